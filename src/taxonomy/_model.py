@@ -1,0 +1,503 @@
+"""The domain model: bodies, functions, the four key questions' answers, and the results.
+
+Every class is a frozen attrs class whose validators refuse invalid states, so a value that
+exists is valid, and hypothesis can build them (see ``taxonomy.testing``). Change a value with
+``attrs.evolve``; nothing here is mutated.
+
+The four key questions are those of the board paper, para 8: efficiency (duplication, simpler
+processes), effectiveness (better delivered together), legal considerations, and organisational
+capability.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "SCOPES",
+    "Arrangement",
+    "Capability",
+    "Classification",
+    "Effectiveness",
+    "Efficiency",
+    "Explanation",
+    "Firing",
+    "Function",
+    "Legal",
+    "Level",
+    "Organisation",
+    "PackIdentity",
+    "Portfolio",
+    "Recommendation",
+]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+#: The tiers a function operates at (portfolio key ``level``).
+SCOPES = ("national", "regional", "local")
+
+
+def _check_id(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ValueError(
+            f"{attribute.name} {value!r} must be lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+
+
+def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{attribute.name} must be non-empty text")
+
+
+class Level(enum.IntEnum):
+    """The ordinal scale every answer is given on: none < low < medium < high.
+
+    >>> Level.parse("medium") > Level.LOW
+    True
+    >>> str(Level.HIGH)
+    'high'
+    """
+
+    NONE = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        """Return the level named ``text`` (``none``, ``low``, ``medium`` or ``high``)."""
+        try:
+            return cls[str(text).upper()]
+        except KeyError:
+            raise ValueError(f"{text!r} is not a level; allowed: {', '.join(cls.names())}") from None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The level names, lowest first."""
+        return tuple(str(level) for level in cls)
+
+
+class Arrangement(enum.IntEnum):
+    """The taxonomy's four categories (board paper, Annex B), most to least integrated.
+
+    A larger value is more separate, so ``max`` of two arrangements is the more restrictive.
+
+    >>> Arrangement.ONE_TEAM < Arrangement.SEPARATE_DISTINCT
+    True
+    >>> Arrangement.parse("aligned").title
+    'Aligned, separate function(s)'
+    """
+
+    ONE_TEAM = 1
+    ALIGNED = 2
+    SEPARATE_INVOLVED = 3
+    SEPARATE_DISTINCT = 4
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @property
+    def category(self) -> int:
+        """The category number, 1 to 4."""
+        return int(self.value)
+
+    @property
+    def title(self) -> str:
+        """The category's name in the paper's words."""
+        return _TITLES[self]
+
+    @property
+    def separate(self) -> bool:
+        """True for categories 3 and 4, which always name a lead body."""
+        return self >= Arrangement.SEPARATE_INVOLVED
+
+    @classmethod
+    def parse(cls, text: str) -> Arrangement:
+        """Return the arrangement named ``text`` (e.g. ``one_team``)."""
+        try:
+            return cls[str(text).upper()]
+        except KeyError:
+            raise ValueError(
+                f"{text!r} is not an arrangement; allowed: {', '.join(cls.names())}"
+            ) from None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The arrangement names, most integrated first."""
+        return tuple(str(a) for a in cls)
+
+
+_TITLES = {
+    Arrangement.ONE_TEAM: "One team",
+    Arrangement.ALIGNED: "Aligned, separate function(s)",
+    Arrangement.SEPARATE_INVOLVED: "Separate, involvement if needed",
+    Arrangement.SEPARATE_DISTINCT: "Separate and distinct",
+}
+
+
+@attrs.frozen
+class Organisation:
+    """A statutory body with its own Board (NHS England, NHS Improvement, a CCG)."""
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_non_empty)
+
+
+def _level_field() -> Any:
+    return attrs.field(converter=_to_level, validator=attrs.validators.instance_of(Level))
+
+
+def _to_level(value: Level | str | int) -> Level:
+    if isinstance(value, Level):
+        return value
+    if isinstance(value, str):
+        return Level.parse(value)
+    return Level(value)
+
+
+@attrs.frozen
+class Efficiency:
+    """Question 1: could we take out cost by removing duplication or simplifying processes?"""
+
+    duplication: Level = _level_field()
+    simplification: Level = _level_field()
+
+
+@attrs.frozen
+class Effectiveness:
+    """Question 2: could we be more effective by delivering the function together?"""
+
+    joint_benefit: Level = _level_field()
+
+
+def _id_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _ids(_instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for item in value:
+        _check_id(_instance, attribute, item)
+    if len(set(value)) != len(value):
+        raise ValueError(f"{attribute.name} lists a body twice")
+
+
+@attrs.frozen
+class Legal:
+    """Question 3: the legal constraints on a function. Every part is optional.
+
+    Attributes:
+        statutory_owner: the body the duty sits with in law.
+        delegable_to: only employees of these bodies may carry it out (board paper para 8:
+            "commissioning may only be delegated to an NHS England employee").
+        board_reserved: a decision reserved to a Board; Boards stay separate (para 8).
+        independence_from: bodies the function must stay independent of.
+    """
+
+    statutory_owner: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_id)
+    )
+    delegable_to: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
+    board_reserved: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+    independence_from: tuple[str, ...] = attrs.field(
+        default=(), converter=_id_tuple, validator=_ids
+    )
+
+    def bodies(self) -> set[str]:
+        """Every body id these constraints refer to."""
+        named = set(self.delegable_to) | set(self.independence_from)
+        if self.statutory_owner is not None:
+            named.add(self.statutory_owner)
+        return named
+
+
+def _capability_tuple(value: Any) -> tuple[tuple[str, Level], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(body), _to_level(level)) for body, level in items)
+
+
+@attrs.frozen
+class Capability:
+    """Question 4: each body's current capability for the function.
+
+    >>> c = Capability({"nhse": "medium", "nhsi": "high"})
+    >>> c.of("nhsi"), c.of("other")
+    (<Level.HIGH: 3>, <Level.NONE: 0>)
+    """
+
+    levels: tuple[tuple[str, Level], ...] = attrs.field(converter=_capability_tuple)
+
+    @levels.validator
+    def _check(self, attribute: attrs.Attribute[Any], value: tuple[tuple[str, Level], ...]) -> None:
+        bodies = [body for body, _ in value]
+        if len(set(bodies)) != len(bodies):
+            raise ValueError("capability names a body twice")
+        for body in bodies:
+            _check_id(self, attribute, body)
+
+    def of(self, body: str) -> Level:
+        """The capability of ``body``; a body not answered for has none."""
+        for name, level in self.levels:
+            if name == body:
+                return level
+        return Level.NONE
+
+    def as_dict(self) -> dict[str, Level]:
+        """The answers as a mapping from body id to level."""
+        return dict(self.levels)
+
+
+@attrs.frozen
+class Function:
+    """An activity some of the bodies carry out today, with the four questions answered."""
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_non_empty)
+    level: str = attrs.field(validator=attrs.validators.in_(SCOPES))
+    performed_by: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
+    efficiency: Efficiency = attrs.field(validator=attrs.validators.instance_of(Efficiency))
+    effectiveness: Effectiveness = attrs.field(
+        validator=attrs.validators.instance_of(Effectiveness)
+    )
+    legal: Legal = attrs.field(validator=attrs.validators.instance_of(Legal))
+    capability: Capability = attrs.field(validator=attrs.validators.instance_of(Capability))
+    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+    @performed_by.validator
+    def _check_performers(self, _attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+        if not value:
+            raise ValueError("performed_by must name at least one body")
+
+
+@attrs.frozen
+class Portfolio:
+    """The bodies working together and the functions they must decide on.
+
+    Validation checks every id a function refers to names one of the organisations.
+    """
+
+    name: str = attrs.field(validator=_non_empty)
+    organisations: tuple[Organisation, ...] = attrs.field(converter=tuple)
+    functions: tuple[Function, ...] = attrs.field(converter=tuple)
+
+    @organisations.validator
+    def _check_organisations(
+        self, _attribute: attrs.Attribute[Any], value: tuple[Organisation, ...]
+    ) -> None:
+        if len(value) < 2:
+            raise ValueError("a portfolio needs at least two organisations")
+        ids = [org.id for org in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two organisations share an id")
+
+    @functions.validator
+    def _check_functions(self, _attribute: attrs.Attribute[Any], value: tuple[Function, ...]) -> None:
+        ids = [fn.id for fn in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two functions share an id")
+        bodies = {org.id for org in self.organisations}
+        for fn in value:
+            named = set(fn.performed_by) | fn.legal.bodies() | {b for b, _ in fn.capability.levels}
+            unknown = sorted(named - bodies)
+            if unknown:
+                raise ValueError(f"function {fn.id!r} names unknown bodies: {', '.join(unknown)}")
+            missing = [b for b in fn.performed_by if b not in dict(fn.capability.levels)]
+            if missing:
+                raise ValueError(
+                    f"function {fn.id!r}: capability must be answered for every body in "
+                    f"performed_by; missing: {', '.join(missing)}"
+                )
+
+    def function(self, function_id: str) -> Function:
+        """The function with this id (KeyError if there is none)."""
+        for fn in self.functions:
+            if fn.id == function_id:
+                return fn
+        raise KeyError(function_id)
+
+    @property
+    def organisation_ids(self) -> tuple[str, ...]:
+        """The organisations' ids, in the portfolio's order."""
+        return tuple(org.id for org in self.organisations)
+
+
+@attrs.frozen
+class PackIdentity:
+    """Which rule pack produced a result: its name, version and content hash."""
+
+    name: str
+    version: str
+    hash: str
+
+
+@attrs.frozen
+class Firing:
+    """One rule that fired for a function: a node of the explanation tree.
+
+    Attributes:
+        rule: the rule id.
+        question: the key question it answers (or ``decision``).
+        conclusion: what it concluded, e.g. ``finding efficiency = high``, ``cap aligned``.
+        matched: the facts its condition read, with their values on this function.
+        because: its reason, filled from those facts.
+        source: where in the papers the rule comes from.
+        principles: the Annex B design principles it serves.
+        priority: its declared priority.
+        uses: the findings its condition read (these are its children in the tree).
+    """
+
+    rule: str
+    question: str
+    conclusion: str
+    matched: tuple[tuple[str, str], ...]
+    because: str
+    source: str
+    principles: tuple[str, ...]
+    priority: int
+    uses: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "rule": self.rule,
+            "question": self.question,
+            "conclusion": self.conclusion,
+            "matched": dict(self.matched),
+            "because": self.because,
+            "source": self.source,
+            "principles": list(self.principles),
+            "priority": self.priority,
+        }
+
+
+@attrs.frozen
+class Explanation:
+    """Why a function got its recommendation: the derivation itself, as data.
+
+    Attributes:
+        fired: every rule that fired, in evaluation order (stratum, then rule id).
+        decided_by: the decision rule whose conclusion was taken.
+        capped_by: the legal rules that capped the arrangement below the decision (may be empty).
+        lead_by: the rule that set the lead, or None.
+        findings: the findings derived, name to value.
+        notes: anything else worth saying (a joint lead set aside in a separate arrangement).
+    """
+
+    fired: tuple[Firing, ...]
+    decided_by: Firing
+    capped_by: tuple[Firing, ...]
+    lead_by: Firing | None
+    findings: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = ()
+
+    def derivation(self, firing: Firing) -> tuple[Firing, ...]:
+        """The firings that derived the findings ``firing`` used: its children in the tree."""
+        producers: dict[str, Firing] = {}
+        for other in self.fired:
+            if other.conclusion.startswith("finding "):
+                name = other.conclusion.split()[1]
+                value = other.conclusion.split("= ", 1)[1]
+                if dict(self.findings).get(name) == value:
+                    producers.setdefault(name, other)
+        return tuple(producers[name] for name in firing.uses if name in producers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "decided_by": self.decided_by.rule,
+            "capped_by": [f.rule for f in self.capped_by],
+            "lead_by": self.lead_by.rule if self.lead_by else None,
+            "findings": dict(self.findings),
+            "fired": [f.to_dict() for f in self.fired],
+            "notes": list(self.notes),
+        }
+
+
+@attrs.frozen
+class Recommendation:
+    """The taxonomy's answer for one function: an arrangement, a lead where one is needed, and why.
+
+    Attributes:
+        function: the function's id.
+        name: the function's name.
+        arrangement: one of the four categories.
+        lead: the lead body's id, or None where the function is led jointly.
+        explanation: the derivation.
+    """
+
+    function: str
+    name: str
+    arrangement: Arrangement
+    lead: str | None
+    explanation: Explanation
+
+    @property
+    def category(self) -> int:
+        """The category number, 1 to 4."""
+        return self.arrangement.category
+
+    def explain(self) -> str:
+        """A readable account of which rules fired on which answers, and why this arrangement."""
+        from taxonomy.render import explain_text
+
+        return explain_text(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, in the CLI's stable JSON contract."""
+        return {
+            "function": self.function,
+            "name": self.name,
+            "arrangement": str(self.arrangement),
+            "category": self.category,
+            "lead": self.lead,
+            "explanation": self.explanation.to_dict(),
+        }
+
+
+@attrs.frozen
+class Classification:
+    """Every function's recommendation, with the identity of the rule pack that made them.
+
+    Iterate over it for the recommendations in portfolio order, or index it by function id.
+    """
+
+    portfolio: str
+    rule_pack: PackIdentity
+    recommendations: tuple[Recommendation, ...] = attrs.field(converter=tuple)
+    _by_id: dict[str, Recommendation] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.function: r for r in self.recommendations})
+
+    def __iter__(self) -> Iterator[Recommendation]:
+        return iter(self.recommendations)
+
+    def __len__(self) -> int:
+        return len(self.recommendations)
+
+    def __getitem__(self, function_id: str) -> Recommendation:
+        return self._by_id[function_id]
+
+    def __contains__(self, function_id: object) -> bool:
+        return function_id in self._by_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, in the CLI's stable JSON contract."""
+        return {
+            "rule_pack": {
+                "name": self.rule_pack.name,
+                "version": self.rule_pack.version,
+                "hash": self.rule_pack.hash,
+            },
+            "recommendations": [r.to_dict() for r in self.recommendations],
+        }

@@ -1,0 +1,236 @@
+"""Safe YAML loading with line numbers, and the small schema helpers every loader shares.
+
+YAML is loaded with PyYAML's ``SafeLoader`` only, so no tag can build a Python object or run code.
+Mappings come back as :class:`Node` (a ``dict`` that knows the line of each key) and sequences as
+:class:`Items` (a ``list`` that knows the line of each item), so loaders can report ``file:line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+from taxonomy.errors import InputError, did_you_mean
+
+__all__ = ["Items", "Node", "Reader", "load_yaml", "loads_yaml"]
+
+#: Files larger than this are refused before parsing (a portfolio of 100k functions is ~40 MB).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+class Node(dict[str, Any]):
+    """A mapping read from YAML, with the 1-based line of itself and of each key."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class Items(list[Any]):
+    """A sequence read from YAML, with the 1-based line of itself and of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records lines and refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
+    loader.flatten_mapping(node)
+    result = Node()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "mapping keys must be plain text", key_node.start_mark
+            )
+        key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Items:
+    result = Items(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) -> Any:
+    """Parse YAML text safely, raising ``error`` (with file and line) on any problem.
+
+    >>> loads_yaml("a: 1\\nb: [x, y]\\n", file="f.yaml").key_lines
+    {'a': 1, 'b': 2}
+    >>> loads_yaml("!!python/object:os.system {}", file="f.yaml")
+    Traceback (most recent call last):
+    ...
+    taxonomy.errors.InputError: f.yaml:1: not valid YAML: could not determine a constructor ...
+    """
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise error(f"not valid YAML: {what}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise error(f"not valid YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise error("not valid YAML: nested too deeply", file=file) from None
+
+
+def load_yaml(path: str | Path, *, error: type[InputError] = InputError) -> Any:
+    """Read and parse a YAML file safely; missing, unreadable or huge files raise ``error``."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise error(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name)
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("no such file", file=name) from None
+    except IsADirectoryError:
+        raise error("is a directory, not a file", file=name) from None
+    except UnicodeDecodeError:
+        raise error("not UTF-8 text", file=name) from None
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror}", file=name) from None
+    return loads_yaml(text, file=name, error=error)
+
+
+class Reader:
+    """Reads one file's values with shared checks, raising one error class with file and line.
+
+    Args:
+        file: the file name used in messages.
+        error: the error class to raise (``PortfolioError``, ``RulePackError``, ...).
+    """
+
+    def __init__(self, file: str, error: type[InputError]) -> None:
+        self.file = file
+        self.error = error
+
+    def fail(
+        self,
+        problem: str,
+        *,
+        at: Any = None,
+        key: str | None = None,
+        item: str | None = None,
+        allowed: Iterable[str] | None = None,
+        suggestion: str | None = None,
+    ) -> NoReturn:
+        """Raise the error for ``problem``, at the line of ``at`` (its ``key``, if given)."""
+        raise self.error(
+            problem,
+            file=self.file,
+            line=self.line_of(at, key),
+            item=item,
+            key=key,
+            allowed=allowed,
+            suggestion=suggestion,
+        )
+
+    @staticmethod
+    def line_of(at: Any, key: str | None = None) -> int | None:
+        """The line of ``at`` (or of its ``key``), or None when not known."""
+        if isinstance(at, Node) and key is not None and key in at.key_lines:
+            return at.key_lines[key]
+        return getattr(at, "line", None)
+
+    def mapping(self, value: Any, *, what: str, item: str | None = None, at: Any = None) -> Node:
+        """Check ``value`` is a mapping and return it."""
+        if not isinstance(value, Node):
+            self.fail(f"{what} must be a mapping, not {_kind(value)}", at=at or value, item=item)
+        return value
+
+    def sequence(self, value: Any, *, what: str, item: str | None = None, at: Any = None) -> Items:
+        """Check ``value`` is a list and return it."""
+        if not isinstance(value, Items):
+            self.fail(f"{what} must be a list, not {_kind(value)}", at=at or value, item=item)
+        return value
+
+    def keys(
+        self,
+        node: Node,
+        *,
+        allowed: Iterable[str],
+        required: Iterable[str] = (),
+        item: str | None = None,
+    ) -> None:
+        """Refuse unknown keys (with a "did you mean") and missing required keys."""
+        allowed = tuple(allowed)
+        for key in node:
+            if key not in allowed:
+                self.fail(
+                    "unknown key",
+                    at=node,
+                    key=key,
+                    item=item,
+                    allowed=allowed,
+                    suggestion=did_you_mean(key, allowed),
+                )
+        for key in required:
+            if key not in node:
+                self.fail(f"missing required key '{key}'", at=node, item=item)
+
+    def text(self, node: Node, key: str, *, item: str | None = None) -> str:
+        """Return ``node[key]`` as non-empty text."""
+        value = node[key]
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(f"must be text, not {_kind(value)}", at=node, key=key, item=item)
+        text = str(value).strip()
+        if not text:
+            self.fail("must not be empty", at=node, key=key, item=item)
+        return text
+
+    def choice(
+        self, node: Node, key: str, choices: Mapping[str, Any] | Iterable[str], *, item: str | None
+    ) -> str:
+        """Return ``node[key]`` if it is one of ``choices``, else fail with a suggestion."""
+        options = list(choices)
+        value = node[key]
+        if isinstance(value, bool) or value is None or not isinstance(value, str | int | float):
+            self.fail(
+                f"must be one of the allowed values, not {_kind(value)}",
+                at=node, key=key, item=item, allowed=options,
+            )
+        if str(value) not in options:
+            self.fail(
+                f"'{value}' is not allowed",
+                at=node,
+                key=key,
+                item=item,
+                allowed=options,
+                suggestion=did_you_mean(str(value), options),
+            )
+        return str(value)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"'{value}'"

@@ -1,0 +1,300 @@
+"""The one home of every durable-rules call.
+
+durable-rules 2.0.28 is unmaintained and has sharp edges; each is answered here, and each answer
+has a regression test in ``tests/test_engine.py``:
+
+- Rulesets live in a process-global registry by name. We never use the module-level ``ruleset`` /
+  ``post`` API: each compiled pack gets its own private :class:`durable.engine.Host`.
+- Every ``Host`` starts two timer threads that never end. Our host subclass starts none (we use
+  neither timers nor background dispatch: every action runs synchronously inside the call that
+  asserts the fact), and compiled packs are cached by content hash, one per pack per process.
+- A ruleset holds at most 1024 live sessions; the 1025th raises ``MemoryError`` and later calls may
+  crash the process. Each evaluation gets a fresh session id and deletes its state before it
+  returns, so at most one session per ruleset is ever live and memory stays bounded.
+- An exception inside an action is swallowed into the session state. We read the state after every
+  assert and raise :class:`EngineError` naming the rule and the function.
+- A fact no rule matches raises ``MessageNotHandledException``; every ruleset has a catch-all rule,
+  so that exception now means a real failure and is raised as :class:`EngineError`.
+  Asserting an identical fact twice raises ``MessageObservedException``: a fresh session per
+  evaluation means it cannot happen.
+- ``register_rulesets`` deletes the ``run`` keys from the dict it is given: definitions are built
+  anew for every registration, never shared.
+- The C engine is not documented as thread-safe: every call on a host holds that host's lock, so
+  ``classify`` may be called from many threads at once.
+
+Negation is not monotone in durable-rules' forward chaining (a rule with ``not finding`` fires on
+the answers before the finding is asserted), so rules run in strata (see
+``RulePack.strata``): each stratum is its own ruleset and receives one fact holding the answers and
+every finding of the earlier strata. A rule's condition is then a test on one fact, which
+durable-rules evaluates; this module only turns conditions into durable-rules expressions.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from durable import engine as durable
+
+from taxonomy._model import Level
+from taxonomy.errors import EngineError
+from taxonomy.facts import ANSWER_FACTS, FactType
+from taxonomy.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+
+__all__ = ["Engine", "RawFiring", "engine_for"]
+
+_SEEN = "taxonomy$seen"  # the catch-all rule of every stratum
+_CASE = "case"  # the type tag of the one fact asserted per stratum
+
+
+@attrs.frozen
+class RawFiring:
+    """A rule that fired on one stratum's fact, with the fact as durable-rules matched it."""
+
+    rule: str
+    stratum: int
+    fact: Mapping[str, Any]
+
+
+class _QuietHost(durable.Host):  # type: ignore[misc]
+    """A durable-rules host that starts no timer threads.
+
+    ``Host._run`` starts two self-rescheduling timers that dispatch timers and queued actions in
+    the background; we use neither, and they would race with our synchronous calls.
+    """
+
+    def _run(self) -> None:
+        return None
+
+
+class Engine:
+    """A rule pack compiled into durable-rules rulesets on a private host.
+
+    Use :func:`engine_for` to get the cached engine for a pack.
+    """
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self._keys = _fact_keys(pack)
+        self._names = [f"{pack.hash[:16]}.s{k}" for k in range(len(pack.strata))]
+        self._lock = threading.RLock()
+        self._issued = 0  # session ids issued so far; each evaluation takes the next
+        self._sink: list[RawFiring] | None = None
+        self._running: str | None = None
+        definitions = {
+            name: self._ruleset(stratum, ids) for stratum, (name, ids) in
+            enumerate(zip(self._names, pack.strata, strict=True))
+        }
+        try:
+            self._host = _QuietHost(definitions)
+        except Exception as exc:  # durable-rules refused a compiled definition: our bug, not input
+            raise EngineError(f"durable-rules could not compile pack '{pack.name}': {exc}") from exc
+
+    @property
+    def strata(self) -> int:
+        """How many strata (rulesets) the pack compiles into."""
+        return len(self._names)
+
+    def key(self, fact: str) -> str:
+        """The durable-rules key a fact is stored under."""
+        return self._keys[fact]
+
+    def encode(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Encode fact values (answers and findings) as one durable-rules fact."""
+        fact: dict[str, Any] = {"t": _CASE}
+        for name, value in values.items():
+            key = self._keys.get(name)
+            if key is not None:
+                fact[key] = _encode(value)
+        return fact
+
+    def fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> list[RawFiring]:
+        """Assert one stratum's fact for a function and return the rules that fired.
+
+        Raises:
+            EngineError: durable-rules failed, or an action raised (naming the rule).
+        """
+        fact = self.encode(values)
+        name = self._names[stratum]
+        with self._lock:
+            self._issued += 1
+            sid = str(self._issued)
+            fact["sid"] = sid
+            sink: list[RawFiring] = []
+            self._sink, self._running = sink, None
+            try:
+                state = self._host.assert_fact(name, fact)
+            except (durable.MessageNotHandledException, durable.MessageObservedException) as exc:
+                raise EngineError(
+                    f"durable-rules did not take the fact: {exc.message}", function=function
+                ) from None
+            except Exception as exc:
+                raise EngineError(f"durable-rules failed: {exc!r}", function=function,
+                                  rule=self._running) from exc
+            finally:
+                self._sink = None
+                try:
+                    self._host.delete_state(name, sid)
+                except Exception:  # noqa: S110 - no state was created; nothing to free
+                    pass
+        if isinstance(state, dict) and "exception" in state:
+            raise EngineError(
+                f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}",
+                function=function,
+                rule=self._running,
+            )
+        if not any(f.rule == _SEEN for f in sink):
+            raise EngineError(
+                f"durable-rules did not evaluate stratum {stratum}", function=function
+            )
+        # durable-rules expands a disjunction into one path per branch, and each matching path
+        # runs the action: a rule fires at most once per function, so keep its first match.
+        unique: dict[str, RawFiring] = {}
+        for firing in sink:
+            if firing.rule != _SEEN:
+                unique.setdefault(firing.rule, firing)
+        return [unique[rule] for rule in sorted(unique)]
+
+    def live_sessions(self) -> int:
+        """How many sessions are live across this engine's rulesets (0 between calls)."""
+        count = 0
+        with self._lock:
+            for name in self._names:
+                for sid in range(1, self._issued + 1):
+                    try:
+                        self._host.get_state(name, str(sid))
+                    except Exception:  # noqa: S112 - error 309: no such session
+                        continue
+                    count += 1
+        return count
+
+    # -- compiling ------------------------------------------------------------------------------
+
+    def _ruleset(self, stratum: int, rule_ids: tuple[str, ...]) -> dict[str, Any]:
+        definition: dict[str, Any] = {
+            _SEEN: {"all": [{"m": {"t": _CASE}}], "run": self._action(_SEEN, stratum)}
+        }
+        for rule_id in rule_ids:
+            rule = self.pack.rule(rule_id)
+            definition[rule.id] = {
+                "all": [{"m": self._pattern(rule)}],
+                "run": self._action(rule.id, stratum),
+            }
+        # durable-rules mutates what it is given; hand it a copy and keep nothing shared.
+        return definition
+
+    def _pattern(self, rule: Rule) -> dict[str, Any]:
+        test = self._compile(rule.when, negate=False)
+        if test is None:
+            return {"t": _CASE}
+        return {"$and": [{"t": _CASE}, test]}
+
+    def _compile(self, condition: Condition, *, negate: bool) -> dict[str, Any] | None:
+        """A durable-rules expression for ``condition``; None means always true."""
+        if isinstance(condition, Not):
+            return self._compile(condition.part, negate=not negate)
+        if isinstance(condition, AllOf | AnyOf):
+            conjunction = isinstance(condition, AllOf) != negate
+            parts = [self._compile(p, negate=negate) for p in condition.parts]
+            if conjunction:
+                kept = [p for p in parts if p is not None]
+                if not kept:
+                    return None
+                return kept[0] if len(kept) == 1 else {"$and": kept}
+            if any(p is None for p in parts):
+                return None
+            if not parts:  # an empty disjunction: never true
+                return {"$nex": {"t": 1}}
+            return parts[0] if len(parts) == 1 else {"$or": parts}
+        return self._comparison(condition, negate=negate)
+
+    def _comparison(self, comparison: Comparison, *, negate: bool) -> dict[str, Any]:
+        key = self._keys[comparison.fact]
+        optional = self.pack.fact_type(comparison.fact).optional
+        op = comparison.op
+        if op == "present":
+            return {"$nex" if negate else "$ex": {key: 1}}
+        values = comparison.value if op == "in" else (comparison.value,)
+        encoded = [_encode_literal(self.pack.fact_type(comparison.fact), v) for v in values]
+        if negate:
+            op = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
+                  "in": "not in"}[op]
+        if op == "==":
+            return {key: encoded[0]}
+        if op == "in":
+            tests = [{key: v} for v in encoded]
+            return tests[0] if len(tests) == 1 else {"$or": tests}
+        if op == "!=" or op == "not in":
+            tests = [{"$neq": {key: v}} for v in encoded]
+            test = tests[0] if len(tests) == 1 else {"$and": tests}
+        else:
+            word = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}[op]
+            test = {word: {key: encoded[0]}}
+        # An absent fact is "not equal" to anything, and fails every other comparison; so its
+        # negation (not <, not ==) holds when the fact is absent.
+        if optional and (op in ("!=", "not in") or negate):
+            return {"$or": [{"$nex": {key: 1}}, test]}
+        return test
+
+    def _action(self, rule_id: str, stratum: int) -> Callable[[Any], None]:
+        def action(closure: Any) -> None:
+            self._running = rule_id
+            sink = self._sink
+            if sink is None:  # fired outside fire(): cannot happen without background dispatch
+                raise RuntimeError(f"rule {rule_id} fired outside an evaluation")
+            matched = dict(closure.m._d)
+            sink.append(RawFiring(rule_id, stratum, matched))
+            self._running = None
+
+        return action
+
+
+def _fact_keys(pack: RulePack) -> dict[str, str]:
+    names = [*ANSWER_FACTS, *(f"finding.{n}" for n in sorted(pack.finding_types))]
+    return {name: f"f{index}" for index, name in enumerate(names)}
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Level):
+        return int(value)
+    if isinstance(value, tuple | list):
+        return len(value)
+    return value
+
+
+def _encode_literal(ftype: FactType, value: Any) -> Any:
+    if ftype.name == "level":
+        return int(Level.parse(value))
+    if ftype.name == "bool":
+        return int(bool(value))
+    return value
+
+
+_CACHE: dict[str, Engine] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def engine_for(pack: RulePack) -> Engine:
+    """The compiled engine for ``pack``: one per pack content hash per process, reused."""
+    with _CACHE_LOCK:
+        engine = _CACHE.get(pack.hash)
+        if engine is None:
+            engine = Engine(pack)
+            _CACHE[pack.hash] = engine
+        return engine
+
+
+def _definition_json(pack: RulePack) -> str:
+    """The compiled rulesets as JSON (for debugging and docs), without the actions."""
+    engine = engine_for(pack)
+    out = {}
+    for stratum, ids in enumerate(pack.strata):
+        out[f"stratum {stratum}"] = {
+            rid: engine._pattern(pack.rule(rid)) for rid in ids
+        }
+    return json.dumps(out, indent=2, sort_keys=True)

@@ -1,0 +1,141 @@
+"""The exceptions ``taxonomy`` raises.
+
+Every error is a :class:`TaxonomyError` and also subclasses the matching built-in, so callers can
+catch either::
+
+    TaxonomyError
+    ├── InputError(ValueError)          bad input from a file or a call
+    │   ├── PortfolioError              a portfolio (bodies, functions, answers)
+    │   ├── RulePackError               a rule pack (rules/*.yaml)
+    │   └── ScenarioError               a what-if scenario
+    └── EngineError(RuntimeError)       the rules engine failed or gave no single answer
+
+An :class:`InputError` carries structured fields (file, line, item, key) and builds its message
+from them, so every message says where the problem is, what was wrong and, where one fits, what
+was probably meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "EngineError",
+    "InputError",
+    "PortfolioError",
+    "RulePackError",
+    "ScenarioError",
+    "TaxonomyError",
+    "did_you_mean",
+]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """Return the choice closest to ``word``, or None when none is close.
+
+    >>> did_you_mean("wehn", ["id", "when", "then"])
+    'when'
+    >>> did_you_mean("zzz", ["id", "when"]) is None
+    True
+    """
+    found = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+class TaxonomyError(Exception):
+    """The root of every error raised by ``taxonomy``."""
+
+
+class InputError(TaxonomyError, ValueError):
+    """Bad input: a file or an argument that does not describe a valid object.
+
+    Args:
+        problem: what was wrong, in a few words.
+        file: the file it came from, if any.
+        line: the 1-based line in that file, if known.
+        item: the item the problem is in (a function id, a rule id, "change 3").
+        key: the key that was wrong, if one was.
+        allowed: what would have been accepted.
+        suggestion: the closest allowed value, shown as "did you mean".
+    """
+
+    kind = "input"
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        item: str | None = None,
+        key: str | None = None,
+        allowed: Iterable[str] | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.line = line
+        self.item = item
+        self.key = key
+        self.allowed = tuple(allowed) if allowed is not None else None
+        self.suggestion = suggestion
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        parts = [where]
+        if self.item is not None:
+            parts.append(f"{self.item}: ")
+        if self.key is not None:
+            parts.append(f"key '{self.key}': ")
+        parts.append(self.problem)
+        if self.allowed is not None:
+            parts.append(f"; allowed: {', '.join(self.allowed)}")
+        if self.suggestion is not None:
+            parts.append(f" (did you mean '{self.suggestion}'?)")
+        return "".join(parts)
+
+
+class PortfolioError(InputError):
+    """A portfolio file or object is invalid."""
+
+    kind = "portfolio"
+
+
+class RulePackError(InputError):
+    """A rule pack is invalid."""
+
+    kind = "rule pack"
+
+
+class ScenarioError(InputError):
+    """A what-if scenario is invalid."""
+
+    kind = "scenario"
+
+
+class EngineError(TaxonomyError, RuntimeError):
+    """The rules engine failed, or the rules gave no single answer for a function.
+
+    Args:
+        message: what happened.
+        function: the id of the function being classified, if any.
+        rule: the id of the rule involved, if any.
+    """
+
+    def __init__(self, message: str, *, function: str | None = None, rule: str | None = None):
+        self.function = function
+        self.rule = rule
+        where = []
+        if function is not None:
+            where.append(f"function '{function}'")
+        if rule is not None:
+            where.append(f"rule '{rule}'")
+        prefix = (", ".join(where) + ": ") if where else ""
+        super().__init__(prefix + message)

@@ -1,0 +1,126 @@
+"""The facts a rule can read: the answers to the four key questions, and derived findings.
+
+Each fact has a name (``efficiency.duplication``, ``finding.efficiency``), a type that decides
+which operators and values a condition may use with it, and a value on each function. This module
+turns a :class:`~taxonomy.Function` into those values; the engine turns them into durable-rules
+facts. Facts of type ``body`` or ``bodies`` may be absent (no statutory owner, nobody listed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from taxonomy._model import SCOPES, Function, Level, Portfolio
+
+__all__ = ["ANSWER_FACTS", "OPERATORS", "FactType", "answer_values", "format_value"]
+
+
+@attrs.frozen
+class FactType:
+    """A kind of fact: which operators apply to it and what its values are.
+
+    Attributes:
+        name: ``level``, ``bool``, ``count``, ``scope``, ``body`` or ``bodies``.
+        operators: the comparison operators it accepts.
+        optional: whether the fact may be absent on a function.
+    """
+
+    name: str
+    operators: tuple[str, ...]
+    optional: bool = False
+
+
+_ORDERED = ("==", "!=", "<", "<=", ">", ">=", "in")
+
+LEVEL = FactType("level", _ORDERED)
+BOOL = FactType("bool", ("==", "!="))
+COUNT = FactType("count", _ORDERED)
+SCOPE = FactType("scope", ("==", "!=", "in"))
+BODY = FactType("body", ("==", "!=", "in", "present"), optional=True)
+BODIES = FactType("bodies", ("present",), optional=True)
+
+#: Every comparison operator a condition may use.
+OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "present")
+
+#: The facts read from a function's answers, with their types and what they mean.
+ANSWER_FACTS: Mapping[str, tuple[FactType, str]] = {
+    "function.level": (SCOPE, "the tier it runs at: national, regional or local"),
+    "performed_by": (BODIES, "the bodies that carry it out today"),
+    "performed_by.count": (COUNT, "how many bodies carry it out today"),
+    "organisations.count": (COUNT, "how many bodies work together in the portfolio"),
+    "efficiency.duplication": (LEVEL, "Q1: duplication between the bodies"),
+    "efficiency.simplification": (LEVEL, "Q1: scope to simplify processes"),
+    "effectiveness.joint_benefit": (LEVEL, "Q2: benefit of delivering it together"),
+    "legal.statutory_owner": (BODY, "Q3: the body the duty sits with in law (may be absent)"),
+    "legal.statutory_owner.performs": (
+        BOOL,
+        "Q3: the statutory owner carries the function out today (false when no owner)",
+    ),
+    "legal.delegable_to": (BODIES, "Q3: only employees of these bodies may carry it out"),
+    "legal.delegable_to.count": (COUNT, "Q3: how many bodies' employees may carry it out"),
+    "legal.board_reserved": (BOOL, "Q3: a decision reserved to a Board"),
+    "legal.independence_from": (BODIES, "Q3: bodies it must stay independent of"),
+    "legal.independence_from.count": (COUNT, "Q3: how many bodies it must stay independent of"),
+    "capability.highest": (LEVEL, "Q4: the highest capability among the bodies performing it"),
+    "capability.lowest": (LEVEL, "Q4: the lowest capability among the bodies performing it"),
+    "capability.gap": (COUNT, "Q4: highest minus lowest capability, 0 to 3"),
+}
+
+#: Fact types a derived finding may have, by the kind of value its rules give.
+FINDING_TYPES: Mapping[str, FactType] = {"level": LEVEL, "bool": BOOL}
+
+
+def answer_values(function: Function, portfolio: Portfolio) -> dict[str, Any]:
+    """The value of every answer fact on ``function``; absent optional facts are left out.
+
+    Levels are :class:`Level`, counts ``int``, booleans ``bool``, bodies ``str`` and body lists
+    ``tuple``.
+    """
+    levels = [function.capability.of(body) for body in function.performed_by]
+    legal = function.legal
+    values: dict[str, Any] = {
+        "function.level": function.level,
+        "performed_by": function.performed_by,
+        "performed_by.count": len(function.performed_by),
+        "organisations.count": len(portfolio.organisations),
+        "efficiency.duplication": function.efficiency.duplication,
+        "efficiency.simplification": function.efficiency.simplification,
+        "effectiveness.joint_benefit": function.effectiveness.joint_benefit,
+        "legal.statutory_owner.performs": legal.statutory_owner in function.performed_by,
+        "legal.delegable_to.count": len(legal.delegable_to),
+        "legal.board_reserved": legal.board_reserved,
+        "legal.independence_from.count": len(legal.independence_from),
+        "capability.highest": max(levels),
+        "capability.lowest": min(levels),
+        "capability.gap": int(max(levels)) - int(min(levels)),
+    }
+    if legal.statutory_owner is not None:
+        values["legal.statutory_owner"] = legal.statutory_owner
+    if legal.delegable_to:
+        values["legal.delegable_to"] = legal.delegable_to
+    if legal.independence_from:
+        values["legal.independence_from"] = legal.independence_from
+    return values
+
+
+def format_value(value: Any) -> str:
+    """A fact value as text, the way rules and explanations write it.
+
+    >>> format_value(Level.HIGH), format_value(True), format_value(("a", "b")), format_value(None)
+    ('high', 'true', 'a, b', 'absent')
+    """
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+assert set(SCOPES) == {"national", "regional", "local"}
