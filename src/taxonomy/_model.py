@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -78,7 +78,9 @@ class Level(enum.IntEnum):
         try:
             return cls[str(text).upper()]
         except KeyError:
-            raise ValueError(f"{text!r} is not a level; allowed: {', '.join(cls.names())}") from None
+            raise ValueError(
+                f"{text!r} is not a level; allowed: {', '.join(cls.names())}"
+            ) from None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -206,9 +208,7 @@ class Legal:
         default=None, validator=attrs.validators.optional(_check_id)
     )
     delegable_to: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
-    board_reserved: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
+    board_reserved: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     independence_from: tuple[str, ...] = attrs.field(
         default=(), converter=_id_tuple, validator=_ids
     )
@@ -279,6 +279,18 @@ class Function:
             raise ValueError("performed_by must name at least one body")
 
 
+def _organisations(value: Iterable[Organisation]) -> tuple[Organisation, ...]:
+    return tuple(value)
+
+
+def _functions(value: Iterable[Function]) -> tuple[Function, ...]:
+    return tuple(value)
+
+
+def _recommendations(value: Iterable[Recommendation]) -> tuple[Recommendation, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Portfolio:
     """The bodies working together and the functions they must decide on.
@@ -287,8 +299,8 @@ class Portfolio:
     """
 
     name: str = attrs.field(validator=_non_empty)
-    organisations: tuple[Organisation, ...] = attrs.field(converter=tuple)
-    functions: tuple[Function, ...] = attrs.field(converter=tuple)
+    organisations: tuple[Organisation, ...] = attrs.field(converter=_organisations)
+    functions: tuple[Function, ...] = attrs.field(converter=_functions)
 
     @organisations.validator
     def _check_organisations(
@@ -301,7 +313,9 @@ class Portfolio:
             raise ValueError("two organisations share an id")
 
     @functions.validator
-    def _check_functions(self, _attribute: attrs.Attribute[Any], value: tuple[Function, ...]) -> None:
+    def _check_functions(
+        self, _attribute: attrs.Attribute[Any], value: tuple[Function, ...]
+    ) -> None:
         ids = [fn.id for fn in value]
         if len(set(ids)) != len(ids):
             raise ValueError("two functions share an id")
@@ -473,7 +487,7 @@ class Classification:
 
     portfolio: str
     rule_pack: PackIdentity
-    recommendations: tuple[Recommendation, ...] = attrs.field(converter=tuple)
+    recommendations: tuple[Recommendation, ...] = attrs.field(converter=_recommendations)
     _by_id: dict[str, Recommendation] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:

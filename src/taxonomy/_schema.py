@@ -72,7 +72,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 
 def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) -> Any:
-    """Parse YAML text safely, raising ``error`` (with file and line) on any problem.
+    r"""Parse YAML text safely, raising ``error`` (with file and line) on any problem.
 
     >>> loads_yaml("a: 1\\nb: [x, y]\\n", file="f.yaml").key_lines
     {'a': 1, 'b': 2}
@@ -82,7 +82,7 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
     taxonomy.errors.InputError: f.yaml:1: not valid YAML: could not determine a constructor ...
     """
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -208,7 +208,10 @@ class Reader:
         if isinstance(value, bool) or value is None or not isinstance(value, str | int | float):
             self.fail(
                 f"must be one of the allowed values, not {_kind(value)}",
-                at=node, key=key, item=item, allowed=options,
+                at=node,
+                key=key,
+                item=item,
+                allowed=options,
             )
         if str(value) not in options:
             self.fail(

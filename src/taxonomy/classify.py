@@ -58,7 +58,7 @@ def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classifi
     pack = rules if rules is not None else _default_pack()
     engine = engine_for(pack)
     recommendations = [_classify_one(engine, pack, portfolio, fn) for fn in portfolio.functions]
-    return Classification(portfolio.name, pack.identity, recommendations)
+    return Classification(portfolio.name, pack.identity, tuple(recommendations))
 
 
 def classify_function(
@@ -78,7 +78,9 @@ def _default_pack() -> RulePack:
     return _DEFAULT[0]
 
 
-def _classify_one(engine: Engine, pack: RulePack, portfolio: Portfolio, fn: Function) -> Recommendation:
+def _classify_one(
+    engine: Engine, pack: RulePack, portfolio: Portfolio, fn: Function
+) -> Recommendation:
     values: dict[str, Any] = answer_values(fn, portfolio)
     fired: list[tuple[Rule, RawFiring]] = []
     for stratum in range(engine.strata):
@@ -216,8 +218,9 @@ def _lead_body(
         found = values.get(str(source))
         bodies = (found,) if isinstance(found, str) else tuple(found or ())
     if not bodies:
-        raise EngineError(f"sets the lead from '{source}', which is empty", function=fn.id,
-                          rule=rule.id)
+        raise EngineError(
+            f"sets the lead from '{source}', which is empty", function=fn.id, rule=rule.id
+        )
     order = {body: i for i, body in enumerate(portfolio.organisation_ids)}
     return min(bodies, key=lambda b: (-int(fn.capability.of(b)), order.get(b, len(order))))
 
@@ -241,7 +244,7 @@ def _firing(rule: Rule, values: Mapping[str, Any]) -> Firing:
     shown = dict(matched)
 
     def fill(match: Any) -> str:
-        return shown.get(match.group(1).strip(), match.group(0))
+        return str(shown.get(match.group(1).strip(), match.group(0)))
 
     return Firing(
         rule=rule.id,

@@ -31,6 +31,7 @@ durable-rules evaluates; this module only turns conditions into durable-rules ex
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Mapping
@@ -85,8 +86,8 @@ class Engine:
         self._sink: list[RawFiring] | None = None
         self._running: str | None = None
         definitions = {
-            name: self._ruleset(stratum, ids) for stratum, (name, ids) in
-            enumerate(zip(self._names, pack.strata, strict=True))
+            name: self._ruleset(stratum, ids)
+            for stratum, (name, ids) in enumerate(zip(self._names, pack.strata, strict=True))
         }
         try:
             self._host = _QuietHost(definitions)
@@ -132,14 +133,13 @@ class Engine:
                     f"durable-rules did not take the fact: {exc.message}", function=function
                 ) from None
             except Exception as exc:
-                raise EngineError(f"durable-rules failed: {exc!r}", function=function,
-                                  rule=self._running) from exc
+                raise EngineError(
+                    f"durable-rules failed: {exc!r}", function=function, rule=self._running
+                ) from exc
             finally:
                 self._sink = None
-                try:
+                with contextlib.suppress(Exception):
                     self._host.delete_state(name, sid)
-                except Exception:  # noqa: S110 - no state was created; nothing to free
-                    pass
         if isinstance(state, dict) and "exception" in state:
             raise EngineError(
                 f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}",
@@ -166,7 +166,7 @@ class Engine:
                 for sid in range(1, self._issued + 1):
                     try:
                         self._host.get_state(name, str(sid))
-                    except Exception:  # noqa: S112 - error 309: no such session
+                    except Exception:
                         continue
                     count += 1
         return count
@@ -220,8 +220,15 @@ class Engine:
         values = comparison.value if op == "in" else (comparison.value,)
         encoded = [_encode_literal(self.pack.fact_type(comparison.fact), v) for v in values]
         if negate:
-            op = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<",
-                  "in": "not in"}[op]
+            op = {
+                "==": "!=",
+                "!=": "==",
+                "<": ">=",
+                "<=": ">",
+                ">": "<=",
+                ">=": "<",
+                "in": "not in",
+            }[op]
         if op == "==":
             return {key: encoded[0]}
         if op == "in":
@@ -294,7 +301,5 @@ def _definition_json(pack: RulePack) -> str:
     engine = engine_for(pack)
     out = {}
     for stratum, ids in enumerate(pack.strata):
-        out[f"stratum {stratum}"] = {
-            rid: engine._pattern(pack.rule(rid)) for rid in ids
-        }
+        out[f"stratum {stratum}"] = {rid: engine._pattern(pack.rule(rid)) for rid in ids}
     return json.dumps(out, indent=2, sort_keys=True)

@@ -28,11 +28,25 @@ __all__ = ["load_portfolio", "portfolio_from_data"]
 _TOP_KEYS = ("name", "organisations", "functions", "law", "governance")
 _ORG_KEYS = ("id", "name")
 _FUNCTION_KEYS = (
-    "id", "name", "level", "performed_by", "efficiency", "effectiveness", "legal", "capability",
+    "id",
+    "name",
+    "level",
+    "performed_by",
+    "efficiency",
+    "effectiveness",
+    "legal",
+    "capability",
     "notes",
 )
 _REQUIRED_FUNCTION_KEYS = (
-    "id", "name", "level", "performed_by", "efficiency", "effectiveness", "legal", "capability",
+    "id",
+    "name",
+    "level",
+    "performed_by",
+    "efficiency",
+    "effectiveness",
+    "legal",
+    "capability",
 )
 _LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independence_from")
 
@@ -98,7 +112,7 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
         key = "law" if "law" in top else "governance"
         reader.fail("is not supported by this version of taxonomy", at=top, key=key)
     try:
-        return Portfolio(name, organisations, functions)
+        return Portfolio(name, tuple(organisations), tuple(functions))
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
 
@@ -110,7 +124,9 @@ def _id(reader: Reader, node: Node, key: str, item: str) -> str:
     except ValueError:
         reader.fail(
             f"'{text}' is not a valid id: use lower-case letters, digits, '.', '_' or '-'",
-            at=node, key=key, item=item,
+            at=node,
+            key=key,
+            item=item,
         )
     return text
 
@@ -120,7 +136,10 @@ def _level(reader: Reader, node: Node, key: str, item: str) -> Level:
     if not isinstance(value, str) or value not in Level.names():
         reader.fail(
             f"'{value}' is not a level",
-            at=node, key=key, item=item, allowed=Level.names(),
+            at=node,
+            key=key,
+            item=item,
+            allowed=Level.names(),
             suggestion=did_you_mean(str(value), Level.names()),
         )
     return Level.parse(value)
@@ -130,13 +149,18 @@ def _body(reader: Reader, node: Node, key: str, value: Any, bodies: list[str], i
     if not isinstance(value, str) or value not in bodies:
         reader.fail(
             f"'{value}' is not one of the portfolio's organisations",
-            at=node, key=key, item=item, allowed=bodies,
+            at=node,
+            key=key,
+            item=item,
+            allowed=bodies,
             suggestion=did_you_mean(str(value), bodies),
         )
     return value
 
 
-def _body_list(reader: Reader, node: Node, key: str, bodies: list[str], item: str) -> tuple[str, ...]:
+def _body_list(
+    reader: Reader, node: Node, key: str, bodies: list[str], item: str
+) -> tuple[str, ...]:
     value = node[key]
     if isinstance(value, str):
         value = [value]
@@ -159,14 +183,19 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
         reader.fail("must name at least one organisation", at=node, key="performed_by", item=item)
 
     eff = reader.mapping(node["efficiency"], what="'efficiency'", item=item, at=node)
-    reader.keys(eff, allowed=("duplication", "simplification"),
-                required=("duplication", "simplification"), item=f"{item}, efficiency")
+    reader.keys(
+        eff,
+        allowed=("duplication", "simplification"),
+        required=("duplication", "simplification"),
+        item=f"{item}, efficiency",
+    )
     efficiency = Efficiency(
         _level(reader, eff, "duplication", item), _level(reader, eff, "simplification", item)
     )
     fx = reader.mapping(node["effectiveness"], what="'effectiveness'", item=item, at=node)
-    reader.keys(fx, allowed=("joint_benefit",), required=("joint_benefit",),
-                item=f"{item}, effectiveness")
+    reader.keys(
+        fx, allowed=("joint_benefit",), required=("joint_benefit",), item=f"{item}, effectiveness"
+    )
     effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
     legal_node = node["legal"]
@@ -184,10 +213,12 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
         legal = Legal(
             statutory_owner=owner,
             delegable_to=_body_list(reader, lg, "delegable_to", bodies, item)
-            if "delegable_to" in lg else (),
+            if "delegable_to" in lg
+            else (),
             board_reserved=reserved,
             independence_from=_body_list(reader, lg, "independence_from", bodies, item)
-            if "independence_from" in lg else (),
+            if "independence_from" in lg
+            else (),
         )
 
     cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
@@ -196,7 +227,10 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
         if body not in bodies:
             reader.fail(
                 f"'{body}' is not one of the portfolio's organisations",
-                at=cap, key=body, item=f"{item}, capability", allowed=bodies,
+                at=cap,
+                key=body,
+                item=f"{item}, capability",
+                allowed=bodies,
                 suggestion=did_you_mean(body, bodies),
             )
         levels[body] = _level(reader, cap, body, item)
@@ -205,7 +239,9 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
         reader.fail(
             f"capability must be answered for every body in performed_by; missing: "
             f"{', '.join(missing)}",
-            at=node, key="capability", item=item,
+            at=node,
+            key="capability",
+            item=item,
         )
     notes = node.get("notes", "")
     if notes is None:

@@ -32,8 +32,11 @@ def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]
             f"{r.category} {r.arrangement.title}",
             r.lead or "joint",
             r.explanation.decided_by.rule
-            + (f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
-               if r.explanation.capped_by else ""),
+            + (
+                f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
+                if r.explanation.capped_by
+                else ""
+            ),
         )
         for r in classification
     ]
@@ -74,8 +77,9 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     for rec, row in zip(classification, _rows(classification), strict=True):
         table.add_row(*row, style=styles[rec.category] if color else None)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      highlight=False)
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
     console.print(table)
     return buffer.getvalue()
 
@@ -101,8 +105,10 @@ def explain_text(rec: Recommendation) -> str:
         lines += ["", f"Note: {note}"]
     lines += ["", "Every rule that fired:"]
     for firing in ex.fired:
-        lines.append(f"  - {firing.rule} [{firing.question}, priority {firing.priority}]: "
-                     f"{firing.conclusion}")
+        lines.append(
+            f"  - {firing.rule} [{firing.question}, priority {firing.priority}]: "
+            f"{firing.conclusion}"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -169,9 +169,7 @@ class Then:
         parts = []
         if self.finding is not None:
             value = self.value
-            shown = (
-                str(value).lower() if isinstance(value, Level | bool) else f"{{{value}}}"
-            )
+            shown = str(value).lower() if isinstance(value, Level | bool) else f"{{{value}}}"
             parts.append(f"finding {self.finding} = {shown}")
         if self.cap is not None:
             parts.append(f"cap {self.cap}")
@@ -392,7 +390,9 @@ def _read_rule_file(file: Path) -> list[Rule]:
     top = reader.mapping(data, what="a rule file")
     reader.keys(top, allowed=("rules",), required=("rules",))
     items = reader.sequence(top["rules"], what="'rules'", at=top)
-    return [_read_rule(reader, node, line) for node, line in zip(items, items.item_lines, strict=True)]
+    return [
+        _read_rule(reader, node, line) for node, line in zip(items, items.item_lines, strict=True)
+    ]
 
 
 def _read_rule(reader: Reader, value: Any, line: int) -> Rule:
@@ -404,7 +404,10 @@ def _read_rule(reader: Reader, value: Any, line: int) -> Rule:
     rule_id = reader.text(node, "id", item=item)
     if not _RULE_ID.match(rule_id):
         reader.fail(
-            "rule ids are lower-case letters, digits, '.', '_' and '-'", at=node, key="id", item=item
+            "rule ids are lower-case letters, digits, '.', '_' and '-'",
+            at=node,
+            key="id",
+            item=item,
         )
     reader.keys(node, allowed=_RULE_KEYS, required=_REQUIRED_RULE_KEYS, item=item)
     question = reader.choice(node, "question", QUESTIONS, item=item)
@@ -455,7 +458,9 @@ def _read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str)
     if not isinstance(value, Node):
         reader.fail(
             "a condition must be a mapping: all / any / not, or fact / op / value",
-            at=at, key=key, item=item,
+            at=at,
+            key=key,
+            item=item,
         )
     node = value
     combinators = [k for k in ("all", "any", "not") if k in node]
@@ -463,8 +468,10 @@ def _read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str)
         if len(node) != 1:
             extra = sorted(k for k in node if k != combinators[0])
             reader.fail(
-                f"'{combinators[0]}' must stand alone in its mapping; found also: {', '.join(extra)}",
-                at=node, item=item,
+                f"'{combinators[0]}' must stand alone in its mapping; "
+                f"found also: {', '.join(extra)}",
+                at=node,
+                item=item,
             )
         word = combinators[0]
         if word == "not":
@@ -511,13 +518,19 @@ def _read_then(reader: Reader, node: Node, item: str) -> Then:
         reader.fail(
             "'then' must set at least one of: finding, cap, lead, decide", at=then, item=item
         )
-    finding = value = cap = lead = decide = None
+    finding: str | None = None
+    value: Level | bool | str | None = None
+    cap: Arrangement | None = None
+    lead: str | None = None
+    decide: Arrangement | None = None
     if "finding" in then:
         finding = reader.text(then, "finding", item=item)
         if not _FINDING.match(finding):
             reader.fail(
                 "finding names are lower-case letters, digits and '_', starting with a letter",
-                at=then, key="finding", item=item,
+                at=then,
+                key="finding",
+                item=item,
             )
         if "value" not in then:
             reader.fail("a finding needs a 'value'", at=then, key="finding", item=item)
@@ -531,7 +544,9 @@ def _read_then(reader: Reader, node: Node, item: str) -> Then:
         else:
             reader.fail(
                 f"'{raw}' is not a finding value",
-                at=then, key="value", item=item,
+                at=then,
+                key="value",
+                item=item,
                 allowed=(*Level.names(), "true", "false", "{fact: NAME}"),
                 suggestion=did_you_mean(str(raw), Level.names()),
             )
@@ -574,6 +589,7 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
         kind = "bool" if isinstance(rule.then.value, bool) else "level"
         ftype = FINDING_TYPES[kind]
         name = rule.then.finding
+        assert name is not None
         if name in finding_types and finding_types[name] != ftype:
             raise _fail(
                 rule,
@@ -586,17 +602,21 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
     # Findings whose value is copied from another fact take that fact's type.
     for _ in range(len(rules) + 1):
         for rule in rules:
-            name, source = rule.then.finding, rule.then.value
-            if name is None or not isinstance(source, str):
+            copied, source = rule.then.finding, rule.then.value
+            if copied is None or not isinstance(source, str):
                 continue
+            name = copied
             source_type = _fact_type(source, finding_types, derived, rule, key="then")
             if source_type is None:
                 continue
             if source_type not in (LEVEL, BOOL):
                 raise _fail(rule, f"a finding can copy a level or true/false fact, not '{source}'")
             if name in finding_types and finding_types[name] != source_type:
-                raise _fail(rule, f"finding '{name}' would mix {source_type.name} values with "
-                            f"{finding_types[name].name} values from {typed_by[name].where}")
+                raise _fail(
+                    rule,
+                    f"finding '{name}' would mix {source_type.name} values with "
+                    f"{finding_types[name].name} values from {typed_by[name].where}",
+                )
             finding_types.setdefault(name, source_type)
             typed_by.setdefault(name, rule)
     for rule in rules:
@@ -625,11 +645,17 @@ def _check_question(rule: Rule) -> None:
     if then.decide is not None and rule.question != "decision":
         raise _fail(rule, "only 'decision' rules may 'decide'", key="then")
     if rule.question == "decision" and (then.finding is not None or then.cap is not None):
-        raise _fail(rule, "'decision' rules decide (and may set a lead); they derive no findings "
-                    "and set no caps", key="then")
+        raise _fail(
+            rule,
+            "'decision' rules decide (and may set a lead); they derive no findings and set no caps",
+            key="then",
+        )
     if then.cap is not None and rule.question != "legal":
-        raise _fail(rule, "only 'legal' rules may 'cap' an arrangement: caps are legal constraints",
-                    key="then")
+        raise _fail(
+            rule,
+            "only 'legal' rules may 'cap' an arrangement: caps are legal constraints",
+            key="then",
+        )
 
 
 def _fact_type(
@@ -746,7 +772,7 @@ def _strata(rules: tuple[Rule, ...]) -> tuple[tuple[str, ...], ...]:
         if rule.id in level:
             return level[rule.id]
         if rule.id in visiting:
-            cycle = [*visiting[visiting.index(rule.id):], rule.id]
+            cycle = [*visiting[visiting.index(rule.id) :], rule.id]
             raise _fail(rule, "findings depend on each other in a cycle: " + " -> ".join(cycle))
         visiting.append(rule.id)
         depth = 0

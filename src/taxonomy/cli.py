@@ -1,0 +1,170 @@
+"""The ``taxonomy`` command line.
+
+Every failure prints one message on stderr, never a traceback: bad input (a file, an id, an option)
+exits 2; an engine failure or a pack that reaches no single answer exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from taxonomy.classify import classify, classify_function
+from taxonomy.errors import EngineError, InputError, did_you_mean
+from taxonomy.portfolio import load_portfolio
+from taxonomy.render import explain_text, to_json, to_markdown, to_table
+from taxonomy.rules import RulePack, load_rules
+
+__all__ = ["cli", "main"]
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _width() -> int:
+    return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
+
+
+def _pack(rules: str | None) -> RulePack:
+    return load_rules(rules)
+
+
+_RULES_OPTION = click.option(
+    "--rules",
+    "rules_dir",
+    metavar="DIR",
+    default=None,
+    help="Rule pack folder (default: the pack shipped with taxonomy).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="taxonomy")
+def cli() -> None:
+    """Decide how bodies working jointly should organise each function (Annex B taxonomy)."""
+
+
+@cli.command("classify")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@_RULES_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format; json is a stable contract for other tools.",
+)
+def classify_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
+    """Recommend an arrangement and a lead for every function of PORTFOLIO."""
+    result = classify(load_portfolio(portfolio), rules=_pack(rules_dir))
+    if fmt == "json":
+        click.echo(to_json(result), nl=False)
+    elif fmt == "markdown":
+        click.echo(to_markdown(result), nl=False)
+    else:
+        click.echo(to_table(result, width=_width(), color=_use_color()), nl=False)
+
+
+@cli.command("explain")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@click.argument("function_id", metavar="FUNCTION_ID")
+@_RULES_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def explain_command(portfolio: str, function_id: str, rules_dir: str | None, fmt: str) -> None:
+    """Show which rules fired on which answers for one function, and why."""
+    loaded = load_portfolio(portfolio)
+    ids = [fn.id for fn in loaded.functions]
+    if function_id not in ids:
+        raise InputError(
+            f"no function '{function_id}' in the portfolio",
+            file=portfolio,
+            allowed=ids if len(ids) <= 30 else None,
+            suggestion=did_you_mean(function_id, ids),
+        )
+    rec = classify_function(loaded, function_id, rules=_pack(rules_dir))
+    if fmt == "json":
+        click.echo(json.dumps(rec.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(explain_text(rec), nl=False)
+
+
+@cli.command("rules")
+@click.argument("directory", metavar="[DIR]", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def rules_command(directory: str | None, fmt: str) -> None:
+    """Validate a rule pack and list its rules (default: the shipped pack)."""
+    pack = load_rules(directory)
+    if fmt == "json":
+        data = {
+            "name": pack.name,
+            "version": pack.version,
+            "hash": pack.hash,
+            "description": pack.description,
+            "strata": [list(s) for s in pack.strata],
+            "rules": [
+                {**rule.to_data(), "file": Path(rule.file).name, "line": rule.line}
+                for rule in pack.rules
+            ],
+        }
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{pack.name} {pack.version}",
+        caption=f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · valid",
+    )
+    for header in ("rule", "question", "priority", "then", "where"):
+        table.add_column(header, overflow="fold")
+    for rule in pack.rules:
+        table.add_row(
+            rule.id,
+            rule.question,
+            str(rule.priority),
+            rule.then.describe(),
+            f"{Path(rule.file).name}:{rule.line}",
+        )
+    console = Console(width=_width(), force_terminal=_use_color(), no_color=not _use_color(),
+                      highlight=False)
+    console.print(table)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"taxonomy: error: {message}", err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; exit 2 on bad input, 1 on an engine failure, with one message and no traceback."""
+    try:
+        cli.main(args=argv, prog_name="taxonomy", standalone_mode=False)
+    except InputError as exc:
+        _fail(str(exc), 2)
+    except EngineError as exc:
+        _fail(str(exc), 1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        _fail("aborted", 1)
+    except click.ClickException as exc:
+        _fail(exc.format_message(), 2)
+    except BrokenPipeError:
+        sys.exit(1)
+    sys.exit(0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
