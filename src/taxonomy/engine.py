@@ -14,7 +14,9 @@ has a regression test in ``tests/test_engine.py``:
 - An exception inside an action is swallowed into the session state. We read the state after every
   assert and raise :class:`EngineError` naming the rule and the function.
 - A fact no rule matches raises ``MessageNotHandledException``; every ruleset has a catch-all rule,
-  so that exception now means a real failure and is raised as :class:`EngineError`.
+  so that exception now means a real failure and is raised as :class:`EngineError`. Deleting a
+  session whose last message went unhandled segfaults the process (measured here): the engine
+  asserts a handled message first, then deletes.
   Asserting an identical fact twice raises ``MessageObservedException``: a fresh session per
   evaluation means it cannot happen.
 - ``register_rulesets`` deletes the ``run`` keys from the dict it is given: definitions are built
@@ -126,20 +128,29 @@ class Engine:
             fact["sid"] = sid
             sink: list[RawFiring] = []
             self._sink, self._running = sink, None
+            state: Any = None
+            error: EngineError | None = None
             try:
                 state = self._host.assert_fact(name, fact)
             except (durable.MessageNotHandledException, durable.MessageObservedException) as exc:
-                raise EngineError(
+                error = EngineError(
                     f"durable-rules did not take the fact: {exc.message}", function=function
-                ) from None
+                )
+                # durable-rules segfaults when deleting a session whose last message went
+                # unhandled; a handled message first makes the deletion safe.
+                self._sink = []
+                with contextlib.suppress(Exception):
+                    self._host.assert_fact(name, {"sid": sid, "t": _CASE})
             except Exception as exc:
-                raise EngineError(
+                error = EngineError(
                     f"durable-rules failed: {exc!r}", function=function, rule=self._running
-                ) from exc
+                )
             finally:
                 self._sink = None
-                with contextlib.suppress(Exception):
+                with contextlib.suppress(Exception):  # no state was created: nothing to free
                     self._host.delete_state(name, sid)
+        if error is not None:
+            raise error
         if isinstance(state, dict) and "exception" in state:
             raise EngineError(
                 f"a rule action raised: {str(state['exception']).splitlines()[0][:300]}",

@@ -1,0 +1,117 @@
+"""Hypothesis strategies for the ``taxonomy`` model; every value is valid by construction.
+
+They shrink towards small, readable examples: two bodies, ``none`` levels, no legal constraint.
+Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved=True)))``.
+
+>>> from hypothesis import given
+>>> @given(portfolios())
+... def test_totality(portfolio):
+...     assert len(taxonomy.classify(portfolio)) == len(portfolio.functions)
+>>> test_totality()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hypothesis import strategies as st
+
+import taxonomy
+from taxonomy._model import (
+    SCOPES,
+    Capability,
+    Effectiveness,
+    Efficiency,
+    Function,
+    Legal,
+    Level,
+    Organisation,
+    Portfolio,
+)
+
+__all__ = [
+    "bodies",
+    "capabilities",
+    "functions",
+    "legal_constraints",
+    "levels",
+    "organisations",
+    "portfolios",
+]
+
+
+def levels() -> st.SearchStrategy[Level]:
+    """Any level, shrinking to ``none``."""
+    return st.sampled_from(list(Level))
+
+
+def bodies(min_size: int = 2, max_size: int = 8) -> st.SearchStrategy[tuple[str, ...]]:
+    """Distinct body ids (``b1``, ``b2``, ...), two to eight by default."""
+    return st.integers(min_size, max_size).map(lambda n: tuple(f"b{i}" for i in range(1, n + 1)))
+
+
+def organisations(ids: Sequence[str]) -> st.SearchStrategy[tuple[Organisation, ...]]:
+    """One organisation per id, with readable names."""
+    return st.just(tuple(Organisation(i, f"Body {i}") for i in ids))
+
+
+def legal_constraints(ids: Sequence[str]) -> st.SearchStrategy[Legal]:
+    """Legal constraints naming only the given bodies; shrinks to no constraint."""
+    some = st.lists(st.sampled_from(list(ids)), unique=True, max_size=min(3, len(ids))).map(tuple)
+    return st.builds(
+        Legal,
+        statutory_owner=st.none() | st.sampled_from(list(ids)),
+        delegable_to=some,
+        board_reserved=st.booleans(),
+        independence_from=some,
+    )
+
+
+def capabilities(ids: Sequence[str]) -> st.SearchStrategy[Capability]:
+    """A capability answer for each of the given bodies."""
+    return st.tuples(*(levels() for _ in ids)).map(lambda ls: Capability(zip(ids, ls, strict=True)))
+
+
+@st.composite
+def functions(
+    draw: st.DrawFn,
+    ids: Sequence[str],
+    *,
+    function_id: str | st.SearchStrategy[str] = "f1",
+    legal: st.SearchStrategy[Legal] | None = None,
+    efficiency: st.SearchStrategy[Efficiency] | None = None,
+    effectiveness: st.SearchStrategy[Effectiveness] | None = None,
+) -> Function:
+    """A function among the given bodies; pin any part by passing its strategy."""
+    fid = draw(function_id) if isinstance(function_id, st.SearchStrategy) else function_id
+    performed = draw(st.lists(st.sampled_from(list(ids)), unique=True, min_size=1))
+    return Function(
+        id=fid,
+        name=f"Function {fid}",
+        level=draw(st.sampled_from(SCOPES)),
+        performed_by=tuple(performed),
+        efficiency=draw(efficiency or st.builds(Efficiency, levels(), levels())),
+        effectiveness=draw(effectiveness or st.builds(Effectiveness, levels())),
+        legal=draw(legal or legal_constraints(ids)),
+        capability=draw(capabilities(ids)),
+    )
+
+
+@st.composite
+def portfolios(
+    draw: st.DrawFn,
+    *,
+    min_bodies: int = 2,
+    max_bodies: int = 8,
+    max_functions: int = 6,
+    legal: st.SearchStrategy[Legal] | None = None,
+) -> Portfolio:
+    """A valid portfolio of two to eight bodies and one to ``max_functions`` functions."""
+    ids = draw(bodies(min_bodies, max_bodies))
+    count = draw(st.integers(1, max_functions))
+    fns = [draw(functions(ids, function_id=f"f{i}", legal=legal)) for i in range(1, count + 1)]
+    return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns))
+
+
+# Referenced in the module doctest.
+_ = taxonomy
