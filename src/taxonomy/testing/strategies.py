@@ -90,9 +90,13 @@ def functions(
         name=f"Function {fid}",
         level=draw(st.sampled_from(SCOPES)),
         performed_by=tuple(performed),
-        efficiency=draw(efficiency or st.builds(Efficiency, levels(), levels())),
-        effectiveness=draw(effectiveness or st.builds(Effectiveness, levels())),
-        legal=draw(legal or legal_constraints(ids)),
+        efficiency=draw(
+            efficiency if efficiency is not None else st.builds(Efficiency, levels(), levels())
+        ),
+        effectiveness=draw(
+            effectiveness if effectiveness is not None else st.builds(Effectiveness, levels())
+        ),
+        legal=draw(legal if legal is not None else legal_constraints(ids)),
         capability=draw(capabilities(ids)),
     )
 

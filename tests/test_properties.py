@@ -1,0 +1,177 @@
+"""The semantics the default pack must satisfy, as hypothesis properties (board paper para 8)."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import taxonomy
+from taxonomy import Arrangement, Effectiveness, Efficiency, Legal, Level
+from taxonomy.testing.strategies import bodies, functions, levels, portfolios
+from tests.helpers import holds
+
+PACK = taxonomy.load_rules()
+
+
+def _one(portfolio: taxonomy.Portfolio, fn: taxonomy.Function) -> taxonomy.Recommendation:
+    return taxonomy.classify(attrs.evolve(portfolio, functions=(fn,)), rules=PACK)[fn.id]
+
+
+@st.composite
+def portfolio_and_function(draw: st.DrawFn, **kwargs: object) -> tuple[taxonomy.Portfolio, taxonomy.Function]:
+    portfolio = draw(portfolios(max_functions=1))
+    ids = portfolio.organisation_ids
+    fn = draw(functions(ids, **kwargs))  # type: ignore[arg-type]
+    return attrs.evolve(portfolio, functions=(fn,)), fn
+
+
+@given(portfolios())
+def test_totality_one_recommendation_per_function(portfolio: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(portfolio, rules=PACK)
+    assert [r.function for r in result] == [f.id for f in portfolio.functions]
+    for rec in result:
+        assert rec.arrangement in Arrangement
+        assert result.rule_pack == PACK.identity
+
+
+@given(portfolio_and_function())
+def test_every_separate_arrangement_names_a_lead(case: tuple) -> None:
+    portfolio, fn = case
+    rec = _one(portfolio, fn)
+    if rec.arrangement.separate:
+        assert rec.lead in portfolio.organisation_ids
+
+
+@given(portfolio_and_function(), st.data())
+def test_legal_dominance(case: tuple, data: st.DataObject) -> None:
+    """No efficiency or effectiveness answer overrides a legal constraint."""
+    portfolio, fn = case
+    rec = _one(portfolio, fn)
+    other = attrs.evolve(
+        fn,
+        efficiency=Efficiency(data.draw(levels()), data.draw(levels())),
+        effectiveness=Effectiveness(data.draw(levels())),
+    )
+    rec2 = _one(portfolio, other)
+    # The legal caps depend on the legal answers alone, so they are the same for both.
+    if fn.legal.board_reserved:
+        assert rec.arrangement >= Arrangement.ALIGNED and rec2.arrangement >= Arrangement.ALIGNED
+    if fn.legal.independence_from:
+        assert rec2.arrangement >= Arrangement.SEPARATE_INVOLVED
+    # A lead required by law is the same whatever the other answers say.
+    if fn.legal.delegable_to:
+        assert rec.lead in fn.legal.delegable_to and rec2.lead in fn.legal.delegable_to
+    elif fn.legal.statutory_owner is not None:
+        assert rec.lead == rec2.lead == fn.legal.statutory_owner
+
+
+def _raise(level: Level) -> Level:
+    return Level(min(int(level) + 1, 3))
+
+
+@given(portfolio_and_function(), st.sampled_from(["duplication", "simplification", "joint_benefit"]))
+def test_monotone_in_efficiency_and_effectiveness(case: tuple, answer: str) -> None:
+    """Raising duplication, simplification or joint benefit never makes it more separate."""
+    portfolio, fn = case
+    if answer == "joint_benefit":
+        raised = attrs.evolve(fn, effectiveness=Effectiveness(_raise(fn.effectiveness.joint_benefit)))
+    else:
+        eff = fn.efficiency
+        raised = attrs.evolve(
+            fn, efficiency=attrs.evolve(eff, **{answer: _raise(getattr(eff, answer))})
+        )
+    assert _one(portfolio, raised).arrangement <= _one(portfolio, fn).arrangement
+
+
+@given(portfolio_and_function(), st.data())
+def test_monotone_in_legal_restrictions(case: tuple, data: st.DataObject) -> None:
+    """Adding a legal restriction never makes it more integrated."""
+    portfolio, fn = case
+    ids = list(portfolio.organisation_ids)
+    legal = fn.legal
+    choice = data.draw(st.sampled_from(["board_reserved", "independence", "delegable", "owner"]))
+    if choice == "board_reserved":
+        assume(not legal.board_reserved)
+        stricter = attrs.evolve(legal, board_reserved=True)
+    elif choice == "independence":
+        extra = [b for b in ids if b not in legal.independence_from]
+        assume(extra)
+        stricter = attrs.evolve(
+            legal, independence_from=(*legal.independence_from, data.draw(st.sampled_from(extra)))
+        )
+    elif choice == "delegable":
+        stricter = attrs.evolve(legal, delegable_to=(data.draw(st.sampled_from(ids)),))
+    else:
+        assume(legal.statutory_owner is None)
+        stricter = attrs.evolve(legal, statutory_owner=data.draw(st.sampled_from(ids)))
+    before = _one(portfolio, fn).arrangement
+    after = _one(portfolio, attrs.evolve(fn, legal=stricter)).arrangement
+    assert after >= before
+
+
+@given(portfolio_and_function(
+    efficiency=st.just(Efficiency(Level.NONE, Level.NONE)),
+    effectiveness=st.just(Effectiveness(Level.NONE)),
+))
+def test_nothing_to_gain_is_separate_and_distinct(case: tuple) -> None:
+    portfolio, fn = case
+    assert _one(portfolio, fn).arrangement is Arrangement.SEPARATE_DISTINCT
+
+
+@given(portfolio_and_function(
+    efficiency=st.just(Efficiency(Level.HIGH, Level.HIGH)),
+    effectiveness=st.just(Effectiveness(Level.HIGH)),
+    legal=st.just(Legal()),
+))
+def test_strong_on_all_three_without_legal_barrier_is_one_team(case: tuple) -> None:
+    portfolio, fn = case
+    assert _one(portfolio, fn).arrangement is Arrangement.ONE_TEAM
+
+
+@given(portfolios())
+def test_determinism_same_input_same_json(portfolio: taxonomy.Portfolio) -> None:
+    from taxonomy.render import to_json
+
+    assert to_json(taxonomy.classify(portfolio, rules=PACK)) == to_json(
+        taxonomy.classify(portfolio, rules=PACK)
+    )
+
+
+@given(portfolio_and_function())
+def test_explanation_is_faithful(case: tuple) -> None:
+    """Every rule an explanation cites fired, and each one's condition holds on the answers."""
+    from taxonomy.facts import answer_values
+
+    portfolio, fn = case
+    rec = _one(portfolio, fn)
+    ex = rec.explanation
+    values = answer_values(fn, portfolio)
+    for name, value in ex.findings:
+        values[f"finding.{name}"] = Level.parse(value) if value in Level.names() else value == "true"
+    fired = {f.rule for f in ex.fired}
+    cited = [ex.decided_by, *ex.capped_by, *([ex.lead_by] if ex.lead_by else [])]
+    for firing in cited:
+        assert firing.rule in fired
+    for firing in ex.fired:
+        rule = PACK.rule(firing.rule)
+        assert holds(rule.when, values), firing.rule
+    assert PACK.rule(ex.decided_by.rule).then.decide is not None
+    for cap in ex.capped_by:
+        assert PACK.rule(cap.rule).then.cap == rec.arrangement
+    # And every rule whose condition holds did fire (no rule was silently skipped).
+    for rule in PACK.rules:
+        if holds(rule.when, values):
+            assert rule.id in fired, rule.id
+
+
+@pytest.mark.slow
+@given(portfolios(max_functions=12))
+def test_totality_many_examples(portfolio: taxonomy.Portfolio) -> None:
+    assert len(taxonomy.classify(portfolio, rules=PACK)) == len(portfolio.functions)
+
+
+@given(bodies())
+def test_bodies_strategy_spans_two_to_eight(ids: tuple[str, ...]) -> None:
+    assert 2 <= len(ids) <= 8 and ids[0] == "b1" and len(set(ids)) == len(ids)
