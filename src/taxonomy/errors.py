@@ -36,10 +36,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
 
     >>> did_you_mean("wehn", ["id", "when", "then"])
     'when'
+    >>> did_you_mean("=>", ["==", ">", ">="])
+    '>='
     >>> did_you_mean("zzz", ["id", "when"]) is None
     True
     """
-    found = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    options = sorted(set(choices))
+    if str(word)[::-1] in options:  # "=>" for ">=", "=<" for "<="
+        return str(word)[::-1]
+    found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     return found[0] if found else None
 
 

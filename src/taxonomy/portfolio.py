@@ -20,7 +20,7 @@ from taxonomy._model import (
     Organisation,
     Portfolio,
 )
-from taxonomy._schema import Node, Reader, load_yaml
+from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import PortfolioError, did_you_mean
 
 __all__ = ["load_portfolio", "portfolio_from_data"]
@@ -69,11 +69,15 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
     """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`."""
     from taxonomy._schema import loads_yaml
 
-    if not isinstance(data, Node) and data is not None:
+    if isinstance(data, dict | list) and not isinstance(data, Node | Items):
         # Plain Python data: round-trip through the YAML reader so it is checked the same way.
         import yaml
 
-        data = loads_yaml(yaml.safe_dump(data, sort_keys=False), file=file, error=PortfolioError)
+        try:
+            text = yaml.safe_dump(data, sort_keys=False)
+        except yaml.YAMLError as exc:
+            raise PortfolioError(f"cannot be read as portfolio data: {exc}", file=file) from None
+        data = loads_yaml(text, file=file, error=PortfolioError)
     reader = Reader(file, PortfolioError)
     if data is None:
         reader.fail("the file is empty")

@@ -1,0 +1,117 @@
+"""Portfolio loading: every bad input gets a clear error naming file, line, function and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import taxonomy
+from taxonomy import Level, PortfolioError
+from tests.helpers import write
+
+GOOD = """
+name: Test
+organisations:
+  - {id: a, name: Body A}
+  - {id: b, name: Body B}
+functions:
+  - id: pricing
+    name: Pricing
+    level: national
+    performed_by: [a, b]
+    efficiency: {duplication: high, simplification: medium}
+    effectiveness: {joint_benefit: medium}
+    legal:
+      statutory_owner: b
+      delegable_to: [b]
+      board_reserved: false
+      independence_from: []
+    capability: {a: medium, b: high}
+    notes: "a note"
+"""
+
+
+def _load(tmp_path: Path, text: str) -> taxonomy.Portfolio:
+    return taxonomy.load_portfolio(write(tmp_path / "p.yaml", text))
+
+
+def test_good_portfolio_loads(tmp_path: Path) -> None:
+    p = _load(tmp_path, GOOD)
+    fn = p.function("pricing")
+    assert fn.efficiency.duplication is Level.HIGH
+    assert fn.legal.delegable_to == ("b",)
+    assert fn.capability.of("b") is Level.HIGH
+    assert fn.notes == "a note"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("    notes:", "    nots:", ["p.yaml:18", "function 'pricing'", "key 'nots'", "did you mean 'notes'"]),
+        ("duplication: high", "duplication: hihg", ["p.yaml:10", "'hihg' is not a level", "did you mean 'high'"]),
+        ("performed_by: [a, b]", "performed_by: [a, c]", ["p.yaml:9", "'c' is not one of the portfolio's organisations"]),
+        ("statutory_owner: b", "statutory_owner: bb", ["p.yaml:13", "did you mean 'b'"]),
+        ("level: national", "level: nationl", ["p.yaml:8", "did you mean 'national'"]),
+        ("    effectiveness: {joint_benefit: medium}\n", "", ["function 'pricing'", "missing required key 'effectiveness'"]),
+        ("capability: {a: medium, b: high}", "capability: {a: medium}", ["missing: b"]),
+        ("capability: {a: medium, b: high}", "capability: {a: medium, b: high, z: low}", ["'z' is not one of"]),
+        ("board_reserved: false", "board_reserved: maybe", ["key 'board_reserved'", "true or false"]),
+        ("  - {id: b, name: Body B}\n", "", ["at least two organisations"]),
+        ("name: Test", "name: Test\nname: Again", ["duplicate key 'name'"]),
+        ("    name: Pricing", "    name: Pricing\n    shape: round", ["key 'shape'", "unknown key"]),
+        ("{duplication: high, simplification: medium}", "{duplication: high, simplification: medium, cost: high}", ["function 'pricing', efficiency", "key 'cost'"]),
+        ("  - id: pricing", "  - id: Pricing!", ["not a valid id"]),
+    ],
+)
+def test_bad_portfolios(tmp_path: Path, old: str, new: str, expected: list[str]) -> None:
+    assert old in GOOD
+    with pytest.raises(PortfolioError) as info:
+        _load(tmp_path, GOOD.replace(old, new, 1))
+    message = str(info.value)
+    for part in expected:
+        assert part in message, message
+
+
+def test_duplicate_function_ids(tmp_path: Path) -> None:
+    text = GOOD + GOOD.split("functions:\n", 1)[1]
+    with pytest.raises(PortfolioError, match="used by another function"):
+        _load(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[1, 2]",
+        "name: x\n  bad: indent: here",
+        "!!python/object/apply:os.system ['echo hacked']",
+        "name: !!python/name:os.system x",
+        "a: &a [*a]",
+    ],
+)
+def test_malformed_yaml_is_an_input_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(PortfolioError) as info:
+        _load(tmp_path, text)
+    assert str(info.value).startswith(str(tmp_path / "p.yaml"))
+
+
+def test_missing_file() -> None:
+    with pytest.raises(PortfolioError, match="no such file"):
+        taxonomy.load_portfolio("does/not/exist.yaml")
+
+
+def test_law_and_governance_are_refused_until_supported(tmp_path: Path) -> None:
+    with pytest.raises(PortfolioError, match="key 'law'"):
+        _load(tmp_path, GOOD + "law: {joint_committees: true}\n")
+
+
+def test_portfolio_from_plain_data() -> None:
+    import yaml
+
+    data = yaml.safe_load(GOOD)
+    portfolio = taxonomy.portfolio_from_data(data)
+    assert portfolio.function("pricing").legal.statutory_owner == "b"
+    data["functions"][0]["efficiency"]["duplication"] = "hgh"
+    with pytest.raises(PortfolioError, match="did you mean 'high'"):
+        taxonomy.portfolio_from_data(data)
