@@ -73,7 +73,9 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     )
     styles = {1: "green", 2: "cyan", 3: "yellow", 4: "red"}
     for header in _HEADERS:
-        table.add_column(header, overflow="fold")
+        # The arrangement and ids are what a reader scans for: never wrap them.
+        keep = header in ("function", "arrangement", "lead")
+        table.add_column(header, overflow="fold", no_wrap=keep)
     for rec, row in zip(classification, _rows(classification), strict=True):
         table.add_row(*row, style=styles[rec.category] if color else None)
     buffer = io.StringIO()

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import importlib
+import inspect
+import subprocess
+import sys
+
+import taxonomy
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {name for name in vars(taxonomy) if not name.startswith("_")}
+    modules = {name for name in public if inspect.ismodule(getattr(taxonomy, name))}
+    assert set(taxonomy.__all__) == public - modules
+    for name in taxonomy.__all__:
+        assert getattr(taxonomy, name).__doc__, name
+
+
+def test_every_public_name_of_every_module_has_a_docstring() -> None:
+    for module_name in ["taxonomy.errors", "taxonomy.rules", "taxonomy.facts", "taxonomy.engine",
+                        "taxonomy.classify", "taxonomy.render", "taxonomy.portfolio",
+                        "taxonomy.testing.strategies", "taxonomy.cli"]:
+        module = importlib.import_module(module_name)
+        assert module.__doc__, module_name
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj):
+                assert obj.__doc__, f"{module_name}.{name}"
+
+
+def test_import_is_light() -> None:
+    code = "import sys, taxonomy; print('networkx' in sys.modules, 'rich' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_py_typed_is_shipped() -> None:
+    from importlib import resources
+
+    assert resources.files("taxonomy").joinpath("py.typed").is_file()

@@ -1,0 +1,124 @@
+"""Resolution: decisions, caps, leads, conflicts and gaps."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+import taxonomy
+from taxonomy import Arrangement, EngineError, Level
+from taxonomy.rules import AllOf, Comparison, Rule, RulePack, Then
+
+
+def _rule(rule_id: str, question: str, then: Then, *, when=None, priority: int = 0) -> Rule:  # type: ignore[no-untyped-def]
+    return Rule(rule_id, question, when or AllOf(()), then, "b", ("simple",), "test", priority)
+
+
+def test_equal_priority_decisions_that_differ_are_a_conflict(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([
+        _rule("d.a", "decision", Then(decide=Arrangement.ONE_TEAM), priority=5),
+        _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+        _rule("l.x", "legal", Then(lead="performed_by")),
+    ])
+    with pytest.raises(EngineError, match=r"function 'clinical-programmes': conflict on 'decide'.*d\.a \(one_team\).*d\.b \(aligned\)"):
+        taxonomy.classify(nhs, rules=pack)
+
+
+def test_equal_priority_same_conclusion_is_no_conflict(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([
+        _rule("d.a", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+        _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+    ])
+    rec = taxonomy.classify(nhs, rules=pack)["it"]
+    assert rec.arrangement is Arrangement.ALIGNED
+    assert rec.explanation.decided_by.rule == "d.a"  # ties broken by id, never file order
+
+
+def test_no_decision_is_a_gap(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([
+        _rule("d.only-national-never", "decision", Then(decide=Arrangement.ALIGNED),
+              when=Comparison("function.level", "==", "local")),
+    ])
+    with pytest.raises(EngineError, match="no decision rule fired: the pack has a gap"):
+        taxonomy.classify(nhs, rules=pack)
+
+
+def test_separate_arrangement_without_lead_is_an_error(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([_rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_DISTINCT))])
+    with pytest.raises(EngineError, match="needs a lead body, but no lead rule fired"):
+        taxonomy.classify(nhs, rules=pack)
+
+
+def test_joint_lead_gives_way_in_a_separate_arrangement(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([
+        _rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_INVOLVED)),
+        _rule("l.joint", "decision", Then(lead="joint"), priority=9),
+        _rule("l.cap", "capability", Then(lead="performed_by"), priority=1),
+    ])
+    rec = taxonomy.classify(nhs, rules=pack)["efficiency-improvement"]
+    assert rec.lead == "nhsi"
+    assert rec.explanation.lead_by.rule == "l.cap"
+    assert any("l.joint asks for a joint lead" in n for n in rec.explanation.notes)
+
+
+def test_joint_lead_stands_in_one_team(nhs: taxonomy.Portfolio) -> None:
+    pack = RulePack.from_rules([
+        _rule("d.x", "decision", Then(decide=Arrangement.ONE_TEAM)),
+        _rule("l.joint", "decision", Then(lead="joint"), priority=9),
+    ])
+    assert taxonomy.classify(nhs, rules=pack)["it"].lead is None
+
+
+def test_most_capable_leads_and_ties_go_to_first_listed(nhs: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(nhs)
+    assert result["financial-recovery"].lead == "nhsi"  # nhsi high, nhse medium
+    rec = result["national-finance-leadership"]  # equal capability
+    assert rec.lead == "nhse"
+    assert "tie on capability" in rec.explanation.notes[0]
+
+
+def test_the_strictest_cap_wins_and_is_cited(nhs: taxonomy.Portfolio) -> None:
+    fn = nhs.function("it")
+    legal = taxonomy.Legal(board_reserved=True, independence_from=("nhsi",))
+    rec = taxonomy.classify(attrs.evolve(nhs, functions=(attrs.evolve(fn, legal=legal),)))["it"]
+    assert rec.arrangement is Arrangement.SEPARATE_INVOLVED
+    assert [f.rule for f in rec.explanation.capped_by] == ["legal.independence"]
+    assert "legal.board-reserved" in [f.rule for f in rec.explanation.fired]
+
+
+def test_a_cap_above_the_decision_caps_nothing(nhs: taxonomy.Portfolio) -> None:
+    rec = taxonomy.classify(nhs)["specialised-commissioning"]  # board-reserved, decided separate
+    assert rec.arrangement is Arrangement.SEPARATE_INVOLVED
+    assert rec.explanation.capped_by == ()
+
+
+def test_classification_is_indexable_and_iterable(nhs: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(nhs)
+    assert len(result) == len(nhs.functions)
+    assert [r.function for r in result] == [f.id for f in nhs.functions]
+    assert "pricing" in result and "nope" not in result
+    with pytest.raises(KeyError):
+        result["nope"]
+
+
+def test_explain_text_names_rules_answers_and_sources(nhs: taxonomy.Portfolio) -> None:
+    text = taxonomy.classify(nhs)["strategy"].explain()
+    assert "Decided by:" in text and "decision.one-team" in text
+    assert "Capped by legal constraint:" in text and "legal.board-reserved" in text
+    assert "legal.board_reserved = true" in text
+    assert "board paper para 8" in text
+    # The derivation tree: the findings the decision read, under it.
+    assert "efficiency.high: finding efficiency = high" in text
+
+
+def test_finding_values_resolved_by_priority(nhs: taxonomy.Portfolio) -> None:
+    rec = taxonomy.classify(nhs)["strategy"]  # duplication high, simplification medium
+    fired = [f.rule for f in rec.explanation.fired]
+    assert "efficiency.high" in fired and "efficiency.medium" in fired
+    assert dict(rec.explanation.findings)["efficiency"] == "high"
+
+
+def test_level_answers_accept_names_and_levels() -> None:
+    assert taxonomy.Efficiency("high", Level.LOW).duplication is Level.HIGH
+    with pytest.raises(ValueError, match="not a level"):
+        taxonomy.Efficiency("hgh", "low")

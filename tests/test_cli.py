@@ -1,0 +1,124 @@
+"""End-to-end tests of the ``taxonomy`` command on the shipped examples."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NHS, NWL, RULES
+from tests.helpers import copy_pack
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "taxonomy.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_classify_table() -> None:
+    out = run("classify", str(NHS))
+    assert out.returncode == 0, out.stderr
+    assert "One team" in out.stdout and "Separate, involvement if needed" in out.stdout
+    assert "\x1b[" not in out.stdout  # no colour when piped
+
+
+def test_classify_json_contract() -> None:
+    out = run("classify", str(NHS), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"rule_pack", "recommendations"}
+    assert set(data["rule_pack"]) == {"name", "version", "hash"}
+    first = data["recommendations"][0]
+    assert set(first) == {"function", "name", "arrangement", "category", "lead", "explanation"}
+    by_id = {r["function"]: r for r in data["recommendations"]}
+    assert by_id["regional-teams"]["lead"] is None
+    assert by_id["pricing"] | {"explanation": None} == {
+        "function": "pricing", "name": "Pricing", "arrangement": "aligned", "category": 2,
+        "lead": "nhsi", "explanation": None,
+    }
+    assert by_id["strategy"]["explanation"]["capped_by"] == ["legal.board-reserved"]
+
+
+def test_json_is_byte_identical_across_hash_seeds() -> None:
+    outputs = {
+        run("classify", str(path), "--format", "json", env={"PYTHONHASHSEED": seed}).stdout
+        for seed in ("0", "1", "12345")
+        for path in (NHS,)
+    }
+    assert len(outputs) == 1
+
+
+def test_markdown_and_nw_london() -> None:
+    out = run("classify", str(NWL), "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("# NW London Collaboration of CCGs")
+    assert "| acute-commissioning |" in out.stdout
+
+
+def test_explain() -> None:
+    out = run("explain", str(NHS), "strategy")
+    assert out.returncode == 0, out.stderr
+    assert "Capped by legal constraint:" in out.stdout
+    out = run("explain", str(NHS), "strategy", "--format", "json")
+    assert json.loads(out.stdout)["arrangement"] == "aligned"
+
+
+def test_rules_lists_and_validates() -> None:
+    out = run("rules")
+    assert out.returncode == 0, out.stderr
+    assert "legal.board-reserved" in out.stdout and "valid" in out.stdout
+    data = json.loads(run("rules", str(RULES), "--format", "json").stdout)
+    assert data["name"] == "nhs-joint-working-2018" and len(data["hash"]) == 64
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["classify", "missing.yaml"], "missing.yaml: no such file"),
+        (["explain", str(NHS), "pricng"], "did you mean 'pricing'"),
+        (["classify", str(NHS), "--format", "xml"], "'xml' is not one of"),
+        (["classify", str(NHS), "--rules", "/nonexistent"], "must be a folder"),
+        (["frobnicate"], "No such command"),
+        (["classify"], "Missing argument"),
+    ],
+)
+def test_bad_input_one_message_exit_2(args: list[str], expected: str) -> None:
+    out = run(*args)
+    assert out.returncode == 2, out
+    assert expected in out.stderr
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_bad_rule_pack_file_line_exit_2(tmp_path: Path) -> None:
+    folder = copy_pack(tmp_path)
+    text = (folder / "legal.yaml").read_text().replace("    when: {fact: legal.board_reserved", "    wehn: {fact: legal.board_reserved", 1)
+    (folder / "legal.yaml").write_text(text)
+    out = run("classify", str(NHS), "--rules", str(folder))
+    assert out.returncode == 2
+    assert "legal.yaml:" in out.stderr and "rule 'legal.board-reserved'" in out.stderr
+    assert "did you mean 'when'" in out.stderr
+
+
+def test_engine_failure_exit_1(tmp_path: Path) -> None:
+    folder = copy_pack(tmp_path)
+    text = (folder / "decision.yaml").read_text().replace("priority: 30", "priority: 40")
+    (folder / "decision.yaml").write_text(text)
+    out = run("classify", str(NHS), "--rules", str(folder))
+    assert out.returncode == 1
+    assert "conflict on 'decide'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_color_only_on_a_terminal_and_respects_no_color() -> None:
+    from taxonomy import cli
+
+    assert cli._use_color() is False  # stdout is captured, not a terminal
