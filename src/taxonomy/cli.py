@@ -125,7 +125,9 @@ def rules_command(directory: str | None, fmt: str) -> None:
 
     table = Table(
         title=f"{pack.name} {pack.version}",
-        caption=f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · valid",
+        caption=(
+            f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · valid"
+        ),
     )
     for header in ("rule", "question", "priority", "then", "where"):
         table.add_column(header, overflow="fold")
@@ -137,8 +139,9 @@ def rules_command(directory: str | None, fmt: str) -> None:
             rule.then.describe(),
             f"{Path(rule.file).name}:{rule.line}",
         )
-    console = Console(width=_width(), force_terminal=_use_color(), no_color=not _use_color(),
-                      highlight=False)
+    console = Console(
+        width=_width(), force_terminal=_use_color(), no_color=not _use_color(), highlight=False
+    )
     console.print(table)
 
 
@@ -148,7 +151,7 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; exit 2 on bad input, 1 on an engine failure, with one message and no traceback."""
+    """Run the CLI: exit 2 on bad input, 1 on an engine failure; one message, no traceback."""
     try:
         cli.main(args=argv, prog_name="taxonomy", standalone_mode=False)
     except InputError as exc:
