@@ -13,7 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import taxonomy
-from taxonomy import engine as engine_module
 from taxonomy._model import Level
 from taxonomy.engine import Engine, engine_for
 from taxonomy.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack, Then
@@ -152,14 +151,14 @@ def test_exception_in_an_action_is_raised_naming_rule_and_function(
     pack = RulePack.from_rules(taxonomy.load_rules().rules, name="raising")
     engine = Engine(pack)
 
-    original = engine_module.RawFiring
+    record = engine._record
 
-    def exploding(rule: str, stratum: int, fact: Any) -> Any:
-        if rule == "legal.board-reserved":
+    def exploding(rule_id: str) -> None:
+        if rule_id == "legal.board-reserved":
             raise ZeroDivisionError("boom")
-        return original(rule, stratum, fact)
+        record(rule_id)
 
-    monkeypatch.setattr(engine_module, "RawFiring", exploding)
+    monkeypatch.setattr(engine, "_record", exploding)
     values = {"legal.board_reserved": True, "efficiency.duplication": Level.HIGH}
     with pytest.raises(taxonomy.EngineError) as info:
         engine.fire(0, values, function="strategy")

@@ -57,7 +57,10 @@ def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classifi
     """
     pack = rules if rules is not None else _default_pack()
     engine = engine_for(pack)
-    recommendations = [_classify_one(engine, pack, portfolio, fn) for fn in portfolio.functions]
+    memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
+    recommendations = [
+        _classify_one(engine, pack, portfolio, fn, memo) for fn in portfolio.functions
+    ]
     return Classification(portfolio.name, pack.identity, tuple(recommendations))
 
 
@@ -66,7 +69,7 @@ def classify_function(
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio``."""
     pack = rules if rules is not None else _default_pack()
-    return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id))
+    return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
 
 
 _DEFAULT: list[RulePack] = []
@@ -79,18 +82,27 @@ def _default_pack() -> RulePack:
 
 
 def _classify_one(
-    engine: Engine, pack: RulePack, portfolio: Portfolio, fn: Function
+    engine: Engine,
+    pack: RulePack,
+    portfolio: Portfolio,
+    fn: Function,
+    memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
     values: dict[str, Any] = answer_values(fn, portfolio)
+    encoded = engine.encode(values)
     fired: list[tuple[Rule, RawFiring]] = []
     for stratum in range(engine.strata):
-        raw = engine.fire(stratum, values, function=fn.id)
-        step = [(pack.rule(r.rule), r) for r in raw]
+        raw = engine.fire_encoded(stratum, encoded, function=fn.id)
+        step = [(engine.rule(r.rule), r) for r in raw]
         fired.extend(step)
-        for name, value in _resolve_findings(step, values, fn.id).items():
-            values[f"finding.{name}"] = value
+        derived = {
+            f"finding.{name}": value
+            for name, value in _resolve_findings(step, values, fn.id).items()
+        }
+        values.update(derived)
+        encoded.update(engine.encode(derived))
 
-    firings = {rule.id: _firing(rule, values) for rule, _ in fired}
+    firings = {rule.id: _firing(engine, rule, values, memo) for rule, _ in fired}
     rules = [rule for rule, _ in fired]
 
     deciders = [r for r in rules if r.then.decide is not None]
@@ -148,10 +160,11 @@ def _finding_value(rule: Rule, values: Mapping[str, Any]) -> Any:
 
 def _top(rules: Sequence[Rule], conclusion: Any, function: str, what: str) -> Rule:
     """The highest-priority rule; equal top priorities with different conclusions conflict."""
+    if len(rules) == 1:
+        return rules[0]
     best = max(r.priority for r in rules)
     top = sorted((r for r in rules if r.priority == best), key=lambda r: r.id)
-    distinct = {format_value(conclusion(r)) for r in top}
-    if len(distinct) > 1:
+    if len(top) > 1 and len({conclusion(r) for r in top}) > 1:
         listed = ", ".join(f"{r.id} ({format_value(conclusion(r))}) at {r.where}" for r in top)
         raise EngineError(
             f"conflict on '{what}': rules of equal priority {best} conclude differently: {listed}; "
@@ -239,14 +252,25 @@ def _tied(rule: Rule, fn: Function, portfolio: Portfolio, values: Mapping[str, A
     return [b for b in bodies if fn.capability.of(b) == best] if len(bodies) > 1 else []
 
 
-def _firing(rule: Rule, values: Mapping[str, Any]) -> Firing:
-    matched = tuple((fact, format_value(values.get(fact))) for fact in rule.reads())
+def _firing(
+    engine: Engine,
+    rule: Rule,
+    values: Mapping[str, Any],
+    memo: dict[tuple[str, tuple[Any, ...]], Firing],
+) -> Firing:
+    """The explanation node for a rule that fired; identical nodes are shared within a call."""
+    reads = engine.reads(rule.id)
+    key = (rule.id, tuple(values.get(fact) for fact in reads))
+    found = memo.get(key)
+    if found is not None:
+        return found
+    matched = tuple((fact, format_value(values.get(fact))) for fact in reads)
     shown = dict(matched)
 
     def fill(match: Any) -> str:
         return str(shown.get(match.group(1).strip(), match.group(0)))
 
-    return Firing(
+    firing = Firing(
         rule=rule.id,
         question=rule.question,
         conclusion=_conclusion(rule, values),
@@ -255,8 +279,10 @@ def _firing(rule: Rule, values: Mapping[str, Any]) -> Firing:
         source=rule.source,
         principles=rule.principles,
         priority=rule.priority,
-        uses=rule.uses(),
+        uses=engine.uses(rule.id),
     )
+    memo[key] = firing
+    return firing
 
 
 def _conclusion(rule: Rule, values: Mapping[str, Any]) -> str:

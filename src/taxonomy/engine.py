@@ -55,11 +55,10 @@ _CASE = "case"  # the type tag of the one fact asserted per stratum
 
 @attrs.frozen
 class RawFiring:
-    """A rule that fired on one stratum's fact, with the fact as durable-rules matched it."""
+    """A rule that durable-rules fired on one stratum's fact."""
 
     rule: str
     stratum: int
-    fact: Mapping[str, Any]
 
 
 class _QuietHost(durable.Host):  # type: ignore[misc]
@@ -82,10 +81,13 @@ class Engine:
     def __init__(self, pack: RulePack) -> None:
         self.pack = pack
         self._keys = _fact_keys(pack)
+        self._reads = {rule.id: rule.reads() for rule in pack.rules}
+        self._uses = {rule.id: rule.uses() for rule in pack.rules}
+        self._rules = {rule.id: rule for rule in pack.rules}
         self._names = [f"{pack.hash[:16]}.s{k}" for k in range(len(pack.strata))]
         self._lock = threading.RLock()
         self._issued = 0  # session ids issued so far; each evaluation takes the next
-        self._sink: list[RawFiring] | None = None
+        self._sink: list[str] | None = None
         self._running: str | None = None
         definitions = {
             name: self._ruleset(stratum, ids)
@@ -100,6 +102,18 @@ class Engine:
     def strata(self) -> int:
         """How many strata (rulesets) the pack compiles into."""
         return len(self._names)
+
+    def reads(self, rule_id: str) -> tuple[str, ...]:
+        """The facts a rule reads (computed once per pack)."""
+        return self._reads[rule_id]
+
+    def uses(self, rule_id: str) -> tuple[str, ...]:
+        """The findings a rule reads (computed once per pack)."""
+        return self._uses[rule_id]
+
+    def rule(self, rule_id: str) -> Rule:
+        """The rule with this id."""
+        return self._rules[rule_id]
 
     def key(self, fact: str) -> str:
         """The durable-rules key a fact is stored under."""
@@ -120,13 +134,19 @@ class Engine:
         Raises:
             EngineError: durable-rules failed, or an action raised (naming the rule).
         """
-        fact = self.encode(values)
+        return self.fire_encoded(stratum, self.encode(values), function=function)
+
+    def fire_encoded(
+        self, stratum: int, encoded: Mapping[str, Any], *, function: str
+    ) -> list[RawFiring]:
+        """Like :meth:`fire`, for values already passed through :meth:`encode`."""
+        fact = dict(encoded)
         name = self._names[stratum]
         with self._lock:
             self._issued += 1
             sid = str(self._issued)
             fact["sid"] = sid
-            sink: list[RawFiring] = []
+            sink: list[str] = []
             self._sink, self._running = sink, None
             state: Any = None
             error: EngineError | None = None
@@ -157,17 +177,13 @@ class Engine:
                 function=function,
                 rule=self._running,
             )
-        if not any(f.rule == _SEEN for f in sink):
+        # durable-rules expands a disjunction into one path per branch, and each matching path
+        # runs the action: a rule fires at most once per function, so keep its first match.
+        if _SEEN not in sink:
             raise EngineError(
                 f"durable-rules did not evaluate stratum {stratum}", function=function
             )
-        # durable-rules expands a disjunction into one path per branch, and each matching path
-        # runs the action: a rule fires at most once per function, so keep its first match.
-        unique: dict[str, RawFiring] = {}
-        for firing in sink:
-            if firing.rule != _SEEN:
-                unique.setdefault(firing.rule, firing)
-        return [unique[rule] for rule in sorted(unique)]
+        return [RawFiring(rule, stratum) for rule in sorted(set(sink)) if rule != _SEEN]
 
     def live_sessions(self) -> int:
         """How many sessions are live across this engine's rulesets (0 between calls)."""
@@ -186,13 +202,13 @@ class Engine:
 
     def _ruleset(self, stratum: int, rule_ids: tuple[str, ...]) -> dict[str, Any]:
         definition: dict[str, Any] = {
-            _SEEN: {"all": [{"m": {"t": _CASE}}], "run": self._action(_SEEN, stratum)}
+            _SEEN: {"all": [{"m": {"t": _CASE}}], "run": self._action(_SEEN)}
         }
         for rule_id in rule_ids:
             rule = self.pack.rule(rule_id)
             definition[rule.id] = {
                 "all": [{"m": self._pattern(rule)}],
-                "run": self._action(rule.id, stratum),
+                "run": self._action(rule.id),
             }
         # durable-rules mutates what it is given; hand it a copy and keep nothing shared.
         return definition
@@ -257,17 +273,19 @@ class Engine:
             return {"$or": [{"$nex": {key: 1}}, test]}
         return test
 
-    def _action(self, rule_id: str, stratum: int) -> Callable[[Any], None]:
+    def _action(self, rule_id: str) -> Callable[[Any], None]:
         def action(closure: Any) -> None:
             self._running = rule_id
-            sink = self._sink
-            if sink is None:  # fired outside fire(): cannot happen without background dispatch
-                raise RuntimeError(f"rule {rule_id} fired outside an evaluation")
-            matched = dict(closure.m._d)
-            sink.append(RawFiring(rule_id, stratum, matched))
+            self._record(rule_id)
             self._running = None
 
         return action
+
+    def _record(self, rule_id: str) -> None:
+        """Note that a rule fired, for the evaluation under way."""
+        if self._sink is None:  # fired outside fire(): cannot happen without background dispatch
+            raise RuntimeError(f"rule {rule_id} fired outside an evaluation")
+        self._sink.append(rule_id)
 
 
 def _fact_keys(pack: RulePack) -> dict[str, str]:
