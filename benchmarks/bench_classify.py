@@ -114,7 +114,10 @@ def main(argv: list[str]) -> None:
     rows = []
     for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(out.stdout))
     header = list(rows[0])

@@ -91,6 +91,7 @@ def _classify_one(
     values: dict[str, Any] = answer_values(fn, portfolio)
     encoded = engine.encode(values)
     fired: list[tuple[Rule, RawFiring]] = []
+    derived_names: list[str] = []
     for stratum in range(engine.strata):
         raw = engine.fire_encoded(stratum, encoded, function=fn.id)
         step = [(engine.rule(r.rule), r) for r in raw]
@@ -99,8 +100,10 @@ def _classify_one(
             f"finding.{name}": value
             for name, value in _resolve_findings(step, values, fn.id).items()
         }
-        values.update(derived)
-        encoded.update(engine.encode(derived))
+        if derived:
+            derived_names.extend(derived)
+            values.update(derived)
+            encoded.update(engine.encode(derived))
 
     firings = {rule.id: _firing(engine, rule, values, memo) for rule, _ in fired}
     rules = [rule for rule, _ in fired]
@@ -122,9 +125,7 @@ def _classify_one(
     lead, lead_rule, notes = _lead(rules, arrangement, fn, portfolio, values)
 
     findings = tuple(
-        (name.split(".", 1)[1], format_value(value))
-        for name, value in sorted(values.items())
-        if name.startswith("finding.")
+        (name[len("finding.") :], format_value(values[name])) for name in sorted(derived_names)
     )
     explanation = Explanation(
         fired=tuple(firings[r.id] for r in rules),
