@@ -74,7 +74,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) -> Any:
     r"""Parse YAML text safely, raising ``error`` (with file and line) on any problem.
 
-    >>> loads_yaml("a: 1\\nb: [x, y]\\n", file="f.yaml").key_lines
+    >>> loads_yaml("a: 1\nb: [x, y]\n", file="f.yaml").key_lines
     {'a': 1, 'b': 2}
     >>> loads_yaml("!!python/object:os.system {}", file="f.yaml")
     Traceback (most recent call last):
