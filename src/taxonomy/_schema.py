@@ -7,7 +7,7 @@ Mappings come back as :class:`Node` (a ``dict`` that knows the line of each key)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -200,27 +200,30 @@ class Reader:
         return text
 
     def choice(
-        self, node: Node, key: str, choices: Mapping[str, Any] | Iterable[str], *, item: str | None
+        self,
+        node: Node,
+        key: str,
+        choices: Iterable[str],
+        *,
+        item: str | None,
+        what: str = "allowed",
     ) -> str:
-        """Return ``node[key]`` if it is one of ``choices``, else fail with a suggestion."""
+        """Return ``node[key]`` if it is one of ``choices``, else fail with a suggestion.
+
+        ``what`` names the kind of value in the message: "'hihg' is not a level".
+        """
         options = list(choices)
         value = node[key]
-        if isinstance(value, bool) or value is None or not isinstance(value, str | int | float):
+        plain = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if not plain or str(value) not in options:
+            shown = f"'{value}'" if plain else _kind(value)
             self.fail(
-                f"must be one of the allowed values, not {_kind(value)}",
+                f"{shown} is not {what}",
                 at=node,
                 key=key,
                 item=item,
                 allowed=options,
-            )
-        if str(value) not in options:
-            self.fail(
-                f"'{value}' is not allowed",
-                at=node,
-                key=key,
-                item=item,
-                allowed=options,
-                suggestion=did_you_mean(str(value), options),
+                suggestion=did_you_mean(str(value), options) if plain else None,
             )
         return str(value)
 

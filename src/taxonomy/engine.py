@@ -34,7 +34,6 @@ durable-rules evaluates; this module only turns conditions into durable-rules ex
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -186,7 +185,10 @@ class Engine:
         return [RawFiring(rule, stratum) for rule in sorted(set(sink)) if rule != _SEEN]
 
     def live_sessions(self) -> int:
-        """How many sessions are live across this engine's rulesets (0 between calls)."""
+        """How many sessions are live across this engine's rulesets (0 between calls).
+
+        For tests and diagnostics: it probes every session id issued so far.
+        """
         count = 0
         with self._lock:
             for name in self._names:
@@ -323,12 +325,3 @@ def engine_for(pack: RulePack) -> Engine:
             engine = Engine(pack)
             _CACHE[pack.hash] = engine
         return engine
-
-
-def _definition_json(pack: RulePack) -> str:
-    """The compiled rulesets as JSON (for debugging and docs), without the actions."""
-    engine = engine_for(pack)
-    out = {}
-    for stratum, ids in enumerate(pack.strata):
-        out[f"stratum {stratum}"] = {rid: engine._pattern(pack.rule(rid)) for rid in ids}
-    return json.dumps(out, indent=2, sort_keys=True)

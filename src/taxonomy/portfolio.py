@@ -38,16 +38,7 @@ _FUNCTION_KEYS = (
     "capability",
     "notes",
 )
-_REQUIRED_FUNCTION_KEYS = (
-    "id",
-    "name",
-    "level",
-    "performed_by",
-    "efficiency",
-    "effectiveness",
-    "legal",
-    "capability",
-)
+_REQUIRED_FUNCTION_KEYS = tuple(k for k in _FUNCTION_KEYS if k != "notes")
 _LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independence_from")
 
 
@@ -136,17 +127,7 @@ def _id(reader: Reader, node: Node, key: str, item: str) -> str:
 
 
 def _level(reader: Reader, node: Node, key: str, item: str) -> Level:
-    value = node[key]
-    if not isinstance(value, str) or value not in Level.names():
-        reader.fail(
-            f"'{value}' is not a level",
-            at=node,
-            key=key,
-            item=item,
-            allowed=Level.names(),
-            suggestion=did_you_mean(str(value), Level.names()),
-        )
-    return Level.parse(value)
+    return Level.parse(reader.choice(node, key, Level.names(), item=item, what="a level"))
 
 
 def _body(reader: Reader, node: Node, key: str, value: Any, bodies: list[str], item: str) -> str:
