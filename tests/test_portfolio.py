@@ -101,9 +101,47 @@ def test_missing_file() -> None:
         taxonomy.load_portfolio("does/not/exist.yaml")
 
 
-def test_law_and_governance_are_refused_until_supported(tmp_path: Path) -> None:
-    with pytest.raises(PortfolioError, match="key 'law'"):
-        _load(tmp_path, GOOD + "law: {joint_committees: true}\n")
+GOVERNANCE = """
+law:
+  joint_committees: true
+governance:
+  bodies:
+    - {id: jc, name: Joint Committee, kind: joint_committee, members: [a, b], delegated: [pricing]}
+  roles:
+    - {id: ao, name: Accountable Officer, employed_by: a, reports_to: [a, b, jc], accountable_for: [pricing]}
+"""
+
+
+def test_law_and_governance_load(tmp_path: Path) -> None:
+    p = _load(tmp_path, GOOD + GOVERNANCE)
+    assert p.law.joint_committees is True
+    (jc,) = p.governance.bodies
+    assert jc.kind == "joint_committee" and jc.delegated == ("pricing",)
+    (ao,) = p.governance.roles
+    assert ao.reports_to == ("a", "b", "jc")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("members: [a, b]", "members: [a, bb]", ["joint body 'jc'", "key 'members'", "did you mean 'b'"]),
+        ("kind: joint_committee", "kind: joint_comittee", ["'joint_comittee' is not a kind", "did you mean 'joint_committee'"]),
+        ("reports_to: [a, b, jc]", "reports_to: [a, b, jcc]", ["role 'ao'", "'jcc' is not one of", "did you mean 'jc'"]),
+        ("delegated: [pricing]", "delegated: [pricng]", ["did you mean 'pricing'"]),
+        ("id: ao", "id: pricing", ["role 'pricing'", "already used"]),
+        ("joint_committees: true", "joint_committees: yes please", ["key 'joint_committees'", "true or false"]),
+        ("employed_by: a,", "employed_by: z,", ["'z' is not one of the portfolio's organisations"]),
+        ("accountable_for: [pricing]}", "accountable_for: [pricing], salary: 1}", ["key 'salary'", "unknown key"]),
+        ("reports_to: [a, b, jc]", "reports_to: []", ["must name at least one"]),
+    ],
+)
+def test_bad_governance(tmp_path: Path, old: str, new: str, expected: list[str]) -> None:
+    text = GOOD + GOVERNANCE
+    assert old in text
+    with pytest.raises(PortfolioError) as info:
+        _load(tmp_path, text.replace(old, new, 1))
+    for part in expected:
+        assert part in str(info.value), str(info.value)
 
 
 def test_portfolio_from_plain_data() -> None:

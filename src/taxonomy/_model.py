@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 __all__ = [
+    "JOINT_BODY_KINDS",
     "SCOPES",
     "Arrangement",
     "Capability",
@@ -28,12 +29,16 @@ __all__ = [
     "Explanation",
     "Firing",
     "Function",
+    "Governance",
+    "JointBody",
+    "Law",
     "Legal",
     "Level",
     "Organisation",
     "PackIdentity",
     "Portfolio",
     "Recommendation",
+    "Role",
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -279,6 +284,82 @@ class Function:
             raise ValueError("performed_by must name at least one body")
 
 
+#: Kinds of joint body (portfolio ``governance.bodies[].kind``).
+JOINT_BODY_KINDS = ("joint_committee", "committees_in_common", "joint_oversight_group")
+
+
+@attrs.frozen
+class Law:
+    """What the law lets the bodies do together.
+
+    Attributes:
+        joint_committees: whether the bodies may delegate decisions to a joint committee. CCGs
+            could (the NW London Joint Committee); NHS England and NHS Improvement could not in
+            2018 (the 2019 legislative proposals sought it).
+    """
+
+    joint_committees: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
+
+
+@attrs.frozen
+class JointBody:
+    """A body the organisations form together (a joint committee, an oversight group).
+
+    Attributes:
+        kind: ``joint_committee`` (decisions delegated to it), ``committees_in_common`` (each
+            Board's committee meeting together, each keeping its decisions) or
+            ``joint_oversight_group`` (oversight and advice, no delegated decisions).
+        members: the organisations that form it.
+        delegated: functions whose decisions are delegated to it.
+        oversees: functions it oversees without delegated decisions (a shared plan, joint
+            governance).
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_non_empty)
+    kind: str = attrs.field(validator=attrs.validators.in_(JOINT_BODY_KINDS))
+    members: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
+    delegated: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
+    oversees: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
+    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+
+@attrs.frozen
+class Role:
+    """A post, such as a joint Regional Director or a single Accountable Officer.
+
+    Attributes:
+        employed_by: the organisation that employs the post holder.
+        reports_to: the organisations (their Boards), joint bodies or roles it reports to.
+        accountable_for: functions the post is accountable for.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    name: str = attrs.field(validator=_non_empty)
+    employed_by: str = attrs.field(validator=_check_id)
+    reports_to: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
+    accountable_for: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
+    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+
+
+def _bodies_tuple(value: Iterable[JointBody]) -> tuple[JointBody, ...]:
+    return tuple(value)
+
+
+def _roles_tuple(value: Iterable[Role]) -> tuple[Role, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Governance:
+    """The joint bodies and roles the organisations have or plan."""
+
+    bodies: tuple[JointBody, ...] = attrs.field(default=(), converter=_bodies_tuple)
+    roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles_tuple)
+
+
 def _organisations(value: Iterable[Organisation]) -> tuple[Organisation, ...]:
     return tuple(value)
 
@@ -301,6 +382,10 @@ class Portfolio:
     name: str = attrs.field(validator=_non_empty)
     organisations: tuple[Organisation, ...] = attrs.field(converter=_organisations)
     functions: tuple[Function, ...] = attrs.field(converter=_functions)
+    law: Law = attrs.field(factory=Law, validator=attrs.validators.instance_of(Law))
+    governance: Governance = attrs.field(
+        factory=Governance, validator=attrs.validators.instance_of(Governance)
+    )
 
     @organisations.validator
     def _check_organisations(
@@ -332,6 +417,27 @@ class Portfolio:
                     f"performed_by; missing: {', '.join(missing)}"
                 )
 
+    @governance.validator
+    def _check_governance(self, _attribute: attrs.Attribute[Any], value: Governance) -> None:
+        orgs = {org.id for org in self.organisations}
+        fns = {fn.id for fn in self.functions}
+        ids = [b.id for b in value.bodies] + [r.id for r in value.roles]
+        taken = orgs | fns
+        for node_id in ids:
+            if node_id in taken:
+                raise ValueError(f"governance id {node_id!r} is already used")
+            taken.add(node_id)
+        bodies = {b.id for b in value.bodies}
+        roles = {r.id for r in value.roles}
+        for body in value.bodies:
+            _known(body.id, "members", body.members, orgs)
+            _known(body.id, "delegated", body.delegated, fns)
+            _known(body.id, "oversees", body.oversees, fns)
+        for role in value.roles:
+            _known(role.id, "employed_by", (role.employed_by,), orgs)
+            _known(role.id, "reports_to", role.reports_to, orgs | bodies | roles)
+            _known(role.id, "accountable_for", role.accountable_for, fns)
+
     def function(self, function_id: str) -> Function:
         """The function with this id (KeyError if there is none)."""
         for fn in self.functions:
@@ -343,6 +449,12 @@ class Portfolio:
     def organisation_ids(self) -> tuple[str, ...]:
         """The organisations' ids, in the portfolio's order."""
         return tuple(org.id for org in self.organisations)
+
+
+def _known(item: str, key: str, named: Iterable[str], known: set[str]) -> None:
+    unknown = sorted(set(named) - known)
+    if unknown:
+        raise ValueError(f"{item!r}: {key} names unknown ids: {', '.join(unknown)}")
 
 
 @attrs.frozen

@@ -10,15 +10,20 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy._model import (
+    JOINT_BODY_KINDS,
     SCOPES,
     Capability,
     Effectiveness,
     Efficiency,
     Function,
+    Governance,
+    JointBody,
+    Law,
     Legal,
     Level,
     Organisation,
     Portfolio,
+    Role,
 )
 from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import PortfolioError, did_you_mean
@@ -102,12 +107,14 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
             reader.fail("this id is used by another function", at=node, key="id", item=item)
         seen_fns.add(fn.id)
         functions.append(fn)
-    if "law" in top or "governance" in top:
-        # Read by the accountability-graph work; refused until it lands so nothing is ignored.
-        key = "law" if "law" in top else "governance"
-        reader.fail("is not supported by this version of taxonomy", at=top, key=key)
+    law = _law(reader, top["law"], top) if top.get("law") is not None else Law()
+    governance = (
+        _governance(reader, top["governance"], top, bodies, [f.id for f in functions])
+        if top.get("governance") is not None
+        else Governance()
+    )
     try:
-        return Portfolio(name, tuple(organisations), tuple(functions))
+        return Portfolio(name, tuple(organisations), tuple(functions), law, governance)
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
 
@@ -228,11 +235,7 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
             key="capability",
             item=item,
         )
-    notes = node.get("notes", "")
-    if notes is None:
-        notes = ""
-    if not isinstance(notes, str):
-        reader.fail("must be text", at=node, key="notes", item=item)
+    notes = _notes(reader, node, item)
     return Function(
         id=fn_id,
         name=name,
@@ -242,5 +245,145 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
         effectiveness=effectiveness,
         legal=legal,
         capability=Capability(levels),
-        notes=notes.strip(),
+        notes=notes,
     )
+
+
+def _law(reader: Reader, value: Any, top: Node) -> Law:
+    node = reader.mapping(value, what="'law'", at=top)
+    reader.keys(node, allowed=("joint_committees",), item="law")
+    allowed = node.get("joint_committees", False)
+    if not isinstance(allowed, bool):
+        reader.fail("must be true or false", at=node, key="joint_committees", item="law")
+    return Law(joint_committees=allowed)
+
+
+_BODY_KEYS = ("id", "name", "kind", "members", "delegated", "oversees", "notes")
+_ROLE_KEYS = ("id", "name", "employed_by", "reports_to", "accountable_for", "notes")
+
+
+def _governance(
+    reader: Reader, value: Any, top: Node, orgs: list[str], functions: list[str]
+) -> Governance:
+    node = reader.mapping(value, what="'governance'", at=top)
+    reader.keys(node, allowed=("bodies", "roles"), item="governance")
+    taken = set(orgs) | set(functions)
+    bodies: list[JointBody] = []
+    body_nodes = node.get("bodies") or []
+    if node.get("bodies") is not None:
+        reader.sequence(node["bodies"], what="'governance.bodies'", at=node)
+    for raw in body_nodes:
+        item_node = reader.mapping(raw, what="a joint body", at=node)
+        item = _item_name("joint body", item_node)
+        reader.keys(
+            item_node, allowed=_BODY_KEYS, required=("id", "name", "kind", "members"), item=item
+        )
+        body_id = _new_id(reader, item_node, item, taken)
+        kind = reader.choice(item_node, "kind", JOINT_BODY_KINDS, item=item, what="a kind")
+        bodies.append(
+            JointBody(
+                id=body_id,
+                name=reader.text(item_node, "name", item=item),
+                kind=kind,
+                members=_id_list(reader, item_node, "members", orgs, item, "organisations"),
+                delegated=_id_list(reader, item_node, "delegated", functions, item, "functions"),
+                oversees=_id_list(reader, item_node, "oversees", functions, item, "functions"),
+                notes=_notes(reader, item_node, item),
+            )
+        )
+    roles_raw = node.get("roles") or []
+    if node.get("roles") is not None:
+        reader.sequence(node["roles"], what="'governance.roles'", at=node)
+    role_nodes = []
+    for raw in roles_raw:
+        item_node = reader.mapping(raw, what="a role", at=node)
+        item = _item_name("role", item_node)
+        reader.keys(
+            item_node,
+            allowed=_ROLE_KEYS,
+            required=("id", "name", "employed_by", "reports_to"),
+            item=item,
+        )
+        role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
+    targets = orgs + [b.id for b in bodies] + [rid for rid, _, _ in role_nodes]
+    roles = []
+    for role_id, item_node, item in role_nodes:
+        employer = reader.choice(
+            item_node, "employed_by", orgs, item=item, what="one of the portfolio's organisations"
+        )
+        reports = _id_list(
+            reader, item_node, "reports_to", targets, item, "organisations, joint bodies or roles"
+        )
+        if not reports:
+            reader.fail(
+                "must name at least one Board, joint body or role",
+                at=item_node,
+                key="reports_to",
+                item=item,
+            )
+        roles.append(
+            Role(
+                id=role_id,
+                name=reader.text(item_node, "name", item=item),
+                employed_by=employer,
+                reports_to=reports,
+                accountable_for=_id_list(
+                    reader, item_node, "accountable_for", functions, item, "functions"
+                ),
+                notes=_notes(reader, item_node, item),
+            )
+        )
+    return Governance(tuple(bodies), tuple(roles))
+
+
+def _item_name(what: str, node: Node) -> str:
+    return f"{what} '{node['id']}'" if isinstance(node.get("id"), str) else what
+
+
+def _new_id(reader: Reader, node: Node, item: str, taken: set[str]) -> str:
+    new = _id(reader, node, "id", item)
+    if new in taken:
+        reader.fail(
+            "this id is already used by an organisation, function, body or role",
+            at=node,
+            key="id",
+            item=item,
+        )
+    taken.add(new)
+    return new
+
+
+def _id_list(
+    reader: Reader, node: Node, key: str, known: list[str], item: str, what: str
+) -> tuple[str, ...]:
+    if key not in node or node[key] is None:
+        return ()
+    value = node[key]
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        reader.fail(f"must be a list of {what}", at=node, key=key, item=item)
+    found = []
+    for entry in value:
+        if not isinstance(entry, str) or entry not in known:
+            reader.fail(
+                f"'{entry}' is not one of the portfolio's {what}",
+                at=node,
+                key=key,
+                item=item,
+                allowed=known if len(known) <= 40 else None,
+                suggestion=did_you_mean(str(entry), known),
+            )
+        if entry in found:
+            reader.fail(f"lists '{entry}' twice", at=node, key=key, item=item)
+        found.append(entry)
+    return tuple(found)
+
+
+def _notes(reader: Reader, node: Node, item: str) -> str:
+    notes = node.get("notes", "")
+    if notes is None:
+        return ""
+    if not isinstance(notes, str):
+        reader.fail("must be text", at=node, key="notes", item=item)
+    return notes.strip()
