@@ -595,9 +595,10 @@ class Classification:
     """Every function's recommendation, with the identity of the rule pack that made them.
 
     Iterate over it for the recommendations in portfolio order, or index it by function id.
+    ``portfolio`` is the portfolio classified, so the result can be turned into a graph.
     """
 
-    portfolio: str
+    portfolio: Portfolio = attrs.field(repr=False)
     rule_pack: PackIdentity
     recommendations: tuple[Recommendation, ...] = attrs.field(converter=_recommendations)
     _by_id: dict[str, Recommendation] = attrs.field(init=False, repr=False, eq=False)

@@ -61,7 +61,7 @@ def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classifi
     recommendations = [
         _classify_one(engine, pack, portfolio, fn, memo) for fn in portfolio.functions
     ]
-    return Classification(portfolio.name, pack.identity, tuple(recommendations))
+    return Classification(portfolio, pack.identity, tuple(recommendations))
 
 
 def classify_function(

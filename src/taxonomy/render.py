@@ -49,7 +49,7 @@ def to_markdown(classification: Classification) -> str:
     """A Markdown table of the recommendations, with the pack's identity."""
     pack = classification.rule_pack
     lines = [
-        f"# {classification.portfolio}",
+        f"# {classification.portfolio.name}",
         "",
         f"Rule pack: {pack.name} {pack.version} (sha256 {pack.hash[:12]})",
         "",
@@ -68,7 +68,7 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
 
     pack = classification.rule_pack
     table = Table(
-        title=classification.portfolio,
+        title=classification.portfolio.name,
         caption=f"rule pack {pack.name} {pack.version} · sha256 {pack.hash[:12]}",
     )
     styles = {1: "green", 2: "cyan", 3: "yellow", 4: "red"}

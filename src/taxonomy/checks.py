@@ -1,0 +1,320 @@
+"""Checks of an accountability graph against the design principles and the law.
+
+``check(graph)`` returns findings, each naming the check, the principle behind it (Annex B
+design principles; "legal" for the constraints of para 8), a severity (error, warning, info), a
+message and the nodes involved. ``measure(graph)`` gives the metrics compared as-is against to-be.
+
+>>> import taxonomy
+>>> from taxonomy.graph import build_graph
+>>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> [f.check for f in check(build_graph(taxonomy.classify(portfolio))) if f.severity == "error"]
+[]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import attrs
+import networkx as nx
+
+from taxonomy.graph import ACCOUNTABILITY_EDGES, nodes_of_kind, owners, reporting_lines
+
+__all__ = ["CHECKS", "SEVERITIES", "Finding", "check", "measure"]
+
+SEVERITIES = ("error", "warning", "info")
+
+#: Every check, the principle it serves, and what it looks for.
+CHECKS = {
+    "single-accountability": ("simple", "every function has one accountable owner"),
+    "reporting-lines": ("simple", "no role or team has more than two reporting lines (Annex A)"),
+    "handovers": ("simple", "a function reaches its Board in the fewest handovers"),
+    "delivered-once": ("cost-effective", "a one-team function is delivered by one team"),
+    "aligned-governance": ("aligned", "an aligned function has joint governance and a plan"),
+    "joint-committee-law": ("legal", "decisions go to a joint committee only where lawful"),
+    "employees-only": ("legal", "a function only X's employees may do is done by X's employees"),
+    "board-reserved": ("legal", "a Board-reserved decision stays with its Board"),
+    "independence": ("legal", "a function stays independent of the bodies it must"),
+    "reporting-cycle": ("simple", "reporting lines have no cycles"),
+    "reaches-board": ("simple", "every team, role and joint body reaches a Board"),
+}
+
+#: Handovers from a function to a Board: function -> owner -> Board is one handover.
+NEEDED_HANDOVERS = 1
+
+
+@attrs.frozen
+class Finding:
+    """One thing a check found.
+
+    Attributes:
+        check: the check's name (a key of :data:`CHECKS`).
+        principle: the design principle behind it, or "legal".
+        severity: error, warning or info.
+        message: what was found, in words.
+        nodes: the graph nodes involved, sorted.
+    """
+
+    check: str
+    principle: str
+    severity: str
+    message: str
+    nodes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "check": self.check,
+            "principle": self.principle,
+            "severity": self.severity,
+            "message": self.message,
+            "nodes": list(self.nodes),
+        }
+
+
+def _finding(name: str, severity: str, message: str, nodes: list[str]) -> Finding:
+    return Finding(name, CHECKS[name][0], severity, message, tuple(sorted(set(nodes))))
+
+
+def _label(graph: nx.MultiDiGraph, node: str) -> str:
+    return str(graph.nodes[node].get("label", node))
+
+
+def check(graph: nx.MultiDiGraph) -> list[Finding]:
+    """Run every check on ``graph``; findings are sorted by severity, check and nodes."""
+    findings: list[Finding] = []
+    functions = nodes_of_kind(graph, "function")
+    for function in functions:
+        findings += _function_checks(graph, function)
+    for node in nodes_of_kind(graph, "role") + nodes_of_kind(graph, "team"):
+        lines = reporting_lines(graph, node)
+        if len(lines) > 2:
+            findings.append(
+                _finding(
+                    "reporting-lines",
+                    "warning",
+                    f"{_label(graph, node)} has {len(lines)} reporting lines "
+                    f"({', '.join(lines)}); Annex A: many reporting lines create a "
+                    "disproportionate administrative burden",
+                    [node, *lines],
+                )
+            )
+    findings += _joint_committee_law(graph)
+    findings += _structure(graph)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
+
+
+def _accountability_view(graph: nx.MultiDiGraph) -> nx.DiGraph:
+    view = nx.DiGraph()
+    view.add_nodes_from(graph.nodes)
+    view.add_edges_from(
+        (u, v) for u, v, kind in graph.edges(data="kind") if kind in ACCOUNTABILITY_EDGES
+    )
+    return view
+
+
+def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
+    data = graph.nodes[function]
+    name = _label(graph, function)
+    found: list[Finding] = []
+    owned_by = owners(graph, function)
+    teams = sorted(u for u, _, k in graph.in_edges(function, data="kind") if k == "performs")
+    if not owned_by:
+        found.append(
+            _finding(
+                "single-accountability", "error", f"{name} has no accountable owner", [function]
+            )
+        )
+    elif len(owned_by) > 1:
+        found.append(
+            _finding(
+                "single-accountability",
+                "warning",
+                f"{name} has {len(owned_by)} accountable owners ({', '.join(owned_by)}); Annex B: "
+                "wherever possible, a single point of accountability",
+                [function, *owned_by],
+            )
+        )
+    view = _accountability_view(graph)
+    boards = nodes_of_kind(graph, "board")
+    lengths = nx.single_source_shortest_path_length(view, function)
+    reached = [lengths[b] for b in boards if b in lengths]
+    if reached and min(reached) - 1 > NEEDED_HANDOVERS:
+        found.append(
+            _finding(
+                "handovers",
+                "warning",
+                f"{name} reaches a Board after {min(reached) - 1} handovers; {NEEDED_HANDOVERS} is "
+                "enough (Annex B: the minimum number of steps and handovers)",
+                [function],
+            )
+        )
+
+    arrangement = data.get("arrangement")
+    employers = {graph.nodes[t].get("employer") or t for t in teams}
+    if arrangement == "one_team" and len(teams) > 1:
+        found.append(
+            _finding(
+                "delivered-once",
+                "warning",
+                f"{name} is recommended as one team but is delivered by {len(teams)} teams "
+                f"({', '.join(teams)}); Annex B: wherever possible we do things once",
+                [function, *teams],
+            )
+        )
+    if arrangement == "aligned":
+        joint = [n for n in owned_by if graph.nodes[n].get("kind") == "joint_body"]
+        joint += [
+            u
+            for u, _, k in graph.in_edges(function, data="kind")
+            if k == "influences" and graph.nodes[u].get("kind") == "joint_body"
+        ]
+        if not joint:
+            found.append(
+                _finding(
+                    "aligned-governance",
+                    "warning",
+                    f"{name} is recommended as aligned but no joint governance or shared plan "
+                    "covers it (Annex B category 2: joint governance to a single aligned plan)",
+                    [function, *teams],
+                )
+            )
+
+    delegable = tuple(data.get("delegable_to") or ())
+    if delegable:
+        doers = teams + [n for n in owned_by if graph.nodes[n].get("kind") in ("role", "team")]
+        for doer in doers:
+            employer = graph.nodes[doer].get("employer") or ""
+            if employer not in delegable:
+                who = f"employed by {employer}" if employer else "with staff of several bodies"
+                found.append(
+                    _finding(
+                        "employees-only",
+                        "error",
+                        f"{name} may only be carried out by employees of {', '.join(delegable)}, "
+                        f"but {_label(graph, doer)} is {who} (board paper para 8)",
+                        [function, doer],
+                    )
+                )
+    if data.get("board_reserved"):
+        if arrangement == "one_team":
+            found.append(
+                _finding(
+                    "board-reserved",
+                    "error",
+                    f"{name} is a decision reserved to a Board, but one team would take it on behalf "
+                    "of every Board (para 8: separate Boards are retained)",
+                    [function],
+                )
+            )
+        for u, v, edge in graph.edges(data=True):
+            if (
+                edge.get("kind") == "delegates_to"
+                and function.split(":", 1)[1] in edge.get("functions", ())
+                and graph.nodes[v].get("body_kind") != "committees_in_common"
+            ):
+                found.append(
+                    _finding(
+                        "board-reserved",
+                        "error",
+                        f"{name} is a decision reserved to a Board, but {_label(graph, u)} delegates "
+                        f"it to {_label(graph, v)}",
+                        [function, u, v],
+                    )
+                )
+    for body in data.get("independence_from") or ():
+        board = f"board:{body}"
+        under = [t for t in teams if graph.nodes[t].get("employer") == body]
+        if board in lengths:
+            under.append(board)
+        if under:
+            found.append(
+                _finding(
+                    "independence",
+                    "error",
+                    f"{name} must stay independent of {body}, but sits under it "
+                    f"({', '.join(sorted(set(under)))})",
+                    [function, *under],
+                )
+            )
+    return found
+
+
+def _joint_committee_law(graph: nx.MultiDiGraph) -> list[Finding]:
+    if graph.graph.get("joint_committees_lawful", False):
+        return []
+    found = []
+    for node in nodes_of_kind(graph, "joint_body"):
+        kind = graph.nodes[node].get("body_kind")
+        delegated = [u for u, _, k in graph.in_edges(node, data="kind") if k == "delegates_to"]
+        if delegated and kind in ("joint_committee", "joint_oversight_group"):
+            found.append(
+                _finding(
+                    "joint-committee-law",
+                    "error",
+                    f"decisions are delegated to {_label(graph, node)} ({kind}), but the law does not "
+                    "let these bodies delegate to a joint committee (law.joint_committees is false)",
+                    [node, *delegated],
+                )
+            )
+    return found
+
+
+def _structure(graph: nx.MultiDiGraph) -> list[Finding]:
+    found = []
+    view = _accountability_view(graph)
+    for cycle in sorted(sorted(c) for c in nx.simple_cycles(view)):
+        found.append(
+            _finding(
+                "reporting-cycle",
+                "error",
+                f"reporting lines form a cycle: {' -> '.join(cycle)}",
+                cycle,
+            )
+        )
+    boards = set(nodes_of_kind(graph, "board"))
+    for kind in ("team", "role", "joint_body"):
+        for node in nodes_of_kind(graph, kind):
+            if not boards & nx.descendants(view, node):
+                found.append(
+                    _finding(
+                        "reaches-board",
+                        "error",
+                        f"{_label(graph, node)} reaches no Board through its reporting lines",
+                        [node],
+                    )
+                )
+    return found
+
+
+def measure(graph: nx.MultiDiGraph, findings: list[Finding] | None = None) -> dict[str, Any]:
+    """The structure's metrics: teams, reporting lines, joint bodies, handovers, duplication.
+
+    Args:
+        graph: an accountability graph.
+        findings: its findings, if already computed (else they are computed here).
+    """
+    findings = check(graph) if findings is None else findings
+    view = _accountability_view(graph)
+    boards = nodes_of_kind(graph, "board")
+    handovers = 0
+    delivered_more_than_once = 0
+    for function in nodes_of_kind(graph, "function"):
+        lengths = nx.single_source_shortest_path_length(view, function)
+        reached = [lengths[b] for b in boards if b in lengths]
+        handovers += (min(reached) - 1) if reached else 0
+        performing = [u for u, _, k in graph.in_edges(function, data="kind") if k == "performs"]
+        delivered_more_than_once += len(performing) > 1
+    severities = Counter(f.severity for f in findings)
+    return {
+        "boards": len(boards),
+        "teams": len(nodes_of_kind(graph, "team")),
+        "roles": len(nodes_of_kind(graph, "role")),
+        "joint_bodies": len(nodes_of_kind(graph, "joint_body")),
+        "reporting_lines": sum(1 for *_, k in graph.edges(data="kind") if k == "reports_to"),
+        "handovers": handovers,
+        "functions_delivered_more_than_once": delivered_more_than_once,
+        "findings": {s: severities.get(s, 0) for s in SEVERITIES},
+    }
