@@ -19,7 +19,15 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from taxonomy.graph import ACCOUNTABILITY_EDGES, nodes_of_kind, owners, reporting_lines
+from taxonomy.graph import (
+    ACCOUNTABILITY_EDGES,
+    Graph,
+    edges_of_kind,
+    nodes_of_kind,
+    owners,
+    predecessors,
+    reporting_lines,
+)
 
 __all__ = ["CHECKS", "SEVERITIES", "Finding", "check", "measure"]
 
@@ -77,11 +85,11 @@ def _finding(name: str, severity: str, message: str, nodes: list[str]) -> Findin
     return Finding(name, CHECKS[name][0], severity, message, tuple(sorted(set(nodes))))
 
 
-def _label(graph: nx.MultiDiGraph, node: str) -> str:
+def _label(graph: Graph, node: str) -> str:
     return str(graph.nodes[node].get("label", node))
 
 
-def check(graph: nx.MultiDiGraph) -> list[Finding]:
+def check(graph: Graph) -> list[Finding]:
     """Run every check on ``graph``; findings are sorted by severity, check and nodes."""
     findings: list[Finding] = []
     functions = nodes_of_kind(graph, "function")
@@ -106,21 +114,20 @@ def check(graph: nx.MultiDiGraph) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
 
 
-def _accountability_view(graph: nx.MultiDiGraph) -> nx.DiGraph:
-    view = nx.DiGraph()
+def _accountability_view(graph: Graph) -> nx.DiGraph[str]:
+    view: nx.DiGraph[str] = nx.DiGraph()
     view.add_nodes_from(graph.nodes)
-    view.add_edges_from(
-        (u, v) for u, v, kind in graph.edges(data="kind") if kind in ACCOUNTABILITY_EDGES
-    )
+    for kind in ACCOUNTABILITY_EDGES:
+        view.add_edges_from((u, v) for u, v, _ in edges_of_kind(graph, kind))
     return view
 
 
-def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
+def _function_checks(graph: Graph, function: str) -> list[Finding]:
     data = graph.nodes[function]
     name = _label(graph, function)
     found: list[Finding] = []
     owned_by = owners(graph, function)
-    teams = sorted(u for u, _, k in graph.in_edges(function, data="kind") if k == "performs")
+    teams = sorted(predecessors(graph, function, "performs"))
     if not owned_by:
         found.append(
             _finding(
@@ -153,7 +160,6 @@ def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
         )
 
     arrangement = data.get("arrangement")
-    employers = {graph.nodes[t].get("employer") or t for t in teams}
     if arrangement == "one_team" and len(teams) > 1:
         found.append(
             _finding(
@@ -168,8 +174,8 @@ def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
         joint = [n for n in owned_by if graph.nodes[n].get("kind") == "joint_body"]
         joint += [
             u
-            for u, _, k in graph.in_edges(function, data="kind")
-            if k == "influences" and graph.nodes[u].get("kind") == "joint_body"
+            for u in predecessors(graph, function, "influences")
+            if graph.nodes[u].get("kind") == "joint_body"
         ]
         if not joint:
             found.append(
@@ -204,23 +210,22 @@ def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
                 _finding(
                     "board-reserved",
                     "error",
-                    f"{name} is a decision reserved to a Board, but one team would take it on behalf "
-                    "of every Board (para 8: separate Boards are retained)",
+                    f"{name} is a decision reserved to a Board, but one team would take it "
+                    "on behalf of every Board (para 8: separate Boards are retained)",
                     [function],
                 )
             )
-        for u, v, edge in graph.edges(data=True):
+        for u, v, edge in edges_of_kind(graph, "delegates_to"):
             if (
-                edge.get("kind") == "delegates_to"
-                and function.split(":", 1)[1] in edge.get("functions", ())
+                function.split(":", 1)[1] in edge.get("functions", ())
                 and graph.nodes[v].get("body_kind") != "committees_in_common"
             ):
                 found.append(
                     _finding(
                         "board-reserved",
                         "error",
-                        f"{name} is a decision reserved to a Board, but {_label(graph, u)} delegates "
-                        f"it to {_label(graph, v)}",
+                        f"{name} is a decision reserved to a Board, but {_label(graph, u)} "
+                        f"delegates it to {_label(graph, v)}",
                         [function, u, v],
                     )
                 )
@@ -242,27 +247,28 @@ def _function_checks(graph: nx.MultiDiGraph, function: str) -> list[Finding]:
     return found
 
 
-def _joint_committee_law(graph: nx.MultiDiGraph) -> list[Finding]:
+def _joint_committee_law(graph: Graph) -> list[Finding]:
     if graph.graph.get("joint_committees_lawful", False):
         return []
     found = []
     for node in nodes_of_kind(graph, "joint_body"):
         kind = graph.nodes[node].get("body_kind")
-        delegated = [u for u, _, k in graph.in_edges(node, data="kind") if k == "delegates_to"]
+        delegated = predecessors(graph, node, "delegates_to")
         if delegated and kind in ("joint_committee", "joint_oversight_group"):
             found.append(
                 _finding(
                     "joint-committee-law",
                     "error",
-                    f"decisions are delegated to {_label(graph, node)} ({kind}), but the law does not "
-                    "let these bodies delegate to a joint committee (law.joint_committees is false)",
+                    f"decisions are delegated to {_label(graph, node)} ({kind}), but the law "
+                    "does not let these bodies delegate to a joint committee "
+                    "(law.joint_committees is false)",
                     [node, *delegated],
                 )
             )
     return found
 
 
-def _structure(graph: nx.MultiDiGraph) -> list[Finding]:
+def _structure(graph: Graph) -> list[Finding]:
     found = []
     view = _accountability_view(graph)
     for cycle in sorted(sorted(c) for c in nx.simple_cycles(view)):
@@ -277,7 +283,7 @@ def _structure(graph: nx.MultiDiGraph) -> list[Finding]:
     boards = set(nodes_of_kind(graph, "board"))
     for kind in ("team", "role", "joint_body"):
         for node in nodes_of_kind(graph, kind):
-            if not boards & nx.descendants(view, node):
+            if not boards & set(nx.single_source_shortest_path_length(view, node)):
                 found.append(
                     _finding(
                         "reaches-board",
@@ -289,7 +295,7 @@ def _structure(graph: nx.MultiDiGraph) -> list[Finding]:
     return found
 
 
-def measure(graph: nx.MultiDiGraph, findings: list[Finding] | None = None) -> dict[str, Any]:
+def measure(graph: Graph, findings: list[Finding] | None = None) -> dict[str, Any]:
     """The structure's metrics: teams, reporting lines, joint bodies, handovers, duplication.
 
     Args:
@@ -305,7 +311,7 @@ def measure(graph: nx.MultiDiGraph, findings: list[Finding] | None = None) -> di
         lengths = nx.single_source_shortest_path_length(view, function)
         reached = [lengths[b] for b in boards if b in lengths]
         handovers += (min(reached) - 1) if reached else 0
-        performing = [u for u, _, k in graph.in_edges(function, data="kind") if k == "performs"]
+        performing = predecessors(graph, function, "performs")
         delivered_more_than_once += len(performing) > 1
     severities = Counter(f.severity for f in findings)
     return {
@@ -313,7 +319,7 @@ def measure(graph: nx.MultiDiGraph, findings: list[Finding] | None = None) -> di
         "teams": len(nodes_of_kind(graph, "team")),
         "roles": len(nodes_of_kind(graph, "role")),
         "joint_bodies": len(nodes_of_kind(graph, "joint_body")),
-        "reporting_lines": sum(1 for *_, k in graph.edges(data="kind") if k == "reports_to"),
+        "reporting_lines": len(edges_of_kind(graph, "reports_to")),
         "handovers": handovers,
         "functions_delivered_more_than_once": delivered_more_than_once,
         "findings": {s: severities.get(s, 0) for s in SEVERITIES},

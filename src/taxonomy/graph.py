@@ -38,7 +38,7 @@ The as-is structure comes from ``performed_by``: each body runs its own team.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 
@@ -46,14 +46,21 @@ from taxonomy._model import Arrangement, Classification, Function, Portfolio
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",
+    "Graph",
     "EDGE_KINDS",
     "NODE_KINDS",
     "as_is_graph",
     "build_graph",
+    "edges_of_kind",
     "nodes_of_kind",
     "owners",
+    "predecessors",
     "reporting_lines",
+    "successors",
 ]
+
+#: The graphs this module builds: node ids are text, e.g. ``board:nhse``, ``function:pricing``.
+Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
 NODE_KINDS = ("board", "joint_body", "team", "role", "function")
 EDGE_KINDS = ("reports_to", "accountable_to", "delegates_to", "employs", "performs", "influences")
@@ -61,7 +68,7 @@ EDGE_KINDS = ("reports_to", "accountable_to", "delegates_to", "employs", "perfor
 ACCOUNTABILITY_EDGES = ("accountable_to", "reports_to")
 
 
-def build_graph(classification: Classification) -> nx.MultiDiGraph:
+def build_graph(classification: Classification) -> Graph:
     """The to-be accountability graph of a classification, with the portfolio's governance."""
     portfolio = classification.portfolio
     graph = _base(portfolio, "to-be")
@@ -115,9 +122,7 @@ def build_graph(classification: Classification) -> nx.MultiDiGraph:
     return graph
 
 
-def as_is_graph(
-    portfolio: Portfolio, classification: Classification | None = None
-) -> nx.MultiDiGraph:
+def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:
     """The as-is graph: each body in ``performed_by`` runs its own team, plus the governance.
 
     With a classification, function nodes also carry the recommended arrangement, so the checks
@@ -136,7 +141,7 @@ def as_is_graph(
     return graph
 
 
-def owners(graph: nx.MultiDiGraph, function: str) -> list[str]:
+def owners(graph: Graph, function: str) -> list[str]:
     """The nodes a function is accountable to (its accountable owners), sorted.
 
     >>> g = nx.MultiDiGraph()
@@ -145,14 +150,27 @@ def owners(graph: nx.MultiDiGraph, function: str) -> list[str]:
     >>> owners(g, "function:f")
     ['team:f']
     """
-    return sorted(
-        {v for _, v, kind in graph.out_edges(function, data="kind") if kind == "accountable_to"}
-    )
+    return sorted(set(successors(graph, function, "accountable_to")))
 
 
-def reporting_lines(graph: nx.MultiDiGraph, node: str) -> list[str]:
+def reporting_lines(graph: Graph, node: str) -> list[str]:
     """The nodes ``node`` reports to, sorted."""
-    return sorted({v for _, v, kind in graph.out_edges(node, data="kind") if kind == "reports_to"})
+    return sorted(set(successors(graph, node, "reports_to")))
+
+
+def successors(graph: Graph, node: str, kind: str) -> list[str]:
+    """The nodes ``node`` has an edge of ``kind`` to, in edge order."""
+    return [v for _, v, data in graph.out_edges(node, data=True) if data.get("kind") == kind]
+
+
+def predecessors(graph: Graph, node: str, kind: str) -> list[str]:
+    """The nodes with an edge of ``kind`` to ``node``, in edge order."""
+    return [u for u, _, data in graph.in_edges(node, data=True) if data.get("kind") == kind]
+
+
+def edges_of_kind(graph: Graph, kind: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every edge of one kind, with its data."""
+    return [(u, v, data) for u, v, data in graph.edges(data=True) if data.get("kind") == kind]
 
 
 # --- building blocks --------------------------------------------------------------------------
@@ -162,13 +180,14 @@ def _board(body: str) -> str:
     return f"board:{body}"
 
 
-def _edge(graph: nx.MultiDiGraph, u: str, v: str, kind: str, **attrs: Any) -> None:
-    if not any(data.get("kind") == kind for data in graph.get_edge_data(u, v, default={}).values()):
+def _edge(graph: Graph, u: str, v: str, kind: str, **attrs: Any) -> None:
+    # Edges are keyed by kind: at most one edge of each kind between two nodes.
+    if not graph.has_edge(u, v, key=kind):
         graph.add_edge(u, v, key=kind, kind=kind, **attrs)
 
 
-def _base(portfolio: Portfolio, state: str) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph(
+def _base(portfolio: Portfolio, state: str) -> Graph:
+    graph: Graph = nx.MultiDiGraph(
         name=portfolio.name,
         state=state,
         joint_committees_lawful=portfolio.law.joint_committees,
@@ -180,7 +199,7 @@ def _base(portfolio: Portfolio, state: str) -> nx.MultiDiGraph:
 
 
 def _function_node(
-    graph: nx.MultiDiGraph, fn: Function, arrangement: Arrangement | None, lead: str | None
+    graph: Graph, fn: Function, arrangement: Arrangement | None, lead: str | None
 ) -> None:
     graph.add_node(
         f"function:{fn.id}",
@@ -205,7 +224,7 @@ def _participants(fn: Function, lead: str | None) -> list[str]:
 
 
 def _team(
-    graph: nx.MultiDiGraph, fn: Function, employer: str | None, *, label: str, own: bool = False
+    graph: Graph, fn: Function, employer: str | None, *, label: str, own: bool = False
 ) -> str:
     node = f"team:{fn.id}:{employer}" if own else f"team:{fn.id}"
     graph.add_node(node, kind="team", label=label, employer=employer or "", function=fn.id)
@@ -224,7 +243,7 @@ def _covering_bodies(portfolio: Portfolio) -> dict[str, str]:
     return covering
 
 
-def _governance(graph: nx.MultiDiGraph, portfolio: Portfolio) -> None:
+def _governance(graph: Graph, portfolio: Portfolio) -> None:
     """Add the portfolio's joint bodies and roles, and re-home the functions they own."""
     for body in portfolio.governance.bodies:
         node = f"joint:{body.id}"
@@ -258,8 +277,8 @@ def _governance(graph: nx.MultiDiGraph, portfolio: Portfolio) -> None:
             _edge(graph, function, node, "accountable_to", basis="role")
 
 
-def _teams_of(graph: nx.MultiDiGraph, function: str) -> list[str]:
-    return sorted(u for u, _, kind in graph.in_edges(function, data="kind") if kind == "performs")
+def _teams_of(graph: Graph, function: str) -> list[str]:
+    return sorted(predecessors(graph, function, "performs"))
 
 
 def _node_for(portfolio: Portfolio, target: str) -> str:
@@ -270,6 +289,6 @@ def _node_for(portfolio: Portfolio, target: str) -> str:
     return f"role:{target}"
 
 
-def nodes_of_kind(graph: nx.MultiDiGraph, kind: str) -> list[str]:
+def nodes_of_kind(graph: Graph, kind: str) -> list[str]:
     """The nodes of one kind, in insertion order."""
-    return [n for n, k in graph.nodes(data="kind") if k == kind]
+    return [n for n, data in graph.nodes(data=True) if data.get("kind") == kind]
