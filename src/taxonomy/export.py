@@ -1,0 +1,98 @@
+"""Writing accountability graphs: GraphML, DOT and node-link JSON.
+
+GraphML and JSON keep every attribute; lists become comma-separated text in GraphML (which has no
+list type) and absent values become empty text. DOT carries the Annex B key as shapes and line
+styles, for users who render it with Graphviz.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import networkx as nx
+
+from taxonomy.graph import Graph
+
+__all__ = ["FORMATS", "to_dot", "to_graphml", "to_node_link_json"]
+
+#: The text formats this module writes.
+FORMATS = ("graphml", "dot", "json")
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _flat(graph: Graph) -> Graph:
+    flat: Graph = nx.MultiDiGraph()
+    flat.graph.update({k: _plain(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        flat.add_node(node, **{k: _plain(v) for k, v in data.items()})
+    for u, v, key, data in graph.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=key, **{k: _plain(v) for k, v in data.items()})
+    return flat
+
+
+def to_graphml(graph: Graph) -> str:
+    """GraphML text of the graph, every attribute kept."""
+    buffer = io.BytesIO()
+    nx.write_graphml(_flat(graph), buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+def to_node_link_json(graph: Graph) -> str:
+    """Node-link JSON (``networkx.node_link_data``), keys sorted: same graph, same bytes."""
+    data = nx.node_link_data(graph, edges="links")
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=list) + "\n"
+
+
+_SHAPES = {
+    "board": "box3d",
+    "joint_body": "hexagon",
+    "team": "box",
+    "role": "ellipse",
+    "function": "note",
+}
+_STYLES = {
+    "reports_to": {"style": "solid", "penwidth": "1.6"},
+    "accountable_to": {"style": "solid", "color": "#6a3d9a"},
+    "delegates_to": {"style": "bold", "color": "#b15928"},
+    "employs": {"style": "dotted", "color": "#999999", "arrowhead": "none"},
+    "performs": {"style": "solid", "color": "#33a02c", "arrowhead": "none"},
+    "influences": {"style": "dashed", "color": "#1f78b4"},
+}
+
+
+def to_dot(graph: Graph) -> str:
+    """DOT text with the Annex B key: shapes by node kind, line styles by edge kind."""
+    import pydot
+
+    dot = pydot.Dot(
+        graph_name="accountability", graph_type="digraph", rankdir="BT", fontname="Helvetica"
+    )
+    for node, data in graph.nodes(data=True):
+        attrs = {
+            key: json.dumps(str(_plain(value)))
+            for key, value in data.items()
+            if key not in ("label",)
+        }
+        dot.add_node(
+            pydot.Node(
+                json.dumps(node),
+                label=json.dumps(str(data.get("label", node))),
+                shape=_SHAPES.get(str(data.get("kind")), "box"),
+                **attrs,
+            )
+        )
+    for u, v, data in graph.edges(data=True):
+        kind = str(data.get("kind"))
+        dot.add_edge(
+            pydot.Edge(json.dumps(u), json.dumps(v), kind=json.dumps(kind), **_STYLES.get(kind, {}))
+        )
+    return str(dot.to_string())
