@@ -77,22 +77,18 @@ def to_dot(graph: Graph) -> str:
         graph_name="accountability", graph_type="digraph", rankdir="BT", fontname="Helvetica"
     )
     for node, data in graph.nodes(data=True):
-        attrs = {
-            key: json.dumps(str(_plain(value)))
-            for key, value in data.items()
-            if key not in ("label",)
-        }
-        dot.add_node(
-            pydot.Node(
-                json.dumps(node),
-                label=json.dumps(str(data.get("label", node))),
-                shape=_SHAPES.get(str(data.get("kind")), "box"),
-                **attrs,
-            )
-        )
+        dot_node = pydot.Node(json.dumps(node))
+        dot_node.set("label", json.dumps(str(data.get("label", node))))
+        dot_node.set("shape", _SHAPES.get(str(data.get("kind")), "box"))
+        for key, value in data.items():
+            if key != "label":
+                dot_node.set(key, json.dumps(str(_plain(value))))
+        dot.add_node(dot_node)
     for u, v, data in graph.edges(data=True):
         kind = str(data.get("kind"))
-        dot.add_edge(
-            pydot.Edge(json.dumps(u), json.dumps(v), kind=json.dumps(kind), **_STYLES.get(kind, {}))
-        )
+        dot_edge = pydot.Edge(json.dumps(u), json.dumps(v))
+        dot_edge.set("kind", json.dumps(kind))
+        for key, value in _STYLES.get(kind, {}).items():
+            dot_edge.set(key, value)
+        dot.add_edge(dot_edge)
     return str(dot.to_string())

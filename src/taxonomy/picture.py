@@ -37,7 +37,6 @@ def draw(graph: Graph, *, fmt: str = "svg", group: str = "arrangement") -> bytes
     if group not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}, not {group!r}")
     import matplotlib
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
