@@ -11,6 +11,8 @@ and distinct. Rules that encode the paper's four key questions (para 8) run on d
 'aligned'
 """
 
+from typing import TYPE_CHECKING, Any
+
 from taxonomy._model import (
     Arrangement,
     Capability,
@@ -20,12 +22,16 @@ from taxonomy._model import (
     Explanation,
     Firing,
     Function,
+    Governance,
+    JointBody,
+    Law,
     Legal,
     Level,
     Organisation,
     PackIdentity,
     Portfolio,
     Recommendation,
+    Role,
 )
 from taxonomy.classify import classify, classify_function
 from taxonomy.errors import (
@@ -39,7 +45,34 @@ from taxonomy.errors import (
 from taxonomy.portfolio import load_portfolio, portfolio_from_data
 from taxonomy.rules import Rule, RulePack, load_rules
 
+if TYPE_CHECKING:
+    from taxonomy.checks import Finding, check, measure, structure_report
+    from taxonomy.graph import as_is_graph, build_graph
+
 __version__ = "0.1.0"
+
+# The graph work needs networkx (and pictures matplotlib): imported on first use, so that
+# ``import taxonomy`` stays fast.
+_LAZY = {
+    "build_graph": "taxonomy.graph",
+    "as_is_graph": "taxonomy.graph",
+    "check": "taxonomy.checks",
+    "measure": "taxonomy.checks",
+    "structure_report": "taxonomy.checks",
+    "Finding": "taxonomy.checks",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'taxonomy' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Arrangement",
@@ -49,9 +82,13 @@ __all__ = [
     "Efficiency",
     "EngineError",
     "Explanation",
+    "Finding",
     "Firing",
     "Function",
+    "Governance",
     "InputError",
+    "JointBody",
+    "Law",
     "Legal",
     "Level",
     "Organisation",
@@ -59,14 +96,20 @@ __all__ = [
     "Portfolio",
     "PortfolioError",
     "Recommendation",
+    "Role",
     "Rule",
     "RulePack",
     "RulePackError",
     "ScenarioError",
     "TaxonomyError",
+    "as_is_graph",
+    "build_graph",
+    "check",
     "classify",
     "classify_function",
     "load_portfolio",
     "load_rules",
+    "measure",
     "portfolio_from_data",
+    "structure_report",
 ]

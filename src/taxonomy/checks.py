@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from taxonomy._model import Classification
 from taxonomy.graph import (
     ACCOUNTABILITY_EDGES,
     Graph,
@@ -29,7 +30,7 @@ from taxonomy.graph import (
     reporting_lines,
 )
 
-__all__ = ["CHECKS", "SEVERITIES", "Finding", "check", "measure"]
+__all__ = ["CHECKS", "SEVERITIES", "Finding", "check", "measure", "structure_report"]
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -323,4 +324,22 @@ def measure(graph: Graph, findings: list[Finding] | None = None) -> dict[str, An
         "handovers": handovers,
         "functions_delivered_more_than_once": delivered_more_than_once,
         "findings": {s: severities.get(s, 0) for s in SEVERITIES},
+    }
+
+
+def structure_report(classification: Classification) -> dict[str, Any]:
+    """Check the to-be structure and measure it against the as-is one.
+
+    Returns the JSON-ready contract of ``taxonomy check``:
+    ``{"findings": [...], "metrics": {"as_is": {...}, "to_be": {...}}}``; the findings are the
+    to-be structure's, the as-is metrics count the as-is structure's findings.
+    """
+    from taxonomy.graph import as_is_graph, build_graph
+
+    to_be = build_graph(classification)
+    as_is = as_is_graph(classification.portfolio, classification)
+    findings = check(to_be)
+    return {
+        "findings": [f.to_dict() for f in findings],
+        "metrics": {"as_is": measure(as_is), "to_be": measure(to_be, findings)},
     }

@@ -6,6 +6,7 @@ exits 2; an engine failure or a pack that reaches no single answer exits 1.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -145,6 +146,147 @@ def rules_command(directory: str | None, fmt: str) -> None:
     console.print(table)
 
 
+_GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
+
+
+@cli.command("graph")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    metavar="FILE",
+    required=True,
+    help="Where to write; the format follows the extension unless --format is given.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_GRAPH_FORMATS),
+    default=None,
+    help="graphml, dot, json (node-link), svg or png.",
+)
+@click.option(
+    "--as-is",
+    "as_is",
+    is_flag=True,
+    help="Today's structure (each body runs its own team) instead of the to-be one.",
+)
+@click.option(
+    "--group",
+    type=click.Choice(["arrangement", "body"]),
+    default="arrangement",
+    show_default=True,
+    help="Pictures: group function rows by arrangement or lead body.",
+)
+@_RULES_OPTION
+def graph_command(
+    portfolio: str, output: str, fmt: str | None, as_is: bool, group: str, rules_dir: str | None
+) -> None:
+    """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
+    from taxonomy.graph import as_is_graph, build_graph
+
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        fmt = {"gv": "dot", "xml": "graphml"}.get(suffix, suffix)
+        if fmt not in _GRAPH_FORMATS:
+            raise InputError(
+                f"cannot tell the format from '{Path(output).name}'; give --format",
+                allowed=_GRAPH_FORMATS,
+                suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
+            )
+    loaded = load_portfolio(portfolio)
+    result = classify(loaded, rules=_pack(rules_dir))
+    graph = as_is_graph(loaded, result) if as_is else build_graph(result)
+    if fmt in ("svg", "png"):
+        from taxonomy.picture import draw
+
+        data = draw(graph, fmt=fmt, group=group)
+    else:
+        from taxonomy.export import to_dot, to_graphml, to_node_link_json
+
+        writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
+        data = writer(graph).encode("utf-8")
+    try:
+        Path(output).write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    click.echo(
+        f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
+        err=True,
+    )
+
+
+@cli.command("check")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@_RULES_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def check_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
+    """Check the to-be structure against the design principles and the law.
+
+    Exit 0 with no error findings, 1 with any, 2 on bad input.
+    """
+    from taxonomy.checks import structure_report
+
+    report = structure_report(classify(load_portfolio(portfolio), rules=_pack(rules_dir)))
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(_report_table(report), nl=False)
+    if any(f["severity"] == "error" for f in report["findings"]):
+        raise _Failed()
+
+
+class _Failed(Exception):
+    """The command ran and found errors: exit 1 without a further message."""
+
+
+def _report_table(report: dict[str, object]) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(
+        width=_width(),
+        force_terminal=_use_color(),
+        no_color=not _use_color(),
+        highlight=False,
+        record=True,
+        file=io.StringIO(),
+    )
+    metrics = report["metrics"]
+    assert isinstance(metrics, dict)
+    table = Table(title="Structure: as-is against to-be")
+    for header in ("metric", "as-is", "to-be"):
+        table.add_column(header)
+    for key in metrics["to_be"]:
+        if key == "findings":
+            for severity in metrics["to_be"]["findings"]:
+                table.add_row(
+                    f"findings: {severity}",
+                    str(metrics["as_is"]["findings"][severity]),
+                    str(metrics["to_be"]["findings"][severity]),
+                )
+        else:
+            table.add_row(
+                key.replace("_", " "), str(metrics["as_is"][key]), str(metrics["to_be"][key])
+            )
+    console.print(table)
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    if findings:
+        found = Table(title="Findings on the to-be structure")
+        for header in ("severity", "check", "principle", "message"):
+            found.add_column(header, overflow="fold")
+        for f in findings:
+            found.add_row(f["severity"], f["check"], f["principle"], f["message"])
+        console.print(found)
+    else:
+        console.print("No findings: the to-be structure passes every check.")
+    return console.export_text(styles=_use_color())
+
+
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"taxonomy: error: {message}", err=True)
     sys.exit(code)
@@ -158,6 +300,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), 2)
     except EngineError as exc:
         _fail(str(exc), 1)
+    except _Failed:
+        sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:
