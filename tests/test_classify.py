@@ -80,7 +80,7 @@ def test_most_capable_leads_and_ties_go_to_first_listed(nhs: taxonomy.Portfolio)
 def test_the_strictest_cap_wins_and_is_cited(nhs: taxonomy.Portfolio) -> None:
     fn = nhs.function("it")
     legal = taxonomy.Legal(board_reserved=True, independence_from=("nhsi",))
-    rec = taxonomy.classify(attrs.evolve(nhs, functions=(attrs.evolve(fn, legal=legal),)))["it"]
+    rec = taxonomy.classify(nhs.with_function(attrs.evolve(fn, legal=legal)))["it"]
     assert rec.arrangement is Arrangement.SEPARATE_INVOLVED
     assert [f.rule for f in rec.explanation.capped_by] == ["legal.independence"]
     assert "legal.board-reserved" in [f.rule for f in rec.explanation.fired]

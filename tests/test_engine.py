@@ -137,7 +137,9 @@ def test_more_than_1024_sessions_run_and_none_stay_live(nhs: taxonomy.Portfolio)
     # durable-rules keeps at most 1024 live sessions per ruleset; the 1025th raised MemoryError.
     fn = nhs.functions[0]
     many = attrs.evolve(
-        nhs, functions=tuple(attrs.evolve(fn, id=f"f{i}") for i in range(3000))
+        nhs,
+        functions=tuple(attrs.evolve(fn, id=f"f{i}") for i in range(3000)),
+        governance=taxonomy.Governance(),
     )
     pack = RulePack.from_rules(taxonomy.load_rules().rules, name="sessions")
     result = taxonomy.classify(many, rules=pack)

@@ -438,6 +438,20 @@ class Portfolio:
             _known(role.id, "reports_to", role.reports_to, orgs | bodies | roles)
             _known(role.id, "accountable_for", role.accountable_for, fns)
 
+    def with_function(self, function: Function) -> Portfolio:
+        """A new portfolio with ``function`` in place of the function of the same id.
+
+        >>> import taxonomy
+        >>> p = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> it = attrs.evolve(p.function("it"), name="Digital")
+        >>> p.with_function(it).function("it").name, p.function("it").name
+        ('Digital', 'IT')
+        """
+        self.function(function.id)  # KeyError for an unknown id
+        return attrs.evolve(
+            self, functions=tuple(function if f.id == function.id else f for f in self.functions)
+        )
+
     def function(self, function_id: str) -> Function:
         """The function with this id (KeyError if there is none)."""
         for fn in self.functions:

@@ -115,6 +115,11 @@ def check(graph: Graph) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
 
 
+def _basis(graph: Graph, function: str, owner: str) -> str:
+    data = graph.get_edge_data(function, owner, key="accountable_to") or {}
+    return str(data.get("basis", ""))
+
+
 def _accountability_view(graph: Graph) -> nx.DiGraph[str]:
     view: nx.DiGraph[str] = nx.DiGraph()
     view.add_nodes_from(graph.nodes)
@@ -129,22 +134,28 @@ def _function_checks(graph: Graph, function: str) -> list[Finding]:
     found: list[Finding] = []
     owned_by = owners(graph, function)
     teams = sorted(predecessors(graph, function, "performs"))
+    # Decisions delegated to a joint body and delivery are two kinds of accountability: each
+    # should sit in one place (a joint committee deciding, one team or role delivering).
+    deciders = [n for n in owned_by if _basis(graph, function, n) == "delegated decisions"]
+    deliverers = [n for n in owned_by if n not in deciders]
     if not owned_by:
         found.append(
             _finding(
                 "single-accountability", "error", f"{name} has no accountable owner", [function]
             )
         )
-    elif len(owned_by) > 1:
-        found.append(
-            _finding(
-                "single-accountability",
-                "warning",
-                f"{name} has {len(owned_by)} accountable owners ({', '.join(owned_by)}); Annex B: "
-                "wherever possible, a single point of accountability",
-                [function, *owned_by],
+    for group, what in ((deliverers, "delivery"), (deciders, "decisions")):
+        if len(group) > 1:
+            found.append(
+                _finding(
+                    "single-accountability",
+                    "warning",
+                    f"{name} has {len(group)} owners accountable for {what} "
+                    f"({', '.join(group)}); Annex B: wherever possible, a single point of "
+                    "accountability",
+                    [function, *group],
+                )
             )
-        )
     view = _accountability_view(graph)
     boards = nodes_of_kind(graph, "board")
     lengths = nx.single_source_shortest_path_length(view, function)
