@@ -202,7 +202,9 @@ def _function_checks(graph: Graph, function: str) -> list[Finding]:
 
     delegable = tuple(data.get("delegable_to") or ())
     if delegable:
-        doers = teams + [n for n in owned_by if graph.nodes[n].get("kind") in ("role", "team")]
+        doers = sorted(
+            set(teams) | {n for n in owned_by if graph.nodes[n].get("kind") in ("role", "team")}
+        )
         for doer in doers:
             employer = graph.nodes[doer].get("employer") or ""
             if employer not in delegable:
@@ -227,20 +229,23 @@ def _function_checks(graph: Graph, function: str) -> list[Finding]:
                     [function],
                 )
             )
+        delegating: dict[str, list[str]] = {}
         for u, v, edge in edges_of_kind(graph, "delegates_to"):
             if (
                 function.split(":", 1)[1] in edge.get("functions", ())
                 and graph.nodes[v].get("body_kind") != "committees_in_common"
             ):
-                found.append(
-                    _finding(
-                        "board-reserved",
-                        "error",
-                        f"{name} is a decision reserved to a Board, but {_label(graph, u)} "
-                        f"delegates it to {_label(graph, v)}",
-                        [function, u, v],
-                    )
+                delegating.setdefault(v, []).append(u)
+        for body, boards in sorted(delegating.items()):
+            found.append(
+                _finding(
+                    "board-reserved",
+                    "error",
+                    f"{name} is a decision reserved to a Board, but it is delegated to "
+                    f"{_label(graph, body)} (by {', '.join(sorted(boards))})",
+                    [function, body, *boards],
                 )
+            )
     for body in data.get("independence_from") or ():
         board = f"board:{body}"
         under = [t for t in teams if graph.nodes[t].get("employer") == body]

@@ -1,0 +1,359 @@
+"""The accountability graph: structures per arrangement, every check firing and quiet, exports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+import networkx as nx
+import pytest
+
+import taxonomy
+from taxonomy import Arrangement
+from taxonomy.checks import CHECKS, check, measure, structure_report
+from taxonomy.export import to_dot, to_graphml, to_node_link_json
+from taxonomy.graph import as_is_graph, build_graph, owners, reporting_lines
+from taxonomy.rules import RulePack
+
+STRONG = {"efficiency": {"duplication": "high", "simplification": "high"},
+          "effectiveness": {"joint_benefit": "high"}}
+MEDIUM = {"efficiency": {"duplication": "medium", "simplification": "medium"},
+          "effectiveness": {"joint_benefit": "medium"}}
+WEAK = {"efficiency": {"duplication": "low", "simplification": "low"},
+        "effectiveness": {"joint_benefit": "low"}}
+
+
+def portfolio(*functions: dict[str, Any], law: bool | None = None,
+              governance: dict[str, Any] | None = None) -> taxonomy.Portfolio:
+    data: dict[str, Any] = {
+        "name": "Test",
+        "organisations": [{"id": "a", "name": "Body A"}, {"id": "b", "name": "Body B"}],
+        "functions": [
+            {"name": f["id"].title(), "level": "national", "performed_by": ["a", "b"], "legal": {},
+             "capability": {"a": "high", "b": "medium"}, **STRONG, **f}
+            for f in functions
+        ],
+    }
+    if law is not None:
+        data["law"] = {"joint_committees": law}
+    if governance is not None:
+        data["governance"] = governance
+    return taxonomy.portfolio_from_data(data)
+
+
+def to_be(p: taxonomy.Portfolio, pack: RulePack | None = None) -> nx.MultiDiGraph:
+    return build_graph(taxonomy.classify(p, rules=pack))
+
+
+def checks_of(graph: nx.MultiDiGraph, name: str) -> list[taxonomy.Finding]:
+    return [f for f in check(graph) if f.check == name]
+
+
+def kinds(graph: nx.MultiDiGraph, kind: str) -> list[str]:
+    return [n for n, k in graph.nodes(data="kind") if k == kind]
+
+
+# -- structures --------------------------------------------------------------------------------
+
+
+def test_one_board_per_body_always(nhs: taxonomy.Portfolio) -> None:
+    graph = build_graph(taxonomy.classify(nhs))
+    assert sorted(kinds(graph, "board")) == ["board:nhse", "board:nhsi"]
+    for node, data in graph.nodes(data=True):
+        assert data["kind"] in ("board", "joint_body", "team", "role", "function"), node
+    for *_, data in graph.edges(data=True):
+        assert data["kind"] in (
+            "reports_to", "accountable_to", "delegates_to", "employs", "performs", "influences"
+        )
+
+
+def test_one_team_led_by_one_body() -> None:
+    graph = to_be(portfolio({"id": "it"}))
+    assert graph.nodes["function:it"]["arrangement"] == "one_team"
+    assert owners(graph, "function:it") == ["team:it"]
+    assert reporting_lines(graph, "team:it") == ["board:a"]
+    assert graph.has_edge("board:b", "team:it", key="influences")
+    assert graph.has_edge("board:a", "team:it", key="employs")
+
+
+def test_one_team_led_jointly_reports_equally() -> None:
+    graph = to_be(portfolio({"id": "regional", "level": "regional"}))
+    assert reporting_lines(graph, "team:regional") == ["board:a", "board:b"]
+    assert graph.nodes["function:regional"]["lead"] is None
+
+
+def test_aligned_each_body_own_team_and_joint_plan() -> None:
+    graph = to_be(portfolio({"id": "comms", **MEDIUM}))
+    assert graph.nodes["function:comms"]["arrangement"] == "aligned"
+    assert sorted(kinds(graph, "team")) == ["team:comms:a", "team:comms:b"]
+    assert owners(graph, "function:comms") == ["joint:plan-comms"]
+    for team in ("team:comms:a", "team:comms:b"):
+        assert graph.has_edge(team, "joint:plan-comms", key="accountable_to")
+
+
+def test_aligned_uses_a_joint_body_that_oversees_it() -> None:
+    gov = {"bodies": [{"id": "jog", "name": "Joint group", "kind": "joint_oversight_group",
+                       "members": ["a", "b"], "oversees": ["comms"]}]}
+    graph = to_be(portfolio({"id": "comms", **MEDIUM}, governance=gov))
+    assert "joint:plan-comms" not in graph
+    assert owners(graph, "function:comms") == ["joint:jog"]
+
+
+def test_separate_lead_team_and_influence() -> None:
+    graph = to_be(portfolio({"id": "eprr", **WEAK}))
+    assert graph.nodes["function:eprr"]["arrangement"] == "separate_involved"
+    assert kinds(graph, "team") == ["team:eprr:a"]
+    assert graph.has_edge("board:b", "team:eprr:a", key="influences")
+
+
+def test_separate_distinct_has_no_influence() -> None:
+    nothing = {"efficiency": {"duplication": "none", "simplification": "none"},
+               "effectiveness": {"joint_benefit": "none"}}
+    graph = to_be(portfolio({"id": "x", **nothing}))
+    assert graph.nodes["function:x"]["arrangement"] == "separate_distinct"
+    assert not [e for e in graph.edges(data="kind") if e[2] == "influences"]
+
+
+def test_role_heads_the_teams_it_is_accountable_for() -> None:
+    gov = {"roles": [{"id": "dir", "name": "Director", "employed_by": "a", "reports_to": ["a"],
+                      "accountable_for": ["it"]}]}
+    graph = to_be(portfolio({"id": "it"}, governance=gov))
+    assert owners(graph, "function:it") == ["role:dir"]
+    assert reporting_lines(graph, "team:it") == ["role:dir"]
+    assert checks_of(graph, "handovers") == []  # function -> role -> Board
+
+
+# -- each check fires on a case built for it, and stays quiet on a clean one --------------------
+
+
+def test_single_accountability() -> None:
+    p = portfolio({"id": "it"})
+    result = taxonomy.classify(p)
+    assert checks_of(as_is_graph(p, result), "single-accountability")  # two teams, two owners
+    assert not checks_of(build_graph(result), "single-accountability")
+
+
+def test_reporting_lines() -> None:
+    data = {
+        "name": "Three", "organisations": [{"id": i, "name": i.upper()} for i in "abc"],
+        "functions": [{"id": "f", "name": "F", "level": "national", "performed_by": ["a"],
+                       "legal": {}, "capability": {"a": "low"}, **WEAK}],
+        "governance": {"roles": [{"id": "r", "name": "Joint post", "employed_by": "a",
+                                  "reports_to": ["a", "b", "c"]}]},
+    }
+    graph = to_be(taxonomy.portfolio_from_data(data))
+    (finding,) = checks_of(graph, "reporting-lines")
+    assert finding.severity == "warning" and "role:r" in finding.nodes
+    data["governance"]["roles"][0]["reports_to"] = ["a", "b"]
+    assert not checks_of(to_be(taxonomy.portfolio_from_data(data)), "reporting-lines")
+
+
+def test_handovers() -> None:
+    gov = {"roles": [
+        {"id": "top", "name": "Top", "employed_by": "a", "reports_to": ["a"]},
+        {"id": "mid", "name": "Middle", "employed_by": "a", "reports_to": ["top"],
+         "accountable_for": ["it"]},
+    ]}
+    (finding,) = checks_of(to_be(portfolio({"id": "it"}, governance=gov)), "handovers")
+    assert "2 handovers" in finding.message
+    gov["roles"][1]["reports_to"] = ["a"]
+    assert not checks_of(to_be(portfolio({"id": "it"}, governance=gov)), "handovers")
+
+
+def test_delivered_once() -> None:
+    p = portfolio({"id": "it"})
+    result = taxonomy.classify(p)
+    (finding,) = checks_of(as_is_graph(p, result), "delivered-once")
+    assert finding.principle == "cost-effective"
+    assert not checks_of(build_graph(result), "delivered-once")
+    assert not checks_of(as_is_graph(p), "delivered-once")  # no recommendation to compare with
+
+
+def test_aligned_governance() -> None:
+    p = portfolio({"id": "comms", **MEDIUM})
+    result = taxonomy.classify(p)
+    assert checks_of(as_is_graph(p, result), "aligned-governance")
+    assert not checks_of(build_graph(result), "aligned-governance")
+    gov = {"bodies": [{"id": "jog", "name": "Joint group", "kind": "joint_oversight_group",
+                       "members": ["a", "b"], "oversees": ["comms"]}]}
+    p2 = portfolio({"id": "comms", **MEDIUM}, governance=gov)
+    assert not checks_of(as_is_graph(p2, taxonomy.classify(p2)), "aligned-governance")
+
+
+JC = {"bodies": [{"id": "jc", "name": "Joint Committee", "kind": "joint_committee",
+                  "members": ["a", "b"], "delegated": ["it"]}]}
+
+
+def test_joint_committee_law() -> None:
+    (finding,) = checks_of(to_be(portfolio({"id": "it"}, law=False, governance=JC)),
+                           "joint-committee-law")
+    assert finding.severity == "error" and "joint:jc" in finding.nodes
+    assert not checks_of(to_be(portfolio({"id": "it"}, law=True, governance=JC)),
+                         "joint-committee-law")
+    cic = {"bodies": [{**JC["bodies"][0], "kind": "committees_in_common"}]}
+    assert not checks_of(to_be(portfolio({"id": "it"}, law=False, governance=cic)),
+                         "joint-committee-law")
+
+
+def test_employees_only() -> None:
+    p = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **WEAK})
+    result = taxonomy.classify(p)
+    assert result["commissioning"].lead == "b"
+    (finding,) = checks_of(as_is_graph(p, result), "employees-only")  # a's team does it today
+    assert "team:commissioning:a" in finding.nodes
+    assert not checks_of(build_graph(result), "employees-only")
+    # An aligned arrangement would keep a's own team: a pack that allows it is caught.
+    p2 = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **MEDIUM})
+    assert checks_of(to_be(p2), "employees-only")
+
+
+def _pack_without_caps() -> RulePack:
+    default = taxonomy.load_rules()
+    return RulePack.from_rules([r for r in default.rules if r.then.cap is None], name="no-caps")
+
+
+def test_board_reserved() -> None:
+    reserved = {"id": "strategy", "legal": {"board_reserved": True}}
+    assert not checks_of(to_be(portfolio(reserved)), "board-reserved")
+    # Delegated to a joint committee: taken away from its Board.
+    jc = {"bodies": [{**JC["bodies"][0], "delegated": ["strategy"]}]}
+    (finding,) = checks_of(to_be(portfolio(reserved, law=True, governance=jc)), "board-reserved")
+    assert "joint:jc" in finding.nodes
+    cic = {"bodies": [{**jc["bodies"][0], "kind": "committees_in_common"}]}
+    assert not checks_of(to_be(portfolio(reserved, law=True, governance=cic)), "board-reserved")
+    # A pack with no legal caps puts it in one team: caught.
+    graph = to_be(portfolio(reserved), _pack_without_caps())
+    assert graph.nodes["function:strategy"]["arrangement"] == "one_team"
+    assert checks_of(graph, "board-reserved")
+
+
+def test_independence() -> None:
+    p = portfolio({"id": "complaints", "legal": {"statutory_owner": "a",
+                                                 "independence_from": ["b"]}})
+    result = taxonomy.classify(p)
+    assert result["complaints"].arrangement is Arrangement.SEPARATE_INVOLVED
+    (finding,) = checks_of(as_is_graph(p, result), "independence")  # b's own team today
+    assert "team:complaints:b" in finding.nodes
+    assert not checks_of(build_graph(result), "independence")
+    assert not build_graph(result).has_edge("board:b", "team:complaints:a")  # no influence
+    graph = to_be(p, _pack_without_caps())  # one team, influenced by b... and reporting
+    assert graph.nodes["function:complaints"]["arrangement"] == "one_team"
+
+
+def test_reporting_cycle_and_reaching_a_board() -> None:
+    gov = {"roles": [
+        {"id": "r1", "name": "R1", "employed_by": "a", "reports_to": ["r2"]},
+        {"id": "r2", "name": "R2", "employed_by": "a", "reports_to": ["r1"]},
+    ]}
+    graph = to_be(portfolio({"id": "it"}, governance=gov))
+    (cycle,) = checks_of(graph, "reporting-cycle")
+    assert set(cycle.nodes) == {"role:r1", "role:r2"}
+    assert {f.nodes for f in checks_of(graph, "reaches-board")} == {("role:r1",), ("role:r2",)}
+    clean = to_be(portfolio({"id": "it"}))
+    assert not checks_of(clean, "reporting-cycle") and not checks_of(clean, "reaches-board")
+
+
+def test_every_check_has_a_firing_test() -> None:
+    tested = {"single-accountability", "reporting-lines", "handovers", "delivered-once",
+              "aligned-governance", "joint-committee-law", "employees-only", "board-reserved",
+              "independence", "reporting-cycle", "reaches-board"}
+    assert tested == set(CHECKS)
+
+
+# -- the examples --------------------------------------------------------------------------------
+
+
+def test_examples_to_be_have_no_errors(nhs: taxonomy.Portfolio) -> None:
+    from tests.conftest import NWL
+
+    for p in (nhs, taxonomy.load_portfolio(NWL)):
+        report = structure_report(taxonomy.classify(p))
+        assert report["metrics"]["to_be"]["findings"]["error"] == 0
+        assert report["metrics"]["to_be"]["teams"] < report["metrics"]["as_is"]["teams"]
+
+
+def test_nhs_regional_model(nhs: taxonomy.Portfolio) -> None:
+    graph = build_graph(taxonomy.classify(nhs))
+    rds = [n for n in kinds(graph, "role") if n.startswith("role:joint-rd-")]
+    assert len(rds) == 7
+    for rd in rds:
+        assert reporting_lines(graph, rd) == ["board:nhse", "board:nhsi"]
+    assert graph.has_edge("joint:joint-finance-advisory-group", "function:national-finance-leadership",
+                          key="influences")
+    assert owners(graph, "function:pricing") == ["joint:joint-finance-advisory-group"]
+
+
+def test_nw_london_joint_committee_and_single_leadership() -> None:
+    from tests.conftest import NWL
+
+    p = taxonomy.load_portfolio(NWL)
+    graph = build_graph(taxonomy.classify(p))
+    assert graph.graph["joint_committees_lawful"] is True
+    assert owners(graph, "function:acute-commissioning") == [
+        "joint:nwl-joint-committee", "role:director-of-commissioning"]
+    (finding,) = checks_of(graph, "reporting-lines")
+    assert "role:accountable-officer" in finding.nodes
+    # Were joint committees unlawful, the delegation would be an error.
+    unlawful = attrs.evolve(p, law=taxonomy.Law(joint_committees=False))
+    assert checks_of(build_graph(taxonomy.classify(unlawful)), "joint-committee-law")
+
+
+def test_metrics(nhs: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(nhs)
+    before, after = measure(as_is_graph(nhs, result)), measure(build_graph(result))
+    assert before["teams"] == sum(len(f.performed_by) for f in nhs.functions)
+    assert after["functions_delivered_more_than_once"] == 4  # the four aligned functions
+    assert set(before) == {"boards", "teams", "roles", "joint_bodies", "reporting_lines",
+                           "handovers", "functions_delivered_more_than_once", "findings"}
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+
+def test_exports_round_trip(nhs: taxonomy.Portfolio) -> None:
+    import io
+
+    import pydot
+
+    graph = build_graph(taxonomy.classify(nhs))
+    back = nx.read_graphml(io.StringIO(to_graphml(graph)))
+    assert back.number_of_nodes() == graph.number_of_nodes()
+    assert back.number_of_edges() == graph.number_of_edges()
+    assert back.nodes["function:pricing"]["arrangement"] == "aligned"
+    data = json.loads(to_node_link_json(graph))
+    assert len(data["nodes"]) == graph.number_of_nodes()
+    (dot,) = pydot.graph_from_dot_data(to_dot(graph))
+    assert len(dot.get_edges()) == graph.number_of_edges()
+
+
+def test_exports_are_deterministic(nhs: taxonomy.Portfolio) -> None:
+    one = build_graph(taxonomy.classify(nhs))
+    two = build_graph(taxonomy.classify(nhs))
+    assert to_node_link_json(one) == to_node_link_json(two)
+    assert to_graphml(one) == to_graphml(two)
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+@pytest.mark.parametrize("group", ["arrangement", "body"])
+def test_pictures_render(nhs: taxonomy.Portfolio, fmt: str, group: str) -> None:
+    from taxonomy.picture import draw
+
+    data = draw(build_graph(taxonomy.classify(nhs)), fmt=fmt, group=group)
+    assert data.startswith(b"<?xml" if fmt == "svg" else b"\x89PNG")
+    if fmt == "svg":
+        assert b"Joint Finance Advisory Group" in data or b"<path" in data
+
+
+def test_picture_rejects_bad_options(nhs: taxonomy.Portfolio) -> None:
+    from taxonomy.picture import draw
+
+    graph = build_graph(taxonomy.classify(nhs))
+    with pytest.raises(ValueError, match="svg or png"):
+        draw(graph, fmt="gif")
+    with pytest.raises(ValueError, match="group"):
+        draw(graph, group="colour")
+
+
+def test_graph_functions_do_not_subclass(nhs: taxonomy.Portfolio) -> None:
+    assert type(build_graph(taxonomy.classify(nhs))) is nx.MultiDiGraph
