@@ -122,3 +122,45 @@ def test_color_only_on_a_terminal_and_respects_no_color() -> None:
     from taxonomy import cli
 
     assert cli._use_color() is False  # stdout is captured, not a terminal
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "dot", "json", "svg", "png"])
+def test_graph_command_writes_each_format(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"nhs.{fmt}"
+    out = run("graph", str(NHS), "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    assert target.stat().st_size > 1000
+    assert f"({fmt}," in out.stderr
+
+
+def test_graph_as_is_and_group_by_body(tmp_path: Path) -> None:
+    target = tmp_path / "nwl.json"
+    out = run("graph", str(NWL), "-o", str(target), "--as-is")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(target.read_text())
+    assert data["graph"]["state"] == "as-is"
+    out = run("graph", str(NWL), "-o", str(tmp_path / "nwl.png"), "--group", "body")
+    assert out.returncode == 0, out.stderr
+
+
+def test_graph_bad_output() -> None:
+    out = run("graph", str(NHS), "-o", "picture.gif")
+    assert out.returncode == 2 and "give --format" in out.stderr
+    out = run("graph", str(NHS), "-o", "/nonexistent/dir/x.svg")
+    assert out.returncode == 2 and "cannot be written" in out.stderr
+
+
+def test_check_command_json_contract_and_exit_codes(tmp_path: Path) -> None:
+    out = run("check", str(NHS), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert set(report) == {"findings", "metrics"} and set(report["metrics"]) == {"as_is", "to_be"}
+    out = run("check", str(NWL))
+    assert out.returncode == 0 and "reporting-lines" in out.stdout
+    # The NW London Joint Committee without the power to form one: an error, exit 1.
+    text = NWL.read_text().replace("joint_committees: true", "joint_committees: false")
+    unlawful = tmp_path / "nwl.yaml"
+    unlawful.write_text(text)
+    out = run("check", str(unlawful), "--format", "json")
+    assert out.returncode == 1
+    assert any(f["check"] == "joint-committee-law" for f in json.loads(out.stdout)["findings"])

@@ -94,8 +94,15 @@ def check(graph: Graph) -> list[Finding]:
     """Run every check on ``graph``; findings are sorted by severity, check and nodes."""
     findings: list[Finding] = []
     functions = nodes_of_kind(graph, "function")
+    view = _accountability_view(graph)
+    boards = nodes_of_kind(graph, "board")
+    delegations: dict[str, dict[str, list[str]]] = {}
+    for u, v, edge in edges_of_kind(graph, "delegates_to"):
+        if graph.nodes[v].get("body_kind") != "committees_in_common":
+            for fid in edge.get("functions", ()):
+                delegations.setdefault(f"function:{fid}", {}).setdefault(v, []).append(u)
     for function in functions:
-        findings += _function_checks(graph, function)
+        findings += _function_checks(graph, function, view, delegations.get(function, {}), boards)
     for node in nodes_of_kind(graph, "role") + nodes_of_kind(graph, "team"):
         lines = reporting_lines(graph, node)
         if len(lines) > 2:
@@ -110,7 +117,7 @@ def check(graph: Graph) -> list[Finding]:
                 )
             )
     findings += _joint_committee_law(graph)
-    findings += _structure(graph)
+    findings += _structure(graph, view, boards)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
 
@@ -123,12 +130,19 @@ def _basis(graph: Graph, function: str, owner: str) -> str:
 def _accountability_view(graph: Graph) -> nx.DiGraph[str]:
     view: nx.DiGraph[str] = nx.DiGraph()
     view.add_nodes_from(graph.nodes)
-    for kind in ACCOUNTABILITY_EDGES:
-        view.add_edges_from((u, v) for u, v, _ in edges_of_kind(graph, kind))
+    view.add_edges_from(
+        (u, v) for u, v, key in graph.edges(keys=True) if key in ACCOUNTABILITY_EDGES
+    )
     return view
 
 
-def _function_checks(graph: Graph, function: str) -> list[Finding]:
+def _function_checks(
+    graph: Graph,
+    function: str,
+    view: nx.DiGraph[str],
+    delegating: dict[str, list[str]],
+    boards: list[str],
+) -> list[Finding]:
     data = graph.nodes[function]
     name = _label(graph, function)
     found: list[Finding] = []
@@ -156,8 +170,6 @@ def _function_checks(graph: Graph, function: str) -> list[Finding]:
                     [function, *group],
                 )
             )
-    view = _accountability_view(graph)
-    boards = nodes_of_kind(graph, "board")
     lengths = nx.single_source_shortest_path_length(view, function)
     reached = [lengths[b] for b in boards if b in lengths]
     if reached and min(reached) - 1 > NEEDED_HANDOVERS:
@@ -229,21 +241,14 @@ def _function_checks(graph: Graph, function: str) -> list[Finding]:
                     [function],
                 )
             )
-        delegating: dict[str, list[str]] = {}
-        for u, v, edge in edges_of_kind(graph, "delegates_to"):
-            if (
-                function.split(":", 1)[1] in edge.get("functions", ())
-                and graph.nodes[v].get("body_kind") != "committees_in_common"
-            ):
-                delegating.setdefault(v, []).append(u)
-        for body, boards in sorted(delegating.items()):
+        for body, delegators in sorted(delegating.items()):
             found.append(
                 _finding(
                     "board-reserved",
                     "error",
                     f"{name} is a decision reserved to a Board, but it is delegated to "
-                    f"{_label(graph, body)} (by {', '.join(sorted(boards))})",
-                    [function, body, *boards],
+                    f"{_label(graph, body)} (by {', '.join(sorted(delegators))})",
+                    [function, body, *delegators],
                 )
             )
     for body in data.get("independence_from") or ():
@@ -285,22 +290,32 @@ def _joint_committee_law(graph: Graph) -> list[Finding]:
     return found
 
 
-def _structure(graph: Graph) -> list[Finding]:
+def _structure(graph: Graph, view: nx.DiGraph[str], boards: list[str]) -> list[Finding]:
     found = []
-    view = _accountability_view(graph)
-    for cycle in sorted(sorted(c) for c in nx.simple_cycles(view)):
-        found.append(
-            _finding(
-                "reporting-cycle",
-                "error",
-                f"reporting lines form a cycle: {' -> '.join(cycle)}",
-                cycle,
+    cyclic = [] if nx.is_directed_acyclic_graph(view) else nx.strongly_connected_components(view)
+    for component in cyclic:
+        if len(component) > 1:
+            members = sorted(component)
+            found.append(
+                _finding(
+                    "reporting-cycle",
+                    "error",
+                    f"reporting lines form a cycle among: {', '.join(members)}",
+                    members,
+                )
             )
-        )
-    boards = set(nodes_of_kind(graph, "board"))
+    # Everything that reaches a Board, found once by walking the reporting lines backwards.
+    reach = set(boards)
+    frontier = list(boards)
+    while frontier:
+        node = frontier.pop()
+        for parent in view.predecessors(node):
+            if parent not in reach:
+                reach.add(parent)
+                frontier.append(parent)
     for kind in ("team", "role", "joint_body"):
         for node in nodes_of_kind(graph, kind):
-            if not boards & set(nx.single_source_shortest_path_length(view, node)):
+            if node not in reach:
                 found.append(
                     _finding(
                         "reaches-board",

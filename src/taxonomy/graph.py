@@ -73,8 +73,9 @@ def build_graph(classification: Classification) -> Graph:
     portfolio = classification.portfolio
     graph = _base(portfolio, "to-be")
     covering = _covering_bodies(portfolio)
+    functions = {fn.id: fn for fn in portfolio.functions}
     for rec in classification:
-        fn = portfolio.function(rec.function)
+        fn = functions[rec.function]
         _function_node(graph, fn, rec.arrangement, rec.lead)
         participants = _participants(fn, rec.lead)
         if rec.arrangement is Arrangement.ONE_TEAM:
