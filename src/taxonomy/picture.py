@@ -71,8 +71,8 @@ class _Layout:
         ]
         self.colour = {b: _PALETTE[i % len(_PALETTE)] for i, b in enumerate(self.bodies)}
         self.x = {b: self.left + self.col * (i + 0.5) for i, b in enumerate(self.bodies)}
-        self.joint_x = self.left + self.col * (len(self.bodies) + 0.6)
-        self.width = self.left + self.col * (len(self.bodies) + 1.3)
+        self.joint_x = self.left + self.col * (len(self.bodies) + 0.8)
+        self.width = self.left + self.col * (len(self.bodies) + 2.9)
         self.governance = nodes_of_kind(graph, "role") + [
             n for n in nodes_of_kind(graph, "joint_body") if not graph.nodes[n].get("proposed")
         ]
@@ -87,10 +87,11 @@ class _Layout:
         self.height = self.body_top + rows * self.row + 1.5
 
     def _column(self, node: str) -> str:
+        """A team or role sits under its Board; one reporting to several Boards is joint."""
         data = self.graph.nodes[node]
         if data.get("kind") in ("role", "team"):
             employer = str(data.get("employer") or "")
-            if employer in self.x and (data.get("kind") == "role" or self._single_board(node)):
+            if employer in self.x and self._single_board(node):
                 return employer
         return "joint"
 
@@ -173,10 +174,29 @@ class _Layout:
             data = graph.nodes[node]
             targets = reporting_lines(graph, node)
             colour = _JOINT if data.get("kind") == "joint_body" else self.colour.get(column, _JOINT)
-            label = str(data.get("label", node))
-            if len(targets) > 1:
-                label += f"  [{len(targets)} lines]"
-            self._box(ax, self._xy(column), y, label, colour, text="white", small=True)
+            self._box(
+                ax,
+                self._xy(column),
+                y,
+                str(data.get("label", node)),
+                colour,
+                text="white",
+                small=True,
+                limit=34,
+            )
+            boards = [t.split(":", 1)[1] for t in targets if t.startswith("board:")]
+            if column == "joint" and boards and data.get("kind") == "role":
+                employer = data.get("employer")
+                ax.text(
+                    self.joint_x + 1.0,
+                    y,
+                    f"→ {', '.join(boards)} (employed by {employer})"
+                    if len(boards) <= 3
+                    else f"→ {len(boards)} Boards",
+                    fontsize=6,
+                    va="center",
+                    color=_JOINT,
+                )
         # Function rows, in bands.
         y = self.body_top
         for title, category, functions in self.bands:
@@ -263,12 +283,15 @@ class _Layout:
                 arrowprops={"arrowstyle": "-|>", "color": _JOINT, "lw": 0.9},
                 zorder=1,
             )
-        owners = successors(graph, function, "accountable_to")
-        for owner in owners:
-            if graph.nodes[owner].get("kind") == "joint_body" and not teams:
-                self._box(ax, self.joint_x, y, "joint body", _JOINT, text="white", small=True)
-        if any(graph.nodes[o].get("kind") == "joint_body" for o in owners) and teams:
-            self._box(ax, self.joint_x, y, "joint plan", _JOINT, text="white", small=True)
+        joint_owners = [
+            o
+            for o in successors(graph, function, "accountable_to")
+            if graph.nodes[o].get("kind") == "joint_body"
+        ]
+        if joint_owners:
+            owner = graph.nodes[joint_owners[0]]
+            label = "joint plan" if owner.get("proposed") else str(owner.get("label"))
+            self._box(ax, self.joint_x, y, label, _JOINT, text="white", small=True, limit=22)
 
     def _box(
         self,
