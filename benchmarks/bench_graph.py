@@ -24,11 +24,12 @@ import attrs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import taxonomy  # noqa: E402
-from bench_classify import BODIES, synthetic  # noqa: E402
-from taxonomy import Governance, JointBody, Law, Role  # noqa: E402
-from taxonomy.checks import check, measure  # noqa: E402
-from taxonomy.graph import as_is_graph, build_graph  # noqa: E402
+from bench_classify import BODIES, synthetic
+
+import taxonomy
+from taxonomy import Governance, JointBody, Law, Role
+from taxonomy.checks import check, measure
+from taxonomy.graph import as_is_graph, build_graph
 
 
 def with_governance(portfolio: taxonomy.Portfolio) -> taxonomy.Portfolio:
@@ -36,8 +37,13 @@ def with_governance(portfolio: taxonomy.Portfolio) -> taxonomy.Portfolio:
     governance = Governance(
         bodies=(
             JointBody("jc", "Joint Committee", "joint_committee", tuple(BODIES), ids[::20]),
-            JointBody("jog", "Joint oversight", "joint_oversight_group", tuple(BODIES),
-                      oversees=ids[5::20]),
+            JointBody(
+                "jog",
+                "Joint oversight",
+                "joint_oversight_group",
+                tuple(BODIES),
+                oversees=ids[5::20],
+            ),
         ),
         roles=(
             Role("ao", "Accountable Officer", "b1", tuple(BODIES)),
@@ -67,8 +73,9 @@ def measure_size(n: int) -> dict[str, float]:
     result = taxonomy.classify(portfolio)
     build_s, to_be = _best(lambda: build_graph(result))
     check_s, findings = _best(lambda: check(to_be))
-    compare_s, _ = _best(lambda: (measure(to_be, findings),
-                                  measure(as_is_graph(portfolio, result))))
+    compare_s, _ = _best(
+        lambda: (measure(to_be, findings), measure(as_is_graph(portfolio, result)))
+    )
     return {
         "functions": n,
         "nodes": to_be.number_of_nodes(),
@@ -91,7 +98,10 @@ def main(argv: list[str]) -> None:
     rows = []
     for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(out.stdout))
     header = list(rows[0])
@@ -101,8 +111,9 @@ def main(argv: list[str]) -> None:
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         for key in ("build_s", "check_s"):
-            print(f"{key}, {last['functions']} vs {first['functions']}: "
-                  f"{last[key] / first[key]:.2f}x")
+            print(
+                f"{key}, {last['functions']} vs {first['functions']}: {last[key] / first[key]:.2f}x"
+            )
 
 
 if __name__ == "__main__":
