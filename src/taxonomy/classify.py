@@ -33,7 +33,7 @@ from taxonomy._model import (
     Recommendation,
 )
 from taxonomy.engine import Engine, RawFiring, engine_for
-from taxonomy.errors import EngineError
+from taxonomy.errors import EngineError, InputError
 from taxonomy.facts import answer_values, format_value
 from taxonomy.rules import PLACEHOLDER, Rule, RulePack, load_rules
 
@@ -52,9 +52,11 @@ def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classifi
 
     Raises:
         EngineError: the engine failed, or the pack reached no single answer for a function.
+        InputError: the portfolio has a single body (after a what-if merger).
 
     Safe to call from many threads at once.
     """
+    _check_bodies(portfolio)
     pack = rules if rules is not None else _default_pack()
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
@@ -68,8 +70,18 @@ def classify_function(
     portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio``."""
+    _check_bodies(portfolio)
     pack = rules if rules is not None else _default_pack()
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
+
+
+def _check_bodies(portfolio: Portfolio) -> None:
+    if len(portfolio.organisations) < 2:
+        raise InputError(
+            f"only one body is left ({portfolio.organisation_ids[0]}): every function is "
+            "delivered once by it, so there is no joint arrangement to classify",
+            item=f"portfolio '{portfolio.name}'",
+        )
 
 
 _DEFAULT: list[RulePack] = []

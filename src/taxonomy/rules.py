@@ -41,7 +41,9 @@ __all__ = [
     "RulePack",
     "Then",
     "default_pack_path",
+    "holds",
     "load_rules",
+    "read_rule",
 ]
 
 #: The four key questions (board paper para 8), and ``decision`` for rules that combine them.
@@ -122,6 +124,65 @@ class Not:
 
 
 Condition = Comparison | AllOf | AnyOf | Not
+
+
+def holds(condition: Condition, values: Mapping[str, Any]) -> bool:
+    """Evaluate ``condition`` on fact values in plain Python, with the engine's semantics.
+
+    Rules run on durable-rules; this evaluator serves what is not a rule, such as a scenario's
+    filter on functions. An absent fact fails every comparison except ``!=``.
+
+    >>> from taxonomy._model import Level
+    >>> holds(Comparison("efficiency.duplication", ">=", "medium"),
+    ...       {"efficiency.duplication": Level.HIGH})
+    True
+    >>> holds(Not(Comparison("legal.statutory_owner", "present")), {})
+    True
+    """
+    if isinstance(condition, AllOf):
+        return all(holds(part, values) for part in condition.parts)
+    if isinstance(condition, AnyOf):
+        return any(holds(part, values) for part in condition.parts)
+    if isinstance(condition, Not):
+        return not holds(condition.part, values)
+    present = condition.fact in values
+    if condition.op == "present":
+        return present
+    if not present:
+        return condition.op == "!="
+    actual = _comparable(values[condition.fact])
+    if condition.op == "in":
+        return actual in [_comparable_literal(condition.fact, v) for v in condition.value]
+    expected = _comparable_literal(condition.fact, condition.value)
+    op = condition.op
+    if op == "==":
+        return bool(actual == expected)
+    if op == "!=":
+        return bool(actual != expected)
+    if op == "<":
+        return bool(actual < expected)
+    if op == "<=":
+        return bool(actual <= expected)
+    if op == ">":
+        return bool(actual > expected)
+    return bool(actual >= expected)
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, bool | Level):
+        return int(value)
+    if isinstance(value, tuple | list):
+        return len(value)
+    return value
+
+
+def _comparable_literal(fact: str, value: Any) -> Any:
+    ftype = ANSWER_FACTS.get(fact, (None, ""))[0]
+    if (ftype is LEVEL or ftype is None) and isinstance(value, str) and value in Level.names():
+        return int(Level.parse(value))
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def requires_present(condition: Condition, fact: str) -> bool:
@@ -391,11 +452,15 @@ def _read_rule_file(file: Path) -> list[Rule]:
     reader.keys(top, allowed=("rules",), required=("rules",))
     items = reader.sequence(top["rules"], what="'rules'", at=top)
     return [
-        _read_rule(reader, node, line) for node, line in zip(items, items.item_lines, strict=True)
+        read_rule(reader, node, line) for node, line in zip(items, items.item_lines, strict=True)
     ]
 
 
-def _read_rule(reader: Reader, value: Any, line: int) -> Rule:
+def read_rule(reader: Reader, value: Any, line: int) -> Rule:
+    """Read one rule mapping (as parsed from YAML) and check it on its own.
+
+    Whole-pack checks (findings, cycles, strata) are done by :meth:`RulePack.from_rules`.
+    """
     if not isinstance(value, Node):
         reader.fail(f"each rule must be a mapping, not {type(value).__name__}", at=_Line(line))
     node = value

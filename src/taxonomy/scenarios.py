@@ -1,0 +1,643 @@
+"""What-if scenarios: named, ordered changes to a portfolio and its rule pack.
+
+A scenario never mutates the baseline: :meth:`Scenario.apply` returns a new portfolio and pack.
+Scenarios come from YAML (:func:`load_scenario`) or are built in Python, each call returning a
+new scenario, and compose with ``+``::
+
+    from taxonomy import Scenario
+    act = (Scenario("Health and Care Act 2022")
+           .merge(into="nhse", from_=["nhsi"])
+           .set(functions="*", field="legal.board_reserved", value=False))
+
+Changes:
+
+- ``merge: {into: BODY, from: [BODY, ...]}``: bodies merge; their functions, answers and
+  governance are carried over to ``into`` (its capability is the best of the merged bodies').
+- ``set: {function: ID | functions: "*" | where: CONDITION, field: FIELD, value: VALUE}``: change
+  one answer on the selected functions. ``where`` is a rule condition over answer facts, e.g.
+  ``{fact: legal.statutory_owner, op: present}``.
+- ``law: {joint_committees: true|false}``.
+- ``rules: {disable: [RULE_ID, ...]}``, ``{replace: [RULE, ...]}`` or ``{pack: DIR}``.
+
+Ids are checked when the scenario is applied to a portfolio; every error names the file, the
+change number and, where one fits, a "did you mean".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from taxonomy._model import (
+    SCOPES,
+    Arrangement,
+    Capability,
+    Effectiveness,
+    Function,
+    Governance,
+    Law,
+    Legal,
+    Level,
+    Portfolio,
+)
+from taxonomy._schema import Items, Node, Reader, load_yaml, loads_yaml
+from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.facts import answer_values
+from taxonomy.rules import (
+    AllOf,
+    Condition,
+    Rule,
+    RulePack,
+    Then,
+    holds,
+    load_rules,
+    read_rule,
+)
+
+__all__ = [
+    "FIELDS",
+    "Applied",
+    "LawChange",
+    "Merge",
+    "RulesChange",
+    "Scenario",
+    "Selector",
+    "SetAnswer",
+    "load_scenario",
+    "loads_scenario",
+    "scenario_from_data",
+]
+
+#: The answers a ``set`` change may change, and the kind of value each takes.
+FIELDS = {
+    "level": "tier",
+    "performed_by": "bodies",
+    "efficiency.duplication": "level",
+    "efficiency.simplification": "level",
+    "effectiveness.joint_benefit": "level",
+    "legal.statutory_owner": "body or null",
+    "legal.delegable_to": "bodies",
+    "legal.board_reserved": "true/false",
+    "legal.independence_from": "bodies",
+    "capability.<body>": "level",
+    "notes": "text",
+}
+
+
+@attrs.frozen
+class Where:
+    """Where a change was written: file, change number (1-based) and line."""
+
+    file: str = ""
+    number: int = 0
+    line: int | None = None
+
+    def error(self, problem: str, **fields: Any) -> ScenarioError:
+        """A :class:`ScenarioError` located at this change."""
+        return ScenarioError(
+            problem,
+            file=self.file or None,
+            line=self.line,
+            item=f"change {self.number}" if self.number else None,
+            **fields,
+        )
+
+
+@attrs.frozen
+class Selector:
+    """Which functions a ``set`` change applies to: one id, every function, or a filter."""
+
+    function: str | None = None
+    all: bool = False
+    where: Condition | None = None
+
+    def select(self, portfolio: Portfolio, at: Where) -> list[Function]:
+        """The selected functions (ScenarioError for an unknown id)."""
+        if self.all:
+            return list(portfolio.functions)
+        if self.function is not None:
+            ids = [f.id for f in portfolio.functions]
+            if self.function not in ids:
+                raise at.error(
+                    f"no function '{self.function}' in the portfolio",
+                    key="function",
+                    suggestion=did_you_mean(self.function, ids),
+                )
+            return [portfolio.function(self.function)]
+        assert self.where is not None
+        return [f for f in portfolio.functions if holds(self.where, answer_values(f, portfolio))]
+
+    def describe(self) -> str:
+        """The selector in words."""
+        if self.all:
+            return "every function"
+        if self.function is not None:
+            return f"function {self.function}"
+        return "functions matching a filter"
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class SetAnswer:
+    """Set one answer on the selected functions."""
+
+    selector: Selector
+    field: str
+    value: Any
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"set {self.field} = {self.value!r} on {self.selector.describe()}"
+
+
+@attrs.frozen
+class Merge:
+    """Merge bodies into one (e.g. NHS Improvement into NHS England, 1 July 2022)."""
+
+    into: str
+    from_: tuple[str, ...] = attrs.field(converter=_strings)
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"merge {', '.join(self.from_)} into {self.into}"
+
+
+@attrs.frozen
+class LawChange:
+    """Change what the law lets the bodies do together."""
+
+    joint_committees: bool
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"law: joint committees {'allowed' if self.joint_committees else 'not allowed'}"
+
+
+@attrs.frozen
+class RulesChange:
+    """Change the rule pack: disable rules, replace rules, or load another pack."""
+
+    disable: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    replace: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    pack: str | None = None
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        parts = []
+        if self.pack:
+            parts.append(f"load pack {self.pack}")
+        if self.disable:
+            parts.append(f"disable {', '.join(self.disable)}")
+        if self.replace:
+            parts.append(f"replace {', '.join(r.id for r in self.replace)}")
+        return "rules: " + "; ".join(parts)
+
+
+Change = SetAnswer | Merge | LawChange | RulesChange
+
+
+@attrs.frozen
+class Applied:
+    """A scenario applied: the new portfolio and pack (the baseline is untouched)."""
+
+    portfolio: Portfolio
+    rules: RulePack
+    notes: tuple[str, ...] = ()
+
+    @property
+    def single_body(self) -> str | None:
+        """The one body left after mergers, if only one is left."""
+        ids = self.portfolio.organisation_ids
+        return ids[0] if len(ids) == 1 else None
+
+
+def _changes(value: Iterable[Change]) -> tuple[Change, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Scenario:
+    """A named, ordered list of changes. Immutable: every builder call returns a new scenario.
+
+    >>> s = Scenario("What if").law(joint_committees=True)
+    >>> t = s.set(function="pricing", field="legal.board_reserved", value=False)
+    >>> len(s.changes), len(t.changes), (s + t).name
+    (1, 2, 'What if + What if')
+    """
+
+    name: str
+    description: str = ""
+    changes: tuple[Change, ...] = attrs.field(default=(), converter=_changes)
+
+    def _with(self, change: Change) -> Scenario:
+        return attrs.evolve(self, changes=(*self.changes, change))
+
+    def set(
+        self,
+        *,
+        field: str,
+        value: Any,
+        function: str | None = None,
+        functions: str | None = None,
+        where: Condition | None = None,
+    ) -> Scenario:
+        """Add a change setting ``field`` to ``value`` on the selected functions.
+
+        Select with ``function="id"``, ``functions="*"`` or ``where=Condition``.
+        """
+        chosen = [x is not None for x in (function, functions, where)]
+        if sum(chosen) != 1:
+            raise ScenarioError("select functions with exactly one of function, functions, where")
+        if functions is not None and functions != "*":
+            raise ScenarioError("functions takes '*' (every function)", key="functions")
+        _check_field(field, value, Where())
+        return self._with(
+            SetAnswer(Selector(function=function, all=functions == "*", where=where), field, value)
+        )
+
+    def merge(self, *, into: str, from_: Sequence[str]) -> Scenario:
+        """Add a change merging the bodies ``from_`` into ``into``."""
+        return self._with(Merge(into, tuple(from_)))
+
+    def law(self, *, joint_committees: bool) -> Scenario:
+        """Add a change to the law."""
+        return self._with(LawChange(joint_committees))
+
+    def rules(
+        self,
+        *,
+        disable: Sequence[str] = (),
+        replace: Sequence[Rule] = (),
+        pack: str | None = None,
+    ) -> Scenario:
+        """Add a change to the rule pack."""
+        return self._with(RulesChange(tuple(disable), tuple(replace), pack))
+
+    def __add__(self, other: Scenario) -> Scenario:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        description = "; ".join(d for d in (self.description, other.description) if d)
+        return Scenario(f"{self.name} + {other.name}", description, self.changes + other.changes)
+
+    def apply(self, portfolio: Portfolio, rules: RulePack | None = None) -> Applied:
+        """Apply every change in order to copies of ``portfolio`` and ``rules``.
+
+        Raises:
+            ScenarioError: a change names an unknown id, or leaves an invalid portfolio.
+        """
+        pack = rules if rules is not None else load_rules()
+        notes: list[str] = []
+        for change in self.changes:
+            if isinstance(change, SetAnswer):
+                portfolio = _apply_set(portfolio, change)
+            elif isinstance(change, Merge):
+                portfolio, more = _apply_merge(portfolio, change)
+                notes += more
+            elif isinstance(change, LawChange):
+                portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
+            else:
+                pack = _apply_rules(pack, change)
+        return Applied(portfolio, pack, tuple(notes))
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+
+def _check_field(field: str, value: Any, at: Where) -> None:
+    kind = FIELDS.get(field)
+    if field.startswith("capability.") and field.count(".") == 1:
+        kind = "level"
+    if kind is None:
+        raise at.error(
+            f"unknown field '{field}'",
+            key="field",
+            allowed=list(FIELDS),
+            suggestion=did_you_mean(field, FIELDS),
+        )
+    ok = {
+        "level": isinstance(value, str) and value in Level.names(),
+        "tier": value in SCOPES,
+        "true/false": isinstance(value, bool),
+        "body or null": value is None or isinstance(value, str),
+        "bodies": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
+        "text": isinstance(value, str),
+    }[kind]
+    if not ok:
+        allowed = {"level": Level.names(), "tier": SCOPES}.get(kind, (kind,))
+        raise at.error(
+            f"{value!r} is not a valid value for {field} ({kind})",
+            key="value",
+            allowed=allowed,
+            suggestion=did_you_mean(str(value), allowed),
+        )
+
+
+def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
+    ids = portfolio.organisation_ids
+    if body not in ids:
+        raise at.error(
+            f"'{body}' is not one of the portfolio's organisations",
+            key=key,
+            allowed=ids,
+            suggestion=did_you_mean(body, ids),
+        )
+    return body
+
+
+def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
+    at = change.at
+    _check_field(change.field, change.value, at)
+    field, value = change.field, change.value
+    selected = {f.id for f in change.selector.select(portfolio, at)}
+    updated = []
+    for fn in portfolio.functions:
+        if fn.id not in selected:
+            updated.append(fn)
+            continue
+        if field == "level":
+            fn = attrs.evolve(fn, level=value)
+        elif field == "notes":
+            fn = attrs.evolve(fn, notes=value)
+        elif field == "performed_by":
+            bodies = tuple(_body(portfolio, b, at, "value") for b in value)
+            levels = fn.capability.as_dict()
+            for body in bodies:
+                levels.setdefault(body, Level.NONE)
+            fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
+        elif field.startswith("efficiency."):
+            fn = attrs.evolve(
+                fn, efficiency=attrs.evolve(fn.efficiency, **{field.split(".")[1]: value})
+            )
+        elif field == "effectiveness.joint_benefit":
+            fn = attrs.evolve(fn, effectiveness=Effectiveness(value))
+        elif field.startswith("legal."):
+            key = field.split(".")[1]
+            if key == "statutory_owner" and value is not None:
+                value = _body(portfolio, value, at, "value")
+            elif key in ("delegable_to", "independence_from"):
+                value = tuple(_body(portfolio, b, at, "value") for b in value)
+            fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
+        else:  # capability.<body>
+            body = _body(portfolio, field.split(".", 1)[1], at, "field")
+            levels = fn.capability.as_dict()
+            levels[body] = Level.parse(value)
+            fn = attrs.evolve(fn, capability=Capability(levels))
+        updated.append(fn)
+    try:
+        return attrs.evolve(portfolio, functions=tuple(updated))
+    except (ValueError, TypeError) as exc:
+        raise at.error(f"leaves an invalid portfolio: {exc}") from None
+
+
+def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
+    at = change.at
+    into = _body(portfolio, change.into, at, "into")
+    if not change.from_:
+        raise at.error("'from' must name at least one body", key="from")
+    gone = {_body(portfolio, b, at, "from") for b in change.from_}
+    if into in gone:
+        raise at.error(f"'{into}' cannot merge into itself", key="from")
+
+    def one(body: str) -> str:
+        return into if body in gone else body
+
+    def many(bodies: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(one(b) for b in bodies))
+
+    notes: list[str] = []
+    functions = []
+    for fn in portfolio.functions:
+        levels: dict[str, Level] = {}
+        for body, level in fn.capability.levels:
+            levels[one(body)] = max(levels.get(one(body), Level.NONE), level)
+        independence = tuple(b for b in many(fn.legal.independence_from) if b != into)
+        if into in many(fn.legal.independence_from):
+            notes.append(
+                f"{fn.id}: it had to stay independent of {', '.join(fn.legal.independence_from)}, "
+                f"now merged into {into}; that constraint is dropped (manage it as a conflict "
+                "inside the merged body)"
+            )
+        owner = fn.legal.statutory_owner
+        legal = Legal(
+            statutory_owner=one(owner) if owner is not None else None,
+            delegable_to=many(fn.legal.delegable_to),
+            board_reserved=fn.legal.board_reserved,
+            independence_from=independence,
+        )
+        functions.append(
+            attrs.evolve(
+                fn, performed_by=many(fn.performed_by), legal=legal, capability=Capability(levels)
+            )
+        )
+    governance = Governance(
+        bodies=tuple(attrs.evolve(b, members=many(b.members)) for b in portfolio.governance.bodies),
+        roles=tuple(
+            attrs.evolve(r, employed_by=one(r.employed_by), reports_to=many(r.reports_to))
+            for r in portfolio.governance.roles
+        ),
+    )
+    organisations = tuple(o for o in portfolio.organisations if o.id not in gone)
+    notes.insert(0, f"{', '.join(sorted(gone))} merged into {into}")
+    try:
+        merged = Portfolio(
+            portfolio.name, organisations, tuple(functions), portfolio.law, governance
+        )
+    except ValueError as exc:
+        raise at.error(f"leaves an invalid portfolio: {exc}") from None
+    return merged, notes
+
+
+def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
+    at = change.at
+    if change.pack is not None:
+        base = Path(at.file).parent if at.file else Path()
+        path = Path(change.pack) if Path(change.pack).is_absolute() else base / change.pack
+        try:
+            pack = load_rules(path)
+        except RulePackError as exc:
+            raise at.error(f"cannot load the pack: {exc}", key="pack") from None
+    ids = [r.id for r in pack.rules]
+    for rule_id in (*change.disable, *(r.id for r in change.replace)):
+        if rule_id not in ids:
+            raise at.error(
+                f"no rule '{rule_id}' in pack '{pack.name}'",
+                key="disable" if rule_id in change.disable else "replace",
+                suggestion=did_you_mean(rule_id, ids),
+            )
+    replaced = {r.id: r for r in change.replace}
+    rules = [replaced.get(r.id, r) for r in pack.rules if r.id not in change.disable]
+    try:
+        return RulePack.from_rules(
+            rules,
+            name=pack.name,
+            version=f"{pack.version}+scenario",
+            description=pack.description,
+        )
+    except RulePackError as exc:
+        raise at.error(f"leaves an invalid rule pack: {exc}") from None
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+_TOP_KEYS = ("name", "description", "changes")
+_CHANGE_KINDS = ("merge", "set", "law", "rules")
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario YAML file.
+
+    Raises:
+        ScenarioError: naming the file, the change number and the key.
+    """
+    return scenario_from_data(load_yaml(path, error=ScenarioError), file=str(path))
+
+
+def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
+    """Load a scenario from YAML text."""
+    return scenario_from_data(loads_yaml(text, file=file, error=ScenarioError), file=file)
+
+
+def scenario_from_data(data: Any, *, file: str = "<scenario>") -> Scenario:
+    """Validate parsed YAML as a scenario."""
+    reader = Reader(file, ScenarioError)
+    if data is None:
+        reader.fail("the file is empty")
+    top = reader.mapping(data, what="a scenario")
+    reader.keys(top, allowed=_TOP_KEYS, required=("name", "changes"))
+    name = reader.text(top, "name")
+    description = reader.text(top, "description") if top.get("description") else ""
+    items = reader.sequence(top["changes"], what="'changes'", at=top)
+    changes = []
+    for number, (raw, line) in enumerate(zip(items, items.item_lines, strict=True), start=1):
+        changes.append(_read_change(reader, raw, number, line))
+    return Scenario(name, description, tuple(changes))
+
+
+def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
+    at = Where(reader.file, number, line)
+    item = f"change {number}"
+    if not isinstance(raw, Node) or len(raw) != 1:
+        raise at.error("each change is a mapping with one key", allowed=_CHANGE_KINDS)
+    (kind,) = raw
+    if kind not in _CHANGE_KINDS:
+        raise at.error(
+            f"unknown change '{kind}'",
+            allowed=_CHANGE_KINDS,
+            suggestion=did_you_mean(kind, _CHANGE_KINDS),
+        )
+    body = reader.mapping(raw[kind], what=f"'{kind}'", item=item, at=raw)
+    at = Where(reader.file, number, body.line)
+    if kind == "merge":
+        reader.keys(body, allowed=("into", "from"), required=("into", "from"), item=item)
+        sources = body["from"]
+        sources = [sources] if isinstance(sources, str) else sources
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+            raise at.error("'from' must be a list of body ids", key="from")
+        return Merge(reader.text(body, "into", item=item), tuple(sources), at)
+    if kind == "law":
+        reader.keys(body, allowed=("joint_committees",), required=("joint_committees",), item=item)
+        if not isinstance(body["joint_committees"], bool):
+            raise at.error("must be true or false", key="joint_committees")
+        return LawChange(body["joint_committees"], at)
+    if kind == "rules":
+        reader.keys(body, allowed=("disable", "replace", "pack"), item=item)
+        if not body:
+            raise at.error("say what to change: disable, replace or pack")
+        disable = body.get("disable") or []
+        if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+            raise at.error("'disable' must be a list of rule ids", key="disable")
+        replace_items = body.get("replace")
+        if replace_items is not None and not isinstance(replace_items, Items):
+            raise at.error("'replace' must be a list of rules", key="replace")
+        replace = []
+        pairs = zip(replace_items, replace_items.item_lines, strict=True) if replace_items else ()
+        for raw_rule, rule_line in pairs:
+            try:
+                replace.append(read_rule(Reader(reader.file, RulePackError), raw_rule, rule_line))
+            except RulePackError as exc:
+                raise at.error(
+                    f"replacement rule: {exc.problem}", key=exc.key, suggestion=exc.suggestion
+                ) from None
+        pack = reader.text(body, "pack", item=item) if "pack" in body else None
+        return RulesChange(tuple(disable), tuple(replace), pack, at)
+    # set
+    reader.keys(
+        body,
+        allowed=("function", "functions", "where", "field", "value"),
+        required=("field", "value"),
+        item=item,
+    )
+    chosen = [k for k in ("function", "functions", "where") if k in body]
+    if len(chosen) != 1:
+        raise at.error("select functions with exactly one of: function, functions, where")
+    field = reader.text(body, "field", item=item)
+    value = body["value"]
+    if isinstance(value, list):
+        value = list(value)
+    _check_field(field, value, at)
+    if chosen[0] == "function":
+        selector = Selector(function=reader.text(body, "function", item=item))
+    elif chosen[0] == "functions":
+        if body["functions"] != "*":
+            raise at.error(
+                "'functions' takes \"*\" (every function); use 'where' to filter", key="functions"
+            )
+        selector = Selector(all=True)
+    else:
+        selector = Selector(where=_read_where(reader, body, at, item))
+    return SetAnswer(selector, field, value, at)
+
+
+def _read_where(reader: Reader, body: Node, at: Where, item: str) -> Condition:
+    # A filter is a rule condition over answer facts: validate it as the 'when' of a rule.
+    probe = Node(
+        id="scenario.filter",
+        question="efficiency",
+        when=body["where"],
+        then=Node(finding="selected", value=True),
+        because="filter",
+        principles=Items(["simple"]),
+        source="scenario",
+    )
+    probe.line = body.line
+    probe.key_lines = {"when": body.key_lines.get("where", body.line)}
+    probe["then"].line = body.line
+    probe["then"].key_lines = {}
+    probe["principles"].line = body.line
+    probe["principles"].item_lines = [body.line]
+    try:
+        rule = read_rule(Reader(reader.file, RulePackError), probe, body.line)
+        RulePack.from_rules([rule, _ALWAYS], name="filter")
+    except RulePackError as exc:
+        raise at.error(
+            f"'where': {exc.problem}", key="where", allowed=exc.allowed, suggestion=exc.suggestion
+        ) from None
+    for fact in rule.when.facts():
+        if fact.startswith("finding."):
+            raise at.error("'where' reads answers, not findings", key="where")
+    return rule.when
+
+
+_ALWAYS = Rule(
+    "scenario.always",
+    "decision",
+    AllOf(()),
+    Then(decide=Arrangement.ALIGNED),
+    "always",
+    ("simple",),
+    "scenario",
+)
