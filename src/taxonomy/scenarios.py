@@ -624,7 +624,10 @@ def _read_where(reader: Reader, body: Node, at: Where, item: str) -> Condition:
         RulePack.from_rules([rule, _ALWAYS], name="filter")
     except RulePackError as exc:
         raise at.error(
-            f"'where': {exc.problem}", key="where", allowed=exc.allowed, suggestion=exc.suggestion
+            exc.problem,
+            key="where",
+            allowed=[a for a in exc.allowed or () if not a.startswith("finding.")] or None,
+            suggestion=exc.suggestion,
         ) from None
     for fact in rule.when.facts():
         if fact.startswith("finding."):
