@@ -1,0 +1,297 @@
+"""Comparing scenarios with the baseline: what changes, why, and how the structure changes.
+
+>>> import taxonomy
+>>> from taxonomy.scenarios import Scenario
+>>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> free = Scenario("No Board-reserved decisions").set(
+...     functions="*", field="legal.board_reserved", value=False)
+>>> result = compare(portfolio, free)
+>>> [(c.function, str(c.before.arrangement), str(c.after.arrangement))
+...  for c in result.outcomes[0].changes]
+[('strategy', 'aligned', 'one_team')]
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+from taxonomy._model import Arrangement, Classification, Recommendation
+from taxonomy.classify import classify
+from taxonomy.rules import RulePack, load_rules
+from taxonomy.scenarios import Scenario
+
+__all__ = ["Comparison", "FunctionChange", "Outcome", "Placement", "compare"]
+
+
+@attrs.frozen
+class Placement:
+    """Where a function stands: its arrangement (None when one body is left) and lead."""
+
+    arrangement: Arrangement | None
+    lead: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "arrangement": str(self.arrangement) if self.arrangement is not None else None,
+            "lead": self.lead,
+        }
+
+    def __str__(self) -> str:
+        where = str(self.arrangement) if self.arrangement is not None else "one body"
+        return f"{where} ({self.lead or 'joint'})"
+
+
+@attrs.frozen
+class FunctionChange:
+    """A function whose arrangement or lead differs from the baseline, and why."""
+
+    function: str
+    name: str
+    before: Placement
+    after: Placement
+    because: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, in the ``whatif`` JSON contract."""
+        return {
+            "function": self.function,
+            "name": self.name,
+            "from": self.before.to_dict(),
+            "to": self.after.to_dict(),
+            "because": list(self.because),
+        }
+
+
+@attrs.frozen
+class Outcome:
+    """One scenario's result against the baseline.
+
+    Attributes:
+        scenario: the scenario.
+        classification: its classification, or None when only one body is left.
+        single_body: the one body left after mergers, if any.
+        changes: the functions whose arrangement or lead changed.
+        metrics: the to-be structure's metrics (see ``taxonomy.measure``), or None.
+        notes: what applying the scenario did that is worth saying (mergers, dropped constraints).
+    """
+
+    scenario: Scenario
+    classification: Classification | None
+    single_body: str | None
+    changes: tuple[FunctionChange, ...]
+    metrics: dict[str, Any] | None
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, in the ``whatif`` JSON contract."""
+        data: dict[str, Any] = {
+            "name": self.scenario.name,
+            "description": self.scenario.description,
+            "applied": [c.describe() for c in self.scenario.changes],
+            "changes": [c.to_dict() for c in self.changes],
+            "metrics": self.metrics,
+            "notes": list(self.notes),
+        }
+        if self.classification is not None:
+            pack = self.classification.rule_pack
+            data["rule_pack"] = {"name": pack.name, "version": pack.version, "hash": pack.hash}
+        data["single_body"] = self.single_body
+        return data
+
+
+@attrs.frozen
+class Comparison:
+    """The baseline and every scenario's outcome, side by side."""
+
+    baseline: Classification
+    baseline_metrics: dict[str, Any]
+    outcomes: tuple[Outcome, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``whatif`` JSON contract."""
+        pack = self.baseline.rule_pack
+        return {
+            "baseline": {
+                "portfolio": self.baseline.portfolio.name,
+                "rule_pack": {"name": pack.name, "version": pack.version, "hash": pack.hash},
+                "recommendations": [
+                    {"function": r.function, "arrangement": str(r.arrangement), "lead": r.lead}
+                    for r in self.baseline
+                ],
+                "metrics": self.baseline_metrics,
+            },
+            "scenarios": [o.to_dict() for o in self.outcomes],
+        }
+
+    def to_json(self) -> str:
+        """The JSON contract as text, keys sorted: the same input gives the same bytes."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def to_markdown(self) -> str:
+        """A Markdown report: per scenario, a table of the changed functions and the metrics."""
+        lines = [f"# What-if: {self.baseline.portfolio.name}", ""]
+        for outcome in self.outcomes:
+            lines += [f"## {outcome.scenario.name}", ""]
+            if outcome.scenario.description:
+                lines += [outcome.scenario.description, ""]
+            for note in outcome.notes:
+                lines.append(f"- {note}")
+            if outcome.notes:
+                lines.append("")
+            if not outcome.changes:
+                lines += ["No function changes arrangement or lead.", ""]
+            else:
+                lines += ["| function | from | to | because |", "|---|---|---|---|"]
+                for c in outcome.changes:
+                    lines.append(
+                        f"| {c.function} | {c.before} | {c.after} | {'; '.join(c.because)} |"
+                    )
+                lines.append("")
+            if outcome.metrics is not None:
+                lines += ["| metric | baseline | scenario |", "|---|---:|---:|"]
+                for key, value in _flat_metrics(outcome.metrics).items():
+                    lines.append(
+                        f"| {key} | {_flat_metrics(self.baseline_metrics)[key]} | {value} |"
+                    )
+                lines.append("")
+        return "\n".join(lines)
+
+    def to_table(self, *, width: int = 120, color: bool = False) -> str:
+        """A readable report for a terminal."""
+        import io
+
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(
+            file=io.StringIO(),
+            width=width,
+            force_terminal=color,
+            no_color=not color,
+            highlight=False,
+            record=True,
+        )
+        for outcome in self.outcomes:
+            console.rule(outcome.scenario.name)
+            for note in outcome.notes:
+                console.print(f"• {note}")
+            if outcome.changes:
+                table = Table(title="Functions that change")
+                for header in ("function", "from", "to", "because"):
+                    table.add_column(header, overflow="fold")
+                for c in outcome.changes:
+                    table.add_row(c.function, str(c.before), str(c.after), "\n".join(c.because))
+                console.print(table)
+            else:
+                console.print("No function changes arrangement or lead.")
+            if outcome.metrics is not None:
+                metrics = Table(title="Structure")
+                for header in ("metric", "baseline", "scenario"):
+                    metrics.add_column(header)
+                base = _flat_metrics(self.baseline_metrics)
+                for key, value in _flat_metrics(outcome.metrics).items():
+                    metrics.add_row(key, str(base[key]), str(value))
+                console.print(metrics)
+        return console.export_text(styles=color)
+
+
+def _flat_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in metrics.items() if k != "findings"}
+    for severity, count in metrics.get("findings", {}).items():
+        flat[f"findings: {severity}"] = count
+    return flat
+
+
+def compare(portfolio: Any, *scenarios: Scenario, rules: RulePack | None = None) -> Comparison:
+    """Classify the baseline and each scenario, and report what changes and why.
+
+    Args:
+        portfolio: the baseline portfolio (never mutated).
+        scenarios: the scenarios, each applied to the baseline on its own.
+        rules: the baseline rule pack; None uses the default pack.
+    """
+    from taxonomy.checks import measure
+    from taxonomy.graph import build_graph
+
+    pack = rules if rules is not None else load_rules()
+    baseline = classify(portfolio, rules=pack)
+    baseline_metrics = measure(build_graph(baseline))
+    outcomes = []
+    for scenario in scenarios:
+        applied = scenario.apply(portfolio, pack)
+        if applied.single_body is not None:
+            body = applied.single_body
+            changes = tuple(
+                FunctionChange(
+                    r.function,
+                    r.name,
+                    Placement(r.arrangement, r.lead),
+                    Placement(None, body),
+                    (f"only {body} is left: the function is delivered once, by {body}",),
+                )
+                for r in baseline
+            )
+            notes = (
+                *applied.notes,
+                f"only {body} is left: every function is delivered once "
+                "by one body, so no joint arrangement applies",
+            )
+            outcomes.append(Outcome(scenario, None, body, changes, None, notes))
+            continue
+        result = classify(applied.portfolio, rules=applied.rules)
+        changes = tuple(
+            _change(before, result[before.function])
+            for before in baseline
+            if before.function in result
+            and (before.arrangement, before.lead)
+            != (result[before.function].arrangement, result[before.function].lead)
+        )
+        outcomes.append(
+            Outcome(scenario, result, None, changes, measure(build_graph(result)), applied.notes)
+        )
+    return Comparison(baseline, baseline_metrics, tuple(outcomes))
+
+
+def _change(before: Recommendation, after: Recommendation) -> FunctionChange:
+    return FunctionChange(
+        before.function,
+        before.name,
+        Placement(before.arrangement, before.lead),
+        Placement(after.arrangement, after.lead),
+        because(before, after),
+    )
+
+
+def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
+    """The differences between two derivations of one function, in words."""
+    b, a = before.explanation, after.explanation
+    reasons = []
+    if a.decided_by.rule != b.decided_by.rule:
+        reasons.append(f"decided by {a.decided_by.rule} (was {b.decided_by.rule})")
+    capped_before = {f.rule for f in b.capped_by}
+    capped_after = {f.rule for f in a.capped_by}
+    for rule in sorted(capped_after - capped_before):
+        reasons.append(f"now capped by {rule}")
+    for rule in sorted(capped_before - capped_after):
+        reasons.append(f"no longer capped by {rule}")
+    findings_before, findings_after = dict(b.findings), dict(a.findings)
+    for name in sorted(set(findings_before) | set(findings_after)):
+        old, new = (
+            findings_before.get(name, "none derived"),
+            findings_after.get(name, "none derived"),
+        )
+        if old != new:
+            reasons.append(f"finding {name}: {old} -> {new}")
+    lead_before = b.lead_by.rule if b.lead_by else None
+    lead_after = a.lead_by.rule if a.lead_by else None
+    if before.lead != after.lead:
+        reasons.append(
+            f"lead {before.lead or 'joint'} -> {after.lead or 'joint'} "
+            f"(set by {lead_after or 'no rule'}"
+            + (f", was {lead_before})" if lead_before != lead_after else ")")
+        )
+    return tuple(reasons) or ("the rules fired the same way; the answers they read changed",)
