@@ -1,0 +1,284 @@
+"""Counterfactuals: what would have to be true for a function to get another arrangement.
+
+For a function and a target arrangement, :func:`counterfactuals` searches the smallest changes to
+its answers that give the target: fewest answers changed first, then the smallest moves on the
+none-low-medium-high scale. Answers are efficiency, effectiveness and capability; a legal
+constraint is not an answer a team can change, so when only relaxing the law reaches the target,
+the result names the legal rules that cap the function instead (unreachable without a change in
+the law). :func:`robustness` counts how many one-step answer changes flip a recommendation.
+
+>>> import taxonomy
+>>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> found = counterfactuals(portfolio, "eprr", taxonomy.Arrangement.ALIGNED)
+>>> "efficiency.duplication: low -> medium" in [str(c) for c in found.solutions]
+True
+>>> counterfactuals(portfolio, "strategy", taxonomy.Arrangement.ONE_TEAM).blocked_by
+('legal.board-reserved',)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from taxonomy._model import (
+    Arrangement,
+    Capability,
+    Effectiveness,
+    Function,
+    Level,
+    Portfolio,
+    Recommendation,
+)
+from taxonomy.classify import classify_function
+from taxonomy.rules import RulePack, load_rules
+
+__all__ = ["AnswerChange", "Counterfactuals", "Robustness", "counterfactuals", "robustness"]
+
+
+@attrs.frozen
+class AnswerChange:
+    """One answer moved from one level to another."""
+
+    field: str
+    before: Level
+    after: Level
+
+    @property
+    def steps(self) -> int:
+        """How far the answer moved on the scale."""
+        return abs(int(self.after) - int(self.before))
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.before} -> {self.after}"
+
+
+@attrs.frozen
+class Solution:
+    """A set of answer changes that gives the target, and the recommendation it gives."""
+
+    changes: tuple[AnswerChange, ...]
+    recommendation: Recommendation
+
+    @property
+    def cost(self) -> tuple[int, int]:
+        """Answers changed, then total steps moved: smaller is closer."""
+        return (len(self.changes), sum(c.steps for c in self.changes))
+
+    def __str__(self) -> str:
+        return "; ".join(str(c) for c in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "changes": [
+                {"field": c.field, "from": str(c.before), "to": str(c.after)} for c in self.changes
+            ],
+            "arrangement": str(self.recommendation.arrangement),
+            "lead": self.recommendation.lead,
+            "decided_by": self.recommendation.explanation.decided_by.rule,
+        }
+
+
+@attrs.frozen
+class Counterfactuals:
+    """The answer to "what would have to be true for this function to be TARGET?".
+
+    Attributes:
+        function: the function's id.
+        current: its recommendation today.
+        target: the arrangement asked about.
+        solutions: the cheapest answer changes that give the target (all of equal cost).
+        blocked_by: legal rules whose cap keeps the function from the target whatever the
+            answers: the target needs a change in the law.
+        searched: how many answer combinations were evaluated.
+        max_changes: the most answers changed at once in the search.
+    """
+
+    function: str
+    current: Recommendation
+    target: Arrangement
+    solutions: tuple[Solution, ...]
+    blocked_by: tuple[str, ...]
+    searched: int
+    max_changes: int = 2
+
+    def explain(self) -> str:
+        """The answer in words."""
+        name = f"{self.current.name} ({self.function})"
+        if self.current.arrangement is self.target:
+            return f"{name} is already {self.target}.\n"
+        lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
+        if self.blocked_by:
+            lines.append(
+                "  unreachable without a change in the law: capped by " + ", ".join(self.blocked_by)
+            )
+        elif not self.solutions:
+            lines.append(
+                f"  no change of up to {self.max_changes} answers reaches it; "
+                "try a larger max_changes"
+            )
+        for solution in self.solutions:
+            lines.append(
+                f"  - change {solution}  (decided by "
+                f"{solution.recommendation.explanation.decided_by.rule})"
+            )
+        lines.append(f"  ({self.searched} answer combinations evaluated)")
+        return "\n".join(lines) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "function": self.function,
+            "current": str(self.current.arrangement),
+            "target": str(self.target),
+            "solutions": [s.to_dict() for s in self.solutions],
+            "blocked_by": list(self.blocked_by),
+            "searched": self.searched,
+        }
+
+
+def _answers(fn: Function) -> list[tuple[str, Level]]:
+    answers = [
+        ("efficiency.duplication", fn.efficiency.duplication),
+        ("efficiency.simplification", fn.efficiency.simplification),
+        ("effectiveness.joint_benefit", fn.effectiveness.joint_benefit),
+    ]
+    answers += [(f"capability.{body}", fn.capability.of(body)) for body in fn.performed_by]
+    return answers
+
+
+def _with(fn: Function, changes: Sequence[AnswerChange]) -> Function:
+    for change in changes:
+        if change.field.startswith("efficiency."):
+            key = change.field.split(".")[1]
+            fn = attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, **{key: change.after}))
+        elif change.field == "effectiveness.joint_benefit":
+            fn = attrs.evolve(fn, effectiveness=Effectiveness(change.after))
+        else:
+            levels = fn.capability.as_dict()
+            levels[change.field.split(".", 1)[1]] = change.after
+            fn = attrs.evolve(fn, capability=Capability(levels))
+    return fn
+
+
+def _combinations(fn: Function, max_changes: int) -> Iterator[tuple[AnswerChange, ...]]:
+    answers = _answers(fn)
+    for count in range(1, max_changes + 1):
+        for chosen in itertools.combinations(answers, count):
+            moves = [
+                [AnswerChange(field, level, other) for other in Level if other != level]
+                for field, level in chosen
+            ]
+            yield from itertools.product(*moves)
+
+
+def counterfactuals(
+    portfolio: Portfolio,
+    function_id: str,
+    target: Arrangement | str | None = None,
+    *,
+    rules: RulePack | None = None,
+    max_changes: int = 2,
+) -> Counterfactuals:
+    """The smallest answer changes that give ``function_id`` the ``target`` arrangement.
+
+    Args:
+        portfolio: the portfolio (not mutated).
+        function_id: the function to ask about.
+        target: the arrangement wanted; None means the next more integrated one (or, for one
+            team, the next less integrated one).
+        rules: the rule pack; None uses the default pack.
+        max_changes: the most answers changed at once.
+    """
+    pack = rules if rules is not None else load_rules()
+    fn = portfolio.function(function_id)
+    current = classify_function(portfolio, function_id, rules=pack)
+    if target is None:
+        target = (
+            Arrangement(current.arrangement - 1)
+            if current.arrangement is not Arrangement.ONE_TEAM
+            else Arrangement.ALIGNED
+        )
+    target = Arrangement.parse(target) if isinstance(target, str) else target
+    if current.arrangement is target:
+        return Counterfactuals(function_id, current, target, (), (), 0, max_changes)
+
+    # A legal cap below the target cannot be answered away: only the law can lift it.
+    blocked = tuple(
+        f.rule
+        for f in current.explanation.fired
+        if (cap := pack.rule(f.rule).then.cap) is not None and cap > target
+    )
+    if blocked:
+        return Counterfactuals(
+            function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes
+        )
+
+    best: list[Solution] = []
+    searched = 0
+    for changes in sorted(
+        _combinations(fn, max_changes),
+        key=lambda cs: (len(cs), sum(c.steps for c in cs), [str(c) for c in cs]),
+    ):
+        cost = (len(changes), sum(c.steps for c in changes))
+        if best and cost > best[0].cost:
+            break
+        searched += 1
+        changed = portfolio.with_function(_with(fn, changes))
+        rec = classify_function(changed, function_id, rules=pack)
+        if rec.arrangement is target:
+            best.append(Solution(tuple(changes), rec))
+    return Counterfactuals(function_id, current, target, tuple(best), (), searched, max_changes)
+
+
+@attrs.frozen
+class Robustness:
+    """How many one-step answer changes flip a recommendation (arrangement or lead).
+
+    A fragile recommendation (a high ``share``) deserves a second look by the Board.
+    """
+
+    function: str
+    steps: int
+    flips: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        """The share of one-step changes that flip it, 0 to 1."""
+        return len(self.flips) / self.steps if self.steps else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "function": self.function,
+            "steps": self.steps,
+            "flips": list(self.flips),
+            "share": round(self.share, 3),
+        }
+
+
+def robustness(
+    portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
+) -> Robustness:
+    """Try every one-step change of each answer (up or down the scale) and count the flips."""
+    pack = rules if rules is not None else load_rules()
+    fn = portfolio.function(function_id)
+    current = classify_function(portfolio, function_id, rules=pack)
+    flips = []
+    steps = 0
+    for field, level in _answers(fn):
+        for delta in (-1, 1):
+            if not 0 <= int(level) + delta <= 3:
+                continue
+            steps += 1
+            change = AnswerChange(field, level, Level(int(level) + delta))
+            rec = classify_function(
+                portfolio.with_function(_with(fn, [change])), function_id, rules=pack
+            )
+            if (rec.arrangement, rec.lead) != (current.arrangement, current.lead):
+                flips.append(f"{change} gives {rec.arrangement} ({rec.lead or 'joint'})")
+    return Robustness(function_id, steps, tuple(flips))
