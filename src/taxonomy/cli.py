@@ -16,6 +16,7 @@ from typing import NoReturn
 
 import click
 
+from taxonomy._model import Arrangement
 from taxonomy.classify import classify, classify_function
 from taxonomy.errors import EngineError, InputError, did_you_mean
 from taxonomy.portfolio import load_portfolio
@@ -79,10 +80,36 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
 @click.argument("function_id", metavar="FUNCTION_ID")
 @_RULES_OPTION
 @click.option(
+    "--why-not",
+    "why_not",
+    type=click.Choice(list(Arrangement.names())),
+    default=None,
+    help="Show the smallest answer changes that would give this arrangement instead.",
+)
+@click.option(
+    "--max-changes",
+    type=click.IntRange(1, 4),
+    default=2,
+    show_default=True,
+    help="With --why-not: the most answers changed at once.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def explain_command(portfolio: str, function_id: str, rules_dir: str | None, fmt: str) -> None:
-    """Show which rules fired on which answers for one function, and why."""
+def explain_command(
+    portfolio: str,
+    function_id: str,
+    rules_dir: str | None,
+    why_not: str | None,
+    max_changes: int,
+    fmt: str,
+) -> None:
+    """Show which rules fired on which answers for one function, and why.
+
+    With --why-not, show what would have to be true for another arrangement.
+    """
+    from taxonomy.counterfactual import counterfactuals, robustness
+
     loaded = load_portfolio(portfolio)
     ids = [fn.id for fn in loaded.functions]
     if function_id not in ids:
@@ -92,11 +119,120 @@ def explain_command(portfolio: str, function_id: str, rules_dir: str | None, fmt
             allowed=ids if len(ids) <= 30 else None,
             suggestion=did_you_mean(function_id, ids),
         )
-    rec = classify_function(loaded, function_id, rules=_pack(rules_dir))
+    pack = _pack(rules_dir)
+    if why_not is not None:
+        found = counterfactuals(loaded, function_id, why_not, rules=pack, max_changes=max_changes)
+        if fmt == "json":
+            click.echo(json.dumps(found.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        else:
+            click.echo(found.explain(), nl=False)
+        return
+    rec = classify_function(loaded, function_id, rules=pack)
+    sturdy = robustness(loaded, function_id, rules=pack)
     if fmt == "json":
-        click.echo(json.dumps(rec.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        data = {**rec.to_dict(), "robustness": sturdy.to_dict()}
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(explain_text(rec), nl=False)
+        click.echo(
+            f"\nRobustness: {len(sturdy.flips)} of {sturdy.steps} one-step answer changes "
+            "change this recommendation"
+            + (" (fragile: worth a second look)" if sturdy.share >= 0.25 else "")
+        )
+        for flip in sturdy.flips:
+            click.echo(f"  - {flip}")
+
+
+@cli.command("whatif")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@click.argument("scenario_files", metavar="SCENARIO.yaml...", nargs=-1, required=True)
+@_RULES_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown", "json"]),
+    default="table",
+    show_default=True,
+)
+def whatif_command(
+    portfolio: str, scenario_files: tuple[str, ...], rules_dir: str | None, fmt: str
+) -> None:
+    """Compare scenarios with the baseline: what changes, why, and the structure."""
+    from taxonomy.compare import compare
+    from taxonomy.scenarios import load_scenario
+
+    loaded = load_portfolio(portfolio)
+    scenarios = [load_scenario(f) for f in scenario_files]
+    result = compare(loaded, *scenarios, rules=_pack(rules_dir))
+    if fmt == "json":
+        click.echo(result.to_json(), nl=False)
+    elif fmt == "markdown":
+        click.echo(result.to_markdown(), nl=False)
+    else:
+        click.echo(result.to_table(width=_width(), color=_use_color()), nl=False)
+
+
+@cli.command("sweep")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@click.argument("sweep_file", metavar="SWEEP.yaml")
+@_RULES_OPTION
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes (default: the CPU count).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    default=None,
+    help="Write the records as CSV (default: a summary on stdout).",
+)
+def sweep_command(
+    portfolio: str,
+    sweep_file: str,
+    rules_dir: str | None,
+    workers: int | None,
+    output: str | None,
+) -> None:
+    """Evaluate a grid of scenarios: one record per scenario and function."""
+    from taxonomy.sweep import load_sweep, sweep
+
+    loaded = load_portfolio(portfolio)
+    grid = load_sweep(sweep_file)
+    pack = _pack(rules_dir)
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"sweep {grid.name}", total=None)
+            result = sweep(
+                loaded,
+                grid,
+                rules=pack,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    else:
+        result = sweep(loaded, grid, rules=pack, workers=workers)
+    if output is not None:
+        try:
+            Path(output).write_text(result.to_csv(), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+        click.echo(f"wrote {output} ({len(result.records)} records)", err=True)
+        return
+    counts: dict[str, dict[str, int]] = {}
+    for record in result.records:
+        per = counts.setdefault(record["function"], {})
+        key = record["arrangement"] or "one body"
+        per[key] = per.get(key, 0) + 1
+    scenarios = len({r["scenario"] for r in result.records})
+    click.echo(f"{grid.name}: {scenarios} scenarios x {len(counts)} functions")
+    for function, per in counts.items():
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(per.items()))
+        click.echo(f"  {function}: {shown}")
 
 
 @cli.command("rules")

@@ -1,0 +1,331 @@
+"""Sweeps: evaluate many scenarios (a grid, or a random sample of it) and return tidy records.
+
+One record per scenario and function. Scenarios are evaluated in chunks on any
+``concurrent.futures.Executor``: a local process pool by default, or a Dask ``distributed``
+client's executor (``client.get_executor()``) for users who outgrow one machine. Results are
+identical whatever the executor and worker count: chunks are put back in scenario order.
+
+>>> import taxonomy
+>>> from concurrent.futures import ThreadPoolExecutor
+>>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> grid = Sweep("capability", axes=(Axis.setting("capability.nhsi", ["low", "high"],
+...                                               function="pricing"),))
+>>> with ThreadPoolExecutor(2) as pool:
+...     result = sweep(portfolio, grid, executor=pool)
+>>> len(result.records), result.records[0]["function"]
+(42, 'clinical-programmes')
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import random
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from taxonomy._model import Portfolio
+from taxonomy._schema import Node, Reader, load_yaml
+from taxonomy.errors import InputError, ScenarioError
+from taxonomy.rules import Condition, RulePack, load_rules
+from taxonomy.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, _check_field
+
+__all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
+
+
+def _values(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Axis:
+    """One dimension of a grid: an answer (on some functions) or the law, and its values."""
+
+    label: str
+    values: tuple[Any, ...] = attrs.field(converter=_values)
+    field: str | None = None
+    selector: Selector | None = None
+    law: bool = False
+
+    @classmethod
+    def setting(
+        cls,
+        field: str,
+        values: Sequence[Any],
+        *,
+        function: str | None = None,
+        functions: str | None = None,
+        where: Condition | None = None,
+    ) -> Axis:
+        """An axis over one answer; select functions as in ``Scenario.set``."""
+        for value in values:
+            _check_field(field, value, Where())
+        selector = Selector(function=function, all=functions == "*", where=where)
+        if function is None and functions is None and where is None:
+            selector = Selector(all=True)
+        label = field if function is None else f"{field}@{function}"
+        return cls(label, tuple(values), field, selector)
+
+    @classmethod
+    def joint_committees(cls, values: Sequence[bool] = (False, True)) -> Axis:
+        """An axis over the law: may the bodies form joint committees?"""
+        return cls("law.joint_committees", tuple(values), law=True)
+
+    def change(self, value: Any) -> SetAnswer | LawChange:
+        """The scenario change that sets this axis to ``value``."""
+        if self.law:
+            return LawChange(bool(value))
+        assert self.field is not None and self.selector is not None
+        return SetAnswer(self.selector, self.field, value)
+
+
+def _axes(value: Iterable[Axis]) -> tuple[Axis, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Sweep:
+    """A grid of scenarios: every combination of the axes' values, or a random sample."""
+
+    name: str
+    axes: tuple[Axis, ...] = attrs.field(converter=_axes)
+    sample: int | None = None
+    seed: int = 0
+
+    @property
+    def size(self) -> int:
+        """How many scenarios the full grid has."""
+        size = 1
+        for axis in self.axes:
+            size *= len(axis.values)
+        return size
+
+    def scenarios(self) -> list[tuple[dict[str, Any], Scenario]]:
+        """The scenarios with the axis values that made each, in a fixed order."""
+        combos = list(itertools.product(*(axis.values for axis in self.axes)))
+        if self.sample is not None and self.sample < len(combos):
+            chosen = sorted(random.Random(self.seed).sample(range(len(combos)), self.sample))
+            combos = [combos[i] for i in chosen]
+        out = []
+        for combo in combos:
+            labels = {axis.label: value for axis, value in zip(self.axes, combo, strict=True)}
+            name = ", ".join(f"{k}={_show(v)}" for k, v in labels.items()) or self.name
+            changes = tuple(axis.change(v) for axis, v in zip(self.axes, combo, strict=True))
+            out.append((labels, Scenario(name, self.name, changes)))
+        return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@attrs.frozen
+class SweepResult:
+    """Tidy records: one per scenario and function."""
+
+    records: tuple[dict[str, Any], ...]
+    columns: tuple[str, ...]
+
+    def to_csv(self) -> str:
+        """The records as CSV text."""
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(self.columns), lineterminator="\n")
+        writer.writeheader()
+        for record in self.records:
+            writer.writerow({k: _show(v) if v is not None else "" for k, v in record.items()})
+        return buffer.getvalue()
+
+    def to_frame(self) -> Any:
+        """The records as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise InputError("to_frame() needs pandas: pip install pandas") from None
+        return pd.DataFrame(list(self.records), columns=list(self.columns))
+
+
+def _evaluate(
+    portfolio: Portfolio,
+    pack: RulePack,
+    chunk: Sequence[tuple[int, dict[str, Any], Scenario]],
+) -> list[dict[str, Any]]:
+    """Evaluate a chunk of scenarios in a worker; returns their records."""
+    from taxonomy.classify import classify
+
+    records = []
+    for index, labels, scenario in chunk:
+        applied = scenario.apply(portfolio, pack)
+        single = applied.single_body
+        result = None if single else classify(applied.portfolio, rules=applied.rules)
+        for fn in portfolio.functions:
+            rec = result[fn.id] if result is not None else None
+            records.append(
+                {
+                    "scenario": index,
+                    "name": scenario.name,
+                    **labels,
+                    "function": fn.id,
+                    "arrangement": str(rec.arrangement) if rec else None,
+                    "category": rec.category if rec else None,
+                    "lead": rec.lead if rec else single,
+                    "decided_by": rec.explanation.decided_by.rule if rec else None,
+                }
+            )
+    return records
+
+
+def sweep(
+    portfolio: Portfolio,
+    scenarios: Sweep | Iterable[Scenario],
+    *,
+    rules: RulePack | None = None,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
+    """Evaluate every scenario and return one record per scenario and function.
+
+    Args:
+        portfolio: the baseline (never mutated).
+        scenarios: a :class:`Sweep` grid, or scenarios.
+        rules: the rule pack; None uses the default pack.
+        executor: any ``concurrent.futures.Executor``; None starts a local process pool.
+        workers: the pool's size when ``executor`` is None (default: the CPU count).
+        chunk_size: scenarios per task (default: about four tasks per worker).
+        progress: called with (scenarios done, scenarios in all) as chunks finish.
+    """
+    pack = rules if rules is not None else load_rules()
+    if isinstance(scenarios, Sweep):
+        items = [(i, labels, s) for i, (labels, s) in enumerate(scenarios.scenarios())]
+        axis_labels = [axis.label for axis in scenarios.axes]
+    else:
+        items = [(i, {}, s) for i, s in enumerate(scenarios)]
+        axis_labels = []
+    # Check every scenario against the portfolio before sending work anywhere.
+    for _, _, scenario in items[:1]:
+        scenario.apply(portfolio, pack)
+    total = len(items)
+    size = workers or os.cpu_count() or 1
+    step = chunk_size or max(1, -(-total // (size * 4)))
+    chunks = [items[i : i + step] for i in range(0, total, step)]
+    own = executor is None
+    pool = (
+        executor
+        if executor is not None
+        else ProcessPoolExecutor(max_workers=size, initializer=_fresh_worker)
+    )
+    try:
+        futures = [pool.submit(_evaluate, portfolio, pack, chunk) for chunk in chunks]
+        results: list[list[dict[str, Any]]] = []
+        done = 0
+        for future, chunk in zip(futures, chunks, strict=True):
+            results.append(future.result())
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    finally:
+        if own:
+            pool.shutdown()
+    columns = (
+        "scenario",
+        "name",
+        *axis_labels,
+        "function",
+        "arrangement",
+        "category",
+        "lead",
+        "decided_by",
+    )
+    records = tuple(r for chunk_records in results for r in chunk_records)
+    return SweepResult(records, columns)
+
+
+def _fresh_worker() -> None:
+    """Start a pool worker with its own durable-rules hosts, not copies of the parent's."""
+    from taxonomy import engine
+
+    engine._CACHE.clear()
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Load and validate a sweep YAML file::
+
+    name: Capability sweep
+    grid:
+      - {functions: "*", field: capability.nhsi, values: [low, medium, high]}
+      - {law: joint_committees, values: [false, true]}
+    sample: {size: 10, seed: 1}      # optional: a random sample of the grid
+    """
+    file = str(path)
+    reader = Reader(file, ScenarioError)
+    data = load_yaml(path, error=ScenarioError)
+    if data is None:
+        reader.fail("the file is empty")
+    top = reader.mapping(data, what="a sweep")
+    reader.keys(top, allowed=("name", "description", "grid", "sample"), required=("name", "grid"))
+    name = reader.text(top, "name")
+    grid = reader.sequence(top["grid"], what="'grid'", at=top)
+    axes = []
+    for number, (raw, line) in enumerate(zip(grid, grid.item_lines, strict=True), start=1):
+        at = Where(file, number, line)
+        node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
+        axes.append(_read_axis(reader, node, at, number))
+    sample, seed = None, 0
+    if top.get("sample") is not None:
+        sample_node = reader.mapping(top["sample"], what="'sample'", at=top)
+        reader.keys(sample_node, allowed=("size", "seed"), required=("size",), item="sample")
+        sample, seed = sample_node["size"], sample_node.get("seed", 0)
+        if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
+            reader.fail("must be a whole number of scenarios", at=sample_node, key="size")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            reader.fail("must be a whole number", at=sample_node, key="seed")
+    return Sweep(name, tuple(axes), sample, seed)
+
+
+def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
+    item = f"axis {number}"
+    if "law" in node:
+        reader.keys(node, allowed=("law", "values"), required=("law", "values"), item=item)
+        reader.choice(node, "law", ("joint_committees",), item=item, what="a law switch")
+        values = node["values"]
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, bool) for v in values)
+        ):
+            raise at.error("law values are a list of true/false", key="values")
+        return Axis.joint_committees(tuple(values))
+    reader.keys(
+        node,
+        allowed=("function", "functions", "where", "field", "values"),
+        required=("field", "values"),
+        item=item,
+    )
+    values = node["values"]
+    if not isinstance(values, list) or not values:
+        raise at.error("'values' must be a non-empty list", key="values")
+    field = reader.text(node, "field", item=item)
+    for value in values:
+        _check_field(field, value, at)
+    if "where" in node:
+        from taxonomy.scenarios import _read_where
+
+        where = _read_where(reader, node, at, item)
+        return Axis(f"{field}@filter", tuple(values), field, Selector(where=where))
+    if "function" in node:
+        return Axis.setting(field, values, function=reader.text(node, "function", item=item))
+    if node.get("functions", "*") != "*":
+        raise at.error("'functions' takes \"*\"; use 'where' to filter", key="functions")
+    return Axis.setting(field, values, functions="*")
