@@ -101,7 +101,7 @@ def test_bad_input_one_message_exit_2(args: list[str], expected: str) -> None:
 
 def test_bad_rule_pack_file_line_exit_2(tmp_path: Path) -> None:
     folder = copy_pack(tmp_path)
-    text = (folder / "legal.yaml").read_text().replace("    when: {fact: legal.board_reserved", "    wehn: {fact: legal.board_reserved", 1)
+    text = (folder / "legal.yaml").read_text().replace("    when:", "    wehn:", 1)
     (folder / "legal.yaml").write_text(text)
     out = run("classify", str(NHS), "--rules", str(folder))
     assert out.returncode == 2
@@ -164,3 +164,46 @@ def test_check_command_json_contract_and_exit_codes(tmp_path: Path) -> None:
     out = run("check", str(unlawful), "--format", "json")
     assert out.returncode == 1
     assert any(f["check"] == "joint-committee-law" for f in json.loads(out.stdout)["findings"])
+
+
+def test_whatif_formats() -> None:
+    scenario = str(NHS.parent / "scenarios" / "joint_committees_2019.yaml")
+    out = run("whatif", str(NHS), scenario, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["scenarios"][0]["changes"][0]["function"] == "strategy"
+    out = run("whatif", str(NHS), scenario, str(NHS.parent / "scenarios" / "health_and_care_act_2022.yaml"))
+    assert out.returncode == 0 and "Health and Care Act 2022" in out.stdout
+    assert "only nhse is left" in out.stdout
+    out = run("whatif", str(NHS), scenario, "--format", "markdown")
+    assert "| strategy | aligned (nhse) | one_team (nhse) |" in out.stdout
+
+
+def test_whatif_bad_scenario(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nchanges:\n  - set: {function: pricng, field: notes, value: y}\n")
+    out = run("whatif", str(NHS), str(bad))
+    assert out.returncode == 2 and "did you mean 'pricing'" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_sweep_command(tmp_path: Path) -> None:
+    grid = str(NHS.parent / "scenarios" / "capability_sweep.yaml")
+    target = tmp_path / "out.csv"
+    out = run("sweep", str(NHS), grid, "--workers", "2", "-o", str(target))
+    assert out.returncode == 0, out.stderr
+    lines = target.read_text().splitlines()
+    assert len(lines) == 1 + 32 * 21
+    out = run("sweep", str(NHS), grid, "--workers", "1")
+    assert "32 scenarios x 21 functions" in out.stdout
+
+
+def test_explain_why_not_and_robustness() -> None:
+    out = run("explain", str(NHS), "strategy", "--why-not", "one_team")
+    assert out.returncode == 0 and "unreachable without a change in the law" in out.stdout
+    out = run("explain", str(NHS), "eprr", "--why-not", "aligned", "--format", "json")
+    assert json.loads(out.stdout)["solutions"]
+    out = run("explain", str(NHS), "pricing")
+    assert "Robustness: 1 of 9" in out.stdout
+    out = run("explain", str(NHS), "pricing", "--why-not", "merged")
+    assert out.returncode == 2 and "'merged' is not one of" in out.stderr

@@ -161,7 +161,11 @@ def test_exception_in_an_action_is_raised_naming_rule_and_function(
         record(rule_id)
 
     monkeypatch.setattr(engine, "_record", exploding)
-    values = {"legal.board_reserved": True, "efficiency.duplication": Level.HIGH}
+    values = {
+        "legal.board_reserved": True,
+        "law.joint_committees": False,
+        "efficiency.duplication": Level.HIGH,
+    }
     with pytest.raises(taxonomy.EngineError) as info:
         engine.fire(0, values, function="strategy")
     assert info.value.rule == "legal.board-reserved"

@@ -216,16 +216,31 @@ def _pack_without_caps() -> RulePack:
 def test_board_reserved() -> None:
     reserved = {"id": "strategy", "legal": {"board_reserved": True}}
     assert not checks_of(to_be(portfolio(reserved)), "board-reserved")
-    # Delegated to a joint committee: taken away from its Board.
+    # Delegated to a joint committee the law does not allow: taken away from its Board.
     jc = {"bodies": [{**JC["bodies"][0], "delegated": ["strategy"]}]}
-    (finding,) = checks_of(to_be(portfolio(reserved, law=True, governance=jc)), "board-reserved")
-    assert "joint:jc" in finding.nodes
+    findings = checks_of(to_be(portfolio(reserved, law=False, governance=jc)), "board-reserved")
+    assert any("joint:jc" in f.nodes for f in findings)
+    # Where the law allows it, a joint committee of the Boards may take the decision.
+    assert not checks_of(to_be(portfolio(reserved, law=True, governance=jc)), "board-reserved")
+    # An oversight group takes no decisions, lawful or not.
+    jog = {"bodies": [{**jc["bodies"][0], "kind": "joint_oversight_group"}]}
+    assert checks_of(to_be(portfolio(reserved, law=True, governance=jog)), "board-reserved")
     cic = {"bodies": [{**jc["bodies"][0], "kind": "committees_in_common"}]}
-    assert not checks_of(to_be(portfolio(reserved, law=True, governance=cic)), "board-reserved")
-    # A pack with no legal caps puts it in one team: caught.
+    assert not checks_of(to_be(portfolio(reserved, law=False, governance=cic)), "board-reserved")
+    # A pack with no legal caps puts it in one team with no joint committee: caught.
     graph = to_be(portfolio(reserved), _pack_without_caps())
     assert graph.nodes["function:strategy"]["arrangement"] == "one_team"
     assert checks_of(graph, "board-reserved")
+
+
+def test_board_reserved_one_team_under_lawful_joint_committees() -> None:
+    reserved = {"id": "strategy", "legal": {"board_reserved": True}}
+    graph = to_be(portfolio(reserved, law=True))
+    assert graph.nodes["function:strategy"]["arrangement"] == "one_team"
+    assert "joint:committee-strategy" in graph  # the decision goes to a joint committee
+    assert owners(graph, "function:strategy") == ["joint:committee-strategy", "team:strategy"]
+    assert not checks_of(graph, "board-reserved")
+    assert not checks_of(graph, "joint-committee-law")
 
 
 def test_independence() -> None:

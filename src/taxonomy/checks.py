@@ -231,24 +231,42 @@ def _function_checks(
                     )
                 )
     if data.get("board_reserved"):
-        if arrangement == "one_team":
-            found.append(
-                _finding(
-                    "board-reserved",
-                    "error",
-                    f"{name} is a decision reserved to a Board, but one team would take it "
-                    "on behalf of every Board (para 8: separate Boards are retained)",
-                    [function],
-                )
-            )
+        # A Board-reserved decision may be taken jointly only by a joint committee of the
+        # Boards, and only where the law allows one; committees in common keep each Board's
+        # decision and are not delegations at all.
+        lawful = bool(graph.graph.get("joint_committees_lawful", False))
+        joint_deciders = [
+            body
+            for body in delegating
+            if graph.nodes[body].get("body_kind") == "joint_committee" and lawful
+        ]
         for body, delegators in sorted(delegating.items()):
+            if body in joint_deciders:
+                continue
+            kind = graph.nodes[body].get("body_kind")
+            why = (
+                "an oversight group takes no decisions"
+                if kind != "joint_committee"
+                else "the law lets these Boards form no joint committee"
+            )
             found.append(
                 _finding(
                     "board-reserved",
                     "error",
                     f"{name} is a decision reserved to a Board, but it is delegated to "
-                    f"{_label(graph, body)} (by {', '.join(sorted(delegators))})",
+                    f"{_label(graph, body)} (by {', '.join(sorted(delegators))}): {why}",
                     [function, body, *delegators],
+                )
+            )
+        if arrangement == "one_team" and not joint_deciders:
+            found.append(
+                _finding(
+                    "board-reserved",
+                    "error",
+                    f"{name} is a decision reserved to a Board, but one team would take it "
+                    "on behalf of every Board with no joint committee of the Boards to decide "
+                    "(para 8: separate Boards are retained)",
+                    [function],
                 )
             )
     for body in data.get("independence_from") or ():

@@ -64,6 +64,10 @@ ANSWER_FACTS: Mapping[str, tuple[FactType, str]] = {
     "legal.board_reserved": (BOOL, "Q3: a decision reserved to a Board"),
     "legal.independence_from": (BODIES, "Q3: bodies it must stay independent of"),
     "legal.independence_from.count": (COUNT, "Q3: how many bodies it must stay independent of"),
+    "law.joint_committees": (
+        BOOL,
+        "Q3: the law lets the bodies delegate decisions to a joint committee",
+    ),
     "capability.highest": (LEVEL, "Q4: the highest capability among the bodies performing it"),
     "capability.lowest": (LEVEL, "Q4: the lowest capability among the bodies performing it"),
     "capability.gap": (COUNT, "Q4: highest minus lowest capability, 0 to 3"),
@@ -93,6 +97,7 @@ def answer_values(function: Function, portfolio: Portfolio) -> dict[str, Any]:
         "legal.delegable_to.count": len(legal.delegable_to),
         "legal.board_reserved": legal.board_reserved,
         "legal.independence_from.count": len(legal.independence_from),
+        "law.joint_committees": portfolio.law.joint_committees,
         "capability.highest": max(levels),
         "capability.lowest": min(levels),
         "capability.gap": int(max(levels)) - int(min(levels)),

@@ -91,6 +91,8 @@ def build_graph(classification: Classification) -> Graph:
                     _edge(graph, _board(body), team, "employs")
                     _edge(graph, team, _board(body), "reports_to")
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
+            if fn.legal.board_reserved and portfolio.law.joint_committees:
+                _decided_jointly(graph, fn, participants, covering.get(fn.id))
         elif rec.arrangement is Arrangement.ALIGNED:
             joint = covering.get(fn.id)
             if joint is None:
@@ -121,6 +123,30 @@ def build_graph(classification: Classification) -> Graph:
                         _edge(graph, _board(other), team, "influences")
     _governance(graph, portfolio)
     return graph
+
+
+def _decided_jointly(
+    graph: Graph, fn: Function, participants: list[str], given: str | None
+) -> None:
+    """A Board-reserved function in one team: its decision goes to a joint committee.
+
+    Only where the law allows joint committees (``law.joint_committees``); the governance's own
+    joint committee is used when it takes the function's decisions, else one is proposed.
+    """
+    if given is not None:
+        return  # the portfolio's governance already delegates the decision
+    node = f"joint:committee-{fn.id}"
+    graph.add_node(
+        node,
+        kind="joint_body",
+        body_kind="joint_committee",
+        proposed=True,
+        label=f"Joint committee: {fn.name}",
+    )
+    for body in participants:
+        _edge(graph, node, _board(body), "reports_to")
+        _edge(graph, _board(body), node, "delegates_to", functions=(fn.id,))
+    _edge(graph, f"function:{fn.id}", node, "accountable_to", basis="delegated decisions")
 
 
 def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:

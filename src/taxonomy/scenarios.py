@@ -11,8 +11,9 @@ new scenario, and compose with ``+``::
 
 Changes:
 
-- ``merge: {into: BODY, from: [BODY, ...]}``: bodies merge; their functions, answers and
-  governance are carried over to ``into`` (its capability is the best of the merged bodies').
+- ``merge: {into: BODY, from: [BODY, ...], name: NAME}``: bodies merge; their functions,
+  answers and governance are carried over to ``into`` (its capability is the best of the merged
+  bodies'). With ``name``, ``into`` is a new body (eight CCGs into one new CCG).
 - ``set: {function: ID | functions: "*" | where: CONDITION, field: FIELD, value: VALUE}``: change
   one answer on the selected functions. ``where`` is a rule condition over answer facts, e.g.
   ``{fact: legal.statutory_owner, op: present}``.
@@ -41,6 +42,7 @@ from taxonomy._model import (
     Law,
     Legal,
     Level,
+    Organisation,
     Portfolio,
 )
 from taxonomy._schema import Items, Node, Reader, load_yaml, loads_yaml
@@ -167,11 +169,13 @@ class Merge:
 
     into: str
     from_: tuple[str, ...] = attrs.field(converter=_strings)
+    name: str | None = None
     at: Where = attrs.field(factory=Where, eq=False)
 
     def describe(self) -> str:
         """The change in words."""
-        return f"merge {', '.join(self.from_)} into {self.into}"
+        target = f"{self.into} ({self.name})" if self.name else self.into
+        return f"merge {', '.join(self.from_)} into {target}"
 
 
 @attrs.frozen
@@ -269,9 +273,12 @@ class Scenario:
             SetAnswer(Selector(function=function, all=functions == "*", where=where), field, value)
         )
 
-    def merge(self, *, into: str, from_: Sequence[str]) -> Scenario:
-        """Add a change merging the bodies ``from_`` into ``into``."""
-        return self._with(Merge(into, tuple(from_)))
+    def merge(self, *, into: str, from_: Sequence[str], name: str | None = None) -> Scenario:
+        """Add a change merging the bodies ``from_`` into ``into``.
+
+        Give ``name`` to merge into a new body ``into`` (e.g. eight CCGs into one new CCG).
+        """
+        return self._with(Merge(into, tuple(from_), name))
 
     def law(self, *, joint_committees: bool) -> Scenario:
         """Add a change to the law."""
@@ -405,6 +412,16 @@ def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
 
 def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
     at = change.at
+    if change.name is not None:
+        if change.into in portfolio.organisation_ids:
+            raise at.error(
+                f"'{change.into}' already exists; drop 'name' to merge into it", key="into"
+            )
+        try:
+            new_body = Organisation(change.into, change.name)
+        except ValueError as exc:
+            raise at.error(str(exc), key="into") from None
+        portfolio = attrs.evolve(portfolio, organisations=(*portfolio.organisations, new_body))
     into = _body(portfolio, change.into, at, "into")
     if not change.from_:
         raise at.error("'from' must name at least one body", key="from")
@@ -542,12 +559,13 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
     body = reader.mapping(raw[kind], what=f"'{kind}'", item=item, at=raw)
     at = Where(reader.file, number, body.line)
     if kind == "merge":
-        reader.keys(body, allowed=("into", "from"), required=("into", "from"), item=item)
+        reader.keys(body, allowed=("into", "from", "name"), required=("into", "from"), item=item)
         sources = body["from"]
         sources = [sources] if isinstance(sources, str) else sources
         if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
             raise at.error("'from' must be a list of body ids", key="from")
-        return Merge(reader.text(body, "into", item=item), tuple(sources), at)
+        new_name = reader.text(body, "name", item=item) if "name" in body else None
+        return Merge(reader.text(body, "into", item=item), tuple(sources), new_name, at)
     if kind == "law":
         reader.keys(body, allowed=("joint_committees",), required=("joint_committees",), item=item)
         if not isinstance(body["joint_committees"], bool):

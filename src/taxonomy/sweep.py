@@ -69,7 +69,13 @@ class Axis:
         selector = Selector(function=function, all=functions == "*", where=where)
         if function is None and functions is None and where is None:
             selector = Selector(all=True)
-        label = field if function is None else f"{field}@{function}"
+        label = (
+            f"{field}@{function}"
+            if function is not None
+            else f"{field}@filter"
+            if where is not None
+            else field
+        )
         return cls(label, tuple(values), field, selector)
 
     @classmethod

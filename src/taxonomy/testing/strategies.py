@@ -23,6 +23,7 @@ from taxonomy._model import (
     Effectiveness,
     Efficiency,
     Function,
+    Law,
     Legal,
     Level,
     Organisation,
@@ -109,12 +110,17 @@ def portfolios(
     max_bodies: int = 8,
     max_functions: int = 6,
     legal: st.SearchStrategy[Legal] | None = None,
+    law: st.SearchStrategy[Law] | None = None,
 ) -> Portfolio:
-    """A valid portfolio of two to eight bodies and one to ``max_functions`` functions."""
+    """A valid portfolio of two to eight bodies and one to ``max_functions`` functions.
+
+    ``law`` shrinks to no joint committees (the 2018 position of NHS England and Improvement).
+    """
     ids = draw(bodies(min_bodies, max_bodies))
     count = draw(st.integers(1, max_functions))
     fns = [draw(functions(ids, function_id=f"f{i}", legal=legal)) for i in range(1, count + 1)]
-    return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns))
+    drawn_law = draw(law if law is not None else st.builds(Law, st.booleans()))
+    return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns), drawn_law)
 
 
 # Referenced in the module doctest.

@@ -1,0 +1,316 @@
+"""What-if: scenarios, comparisons, counterfactuals and sweeps."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import taxonomy
+from taxonomy import Arrangement, ScenarioError
+from taxonomy.compare import compare
+from taxonomy.counterfactual import _with as apply_changes
+from taxonomy.counterfactual import counterfactuals, robustness
+from taxonomy.rules import Comparison
+from taxonomy.scenarios import Scenario, load_scenario, loads_scenario
+from taxonomy.sweep import Axis, Sweep, load_sweep, sweep
+from tests.conftest import EXAMPLES, NWL
+
+SCENARIOS = EXAMPLES / "scenarios"
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+
+def test_apply_never_mutates_the_baseline(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
+    before = taxonomy.classify(nhs).to_dict()
+    applied = Scenario("x").merge(into="nhse", from_=["nhsi"]).apply(nhs, pack)
+    assert applied.single_body == "nhse"
+    assert nhs.organisation_ids == ("nhse", "nhsi")
+    assert taxonomy.classify(nhs).to_dict() == before
+
+
+def test_builder_is_immutable_and_composes() -> None:
+    base = Scenario("a", "first")
+    one = base.law(joint_committees=True)
+    two = one.set(function="pricing", field="efficiency.duplication", value="high")
+    assert base.changes == () and len(one.changes) == 1 and len(two.changes) == 2
+    both = one + Scenario("b", "second").rules(disable=["legal.independence"])
+    assert both.name == "a + b" and both.description == "first; second"
+    assert [c.describe() for c in both.changes] == [
+        "law: joint committees allowed", "rules: disable legal.independence"]
+
+
+def test_set_by_id_star_and_filter(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
+    owned = Comparison("legal.statutory_owner", "present")
+    s = Scenario("s").set(where=owned, field="effectiveness.joint_benefit", value="high")
+    changed = s.apply(nhs, pack).portfolio
+    for fn in changed.functions:
+        expected = "high" if fn.legal.statutory_owner else str(nhs.function(fn.id).effectiveness.joint_benefit)
+        assert str(fn.effectiveness.joint_benefit) == expected
+    every = Scenario("s").set(functions="*", field="capability.nhsi", value="low").apply(nhs, pack)
+    assert {str(f.capability.of("nhsi")) for f in every.portfolio.functions} == {"low"}
+
+
+def test_merge_carries_answers_and_governance(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
+    merged = Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs, pack).portfolio
+    pricing = merged.function("pricing")
+    assert pricing.performed_by == ("nhse",)
+    assert pricing.legal.statutory_owner == "nhse"
+    assert str(pricing.capability.of("nhse")) == "high"  # the best of the two
+    assert all(r.reports_to == ("nhse",) for r in merged.governance.roles)
+    assert merged.function("procurement-complaints").legal.independence_from == ()
+
+
+def test_merge_into_a_new_body() -> None:
+    portfolio = taxonomy.load_portfolio(NWL)
+    applied = load_scenario(SCENARIOS / "nwl_single_ccg_2021.yaml").apply(portfolio)
+    assert applied.portfolio.organisation_ids == ("nwl-ccg",)
+    assert applied.portfolio.organisations[0].name == "NHS North West London CCG"
+
+
+def test_rules_changes(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
+    applied = Scenario("r").rules(disable=["legal.board-reserved"]).apply(nhs, pack)
+    assert "legal.board-reserved" not in [r.id for r in applied.rules.rules]
+    assert applied.rules.hash != pack.hash and pack.rule("legal.board-reserved")
+    text = """
+name: replace
+changes:
+  - rules:
+      replace:
+        - id: legal.board-reserved
+          question: legal
+          when: {fact: legal.board_reserved, op: ==, value: true}
+          then: {cap: separate_involved}
+          because: stricter
+          principles: [simple]
+          source: a what-if
+"""
+    stricter = loads_scenario(text).apply(nhs, pack)
+    assert taxonomy.classify(stricter.portfolio, rules=stricter.rules)["strategy"].arrangement is (
+        Arrangement.SEPARATE_INVOLVED)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("changes: []", "missing required key 'name'"),
+        ("name: x\nchanges:\n  - sett: {}\n", "did you mean 'set'"),
+        ("name: x\nchanges:\n  - set: {function: it, field: efficiency.duplicaton, value: high}\n",
+         "did you mean 'efficiency.duplication'"),
+        ("name: x\nchanges:\n  - set: {function: it, field: efficiency.duplication, value: hgh}\n",
+         "did you mean 'high'"),
+        ("name: x\nchanges:\n  - set: {function: it, functions: '*', field: notes, value: x}\n",
+         "exactly one of"),
+        ("name: x\nchanges:\n  - law: {joint_committees: maybe}\n", "true or false"),
+        ("name: x\nchanges:\n  - merge: {into: nhse, form: [nhsi]}\n", "did you mean 'from'"),
+        ("name: x\nchanges:\n  - rules: {}\n", "say what to change"),
+        ("name: x\nchanges:\n  - set: {where: {fact: legal.owner, op: present}, field: notes, value: x}\n",
+         "unknown fact 'legal.owner'"),
+        ("name: x\nchanges:\n  - !!python/object/apply:os.system [ls]\n", "not valid YAML"),
+    ],
+)
+def test_bad_scenario_files(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert expected in str(info.value) and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ("- set: {function: pricng, field: notes, value: x}", "change 2: key 'function': no function 'pricng' in the portfolio (did you mean 'pricing'?)"),
+        ("- merge: {into: nhse, from: [nhsii]}", "change 2: key 'from': 'nhsii' is not one of"),
+        ("- rules: {disable: [legal.board-reservd]}", "did you mean 'legal.board-reserved'"),
+        ("- set: {function: it, field: capability.nhsx, value: low}", "did you mean 'nhsi'"),
+        ("- merge: {into: nhse, from: [nhse]}", "cannot merge into itself"),
+    ],
+)
+def test_scenario_ids_checked_against_the_portfolio(
+    tmp_path: Path, nhs: taxonomy.Portfolio, change: str, expected: str
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(f"name: x\nchanges:\n  - law: {{joint_committees: true}}\n  {change}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path).apply(nhs)
+    assert expected in str(info.value)
+    assert f"{path}:4" in str(info.value)
+
+
+# -- the shipped scenarios, pinned -------------------------------------------------------------
+
+
+def test_health_and_care_act_2022(nhs: taxonomy.Portfolio) -> None:
+    result = compare(nhs, load_scenario(SCENARIOS / "health_and_care_act_2022.yaml"))
+    (outcome,) = result.outcomes
+    assert outcome.single_body == "nhse" and outcome.classification is None
+    assert len(outcome.changes) == len(nhs.functions)
+    assert all(c.after.arrangement is None and c.after.lead == "nhse" for c in outcome.changes)
+    assert any("procurement-complaints" in n and "conflict" in n for n in outcome.notes)
+
+
+def test_joint_committees_2019(nhs: taxonomy.Portfolio) -> None:
+    result = compare(nhs, load_scenario(SCENARIOS / "joint_committees_2019.yaml"))
+    (outcome,) = result.outcomes
+    assert [(c.function, str(c.before.arrangement), str(c.after.arrangement))
+            for c in outcome.changes] == [("strategy", "aligned", "one_team")]
+    assert outcome.changes[0].because == ("no longer capped by legal.board-reserved",)
+    assert outcome.metrics["teams"] == result.baseline_metrics["teams"] - 1
+    assert outcome.metrics["findings"]["error"] == 0
+
+
+def test_nw_london_single_ccg_2021() -> None:
+    portfolio = taxonomy.load_portfolio(NWL)
+    (outcome,) = compare(portfolio, load_scenario(SCENARIOS / "nwl_single_ccg_2021.yaml")).outcomes
+    assert outcome.single_body == "nwl-ccg"
+    assert {c.after.lead for c in outcome.changes} == {"nwl-ccg"}
+
+
+def test_capability_sweep_script() -> None:
+    out = subprocess.run([sys.executable, str(SCENARIOS / "capability_sweep.py")],
+                         capture_output=True, text=True, check=True, timeout=300)
+    rows = [line.split() for line in out.stdout.splitlines()[1:]]
+    leads = {(r[0], r[1]): r[3] for r in rows}
+    assert leads[("high", "financial-reporting")] == "nhsi"
+    assert leads[("medium", "financial-reporting")] == "nhse"
+    assert leads[("none", "financial-recovery")] == "nhse"
+    assert {r[2] for r in rows if r[1] == "pricing"} == {"aligned"}
+
+
+# -- compare -------------------------------------------------------------------------------------
+
+
+def test_compare_json_contract(nhs: taxonomy.Portfolio) -> None:
+    free = Scenario("free").set(functions="*", field="legal.board_reserved", value=False)
+    data = json.loads(compare(nhs, free).to_json())
+    assert set(data) == {"baseline", "scenarios"}
+    (scenario,) = data["scenarios"]
+    assert scenario["name"] == "free"
+    (change,) = scenario["changes"]
+    assert set(change) >= {"function", "from", "to", "because"}
+    assert change["from"] == {"arrangement": "aligned", "lead": "nhse"}
+    assert change["to"] == {"arrangement": "one_team", "lead": "nhse"}
+    assert set(scenario["metrics"]) >= {"teams", "reporting_lines", "joint_bodies", "findings"}
+
+
+def test_compare_is_deterministic(nhs: taxonomy.Portfolio) -> None:
+    s = load_scenario(SCENARIOS / "joint_committees_2019.yaml")
+    assert compare(nhs, s).to_json() == compare(nhs, s).to_json()
+
+
+def test_compare_explains_lead_changes(nhs: taxonomy.Portfolio) -> None:
+    s = Scenario("cap").set(function="financial-recovery", field="capability.nhsi", value="low")
+    (change,) = compare(nhs, s).outcomes[0].changes
+    assert change.before.lead == "nhsi" and change.after.lead == "nhse"
+    assert any(b.startswith("lead nhsi -> nhse") for b in change.because)
+
+
+# -- counterfactuals -----------------------------------------------------------------------------
+
+
+def test_counterfactual_smallest_change(nhs: taxonomy.Portfolio) -> None:
+    found = counterfactuals(nhs, "eprr", Arrangement.ALIGNED)
+    assert found.solutions
+    for solution in found.solutions:
+        assert solution.cost == (1, 1)
+        assert solution.recommendation.arrangement is Arrangement.ALIGNED
+        changed = nhs.with_function(apply_changes(nhs.function("eprr"), solution.changes))
+        assert taxonomy.classify(changed)["eprr"].arrangement is Arrangement.ALIGNED
+
+
+def test_counterfactual_needs_a_change_in_the_law(nhs: taxonomy.Portfolio) -> None:
+    found = counterfactuals(nhs, "strategy", "one_team")
+    assert found.blocked_by == ("legal.board-reserved",) and found.solutions == ()
+    assert "unreachable without a change in the law" in found.explain()
+
+
+def test_counterfactual_default_target_and_already_there(nhs: taxonomy.Portfolio) -> None:
+    assert counterfactuals(nhs, "eprr").target is Arrangement.ALIGNED
+    assert counterfactuals(nhs, "it").target is Arrangement.ALIGNED
+    assert "already" in counterfactuals(nhs, "it", "one_team").explain()
+
+
+def test_every_nhs_function_has_an_answer_for_every_target(nhs: taxonomy.Portfolio) -> None:
+    for fn in nhs.functions:
+        for target in Arrangement:
+            found = counterfactuals(nhs, fn.id, target, max_changes=2)
+            assert found.current.arrangement is target or found.solutions or found.blocked_by \
+                or found.searched > 0
+
+
+def test_robustness(nhs: taxonomy.Portfolio) -> None:
+    sturdy = robustness(nhs, "pricing")
+    assert sturdy.steps == 9  # dup, simp, benefit: +-1; two capabilities: +-1 within the scale
+    assert sturdy.flips == ("effectiveness.joint_benefit: medium -> low gives separate_involved (nhsi)",)
+
+
+# -- sweeps --------------------------------------------------------------------------------------
+
+
+GRID = Sweep(
+    "grid",
+    axes=(
+        Axis.setting("capability.nhsi", ["none", "high"], functions="*"),
+        Axis.setting("efficiency.duplication", ["low", "high"], function="eprr"),
+        Axis.joint_committees(),
+    ),
+)
+
+
+def test_sweep_records(nhs: taxonomy.Portfolio) -> None:
+    result = sweep(nhs, GRID, executor=ThreadPoolExecutor(2))
+    assert len(result.records) == 8 * len(nhs.functions)
+    first = result.records[0]
+    assert first["capability.nhsi"] == "none" and first["efficiency.duplication@eprr"] == "low"
+    assert first["law.joint_committees"] is False
+    assert result.to_csv().splitlines()[0] == ",".join(result.columns)
+    frame = result.to_frame()
+    assert len(frame) == len(result.records)
+
+
+def test_sweep_identical_on_one_and_two_process_workers(nhs: taxonomy.Portfolio) -> None:
+    one = sweep(nhs, GRID, workers=1)
+    two = sweep(nhs, GRID, workers=2, chunk_size=1)
+    assert one.records == two.records
+
+
+def test_sweep_sample_is_reproducible(nhs: taxonomy.Portfolio) -> None:
+    grid = Sweep("s", GRID.axes, sample=3, seed=7)
+    a = sweep(nhs, grid, executor=ThreadPoolExecutor(1))
+    b = sweep(nhs, grid, executor=ThreadPoolExecutor(1))
+    assert a.records == b.records and len({r["scenario"] for r in a.records}) == 3
+
+
+def test_sweep_on_a_real_local_dask_cluster(nhs: taxonomy.Portfolio) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = sweep(nhs, GRID, executor=ProcessPoolExecutor(2))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        remote = sweep(nhs, GRID, executor=client.get_executor())
+    assert remote.records == local.records
+
+
+def test_sweep_file(tmp_path: Path) -> None:
+    grid = load_sweep(SCENARIOS / "capability_sweep.yaml")
+    assert grid.size == 32
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ngrid:\n  - {functions: '*', field: capability.nhsi, values: [hihg]}\n")
+    with pytest.raises(ScenarioError, match="did you mean 'high'"):
+        load_sweep(bad)
+    bad.write_text("name: x\ngrid:\n  - {law: joint_comittees, values: [true]}\n")
+    with pytest.raises(ScenarioError, match="did you mean 'joint_committees'"):
+        load_sweep(bad)
+
+
+def test_progress_is_reported(nhs: taxonomy.Portfolio) -> None:
+    seen: list[tuple[int, int]] = []
+    sweep(nhs, GRID, executor=ThreadPoolExecutor(1), chunk_size=3,
+          progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (8, 8) and len(seen) == 3
