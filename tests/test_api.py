@@ -21,7 +21,9 @@ def test_every_public_name_of_every_module_has_a_docstring() -> None:
     for module_name in ["taxonomy.errors", "taxonomy.rules", "taxonomy.facts", "taxonomy.engine",
                         "taxonomy.classify", "taxonomy.render", "taxonomy.portfolio",
                         "taxonomy.testing.strategies", "taxonomy.cli", "taxonomy.graph",
-                        "taxonomy.checks", "taxonomy.export", "taxonomy.picture"]:
+                        "taxonomy.checks", "taxonomy.export", "taxonomy.picture",
+                        "taxonomy.scenarios", "taxonomy.compare", "taxonomy.counterfactual",
+                        "taxonomy.sweep"]:
         module = importlib.import_module(module_name)
         assert module.__doc__, module_name
         for name in module.__all__:

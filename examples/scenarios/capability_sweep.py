@@ -20,6 +20,7 @@ FINANCE = ["pricing", "national-finance-leadership", "financial-recovery", "regi
 
 
 def main() -> dict[tuple[str, str], tuple[str, str]]:
+    """Sweep NHS Improvement's capability; print and return the finance functions' placements."""
     portfolio = taxonomy.load_portfolio(HERE.parent / "nhs_joint_working_2018.yaml")
     grid = Sweep(
         "NHS Improvement capability",

@@ -34,6 +34,8 @@ from taxonomy._model import (
     Role,
 )
 from taxonomy.classify import classify, classify_function
+from taxonomy.compare import Comparison, compare
+from taxonomy.counterfactual import Counterfactuals, Robustness, counterfactuals, robustness
 from taxonomy.errors import (
     EngineError,
     InputError,
@@ -44,6 +46,8 @@ from taxonomy.errors import (
 )
 from taxonomy.portfolio import load_portfolio, portfolio_from_data
 from taxonomy.rules import Rule, RulePack, load_rules
+from taxonomy.scenarios import Scenario, load_scenario
+from taxonomy.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
 
 if TYPE_CHECKING:
     from taxonomy.checks import Finding, check, measure, structure_report
@@ -76,8 +80,11 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Arrangement",
+    "Axis",
     "Capability",
     "Classification",
+    "Comparison",
+    "Counterfactuals",
     "Effectiveness",
     "Efficiency",
     "EngineError",
@@ -96,20 +103,30 @@ __all__ = [
     "Portfolio",
     "PortfolioError",
     "Recommendation",
+    "Robustness",
     "Role",
     "Rule",
     "RulePack",
     "RulePackError",
+    "Scenario",
     "ScenarioError",
+    "Sweep",
+    "SweepResult",
     "TaxonomyError",
     "as_is_graph",
     "build_graph",
     "check",
     "classify",
     "classify_function",
+    "compare",
+    "counterfactuals",
     "load_portfolio",
     "load_rules",
+    "load_scenario",
+    "load_sweep",
     "measure",
     "portfolio_from_data",
+    "robustness",
     "structure_report",
+    "sweep",
 ]
