@@ -1,7 +1,14 @@
 """Tools for property-testing portfolios and rule packs with hypothesis.
 
-``taxonomy.testing.strategies`` builds valid model values (levels, organisations, legal
-constraints, functions, portfolios). It needs hypothesis: ``pip install 'taxonomy[test]'``.
+- ``taxonomy.testing.strategies``: hypothesis strategies building valid model values;
+- ``taxonomy.testing.invariants``: ready-made invariants and :func:`check_invariants`;
+- ``taxonomy.testing.verify``: exhaustive checks of a rule pack (gaps, conflicts, dead rules);
+- ``taxonomy.testing.expectations``: YAML expectation files and their pytest plugin;
+- ``taxonomy.testing.mutation``: mutation testing of rule packs.
+
+The strategies need hypothesis: ``pip install 'taxonomy[test]'``.
 """
 
-__all__: list[str] = []
+from taxonomy.testing.invariants import Violation, check_invariants
+
+__all__ = ["Violation", "check_invariants"]

@@ -1,0 +1,322 @@
+"""Ready-made invariants of a rule pack, for property tests and for :func:`check_invariants`.
+
+Each invariant takes a rule pack and a portfolio and returns the violations it finds (an empty
+list when it holds), so it can be used inside a user's own ``@given`` test::
+
+    from hypothesis import given
+    from taxonomy.testing import invariants, strategies
+
+    @given(strategies.portfolios())
+    def test_my_pack_is_legally_dominant(portfolio):
+        assert invariants.legal_dominance(MY_PACK, portfolio) == []
+
+The invariants (board paper para 8; Annex B):
+
+- :func:`totality`: every function gets exactly one recommendation, in a known category;
+- :func:`legal_dominance`: no efficiency or effectiveness answer overrides a legal cap or a legal
+  lead (changing those answers never lifts the function above its legal caps);
+- :func:`monotonicity`: raising duplication, simplification or joint benefit never makes the
+  arrangement more separate; adding a legal restriction never makes it more integrated;
+- :func:`determinism`: classifying twice gives byte-identical JSON;
+- :func:`lead_rules`: every separate arrangement names a lead, and the lead is a body of the
+  portfolio; a function only X's employees may carry out is led by one of them;
+- :func:`explanation_faithfulness`: every rule an explanation cites fired, each fired rule's
+  condition holds on the answers, and every rule whose condition holds fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from taxonomy._model import (
+    Arrangement,
+    Effectiveness,
+    Efficiency,
+    Function,
+    Legal,
+    Level,
+    Portfolio,
+    Recommendation,
+)
+from taxonomy.classify import classify
+from taxonomy.errors import EngineError
+from taxonomy.facts import answer_values
+from taxonomy.render import to_json
+from taxonomy.rules import RulePack, holds
+
+__all__ = [
+    "INVARIANTS",
+    "Violation",
+    "check_invariants",
+    "determinism",
+    "explanation_faithfulness",
+    "lead_rules",
+    "legal_dominance",
+    "monotonicity",
+    "totality",
+]
+
+
+@attrs.frozen
+class Violation:
+    """One broken invariant: which, on which function, and what happened."""
+
+    invariant: str
+    function: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.invariant}: {self.function}: {self.message}"
+
+
+def _one(rules: RulePack, portfolio: Portfolio, fn: Function) -> Recommendation:
+    return classify(portfolio.with_function(fn), rules=rules)[fn.id]
+
+
+def _classify(rules: RulePack, portfolio: Portfolio) -> tuple[Any, list[Violation]]:
+    try:
+        return classify(portfolio, rules=rules), []
+    except EngineError as exc:
+        return None, [Violation("totality", exc.function or "?", str(exc))]
+
+
+def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """Every function gets exactly one recommendation."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    got = [r.function for r in result]
+    wanted = [f.id for f in portfolio.functions]
+    if got != wanted:
+        return [Violation("totality", "*", f"recommendations for {got}, functions {wanted}")]
+    return [
+        Violation("totality", r.function, f"arrangement {r.arrangement!r} is not a category")
+        for r in result
+        if r.arrangement not in Arrangement
+    ]
+
+
+def _levels_moved(fn: Function) -> list[Function]:
+    """The function with each efficiency and effectiveness answer set to every other level."""
+    out = []
+    for level in Level:
+        out.append(attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, duplication=level)))
+        out.append(attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, simplification=level)))
+        out.append(attrs.evolve(fn, effectiveness=Effectiveness(level)))
+    out.append(
+        attrs.evolve(
+            fn,
+            efficiency=Efficiency(Level.HIGH, Level.HIGH),
+            effectiveness=Effectiveness(Level.HIGH),
+        )
+    )
+    return out
+
+
+def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """No efficiency or effectiveness answer lifts a function above its legal caps or lead."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    found = []
+    for fn in portfolio.functions:
+        rec = result[fn.id]
+        caps = [rules.rule(f.rule).then.cap for f in rec.explanation.fired]
+        floor = max((c for c in caps if c is not None), default=None)
+        legal_lead = rec.explanation.lead_by and rec.explanation.lead_by.question == "legal"
+        for other in _levels_moved(fn):
+            moved = _one(rules, portfolio, other)
+            if floor is not None and moved.arrangement < floor:
+                found.append(
+                    Violation(
+                        "legal dominance",
+                        fn.id,
+                        f"efficiency/effectiveness answers lifted it to {moved.arrangement}, above "
+                        f"its legal cap {floor}",
+                    )
+                )
+                break
+            if legal_lead and moved.lead != rec.lead:
+                found.append(
+                    Violation(
+                        "legal dominance",
+                        fn.id,
+                        f"the legal lead {rec.lead} became {moved.lead} when only efficiency or "
+                        "effectiveness answers changed",
+                    )
+                )
+                break
+    return found
+
+
+def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """Stronger answers never separate it more; more legal restriction never integrates it more."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    found = []
+    for fn in portfolio.functions:
+        base = result[fn.id].arrangement
+        raised: list[tuple[str, Function]] = []
+        for field in ("duplication", "simplification"):
+            level = getattr(fn.efficiency, field)
+            if level < Level.HIGH:
+                up = Level(level + 1)
+                raised.append(
+                    (
+                        f"{field} {level}->{up}",
+                        attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, **{field: up})),
+                    )
+                )
+        if fn.effectiveness.joint_benefit < Level.HIGH:
+            up = Level(fn.effectiveness.joint_benefit + 1)
+            raised.append(
+                (f"joint_benefit ->{up}", attrs.evolve(fn, effectiveness=Effectiveness(up)))
+            )
+        for what, other in raised:
+            after = _one(rules, portfolio, other).arrangement
+            if after > base:
+                found.append(
+                    Violation(
+                        "monotonicity",
+                        fn.id,
+                        f"raising {what} made it more separate: {base} -> {after}",
+                    )
+                )
+        stricter: list[tuple[str, Legal]] = []
+        if not fn.legal.board_reserved:
+            stricter.append(("board_reserved", attrs.evolve(fn.legal, board_reserved=True)))
+        for body in portfolio.organisation_ids:
+            if body not in fn.legal.independence_from:
+                stricter.append(
+                    (
+                        f"independence from {body}",
+                        attrs.evolve(
+                            fn.legal, independence_from=(*fn.legal.independence_from, body)
+                        ),
+                    )
+                )
+                break
+        for what, legal in stricter:
+            after = _one(rules, portfolio, attrs.evolve(fn, legal=legal)).arrangement
+            if after < base:
+                found.append(
+                    Violation(
+                        "monotonicity",
+                        fn.id,
+                        f"adding {what} made it more integrated: {base} -> {after}",
+                    )
+                )
+    return found
+
+
+def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """Classifying twice gives byte-identical JSON."""
+    first, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    second = classify(portfolio, rules=rules)
+    if to_json(first) != to_json(second):
+        return [Violation("determinism", "*", "two runs gave different JSON")]
+    return []
+
+
+def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """Separate arrangements name a lead; leads are bodies; legal delegation decides the lead."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    found = []
+    for fn in portfolio.functions:
+        rec = result[fn.id]
+        if rec.arrangement.separate and rec.lead is None:
+            found.append(Violation("lead rules", fn.id, f"{rec.arrangement} names no lead"))
+        if rec.lead is not None and rec.lead not in portfolio.organisation_ids:
+            found.append(Violation("lead rules", fn.id, f"lead {rec.lead} is not a body"))
+        if fn.legal.delegable_to and rec.lead is not None and rec.lead not in fn.legal.delegable_to:
+            found.append(
+                Violation(
+                    "lead rules",
+                    fn.id,
+                    f"only employees of {', '.join(fn.legal.delegable_to)} may carry it out, but "
+                    f"{rec.lead} leads",
+                )
+            )
+    return found
+
+
+def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """Explanations cite only rules that fired, on answers that satisfy them, and miss none."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    found = []
+    for fn in portfolio.functions:
+        rec = result[fn.id]
+        ex = rec.explanation
+        values: dict[str, Any] = answer_values(fn, portfolio)
+        for name, value in ex.findings:
+            values[f"finding.{name}"] = (
+                Level.parse(value) if value in Level.names() else value == "true"
+            )
+        fired = {f.rule for f in ex.fired}
+        cited = [ex.decided_by, *ex.capped_by, *([ex.lead_by] if ex.lead_by else [])]
+        for firing in cited:
+            if firing.rule not in fired:
+                found.append(
+                    Violation(
+                        "explanation faithfulness",
+                        fn.id,
+                        f"cites {firing.rule}, which did not fire",
+                    )
+                )
+        for rule in rules.rules:
+            held = holds(rule.when, values)
+            if rule.id in fired and not held:
+                found.append(
+                    Violation(
+                        "explanation faithfulness",
+                        fn.id,
+                        f"{rule.id} fired but its condition does not hold",
+                    )
+                )
+            if held and rule.id not in fired:
+                found.append(
+                    Violation(
+                        "explanation faithfulness",
+                        fn.id,
+                        f"{rule.id}'s condition holds but it did not fire",
+                    )
+                )
+    return found
+
+
+#: Every invariant by name.
+INVARIANTS: dict[str, Callable[[RulePack, Portfolio], list[Violation]]] = {
+    "totality": totality,
+    "legal dominance": legal_dominance,
+    "monotonicity": monotonicity,
+    "determinism": determinism,
+    "lead rules": lead_rules,
+    "explanation faithfulness": explanation_faithfulness,
+}
+
+
+def check_invariants(rules: RulePack | None, portfolio: Portfolio) -> list[Violation]:
+    """Run every invariant on ``portfolio``; returns the violations found (empty when none).
+
+    >>> import taxonomy
+    >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> check_invariants(taxonomy.load_rules(), portfolio)
+    []
+    """
+    from taxonomy.rules import load_rules
+
+    pack = rules if rules is not None else load_rules()
+    found: list[Violation] = []
+    for invariant in INVARIANTS.values():
+        found += invariant(pack, portfolio)
+    return found
