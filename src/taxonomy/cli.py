@@ -235,12 +235,31 @@ def sweep_command(
         click.echo(f"  {function}: {shown}")
 
 
-@cli.command("rules")
+class _RulesGroup(click.Group):
+    """``taxonomy rules [DIR]`` lists a pack; ``taxonomy rules check|coverage|mutate ...``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "list", self.commands["list"], args
+        return super().resolve_command(ctx, args)
+
+
+@cli.group("rules", cls=_RulesGroup, invoke_without_command=True)
+@click.pass_context
+def rules_group(ctx: click.Context) -> None:
+    """Rule packs: list and validate (rules [DIR]), check, coverage, mutate."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(rules_list)
+
+
+@rules_group.command("list")
 @click.argument("directory", metavar="[DIR]", required=False)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def rules_command(directory: str | None, fmt: str) -> None:
+def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     """Validate a rule pack and list its rules (default: the shipped pack)."""
     pack = load_rules(directory)
     if fmt == "json":
@@ -280,6 +299,59 @@ def rules_command(directory: str | None, fmt: str) -> None:
         width=_width(), force_terminal=_use_color(), no_color=not _use_color(), highlight=False
     )
     console.print(table)
+
+
+@rules_group.command("check")
+@click.argument("directory", metavar="DIR", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def rules_check(directory: str | None, fmt: str) -> None:
+    """Verify a pack over every combination of answers: gaps, conflicts, dead rules.
+
+    Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input.
+    """
+    from taxonomy.testing.verify import check_pack
+
+    report = check_pack(load_rules(directory))
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        click.echo(
+            f"rule pack {report.pack}: {report.combinations} answer combinations "
+            f"({'exhaustive' if report.exhaustive else 'a sample: the space is too large'}), "
+            f"{report.seconds:.1f} s"
+        )
+        if not report.issues:
+            click.echo("clean: no gap, conflict, dead rule or unused finding")
+        for issue in report.issues:
+            where = ", ".join(issue.where) or "-"
+            click.echo(
+                f"{issue.severity}: {issue.kind}: {', '.join(issue.rules) or '-'} "
+                f"({where}): {issue.message}"
+            )
+            if issue.example:
+                shown = ", ".join(f"{k}={v}" for k, v in issue.example)
+                click.echo(f"    for example: {shown}")
+    if report.errors:
+        raise _Failed()
+
+
+@rules_group.command("coverage")
+@click.argument("portfolios", metavar="PORTFOLIO...", nargs=-1, required=True)
+@_RULES_OPTION
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str) -> None:
+    """List which rules fired, and which never did, over the given portfolios."""
+    from taxonomy.testing.coverage import rule_coverage
+
+    report = rule_coverage(_pack(rules_dir), [load_portfolio(p) for p in portfolios])
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        click.echo(report.to_text(), nl=False)
 
 
 _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")

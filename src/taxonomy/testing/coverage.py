@@ -1,0 +1,77 @@
+"""Rule coverage: which rules fired, and which never did, over a set of portfolios or a test run.
+
+>>> import taxonomy
+>>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> report = rule_coverage(taxonomy.load_rules(), [portfolio])
+>>> report.never
+('capability.gain-high', 'decision.one-team-pooled-capability', 'decision.separate-distinct...
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from taxonomy._model import Classification, Portfolio
+from taxonomy.classify import classify
+from taxonomy.rules import RulePack
+
+__all__ = ["Coverage", "coverage_of", "rule_coverage"]
+
+
+@attrs.frozen
+class Coverage:
+    """How often each rule of a pack fired, over some functions."""
+
+    pack: str
+    functions: int
+    fired: tuple[tuple[str, int], ...]
+    never: tuple[str, ...]
+
+    @property
+    def share(self) -> float:
+        """The share of the pack's rules that fired at least once."""
+        total = len(self.fired) + len(self.never)
+        return len(self.fired) / total if total else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "pack": self.pack,
+            "functions": self.functions,
+            "fired": dict(self.fired),
+            "never": list(self.never),
+            "share": round(self.share, 3),
+        }
+
+    def to_text(self) -> str:
+        """A readable report."""
+        lines = [
+            f"rule pack {self.pack}: {len(self.fired)} of {len(self.fired) + len(self.never)} "
+            f"rules fired over {self.functions} functions ({self.share:.0%})"
+        ]
+        lines += [f"  fired {count:>6}  {rule}" for rule, count in self.fired]
+        lines += [f"  never {'':>6}  {rule}" for rule in self.never]
+        return "\n".join(lines) + "\n"
+
+
+def coverage_of(pack: RulePack, classifications: Iterable[Classification]) -> Coverage:
+    """Coverage of ``pack`` over classifications already made."""
+    counts: Counter[str] = Counter()
+    functions = 0
+    for result in classifications:
+        for rec in result:
+            functions += 1
+            counts.update(f.rule for f in rec.explanation.fired)
+    ids = [r.id for r in pack.rules]
+    fired = tuple((rid, counts[rid]) for rid in sorted(ids) if counts[rid])
+    never = tuple(rid for rid in sorted(ids) if not counts[rid])
+    return Coverage(pack.name, functions, fired, never)
+
+
+def rule_coverage(pack: RulePack, portfolios: Iterable[Portfolio]) -> Coverage:
+    """Classify each portfolio with ``pack`` and report which rules fired and which never did."""
+    return coverage_of(pack, (classify(p, rules=pack) for p in portfolios))
