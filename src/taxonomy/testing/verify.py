@@ -109,7 +109,10 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
     dims: list[list[dict[str, Any]]] = []
     done: set[str] = set()
     cap_facts = {"capability.highest", "capability.lowest", "capability.gap"} & read
-    if cap_facts:
+    if cap_facts == {"capability.gap"}:
+        dims.append([{"capability.gap": gap} for gap in range(4)])
+        done |= cap_facts
+    elif cap_facts:
         pairs = [(lo, hi) for lo in Level for hi in Level if lo <= hi]
         dims.append(
             [
@@ -128,7 +131,12 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
         done |= cap_facts
     for base in ("legal.delegable_to", "legal.independence_from", "performed_by"):
         count = f"{base}.count"
-        if base in read or count in read:
+        if base in read and count not in read:
+            # Only presence is read: absent (none listed) or present (one or more).
+            low = 1 if base == "performed_by" else 0
+            dims.append([{base: ("b0",)}] if low else [{}, {base: ("b0",)}])
+            done |= {base, count}
+        elif count in read:
             top = max([int(v) for v in _literals(pack, count)] + [1]) + 1
             low = 1 if base == "performed_by" else 0
             options = []
