@@ -1,0 +1,159 @@
+"""Expectation files: the arrangements and leads a policy team expects, written as YAML.
+
+A file named ``*.expect.yaml`` states, for a portfolio (optionally under a scenario and with
+another rule pack), what each listed function should get. The pytest plugin shipped with
+``taxonomy`` collects these files on its own (no conftest needed) and reports the file, the case
+and a readable difference on failure::
+
+    portfolio: ../examples/nhs_joint_working_2018.yaml   # relative to this file
+    rules: ../rules                                      # optional: a pack folder
+    scenario: ../examples/scenarios/joint_committees_2019.yaml   # optional
+    cases:
+      - {function: pricing, arrangement: aligned, lead: nhsi}
+      - {function: strategy, arrangement: one_team, decided_by: decision.one-team}
+      - {function: eprr, arrangement: separate_involved, capped_by: []}
+
+Keys of a case: ``function`` (required), ``arrangement`` (or ``one_body`` when only one body is
+left after a merger), ``lead`` (a body id, or ``joint``), ``decided_by``, ``capped_by`` (a list),
+``lead_by``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from taxonomy._model import Arrangement, Classification
+from taxonomy._schema import Node, Reader, load_yaml
+from taxonomy.classify import classify
+from taxonomy.errors import InputError, did_you_mean
+from taxonomy.portfolio import load_portfolio
+from taxonomy.rules import load_rules
+from taxonomy.scenarios import load_scenario
+
+__all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]
+
+_TOP = ("portfolio", "rules", "scenario", "cases")
+_CASE = ("function", "arrangement", "lead", "decided_by", "capped_by", "lead_by")
+
+
+@attrs.frozen
+class Case:
+    """One expectation: a function and what it should get."""
+
+    function: str
+    expected: tuple[tuple[str, Any], ...]
+    line: int
+
+
+@attrs.frozen
+class Outcome:
+    """What a function actually got, in the keys of a case."""
+
+    actual: dict[str, Any]
+
+    def differences(self, case: Case) -> list[str]:
+        """The expected keys whose actual value differs, in words."""
+        out = []
+        for key, wanted in case.expected:
+            got = self.actual.get(key)
+            if key == "capped_by":
+                wanted, got = sorted(wanted), sorted(got or [])
+            if wanted != got:
+                out.append(f"{key}: expected {wanted!r}, got {got!r}")
+        return out
+
+
+@attrs.frozen
+class ExpectationFile:
+    """A parsed expectation file."""
+
+    path: Path
+    portfolio: Path
+    rules: Path | None
+    scenario: Path | None
+    cases: tuple[Case, ...]
+
+    def run(self) -> dict[str, Outcome]:
+        """Classify once and return each listed function's outcome."""
+        portfolio = load_portfolio(self.portfolio)
+        pack = load_rules(self.rules)
+        single: str | None = None
+        result: Classification | None = None
+        if self.scenario is not None:
+            applied = load_scenario(self.scenario).apply(portfolio, pack)
+            single = applied.single_body
+            if single is None:
+                result = classify(applied.portfolio, rules=applied.rules)
+        else:
+            result = classify(portfolio, rules=pack)
+        outcomes = {}
+        for case in self.cases:
+            if result is None:
+                outcomes[case.function] = Outcome(
+                    {"function": case.function, "arrangement": "one_body", "lead": single}
+                )
+                continue
+            if case.function not in result:
+                ids = [r.function for r in result]
+                raise InputError(
+                    f"no function '{case.function}' in the portfolio",
+                    file=str(self.path),
+                    line=case.line,
+                    suggestion=did_you_mean(case.function, ids),
+                )
+            rec = result[case.function]
+            ex = rec.explanation
+            outcomes[case.function] = Outcome(
+                {
+                    "function": rec.function,
+                    "arrangement": str(rec.arrangement),
+                    "lead": rec.lead or "joint",
+                    "decided_by": ex.decided_by.rule,
+                    "capped_by": [f.rule for f in ex.capped_by],
+                    "lead_by": ex.lead_by.rule if ex.lead_by else None,
+                }
+            )
+        return outcomes
+
+
+def load_expectations(path: str | Path) -> ExpectationFile:
+    """Read and validate an expectation file; paths in it are relative to the file."""
+    path = Path(path)
+    reader = Reader(str(path), InputError)
+    data = load_yaml(path)
+    if data is None:
+        reader.fail("the file is empty")
+    top = reader.mapping(data, what="an expectation file")
+    reader.keys(top, allowed=_TOP, required=("portfolio", "cases"))
+
+    def relative(key: str) -> Path | None:
+        if top.get(key) is None:
+            return None
+        return (path.parent / reader.text(top, key)).resolve()
+
+    portfolio = relative("portfolio")
+    assert portfolio is not None
+    items = reader.sequence(top["cases"], what="'cases'", at=top)
+    cases = []
+    arrangements = (*Arrangement.names(), "one_body")
+    for raw, line in zip(items, items.item_lines, strict=True):
+        node = reader.mapping(raw, what="a case", at=items)
+        item = f"case '{node.get('function')}'"
+        reader.keys(node, allowed=_CASE, required=("function",), item=item)
+        if "arrangement" in node:
+            reader.choice(node, "arrangement", arrangements, item=item, what="an arrangement")
+        if "capped_by" in node and not isinstance(node["capped_by"], list):
+            reader.fail("must be a list of rule ids", at=node, key="capped_by", item=item)
+        expected = tuple(
+            (key, list(node[key]) if isinstance(node[key], list) else node[key])
+            for key in _CASE
+            if key in node and key != "function"
+        )
+        cases.append(Case(reader.text(node, "function", item=item), expected, line))
+    return ExpectationFile(path, portfolio, relative("rules"), relative("scenario"), tuple(cases))
+
+
+_ = Node  # parsed mappings are Nodes (see taxonomy._schema)
