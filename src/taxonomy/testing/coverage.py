@@ -4,7 +4,7 @@
 >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
 >>> report = rule_coverage(taxonomy.load_rules(), [portfolio])
 >>> report.never
-('capability.gain-high', 'decision.one-team-pooled-capability', 'decision.separate-distinct...
+('capability.gain-high', 'decision.one-team-pooled-capability')
 """
 
 from __future__ import annotations
