@@ -354,6 +354,50 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
         click.echo(report.to_text(), nl=False)
 
 
+@rules_group.command("mutate")
+@click.argument("directory", metavar="DIR", required=False)
+@click.option(
+    "--tests",
+    "tests",
+    metavar="PATH",
+    multiple=True,
+    required=True,
+    help="The tests to run against each mutant (pytest paths); repeat for more.",
+)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Run only the first N mutants.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rules_mutate(
+    directory: str | None, tests: tuple[str, ...], limit: int | None, workers: int, fmt: str
+) -> None:
+    """Mutate a pack, run the tests on each mutant, and report the mutants that survived."""
+    from taxonomy.testing.mutation import run_mutants
+
+    for test in tests:
+        if not Path(test.split("::")[0]).exists():
+            raise InputError("no such test file or folder", file=test)
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("mutants", total=None)
+            report = run_mutants(
+                directory,
+                list(tests),
+                limit=limit,
+                workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    else:
+        report = run_mutants(directory, list(tests), limit=limit, workers=workers)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+    else:
+        click.echo(report.to_text(), nl=False)
+
+
 _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
 
 

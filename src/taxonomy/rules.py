@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
@@ -295,11 +296,7 @@ class Rule:
             "id": self.id,
             "question": self.question,
             "when": _condition_data(self.when),
-            "then": {
-                k: (str(v).lower() if isinstance(v, Level | bool | Arrangement) else v)
-                for k, v in attrs.asdict(self.then, recurse=False).items()
-                if v is not None
-            },
+            "then": _then_data(self.then),
             "because": self.because,
             "principles": list(self.principles),
             "source": self.source,
@@ -307,11 +304,33 @@ class Rule:
         }
 
 
+def _then_data(then: Then) -> dict[str, Any]:
+    """The conclusion as the data a rule file holds (so it reads back to the same rule)."""
+    data: dict[str, Any] = {}
+    if then.finding is not None:
+        data["finding"] = then.finding
+        value = then.value
+        if isinstance(value, bool):
+            data["value"] = value
+        elif isinstance(value, Level):
+            data["value"] = str(value)
+        else:
+            data["value"] = {"fact": value}
+    for key in ("cap", "decide"):
+        arrangement = getattr(then, key)
+        if arrangement is not None:
+            data[key] = str(arrangement)
+    if then.lead is not None:
+        data["lead"] = then.lead
+    return data
+
+
 def _condition_data(condition: Condition) -> Any:
     if isinstance(condition, Comparison):
         data: dict[str, Any] = {"fact": condition.fact, "op": condition.op}
         if condition.op != "present":
-            data["value"] = condition.value
+            value = condition.value
+            data["value"] = list(value) if isinstance(value, tuple) else value
         return data
     if isinstance(condition, AllOf):
         return {"all": [_condition_data(p) for p in condition.parts]}
@@ -412,6 +431,11 @@ def load_rules(path: str | Path | None = None) -> RulePack:
     ('nhs-joint-working-2018', 64)
     """
     folder = Path(path) if path is not None else default_pack_path()
+    # Mutation testing (taxonomy rules mutate) runs a user's tests with a mutant of one pack in
+    # place of the original: only that pack, named by its resolved path, is swapped.
+    mutant_of = os.environ.get("TAXONOMY_MUTANT_OF")
+    if mutant_of and folder.resolve() == Path(mutant_of).resolve():
+        folder = Path(os.environ["TAXONOMY_MUTANT_PACK"])
     if not folder.is_dir():
         raise RulePackError("a rule pack must be a folder holding pack.yaml", file=str(folder))
     meta_file = folder / "pack.yaml"

@@ -1,0 +1,340 @@
+"""Mutation testing of rule packs: how tightly do your tests pin your rules?
+
+:func:`mutants` makes small changes to a pack, one at a time:
+
+- **threshold**: a comparison's value moved one step (``>= high`` to ``>= medium``);
+- **drop**: one condition dropped from an ``all`` or ``any``;
+- **swap**: a conclusion moved to the neighbouring arrangement or level, or a lead taken from
+  another source;
+- **priority**: the priorities of two rules that conclude the same kind of thing swapped.
+
+:func:`run_mutants` runs the user's tests (pytest) against each mutant, with the mutant standing in
+for the pack (``load_rules`` on the pack's folder loads the mutant), and reports the mutants that
+survived: a surviving mutant is a change to the rules that no test noticed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+import yaml
+
+from taxonomy._model import Arrangement, Level
+from taxonomy.errors import RulePackError
+from taxonomy.rules import (
+    LEAD_SOURCES,
+    AllOf,
+    AnyOf,
+    Comparison,
+    Condition,
+    Not,
+    Rule,
+    RulePack,
+    load_rules,
+)
+
+__all__ = ["MutationReport", "Mutant", "mutants", "run_mutants", "write_pack"]
+
+
+@attrs.frozen
+class Mutant:
+    """One small change to one rule (or two rules' priorities)."""
+
+    id: str
+    kind: str
+    rule: str
+    change: str
+    rules: tuple[Rule, ...] = attrs.field(repr=False, eq=False)
+
+
+def _conditions(condition: Condition) -> Iterator[tuple[str, str, Condition]]:
+    """Every one-step mutation of a condition: (kind, description, new condition)."""
+    if isinstance(condition, Comparison):
+        ordered = condition.op in ("<", "<=", ">", ">=", "==", "!=")
+        if ordered and isinstance(condition.value, str) and condition.value in Level.names():
+            level = Level.parse(condition.value)
+            for step in (-1, 1):
+                if 0 <= level + step <= 3:
+                    moved = str(Level(level + step))
+                    yield (
+                        "threshold",
+                        f"{condition.fact} {condition.op} {condition.value} -> {moved}",
+                        attrs.evolve(condition, value=moved),
+                    )
+        elif ordered and isinstance(condition.value, int) and not isinstance(condition.value, bool):
+            for step in (-1, 1):
+                if condition.value + step >= 0:
+                    yield (
+                        "threshold",
+                        f"{condition.fact} {condition.op} {condition.value} -> "
+                        f"{condition.value + step}",
+                        attrs.evolve(condition, value=condition.value + step),
+                    )
+        elif isinstance(condition.value, bool) and condition.op in ("==", "!="):
+            yield (
+                "threshold",
+                f"{condition.fact} == {condition.value} -> {not condition.value}",
+                attrs.evolve(condition, value=not condition.value),
+            )
+        return
+    if isinstance(condition, Not):
+        for kind, text, part in _conditions(condition.part):
+            yield kind, text, Not(part)
+        return
+    assert isinstance(condition, AllOf | AnyOf)
+    word = "all" if isinstance(condition, AllOf) else "any"
+    parts = condition.parts
+    for i, part in enumerate(parts):
+        if len(parts) > 1:
+            rest = parts[:i] + parts[i + 1 :]
+            yield ("drop", f"dropped {word}[{i}] ({_describe(part)})", type(condition)(rest))
+        for kind, text, mutated in _conditions(part):
+            yield kind, text, type(condition)((*parts[:i], mutated, *parts[i + 1 :]))
+
+
+def _describe(condition: Condition) -> str:
+    if isinstance(condition, Comparison):
+        value = "" if condition.op == "present" else f" {condition.value}"
+        return f"{condition.fact} {condition.op}{value}"
+    return type(condition).__name__
+
+
+def _conclusions(rule: Rule) -> Iterator[tuple[str, Rule]]:
+    then = rule.then
+    for key in ("decide", "cap"):
+        arrangement = getattr(then, key)
+        if arrangement is not None:
+            for step in (-1, 1):
+                if 1 <= arrangement + step <= 4:
+                    moved = Arrangement(arrangement + step)
+                    yield (
+                        f"{key} {arrangement} -> {moved}",
+                        attrs.evolve(
+                            rule,
+                            then=attrs.evolve(then, decide=moved)
+                            if key == "decide"
+                            else attrs.evolve(then, cap=moved),
+                        ),
+                    )
+    if isinstance(then.value, Level):
+        for step in (-1, 1):
+            if 0 <= then.value + step <= 3:
+                moved_level = Level(then.value + step)
+                yield (
+                    f"finding {then.finding} = {then.value} -> {moved_level}",
+                    attrs.evolve(rule, then=attrs.evolve(then, value=moved_level)),
+                )
+    if isinstance(then.value, bool):
+        yield (
+            f"finding {then.finding} = {then.value} -> {not then.value}",
+            attrs.evolve(rule, then=attrs.evolve(then, value=not then.value)),
+        )
+    if then.lead in ("performed_by", "organisations", "joint"):
+        for other in ("performed_by", "organisations", "joint"):
+            if other != then.lead and other in LEAD_SOURCES:
+                yield (
+                    f"lead {then.lead} -> {other}",
+                    attrs.evolve(rule, then=attrs.evolve(then, lead=other)),
+                )
+
+
+def _kind_of(rule: Rule) -> str | None:
+    if rule.then.decide is not None:
+        return "decide"
+    if rule.then.lead is not None:
+        return "lead"
+    if rule.then.finding is not None:
+        return f"finding {rule.then.finding}"
+    return None
+
+
+def mutants(pack: RulePack) -> list[Mutant]:
+    """Every valid one-step mutant of ``pack`` (mutants the loader would refuse are left out)."""
+    out: list[Mutant] = []
+    rules = list(pack.rules)
+
+    def add(kind: str, rule_id: str, change: str, new_rules: list[Rule]) -> None:
+        try:
+            RulePack.from_rules(new_rules, name=pack.name, version=pack.version)
+        except RulePackError:
+            return  # not a pack the loader accepts: no test could run on it
+        out.append(Mutant(f"m{len(out) + 1:03d}", kind, rule_id, change, tuple(new_rules)))
+
+    for index, rule in enumerate(rules):
+        for kind, change, condition in _conditions(rule.when):
+            mutated = attrs.evolve(rule, when=condition)
+            add(kind, rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
+        for change, mutated in _conclusions(rule):
+            add("swap", rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
+    # Priority flips between neighbouring priorities of rules concluding the same kind of thing.
+    by_kind: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        concluded = _kind_of(rule)
+        if concluded is not None:
+            by_kind.setdefault(concluded, []).append(index)
+    for indices in by_kind.values():
+        ordered = sorted(indices, key=lambda i: (rules[i].priority, rules[i].id))
+        for a, b in itertools.pairwise(ordered):
+            if rules[a].priority == rules[b].priority:
+                continue
+            swapped = list(rules)
+            swapped[a] = attrs.evolve(rules[a], priority=rules[b].priority)
+            swapped[b] = attrs.evolve(rules[b], priority=rules[a].priority)
+            add(
+                "priority",
+                f"{rules[a].id}, {rules[b].id}",
+                f"priorities {rules[a].priority} <-> {rules[b].priority}",
+                swapped,
+            )
+    return out
+
+
+def write_pack(pack: RulePack, rules: Sequence[Rule], folder: Path) -> Path:
+    """Write ``rules`` as a pack folder (one file per original rule file) and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"name": pack.name, "version": pack.version}
+    if pack.description:
+        meta["description"] = pack.description
+    (folder / "pack.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
+    files: dict[str, list[dict[str, Any]]] = {}
+    for rule in rules:
+        files.setdefault(Path(rule.file).name or "rules.yaml", []).append(rule.to_data())
+    for name, data in files.items():
+        (folder / name).write_text(
+            yaml.safe_dump({"rules": data}, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+    return folder
+
+
+@attrs.frozen
+class MutationReport:
+    """Which mutants the tests killed and which survived."""
+
+    pack: str
+    tests: tuple[str, ...]
+    killed: tuple[Mutant, ...]
+    survived: tuple[Mutant, ...]
+    errors: tuple[tuple[Mutant, str], ...]
+
+    @property
+    def score(self) -> float:
+        """The share of mutants killed."""
+        total = len(self.killed) + len(self.survived)
+        return len(self.killed) / total if total else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "pack": self.pack,
+            "tests": list(self.tests),
+            "mutants": len(self.killed) + len(self.survived) + len(self.errors),
+            "killed": len(self.killed),
+            "survived": [
+                {"id": m.id, "kind": m.kind, "rule": m.rule, "change": m.change}
+                for m in self.survived
+            ],
+            "errors": [{"id": m.id, "rule": m.rule, "error": e} for m, e in self.errors],
+            "score": round(self.score, 3),
+        }
+
+    def to_text(self) -> str:
+        """A readable report."""
+        total = len(self.killed) + len(self.survived)
+        lines = [
+            f"rule pack {self.pack}: {len(self.killed)} of {total} mutants killed "
+            f"({self.score:.0%}) by {' '.join(self.tests)}; {len(self.survived)} survived"
+        ]
+        for m in self.survived:
+            lines.append(f"  survived {m.id} [{m.kind}] {m.rule}: {m.change}")
+        for m, error in self.errors:
+            lines.append(f"  error    {m.id} [{m.kind}] {m.rule}: {error}")
+        return "\n".join(lines) + "\n"
+
+
+def _run_tests(
+    original: Path, mutant_dir: Path | None, tests: Sequence[str], timeout: float
+) -> tuple[int, str]:
+    env = dict(os.environ)
+    if mutant_dir is not None:
+        env["TAXONOMY_MUTANT_OF"] = str(original.resolve())
+        env["TAXONOMY_MUTANT_PACK"] = str(mutant_dir)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *tests,
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, "timed out"
+    tail = (done.stdout.strip().splitlines() or [""])[-1]
+    return done.returncode, tail
+
+
+def run_mutants(
+    folder: str | Path | None,
+    tests: Sequence[str],
+    *,
+    limit: int | None = None,
+    workers: int = 1,
+    timeout: float = 600,
+    progress: Callable[[int, int], None] | None = None,
+) -> MutationReport:
+    """Run ``tests`` against every mutant of the pack in ``folder`` (None: the default pack).
+
+    Raises:
+        RulePackError: the pack is invalid, or the tests fail on the pack as it is.
+    """
+    from taxonomy.rules import default_pack_path
+
+    original = Path(folder) if folder is not None else default_pack_path()
+    pack = load_rules(original)
+    code, tail = _run_tests(original, None, tests, timeout)
+    if code != 0:
+        raise RulePackError(
+            f"the tests must pass on the pack as it is before mutating it (pytest exit {code}: "
+            f"{tail})",
+            file=str(original),
+        )
+    chosen = mutants(pack)
+    if limit is not None:
+        chosen = chosen[:limit]
+    killed: list[Mutant] = []
+    survived: list[Mutant] = []
+    errors: list[tuple[Mutant, str]] = []
+    with tempfile.TemporaryDirectory(prefix="taxonomy-mutants-") as tmp:
+
+        def one(mutant: Mutant) -> tuple[Mutant, int, str]:
+            target = write_pack(pack, mutant.rules, Path(tmp) / mutant.id)
+            code, tail = _run_tests(original, target, tests, timeout)
+            return mutant, code, tail
+
+        done = 0
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for mutant, code, tail in pool.map(one, chosen):
+                done += 1
+                if progress is not None:
+                    progress(done, len(chosen))
+                if code == 0:
+                    survived.append(mutant)
+                elif code == 1:
+                    killed.append(mutant)
+                else:
+                    errors.append((mutant, f"pytest exit {code}: {tail}"))
+    return MutationReport(pack.name, tuple(tests), tuple(killed), tuple(survived), tuple(errors))
