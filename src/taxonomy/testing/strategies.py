@@ -13,6 +13,7 @@ Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -38,6 +39,8 @@ __all__ = [
     "levels",
     "organisations",
     "portfolios",
+    "scenario_changes",
+    "scenarios",
 ]
 
 
@@ -125,3 +128,63 @@ def portfolios(
 
 # Referenced in the module doctest.
 _ = taxonomy
+
+
+_LEVEL_FIELDS = (
+    "efficiency.duplication",
+    "efficiency.simplification",
+    "effectiveness.joint_benefit",
+)
+
+
+def scenario_changes(portfolio: Portfolio) -> st.SearchStrategy[Any]:
+    """One valid scenario change for ``portfolio``: set an answer, change the law, or merge.
+
+    Shrinks towards a law change, then setting one level on one function.
+    """
+    from taxonomy.scenarios import LawChange, Merge, Selector, SetAnswer
+
+    ids = list(portfolio.organisation_ids)
+    fns = [f.id for f in portfolio.functions]
+    selector = st.one_of(
+        st.sampled_from(fns).map(lambda f: Selector(function=f)),
+        st.just(Selector(all=True)),
+    )
+    set_level = st.builds(
+        SetAnswer,
+        selector,
+        st.sampled_from(_LEVEL_FIELDS + tuple(f"capability.{b}" for b in ids)),
+        st.sampled_from(Level.names()),
+    )
+    set_flag = st.builds(SetAnswer, selector, st.just("legal.board_reserved"), st.booleans())
+    law = st.builds(LawChange, st.booleans())
+    options = [law, set_level, set_flag]
+    if len(ids) > 1:
+        merge = st.sampled_from(ids).flatmap(
+            lambda into: st.lists(
+                st.sampled_from([b for b in ids if b != into]), min_size=1, unique=True
+            ).map(lambda gone: Merge(into, tuple(gone)))
+        )
+        options.append(merge)
+    return st.one_of(*options)
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, portfolio: Portfolio, *, max_changes: int = 3) -> Any:
+    """A scenario of up to ``max_changes`` valid changes for ``portfolio``.
+
+    Changes are drawn against the portfolio as it stands before the scenario, so a merge is
+    followed only by changes that name bodies still present.
+    """
+    from taxonomy.scenarios import Merge, Scenario
+
+    changes = []
+    current = portfolio
+    for _ in range(draw(st.integers(0, max_changes))):
+        change = draw(scenario_changes(current))
+        changes.append(change)
+        if isinstance(change, Merge):
+            current = Scenario("probe", changes=(change,)).apply(current).portfolio
+            if len(current.organisations) < 2:
+                break
+    return Scenario("Generated scenario", changes=tuple(changes))
