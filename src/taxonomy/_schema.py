@@ -22,7 +22,11 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
 class Node(dict[str, Any]):
-    """A mapping read from YAML, with the 1-based line of itself and of each key."""
+    """A mapping read from YAML, with the 1-based line of itself and of each key.
+
+    Read from a spreadsheet, a node also has ``sheet`` and ``columns`` (key to column name), and
+    its lines are rows.
+    """
 
     line: int
     key_lines: dict[str, int]
@@ -136,6 +140,10 @@ class Reader:
         suggestion: str | None = None,
     ) -> NoReturn:
         """Raise the error for ``problem``, at the line of ``at`` (its ``key``, if given)."""
+        sheet = getattr(at, "sheet", None)
+        column = None
+        if sheet is not None and key is not None:
+            column = getattr(at, "columns", {}).get(key, key)
         raise self.error(
             problem,
             file=self.file,
@@ -144,6 +152,8 @@ class Reader:
             key=key,
             allowed=allowed,
             suggestion=suggestion,
+            sheet=sheet,
+            column=column,
         )
 
     @staticmethod

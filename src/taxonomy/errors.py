@@ -63,6 +63,8 @@ class InputError(TaxonomyError, ValueError):
         key: the key that was wrong, if one was.
         allowed: what would have been accepted.
         suggestion: the closest allowed value, shown as "did you mean".
+        sheet: for spreadsheets, the sheet (then ``line`` is the row).
+        column: for spreadsheets, the column.
     """
 
     kind = "input"
@@ -77,8 +79,12 @@ class InputError(TaxonomyError, ValueError):
         key: str | None = None,
         allowed: Iterable[str] | None = None,
         suggestion: str | None = None,
+        sheet: str | None = None,
+        column: str | None = None,
     ) -> None:
         self.problem = problem
+        self.sheet = sheet
+        self.column = column
         self.file = file
         self.line = line
         self.item = item
@@ -89,7 +95,14 @@ class InputError(TaxonomyError, ValueError):
 
     def _message(self) -> str:
         where = ""
-        if self.file is not None:
+        if self.sheet is not None:
+            where = f"{self.file}: sheet '{self.sheet}'"
+            if self.line is not None:
+                where += f", row {self.line}"
+            if self.column is not None:
+                where += f", column '{self.column}'"
+            where += ": "
+        elif self.file is not None:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
             where += ": "
         elif self.line is not None:
@@ -97,7 +110,7 @@ class InputError(TaxonomyError, ValueError):
         parts = [where]
         if self.item is not None:
             parts.append(f"{self.item}: ")
-        if self.key is not None:
+        if self.key is not None and self.column is None:
             parts.append(f"key '{self.key}': ")
         parts.append(self.problem)
         if self.allowed is not None:

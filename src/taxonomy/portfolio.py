@@ -28,7 +28,7 @@ from taxonomy._model import (
 from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import PortfolioError, did_you_mean
 
-__all__ = ["load_portfolio", "portfolio_from_data"]
+__all__ = ["dump_portfolio", "load_portfolio", "portfolio_from_data", "portfolio_to_data"]
 
 _TOP_KEYS = ("name", "organisations", "functions", "law", "governance")
 _ORG_KEYS = ("id", "name")
@@ -48,17 +48,124 @@ _LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independenc
 
 
 def load_portfolio(path: str | Path) -> Portfolio:
-    """Load and validate a portfolio YAML file.
+    """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
 
     Raises:
-        PortfolioError: naming the file, line, function and key of the first problem.
+        PortfolioError: naming the file, line (or sheet, row and column), function and key of the
+            first problem.
 
     >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
     >>> [o.id for o in p.organisations]
     ['nhse', 'nhsi']
     """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        from taxonomy.spreadsheet import read_portfolio
+
+        return read_portfolio(path)
     data = load_yaml(path, error=PortfolioError)
     return portfolio_from_data(data, file=str(path))
+
+
+def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
+    """The portfolio as plain data in the YAML file's shape (what :func:`load_portfolio` reads).
+
+    >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> portfolio_from_data(portfolio_to_data(p)) == p
+    True
+    """
+    data: dict[str, Any] = {
+        "name": portfolio.name,
+        "organisations": [{"id": o.id, "name": o.name} for o in portfolio.organisations],
+        "functions": [],
+    }
+    for fn in portfolio.functions:
+        legal: dict[str, Any] = {}
+        if fn.legal.statutory_owner is not None:
+            legal["statutory_owner"] = fn.legal.statutory_owner
+        if fn.legal.delegable_to:
+            legal["delegable_to"] = list(fn.legal.delegable_to)
+        if fn.legal.board_reserved:
+            legal["board_reserved"] = True
+        if fn.legal.independence_from:
+            legal["independence_from"] = list(fn.legal.independence_from)
+        entry: dict[str, Any] = {
+            "id": fn.id,
+            "name": fn.name,
+            "level": fn.level,
+            "performed_by": list(fn.performed_by),
+            "efficiency": {
+                "duplication": str(fn.efficiency.duplication),
+                "simplification": str(fn.efficiency.simplification),
+            },
+            "effectiveness": {"joint_benefit": str(fn.effectiveness.joint_benefit)},
+            "legal": legal,
+            "capability": {body: str(level) for body, level in fn.capability.levels},
+        }
+        if fn.notes:
+            entry["notes"] = fn.notes
+        data["functions"].append(entry)
+    if portfolio.law.joint_committees:
+        data["law"] = {"joint_committees": True}
+    governance: dict[str, Any] = {}
+    if portfolio.governance.bodies:
+        governance["bodies"] = [
+            {
+                k: v
+                for k, v in {
+                    "id": b.id,
+                    "name": b.name,
+                    "kind": b.kind,
+                    "members": list(b.members),
+                    "delegated": list(b.delegated),
+                    "oversees": list(b.oversees),
+                    "notes": b.notes,
+                }.items()
+                if v not in ([], "")
+            }
+            for b in portfolio.governance.bodies
+        ]
+    if portfolio.governance.roles:
+        governance["roles"] = [
+            {
+                k: v
+                for k, v in {
+                    "id": r.id,
+                    "name": r.name,
+                    "employed_by": r.employed_by,
+                    "reports_to": list(r.reports_to),
+                    "accountable_for": list(r.accountable_for),
+                    "notes": r.notes,
+                }.items()
+                if v not in ([], "")
+            }
+            for r in portfolio.governance.roles
+        ]
+    if governance:
+        data["governance"] = governance
+    return data
+
+
+def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
+    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        from taxonomy.spreadsheet import write_portfolio
+
+        write_portfolio(portfolio, path)
+        return
+    if suffix not in (".yaml", ".yml"):
+        raise PortfolioError(
+            "write .yaml, .yml, .xlsx or .csv",
+            file=str(path),
+            suggestion=did_you_mean(suffix, [".yaml", ".xlsx", ".csv"]),
+        )
+    import yaml
+
+    text = yaml.safe_dump(
+        portfolio_to_data(portfolio), sort_keys=False, allow_unicode=True, width=100
+    )
+    Path(path).write_text(text, encoding="utf-8")
 
 
 def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:

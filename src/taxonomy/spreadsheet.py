@@ -1,0 +1,548 @@
+"""Portfolios as spreadsheets: XLSX workbooks and CSV files, read and written without loss.
+
+A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, ``law.joint_committees``),
+``bodies`` (``id``, ``name``), ``functions`` (one row per function, a column per answer:
+``efficiency.duplication``, ..., ``legal.delegable_to`` as a comma-separated list,
+``capability.<body id>``) and, when there is governance, ``joint_bodies`` and ``roles``. The
+template adds a ``questions`` sheet explaining the four key questions in the papers' words, and a
+drop-down on every level, tier, true/false and body-id cell.
+
+CSV: ``NAME.csv`` is the functions table; beside it ``NAME.bodies.csv``, and, when needed,
+``NAME.portfolio.csv``, ``NAME.joint_bodies.csv`` and ``NAME.roles.csv``.
+
+Every cell is validated as the YAML would be; errors name the file, the sheet, the row and the
+column, with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio
+from taxonomy._schema import Items, Node
+from taxonomy.errors import PortfolioError, did_you_mean
+from taxonomy.portfolio import portfolio_from_data, portfolio_to_data
+
+__all__ = ["QUESTIONS", "read_portfolio", "write_portfolio", "write_template"]
+
+_FIXED_COLUMNS = [
+    "id",
+    "name",
+    "level",
+    "performed_by",
+    "efficiency.duplication",
+    "efficiency.simplification",
+    "effectiveness.joint_benefit",
+    "legal.statutory_owner",
+    "legal.delegable_to",
+    "legal.board_reserved",
+    "legal.independence_from",
+]
+_LIST_COLUMNS = {
+    "performed_by",
+    "legal.delegable_to",
+    "legal.independence_from",
+    "members",
+    "delegated",
+    "oversees",
+    "reports_to",
+    "accountable_for",
+}
+_BODY_COLUMNS = ["id", "name"]
+_JOINT_COLUMNS = ["id", "name", "kind", "members", "delegated", "oversees", "notes"]
+_ROLE_COLUMNS = ["id", "name", "employed_by", "reports_to", "accountable_for", "notes"]
+_SHEETS = ("portfolio", "bodies", "functions", "joint_bodies", "roles", "questions")
+
+#: The four key questions, in the board paper's words (para 8), for the template's guide sheet.
+QUESTIONS = [
+    (
+        "Efficiency (Q1)",
+        "efficiency.duplication, efficiency.simplification",
+        "Could we take out costs and inefficiency by removing duplication or simplifying "
+        "processes?",
+    ),
+    (
+        "Effectiveness (Q2)",
+        "effectiveness.joint_benefit",
+        "Could we improve our effectiveness by delivering a certain function or activity together?",
+    ),
+    (
+        "Legal considerations (Q3)",
+        "legal.statutory_owner, legal.delegable_to, legal.board_reserved, legal.independence_from",
+        "What legal constraints do we need to be aware of? "
+        "(e.g., we know we need to retain "
+        "separate Boards and that some specific functions, such as commissioning, may only be "
+        "delegated to an NHS England employee)",
+    ),
+    (
+        "Organisational capability (Q4)",
+        "capability.<body id>",
+        "What is our current level of organisational capability in relation to a certain function "
+        "or activity and could this be optimised by coming together?",
+    ),
+]
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _node(data: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> Node:
+    node = Node(data)
+    node.line = row
+    node.key_lines = {k: row for k in data}
+    node.sheet = sheet  # type: ignore[attr-defined]
+    node.columns = columns  # type: ignore[attr-defined]
+    return node
+
+
+def _items(values: Iterable[Any], row: int) -> Items:
+    items = Items(values)
+    items.line = row
+    items.item_lines = [row] * len(items)
+    return items
+
+
+def _split(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _boolean(value: Any, error: PortfolioError) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "y", "1"):
+        return True
+    if text in ("false", "no", "n", "0"):
+        return False
+    raise error
+
+
+def _check_columns(
+    file: str,
+    sheet: str,
+    header: Sequence[str],
+    allowed: Sequence[str],
+    prefix_ok: str | None = None,
+) -> None:
+    for column in header:
+        if column in allowed or (prefix_ok and column.startswith(prefix_ok)):
+            continue
+        raise PortfolioError(
+            "unknown column",
+            file=file,
+            sheet=sheet,
+            line=1,
+            column=column,
+            allowed=[*allowed, *([f"{prefix_ok}<body id>"] if prefix_ok else [])],
+            suggestion=did_you_mean(column, allowed),
+        )
+
+
+def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        raise PortfolioError(f"not a readable XLSX workbook: {exc}", file=str(path)) from None
+    tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for sheet in book.worksheets:
+        if sheet.title not in _SHEETS:
+            raise PortfolioError(
+                f"unknown sheet '{sheet.title}'",
+                file=str(path),
+                allowed=_SHEETS,
+                suggestion=did_you_mean(sheet.title, _SHEETS),
+            )
+        if sheet.title == "questions":
+            continue
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        while header and not header[-1]:
+            header.pop()
+        table = []
+        for number, row in enumerate(rows, start=2):
+            cells = {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
+            if any(v is not None for v in cells.values()):
+                table.append((number, cells))
+        tables[sheet.title] = [(0, {"__header__": header}), *table]
+    return tables
+
+
+def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    stem = path.name[: -len(".csv")]
+    tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    files = {"functions": path}
+    for sheet in ("portfolio", "bodies", "joint_bodies", "roles"):
+        files[sheet] = path.with_name(f"{stem}.{sheet}.csv")
+    for sheet, file in files.items():
+        if not file.exists():
+            if sheet in ("functions", "bodies"):
+                raise PortfolioError(
+                    f"a CSV portfolio needs {file.name} beside {path.name}", file=str(file)
+                )
+            continue
+        try:
+            with file.open(newline="", encoding="utf-8-sig") as handle:
+                reader = csv.reader(handle)
+                header = [h.strip() for h in next(reader, [])]
+                table = [(0, {"__header__": header})]
+                for number, row in enumerate(reader, start=2):
+                    cells = {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
+                    if any(v is not None for v in cells.values()):
+                        table.append((number, cells))
+        except UnicodeDecodeError:
+            raise PortfolioError("not UTF-8 text", file=str(file)) from None
+        except csv.Error as exc:
+            raise PortfolioError(f"not valid CSV: {exc}", file=str(file)) from None
+        tables[sheet] = table
+    return tables
+
+
+def read_portfolio(path: str | Path) -> Portfolio:
+    """Read a portfolio from an XLSX workbook or CSV files (see the module docstring)."""
+    path = Path(path)
+    if not path.exists():
+        raise PortfolioError("no such file", file=str(path))
+    is_csv = path.suffix.lower() == ".csv"
+    tables = _tables_from_csv(path) if is_csv else _tables_from_xlsx(path)
+
+    def file_of(sheet: str) -> str:
+        if not is_csv:
+            return str(path)
+        stem = path.name[: -len(".csv")]
+        return str(path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv"))
+
+    for required in ("bodies", "functions"):
+        if required not in tables:
+            raise PortfolioError(f"no '{required}' sheet", file=str(path), allowed=_SHEETS)
+    data = Node()
+    data.line, data.key_lines = 1, {}
+    meta: dict[str, Any] = {}
+    for row, cells in tables.get("portfolio", [])[1:]:
+        key, value = cells.get("key"), cells.get("value")
+        if key not in ("name", "law.joint_committees"):
+            raise PortfolioError(
+                f"unknown key '{key}'",
+                file=file_of("portfolio"),
+                sheet="portfolio",
+                line=row,
+                column="key",
+                allowed=["name", "law.joint_committees"],
+                suggestion=did_you_mean(str(key), ["name", "law.joint_committees"]),
+            )
+        meta[str(key)] = value
+    data["name"] = meta.get("name") or path.stem
+    if meta.get("law.joint_committees") is not None:
+        joint = _boolean(
+            meta["law.joint_committees"],
+            PortfolioError(
+                "must be true or false",
+                file=file_of("portfolio"),
+                sheet="portfolio",
+                column="value",
+            ),
+        )
+        data["law"] = _node(
+            {"joint_committees": joint},
+            sheet="portfolio",
+            row=1,
+            columns={"joint_committees": "value"},
+        )
+
+    bodies_table = tables["bodies"]
+    _check_columns(file_of("bodies"), "bodies", bodies_table[0][1]["__header__"], _BODY_COLUMNS)
+    bodies = [
+        _node(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
+        for row, cells in bodies_table[1:]
+    ]
+    data["organisations"] = _items(bodies, 1)
+    body_ids = [str(b.get("id")) for b in bodies]
+
+    functions_table = tables["functions"]
+    header = functions_table[0][1]["__header__"]
+    _check_columns(
+        file_of("functions"),
+        "functions",
+        header,
+        [*_FIXED_COLUMNS, "notes"],
+        prefix_ok="capability.",
+    )
+    functions = []
+    for row, cells in functions_table[1:]:
+        functions.append(_function(file_of("functions"), row, cells))
+    data["functions"] = _items(functions, 1)
+
+    governance: dict[str, Any] = {}
+    for sheet, columns in (("joint_bodies", _JOINT_COLUMNS), ("roles", _ROLE_COLUMNS)):
+        if sheet not in tables:
+            continue
+        _check_columns(file_of(sheet), sheet, tables[sheet][0][1]["__header__"], columns)
+        rows = []
+        for row, cells in tables[sheet][1:]:
+            entry = {
+                k: (_items(_split(v), row) if k in _LIST_COLUMNS else v)
+                for k, v in cells.items()
+                if v is not None
+            }
+            rows.append(_node(entry, sheet=sheet, row=row, columns={k: k for k in entry}))
+        governance["bodies" if sheet == "joint_bodies" else "roles"] = _items(rows, 1)
+    if governance:
+        data["governance"] = _node(
+            governance,
+            sheet="joint_bodies",
+            row=1,
+            columns={"bodies": "joint_bodies", "roles": "roles"},
+        )
+    del body_ids
+    return portfolio_from_data(data, file=str(path))
+
+
+def _function(file: str, row: int, cells: dict[str, Any]) -> Node:
+    def sub(keys: dict[str, str]) -> Node:
+        entry = {
+            key: cells.get(column) for key, column in keys.items() if cells.get(column) is not None
+        }
+        return _node(entry, sheet="functions", row=row, columns=keys)
+
+    efficiency = sub(
+        {"duplication": "efficiency.duplication", "simplification": "efficiency.simplification"}
+    )
+    effectiveness = sub({"joint_benefit": "effectiveness.joint_benefit"})
+    legal_columns = {
+        "statutory_owner": "legal.statutory_owner",
+        "delegable_to": "legal.delegable_to",
+        "board_reserved": "legal.board_reserved",
+        "independence_from": "legal.independence_from",
+    }
+    legal_entry: dict[str, Any] = {}
+    if cells.get("legal.statutory_owner") is not None:
+        legal_entry["statutory_owner"] = cells["legal.statutory_owner"]
+    for key in ("delegable_to", "independence_from"):
+        if cells.get(f"legal.{key}") is not None:
+            legal_entry[key] = _items(_split(cells[f"legal.{key}"]), row)
+    if cells.get("legal.board_reserved") is not None:
+        legal_entry["board_reserved"] = _boolean(
+            cells["legal.board_reserved"],
+            PortfolioError(
+                "must be true or false",
+                file=file,
+                sheet="functions",
+                line=row,
+                column="legal.board_reserved",
+                allowed=["true", "false"],
+            ),
+        )
+    legal = _node(legal_entry, sheet="functions", row=row, columns=legal_columns)
+    capability_columns = {c.split(".", 1)[1]: c for c in cells if c.startswith("capability.")}
+    capability = _node(
+        {
+            body: cells[column]
+            for body, column in capability_columns.items()
+            if cells[column] is not None
+        },
+        sheet="functions",
+        row=row,
+        columns=capability_columns,
+    )
+    entry: dict[str, Any] = {
+        "efficiency": efficiency,
+        "effectiveness": effectiveness,
+        "legal": legal,
+        "capability": capability,
+    }
+    for key in ("id", "name", "level", "notes"):
+        if cells.get(key) is not None:
+            entry[key] = cells[key]
+    if cells.get("performed_by") is not None:
+        entry["performed_by"] = _items(_split(cells["performed_by"]), row)
+    return _node(entry, sheet="functions", row=row, columns={k: k for k in entry})
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[list[Any]]]:
+    data = portfolio_to_data(portfolio) if portfolio is not None else None
+    capability = [f"capability.{b}" for b in bodies]
+    tables: dict[str, list[list[Any]]] = {
+        "portfolio": [["key", "value"]],
+        "bodies": [list(_BODY_COLUMNS)],
+        "functions": [[*_FIXED_COLUMNS, *capability, "notes"]],
+    }
+    if data is None:
+        return tables
+    tables["portfolio"].append(["name", data["name"]])
+    tables["portfolio"].append(
+        ["law.joint_committees", bool(data.get("law", {}).get("joint_committees", False))]
+    )
+    tables["bodies"] += [[o["id"], o["name"]] for o in data["organisations"]]
+    for fn in data["functions"]:
+        legal = fn["legal"]
+        tables["functions"].append(
+            [
+                fn["id"],
+                fn["name"],
+                fn["level"],
+                ", ".join(fn["performed_by"]),
+                fn["efficiency"]["duplication"],
+                fn["efficiency"]["simplification"],
+                fn["effectiveness"]["joint_benefit"],
+                legal.get("statutory_owner"),
+                ", ".join(legal.get("delegable_to", [])) or None,
+                bool(legal.get("board_reserved")),
+                ", ".join(legal.get("independence_from", [])) or None,
+                *[fn["capability"].get(b) for b in bodies],
+                fn.get("notes"),
+            ]
+        )
+    governance = data.get("governance", {})
+    if governance.get("bodies"):
+        tables["joint_bodies"] = [list(_JOINT_COLUMNS)] + [
+            [", ".join(b[c]) if c in _LIST_COLUMNS and c in b else b.get(c) for c in _JOINT_COLUMNS]
+            for b in governance["bodies"]
+        ]
+    if governance.get("roles"):
+        tables["roles"] = [list(_ROLE_COLUMNS)] + [
+            [", ".join(r[c]) if c in _LIST_COLUMNS and c in r else r.get(c) for c in _ROLE_COLUMNS]
+            for r in governance["roles"]
+        ]
+    return tables
+
+
+def write_portfolio(portfolio: Portfolio, path: str | Path) -> None:
+    """Write a portfolio as XLSX (with drop-downs and the guide sheet) or CSV files."""
+    path = Path(path)
+    tables = _rows(portfolio, portfolio.organisation_ids)
+    if path.suffix.lower() == ".csv":
+        stem = path.name[: -len(".csv")]
+        for sheet, rows in tables.items():
+            target = path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv")
+            with target.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                for row in rows:
+                    writer.writerow(["" if v is None else _text(v) for v in row])
+        return
+    _write_xlsx(tables, path, portfolio.organisation_ids)
+
+
+def write_template(
+    path: str | Path, *, portfolio: Portfolio | None = None, bodies: Sequence[str] = ()
+) -> None:
+    """Write a workbook to fill in: blank (for ``bodies``) or pre-filled from ``portfolio``."""
+    ids = list(portfolio.organisation_ids) if portfolio is not None else list(bodies)
+    tables = _rows(portfolio, ids)
+    if portfolio is None:
+        tables["portfolio"].append(["name", "Our joint working portfolio"])
+        tables["portfolio"].append(["law.joint_committees", False])
+        tables["bodies"] += [[b, ""] for b in ids]
+    _write_xlsx(tables, Path(path), ids)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    first = True
+    for sheet_name, rows in tables.items():
+        sheet = book.active if first else book.create_sheet()
+        assert sheet is not None
+        first = False
+        sheet.title = sheet_name
+        for row in rows:
+            sheet.append([_text(v) if isinstance(v, bool) else v for v in row])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        sheet.freeze_panes = "B2"
+        for index, column in enumerate(sheet.columns, start=1):
+            width = max(len(str(c.value or "")) for c in column)
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = min(max(width + 2, 12), 60)
+        if sheet_name == "functions":
+            header = rows[0]
+            last = 500
+            checks = {
+                "level": ",".join(SCOPES),
+                "legal.board_reserved": "true,false",
+                **{
+                    c: ",".join(Level.names())
+                    for c in header
+                    if c.startswith(("efficiency.", "effectiveness.", "capability."))
+                },
+            }
+            if bodies:
+                checks["legal.statutory_owner"] = ",".join(bodies)
+            for column_name, options in checks.items():
+                if column_name not in header:
+                    continue
+                letter = get_column_letter(header.index(column_name) + 1)
+                rule = DataValidation(
+                    type="list", formula1=f'"{options}"', allow_blank=True, showErrorMessage=True
+                )
+                rule.error = f"Choose one of: {options}"
+                rule.add(f"{letter}2:{letter}{last}")
+                sheet.add_data_validation(rule)
+            for name in ("notes",):
+                if name in header:
+                    letter = get_column_letter(header.index(name) + 1)
+                    sheet.column_dimensions[letter].width = 60
+        if sheet_name == "joint_bodies":
+            rule = DataValidation(
+                type="list", formula1=f'"{",".join(JOINT_BODY_KINDS)}"', allow_blank=False
+            )
+            rule.add("C2:C200")
+            sheet.add_data_validation(rule)
+    guide = book.create_sheet("questions")
+    guide.append(["question", "columns", "in the board paper's words (para 8)"])
+    for question in QUESTIONS:
+        guide.append(list(question))
+    guide.append([])
+    guide.append(
+        [
+            "scale",
+            "",
+            "Answer each on none < low < medium < high. "
+            "Lists (performed_by, legal.delegable_to, legal.independence_from) are body "
+            "ids separated by commas; leave legal cells empty where there is no constraint.",
+        ]
+    )
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    guide.column_dimensions["A"].width = 30
+    guide.column_dimensions["B"].width = 45
+    guide.column_dimensions["C"].width = 100
+    for row in guide.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
