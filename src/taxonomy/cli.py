@@ -27,15 +27,30 @@ __all__ = ["cli", "main"]
 
 
 def _use_color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # https://no-color.org: any NO_COLOR value turns colour off; colour only on a terminal.
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _width() -> int:
     return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
 
 
+_VERBOSE = [False]
+
+
 def _pack(rules: str | None) -> RulePack:
-    return load_rules(rules)
+    pack = load_rules(rules)
+    if _VERBOSE[0]:
+        click.echo(
+            f"rule pack {pack.name} {pack.version} ({len(pack.rules)} rules, "
+            f"sha256 {pack.hash[:12]}) from {rules or 'the default pack'}",
+            err=True,
+        )
+    return pack
+
+
+def _progress_wanted() -> bool:
+    return sys.stderr.isatty() and not _QUIET[0]
 
 
 _RULES_OPTION = click.option(
@@ -49,8 +64,12 @@ _RULES_OPTION = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="taxonomy")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or status lines.")
+@click.option("-v", "--verbose", is_flag=True, help="Say what is being loaded and run.")
+def cli(quiet: bool, verbose: bool) -> None:
     """Decide how bodies working jointly should organise each function (Annex B taxonomy)."""
+    _QUIET[0] = quiet
+    _VERBOSE[0] = verbose and not quiet
 
 
 @cli.command("classify")
@@ -59,20 +78,102 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "markdown"]),
+    type=click.Choice(["table", "json", "markdown", "xlsx", "csv"]),
     default="table",
     show_default=True,
-    help="Output format; json is a stable contract for other tools.",
+    help="Output format; json is a stable contract for other tools; xlsx and csv need -o.",
 )
-def classify_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
-    """Recommend an arrangement and a lead for every function of PORTFOLIO."""
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
+def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: str | None) -> None:
+    """Recommend an arrangement and a lead for every function of PORTFOLIO.
+
+    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension).
+    """
     result = classify(load_portfolio(portfolio), rules=_pack(rules_dir))
+    if fmt in ("xlsx", "csv"):
+        if output is None:
+            raise InputError(f"--format {fmt} writes a file: give -o FILE")
+        from taxonomy.spreadsheet import write_results
+
+        write_results(result, output)
+        _say(f"wrote {output} ({len(result)} recommendations)")
+        return
     if fmt == "json":
-        click.echo(to_json(result), nl=False)
+        text = to_json(result)
     elif fmt == "markdown":
-        click.echo(to_markdown(result), nl=False)
+        text = to_markdown(result)
     else:
-        click.echo(to_table(result, width=_width(), color=_use_color()), nl=False)
+        text = to_table(result, width=_width(), color=_use_color() and output is None)
+    _emit(text, output)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    _say(f"wrote {output}")
+
+
+def _say(message: str) -> None:
+    """A status line on stderr, unless --quiet."""
+    if not _QUIET[0]:
+        click.echo(message, err=True)
+
+
+_QUIET = [False]
+
+
+@cli.command("template")
+@click.argument("source", metavar="PORTFOLIO_OR_BODIES")
+@click.option("-o", "--output", metavar="FILE.xlsx", required=True)
+def template_command(source: str, output: str) -> None:
+    """Write a workbook to fill in, with a drop-down on every answer.
+
+    PORTFOLIO_OR_BODIES is a portfolio (pre-filled) or comma-separated body ids, e.g. nhse,nhsi.
+    """
+    from taxonomy.spreadsheet import write_template
+
+    if not output.lower().endswith(".xlsx"):
+        raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
+    if Path(source).exists():
+        write_template(output, portfolio=load_portfolio(source))
+    else:
+        bodies = [b.strip() for b in source.split(",") if b.strip()]
+        from taxonomy._model import Organisation
+
+        for body in bodies:
+            try:
+                Organisation(body, body)
+            except ValueError:
+                raise InputError(
+                    f"'{source}' is neither a portfolio file nor a list of body ids "
+                    "(lower-case letters, digits, '.', '_' or '-')"
+                ) from None
+        if len(bodies) < 2:
+            raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
+        write_template(output, bodies=bodies)
+    _say(f"wrote {output}")
+
+
+@cli.command("convert")
+@click.argument("source", metavar="IN")
+@click.option(
+    "-o",
+    "--output",
+    metavar="OUT",
+    required=True,
+    help="The converted portfolio: .yaml, .xlsx or .csv.",
+)
+def convert_command(source: str, output: str) -> None:
+    """Convert a portfolio between YAML, XLSX and CSV without loss."""
+    from taxonomy.portfolio import dump_portfolio
+
+    dump_portfolio(load_portfolio(source), output)
+    _say(f"wrote {output}")
 
 
 @cli.command("explain")
@@ -150,12 +251,17 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "markdown", "json"]),
+    type=click.Choice(["table", "markdown", "json", "xlsx"]),
     default="table",
     show_default=True,
 )
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 def whatif_command(
-    portfolio: str, scenario_files: tuple[str, ...], rules_dir: str | None, fmt: str
+    portfolio: str,
+    scenario_files: tuple[str, ...],
+    rules_dir: str | None,
+    fmt: str,
+    output: str | None,
 ) -> None:
     """Compare scenarios with the baseline: what changes, why, and the structure."""
     from taxonomy.compare import compare
@@ -164,12 +270,19 @@ def whatif_command(
     loaded = load_portfolio(portfolio)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
-    if fmt == "json":
-        click.echo(result.to_json(), nl=False)
+    if fmt == "xlsx":
+        if output is None:
+            raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
+        from taxonomy.spreadsheet import write_results
+
+        write_results(result.baseline, output, comparison=result)
+        _say(f"wrote {output} (recommendations and a sheet per scenario)")
+    elif fmt == "json":
+        _emit(result.to_json(), output)
     elif fmt == "markdown":
-        click.echo(result.to_markdown(), nl=False)
+        _emit(result.to_markdown(), output)
     else:
-        click.echo(result.to_table(width=_width(), color=_use_color()), nl=False)
+        _emit(result.to_table(width=_width(), color=_use_color() and output is None), output)
 
 
 @cli.command("sweep")
@@ -202,7 +315,7 @@ def sweep_command(
     loaded = load_portfolio(portfolio)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
-    if sys.stderr.isatty():
+    if _progress_wanted():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
@@ -221,7 +334,7 @@ def sweep_command(
             Path(output).write_text(result.to_csv(), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
-        click.echo(f"wrote {output} ({len(result.records)} records)", err=True)
+        _say(f"wrote {output} ({len(result.records)} records)")
         return
     counts: dict[str, dict[str, int]] = {}
     for record in result.records:
@@ -378,7 +491,7 @@ def rules_mutate(
     for test in tests:
         if not Path(test.split("::")[0]).exists():
             raise InputError("no such test file or folder", file=test)
-    if sys.stderr.isatty():
+    if _progress_wanted():
         from rich.progress import Progress
 
         with Progress(transient=True) as bar:
