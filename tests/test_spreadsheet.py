@@ -73,7 +73,7 @@ def test_unknown_sheet_and_missing_csv_sibling(tmp_path: Path) -> None:
     with pytest.raises(taxonomy.PortfolioError, match="did you mean 'bodies'"):
         taxonomy.load_portfolio(path)
     (tmp_path / "lonely.csv").write_text("id,name\n")
-    with pytest.raises(taxonomy.PortfolioError, match="needs lonely.bodies.csv"):
+    with pytest.raises(taxonomy.PortfolioError, match=r"needs lonely\.bodies\.csv"):
         taxonomy.load_portfolio(tmp_path / "lonely.csv")
     (tmp_path / "junk.xlsx").write_text("not a workbook")
     with pytest.raises(taxonomy.PortfolioError, match="not a readable XLSX"):
