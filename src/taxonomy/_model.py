@@ -594,6 +594,11 @@ class Recommendation:
 
         return explain_text(self)
 
+    def _repr_html_(self) -> str:
+        from taxonomy.report import recommendation_html
+
+        return recommendation_html(self)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, in the CLI's stable JSON contract."""
         return {
@@ -633,6 +638,31 @@ class Classification:
 
     def __contains__(self, function_id: object) -> bool:
         return function_id in self._by_id
+
+    def _repr_html_(self) -> str:
+        from taxonomy.report import classification_table_html
+
+        return classification_table_html(self)
+
+    def to_frame(self) -> Any:
+        """The recommendations as a pandas DataFrame, one row per function (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_frame() needs pandas: pip install 'taxonomy[pandas]'") from None
+        rows = [
+            {
+                "function": r.function,
+                "name": r.name,
+                "arrangement": str(r.arrangement),
+                "category": r.category,
+                "lead": r.lead,
+                "decided_by": r.explanation.decided_by.rule,
+                "capped_by": ", ".join(f.rule for f in r.explanation.capped_by),
+            }
+            for r in self.recommendations
+        ]
+        return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, in the CLI's stable JSON contract."""

@@ -71,6 +71,15 @@ class Finding:
     message: str
     nodes: tuple[str, ...]
 
+    def _repr_html_(self) -> str:
+        import html
+
+        colour = {"error": "#9b1c1c", "warning": "#8a5a00"}.get(self.severity, "#52606d")
+        return (
+            f'<div><b style="color:{colour}">{self.severity}</b> {html.escape(self.check)} '
+            f"({html.escape(self.principle)}): {html.escape(self.message)}</div>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {

@@ -127,6 +127,37 @@ def _say(message: str) -> None:
 _QUIET = [False]
 
 
+@cli.command("report")
+@click.argument("portfolio", metavar="PORTFOLIO")
+@click.option(
+    "--scenario",
+    "scenario_files",
+    metavar="S.yaml",
+    multiple=True,
+    help="A scenario to compare with the baseline; repeat for more.",
+)
+@_RULES_OPTION
+@click.option("-o", "--output", metavar="report.html", required=True)
+@click.option("--no-pictures", is_flag=True, help="Leave out the accountability pictures.")
+def report_command(
+    portfolio: str,
+    scenario_files: tuple[str, ...],
+    rules_dir: str | None,
+    output: str,
+    no_pictures: bool,
+) -> None:
+    """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
+    from taxonomy.report import build_report
+    from taxonomy.scenarios import load_scenario
+
+    loaded = load_portfolio(portfolio)
+    scenarios = [load_scenario(f) for f in scenario_files]
+    text = build_report(
+        loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
+    )
+    _emit(text, output)
+
+
 @cli.command("template")
 @click.argument("source", metavar="PORTFOLIO_OR_BODIES")
 @click.option("-o", "--output", metavar="FILE.xlsx", required=True)

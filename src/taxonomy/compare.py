@@ -127,6 +127,46 @@ class Comparison:
             "scenarios": [o.to_dict() for o in self.outcomes],
         }
 
+    def _repr_html_(self) -> str:
+        import html
+
+        parts = []
+        for outcome in self.outcomes:
+            rows = (
+                "".join(
+                    f"<tr><td>{html.escape(c.function)}</td><td>{html.escape(str(c.before))}</td>"
+                    f"<td>{html.escape(str(c.after))}</td>"
+                    f"<td>{html.escape('; '.join(c.because))}</td></tr>"
+                    for c in outcome.changes
+                )
+                or '<tr><td colspan="4">No function changes arrangement or lead.</td></tr>'
+            )
+            parts.append(
+                f"<h4>{html.escape(outcome.scenario.name)}</h4><table><tr><th>function</th>"
+                f"<th>from</th><th>to</th><th>because</th></tr>{rows}</table>"
+            )
+        return "".join(parts)
+
+    def to_frame(self) -> Any:
+        """One row per scenario and changed function, as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                {
+                    "scenario": o.scenario.name,
+                    "function": c.function,
+                    "from_arrangement": str(c.before.arrangement),
+                    "from_lead": c.before.lead,
+                    "to_arrangement": str(c.after.arrangement) if c.after.arrangement else None,
+                    "to_lead": c.after.lead,
+                    "because": "; ".join(c.because),
+                }
+                for o in self.outcomes
+                for c in o.changes
+            ]
+        )
+
     def to_json(self) -> str:
         """The JSON contract as text, keys sorted: the same input gives the same bytes."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -30,8 +30,13 @@ _FUNCTION = "#f2f2f2"
 _BAND = {1: "#e8f5e9", 2: "#e3f2fd", 3: "#fff8e1", 4: "#fdecea", 0: "#f5f5f5"}
 
 
-def draw(graph: Graph, *, fmt: str = "svg", group: str = "arrangement") -> bytes:
-    """Draw ``graph`` and return the picture's bytes (``svg`` or ``png``)."""
+def draw(
+    graph: Graph, *, fmt: str = "svg", group: str = "arrangement", text_as_paths: bool = True
+) -> bytes:
+    """Draw ``graph`` and return the picture's bytes (``svg`` or ``png``).
+
+    ``text_as_paths=False`` keeps SVG text as text: smaller, searchable, for HTML reports.
+    """
     if fmt not in ("svg", "png"):
         raise ValueError(f"pictures are svg or png, not {fmt!r}")
     if group not in GROUPS:
@@ -49,7 +54,8 @@ def draw(graph: Graph, *, fmt: str = "svg", group: str = "arrangement") -> bytes
     ax.axis("off")
     layout.render(ax)
     buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.hashsalt": "taxonomy", "svg.fonttype": "path"}):
+    fonttype = "path" if text_as_paths else "none"
+    with matplotlib.rc_context({"svg.hashsalt": "taxonomy", "svg.fonttype": fonttype}):
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, metadata=metadata)
     return buffer.getvalue()

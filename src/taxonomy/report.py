@@ -1,0 +1,141 @@
+"""The HTML report a Board paper can carry: one self-contained file, printable to A4.
+
+``build_report(portfolio, scenarios=...)`` renders the summary (counts per arrangement, as-is
+against to-be metrics), the recommendations, each explanation with the papers' citations, the
+accountability pictures (inline SVG), the check findings and the scenario comparisons. No network
+and no external assets: styles, pictures and the one small script (which opens every explanation
+when printing) are inside the file. Rich notebook output (``_repr_html_``) uses the same pieces.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+from taxonomy._model import Arrangement, Classification, Portfolio, Recommendation
+from taxonomy.rules import RulePack
+
+__all__ = ["build_report", "classification_table_html", "recommendation_html"]
+
+
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("taxonomy", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def classification_table_html(classification: Classification) -> str:
+    """The recommendations as an HTML table (also a notebook's rich output)."""
+    rows = []
+    for rec in classification:
+        capped = ", ".join(f.rule for f in rec.explanation.capped_by)
+        rows.append(
+            f"<tr><td>{html.escape(rec.function)}</td><td>{html.escape(rec.name)}</td>"
+            f'<td class="cat{rec.category}" style="background:{_colour(rec.category)}">'
+            f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
+            f"<td>{html.escape(rec.lead or 'joint')}</td>"
+            f"<td>{html.escape(rec.explanation.decided_by.rule)}</td>"
+            f"<td>{html.escape(capped)}</td></tr>"
+        )
+    return (
+        "<table><tr><th>function</th><th>name</th><th>arrangement</th><th>lead</th>"
+        "<th>decided by</th><th>capped by</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def recommendation_html(rec: Recommendation) -> str:
+    """One recommendation and its explanation as HTML (a notebook's rich output)."""
+    return (
+        f"<div><b>{html.escape(rec.name)}</b>: "
+        f'<span style="background:{_colour(rec.category)};padding:0 .3em">'
+        f"{rec.category}. {html.escape(rec.arrangement.title)}</span>, lead "
+        f"{html.escape(rec.lead or 'joint')}<pre>{html.escape(rec.explain())}</pre></div>"
+    )
+
+
+def _colour(category: int) -> str:
+    from taxonomy.spreadsheet import CATEGORY_COLOURS
+
+    return f"#{CATEGORY_COLOURS.get(category, 'EEEEEE')}"
+
+
+def build_report(
+    portfolio: Portfolio,
+    *,
+    scenarios: Sequence[Any] = (),
+    rules: RulePack | None = None,
+    pictures: bool = True,
+) -> str:
+    """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it)."""
+    from taxonomy import __version__
+    from taxonomy.checks import check, measure
+    from taxonomy.classify import classify
+    from taxonomy.compare import compare
+    from taxonomy.graph import as_is_graph, build_graph
+    from taxonomy.rules import load_rules
+
+    pack = rules if rules is not None else load_rules()
+    classification = classify(portfolio, rules=pack)
+    to_be = build_graph(classification)
+    as_is = as_is_graph(portfolio, classification)
+    findings = check(to_be)
+    before, after = measure(as_is), measure(to_be, findings)
+    metrics = []
+    for key in after:
+        if key == "findings":
+            for severity in after["findings"]:
+                metrics.append(
+                    (
+                        f"findings: {severity}",
+                        before["findings"][severity],
+                        after["findings"][severity],
+                    )
+                )
+        else:
+            metrics.append((key.replace("_", " "), before[key], after[key]))
+    counts = [
+        (a.category, a.title, sum(1 for r in classification if r.arrangement is a))
+        for a in Arrangement
+    ]
+    figures = []
+    if pictures:
+        from taxonomy.picture import draw
+
+        figures = [
+            (
+                "To-be: the structure the recommendations imply",
+                _svg(draw(to_be, fmt="svg", text_as_paths=False)),
+            ),
+            (
+                "As-is: each body runs its own team",
+                _svg(draw(as_is, fmt="svg", text_as_paths=False)),
+            ),
+        ]
+    comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
+    template = _environment().get_template("report.html.j2")
+    return str(
+        template.render(
+            version=__version__,
+            portfolio=portfolio,
+            pack=classification.rule_pack,
+            classification=classification,
+            counts=counts,
+            metrics=metrics,
+            table=classification_table_html(classification),
+            notes={fn.id: fn.notes for fn in portfolio.functions if fn.notes},
+            pictures=figures,
+            findings=findings,
+            comparison=comparison,
+        )
+    )
+
+
+def _svg(data: bytes) -> str:
+    text = data.decode("utf-8")
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text
