@@ -31,3 +31,17 @@ def test_docs_link_targets_exist() -> None:
     for page in PAGES:
         for target in re.findall(r"\]\(((?!http)[^)#]+)\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+
+
+def test_docs_site_builds_in_strict_mode(tmp_path: Path) -> None:
+    """The docs site (MkDocs, API reference from the docstrings) builds with no warning."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert (tmp_path / "site" / "reference" / "index.html").exists()
+    assert "load_portfolio" in (tmp_path / "site" / "reference" / "index.html").read_text()

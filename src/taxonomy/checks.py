@@ -4,11 +4,12 @@
 design principles; "legal" for the constraints of para 8), a severity (error, warning, info), a
 message and the nodes involved. ``measure(graph)`` gives the metrics compared as-is against to-be.
 
->>> import taxonomy
->>> from taxonomy.graph import build_graph
->>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> [f.check for f in check(build_graph(taxonomy.classify(portfolio))) if f.severity == "error"]
-[]
+Examples:
+    >>> import taxonomy
+    >>> from taxonomy.graph import build_graph
+    >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> [f.check for f in check(build_graph(taxonomy.classify(portfolio))) if f.severity == "error"]
+    []
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """Comparing scenarios with the baseline: what changes, why, and how the structure changes.
 
->>> import taxonomy
->>> from taxonomy.scenarios import Scenario
->>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> free = Scenario("No Board-reserved decisions").set(
-...     functions="*", field="legal.board_reserved", value=False)
->>> result = compare(portfolio, free)
->>> [(c.function, str(c.before.arrangement), str(c.after.arrangement))
-...  for c in result.outcomes[0].changes]
-[('strategy', 'aligned', 'one_team')]
+Examples:
+    >>> import taxonomy
+    >>> from taxonomy.scenarios import Scenario
+    >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> free = Scenario("No Board-reserved decisions").set(
+    ...     functions="*", field="legal.board_reserved", value=False)
+    >>> result = compare(portfolio, free)
+    >>> [(c.function, str(c.before.arrangement), str(c.after.arrangement))
+    ...  for c in result.outcomes[0].changes]
+    [('strategy', 'aligned', 'one_team')]
 """
 
 from __future__ import annotations

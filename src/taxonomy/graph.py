@@ -25,15 +25,16 @@ The to-be structure of each arrangement follows the papers (para 16 table, Annex
 
 The as-is structure comes from ``performed_by``: each body runs its own team.
 
->>> import taxonomy
->>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> graph = build_graph(taxonomy.classify(portfolio))
->>> graph.nodes["function:pricing"]["arrangement"]
-'aligned'
->>> sorted(n for n in graph if graph.nodes[n]["kind"] == "board")
-['board:nhse', 'board:nhsi']
->>> reporting_lines(graph, "team:it")
-['board:nhse']
+Examples:
+    >>> import taxonomy
+    >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> graph = build_graph(taxonomy.classify(portfolio))
+    >>> graph.nodes["function:pricing"]["arrangement"]
+    'aligned'
+    >>> sorted(n for n in graph if graph.nodes[n]["kind"] == "board")
+    ['board:nhse', 'board:nhsi']
+    >>> reporting_lines(graph, "team:it")
+    ['board:nhse']
 """
 
 from __future__ import annotations
@@ -171,11 +172,12 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
 def owners(graph: Graph, function: str) -> list[str]:
     """The nodes a function is accountable to (its accountable owners), sorted.
 
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_edge("function:f", "team:f", kind="accountable_to")
-    0
-    >>> owners(g, "function:f")
-    ['team:f']
+    Examples:
+        >>> g = nx.MultiDiGraph()
+        >>> g.add_edge("function:f", "team:f", kind="accountable_to")
+        0
+        >>> owners(g, "function:f")
+        ['team:f']
     """
     return sorted(set(successors(graph, function, "accountable_to")))
 

@@ -54,9 +54,10 @@ def load_portfolio(path: str | Path) -> Portfolio:
         PortfolioError: naming the file, line (or sheet, row and column), function and key of the
             first problem.
 
-    >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
-    >>> [o.id for o in p.organisations]
-    ['nhse', 'nhsi']
+    Examples:
+        >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> [o.id for o in p.organisations]
+        ['nhse', 'nhsi']
     """
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
@@ -70,9 +71,10 @@ def load_portfolio(path: str | Path) -> Portfolio:
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """The portfolio as plain data in the YAML file's shape (what :func:`load_portfolio` reads).
 
-    >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
-    >>> portfolio_from_data(portfolio_to_data(p)) == p
-    True
+    Examples:
+        >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> portfolio_from_data(portfolio_to_data(p)) == p
+        True
     """
     data: dict[str, Any] = {
         "name": portfolio.name,

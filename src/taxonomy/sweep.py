@@ -5,15 +5,16 @@ One record per scenario and function. Scenarios are evaluated in chunks on any
 client's executor (``client.get_executor()``) for users who outgrow one machine. Results are
 identical whatever the executor and worker count: chunks are put back in scenario order.
 
->>> import taxonomy
->>> from concurrent.futures import ThreadPoolExecutor
->>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> grid = Sweep("capability", axes=(Axis.setting("capability.nhsi", ["low", "high"],
-...                                               function="pricing"),))
->>> with ThreadPoolExecutor(2) as pool:
-...     result = sweep(portfolio, grid, executor=pool)
->>> len(result.records), result.records[0]["function"]
-(42, 'clinical-programmes')
+Examples:
+    >>> import taxonomy
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> grid = Sweep("capability", axes=(Axis.setting("capability.nhsi", ["low", "high"],
+    ...                                               function="pricing"),))
+    >>> with ThreadPoolExecutor(2) as pool:
+    ...     result = sweep(portfolio, grid, executor=pool)
+    >>> len(result.records), result.records[0]["function"]
+    (42, 'clinical-programmes')
 """
 
 from __future__ import annotations
