@@ -207,3 +207,27 @@ def test_explain_why_not_and_robustness() -> None:
     assert "Robustness: 1 of 9" in out.stdout
     out = run("explain", str(NHS), "pricing", "--why-not", "merged")
     assert out.returncode == 2 and "'merged' is not one of" in out.stderr
+
+
+def _under_a_terminal(command: str, env: dict[str, str]) -> str:
+    """Run a command with a pseudo-terminal as stdout (util-linux's script), return its output."""
+    full = {**os.environ, **env, "COLUMNS": "150"}
+    full.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
+    out = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                         text=True, env=full, timeout=120)
+    return out.stdout
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
+    command = f"{sys.executable} -m taxonomy.cli classify {NHS}"
+    assert "\x1b[" in _under_a_terminal(command, {})
+    assert "\x1b[" not in _under_a_terminal(command, {"NO_COLOR": "1"})
+    assert "\x1b[" not in run("classify", str(NHS)).stdout  # piped
+
+
+def test_quiet_and_verbose(tmp_path: Path) -> None:
+    target = tmp_path / "x.json"
+    out = run("-q", "graph", str(NHS), "-o", str(target))
+    assert out.returncode == 0 and out.stderr == ""
+    out = run("-v", "classify", str(NHS), "--format", "json", "-o", str(target))
+    assert "rule pack nhs-joint-working-2018" in out.stderr and "wrote" in out.stderr

@@ -40,12 +40,18 @@ from taxonomy.rules import PLACEHOLDER, Rule, RulePack, load_rules
 __all__ = ["classify", "classify_function"]
 
 
-def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classification:
+def classify(
+    portfolio: Portfolio,
+    *,
+    rules: RulePack | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Classification:
     """Recommend an arrangement and a lead for every function of ``portfolio``.
 
     Args:
         portfolio: the bodies and functions, e.g. from :func:`taxonomy.load_portfolio`.
         rules: the rule pack; None uses the default pack.
+        progress: called with (functions done, functions in all) every 500 functions.
 
     Returns:
         One recommendation per function, in portfolio order, with the pack's identity.
@@ -60,9 +66,12 @@ def classify(portfolio: Portfolio, *, rules: RulePack | None = None) -> Classifi
     pack = rules if rules is not None else _default_pack()
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
-    recommendations = [
-        _classify_one(engine, pack, portfolio, fn, memo) for fn in portfolio.functions
-    ]
+    recommendations = []
+    total = len(portfolio.functions)
+    for done, fn in enumerate(portfolio.functions, start=1):
+        recommendations.append(_classify_one(engine, pack, portfolio, fn, memo))
+        if progress is not None and (done % 500 == 0 or done == total):
+            progress(done, total)
     result = Classification(portfolio, pack.identity, tuple(recommendations))
     for observer in OBSERVERS:
         observer(pack, result)

@@ -89,7 +89,18 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
 
     PORTFOLIO is YAML, an XLSX workbook or CSV (by extension).
     """
-    result = classify(load_portfolio(portfolio), rules=_pack(rules_dir))
+    loaded = load_portfolio(portfolio)
+    pack = _pack(rules_dir)
+    if _progress_wanted() and len(loaded.functions) >= 2000:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("classify", total=len(loaded.functions))
+            result = classify(
+                loaded, rules=pack, progress=lambda done, total: bar.update(task, completed=done)
+            )
+    else:
+        result = classify(loaded, rules=pack)
     if fmt in ("xlsx", "csv"):
         if output is None:
             raise InputError(f"--format {fmt} writes a file: give -o FILE")
@@ -607,9 +618,8 @@ def graph_command(
         Path(output).write_bytes(data)
     except OSError as exc:
         raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
-    click.echo(
-        f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)",
-        err=True,
+    _say(
+        f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)"
     )
 
 
