@@ -11,8 +11,9 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -53,6 +54,22 @@ def _progress_wanted() -> bool:
     return sys.stderr.isatty() and not _QUIET[0]
 
 
+_T = TypeVar("_T")
+
+
+def _with_progress(
+    label: str, run: Callable[[Callable[[int, int], None] | None], _T], *, wanted: bool = True
+) -> _T:
+    """Call ``run`` with a progress callback drawing a bar on a terminal, or with None."""
+    if not (wanted and _progress_wanted()):
+        return run(None)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        return run(lambda done, total: bar.update(task, completed=done, total=total))
+
+
 _RULES_OPTION = click.option(
     "--rules",
     "rules_dir",
@@ -91,16 +108,11 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
     """
     loaded = load_portfolio(portfolio)
     pack = _pack(rules_dir)
-    if _progress_wanted() and len(loaded.functions) >= 2000:
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("classify", total=len(loaded.functions))
-            result = classify(
-                loaded, rules=pack, progress=lambda done, total: bar.update(task, completed=done)
-            )
-    else:
-        result = classify(loaded, rules=pack)
+    result = _with_progress(
+        "classify",
+        lambda progress: classify(loaded, rules=pack, progress=progress),
+        wanted=len(loaded.functions) >= 2000,
+    )
     if fmt in ("xlsx", "csv"):
         if output is None:
             raise InputError(f"--format {fmt} writes a file: give -o FILE")
@@ -357,20 +369,10 @@ def sweep_command(
     loaded = load_portfolio(portfolio)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
-    if _progress_wanted():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task(f"sweep {grid.name}", total=None)
-            result = sweep(
-                loaded,
-                grid,
-                rules=pack,
-                workers=workers,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-    else:
-        result = sweep(loaded, grid, rules=pack, workers=workers)
+    result = _with_progress(
+        f"sweep {grid.name}",
+        lambda progress: sweep(loaded, grid, rules=pack, workers=workers, progress=progress),
+    )
     if output is not None:
         try:
             Path(output).write_text(result.to_csv(), encoding="utf-8")
@@ -533,20 +535,12 @@ def rules_mutate(
     for test in tests:
         if not Path(test.split("::")[0]).exists():
             raise InputError("no such test file or folder", file=test)
-    if _progress_wanted():
-        from rich.progress import Progress
-
-        with Progress(transient=True) as bar:
-            task = bar.add_task("mutants", total=None)
-            report = run_mutants(
-                directory,
-                list(tests),
-                limit=limit,
-                workers=workers,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-    else:
-        report = run_mutants(directory, list(tests), limit=limit, workers=workers)
+    report = _with_progress(
+        "mutants",
+        lambda progress: run_mutants(
+            directory, list(tests), limit=limit, workers=workers, progress=progress
+        ),
+    )
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import SCOPES, Function, Level, Portfolio
+from taxonomy._model import Function, Level, Portfolio
 
 __all__ = ["ANSWER_FACTS", "OPERATORS", "FactType", "answer_values", "format_value"]
 
@@ -126,6 +126,3 @@ def format_value(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-assert set(SCOPES) == {"national", "regional", "local"}

@@ -282,7 +282,6 @@ def read_portfolio(path: str | Path) -> Portfolio:
         for row, cells in bodies_table[1:]
     ]
     data["organisations"] = _items(bodies, 1)
-    body_ids = [str(b.get("id")) for b in bodies]
 
     functions_table = tables["functions"]
     header = functions_table[0][1]["__header__"]
@@ -319,7 +318,6 @@ def read_portfolio(path: str | Path) -> Portfolio:
             row=1,
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
-    del body_ids
     return portfolio_from_data(data, file=str(path))
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Classification
-from taxonomy._schema import Node, Reader, load_yaml
+from taxonomy._schema import Reader, load_yaml
 from taxonomy.classify import classify
 from taxonomy.errors import InputError, did_you_mean
 from taxonomy.portfolio import load_portfolio
@@ -154,6 +154,3 @@ def load_expectations(path: str | Path) -> ExpectationFile:
         )
         cases.append(Case(reader.text(node, "function", item=item), expected, line))
     return ExpectationFile(path, portfolio, relative("rules"), relative("scenario"), tuple(cases))
-
-
-_ = Node  # parsed mappings are Nodes (see taxonomy._schema)
