@@ -19,6 +19,7 @@ import resource
 import subprocess
 import sys
 import time
+from typing import Any
 
 import taxonomy
 from taxonomy import Capability, Effectiveness, Efficiency, Function, Legal, Level, Organisation
@@ -106,24 +107,33 @@ def measure(n: int) -> dict[str, float]:
     }
 
 
-def main(argv: list[str]) -> None:
+def run_sizes(
+    script: str, argv: list[str], defaults: list[int], measure_one: Any
+) -> list[dict[str, Any]]:
+    """Measure each size in a fresh process (so peak RSS is per size) and print a table.
+
+    Called as ``script --child N`` it measures one size and prints JSON; otherwise it runs a
+    child per size and returns the rows.
+    """
     if len(argv) == 2 and argv[0] == "--child":
-        print(json.dumps(measure(int(argv[1]))))
-        return
-    sizes = [int(a) for a in argv] or [1_000, 10_000, 100_000]
+        print(json.dumps(measure_one(int(argv[1]))))
+        return []
+    sizes = [int(a) for a in argv] or defaults
     rows = []
     for n in sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)],
-            capture_output=True,
-            text=True,
-            check=True,
+            [sys.executable, script, "--child", str(n)], capture_output=True, text=True, check=True
         )
         rows.append(json.loads(out.stdout))
     header = list(rows[0])
     print(" | ".join(header))
     for row in rows:
         print(" | ".join(str(row[h]) for h in header))
+    return rows
+
+
+def main(argv: list[str]) -> None:
+    rows = run_sizes(__file__, argv, [1_000, 10_000, 100_000], measure)
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         growth = last["us_per_function"] / first["us_per_function"]

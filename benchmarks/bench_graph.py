@@ -13,9 +13,7 @@ max RSS of a fresh process per size. Figures go in docs/performance.md.
 
 from __future__ import annotations
 
-import json
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,7 +22,7 @@ import attrs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_classify import BODIES, synthetic
+from bench_classify import BODIES, run_sizes, synthetic
 
 import taxonomy
 from taxonomy import Governance, JointBody, Law, Role
@@ -91,29 +89,12 @@ def measure_size(n: int) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) == 2 and argv[0] == "--child":
-        print(json.dumps(measure_size(int(argv[1]))))
-        return
-    sizes = [int(a) for a in argv] or [1_000, 10_000]
-    rows = []
-    for n in sizes:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(n)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rows.append(json.loads(out.stdout))
-    header = list(rows[0])
-    print(" | ".join(header))
-    for row in rows:
-        print(" | ".join(str(row[h]) for h in header))
+    rows = run_sizes(__file__, argv, [1_000, 10_000], measure_size)
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         for key in ("build_s", "check_s"):
-            print(
-                f"{key}, {last['functions']} vs {first['functions']}: {last[key] / first[key]:.2f}x"
-            )
+            growth = last[key] / first[key]
+            print(f"{key}, {last['functions']} vs {first['functions']}: {growth:.2f}x")
 
 
 if __name__ == "__main__":

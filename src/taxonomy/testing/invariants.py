@@ -83,6 +83,18 @@ def _classify(rules: RulePack, portfolio: Portfolio) -> tuple[Any, list[Violatio
         return None, [Violation("totality", exc.function or "?", str(exc))]
 
 
+def _each(
+    rules: RulePack,
+    portfolio: Portfolio,
+    check: Callable[[Function, Recommendation], list[Violation]],
+) -> list[Violation]:
+    """Classify once, then run ``check`` on every function and its recommendation."""
+    result, errors = _classify(rules, portfolio)
+    if errors:
+        return errors
+    return [v for fn in portfolio.functions for v in check(fn, result[fn.id])]
+
+
 def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Every function gets exactly one recommendation."""
     result, errors = _classify(rules, portfolio)
@@ -118,48 +130,42 @@ def _levels_moved(fn: Function) -> list[Function]:
 
 def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """No efficiency or effectiveness answer lifts a function above its legal caps or lead."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
-        return errors
-    found = []
-    for fn in portfolio.functions:
-        rec = result[fn.id]
+
+    def check(fn: Function, rec: Recommendation) -> list[Violation]:
         caps = [rules.rule(f.rule).then.cap for f in rec.explanation.fired]
         floor = max((c for c in caps if c is not None), default=None)
         legal_lead = rec.explanation.lead_by and rec.explanation.lead_by.question == "legal"
         for other in _levels_moved(fn):
             moved = _one(rules, portfolio, other)
             if floor is not None and moved.arrangement < floor:
-                found.append(
+                return [
                     Violation(
                         "legal dominance",
                         fn.id,
                         f"efficiency/effectiveness answers lifted it to {moved.arrangement}, above "
                         f"its legal cap {floor}",
                     )
-                )
-                break
+                ]
             if legal_lead and moved.lead != rec.lead:
-                found.append(
+                return [
                     Violation(
                         "legal dominance",
                         fn.id,
                         f"the legal lead {rec.lead} became {moved.lead} when only efficiency or "
                         "effectiveness answers changed",
                     )
-                )
-                break
-    return found
+                ]
+        return []
+
+    return _each(rules, portfolio, check)
 
 
 def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Stronger answers never separate it more; more legal restriction never integrates it more."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
-        return errors
-    found = []
-    for fn in portfolio.functions:
-        base = result[fn.id].arrangement
+
+    def check(fn: Function, rec: Recommendation) -> list[Violation]:
+        found = []
+        base = rec.arrangement
         raised: list[tuple[str, Function]] = []
         for field in ("duplication", "simplification"):
             level = getattr(fn.efficiency, field)
@@ -210,7 +216,10 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                         f"adding {what} made it more integrated: {base} -> {after}",
                     )
                 )
-    return found
+
+        return found
+
+    return _each(rules, portfolio, check)
 
 
 def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
@@ -226,12 +235,9 @@ def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Separate arrangements name a lead; leads are bodies; legal delegation decides the lead."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
-        return errors
-    found = []
-    for fn in portfolio.functions:
-        rec = result[fn.id]
+
+    def check(fn: Function, rec: Recommendation) -> list[Violation]:
+        found = []
         if rec.arrangement.separate and rec.lead is None:
             found.append(Violation("lead rules", fn.id, f"{rec.arrangement} names no lead"))
         if rec.lead is not None and rec.lead not in portfolio.organisation_ids:
@@ -245,17 +251,17 @@ def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                     f"{rec.lead} leads",
                 )
             )
-    return found
+
+        return found
+
+    return _each(rules, portfolio, check)
 
 
 def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Explanations cite only rules that fired, on answers that satisfy them, and miss none."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
-        return errors
-    found = []
-    for fn in portfolio.functions:
-        rec = result[fn.id]
+
+    def check(fn: Function, rec: Recommendation) -> list[Violation]:
+        found = []
         ex = rec.explanation
         values: dict[str, Any] = answer_values(fn, portfolio)
         for name, value in ex.findings:
@@ -291,7 +297,10 @@ def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Viol
                         f"{rule.id}'s condition holds but it did not fire",
                     )
                 )
-    return found
+
+        return found
+
+    return _each(rules, portfolio, check)
 
 
 #: Every invariant by name.
