@@ -231,3 +231,10 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stderr == ""
     out = run("-v", "classify", str(NHS), "--format", "json", "-o", str(target))
     assert "rule pack nhs-joint-working-2018" in out.stderr and "wrote" in out.stderr
+
+
+def test_rules_group_lists_by_default() -> None:
+    assert json.loads(run("rules", "--format", "json").stdout)["name"] == "nhs-joint-working-2018"
+    assert "legal.board-reserved" in run("rules", "list").stdout
+    out = run("rules", "nope")
+    assert out.returncode == 2 and "must be a folder" in out.stderr

@@ -395,12 +395,10 @@ def sweep_command(
 class _RulesGroup(click.Group):
     """``taxonomy rules [DIR]`` lists a pack; ``taxonomy rules check|coverage|mutate ...``."""
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            return "list", self.commands["list"], args
-        return super().resolve_command(ctx, args)
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
 
 
 @cli.group("rules", cls=_RulesGroup, invoke_without_command=True)
