@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,20 @@ def test_whatif_workbook_has_a_sheet_per_scenario(tmp_path: Path) -> None:
     assert out.returncode == 0 and out.stderr == ""
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[0] == "recommendations" and len(book.sheetnames) == 3
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_and_saves_the_template(tmp_path: Path) -> None:
+    """A real spreadsheet program keeps the drop-downs, and taxonomy reads what it saves."""
+    template = tmp_path / "template.xlsx"
+    assert _cli("template", str(NHS), "-o", str(template)).returncode == 0
+    out = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "saved"),
+         str(template)],
+        capture_output=True, text=True, timeout=300,
+    )
+    saved = tmp_path / "saved" / "template.xlsx"
+    assert saved.exists(), out.stderr
+    assert taxonomy.load_portfolio(saved) == taxonomy.load_portfolio(NHS)
+    assert len(openpyxl.load_workbook(saved)["functions"].data_validations.dataValidation) >= 7
