@@ -124,13 +124,13 @@ def test_engine_starts_no_threads_and_is_reused(pack: RulePack, nhs: taxonomy.Po
     reloaded = taxonomy.load_rules()
     taxonomy.classify(nhs, rules=reloaded)
     assert engine_for(reloaded) is engine_for(pack)  # cached by content hash
-    assert threading.active_count() == before
+    assert threading.active_count() <= before  # none started (others may have ended)
 
 
 def test_fresh_engine_starts_no_threads(pack: RulePack) -> None:
     before = threading.active_count()
     Engine(pack)
-    assert threading.active_count() == before
+    assert threading.active_count() <= before  # none started (others may have ended)
 
 
 def test_more_than_1024_sessions_run_and_none_stay_live(nhs: taxonomy.Portfolio) -> None:
