@@ -97,16 +97,13 @@ def build_graph(classification: Classification) -> Graph:
         elif rec.arrangement is Arrangement.ALIGNED:
             joint = covering.get(fn.id)
             if joint is None:
-                joint = f"joint:plan-{fn.id}"
-                graph.add_node(
-                    joint,
-                    kind="joint_body",
-                    body_kind="joint_governance",
-                    proposed=True,
-                    label=f"Joint plan and governance: {fn.name}",
+                joint = _proposed_joint_body(
+                    graph,
+                    f"joint:plan-{fn.id}",
+                    "joint_governance",
+                    f"Joint plan and governance: {fn.name}",
+                    participants,
                 )
-                for body in participants:
-                    _edge(graph, joint, _board(body), "reports_to")
             for body in participants:
                 team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
                 _edge(graph, team, _board(body), "reports_to")
@@ -126,6 +123,16 @@ def build_graph(classification: Classification) -> Graph:
     return graph
 
 
+def _proposed_joint_body(
+    graph: Graph, node: str, body_kind: str, label: str, participants: list[str]
+) -> str:
+    """Add a joint body the structure implies (not in the governance), reporting to each Board."""
+    graph.add_node(node, kind="joint_body", body_kind=body_kind, proposed=True, label=label)
+    for body in participants:
+        _edge(graph, node, _board(body), "reports_to")
+    return node
+
+
 def _decided_jointly(
     graph: Graph, fn: Function, participants: list[str], given: str | None
 ) -> None:
@@ -136,16 +143,14 @@ def _decided_jointly(
     """
     if given is not None:
         return  # the portfolio's governance already delegates the decision
-    node = f"joint:committee-{fn.id}"
-    graph.add_node(
-        node,
-        kind="joint_body",
-        body_kind="joint_committee",
-        proposed=True,
-        label=f"Joint committee: {fn.name}",
+    node = _proposed_joint_body(
+        graph,
+        f"joint:committee-{fn.id}",
+        "joint_committee",
+        f"Joint committee: {fn.name}",
+        participants,
     )
     for body in participants:
-        _edge(graph, node, _board(body), "reports_to")
         _edge(graph, _board(body), node, "delegates_to", functions=(fn.id,))
     _edge(graph, f"function:{fn.id}", node, "accountable_to", basis="delegated decisions")
 
