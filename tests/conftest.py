@@ -44,3 +44,21 @@ def nhs() -> taxonomy.Portfolio:
 def _chdir_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Doctests and examples use paths relative to the project root.
     monkeypatch.chdir(ROOT)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-install",
+        action="store_true",
+        help="run the tests marked 'install': they build taxonomy in fresh environments "
+        "(minutes, and the package index must be reachable); CI runs them",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-install"):
+        return
+    skip = pytest.mark.skip(reason="builds fresh environments: run with --run-install")
+    for item in items:
+        if "install" in item.keywords:
+            item.add_marker(skip)

@@ -13,6 +13,12 @@ and distinct. Rules that encode the paper's four key questions (para 8) run on d
 
 from typing import TYPE_CHECKING, Any
 
+from taxonomy import _install
+
+# First, before anything imports durable-rules: a broken engine build (a plain pip install on
+# Python 3.13+) gets one message naming the cause and the repair, not a bare ImportError.
+_install.require_durable_rules()
+
 from taxonomy._model import (
     Arrangement,
     Capability,
@@ -38,6 +44,7 @@ from taxonomy.compare import Comparison, compare
 from taxonomy.counterfactual import Counterfactuals, Robustness, counterfactuals, robustness
 from taxonomy.errors import (
     EngineError,
+    EngineUnavailableError,
     InputError,
     PortfolioError,
     RulePackError,
@@ -88,6 +95,7 @@ __all__ = [
     "Effectiveness",
     "Efficiency",
     "EngineError",
+    "EngineUnavailableError",
     "Explanation",
     "Finding",
     "Firing",

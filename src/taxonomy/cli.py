@@ -79,8 +79,29 @@ _RULES_OPTION = click.option(
 )
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: taxonomy's version, and the Python and durable-rules it runs on."""
+    if not value or ctx.resilient_parsing:
+        return
+    from taxonomy._install import versions
+
+    found = versions()
+    click.echo(
+        f"taxonomy {found['taxonomy']} (Python {found['python']}, "
+        f"durable-rules {found['durable-rules']})"
+    )
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="taxonomy")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version of taxonomy, Python and durable-rules, and exit.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or status lines.")
 @click.option("-v", "--verbose", is_flag=True, help="Say what is being loaded and run.")
 def cli(quiet: bool, verbose: bool) -> None:

@@ -8,7 +8,9 @@ catch either::
     │   ├── PortfolioError              a portfolio (bodies, functions, answers)
     │   ├── RulePackError               a rule pack (rules/*.yaml)
     │   └── ScenarioError               a what-if scenario
-    └── EngineError(RuntimeError)       the rules engine failed or gave no single answer
+    ├── EngineError(RuntimeError)       the rules engine failed or gave no single answer
+    └── EngineUnavailableError(ImportError)
+                                        durable-rules is missing or its C extension does not load
 
 An :class:`InputError` carries structured fields (file, line, item, key) and builds its message
 from them, so every message says where the problem is, what was wrong and, where one fits, what
@@ -22,6 +24,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "EngineError",
+    "EngineUnavailableError",
     "InputError",
     "PortfolioError",
     "RulePackError",
@@ -157,3 +160,11 @@ class EngineError(TaxonomyError, RuntimeError):
             where.append(f"rule '{rule}'")
         prefix = (", ".join(where) + ": ") if where else ""
         super().__init__(prefix + message)
+
+
+class EngineUnavailableError(TaxonomyError, ImportError):
+    """durable-rules, the rules engine, is missing or its C extension does not load.
+
+    Raised by ``import taxonomy``; the message names the cause and the command that repairs the
+    installation (see ``taxonomy._install``).
+    """
