@@ -18,7 +18,7 @@ def test_all_lists_exactly_the_public_names() -> None:
 
 
 def test_every_public_name_of_every_module_has_a_docstring() -> None:
-    for module_name in ["taxonomy.errors", "taxonomy.rules", "taxonomy.facts", "taxonomy.engine",
+    for module_name in ["taxonomy.errors", "taxonomy.language.rules", "taxonomy.language.facts", "taxonomy.language.durable",
                         "taxonomy.classify", "taxonomy.render", "taxonomy.portfolio",
                         "taxonomy.testing.strategies", "taxonomy.cli", "taxonomy.graph",
                         "taxonomy.checks", "taxonomy.export", "taxonomy.picture",

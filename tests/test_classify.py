@@ -7,7 +7,7 @@ import pytest
 
 import taxonomy
 from taxonomy import Arrangement, EngineError, Level
-from taxonomy.rules import AllOf, Comparison, Rule, RulePack, Then
+from taxonomy.language.rules import AllOf, Comparison, Rule, RulePack, Then
 
 
 def _rule(rule_id: str, question: str, then: Then, *, when=None, priority: int = 0) -> Rule:  # type: ignore[no-untyped-def]
@@ -115,7 +115,7 @@ def test_finding_values_resolved_by_priority(nhs: taxonomy.Portfolio) -> None:
     rec = taxonomy.classify(nhs)["strategy"]  # duplication high, simplification medium
     fired = [f.rule for f in rec.explanation.fired]
     assert "efficiency.high" in fired and "efficiency.medium" in fired
-    assert dict(rec.explanation.findings)["efficiency"] == "high"
+    assert dict(rec.explanation.findings)["efficiency"] is taxonomy.Level.HIGH
 
 
 def test_level_answers_accept_names_and_levels() -> None:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import taxonomy
 from taxonomy._model import Level
-from taxonomy.engine import Engine, engine_for
-from taxonomy.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack, Then
-from tests.helpers import holds
+from taxonomy.language.durable import Engine, engine_for
+from taxonomy.language.rules import AllOf, Comparison, Condition, Not, Rule, RulePack, Then
 
 BODIES = ("b1", "b2", "b3")
 
@@ -34,83 +30,7 @@ def _pack_with(conditions: list[Condition]) -> RulePack:
     return RulePack.from_rules(rules, name="differential")
 
 
-# -- the compiled conditions agree with the documented semantics ---------------------------------
-
-_level_cmp = st.builds(
-    Comparison,
-    st.just("efficiency.duplication"),
-    st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
-    st.sampled_from(Level.names()),
-)
-_level_in = st.builds(
-    Comparison,
-    st.just("efficiency.duplication"),
-    st.just("in"),
-    st.lists(st.sampled_from(Level.names()), min_size=1, max_size=3, unique=True).map(tuple),
-)
-_owner_cmp = st.builds(
-    Comparison,
-    st.just("legal.statutory_owner"),
-    st.sampled_from(["==", "!="]),
-    st.sampled_from(BODIES),
-) | st.builds(
-    Comparison,
-    st.just("legal.statutory_owner"),
-    st.just("in"),
-    st.lists(st.sampled_from(BODIES), min_size=1, max_size=2, unique=True).map(tuple),
-) | st.just(Comparison("legal.statutory_owner", "present"))
-_bool_cmp = st.builds(
-    Comparison, st.just("legal.board_reserved"), st.sampled_from(["==", "!="]), st.booleans()
-)
-_count_cmp = st.builds(
-    Comparison,
-    st.just("performed_by.count"),
-    st.sampled_from(["==", "!=", "<", "<=", ">", ">="]),
-    st.integers(0, 4),
-)
-_scope_cmp = st.builds(
-    Comparison,
-    st.just("function.level"),
-    st.sampled_from(["==", "!="]),
-    st.sampled_from(["national", "regional", "local"]),
-)
-_bodies_cmp = st.just(Comparison("legal.delegable_to", "present"))
-
-conditions = st.recursive(
-    _level_cmp | _level_in | _owner_cmp | _bool_cmp | _count_cmp | _scope_cmp | _bodies_cmp,
-    lambda inner: st.lists(inner, max_size=3).map(lambda ps: AllOf(tuple(ps)))
-    | st.lists(inner, min_size=1, max_size=3).map(lambda ps: AnyOf(tuple(ps)))
-    | inner.map(Not),
-    max_leaves=8,
-)
-
-
-@st.composite
-def fact_values(draw: st.DrawFn) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "efficiency.duplication": draw(st.sampled_from(list(Level))),
-        "legal.board_reserved": draw(st.booleans()),
-        "performed_by.count": draw(st.integers(1, 3)),
-        "function.level": draw(st.sampled_from(["national", "regional", "local"])),
-    }
-    owner = draw(st.none() | st.sampled_from(BODIES))
-    if owner is not None:
-        values["legal.statutory_owner"] = owner
-    delegable = draw(st.lists(st.sampled_from(BODIES), unique=True, max_size=2))
-    if delegable:
-        values["legal.delegable_to"] = tuple(delegable)
-    return values
-
-
-@given(st.lists(conditions, min_size=1, max_size=4), st.lists(fact_values(), min_size=1, max_size=4))
-def test_compiled_conditions_match_reference_semantics(
-    conds: list[Condition], cases: list[dict[str, Any]]
-) -> None:
-    engine = Engine(_pack_with(conds))
-    for values in cases:
-        fired = {f.rule for f in engine.fire(0, values, function="f")}
-        for i, cond in enumerate(conds):
-            assert (f"t.{i}" in fired) == holds(cond, values), (cond, values)
+# The compiled conditions agree with the semantics: tests/test_semantics.py (differential).
 
 
 # -- durable-rules hazards ------------------------------------------------------------------------
@@ -118,19 +38,19 @@ def test_compiled_conditions_match_reference_semantics(
 
 def test_engine_starts_no_threads_and_is_reused(pack: RulePack, nhs: taxonomy.Portfolio) -> None:
     taxonomy.classify(nhs, rules=pack)  # warm: compile once
-    before = threading.active_count()
+    before = set(threading.enumerate())
     for _ in range(5):
         taxonomy.classify(nhs, rules=pack)
     reloaded = taxonomy.load_rules()
     taxonomy.classify(nhs, rules=reloaded)
     assert engine_for(reloaded) is engine_for(pack)  # cached by content hash
-    assert threading.active_count() <= before  # none started (others may have ended)
+    assert set(threading.enumerate()) - before == set()  # no new thread (others may have ended)
 
 
 def test_fresh_engine_starts_no_threads(pack: RulePack) -> None:
-    before = threading.active_count()
+    before = set(threading.enumerate())
     Engine(pack)
-    assert threading.active_count() <= before  # none started (others may have ended)
+    assert set(threading.enumerate()) - before == set()  # no new thread (others may have ended)
 
 
 def test_more_than_1024_sessions_run_and_none_stay_live(nhs: taxonomy.Portfolio) -> None:
@@ -193,9 +113,8 @@ def test_two_engines_for_one_pack_do_not_collide(pack: RulePack) -> None:
     # name; two private hosts compiled from one pack must both work.
     first, second = Engine(pack), Engine(pack)
     values = {"efficiency.duplication": Level.HIGH, "efficiency.simplification": Level.LOW}
-    assert [f.rule for f in first.fire(0, values, function="f")] == [
-        f.rule for f in second.fire(0, values, function="f")
-    ]
+    assert first.fire(0, values, function="f") == second.fire(0, values, function="f")
+    assert first.fire(0, values, function="f")  # and something fired
 
 
 def test_classify_is_safe_from_many_threads(nhs: taxonomy.Portfolio, pack: RulePack) -> None:

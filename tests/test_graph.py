@@ -14,7 +14,7 @@ from taxonomy import Arrangement
 from taxonomy.checks import CHECKS, check, measure, structure_report
 from taxonomy.export import to_dot, to_graphml, to_node_link_json
 from taxonomy.graph import as_is_graph, build_graph, owners, reporting_lines
-from taxonomy.rules import RulePack
+from taxonomy.language.rules import RulePack
 
 STRONG = {"efficiency": {"duplication": "high", "simplification": "high"},
           "effectiveness": {"joint_benefit": "high"}}

@@ -10,7 +10,7 @@ import pytest
 
 import taxonomy
 from taxonomy import RulePackError
-from taxonomy.rules import default_pack_path, load_rules
+from taxonomy.language.rules import default_pack_path, load_rules
 from tests.helpers import copy_pack, minimal_pack, write
 
 DECIDE = """

@@ -15,7 +15,7 @@ from taxonomy import Arrangement, ScenarioError
 from taxonomy.compare import compare
 from taxonomy.counterfactual import _with as apply_changes
 from taxonomy.counterfactual import counterfactuals, robustness
-from taxonomy.rules import Comparison
+from taxonomy.language.rules import Comparison
 from taxonomy.scenarios import Scenario, load_scenario, loads_scenario
 from taxonomy.sweep import Axis, Sweep, load_sweep, sweep
 from tests.conftest import EXAMPLES, NWL

@@ -51,8 +51,8 @@ from taxonomy.errors import (
     ScenarioError,
     TaxonomyError,
 )
+from taxonomy.language.rules import Rule, RulePack, load_rules
 from taxonomy.portfolio import load_portfolio, portfolio_from_data
-from taxonomy.rules import Rule, RulePack, load_rules
 from taxonomy.scenarios import Scenario, load_scenario
 from taxonomy.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
 

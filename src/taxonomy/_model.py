@@ -151,6 +151,23 @@ _TITLES = {
 }
 
 
+def format_value(value: Any) -> str:
+    """A fact value as text, the way rules and explanations write it.
+
+    >>> format_value(Level.HIGH), format_value(True), format_value(("a", "b")), format_value(None)
+    ('high', 'true', 'a, b', 'absent')
+    """
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 @attrs.frozen
 class Organisation:
     """A statutory body with its own Board (NHS England, NHS Improvement, a CCG)."""
@@ -484,29 +501,56 @@ class PackIdentity:
 
 @attrs.frozen
 class Firing:
-    """One rule that fired for a function: a node of the explanation tree.
+    """One rule that fired for a function: a node of the explanation tree, with typed values.
 
     Attributes:
         rule: the rule id.
         question: the key question it answers (or ``decision``).
-        conclusion: what it concluded, e.g. ``finding efficiency = high``, ``cap aligned``.
-        matched: the facts its condition read, with their values on this function.
+        matched: the facts its condition read, with their values on this function (a
+            :class:`Level`, a bool, a count, a body id, a tuple of body ids, or None if absent).
         because: its reason, filled from those facts.
         source: where in the papers the rule comes from.
         principles: the Annex B design principles it serves.
         priority: its declared priority.
         uses: the findings its condition read (these are its children in the tree).
+        finding: the finding it derived, if any, and ``value`` the value it gave it.
+        cap: the legal cap it set, if any.
+        decide: the arrangement it decided, if any.
+        lead: where it takes the lead from (``joint``, or a fact naming bodies), if anywhere.
     """
 
     rule: str
     question: str
-    conclusion: str
-    matched: tuple[tuple[str, str], ...]
+    matched: tuple[tuple[str, Any], ...]
     because: str
     source: str
     principles: tuple[str, ...]
     priority: int
     uses: tuple[str, ...] = ()
+    finding: str | None = None
+    value: Level | bool | None = None
+    cap: Arrangement | None = None
+    decide: Arrangement | None = None
+    lead: str | None = None
+
+    @property
+    def conclusion(self) -> str:
+        """What it concluded, as text: ``finding efficiency = high``, ``cap aligned``, ..."""
+        parts = []
+        if self.finding is not None:
+            parts.append(f"finding {self.finding} = {format_value(self.value)}")
+        if self.cap is not None:
+            parts.append(f"cap {self.cap}")
+        if self.decide is not None:
+            parts.append(f"decide {self.decide}")
+        if self.lead is not None:
+            parts.append("lead joint" if self.lead == "joint" else f"lead from {self.lead}")
+        return "; ".join(parts)
+
+    @property
+    def shown(self) -> tuple[tuple[str, str], ...]:
+        """``matched`` with each value as text, the way rules write values."""
+        return tuple((fact, format_value(value)) for fact, value in self.matched)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -514,7 +558,7 @@ class Firing:
             "rule": self.rule,
             "question": self.question,
             "conclusion": self.conclusion,
-            "matched": dict(self.matched),
+            "matched": dict(self.shown),
             "because": self.because,
             "source": self.source,
             "principles": list(self.principles),
@@ -531,7 +575,7 @@ class Explanation:
         decided_by: the decision rule whose conclusion was taken.
         capped_by: the legal rules that capped the arrangement below the decision (may be empty).
         lead_by: the rule that set the lead, or None.
-        findings: the findings derived, name to value.
+        findings: the findings derived, name to value (a :class:`Level` or a bool), by name.
         notes: anything else worth saying (a joint lead set aside in a separate arrangement).
     """
 
@@ -539,18 +583,16 @@ class Explanation:
     decided_by: Firing
     capped_by: tuple[Firing, ...]
     lead_by: Firing | None
-    findings: tuple[tuple[str, str], ...]
+    findings: tuple[tuple[str, Level | bool], ...]
     notes: tuple[str, ...] = ()
 
     def derivation(self, firing: Firing) -> tuple[Firing, ...]:
         """The firings that derived the findings ``firing`` used: its children in the tree."""
+        final = dict(self.findings)
         producers: dict[str, Firing] = {}
         for other in self.fired:
-            if other.conclusion.startswith("finding "):
-                name = other.conclusion.split()[1]
-                value = other.conclusion.split("= ", 1)[1]
-                if dict(self.findings).get(name) == value:
-                    producers.setdefault(name, other)
+            if other.finding is not None and final.get(other.finding) == other.value:
+                producers.setdefault(other.finding, other)
         return tuple(producers[name] for name in firing.uses if name in producers)
 
     def to_dict(self) -> dict[str, Any]:
@@ -559,7 +601,7 @@ class Explanation:
             "decided_by": self.decided_by.rule,
             "capped_by": [f.rule for f in self.capped_by],
             "lead_by": self.lead_by.rule if self.lead_by else None,
-            "findings": dict(self.findings),
+            "findings": {name: format_value(value) for name, value in self.findings},
             "fired": [f.to_dict() for f in self.fired],
             "notes": list(self.notes),
         }

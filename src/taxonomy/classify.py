@@ -1,41 +1,32 @@
-"""Classification: run a pack on every function and resolve the rules' conclusions.
+"""Classification: every function of a portfolio through the pack, on durable-rules.
 
-For each function, the strata of the pack run in order on durable-rules (see ``engine``). Between
-strata, findings are resolved: where rules derive different values for one finding, the highest
-declared priority wins. After the last stratum:
-
-- the **decision** is the ``decide`` of the highest-priority decision rule that fired;
-- the **legal cap** is the least integrated ``cap`` of the legal rules that fired, and the
-  arrangement is the less integrated of decision and cap, so no efficiency or effectiveness answer
-  can ever override a legal constraint;
-- the **lead** comes from the highest-priority lead rule; ``joint`` stands only for one team and
-  aligned arrangements (a separate arrangement takes the next lead naming a body); among several
-  candidate bodies the most capable leads, ties going to the body listed first in the portfolio.
-
-Two rules of equal top priority that conclude differently are a conflict, and no decision at all is
-a gap: both raise :class:`EngineError` naming the rules, never a silent pick. Order in a file
-never decides anything.
+For each function the pack's strata run on durable-rules (:mod:`taxonomy.language.durable`) and
+their conclusions resolve into a decision, legal caps and a lead by
+:func:`taxonomy.language.semantics.derive`, the one definition of what rules mean; the lead is the
+most capable of the bodies a lead rule names. A conflict between rules of equal priority, or a gap
+(no decision, or a separate arrangement with no lead), raises :class:`~taxonomy.EngineError`
+naming the rules: never a silent pick. Order in a file never decides anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from taxonomy._model import (
-    Arrangement,
     Classification,
     Explanation,
     Firing,
     Function,
-    Level,
     Portfolio,
     Recommendation,
+    format_value,
 )
-from taxonomy.engine import Engine, RawFiring, engine_for
-from taxonomy.errors import EngineError, InputError
-from taxonomy.facts import answer_values, format_value
-from taxonomy.rules import PLACEHOLDER, Rule, RulePack, load_rules
+from taxonomy.errors import InputError
+from taxonomy.language.durable import Engine, engine_for
+from taxonomy.language.facts import answer_values
+from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
+from taxonomy.language.semantics import derive, lead_by_capability
 
 __all__ = ["classify", "classify_function"]
 
@@ -115,169 +106,25 @@ def _classify_one(
     fn: Function,
     memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
-    values: dict[str, Any] = answer_values(fn, portfolio)
-    encoded = engine.encode(values)
-    fired: list[tuple[Rule, RawFiring]] = []
-    derived_names: list[str] = []
-    for stratum in range(engine.strata):
-        raw = engine.fire_encoded(stratum, encoded, function=fn.id)
-        step = [(engine.rule(r.rule), r) for r in raw]
-        fired.extend(step)
-        derived = {
-            f"finding.{name}": value
-            for name, value in _resolve_findings(step, values, fn.id).items()
-        }
-        if derived:
-            derived_names.extend(derived)
-            values.update(derived)
-            encoded.update(engine.encode(derived))
-
-    firings = {rule.id: _firing(engine, rule, values, memo) for rule, _ in fired}
-    rules = [rule for rule, _ in fired]
-
-    deciders = [r for r in rules if r.then.decide is not None]
-    if not deciders:
-        raise EngineError(
-            "no decision rule fired: the pack has a gap for these answers "
-            f"({_answers_text(values)})",
-            function=fn.id,
-        )
-    decider = _top(deciders, lambda r: r.then.decide, fn.id, "decide")
-    decided = decider.then.decide
-    assert decided is not None
-    caps = [r for r in rules if r.then.cap is not None]
-    arrangement = max([decided, *(r.then.cap for r in caps if r.then.cap is not None)])
-    capped_by = [r for r in caps if r.then.cap == arrangement and arrangement > decided]
-
-    lead, lead_rule, notes = _lead(rules, arrangement, fn, portfolio, values)
-
-    findings = tuple(
-        (name[len("finding.") :], format_value(values[name])) for name in sorted(derived_names)
-    )
+    derivation = derive(
+        pack,
+        answer_values(fn, portfolio),
+        backend=engine,
+        choose_lead=lead_by_capability(portfolio, fn),
+        function=fn.id,
+    ).check(fn.id)
+    values = derivation.values
+    firings = {rule.id: _firing(engine, rule, values, memo) for rule in derivation.fired}
+    assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
     explanation = Explanation(
-        fired=tuple(firings[r.id] for r in rules),
-        decided_by=firings[decider.id],
-        capped_by=tuple(firings[r.id] for r in sorted(capped_by, key=lambda r: r.id)),
-        lead_by=firings[lead_rule.id] if lead_rule is not None else None,
-        findings=findings,
-        notes=tuple(notes),
+        fired=tuple(firings[rule.id] for rule in derivation.fired),
+        decided_by=firings[derivation.decided_by.id],
+        capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
+        lead_by=firings[derivation.lead_by.id] if derivation.lead_by is not None else None,
+        findings=derivation.findings,
+        notes=derivation.notes,
     )
-    return Recommendation(fn.id, fn.name, arrangement, lead, explanation)
-
-
-def _resolve_findings(
-    step: Sequence[tuple[Rule, RawFiring]], values: Mapping[str, Any], function: str
-) -> dict[str, Any]:
-    by_name: dict[str, list[Rule]] = {}
-    for rule, _ in step:
-        if rule.then.finding is not None:
-            by_name.setdefault(rule.then.finding, []).append(rule)
-    resolved = {}
-    for name, rules in sorted(by_name.items()):
-        winner = _top(rules, lambda r: _finding_value(r, values), function, f"finding {name}")
-        resolved[name] = _finding_value(winner, values)
-    return resolved
-
-
-def _finding_value(rule: Rule, values: Mapping[str, Any]) -> Any:
-    value = rule.then.value
-    if isinstance(value, str):  # copied from another fact
-        return values.get(value)
-    return value
-
-
-def _top(rules: Sequence[Rule], conclusion: Any, function: str, what: str) -> Rule:
-    """The highest-priority rule; equal top priorities with different conclusions conflict."""
-    if len(rules) == 1:
-        return rules[0]
-    best = max(r.priority for r in rules)
-    top = sorted((r for r in rules if r.priority == best), key=lambda r: r.id)
-    if len(top) > 1 and len({conclusion(r) for r in top}) > 1:
-        listed = ", ".join(f"{r.id} ({format_value(conclusion(r))}) at {r.where}" for r in top)
-        raise EngineError(
-            f"conflict on '{what}': rules of equal priority {best} conclude differently: {listed}; "
-            "declare a priority between them",
-            function=function,
-        )
-    return top[0]
-
-
-def _lead(
-    rules: Iterable[Rule],
-    arrangement: Arrangement,
-    fn: Function,
-    portfolio: Portfolio,
-    values: Mapping[str, Any],
-) -> tuple[str | None, Rule | None, list[str]]:
-    notes: list[str] = []
-    candidates = [r for r in rules if r.then.lead is not None]
-    for priority in sorted({r.priority for r in candidates}, reverse=True):
-        tier = sorted((r for r in candidates if r.priority == priority), key=lambda r: r.id)
-        leads = {r.id: _lead_body(r, fn, portfolio, values) for r in tier}
-        if arrangement.separate:
-            joint = [r for r in tier if leads[r.id] is None]
-            for rule in joint:
-                notes.append(
-                    f"{rule.id} asks for a joint lead, which only stands for one team or "
-                    f"aligned arrangements; a {arrangement} arrangement takes the next lead"
-                )
-            tier = [r for r in tier if leads[r.id] is not None]
-            if not tier:
-                continue
-        distinct = {leads[r.id] for r in tier}
-        if len(distinct) > 1:
-            listed = ", ".join(f"{r.id} ({leads[r.id] or 'joint'}) at {r.where}" for r in tier)
-            raise EngineError(
-                f"conflict on 'lead': rules of equal priority {priority} name different leads: "
-                f"{listed}; declare a priority between them",
-                function=fn.id,
-            )
-        tied = _tied(tier[0], fn, portfolio, values)
-        if len(tied) > 1:
-            notes.append(
-                f"{', '.join(tied)} tie on capability for the lead; {leads[tier[0].id]} leads "
-                "because it is listed first in the portfolio"
-            )
-        return leads[tier[0].id], tier[0], notes
-    if arrangement.separate:
-        raise EngineError(
-            f"the arrangement is {arrangement}, which needs a lead body, but no lead rule fired",
-            function=fn.id,
-        )
-    return None, None, notes
-
-
-def _lead_body(
-    rule: Rule, fn: Function, portfolio: Portfolio, values: Mapping[str, Any]
-) -> str | None:
-    source = rule.then.lead
-    if source == "joint":
-        return None
-    if source == "organisations":
-        bodies: tuple[str, ...] = portfolio.organisation_ids
-    else:
-        found = values.get(str(source))
-        bodies = (found,) if isinstance(found, str) else tuple(found or ())
-    if not bodies:
-        raise EngineError(
-            f"sets the lead from '{source}', which is empty", function=fn.id, rule=rule.id
-        )
-    order = {body: i for i, body in enumerate(portfolio.organisation_ids)}
-    return min(bodies, key=lambda b: (-int(fn.capability.of(b)), order.get(b, len(order))))
-
-
-def _tied(rule: Rule, fn: Function, portfolio: Portfolio, values: Mapping[str, Any]) -> list[str]:
-    """The bodies that tied on capability for a lead rule, when more than one did."""
-    source = rule.then.lead
-    if source == "joint":
-        return []
-    if source == "organisations":
-        bodies: tuple[str, ...] = portfolio.organisation_ids
-    else:
-        found = values.get(str(source))
-        bodies = (found,) if isinstance(found, str) else tuple(found or ())
-    best = max(fn.capability.of(b) for b in bodies)
-    return [b for b in bodies if fn.capability.of(b) == best] if len(bodies) > 1 else []
+    return Recommendation(fn.id, fn.name, derivation.arrangement, derivation.lead, explanation)
 
 
 def _firing(
@@ -292,40 +139,28 @@ def _firing(
     found = memo.get(key)
     if found is not None:
         return found
-    matched = tuple((fact, format_value(values.get(fact))) for fact in reads)
-    shown = dict(matched)
+    matched = tuple((fact, values.get(fact)) for fact in reads)
+    shown = {fact: format_value(value) for fact, value in matched}
 
     def fill(match: Any) -> str:
         return str(shown.get(match.group(1).strip(), match.group(0)))
 
+    then = rule.then
+    value = then.value
     firing = Firing(
         rule=rule.id,
         question=rule.question,
-        conclusion=_conclusion(rule, values),
         matched=matched,
         because=PLACEHOLDER.sub(fill, rule.because),
         source=rule.source,
         principles=rule.principles,
         priority=rule.priority,
         uses=engine.uses(rule.id),
+        finding=then.finding,
+        value=values.get(value) if isinstance(value, str) else value,
+        cap=then.cap,
+        decide=then.decide,
+        lead=then.lead,
     )
     memo[key] = firing
     return firing
-
-
-def _conclusion(rule: Rule, values: Mapping[str, Any]) -> str:
-    then = rule.then
-    if then.finding is not None:
-        text = f"finding {then.finding} = {format_value(_finding_value(rule, values))}"
-        rest = then.describe().split("; ")[1:]
-        return "; ".join([text, *rest])
-    return then.describe()
-
-
-def _answers_text(values: Mapping[str, Any]) -> str:
-    shown = [
-        f"{k}={format_value(v)}"
-        for k, v in sorted(values.items())
-        if isinstance(v, Level | bool) or k.startswith("finding.")
-    ]
-    return ", ".join(shown)

@@ -20,9 +20,9 @@ import click
 from taxonomy._model import Arrangement
 from taxonomy.classify import classify, classify_function
 from taxonomy.errors import EngineError, InputError, did_you_mean
+from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.portfolio import load_portfolio
 from taxonomy.render import explain_text, to_json, to_markdown, to_table
-from taxonomy.rules import RulePack, load_rules
 
 __all__ = ["cli", "main"]
 
@@ -482,21 +482,30 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def rules_check(directory: str | None, fmt: str) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(["reference", "durable-rules"]),
+    default="reference",
+    show_default=True,
+    help="Which rules fire: the reference semantics (fast; durable-rules is pinned to it by a "
+    "differential test), or durable-rules itself.",
+)
+def rules_check(directory: str | None, fmt: str, backend: str) -> None:
     """Verify a pack over every combination of answers: gaps, conflicts, dead rules.
 
-    Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input.
+    Every combination is derived by the resolver classify uses; which rules fire comes from
+    --backend. Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input.
     """
     from taxonomy.testing.verify import check_pack
 
-    report = check_pack(load_rules(directory))
+    report = check_pack(load_rules(directory), backend=backend)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(
             f"rule pack {report.pack}: {report.combinations} answer combinations "
             f"({'exhaustive' if report.exhaustive else 'a sample: the space is too large'}), "
-            f"{report.seconds:.1f} s"
+            f"derived with the {report.backend} backend, {report.seconds:.1f} s"
         )
         if not report.issues:
             click.echo("clean: no gap, conflict, dead rule or unused finding")

@@ -19,9 +19,9 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Arrangement, Classification, Recommendation
+from taxonomy._model import Arrangement, Classification, Recommendation, format_value
 from taxonomy.classify import classify
-from taxonomy.rules import RulePack, load_rules
+from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.scenarios import Scenario
 
 __all__ = ["Comparison", "FunctionChange", "Outcome", "Placement", "compare"]
@@ -319,7 +319,8 @@ def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
         reasons.append(f"now capped by {rule}")
     for rule in sorted(capped_before - capped_after):
         reasons.append(f"no longer capped by {rule}")
-    findings_before, findings_after = dict(b.findings), dict(a.findings)
+    findings_before = {name: format_value(value) for name, value in b.findings}
+    findings_after = {name: format_value(value) for name, value in a.findings}
     for name in sorted(set(findings_before) | set(findings_after)):
         old, new = (
             findings_before.get(name, "none derived"),

@@ -34,7 +34,7 @@ from taxonomy._model import (
     Recommendation,
 )
 from taxonomy.classify import classify_function
-from taxonomy.rules import RulePack, load_rules
+from taxonomy.language.rules import RulePack, load_rules
 
 __all__ = ["AnswerChange", "Counterfactuals", "Robustness", "counterfactuals", "robustness"]
 

@@ -115,7 +115,7 @@ def explain_text(rec: Recommendation) -> str:
 
 
 def _node(ex: Any, firing: Firing, indent: str) -> list[str]:
-    matched = ", ".join(f"{k} = {v}" for k, v in firing.matched)
+    matched = ", ".join(f"{k} = {v}" for k, v in firing.shown)
     lines = [
         f"{indent}{firing.rule}: {firing.conclusion}",
         f"{indent}  because {firing.because}",

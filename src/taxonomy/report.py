@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from taxonomy._model import Arrangement, Classification, Portfolio, Recommendation
-from taxonomy.rules import RulePack
+from taxonomy.language.rules import RulePack
 
 __all__ = ["build_report", "classification_table_html", "recommendation_html"]
 
@@ -77,7 +77,7 @@ def build_report(
     from taxonomy.classify import classify
     from taxonomy.compare import compare
     from taxonomy.graph import as_is_graph, build_graph
-    from taxonomy.rules import load_rules
+    from taxonomy.language.rules import load_rules
 
     pack = rules if rules is not None else load_rules()
     classification = classify(portfolio, rules=pack)

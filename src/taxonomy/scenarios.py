@@ -34,7 +34,6 @@ import attrs
 
 from taxonomy._model import (
     SCOPES,
-    Arrangement,
     Capability,
     Effectiveness,
     Function,
@@ -47,17 +46,17 @@ from taxonomy._model import (
 )
 from taxonomy._schema import Items, Node, Reader, load_yaml, loads_yaml
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
-from taxonomy.facts import answer_values
-from taxonomy.rules import (
-    AllOf,
+from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
+from taxonomy.language.rules import (
     Condition,
     Rule,
     RulePack,
-    Then,
-    holds,
+    check_condition,
     load_rules,
+    read_condition,
     read_rule,
 )
+from taxonomy.language.semantics import holds
 
 __all__ = [
     "FIELDS",
@@ -70,6 +69,7 @@ __all__ = [
     "SetAnswer",
     "load_scenario",
     "loads_scenario",
+    "read_where",
     "scenario_from_data",
 ]
 
@@ -616,49 +616,32 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
             )
         selector = Selector(all=True)
     else:
-        selector = Selector(where=_read_where(reader, body, at, item))
+        selector = Selector(where=read_where(reader, body, at, item))
     return SetAnswer(selector, field, value, at)
 
 
-def _read_where(reader: Reader, body: Node, at: Where, item: str) -> Condition:
-    # A filter is a rule condition over answer facts: validate it as the 'when' of a rule.
-    probe = Node(
-        id="scenario.filter",
-        question="efficiency",
-        when=body["where"],
-        then=Node(finding="selected", value=True),
-        because="filter",
-        principles=Items(["simple"]),
-        source="scenario",
-    )
-    probe.line = body.line
-    probe.key_lines = {"when": body.key_lines.get("where", body.line)}
-    probe["then"].line = body.line
-    probe["then"].key_lines = {}
-    probe["principles"].line = body.line
-    probe["principles"].item_lines = [body.line]
+def read_where(reader: Reader, body: Node, at: Where, item: str) -> Condition:
+    """A filter: a rule condition over answer facts (findings exist only inside a pack)."""
+    rule_reader = Reader(reader.file, RulePackError)
     try:
-        rule = read_rule(Reader(reader.file, RulePackError), probe, body.line)
-        RulePack.from_rules([rule, _ALWAYS], name="filter")
+        condition = read_condition(rule_reader, body["where"], at=body, key="where", item=item)
     except RulePackError as exc:
         raise at.error(
-            exc.problem,
-            key="where",
-            allowed=[a for a in exc.allowed or () if not a.startswith("finding.")] or None,
-            suggestion=exc.suggestion,
+            exc.problem, key="where", allowed=exc.allowed, suggestion=exc.suggestion
         ) from None
-    for fact in rule.when.facts():
+    answers = tuple(ANSWER_FACTS)
+
+    def fact_type(fact: str) -> FactType:
         if fact.startswith("finding."):
             raise at.error("'where' reads answers, not findings", key="where")
-    return rule.when
+        if fact not in ANSWER_FACTS:
+            raise at.error(
+                f"unknown fact '{fact}'",
+                key="where",
+                allowed=answers,
+                suggestion=did_you_mean(fact, answers),
+            )
+        return ANSWER_FACTS[fact][0]
 
-
-_ALWAYS = Rule(
-    "scenario.always",
-    "decision",
-    AllOf(()),
-    Then(decide=Arrangement.ALIGNED),
-    "always",
-    ("simple",),
-    "scenario",
-)
+    check_condition(condition, fact_type, lambda problem, **f: at.error(problem, key="where", **f))
+    return condition

@@ -34,7 +34,7 @@ import attrs
 from taxonomy._model import Portfolio
 from taxonomy._schema import Node, Reader, load_yaml
 from taxonomy.errors import InputError, ScenarioError
-from taxonomy.rules import Condition, RulePack, load_rules
+from taxonomy.language.rules import Condition, RulePack, load_rules
 from taxonomy.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, _check_field
 
 __all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
@@ -258,9 +258,9 @@ def sweep(
 
 def _fresh_worker() -> None:
     """Start a pool worker with its own durable-rules hosts, not copies of the parent's."""
-    from taxonomy import engine
+    from taxonomy.language.durable import forget_engines
 
-    engine._CACHE.clear()
+    forget_engines()
 
 
 # --- loading ------------------------------------------------------------------------------------
@@ -327,9 +327,9 @@ def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
     for value in values:
         _check_field(field, value, at)
     if "where" in node:
-        from taxonomy.scenarios import _read_where
+        from taxonomy.scenarios import read_where
 
-        where = _read_where(reader, node, at, item)
+        where = read_where(reader, node, at, item)
         return Axis(f"{field}@filter", tuple(values), field, Selector(where=where))
     if "function" in node:
         return Axis.setting(field, values, function=reader.text(node, "function", item=item))

@@ -17,7 +17,7 @@ import attrs
 
 from taxonomy._model import Classification, Portfolio
 from taxonomy.classify import classify
-from taxonomy.rules import RulePack
+from taxonomy.language.rules import RulePack
 
 __all__ = ["Coverage", "coverage_of", "rule_coverage"]
 

@@ -29,8 +29,8 @@ from taxonomy._model import Arrangement, Classification
 from taxonomy._schema import Reader, load_yaml
 from taxonomy.classify import classify
 from taxonomy.errors import InputError, did_you_mean
+from taxonomy.language.rules import load_rules
 from taxonomy.portfolio import load_portfolio
-from taxonomy.rules import load_rules
 from taxonomy.scenarios import load_scenario
 
 __all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]

@@ -43,9 +43,10 @@ from taxonomy._model import (
 )
 from taxonomy.classify import classify
 from taxonomy.errors import EngineError
-from taxonomy.facts import answer_values
+from taxonomy.language.facts import answer_values
+from taxonomy.language.rules import RulePack
+from taxonomy.language.semantics import holds
 from taxonomy.render import to_json
-from taxonomy.rules import RulePack, holds
 
 __all__ = [
     "INVARIANTS",
@@ -264,10 +265,7 @@ def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Viol
         found = []
         ex = rec.explanation
         values: dict[str, Any] = answer_values(fn, portfolio)
-        for name, value in ex.findings:
-            values[f"finding.{name}"] = (
-                Level.parse(value) if value in Level.names() else value == "true"
-            )
+        values.update((f"finding.{name}", value) for name, value in ex.findings)
         fired = {f.rule for f in ex.fired}
         cited = [ex.decided_by, *ex.capped_by, *([ex.lead_by] if ex.lead_by else [])]
         for firing in cited:
@@ -280,7 +278,7 @@ def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Viol
                     )
                 )
         for rule in rules.rules:
-            held = holds(rule.when, values)
+            held = holds(rule.when, values, rules.fact_type)
             if rule.id in fired and not held:
                 found.append(
                     Violation(
@@ -322,7 +320,7 @@ def check_invariants(rules: RulePack | None, portfolio: Portfolio) -> list[Viola
     >>> check_invariants(taxonomy.load_rules(), portfolio)
     []
     """
-    from taxonomy.rules import load_rules
+    from taxonomy.language.rules import load_rules
 
     pack = rules if rules is not None else load_rules()
     found: list[Violation] = []

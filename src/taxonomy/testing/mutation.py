@@ -30,7 +30,7 @@ import yaml
 
 from taxonomy._model import Arrangement, Level
 from taxonomy.errors import RulePackError
-from taxonomy.rules import (
+from taxonomy.language.rules import (
     LEAD_SOURCES,
     AllOf,
     AnyOf,
@@ -301,7 +301,7 @@ def run_mutants(
     Raises:
         RulePackError: the pack is invalid, or the tests fail on the pack as it is.
     """
-    from taxonomy.rules import default_pack_path
+    from taxonomy.language.rules import default_pack_path
 
     original = Path(folder) if folder is not None else default_pack_path()
     pack = load_rules(original)

@@ -2,8 +2,8 @@
 
 The answer space is finite: every fact a pack reads has a small domain (four levels, true/false,
 three tiers, a few counts, the body ids the rules name). :func:`check_pack` enumerates every
-combination of the facts the pack actually reads, runs the pack's strata on each with the
-engine's semantics (:func:`taxonomy.rules.holds`, which the engine tests are checked against), and
+combination of the facts the pack actually reads and derives each one with
+:func:`taxonomy.language.semantics.derive`, the same resolver :func:`taxonomy.classify` uses, and
 reports, with ``file:line`` and rule ids:
 
 - **gap** (error): answers on which no decision rule fires, or a separate arrangement gets no lead;
@@ -11,6 +11,14 @@ reports, with ``file:line`` and rule ids:
   differently (decisions, findings or leads);
 - **dead rule** (warning): a rule that fires on no combination;
 - **unused finding** (warning): a finding derived but read by no rule.
+
+Which rules fire is asked, by default, of the reference semantics
+(:class:`~taxonomy.language.semantics.ReferenceBackend`): memoised per rule, it checks the default
+pack's 36,864 combinations in about a second. That is sound for what ``classify`` runs because
+durable-rules, the backend that classifies, is pinned to the reference semantics by a
+differential property test on generated packs (``tests/test_semantics.py``).
+``backend="durable-rules"`` enumerates with durable-rules itself, slower, for anyone who wants
+the proof without that step.
 
 >>> report = check_pack(taxonomy.load_rules())
 >>> report.errors, report.exhaustive
@@ -21,15 +29,23 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 import taxonomy
 from taxonomy._model import SCOPES, Level
-from taxonomy.facts import ANSWER_FACTS
-from taxonomy.rules import Comparison, Condition, Rule, RulePack, holds
+from taxonomy.language.durable import engine_for
+from taxonomy.language.facts import ANSWER_FACTS
+from taxonomy.language.rules import Comparison, Condition, Rule, RulePack
+from taxonomy.language.semantics import (
+    Backend,
+    Conflict,
+    ReferenceBackend,
+    derive,
+    lead_by_source,
+)
 
 __all__ = ["PackIssue", "VerifyReport", "check_pack"]
 
@@ -69,6 +85,7 @@ class VerifyReport:
     combinations: int
     exhaustive: bool
     seconds: float
+    backend: str = "reference"
 
     @property
     def errors(self) -> list[PackIssue]:
@@ -79,6 +96,7 @@ class VerifyReport:
         """A JSON-ready dict (the ``rules check --format json`` contract)."""
         return {
             "pack": self.pack,
+            "backend": self.backend,
             "combinations": self.combinations,
             "exhaustive": self.exhaustive,
             "seconds": round(self.seconds, 3),
@@ -189,9 +207,22 @@ def _assignments(dims: Sequence[list[dict[str, Any]]]) -> Iterator[dict[str, Any
         yield values
 
 
-def check_pack(pack: RulePack, *, max_combinations: int = MAX_COMBINATIONS) -> VerifyReport:
-    """Enumerate the answer space the pack reads and report gaps, conflicts and dead rules."""
+def check_pack(
+    pack: RulePack,
+    *,
+    max_combinations: int = MAX_COMBINATIONS,
+    backend: str = "reference",
+) -> VerifyReport:
+    """Enumerate the answer space the pack reads and report gaps, conflicts and dead rules.
+
+    Args:
+        pack: the pack to check.
+        max_combinations: beyond this many combinations, check that many and say so.
+        backend: ``reference`` (the semantics in Python) or ``durable-rules`` (the engine).
+    """
     start = time.perf_counter()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     read = {
         f
         for r in pack.rules
@@ -203,27 +234,18 @@ def check_pack(pack: RulePack, *, max_combinations: int = MAX_COMBINATIONS) -> V
     for dim in dims:
         total *= len(dim)
     exhaustive = total <= max_combinations
-    by_stratum = [[pack.rule(rid) for rid in ids] for ids in pack.strata]
-    reads = {r.id: tuple(r.when.facts()) for r in pack.rules}
-    memo: dict[tuple[str, tuple[Any, ...]], bool] = {}
-
-    def fires(rule: Rule, values: dict[str, Any]) -> bool:
-        key = (rule.id, tuple(values.get(f) for f in reads[rule.id]))
-        hit = memo.get(key)
-        if hit is None:
-            hit = holds(rule.when, values)
-            memo[key] = hit
-        return hit
+    fires: Backend = ReferenceBackend(pack) if backend == "reference" else engine_for(pack)
 
     ever: set[str] = set()
     found: dict[tuple[str, tuple[str, ...]], PackIssue] = {}
 
-    def note(kind: str, rules: Sequence[Rule], message: str, values: dict[str, Any]) -> None:
+    def note(kind: str, rules: Sequence[Rule], message: str, values: Mapping[str, Any]) -> None:
         key = (kind, tuple(sorted(r.id for r in rules)))
         if key not in found:
-            example = tuple(sorted((k, _show(v)) for k, v in values.items()))
+            shown = {k: v for k, v in values.items() if k in read}
+            example = tuple(sorted((k, _show(v)) for k, v in shown.items()))
             found[key] = PackIssue(
-                kind if kind != "no lead" else "gap",
+                "gap" if kind == "no lead" else kind,
                 "error",
                 key[1],
                 tuple(r.where for r in rules),
@@ -237,60 +259,20 @@ def check_pack(pack: RulePack, *, max_combinations: int = MAX_COMBINATIONS) -> V
     count = 0
     for values in combinations:
         count += 1
-        fired: list[Rule] = []
-        for rules in by_stratum:
-            step = [r for r in rules if fires(r, values)]
-            fired += step
-            by_name: dict[str, list[Rule]] = {}
-            for rule in step:
-                if rule.then.finding is not None:
-                    by_name.setdefault(rule.then.finding, []).append(rule)
-            for name, producers in by_name.items():
-                top = _top(producers)
-                distinct = {_value(r, values) for r in top}
-                if len(distinct) > 1:
-                    note(
-                        "conflict",
-                        top,
-                        f"rules of equal priority derive different values for finding '{name}'",
-                        values,
-                    )
-                values[f"finding.{name}"] = _value(max(top, key=lambda r: r.id), values)
-        ever |= {r.id for r in fired}
-        deciders = [r for r in fired if r.then.decide is not None]
-        if not deciders:
+        derivation = derive(pack, values, backend=fires, choose_lead=lead_by_source)
+        ever.update(rule.id for rule in derivation.fired)
+        for conflict in derivation.conflicts:
+            note("conflict", conflict.rules, _conflict_words(conflict), values)
+        gap = derivation.gap
+        if gap is not None and gap.kind == "decision":
             note("gap", [], "no decision rule fires on these answers", values)
-            continue
-        top = _top(deciders)
-        if len({r.then.decide for r in top}) > 1:
+        elif gap is not None:
             note(
-                "conflict",
-                top,
-                "decision rules of equal priority decide differently on the same answers",
+                "no lead",
+                [],
+                f"the arrangement is {gap.arrangement} but no lead rule fires",
                 values,
             )
-        decided = max(r.then.decide for r in top if r.then.decide is not None)
-        caps = [r.then.cap for r in fired if r.then.cap is not None]
-        arrangement = max([decided, *caps])
-        leads = [r for r in fired if r.then.lead is not None]
-        if arrangement.separate:
-            leads = [r for r in leads if r.then.lead != "joint"]
-            if not leads:
-                note(
-                    "no lead",
-                    [],
-                    f"the arrangement is {arrangement} but no lead rule fires",
-                    values,
-                )
-        if leads:
-            top_leads = _top(leads)
-            if len({r.then.lead for r in top_leads}) > 1:
-                note(
-                    "conflict",
-                    top_leads,
-                    "lead rules of equal priority name leads from different sources",
-                    values,
-                )
     issues = list(found.values())
     for rule in pack.rules:
         if rule.id not in ever:
@@ -313,28 +295,27 @@ def check_pack(pack: RulePack, *, max_combinations: int = MAX_COMBINATIONS) -> V
                     "warning",
                     (rule.id,),
                     (rule.where,),
-                    f"derives finding '{name}', which no rule reads",
+                    f"derives finding '{derived}', which no rule reads",
                 )
             )
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    unique = []
-    for issue in issues:
-        if (issue.kind, issue.rules) not in seen:
-            seen.add((issue.kind, issue.rules))
-            unique.append(issue)
     order = {"error": 0, "warning": 1}
-    unique.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
-    return VerifyReport(pack.name, tuple(unique), count, exhaustive, time.perf_counter() - start)
+    issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
+    return VerifyReport(
+        pack.name, tuple(issues), count, exhaustive, time.perf_counter() - start, backend
+    )
 
 
-def _top(rules: Sequence[Rule]) -> list[Rule]:
-    best = max(r.priority for r in rules)
-    return sorted((r for r in rules if r.priority == best), key=lambda r: r.id)
+#: What ``check_pack`` can enumerate with.
+BACKENDS = ("reference", "durable-rules")
 
 
-def _value(rule: Rule, values: dict[str, Any]) -> Any:
-    value = rule.then.value
-    return values.get(value) if isinstance(value, str) else value
+def _conflict_words(conflict: Conflict) -> str:
+    if conflict.on == "decide":
+        return "decision rules of equal priority decide differently on the same answers"
+    if conflict.on == "lead":
+        return "lead rules of equal priority name leads from different sources"
+    name = conflict.on.removeprefix("finding ")
+    return f"rules of equal priority derive different values for finding '{name}'"
 
 
 def _show(value: Any) -> str:

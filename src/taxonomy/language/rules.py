@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ import attrs
 from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity
 from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import RulePackError, did_you_mean
-from taxonomy.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
+from taxonomy.language.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
 
 __all__ = [
     "LEAD_SOURCES",
@@ -41,9 +41,10 @@ __all__ = [
     "Rule",
     "RulePack",
     "Then",
+    "check_condition",
     "default_pack_path",
-    "holds",
     "load_rules",
+    "read_condition",
     "read_rule",
 ]
 
@@ -125,65 +126,6 @@ class Not:
 
 
 Condition = Comparison | AllOf | AnyOf | Not
-
-
-def holds(condition: Condition, values: Mapping[str, Any]) -> bool:
-    """Evaluate ``condition`` on fact values in plain Python, with the engine's semantics.
-
-    Rules run on durable-rules; this evaluator serves what is not a rule, such as a scenario's
-    filter on functions. An absent fact fails every comparison except ``!=``.
-
-    >>> from taxonomy._model import Level
-    >>> holds(Comparison("efficiency.duplication", ">=", "medium"),
-    ...       {"efficiency.duplication": Level.HIGH})
-    True
-    >>> holds(Not(Comparison("legal.statutory_owner", "present")), {})
-    True
-    """
-    if isinstance(condition, AllOf):
-        return all(holds(part, values) for part in condition.parts)
-    if isinstance(condition, AnyOf):
-        return any(holds(part, values) for part in condition.parts)
-    if isinstance(condition, Not):
-        return not holds(condition.part, values)
-    present = condition.fact in values
-    if condition.op == "present":
-        return present
-    if not present:
-        return condition.op == "!="
-    actual = _comparable(values[condition.fact])
-    if condition.op == "in":
-        return actual in [_comparable_literal(condition.fact, v) for v in condition.value]
-    expected = _comparable_literal(condition.fact, condition.value)
-    op = condition.op
-    if op == "==":
-        return bool(actual == expected)
-    if op == "!=":
-        return bool(actual != expected)
-    if op == "<":
-        return bool(actual < expected)
-    if op == "<=":
-        return bool(actual <= expected)
-    if op == ">":
-        return bool(actual > expected)
-    return bool(actual >= expected)
-
-
-def _comparable(value: Any) -> Any:
-    if isinstance(value, bool | Level):
-        return int(value)
-    if isinstance(value, tuple | list):
-        return len(value)
-    return value
-
-
-def _comparable_literal(fact: str, value: Any) -> Any:
-    ftype = ANSWER_FACTS.get(fact, (None, ""))[0]
-    if (ftype is LEVEL or ftype is None) and isinstance(value, str) and value in Level.names():
-        return int(Level.parse(value))
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def requires_present(condition: Condition, fact: str) -> bool:
@@ -414,7 +356,7 @@ def default_pack_path() -> Path:
     packaged = resources.files("taxonomy").joinpath("_default_rules")
     if packaged.is_dir():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = Path(__file__).resolve().parents[3] / "rules"
     if (checkout / "pack.yaml").is_file():
         return checkout
     raise RulePackError("the default rule pack is missing from this installation")
@@ -500,7 +442,7 @@ def read_rule(reader: Reader, value: Any, line: int) -> Rule:
         )
     reader.keys(node, allowed=_RULE_KEYS, required=_REQUIRED_RULE_KEYS, item=item)
     question = reader.choice(node, "question", QUESTIONS, item=item)
-    when = _read_condition(reader, node["when"], at=node, key="when", item=item)
+    when = read_condition(reader, node["when"], at=node, key="when", item=item)
     then = _read_then(reader, node, item)
     because = reader.text(node, "because", item=item)
     principles_node = reader.sequence(node["principles"], what="'principles'", item=item, at=node)
@@ -543,7 +485,11 @@ class _Line:
         self.line = line
 
 
-def _read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) -> Condition:
+def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) -> Condition:
+    """Read a condition (``all`` / ``any`` / ``not``, or ``fact`` / ``op`` / ``value``).
+
+    Checks its shape only; :func:`check_condition` checks its facts, operators and values.
+    """
     if not isinstance(value, Node):
         reader.fail(
             "a condition must be a mapping: all / any / not, or fact / op / value",
@@ -564,14 +510,14 @@ def _read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str)
             )
         word = combinators[0]
         if word == "not":
-            return Not(_read_condition(reader, node["not"], at=node, key="not", item=item))
+            return Not(read_condition(reader, node["not"], at=node, key="not", item=item))
         items = node[word]
         if not isinstance(items, Items):
             reader.fail(f"'{word}' takes a list of conditions", at=node, key=word, item=item)
         if word == "any" and not items:
             reader.fail("'any' needs at least one condition", at=node, key=word, item=item)
         parts = tuple(
-            _read_condition(reader, part, at=_Line(line), key=word, item=item)
+            read_condition(reader, part, at=_Line(line), key=word, item=item)
             for part, line in zip(items, items.item_lines, strict=True)
         )
         return AllOf(parts) if word == "all" else AnyOf(parts)
@@ -713,7 +659,7 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
             raise _fail(rule, f"finding '{rule.then.finding}' copies only other copied findings")
 
     for rule in rules:
-        _check_condition(rule, rule.when, finding_types, derived)
+        _check_when(rule, finding_types, derived)
         for placeholder in PLACEHOLDER.findall(rule.because):
             if _fact_type(placeholder.strip(), finding_types, derived, rule, key="because") is None:
                 raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
@@ -745,6 +691,24 @@ def _check_question(rule: Rule) -> None:
             "only 'legal' rules may 'cap' an arrangement: caps are legal constraints",
             key="then",
         )
+
+
+def _check_when(rule: Rule, finding_types: Mapping[str, FactType], derived: set[str]) -> None:
+    def fact_type(fact: str) -> FactType:
+        return _typed(fact, finding_types, derived, rule, key="when")
+
+    def fail(problem: str, **fields: Any) -> RulePackError:
+        return _fail(rule, problem, key="when", **fields)
+
+    check_condition(rule.when, fact_type, fail)
+
+
+def _typed(
+    fact: str, finding_types: Mapping[str, FactType], derived: set[str], rule: Rule, *, key: str
+) -> FactType:
+    ftype = _fact_type(fact, finding_types, derived, rule, key=key)
+    assert ftype is not None  # every derived finding is typed before conditions are checked
+    return ftype
 
 
 def _fact_type(
@@ -781,37 +745,43 @@ def _fact_type(
     )
 
 
-def _check_condition(
-    rule: Rule, condition: Condition, finding_types: Mapping[str, FactType], derived: set[str]
+def check_condition(
+    condition: Condition,
+    fact_type: Callable[[str], FactType],
+    fail: Callable[..., Exception],
 ) -> None:
+    """Check that a condition reads known facts with operators and values their types allow.
+
+    Used for every rule's ``when`` and for what-if filters.
+
+    Args:
+        condition: the condition.
+        fact_type: the type of a fact the condition may read; raises for one it may not.
+        fail: builds the error for a problem (``fail(problem, key=..., allowed=..., ...)``).
+    """
     if isinstance(condition, AllOf | AnyOf):
         for part in condition.parts:
-            _check_condition(rule, part, finding_types, derived)
+            check_condition(part, fact_type, fail)
         return
     if isinstance(condition, Not):
-        _check_condition(rule, condition.part, finding_types, derived)
+        check_condition(condition.part, fact_type, fail)
         return
-    ftype = _fact_type(condition.fact, finding_types, derived, rule, key="when")
-    assert ftype is not None  # every derived finding is typed by now
+    ftype = fact_type(condition.fact)
     if condition.op not in ftype.operators:
-        raise _fail(
-            rule,
+        raise fail(
             f"operator '{condition.op}' does not apply to '{condition.fact}' ({ftype.name})",
-            key="when",
             allowed=ftype.operators,
         )
     if condition.op == "present":
         return
     values = condition.value if condition.op == "in" else (condition.value,)
     if condition.op == "in" and (not isinstance(condition.value, tuple) or not condition.value):
-        raise _fail(rule, f"'in' on '{condition.fact}' takes a non-empty list", key="when")
+        raise fail(f"'in' on '{condition.fact}' takes a non-empty list")
     for value in values:
         problem = _bad_value(ftype, value)
         if problem:
-            raise _fail(
-                rule,
+            raise fail(
                 f"{problem} for '{condition.fact}'",
-                key="when",
                 allowed=_allowed_values(ftype),
                 suggestion=did_you_mean(str(value), _allowed_values(ftype)),
             )

@@ -38,26 +38,17 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
 from durable import engine as durable
 
-from taxonomy._model import Level
 from taxonomy.errors import EngineError
-from taxonomy.facts import ANSWER_FACTS, FactType
-from taxonomy.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+from taxonomy.language.facts import ANSWER_FACTS
+from taxonomy.language.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+from taxonomy.language.semantics import encode_literal, encode_value
 
-__all__ = ["Engine", "RawFiring", "engine_for"]
+__all__ = ["Engine", "engine_for", "forget_engines"]
 
 _SEEN = "taxonomy$seen"  # the catch-all rule of every stratum
 _CASE = "case"  # the type tag of the one fact asserted per stratum
-
-
-@attrs.frozen
-class RawFiring:
-    """A rule that durable-rules fired on one stratum's fact."""
-
-    rule: str
-    stratum: int
 
 
 class _QuietHost(durable.Host):  # type: ignore[misc]
@@ -72,9 +63,10 @@ class _QuietHost(durable.Host):  # type: ignore[misc]
 
 
 class Engine:
-    """A rule pack compiled into durable-rules rulesets on a private host.
+    """A rule pack compiled into durable-rules rulesets on a private host: a semantics backend.
 
-    Use :func:`engine_for` to get the cached engine for a pack.
+    Use :func:`engine_for` to get the cached engine for a pack. It answers
+    :meth:`~taxonomy.language.semantics.Backend.fire` by asserting one fact on durable-rules.
     """
 
     def __init__(self, pack: RulePack) -> None:
@@ -121,25 +113,20 @@ class Engine:
     def encode(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Encode fact values (answers and findings) as one durable-rules fact."""
         fact: dict[str, Any] = {"t": _CASE}
+        keys = self._keys
         for name, value in values.items():
-            key = self._keys.get(name)
+            key = keys.get(name)
             if key is not None:
-                fact[key] = _encode(value)
+                fact[key] = encode_value(value)
         return fact
 
-    def fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> list[RawFiring]:
-        """Assert one stratum's fact for a function and return the rules that fired.
+    def fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> list[str]:
+        """Assert one stratum's fact for a function; the ids of the rules that fired, sorted.
 
         Raises:
             EngineError: durable-rules failed, or an action raised (naming the rule).
         """
-        return self.fire_encoded(stratum, self.encode(values), function=function)
-
-    def fire_encoded(
-        self, stratum: int, encoded: Mapping[str, Any], *, function: str
-    ) -> list[RawFiring]:
-        """Like :meth:`fire`, for values already passed through :meth:`encode`."""
-        fact = dict(encoded)
+        fact = self.encode(values)
         name = self._names[stratum]
         with self._lock:
             self._issued += 1
@@ -182,7 +169,7 @@ class Engine:
             raise EngineError(
                 f"durable-rules did not evaluate stratum {stratum}", function=function
             )
-        return [RawFiring(rule, stratum) for rule in sorted(set(sink)) if rule != _SEEN]
+        return [rule for rule in sorted(set(sink)) if rule != _SEEN]
 
     def live_sessions(self) -> int:
         """How many sessions are live across this engine's rulesets (0 between calls).
@@ -242,12 +229,15 @@ class Engine:
 
     def _comparison(self, comparison: Comparison, *, negate: bool) -> dict[str, Any]:
         key = self._keys[comparison.fact]
-        optional = self.pack.fact_type(comparison.fact).optional
+        # A finding no rule derived is absent too, whatever its type (found by the differential
+        # test: `not finding == x` failed on durable-rules where no rule had derived the finding).
+        finding = comparison.fact.startswith("finding.")
+        optional = finding or self.pack.fact_type(comparison.fact).optional
         op = comparison.op
         if op == "present":
             return {"$nex" if negate else "$ex": {key: 1}}
         values = comparison.value if op == "in" else (comparison.value,)
-        encoded = [_encode_literal(self.pack.fact_type(comparison.fact), v) for v in values]
+        encoded = [encode_literal(self.pack.fact_type(comparison.fact), v) for v in values]
         if negate:
             op = {
                 "==": "!=",
@@ -295,24 +285,6 @@ def _fact_keys(pack: RulePack) -> dict[str, str]:
     return {name: f"f{index}" for index, name in enumerate(names)}
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, Level):
-        return int(value)
-    if isinstance(value, tuple | list):
-        return len(value)
-    return value
-
-
-def _encode_literal(ftype: FactType, value: Any) -> Any:
-    if ftype.name == "level":
-        return int(Level.parse(value))
-    if ftype.name == "bool":
-        return int(bool(value))
-    return value
-
-
 _CACHE: dict[str, Engine] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -325,3 +297,13 @@ def engine_for(pack: RulePack) -> Engine:
             engine = Engine(pack)
             _CACHE[pack.hash] = engine
         return engine
+
+
+def forget_engines() -> None:
+    """Drop every cached engine, so the next :func:`engine_for` compiles afresh.
+
+    For a forked process (a sweep's pool worker): durable-rules hosts copied from the parent are
+    not to be used in the child.
+    """
+    with _CACHE_LOCK:
+        _CACHE.clear()

@@ -13,9 +13,12 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Function, Level, Portfolio
+from taxonomy._model import Function, Portfolio, format_value
 
 __all__ = ["ANSWER_FACTS", "OPERATORS", "FactType", "answer_values", "format_value"]
+
+# format_value lives with the model (explanations format their typed values with it); it is
+# re-exported here because rules and explanations write fact values the same way.
 
 
 @attrs.frozen
@@ -109,20 +112,3 @@ def answer_values(function: Function, portfolio: Portfolio) -> dict[str, Any]:
     if legal.independence_from:
         values["legal.independence_from"] = legal.independence_from
     return values
-
-
-def format_value(value: Any) -> str:
-    """A fact value as text, the way rules and explanations write it.
-
-    >>> format_value(Level.HIGH), format_value(True), format_value(("a", "b")), format_value(None)
-    ('high', 'true', 'a, b', 'absent')
-    """
-    if value is None:
-        return "absent"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Level):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
-    return str(value)

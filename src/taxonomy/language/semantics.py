@@ -1,0 +1,473 @@
+"""What the rule language means: the one definition, used by everything that evaluates rules.
+
+Two things are defined here and nowhere else:
+
+1. **What a condition means** (:func:`holds`). Values are compared after one encoding
+   (:func:`encode_value`, :func:`encode_literal`): a level is its rank (none 0 .. high 3), true
+   and false are 1 and 0, a list of bodies is its length; counts, tiers and body ids are
+   themselves. An absent (optional) fact fails every comparison except ``!=``, which it passes;
+   ``present`` asks whether it is there; ``not``, ``all`` and ``any`` are the usual logic (an
+   empty ``all`` is true).
+2. **How the conclusions of the rules that fired resolve** (:func:`derive`): the strata run in
+   order; between strata each finding takes the value of its highest-priority rule; then the
+   **decision** is the ``decide`` of the highest-priority decision rule, the **legal cap** the
+   least integrated ``cap`` of the legal rules that fired, the **arrangement** the less integrated
+   of decision and cap (no other answer can override a legal constraint), and the **lead** comes
+   from the highest-priority lead rule, ``joint`` standing only for one team and aligned
+   arrangements. Rules of equal top priority that conclude differently are a
+   :class:`Conflict`; no decision, or a separate arrangement with no lead, is a :class:`Gap`.
+   Order in a file never decides anything: ties between agreeing rules go to the lowest id.
+
+Which rules fire on a stratum is asked of a :class:`Backend`. :class:`ReferenceBackend`
+evaluates :func:`holds` in Python; :class:`taxonomy.language.durable.Engine` runs the stratum
+on durable-rules, the engine that classifies. A differential property test
+(``tests/test_semantics.py``) pins the second to the first on generated packs.
+
+Who uses it: :func:`taxonomy.classify` (durable-rules backend, every conflict and gap an
+:class:`~taxonomy.EngineError`), ``taxonomy rules check`` (the reference backend over every
+combination of answers, conflicts and gaps reported), the invariants, counterfactuals and the
+what-if filters (:func:`holds`).
+
+>>> from taxonomy.language.rules import Comparison, Not
+>>> holds(Comparison("efficiency.duplication", ">=", "medium"),
+...       {"efficiency.duplication": Level.HIGH})
+True
+>>> holds(Not(Comparison("legal.statutory_owner", "present")), {})
+True
+>>> holds(Comparison("legal.statutory_owner", "!=", "nhse"), {})
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+import attrs
+
+from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value
+from taxonomy.errors import EngineError
+from taxonomy.language.facts import ANSWER_FACTS, FactType
+from taxonomy.language.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+
+__all__ = [
+    "Backend",
+    "Conflict",
+    "Derivation",
+    "Gap",
+    "LeadChooser",
+    "ReferenceBackend",
+    "answer_fact_type",
+    "derive",
+    "encode_literal",
+    "encode_value",
+    "holds",
+    "lead_by_capability",
+    "lead_by_source",
+]
+
+
+# --- conditions -------------------------------------------------------------------------------
+
+
+def encode_value(value: Any) -> Any:
+    """A fact's value as conditions compare it: levels and booleans as numbers, lists by length.
+
+    >>> encode_value(Level.MEDIUM), encode_value(True), encode_value(("a", "b")), encode_value(3)
+    (2, 1, 2, 3)
+    """
+    if isinstance(value, bool | Level):
+        return int(value)
+    if isinstance(value, tuple | list):
+        return len(value)
+    return value
+
+
+def encode_literal(ftype: FactType, value: Any) -> Any:
+    """A literal written in a rule, encoded the way values of a fact of type ``ftype`` are.
+
+    >>> from taxonomy.language.facts import LEVEL, BOOL, COUNT
+    >>> encode_literal(LEVEL, "high"), encode_literal(BOOL, False), encode_literal(COUNT, 2)
+    (3, 0, 2)
+    """
+    if ftype.name == "level":
+        return int(Level.parse(value))
+    if ftype.name == "bool":
+        return int(bool(value))
+    return value
+
+
+def answer_fact_type(fact: str) -> FactType:
+    """The type of an answer fact (conditions outside a pack read answers only)."""
+    return ANSWER_FACTS[fact][0]
+
+
+def holds(
+    condition: Condition,
+    values: Mapping[str, Any],
+    fact_type: Callable[[str], FactType] = answer_fact_type,
+) -> bool:
+    """Whether ``condition`` holds on fact ``values`` (absent optional facts left out).
+
+    Args:
+        condition: a rule's ``when``, or a what-if filter.
+        values: fact name to value, as :func:`taxonomy.language.facts.answer_values` gives them,
+            plus ``finding.NAME`` values where the condition reads findings.
+        fact_type: the type of each fact; a pack's :meth:`~RulePack.fact_type` where the
+            condition reads findings.
+    """
+    if isinstance(condition, AllOf):
+        return all(holds(part, values, fact_type) for part in condition.parts)
+    if isinstance(condition, AnyOf):
+        return any(holds(part, values, fact_type) for part in condition.parts)
+    if isinstance(condition, Not):
+        return not holds(condition.part, values, fact_type)
+    return _compare(condition, values, fact_type)
+
+
+def _compare(
+    comparison: Comparison, values: Mapping[str, Any], fact_type: Callable[[str], FactType]
+) -> bool:
+    op = comparison.op
+    if comparison.fact not in values:
+        return op == "!="  # absent: differs from anything, fails every other test
+    if op == "present":
+        return True
+    actual = encode_value(values[comparison.fact])
+    ftype = fact_type(comparison.fact)
+    if op == "in":
+        return actual in {encode_literal(ftype, v) for v in comparison.value}
+    expected = encode_literal(ftype, comparison.value)
+    if op == "==":
+        return bool(actual == expected)
+    if op == "!=":
+        return bool(actual != expected)
+    if op == "<":
+        return bool(actual < expected)
+    if op == "<=":
+        return bool(actual <= expected)
+    if op == ">":
+        return bool(actual > expected)
+    if op == ">=":
+        return bool(actual >= expected)
+    raise ValueError(f"unknown operator {op!r}")  # the loader admits none; a bug if reached
+
+
+# --- which rules fire --------------------------------------------------------------------------
+
+
+class Backend(Protocol):
+    """Something that says which rules of one stratum fire on fact values."""
+
+    def fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> Sequence[str]:
+        """The ids of the stratum's rules whose conditions hold, sorted."""
+        ...
+
+
+class ReferenceBackend:
+    """The semantics in plain Python: a rule fires when :func:`holds` says its condition holds.
+
+    Results are memoised by the values each rule reads, so enumerating many combinations of
+    answers (``rules check``) evaluates each distinct case once.
+    """
+
+    def __init__(self, pack: RulePack) -> None:
+        self.pack = pack
+        self._strata = [[pack.rule(rule_id) for rule_id in ids] for ids in pack.strata]
+        self._reads = {rule.id: tuple(rule.when.facts()) for rule in pack.rules}
+        self._memo: dict[tuple[str, tuple[Any, ...]], bool] = {}
+
+    def fire(self, stratum: int, values: Mapping[str, Any], *, function: str = "") -> list[str]:
+        """The ids of the stratum's rules whose conditions hold on ``values``, sorted."""
+        fired = []
+        for rule in self._strata[stratum]:
+            key = (rule.id, tuple(values.get(fact, _ABSENT) for fact in self._reads[rule.id]))
+            hit = self._memo.get(key)
+            if hit is None:
+                hit = holds(rule.when, values, self.pack.fact_type)
+                self._memo[key] = hit
+            if hit:
+                fired.append(rule.id)
+        return fired
+
+
+_ABSENT = object()  # a memo key part for an absent fact (None could be a value)
+
+
+# --- resolution --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Conflict:
+    """Rules of equal top priority that fired together and concluded differently.
+
+    Attributes:
+        on: what they disagree on: ``decide``, ``lead`` or ``finding NAME``.
+        priority: their shared priority.
+        rules: the disagreeing rules, by id.
+        conclusions: each rule's conclusion, in the same order, as text.
+    """
+
+    on: str
+    priority: int
+    rules: tuple[Rule, ...]
+    conclusions: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """The conflict in words, with each rule's conclusion and ``file:line``."""
+        listed = ", ".join(
+            f"{rule.id} ({conclusion}) at {rule.where}"
+            for rule, conclusion in zip(self.rules, self.conclusions, strict=True)
+        )
+        verb = "name different leads" if self.on == "lead" else "conclude differently"
+        return (
+            f"conflict on '{self.on}': rules of equal priority {self.priority} {verb}: {listed}; "
+            "declare a priority between them"
+        )
+
+
+@attrs.frozen
+class Gap:
+    """No single answer: no decision rule fired, or a separate arrangement got no lead.
+
+    Attributes:
+        kind: ``decision`` or ``lead``.
+        arrangement: for ``lead``, the separate arrangement that needed one.
+    """
+
+    kind: str
+    arrangement: Arrangement | None = None
+
+
+@attrs.frozen
+class Derivation:
+    """Everything the rules concluded for one function, before it becomes a recommendation.
+
+    Attributes:
+        fired: the rules that fired, stratum by stratum, by id within a stratum.
+        values: the answers and the findings (``finding.NAME``), as the rules read them.
+        findings: each finding derived, name to value (a :class:`Level` or a bool), by name.
+        decided_by: the decision rule whose conclusion was taken (None on a decision gap).
+        capped_by: the legal rules whose cap made the arrangement less integrated.
+        arrangement: the recommendation (None on a decision gap).
+        lead: the lead body, or None for a joint lead or none.
+        lead_by: the rule that set the lead.
+        tied: the bodies that tied for the lead, when more than one did.
+        notes: what else is worth saying (a joint lead set aside, a tie broken).
+        conflicts: rules of equal priority that disagreed, in the order they were met.
+        gap: the gap, if the rules gave no single answer.
+    """
+
+    fired: tuple[Rule, ...]
+    values: Mapping[str, Any]
+    findings: tuple[tuple[str, Level | bool], ...]
+    decided_by: Rule | None
+    capped_by: tuple[Rule, ...]
+    arrangement: Arrangement | None
+    lead: str | None
+    lead_by: Rule | None
+    tied: tuple[str, ...]
+    notes: tuple[str, ...]
+    conflicts: tuple[Conflict, ...]
+    gap: Gap | None
+
+    def check(self, function: str) -> Derivation:
+        """Return this derivation; raise :class:`EngineError` for its first conflict or its gap."""
+        if self.conflicts:
+            raise EngineError(self.conflicts[0].message, function=function)
+        if self.gap is not None and self.gap.kind == "decision":
+            raise EngineError(
+                "no decision rule fired: the pack has a gap for these answers "
+                f"({_answers_text(self.values)})",
+                function=function,
+            )
+        if self.gap is not None:
+            raise EngineError(
+                f"the arrangement is {self.gap.arrangement}, which needs a lead body, but no lead "
+                "rule fired",
+                function=function,
+            )
+        return self
+
+
+#: Given a lead rule and the fact values, the body it names (None for ``joint``) and the bodies
+#: that tied for it when more than one did.
+LeadChooser = Callable[[Rule, Mapping[str, Any]], tuple[str | None, tuple[str, ...]]]
+
+
+def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
+    """The lead policy: of the bodies a lead rule names, the most capable at ``function`` leads.
+
+    Ties go to the body listed first in the portfolio, and are reported as ties.
+    """
+    order = {body: i for i, body in enumerate(portfolio.organisation_ids)}
+
+    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+        source = rule.then.lead
+        if source == "joint":
+            return None, ()
+        if source == "organisations":
+            bodies: tuple[str, ...] = portfolio.organisation_ids
+        else:
+            found = values.get(str(source))
+            bodies = (found,) if isinstance(found, str) else tuple(found or ())
+        if not bodies:
+            raise EngineError(
+                f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
+            )
+        ranked = sorted(
+            bodies, key=lambda b: (-int(function.capability.of(b)), order.get(b, len(order)))
+        )
+        best = function.capability.of(ranked[0])
+        tied = tuple(b for b in bodies if function.capability.of(b) == best)
+        return ranked[0], tied if len(tied) > 1 else ()
+
+    return choose
+
+
+def lead_by_source(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """A lead chooser for reasoning about all portfolios at once: a rule's lead is its source.
+
+    Two lead rules naming different sources name different bodies on some portfolio, so
+    ``rules check`` judges lead conflicts with this chooser.
+    """
+    source = rule.then.lead
+    return (None if source == "joint" else source), ()
+
+
+def derive(
+    pack: RulePack,
+    values: Mapping[str, Any],
+    *,
+    backend: Backend,
+    choose_lead: LeadChooser = lead_by_source,
+    function: str = "",
+) -> Derivation:
+    """Run the pack's strata on ``values`` and resolve what the rules concluded.
+
+    Conflicts and gaps are recorded, not raised (:meth:`Derivation.check` raises them): where
+    rules conflict, the one with the lowest id is followed, so a check can go on looking.
+
+    Args:
+        pack: the rule pack.
+        values: the answer facts of one function (see ``answer_values``).
+        backend: what says which rules fire: durable-rules or the reference semantics.
+        choose_lead: how a lead rule's bodies become one lead (see :func:`lead_by_capability`).
+        function: the function's id, for error messages.
+    """
+    known: dict[str, Any] = dict(values)
+    fired: list[Rule] = []
+    conflicts: list[Conflict] = []
+    derived: dict[str, Level | bool] = {}
+    for stratum in range(len(pack.strata)):
+        step = [pack.rule(rule_id) for rule_id in backend.fire(stratum, known, function=function)]
+        fired.extend(step)
+        producers: dict[str, list[Rule]] = {}
+        for rule in step:
+            if rule.then.finding is not None:
+                producers.setdefault(rule.then.finding, []).append(rule)
+        for name in sorted(producers):
+            winner = _top(
+                producers[name], lambda r: _finding_value(r, known), f"finding {name}", conflicts
+            )
+            value = _finding_value(winner, known)
+            derived[name] = value
+            known[f"finding.{name}"] = value
+
+    findings = tuple(sorted(derived.items()))
+    deciders = [rule for rule in fired if rule.then.decide is not None]
+    if not deciders:
+        return Derivation(
+            tuple(fired), known, findings, None, (), None, None, None, (), (),
+            tuple(conflicts), Gap("decision"),
+        )  # fmt: skip
+    decider = _top(deciders, lambda r: r.then.decide, "decide", conflicts)
+    decision = decider.then.decide
+    assert decision is not None
+    caps = [rule for rule in fired if rule.then.cap is not None]
+    arrangement = max([decision, *(rule.then.cap for rule in caps if rule.then.cap is not None)])
+    capped_by = tuple(
+        sorted(
+            (r for r in caps if r.then.cap == arrangement and arrangement > decision),
+            key=lambda r: r.id,
+        )
+    )
+    lead, lead_by, tied, notes, gap = _lead(fired, arrangement, known, choose_lead, conflicts)
+    return Derivation(
+        tuple(fired), known, findings, decider, capped_by, arrangement, lead, lead_by, tied,
+        tuple(notes), tuple(conflicts), gap,
+    )  # fmt: skip
+
+
+def _finding_value(rule: Rule, values: Mapping[str, Any]) -> Any:
+    value = rule.then.value
+    if isinstance(value, str):  # copied from another fact
+        return values.get(value)
+    return value
+
+
+def _top(
+    rules: Sequence[Rule], conclusion: Callable[[Rule], Any], on: str, conflicts: list[Conflict]
+) -> Rule:
+    """The highest-priority rule (lowest id among equals); records a conflict if they disagree."""
+    if len(rules) == 1:
+        return rules[0]
+    best = max(rule.priority for rule in rules)
+    top = sorted((rule for rule in rules if rule.priority == best), key=lambda r: r.id)
+    if len({conclusion(rule) for rule in top}) > 1:
+        conflicts.append(
+            Conflict(on, best, tuple(top), tuple(format_value(conclusion(r)) for r in top))
+        )
+    return top[0]
+
+
+def _lead(
+    fired: Sequence[Rule],
+    arrangement: Arrangement,
+    values: Mapping[str, Any],
+    choose: LeadChooser,
+    conflicts: list[Conflict],
+) -> tuple[str | None, Rule | None, tuple[str, ...], list[str], Gap | None]:
+    notes: list[str] = []
+    candidates = [rule for rule in fired if rule.then.lead is not None]
+    for priority in sorted({rule.priority for rule in candidates}, reverse=True):
+        tier = sorted((r for r in candidates if r.priority == priority), key=lambda r: r.id)
+        chosen = {rule.id: choose(rule, values) for rule in tier}
+        if arrangement.separate:
+            for rule in tier:
+                if chosen[rule.id][0] is None:
+                    notes.append(
+                        f"{rule.id} asks for a joint lead, which only stands for one team or "
+                        f"aligned arrangements; a {arrangement} arrangement takes the next lead"
+                    )
+            tier = [rule for rule in tier if chosen[rule.id][0] is not None]
+            if not tier:
+                continue
+        if len({chosen[rule.id][0] for rule in tier}) > 1:
+            conflicts.append(
+                Conflict(
+                    "lead",
+                    priority,
+                    tuple(tier),
+                    tuple(chosen[rule.id][0] or "joint" for rule in tier),
+                )
+            )
+        lead, tied = chosen[tier[0].id]
+        if tied:
+            notes.append(
+                f"{', '.join(tied)} tie on capability for the lead; {lead} leads because it is "
+                "listed first in the portfolio"
+            )
+        return lead, tier[0], tied, notes, None
+    gap = Gap("lead", arrangement) if arrangement.separate else None
+    return None, None, (), notes, gap
+
+
+def _answers_text(values: Mapping[str, Any]) -> str:
+    shown = [
+        f"{name}={format_value(value)}"
+        for name, value in sorted(values.items())
+        if isinstance(value, Level | bool) or name.startswith("finding.")
+    ]
+    return ", ".join(shown)
