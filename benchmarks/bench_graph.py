@@ -26,8 +26,8 @@ from bench_classify import BODIES, run_sizes, synthetic
 
 import taxonomy
 from taxonomy import Governance, JointBody, Law, Role
-from taxonomy.checks import check, measure
-from taxonomy.graph import as_is_graph, build_graph
+from taxonomy.structure.checks import check, measure
+from taxonomy.structure.graph import as_is_graph, build_graph
 
 
 def with_governance(portfolio: taxonomy.Portfolio) -> taxonomy.Portfolio:

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import taxonomy
-from taxonomy.counterfactual import counterfactuals, robustness
-from taxonomy.sweep import Axis, Sweep, sweep
+from taxonomy.whatif.counterfactual import counterfactuals, robustness
+from taxonomy.whatif.sweep import Axis, Sweep, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = ["none", "low", "medium", "high"]

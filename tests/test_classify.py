@@ -122,3 +122,14 @@ def test_level_answers_accept_names_and_levels() -> None:
     assert taxonomy.Efficiency("high", Level.LOW).duplication is Level.HIGH
     with pytest.raises(ValueError, match="not a level"):
         taxonomy.Efficiency("hgh", "low")
+
+
+def test_unknown_function_ids_raise_the_librarys_own_key_error(nhs: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(nhs)
+    for lookup in (lambda: result["pricng"], lambda: nhs.function("pricng"),
+                   lambda: taxonomy.classify_function(nhs, "pricng")):  # fmt: skip
+        with pytest.raises(taxonomy.UnknownIdError) as info:
+            lookup()
+        assert isinstance(info.value, KeyError)
+        assert "no function 'pricng'" in str(info.value)
+        assert "(did you mean 'pricing'?)" in str(info.value)

@@ -11,10 +11,10 @@ import pytest
 
 import taxonomy
 from taxonomy import Arrangement
-from taxonomy.checks import CHECKS, check, measure, structure_report
-from taxonomy.export import to_dot, to_graphml, to_node_link_json
-from taxonomy.graph import as_is_graph, build_graph, owners, reporting_lines
 from taxonomy.language.rules import RulePack
+from taxonomy.render.export import to_dot, to_graphml, to_node_link_json
+from taxonomy.structure.checks import CHECKS, check, measure, structure_report
+from taxonomy.structure.graph import as_is_graph, build_graph, owners, reporting_lines
 
 STRONG = {"efficiency": {"duplication": "high", "simplification": "high"},
           "effectiveness": {"joint_benefit": "high"}}
@@ -352,7 +352,7 @@ def test_exports_are_deterministic(nhs: taxonomy.Portfolio) -> None:
 @pytest.mark.parametrize("fmt", ["svg", "png"])
 @pytest.mark.parametrize("group", ["arrangement", "body"])
 def test_pictures_render(nhs: taxonomy.Portfolio, fmt: str, group: str) -> None:
-    from taxonomy.picture import draw
+    from taxonomy.render.picture import draw
 
     data = draw(build_graph(taxonomy.classify(nhs)), fmt=fmt, group=group)
     assert data.startswith(b"<?xml" if fmt == "svg" else b"\x89PNG")
@@ -361,7 +361,7 @@ def test_pictures_render(nhs: taxonomy.Portfolio, fmt: str, group: str) -> None:
 
 
 def test_picture_rejects_bad_options(nhs: taxonomy.Portfolio) -> None:
-    from taxonomy.picture import draw
+    from taxonomy.render.picture import draw
 
     graph = build_graph(taxonomy.classify(nhs))
     with pytest.raises(ValueError, match="svg or png"):

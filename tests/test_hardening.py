@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import taxonomy
-from taxonomy import _schema
-from taxonomy.portfolio import portfolio_from_data
-from taxonomy.scenarios import Scenario, loads_scenario, scenario_from_data
+from taxonomy.input import reader as _schema
+from taxonomy.input.portfolio import portfolio_from_data
 from taxonomy.testing.strategies import portfolios, scenarios
+from taxonomy.whatif.scenarios import Scenario, loads_scenario, scenario_from_data
 from tests.conftest import NHS
 from tests.helpers import copy_pack
 

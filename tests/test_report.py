@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import taxonomy
-from taxonomy.report import build_report
-from taxonomy.scenarios import load_scenario
+from taxonomy.render.report import build_report
+from taxonomy.whatif.scenarios import load_scenario
 from tests.conftest import NHS, NWL
 
 SCENARIO = NHS.parent / "scenarios" / "joint_committees_2019.yaml"

@@ -3,8 +3,8 @@
 Run:  python examples/scenarios/capability_sweep.py
 
 For each level of NHS Improvement's capability on the finance functions, how are they organised
-and who leads them? Uses taxonomy.sweep on a local process pool (pass executor= to use another,
-e.g. a Dask cluster's client.get_executor()).
+and who leads them? Uses taxonomy.whatif.sweep on a local process pool (pass executor= to use
+another, e.g. a Dask cluster's client.get_executor()).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import taxonomy
-from taxonomy.sweep import Axis, Sweep, sweep
+from taxonomy.whatif.sweep import Axis, Sweep, sweep
 
 HERE = Path(__file__).resolve().parent
 FINANCE = ["pricing", "national-finance-leadership", "financial-recovery", "regional-finance",

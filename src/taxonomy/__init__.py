@@ -40,8 +40,6 @@ from taxonomy._model import (
     Role,
 )
 from taxonomy.classify import classify, classify_function
-from taxonomy.compare import Comparison, compare
-from taxonomy.counterfactual import Counterfactuals, Robustness, counterfactuals, robustness
 from taxonomy.errors import (
     EngineError,
     EngineUnavailableError,
@@ -50,27 +48,30 @@ from taxonomy.errors import (
     RulePackError,
     ScenarioError,
     TaxonomyError,
+    UnknownIdError,
 )
+from taxonomy.input.portfolio import load_portfolio, portfolio_from_data
 from taxonomy.language.rules import Rule, RulePack, load_rules
-from taxonomy.portfolio import load_portfolio, portfolio_from_data
-from taxonomy.scenarios import Scenario, load_scenario
-from taxonomy.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
+from taxonomy.whatif.compare import Comparison, compare
+from taxonomy.whatif.counterfactual import Counterfactuals, Robustness, counterfactuals, robustness
+from taxonomy.whatif.scenarios import Scenario, load_scenario
+from taxonomy.whatif.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
 
 if TYPE_CHECKING:
-    from taxonomy.checks import Finding, check, measure, structure_report
-    from taxonomy.graph import as_is_graph, build_graph
+    from taxonomy.structure.checks import Finding, check, measure, structure_report
+    from taxonomy.structure.graph import as_is_graph, build_graph
 
 __version__ = "0.1.0"
 
 # The graph work needs networkx (and pictures matplotlib): imported on first use, so that
 # ``import taxonomy`` stays fast.
 _LAZY = {
-    "build_graph": "taxonomy.graph",
-    "as_is_graph": "taxonomy.graph",
-    "check": "taxonomy.checks",
-    "measure": "taxonomy.checks",
-    "structure_report": "taxonomy.checks",
-    "Finding": "taxonomy.checks",
+    "build_graph": "taxonomy.structure.graph",
+    "as_is_graph": "taxonomy.structure.graph",
+    "check": "taxonomy.structure.checks",
+    "measure": "taxonomy.structure.checks",
+    "structure_report": "taxonomy.structure.checks",
+    "Finding": "taxonomy.structure.checks",
 }
 
 
@@ -121,6 +122,7 @@ __all__ = [
     "Sweep",
     "SweepResult",
     "TaxonomyError",
+    "UnknownIdError",
     "as_is_graph",
     "build_graph",
     "check",

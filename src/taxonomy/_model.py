@@ -18,6 +18,8 @@ from typing import Any
 
 import attrs
 
+from taxonomy.errors import UnknownIdError
+
 __all__ = [
     "JOINT_BODY_KINDS",
     "SCOPES",
@@ -409,7 +411,7 @@ class Portfolio:
         self, _attribute: attrs.Attribute[Any], value: tuple[Organisation, ...]
     ) -> None:
         # Files need two or more bodies; one is left only after a what-if merger, and then every
-        # function is delivered once by that body (see taxonomy.scenarios).
+        # function is delivered once by that body (see taxonomy.whatif.scenarios).
         if len(value) < 1:
             raise ValueError("a portfolio needs at least one organisation")
         ids = [org.id for org in value]
@@ -472,11 +474,20 @@ class Portfolio:
         )
 
     def function(self, function_id: str) -> Function:
-        """The function with this id (KeyError if there is none)."""
+        """The function with this id.
+
+        Raises:
+            UnknownIdError: (a ``KeyError``) no function has it; the message suggests one.
+        """
         for fn in self.functions:
             if fn.id == function_id:
                 return fn
-        raise KeyError(function_id)
+        raise UnknownIdError(
+            "function",
+            function_id,
+            (f.id for f in self.functions),
+            where=f"portfolio {self.name!r}",
+        )
 
     @property
     def organisation_ids(self) -> tuple[str, ...]:
@@ -632,12 +643,12 @@ class Recommendation:
 
     def explain(self) -> str:
         """A readable account of which rules fired on which answers, and why this arrangement."""
-        from taxonomy.render import explain_text
+        from taxonomy.render.text import explain_text
 
         return explain_text(self)
 
     def _repr_html_(self) -> str:
-        from taxonomy.report import recommendation_html
+        from taxonomy.render.report import recommendation_html
 
         return recommendation_html(self)
 
@@ -676,13 +687,16 @@ class Classification:
         return len(self.recommendations)
 
     def __getitem__(self, function_id: str) -> Recommendation:
-        return self._by_id[function_id]
+        try:
+            return self._by_id[function_id]
+        except KeyError:
+            raise UnknownIdError("function", function_id, self._by_id) from None
 
     def __contains__(self, function_id: object) -> bool:
         return function_id in self._by_id
 
     def _repr_html_(self) -> str:
-        from taxonomy.report import classification_table_html
+        from taxonomy.render.report import classification_table_html
 
         return classification_table_html(self)
 

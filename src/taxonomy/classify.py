@@ -54,7 +54,7 @@ def classify(
     Safe to call from many threads at once.
     """
     _check_bodies(portfolio)
-    pack = rules if rules is not None else _default_pack()
+    pack = rules if rules is not None else load_rules()
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
     recommendations = []
@@ -74,7 +74,7 @@ def classify_function(
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio``."""
     _check_bodies(portfolio)
-    pack = rules if rules is not None else _default_pack()
+    pack = rules if rules is not None else load_rules()
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
 
 
@@ -89,14 +89,6 @@ def _check_bodies(portfolio: Portfolio) -> None:
 
 #: Callables told of every classification (pack, result); the pytest plugin's coverage uses it.
 OBSERVERS: list[Callable[[RulePack, Classification], None]] = []
-
-_DEFAULT: list[RulePack] = []
-
-
-def _default_pack() -> RulePack:
-    if not _DEFAULT:
-        _DEFAULT.append(load_rules())
-    return _DEFAULT[0]
 
 
 def _classify_one(

@@ -19,10 +19,10 @@ import click
 
 from taxonomy._model import Arrangement
 from taxonomy.classify import classify, classify_function
-from taxonomy.errors import EngineError, InputError, did_you_mean
+from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean
+from taxonomy.input.portfolio import load_portfolio
 from taxonomy.language.rules import RulePack, load_rules
-from taxonomy.portfolio import load_portfolio
-from taxonomy.render import explain_text, to_json, to_markdown, to_table
+from taxonomy.render.text import explain_text, to_json, to_markdown, to_table
 
 __all__ = ["cli", "main"]
 
@@ -137,7 +137,7 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
     if fmt in ("xlsx", "csv"):
         if output is None:
             raise InputError(f"--format {fmt} writes a file: give -o FILE")
-        from taxonomy.spreadsheet import write_results
+        from taxonomy.input.spreadsheet import write_results
 
         write_results(result, output)
         _say(f"wrote {output} ({len(result)} recommendations)")
@@ -191,8 +191,8 @@ def report_command(
     no_pictures: bool,
 ) -> None:
     """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
-    from taxonomy.report import build_report
-    from taxonomy.scenarios import load_scenario
+    from taxonomy.render.report import build_report
+    from taxonomy.whatif.scenarios import load_scenario
 
     loaded = load_portfolio(portfolio)
     scenarios = [load_scenario(f) for f in scenario_files]
@@ -210,7 +210,7 @@ def template_command(source: str, output: str) -> None:
 
     PORTFOLIO_OR_BODIES is a portfolio (pre-filled) or comma-separated body ids, e.g. nhse,nhsi.
     """
-    from taxonomy.spreadsheet import write_template
+    from taxonomy.input.spreadsheet import write_template
 
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
@@ -245,7 +245,7 @@ def template_command(source: str, output: str) -> None:
 )
 def convert_command(source: str, output: str) -> None:
     """Convert a portfolio between YAML, XLSX and CSV without loss."""
-    from taxonomy.portfolio import dump_portfolio
+    from taxonomy.input.portfolio import dump_portfolio
 
     dump_portfolio(load_portfolio(source), output)
     _say(f"wrote {output}")
@@ -284,17 +284,10 @@ def explain_command(
 
     With --why-not, show what would have to be true for another arrangement.
     """
-    from taxonomy.counterfactual import counterfactuals, robustness
+    from taxonomy.whatif.counterfactual import counterfactuals, robustness
 
     loaded = load_portfolio(portfolio)
-    ids = [fn.id for fn in loaded.functions]
-    if function_id not in ids:
-        raise InputError(
-            f"no function '{function_id}' in the portfolio",
-            file=portfolio,
-            allowed=ids if len(ids) <= 30 else None,
-            suggestion=did_you_mean(function_id, ids),
-        )
+    loaded.function(function_id)  # an unknown id: UnknownIdError, with a "did you mean"
     pack = _pack(rules_dir)
     if why_not is not None:
         found = counterfactuals(loaded, function_id, why_not, rules=pack, max_changes=max_changes)
@@ -339,8 +332,8 @@ def whatif_command(
     output: str | None,
 ) -> None:
     """Compare scenarios with the baseline: what changes, why, and the structure."""
-    from taxonomy.compare import compare
-    from taxonomy.scenarios import load_scenario
+    from taxonomy.whatif.compare import compare
+    from taxonomy.whatif.scenarios import load_scenario
 
     loaded = load_portfolio(portfolio)
     scenarios = [load_scenario(f) for f in scenario_files]
@@ -348,7 +341,7 @@ def whatif_command(
     if fmt == "xlsx":
         if output is None:
             raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
-        from taxonomy.spreadsheet import write_results
+        from taxonomy.input.spreadsheet import write_results
 
         write_results(result.baseline, output, comparison=result)
         _say(f"wrote {output} (recommendations and a sheet per scenario)")
@@ -385,7 +378,7 @@ def sweep_command(
     output: str | None,
 ) -> None:
     """Evaluate a grid of scenarios: one record per scenario and function."""
-    from taxonomy.sweep import load_sweep, sweep
+    from taxonomy.whatif.sweep import load_sweep, sweep
 
     loaded = load_portfolio(portfolio)
     grid = load_sweep(sweep_file)
@@ -613,7 +606,7 @@ def graph_command(
     portfolio: str, output: str, fmt: str | None, as_is: bool, group: str, rules_dir: str | None
 ) -> None:
     """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
-    from taxonomy.graph import as_is_graph, build_graph
+    from taxonomy.structure.graph import as_is_graph, build_graph
 
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".")
@@ -628,11 +621,11 @@ def graph_command(
     result = classify(loaded, rules=_pack(rules_dir))
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
     if fmt in ("svg", "png"):
-        from taxonomy.picture import draw
+        from taxonomy.render.picture import draw
 
         data = draw(graph, fmt=fmt, group=group)
     else:
-        from taxonomy.export import to_dot, to_graphml, to_node_link_json
+        from taxonomy.render.export import to_dot, to_graphml, to_node_link_json
 
         writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
         data = writer(graph).encode("utf-8")
@@ -656,7 +649,7 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
 
     Exit 0 with no error findings, 1 with any, 2 on bad input.
     """
-    from taxonomy.checks import structure_report
+    from taxonomy.structure.checks import structure_report
 
     report = structure_report(classify(load_portfolio(portfolio), rules=_pack(rules_dir)))
     if fmt == "json":
@@ -724,7 +717,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI: exit 2 on bad input, 1 on an engine failure; one message, no traceback."""
     try:
         cli.main(args=argv, prog_name="taxonomy", standalone_mode=False)
-    except InputError as exc:
+    except (InputError, UnknownIdError) as exc:
         _fail(str(exc), 2)
     except EngineError as exc:
         _fail(str(exc), 1)

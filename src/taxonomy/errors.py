@@ -8,6 +8,7 @@ catch either::
     │   ├── PortfolioError              a portfolio (bodies, functions, answers)
     │   ├── RulePackError               a rule pack (rules/*.yaml)
     │   └── ScenarioError               a what-if scenario
+    ├── UnknownIdError(KeyError)        no function (or other item) has that id
     ├── EngineError(RuntimeError)       the rules engine failed or gave no single answer
     └── EngineUnavailableError(ImportError)
                                         durable-rules is missing or its C extension does not load
@@ -30,6 +31,7 @@ __all__ = [
     "RulePackError",
     "ScenarioError",
     "TaxonomyError",
+    "UnknownIdError",
     "did_you_mean",
 ]
 
@@ -139,6 +141,37 @@ class ScenarioError(InputError):
     """A what-if scenario is invalid."""
 
     kind = "scenario"
+
+
+class UnknownIdError(TaxonomyError, KeyError):
+    """No item of a kind has the id asked for (a function of a portfolio, say).
+
+    A :class:`KeyError`, so ``except KeyError`` and ``in`` checks work as for a mapping.
+
+    Args:
+        kind: what was looked up, e.g. ``function``.
+        wanted: the id asked for.
+        known: the ids there are (for the "did you mean").
+        where: whose ids they are, e.g. ``portfolio 'NHS'``.
+
+    >>> str(UnknownIdError("function", "pricng", ["pricing", "strategy"]))
+    "no function 'pricng' (did you mean 'pricing'?)"
+    """
+
+    def __init__(
+        self, kind: str, wanted: str, known: Iterable[str], *, where: str | None = None
+    ) -> None:
+        self.kind = kind
+        self.wanted = wanted
+        self.suggestion = did_you_mean(wanted, known)
+        message = f"no {kind} {wanted!r}" + (f" in {where}" if where else "")
+        if self.suggestion is not None:
+            message += f" (did you mean {self.suggestion!r}?)"
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message  # not KeyError's repr of its argument
 
 
 class EngineError(TaxonomyError, RuntimeError):

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -25,8 +25,8 @@ from typing import Any
 import attrs
 
 from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity
-from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import RulePackError, did_you_mean
+from taxonomy.input.reader import Items, Node, Reader, load_yaml
 from taxonomy.language.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "load_rules",
     "read_condition",
     "read_rule",
+    "redirect_pack",
 ]
 
 #: The four key questions (board paper para 8), and ``decision`` for rules that combine them.
@@ -362,22 +363,49 @@ def default_pack_path() -> Path:
     raise RulePackError("the default rule pack is missing from this installation")
 
 
+_REDIRECTS: dict[Path, Path] = {}
+_DEFAULT: list[RulePack] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
+def redirect_pack(original: str | Path, replacement: str | Path | None) -> None:
+    """Load ``replacement`` wherever the pack folder ``original`` is asked for (None: stop).
+
+    The seam mutation testing uses: ``taxonomy rules mutate`` runs a user's tests with
+    ``--taxonomy-substitute-pack ORIGINAL=MUTANT``, and the pytest plugin calls this, so the
+    tests classify with a mutant of one pack without knowing it.
+    """
+    key = Path(original).resolve()
+    if replacement is None:
+        _REDIRECTS.pop(key, None)
+    else:
+        _REDIRECTS[key] = Path(replacement)
+    _DEFAULT.clear()
+
+
 def load_rules(path: str | Path | None = None) -> RulePack:
-    """Load and validate a rule pack folder; None loads the default pack.
+    """Load and validate a rule pack folder; None gives the default pack.
+
+    The default pack is read once per process (a pack is immutable), so every call that takes
+    ``rules=None`` shares one parse.
 
     Raises:
         RulePackError: with ``file:line``, the rule id and a "did you mean" where one fits.
 
     >>> pack = load_rules()
-    >>> pack.name, len(pack.hash)
-    ('nhs-joint-working-2018', 64)
+    >>> pack.name, len(pack.hash), load_rules() is pack
+    ('nhs-joint-working-2018', 64, True)
     """
-    folder = Path(path) if path is not None else default_pack_path()
-    # Mutation testing (taxonomy rules mutate) runs a user's tests with a mutant of one pack in
-    # place of the original: only that pack, named by its resolved path, is swapped.
-    mutant_of = os.environ.get("TAXONOMY_MUTANT_OF")
-    if mutant_of and folder.resolve() == Path(mutant_of).resolve():
-        folder = Path(os.environ["TAXONOMY_MUTANT_PACK"])
+    if path is None:
+        with _DEFAULT_LOCK:
+            if not _DEFAULT:
+                _DEFAULT.append(_load_folder(default_pack_path()))
+            return _DEFAULT[0]
+    return _load_folder(Path(path))
+
+
+def _load_folder(folder: Path) -> RulePack:
+    folder = _REDIRECTS.get(folder.resolve(), folder)
     if not folder.is_dir():
         raise RulePackError("a rule pack must be a folder holding pack.yaml", file=str(folder))
     meta_file = folder / "pack.yaml"

@@ -26,12 +26,12 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Classification
-from taxonomy._schema import Reader, load_yaml
 from taxonomy.classify import classify
 from taxonomy.errors import InputError, did_you_mean
+from taxonomy.input.portfolio import load_portfolio
+from taxonomy.input.reader import Reader, load_yaml
 from taxonomy.language.rules import load_rules
-from taxonomy.portfolio import load_portfolio
-from taxonomy.scenarios import load_scenario
+from taxonomy.whatif.scenarios import load_scenario
 
 __all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]
 

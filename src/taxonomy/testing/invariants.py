@@ -46,7 +46,7 @@ from taxonomy.errors import EngineError
 from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import holds
-from taxonomy.render import to_json
+from taxonomy.render.text import to_json
 
 __all__ = [
     "INVARIANTS",

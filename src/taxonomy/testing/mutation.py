@@ -16,7 +16,6 @@ survived: a surviving mutant is a change to the rules that no test noticed.
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import sys
 import tempfile
@@ -263,10 +262,13 @@ class MutationReport:
 def _run_tests(
     original: Path, mutant_dir: Path | None, tests: Sequence[str], timeout: float
 ) -> tuple[int, str]:
-    env = dict(os.environ)
-    if mutant_dir is not None:
-        env["TAXONOMY_MUTANT_OF"] = str(original.resolve())
-        env["TAXONOMY_MUTANT_PACK"] = str(mutant_dir)
+    # The child's tests load the mutant wherever they ask for the original, through the pytest
+    # plugin's --taxonomy-substitute-pack (taxonomy.language.rules.redirect_pack).
+    substitute = (
+        ["--taxonomy-substitute-pack", f"{original.resolve()}={mutant_dir}"]
+        if mutant_dir is not None
+        else []
+    )
     command = [
         sys.executable,
         "-m",
@@ -277,10 +279,11 @@ def _run_tests(
         "no:cacheprovider",
         "-p",
         "no:randomly",
+        *substitute,
         *tests,
     ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return -1, "timed out"
     tail = (done.stdout.strip().splitlines() or [""])[-1]

@@ -4,6 +4,11 @@
   the case and a readable difference on failure (see ``taxonomy.testing.expectations``).
 - ``--taxonomy-coverage``: at the end of the run, list which rules of each pack used fired and
   which never did.
+- ``--taxonomy-substitute-pack ORIGINAL=REPLACEMENT``: load the pack folder REPLACEMENT wherever
+  ORIGINAL is asked for (``taxonomy rules mutate`` runs tests this way with each mutant).
+
+It imports nothing from ``taxonomy`` until a hook needs it, so loading the plugin (which pytest
+does before coverage measurement starts) does not import the package being measured.
 """
 
 from __future__ import annotations
@@ -13,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from taxonomy.errors import TaxonomyError
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,10 +29,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="report which rules fired and which never did over the test run",
     )
+    group.addoption(
+        "--taxonomy-substitute-pack",
+        action="append",
+        default=[],
+        metavar="ORIGINAL=REPLACEMENT",
+        help="load the rule pack folder REPLACEMENT wherever ORIGINAL is asked for",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start recording rule firings when coverage is asked for."""
+    """Apply pack substitutions; start recording rule firings when coverage is asked for."""
+    for pair in config.getoption("--taxonomy-substitute-pack", default=[]) or []:
+        original, sep, replacement = pair.partition("=")
+        if not sep or not original or not replacement:
+            raise pytest.UsageError(
+                f"--taxonomy-substitute-pack takes ORIGINAL=REPLACEMENT, not {pair!r}"
+            )
+        from taxonomy.language.rules import redirect_pack
+
+        redirect_pack(original, replacement)
     if config.getoption("--taxonomy-coverage", default=False):
         from taxonomy.classify import OBSERVERS
 
@@ -112,6 +131,8 @@ class ExpectationCase(pytest.Item):
             got = ", ".join(f"{k}={v}" for k, v in outcome.actual.items() if k != "function")
             lines.append(f"  (actual: {got})")
             return "\n".join(lines)
+        from taxonomy.errors import TaxonomyError
+
         if isinstance(excinfo.value, TaxonomyError):
             return f"{self.spec.path}:{self.case.line}: {excinfo.value}"
         return str(super().repr_failure(excinfo))

@@ -142,7 +142,7 @@ def scenario_changes(portfolio: Portfolio) -> st.SearchStrategy[Any]:
 
     Shrinks towards a law change, then setting one level on one function.
     """
-    from taxonomy.scenarios import LawChange, Merge, Selector, SetAnswer
+    from taxonomy.whatif.scenarios import LawChange, Merge, Selector, SetAnswer
 
     ids = list(portfolio.organisation_ids)
     fns = [f.id for f in portfolio.functions]
@@ -176,7 +176,7 @@ def scenarios(draw: st.DrawFn, portfolio: Portfolio, *, max_changes: int = 3) ->
     Changes are drawn against the portfolio as it stands before the scenario, so a merge is
     followed only by changes that name bodies still present.
     """
-    from taxonomy.scenarios import Merge, Scenario
+    from taxonomy.whatif.scenarios import Merge, Scenario
 
     changes = []
     current = portfolio

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from taxonomy._model import Arrangement
-from taxonomy.graph import Graph, nodes_of_kind, predecessors, reporting_lines, successors
+from taxonomy.structure.graph import Graph, nodes_of_kind, predecessors, reporting_lines, successors
 
 __all__ = ["GROUPS", "draw"]
 

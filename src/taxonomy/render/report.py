@@ -23,7 +23,7 @@ def _environment() -> Any:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("taxonomy", "templates"),
+        loader=jinja2.PackageLoader("taxonomy.render", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
@@ -59,7 +59,7 @@ def recommendation_html(rec: Recommendation) -> str:
 
 
 def _colour(category: int) -> str:
-    from taxonomy.spreadsheet import CATEGORY_COLOURS
+    from taxonomy.input.spreadsheet import CATEGORY_COLOURS
 
     return f"#{CATEGORY_COLOURS.get(category, 'EEEEEE')}"
 
@@ -73,11 +73,11 @@ def build_report(
 ) -> str:
     """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it)."""
     from taxonomy import __version__
-    from taxonomy.checks import check, measure
     from taxonomy.classify import classify
-    from taxonomy.compare import compare
-    from taxonomy.graph import as_is_graph, build_graph
     from taxonomy.language.rules import load_rules
+    from taxonomy.structure.checks import check, measure
+    from taxonomy.structure.graph import as_is_graph, build_graph
+    from taxonomy.whatif.compare import compare
 
     pack = rules if rules is not None else load_rules()
     classification = classify(portfolio, rules=pack)
@@ -104,7 +104,7 @@ def build_report(
     ]
     figures = []
     if pictures:
-        from taxonomy.picture import draw
+        from taxonomy.render.picture import draw
 
         figures = [
             (

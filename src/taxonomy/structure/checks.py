@@ -6,7 +6,7 @@ message and the nodes involved. ``measure(graph)`` gives the metrics compared as
 
 Examples:
     >>> import taxonomy
-    >>> from taxonomy.graph import build_graph
+    >>> from taxonomy.structure.graph import build_graph
     >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
     >>> [f.check for f in check(build_graph(taxonomy.classify(portfolio))) if f.severity == "error"]
     []
@@ -21,7 +21,7 @@ import attrs
 import networkx as nx
 
 from taxonomy._model import Classification
-from taxonomy.graph import (
+from taxonomy.structure.graph import (
     ACCOUNTABILITY_EDGES,
     Graph,
     edges_of_kind,
@@ -393,7 +393,7 @@ def structure_report(classification: Classification) -> dict[str, Any]:
     ``{"findings": [...], "metrics": {"as_is": {...}, "to_be": {...}}}``; the findings are the
     to-be structure's, the as-is metrics count the as-is structure's findings.
     """
-    from taxonomy.graph import as_is_graph, build_graph
+    from taxonomy.structure.graph import as_is_graph, build_graph
 
     to_be = build_graph(classification)
     as_is = as_is_graph(classification.portfolio, classification)

@@ -44,8 +44,8 @@ from taxonomy._model import (
     Organisation,
     Portfolio,
 )
-from taxonomy._schema import Items, Node, Reader, load_yaml, loads_yaml
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.reader import Items, Node, Reader, load_yaml, loads_yaml
 from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
 from taxonomy.language.rules import (
     Condition,

@@ -25,8 +25,8 @@ from taxonomy._model import (
     Portfolio,
     Role,
 )
-from taxonomy._schema import Items, Node, Reader, load_yaml
 from taxonomy.errors import PortfolioError, did_you_mean
+from taxonomy.input.reader import Items, Node, Reader, load_yaml
 
 __all__ = ["dump_portfolio", "load_portfolio", "portfolio_from_data", "portfolio_to_data"]
 
@@ -61,7 +61,7 @@ def load_portfolio(path: str | Path) -> Portfolio:
     """
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
-        from taxonomy.spreadsheet import read_portfolio
+        from taxonomy.input.spreadsheet import read_portfolio
 
         return read_portfolio(path)
     data = load_yaml(path, error=PortfolioError)
@@ -152,7 +152,7 @@ def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
     """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension."""
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
-        from taxonomy.spreadsheet import write_portfolio
+        from taxonomy.input.spreadsheet import write_portfolio
 
         write_portfolio(portfolio, path)
         return
@@ -172,7 +172,7 @@ def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
 
 def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
     """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`."""
-    from taxonomy._schema import loads_yaml
+    from taxonomy.input.reader import loads_yaml
 
     if isinstance(data, dict | list) and not isinstance(data, Node | Items):
         # Plain Python data: round-trip through the YAML reader so it is checked the same way.

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from taxonomy.graph import Graph
+from taxonomy.structure.graph import Graph
 
 __all__ = ["FORMATS", "to_dot", "to_graphml", "to_node_link_json"]
 

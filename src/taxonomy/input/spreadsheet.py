@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio
-from taxonomy._schema import Items, Node
 from taxonomy.errors import PortfolioError, did_you_mean
-from taxonomy.portfolio import portfolio_from_data, portfolio_to_data
+from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
+from taxonomy.input.reader import Items, Node
 
 __all__ = [
     "CATEGORY_COLOURS",

@@ -2,7 +2,7 @@
 
 Examples:
     >>> import taxonomy
-    >>> from taxonomy.scenarios import Scenario
+    >>> from taxonomy.whatif.scenarios import Scenario
     >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
     >>> free = Scenario("No Board-reserved decisions").set(
     ...     functions="*", field="legal.board_reserved", value=False)
@@ -22,7 +22,7 @@ import attrs
 from taxonomy._model import Arrangement, Classification, Recommendation, format_value
 from taxonomy.classify import classify
 from taxonomy.language.rules import RulePack, load_rules
-from taxonomy.scenarios import Scenario
+from taxonomy.whatif.scenarios import Scenario
 
 __all__ = ["Comparison", "FunctionChange", "Outcome", "Placement", "compare"]
 
@@ -255,8 +255,8 @@ def compare(portfolio: Any, *scenarios: Scenario, rules: RulePack | None = None)
         scenarios: the scenarios, each applied to the baseline on its own.
         rules: the baseline rule pack; None uses the default pack.
     """
-    from taxonomy.checks import measure
-    from taxonomy.graph import build_graph
+    from taxonomy.structure.checks import measure
+    from taxonomy.structure.graph import build_graph
 
     pack = rules if rules is not None else load_rules()
     baseline = classify(portfolio, rules=pack)

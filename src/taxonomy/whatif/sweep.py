@@ -32,10 +32,10 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Portfolio
-from taxonomy._schema import Node, Reader, load_yaml
 from taxonomy.errors import InputError, ScenarioError
+from taxonomy.input.reader import Node, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
-from taxonomy.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, _check_field
+from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, _check_field
 
 __all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
 
@@ -327,7 +327,7 @@ def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
     for value in values:
         _check_field(field, value, at)
     if "where" in node:
-        from taxonomy.scenarios import read_where
+        from taxonomy.whatif.scenarios import read_where
 
         where = read_where(reader, node, at, item)
         return Axis(f"{field}@filter", tuple(values), field, Selector(where=where))

@@ -1,0 +1,5 @@
+"""The accountability structure a classification implies, as a networkx graph, and its checks.
+
+- :mod:`taxonomy.structure.graph`: the to-be and as-is graphs.
+- :mod:`taxonomy.structure.checks`: the design principles and the law as checks, and metrics.
+"""
