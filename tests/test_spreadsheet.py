@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 
 import taxonomy
-from taxonomy.input.portfolio import dump_portfolio
+from taxonomy.input.files import dump_portfolio
 from taxonomy.testing.strategies import portfolios
 from tests.conftest import NHS, NWL
 

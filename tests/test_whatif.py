@@ -14,8 +14,7 @@ import taxonomy
 from taxonomy import Arrangement, ScenarioError
 from taxonomy.language.rules import Comparison
 from taxonomy.whatif.compare import compare
-from taxonomy.whatif.counterfactual import _with as apply_changes
-from taxonomy.whatif.counterfactual import counterfactuals, robustness
+from taxonomy.whatif.counterfactual import apply_changes, counterfactuals, robustness
 from taxonomy.whatif.scenarios import Scenario, load_scenario, loads_scenario
 from taxonomy.whatif.sweep import Axis, Sweep, load_sweep, sweep
 from tests.conftest import EXAMPLES, NWL

@@ -14,65 +14,86 @@ and distinct. Rules that encode the paper's four key questions (para 8) run on d
 from typing import TYPE_CHECKING, Any
 
 from taxonomy import _install
+from taxonomy._version import __version__ as __version__
 
-# First, before anything imports durable-rules: a broken engine build (a plain pip install on
-# Python 3.13+) gets one message naming the cause and the repair, not a bare ImportError.
+# First: a broken engine build (a plain pip install on Python 3.13+) gets one message naming
+# the cause and the repair, not a bare ImportError, at ``import taxonomy``.
 _install.require_durable_rules()
 
-from taxonomy._model import (
-    Arrangement,
-    Capability,
-    Classification,
-    Effectiveness,
-    Efficiency,
-    Explanation,
-    Firing,
-    Function,
-    Governance,
-    JointBody,
-    Law,
-    Legal,
-    Level,
-    Organisation,
-    PackIdentity,
-    Portfolio,
-    Recommendation,
-    Role,
-)
-from taxonomy.classify import classify, classify_function
-from taxonomy.errors import (
-    EngineError,
-    EngineUnavailableError,
-    InputError,
-    PortfolioError,
-    RulePackError,
-    ScenarioError,
-    TaxonomyError,
-    UnknownIdError,
-)
-from taxonomy.input.portfolio import load_portfolio, portfolio_from_data
-from taxonomy.language.rules import Rule, RulePack, load_rules
-from taxonomy.whatif.compare import Comparison, compare
-from taxonomy.whatif.counterfactual import Counterfactuals, Robustness, counterfactuals, robustness
-from taxonomy.whatif.scenarios import Scenario, load_scenario
-from taxonomy.whatif.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
+# Every public name is imported on first use (PEP 562), so ``import taxonomy`` loads the engine
+# check and nothing else: fast, and the pytest plugin can load before coverage starts. The map
+# says where each name lives; the layout follows the pipeline (see docs/architecture.md).
+_WHERE = {
+    "taxonomy._model": (
+        "Arrangement", "Capability", "Classification", "Effectiveness", "Efficiency",
+        "Explanation", "Firing", "Function", "Governance", "JointBody", "Law", "Legal", "Level",
+        "Organisation", "PackIdentity", "Portfolio", "Recommendation", "Role",
+    ),
+    "taxonomy.errors": (
+        "EngineError", "EngineUnavailableError", "InputError", "PortfolioError",
+        "RulePackError", "ScenarioError", "TaxonomyError", "UnknownIdError",
+    ),
+    "taxonomy.input.files": ("load_portfolio",),
+    "taxonomy.input.portfolio": ("portfolio_from_data",),
+    "taxonomy.language.rules": ("Rule", "RulePack", "load_rules"),
+    "taxonomy.classification": ("classify", "classify_function"),
+    "taxonomy.structure.graph": ("as_is_graph", "build_graph"),
+    "taxonomy.structure.checks": ("Finding", "check", "measure", "structure_report"),
+    "taxonomy.whatif.scenarios": ("Scenario", "load_scenario"),
+    "taxonomy.whatif.compare": ("Comparison", "compare"),
+    "taxonomy.whatif.counterfactual": (
+        "Counterfactuals", "Robustness", "counterfactuals", "robustness",
+    ),
+    "taxonomy.whatif.sweep": ("Axis", "Sweep", "SweepResult", "load_sweep", "sweep"),
+}  # fmt: skip
+_LAZY = {name: module for module, names in _WHERE.items() for name in names}
 
 if TYPE_CHECKING:
+    from taxonomy._model import (
+        Arrangement,
+        Capability,
+        Classification,
+        Effectiveness,
+        Efficiency,
+        Explanation,
+        Firing,
+        Function,
+        Governance,
+        JointBody,
+        Law,
+        Legal,
+        Level,
+        Organisation,
+        PackIdentity,
+        Portfolio,
+        Recommendation,
+        Role,
+    )
+    from taxonomy.classification import classify, classify_function
+    from taxonomy.errors import (
+        EngineError,
+        EngineUnavailableError,
+        InputError,
+        PortfolioError,
+        RulePackError,
+        ScenarioError,
+        TaxonomyError,
+        UnknownIdError,
+    )
+    from taxonomy.input.files import load_portfolio
+    from taxonomy.input.portfolio import portfolio_from_data
+    from taxonomy.language.rules import Rule, RulePack, load_rules
     from taxonomy.structure.checks import Finding, check, measure, structure_report
     from taxonomy.structure.graph import as_is_graph, build_graph
-
-__version__ = "0.1.0"
-
-# The graph work needs networkx (and pictures matplotlib): imported on first use, so that
-# ``import taxonomy`` stays fast.
-_LAZY = {
-    "build_graph": "taxonomy.structure.graph",
-    "as_is_graph": "taxonomy.structure.graph",
-    "check": "taxonomy.structure.checks",
-    "measure": "taxonomy.structure.checks",
-    "structure_report": "taxonomy.structure.checks",
-    "Finding": "taxonomy.structure.checks",
-}
+    from taxonomy.whatif.compare import Comparison, compare
+    from taxonomy.whatif.counterfactual import (
+        Counterfactuals,
+        Robustness,
+        counterfactuals,
+        robustness,
+    )
+    from taxonomy.whatif.scenarios import Scenario, load_scenario
+    from taxonomy.whatif.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
 
 
 def __getattr__(name: str) -> Any:
@@ -84,6 +105,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [

@@ -24,6 +24,7 @@ import sys
 from importlib import metadata
 from types import TracebackType
 
+from taxonomy._version import __version__
 from taxonomy.errors import EngineUnavailableError
 
 __all__ = ["engine_unavailable", "require_durable_rules", "versions"]
@@ -46,8 +47,6 @@ def versions() -> dict[str, str]:
     >>> sorted(versions())
     ['durable-rules', 'python', 'taxonomy']
     """
-    from taxonomy import __version__
-
     return {
         "taxonomy": __version__,
         "python": platform.python_version(),

@@ -643,14 +643,10 @@ class Recommendation:
 
     def explain(self) -> str:
         """A readable account of which rules fired on which answers, and why this arrangement."""
-        from taxonomy.render.text import explain_text
-
-        return explain_text(self)
+        return str(_display().explain_text(self))
 
     def _repr_html_(self) -> str:
-        from taxonomy.render.report import recommendation_html
-
-        return recommendation_html(self)
+        return str(_display().recommendation_html(self))
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, in the CLI's stable JSON contract."""
@@ -696,9 +692,7 @@ class Classification:
         return function_id in self._by_id
 
     def _repr_html_(self) -> str:
-        from taxonomy.render.report import classification_table_html
-
-        return classification_table_html(self)
+        return str(_display().classification_table_html(self))
 
     def to_frame(self) -> Any:
         """The recommendations as a pandas DataFrame, one row per function (needs pandas)."""
@@ -730,3 +724,14 @@ class Classification:
             },
             "recommendations": [r.to_dict() for r in self.recommendations],
         }
+
+
+def _display() -> Any:
+    """The rendering functions behind the model's display methods (``explain``, notebooks).
+
+    The one deliberate import circle in the package: rendering reads the model, and these
+    methods of the model render, so :mod:`taxonomy.render.html` is imported when first used.
+    """
+    from taxonomy.render import html  # deliberate lazy import: see the docstring
+
+    return html

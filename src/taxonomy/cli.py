@@ -18,9 +18,9 @@ from typing import NoReturn, TypeVar
 import click
 
 from taxonomy._model import Arrangement
-from taxonomy.classify import classify, classify_function
+from taxonomy.classification import classify, classify_function
 from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean
-from taxonomy.input.portfolio import load_portfolio
+from taxonomy.input.files import load_portfolio
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.render.text import explain_text, to_json, to_markdown, to_table
 
@@ -137,7 +137,7 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
     if fmt in ("xlsx", "csv"):
         if output is None:
             raise InputError(f"--format {fmt} writes a file: give -o FILE")
-        from taxonomy.input.spreadsheet import write_results
+        from taxonomy.render.workbook import write_results
 
         write_results(result, output)
         _say(f"wrote {output} ({len(result)} recommendations)")
@@ -245,7 +245,7 @@ def template_command(source: str, output: str) -> None:
 )
 def convert_command(source: str, output: str) -> None:
     """Convert a portfolio between YAML, XLSX and CSV without loss."""
-    from taxonomy.input.portfolio import dump_portfolio
+    from taxonomy.input.files import dump_portfolio
 
     dump_portfolio(load_portfolio(source), output)
     _say(f"wrote {output}")
@@ -341,7 +341,7 @@ def whatif_command(
     if fmt == "xlsx":
         if output is None:
             raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
-        from taxonomy.input.spreadsheet import write_results
+        from taxonomy.render.workbook import write_results
 
         write_results(result.baseline, output, comparison=result)
         _say(f"wrote {output} (recommendations and a sheet per scenario)")

@@ -6,7 +6,6 @@ file, the line, the function and the key, plus a "did you mean" where one fits.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from taxonomy._model import (
@@ -26,9 +25,9 @@ from taxonomy._model import (
     Role,
 )
 from taxonomy.errors import PortfolioError, did_you_mean
-from taxonomy.input.reader import Items, Node, Reader, load_yaml
+from taxonomy.input.reader import Items, Node, Reader
 
-__all__ = ["dump_portfolio", "load_portfolio", "portfolio_from_data", "portfolio_to_data"]
+__all__ = ["portfolio_from_data", "portfolio_to_data"]
 
 _TOP_KEYS = ("name", "organisations", "functions", "law", "governance")
 _ORG_KEYS = ("id", "name")
@@ -47,31 +46,11 @@ _REQUIRED_FUNCTION_KEYS = tuple(k for k in _FUNCTION_KEYS if k != "notes")
 _LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independence_from")
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
-    """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
-
-    Raises:
-        PortfolioError: naming the file, line (or sheet, row and column), function and key of the
-            first problem.
-
-    Examples:
-        >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
-        >>> [o.id for o in p.organisations]
-        ['nhse', 'nhsi']
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xlsx", ".csv"):
-        from taxonomy.input.spreadsheet import read_portfolio
-
-        return read_portfolio(path)
-    data = load_yaml(path, error=PortfolioError)
-    return portfolio_from_data(data, file=str(path))
-
-
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """The portfolio as plain data in the YAML file's shape (what :func:`load_portfolio` reads).
 
     Examples:
+        >>> from taxonomy.input.files import load_portfolio
         >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
         >>> portfolio_from_data(portfolio_to_data(p)) == p
         True
@@ -146,28 +125,6 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     if governance:
         data["governance"] = governance
     return data
-
-
-def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
-    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension."""
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xlsx", ".csv"):
-        from taxonomy.input.spreadsheet import write_portfolio
-
-        write_portfolio(portfolio, path)
-        return
-    if suffix not in (".yaml", ".yml"):
-        raise PortfolioError(
-            "write .yaml, .yml, .xlsx or .csv",
-            file=str(path),
-            suggestion=did_you_mean(suffix, [".yaml", ".xlsx", ".csv"]),
-        )
-    import yaml
-
-    text = yaml.safe_dump(
-        portfolio_to_data(portfolio), sort_keys=False, allow_unicode=True, width=100
-    )
-    Path(path).write_text(text, encoding="utf-8")
 
 
 def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:

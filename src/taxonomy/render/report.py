@@ -9,14 +9,14 @@ when printing) are inside the file. Rich notebook output (``_repr_html_``) uses 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
-from taxonomy._model import Arrangement, Classification, Portfolio, Recommendation
+from taxonomy._model import Arrangement, Portfolio
 from taxonomy.language.rules import RulePack
+from taxonomy.render.html import classification_table_html
 
-__all__ = ["build_report", "classification_table_html", "recommendation_html"]
+__all__ = ["build_report"]
 
 
 def _environment() -> Any:
@@ -29,41 +29,6 @@ def _environment() -> Any:
     )
 
 
-def classification_table_html(classification: Classification) -> str:
-    """The recommendations as an HTML table (also a notebook's rich output)."""
-    rows = []
-    for rec in classification:
-        capped = ", ".join(f.rule for f in rec.explanation.capped_by)
-        rows.append(
-            f"<tr><td>{html.escape(rec.function)}</td><td>{html.escape(rec.name)}</td>"
-            f'<td class="cat{rec.category}" style="background:{_colour(rec.category)}">'
-            f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
-            f"<td>{html.escape(rec.lead or 'joint')}</td>"
-            f"<td>{html.escape(rec.explanation.decided_by.rule)}</td>"
-            f"<td>{html.escape(capped)}</td></tr>"
-        )
-    return (
-        "<table><tr><th>function</th><th>name</th><th>arrangement</th><th>lead</th>"
-        "<th>decided by</th><th>capped by</th></tr>" + "".join(rows) + "</table>"
-    )
-
-
-def recommendation_html(rec: Recommendation) -> str:
-    """One recommendation and its explanation as HTML (a notebook's rich output)."""
-    return (
-        f"<div><b>{html.escape(rec.name)}</b>: "
-        f'<span style="background:{_colour(rec.category)};padding:0 .3em">'
-        f"{rec.category}. {html.escape(rec.arrangement.title)}</span>, lead "
-        f"{html.escape(rec.lead or 'joint')}<pre>{html.escape(rec.explain())}</pre></div>"
-    )
-
-
-def _colour(category: int) -> str:
-    from taxonomy.input.spreadsheet import CATEGORY_COLOURS
-
-    return f"#{CATEGORY_COLOURS.get(category, 'EEEEEE')}"
-
-
 def build_report(
     portfolio: Portfolio,
     *,
@@ -72,8 +37,8 @@ def build_report(
     pictures: bool = True,
 ) -> str:
     """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it)."""
-    from taxonomy import __version__
-    from taxonomy.classify import classify
+    from taxonomy._version import __version__
+    from taxonomy.classification import classify
     from taxonomy.language.rules import load_rules
     from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph

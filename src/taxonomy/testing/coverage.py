@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Classification, Portfolio
-from taxonomy.classify import classify
+from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack
 
 __all__ = ["Coverage", "coverage_of", "rule_coverage"]

@@ -26,9 +26,9 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Classification
-from taxonomy.classify import classify
+from taxonomy.classification import classify
 from taxonomy.errors import InputError, did_you_mean
-from taxonomy.input.portfolio import load_portfolio
+from taxonomy.input.files import load_portfolio
 from taxonomy.input.reader import Reader, load_yaml
 from taxonomy.language.rules import load_rules
 from taxonomy.whatif.scenarios import load_scenario

@@ -41,7 +41,7 @@ from taxonomy._model import (
     Portfolio,
     Recommendation,
 )
-from taxonomy.classify import classify
+from taxonomy.classification import classify
 from taxonomy.errors import EngineError
 from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import RulePack

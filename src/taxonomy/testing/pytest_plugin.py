@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
         redirect_pack(original, replacement)
     if config.getoption("--taxonomy-coverage", default=False):
-        from taxonomy.classify import OBSERVERS
+        from taxonomy.classification import OBSERVERS
 
         seen: dict[str, Any] = {}
 

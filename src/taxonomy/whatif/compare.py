@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Classification, Recommendation, format_value
-from taxonomy.classify import classify
+from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.whatif.scenarios import Scenario
 

@@ -33,10 +33,17 @@ from taxonomy._model import (
     Portfolio,
     Recommendation,
 )
-from taxonomy.classify import classify_function
+from taxonomy.classification import classify_function
 from taxonomy.language.rules import RulePack, load_rules
 
-__all__ = ["AnswerChange", "Counterfactuals", "Robustness", "counterfactuals", "robustness"]
+__all__ = [
+    "AnswerChange",
+    "Counterfactuals",
+    "Robustness",
+    "apply_changes",
+    "counterfactuals",
+    "robustness",
+]
 
 
 @attrs.frozen
@@ -151,7 +158,8 @@ def _answers(fn: Function) -> list[tuple[str, Level]]:
     return answers
 
 
-def _with(fn: Function, changes: Sequence[AnswerChange]) -> Function:
+def apply_changes(fn: Function, changes: Sequence[AnswerChange]) -> Function:
+    """``fn`` with each answer change made (the baseline function is not changed)."""
     for change in changes:
         if change.field.startswith("efficiency."):
             key = change.field.split(".")[1]
@@ -228,7 +236,7 @@ def counterfactuals(
         if best and cost > best[0].cost:
             break
         searched += 1
-        changed = portfolio.with_function(_with(fn, changes))
+        changed = portfolio.with_function(apply_changes(fn, changes))
         rec = classify_function(changed, function_id, rules=pack)
         if rec.arrangement is target:
             best.append(Solution(tuple(changes), rec))
@@ -277,7 +285,7 @@ def robustness(
             steps += 1
             change = AnswerChange(field, level, Level(int(level) + delta))
             rec = classify_function(
-                portfolio.with_function(_with(fn, [change])), function_id, rules=pack
+                portfolio.with_function(apply_changes(fn, [change])), function_id, rules=pack
             )
             if (rec.arrangement, rec.lead) != (current.arrangement, current.lead):
                 flips.append(f"{change} gives {rec.arrangement} ({rec.lead or 'joint'})")

@@ -67,6 +67,7 @@ __all__ = [
     "Scenario",
     "Selector",
     "SetAnswer",
+    "check_field",
     "load_scenario",
     "loads_scenario",
     "read_where",
@@ -268,7 +269,7 @@ class Scenario:
             raise ScenarioError("select functions with exactly one of function, functions, where")
         if functions is not None and functions != "*":
             raise ScenarioError("functions takes '*' (every function)", key="functions")
-        _check_field(field, value, Where())
+        check_field(field, value, Where())
         return self._with(
             SetAnswer(Selector(function=function, all=functions == "*", where=where), field, value)
         )
@@ -324,7 +325,8 @@ class Scenario:
 # --- applying -----------------------------------------------------------------------------------
 
 
-def _check_field(field: str, value: Any, at: Where) -> None:
+def check_field(field: str, value: Any, at: Where) -> None:
+    """Check that ``value`` suits the answer ``field`` (see :data:`FIELDS`), or raise at ``at``."""
     kind = FIELDS.get(field)
     if field.startswith("capability.") and field.count(".") == 1:
         kind = "level"
@@ -367,7 +369,7 @@ def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
 
 def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
     at = change.at
-    _check_field(change.field, change.value, at)
+    check_field(change.field, change.value, at)
     field, value = change.field, change.value
     selected = {f.id for f in change.selector.select(portfolio, at)}
     updated = []
@@ -606,7 +608,7 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
     value = body["value"]
     if isinstance(value, list):
         value = list(value)
-    _check_field(field, value, at)
+    check_field(field, value, at)
     if chosen[0] == "function":
         selector = Selector(function=reader.text(body, "function", item=item))
     elif chosen[0] == "functions":

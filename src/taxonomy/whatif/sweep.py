@@ -35,7 +35,7 @@ from taxonomy._model import Portfolio
 from taxonomy.errors import InputError, ScenarioError
 from taxonomy.input.reader import Node, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
-from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, _check_field
+from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
 
 __all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
 
@@ -66,7 +66,7 @@ class Axis:
     ) -> Axis:
         """An axis over one answer; select functions as in ``Scenario.set``."""
         for value in values:
-            _check_field(field, value, Where())
+            check_field(field, value, Where())
         selector = Selector(function=function, all=functions == "*", where=where)
         if function is None and functions is None and where is None:
             selector = Selector(all=True)
@@ -165,7 +165,7 @@ def _evaluate(
     chunk: Sequence[tuple[int, dict[str, Any], Scenario]],
 ) -> list[dict[str, Any]]:
     """Evaluate a chunk of scenarios in a worker; returns their records."""
-    from taxonomy.classify import classify
+    from taxonomy.classification import classify
 
     records = []
     for index, labels, scenario in chunk:
@@ -325,7 +325,7 @@ def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
         raise at.error("'values' must be a non-empty list", key="values")
     field = reader.text(node, "field", item=item)
     for value in values:
-        _check_field(field, value, at)
+        check_field(field, value, at)
     if "where" in node:
         from taxonomy.whatif.scenarios import read_where
 

@@ -1,0 +1,52 @@
+"""Portfolio files: YAML, XLSX or CSV, chosen by the file's extension."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from taxonomy._model import Portfolio
+from taxonomy.errors import PortfolioError, did_you_mean
+from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
+from taxonomy.input.reader import load_yaml
+from taxonomy.input.spreadsheet import read_portfolio, write_portfolio
+
+__all__ = ["dump_portfolio", "load_portfolio"]
+
+
+def load_portfolio(path: str | Path) -> Portfolio:
+    """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
+
+    Raises:
+        PortfolioError: naming the file, line (or sheet, row and column), function and key of the
+            first problem.
+
+    Examples:
+        >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> [o.id for o in p.organisations]
+        ['nhse', 'nhsi']
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        return read_portfolio(path)
+    data = load_yaml(path, error=PortfolioError)
+    return portfolio_from_data(data, file=str(path))
+
+
+def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
+    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix in (".xlsx", ".csv"):
+        write_portfolio(portfolio, path)
+        return
+    if suffix not in (".yaml", ".yml"):
+        raise PortfolioError(
+            "write .yaml, .yml, .xlsx or .csv",
+            file=str(path),
+            suggestion=did_you_mean(suffix, [".yaml", ".xlsx", ".csv"]),
+        )
+    import yaml
+
+    text = yaml.safe_dump(
+        portfolio_to_data(portfolio), sort_keys=False, allow_unicode=True, width=100
+    )
+    Path(path).write_text(text, encoding="utf-8")

@@ -1,0 +1,113 @@
+"""Results workbooks: recommendations as XLSX (categories coloured, a sheet per scenario) or CSV."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from taxonomy.errors import PortfolioError
+
+__all__ = ["CATEGORY_COLOURS", "write_results"]
+
+#: Fill colours of the four categories in result workbooks (and the HTML report).
+CATEGORY_COLOURS = {1: "C6EFCE", 2: "DDEBF7", 3: "FFF2CC", 4: "F8CBAD"}
+_RESULT_COLUMNS = [
+    "function",
+    "name",
+    "arrangement",
+    "category",
+    "lead",
+    "decided_by",
+    "capped_by",
+    "reason",
+]
+
+
+def _result_rows(classification: Any) -> list[list[Any]]:
+    rows: list[list[Any]] = [list(_RESULT_COLUMNS)]
+    for rec in classification:
+        ex = rec.explanation
+        rows.append(
+            [
+                rec.function,
+                rec.name,
+                str(rec.arrangement),
+                rec.category,
+                rec.lead or "joint",
+                ex.decided_by.rule,
+                ", ".join(f.rule for f in ex.capped_by),
+                (ex.capped_by[0].because if ex.capped_by else ex.decided_by.because),
+            ]
+        )
+    return rows
+
+
+def write_results(classification: Any, path: str | Path, comparison: Any = None) -> None:
+    """Write recommendations as XLSX (categories coloured; a sheet per scenario) or CSV."""
+    path = Path(path)
+    rows = _result_rows(classification)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
+        return
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "recommendations"
+    _fill_results(sheet, rows, Font, PatternFill, get_column_letter)
+    if comparison is not None:
+        for outcome in comparison.outcomes:
+            scenario_sheet = book.create_sheet(_sheet_title(outcome.scenario.name))
+            scenario_sheet.append(["scenario", outcome.scenario.name])
+            scenario_sheet.append(["description", outcome.scenario.description])
+            for note in outcome.notes:
+                scenario_sheet.append(["note", note])
+            scenario_sheet.append([])
+            scenario_sheet.append(["function", "from", "to", "because"])
+            for change in outcome.changes:
+                scenario_sheet.append(
+                    [
+                        change.function,
+                        str(change.before),
+                        str(change.after),
+                        "; ".join(change.because),
+                    ]
+                )
+            if not outcome.changes:
+                scenario_sheet.append(["(no function changes arrangement or lead)"])
+            scenario_sheet.column_dimensions["A"].width = 30
+            scenario_sheet.column_dimensions["B"].width = 28
+            scenario_sheet.column_dimensions["C"].width = 28
+            scenario_sheet.column_dimensions["D"].width = 90
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
+
+
+def _sheet_title(name: str) -> str:
+    cleaned = "".join(c for c in name if c not in "[]:*?/\\")
+    return cleaned[:31] or "scenario"
+
+
+def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, letter: Any) -> None:
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = font(bold=True)
+    for row_cells in sheet.iter_rows(min_row=2):
+        category = row_cells[3].value
+        if category in CATEGORY_COLOURS:
+            row_cells[2].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
+            row_cells[3].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
+    widths = [28, 40, 20, 10, 10, 36, 28, 90]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[letter(index)].width = width
+    sheet.freeze_panes = "B2"
