@@ -153,3 +153,49 @@ def test_portfolio_from_plain_data() -> None:
     data["functions"][0]["efficiency"]["duplication"] = "hgh"
     with pytest.raises(PortfolioError, match="did you mean 'high'"):
         taxonomy.portfolio_from_data(data)
+
+
+def _plain() -> dict:
+    return {
+        "name": "Two councils",
+        "organisations": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+        "functions": [
+            {
+                "id": "hr",
+                "name": "HR",
+                "level": "local",
+                "performed_by": ("a", "b"),  # a tuple is a list here
+                "efficiency": {"duplication": Level.HIGH, "simplification": "low"},
+                "effectiveness": {"joint_benefit": "medium"},
+                "legal": {},
+                "capability": {"a": "high", "b": "low"},
+            }
+        ],
+    }
+
+
+def test_python_data_is_read_as_it_is_not_through_yaml_text() -> None:
+    portfolio = taxonomy.portfolio_from_data(_plain())
+    fn = portfolio.function("hr")
+    assert fn.performed_by == ("a", "b") and fn.efficiency.duplication is Level.HIGH
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: d["functions"][0]["efficiency"].update(duplication="hihg"),
+         "<portfolio>: function 'hr': key 'duplication': 'hihg' is not a level"),
+        (lambda d: d["functions"][0].update(performed_by={"a", "b"}),
+         "function 'hr': key 'performed_by'"),
+        (lambda d: d["functions"][0]["capability"].update({1: "low"}),
+         "has a key that is not text: 1"),
+        (lambda d: d["functions"][0].update(levl="x"), "unknown key"),
+    ],
+)  # fmt: skip
+def test_bad_python_data_names_item_and_key_without_a_line(change, expected: str) -> None:
+    data = _plain()
+    change(data)
+    with pytest.raises(PortfolioError) as info:
+        taxonomy.portfolio_from_data(data)
+    assert expected in str(info.value)
+    assert info.value.line is None

@@ -25,7 +25,7 @@ from taxonomy._model import (
     Role,
 )
 from taxonomy.errors import PortfolioError, did_you_mean
-from taxonomy.input.reader import Items, Node, Reader
+from taxonomy.input.reader import Fields, Reader
 
 __all__ = ["portfolio_from_data", "portfolio_to_data"]
 
@@ -129,17 +129,6 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
 
 def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
     """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`."""
-    from taxonomy.input.reader import loads_yaml
-
-    if isinstance(data, dict | list) and not isinstance(data, Node | Items):
-        # Plain Python data: round-trip through the YAML reader so it is checked the same way.
-        import yaml
-
-        try:
-            text = yaml.safe_dump(data, sort_keys=False)
-        except yaml.YAMLError as exc:
-            raise PortfolioError(f"cannot be read as portfolio data: {exc}", file=file) from None
-        data = loads_yaml(text, file=file, error=PortfolioError)
     reader = Reader(file, PortfolioError)
     if data is None:
         reader.fail("the file is empty")
@@ -185,7 +174,7 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
         reader.fail(str(exc), at=top)
 
 
-def _id(reader: Reader, node: Node, key: str, item: str) -> str:
+def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
     text = reader.text(node, key, item=item)
     try:
         Organisation(text, "x")
@@ -199,11 +188,11 @@ def _id(reader: Reader, node: Node, key: str, item: str) -> str:
     return text
 
 
-def _level(reader: Reader, node: Node, key: str, item: str) -> Level:
+def _level(reader: Reader, node: Fields, key: str, item: str) -> Level:
     return Level.parse(reader.choice(node, key, Level.names(), item=item, what="a level"))
 
 
-def _body(reader: Reader, node: Node, key: str, value: Any, bodies: list[str], item: str) -> str:
+def _body(reader: Reader, node: Fields, key: str, value: Any, bodies: list[str], item: str) -> str:
     if not isinstance(value, str) or value not in bodies:
         reader.fail(
             f"'{value}' is not one of the portfolio's organisations",
@@ -217,12 +206,12 @@ def _body(reader: Reader, node: Node, key: str, value: Any, bodies: list[str], i
 
 
 def _body_list(
-    reader: Reader, node: Node, key: str, bodies: list[str], item: str
+    reader: Reader, node: Fields, key: str, bodies: list[str], item: str
 ) -> tuple[str, ...]:
     value = node[key]
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         reader.fail("must be a list of organisation ids", at=node, key=key, item=item)
     found = tuple(_body(reader, node, key, v, bodies, item) for v in value)
     if len(set(found)) != len(found):
@@ -230,7 +219,7 @@ def _body_list(
     return found
 
 
-def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Function:
+def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Function:
     reader.keys(node, allowed=_FUNCTION_KEYS, required=("id",), item=item)
     fn_id = _id(reader, node, "id", item)
     reader.keys(node, allowed=_FUNCTION_KEYS, required=_REQUIRED_FUNCTION_KEYS, item=item)
@@ -315,7 +304,7 @@ def _function(reader: Reader, node: Node, item: str, bodies: list[str]) -> Funct
     )
 
 
-def _law(reader: Reader, value: Any, top: Node) -> Law:
+def _law(reader: Reader, value: Any, top: Fields) -> Law:
     node = reader.mapping(value, what="'law'", at=top)
     reader.keys(node, allowed=("joint_committees",), item="law")
     allowed = node.get("joint_committees", False)
@@ -329,7 +318,7 @@ _ROLE_KEYS = ("id", "name", "employed_by", "reports_to", "accountable_for", "not
 
 
 def _governance(
-    reader: Reader, value: Any, top: Node, orgs: list[str], functions: list[str]
+    reader: Reader, value: Any, top: Fields, orgs: list[str], functions: list[str]
 ) -> Governance:
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=("bodies", "roles"), item="governance")
@@ -402,11 +391,11 @@ def _governance(
     return Governance(tuple(bodies), tuple(roles))
 
 
-def _item_name(what: str, node: Node) -> str:
+def _item_name(what: str, node: Fields) -> str:
     return f"{what} '{node['id']}'" if isinstance(node.get("id"), str) else what
 
 
-def _new_id(reader: Reader, node: Node, item: str, taken: set[str]) -> str:
+def _new_id(reader: Reader, node: Fields, item: str, taken: set[str]) -> str:
     new = _id(reader, node, "id", item)
     if new in taken:
         reader.fail(
@@ -420,14 +409,14 @@ def _new_id(reader: Reader, node: Node, item: str, taken: set[str]) -> str:
 
 
 def _id_list(
-    reader: Reader, node: Node, key: str, known: list[str], item: str, what: str
+    reader: Reader, node: Fields, key: str, known: list[str], item: str, what: str
 ) -> tuple[str, ...]:
     if key not in node or node[key] is None:
         return ()
     value = node[key]
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list):
+    if not isinstance(value, list | tuple):
         reader.fail(f"must be a list of {what}", at=node, key=key, item=item)
     found = []
     for entry in value:
@@ -446,7 +435,7 @@ def _id_list(
     return tuple(found)
 
 
-def _notes(reader: Reader, node: Node, item: str) -> str:
+def _notes(reader: Reader, node: Fields, item: str) -> str:
     notes = node.get("notes", "")
     if notes is None:
         return ""

@@ -1,35 +1,68 @@
-"""Safe YAML loading with line numbers, and the small schema helpers every loader shares.
+"""The one reader every loader shares: plain mappings and lists checked, with their locations.
 
-YAML is loaded with PyYAML's ``SafeLoader`` only, so no tag can build a Python object or run code.
-Mappings come back as :class:`Node` (a ``dict`` that knows the line of each key) and sequences as
-:class:`Items` (a ``list`` that knows the line of each item), so loaders can report ``file:line``.
+A loader (portfolios, rule packs, scenarios, sweeps, expectation files) reads plain data: any
+``Mapping`` with text keys, any ``list`` or ``tuple``. Where the data came from a file, it also
+knows where each part is, and every error names that place:
+
+- YAML (loaded with PyYAML's ``SafeLoader`` only, so no tag can build a Python object or run
+  code): :class:`Node` (a ``dict`` with the line of itself and of each key) and :class:`Items`
+  (a ``list`` with the line of each item);
+- spreadsheets: :class:`Row` (a ``dict`` with its sheet, row and the column of each key) and
+  :class:`Cells` (a ``list`` read from one cell);
+- Python data (dicts and lists): no location; errors name the item and key.
+
+:func:`location_of` says where a value (or one of its keys) is, whatever its source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import yaml
 
 from taxonomy.errors import InputError, did_you_mean
 
-__all__ = ["Items", "Node", "Reader", "load_yaml", "loads_yaml"]
+__all__ = [
+    "Cells",
+    "Fields",
+    "Items",
+    "Location",
+    "Node",
+    "Reader",
+    "Row",
+    "load_yaml",
+    "loads_yaml",
+    "location_of",
+]
+
+#: What a loader reads a mapping as: plain, whatever file (if any) it came from.
+Fields = Mapping[str, Any]
 
 #: Files larger than this are refused before parsing (a portfolio of 100k functions is ~40 MB).
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
-class Node(dict[str, Any]):
-    """A mapping read from YAML, with the 1-based line of itself and of each key.
+@attrs.frozen
+class Location:
+    """Where something is in a file: a line (or a spreadsheet's row), a sheet and a column."""
 
-    Read from a spreadsheet, a node also has ``sheet`` and ``columns`` (key to column name), and
-    its lines are rows.
-    """
+    line: int | None = None
+    sheet: str | None = None
+    column: str | None = None
+
+
+class Node(dict[str, Any]):
+    """A mapping read from YAML, with the 1-based line of itself and of each key."""
 
     line: int
     key_lines: dict[str, int]
+
+    def location(self, key: str | None = None) -> Location:
+        """Where the mapping (or its ``key``) is."""
+        return Location(self.key_lines.get(key, self.line) if key is not None else self.line)
 
 
 class Items(list[Any]):
@@ -37,6 +70,62 @@ class Items(list[Any]):
 
     line: int
     item_lines: list[int]
+
+    def location(self, index: int | None = None) -> Location:
+        """Where the sequence (or its item ``index``) is."""
+        return Location(self.item_lines[index] if index is not None else self.line)
+
+
+class Row(dict[str, Any]):
+    """A mapping read from one spreadsheet row: its sheet, its row, and each key's column.
+
+    Args:
+        data: the row's values by key.
+        sheet: the sheet (or CSV file) name.
+        row: the 1-based row.
+        columns: each key's column heading (a key not listed is its own heading).
+    """
+
+    def __init__(
+        self, data: Mapping[str, Any], *, sheet: str, row: int, columns: Mapping[str, str]
+    ) -> None:
+        super().__init__(data)
+        self.sheet, self.row, self.columns = sheet, row, dict(columns)
+
+    def location(self, key: str | None = None) -> Location:
+        """Where the row (or its ``key``'s cell) is."""
+        column = self.columns.get(key, key) if key is not None else None
+        return Location(self.row, self.sheet, column)
+
+
+class Cells(list[Any]):
+    """A list read from one spreadsheet cell (``a, b, c``): every item is at that cell."""
+
+    def __init__(self, values: Iterable[Any], *, at: Location) -> None:
+        super().__init__(values)
+        self.at = at
+
+    def location(self, index: int | None = None) -> Location:
+        """Where the cell is."""
+        return self.at
+
+
+def location_of(value: Any, key: str | int | None = None) -> Location:
+    r"""Where ``value`` (or its ``key``, or item ``key``) is; an empty location when unknown.
+
+    >>> location_of(loads_yaml("a: 1\nb: 2\n", file="f.yaml"), "b")
+    Location(line=2, sheet=None, column=None)
+    >>> location_of({"a": 1}, "a")
+    Location(line=None, sheet=None, column=None)
+    """
+    if isinstance(value, Location):
+        return value
+    locate = getattr(value, "location", None)
+    if callable(locate):
+        found = locate(key)
+        if isinstance(found, Location):
+            return found
+    return Location()
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -139,45 +228,46 @@ class Reader:
         allowed: Iterable[str] | None = None,
         suggestion: str | None = None,
     ) -> NoReturn:
-        """Raise the error for ``problem``, at the line of ``at`` (its ``key``, if given)."""
-        sheet = getattr(at, "sheet", None)
-        column = None
-        if sheet is not None and key is not None:
-            column = getattr(at, "columns", {}).get(key, key)
+        """Raise the error for ``problem``, at the place of ``at`` (of its ``key``, if given)."""
+        where = location_of(at, key)
         raise self.error(
             problem,
             file=self.file,
-            line=self.line_of(at, key),
+            line=where.line,
             item=item,
             key=key,
             allowed=allowed,
             suggestion=suggestion,
-            sheet=sheet,
-            column=column,
+            sheet=where.sheet,
+            column=where.column,
         )
 
-    @staticmethod
-    def line_of(at: Any, key: str | None = None) -> int | None:
-        """The line of ``at`` (or of its ``key``), or None when not known."""
-        if isinstance(at, Node) and key is not None and key in at.key_lines:
-            return at.key_lines[key]
-        return getattr(at, "line", None)
-
-    def mapping(self, value: Any, *, what: str, item: str | None = None, at: Any = None) -> Node:
-        """Check ``value`` is a mapping and return it."""
-        if not isinstance(value, Node):
+    def mapping(self, value: Any, *, what: str, item: str | None = None, at: Any = None) -> Fields:
+        """Check ``value`` is a mapping with text keys and return it."""
+        if not isinstance(value, Mapping):
             self.fail(f"{what} must be a mapping, not {_kind(value)}", at=at or value, item=item)
+        for key in value:
+            if not isinstance(key, str):
+                self.fail(f"{what} has a key that is not text: {key!r}", at=at or value, item=item)
         return value
 
-    def sequence(self, value: Any, *, what: str, item: str | None = None, at: Any = None) -> Items:
+    def sequence(
+        self, value: Any, *, what: str, item: str | None = None, at: Any = None
+    ) -> list[Any] | tuple[Any, ...]:
         """Check ``value`` is a list and return it."""
-        if not isinstance(value, Items):
+        if not isinstance(value, list | tuple):
             self.fail(f"{what} must be a list, not {_kind(value)}", at=at or value, item=item)
         return value
 
+    @staticmethod
+    def each(values: list[Any] | tuple[Any, ...]) -> Iterator[tuple[Any, Location]]:
+        """Each item of a sequence with its location (empty for Python data)."""
+        for index, value in enumerate(values):
+            yield value, location_of(values, index)
+
     def keys(
         self,
-        node: Node,
+        node: Fields,
         *,
         allowed: Iterable[str],
         required: Iterable[str] = (),
@@ -199,7 +289,7 @@ class Reader:
             if key not in node:
                 self.fail(f"missing required key '{key}'", at=node, item=item)
 
-    def text(self, node: Node, key: str, *, item: str | None = None) -> str:
+    def text(self, node: Fields, key: str, *, item: str | None = None) -> str:
         """Return ``node[key]`` as non-empty text."""
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -211,7 +301,7 @@ class Reader:
 
     def choice(
         self,
-        node: Node,
+        node: Fields,
         key: str,
         choices: Iterable[str],
         *,
@@ -243,9 +333,9 @@ def _kind(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, int | float):
         return f"the number {value}"

@@ -24,7 +24,7 @@ from typing import Any
 from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from taxonomy.input.reader import Items, Node
+from taxonomy.input.reader import Cells, Location, Row
 
 __all__ = [
     "QUESTIONS",
@@ -105,20 +105,8 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _node(data: dict[str, Any], *, sheet: str, row: int, columns: dict[str, str]) -> Node:
-    node = Node(data)
-    node.line = row
-    node.key_lines = {k: row for k in data}
-    node.sheet = sheet  # type: ignore[attr-defined]
-    node.columns = columns  # type: ignore[attr-defined]
-    return node
-
-
-def _items(values: Iterable[Any], row: int) -> Items:
-    items = Items(values)
-    items.line = row
-    items.item_lines = [row] * len(items)
-    return items
+def _cells(values: Iterable[Any], *, sheet: str, row: int, column: str) -> Cells:
+    return Cells(values, at=Location(row, sheet, column))
 
 
 def _split(value: Any) -> list[str]:
@@ -239,8 +227,7 @@ def read_portfolio(path: str | Path) -> Portfolio:
     for required in ("bodies", "functions"):
         if required not in tables:
             raise PortfolioError(f"no '{required}' sheet", file=str(path), allowed=_SHEETS)
-    data = Node()
-    data.line, data.key_lines = 1, {}
+    data: dict[str, Any] = {}
     meta: dict[str, Any] = {}
     for row, cells in tables.get("portfolio", [])[1:]:
         key, value = cells.get("key"), cells.get("value")
@@ -266,7 +253,7 @@ def read_portfolio(path: str | Path) -> Portfolio:
                 column="value",
             ),
         )
-        data["law"] = _node(
+        data["law"] = Row(
             {"joint_committees": joint},
             sheet="portfolio",
             row=1,
@@ -276,10 +263,10 @@ def read_portfolio(path: str | Path) -> Portfolio:
     bodies_table = tables["bodies"]
     _check_columns(file_of("bodies"), "bodies", bodies_table[0][1]["__header__"], _BODY_COLUMNS)
     bodies = [
-        _node(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
+        Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
         for row, cells in bodies_table[1:]
     ]
-    data["organisations"] = _items(bodies, 1)
+    data["organisations"] = bodies
 
     functions_table = tables["functions"]
     header = functions_table[0][1]["__header__"]
@@ -293,7 +280,7 @@ def read_portfolio(path: str | Path) -> Portfolio:
     functions = []
     for row, cells in functions_table[1:]:
         functions.append(_function(file_of("functions"), row, cells))
-    data["functions"] = _items(functions, 1)
+    data["functions"] = functions
 
     governance: dict[str, Any] = {}
     for sheet, columns in (("joint_bodies", _JOINT_COLUMNS), ("roles", _ROLE_COLUMNS)):
@@ -303,14 +290,14 @@ def read_portfolio(path: str | Path) -> Portfolio:
         rows = []
         for row, cells in tables[sheet][1:]:
             entry = {
-                k: (_items(_split(v), row) if k in _LIST_COLUMNS else v)
+                k: (_cells(_split(v), sheet=sheet, row=row, column=k) if k in _LIST_COLUMNS else v)
                 for k, v in cells.items()
                 if v is not None
             }
-            rows.append(_node(entry, sheet=sheet, row=row, columns={k: k for k in entry}))
-        governance["bodies" if sheet == "joint_bodies" else "roles"] = _items(rows, 1)
+            rows.append(Row(entry, sheet=sheet, row=row, columns={k: k for k in entry}))
+        governance["bodies" if sheet == "joint_bodies" else "roles"] = rows
     if governance:
-        data["governance"] = _node(
+        data["governance"] = Row(
             governance,
             sheet="joint_bodies",
             row=1,
@@ -319,12 +306,12 @@ def read_portfolio(path: str | Path) -> Portfolio:
     return portfolio_from_data(data, file=str(path))
 
 
-def _function(file: str, row: int, cells: dict[str, Any]) -> Node:
-    def sub(keys: dict[str, str]) -> Node:
+def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
+    def sub(keys: dict[str, str]) -> Row:
         entry = {
             key: cells.get(column) for key, column in keys.items() if cells.get(column) is not None
         }
-        return _node(entry, sheet="functions", row=row, columns=keys)
+        return Row(entry, sheet="functions", row=row, columns=keys)
 
     efficiency = sub(
         {"duplication": "efficiency.duplication", "simplification": "efficiency.simplification"}
@@ -341,7 +328,9 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Node:
         legal_entry["statutory_owner"] = cells["legal.statutory_owner"]
     for key in ("delegable_to", "independence_from"):
         if cells.get(f"legal.{key}") is not None:
-            legal_entry[key] = _items(_split(cells[f"legal.{key}"]), row)
+            legal_entry[key] = _cells(
+                _split(cells[f"legal.{key}"]), sheet="functions", row=row, column=f"legal.{key}"
+            )
     if cells.get("legal.board_reserved") is not None:
         legal_entry["board_reserved"] = _boolean(
             cells["legal.board_reserved"],
@@ -354,9 +343,9 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Node:
                 allowed=["true", "false"],
             ),
         )
-    legal = _node(legal_entry, sheet="functions", row=row, columns=legal_columns)
+    legal = Row(legal_entry, sheet="functions", row=row, columns=legal_columns)
     capability_columns = {c.split(".", 1)[1]: c for c in cells if c.startswith("capability.")}
-    capability = _node(
+    capability = Row(
         {
             body: cells[column]
             for body, column in capability_columns.items()
@@ -376,8 +365,10 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Node:
         if cells.get(key) is not None:
             entry[key] = cells[key]
     if cells.get("performed_by") is not None:
-        entry["performed_by"] = _items(_split(cells["performed_by"]), row)
-    return _node(entry, sheet="functions", row=row, columns={k: k for k in entry})
+        entry["performed_by"] = _cells(
+            _split(cells["performed_by"]), sheet="functions", row=row, column="performed_by"
+        )
+    return Row(entry, sheet="functions", row=row, columns={k: k for k in entry})
 
 
 # --- writing ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import attrs
 
 from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity
 from taxonomy.errors import RulePackError, did_you_mean
-from taxonomy.input.reader import Items, Node, Reader, load_yaml
+from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
 
 __all__ = [
@@ -445,18 +445,22 @@ def _read_rule_file(file: Path) -> list[Rule]:
     top = reader.mapping(data, what="a rule file")
     reader.keys(top, allowed=("rules",), required=("rules",))
     items = reader.sequence(top["rules"], what="'rules'", at=top)
-    return [
-        read_rule(reader, node, line) for node, line in zip(items, items.item_lines, strict=True)
-    ]
+    return [read_rule(reader, node, where) for node, where in reader.each(items)]
 
 
-def read_rule(reader: Reader, value: Any, line: int) -> Rule:
-    """Read one rule mapping (as parsed from YAML) and check it on its own.
+def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
+    """Read one rule mapping (from YAML, or plain Python data) and check it on its own.
 
     Whole-pack checks (findings, cycles, strata) are done by :meth:`RulePack.from_rules`.
+
+    Args:
+        reader: the reader of the file it is in.
+        value: the rule, as a mapping.
+        at: where it is, for messages about the rule as a whole.
     """
-    if not isinstance(value, Node):
-        reader.fail(f"each rule must be a mapping, not {type(value).__name__}", at=_Line(line))
+    at = at or location_of(value)
+    if not isinstance(value, Mapping):
+        reader.fail(f"each rule must be a mapping, not {type(value).__name__}", at=at)
     node = value
     item = f"rule '{node['id']}'" if isinstance(node.get("id"), str) else "rule"
     reader.keys(node, allowed=_RULE_KEYS, required=("id",), item=item)
@@ -502,15 +506,8 @@ def read_rule(reader: Reader, value: Any, line: int) -> Rule:
         source=source,
         priority=priority,
         file=reader.file,
-        line=node.line,
+        line=location_of(node).line or at.line or 0,
     )
-
-
-class _Line:
-    """A stand-in carrying only a line number, for values that cannot carry one themselves."""
-
-    def __init__(self, line: int) -> None:
-        self.line = line
 
 
 def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) -> Condition:
@@ -518,7 +515,7 @@ def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) 
 
     Checks its shape only; :func:`check_condition` checks its facts, operators and values.
     """
-    if not isinstance(value, Node):
+    if not isinstance(value, Mapping):
         reader.fail(
             "a condition must be a mapping: all / any / not, or fact / op / value",
             at=at,
@@ -540,13 +537,13 @@ def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) 
         if word == "not":
             return Not(read_condition(reader, node["not"], at=node, key="not", item=item))
         items = node[word]
-        if not isinstance(items, Items):
+        if not isinstance(items, list | tuple):
             reader.fail(f"'{word}' takes a list of conditions", at=node, key=word, item=item)
         if word == "any" and not items:
             reader.fail("'any' needs at least one condition", at=node, key=word, item=item)
         parts = tuple(
-            read_condition(reader, part, at=_Line(line), key=word, item=item)
-            for part, line in zip(items, items.item_lines, strict=True)
+            read_condition(reader, part, at=where, key=word, item=item)
+            for part, where in reader.each(items)
         )
         return AllOf(parts) if word == "all" else AnyOf(parts)
     reader.keys(
@@ -567,14 +564,14 @@ def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) 
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return tuple(_plain(v) for v in value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
 
 
-def _read_then(reader: Reader, node: Node, item: str) -> Then:
+def _read_then(reader: Reader, node: Fields, item: str) -> Then:
     then = reader.mapping(node["then"], what="'then'", item=item, at=node)
     reader.keys(then, allowed=_THEN_KEYS, item=item)
     if not then:
@@ -600,7 +597,7 @@ def _read_then(reader: Reader, node: Node, item: str) -> Then:
         raw = then["value"]
         if isinstance(raw, bool):
             value = raw
-        elif isinstance(raw, Node) and set(raw) == {"fact"} and isinstance(raw["fact"], str):
+        elif isinstance(raw, Mapping) and set(raw) == {"fact"} and isinstance(raw["fact"], str):
             value = raw["fact"]
         elif isinstance(raw, str) and raw in Level.names():
             value = Level.parse(raw)

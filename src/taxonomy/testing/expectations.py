@@ -139,16 +139,17 @@ def load_expectations(path: str | Path) -> ExpectationFile:
     items = reader.sequence(top["cases"], what="'cases'", at=top)
     cases = []
     arrangements = (*Arrangement.names(), "one_body")
-    for raw, line in zip(items, items.item_lines, strict=True):
+    for raw, where in reader.each(items):
+        line = where.line or 0
         node = reader.mapping(raw, what="a case", at=items)
         item = f"case '{node.get('function')}'"
         reader.keys(node, allowed=_CASE, required=("function",), item=item)
         if "arrangement" in node:
             reader.choice(node, "arrangement", arrangements, item=item, what="an arrangement")
-        if "capped_by" in node and not isinstance(node["capped_by"], list):
+        if "capped_by" in node and not isinstance(node["capped_by"], list | tuple):
             reader.fail("must be a list of rule ids", at=node, key="capped_by", item=item)
         expected = tuple(
-            (key, list(node[key]) if isinstance(node[key], list) else node[key])
+            (key, list(node[key]) if isinstance(node[key], list | tuple) else node[key])
             for key in _CASE
             if key in node and key != "function"
         )

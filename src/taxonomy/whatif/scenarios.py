@@ -26,7 +26,7 @@ change number and, where one fits, a "did you mean".
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from taxonomy._model import (
     Portfolio,
 )
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
-from taxonomy.input.reader import Items, Node, Reader, load_yaml, loads_yaml
+from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
 from taxonomy.language.rules import (
     Condition,
@@ -541,15 +541,15 @@ def scenario_from_data(data: Any, *, file: str = "<scenario>") -> Scenario:
     description = reader.text(top, "description") if top.get("description") else ""
     items = reader.sequence(top["changes"], what="'changes'", at=top)
     changes = []
-    for number, (raw, line) in enumerate(zip(items, items.item_lines, strict=True), start=1):
-        changes.append(_read_change(reader, raw, number, line))
+    for number, (raw, where) in enumerate(reader.each(items), start=1):
+        changes.append(_read_change(reader, raw, number, where.line))
     return Scenario(name, description, tuple(changes))
 
 
-def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
+def _read_change(reader: Reader, raw: Any, number: int, line: int | None) -> Change:
     at = Where(reader.file, number, line)
     item = f"change {number}"
-    if not isinstance(raw, Node) or len(raw) != 1:
+    if not isinstance(raw, Mapping) or len(raw) != 1:
         raise at.error("each change is a mapping with one key", allowed=_CHANGE_KINDS)
     (kind,) = raw
     if kind not in _CHANGE_KINDS:
@@ -559,12 +559,12 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
             suggestion=did_you_mean(kind, _CHANGE_KINDS),
         )
     body = reader.mapping(raw[kind], what=f"'{kind}'", item=item, at=raw)
-    at = Where(reader.file, number, body.line)
+    at = Where(reader.file, number, location_of(body).line or line)
     if kind == "merge":
         reader.keys(body, allowed=("into", "from", "name"), required=("into", "from"), item=item)
         sources = body["from"]
         sources = [sources] if isinstance(sources, str) else sources
-        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        if not isinstance(sources, list | tuple) or not all(isinstance(s, str) for s in sources):
             raise at.error("'from' must be a list of body ids", key="from")
         new_name = reader.text(body, "name", item=item) if "name" in body else None
         return Merge(reader.text(body, "into", item=item), tuple(sources), new_name, at)
@@ -578,16 +578,15 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
         if not body:
             raise at.error("say what to change: disable, replace or pack")
         disable = body.get("disable") or []
-        if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+        if not isinstance(disable, list | tuple) or not all(isinstance(d, str) for d in disable):
             raise at.error("'disable' must be a list of rule ids", key="disable")
         replace_items = body.get("replace")
-        if replace_items is not None and not isinstance(replace_items, Items):
+        if replace_items is not None and not isinstance(replace_items, list | tuple):
             raise at.error("'replace' must be a list of rules", key="replace")
         replace = []
-        pairs = zip(replace_items, replace_items.item_lines, strict=True) if replace_items else ()
-        for raw_rule, rule_line in pairs:
+        for raw_rule, rule_at in reader.each(replace_items or ()):
             try:
-                replace.append(read_rule(Reader(reader.file, RulePackError), raw_rule, rule_line))
+                replace.append(read_rule(Reader(reader.file, RulePackError), raw_rule, rule_at))
             except RulePackError as exc:
                 raise at.error(
                     f"replacement rule: {exc.problem}", key=exc.key, suggestion=exc.suggestion
@@ -606,7 +605,7 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
         raise at.error("select functions with exactly one of: function, functions, where")
     field = reader.text(body, "field", item=item)
     value = body["value"]
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         value = list(value)
     check_field(field, value, at)
     if chosen[0] == "function":
@@ -622,7 +621,7 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int) -> Change:
     return SetAnswer(selector, field, value, at)
 
 
-def read_where(reader: Reader, body: Node, at: Where, item: str) -> Condition:
+def read_where(reader: Reader, body: Fields, at: Where, item: str) -> Condition:
     """A filter: a rule condition over answer facts (findings exist only inside a pack)."""
     rule_reader = Reader(reader.file, RulePackError)
     try:

@@ -33,7 +33,7 @@ import attrs
 
 from taxonomy._model import Portfolio
 from taxonomy.errors import InputError, ScenarioError
-from taxonomy.input.reader import Node, Reader, load_yaml
+from taxonomy.input.reader import Fields, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
 from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
 
@@ -285,8 +285,8 @@ def load_sweep(path: str | Path) -> Sweep:
     name = reader.text(top, "name")
     grid = reader.sequence(top["grid"], what="'grid'", at=top)
     axes = []
-    for number, (raw, line) in enumerate(zip(grid, grid.item_lines, strict=True), start=1):
-        at = Where(file, number, line)
+    for number, (raw, where) in enumerate(reader.each(grid), start=1):
+        at = Where(file, number, where.line)
         node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
         axes.append(_read_axis(reader, node, at, number))
     sample, seed = None, 0
@@ -301,14 +301,14 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(name, tuple(axes), sample, seed)
 
 
-def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
+def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
     item = f"axis {number}"
     if "law" in node:
         reader.keys(node, allowed=("law", "values"), required=("law", "values"), item=item)
         reader.choice(node, "law", ("joint_committees",), item=item, what="a law switch")
         values = node["values"]
         if (
-            not isinstance(values, list)
+            not isinstance(values, list | tuple)
             or not values
             or not all(isinstance(v, bool) for v in values)
         ):
@@ -321,7 +321,7 @@ def _read_axis(reader: Reader, node: Node, at: Where, number: int) -> Axis:
         item=item,
     )
     values = node["values"]
-    if not isinstance(values, list) or not values:
+    if not isinstance(values, list | tuple) or not values:
         raise at.error("'values' must be a non-empty list", key="values")
     field = reader.text(node, "field", item=item)
     for value in values:
