@@ -7,7 +7,7 @@ import pytest
 
 import taxonomy
 from taxonomy import Arrangement, EngineError, Level
-from taxonomy.language.rules import AllOf, Comparison, Rule, RulePack, Then
+from taxonomy.language.rules import AllOf, FactTest, Rule, RulePack, Then
 
 
 def _rule(rule_id: str, question: str, then: Then, *, when=None, priority: int = 0) -> Rule:  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def test_equal_priority_same_conclusion_is_no_conflict(nhs: taxonomy.Portfolio) 
 def test_no_decision_is_a_gap(nhs: taxonomy.Portfolio) -> None:
     pack = RulePack.from_rules([
         _rule("d.only-national-never", "decision", Then(decide=Arrangement.ALIGNED),
-              when=Comparison("function.level", "==", "local")),
+              when=FactTest("function.level", "==", "local")),
     ])
     with pytest.raises(EngineError, match="no decision rule fired: the pack has a gap"):
         taxonomy.classify(nhs, rules=pack)

@@ -12,7 +12,7 @@ import pytest
 import taxonomy
 from taxonomy._model import Level
 from taxonomy.language.durable import Engine, engine_for
-from taxonomy.language.rules import AllOf, Comparison, Condition, Not, Rule, RulePack, Then
+from taxonomy.language.rules import AllOf, Condition, FactTest, Not, Rule, RulePack, Then
 
 BODIES = ("b1", "b2", "b3")
 
@@ -141,11 +141,11 @@ def test_negated_finding_sees_the_final_finding(tmp_path: Path) -> None:
         _rule("q.derive", AllOf(()), Then(finding="x", value=True)),
         _rule(
             "d.without-x",
-            Not(Comparison("finding.x", "==", True)),
+            Not(FactTest("finding.x", "==", True)),
             Then(decide=taxonomy.Arrangement.SEPARATE_DISTINCT),
             "decision",
         ),
-        _rule("d.with-x", Comparison("finding.x", "==", True),
+        _rule("d.with-x", FactTest("finding.x", "==", True),
               Then(decide=taxonomy.Arrangement.ONE_TEAM), "decision"),
     ]
     pack = RulePack.from_rules(rules, name="negation")

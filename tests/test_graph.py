@@ -284,8 +284,8 @@ def test_examples_to_be_have_no_errors(nhs: taxonomy.Portfolio) -> None:
 
     for p in (nhs, taxonomy.load_portfolio(NWL)):
         report = structure_report(taxonomy.classify(p))
-        assert report["metrics"]["to_be"]["findings"]["error"] == 0
-        assert report["metrics"]["to_be"]["teams"] < report["metrics"]["as_is"]["teams"]
+        assert report.errors == [] and dict(report.to_be.findings)["error"] == 0
+        assert report.to_be.teams < report.as_is.teams
 
 
 def test_nhs_regional_model(nhs: taxonomy.Portfolio) -> None:
@@ -317,10 +317,11 @@ def test_nw_london_joint_committee_and_single_leadership() -> None:
 def test_metrics(nhs: taxonomy.Portfolio) -> None:
     result = taxonomy.classify(nhs)
     before, after = measure(as_is_graph(nhs, result)), measure(build_graph(result))
-    assert before["teams"] == sum(len(f.performed_by) for f in nhs.functions)
-    assert after["functions_delivered_more_than_once"] == 4  # the four aligned functions
-    assert set(before) == {"boards", "teams", "roles", "joint_bodies", "reporting_lines",
-                           "handovers", "functions_delivered_more_than_once", "findings"}
+    assert before.teams == sum(len(f.performed_by) for f in nhs.functions)
+    assert after.functions_delivered_more_than_once == 4  # the four aligned functions
+    assert set(before.to_dict()) == {"boards", "teams", "roles", "joint_bodies", "reporting_lines",
+                                     "handovers", "functions_delivered_more_than_once", "findings"}
+    assert before.to_dict()["findings"] == dict(before.findings)
 
 
 # -- exports -------------------------------------------------------------------------------------

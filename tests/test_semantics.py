@@ -17,7 +17,7 @@ import taxonomy
 from taxonomy import Arrangement, Level
 from taxonomy.language.durable import Engine
 from taxonomy.language.facts import ANSWER_FACTS, FactType
-from taxonomy.language.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack, Then
+from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack, Then
 from taxonomy.language.semantics import (
     ReferenceBackend,
     derive,
@@ -56,46 +56,46 @@ DUP = "efficiency.duplication"
     ],
 )  # fmt: skip
 def test_each_ordering_operator_on_levels(op: str, literal: str, expected: bool) -> None:
-    assert holds(Comparison(DUP, op, literal), {DUP: Level.MEDIUM}) is expected
+    assert holds(FactTest(DUP, op, literal), {DUP: Level.MEDIUM}) is expected
 
 
 def test_in_takes_a_list_of_literals_of_the_facts_type() -> None:
-    assert holds(Comparison(DUP, "in", ("low", "medium")), {DUP: Level.MEDIUM})
-    assert not holds(Comparison(DUP, "in", ("high",)), {DUP: Level.MEDIUM})
+    assert holds(FactTest(DUP, "in", ("low", "medium")), {DUP: Level.MEDIUM})
+    assert not holds(FactTest(DUP, "in", ("high",)), {DUP: Level.MEDIUM})
     owner = "legal.statutory_owner"
-    assert holds(Comparison(owner, "in", ("b1", "b2")), {owner: "b2"})
-    assert not holds(Comparison(owner, "in", ("b1",)), {owner: "b2"})
+    assert holds(FactTest(owner, "in", ("b1", "b2")), {owner: "b2"})
+    assert not holds(FactTest(owner, "in", ("b1",)), {owner: "b2"})
 
 
 def test_an_absent_fact_passes_only_not_equal_and_fails_present() -> None:
     owner = "legal.statutory_owner"
-    assert holds(Comparison(owner, "!=", "b1"), {})
+    assert holds(FactTest(owner, "!=", "b1"), {})
     for op in ("==", "in"):
         value = ("b1",) if op == "in" else "b1"
-        assert not holds(Comparison(owner, op, value), {})
-    assert not holds(Comparison(owner, "present"), {})
-    assert holds(Comparison(owner, "present"), {owner: "b1"})
+        assert not holds(FactTest(owner, op, value), {})
+    assert not holds(FactTest(owner, "present"), {})
+    assert holds(FactTest(owner, "present"), {owner: "b1"})
     # ... so its negation holds: not (owner == b1) is true when there is no owner.
-    assert holds(Not(Comparison(owner, "==", "b1")), {})
+    assert holds(Not(FactTest(owner, "==", "b1")), {})
 
 
 def test_booleans_counts_and_lists_compare_as_numbers() -> None:
     values = {"legal.board_reserved": True, "performed_by.count": 2, "performed_by": ("a", "b")}
-    assert holds(Comparison("legal.board_reserved", "==", True), values)
-    assert not holds(Comparison("legal.board_reserved", "!=", True), values)
-    assert holds(Comparison("performed_by.count", ">", 1), values)
-    assert holds(Comparison("performed_by", "present"), values)
+    assert holds(FactTest("legal.board_reserved", "==", True), values)
+    assert not holds(FactTest("legal.board_reserved", "!=", True), values)
+    assert holds(FactTest("performed_by.count", ">", 1), values)
+    assert holds(FactTest("performed_by", "present"), values)
 
 
 def test_literals_follow_the_facts_type_not_their_spelling() -> None:
     # A count compared with the text "high" is not read as the level high (rank 3).
-    assert not holds(Comparison("performed_by.count", "==", "high"), {"performed_by.count": 3})
+    assert not holds(FactTest("performed_by.count", "==", "high"), {"performed_by.count": 3})
 
 
 def test_empty_all_is_true_and_logic_composes() -> None:
     values = {DUP: Level.LOW}
     assert holds(AllOf(()), values)
-    high, low = Comparison(DUP, "==", "high"), Comparison(DUP, "==", "low")
+    high, low = FactTest(DUP, "==", "high"), FactTest(DUP, "==", "low")
     assert holds(AnyOf((high, low)), values) and not holds(AllOf((high, low)), values)
     assert holds(Not(high), values)
 
@@ -103,9 +103,9 @@ def test_empty_all_is_true_and_logic_composes() -> None:
 def test_findings_are_typed_by_the_pack() -> None:
     pack = taxonomy.load_rules()
     values = {"finding.efficiency": Level.HIGH}
-    assert holds(Comparison("finding.efficiency", ">=", "medium"), values, pack.fact_type)
+    assert holds(FactTest("finding.efficiency", ">=", "medium"), values, pack.fact_type)
     with pytest.raises(KeyError):  # outside a pack, only answers have types
-        holds(Comparison("finding.efficiency", ">=", "medium"), values)
+        holds(FactTest("finding.efficiency", ">=", "medium"), values)
 
 
 # -- resolution -----------------------------------------------------------------------------------
@@ -148,9 +148,9 @@ def test_equal_priorities_that_disagree_are_a_conflict_and_the_lowest_id_is_foll
 
 
 def test_no_decision_and_no_lead_are_gaps() -> None:
-    pack = _pack(_rule("d.never", Comparison(DUP, "==", "high"), Then(decide=Arrangement.ALIGNED),
+    pack = _pack(_rule("d.never", FactTest(DUP, "==", "high"), Then(decide=Arrangement.ALIGNED),
                        "decision"),
-                 _rule("d.apart", Comparison(DUP, "==", "low"),
+                 _rule("d.apart", FactTest(DUP, "==", "low"),
                        Then(decide=Arrangement.SEPARATE_INVOLVED), "decision"))  # fmt: skip
     backend = ReferenceBackend(pack)
     none = derive(pack, {DUP: Level.NONE}, backend=backend)
@@ -184,16 +184,16 @@ LITERALS: dict[str, Any] = {
 
 
 @st.composite
-def comparisons(draw: st.DrawFn, facts: dict[str, FactType]) -> Comparison:
+def comparisons(draw: st.DrawFn, facts: dict[str, FactType]) -> FactTest:
     fact = draw(st.sampled_from(sorted(facts)))
     ftype = facts[fact]
     op = draw(st.sampled_from(ftype.operators))
     if op == "present":
-        return Comparison(fact, op)
+        return FactTest(fact, op)
     literal = LITERALS[ftype.name]
     if op == "in":
-        return Comparison(fact, op, tuple(draw(st.lists(literal, min_size=1, max_size=3, unique=True))))
-    return Comparison(fact, op, draw(literal))
+        return FactTest(fact, op, tuple(draw(st.lists(literal, min_size=1, max_size=3, unique=True))))
+    return FactTest(fact, op, draw(literal))
 
 
 def conditions(facts: dict[str, FactType]) -> st.SearchStrategy[Condition]:
@@ -283,8 +283,8 @@ def test_a_finding_no_rule_derived_is_absent_on_durable_rules_too() -> None:
     # Found by the differential test: durable-rules compiled `not finding.x == none` without the
     # absent case, so the rule failed where the semantics say it holds (x was never derived).
     pack = _pack(
-        _rule("q.x", Comparison("capability.gap", "==", 0), Then(finding="x", value=Level.NONE)),
-        _rule("d.unless-none", Not(Comparison("finding.x", "==", "none")),
+        _rule("q.x", FactTest("capability.gap", "==", 0), Then(finding="x", value=Level.NONE)),
+        _rule("d.unless-none", Not(FactTest("finding.x", "==", "none")),
               Then(decide=Arrangement.ONE_TEAM), "decision"),
         _rule("d.else", ALWAYS, Then(decide=Arrangement.SEPARATE_DISTINCT), "decision", -1),
         _rule("lead.any", ALWAYS, Then(lead="organisations"), "decision"),
@@ -336,7 +336,7 @@ def test_rules_check_reports_an_unused_finding_under_its_own_name() -> None:
     pack = _pack(
         _rule("q.first", ALWAYS, Then(finding="spare", value=True)),
         _rule("q.read", ALWAYS, Then(finding="read", value=True)),
-        _rule("d.x", Comparison("finding.read", "==", True), Then(decide=Arrangement.ALIGNED),
+        _rule("d.x", FactTest("finding.read", "==", True), Then(decide=Arrangement.ALIGNED),
               "decision"),
     )  # fmt: skip
     issues = [i for i in check_pack(pack).issues if i.kind == "unused finding"]
@@ -348,7 +348,7 @@ def test_rules_check_reports_an_unused_finding_under_its_own_name() -> None:
 @pytest.mark.parametrize("backend", ["reference", "durable-rules"])
 def test_rules_check_says_which_backend_it_enumerated_with(backend: str) -> None:
     pack = _pack(
-        _rule("d.a", Comparison(DUP, ">=", "medium"), Then(decide=Arrangement.ALIGNED), "decision"),
+        _rule("d.a", FactTest(DUP, ">=", "medium"), Then(decide=Arrangement.ALIGNED), "decision"),
     )
     report = check_pack(pack, backend=backend)
     assert report.backend == backend and report.to_dict()["backend"] == backend

@@ -12,7 +12,7 @@ import pytest
 
 import taxonomy
 from taxonomy import Arrangement, ScenarioError
-from taxonomy.language.rules import Comparison
+from taxonomy.language.rules import FactTest
 from taxonomy.whatif.compare import compare
 from taxonomy.whatif.counterfactual import apply_changes, counterfactuals, robustness
 from taxonomy.whatif.scenarios import Scenario, load_scenario, loads_scenario
@@ -45,7 +45,7 @@ def test_builder_is_immutable_and_composes() -> None:
 
 
 def test_set_by_id_star_and_filter(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
-    owned = Comparison("legal.statutory_owner", "present")
+    owned = FactTest("legal.statutory_owner", "present")
     s = Scenario("s").set(where=owned, field="effectiveness.joint_benefit", value="high")
     changed = s.apply(nhs, pack).portfolio
     for fn in changed.functions:
@@ -160,8 +160,9 @@ def test_joint_committees_2019(nhs: taxonomy.Portfolio) -> None:
     assert [(c.function, str(c.before.arrangement), str(c.after.arrangement))
             for c in outcome.changes] == [("strategy", "aligned", "one_team")]
     assert outcome.changes[0].because == ("no longer capped by legal.board-reserved",)
-    assert outcome.metrics["teams"] == result.baseline_metrics["teams"] - 1
-    assert outcome.metrics["findings"]["error"] == 0
+    assert outcome.metrics is not None
+    assert outcome.metrics.teams == result.baseline_metrics.teams - 1
+    assert dict(outcome.metrics.findings)["error"] == 0
 
 
 def test_nw_london_single_ccg_2021() -> None:

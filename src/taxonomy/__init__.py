@@ -38,7 +38,9 @@ _WHERE = {
     "taxonomy.language.rules": ("Rule", "RulePack", "load_rules"),
     "taxonomy.classification": ("classify", "classify_function"),
     "taxonomy.structure.graph": ("as_is_graph", "build_graph"),
-    "taxonomy.structure.checks": ("Finding", "check", "measure", "structure_report"),
+    "taxonomy.structure.checks": (
+        "Finding", "Metrics", "StructureReport", "check", "measure", "structure_report",
+    ),
     "taxonomy.whatif.scenarios": ("Scenario", "load_scenario"),
     "taxonomy.whatif.compare": ("Comparison", "compare"),
     "taxonomy.whatif.counterfactual": (
@@ -83,7 +85,14 @@ if TYPE_CHECKING:
     from taxonomy.input.files import load_portfolio
     from taxonomy.input.portfolio import portfolio_from_data
     from taxonomy.language.rules import Rule, RulePack, load_rules
-    from taxonomy.structure.checks import Finding, check, measure, structure_report
+    from taxonomy.structure.checks import (
+        Finding,
+        Metrics,
+        StructureReport,
+        check,
+        measure,
+        structure_report,
+    )
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import Comparison, compare
     from taxonomy.whatif.counterfactual import (
@@ -132,6 +141,7 @@ __all__ = [
     "Law",
     "Legal",
     "Level",
+    "Metrics",
     "Organisation",
     "PackIdentity",
     "Portfolio",
@@ -144,6 +154,7 @@ __all__ = [
     "RulePackError",
     "Scenario",
     "ScenarioError",
+    "StructureReport",
     "Sweep",
     "SweepResult",
     "TaxonomyError",

@@ -13,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import click
 
@@ -23,6 +23,9 @@ from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mea
 from taxonomy.input.files import load_portfolio
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.render.text import explain_text, to_json, to_markdown, to_table
+
+if TYPE_CHECKING:  # networkx loads only for the graph commands
+    from taxonomy.structure.checks import StructureReport
 
 __all__ = ["cli", "main"]
 
@@ -653,10 +656,10 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
 
     report = structure_report(classify(load_portfolio(portfolio), rules=_pack(rules_dir)))
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False))
+        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(_report_table(report), nl=False)
-    if any(f["severity"] == "error" for f in report["findings"]):
+    if report.errors:
         raise _Failed()
 
 
@@ -664,7 +667,7 @@ class _Failed(Exception):
     """The command ran and found errors: exit 1 without a further message."""
 
 
-def _report_table(report: dict[str, object]) -> str:
+def _report_table(report: StructureReport) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -676,32 +679,19 @@ def _report_table(report: dict[str, object]) -> str:
         record=True,
         file=io.StringIO(),
     )
-    metrics = report["metrics"]
-    assert isinstance(metrics, dict)
     table = Table(title="Structure: as-is against to-be")
     for header in ("metric", "as-is", "to-be"):
         table.add_column(header)
-    for key in metrics["to_be"]:
-        if key == "findings":
-            for severity in metrics["to_be"]["findings"]:
-                table.add_row(
-                    f"findings: {severity}",
-                    str(metrics["as_is"]["findings"][severity]),
-                    str(metrics["to_be"]["findings"][severity]),
-                )
-        else:
-            table.add_row(
-                key.replace("_", " "), str(metrics["as_is"][key]), str(metrics["to_be"][key])
-            )
+    before = report.as_is.flat()
+    for key, value in report.to_be.flat().items():
+        table.add_row(key.replace("_", " "), str(before[key]), str(value))
     console.print(table)
-    findings = report["findings"]
-    assert isinstance(findings, list)
-    if findings:
+    if report.findings:
         found = Table(title="Findings on the to-be structure")
         for header in ("severity", "check", "principle", "message"):
             found.add_column(header, overflow="fold")
-        for f in findings:
-            found.add_row(f["severity"], f["check"], f["principle"], f["message"])
+        for f in report.findings:
+            found.add_row(f.severity, f.check, f.principle, f.message)
         console.print(found)
     else:
         console.print("No findings: the to-be structure passes every check.")

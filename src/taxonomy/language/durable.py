@@ -42,7 +42,7 @@ from durable import engine as durable
 
 from taxonomy.errors import EngineError
 from taxonomy.language.facts import ANSWER_FACTS
-from taxonomy.language.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 from taxonomy.language.semantics import encode_literal, encode_value
 
 __all__ = ["Engine", "engine_for", "forget_engines"]
@@ -227,7 +227,7 @@ class Engine:
             return parts[0] if len(parts) == 1 else {"$or": parts}
         return self._comparison(condition, negate=negate)
 
-    def _comparison(self, comparison: Comparison, *, negate: bool) -> dict[str, Any]:
+    def _comparison(self, comparison: FactTest, *, negate: bool) -> dict[str, Any]:
         key = self._keys[comparison.fact]
         # A finding no rule derived is absent too, whatever its type (found by the differential
         # test: `not finding == x` failed on durable-rules where no rule had derived the finding).

@@ -35,7 +35,7 @@ __all__ = [
     "QUESTIONS",
     "AllOf",
     "AnyOf",
-    "Comparison",
+    "FactTest",
     "Condition",
     "Not",
     "Rule",
@@ -79,7 +79,7 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 @attrs.frozen
-class Comparison:
+class FactTest:
     """``fact op value``: the leaf of a condition. ``value`` is None for ``present``."""
 
     fact: str
@@ -126,20 +126,20 @@ class Not:
         yield from self.part.facts()
 
 
-Condition = Comparison | AllOf | AnyOf | Not
+Condition = FactTest | AllOf | AnyOf | Not
 
 
 def requires_present(condition: Condition, fact: str) -> bool:
     """Whether ``condition`` can only hold when ``fact`` is present on the function.
 
-    >>> requires_present(AllOf((Comparison("legal.statutory_owner", "present"),)),
+    >>> requires_present(AllOf((FactTest("legal.statutory_owner", "present"),)),
     ...                  "legal.statutory_owner")
     True
-    >>> requires_present(Not(Comparison("legal.statutory_owner", "present")),
+    >>> requires_present(Not(FactTest("legal.statutory_owner", "present")),
     ...                  "legal.statutory_owner")
     False
     """
-    if isinstance(condition, Comparison):
+    if isinstance(condition, FactTest):
         return condition.fact == fact and condition.op != "!="
     if isinstance(condition, AllOf):
         return any(requires_present(part, fact) for part in condition.parts)
@@ -269,7 +269,7 @@ def _then_data(then: Then) -> dict[str, Any]:
 
 
 def _condition_data(condition: Condition) -> Any:
-    if isinstance(condition, Comparison):
+    if isinstance(condition, FactTest):
         data: dict[str, Any] = {"fact": condition.fact, "op": condition.op}
         if condition.op != "present":
             value = condition.value
@@ -557,10 +557,10 @@ def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) 
     if op == "present":
         if "value" in node:
             reader.fail("'present' takes no value", at=node, key="value", item=item)
-        return Comparison(fact, op)
+        return FactTest(fact, op)
     if "value" not in node:
         reader.fail(f"operator '{op}' needs a value", at=node, item=item)
-    return Comparison(fact, op, _plain(node["value"]))
+    return FactTest(fact, op, _plain(node["value"]))
 
 
 def _plain(value: Any) -> Any:

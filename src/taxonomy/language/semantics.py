@@ -28,13 +28,13 @@ Who uses it: :func:`taxonomy.classify` (durable-rules backend, every conflict an
 combination of answers, conflicts and gaps reported), the invariants, counterfactuals and the
 what-if filters (:func:`holds`).
 
->>> from taxonomy.language.rules import Comparison, Not
->>> holds(Comparison("efficiency.duplication", ">=", "medium"),
+>>> from taxonomy.language.rules import FactTest, Not
+>>> holds(FactTest("efficiency.duplication", ">=", "medium"),
 ...       {"efficiency.duplication": Level.HIGH})
 True
->>> holds(Not(Comparison("legal.statutory_owner", "present")), {})
+>>> holds(Not(FactTest("legal.statutory_owner", "present")), {})
 True
->>> holds(Comparison("legal.statutory_owner", "!=", "nhse"), {})
+>>> holds(FactTest("legal.statutory_owner", "!=", "nhse"), {})
 True
 """
 
@@ -48,7 +48,7 @@ import attrs
 from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value
 from taxonomy.errors import EngineError
 from taxonomy.language.facts import ANSWER_FACTS, FactType
-from taxonomy.language.rules import AllOf, AnyOf, Comparison, Condition, Not, Rule, RulePack
+from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 
 __all__ = [
     "Backend",
@@ -126,7 +126,7 @@ def holds(
 
 
 def _compare(
-    comparison: Comparison, values: Mapping[str, Any], fact_type: Callable[[str], FactType]
+    comparison: FactTest, values: Mapping[str, Any], fact_type: Callable[[str], FactType]
 ) -> bool:
     op = comparison.op
     if comparison.fact not in values:

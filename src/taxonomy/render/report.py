@@ -49,20 +49,8 @@ def build_report(
     to_be = build_graph(classification)
     as_is = as_is_graph(portfolio, classification)
     findings = check(to_be)
-    before, after = measure(as_is), measure(to_be, findings)
-    metrics = []
-    for key in after:
-        if key == "findings":
-            for severity in after["findings"]:
-                metrics.append(
-                    (
-                        f"findings: {severity}",
-                        before["findings"][severity],
-                        after["findings"][severity],
-                    )
-                )
-        else:
-            metrics.append((key.replace("_", " "), before[key], after[key]))
+    before, after = measure(as_is).flat(), measure(to_be, findings).flat()
+    metrics = [(key.replace("_", " "), before[key], value) for key, value in after.items()]
     counts = [
         (a.category, a.title, sum(1 for r in classification if r.arrangement is a))
         for a in Arrangement

@@ -31,7 +31,16 @@ from taxonomy.structure.graph import (
     reporting_lines,
 )
 
-__all__ = ["CHECKS", "SEVERITIES", "Finding", "check", "measure", "structure_report"]
+__all__ = [
+    "CHECKS",
+    "SEVERITIES",
+    "Finding",
+    "Metrics",
+    "StructureReport",
+    "check",
+    "measure",
+    "structure_report",
+]
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -355,7 +364,68 @@ def _structure(graph: Graph, view: nx.DiGraph[str], boards: list[str]) -> list[F
     return found
 
 
-def measure(graph: Graph, findings: list[Finding] | None = None) -> dict[str, Any]:
+@attrs.frozen
+class Metrics:
+    """What a structure costs: the figures compared as-is against to-be.
+
+    Attributes:
+        boards, teams, roles, joint_bodies: how many of each node there are.
+        reporting_lines: reporting edges (a team or role to whom it reports).
+        handovers: summed over functions, the steps from the function to its nearest Board
+            beyond the first.
+        functions_delivered_more_than_once: functions more than one team performs.
+        findings: the structure's findings by severity (every severity, zeros included).
+    """
+
+    boards: int
+    teams: int
+    roles: int
+    joint_bodies: int
+    reporting_lines: int
+    handovers: int
+    functions_delivered_more_than_once: int
+    findings: tuple[tuple[str, int], ...]
+
+    def flat(self) -> dict[str, int]:
+        """Every figure by name, findings as ``findings: SEVERITY``, in a stable order."""
+        figures = attrs.asdict(self, filter=lambda a, _: a.name != "findings")
+        return {**figures, **{f"findings: {s}": n for s, n in self.findings}}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: each figure by name, ``findings`` as severity to count."""
+        figures: dict[str, Any] = attrs.asdict(self, filter=lambda a, _: a.name != "findings")
+        figures["findings"] = dict(self.findings)
+        return figures
+
+
+@attrs.frozen
+class StructureReport:
+    """The to-be structure checked, and measured against the as-is one (``taxonomy check``).
+
+    Attributes:
+        findings: the to-be structure's findings.
+        as_is: the as-is structure's metrics (counting its own findings).
+        to_be: the to-be structure's metrics.
+    """
+
+    findings: tuple[Finding, ...]
+    as_is: Metrics
+    to_be: Metrics
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of severity error."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"findings": [...], "metrics": {"as_is": ..., "to_be": ...}}``."""
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "metrics": {"as_is": self.as_is.to_dict(), "to_be": self.to_be.to_dict()},
+        }
+
+
+def measure(graph: Graph, findings: list[Finding] | None = None) -> Metrics:
     """The structure's metrics: teams, reporting lines, joint bodies, handovers, duplication.
 
     Args:
@@ -374,31 +444,26 @@ def measure(graph: Graph, findings: list[Finding] | None = None) -> dict[str, An
         performing = predecessors(graph, function, "performs")
         delivered_more_than_once += len(performing) > 1
     severities = Counter(f.severity for f in findings)
-    return {
-        "boards": len(boards),
-        "teams": len(nodes_of_kind(graph, "team")),
-        "roles": len(nodes_of_kind(graph, "role")),
-        "joint_bodies": len(nodes_of_kind(graph, "joint_body")),
-        "reporting_lines": len(edges_of_kind(graph, "reports_to")),
-        "handovers": handovers,
-        "functions_delivered_more_than_once": delivered_more_than_once,
-        "findings": {s: severities.get(s, 0) for s in SEVERITIES},
-    }
+    return Metrics(
+        boards=len(boards),
+        teams=len(nodes_of_kind(graph, "team")),
+        roles=len(nodes_of_kind(graph, "role")),
+        joint_bodies=len(nodes_of_kind(graph, "joint_body")),
+        reporting_lines=len(edges_of_kind(graph, "reports_to")),
+        handovers=handovers,
+        functions_delivered_more_than_once=delivered_more_than_once,
+        findings=tuple((s, severities.get(s, 0)) for s in SEVERITIES),
+    )
 
 
-def structure_report(classification: Classification) -> dict[str, Any]:
-    """Check the to-be structure and measure it against the as-is one.
+def structure_report(classification: Classification) -> StructureReport:
+    """Check the to-be structure and measure it against the as-is one (``taxonomy check``).
 
-    Returns the JSON-ready contract of ``taxonomy check``:
-    ``{"findings": [...], "metrics": {"as_is": {...}, "to_be": {...}}}``; the findings are the
-    to-be structure's, the as-is metrics count the as-is structure's findings.
+    The findings are the to-be structure's; the as-is metrics count the as-is structure's own.
     """
     from taxonomy.structure.graph import as_is_graph, build_graph
 
     to_be = build_graph(classification)
     as_is = as_is_graph(classification.portfolio, classification)
     findings = check(to_be)
-    return {
-        "findings": [f.to_dict() for f in findings],
-        "metrics": {"as_is": measure(as_is), "to_be": measure(to_be, findings)},
-    }
+    return StructureReport(tuple(findings), measure(as_is), measure(to_be, findings))

@@ -33,8 +33,8 @@ from taxonomy.language.rules import (
     LEAD_SOURCES,
     AllOf,
     AnyOf,
-    Comparison,
     Condition,
+    FactTest,
     Not,
     Rule,
     RulePack,
@@ -57,7 +57,7 @@ class Mutant:
 
 def _conditions(condition: Condition) -> Iterator[tuple[str, str, Condition]]:
     """Every one-step mutation of a condition: (kind, description, new condition)."""
-    if isinstance(condition, Comparison):
+    if isinstance(condition, FactTest):
         ordered = condition.op in ("<", "<=", ">", ">=", "==", "!=")
         if ordered and isinstance(condition.value, str) and condition.value in Level.names():
             level = Level.parse(condition.value)
@@ -101,7 +101,7 @@ def _conditions(condition: Condition) -> Iterator[tuple[str, str, Condition]]:
 
 
 def _describe(condition: Condition) -> str:
-    if isinstance(condition, Comparison):
+    if isinstance(condition, FactTest):
         value = "" if condition.op == "present" else f" {condition.value}"
         return f"{condition.fact} {condition.op}{value}"
     return type(condition).__name__

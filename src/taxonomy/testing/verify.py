@@ -38,7 +38,7 @@ import taxonomy
 from taxonomy._model import SCOPES, Level
 from taxonomy.language.durable import engine_for
 from taxonomy.language.facts import ANSWER_FACTS
-from taxonomy.language.rules import Comparison, Condition, Rule, RulePack
+from taxonomy.language.rules import Condition, FactTest, Rule, RulePack
 from taxonomy.language.semantics import (
     Backend,
     Conflict,
@@ -108,7 +108,7 @@ def _literals(pack: RulePack, fact: str) -> list[Any]:
     found: list[Any] = []
 
     def walk(condition: Condition) -> None:
-        if isinstance(condition, Comparison):
+        if isinstance(condition, FactTest):
             if condition.fact == fact and condition.op != "present":
                 values = condition.value if condition.op == "in" else (condition.value,)
                 found.extend(values)

@@ -15,7 +15,7 @@ Examples:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,9 @@ from taxonomy._model import Arrangement, Classification, Recommendation, format_
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.whatif.scenarios import Scenario
+
+if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
+    from taxonomy.structure.checks import Metrics
 
 __all__ = ["Comparison", "FunctionChange", "Outcome", "Placement", "compare"]
 
@@ -84,7 +87,7 @@ class Outcome:
     classification: Classification | None
     single_body: str | None
     changes: tuple[FunctionChange, ...]
-    metrics: dict[str, Any] | None
+    metrics: Metrics | None
     notes: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,7 +97,7 @@ class Outcome:
             "description": self.scenario.description,
             "applied": [c.describe() for c in self.scenario.changes],
             "changes": [c.to_dict() for c in self.changes],
-            "metrics": self.metrics,
+            "metrics": self.metrics.to_dict() if self.metrics is not None else None,
             "notes": list(self.notes),
         }
         if self.classification is not None:
@@ -109,7 +112,7 @@ class Comparison:
     """The baseline and every scenario's outcome, side by side."""
 
     baseline: Classification
-    baseline_metrics: dict[str, Any]
+    baseline_metrics: Metrics
     outcomes: tuple[Outcome, ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,7 +126,7 @@ class Comparison:
                     {"function": r.function, "arrangement": str(r.arrangement), "lead": r.lead}
                     for r in self.baseline
                 ],
-                "metrics": self.baseline_metrics,
+                "metrics": self.baseline_metrics.to_dict(),
             },
             "scenarios": [o.to_dict() for o in self.outcomes],
         }
@@ -194,10 +197,8 @@ class Comparison:
                 lines.append("")
             if outcome.metrics is not None:
                 lines += ["| metric | baseline | scenario |", "|---|---:|---:|"]
-                for key, value in _flat_metrics(outcome.metrics).items():
-                    lines.append(
-                        f"| {key} | {_flat_metrics(self.baseline_metrics)[key]} | {value} |"
-                    )
+                for key, value in outcome.metrics.flat().items():
+                    lines.append(f"| {key} | {self.baseline_metrics.flat()[key]} | {value} |")
                 lines.append("")
         return "\n".join(lines)
 
@@ -233,18 +234,11 @@ class Comparison:
                 metrics = Table(title="Structure")
                 for header in ("metric", "baseline", "scenario"):
                     metrics.add_column(header)
-                base = _flat_metrics(self.baseline_metrics)
-                for key, value in _flat_metrics(outcome.metrics).items():
+                base = self.baseline_metrics.flat()
+                for key, value in outcome.metrics.flat().items():
                     metrics.add_row(key, str(base[key]), str(value))
                 console.print(metrics)
         return console.export_text(styles=color)
-
-
-def _flat_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: v for k, v in metrics.items() if k != "findings"}
-    for severity, count in metrics.get("findings", {}).items():
-        flat[f"findings: {severity}"] = count
-    return flat
 
 
 def compare(portfolio: Any, *scenarios: Scenario, rules: RulePack | None = None) -> Comparison:
