@@ -1,10 +1,17 @@
-"""Shared helpers for the tests: writing packs and portfolios."""
+"""Shared helpers for the tests: writing packs and portfolios, running the command line."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
+
+from taxonomy.cli import main
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
 
@@ -26,3 +33,24 @@ def minimal_pack(tmp_path: Path, rules_yaml: str, name: str = "test") -> Path:
     write(folder / "pack.yaml", "name: test\nversion: '1'\n")
     write(folder / "rules.yaml", rules_yaml)
     return folder
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line in this process (its real entry point, main), or, where the
+    environment must differ (a hash seed), in a fresh one."""
+    if env:
+        return subprocess.run(
+            [sys.executable, "-m", "taxonomy.cli", *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+            timeout=120,
+        )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exit:
+            code = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())

@@ -12,16 +12,7 @@ import pytest
 
 from tests.conftest import NHS, NWL, RULES
 from tests.helpers import copy_pack
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "taxonomy.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
+from tests.helpers import run_cli as run
 
 
 def test_classify_table() -> None:

@@ -80,7 +80,7 @@ def _loaded_after(code: str) -> list[str]:
 def test_import_taxonomy_loads_only_the_engine_check() -> None:
     loaded = _loaded_after("import taxonomy")
     ours = [m for m in loaded if m.startswith("taxonomy")]
-    assert ours == ["taxonomy", "taxonomy._install", "taxonomy._version", "taxonomy.errors"]
+    assert ours == ["taxonomy", "taxonomy._install", "taxonomy._version"]
     for heavy in ("networkx", "matplotlib", "yaml", "openpyxl", "jinja2", "rich", "click"):
         assert heavy not in loaded, heavy
 
@@ -90,6 +90,6 @@ def test_the_pytest_plugin_imports_nothing_of_the_package_until_used() -> None:
     loaded = _loaded_after("import taxonomy.testing.pytest_plugin")
     ours = sorted(m for m in loaded if m.startswith("taxonomy"))
     assert ours == [
-        "taxonomy", "taxonomy._install", "taxonomy._version", "taxonomy.errors",
+        "taxonomy", "taxonomy._install", "taxonomy._version",
         "taxonomy.testing", "taxonomy.testing.pytest_plugin",
     ]  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +14,7 @@ import taxonomy
 from taxonomy.input.files import dump_portfolio
 from taxonomy.testing.strategies import portfolios
 from tests.conftest import NHS, NWL
+from tests.helpers import run_cli
 
 
 @pytest.mark.parametrize("example", [NHS, NWL])
@@ -81,9 +81,7 @@ def test_unknown_sheet_and_missing_csv_sibling(tmp_path: Path) -> None:
         taxonomy.load_portfolio(tmp_path / "junk.xlsx")
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "taxonomy.cli", *args], capture_output=True,
-                          text=True, timeout=120)
+_cli = run_cli  # the command line, in this process
 
 
 def test_template_has_dropdowns_and_the_questions(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,14 +14,12 @@ from taxonomy.testing.coverage import rule_coverage
 from taxonomy.testing.strategies import portfolios
 from taxonomy.testing.verify import check_pack
 from tests.conftest import NHS, NWL
-from tests.helpers import copy_pack
+from tests.helpers import copy_pack, run_cli
 
 PACK = taxonomy.load_rules()
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "taxonomy.cli", *args], capture_output=True,
-                          text=True, timeout=300)
+_cli = run_cli  # the command line, in this process
 
 
 def test_default_pack_is_clean() -> None:

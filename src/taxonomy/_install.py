@@ -23,9 +23,12 @@ import shlex
 import sys
 from importlib import metadata
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from taxonomy._version import __version__
-from taxonomy.errors import EngineUnavailableError
+
+if TYPE_CHECKING:
+    from taxonomy.errors import EngineUnavailableError
 
 __all__ = ["engine_unavailable", "require_durable_rules", "versions"]
 
@@ -83,6 +86,10 @@ def engine_unavailable(error: ImportError) -> EngineUnavailableError:
     >>> "removed in Python 3.13" in message and "CPPFLAGS=-DPyEval_CallObject" in message
     True
     """
+    # Imported here, not at the top: `import taxonomy` (and so the pytest plugin, which loads
+    # before coverage measurement starts) then imports no more of the package than it must.
+    from taxonomy.errors import EngineUnavailableError
+
     installed = _installed_version("durable-rules")
     requirement = f"durable-rules=={installed}" if installed else "durable-rules==2.0.28"
     here = f"Python {platform.python_version()} at {sys.executable}"
@@ -117,6 +124,8 @@ def _report_without_traceback(
     kind: type[BaseException], value: BaseException, traceback: TracebackType | None
 ) -> None:
     """Print an :class:`EngineUnavailableError` that nothing caught as its message alone."""
+    from taxonomy.errors import EngineUnavailableError
+
     if isinstance(value, EngineUnavailableError):
         sys.stderr.write(f"taxonomy: error: {value}\n")
     else:
