@@ -153,3 +153,36 @@ def test_negated_finding_sees_the_final_finding(tmp_path: Path) -> None:
     rec = taxonomy.classify_function(portfolio, "it", rules=pack)
     assert rec.arrangement is taxonomy.Arrangement.ONE_TEAM
     assert "d.without-x" not in [f.rule for f in rec.explanation.fired]
+
+
+def _copies(count: int) -> RulePack:
+    """The default pack with ``count`` extra rules testing one and the same condition."""
+    same = AllOf((FactTest("efficiency.duplication", ">=", "medium"),))
+    extra = [
+        _rule(f"extra.r{i}", same, Then(finding="copied", value=True)) for i in range(count)
+    ]
+    return RulePack.from_rules([*taxonomy.load_rules().rules, *extra], name=f"copies{count}")
+
+
+def test_rules_beyond_durable_rules_limits_are_refused_not_crashed_on(
+    nhs: taxonomy.Portfolio,
+) -> None:
+    # 256 rules on one condition wrote past the end of a fixed list in durable-rules and the
+    # process died (exit 139); the limit is now checked before durable-rules sees the pack.
+    assert len(taxonomy.classify(nhs, rules=_copies(255))) == len(nhs.functions)
+    with pytest.raises(taxonomy.EngineError) as info:
+        Engine(_copies(256))
+    assert "256 rules test exactly the same condition (extra.r0" in str(info.value)
+    assert "at most 255" in str(info.value)
+
+
+def test_capacity_counts_each_branch_of_a_disjunction() -> None:
+    from taxonomy.language.durable import capacity_problems
+
+    rule = {"all": [{"m": {"$and": [{"t": 1}, {"$or": [{"a": 1}, {"b": 1}]}]}}]}
+    definitions = {"s0": {f"r{i}": rule for i in range(200)}}
+    assert capacity_problems(definitions) == []
+    other = {"all": [{"m": {"$and": [{"t": 1}, {"a": 1}]}}]}
+    definitions["s0"].update({f"o{i}": other for i in range(56)})
+    (problem,) = capacity_problems(definitions)  # 200 + 56 end on t -> a
+    assert problem.startswith("256 rules test exactly the same condition")

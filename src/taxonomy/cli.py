@@ -432,8 +432,15 @@ def rules_group(ctx: click.Context) -> None:
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def rules_list(directory: str | None = None, fmt: str = "table") -> None:
-    """Validate a rule pack and list its rules (default: the shipped pack)."""
+    """Validate a rule pack and list its rules (default: the shipped pack).
+
+    Validation includes compiling the pack for durable-rules, whose fixed limits (rules on one
+    condition, rules per stratum) a valid pack can still exceed: exit 1 then, with the rules named.
+    """
+    from taxonomy.language.durable import engine_for
+
     pack = load_rules(directory)
+    engine_for(pack)
     if fmt == "json":
         data = {
             "name": pack.name,

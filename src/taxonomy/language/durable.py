@@ -21,6 +21,11 @@ has a regression test in ``tests/test_engine.py``:
   evaluation means it cannot happen.
 - ``register_rulesets`` deletes the ``run`` keys from the dict it is given: definitions are built
   anew for every registration, never shared.
+- A test node of the compiled network holds at most 256 rules ending on it, and the 256th is
+  written past the end of its list (``BETA_LIST_LENGTH`` in ``rules.h``): 256 rules with one
+  condition crashed the process. A ruleset holds at most 4096 rules (``MAX_ACTIONS``). Both limits
+  are checked before durable-rules sees a pack (:func:`capacity_problems`), and a pack beyond
+  them is refused with :class:`EngineError` naming the rules.
 - The C engine is not documented as thread-safe: every call on a host holds that host's lock, so
   ``classify`` may be called from many threads at once.
 
@@ -34,6 +39,7 @@ durable-rules evaluates; this module only turns conditions into durable-rules ex
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -45,7 +51,13 @@ from taxonomy.language.facts import ANSWER_FACTS
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 from taxonomy.language.semantics import encode_literal, encode_value
 
-__all__ = ["Engine", "engine_for", "forget_engines"]
+__all__ = ["Engine", "capacity_problems", "engine_for", "forget_engines"]
+
+#: The most rules that may end on one test node of a compiled ruleset (durable-rules'
+#: BETA_LIST_LENGTH is 256, and it writes the 256th past the end of the list).
+MAX_RULES_PER_TEST = 255
+#: The most rules in one ruleset (durable-rules' MAX_ACTIONS).
+MAX_RULES_PER_RULESET = 4096
 
 _SEEN = "taxonomy$seen"  # the catch-all rule of every stratum
 _CASE = "case"  # the type tag of the one fact asserted per stratum
@@ -84,6 +96,12 @@ class Engine:
             name: self._ruleset(stratum, ids)
             for stratum, (name, ids) in enumerate(zip(self._names, pack.strata, strict=True))
         }
+        problems = capacity_problems(definitions)
+        if problems:
+            raise EngineError(
+                f"rule pack '{pack.name}' is beyond what durable-rules can hold: {problems[0]}"
+                + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+            )
         try:
             self._host = _QuietHost(definitions)
         except Exception as exc:  # durable-rules refused a compiled definition: our bug, not input
@@ -307,3 +325,49 @@ def forget_engines() -> None:
     """
     with _CACHE_LOCK:
         _CACHE.clear()
+
+
+def _paths(expression: Any) -> list[tuple[str, ...]]:
+    """The chains of tests durable-rules builds for an expression.
+
+    Its disjunctive normal form, with the tests of each conjunction in order, as durable-rules
+    links them into its network.
+    """
+    if isinstance(expression, dict) and len(expression) == 1:
+        ((op, parts),) = expression.items()
+        if op == "$and":
+            chains: list[tuple[str, ...]] = [()]
+            for part in parts:
+                chains = [head + tail for head in chains for tail in _paths(part)]
+            return chains
+        if op == "$or":
+            return [chain for part in parts for chain in _paths(part)]
+    return [(json.dumps(expression, sort_keys=True),)]
+
+
+def capacity_problems(definitions: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """What in compiled rulesets exceeds durable-rules' fixed limits (empty when nothing does).
+
+    Args:
+        definitions: ruleset name to its rules, as handed to durable-rules.
+    """
+    problems = []
+    for name, rules in definitions.items():
+        if len(rules) > MAX_RULES_PER_RULESET:
+            problems.append(
+                f"{len(rules)} rules in one stratum ({name}); durable-rules holds at most "
+                f"{MAX_RULES_PER_RULESET}"
+            )
+        ending: dict[tuple[str, ...], list[str]] = {}
+        for rule_id, definition in rules.items():
+            for chain in _paths(definition["all"][0]["m"]):
+                ending.setdefault(chain, []).append(rule_id)
+        for _chain, rule_ids in sorted(ending.items()):
+            if len(rule_ids) > MAX_RULES_PER_TEST:
+                shown = ", ".join(r for r in rule_ids[:3] if r != _SEEN)
+                problems.append(
+                    f"{len(rule_ids)} rules test exactly the same condition ({shown}, ...); "
+                    f"durable-rules holds at most {MAX_RULES_PER_TEST} on one condition: "
+                    "merge them, or tell them apart"
+                )
+    return problems
