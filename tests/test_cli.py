@@ -138,7 +138,38 @@ def test_graph_bad_output() -> None:
     out = run("graph", str(NHS), "-o", "picture.gif")
     assert out.returncode == 2 and "give --format" in out.stderr
     out = run("graph", str(NHS), "-o", "/nonexistent/dir/x.svg")
-    assert out.returncode == 2 and "cannot be written" in out.stderr
+    assert out.returncode == 2 and "the folder /nonexistent/dir does not exist" in out.stderr
+
+
+def test_output_never_replaces_an_input_and_an_existing_file_only_with_force(
+    tmp_path: Path,
+) -> None:
+    portfolio = tmp_path / "in.yaml"
+    portfolio.write_bytes(NHS.read_bytes())
+    before = portfolio.read_bytes()
+    for force in ([], ["--force"]):  # the input is refused even with --force
+        out = run("classify", str(portfolio), "--format", "json", "-o", str(portfolio), *force)
+        assert out.returncode == 2 and "is an input of this command" in out.stderr
+        assert portfolio.read_bytes() == before
+    target = tmp_path / "out.json"
+    target.write_text("keep me")
+    out = run("classify", str(portfolio), "--format", "json", "-o", str(target))
+    assert out.returncode == 2 and "exists: give --force to replace it" in out.stderr
+    assert target.read_text() == "keep me"
+    out = run("classify", str(portfolio), "--format", "json", "-o", str(target), "--force")
+    assert out.returncode == 0 and json.loads(target.read_text())["rule_pack"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporaries
+
+
+def test_a_filled_workbook_is_never_blanked_by_template(tmp_path: Path) -> None:
+    filled = tmp_path / "filled.xlsx"
+    assert run("convert", str(NHS), "-o", str(filled)).returncode == 0
+    before = filled.read_bytes()
+    out = run("template", str(filled), "-o", str(filled), "--force")
+    assert out.returncode == 2 and "is an input" in out.stderr
+    out = run("template", "a,b", "-o", str(filled))
+    assert out.returncode == 2 and "exists" in out.stderr
+    assert filled.read_bytes() == before
 
 
 def test_check_command_json_contract_and_exit_codes(tmp_path: Path) -> None:
@@ -220,7 +251,7 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
     target = tmp_path / "x.json"
     out = run("-q", "graph", str(NHS), "-o", str(target))
     assert out.returncode == 0 and out.stderr == ""
-    out = run("-v", "classify", str(NHS), "--format", "json", "-o", str(target))
+    out = run("-v", "classify", str(NHS), "--format", "json", "-o", str(target), "--force")
     assert "rule pack nhs-joint-working-2018" in out.stderr and "wrote" in out.stderr
 
 

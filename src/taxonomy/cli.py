@@ -6,12 +6,14 @@ exits 2; an engine failure or a pack that reaches no single answer exits 1.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
@@ -73,6 +75,11 @@ def _with_progress(
         return run(lambda done, total: bar.update(task, completed=done, total=total))
 
 
+_FORCE_OPTION = click.option(
+    "--force", is_flag=True, help="Replace the -o file if it exists (never one of the inputs)."
+)
+
+
 _RULES_OPTION = click.option(
     "--rules",
     "rules_dir",
@@ -125,7 +132,10 @@ def cli(quiet: bool, verbose: bool) -> None:
     help="Output format; json is a stable contract for other tools; xlsx and csv need -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
-def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: str | None) -> None:
+@_FORCE_OPTION
+def classify_command(
+    portfolio: str, rules_dir: str | None, fmt: str, output: str | None, force: bool
+) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
     PORTFOLIO is YAML, an XLSX workbook or CSV (by extension).
@@ -142,7 +152,8 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
             raise InputError(f"--format {fmt} writes a file: give -o FILE")
         from taxonomy.render.workbook import write_results
 
-        write_results(result, output)
+        with _writing(output, portfolio, force=force) as path:
+            write_results(result, path)
         _say(f"wrote {output} ({len(result)} recommendations)")
         return
     if fmt == "json":
@@ -151,17 +162,56 @@ def classify_command(portfolio: str, rules_dir: str | None, fmt: str, output: st
         text = to_markdown(result)
     else:
         text = to_table(result, width=_width(), color=_use_color() and output is None)
-    _emit(text, output)
+    _emit(text, output, portfolio, force=force)
 
 
-def _emit(text: str, output: str | None) -> None:
+@contextlib.contextmanager
+def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Iterator[Path]:
+    """Claim ``output`` for writing and give the path to write to.
+
+    Never an input of the command; an existing file only with ``--force``. With ``atomic`` the
+    content goes to a temporary file beside it, moved into place only once it is complete, so a
+    failure leaves the old file as it was (not for CSV portfolios, which are several files).
+    """
+    target = Path(output)
+    for given in inputs:
+        if given and target.exists() and Path(given).exists() and target.samefile(given):
+            raise InputError("is an input of this command: write the result elsewhere", file=output)
+    if target.exists() and not force:
+        raise InputError("exists: give --force to replace it", file=output)
+    if target.is_dir():
+        raise InputError("is a folder: give a file name", file=output)
+    if not target.parent.is_dir():
+        raise InputError(f"the folder {target.parent} does not exist", file=output)
+    if not atomic:
+        yield target
+        return
+    try:
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix
+        )
+        os.close(handle)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as a plain write would have made it
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _emit(text: str, output: str | None, *inputs: str, force: bool = False) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    with _writing(output, *inputs, force=force) as path:
+        path.write_text(text, encoding="utf-8")
     _say(f"wrote {output}")
 
 
@@ -185,12 +235,14 @@ _QUIET = [False]
 )
 @_RULES_OPTION
 @click.option("-o", "--output", metavar="report.html", required=True)
+@_FORCE_OPTION
 @click.option("--no-pictures", is_flag=True, help="Leave out the accountability pictures.")
 def report_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
     rules_dir: str | None,
     output: str,
+    force: bool,
     no_pictures: bool,
 ) -> None:
     """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
@@ -202,13 +254,14 @@ def report_command(
     text = build_report(
         loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
     )
-    _emit(text, output)
+    _emit(text, output, portfolio, *scenario_files, force=force)
 
 
 @cli.command("template")
 @click.argument("source", metavar="PORTFOLIO_OR_BODIES")
 @click.option("-o", "--output", metavar="FILE.xlsx", required=True)
-def template_command(source: str, output: str) -> None:
+@_FORCE_OPTION
+def template_command(source: str, output: str, force: bool) -> None:
     """Write a workbook to fill in, with a drop-down on every answer.
 
     PORTFOLIO_OR_BODIES is a portfolio (pre-filled) or comma-separated body ids, e.g. nhse,nhsi.
@@ -218,7 +271,9 @@ def template_command(source: str, output: str) -> None:
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
     if Path(source).exists():
-        write_template(output, portfolio=load_portfolio(source))
+        loaded = load_portfolio(source)
+        with _writing(output, source, force=force) as path:
+            write_template(path, portfolio=loaded)
     else:
         bodies = [b.strip() for b in source.split(",") if b.strip()]
         from taxonomy._model import Organisation
@@ -233,7 +288,8 @@ def template_command(source: str, output: str) -> None:
                 ) from None
         if len(bodies) < 2:
             raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
-        write_template(output, bodies=bodies)
+        with _writing(output, force=force) as path:
+            write_template(path, bodies=bodies)
     _say(f"wrote {output}")
 
 
@@ -246,11 +302,15 @@ def template_command(source: str, output: str) -> None:
     required=True,
     help="The converted portfolio: .yaml, .xlsx or .csv.",
 )
-def convert_command(source: str, output: str) -> None:
+@_FORCE_OPTION
+def convert_command(source: str, output: str, force: bool) -> None:
     """Convert a portfolio between YAML, XLSX and CSV without loss."""
     from taxonomy.input.files import dump_portfolio
 
-    dump_portfolio(load_portfolio(source), output)
+    loaded = load_portfolio(source)
+    several = Path(output).suffix.lower() == ".csv"  # a CSV portfolio is several files
+    with _writing(output, source, force=force, atomic=not several) as path:
+        dump_portfolio(loaded, path)
     _say(f"wrote {output}")
 
 
@@ -327,12 +387,14 @@ def explain_command(
     show_default=True,
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
+@_FORCE_OPTION
 def whatif_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
     rules_dir: str | None,
     fmt: str,
     output: str | None,
+    force: bool,
 ) -> None:
     """Compare scenarios with the baseline: what changes, why, and the structure."""
     from taxonomy.whatif.compare import compare
@@ -346,14 +408,18 @@ def whatif_command(
             raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
         from taxonomy.render.workbook import write_results
 
-        write_results(result.baseline, output, comparison=result)
+        with _writing(output, portfolio, *scenario_files, force=force) as path:
+            write_results(result.baseline, path, comparison=result)
         _say(f"wrote {output} (recommendations and a sheet per scenario)")
-    elif fmt == "json":
-        _emit(result.to_json(), output)
+        return
+    inputs = (portfolio, *scenario_files)
+    if fmt == "json":
+        _emit(result.to_json(), output, *inputs, force=force)
     elif fmt == "markdown":
-        _emit(result.to_markdown(), output)
+        _emit(result.to_markdown(), output, *inputs, force=force)
     else:
-        _emit(result.to_table(width=_width(), color=_use_color() and output is None), output)
+        table = result.to_table(width=_width(), color=_use_color() and output is None)
+        _emit(table, output, *inputs, force=force)
 
 
 @cli.command("sweep")
@@ -373,12 +439,14 @@ def whatif_command(
     default=None,
     help="Write the records as CSV (default: a summary on stdout).",
 )
+@_FORCE_OPTION
 def sweep_command(
     portfolio: str,
     sweep_file: str,
     rules_dir: str | None,
     workers: int | None,
     output: str | None,
+    force: bool,
 ) -> None:
     """Evaluate a grid of scenarios: one record per scenario and function."""
     from taxonomy.whatif.sweep import load_sweep, sweep
@@ -391,10 +459,8 @@ def sweep_command(
         lambda progress: sweep(loaded, grid, rules=pack, workers=workers, progress=progress),
     )
     if output is not None:
-        try:
-            Path(output).write_text(result.to_csv(), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+        with _writing(output, portfolio, sweep_file, force=force) as path:
+            path.write_text(result.to_csv(), encoding="utf-8")
         _say(f"wrote {output} ({len(result.records)} records)")
         return
     counts: dict[str, dict[str, int]] = {}
@@ -612,8 +678,15 @@ _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
     help="Pictures: group function rows by arrangement or lead body.",
 )
 @_RULES_OPTION
+@_FORCE_OPTION
 def graph_command(
-    portfolio: str, output: str, fmt: str | None, as_is: bool, group: str, rules_dir: str | None
+    portfolio: str,
+    output: str,
+    fmt: str | None,
+    as_is: bool,
+    group: str,
+    rules_dir: str | None,
+    force: bool,
 ) -> None:
     """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
     from taxonomy.structure.graph import as_is_graph, build_graph
@@ -639,10 +712,8 @@ def graph_command(
 
         writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
         data = writer(graph).encode("utf-8")
-    try:
-        Path(output).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    with _writing(output, portfolio, force=force) as path:
+        path.write_bytes(data)
     _say(
         f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)"
     )
