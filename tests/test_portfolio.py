@@ -199,3 +199,18 @@ def test_bad_python_data_names_item_and_key_without_a_line(change, expected: str
         taxonomy.portfolio_from_data(data)
     assert expected in str(info.value)
     assert info.value.line is None
+
+
+def test_an_id_written_as_a_number_is_refused_with_a_hint_to_quote_it(tmp_path: Path) -> None:
+    # YAML reads 010 as the octal number 8: the function would silently have been called "8".
+    path = write(tmp_path / "p.yaml", GOOD.replace("- id: pricing", "- id: 010"))
+    with pytest.raises(PortfolioError) as info:
+        taxonomy.load_portfolio(path)
+    assert "an id must be text, not '010' was read as the number 8: quote it" in str(info.value)
+    assert info.value.key == "id" and info.value.line is not None
+
+
+def test_text_written_as_a_number_is_kept_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.yaml", GOOD.replace("name: Pricing", "name: 1.0e+3"))
+    portfolio = taxonomy.load_portfolio(path)
+    assert any(fn.name == "1.0e+3" for fn in portfolio.functions)

@@ -175,7 +175,7 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
 
 
 def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
-    text = reader.text(node, key, item=item)
+    text = reader.identifier(node, key, item=item)
     try:
         Organisation(text, "x")
     except ValueError:

@@ -59,6 +59,8 @@ class Node(dict[str, Any]):
 
     line: int
     key_lines: dict[str, int]
+    #: For values YAML read as something other than text, the text as written ("010" for 8).
+    written: dict[str, str]
 
     def location(self, key: str | None = None) -> Location:
         """Where the mapping (or its ``key``) is."""
@@ -137,6 +139,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
     result = Node()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+    result.written = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, str | int | float | bool) or key is None:
@@ -150,6 +153,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode) and not isinstance(result[key], str):
+            result.written[key] = str(value_node.value)
     return result
 
 
@@ -289,12 +294,36 @@ class Reader:
             if key not in node:
                 self.fail(f"missing required key '{key}'", at=node, item=item)
 
+    def identifier(self, node: Fields, key: str, *, item: str | None = None) -> str:
+        """Return ``node[key]``, an id, which must be written as text.
+
+        YAML reads ``010`` as the number 8 and ``1e3`` as 1000.0: an id written like a number
+        would silently become another id, so it is refused with a hint to quote it.
+        """
+        value = node[key]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            written = getattr(node, "written", {}).get(key, str(value))
+            shown = (
+                f"'{written}' was read as the number {value}"
+                if written != str(value)
+                else (f"the number {value}")
+            )
+            self.fail(
+                f"an id must be text, not {shown}: quote it, e.g. {key}: '{written}'",
+                at=node,
+                key=key,
+                item=item,
+            )
+        return self.text(node, key, item=item)
+
     def text(self, node: Fields, key: str, *, item: str | None = None) -> str:
         """Return ``node[key]`` as non-empty text."""
         value = node[key]
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(f"must be text, not {_kind(value)}", at=node, key=key, item=item)
-        text = str(value).strip()
+        # A number where text is wanted (a name "2022", notes "1.0e+3") is kept as written.
+        written = getattr(node, "written", {}).get(key) if not isinstance(value, str) else None
+        text = (written if written is not None else str(value)).strip()
         if not text:
             self.fail("must not be empty", at=node, key=key, item=item)
         return text

@@ -464,7 +464,7 @@ def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
     node = value
     item = f"rule '{node['id']}'" if isinstance(node.get("id"), str) else "rule"
     reader.keys(node, allowed=_RULE_KEYS, required=("id",), item=item)
-    rule_id = reader.text(node, "id", item=item)
+    rule_id = reader.identifier(node, "id", item=item)
     if not _RULE_ID.match(rule_id):
         reader.fail(
             "rule ids are lower-case letters, digits, '.', '_' and '-'",
