@@ -155,3 +155,45 @@ def test_libreoffice_opens_and_saves_the_template(tmp_path: Path) -> None:
     assert saved.exists(), out.stderr
     assert taxonomy.load_portfolio(saved) == taxonomy.load_portfolio(NHS)
     assert len(openpyxl.load_workbook(saved)["functions"].data_validations.dataValidation) >= 7
+
+
+HOSTILE = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "'already quoted")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_formula_looking_text_is_never_a_formula_and_round_trips(
+    tmp_path: Path, suffix: str
+) -> None:
+    import attrs
+
+    nhs = taxonomy.load_portfolio(NHS)
+    fns = [attrs.evolve(fn, name=HOSTILE[i % len(HOSTILE)] + f" {i}", notes=HOSTILE[i % len(HOSTILE)])
+           for i, fn in enumerate(nhs.functions[:5])]  # fmt: skip
+    hostile = attrs.evolve(nhs, functions=(*fns, *nhs.functions[5:]))
+    target = tmp_path / f"p{suffix}"
+    dump_portfolio(hostile, target)
+    assert taxonomy.load_portfolio(target) == hostile  # lossless
+    if suffix == ".xlsx":
+        book = openpyxl.load_workbook(target)
+        cells = [c for sheet in book for row in sheet.iter_rows() for c in row]
+        assert all(c.data_type != "f" for c in cells)  # no formula anywhere
+        assert any(c.value == HOSTILE[0] for c in cells)  # the text itself, unchanged
+    else:
+        lines = target.read_text().splitlines()
+        assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(","))
+        assert "'=HYPERLINK" in target.read_text()
+
+
+def test_results_files_neutralise_formulas(tmp_path: Path) -> None:
+    import attrs
+
+    from taxonomy.render.workbook import write_results
+
+    nhs = taxonomy.load_portfolio(NHS)
+    hostile = nhs.with_function(attrs.evolve(nhs.function("pricing"), name="=cmd|' /C calc'!A0"))
+    result = taxonomy.classify(hostile)
+    write_results(result, tmp_path / "r.csv")
+    assert "\n" + "pricing,'=cmd" in (tmp_path / "r.csv").read_text()
+    write_results(result, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

@@ -25,6 +25,7 @@ from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
+from taxonomy.render.cells import as_text_cells, csv_text, from_csv
 
 __all__ = [
     "QUESTIONS",
@@ -199,7 +200,7 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
                 header = [h.strip() for h in next(reader, [])]
                 table = [(0, {"__header__": header})]
                 for number, row in enumerate(reader, start=2):
-                    cells = {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
+                    cells = {h: _cell(from_csv(v)) for h, v in zip(header, row, strict=False) if h}
                     if any(v is not None for v in cells.values()):
                         table.append((number, cells))
         except UnicodeDecodeError:
@@ -433,7 +434,7 @@ def write_portfolio(portfolio: Portfolio, path: str | Path) -> None:
             with target.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle, lineterminator="\n")
                 for row in rows:
-                    writer.writerow(["" if v is None else _text(v) for v in row])
+                    writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
         return
     _write_xlsx(tables, path, portfolio.organisation_ids)
 
@@ -472,6 +473,7 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
         sheet.title = sheet_name
         for row in rows:
             sheet.append([_text(v) if isinstance(v, bool) else v for v in row])
+        as_text_cells(sheet)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy.errors import PortfolioError
+from taxonomy.render.cells import as_text_cells, csv_text
 
 __all__ = ["CATEGORY_COLOURS", "write_results"]
 
@@ -51,7 +52,7 @@ def write_results(classification: Any, path: str | Path, comparison: Any = None)
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
+                writer.writerow(["" if v is None else csv_text(v) for v in row])
         return
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -82,6 +83,7 @@ def write_results(classification: Any, path: str | Path, comparison: Any = None)
                 )
             if not outcome.changes:
                 scenario_sheet.append(["(no function changes arrangement or lead)"])
+            as_text_cells(scenario_sheet)
             scenario_sheet.column_dimensions["A"].width = 30
             scenario_sheet.column_dimensions["B"].width = 28
             scenario_sheet.column_dimensions["C"].width = 28
@@ -100,6 +102,7 @@ def _sheet_title(name: str) -> str:
 def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, letter: Any) -> None:
     for row in rows:
         sheet.append(row)
+    as_text_cells(sheet)
     for cell in sheet[1]:
         cell.font = font(bold=True)
     for row_cells in sheet.iter_rows(min_row=2):

@@ -35,6 +35,7 @@ from taxonomy._model import Portfolio
 from taxonomy.errors import InputError, ScenarioError
 from taxonomy.input.reader import Fields, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
+from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
 
 __all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
@@ -147,7 +148,9 @@ class SweepResult:
         writer = csv.DictWriter(buffer, fieldnames=list(self.columns), lineterminator="\n")
         writer.writeheader()
         for record in self.records:
-            writer.writerow({k: _show(v) if v is not None else "" for k, v in record.items()})
+            writer.writerow(
+                {k: csv_text(_show(v)) if v is not None else "" for k, v in record.items()}
+            )
         return buffer.getvalue()
 
     def to_frame(self) -> Any:
