@@ -16,6 +16,7 @@ survived: a surviving mutant is a change to the rules that no test noticed.
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 import tempfile
@@ -282,8 +283,12 @@ def _run_tests(
         *substitute,
         *tests,
     ]
+    # Each child run is judged by its exit status alone: options meant for an outer run
+    # (PYTEST_ADDOPTS such as a coverage floor, which a subset of tests cannot reach) must not
+    # decide it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return -1, "timed out"
     tail = (done.stdout.strip().splitlines() or [""])[-1]
