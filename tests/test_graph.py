@@ -376,3 +376,9 @@ def test_picture_rejects_bad_options(nhs: taxonomy.Portfolio) -> None:
 
 def test_graph_functions_do_not_subclass(nhs: taxonomy.Portfolio) -> None:
     assert type(build_graph(taxonomy.classify(nhs))) is nx.MultiDiGraph
+
+
+def test_structure_functions_say_when_given_a_portfolio(nhs: taxonomy.Portfolio) -> None:
+    for call in (lambda: structure_report(nhs), lambda: build_graph(nhs)):  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"Classification, not Portfolio .*classify"):
+            call()

@@ -7,6 +7,7 @@ answers, and requires durable-rules' derivation to equal the reference semantics
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -354,3 +355,30 @@ def test_rules_check_says_which_backend_it_enumerated_with(backend: str) -> None
     assert report.backend == backend and report.to_dict()["backend"] == backend
     assert [i.kind for i in report.issues] == ["gap"]  # none and low decide nothing
     assert report.combinations == 4
+
+
+def test_holds_takes_levels_by_name_and_refuses_values_of_the_wrong_type() -> None:
+    assert holds(FactTest(DUP, "==", "high"), {DUP: "high"})  # a level by name, as in files
+    assert holds(FactTest(DUP, ">=", "medium"), {DUP: "high"})
+    with pytest.raises(ValueError, match=re.escape("fact 'efficiency.duplication' is a level; 'hgh'")):
+        holds(FactTest(DUP, "==", "high"), {DUP: "hgh"})
+    with pytest.raises(TypeError, match=re.escape("fact 'legal.board_reserved' is of type bool")):
+        holds(FactTest("legal.board_reserved", "==", True), {"legal.board_reserved": "true"})
+    with pytest.raises(taxonomy.UnknownIdError, match=re.escape("did you mean 'efficiency.duplication'")):
+        holds(FactTest("efficiency.duplicaton", "==", "high"), {})
+    with pytest.raises(KeyError, match=re.escape("pass pack.fact_type")):
+        holds(FactTest("finding.efficiency", "==", "high"), {})
+
+
+def test_rules_check_examples_name_every_fact_read_absent_ones_too() -> None:
+    pack = _pack(
+        _rule("q.risk", FactTest("legal.statutory_owner", "present"),
+              Then(finding="risk", value=Level.HIGH)),
+        _rule("d.a", Not(FactTest("finding.risk", "==", "high")), Then(decide=Arrangement.ALIGNED),
+              "decision"),
+        _rule("d.b", Not(FactTest("finding.risk", "==", "high")), Then(decide=Arrangement.ONE_TEAM),
+              "decision"),
+        _rule("d.else", ALWAYS, Then(decide=Arrangement.ALIGNED), "decision", -1),
+    )  # fmt: skip
+    (conflict,) = [i for i in check_pack(pack).issues if i.kind == "conflict"]
+    assert dict(conflict.example)["legal.statutory_owner"] == "(absent)"

@@ -92,7 +92,7 @@ def engine_unavailable(error: ImportError) -> EngineUnavailableError:
 
     installed = _installed_version("durable-rules")
     requirement = f"durable-rules=={installed}" if installed else "durable-rules==2.0.28"
-    here = f"Python {platform.python_version()} at {sys.executable}"
+    here = f"taxonomy {__version__} on Python {platform.python_version()} at {sys.executable}"
     if _REMOVED_SYMBOL in str(error):
         problem = (
             f"taxonomy cannot start: its rules engine, {requirement.replace('==', ' ')}, was "
@@ -101,14 +101,14 @@ def engine_unavailable(error: ImportError) -> EngineUnavailableError:
             f"({error}). This happens after a plain 'pip install' on Python 3.13 or newer.\n"
             f"Rebuild durable-rules with the fix:\n\n"
             f"    {_repair_command(requirement)}\n\n"
-            "or install with 'python3 tools/bootstrap.py' (or 'uv sync'), which applies it "
-            "(README: Installing)."
+            "In a checkout of taxonomy, 'python3 tools/bootstrap.py' (or 'uv sync') installs with "
+            "the fix applied (README: Installing)."
         )
     elif isinstance(error, ModuleNotFoundError) and installed is None:
         problem = (
             f"taxonomy cannot start: its rules engine, durable-rules, is not installed for {here}. "
-            "Install taxonomy with its dependencies: 'python3 tools/bootstrap.py' from a "
-            "checkout, or 'pip install taxonomy' (README: Installing)."
+            "Install taxonomy with its dependencies: in a checkout, 'python3 tools/bootstrap.py' "
+            "(README: Installing)."
         )
     else:
         problem = (

@@ -547,7 +547,7 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
 
 
 @rules_group.command("check")
-@click.argument("directory", metavar="DIR", required=False)
+@click.argument("directory", metavar="[DIR]", required=False)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -609,7 +609,7 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
 
 
 @rules_group.command("mutate")
-@click.argument("directory", metavar="DIR", required=False)
+@click.argument("directory", metavar="[DIR]", required=False)
 @click.option(
     "--tests",
     "tests",

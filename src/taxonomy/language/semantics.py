@@ -46,7 +46,7 @@ from typing import Any, Protocol
 import attrs
 
 from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value
-from taxonomy.errors import EngineError
+from taxonomy.errors import EngineError, UnknownIdError
 from taxonomy.language.facts import ANSWER_FACTS, FactType
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 
@@ -98,8 +98,36 @@ def encode_literal(ftype: FactType, value: Any) -> Any:
 
 
 def answer_fact_type(fact: str) -> FactType:
-    """The type of an answer fact (conditions outside a pack read answers only)."""
-    return ANSWER_FACTS[fact][0]
+    """The type of an answer fact (conditions outside a pack read answers only).
+
+    Raises:
+        UnknownIdError: (a ``KeyError``) no answer fact has this name; a finding's type is
+            known only to its pack (pass ``pack.fact_type``).
+    """
+    try:
+        return ANSWER_FACTS[fact][0]
+    except KeyError:
+        if fact.startswith("finding."):
+            where = "the answers: a finding's type is known to its pack (pass pack.fact_type)"
+            raise UnknownIdError("answer fact", fact, (), where=where) from None
+        raise UnknownIdError("answer fact", fact, ANSWER_FACTS) from None
+
+
+def _typed_value(fact: str, ftype: FactType, value: Any) -> Any:
+    """A fact's value, encoded; a level may be given by name ("high") as in files."""
+    if ftype.name == "level" and isinstance(value, str):
+        try:
+            return int(Level.parse(value))
+        except ValueError:
+            raise ValueError(f"fact '{fact}' is a level; {value!r} is not one") from None
+    expected = {"level": (Level,), "bool": (bool,), "count": (int,), "scope": (str,),
+                "body": (str,), "bodies": (tuple, list)}.get(ftype.name)  # fmt: skip
+    if expected is not None and not isinstance(value, expected):
+        raise TypeError(
+            f"fact '{fact}' is of type {ftype.name}; {value!r} is not (give values as "
+            "taxonomy.language.facts.answer_values gives them)"
+        )
+    return encode_value(value)
 
 
 def holds(
@@ -129,12 +157,12 @@ def _compare(
     comparison: FactTest, values: Mapping[str, Any], fact_type: Callable[[str], FactType]
 ) -> bool:
     op = comparison.op
+    ftype = fact_type(comparison.fact)
     if comparison.fact not in values:
         return op == "!="  # absent: differs from anything, fails every other test
     if op == "present":
         return True
-    actual = encode_value(values[comparison.fact])
-    ftype = fact_type(comparison.fact)
+    actual = _typed_value(comparison.fact, ftype, values[comparison.fact])
     if op == "in":
         return actual in {encode_literal(ftype, v) for v in comparison.value}
     expected = encode_literal(ftype, comparison.value)

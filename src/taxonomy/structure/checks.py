@@ -460,9 +460,17 @@ def structure_report(classification: Classification) -> StructureReport:
     """Check the to-be structure and measure it against the as-is one (``taxonomy check``).
 
     The findings are the to-be structure's; the as-is metrics count the as-is structure's own.
+
+    Raises:
+        TypeError: given something other than a :class:`Classification` (a portfolio, say).
     """
     from taxonomy.structure.graph import as_is_graph, build_graph
 
+    if not isinstance(classification, Classification):
+        raise TypeError(
+            f"structure_report takes a Classification, not {type(classification).__name__} "
+            "(classify it first: taxonomy.structure_report(taxonomy.classify(portfolio)))"
+        )
     to_be = build_graph(classification)
     as_is = as_is_graph(classification.portfolio, classification)
     findings = check(to_be)

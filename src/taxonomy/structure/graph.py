@@ -69,8 +69,23 @@ EDGE_KINDS = ("reports_to", "accountable_to", "delegates_to", "employs", "perfor
 ACCOUNTABILITY_EDGES = ("accountable_to", "reports_to")
 
 
+def _require_classification(value: object, name: str) -> None:
+    if not isinstance(value, Classification):
+        hint = (
+            " (classify it first: taxonomy.classify(portfolio))"
+            if isinstance(value, Portfolio)
+            else ""
+        )
+        raise TypeError(f"{name} takes a Classification, not {type(value).__name__}{hint}")
+
+
 def build_graph(classification: Classification) -> Graph:
-    """The to-be accountability graph of a classification, with the portfolio's governance."""
+    """The to-be accountability graph of a classification, with the portfolio's governance.
+
+    Raises:
+        TypeError: given something other than a :class:`Classification` (a portfolio, say).
+    """
+    _require_classification(classification, "build_graph")
     portfolio = classification.portfolio
     graph = _base(portfolio, "to-be")
     covering = _covering_bodies(portfolio)
@@ -162,6 +177,10 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
     can compare today's structure with the recommendation (e.g. a one-team function still
     delivered by two teams).
     """
+    if not isinstance(portfolio, Portfolio):
+        raise TypeError(f"as_is_graph takes a Portfolio, not {type(portfolio).__name__}")
+    if classification is not None:
+        _require_classification(classification, "as_is_graph")
     graph = _base(portfolio, "as-is")
     for fn in portfolio.functions:
         rec = classification[fn.id] if classification is not None else None

@@ -242,8 +242,11 @@ def check_pack(
     def note(kind: str, rules: Sequence[Rule], message: str, values: Mapping[str, Any]) -> None:
         key = (kind, tuple(sorted(r.id for r in rules)))
         if key not in found:
-            shown = {k: v for k, v in values.items() if k in read}
-            example = tuple(sorted((k, _show(v)) for k, v in shown.items()))
+            # Every fact the pack reads, absent ones said so: the example reproduces the issue.
+            example = tuple(
+                (fact, _show(values[fact]) if fact in values else "(absent)")
+                for fact in sorted(read)
+            )
             found[key] = PackIssue(
                 "gap" if kind == "no lead" else kind,
                 "error",
