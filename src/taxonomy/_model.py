@@ -41,6 +41,8 @@ __all__ = [
     "Portfolio",
     "Recommendation",
     "Role",
+    "conclusion_text",
+    "format_value",
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -168,6 +170,30 @@ def format_value(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def conclusion_text(
+    finding: str | None,
+    value: str,
+    cap: Arrangement | None,
+    decide: Arrangement | None,
+    lead: str | None,
+) -> str:
+    """A rule's conclusion as text, the one way rules and explanations write it.
+
+    >>> conclusion_text("efficiency", "high", None, None, "performed_by")
+    'finding efficiency = high; lead from performed_by'
+    """
+    parts = []
+    if finding is not None:
+        parts.append(f"finding {finding} = {value}")
+    if cap is not None:
+        parts.append(f"cap {cap}")
+    if decide is not None:
+        parts.append(f"decide {decide}")
+    if lead is not None:
+        parts.append("lead joint" if lead == "joint" else f"lead from {lead}")
+    return "; ".join(parts)
 
 
 @attrs.frozen
@@ -547,16 +573,9 @@ class Firing:
     @property
     def conclusion(self) -> str:
         """What it concluded, as text: ``finding efficiency = high``, ``cap aligned``, ..."""
-        parts = []
-        if self.finding is not None:
-            parts.append(f"finding {self.finding} = {format_value(self.value)}")
-        if self.cap is not None:
-            parts.append(f"cap {self.cap}")
-        if self.decide is not None:
-            parts.append(f"decide {self.decide}")
-        if self.lead is not None:
-            parts.append("lead joint" if self.lead == "joint" else f"lead from {self.lead}")
-        return "; ".join(parts)
+        return conclusion_text(
+            self.finding, format_value(self.value), self.cap, self.decide, self.lead
+        )
 
     @property
     def shown(self) -> tuple[tuple[str, str], ...]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity
+from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity, conclusion_text
 from taxonomy.errors import RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
@@ -171,18 +171,9 @@ class Then:
 
     def describe(self) -> str:
         """The conclusion as text, e.g. ``finding efficiency = high; lead from performed_by``."""
-        parts = []
-        if self.finding is not None:
-            value = self.value
-            shown = str(value).lower() if isinstance(value, Level | bool) else f"{{{value}}}"
-            parts.append(f"finding {self.finding} = {shown}")
-        if self.cap is not None:
-            parts.append(f"cap {self.cap}")
-        if self.decide is not None:
-            parts.append(f"decide {self.decide}")
-        if self.lead is not None:
-            parts.append("lead joint" if self.lead == "joint" else f"lead from {self.lead}")
-        return "; ".join(parts)
+        value = self.value
+        shown = str(value).lower() if isinstance(value, Level | bool) else f"{{{value}}}"
+        return conclusion_text(self.finding, shown, self.cap, self.decide, self.lead)
 
 
 @attrs.frozen
