@@ -287,6 +287,26 @@ def test_sweep_identical_on_one_and_two_process_workers(nhs: taxonomy.Portfolio)
     assert one.records == two.records
 
 
+def test_sweep_workers_are_not_forked_from_a_threaded_process(nhs: taxonomy.Portfolio) -> None:
+    # Forking a process that has threads can deadlock the child; Python 3.12+ warns of it. The
+    # caller here has a thread running, as a web server or a notebook would.
+    import threading
+    import warnings
+
+    stop = threading.Event()
+    busy = threading.Thread(target=stop.wait, daemon=True)
+    busy.start()
+    try:
+        # os.fork reports the hazard as a warning it cannot raise: record, then look.
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            result = sweep(nhs, GRID, workers=2, chunk_size=1)
+    finally:
+        stop.set()
+    assert [str(w.message) for w in seen if "fork" in str(w.message)] == []
+    assert result.records == sweep(nhs, GRID, workers=1).records
+
+
 def test_sweep_sample_is_reproducible(nhs: taxonomy.Portfolio) -> None:
     grid = Sweep("s", GRID.axes, sample=3, seed=7)
     a = sweep(nhs, grid, executor=ThreadPoolExecutor(1))

@@ -22,6 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import multiprocessing
+import multiprocessing.context
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
@@ -231,7 +233,9 @@ def sweep(
     pool = (
         executor
         if executor is not None
-        else ProcessPoolExecutor(max_workers=size, initializer=_fresh_worker)
+        else ProcessPoolExecutor(
+            max_workers=size, mp_context=_worker_context(), initializer=_fresh_worker
+        )
     )
     try:
         futures = [pool.submit(_evaluate, portfolio, pack, chunk) for chunk in chunks]
@@ -257,6 +261,17 @@ def sweep(
     )
     records = tuple(r for chunk_records in results for r in chunk_records)
     return SweepResult(records, columns)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How pool workers start: a fork server where there is one, else a fresh interpreter.
+
+    Never a bare fork: the caller may have threads (a web server, a notebook, durable-rules'
+    callers), and forking a threaded process can deadlock the child; Python 3.12 warns of it and
+    3.14 no longer forks by default.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _fresh_worker() -> None:
