@@ -41,9 +41,12 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import durable_rules_engine
 from durable import engine as durable
 
 from taxonomy.errors import EngineError
@@ -51,7 +54,7 @@ from taxonomy.language.facts import ANSWER_FACTS
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 from taxonomy.language.semantics import encode_literal, encode_value
 
-__all__ = ["Engine", "capacity_problems", "engine_for", "forget_engines"]
+__all__ = ["MAX_ENGINES", "Engine", "capacity_problems", "engine_for", "forget_engines"]
 
 #: The most rules that may end on one test node of a compiled ruleset (durable-rules'
 #: BETA_LIST_LENGTH is 256, and it writes the 256th past the end of the list).
@@ -60,6 +63,7 @@ MAX_RULES_PER_TEST = 255
 MAX_RULES_PER_RULESET = 4096
 
 _SEEN = "taxonomy$seen"  # the catch-all rule of every stratum
+_ABSENT = object()  # a fact with no value, in a memo key (apart from a value of None)
 _CASE = "case"  # the type tag of the one fact asserted per stratum
 
 
@@ -81,8 +85,16 @@ class Engine:
     :meth:`~taxonomy.language.semantics.Backend.fire` by asserting one fact on durable-rules.
     """
 
-    def __init__(self, pack: RulePack) -> None:
+    def __init__(self, pack: RulePack, *, memo_size: int = 65536) -> None:
         self.pack = pack
+        # What durable-rules decided, by the values the conditions read. A rule's condition is a
+        # test on the facts it reads and nothing else, so rules that read the same facts are
+        # grouped, and each group remembers which of its rules fired for each set of values it
+        # has seen. Up to ``memo_size`` entries are kept (then the memo starts afresh); 0 asks
+        # durable-rules every time.
+        self.memo_size = memo_size
+        self._memo: dict[tuple[int, int, tuple[Any, ...]], tuple[str, ...]] = {}
+        self.calls = 0  # how many times durable-rules was asked (for tests and benchmarks)
         self._keys = _fact_keys(pack)
         self._reads = {rule.id: rule.reads() for rule in pack.rules}
         self._uses = {rule.id: rule.uses() for rule in pack.rules}
@@ -92,6 +104,13 @@ class Engine:
         self._issued = 0  # session ids issued so far; each evaluation takes the next
         self._sink: list[str] | None = None
         self._running: str | None = None
+        # Each stratum's rules grouped by the facts they read: (facts, rule ids) per group.
+        self._groups: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
+        for ids in pack.strata:
+            groups: dict[tuple[str, ...], list[str]] = {}
+            for rule_id in ids:
+                groups.setdefault(tuple(sorted(self._reads[rule_id])), []).append(rule_id)
+            self._groups.append([(facts, tuple(members)) for facts, members in groups.items()])
         definitions = {
             name: self._ruleset(stratum, ids)
             for stratum, (name, ids) in enumerate(zip(self._names, pack.strata, strict=True))
@@ -106,6 +125,15 @@ class Engine:
             self._host = _QuietHost(definitions)
         except Exception as exc:  # durable-rules refused a compiled definition: our bug, not input
             raise EngineError(f"durable-rules could not compile pack '{pack.name}': {exc}") from exc
+        # durable-rules never frees a ruleset's C memory by itself; once nothing can call this
+        # engine any more, free it.
+        handles = [self._host.get_ruleset(name)._handle for name in self._names]
+        weakref.finalize(self, _free_rulesets, handles).atexit = False
+
+    def forget_cases(self) -> None:
+        """Drop what durable-rules decided so far: the next evaluations ask it again."""
+        with self._lock:
+            self._memo.clear()
 
     @property
     def strata(self) -> int:
@@ -144,9 +172,34 @@ class Engine:
         Raises:
             EngineError: durable-rules failed, or an action raised (naming the rule).
         """
+        if not self.memo_size:
+            return self._fire(stratum, values, function=function)
+        try:
+            keys = [
+                (stratum, index, tuple(_encoded(values, fact) for fact in facts))
+                for index, (facts, _) in enumerate(self._groups[stratum])
+            ]
+            with self._lock:
+                found = [self._memo.get(key) for key in keys]
+        except TypeError:  # a value that cannot be a key (from Python data): no memo
+            return self._fire(stratum, values, function=function)
+        if all(part is not None for part in found):
+            return sorted(rule for part in found if part is not None for rule in part)
+        fired = self._fire(stratum, values, function=function)
+        chosen = set(fired)
+        with self._lock:
+            if len(self._memo) + len(keys) > self.memo_size:
+                self._memo.clear()
+            for key, (_, members) in zip(keys, self._groups[stratum], strict=True):
+                self._memo[key] = tuple(rule for rule in members if rule in chosen)
+        return fired
+
+    def _fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> list[str]:
+        """Ask durable-rules which of the stratum's rules fire on ``values``."""
         fact = self.encode(values)
         name = self._names[stratum]
         with self._lock:
+            self.calls += 1
             self._issued += 1
             sid = str(self._issued)
             fact["sid"] = sid
@@ -298,23 +351,47 @@ class Engine:
         self._sink.append(rule_id)
 
 
+def _encoded(values: Mapping[str, Any], fact: str) -> Any:
+    """A fact's value as durable-rules sees it (absent apart from None), for a memo key."""
+    value = values.get(fact, _ABSENT)
+    return value if value is _ABSENT else encode_value(value)
+
+
 def _fact_keys(pack: RulePack) -> dict[str, str]:
     names = [*ANSWER_FACTS, *(f"finding.{n}" for n in sorted(pack.finding_types))]
     return {name: f"f{index}" for index, name in enumerate(names)}
 
 
-_CACHE: dict[str, Engine] = {}
+#: The most compiled packs kept per process (a what-if sweep over packs compiles many).
+MAX_ENGINES = 16
+
+_CACHE: OrderedDict[str, Engine] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
 def engine_for(pack: RulePack) -> Engine:
-    """The compiled engine for ``pack``: one per pack content hash per process, reused."""
+    """The compiled engine for ``pack``: one per pack content hash per process, reused.
+
+    The :data:`MAX_ENGINES` most recently used are kept; an engine dropped from the cache is
+    freed once its last caller lets it go.
+    """
     with _CACHE_LOCK:
         engine = _CACHE.get(pack.hash)
         if engine is None:
             engine = Engine(pack)
             _CACHE[pack.hash] = engine
+            while len(_CACHE) > MAX_ENGINES:
+                _CACHE.popitem(last=False)
+        else:
+            _CACHE.move_to_end(pack.hash)
         return engine
+
+
+def _free_rulesets(handles: list[int]) -> None:
+    """Free durable-rules' C rulesets of an engine nothing refers to any more."""
+    for handle in handles:
+        with contextlib.suppress(Exception):
+            durable_rules_engine.delete_ruleset(handle)
 
 
 def forget_engines() -> None:
