@@ -21,13 +21,14 @@ import click
 
 from taxonomy._model import Arrangement
 from taxonomy.classification import classify, classify_function
-from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean
+from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean, printable
 from taxonomy.input.files import load_portfolio
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.render.text import explain_text, to_json, to_markdown, to_table
 
 if TYPE_CHECKING:  # networkx loads only for the graph commands
     from taxonomy.structure.checks import StructureReport
+    from taxonomy.whatif.sweep import SweepResult
 
 __all__ = ["cli", "main"]
 
@@ -462,14 +463,23 @@ def sweep_command(
         with _writing(output, portfolio, sweep_file, force=force) as path:
             path.write_text(result.to_csv(), encoding="utf-8")
         _say(f"wrote {output} ({len(result.records)} records)")
-        return
+    else:
+        _sweep_summary(grid.name, result)
+    if result.failures:
+        shown = "; ".join(str(f) for f in result.failures[:5])
+        more = f"; and {len(result.failures) - 5} more" if len(result.failures) > 5 else ""
+        kept = f" (the other scenarios' records are in {output})" if output is not None else ""
+        _fail(f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", 2)
+
+
+def _sweep_summary(name: str, result: SweepResult) -> None:
     counts: dict[str, dict[str, int]] = {}
     for record in result.records:
         per = counts.setdefault(record["function"], {})
         key = record["arrangement"] or "one body"
         per[key] = per.get(key, 0) + 1
     scenarios = len({r["scenario"] for r in result.records})
-    click.echo(f"{grid.name}: {scenarios} scenarios x {len(counts)} functions")
+    click.echo(f"{name}: {scenarios} scenarios x {len(counts)} functions")
     for function, per in counts.items():
         shown = ", ".join(f"{k} {v}" for k, v in sorted(per.items()))
         click.echo(f"  {function}: {shown}")
@@ -777,7 +787,7 @@ def _report_table(report: StructureReport) -> str:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"taxonomy: error: {message}", err=True)
+    click.echo(f"taxonomy: error: {printable(message)}", err=True)
     sys.exit(code)
 
 

@@ -97,6 +97,13 @@ class Where:
     file: str = ""
     number: int = 0
     line: int | None = None
+    #: What is numbered: a scenario's "change", a sweep's "axis".
+    what: str = "change"
+
+    @property
+    def value_key(self) -> str:
+        """The key a change's value is written under: ``value``, or an axis's ``values``."""
+        return "values" if self.what == "axis" else "value"
 
     def error(self, problem: str, **fields: Any) -> ScenarioError:
         """A :class:`ScenarioError` located at this change."""
@@ -104,7 +111,7 @@ class Where:
             problem,
             file=self.file or None,
             line=self.line,
-            item=f"change {self.number}" if self.number else None,
+            item=f"{self.what} {self.number}" if self.number else None,
             **fields,
         )
 
@@ -310,15 +317,20 @@ class Scenario:
         pack = rules if rules is not None else load_rules()
         notes: list[str] = []
         for change in self.changes:
-            if isinstance(change, SetAnswer):
-                portfolio = _apply_set(portfolio, change)
-            elif isinstance(change, Merge):
-                portfolio, more = _apply_merge(portfolio, change)
-                notes += more
-            elif isinstance(change, LawChange):
-                portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
-            else:
-                pack = _apply_rules(pack, change)
+            try:
+                if isinstance(change, SetAnswer):
+                    portfolio = _apply_set(portfolio, change)
+                elif isinstance(change, Merge):
+                    portfolio, more = _apply_merge(portfolio, change)
+                    notes += more
+                elif isinstance(change, LawChange):
+                    portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
+                else:
+                    pack = _apply_rules(pack, change)
+            except (ScenarioError, RulePackError):
+                raise
+            except (ValueError, TypeError) as exc:  # the model refused what the change made
+                raise change.at.error(f"leaves an invalid portfolio: {exc}") from None
         return Applied(portfolio, pack, tuple(notes))
 
 
@@ -377,39 +389,49 @@ def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
         if fn.id not in selected:
             updated.append(fn)
             continue
-        if field == "level":
-            fn = attrs.evolve(fn, level=value)
-        elif field == "notes":
-            fn = attrs.evolve(fn, notes=value)
-        elif field == "performed_by":
-            bodies = tuple(_body(portfolio, b, at, "value") for b in value)
-            levels = fn.capability.as_dict()
-            for body in bodies:
-                levels.setdefault(body, Level.NONE)
-            fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
-        elif field.startswith("efficiency."):
-            fn = attrs.evolve(
-                fn, efficiency=attrs.evolve(fn.efficiency, **{field.split(".")[1]: value})
-            )
-        elif field == "effectiveness.joint_benefit":
-            fn = attrs.evolve(fn, effectiveness=Effectiveness(value))
-        elif field.startswith("legal."):
-            key = field.split(".")[1]
-            if key == "statutory_owner" and value is not None:
-                value = _body(portfolio, value, at, "value")
-            elif key in ("delegable_to", "independence_from"):
-                value = tuple(_body(portfolio, b, at, "value") for b in value)
-            fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
-        else:  # capability.<body>
-            body = _body(portfolio, field.split(".", 1)[1], at, "field")
-            levels = fn.capability.as_dict()
-            levels[body] = Level.parse(value)
-            fn = attrs.evolve(fn, capability=Capability(levels))
-        updated.append(fn)
+        try:
+            updated.append(_set_one(portfolio, fn, field, value, at))
+        except ScenarioError:
+            raise
+        except (ValueError, TypeError) as exc:  # the model refused the result
+            raise at.error(f"leaves function '{fn.id}' invalid: {exc}", key=at.value_key) from None
     try:
         return attrs.evolve(portfolio, functions=tuple(updated))
     except (ValueError, TypeError) as exc:
         raise at.error(f"leaves an invalid portfolio: {exc}") from None
+
+
+def _set_one(portfolio: Portfolio, fn: Function, field: str, value: Any, at: Where) -> Function:
+    """``fn`` with ``field`` set to ``value`` (already checked to suit the field)."""
+    if field == "level":
+        fn = attrs.evolve(fn, level=value)
+    elif field == "notes":
+        fn = attrs.evolve(fn, notes=value)
+    elif field == "performed_by":
+        bodies = tuple(_body(portfolio, b, at, "value") for b in value)
+        levels = fn.capability.as_dict()
+        for body in bodies:
+            levels.setdefault(body, Level.NONE)
+        fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
+    elif field.startswith("efficiency."):
+        fn = attrs.evolve(
+            fn, efficiency=attrs.evolve(fn.efficiency, **{field.split(".")[1]: value})
+        )
+    elif field == "effectiveness.joint_benefit":
+        fn = attrs.evolve(fn, effectiveness=Effectiveness(value))
+    elif field.startswith("legal."):
+        key = field.split(".")[1]
+        if key == "statutory_owner" and value is not None:
+            value = _body(portfolio, value, at, "value")
+        elif key in ("delegable_to", "independence_from"):
+            value = tuple(_body(portfolio, b, at, "value") for b in value)
+        fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
+    else:  # capability.<body>
+        body = _body(portfolio, field.split(".", 1)[1], at, "field")
+        levels = fn.capability.as_dict()
+        levels[body] = Level.parse(value)
+        fn = attrs.evolve(fn, capability=Capability(levels))
+    return fn
 
 
 def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:

@@ -21,26 +21,25 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import multiprocessing
 import multiprocessing.context
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from taxonomy._model import Portfolio
-from taxonomy.errors import InputError, ScenarioError
+from taxonomy.errors import InputError, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
 from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
 
-__all__ = ["Axis", "Sweep", "SweepResult", "load_sweep", "sweep"]
+__all__ = ["MAX_SCENARIOS", "Axis", "Failure", "Sweep", "SweepResult", "load_sweep", "sweep"]
 
 
 def _values(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -56,6 +55,8 @@ class Axis:
     field: str | None = None
     selector: Selector | None = None
     law: bool = False
+    #: Where the axis was written (a sweep file's axis number and line), for messages.
+    at: Where = attrs.field(factory=Where, eq=False, repr=False)
 
     @classmethod
     def setting(
@@ -90,9 +91,9 @@ class Axis:
     def change(self, value: Any) -> SetAnswer | LawChange:
         """The scenario change that sets this axis to ``value``."""
         if self.law:
-            return LawChange(bool(value))
+            return LawChange(bool(value), at=self.at)
         assert self.field is not None and self.selector is not None
-        return SetAnswer(self.selector, self.field, value)
+        return SetAnswer(self.selector, self.field, value, at=self.at)
 
 
 def _axes(value: Iterable[Axis]) -> tuple[Axis, ...]:
@@ -117,18 +118,47 @@ class Sweep:
         return size
 
     def scenarios(self) -> list[tuple[dict[str, Any], Scenario]]:
-        """The scenarios with the axis values that made each, in a fixed order."""
-        combos = list(itertools.product(*(axis.values for axis in self.axes)))
-        if self.sample is not None and self.sample < len(combos):
-            chosen = sorted(random.Random(self.seed).sample(range(len(combos)), self.sample))
-            combos = [combos[i] for i in chosen]
-        out = []
-        for combo in combos:
-            labels = {axis.label: value for axis, value in zip(self.axes, combo, strict=True)}
-            name = ", ".join(f"{k}={_show(v)}" for k, v in labels.items()) or self.name
-            changes = tuple(axis.change(v) for axis, v in zip(self.axes, combo, strict=True))
-            out.append((labels, Scenario(name, self.name, changes)))
-        return out
+        """The scenarios with the axis values that made each, in a fixed order.
+
+        A sample is drawn from the grid's positions without building the grid, so a sample of
+        ten from 100^6 combinations costs ten scenarios. A full grid larger than
+        :data:`MAX_SCENARIOS` is refused: sample it.
+        """
+        return [(labels, scenario) for _, labels, scenario in self.numbered()]
+
+    def numbered(self) -> list[tuple[int, dict[str, Any], Scenario]]:
+        """The scenarios with their position in the full grid and their axis values."""
+        size = self.size
+        if self.sample is not None and self.sample < size:
+            positions: Sequence[int] = sorted(
+                random.Random(self.seed).sample(range(size), self.sample)
+            )
+        elif size > MAX_SCENARIOS:
+            raise ScenarioError(
+                f"the grid has {size} scenarios, more than {MAX_SCENARIOS}: add "
+                "'sample: {size: N}' to evaluate a random sample of it",
+                item=f"sweep '{self.name}'",
+            )
+        else:
+            positions = range(size)
+        return [self._scenario(position) for position in positions]
+
+    def _scenario(self, position: int) -> tuple[int, dict[str, Any], Scenario]:
+        """The scenario at ``position`` in the grid's order (the last axis varies fastest)."""
+        combo: list[Any] = []
+        rest = position
+        for axis in reversed(self.axes):
+            rest, index = divmod(rest, len(axis.values))
+            combo.append(axis.values[index])
+        combo.reverse()
+        labels = {axis.label: value for axis, value in zip(self.axes, combo, strict=True)}
+        name = ", ".join(f"{k}={_show(v)}" for k, v in labels.items()) or self.name
+        changes = tuple(axis.change(v) for axis, v in zip(self.axes, combo, strict=True))
+        return position, labels, Scenario(name, self.name, changes)
+
+
+#: The most scenarios a sweep evaluates without a sample.
+MAX_SCENARIOS = 1_000_000
 
 
 def _show(value: Any) -> str:
@@ -138,11 +168,29 @@ def _show(value: Any) -> str:
 
 
 @attrs.frozen
+class Failure:
+    """A scenario of a sweep that gave no records, and why."""
+
+    scenario: int
+    name: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"scenario {self.scenario} ({self.name}): {self.problem}"
+
+
+@attrs.frozen
 class SweepResult:
-    """Tidy records: one per scenario and function."""
+    """Tidy records: one per scenario and function; and the scenarios that failed, if any.
+
+    A scenario that cannot be evaluated (its changes leave an invalid portfolio, the engine
+    fails, or the worker evaluating it dies) is listed in ``failures``; every other scenario's
+    records are kept.
+    """
 
     records: tuple[dict[str, Any], ...]
     columns: tuple[str, ...]
+    failures: tuple[Failure, ...] = ()
 
     def to_csv(self) -> str:
         """The records as CSV text."""
@@ -168,15 +216,20 @@ def _evaluate(
     portfolio: Portfolio,
     pack: RulePack,
     chunk: Sequence[tuple[int, dict[str, Any], Scenario]],
-) -> list[dict[str, Any]]:
-    """Evaluate a chunk of scenarios in a worker; returns their records."""
+) -> tuple[list[dict[str, Any]], list[Failure]]:
+    """Evaluate a chunk of scenarios in a worker; returns their records and failures."""
     from taxonomy.classification import classify
 
-    records = []
+    records: list[dict[str, Any]] = []
+    failures: list[Failure] = []
     for index, labels, scenario in chunk:
-        applied = scenario.apply(portfolio, pack)
-        single = applied.single_body
-        result = None if single else classify(applied.portfolio, rules=applied.rules)
+        try:
+            applied = scenario.apply(portfolio, pack)
+            single = applied.single_body
+            result = None if single else classify(applied.portfolio, rules=applied.rules)
+        except TaxonomyError as exc:
+            failures.append(Failure(index, scenario.name, str(exc)))
+            continue
         for fn in portfolio.functions:
             rec = result[fn.id] if result is not None else None
             records.append(
@@ -191,7 +244,7 @@ def _evaluate(
                     "decided_by": rec.explanation.decided_by.rule if rec else None,
                 }
             )
-    return records
+    return records, failures
 
 
 def sweep(
@@ -214,21 +267,26 @@ def sweep(
         workers: the pool's size when ``executor`` is None (default: the CPU count).
         chunk_size: scenarios per task (default: about four tasks per worker).
         progress: called with (scenarios done, scenarios in all) as chunks finish.
+
+    Raises:
+        ScenarioError: a value of an axis cannot be applied to ``portfolio`` at all (checked
+            before any work is sent), or a full grid is too large to evaluate without a sample.
+
+    A scenario that fails later (a combination of values, the engine, a worker that died) does
+    not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
     pack = rules if rules is not None else load_rules()
     if isinstance(scenarios, Sweep):
-        items = [(i, labels, s) for i, (labels, s) in enumerate(scenarios.scenarios())]
+        numbered = [(i, labels, s) for i, (_, labels, s) in enumerate(scenarios.numbered())]
         axis_labels = [axis.label for axis in scenarios.axes]
+        _check_axes(portfolio, pack, scenarios)
     else:
-        items = [(i, {}, s) for i, s in enumerate(scenarios)]
+        numbered = [(i, {}, s) for i, s in enumerate(scenarios)]
         axis_labels = []
-    # Check every scenario against the portfolio before sending work anywhere.
-    for _, _, scenario in items[:1]:
-        scenario.apply(portfolio, pack)
-    total = len(items)
+    total = len(numbered)
     size = workers or os.cpu_count() or 1
     step = chunk_size or max(1, -(-total // (size * 4)))
-    chunks = [items[i : i + step] for i in range(0, total, step)]
+    chunks = [numbered[i : i + step] for i in range(0, total, step)]
     own = executor is None
     pool = (
         executor
@@ -237,18 +295,26 @@ def sweep(
             max_workers=size, mp_context=_worker_context(), initializer=_fresh_worker
         )
     )
+    records: list[dict[str, Any]] = []
+    failures: list[Failure] = []
     try:
         futures = [pool.submit(_evaluate, portfolio, pack, chunk) for chunk in chunks]
-        results: list[list[dict[str, Any]]] = []
         done = 0
         for future, chunk in zip(futures, chunks, strict=True):
-            results.append(future.result())
+            try:
+                chunk_records, chunk_failures = future.result()
+            except BrokenExecutor as exc:
+                problem = f"the worker evaluating it stopped ({exc or type(exc).__name__})"
+                chunk_records = []
+                chunk_failures = [Failure(i, s.name, problem) for i, _, s in chunk]
+            records += chunk_records
+            failures += chunk_failures
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
     finally:
         if own:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     columns = (
         "scenario",
         "name",
@@ -259,8 +325,14 @@ def sweep(
         "lead",
         "decided_by",
     )
-    records = tuple(r for chunk_records in results for r in chunk_records)
-    return SweepResult(records, columns)
+    return SweepResult(tuple(records), columns, tuple(failures))
+
+
+def _check_axes(portfolio: Portfolio, pack: RulePack, grid: Sweep) -> None:
+    """Apply each value of each axis alone to ``portfolio``: a bad value fails here, once."""
+    for axis in grid.axes:
+        for value in axis.values:
+            Scenario(grid.name, changes=(axis.change(value),)).apply(portfolio, pack)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -304,7 +376,7 @@ def load_sweep(path: str | Path) -> Sweep:
     grid = reader.sequence(top["grid"], what="'grid'", at=top)
     axes = []
     for number, (raw, where) in enumerate(reader.each(grid), start=1):
-        at = Where(file, number, where.line)
+        at = Where(file, number, where.line, what="axis")
         node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
         axes.append(_read_axis(reader, node, at, number))
     sample, seed = None, 0
@@ -331,7 +403,7 @@ def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
             or not all(isinstance(v, bool) for v in values)
         ):
             raise at.error("law values are a list of true/false", key="values")
-        return Axis.joint_committees(tuple(values))
+        return attrs.evolve(Axis.joint_committees(tuple(values)), at=at)
     reader.keys(
         node,
         allowed=("function", "functions", "where", "field", "values"),
@@ -348,9 +420,10 @@ def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
         from taxonomy.whatif.scenarios import read_where
 
         where = read_where(reader, node, at, item)
-        return Axis(f"{field}@filter", tuple(values), field, Selector(where=where))
+        return Axis(f"{field}@filter", tuple(values), field, Selector(where=where), at=at)
     if "function" in node:
-        return Axis.setting(field, values, function=reader.text(node, "function", item=item))
+        axis = Axis.setting(field, values, function=reader.text(node, "function", item=item))
+        return attrs.evolve(axis, at=at)
     if node.get("functions", "*") != "*":
         raise at.error("'functions' takes \"*\"; use 'where' to filter", key="functions")
-    return Axis.setting(field, values, functions="*")
+    return attrs.evolve(Axis.setting(field, values, functions="*"), at=at)
