@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy.errors import UnknownIdError
+from taxonomy.errors import CONTROL_CHARACTER, UnknownIdError
 
 __all__ = [
     "JOINT_BODY_KINDS",
@@ -62,6 +62,18 @@ def _check_id(_instance: object, attribute: attrs.Attribute[Any], value: str) ->
 def _non_empty(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be non-empty text")
+    _plain(_instance, attribute, value)
+
+
+def _plain(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
+    """Text a terminal or a spreadsheet shows as written: no control characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{attribute.name} must be text")
+    control = CONTROL_CHARACTER.search(value)
+    if control is not None:
+        raise ValueError(
+            f"{attribute.name} contains a control character (U+{ord(control.group()):04X})"
+        )
 
 
 class Level(enum.IntEnum):
@@ -321,7 +333,7 @@ class Function:
     )
     legal: Legal = attrs.field(validator=attrs.validators.instance_of(Legal))
     capability: Capability = attrs.field(validator=attrs.validators.instance_of(Capability))
-    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    notes: str = attrs.field(default="", validator=_plain)
 
     @performed_by.validator
     def _check_performers(self, _attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
@@ -368,7 +380,7 @@ class JointBody:
     members: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
     delegated: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
     oversees: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
-    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    notes: str = attrs.field(default="", validator=_plain)
 
 
 @attrs.frozen
@@ -386,7 +398,7 @@ class Role:
     employed_by: str = attrs.field(validator=_check_id)
     reports_to: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
     accountable_for: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
-    notes: str = attrs.field(default="", validator=attrs.validators.instance_of(str))
+    notes: str = attrs.field(default="", validator=_plain)
 
 
 def _bodies_tuple(value: Iterable[JointBody]) -> tuple[JointBody, ...]:

@@ -21,9 +21,11 @@ was probably meant.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 __all__ = [
+    "CONTROL_CHARACTER",
     "EngineError",
     "EngineUnavailableError",
     "InputError",
@@ -33,7 +35,31 @@ __all__ = [
     "TaxonomyError",
     "UnknownIdError",
     "did_you_mean",
+    "printable",
 ]
+
+#: Characters a terminal or a spreadsheet would act on: C0 controls (but tab and newline), DEL, C1.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+#: The longest a value quoted in a message may be, in characters.
+MAX_SHOWN = 200
+
+
+def printable(text: str, limit: int | None = None) -> str:
+    r"""``text`` safe to print: control characters escaped, and at most ``limit`` characters.
+
+    No escape sequence read from a file reaches a terminal, and no value of a megabyte fills
+    one.
+
+    >>> print(printable("nh\x1b[31mse"))
+    nh\x1b[31mse
+    >>> printable("x" * 30, limit=10)
+    'xxxxxxxxxx… (20 more characters)'
+    """
+    shown = CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if limit is not None and len(shown) > limit:
+        shown = f"{shown[:limit]}… ({len(shown) - limit} more characters)"
+    return shown
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
@@ -51,6 +77,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
         return str(word)[::-1]
     found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+#: The most allowed values a message lists.
+_MAX_ALLOWED = 30
 
 
 class TaxonomyError(Exception):
@@ -100,28 +130,32 @@ class InputError(TaxonomyError, ValueError):
 
     def _message(self) -> str:
         where = ""
+        file = printable(self.file, MAX_SHOWN) if self.file is not None else None
         if self.sheet is not None:
-            where = f"{self.file}: sheet '{self.sheet}'"
+            where = f"{file}: sheet '{printable(self.sheet, MAX_SHOWN)}'"
             if self.line is not None:
                 where += f", row {self.line}"
             if self.column is not None:
-                where += f", column '{self.column}'"
+                where += f", column '{printable(self.column, MAX_SHOWN)}'"
             where += ": "
-        elif self.file is not None:
-            where = self.file if self.line is None else f"{self.file}:{self.line}"
+        elif file is not None:
+            where = file if self.line is None else f"{file}:{self.line}"
             where += ": "
         elif self.line is not None:
             where = f"line {self.line}: "
         parts = [where]
         if self.item is not None:
-            parts.append(f"{self.item}: ")
+            parts.append(f"{printable(self.item, MAX_SHOWN)}: ")
         if self.key is not None and self.column is None:
-            parts.append(f"key '{self.key}': ")
-        parts.append(self.problem)
+            parts.append(f"key '{printable(self.key, MAX_SHOWN)}': ")
+        parts.append(printable(self.problem, 4 * MAX_SHOWN))
         if self.allowed is not None:
-            parts.append(f"; allowed: {', '.join(self.allowed)}")
+            shown = [printable(a, MAX_SHOWN) for a in self.allowed[:_MAX_ALLOWED]]
+            if len(self.allowed) > _MAX_ALLOWED:
+                shown.append(f"and {len(self.allowed) - _MAX_ALLOWED} more")
+            parts.append(f"; allowed: {', '.join(shown)}")
         if self.suggestion is not None:
-            parts.append(f" (did you mean '{self.suggestion}'?)")
+            parts.append(f" (did you mean '{printable(self.suggestion, MAX_SHOWN)}'?)")
         return "".join(parts)
 
 
@@ -164,7 +198,8 @@ class UnknownIdError(TaxonomyError, KeyError):
         self.kind = kind
         self.wanted = wanted
         self.suggestion = did_you_mean(wanted, known)
-        message = f"no {kind} {wanted!r}" + (f" in {where}" if where else "")
+        message = f"no {kind} {printable(repr(wanted), MAX_SHOWN)}"
+        message += f" in {printable(where, MAX_SHOWN)}" if where else ""
         if self.suggestion is not None:
             message += f" (did you mean {self.suggestion!r}?)"
         self.message = message
@@ -192,7 +227,7 @@ class EngineError(TaxonomyError, RuntimeError):
         if rule is not None:
             where.append(f"rule '{rule}'")
         prefix = (", ".join(where) + ": ") if where else ""
-        super().__init__(prefix + message)
+        super().__init__(printable(prefix + message, 8 * MAX_SHOWN))
 
 
 class EngineUnavailableError(TaxonomyError, ImportError):

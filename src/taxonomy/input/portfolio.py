@@ -152,6 +152,8 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
     bodies = [o.id for o in organisations]
 
     fns_node = reader.sequence(top["functions"], what="'functions'", at=top)
+    if not fns_node:
+        reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
     functions = []
     seen_fns: set[str] = set()
     for value in fns_node:

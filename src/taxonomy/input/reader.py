@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 import attrs
 import yaml
 
-from taxonomy.errors import InputError, did_you_mean
+from taxonomy.errors import CONTROL_CHARACTER, InputError, did_you_mean
 
 __all__ = [
     "Cells",
@@ -180,7 +180,7 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
     taxonomy.errors.InputError: f.yaml:1: not valid YAML: could not determine a constructor ...
     """
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -190,6 +190,65 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
         raise error(f"not valid YAML: {exc}", file=file) from None
     except RecursionError:
         raise error("not valid YAML: nested too deeply", file=file) from None
+    _check_aliases(data, file=file, error=error)
+    return data
+
+
+#: Aliases may repeat a value, but may not make the data more than this many values in all
+#: (and ten times the values written): "billion laughs" files of a few KB expand to billions.
+MAX_EXPANDED_VALUES = 1_000_000
+
+
+def _check_aliases(data: Any, *, file: str, error: type[InputError]) -> None:
+    """Refuse data whose aliases (``*name``) expand it beyond bounds, or make it contain itself.
+
+    PyYAML gives an alias the same object as its anchor, so the data stays small in memory;
+    it is reading it (every loader walks it, and a message may print it) that would expand it.
+    The walk visits each distinct list and mapping once.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    written = 0
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        value, finished = stack.pop()
+        children = _children(value)
+        if children is None:
+            continue
+        key = id(value)
+        if finished:
+            active.discard(key)
+            total = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if total > MAX_EXPANDED_VALUES and total > 10 * written:
+                line = getattr(value, "line", None)
+                raise error(
+                    f"aliases (*name) expand this value to more than {MAX_EXPANDED_VALUES} "
+                    "values: write the values out, or repeat fewer of them",
+                    file=file,
+                    line=line,
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise error(
+                "an alias (*name) makes a value contain itself",
+                file=file,
+                line=getattr(value, "line", None),
+            )
+        active.add(key)
+        written += 1 + len(children)
+        stack.append((value, True))
+        stack.extend((child, False) for child in children if _children(child) is not None)
+
+
+def _children(value: Any) -> list[Any] | None:
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return value
+    return None
 
 
 def load_yaml(path: str | Path, *, error: type[InputError] = InputError) -> Any:
@@ -326,6 +385,14 @@ class Reader:
         text = (written if written is not None else str(value)).strip()
         if not text:
             self.fail("must not be empty", at=node, key=key, item=item)
+        control = CONTROL_CHARACTER.search(text)
+        if control is not None:
+            self.fail(
+                f"contains a control character (U+{ord(control.group()):04X}): remove it",
+                at=node,
+                key=key,
+                item=item,
+            )
         return text
 
     def choice(

@@ -17,7 +17,7 @@ column, with a "did you mean".
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
+        text = value.replace("\r\n", "\n").strip()
         return text or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -150,6 +150,65 @@ def _check_columns(
         )
 
 
+def _column_name(sheet_is_csv: bool, index: int) -> str:
+    """A column as a user finds it: a letter in a workbook, a number in a CSV file."""
+    if sheet_is_csv:
+        return f"column {index + 1}"
+    from openpyxl.utils import get_column_letter
+
+    return f"column {get_column_letter(index + 1)}"
+
+
+def _table(
+    file: str, sheet: str, rows: Iterable[Sequence[Any]], *, convert: Callable[[Any], Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """One sheet's rows as (row number, {heading: value}); the first item holds the headings.
+
+    A heading given twice, a value under no heading and a sheet with no heading row are errors:
+    none of them can be read without dropping or overriding something the user wrote.
+    """
+    is_csv = file.lower().endswith(".csv")
+    found = iter(rows)
+    first = next(found, None)
+    if first is None:
+        raise PortfolioError(
+            "is empty: the first row must hold the column headings", file=file, sheet=sheet
+        )
+    header = [str(h).strip() if h is not None else "" for h in first]
+    while header and not header[-1]:
+        header.pop()
+    seen: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        if heading and heading in seen:
+            raise PortfolioError(
+                f"the heading '{heading}' is given twice ({_column_name(is_csv, seen[heading])} "
+                f"and {_column_name(is_csv, index)}): one would silently override the other",
+                file=file,
+                sheet=sheet,
+                line=1,
+            )
+        seen[heading] = index
+    table: list[tuple[int, dict[str, Any]]] = [(0, {"__header__": header})]
+    for number, row in enumerate(found, start=2):
+        cells: dict[str, Any] = {}
+        for index, raw in enumerate(row):
+            value = _cell(convert(raw))
+            heading = header[index] if index < len(header) else ""
+            if heading:
+                cells[heading] = value
+            elif value is not None:
+                raise PortfolioError(
+                    f"a value in {_column_name(is_csv, index)}, which has no heading: give the "
+                    "column a heading or move the value",
+                    file=file,
+                    sheet=sheet,
+                    line=number,
+                )
+        if any(v is not None for v in cells.values()):
+            table.append((number, cells))
+    return table
+
+
 def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     import openpyxl
 
@@ -169,15 +228,7 @@ def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]
         if sheet.title == "questions":
             continue
         rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        while header and not header[-1]:
-            header.pop()
-        table = []
-        for number, row in enumerate(rows, start=2):
-            cells = {h: _cell(v) for h, v in zip(header, row, strict=False) if h}
-            if any(v is not None for v in cells.values()):
-                table.append((number, cells))
-        tables[sheet.title] = [(0, {"__header__": header}), *table]
+        tables[sheet.title] = _table(str(path), sheet.title, rows, convert=lambda v: v)
     return tables
 
 
@@ -196,17 +247,15 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
             continue
         try:
             with file.open(newline="", encoding="utf-8-sig") as handle:
-                reader = csv.reader(handle)
-                header = [h.strip() for h in next(reader, [])]
-                table = [(0, {"__header__": header})]
-                for number, row in enumerate(reader, start=2):
-                    cells = {h: _cell(from_csv(v)) for h, v in zip(header, row, strict=False) if h}
-                    if any(v is not None for v in cells.values()):
-                        table.append((number, cells))
+                table = _table(str(file), sheet, csv.reader(handle), convert=from_csv)
         except UnicodeDecodeError:
             raise PortfolioError("not UTF-8 text", file=str(file)) from None
         except csv.Error as exc:
             raise PortfolioError(f"not valid CSV: {exc}", file=str(file)) from None
+        except IsADirectoryError:
+            raise PortfolioError("is a directory, not a file", file=str(file)) from None
+        except OSError as exc:
+            raise PortfolioError(f"cannot be read: {exc.strerror}", file=str(file)) from None
         tables[sheet] = table
     return tables
 

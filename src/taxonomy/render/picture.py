@@ -46,16 +46,22 @@ def draw(
     from matplotlib.figure import Figure
 
     layout = _Layout(graph, group)
-    fig = Figure(figsize=(layout.width, layout.height), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, layout.width)
-    ax.set_ylim(layout.height, 0)
-    ax.axis("off")
-    layout.render(ax)
     buffer = io.BytesIO()
     fonttype = "path" if text_as_paths else "none"
-    with matplotlib.rc_context({"svg.hashsalt": "taxonomy", "svg.fonttype": fonttype}):
+    # Names are drawn as written: "$5m to $10m" is text, not mathematics.
+    settings: dict[Any, Any] = {
+        "svg.hashsalt": "taxonomy",
+        "svg.fonttype": fonttype,
+        "text.parse_math": False,
+    }
+    with matplotlib.rc_context(settings):
+        fig = Figure(figsize=(layout.width, layout.height), dpi=110)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, layout.width)
+        ax.set_ylim(layout.height, 0)
+        ax.axis("off")
+        layout.render(ax)
         metadata: dict[str, Any] = {"Date": None} if fmt == "svg" else {"Software": None}
         fig.savefig(buffer, format=fmt, metadata=metadata)
     return buffer.getvalue()
