@@ -93,3 +93,13 @@ def test_the_pytest_plugin_imports_nothing_of_the_package_until_used() -> None:
         "taxonomy", "taxonomy._install", "taxonomy._version",
         "taxonomy.testing", "taxonomy.testing.pytest_plugin",
     ]  # fmt: skip
+
+
+def test_the_command_line_loads_only_click_until_a_command_runs() -> None:
+    # `taxonomy --help` must answer fast: every command imports what it uses when it runs.
+    loaded = _loaded_after("import taxonomy.cli")
+    for heavy in ("durable", "attrs", "networkx", "matplotlib", "yaml", "openpyxl", "rich"):
+        assert heavy not in loaded, heavy
+    ours = sorted(m for m in loaded if m.startswith("taxonomy"))
+    assert ours == ["taxonomy", "taxonomy._install", "taxonomy._version", "taxonomy.cli",
+                    "taxonomy.errors"]  # fmt: skip

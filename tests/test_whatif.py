@@ -8,11 +8,15 @@ import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import taxonomy
 from taxonomy import Arrangement, ScenarioError
 from taxonomy.language.rules import FactTest
+from taxonomy.testing.strategies import portfolios
 from taxonomy.whatif.compare import compare
 from taxonomy.whatif.counterfactual import apply_changes, counterfactuals, robustness
 from taxonomy.whatif.scenarios import Scenario, load_scenario, loads_scenario
@@ -341,3 +345,28 @@ def test_progress_is_reported(nhs: taxonomy.Portfolio) -> None:
     sweep(nhs, GRID, executor=ThreadPoolExecutor(1), chunk_size=3,
           progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (8, 8) and len(seen) == 3
+
+
+@settings(max_examples=25, deadline=None)
+@given(portfolios(max_functions=4, max_bodies=4), st.data())
+def test_variants_are_classified_as_a_rebuilt_portfolio_would_be(
+    portfolio: taxonomy.Portfolio, data: st.DataObject
+) -> None:
+    from taxonomy.classification import Variants
+    from taxonomy.whatif.counterfactual import AnswerChange, apply_changes
+
+    fn = data.draw(st.sampled_from(portfolio.functions))
+    after = data.draw(st.sampled_from(list(taxonomy.Level)))
+    change = AnswerChange("efficiency.duplication", fn.efficiency.duplication, after)
+    variant = apply_changes(fn, [change])
+    rebuilt = taxonomy.classify_function(portfolio.with_function(variant), fn.id)
+    assert Variants(portfolio).recommend(variant) == rebuilt
+
+
+def test_a_variant_performed_by_a_stranger_is_refused(nhs: taxonomy.Portfolio) -> None:
+    from taxonomy.classification import Variants
+
+    stranger = attrs.evolve(nhs.functions[0], performed_by=("nhse", "elsewhere"),
+                            capability=taxonomy.Capability({"nhse": "high", "elsewhere": "low"}))
+    with pytest.raises(taxonomy.InputError, match="performed by elsewhere, not bodies"):
+        Variants(nhs).recommend(stranger)

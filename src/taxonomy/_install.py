@@ -21,7 +21,6 @@ import importlib.util
 import platform
 import shlex
 import sys
-from importlib import metadata
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,8 @@ _REMOVED_SYMBOL = "PyEval_CallObject"
 
 
 def _installed_version(distribution: str) -> str | None:
+    from importlib import metadata  # only for --version and the repair message: not at import
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -28,7 +28,7 @@ from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 
-__all__ = ["classify", "classify_function"]
+__all__ = ["Variants", "classify", "classify_function"]
 
 
 def classify(
@@ -76,6 +76,43 @@ def classify_function(
     _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
+
+
+class Variants:
+    """Classifies variants of a portfolio's functions (answers changed) in its context.
+
+    Counterfactuals and robustness try thousands of variants of one function: the law, the
+    bodies and the governance stay the portfolio's, so no new portfolio is built or validated,
+    and explanation nodes are shared between variants. Each recommendation is the one
+    classifying a portfolio holding the variant in place of the function with its id gives.
+
+    Args:
+        portfolio: the context: bodies, law, governance.
+        rules: the rule pack; None uses the default pack.
+    """
+
+    def __init__(self, portfolio: Portfolio, *, rules: RulePack | None = None) -> None:
+        _check_bodies(portfolio)
+        self.portfolio = portfolio
+        self.pack = rules if rules is not None else load_rules()
+        self._engine = engine_for(self.pack)
+        self._bodies = frozenset(portfolio.organisation_ids)
+        self._memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
+
+    def recommend(self, function: Function) -> Recommendation:
+        """The recommendation for ``function``, a variant of one of the portfolio's functions.
+
+        Raises:
+            InputError: ``function`` is performed by a body that is not in the portfolio.
+        """
+        unknown = sorted(set(function.performed_by) - self._bodies)
+        if unknown:
+            raise InputError(
+                f"performed by {', '.join(unknown)}, not bodies of portfolio "
+                f"'{self.portfolio.name}'",
+                item=f"function '{function.id}'",
+            )
+        return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
 
 
 def _check_bodies(portfolio: Portfolio) -> None:

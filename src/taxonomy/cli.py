@@ -13,20 +13,18 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from taxonomy._model import Arrangement
-from taxonomy.classification import classify, classify_function
 from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean, printable
-from taxonomy.input.files import load_portfolio
-from taxonomy.language.rules import RulePack, load_rules
-from taxonomy.render.text import explain_text, to_json, to_markdown, to_table
 
-if TYPE_CHECKING:  # networkx loads only for the graph commands
+# Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
+if TYPE_CHECKING:
+    from taxonomy._model import Classification, Portfolio
+    from taxonomy.language.rules import RulePack
     from taxonomy.structure.checks import StructureReport
     from taxonomy.whatif.sweep import SweepResult
 
@@ -45,8 +43,48 @@ def _width() -> int:
 _VERBOSE = [False]
 
 
+def _load_portfolio(path: str) -> Portfolio:
+    """Load a portfolio file (YAML, XLSX or CSV)."""
+    from taxonomy.input.files import load_portfolio as load
+
+    return load(path)
+
+
+def _classify(portfolio: Portfolio, **options: Any) -> Classification:
+    """Classify ``portfolio`` (see :func:`taxonomy.classify`)."""
+    from taxonomy.classification import classify as run
+
+    return run(portfolio, **options)
+
+
+def _load_rules(directory: str | None = None) -> RulePack:
+    """Load a rule pack (None: the default pack)."""
+    from taxonomy.language.rules import load_rules as load
+
+    return load(directory)
+
+
+class _LazyChoice(click.Choice[str]):
+    """A choice whose values are loaded only when a command checks or shows them."""
+
+    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
+        self._load = load
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        """The values, loaded on first use."""
+        return tuple(self._load())
+
+
+def _arrangement_names() -> Iterable[str]:
+    from taxonomy._model import Arrangement
+
+    return Arrangement.names()
+
+
 def _pack(rules: str | None) -> RulePack:
-    pack = load_rules(rules)
+    pack = _load_rules(rules)
     if _VERBOSE[0]:
         click.echo(
             f"rule pack {pack.name} {pack.version} ({len(pack.rules)} rules, "
@@ -141,11 +179,11 @@ def classify_command(
 
     PORTFOLIO is YAML, an XLSX workbook or CSV (by extension).
     """
-    loaded = load_portfolio(portfolio)
+    loaded = _load_portfolio(portfolio)
     pack = _pack(rules_dir)
     result = _with_progress(
         "classify",
-        lambda progress: classify(loaded, rules=pack, progress=progress),
+        lambda progress: _classify(loaded, rules=pack, progress=progress),
         wanted=len(loaded.functions) >= 2000,
     )
     if fmt in ("xlsx", "csv"):
@@ -157,6 +195,8 @@ def classify_command(
             write_results(result, path)
         _say(f"wrote {output} ({len(result)} recommendations)")
         return
+    from taxonomy.render.text import to_json, to_markdown, to_table
+
     if fmt == "json":
         text = to_json(result)
     elif fmt == "markdown":
@@ -250,7 +290,7 @@ def report_command(
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = load_portfolio(portfolio)
+    loaded = _load_portfolio(portfolio)
     scenarios = [load_scenario(f) for f in scenario_files]
     text = build_report(
         loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
@@ -272,7 +312,7 @@ def template_command(source: str, output: str, force: bool) -> None:
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
     if Path(source).exists():
-        loaded = load_portfolio(source)
+        loaded = _load_portfolio(source)
         with _writing(output, source, force=force) as path:
             write_template(path, portfolio=loaded)
     else:
@@ -308,7 +348,7 @@ def convert_command(source: str, output: str, force: bool) -> None:
     """Convert a portfolio between YAML, XLSX and CSV without loss."""
     from taxonomy.input.files import dump_portfolio
 
-    loaded = load_portfolio(source)
+    loaded = _load_portfolio(source)
     several = Path(output).suffix.lower() == ".csv"  # a CSV portfolio is several files
     with _writing(output, source, force=force, atomic=not several) as path:
         dump_portfolio(loaded, path)
@@ -322,7 +362,7 @@ def convert_command(source: str, output: str, force: bool) -> None:
 @click.option(
     "--why-not",
     "why_not",
-    type=click.Choice(list(Arrangement.names())),
+    type=_LazyChoice(_arrangement_names),
     default=None,
     help="Show the smallest answer changes that would give this arrangement instead.",
 )
@@ -350,7 +390,7 @@ def explain_command(
     """
     from taxonomy.whatif.counterfactual import counterfactuals, robustness
 
-    loaded = load_portfolio(portfolio)
+    loaded = _load_portfolio(portfolio)
     loaded.function(function_id)  # an unknown id: UnknownIdError, with a "did you mean"
     pack = _pack(rules_dir)
     if why_not is not None:
@@ -360,6 +400,9 @@ def explain_command(
         else:
             click.echo(found.explain(), nl=False)
         return
+    from taxonomy.classification import classify_function
+    from taxonomy.render.text import explain_text
+
     rec = classify_function(loaded, function_id, rules=pack)
     sturdy = robustness(loaded, function_id, rules=pack)
     if fmt == "json":
@@ -401,7 +444,7 @@ def whatif_command(
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = load_portfolio(portfolio)
+    loaded = _load_portfolio(portfolio)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
     if fmt == "xlsx":
@@ -452,7 +495,7 @@ def sweep_command(
     """Evaluate a grid of scenarios: one record per scenario and function."""
     from taxonomy.whatif.sweep import load_sweep, sweep
 
-    loaded = load_portfolio(portfolio)
+    loaded = _load_portfolio(portfolio)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
     result = _with_progress(
@@ -515,7 +558,7 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     """
     from taxonomy.language.durable import engine_for
 
-    pack = load_rules(directory)
+    pack = _load_rules(directory)
     engine_for(pack)
     if fmt == "json":
         data = {
@@ -577,7 +620,7 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
     """
     from taxonomy.testing.verify import check_pack
 
-    report = check_pack(load_rules(directory), backend=backend)
+    report = check_pack(_load_rules(directory), backend=backend)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
@@ -611,7 +654,7 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
     """List which rules fired, and which never did, over the given portfolios."""
     from taxonomy.testing.coverage import rule_coverage
 
-    report = rule_coverage(_pack(rules_dir), [load_portfolio(p) for p in portfolios])
+    report = rule_coverage(_pack(rules_dir), [_load_portfolio(p) for p in portfolios])
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -710,8 +753,8 @@ def graph_command(
                 allowed=_GRAPH_FORMATS,
                 suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
             )
-    loaded = load_portfolio(portfolio)
-    result = classify(loaded, rules=_pack(rules_dir))
+    loaded = _load_portfolio(portfolio)
+    result = _classify(loaded, rules=_pack(rules_dir))
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
     if fmt in ("svg", "png"):
         from taxonomy.render.picture import draw
@@ -742,7 +785,7 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
     """
     from taxonomy.structure.checks import structure_report
 
-    report = structure_report(classify(load_portfolio(portfolio), rules=_pack(rules_dir)))
+    report = structure_report(_classify(_load_portfolio(portfolio), rules=_pack(rules_dir)))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:

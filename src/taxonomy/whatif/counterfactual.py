@@ -33,7 +33,7 @@ from taxonomy._model import (
     Portfolio,
     Recommendation,
 )
-from taxonomy.classification import classify_function
+from taxonomy.classification import Variants, classify_function
 from taxonomy.language.rules import RulePack, load_rules
 
 __all__ = [
@@ -228,6 +228,7 @@ def counterfactuals(
 
     best: list[Solution] = []
     searched = 0
+    variants = Variants(portfolio, rules=pack)
     for changes in sorted(
         _combinations(fn, max_changes),
         key=lambda cs: (len(cs), sum(c.steps for c in cs), [str(c) for c in cs]),
@@ -236,8 +237,7 @@ def counterfactuals(
         if best and cost > best[0].cost:
             break
         searched += 1
-        changed = portfolio.with_function(apply_changes(fn, changes))
-        rec = classify_function(changed, function_id, rules=pack)
+        rec = variants.recommend(apply_changes(fn, changes))
         if rec.arrangement is target:
             best.append(Solution(tuple(changes), rec))
     return Counterfactuals(function_id, current, target, tuple(best), (), searched, max_changes)
@@ -278,15 +278,14 @@ def robustness(
     current = classify_function(portfolio, function_id, rules=pack)
     flips = []
     steps = 0
+    variants = Variants(portfolio, rules=pack)
     for field, level in _answers(fn):
         for delta in (-1, 1):
             if not 0 <= int(level) + delta <= 3:
                 continue
             steps += 1
             change = AnswerChange(field, level, Level(int(level) + delta))
-            rec = classify_function(
-                portfolio.with_function(apply_changes(fn, [change])), function_id, rules=pack
-            )
+            rec = variants.recommend(apply_changes(fn, [change]))
             if (rec.arrangement, rec.lead) != (current.arrangement, current.lead):
                 flips.append(f"{change} gives {rec.arrangement} ({rec.lead or 'joint'})")
     return Robustness(function_id, steps, tuple(flips))
