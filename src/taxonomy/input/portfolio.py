@@ -443,4 +443,4 @@ def _notes(reader: Reader, node: Fields, item: str) -> str:
         return ""
     if not isinstance(notes, str):
         reader.fail("must be text", at=node, key="notes", item=item)
-    return notes.strip()
+    return reader.text(node, "notes", item=item) if notes.strip() else ""
