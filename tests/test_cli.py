@@ -260,3 +260,14 @@ def test_rules_group_lists_by_default() -> None:
     assert "legal.board-reserved" in run("rules", "list").stdout
     out = run("rules", "nope")
     assert out.returncode == 2 and "must be a folder" in out.stderr
+
+
+def test_jsonl_streams_the_json_contract_line_by_line(tmp_path: Path) -> None:
+    whole = json.loads(run("classify", str(NHS), "--format", "json").stdout)
+    out = tmp_path / "out.jsonl"
+    result = run("classify", str(NHS), "--format", "jsonl", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    header, *lines = out.read_text(encoding="utf-8").splitlines()
+    assert json.loads(header)["rule_pack"] == whole["rule_pack"]
+    assert [json.loads(line) for line in lines] == whole["recommendations"]
+    assert run("classify", str(NHS), "--format", "jsonl").stdout == out.read_text()

@@ -547,6 +547,10 @@ class PackIdentity:
     version: str
     hash: str
 
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready dict: name, version, hash."""
+        return {"name": self.name, "version": self.version, "hash": self.hash}
+
 
 @attrs.frozen
 class Firing:
@@ -748,11 +752,7 @@ class Classification:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, in the CLI's stable JSON contract."""
         return {
-            "rule_pack": {
-                "name": self.rule_pack.name,
-                "version": self.rule_pack.version,
-                "hash": self.rule_pack.hash,
-            },
+            "rule_pack": self.rule_pack.to_dict(),
             "recommendations": [r.to_dict() for r in self.recommendations],
         }
 

@@ -10,7 +10,7 @@ naming the rules: never a silent pick. Order in a file never decides anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from taxonomy._model import (
@@ -28,7 +28,7 @@ from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 
-__all__ = ["Variants", "classify", "classify_function"]
+__all__ = ["Variants", "classify", "classify_function", "iter_classify"]
 
 
 def classify(
@@ -53,20 +53,38 @@ def classify(
 
     Safe to call from many threads at once.
     """
+    pack = rules if rules is not None else load_rules()
+    recommendations = tuple(iter_classify(portfolio, rules=pack, progress=progress))
+    result = Classification(portfolio, pack.identity, recommendations)
+    for observer in OBSERVERS:
+        observer(pack, result)
+    return result
+
+
+def iter_classify(
+    portfolio: Portfolio,
+    *,
+    rules: RulePack | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Recommendation]:
+    """Recommend for each function of ``portfolio`` in turn, keeping none of them.
+
+    For streaming (``classify --format jsonl``): memory does not grow with the recommendations
+    already given. Each is the one :func:`classify` gives for that function; the
+    :data:`OBSERVERS` are not told (there is no whole classification to tell them of).
+
+    Raises:
+        EngineError, InputError: as :func:`classify`, when the function concerned is reached.
+    """
     _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
-    recommendations = []
     total = len(portfolio.functions)
     for done, fn in enumerate(portfolio.functions, start=1):
-        recommendations.append(_classify_one(engine, pack, portfolio, fn, memo))
+        yield _classify_one(engine, pack, portfolio, fn, memo)
         if progress is not None and (done % 500 == 0 or done == total):
             progress(done, total)
-    result = Classification(portfolio, pack.identity, tuple(recommendations))
-    for observer in OBSERVERS:
-        observer(pack, result)
-    return result
 
 
 def classify_function(

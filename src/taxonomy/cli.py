@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -165,10 +165,11 @@ def cli(quiet: bool, verbose: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "markdown", "xlsx", "csv"]),
+    type=click.Choice(["table", "json", "jsonl", "markdown", "xlsx", "csv"]),
     default="table",
     show_default=True,
-    help="Output format; json is a stable contract for other tools; xlsx and csv need -o.",
+    help="Output format; json is a stable contract for other tools; jsonl streams one "
+    "recommendation per line (large portfolios); xlsx and csv need -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
@@ -181,6 +182,9 @@ def classify_command(
     """
     loaded = _load_portfolio(portfolio)
     pack = _pack(rules_dir)
+    if fmt == "jsonl":
+        _stream_jsonl(loaded, pack, portfolio, output, force=force)
+        return
     result = _with_progress(
         "classify",
         lambda progress: _classify(loaded, rules=pack, progress=progress),
@@ -245,6 +249,26 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def _stream_jsonl(
+    loaded: Portfolio, pack: RulePack, source: str, output: str | None, *, force: bool
+) -> None:
+    """Write a header line, then one line per recommendation as each is made, keeping none."""
+    from taxonomy.classification import iter_classify
+    from taxonomy.render.text import jsonl_header, to_json_line
+
+    def write(handle: IO[str]) -> None:
+        handle.write(jsonl_header(loaded, pack.identity))
+        for recommendation in iter_classify(loaded, rules=pack):
+            handle.write(to_json_line(recommendation))
+
+    if output is None:
+        write(sys.stdout)
+        return
+    with _writing(output, source, force=force) as path, path.open("w", encoding="utf-8") as out:
+        write(out)
+    _say(f"wrote {output} ({len(loaded.functions)} recommendations)")
 
 
 def _emit(text: str, output: str | None, *inputs: str, force: bool = False) -> None:

@@ -10,9 +10,9 @@ import io
 import json
 from typing import Any
 
-from taxonomy._model import Classification, Firing, Recommendation
+from taxonomy._model import Classification, Firing, PackIdentity, Portfolio, Recommendation
 
-__all__ = ["explain_text", "to_json", "to_markdown", "to_table"]
+__all__ = ["explain_text", "jsonl_header", "to_json", "to_json_line", "to_markdown", "to_table"]
 
 
 def to_json(classification: Classification) -> str:
@@ -22,6 +22,21 @@ def to_json(classification: Classification) -> str:
     "arrangement", "category", "lead", "explanation"}]}``
     """
     return json.dumps(classification.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def to_json_line(recommendation: Recommendation) -> str:
+    """One recommendation as one line of JSON (``classify --format jsonl``).
+
+    The object is the one :func:`to_json` lists under ``recommendations``, byte for byte once
+    parsed; the rule pack's identity is on the first line (:func:`jsonl_header`).
+    """
+    return json.dumps(recommendation.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def jsonl_header(portfolio: Portfolio, pack: PackIdentity) -> str:
+    """The first line of ``classify --format jsonl``: the portfolio and the rule pack."""
+    header = {"portfolio": portfolio.name, "rule_pack": pack.to_dict()}
+    return json.dumps(header, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]]:
