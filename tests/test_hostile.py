@@ -306,3 +306,13 @@ def test_the_cli_writes_what_finished_and_names_what_failed(tmp_path: Path) -> N
     with out.open(newline="") as handle:
         records = list(csv.DictReader(handle))
     assert {r["scenario"] for r in records} == {"0"} and len(records) == 21
+
+
+def test_an_expectation_file_with_no_portfolio(tmp_path: Path) -> None:
+    # Found by the loader fuzz: `portfolio:` with no value failed an assertion.
+    from taxonomy.testing.expectations import load_expectations
+
+    path = tmp_path / "e.expect.yaml"
+    path.write_text("portfolio:\ncases: []\n")
+    with pytest.raises(taxonomy.InputError, match=r"e\.expect\.yaml:1: key 'portfolio': must name"):
+        load_expectations(path)

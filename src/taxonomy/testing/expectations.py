@@ -135,7 +135,8 @@ def load_expectations(path: str | Path) -> ExpectationFile:
         return (path.parent / reader.text(top, key)).resolve()
 
     portfolio = relative("portfolio")
-    assert portfolio is not None
+    if portfolio is None:
+        reader.fail("must name the portfolio file", at=top, key="portfolio")
     items = reader.sequence(top["cases"], what="'cases'", at=top)
     cases = []
     arrangements = (*Arrangement.names(), "one_body")
