@@ -255,7 +255,7 @@ def test_a_dead_worker_loses_only_its_own_scenarios(nhs: taxonomy.Portfolio) -> 
     grid = Sweep("g", (Axis.setting("capability.nhsi", ["none", "low", "medium", "high"]),))
     result = sweep(nhs, grid, executor=_DyingPool(), chunk_size=1)
     assert [f.scenario for f in result.failures] == [1]
-    assert "worker evaluating it stopped" in result.failures[0].problem
+    assert "evaluating it stopped" in result.failures[0].problem
     assert {r["scenario"] for r in result.records} == {0, 2, 3}
 
 
@@ -274,7 +274,7 @@ def test_a_really_killed_worker_loses_no_finished_record(nhs: taxonomy.Portfolio
     kept = {r["scenario"] for r in result.records}
     assert 2 in failed and kept | failed == {0, 1, 2, 3} and not kept & failed
     assert {0, 1} <= kept  # finished before the worker died
-    assert all("worker evaluating it stopped" in f.problem for f in result.failures)
+    assert all(f.kind == "worker" for f in result.failures)
 
 
 def test_the_cli_writes_what_finished_and_names_what_failed(tmp_path: Path) -> None:
@@ -300,7 +300,7 @@ def test_the_cli_writes_what_finished_and_names_what_failed(tmp_path: Path) -> N
     out = tmp_path / "out.csv"
     result = run_cli("sweep", EXAMPLE, str(grid), "--rules", str(folder), "--workers", "1",
                      "-o", str(out))
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr  # an engine failure, as classify's exit code
     assert "1 scenarios failed (the other scenarios' records are in" in result.stderr
     assert "scenario 1 (capability.nhsi=none)" in result.stderr
     with out.open(newline="") as handle:
@@ -316,3 +316,72 @@ def test_an_expectation_file_with_no_portfolio(tmp_path: Path) -> None:
     path.write_text("portfolio:\ncases: []\n")
     with pytest.raises(taxonomy.InputError, match=r"e\.expect\.yaml:1: key 'portfolio': must name"):
         load_expectations(path)
+
+
+class _AllDead(ThreadPoolExecutor):
+    """A pool whose every worker dies at once, as when a script forgets its __main__ guard."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        dead: Future[Any] = Future()
+        dead.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        return dead
+
+
+def test_a_sweep_whose_every_worker_died_is_an_error_not_an_empty_result(
+    nhs: taxonomy.Portfolio,
+) -> None:
+    grid = Sweep("g", (Axis.setting("capability.nhsi", ["none", "low"]),))
+    with pytest.raises(taxonomy.EngineError, match="__main__"):
+        sweep(nhs, grid, executor=_AllDead(1))
+
+
+def test_a_sample_of_a_grid_beyond_two_to_the_63(nhs: taxonomy.Portfolio) -> None:
+    # Found by review: random.sample(range(n)) cannot take n over sys.maxsize.
+    axes = [Axis.setting("capability.nhsi", ["low", "high"] * 50)] * 10
+    grid = Sweep("vast", axes, sample=5, seed=1)
+    assert grid.size == 100**10
+    chosen = grid.numbered()
+    assert len(chosen) == 5 and chosen == Sweep("vast", axes, sample=5, seed=1).numbered()
+
+
+def test_a_sample_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
+    from taxonomy.whatif.sweep import load_sweep
+
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\ngrid:\n  - {functions: '*', field: capability.nhsi, "
+                    "values: [none, low, medium, high]}\nsample: {size: 20000000}\n")
+    with pytest.raises(taxonomy.ScenarioError, match="must be at most 1000000"):
+        load_sweep(path)
+
+
+def test_aliases_inside_pairs_are_bounded_too(tmp_path: Path) -> None:
+    # Found by review: !!pairs builds tuples, which the alias check did not walk.
+    text = NHS.read_text().replace(
+        "performed_by: [nhse, nhsi]", "performed_by: !!pairs [{big: *a8}]", 1
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(_bomb() + text)
+    result = run_cli("classify", str(path))
+    assert result.returncode == 2 and "aliases (*name) expand" in result.stderr
+
+
+def test_a_newline_in_a_key_keeps_the_message_on_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(NHS.read_text().replace("\nname:", '\n"na\\nme":', 1))
+    result = run_cli("classify", str(path))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "na\\x0ame" in result.stderr
+
+
+def test_a_workbook_claiming_every_column_and_row_reads_fast(tmp_path: Path) -> None:
+    # Found by review: one blank cell at XFD1048576 made the reader visit 17 billion cells.
+    openpyxl = pytest.importorskip("openpyxl")
+    path = tmp_path / "p.xlsx"
+    assert run_cli("convert", EXAMPLE, "-o", str(path)).returncode == 0
+    book = openpyxl.load_workbook(path)
+    book["functions"].cell(row=1048576, column=16384).number_format = "0.00"
+    book["functions"].cell(row=1048576, column=16384, value=None)
+    book.save(path)
+    started = time.perf_counter()
+    assert len(taxonomy.load_portfolio(path).functions) == 21
+    assert time.perf_counter() - started < 20

@@ -536,7 +536,10 @@ def sweep_command(
         shown = "; ".join(str(f) for f in result.failures[:5])
         more = f"; and {len(result.failures) - 5} more" if len(result.failures) > 5 else ""
         kept = f" (the other scenarios' records are in {output})" if output is not None else ""
-        _fail(f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", 2)
+        # Bad input (a change leaves an invalid portfolio) is 2, as everywhere; an engine or
+        # worker failure is 1.
+        code = 2 if all(f.kind == "input" for f in result.failures) else 1
+        _fail(f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", code)
 
 
 def _sweep_summary(name: str, result: SweepResult) -> None:

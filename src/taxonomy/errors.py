@@ -41,11 +41,13 @@ __all__ = [
 #: Characters a terminal or a spreadsheet would act on: C0 controls (but tab and newline), DEL, C1.
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 #: The longest a value quoted in a message may be, in characters.
 MAX_SHOWN = 200
 
 
-def printable(text: str, limit: int | None = None) -> str:
+def printable(text: str, limit: int | None = None, *, one_line: bool = False) -> str:
     r"""``text`` safe to print: control characters escaped, and at most ``limit`` characters.
 
     No escape sequence read from a file reaches a terminal, and no value of a megabyte fills
@@ -56,7 +58,8 @@ def printable(text: str, limit: int | None = None) -> str:
     >>> printable("x" * 30, limit=10)
     'xxxxxxxxxx… (20 more characters)'
     """
-    shown = CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    pattern = _CONTROL_OR_BREAK if one_line else CONTROL_CHARACTER
+    shown = pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     if limit is not None and len(shown) > limit:
         shown = f"{shown[:limit]}… ({len(shown) - limit} more characters)"
     return shown
@@ -130,13 +133,13 @@ class InputError(TaxonomyError, ValueError):
 
     def _message(self) -> str:
         where = ""
-        file = printable(self.file, MAX_SHOWN) if self.file is not None else None
+        file = printable(self.file, MAX_SHOWN, one_line=True) if self.file is not None else None
         if self.sheet is not None:
-            where = f"{file}: sheet '{printable(self.sheet, MAX_SHOWN)}'"
+            where = f"{file}: sheet '{printable(self.sheet, MAX_SHOWN, one_line=True)}'"
             if self.line is not None:
                 where += f", row {self.line}"
             if self.column is not None:
-                where += f", column '{printable(self.column, MAX_SHOWN)}'"
+                where += f", column '{printable(self.column, MAX_SHOWN, one_line=True)}'"
             where += ": "
         elif file is not None:
             where = file if self.line is None else f"{file}:{self.line}"
@@ -145,17 +148,19 @@ class InputError(TaxonomyError, ValueError):
             where = f"line {self.line}: "
         parts = [where]
         if self.item is not None:
-            parts.append(f"{printable(self.item, MAX_SHOWN)}: ")
+            parts.append(f"{printable(self.item, MAX_SHOWN, one_line=True)}: ")
         if self.key is not None and self.column is None:
-            parts.append(f"key '{printable(self.key, MAX_SHOWN)}': ")
-        parts.append(printable(self.problem, 4 * MAX_SHOWN))
+            parts.append(f"key '{printable(self.key, MAX_SHOWN, one_line=True)}': ")
+        parts.append(printable(self.problem, 4 * MAX_SHOWN, one_line=True))
         if self.allowed is not None:
-            shown = [printable(a, MAX_SHOWN) for a in self.allowed[:_MAX_ALLOWED]]
+            shown = [printable(a, MAX_SHOWN, one_line=True) for a in self.allowed[:_MAX_ALLOWED]]
             if len(self.allowed) > _MAX_ALLOWED:
                 shown.append(f"and {len(self.allowed) - _MAX_ALLOWED} more")
             parts.append(f"; allowed: {', '.join(shown)}")
         if self.suggestion is not None:
-            parts.append(f" (did you mean '{printable(self.suggestion, MAX_SHOWN)}'?)")
+            parts.append(
+                f" (did you mean '{printable(self.suggestion, MAX_SHOWN, one_line=True)}'?)"
+            )
         return "".join(parts)
 
 

@@ -187,7 +187,7 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
         what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         raise error(f"not valid YAML: {what}", file=file, line=line) from None
     except yaml.YAMLError as exc:
-        raise error(f"not valid YAML: {exc}", file=file) from None
+        raise error(f"not valid YAML: {' '.join(str(exc).split())}", file=file) from None
     except RecursionError:
         raise error("not valid YAML: nested too deeply", file=file) from None
     _check_aliases(data, file=file, error=error)
@@ -246,8 +246,8 @@ def _check_aliases(data: Any, *, file: str, error: type[InputError]) -> None:
 def _children(value: Any) -> list[Any] | None:
     if isinstance(value, dict):
         return list(value.values())
-    if isinstance(value, list):
-        return value
+    if isinstance(value, list | tuple):  # tuples: YAML's !!pairs and !!omap
+        return list(value)
     return None
 
 

@@ -150,6 +150,16 @@ def _check_columns(
         )
 
 
+def _blank(cells: Sequence[Any]) -> bool:
+    """Whether every cell is empty (None, or "" in CSV), at C speed for long rows."""
+    empty = cells.count(None)
+    return empty == len(cells) or empty + cells.count("") == len(cells)
+
+
+#: How many columns past the last heading of a workbook's sheet are read for stray values.
+_UNHEADED_SEEN = 256
+
+
 def _column_name(sheet_is_csv: bool, index: int) -> str:
     """A column as a user finds it: a letter in a workbook, a number in a CSV file."""
     if sheet_is_csv:
@@ -190,7 +200,12 @@ def _table(
         seen[heading] = index
     table: list[tuple[int, dict[str, Any]]] = [(0, {"__header__": header})]
     for number, row in enumerate(found, start=2):
+        if _blank(row):  # fast, for the million blank rows a workbook may claim
+            continue
         cells: dict[str, Any] = {}
+        tail = row[len(header) :]
+        if _blank(tail):  # nothing beyond the headings
+            row = row[: len(header)]
         for index, raw in enumerate(row):
             value = _cell(convert(raw))
             heading = header[index] if index < len(header) else ""
@@ -227,7 +242,11 @@ def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]
             )
         if sheet.title == "questions":
             continue
-        rows = sheet.iter_rows(values_only=True)
+        # A workbook may claim 16,384 columns (one blank cell far to the right): read the headed
+        # columns and _UNHEADED_SEEN beyond them, never the whole width.
+        first = next(sheet.iter_rows(values_only=True, max_row=1), ())
+        width = len(first) - next((i for i, v in enumerate(reversed(first)) if v is not None), 0)
+        rows = sheet.iter_rows(values_only=True, max_col=max(1, width) + _UNHEADED_SEEN)
         tables[sheet.title] = _table(str(path), sheet.title, rows, convert=lambda v: v)
     return tables
 

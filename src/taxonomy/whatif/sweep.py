@@ -25,6 +25,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import random
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Portfolio
-from taxonomy.errors import InputError, ScenarioError, TaxonomyError
+from taxonomy.errors import EngineError, InputError, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml
 from taxonomy.language.rules import Condition, RulePack, load_rules
 from taxonomy.render.cells import csv_text
@@ -129,10 +130,14 @@ class Sweep:
     def numbered(self) -> list[tuple[int, dict[str, Any], Scenario]]:
         """The scenarios with their position in the full grid and their axis values."""
         size = self.size
-        if self.sample is not None and self.sample < size:
-            positions: Sequence[int] = sorted(
-                random.Random(self.seed).sample(range(size), self.sample)
+        if self.sample is not None and self.sample > MAX_SCENARIOS:
+            raise ScenarioError(
+                f"a sample of {self.sample} scenarios is more than {MAX_SCENARIOS}",
+                item=f"sweep '{self.name}'",
+                key="sample",
             )
+        if self.sample is not None and self.sample < size:
+            positions: Sequence[int] = _sample(size, self.sample, self.seed)
         elif size > MAX_SCENARIOS:
             raise ScenarioError(
                 f"the grid has {size} scenarios, more than {MAX_SCENARIOS}: add "
@@ -157,8 +162,19 @@ class Sweep:
         return position, labels, Scenario(name, self.name, changes)
 
 
-#: The most scenarios a sweep evaluates without a sample.
+#: The most scenarios a sweep evaluates: a full grid, or a sample.
 MAX_SCENARIOS = 1_000_000
+
+
+def _sample(size: int, count: int, seed: int) -> list[int]:
+    """``count`` distinct positions of ``size``, sorted, reproducible from ``seed``."""
+    rng = random.Random(seed)
+    if size <= sys.maxsize:  # random.sample takes a range up to sys.maxsize
+        return sorted(rng.sample(range(size), count))
+    chosen: set[int] = set()
+    while len(chosen) < count:  # count <= MAX_SCENARIOS, far below size: few repeats
+        chosen.add(rng.randrange(size))
+    return sorted(chosen)
 
 
 def _show(value: Any) -> str:
@@ -174,6 +190,9 @@ class Failure:
     scenario: int
     name: str
     problem: str
+    #: "input" (the scenario leaves an invalid portfolio), "engine" (the pack reaches no single
+    #: answer, or durable-rules failed) or "worker" (the process evaluating it died).
+    kind: str = "input"
 
     def __str__(self) -> str:
         return f"scenario {self.scenario} ({self.name}): {self.problem}"
@@ -228,7 +247,8 @@ def _evaluate(
             single = applied.single_body
             result = None if single else classify(applied.portfolio, rules=applied.rules)
         except TaxonomyError as exc:
-            failures.append(Failure(index, scenario.name, str(exc)))
+            kind = "input" if isinstance(exc, InputError) else "engine"
+            failures.append(Failure(index, scenario.name, str(exc), kind))
             continue
         for fn in portfolio.functions:
             rec = result[fn.id] if result is not None else None
@@ -288,33 +308,57 @@ def sweep(
     step = chunk_size or max(1, -(-total // (size * 4)))
     chunks = [numbered[i : i + step] for i in range(0, total, step)]
     own = executor is None
-    pool = (
-        executor
-        if executor is not None
-        else ProcessPoolExecutor(
-            max_workers=size, mp_context=_worker_context(), initializer=_fresh_worker
-        )
+    results: dict[int, tuple[list[dict[str, Any]], list[Failure]]] = {}
+    pending = list(range(len(chunks)))
+    done = 0
+    for attempt in range(1, _ATTEMPTS + 1):
+        pool = executor if executor is not None else _pool(size)
+        broken: list[int] = []
+        try:
+            futures = {}
+            for k in pending:
+                try:
+                    futures[k] = pool.submit(_evaluate, portfolio, pack, chunks[k])
+                except BrokenExecutor:
+                    broken.append(k)
+            for k, future in futures.items():
+                try:
+                    results[k] = future.result()
+                except BrokenExecutor:
+                    broken.append(k)
+                    continue
+                done += len(chunks[k])
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+        if not broken:
+            break
+        if own and attempt < _ATTEMPTS:
+            # A worker died: every chunk it left unfinished is tried again on a fresh pool, one
+            # scenario per task, so the next death takes as few others with it as it can.
+            pending = []
+            for k in sorted(broken):
+                for item in chunks[k]:
+                    chunks.append([item])
+                    pending.append(len(chunks) - 1)
+                results[k] = ([], [])
+            continue
+        problem = "the worker process evaluating it stopped"
+        for k in broken:
+            results[k] = ([], [Failure(i, s.name, problem, "worker") for i, _, s in chunks[k]])
+        break
+    records = [r for k in sorted(results) for r in results[k][0]]
+    failures = sorted(
+        (f for k in results for f in results[k][1]), key=lambda failure: failure.scenario
     )
-    records: list[dict[str, Any]] = []
-    failures: list[Failure] = []
-    try:
-        futures = [pool.submit(_evaluate, portfolio, pack, chunk) for chunk in chunks]
-        done = 0
-        for future, chunk in zip(futures, chunks, strict=True):
-            try:
-                chunk_records, chunk_failures = future.result()
-            except BrokenExecutor as exc:
-                problem = f"the worker evaluating it stopped ({exc or type(exc).__name__})"
-                chunk_records = []
-                chunk_failures = [Failure(i, s.name, problem) for i, _, s in chunk]
-            records += chunk_records
-            failures += chunk_failures
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
+    records.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
+    if failures and not records and all(f.kind == "worker" for f in failures):
+        raise EngineError(
+            "every worker process stopped before finishing a scenario (from a script, start the "
+            'sweep under `if __name__ == "__main__":`, which worker processes need)'
+        )
     columns = (
         "scenario",
         "name",
@@ -326,6 +370,16 @@ def sweep(
         "decided_by",
     )
     return SweepResult(tuple(records), columns, tuple(failures))
+
+
+#: How many times a chunk of scenarios is tried when the worker evaluating it dies.
+_ATTEMPTS = 3
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
+        max_workers=size, mp_context=_worker_context(), initializer=_fresh_worker
+    )
 
 
 def _check_axes(portfolio: Portfolio, pack: RulePack, grid: Sweep) -> None:
@@ -386,6 +440,8 @@ def load_sweep(path: str | Path) -> Sweep:
         sample, seed = sample_node["size"], sample_node.get("seed", 0)
         if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
             reader.fail("must be a whole number of scenarios", at=sample_node, key="size")
+        if sample > MAX_SCENARIOS:
+            reader.fail(f"must be at most {MAX_SCENARIOS}", at=sample_node, key="size")
         if not isinstance(seed, int) or isinstance(seed, bool):
             reader.fail("must be a whole number", at=sample_node, key="seed")
     return Sweep(name, tuple(axes), sample, seed)
