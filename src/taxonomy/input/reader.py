@@ -240,7 +240,10 @@ def _check_aliases(data: Any, *, file: str, error: type[InputError]) -> None:
         active.add(key)
         written += 1 + len(children)
         stack.append((value, True))
-        stack.extend((child, False) for child in children if _children(child) is not None)
+        stack.extend((child, False) for child in children if isinstance(child, _CONTAINERS))
+
+
+_CONTAINERS = (dict, list, tuple)
 
 
 def _children(value: Any) -> list[Any] | None:

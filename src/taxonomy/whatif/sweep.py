@@ -231,10 +231,14 @@ class SweepResult:
         return pd.DataFrame(list(self.records), columns=list(self.columns))
 
 
+#: Scenarios sent to a worker as one task: (number, axis values, scenario) each.
+Chunk = Sequence[tuple[int, dict[str, Any], Scenario]]
+
+
 def _evaluate(
     portfolio: Portfolio,
     pack: RulePack,
-    chunk: Sequence[tuple[int, dict[str, Any], Scenario]],
+    chunk: Chunk,
 ) -> tuple[list[dict[str, Any]], list[Failure]]:
     """Evaluate a chunk of scenarios in a worker; returns their records and failures."""
     from taxonomy.classification import classify
@@ -308,26 +312,29 @@ def sweep(
     step = chunk_size or max(1, -(-total // (size * 4)))
     chunks = [numbered[i : i + step] for i in range(0, total, step)]
     own = executor is None
-    results: dict[int, tuple[list[dict[str, Any]], list[Failure]]] = {}
-    pending = list(range(len(chunks)))
+    records: list[dict[str, Any]] = []
+    failures: list[Failure] = []
     done = 0
+    pending = chunks
     for attempt in range(1, _ATTEMPTS + 1):
         pool = executor if executor is not None else _pool(size)
-        broken: list[int] = []
+        broken: list[Chunk] = []
         try:
-            futures = {}
-            for k in pending:
+            futures = []
+            for chunk in pending:
                 try:
-                    futures[k] = pool.submit(_evaluate, portfolio, pack, chunks[k])
+                    futures.append((chunk, pool.submit(_evaluate, portfolio, pack, chunk)))
                 except BrokenExecutor:
-                    broken.append(k)
-            for k, future in futures.items():
+                    broken.append(chunk)
+            for chunk, future in futures:
                 try:
-                    results[k] = future.result()
+                    chunk_records, chunk_failures = future.result()
                 except BrokenExecutor:
-                    broken.append(k)
+                    broken.append(chunk)
                     continue
-                done += len(chunks[k])
+                records += chunk_records
+                failures += chunk_failures
+                done += len(chunk)
                 if progress is not None:
                     progress(done, total)
         finally:
@@ -336,24 +343,15 @@ def sweep(
         if not broken:
             break
         if own and attempt < _ATTEMPTS:
-            # A worker died: every chunk it left unfinished is tried again on a fresh pool, one
+            # A worker died: every chunk left unfinished is tried again on a fresh pool, one
             # scenario per task, so the next death takes as few others with it as it can.
-            pending = []
-            for k in sorted(broken):
-                for item in chunks[k]:
-                    chunks.append([item])
-                    pending.append(len(chunks) - 1)
-                results[k] = ([], [])
+            pending = [[item] for chunk in broken for item in chunk]
             continue
         problem = "the worker process evaluating it stopped"
-        for k in broken:
-            results[k] = ([], [Failure(i, s.name, problem, "worker") for i, _, s in chunks[k]])
+        failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
         break
-    records = [r for k in sorted(results) for r in results[k][0]]
-    failures = sorted(
-        (f for k in results for f in results[k][1]), key=lambda failure: failure.scenario
-    )
     records.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
+    failures.sort(key=lambda failure: failure.scenario)
     if failures and not records and all(f.kind == "worker" for f in failures):
         raise EngineError(
             "every worker process stopped before finishing a scenario (from a script, start the "
