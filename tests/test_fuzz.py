@@ -12,7 +12,6 @@ import contextlib
 import csv
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -24,7 +23,7 @@ from taxonomy.testing.expectations import load_expectations
 from taxonomy.whatif.scenarios import load_scenario
 from taxonomy.whatif.sweep import load_sweep
 from tests.conftest import EXAMPLES, NHS, NWL, ROOT
-from tests.helpers import run_cli
+from tests.helpers import paths_in, replaced, run_cli
 
 SCENARIOS = EXAMPLES / "scenarios"
 EXPECTATIONS = ROOT / "tests" / "expectations"
@@ -49,30 +48,11 @@ _fuzz = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, Hea
                  deadline=None)
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
-def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copy = dict(data) if isinstance(data, dict) else list(data)
-    copy[path[0]] = _replace(data[path[0]], path[1:], value)
-    return copy
-
-
 def _mutated(source: Path) -> st.SearchStrategy[str]:
     """YAML text of ``source`` with the value at one path replaced by junk."""
     data = yaml.safe_load(source.read_text())
-    return st.tuples(st.sampled_from(_paths(data)), junk).map(
-        lambda case: yaml.safe_dump(_replace(data, case[0], case[1]), allow_unicode=True)
+    return st.tuples(st.sampled_from(paths_in(data)), junk).map(
+        lambda case: yaml.safe_dump(replaced(data, case[0], case[1]), allow_unicode=True)
     )
 
 

@@ -18,7 +18,7 @@ from taxonomy.input.portfolio import portfolio_from_data
 from taxonomy.testing.strategies import portfolios, scenarios
 from taxonomy.whatif.scenarios import Scenario, loads_scenario, scenario_from_data
 from tests.conftest import NHS
-from tests.helpers import copy_pack
+from tests.helpers import copy_pack, paths_in, replaced
 
 NHS_DATA = yaml.safe_load(NHS.read_text())
 
@@ -32,26 +32,7 @@ junk = st.recursive(
 )
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(data, dict):
-        for key, value in data.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
-def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    copy = dict(data) if isinstance(data, dict) else list(data)
-    copy[path[0]] = _replace(data[path[0]], path[1:], value)
-    return copy
-
-
-PATHS = _paths(NHS_DATA)
+PATHS = paths_in(NHS_DATA)
 
 
 @given(st.text(max_size=300))
@@ -66,7 +47,7 @@ def test_random_text_as_portfolio(text: str) -> None:
 
 @given(st.sampled_from(PATHS), junk)
 def test_valid_portfolio_with_one_value_replaced(path: tuple[Any, ...], value: Any) -> None:
-    data = _replace(NHS_DATA, path, value)
+    data = replaced(NHS_DATA, path, value)
     try:
         portfolio_from_data(data, file="p.yaml")
     except taxonomy.PortfolioError as exc:
