@@ -21,6 +21,7 @@ import attrs
 from taxonomy.errors import CONTROL_CHARACTER, UnknownIdError
 
 __all__ = [
+    "DELEGATION_LIMITS",
     "JOINT_BODY_KINDS",
     "SCOPES",
     "Arrangement",
@@ -43,6 +44,7 @@ __all__ = [
     "Role",
     "conclusion_text",
     "format_value",
+    "lead_words",
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
@@ -254,33 +256,91 @@ def _ids(_instance: object, attribute: attrs.Attribute[Any], value: tuple[str, .
         raise ValueError(f"{attribute.name} lists a body twice")
 
 
+#: What a function's decision or delivery may not be delegated to (``legal.not_delegable_to``).
+DELEGATION_LIMITS = ("joint_committee", "another_body")
+
+
+def _owner_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _limits(_instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for item in value:
+        if item not in DELEGATION_LIMITS:
+            raise ValueError(
+                f"{attribute.name}: {item!r} is not one of {', '.join(DELEGATION_LIMITS)}"
+            )
+    if len(set(value)) != len(value):
+        raise ValueError(f"{attribute.name} lists {value!r} twice")
+
+
 @attrs.frozen
 class Legal:
     """Question 3: the legal constraints on a function. Every part is optional.
 
+    Who *decides* is kept apart from who *delivers*: a decision reserved to each Board, or an
+    office each body holds, keeps each body deciding; it does not by itself stop one team from
+    delivering for all of them (Annex B category 1: "the head of the team is accountable to both
+    organisations"). What the law forbids outright (delegation to a joint committee, or to
+    another body's employees; a reason to stay separate and distinct) is said on its own.
+
     Attributes:
-        statutory_owner: the body the duty sits with in law.
+        statutory_owner: the bodies the duty sits with in law: one, or several for a joint
+            statutory duty. A string is taken as one body.
+        held_by_each: bodies that each hold the duty or office of their own (each council's
+            Returning Officer; each body's accounts), so no single body owns it.
         delegable_to: only employees of these bodies may carry it out (board paper para 8:
             "commissioning may only be delegated to an NHS England employee").
-        board_reserved: a decision reserved to a Board; Boards stay separate (para 8).
+        board_reserved: the decision is reserved to each body's own Board (or its committee);
+            Boards stay separate (para 8, para 20).
+        not_delegable_to: what the decision or the work may not be delegated to at all:
+            ``joint_committee`` (the Boards may not hand it to a joint committee) or
+            ``another_body`` (each body's own employees must carry out its part).
         independence_from: bodies the function must stay independent of.
+        separate_reason: a legal reason that keeps the function separate and distinct (Annex B
+            category 4: "completely separately, either due to legal reasons or ..."), with its
+            source; empty when there is none.
     """
 
-    statutory_owner: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_check_id)
+    statutory_owner: tuple[str, ...] = attrs.field(
+        default=(), converter=_owner_tuple, validator=_ids
     )
     delegable_to: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
     board_reserved: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
     independence_from: tuple[str, ...] = attrs.field(
         default=(), converter=_id_tuple, validator=_ids
     )
+    held_by_each: tuple[str, ...] = attrs.field(default=(), converter=_id_tuple, validator=_ids)
+    not_delegable_to: tuple[str, ...] = attrs.field(
+        default=(), converter=_id_tuple, validator=_limits
+    )
+    separate_reason: str = attrs.field(default="", validator=_plain)
 
     def bodies(self) -> set[str]:
         """Every body id these constraints refer to."""
-        named = set(self.delegable_to) | set(self.independence_from)
-        if self.statutory_owner is not None:
-            named.add(self.statutory_owner)
-        return named
+        return (
+            set(self.statutory_owner)
+            | set(self.delegable_to)
+            | set(self.independence_from)
+            | set(self.held_by_each)
+        )
+
+    def may_lead(self, body: str) -> bool:
+        """Whether the law lets ``body`` lead the function.
+
+        Never a body the function must stay independent of, nor, where only some bodies'
+        employees may carry it out, any other body.
+
+        >>> Legal(delegable_to=("nhse",), independence_from=("x",)).may_lead("nhsi")
+        False
+        """
+        if body in self.independence_from:
+            return False
+        return not self.delegable_to or body in self.delegable_to
 
 
 def _capability_tuple(value: Any) -> tuple[tuple[str, Level], ...]:
@@ -334,11 +394,37 @@ class Function:
     legal: Legal = attrs.field(validator=attrs.validators.instance_of(Legal))
     capability: Capability = attrs.field(validator=attrs.validators.instance_of(Capability))
     notes: str = attrs.field(default="", validator=_plain)
+    agreed_lead: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_check_id)
+    )
 
     @performed_by.validator
     def _check_performers(self, _attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
         if not value:
             raise ValueError("performed_by must name at least one body")
+
+    def __attrs_post_init__(self) -> None:
+        legal = self.legal
+        if legal.independence_from and set(self.performed_by) <= set(legal.independence_from):
+            raise ValueError(
+                f"function {self.id!r} must stay independent of every body that performs it "
+                f"({', '.join(self.performed_by)}): nobody could carry it out"
+            )
+        bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
+        if bound:
+            raise ValueError(
+                f"function {self.id!r} must stay independent of {', '.join(bound)}, which holds "
+                "its statutory duty: a body cannot be independent of itself"
+            )
+        if self.agreed_lead is not None and not legal.may_lead(self.agreed_lead):
+            why = (
+                "it must stay independent of that body"
+                if self.agreed_lead in legal.independence_from
+                else f"only employees of {', '.join(legal.delegable_to)} may carry it out"
+            )
+            raise ValueError(
+                f"function {self.id!r}: the agreed lead {self.agreed_lead!r} breaks the law: {why}"
+            )
 
 
 #: Kinds of joint body (portfolio ``governance.bodies[].kind``).
@@ -466,6 +552,8 @@ class Portfolio:
         bodies = {org.id for org in self.organisations}
         for fn in value:
             named = set(fn.performed_by) | fn.legal.bodies() | {b for b, _ in fn.capability.levels}
+            if fn.agreed_lead is not None:
+                named.add(fn.agreed_lead)
             unknown = sorted(named - bodies)
             if unknown:
                 raise ValueError(f"function {fn.id!r} names unknown bodies: {', '.join(unknown)}")
@@ -661,8 +749,11 @@ class Recommendation:
         function: the function's id.
         name: the function's name.
         arrangement: one of the four categories.
-        lead: the lead body's id, or None where the function is led jointly.
+        lead: the lead body's id; None where the function is led jointly, or where the rules
+            could not separate the candidates (then ``tied`` names them).
         explanation: the derivation.
+        tied: the bodies the rules could not separate for the lead (two or more), when the
+            lead is undecided; empty otherwise. Listing order never picks between them.
     """
 
     function: str
@@ -670,11 +761,34 @@ class Recommendation:
     arrangement: Arrangement
     lead: str | None
     explanation: Explanation
+    tied: tuple[str, ...] = ()
 
     @property
     def category(self) -> int:
         """The category number, 1 to 4."""
         return self.arrangement.category
+
+    @property
+    def lead_status(self) -> str:
+        """``body`` (one lead), ``joint`` (no single lead) or ``tie`` (lead undecided)."""
+        if self.lead is not None:
+            return "body"
+        return "tie" if self.tied else "joint"
+
+    @property
+    def lead_candidates(self) -> tuple[str, ...]:
+        """The bodies that may lead: the lead, the tied bodies, or none for a joint lead."""
+        return (self.lead,) if self.lead is not None else self.tied
+
+    @property
+    def lead_text(self) -> str:
+        """The lead in words, the one way every output writes it.
+
+        >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
+        >>> Recommendation("f", "F", Arrangement.ALIGNED, None, ex, ("a", "b")).lead_text
+        'undecided between a and b (tie)'
+        """
+        return lead_words(self.lead, self.tied)
 
     def explain(self) -> str:
         """A readable account of which rules fired on which answers, and why this arrangement."""
@@ -684,15 +798,36 @@ class Recommendation:
         return str(_display().recommendation_html(self))
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict, in the CLI's stable JSON contract."""
+        """A JSON-ready dict, in the CLI's stable JSON contract.
+
+        ``lead`` is the lead body or null; ``lead_status`` says whether null means a joint lead
+        or a tie, and ``tied`` lists the bodies tied.
+        """
         return {
             "function": self.function,
             "name": self.name,
             "arrangement": str(self.arrangement),
             "category": self.category,
             "lead": self.lead,
+            "lead_status": self.lead_status,
+            "tied": list(self.tied),
             "explanation": self.explanation.to_dict(),
         }
+
+
+def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:
+    """A lead in words: the body, ``joint``, or ``undecided between X and Y (tie)``.
+
+    >>> lead_words("nhse"), lead_words(None), lead_words(None, ["a", "b", "c"])
+    ('nhse', 'joint', 'undecided between a, b and c (tie)')
+    """
+    if lead is not None:
+        return lead
+    bodies = list(tied)
+    if not bodies:
+        return "joint"
+    listed = bodies[0] if len(bodies) == 1 else f"{', '.join(bodies[:-1])} and {bodies[-1]}"
+    return f"undecided between {listed} (tie)"
 
 
 @attrs.frozen

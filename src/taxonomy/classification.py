@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from taxonomy._model import (
+    Arrangement,
     Classification,
     Explanation,
     Firing,
@@ -169,9 +170,34 @@ def _classify_one(
         capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
         lead_by=firings[derivation.lead_by.id] if derivation.lead_by is not None else None,
         findings=derivation.findings,
-        notes=derivation.notes,
+        notes=(*derivation.notes, *_decision_notes(fn, derivation.arrangement)),
     )
-    return Recommendation(fn.id, fn.name, derivation.arrangement, derivation.lead, explanation)
+    return Recommendation(
+        fn.id, fn.name, derivation.arrangement, derivation.lead, explanation, derivation.tied
+    )
+
+
+def _decision_notes(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
+    """Who decides, said apart from who delivers (the structure draws both)."""
+    legal = fn.legal
+    keepers = [*legal.held_by_each] if legal.held_by_each else []
+    if legal.board_reserved:
+        keepers = list(fn.performed_by)
+    if not keepers or arrangement.separate:
+        return ()
+    whom = (
+        "one team delivers" if arrangement is Arrangement.ONE_TEAM else "the aligned teams deliver"
+    )
+    what = (
+        "the decision is reserved to each body's own Board"
+        if legal.board_reserved
+        else "each of them holds the duty or office of its own"
+    )
+    return (
+        f"{what}: {', '.join(keepers)} each keep deciding, and {whom} for them "
+        "(who decides is not who delivers; Annex B category 1: the head of the team is "
+        "accountable to both organisations)",
+    )
 
 
 def _firing(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from taxonomy._model import (
+    DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
     SCOPES,
     Capability,
@@ -40,10 +41,19 @@ _FUNCTION_KEYS = (
     "effectiveness",
     "legal",
     "capability",
+    "agreed_lead",
     "notes",
 )
-_REQUIRED_FUNCTION_KEYS = tuple(k for k in _FUNCTION_KEYS if k != "notes")
-_LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independence_from")
+_REQUIRED_FUNCTION_KEYS = tuple(k for k in _FUNCTION_KEYS if k not in ("notes", "agreed_lead"))
+_LEGAL_KEYS = (
+    "statutory_owner",
+    "held_by_each",
+    "delegable_to",
+    "board_reserved",
+    "not_delegable_to",
+    "independence_from",
+    "separate_reason",
+)
 
 
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
@@ -61,15 +71,7 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         "functions": [],
     }
     for fn in portfolio.functions:
-        legal: dict[str, Any] = {}
-        if fn.legal.statutory_owner is not None:
-            legal["statutory_owner"] = fn.legal.statutory_owner
-        if fn.legal.delegable_to:
-            legal["delegable_to"] = list(fn.legal.delegable_to)
-        if fn.legal.board_reserved:
-            legal["board_reserved"] = True
-        if fn.legal.independence_from:
-            legal["independence_from"] = list(fn.legal.independence_from)
+        legal = _legal_to_data(fn.legal, portfolio.organisation_ids)
         entry: dict[str, Any] = {
             "id": fn.id,
             "name": fn.name,
@@ -83,6 +85,8 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
             "legal": legal,
             "capability": {body: str(level) for body, level in fn.capability.levels},
         }
+        if fn.agreed_lead is not None:
+            entry["agreed_lead"] = fn.agreed_lead
         if fn.notes:
             entry["notes"] = fn.notes
         data["functions"].append(entry)
@@ -124,6 +128,28 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         ]
     if governance:
         data["governance"] = governance
+    return data
+
+
+def _legal_to_data(legal: Legal, organisations: tuple[str, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if len(legal.statutory_owner) == 1:
+        data["statutory_owner"] = legal.statutory_owner[0]
+    elif legal.statutory_owner:
+        data["statutory_owner"] = list(legal.statutory_owner)
+    if legal.held_by_each:
+        every = set(legal.held_by_each) == set(organisations)
+        data["held_by_each"] = "all" if every else list(legal.held_by_each)
+    if legal.delegable_to:
+        data["delegable_to"] = list(legal.delegable_to)
+    if legal.board_reserved:
+        data["board_reserved"] = True
+    if legal.not_delegable_to:
+        data["not_delegable_to"] = list(legal.not_delegable_to)
+    if legal.independence_from:
+        data["independence_from"] = list(legal.independence_from)
+    if legal.separate_reason:
+        data["separate_reason"] = legal.separate_reason
     return data
 
 
@@ -247,28 +273,17 @@ def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Fun
     )
     effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
-    legal_node = node["legal"]
-    if legal_node is None:
-        legal = Legal()
-    else:
-        lg = reader.mapping(legal_node, what="'legal'", item=item, at=node)
-        reader.keys(lg, allowed=_LEGAL_KEYS, item=f"{item}, legal")
-        owner = None
-        if lg.get("statutory_owner") is not None:
-            owner = _body(reader, lg, "statutory_owner", lg["statutory_owner"], bodies, item)
-        reserved = lg.get("board_reserved", False)
-        if not isinstance(reserved, bool):
-            reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
-        legal = Legal(
-            statutory_owner=owner,
-            delegable_to=_body_list(reader, lg, "delegable_to", bodies, item)
-            if "delegable_to" in lg
-            else (),
-            board_reserved=reserved,
-            independence_from=_body_list(reader, lg, "independence_from", bodies, item)
-            if "independence_from" in lg
-            else (),
-        )
+    legal = _legal(reader, node, item, bodies, performed_by)
+    agreed = None
+    if node.get("agreed_lead") is not None:
+        agreed = _body(reader, node, "agreed_lead", node["agreed_lead"], bodies, item)
+        if not legal.may_lead(agreed):
+            why = (
+                "the function must stay independent of it"
+                if agreed in legal.independence_from
+                else f"only employees of {', '.join(legal.delegable_to)} may carry it out"
+            )
+            reader.fail(f"'{agreed}' cannot lead: {why}", at=node, key="agreed_lead", item=item)
 
     cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
     levels = {}
@@ -303,7 +318,75 @@ def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Fun
         legal=legal,
         capability=Capability(levels),
         notes=notes,
+        agreed_lead=agreed,
     )
+
+
+def _legal(
+    reader: Reader, node: Fields, item: str, bodies: list[str], performed_by: tuple[str, ...]
+) -> Legal:
+    """The ``legal`` answers of one function, with the impossible ones refused."""
+    if node["legal"] is None:
+        return Legal()
+    lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
+    where = f"{item}, legal"
+    reader.keys(lg, allowed=_LEGAL_KEYS, item=where)
+
+    def listed(key: str) -> tuple[str, ...]:
+        return _body_list(reader, lg, key, bodies, item) if lg.get(key) is not None else ()
+
+    held = tuple(bodies) if lg.get("held_by_each") == "all" else listed("held_by_each")
+    reserved = lg.get("board_reserved", False)
+    if not isinstance(reserved, bool):
+        reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
+    limits = lg.get("not_delegable_to") or []
+    if isinstance(limits, str):
+        limits = [limits]
+    if not isinstance(limits, list):
+        reader.fail(
+            "must be a list", at=lg, key="not_delegable_to", item=item, allowed=DELEGATION_LIMITS
+        )
+    for limit in limits:
+        if limit not in DELEGATION_LIMITS:
+            reader.fail(
+                f"'{limit}' is not something a function can be barred from delegating to",
+                at=lg,
+                key="not_delegable_to",
+                item=item,
+                allowed=DELEGATION_LIMITS,
+                suggestion=did_you_mean(str(limit), DELEGATION_LIMITS),
+            )
+    reason = ""
+    if lg.get("separate_reason") is not None:
+        reason = reader.text(lg, "separate_reason", item=item)
+    legal = Legal(
+        statutory_owner=listed("statutory_owner"),
+        held_by_each=held,
+        delegable_to=listed("delegable_to"),
+        board_reserved=reserved,
+        not_delegable_to=tuple(dict.fromkeys(limits)),
+        independence_from=listed("independence_from"),
+        separate_reason=reason,
+    )
+    if legal.independence_from and set(performed_by) <= set(legal.independence_from):
+        reader.fail(
+            f"the function must stay independent of every body that performs it "
+            f"({', '.join(performed_by)}): nobody could carry it out; name the bodies it must "
+            "be independent of, not the ones doing it",
+            at=lg,
+            key="independence_from",
+            item=item,
+        )
+    bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
+    if bound:
+        reader.fail(
+            f"{', '.join(bound)} holds the statutory duty, so the function cannot be independent "
+            "of it",
+            at=lg,
+            key="independence_from",
+            item=item,
+        )
+    return legal
 
 
 def _law(reader: Reader, value: Any, top: Fields) -> Law:

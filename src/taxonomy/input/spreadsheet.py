@@ -43,13 +43,20 @@ _FIXED_COLUMNS = [
     "efficiency.simplification",
     "effectiveness.joint_benefit",
     "legal.statutory_owner",
+    "legal.held_by_each",
     "legal.delegable_to",
     "legal.board_reserved",
+    "legal.not_delegable_to",
     "legal.independence_from",
+    "legal.separate_reason",
+    "agreed_lead",
 ]
 _LIST_COLUMNS = {
     "performed_by",
+    "legal.statutory_owner",
+    "legal.held_by_each",
     "legal.delegable_to",
+    "legal.not_delegable_to",
     "legal.independence_from",
     "members",
     "delegated",
@@ -77,7 +84,8 @@ QUESTIONS = [
     ),
     (
         "Legal considerations (Q3)",
-        "legal.statutory_owner, legal.delegable_to, legal.board_reserved, legal.independence_from",
+        "legal.statutory_owner, legal.held_by_each, legal.delegable_to, legal.board_reserved, "
+        "legal.not_delegable_to, legal.independence_from, legal.separate_reason",
         "What legal constraints do we need to be aware of? "
         "(e.g., we know we need to retain "
         "separate Boards and that some specific functions, such as commissioning, may only be "
@@ -386,20 +394,28 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
         {"duplication": "efficiency.duplication", "simplification": "efficiency.simplification"}
     )
     effectiveness = sub({"joint_benefit": "effectiveness.joint_benefit"})
-    legal_columns = {
-        "statutory_owner": "legal.statutory_owner",
-        "delegable_to": "legal.delegable_to",
-        "board_reserved": "legal.board_reserved",
-        "independence_from": "legal.independence_from",
-    }
+    legal_keys = (
+        "statutory_owner",
+        "held_by_each",
+        "delegable_to",
+        "board_reserved",
+        "not_delegable_to",
+        "independence_from",
+        "separate_reason",
+    )
+    legal_columns = {key: f"legal.{key}" for key in legal_keys}
     legal_entry: dict[str, Any] = {}
-    if cells.get("legal.statutory_owner") is not None:
-        legal_entry["statutory_owner"] = cells["legal.statutory_owner"]
-    for key in ("delegable_to", "independence_from"):
-        if cells.get(f"legal.{key}") is not None:
-            legal_entry[key] = _cells(
-                _split(cells[f"legal.{key}"]), sheet="functions", row=row, column=f"legal.{key}"
-            )
+    for key in ("statutory_owner", "held_by_each", "delegable_to", "not_delegable_to",
+                "independence_from"):  # fmt: skip
+        value = cells.get(f"legal.{key}")
+        if value is None:
+            continue
+        if key == "held_by_each" and str(value).strip() == "all":
+            legal_entry[key] = "all"
+            continue
+        legal_entry[key] = _cells(_split(value), sheet="functions", row=row, column=f"legal.{key}")
+    if cells.get("legal.separate_reason") is not None:
+        legal_entry["separate_reason"] = cells["legal.separate_reason"]
     if cells.get("legal.board_reserved") is not None:
         legal_entry["board_reserved"] = _boolean(
             cells["legal.board_reserved"],
@@ -430,7 +446,7 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
         "legal": legal,
         "capability": capability,
     }
-    for key in ("id", "name", "level", "notes"):
+    for key in ("id", "name", "level", "notes", "agreed_lead"):
         if cells.get(key) is not None:
             entry[key] = cells[key]
     if cells.get("performed_by") is not None:
@@ -441,6 +457,13 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
 
 
 # --- writing ------------------------------------------------------------------------------------
+
+
+def _listed(value: str | list[str] | None) -> str | None:
+    """A body list (or one body, or ``all``) as one cell: ids separated by commas."""
+    if value is None or isinstance(value, str):
+        return value
+    return ", ".join(value) or None
 
 
 def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[list[Any]]]:
@@ -469,10 +492,14 @@ def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[
                 fn["efficiency"]["duplication"],
                 fn["efficiency"]["simplification"],
                 fn["effectiveness"]["joint_benefit"],
-                legal.get("statutory_owner"),
-                ", ".join(legal.get("delegable_to", [])) or None,
+                _listed(legal.get("statutory_owner")),
+                _listed(legal.get("held_by_each")),
+                _listed(legal.get("delegable_to")),
                 bool(legal.get("board_reserved")),
-                ", ".join(legal.get("independence_from", [])) or None,
+                _listed(legal.get("not_delegable_to")),
+                _listed(legal.get("independence_from")),
+                legal.get("separate_reason"),
+                fn.get("agreed_lead"),
                 *[fn["capability"].get(b) for b in bodies],
                 fn.get("notes"),
             ]
@@ -563,7 +590,7 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
                 },
             }
             if bodies:
-                checks["legal.statutory_owner"] = ",".join(bodies)
+                checks["agreed_lead"] = ",".join(bodies)
             for column_name, options in checks.items():
                 if column_name not in header:
                     continue
@@ -594,8 +621,10 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
             "scale",
             "",
             "Answer each on none < low < medium < high. "
-            "Lists (performed_by, legal.delegable_to, legal.independence_from) are body "
-            "ids separated by commas; leave legal cells empty where there is no constraint.",
+            "Lists (performed_by, legal.statutory_owner, legal.held_by_each, "
+            "legal.delegable_to, legal.independence_from) are body ids separated by commas "
+            "(legal.held_by_each may be 'all'); legal.not_delegable_to lists joint_committee "
+            "and/or another_body; leave legal cells empty where there is no constraint.",
         ]
     )
     for cell in guide[1]:

@@ -58,12 +58,16 @@ PRINCIPLES = ("simple", "cost-effective", "aligned", "practical", "collaborative
 #: What a lead rule may name: a fact holding bodies (the most capable of them leads), or
 #: ``joint`` (no single lead: the head is accountable to every body; board paper para 16).
 LEAD_SOURCES = (
+    "agreed_lead",
     "legal.statutory_owner",
     "legal.delegable_to",
     "performed_by",
     "organisations",
     "joint",
 )
+
+#: Lead sources that may be absent on a function: a rule reading one must require it present.
+_OPTIONAL_LEAD_SOURCES = ("agreed_lead", "legal.statutory_owner", "legal.delegable_to")
 
 _RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source", "priority")
 _REQUIRED_RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source")
@@ -680,9 +684,7 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
             if _fact_type(placeholder.strip(), finding_types, derived, rule, key="because") is None:
                 raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
         lead = rule.then.lead
-        if lead in ("legal.statutory_owner", "legal.delegable_to") and not requires_present(
-            rule.when, lead
-        ):
+        if lead in _OPTIONAL_LEAD_SOURCES and not requires_present(rule.when, lead):
             raise _fail(
                 rule,
                 f"sets the lead from '{lead}', so its 'when' must require "

@@ -45,7 +45,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value
+from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value, lead_words
 from taxonomy.errors import EngineError, UnknownIdError
 from taxonomy.language.facts import ANSWER_FACTS, FactType
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
@@ -121,7 +121,8 @@ def _typed_value(fact: str, ftype: FactType, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"fact '{fact}' is a level; {value!r} is not one") from None
     expected = {"level": (Level,), "bool": (bool,), "count": (int,), "scope": (str,),
-                "body": (str,), "bodies": (tuple, list)}.get(ftype.name)  # fmt: skip
+                "body": (str,), "bodies": (tuple, list),
+                "text": (str,)}.get(ftype.name)  # fmt: skip
     if expected is not None and not isinstance(value, expected):
         raise TypeError(
             f"fact '{fact}' is of type {ftype.name}; {value!r} is not (give values as "
@@ -279,10 +280,11 @@ class Derivation:
         decided_by: the decision rule whose conclusion was taken (None on a decision gap).
         capped_by: the legal rules whose cap made the arrangement less integrated.
         arrangement: the recommendation (None on a decision gap).
-        lead: the lead body, or None for a joint lead or none.
+        lead: the lead body, or None for a joint lead, a tie or none.
         lead_by: the rule that set the lead.
-        tied: the bodies that tied for the lead, when more than one did.
-        notes: what else is worth saying (a joint lead set aside, a tie broken).
+        tied: the bodies tied for the lead when the rules could not separate them (the lead
+            is then undecided).
+        notes: what else is worth saying (a joint lead set aside, a tie, a lead the law bars).
         conflicts: rules of equal priority that disagreed, in the order they were met.
         gap: the gap, if the rules gave no single answer.
     """
@@ -319,42 +321,48 @@ class Derivation:
         return self
 
 
-#: Given a lead rule and the fact values, the body it names (None for ``joint``) and the bodies
-#: that tied for it when more than one did.
-LeadChooser = Callable[[Rule, Mapping[str, Any]], tuple[str | None, tuple[str, ...]]]
+#: Given a lead rule and the fact values: None when the rule names no body the law lets lead;
+#: else the body it names (None for ``joint``, or for a tie) and the bodies tied for it when
+#: more than one is equally placed (then the lead is undecided, never picked by listing order).
+LeadChooser = Callable[[Rule, Mapping[str, Any]], tuple[str | None, tuple[str, ...]] | None]
 
 
 def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
     """The lead policy: of the bodies a lead rule names, the most capable at ``function`` leads.
 
-    Ties go to the body listed first in the portfolio, and are reported as ties.
+    Only bodies the law lets lead are candidates (:meth:`Legal.may_lead`: never a body the
+    function must stay independent of, nor one whose employees may not carry it out). When two
+    or more candidates are equally capable, the lead is undecided between them: the rules could
+    not separate them, and listing order does not pretend to.
     """
-    order = {body: i for i, body in enumerate(portfolio.organisation_ids)}
+    legal = function.legal
 
-    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
         source = rule.then.lead
         if source == "joint":
             return None, ()
         if source == "organisations":
-            bodies: tuple[str, ...] = portfolio.organisation_ids
+            named: tuple[str, ...] = portfolio.organisation_ids
         else:
             found = values.get(str(source))
-            bodies = (found,) if isinstance(found, str) else tuple(found or ())
-        if not bodies:
+            named = (found,) if isinstance(found, str) else tuple(found or ())
+        if not named:
             raise EngineError(
                 f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
             )
-        ranked = sorted(
-            bodies, key=lambda b: (-int(function.capability.of(b)), order.get(b, len(order)))
-        )
-        best = function.capability.of(ranked[0])
+        bodies = [b for b in named if legal.may_lead(b)]
+        if not bodies:
+            return None
+        best = max(function.capability.of(b) for b in bodies)
         tied = tuple(b for b in bodies if function.capability.of(b) == best)
-        return ranked[0], tied if len(tied) > 1 else ()
+        return (tied[0], ()) if len(tied) == 1 else (None, tied)
 
     return choose
 
 
-def lead_by_source(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+def lead_by_source(
+    rule: Rule, values: Mapping[str, Any]
+) -> tuple[str | None, tuple[str, ...]] | None:
     """A lead chooser for reasoning about all portfolios at once: a rule's lead is its source.
 
     Two lead rules naming different sources name different bodies on some portfolio, so
@@ -461,31 +469,42 @@ def _lead(
     candidates = [rule for rule in fired if rule.then.lead is not None]
     for priority in sorted({rule.priority for rule in candidates}, reverse=True):
         tier = sorted((r for r in candidates if r.priority == priority), key=lambda r: r.id)
-        chosen = {rule.id: choose(rule, values) for rule in tier}
+        options = {rule.id: choose(rule, values) for rule in tier}
+        for rule in tier:
+            if options[rule.id] is None:
+                notes.append(
+                    f"{rule.id} names no body the law lets lead ({rule.then.lead}: each is one "
+                    "the function must stay independent of, or whose employees may not carry "
+                    "it out); the next lead rule decides"
+                )
+        chosen = {rid: option for rid, option in options.items() if option is not None}
+        tier = [rule for rule in tier if rule.id in chosen]
         if arrangement.separate:
             for rule in tier:
-                if chosen[rule.id][0] is None:
+                lead, tied = chosen[rule.id]
+                if lead is None and not tied:
                     notes.append(
                         f"{rule.id} asks for a joint lead, which only stands for one team or "
                         f"aligned arrangements; a {arrangement} arrangement takes the next lead"
                     )
-            tier = [rule for rule in tier if chosen[rule.id][0] is not None]
-            if not tier:
-                continue
-        if len({chosen[rule.id][0] for rule in tier}) > 1:
+            tier = [rule for rule in tier if chosen[rule.id] != (None, ())]
+        if not tier:
+            continue
+        if len({chosen[rule.id] for rule in tier}) > 1:
             conflicts.append(
                 Conflict(
                     "lead",
                     priority,
                     tuple(tier),
-                    tuple(chosen[rule.id][0] or "joint" for rule in tier),
+                    tuple(lead_words(*chosen[rule.id]) for rule in tier),
                 )
             )
         lead, tied = chosen[tier[0].id]
         if tied:
             notes.append(
-                f"{', '.join(tied)} tie on capability for the lead; {lead} leads because it is "
-                "listed first in the portfolio"
+                f"{lead_words(None, tied)}: they are equally capable and nothing in the law or "
+                "the portfolio separates them, so the bodies must agree the lead (state it as "
+                "agreed_lead)"
             )
         return lead, tier[0], tied, notes, None
     gap = Gap("lead", arrangement) if arrangement.separate else None

@@ -29,6 +29,7 @@ from taxonomy.structure.graph import (
     owners,
     predecessors,
     reporting_lines,
+    successors,
 )
 
 __all__ = [
@@ -54,6 +55,12 @@ CHECKS = {
     "joint-committee-law": ("legal", "decisions go to a joint committee only where lawful"),
     "employees-only": ("legal", "a function only X's employees may do is done by X's employees"),
     "board-reserved": ("legal", "a Board-reserved decision stays with its Board"),
+    "not-delegable": (
+        "legal",
+        "what may not be delegated (to a joint committee, to another body's staff) is not",
+    ),
+    "serves-every-body": ("collaborative", "one team is accountable to every body it serves"),
+    "lead-undecided": ("simple", "every function the rules could not give a lead is agreed"),
     "independence": ("legal", "a function stays independent of the bodies it must"),
     "reporting-cycle": ("simple", "reporting lines have no cycles"),
     "reaches-board": ("simple", "every team, role and joint body reaches a Board"),
@@ -277,17 +284,64 @@ def _function_checks(
                     [function, body, *delegators],
                 )
             )
-        if arrangement == "one_team" and not joint_deciders:
-            found.append(
-                _finding(
-                    "board-reserved",
-                    "error",
-                    f"{name} is a decision reserved to a Board, but one team would take it "
-                    "on behalf of every Board with no joint committee of the Boards to decide "
-                    "(para 8: separate Boards are retained)",
-                    [function],
+    limits = tuple(data.get("not_delegable_to") or ())
+    if "joint_committee" in limits:
+        for body, delegators in sorted(delegating.items()):
+            if graph.nodes[body].get("body_kind") == "joint_committee":
+                found.append(
+                    _finding(
+                        "not-delegable",
+                        "error",
+                        f"{name} may not be delegated to a joint committee, but "
+                        f"{_label(graph, body)} takes it (by {', '.join(sorted(delegators))})",
+                        [function, body, *delegators],
+                    )
                 )
+    if "another_body" in limits:
+        for team in teams:
+            served = tuple(graph.nodes[team].get("serves") or ())
+            employer = graph.nodes[team].get("employer") or ""
+            others = [b for b in served if b != employer]
+            if others:
+                found.append(
+                    _finding(
+                        "not-delegable",
+                        "error",
+                        f"{name} must be carried out by each body's own employees, but "
+                        f"{_label(graph, team)} serves {', '.join(others)} with staff "
+                        f"{'of ' + employer if employer else 'of no single body'}",
+                        [function, team],
+                    )
+                )
+    if arrangement == "one_team":
+        for team in teams:
+            served = tuple(graph.nodes[team].get("serves") or ())
+            answering = {
+                v for v in successors(graph, team, "accountable_to") if v.startswith("board:")
+            }
+            missing = [b for b in served if f"board:{b}" not in answering]
+            if missing:
+                found.append(
+                    _finding(
+                        "serves-every-body",
+                        "warning",
+                        f"{name} is one team serving {', '.join(served)}, but its head is not "
+                        f"accountable to {', '.join(missing)} (Annex B category 1: the head of "
+                        "the team is accountable to both organisations)",
+                        [function, team],
+                    )
+                )
+    tied = tuple(data.get("tied") or ())
+    if tied:
+        found.append(
+            _finding(
+                "lead-undecided",
+                "warning",
+                f"{name} has no lead yet: the rules could not separate {', '.join(tied)}; the "
+                "bodies must agree one (para 16: agree a 'lead organisation' for each function)",
+                [function],
             )
+        )
     for body in data.get("independence_from") or ():
         board = f"board:{body}"
         under = [t for t in teams if graph.nodes[t].get("employer") == body]

@@ -8,20 +8,27 @@ Plain functions over ``networkx.MultiDiGraph`` (no graph subclass). Every node h
 - ``team``: the people who deliver a function; ``role``: a post such as a joint Regional Director;
 - ``function``: an activity, with its recommended arrangement and legal constraints.
 
-Every edge has a ``kind``: ``reports_to`` (a team, role or joint body to whom it answers),
-``accountable_to`` (a function to its accountable owner), ``delegates_to`` (a Board delegating
-decisions to a joint body), ``employs`` (a Board to a team or role), ``performs`` (a team to its
-function) and ``influences`` (a body consulted, without authority: Annex B key "Influence").
+Every edge has a ``kind``: ``reports_to`` (a team, role or joint body to whom it answers: its
+line), ``accountable_to`` (a function to its accountable owner; a one-team to every Board it
+serves), ``delegates_to`` (a Board delegating decisions to a joint body), ``decides`` (a Board, or
+committees in common, that keeps the function's decision), ``employs`` (a Board to a team or
+role), ``performs`` (a team to its function) and ``influences`` (a body consulted, without
+authority: Annex B key "Influence").
+
+Who decides is drawn apart from who delivers: a decision reserved to each Board keeps a
+``decides`` edge from each Board, whatever team delivers.
 
 The to-be structure of each arrangement follows the papers (para 16 table, Annex B):
 
-- one team: a single team performs the function, employed by and reporting to the lead body's
-  Board; with no single lead (joint regional teams) it reports equally to every participating
-  Board; the other participants influence it;
+- one team: a single team performs the function for every body it serves, its head
+  accountable to each of them (Annex B category 1); with a lead it is hosted by and reports
+  to the lead's Board, with a joint lead it reports equally to each Board, with a tie it has
+  no host until the bodies agree;
 - aligned: each participant's own team, all accountable to one joint governance body (a joint body
   of the portfolio's governance that oversees the function, or a new "joint plan" body);
-- separate, involvement if needed: the lead's team alone; the other bodies influence it;
-- separate and distinct: the lead's team alone.
+- separate, involvement if needed: each body keeps its own team under its own Board; the
+  function is accountable to the lead's team, and the other bodies influence it;
+- separate and distinct: each body keeps its own team; no involvement.
 
 The as-is structure comes from ``performed_by``: each body runs its own team.
 
@@ -33,8 +40,8 @@ Examples:
     'aligned'
     >>> sorted(n for n in graph if graph.nodes[n]["kind"] == "board")
     ['board:nhse', 'board:nhsi']
-    >>> reporting_lines(graph, "team:it")
-    ['board:nhse']
+    >>> reporting_lines(graph, "team:efficiency-improvement")
+    ['board:nhsi']
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
-from taxonomy._model import Arrangement, Classification, Function, Portfolio
+from taxonomy._model import Arrangement, Classification, Function, Portfolio, lead_words
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",
@@ -64,7 +71,15 @@ __all__ = [
 Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
 NODE_KINDS = ("board", "joint_body", "team", "role", "function")
-EDGE_KINDS = ("reports_to", "accountable_to", "delegates_to", "employs", "performs", "influences")
+EDGE_KINDS = (
+    "reports_to",
+    "accountable_to",
+    "delegates_to",
+    "decides",
+    "employs",
+    "performs",
+    "influences",
+)
 #: Edges that carry accountability upwards, from a function to a Board.
 ACCOUNTABILITY_EDGES = ("accountable_to", "reports_to")
 
@@ -92,23 +107,11 @@ def build_graph(classification: Classification) -> Graph:
     functions = {fn.id: fn for fn in portfolio.functions}
     for rec in classification:
         fn = functions[rec.function]
-        _function_node(graph, fn, rec.arrangement, rec.lead)
-        participants = _participants(fn, rec.lead)
+        _function_node(graph, fn, rec.arrangement, rec.lead, rec.tied)
+        served = _participants(fn, rec.lead)
+        function = f"function:{fn.id}"
         if rec.arrangement is Arrangement.ONE_TEAM:
-            team = _team(graph, fn, rec.lead, label=f"{fn.name} (one team)")
-            if rec.lead is not None:
-                _edge(graph, team, _board(rec.lead), "reports_to")
-                for other in participants:
-                    if other != rec.lead:
-                        _edge(graph, _board(other), team, "influences")
-            else:
-                # A virtually integrated team: members employed by each body (Annex B).
-                for body in participants:
-                    _edge(graph, _board(body), team, "employs")
-                    _edge(graph, team, _board(body), "reports_to")
-            _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-            if fn.legal.board_reserved and portfolio.law.joint_committees:
-                _decided_jointly(graph, fn, participants, covering.get(fn.id))
+            _one_team(graph, fn, rec.lead, rec.tied, served)
         elif rec.arrangement is Arrangement.ALIGNED:
             joint = covering.get(fn.id)
             if joint is None:
@@ -117,25 +120,137 @@ def build_graph(classification: Classification) -> Graph:
                     f"joint:plan-{fn.id}",
                     "joint_governance",
                     f"Joint plan and governance: {fn.name}",
-                    participants,
+                    served,
                 )
-            for body in participants:
+            for body in served:
                 team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
                 _edge(graph, team, _board(body), "reports_to")
                 _edge(graph, team, joint, "accountable_to")
-            _edge(graph, f"function:{fn.id}", joint, "accountable_to", basis="joint plan")
+            _edge(graph, function, joint, "accountable_to", basis="joint plan")
         else:
-            lead = rec.lead
-            assert lead is not None  # separate arrangements always name a lead
-            team = _team(graph, fn, lead, label=f"{fn.name} ({lead} led)", own=True)
-            _edge(graph, team, _board(lead), "reports_to")
-            _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-            if rec.arrangement is Arrangement.SEPARATE_INVOLVED:
-                for other in portfolio.organisation_ids:
-                    if other != lead and other not in fn.legal.independence_from:
-                        _edge(graph, _board(other), team, "influences")
+            _separate(graph, fn, rec.arrangement, rec.lead, rec.tied, portfolio.organisation_ids)
+        _decision(graph, portfolio, fn, rec.arrangement, served, covering.get(fn.id))
     _governance(graph, portfolio)
     return graph
+
+
+def _one_team(
+    graph: Graph, fn: Function, lead: str | None, tied: tuple[str, ...], served: list[str]
+) -> None:
+    """One team for every body it serves; its head is accountable to each of them.
+
+    Annex B category 1: "Both organisations agree objectives and work programme. The head of the
+    team is accountable to both organisations." With a lead (the host employer) the team has a
+    single reporting line, to the lead's Board (para 12: "a single reporting line"), and is
+    accountable to every Board it serves. With a joint lead (joint regional teams) it reports
+    equally into each (para 16 table). With the lead undecided (a tie) it has no host yet.
+    """
+    if lead is not None:
+        label = f"{fn.name} (one team, hosted by {lead})"
+    elif tied:
+        label = f"{fn.name} (one team, {lead_words(None, tied)})"
+    else:
+        label = f"{fn.name} (one team, joint lead)"
+    team = _team(graph, fn, lead, label=label)
+    graph.nodes[team]["serves"] = tuple(served)
+    if lead is not None:
+        _edge(graph, team, _board(lead), "reports_to")
+    elif not tied:
+        # A virtually integrated team: members employed by each body (Annex B).
+        for body in served:
+            _edge(graph, _board(body), team, "employs")
+            _edge(graph, team, _board(body), "reports_to")
+    for body in served:
+        _edge(graph, team, _board(body), "accountable_to", basis="serves")
+    _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
+
+
+def _separate(
+    graph: Graph,
+    fn: Function,
+    arrangement: Arrangement,
+    lead: str | None,
+    tied: tuple[str, ...],
+    organisations: tuple[str, ...],
+) -> None:
+    """Categories 3 and 4: each body keeps its own team, under its own Board.
+
+    The lead's team is accountable for the function (Annex B: "NHS England led", "NHS
+    Improvement led"); in category 3 the other bodies consult and involve the lead's team
+    ("They consult and involve each other within agreed joint forums"), in category 4 nobody
+    does. A body the function must stay independent of keeps no team of it and is not
+    involved. With the lead undecided (a tie), every tied body's team is accountable until the
+    bodies agree.
+    """
+    barred = set(fn.legal.independence_from)
+    keepers = [b for b in _participants(fn, lead) if b not in barred]
+    leads = [lead] if lead is not None else [b for b in tied if b in keepers]
+    teams = {}
+    for body in keepers:
+        role = "lead" if lead is not None and body == lead else "own team"
+        team = _team(graph, fn, body, label=f"{fn.name} ({body}, {role})", own=True)
+        graph.nodes[team]["lead"] = body in leads
+        _edge(graph, team, _board(body), "reports_to")
+        teams[body] = team
+    for body in leads:
+        _edge(graph, f"function:{fn.id}", teams[body], "accountable_to", basis="delivery")
+    if arrangement is not Arrangement.SEPARATE_INVOLVED:
+        return
+    for body in organisations:
+        if body in barred or body in leads:
+            continue
+        source = teams.get(body, _board(body))
+        for target in leads:
+            _edge(graph, source, teams[target], "influences")
+
+
+def _decision(
+    graph: Graph,
+    portfolio: Portfolio,
+    fn: Function,
+    arrangement: Arrangement,
+    served: list[str],
+    given: str | None,
+) -> None:
+    """Who decides, drawn apart from who delivers.
+
+    A decision reserved to each body's Board (``legal.board_reserved``), or an office each body
+    holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
+    Board to the function. Where one team serves them all and the portfolio's governance has no
+    forum for the decision, one is proposed: a joint committee where the law allows one and the
+    decision may go to one, else committees in common (each Board's committee meeting together,
+    each keeping its own decision: lawful without any power to form joint committees).
+    """
+    legal = fn.legal
+    keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
+    if not keepers:
+        return
+    function = f"function:{fn.id}"
+    for body in keepers:
+        _edge(graph, _board(body), function, "decides")
+    if arrangement is not Arrangement.ONE_TEAM or given is not None or len(keepers) < 2:
+        return
+    jc_allowed = portfolio.law.joint_committees and "joint_committee" not in legal.not_delegable_to
+    if jc_allowed and legal.board_reserved:
+        node = _proposed_joint_body(
+            graph,
+            f"joint:committee-{fn.id}",
+            "joint_committee",
+            f"Joint committee: {fn.name}",
+            keepers,
+        )
+        for body in keepers:
+            _edge(graph, _board(body), node, "delegates_to", functions=(fn.id,))
+        _edge(graph, function, node, "accountable_to", basis="delegated decisions")
+        return
+    node = _proposed_joint_body(
+        graph,
+        f"joint:in-common-{fn.id}",
+        "committees_in_common",
+        f"Committees in common: {fn.name}",
+        keepers,
+    )
+    _edge(graph, node, function, "decides")
 
 
 def _proposed_joint_body(
@@ -146,28 +261,6 @@ def _proposed_joint_body(
     for body in participants:
         _edge(graph, node, _board(body), "reports_to")
     return node
-
-
-def _decided_jointly(
-    graph: Graph, fn: Function, participants: list[str], given: str | None
-) -> None:
-    """A Board-reserved function in one team: its decision goes to a joint committee.
-
-    Only where the law allows joint committees (``law.joint_committees``); the governance's own
-    joint committee is used when it takes the function's decisions, else one is proposed.
-    """
-    if given is not None:
-        return  # the portfolio's governance already delegates the decision
-    node = _proposed_joint_body(
-        graph,
-        f"joint:committee-{fn.id}",
-        "joint_committee",
-        f"Joint committee: {fn.name}",
-        participants,
-    )
-    for body in participants:
-        _edge(graph, _board(body), node, "delegates_to", functions=(fn.id,))
-    _edge(graph, f"function:{fn.id}", node, "accountable_to", basis="delegated decisions")
 
 
 def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:
@@ -184,7 +277,13 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
     graph = _base(portfolio, "as-is")
     for fn in portfolio.functions:
         rec = classification[fn.id] if classification is not None else None
-        _function_node(graph, fn, rec.arrangement if rec else None, rec.lead if rec else None)
+        _function_node(
+            graph,
+            fn,
+            rec.arrangement if rec else None,
+            rec.lead if rec else None,
+            rec.tied if rec else (),
+        )
         for body in fn.performed_by:
             team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
             _edge(graph, team, _board(body), "reports_to")
@@ -252,7 +351,11 @@ def _base(portfolio: Portfolio, state: str) -> Graph:
 
 
 def _function_node(
-    graph: Graph, fn: Function, arrangement: Arrangement | None, lead: str | None
+    graph: Graph,
+    fn: Function,
+    arrangement: Arrangement | None,
+    lead: str | None,
+    tied: tuple[str, ...] = (),
 ) -> None:
     graph.add_node(
         f"function:{fn.id}",
@@ -262,10 +365,14 @@ def _function_node(
         arrangement=str(arrangement) if arrangement is not None else None,
         category=arrangement.category if arrangement is not None else None,
         lead=lead,
+        tied=tuple(tied),
         performed_by=fn.performed_by,
         delegable_to=fn.legal.delegable_to,
         board_reserved=fn.legal.board_reserved,
+        held_by_each=fn.legal.held_by_each,
+        not_delegable_to=fn.legal.not_delegable_to,
         independence_from=fn.legal.independence_from,
+        separate_reason=fn.legal.separate_reason,
     )
 
 

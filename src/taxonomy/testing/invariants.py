@@ -18,8 +18,9 @@ The invariants (board paper para 8; Annex B):
 - :func:`monotonicity`: raising duplication, simplification or joint benefit never makes the
   arrangement more separate; adding a legal restriction never makes it more integrated;
 - :func:`determinism`: classifying twice gives byte-identical JSON;
-- :func:`lead_rules`: every separate arrangement names a lead, and the lead is a body of the
-  portfolio; a function only X's employees may carry out is led by one of them;
+- :func:`lead_rules`: every separate arrangement names a lead (or the bodies tied for it), and
+  the law is obeyed: no lead (or tied body) is one the function must stay independent of, and
+  a function only X's employees may carry out is led by one of them;
 - :func:`explanation_faithfulness`: every rule an explanation cites fired, each fired rule's
   condition holds on the answers, and every rule whose condition holds fired.
 """
@@ -147,12 +148,13 @@ def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                         f"its legal cap {floor}",
                     )
                 ]
-            if legal_lead and moved.lead != rec.lead:
+            if legal_lead and moved.lead_candidates != rec.lead_candidates:
                 return [
                     Violation(
                         "legal dominance",
                         fn.id,
-                        f"the legal lead {rec.lead} became {moved.lead} when only efficiency or "
+                        f"the legal lead {rec.lead_text} became {moved.lead_text} when only "
+                        "efficiency or "
                         "effectiveness answers changed",
                     )
                 ]
@@ -196,8 +198,26 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
         stricter: list[tuple[str, Legal]] = []
         if not fn.legal.board_reserved:
             stricter.append(("board_reserved", attrs.evolve(fn.legal, board_reserved=True)))
+        if not fn.legal.separate_reason:
+            stricter.append(
+                ("a legal reason to stay separate", attrs.evolve(fn.legal, separate_reason="law"))
+            )
+        for limit in ("joint_committee", "another_body"):
+            if limit not in fn.legal.not_delegable_to:
+                stricter.append(
+                    (
+                        f"not delegable to {limit}",
+                        attrs.evolve(
+                            fn.legal, not_delegable_to=(*fn.legal.not_delegable_to, limit)
+                        ),
+                    )
+                )
         for body in portfolio.organisation_ids:
-            if body not in fn.legal.independence_from:
+            barred = {*fn.legal.independence_from, body}
+            lawful = not set(fn.performed_by) <= barred and body not in fn.legal.statutory_owner
+            if fn.agreed_lead == body:
+                lawful = False
+            if body not in fn.legal.independence_from and lawful:
                 stricter.append(
                     (
                         f"independence from {body}",
@@ -239,20 +259,30 @@ def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
-        if rec.arrangement.separate and rec.lead is None:
+        if rec.arrangement.separate and not rec.lead_candidates:
             found.append(Violation("lead rules", fn.id, f"{rec.arrangement} names no lead"))
-        if rec.lead is not None and rec.lead not in portfolio.organisation_ids:
-            found.append(Violation("lead rules", fn.id, f"lead {rec.lead} is not a body"))
-        if fn.legal.delegable_to and rec.lead is not None and rec.lead not in fn.legal.delegable_to:
-            found.append(
-                Violation(
-                    "lead rules",
-                    fn.id,
-                    f"only employees of {', '.join(fn.legal.delegable_to)} may carry it out, but "
-                    f"{rec.lead} leads",
+        for body in rec.lead_candidates:
+            if body not in portfolio.organisation_ids:
+                found.append(Violation("lead rules", fn.id, f"lead {body} is not a body"))
+            if body in fn.legal.independence_from:
+                found.append(
+                    Violation(
+                        "lead rules",
+                        fn.id,
+                        f"it must stay independent of {body}, but the lead is {rec.lead_text}",
+                    )
                 )
-            )
-
+            if fn.legal.delegable_to and body not in fn.legal.delegable_to:
+                found.append(
+                    Violation(
+                        "lead rules",
+                        fn.id,
+                        f"only employees of {', '.join(fn.legal.delegable_to)} may carry it "
+                        f"out, but the lead is {rec.lead_text}",
+                    )
+                )
+        if len(rec.tied) == 1:
+            found.append(Violation("lead rules", fn.id, "a tie of one body is not a tie"))
         return found
 
     return _each(rules, portfolio, check)

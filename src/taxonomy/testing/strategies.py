@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import taxonomy
 from taxonomy._model import (
+    DELEGATION_LIMITS,
     SCOPES,
     Capability,
     Effectiveness,
@@ -59,15 +60,33 @@ def organisations(ids: Sequence[str]) -> st.SearchStrategy[tuple[Organisation, .
     return st.just(tuple(Organisation(i, f"Body {i}") for i in ids))
 
 
-def legal_constraints(ids: Sequence[str]) -> st.SearchStrategy[Legal]:
-    """Legal constraints naming only the given bodies; shrinks to no constraint."""
-    some = st.lists(st.sampled_from(list(ids)), unique=True, max_size=min(3, len(ids))).map(tuple)
-    return st.builds(
-        Legal,
-        statutory_owner=st.none() | st.sampled_from(list(ids)),
-        delegable_to=some,
-        board_reserved=st.booleans(),
-        independence_from=some,
+@st.composite
+def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
+    """Legal constraints naming only the given bodies; shrinks to no constraint.
+
+    Every part of :class:`Legal` is drawn: one or several statutory owners, duties each body
+    holds, employees-only and delegation limits, a Board-reserved decision, independence (never
+    from every body, nor from an owner) and a reason to stay separate and distinct.
+    """
+    bodies_ = list(ids)
+    some = st.lists(st.sampled_from(bodies_), unique=True, max_size=min(3, len(bodies_))).map(tuple)
+    owners = draw(st.lists(st.sampled_from(bodies_), unique=True, max_size=2).map(tuple))
+    free = [b for b in bodies_ if b not in owners]
+    independence = draw(
+        st.lists(st.sampled_from(free), unique=True, max_size=min(2, len(free) - 1)).map(tuple)
+        if len(free) > 1
+        else st.just(())
+    )
+    return Legal(
+        statutory_owner=owners,
+        held_by_each=draw(some),
+        delegable_to=draw(some),
+        board_reserved=draw(st.booleans()),
+        not_delegable_to=draw(
+            st.lists(st.sampled_from(DELEGATION_LIMITS), unique=True, max_size=2).map(tuple)
+        ),
+        independence_from=independence,
+        separate_reason=draw(st.sampled_from(["", "a statute keeps each body's own"])),
     )
 
 
@@ -89,6 +108,13 @@ def functions(
     """A function among the given bodies; pin any part by passing its strategy."""
     fid = draw(function_id) if isinstance(function_id, st.SearchStrategy) else function_id
     performed = draw(st.lists(st.sampled_from(list(ids)), unique=True, min_size=1))
+    drawn_legal = draw(legal if legal is not None else legal_constraints(ids))
+    if set(performed) <= set(drawn_legal.independence_from):
+        # Nobody could carry it out (the model refuses that): a body it is free of performs too.
+        free = [b for b in ids if b not in drawn_legal.independence_from]
+        performed.append(free[0])
+    lawful = [b for b in ids if drawn_legal.may_lead(b)]
+    agreed = draw(st.none() | st.sampled_from(lawful)) if lawful else None
     return Function(
         id=fid,
         name=f"Function {fid}",
@@ -100,8 +126,9 @@ def functions(
         effectiveness=draw(
             effectiveness if effectiveness is not None else st.builds(Effectiveness, levels())
         ),
-        legal=draw(legal if legal is not None else legal_constraints(ids)),
+        legal=drawn_legal,
         capability=draw(capabilities(ids)),
+        agreed_lead=agreed,
     )
 
 

@@ -147,43 +147,34 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
             ]
         )
         done |= cap_facts
-    for base in ("legal.delegable_to", "legal.independence_from", "performed_by"):
+    bases = (
+        "legal.statutory_owner",
+        "legal.held_by_each",
+        "legal.delegable_to",
+        "legal.independence_from",
+        "performed_by",
+    )
+    for base in bases:
         count = f"{base}.count"
-        if base in read and count not in read:
-            # Only presence is read: absent (none listed) or present (one or more).
-            low = 1 if base == "performed_by" else 0
-            dims.append([{base: ("b0",)}] if low else [{}, {base: ("b0",)}])
-            done |= {base, count}
-        elif count in read:
-            top = max([int(v) for v in _literals(pack, count)] + [1]) + 1
-            low = 1 if base == "performed_by" else 0
-            options = []
-            for n in range(low, top + 1):
+        performs = "legal.statutory_owner.performs" if base == "legal.statutory_owner" else ""
+        if not {base, count, performs} & read:
+            continue
+        low = 1 if base == "performed_by" else 0
+        # Reading only presence: absent (none listed) or present (one or more).
+        top = max([int(v) for v in _literals(pack, count)] + [1]) + 1 if count in read else 1
+        options = []
+        for n in range(low, top + 1):
+            for does in (False, True) if performs in read and n > 0 else (False,):
                 option: dict[str, Any] = {}
                 if count in read:
                     option[count] = n
                 if base in read and n > 0:
                     option[base] = tuple(f"b{i}" for i in range(n))
-                options.append(option)
-            dims.append(options)
-            done |= {base, count}
-    if "legal.statutory_owner" in read or "legal.statutory_owner.performs" in read:
-        owners: list[Any] = [
-            None,
-            *sorted(set(map(str, _literals(pack, "legal.statutory_owner")))),
-            "(another body)",
-        ]
-        options = []
-        for owner in owners:
-            for performs in (False, True) if owner is not None else (False,):
-                option = {}
-                if "legal.statutory_owner" in read and owner is not None:
-                    option["legal.statutory_owner"] = owner
-                if "legal.statutory_owner.performs" in read:
-                    option["legal.statutory_owner.performs"] = performs
+                if performs in read:
+                    option[performs] = does
                 options.append(option)
         dims.append(options)
-        done |= {"legal.statutory_owner", "legal.statutory_owner.performs"}
+        done |= {base, count, performs} - {""}
     for fact in sorted(read - done):
         ftype = ANSWER_FACTS[fact][0].name
         if ftype == "level":
@@ -192,6 +183,11 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
             values = [False, True]
         elif ftype == "scope":
             values = list(SCOPES)
+        elif ftype in ("body", "text"):
+            # Absent, or present with each value a rule names, or another value.
+            named = sorted(set(map(str, _literals(pack, fact))))
+            dims.append([{}, *({fact: v} for v in [*named, "(another)"])])
+            continue
         else:  # counts not coupled above (organisations.count)
             literals = [int(v) for v in _literals(pack, fact)]
             values = list(range(2, max([*literals, 2]) + 2))

@@ -33,13 +33,13 @@ from typing import Any
 import attrs
 
 from taxonomy._model import (
+    DELEGATION_LIMITS,
     SCOPES,
     Capability,
     Effectiveness,
     Function,
     Governance,
     Law,
-    Legal,
     Level,
     Organisation,
     Portfolio,
@@ -81,10 +81,14 @@ FIELDS = {
     "efficiency.duplication": "level",
     "efficiency.simplification": "level",
     "effectiveness.joint_benefit": "level",
-    "legal.statutory_owner": "body or null",
+    "legal.statutory_owner": "body, bodies or null",
+    "legal.held_by_each": "bodies",
     "legal.delegable_to": "bodies",
     "legal.board_reserved": "true/false",
+    "legal.not_delegable_to": "limits",
     "legal.independence_from": "bodies",
+    "legal.separate_reason": "text",
+    "agreed_lead": "body or null",
     "capability.<body>": "level",
     "notes": "text",
 }
@@ -355,10 +359,16 @@ def check_field(field: str, value: Any, at: Where) -> None:
         "true/false": isinstance(value, bool),
         "body or null": value is None or isinstance(value, str),
         "bodies": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
+        "body, bodies or null": value is None
+        or isinstance(value, str)
+        or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)),
+        "limits": isinstance(value, list | tuple) and all(v in DELEGATION_LIMITS for v in value),
         "text": isinstance(value, str),
     }[kind]
     if not ok:
-        allowed = {"level": Level.names(), "tier": SCOPES}.get(kind, (kind,))
+        allowed = {"level": Level.names(), "tier": SCOPES, "limits": DELEGATION_LIMITS}.get(
+            kind, (kind,)
+        )
         raise at.error(
             f"{value!r} is not a valid value for {field} ({kind})",
             key="value",
@@ -419,12 +429,17 @@ def _set_one(portfolio: Portfolio, fn: Function, field: str, value: Any, at: Whe
         )
     elif field == "effectiveness.joint_benefit":
         fn = attrs.evolve(fn, effectiveness=Effectiveness(value))
+    elif field == "agreed_lead":
+        agreed = _body(portfolio, value, at, "value") if value is not None else None
+        fn = attrs.evolve(fn, agreed_lead=agreed)
     elif field.startswith("legal."):
         key = field.split(".")[1]
-        if key == "statutory_owner" and value is not None:
-            value = _body(portfolio, value, at, "value")
-        elif key in ("delegable_to", "independence_from"):
+        if key == "statutory_owner":
+            value = () if value is None else (value,) if isinstance(value, str) else value
+        if key in ("statutory_owner", "held_by_each", "delegable_to", "independence_from"):
             value = tuple(_body(portfolio, b, at, "value") for b in value)
+        elif key == "not_delegable_to":
+            value = tuple(dict.fromkeys(value))
         fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
     else:  # capability.<body>
         body = _body(portfolio, field.split(".", 1)[1], at, "field")
@@ -472,16 +487,21 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
                 f"now merged into {into}; that constraint is dropped (manage it as a conflict "
                 "inside the merged body)"
             )
-        owner = fn.legal.statutory_owner
-        legal = Legal(
-            statutory_owner=one(owner) if owner is not None else None,
+        legal = attrs.evolve(
+            fn.legal,
+            statutory_owner=many(fn.legal.statutory_owner),
+            held_by_each=many(fn.legal.held_by_each),
             delegable_to=many(fn.legal.delegable_to),
-            board_reserved=fn.legal.board_reserved,
             independence_from=independence,
         )
+        agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
         functions.append(
             attrs.evolve(
-                fn, performed_by=many(fn.performed_by), legal=legal, capability=Capability(levels)
+                fn,
+                performed_by=many(fn.performed_by),
+                legal=legal,
+                capability=Capability(levels),
+                agreed_lead=agreed,
             )
         )
     governance = Governance(
