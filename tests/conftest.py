@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 NHS = EXAMPLES / "nhs_joint_working_2018.yaml"
 NWL = EXAMPLES / "nw_london_ccgs_2018.yaml"
+COUNCILS = EXAMPLES / "three_councils_shared_services.yaml"
 RULES = ROOT / "rules"
 
 # "dev": quick local runs. "ci": bounded, so the suite stays well inside CI's budget on 2 cores.

@@ -69,21 +69,47 @@ def test_joint_lead_stands_in_one_team(nhs: taxonomy.Portfolio) -> None:
     assert taxonomy.classify(nhs, rules=pack)["it"].lead is None
 
 
-def test_most_capable_leads_and_ties_go_to_first_listed(nhs: taxonomy.Portfolio) -> None:
-    result = taxonomy.classify(nhs)
-    assert result["financial-recovery"].lead == "nhsi"  # nhsi high, nhse medium
-    rec = result["national-finance-leadership"]  # equal capability
-    assert rec.lead == "nhse"
-    assert "tie on capability" in rec.explanation.notes[0]
+def test_most_capable_leads_and_ties_stay_undecided(nhs: taxonomy.Portfolio) -> None:
+    fn = nhs.function("medical-revalidation")
+    assert fn.capability.of("nhse") > fn.capability.of("nhsi")
+    assert taxonomy.classify(nhs)["medical-revalidation"].lead == "nhse"
+    tied = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "medium", "nhsi": "medium"}))
+    rec = taxonomy.classify(nhs.with_function(tied))["medical-revalidation"]
+    assert rec.lead is None and rec.tied == ("nhse", "nhsi") and rec.lead_status == "tie"
+    assert rec.lead_text == "undecided between nhse and nhsi (tie)"
+    assert "agreed_lead" in rec.explanation.notes[0]
+    assert rec.to_dict()["lead_status"] == "tie" and rec.to_dict()["tied"] == ["nhse", "nhsi"]
+    # Listing order never decides: reversing the bodies gives the same tie, not another lead.
+    swapped = attrs.evolve(nhs, organisations=tuple(reversed(nhs.organisations)))
+    again = taxonomy.classify(swapped.with_function(tied))["medical-revalidation"]
+    assert again.lead is None and set(again.tied) == {"nhse", "nhsi"}
+
+
+def test_the_lead_obeys_the_law(nhs: taxonomy.Portfolio) -> None:
+    fn = nhs.function("medical-revalidation")  # nhse more capable
+    independent = attrs.evolve(fn, legal=taxonomy.Legal(independence_from=("nhse",)))
+    rec = taxonomy.classify(nhs.with_function(independent))["medical-revalidation"]
+    assert rec.lead == "nhsi"  # never the body it must be independent of
+    only = attrs.evolve(fn, legal=taxonomy.Legal(delegable_to=("nhsi",)))
+    assert taxonomy.classify(nhs.with_function(only))["medical-revalidation"].lead == "nhsi"
+    with pytest.raises(ValueError, match="independent of every body"):
+        attrs.evolve(fn, performed_by=("nhse",), legal=taxonomy.Legal(independence_from=("nhse",)))
+    with pytest.raises(ValueError, match="agreed lead 'nhse' breaks the law"):
+        attrs.evolve(independent, agreed_lead="nhse")
 
 
 def test_the_strictest_cap_wins_and_is_cited(nhs: taxonomy.Portfolio) -> None:
     fn = nhs.function("it")
-    legal = taxonomy.Legal(board_reserved=True, independence_from=("nhsi",))
+    legal = taxonomy.Legal(not_delegable_to=("another_body",), independence_from=("nhsi",))
     rec = taxonomy.classify(nhs.with_function(attrs.evolve(fn, legal=legal)))["it"]
     assert rec.arrangement is Arrangement.SEPARATE_INVOLVED
     assert [f.rule for f in rec.explanation.capped_by] == ["legal.independence"]
-    assert "legal.board-reserved" in [f.rule for f in rec.explanation.fired]
+    assert "legal.own-employees-only" in [f.rule for f in rec.explanation.fired]
+    reason = attrs.evolve(legal, separate_reason="a statute says so")
+    rec = taxonomy.classify(nhs.with_function(attrs.evolve(fn, legal=reason)))["it"]
+    assert rec.arrangement is Arrangement.SEPARATE_DISTINCT
+    assert [f.rule for f in rec.explanation.capped_by] == ["legal.separate-for-legal-reason"]
+    assert "a statute says so" in rec.explanation.capped_by[0].because
 
 
 def test_a_cap_above_the_decision_caps_nothing(nhs: taxonomy.Portfolio) -> None:
@@ -102,11 +128,13 @@ def test_classification_is_indexable_and_iterable(nhs: taxonomy.Portfolio) -> No
 
 
 def test_explain_text_names_rules_answers_and_sources(nhs: taxonomy.Portfolio) -> None:
-    text = taxonomy.classify(nhs)["strategy"].explain()
+    fn = attrs.evolve(nhs.function("it"), legal=taxonomy.Legal(independence_from=("nhsi",)))
+    text = taxonomy.classify(nhs.with_function(fn))["it"].explain()
     assert "Decided by:" in text and "decision.one-team" in text
-    assert "Capped by legal constraint:" in text and "legal.board-reserved" in text
-    assert "legal.board_reserved = true" in text
+    assert "Capped by legal constraint:" in text and "legal.independence" in text
+    assert "legal.independence_from = nhsi" in text
     assert "board paper para 8" in text
+    text = taxonomy.classify(nhs)["strategy"].explain()
     # The derivation tree: the findings the decision read, under it.
     assert "efficiency.high: finding efficiency = high" in text
 

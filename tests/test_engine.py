@@ -86,19 +86,19 @@ def test_exception_in_an_action_is_raised_naming_rule_and_function(
     record = engine._record
 
     def exploding(rule_id: str) -> None:
-        if rule_id == "legal.board-reserved":
+        if rule_id == "legal.separate-for-legal-reason":
             raise ZeroDivisionError("boom")
         record(rule_id)
 
     monkeypatch.setattr(engine, "_record", exploding)
     values = {
-        "legal.board_reserved": True,
+        "legal.separate_reason": "a statute",
         "law.joint_committees": False,
         "efficiency.duplication": Level.HIGH,
     }
     with pytest.raises(taxonomy.EngineError) as info:
         engine.fire(0, values, function="strategy")
-    assert info.value.rule == "legal.board-reserved"
+    assert info.value.rule == "legal.separate-for-legal-reason"
     assert info.value.function == "strategy"
     assert "boom" in str(info.value)
     assert engine.live_sessions() == 0

@@ -64,7 +64,8 @@ def test_one_board_per_body_always(nhs: taxonomy.Portfolio) -> None:
         assert data["kind"] in ("board", "joint_body", "team", "role", "function"), node
     for *_, data in graph.edges(data=True):
         assert data["kind"] in (
-            "reports_to", "accountable_to", "delegates_to", "employs", "performs", "influences"
+            "reports_to", "accountable_to", "delegates_to", "decides", "employs", "performs",
+            "influences",
         )
 
 
@@ -72,8 +73,11 @@ def test_one_team_led_by_one_body() -> None:
     graph = to_be(portfolio({"id": "it"}))
     assert graph.nodes["function:it"]["arrangement"] == "one_team"
     assert owners(graph, "function:it") == ["team:it"]
-    assert reporting_lines(graph, "team:it") == ["board:a"]
-    assert graph.has_edge("board:b", "team:it", key="influences")
+    assert reporting_lines(graph, "team:it") == ["board:a"]  # one line, to the host
+    # Its head is accountable to both Boards (Annex B category 1), not merely influenced.
+    assert graph.has_edge("team:it", "board:a", key="accountable_to")
+    assert graph.has_edge("team:it", "board:b", key="accountable_to")
+    assert not graph.has_edge("board:b", "team:it", key="influences")
     assert graph.has_edge("board:a", "team:it", key="employs")
 
 
@@ -100,11 +104,26 @@ def test_aligned_uses_a_joint_body_that_oversees_it() -> None:
     assert owners(graph, "function:comms") == ["joint:jog"]
 
 
-def test_separate_lead_team_and_influence() -> None:
+def test_separate_each_body_keeps_its_team_and_the_lead_is_involved() -> None:
     graph = to_be(portfolio({"id": "eprr", **WEAK}))
     assert graph.nodes["function:eprr"]["arrangement"] == "separate_involved"
-    assert kinds(graph, "team") == ["team:eprr:a"]
-    assert graph.has_edge("board:b", "team:eprr:a", key="influences")
+    assert kinds(graph, "team") == ["team:eprr:a", "team:eprr:b"]
+    assert reporting_lines(graph, "team:eprr:b") == ["board:b"]
+    assert owners(graph, "function:eprr") == ["team:eprr:a"]  # the lead's team
+    assert graph.has_edge("team:eprr:b", "team:eprr:a", key="influences")
+
+
+def test_one_team_with_a_lead_differs_from_separate_with_involvement() -> None:
+    one = to_be(portfolio({"id": "f"}))
+    separate = to_be(portfolio({"id": "f", **WEAK}))
+    assert one.nodes["function:f"]["lead"] == separate.nodes["function:f"]["lead"] == "a"
+    assert len(kinds(one, "team")) == 1 and len(kinds(separate, "team")) == 2
+    assert not checks_of(one, "serves-every-body")
+    # A one team whose head answers to its host alone is caught.
+    broken = one.copy()
+    broken.remove_edge("team:f", "board:b", key="accountable_to")
+    (finding,) = checks_of(broken, "serves-every-body")
+    assert "b" in finding.message
 
 
 def test_separate_distinct_has_no_influence() -> None:
@@ -113,6 +132,7 @@ def test_separate_distinct_has_no_influence() -> None:
     graph = to_be(portfolio({"id": "x", **nothing}))
     assert graph.nodes["function:x"]["arrangement"] == "separate_distinct"
     assert not [e for e in graph.edges(data="kind") if e[2] == "influences"]
+    assert kinds(graph, "team") == ["team:x:a", "team:x:b"]  # each keeps its own
 
 
 def test_role_heads_the_teams_it_is_accountable_for() -> None:
@@ -203,9 +223,13 @@ def test_employees_only() -> None:
     (finding,) = checks_of(as_is_graph(p, result), "employees-only")  # a's team does it today
     assert "team:commissioning:a" in finding.nodes
     assert not checks_of(build_graph(result), "employees-only")
-    # An aligned arrangement would keep a's own team: a pack that allows it is caught.
-    p2 = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **MEDIUM})
-    assert checks_of(to_be(p2), "employees-only")
+    # One team hosted by b serves a: lawful, only b's employees do the work.
+    p2 = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **STRONG})
+    assert to_be(p2).nodes["function:commissioning"]["arrangement"] == "one_team"
+    assert not checks_of(to_be(p2), "employees-only")
+    # An aligned arrangement keeps a's own team: a pack that allows it is caught.
+    p3 = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **MEDIUM})
+    assert checks_of(to_be(p3), "employees-only")
 
 
 def _pack_without_caps() -> RulePack:
@@ -227,10 +251,48 @@ def test_board_reserved() -> None:
     assert checks_of(to_be(portfolio(reserved, law=True, governance=jog)), "board-reserved")
     cic = {"bodies": [{**jc["bodies"][0], "kind": "committees_in_common"}]}
     assert not checks_of(to_be(portfolio(reserved, law=False, governance=cic)), "board-reserved")
-    # A pack with no legal caps puts it in one team with no joint committee: caught.
-    graph = to_be(portfolio(reserved), _pack_without_caps())
-    assert graph.nodes["function:strategy"]["arrangement"] == "one_team"
-    assert checks_of(graph, "board-reserved")
+
+
+def test_a_reserved_decision_stays_with_each_board_while_one_team_delivers() -> None:
+    reserved = {"id": "strategy", "legal": {"board_reserved": True}}
+    result = taxonomy.classify(portfolio(reserved, law=False))
+    rec = result["strategy"]
+    assert rec.arrangement is Arrangement.ONE_TEAM  # the reservation is not a cap
+    assert any("each keep deciding" in note for note in rec.explanation.notes)
+    graph = build_graph(result)
+    assert graph.has_edge("board:a", "function:strategy", key="decides")
+    assert graph.has_edge("board:b", "function:strategy", key="decides")
+    # No joint committee is lawful, so the Boards meet as committees in common.
+    forum = "joint:in-common-strategy"
+    assert graph.nodes[forum]["body_kind"] == "committees_in_common"
+    assert graph.has_edge(forum, "function:strategy", key="decides")
+    assert not checks_of(graph, "board-reserved") and not checks_of(graph, "joint-committee-law")
+
+
+def test_not_delegable() -> None:
+    barred = {"id": "f", "legal": {"not_delegable_to": ["joint_committee"]}}
+    jc = {"bodies": [{**JC["bodies"][0], "delegated": ["f"]}]}
+    (finding,) = checks_of(to_be(portfolio(barred, law=True, governance=jc)), "not-delegable")
+    assert "joint:jc" in finding.nodes
+    # Not to another body's employees: one team is capped to aligned by the default pack...
+    own = {"id": "g", "legal": {"not_delegable_to": ["another_body"]}}
+    rec = taxonomy.classify(portfolio(own))["g"]
+    assert rec.arrangement is Arrangement.ALIGNED
+    assert [f.rule for f in rec.explanation.capped_by] == ["legal.own-employees-only"]
+    # ... and a pack without caps that puts it in one team is caught.
+    graph = to_be(portfolio(own), _pack_without_caps())
+    assert checks_of(graph, "not-delegable")
+
+
+def test_lead_undecided() -> None:
+    tied = {"id": "f", "capability": {"a": "medium", "b": "medium"}}
+    result = taxonomy.classify(portfolio(tied))
+    assert result["f"].lead is None and result["f"].tied == ("a", "b")
+    assert result["f"].lead_text == "undecided between a and b (tie)"
+    (finding,) = checks_of(build_graph(result), "lead-undecided")
+    assert finding.severity == "warning"
+    agreed = taxonomy.classify(portfolio({**tied, "agreed_lead": "b"}))["f"]
+    assert agreed.lead == "b" and agreed.explanation.lead_by.rule == "legal.agreed-lead"
 
 
 def test_board_reserved_one_team_under_lawful_joint_committees() -> None:
@@ -241,6 +303,10 @@ def test_board_reserved_one_team_under_lawful_joint_committees() -> None:
     assert owners(graph, "function:strategy") == ["joint:committee-strategy", "team:strategy"]
     assert not checks_of(graph, "board-reserved")
     assert not checks_of(graph, "joint-committee-law")
+    # Unless the decision may not go to a joint committee: then committees in common.
+    barred = {**reserved, "legal": {"board_reserved": True, "not_delegable_to": ["joint_committee"]}}
+    graph = to_be(portfolio(barred, law=True))
+    assert "joint:committee-strategy" not in graph and "joint:in-common-strategy" in graph
 
 
 def test_independence() -> None:
@@ -252,6 +318,7 @@ def test_independence() -> None:
     assert "team:complaints:b" in finding.nodes
     assert not checks_of(build_graph(result), "independence")
     assert not build_graph(result).has_edge("board:b", "team:complaints:a")  # no influence
+    assert "team:complaints:b" not in build_graph(result)  # b keeps no team of it
     graph = to_be(p, _pack_without_caps())  # one team, influenced by b... and reporting
     assert graph.nodes["function:complaints"]["arrangement"] == "one_team"
 
@@ -272,7 +339,8 @@ def test_reporting_cycle_and_reaching_a_board() -> None:
 def test_every_check_has_a_firing_test() -> None:
     tested = {"single-accountability", "reporting-lines", "handovers", "delivered-once",
               "aligned-governance", "joint-committee-law", "employees-only", "board-reserved",
-              "independence", "reporting-cycle", "reaches-board"}
+              "independence", "reporting-cycle", "reaches-board", "not-delegable",
+              "serves-every-body", "lead-undecided"}
     assert tested == set(CHECKS)
 
 
@@ -318,7 +386,13 @@ def test_metrics(nhs: taxonomy.Portfolio) -> None:
     result = taxonomy.classify(nhs)
     before, after = measure(as_is_graph(nhs, result)), measure(build_graph(result))
     assert before.teams == sum(len(f.performed_by) for f in nhs.functions)
-    assert after.functions_delivered_more_than_once == 4  # the four aligned functions
+    # The aligned functions, and the separate ones two bodies perform, keep a team per body.
+    several = [
+        r.function for r in result
+        if r.arrangement is not Arrangement.ONE_TEAM
+        and len(nhs.function(r.function).performed_by) > 1
+    ]
+    assert after.functions_delivered_more_than_once == len(several)
     assert set(before.to_dict()) == {"boards", "teams", "roles", "joint_bodies", "reporting_lines",
                                      "handovers", "functions_delivered_more_than_once", "findings"}
     assert before.to_dict()["findings"] == dict(before.findings)
@@ -382,3 +456,52 @@ def test_structure_functions_say_when_given_a_portfolio(nhs: taxonomy.Portfolio)
     for call in (lambda: structure_report(nhs), lambda: build_graph(nhs)):  # type: ignore[arg-type]
         with pytest.raises(TypeError, match=r"Classification, not Portfolio .*classify"):
             call()
+
+
+def test_three_councils_each_keep_their_own_team() -> None:
+    from tests.conftest import COUNCILS
+
+    p = taxonomy.load_portfolio(COUNCILS)
+    result = taxonomy.classify(p)
+    graph = build_graph(result)
+    # Separate and distinct for a legal reason: each council keeps its electoral team.
+    elections = result["elections"]
+    assert elections.arrangement is Arrangement.SEPARATE_DISTINCT
+    assert [f.rule for f in elections.explanation.capped_by] == ["legal.separate-for-legal-reason"]
+    teams = sorted(t for t in kinds(graph, "team") if t.startswith("team:elections:"))
+    assert teams == ["team:elections:eastbrook", "team:elections:northvale",
+                     "team:elections:southmere"]
+    for team in teams:
+        assert reporting_lines(graph, team) == [f"board:{team.rsplit(':', 1)[1]}"]
+    # Separate with involvement: three licensing teams, the others involved with the lead's.
+    licensing = sorted(t for t in kinds(graph, "team") if t.startswith("team:licensing:"))
+    assert len(licensing) == 3
+    # The to-be structure counts every council's team, and moving elections to aligned does
+    # not add teams.
+    report = structure_report(result)
+    assert report.to_be.teams == sum(
+        1 if r.arrangement is Arrangement.ONE_TEAM else len(p.function(r.function).performed_by)
+        for r in result
+    )
+    aligned = attrs.evolve(
+        p, functions=tuple(
+            attrs.evolve(f, legal=attrs.evolve(f.legal, separate_reason=""),
+                         efficiency=taxonomy.Efficiency("medium", "medium"),
+                         effectiveness=taxonomy.Effectiveness("medium"))
+            if f.id == "elections" else f
+            for f in p.functions
+        )
+    )
+    moved = structure_report(taxonomy.classify(aligned))
+    assert taxonomy.classify(aligned)["elections"].arrangement is Arrangement.ALIGNED
+    assert moved.to_be.teams == report.to_be.teams
+    # The audit must stay independent of Northvale: Northvale neither leads nor is involved.
+    audit = result["internal-audit"]
+    assert "northvale" not in audit.lead_candidates
+    assert not graph.has_edge("board:northvale", "team:internal-audit:southmere")
+    # Planning: one team serves three planning committees, each keeping its decision.
+    assert result["planning-decisions"].arrangement is Arrangement.ONE_TEAM
+    for body in p.organisation_ids:
+        assert graph.has_edge(f"board:{body}", "function:planning-decisions", key="decides")
+        assert graph.has_edge("team:planning-decisions", f"board:{body}", key="accountable_to")
+    assert report.errors == []

@@ -149,7 +149,7 @@ def test_portfolio_from_plain_data() -> None:
 
     data = yaml.safe_load(GOOD)
     portfolio = taxonomy.portfolio_from_data(data)
-    assert portfolio.function("pricing").legal.statutory_owner == "b"
+    assert portfolio.function("pricing").legal.statutory_owner == ("b",)
     data["functions"][0]["efficiency"]["duplication"] = "hgh"
     with pytest.raises(PortfolioError, match="did you mean 'high'"):
         taxonomy.portfolio_from_data(data)

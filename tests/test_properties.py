@@ -35,10 +35,17 @@ def test_totality_one_recommendation_per_function(portfolio: taxonomy.Portfolio)
 
 @given(portfolio_and_function())
 def test_every_separate_arrangement_names_a_lead(case: tuple) -> None:
+    """A separate arrangement names a lead, or the bodies tied for it; the law is obeyed."""
     portfolio, fn = case
     rec = _one(portfolio, fn)
     if rec.arrangement.separate:
-        assert rec.lead in portfolio.organisation_ids
+        assert rec.lead_candidates
+    assert len(rec.tied) != 1 and not (rec.lead and rec.tied)
+    for body in rec.lead_candidates:
+        assert body in portfolio.organisation_ids
+        assert fn.legal.may_lead(body), (body, fn.legal)
+    if fn.agreed_lead is not None:
+        assert rec.lead == fn.agreed_lead
 
 
 @given(portfolio_and_function(), st.data())
@@ -53,15 +60,21 @@ def test_legal_dominance(case: tuple, data: st.DataObject) -> None:
     )
     rec2 = _one(portfolio, other)
     # The legal caps depend on the legal answers alone, so they are the same for both.
-    if fn.legal.board_reserved and not portfolio.law.joint_committees:
-        assert rec.arrangement >= Arrangement.ALIGNED and rec2.arrangement >= Arrangement.ALIGNED
+    if fn.legal.separate_reason:
+        assert rec.arrangement is rec2.arrangement is Arrangement.SEPARATE_DISTINCT
     if fn.legal.independence_from:
         assert rec2.arrangement >= Arrangement.SEPARATE_INVOLVED
-    # A lead required by law is the same whatever the other answers say.
-    if fn.legal.delegable_to:
-        assert rec.lead in fn.legal.delegable_to and rec2.lead in fn.legal.delegable_to
-    elif fn.legal.statutory_owner is not None:
-        assert rec.lead == rec2.lead == fn.legal.statutory_owner
+    if "another_body" in fn.legal.not_delegable_to and len(fn.performed_by) > 1:
+        assert rec2.arrangement >= Arrangement.ALIGNED
+    # A lead required by law (or agreed) is the same whatever the other answers say.
+    if fn.agreed_lead is not None:
+        assert rec.lead == rec2.lead == fn.agreed_lead
+    elif fn.legal.delegable_to:
+        assert set(rec.lead_candidates) <= set(fn.legal.delegable_to)
+        assert rec.lead_candidates == rec2.lead_candidates
+    elif fn.legal.statutory_owner and any(fn.legal.may_lead(b) for b in fn.legal.statutory_owner):
+        assert set(rec.lead_candidates) <= set(fn.legal.statutory_owner)
+        assert rec.lead_candidates == rec2.lead_candidates
 
 
 def _raise(level: Level) -> Level:
@@ -88,7 +101,11 @@ def test_monotone_in_legal_restrictions(case: tuple, data: st.DataObject) -> Non
     portfolio, fn = case
     ids = list(portfolio.organisation_ids)
     legal = fn.legal
-    choice = data.draw(st.sampled_from(["board_reserved", "independence", "delegable", "owner"]))
+    choice = data.draw(
+        st.sampled_from(
+            ["board_reserved", "independence", "delegable", "owner", "reason", "limit", "held"]
+        )
+    )
     if choice == "board_reserved":
         assume(not legal.board_reserved)
         stricter = attrs.evolve(legal, board_reserved=True)
@@ -100,11 +117,21 @@ def test_monotone_in_legal_restrictions(case: tuple, data: st.DataObject) -> Non
         )
     elif choice == "delegable":
         stricter = attrs.evolve(legal, delegable_to=(data.draw(st.sampled_from(ids)),))
+    elif choice == "owner":
+        assume(not legal.statutory_owner)
+        stricter = attrs.evolve(legal, statutory_owner=(data.draw(st.sampled_from(ids)),))
+    elif choice == "reason":
+        stricter = attrs.evolve(legal, separate_reason="a statute keeps it apart")
+    elif choice == "limit":
+        stricter = attrs.evolve(legal, not_delegable_to=("joint_committee", "another_body"))
     else:
-        assume(legal.statutory_owner is None)
-        stricter = attrs.evolve(legal, statutory_owner=data.draw(st.sampled_from(ids)))
+        stricter = attrs.evolve(legal, held_by_each=tuple(ids))
+    try:
+        stricter_fn = attrs.evolve(fn, legal=stricter)
+    except ValueError:
+        assume(False)  # a restriction that leaves nobody to carry it out is refused
     before = _one(portfolio, fn).arrangement
-    after = _one(portfolio, attrs.evolve(fn, legal=stricter)).arrangement
+    after = _one(portfolio, stricter_fn).arrangement
     assert after >= before
 
 

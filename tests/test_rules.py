@@ -6,6 +6,7 @@ import re
 import shutil
 from pathlib import Path
 
+import attrs
 import pytest
 
 import taxonomy
@@ -289,17 +290,20 @@ def test_default_pack_is_found_in_a_checkout() -> None:
 
 
 def test_rule_lookup_suggests(pack: taxonomy.RulePack) -> None:
-    with pytest.raises(KeyError, match=re.escape("did you mean 'legal.board-reserved'")):
-        pack.rule("legal.board-reservd")
+    with pytest.raises(KeyError, match=re.escape("did you mean 'legal.independence'")):
+        pack.rule("legal.independance")
 
 
 def test_a_pack_can_be_copied_and_edited(tmp_path: Path, nhs: taxonomy.Portfolio) -> None:
     folder = copy_pack(tmp_path)
     shutil.copy(folder / "legal.yaml", tmp_path / "legal.bak")
-    # What if Board-reserved decisions could go to one team? Remove the cap rule.
+    # What if functions that must stay independent could be aligned? Remove the cap rule.
     text = (folder / "legal.yaml").read_text()
-    start = text.index("  - id: legal.board-reserved")
-    end = text.index("  - id: legal.independence")
+    start = text.index("  - id: legal.independence")
+    end = text.index("  - id: legal.employees-only")
     (folder / "legal.yaml").write_text(text[:start] + text[end:])
+    fn = attrs.evolve(nhs.function("it"), legal=taxonomy.Legal(independence_from=("nhsi",)))
+    nhs = nhs.with_function(fn)
+    assert taxonomy.classify(nhs)["it"].arrangement is taxonomy.Arrangement.SEPARATE_INVOLVED
     result = taxonomy.classify(nhs, rules=load_rules(folder))
-    assert result["strategy"].arrangement is taxonomy.Arrangement.ONE_TEAM
+    assert result["it"].arrangement is taxonomy.Arrangement.ONE_TEAM

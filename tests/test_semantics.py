@@ -63,13 +63,13 @@ def test_each_ordering_operator_on_levels(op: str, literal: str, expected: bool)
 def test_in_takes_a_list_of_literals_of_the_facts_type() -> None:
     assert holds(FactTest(DUP, "in", ("low", "medium")), {DUP: Level.MEDIUM})
     assert not holds(FactTest(DUP, "in", ("high",)), {DUP: Level.MEDIUM})
-    owner = "legal.statutory_owner"
+    owner = "agreed_lead"
     assert holds(FactTest(owner, "in", ("b1", "b2")), {owner: "b2"})
     assert not holds(FactTest(owner, "in", ("b1",)), {owner: "b2"})
 
 
 def test_an_absent_fact_passes_only_not_equal_and_fails_present() -> None:
-    owner = "legal.statutory_owner"
+    owner = "agreed_lead"
     assert holds(FactTest(owner, "!=", "b1"), {})
     for op in ("==", "in"):
         value = ("b1",) if op == "in" else "b1"
@@ -263,6 +263,8 @@ def answers(draw: st.DrawFn) -> dict[str, Any]:
             values[name] = draw(st.sampled_from(BODIES))
         elif ftype.name == "bool":
             values[name] = draw(st.booleans())
+        elif ftype.name == "text":
+            values[name] = draw(st.sampled_from(["a reason", "another reason"]))
         else:
             values[name] = draw(LITERALS[ftype.name])
     return values

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -91,7 +92,7 @@ def test_coverage() -> None:
     report = rule_coverage(PACK, [taxonomy.load_portfolio(NHS), taxonomy.load_portfolio(NWL)])
     assert report.functions == 30
     assert "capability.gain-high" in report.never
-    assert dict(report.fired)["legal.board-reserved"] >= 3
+    assert dict(report.fired)["legal.statutory-owner-leads"] >= 3
     out = _cli("rules", "coverage", str(NHS), "--format", "json")
     assert json.loads(out.stdout)["functions"] == 21
 
@@ -108,14 +109,18 @@ def test_invariants_hold_for_generated_portfolios(portfolio: taxonomy.Portfolio)
 
 def test_invariants_catch_a_broken_pack(tmp_path: Path, nhs: taxonomy.Portfolio) -> None:
     folder = copy_pack(tmp_path)
-    # Plant a rule that lets strong answers lift a Board-reserved function to one team... by
-    # making the legal cap read an efficiency answer.
+    # Plant a rule that lets strong answers lift a function each body must staff itself to one
+    # team... by making the legal cap read an efficiency answer.
     text = (folder / "legal.yaml").read_text().replace(
-        "        - {fact: law.joint_committees, op: ==, value: false}",
-        "        - {fact: law.joint_committees, op: ==, value: false}\n"
+        "        - {fact: performed_by.count, op: \">=\", value: 2}",
+        "        - {fact: performed_by.count, op: \">=\", value: 2}\n"
         "        - {fact: efficiency.duplication, op: '<', value: high}",
     )
+    assert "efficiency.duplication" in text
     (folder / "legal.yaml").write_text(text)
+    comms = nhs.function("communications")  # duplication medium: the cap fires
+    own = attrs.evolve(comms, legal=taxonomy.Legal(not_delegable_to=("another_body",)))
+    nhs = nhs.with_function(own)
     broken = taxonomy.load_rules(folder)
     found = invariants.legal_dominance(broken, nhs)
     assert found and found[0].invariant == "legal dominance"

@@ -410,6 +410,11 @@ class Function:
                 f"function {self.id!r} must stay independent of every body that performs it "
                 f"({', '.join(self.performed_by)}): nobody could carry it out"
             )
+        if legal.delegable_to and set(legal.delegable_to) <= set(legal.independence_from):
+            raise ValueError(
+                f"function {self.id!r}: only employees of {', '.join(legal.delegable_to)} may "
+                "carry it out, but it must stay independent of them: nobody could"
+            )
         bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
         if bound:
             raise ValueError(

@@ -377,6 +377,14 @@ def _legal(
             key="independence_from",
             item=item,
         )
+    if legal.delegable_to and set(legal.delegable_to) <= set(legal.independence_from):
+        reader.fail(
+            f"only employees of {', '.join(legal.delegable_to)} may carry it out (delegable_to), "
+            "but the function must stay independent of them: nobody could",
+            at=lg,
+            key="independence_from",
+            item=item,
+        )
     bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
     if bound:
         reader.fail(

@@ -20,7 +20,7 @@ def classification_table_html(classification: Classification) -> str:
             f"<tr><td>{html.escape(rec.function)}</td><td>{html.escape(rec.name)}</td>"
             f'<td class="cat{rec.category}" style="background:{colour(rec.category)}">'
             f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
-            f"<td>{html.escape(rec.lead or 'joint')}</td>"
+            f"<td>{html.escape(rec.lead_text)}</td>"
             f"<td>{html.escape(rec.explanation.decided_by.rule)}</td>"
             f"<td>{html.escape(capped)}</td></tr>"
         )
@@ -36,7 +36,7 @@ def recommendation_html(rec: Recommendation) -> str:
         f"<div><b>{html.escape(rec.name)}</b>: "
         f'<span style="background:{colour(rec.category)};padding:0 .3em">'
         f"{rec.category}. {html.escape(rec.arrangement.title)}</span>, lead "
-        f"{html.escape(rec.lead or 'joint')}<pre>{html.escape(explain_text(rec))}</pre></div>"
+        f"{html.escape(rec.lead_text)}<pre>{html.escape(explain_text(rec))}</pre></div>"
     )
 
 

@@ -96,7 +96,7 @@ class _Layout:
         rows = sum(len(fns) + 1 for _, _, fns in self.bands)
         self.gov_top = self.top + 0.55
         self.body_top = self.gov_top + (self.gov_rows * self.row + 0.35 if self.gov_rows else 0)
-        self.height = self.body_top + rows * self.row + 1.5
+        self.height = self.body_top + rows * self.row + 1.8
 
     def _column(self, node: str) -> str:
         """A team or role sits under its Board; one reporting to several Boards is joint."""
@@ -228,21 +228,37 @@ class _Layout:
             for function in functions:
                 self._row(ax, function, y + self.row / 2 - 0.05)
                 y += self.row
-        self._legend(ax, self.height - 1.25)
+        self._legend(ax, self.height - 1.55)
 
     def _row(self, ax: Any, function: str, y: float) -> None:
         graph = self.graph
         data = graph.nodes[function]
         lead = data.get("lead")
         name = str(data.get("label", function))
-        suffix = f" ({lead} led)" if lead else (" (joint lead)" if data.get("arrangement") else "")
+        if lead:
+            suffix = f" ({lead} led)"
+        elif data.get("tied"):
+            suffix = " (lead: tie)"
+        else:
+            suffix = " (joint lead)" if data.get("arrangement") else ""
         ax.text(0.35, y, _short(name, 44) + suffix, fontsize=8, va="center")
         teams = predecessors(graph, function, "performs")
         joint_targets = False
         for team in teams:
             column = self._column(team)
             colour = self.colour.get(column, _JOINT)
-            self._box(ax, self._xy(column), y, "team", colour, text="white", small=True)
+            tdata = graph.nodes[team]
+            served = [str(b) for b in tdata.get("serves") or () if str(b) in self.x]
+            if served:
+                # One team: a solid line through every Board it serves, a filled marker in each
+                # column: "its head is accountable to each of these" (Annex B category 1).
+                xs = [self.x[b] for b in served] + [self._xy(column)]
+                ax.plot([min(xs), max(xs)], [y, y], lw=1.6, color=colour, zorder=1)
+                for body in served:
+                    ax.plot(self.x[body], y, marker="o", ms=6, mfc=self.colour[body],
+                            mec=self.colour[body], zorder=2)  # fmt: skip
+            word = "one team" if served else ("lead team" if tdata.get("lead") else "team")
+            self._box(ax, self._xy(column), y, word, colour, text="white", small=True)
             joint_targets = joint_targets or any(
                 graph.nodes[j].get("kind") == "joint_body"
                 for j in successors(graph, team, "accountable_to")
@@ -352,6 +368,17 @@ class _Layout:
             fontsize=7,
             va="center",
         )
+        y += 0.3
+        ax.plot([0.4, 1.2], [y, y], lw=1.6, color="#555555")
+        ax.plot(0.8, y, marker="o", ms=6, mfc="#555555", mec="#555555")
+        ax.text(
+            1.4,
+            y,
+            "one team: one team serves every Board marked ●, its head accountable to each",
+            fontsize=7,
+            va="center",
+        )
+        y -= 0.3
         ax.annotate(
             "", xy=(6.1, y), xytext=(5.2, y), arrowprops={"arrowstyle": "-|>", "color": _JOINT}
         )
@@ -362,7 +389,7 @@ class _Layout:
             fontsize=7,
             va="center",
         )
-        y += 0.3
+        y += 0.6
         ax.text(
             0.4,
             y,

@@ -45,7 +45,7 @@ def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]
             r.function,
             r.name,
             f"{r.category} {r.arrangement.title}",
-            r.lead or "joint",
+            r.lead_text,
             r.explanation.decided_by.rule
             + (
                 f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
@@ -107,7 +107,7 @@ def explain_text(rec: Recommendation) -> str:
     lines = [
         f"{rec.name} ({rec.function})",
         f"  arrangement: category {rec.category}, {rec.arrangement.title} ({rec.arrangement})",
-        f"  lead: {rec.lead or 'joint (no single lead body)'}",
+        f"  lead: {rec.lead_text if rec.lead_status != 'joint' else 'joint (no single lead body)'}",
         "",
         "Decided by:",
         *_node(ex, ex.decided_by, "  "),

@@ -35,7 +35,7 @@ def _result_rows(classification: Any) -> list[list[Any]]:
                 rec.name,
                 str(rec.arrangement),
                 rec.category,
-                rec.lead or "joint",
+                rec.lead_text,
                 ex.decided_by.rule,
                 ", ".join(f.rule for f in ex.capped_by),
                 (ex.capped_by[0].because if ex.capped_by else ex.decided_by.because),

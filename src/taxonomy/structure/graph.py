@@ -178,12 +178,13 @@ def _separate(
     The lead's team is accountable for the function (Annex B: "NHS England led", "NHS
     Improvement led"); in category 3 the other bodies consult and involve the lead's team
     ("They consult and involve each other within agreed joint forums"), in category 4 nobody
-    does. A body the function must stay independent of keeps no team of it and is not
-    involved. With the lead undecided (a tie), every tied body's team is accountable until the
+    does. A body the law bars from carrying it out (one it must stay independent of, or one
+    whose employees may not do it) keeps no team of it; one it must be independent of is not
+    involved either. With the lead undecided (a tie), every tied body's team is accountable until the
     bodies agree.
     """
     barred = set(fn.legal.independence_from)
-    keepers = [b for b in _participants(fn, lead) if b not in barred]
+    keepers = [b for b in _participants(fn, lead) if fn.legal.may_lead(b)]
     leads = [lead] if lead is not None else [b for b in tied if b in keepers]
     teams = {}
     for body in keepers:
@@ -216,8 +217,8 @@ def _decision(
 
     A decision reserved to each body's Board (``legal.board_reserved``), or an office each body
     holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
-    Board to the function. Where one team serves them all and the portfolio's governance has no
-    forum for the decision, one is proposed: a joint committee where the law allows one and the
+    Board to the function. Where one team serves them all, the decision is reserved to each
+    Board and the portfolio's governance has no forum for it, one is proposed: a joint committee where the law allows one and the
     decision may go to one, else committees in common (each Board's committee meeting together,
     each keeping its own decision: lawful without any power to form joint committees).
     """
@@ -228,7 +229,12 @@ def _decision(
     function = f"function:{fn.id}"
     for body in keepers:
         _edge(graph, _board(body), function, "decides")
-    if arrangement is not Arrangement.ONE_TEAM or given is not None or len(keepers) < 2:
+    if (
+        arrangement is not Arrangement.ONE_TEAM
+        or given is not None
+        or len(keepers) < 2
+        or not legal.board_reserved
+    ):
         return
     jc_allowed = portfolio.law.joint_committees and "joint_committee" not in legal.not_delegable_to
     if jc_allowed and legal.board_reserved:

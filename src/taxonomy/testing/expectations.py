@@ -110,7 +110,7 @@ class ExpectationFile:
                 {
                     "function": rec.function,
                     "arrangement": str(rec.arrangement),
-                    "lead": rec.lead or "joint",
+                    "lead": rec.lead_text,
                     "decided_by": ex.decided_by.rule,
                     "capped_by": [f.rule for f in ex.capped_by],
                     "lead_by": ex.lead_by.rule if ex.lead_by else None,

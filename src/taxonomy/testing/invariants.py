@@ -214,7 +214,11 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                 )
         for body in portfolio.organisation_ids:
             barred = {*fn.legal.independence_from, body}
-            lawful = not set(fn.performed_by) <= barred and body not in fn.legal.statutory_owner
+            lawful = (
+                not set(fn.performed_by) <= barred
+                and body not in fn.legal.statutory_owner
+                and not (fn.legal.delegable_to and set(fn.legal.delegable_to) <= barred)
+            )
             if fn.agreed_lead == body:
                 lawful = False
             if body not in fn.legal.independence_from and lawful:

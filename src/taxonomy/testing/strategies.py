@@ -77,10 +77,13 @@ def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
         if len(free) > 1
         else st.just(())
     )
+    delegable = draw(some)
+    if delegable and set(delegable) <= set(independence):
+        delegable = ()  # nobody could carry it out: the model refuses that
     return Legal(
         statutory_owner=owners,
         held_by_each=draw(some),
-        delegable_to=draw(some),
+        delegable_to=delegable,
         board_reserved=draw(st.booleans()),
         not_delegable_to=draw(
             st.lists(st.sampled_from(DELEGATION_LIMITS), unique=True, max_size=2).map(tuple)

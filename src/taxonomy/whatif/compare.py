@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import Arrangement, Classification, Recommendation, format_value
+from taxonomy._model import (
+    Arrangement,
+    Classification,
+    Recommendation,
+    format_value,
+    lead_words,
+)
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.whatif.scenarios import Scenario
@@ -36,17 +42,19 @@ class Placement:
 
     arrangement: Arrangement | None
     lead: str | None
+    tied: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
             "arrangement": str(self.arrangement) if self.arrangement is not None else None,
             "lead": self.lead,
+            "tied": list(self.tied),
         }
 
     def __str__(self) -> str:
         where = str(self.arrangement) if self.arrangement is not None else "one body"
-        return f"{where} ({self.lead or 'joint'})"
+        return f"{where} ({lead_words(self.lead, self.tied)})"
 
 
 @attrs.frozen
@@ -123,7 +131,12 @@ class Comparison:
                 "portfolio": self.baseline.portfolio.name,
                 "rule_pack": {"name": pack.name, "version": pack.version, "hash": pack.hash},
                 "recommendations": [
-                    {"function": r.function, "arrangement": str(r.arrangement), "lead": r.lead}
+                    {
+                        "function": r.function,
+                        "arrangement": str(r.arrangement),
+                        "lead": r.lead,
+                        "tied": list(r.tied),
+                    }
                     for r in self.baseline
                 ],
                 "metrics": self.baseline_metrics.to_dict(),
@@ -161,9 +174,9 @@ class Comparison:
                     "scenario": o.scenario.name,
                     "function": c.function,
                     "from_arrangement": str(c.before.arrangement),
-                    "from_lead": c.before.lead,
+                    "from_lead": lead_words(c.before.lead, c.before.tied),
                     "to_arrangement": str(c.after.arrangement) if c.after.arrangement else None,
-                    "to_lead": c.after.lead,
+                    "to_lead": lead_words(c.after.lead, c.after.tied),
                     "because": "; ".join(c.because),
                 }
                 for o in self.outcomes
@@ -282,8 +295,12 @@ def compare(portfolio: Any, *scenarios: Scenario, rules: RulePack | None = None)
             _change(before, result[before.function])
             for before in baseline
             if before.function in result
-            and (before.arrangement, before.lead)
-            != (result[before.function].arrangement, result[before.function].lead)
+            and (before.arrangement, before.lead, before.tied)
+            != (
+                result[before.function].arrangement,
+                result[before.function].lead,
+                result[before.function].tied,
+            )
         )
         outcomes.append(
             Outcome(scenario, result, None, changes, measure(build_graph(result)), applied.notes)
@@ -295,8 +312,8 @@ def _change(before: Recommendation, after: Recommendation) -> FunctionChange:
     return FunctionChange(
         before.function,
         before.name,
-        Placement(before.arrangement, before.lead),
-        Placement(after.arrangement, after.lead),
+        Placement(before.arrangement, before.lead, before.tied),
+        Placement(after.arrangement, after.lead, after.tied),
         because(before, after),
     )
 
@@ -324,9 +341,9 @@ def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
             reasons.append(f"finding {name}: {old} -> {new}")
     lead_before = b.lead_by.rule if b.lead_by else None
     lead_after = a.lead_by.rule if a.lead_by else None
-    if before.lead != after.lead:
+    if (before.lead, before.tied) != (after.lead, after.tied):
         reasons.append(
-            f"lead {before.lead or 'joint'} -> {after.lead or 'joint'} "
+            f"lead {before.lead_text} -> {after.lead_text} "
             f"(set by {lead_after or 'no rule'}"
             + (f", was {lead_before})" if lead_before != lead_after else ")")
         )

@@ -247,7 +247,8 @@ def counterfactuals(
 class Robustness:
     """How many one-step answer changes flip a recommendation (arrangement or lead).
 
-    A fragile recommendation (a high ``share``) deserves a second look by the Board.
+    Changes that only make or break a tie for the lead are not counted. A fragile
+    recommendation (a high ``share``) deserves a second look by the Board.
     """
 
     function: str
@@ -286,6 +287,20 @@ def robustness(
             steps += 1
             change = AnswerChange(field, level, Level(int(level) + delta))
             rec = variants.recommend(apply_changes(fn, [change]))
-            if (rec.arrangement, rec.lead) != (current.arrangement, current.lead):
-                flips.append(f"{change} gives {rec.arrangement} ({rec.lead or 'joint'})")
+            if _flipped(current, rec):
+                flips.append(f"{change} gives {rec.arrangement} ({rec.lead_text})")
     return Robustness(function_id, steps, tuple(flips))
+
+
+def _flipped(current: Recommendation, other: Recommendation) -> bool:
+    """Whether ``other`` places the function differently from ``current``.
+
+    A change that only makes or breaks a tie for the lead (the lead becomes one of the bodies
+    tied, or a tie forms around the lead) is not a flip: the tie was already the answer.
+    """
+    if other.arrangement is not current.arrangement:
+        return True
+    if current.lead_status == "joint" or other.lead_status == "joint":
+        return current.lead_status != other.lead_status
+    now, then = set(current.lead_candidates), set(other.lead_candidates)
+    return not (now <= then or then <= now)

@@ -264,7 +264,7 @@ def _evaluate(
                     "function": fn.id,
                     "arrangement": str(rec.arrangement) if rec else None,
                     "category": rec.category if rec else None,
-                    "lead": rec.lead if rec else single,
+                    "lead": rec.lead_text if rec else single,
                     "decided_by": rec.explanation.decided_by.rule if rec else None,
                 }
             )
