@@ -22,10 +22,15 @@ Changes:
 
 Ids are checked when the scenario is applied to a portfolio; every error names the file, the
 change number and, where one fits, a "did you mean".
+
+A scenario changes a portfolio as it stood on a day: :func:`in_force` judges a dated law on that
+day (its abolitions are carried out with the same merger), and :meth:`Scenario.apply` starts
+from there.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,8 +48,9 @@ from taxonomy._model import (
     Level,
     Organisation,
     Portfolio,
+    parse_day,
 )
-from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
 from taxonomy.language.rules import (
@@ -61,13 +67,16 @@ from taxonomy.language.semantics import holds
 __all__ = [
     "FIELDS",
     "Applied",
+    "InForce",
     "LawChange",
     "Merge",
     "RulesChange",
     "Scenario",
     "Selector",
     "SetAnswer",
+    "apply_merge",
     "check_field",
+    "in_force",
     "load_scenario",
     "loads_scenario",
     "read_where",
@@ -308,20 +317,33 @@ class Scenario:
         description = "; ".join(d for d in (self.description, other.description) if d)
         return Scenario(f"{self.name} + {other.name}", description, self.changes + other.changes)
 
-    def apply(self, portfolio: Portfolio, rules: RulePack | None = None) -> Applied:
+    def apply(
+        self,
+        portfolio: Portfolio,
+        rules: RulePack | None = None,
+        *,
+        as_of: datetime.date | str | None = None,
+    ) -> Applied:
         """Apply every change in order to copies of ``portfolio`` and ``rules``.
+
+        A scenario changes the portfolio as it stood on a day: a dated law is first judged on
+        ``as_of`` (default: the portfolio's own ``as_of``), its abolitions carried out, as
+        :func:`in_force` does; the notes say what that did.
 
         Raises:
             ScenarioError: a change names an unknown id, or leaves an invalid portfolio.
+            PortfolioError: the law is dated and no day is known.
         """
         pack = rules if rules is not None else load_rules()
-        notes: list[str] = []
+        day = in_force(portfolio, as_of)
+        portfolio = day.portfolio
+        notes: list[str] = list(day.notes)
         for change in self.changes:
             try:
                 if isinstance(change, SetAnswer):
                     portfolio = _apply_set(portfolio, change)
                 elif isinstance(change, Merge):
-                    portfolio, more = _apply_merge(portfolio, change)
+                    portfolio, more = apply_merge(portfolio, change)
                     notes += more
                 elif isinstance(change, LawChange):
                     portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
@@ -434,6 +456,19 @@ def _set_one(portfolio: Portfolio, fn: Function, field: str, value: Any, at: Whe
     return fn
 
 
+def apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
+    """``portfolio`` with the bodies of ``change`` merged, and notes on what that did.
+
+    Used by scenarios and by the law's abolitions (:mod:`taxonomy.whatif.in_force`). The day the
+    portfolio describes (``as_of``) is kept.
+
+    Raises:
+        ScenarioError: an unknown body, or a merger that leaves an invalid portfolio.
+    """
+    merged, notes = _apply_merge(portfolio, change)
+    return attrs.evolve(merged, as_of=portfolio.as_of), notes
+
+
 def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
     at = change.at
     if change.name is not None:
@@ -530,6 +565,120 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
         )
     except RulePackError as exc:
         raise at.error(f"leaves an invalid rule pack: {exc}") from None
+
+
+# --- the law on a day ---------------------------------------------------------------------------
+#
+# A portfolio's law may be dated (a list of provisions, each in force from one day to another; see
+# taxonomy.Law). Judging it on a day takes the provisions in force that day: what they say of joint
+# committees becomes the law classification reads, and the bodies they abolish are merged into
+# their successors exactly as a scenario's merger does. The day is always given (as_of, or the
+# portfolio's own as_of), never "today", so the same input gives the same result on any day.
+
+
+def _notes(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class InForce:
+    """A portfolio judged on one day.
+
+    Attributes:
+        portfolio: the portfolio of that day: its law undated (what the provisions in force say,
+            with ``law.applied`` naming them), its ``as_of`` the day, and the bodies abolished by
+            then merged into their successors.
+        notes: what carrying out the abolitions did (mergers, constraints dropped), each naming
+            its provision.
+    """
+
+    portfolio: Portfolio
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """The day judged on (None for an undated law with no day given)."""
+        return self.portfolio.as_of
+
+    @property
+    def provisions(self) -> tuple[str, ...]:
+        """The ids of the provisions in force that day, in the order written."""
+        return tuple(p.id for p in self.portfolio.law.applied)
+
+    @property
+    def single_body(self) -> str | None:
+        """The one body left, if the abolitions leave only one.
+
+        Then every function is delivered once, by that body, and there is no joint arrangement
+        to classify.
+        """
+        ids = self.portfolio.organisation_ids
+        return ids[0] if len(ids) == 1 else None
+
+
+def in_force(portfolio: Portfolio, as_of: datetime.date | str | None = None) -> InForce:
+    """``portfolio`` as it stood on ``as_of`` (default: its own ``as_of``), under the law then.
+
+    An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
+    set to the day given, if one is). The baseline is never changed.
+
+    Args:
+        portfolio: the portfolio, its law dated or not.
+        as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
+
+    Raises:
+        PortfolioError: the law is dated and no day is known (neither ``as_of`` nor the
+            portfolio's), or the portfolio was already judged on another day.
+        InputError: ``as_of`` is not a day.
+
+    Examples:
+        >>> import taxonomy
+        >>> nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> day = in_force(nhs)
+        >>> day.as_of, day.provisions, day.portfolio.organisation_ids
+        (datetime.date(2018, 3, 28), ('nhs-act-2006-2018',), ('nhse', 'nhsi'))
+        >>> later = in_force(nhs, "2022-07-01")
+        >>> later.single_body, later.notes[0]
+        ('nhse', 'health-and-care-act-2022 (from 2022-07-01): nhsi merged into nhse')
+    """
+    day = _day(as_of) if as_of is not None else portfolio.as_of
+    where = f"portfolio '{portfolio.name}'"
+    law = portfolio.law
+    if law.applied and day != portfolio.as_of:
+        raise PortfolioError(
+            f"was already judged on {portfolio.as_of} (the law applied is that day's): judge "
+            f"the original portfolio on {day} instead",
+            item=where,
+        )
+    if not law.dated:
+        if day == portfolio.as_of:
+            return InForce(portfolio)
+        return InForce(attrs.evolve(portfolio, as_of=day))
+    if day is None:
+        ids = ", ".join(p.id for p in law.provisions)
+        raise PortfolioError(
+            f"its law is dated (provisions {ids}) and no day is given to judge it on: pass "
+            "--as-of YYYY-MM-DD (as_of= in Python), or state as_of: in the portfolio",
+            item=where,
+            key="as_of",
+        )
+    # Undated while the bodies merge: the dated law names the bodies before the abolitions.
+    current = attrs.evolve(portfolio, law=Law(), as_of=day)
+    notes: list[str] = []
+    for provision, abolition in law.abolitions():
+        if not provision.in_force(day):
+            continue
+        merge = Merge(abolition.into, abolition.bodies, abolition.name)
+        current, said = apply_merge(current, merge)
+        notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
+    return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
+
+
+def _day(value: datetime.date | str) -> datetime.date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise InputError(f"as_of: {exc}") from None
 
 
 # --- loading ------------------------------------------------------------------------------------
