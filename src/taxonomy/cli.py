@@ -838,6 +838,14 @@ _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
     show_default=True,
     help="Pictures: group function rows by arrangement or lead body.",
 )
+@click.option(
+    "--scenario",
+    "scenario_files",
+    metavar="S.yaml",
+    multiple=True,
+    help="Draw the portfolio as a scenario changes it (a joint committee set up, say); repeat "
+    "to apply several in order.",
+)
 @_RULES_OPTION
 @_FORCE_OPTION
 @_AS_OF_OPTION
@@ -847,6 +855,7 @@ def graph_command(
     fmt: str | None,
     as_is: bool,
     group: str,
+    scenario_files: tuple[str, ...],
     rules_dir: str | None,
     force: bool,
     as_of: str | None,
@@ -864,7 +873,19 @@ def graph_command(
                 suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
             )
     loaded = _portfolio_on_day(portfolio, as_of)
-    result = _classify(loaded, rules=_pack(rules_dir))
+    pack = _pack(rules_dir)
+    if scenario_files:
+        from taxonomy.whatif.scenarios import load_scenario
+
+        first, *rest = [load_scenario(f) for f in scenario_files]
+        applied = sum(rest, first).apply(loaded, pack)
+        if applied.single_body is not None:
+            raise InputError(
+                f"after the scenarios only {applied.single_body} is left: every function is "
+                "delivered once by it, and there is no joint structure to draw"
+            )
+        loaded, pack = applied.portfolio, applied.rules
+    result = _classify(loaded, rules=pack)
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
     if fmt in ("svg", "png"):
         from taxonomy.render.picture import draw
@@ -875,7 +896,7 @@ def graph_command(
 
         writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
         data = writer(graph).encode("utf-8")
-    with _writing(output, portfolio, force=force) as path:
+    with _writing(output, portfolio, *scenario_files, force=force) as path:
         path.write_bytes(data)
     _say(
         f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)"

@@ -7,7 +7,7 @@ file, the line, the function and the key, plus a "did you mean" where one fits.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from taxonomy._model import (
@@ -32,7 +32,12 @@ from taxonomy._model import (
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader
 
-__all__ = ["portfolio_from_data", "portfolio_to_data"]
+__all__ = [
+    "governance_from_data",
+    "governance_to_data",
+    "portfolio_from_data",
+    "portfolio_to_data",
+]
 
 _TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
 _PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
@@ -99,9 +104,24 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         data["law"] = [_provision_to_data(p) for p in portfolio.law.provisions]
     elif portfolio.law.joint_committees:
         data["law"] = {"joint_committees": True}
-    governance: dict[str, Any] = {}
-    if portfolio.governance.bodies:
-        governance["bodies"] = [
+    governance = governance_to_data(portfolio.governance)
+    if governance:
+        data["governance"] = governance
+    return data
+
+
+def governance_to_data(governance: Governance) -> dict[str, Any]:
+    """The governance as plain data in the ``governance:`` section's shape (empty if none).
+
+    Examples:
+        >>> from taxonomy.input.files import load_portfolio
+        >>> p = load_portfolio("examples/nw_london_ccgs_2018.yaml")
+        >>> [b["id"] for b in governance_to_data(p.governance)["bodies"]]
+        ['nwl-joint-committee']
+    """
+    data: dict[str, Any] = {}
+    if governance.bodies:
+        data["bodies"] = [
             {
                 k: v
                 for k, v in {
@@ -115,10 +135,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
                 }.items()
                 if v not in ([], "")
             }
-            for b in portfolio.governance.bodies
+            for b in governance.bodies
         ]
-    if portfolio.governance.roles:
-        governance["roles"] = [
+    if governance.roles:
+        data["roles"] = [
             {
                 k: v
                 for k, v in {
@@ -131,11 +151,28 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
                 }.items()
                 if v not in ([], "")
             }
-            for r in portfolio.governance.roles
+            for r in governance.roles
         ]
-    if governance:
-        data["governance"] = governance
     return data
+
+
+def governance_from_data(
+    data: Any,
+    *,
+    organisations: Sequence[str],
+    functions: Sequence[str],
+    file: str = "<governance>",
+) -> Governance:
+    """Validate a ``governance:`` section (plain data) against the bodies and functions it names.
+
+    The portfolio loader's own checks (keys, kinds, ids, references, a "did you mean"), for
+    whoever changes a portfolio's governance (what-if scenarios adding a joint committee).
+
+    Raises:
+        PortfolioError: naming the item (``joint body 'jc'``, ``role 'ao'``) and the key.
+    """
+    reader = Reader(file, PortfolioError)
+    return _governance(reader, data, data, list(organisations), list(functions))
 
 
 def _provision_to_data(provision: Provision) -> dict[str, Any]:

@@ -19,6 +19,12 @@ Changes:
   ``{fact: legal.statutory_owner, op: present}``.
 - ``law: {joint_committees: true|false}``.
 - ``rules: {disable: [RULE_ID, ...]}``, ``{replace: [RULE, ...]}`` or ``{pack: DIR}``.
+- ``add: {joint_body: {id, name, kind, members, delegated, oversees, notes}}`` or
+  ``add: {role: {id, name, employed_by, reports_to, accountable_for, notes}}``: new governance,
+  checked as the portfolio loader checks its ``governance:`` section.
+- ``remove: {joint_body: ID}`` or ``remove: {role: ID}`` (not while a role reports to it).
+- ``delegate: {functions: [ID, ...], to: JOINT_BODY}`` and ``undelegate: {functions: [ID, ...],
+  from: JOINT_BODY}``: decisions handed to a joint body, or taken back by the Boards.
 
 Ids are checked when the scenario is applied to a portfolio; every error names the file, the
 change number and, where one fits, a "did you mean".
@@ -51,6 +57,7 @@ from taxonomy._model import (
     parse_day,
 )
 from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
 from taxonomy.language.rules import (
@@ -66,10 +73,14 @@ from taxonomy.language.semantics import holds
 
 __all__ = [
     "FIELDS",
+    "GOVERNANCE_KINDS",
+    "AddGovernance",
     "Applied",
+    "Delegation",
     "InForce",
     "LawChange",
     "Merge",
+    "RemoveGovernance",
     "RulesChange",
     "Scenario",
     "Selector",
@@ -228,7 +239,70 @@ class RulesChange:
         return "rules: " + "; ".join(parts)
 
 
-Change = SetAnswer | Merge | LawChange | RulesChange
+#: What ``add`` and ``remove`` changes act on: a joint body, or a role.
+GOVERNANCE_KINDS = ("joint_body", "role")
+
+
+def _fields(value: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(key), tuple(v) if isinstance(v, list | tuple) else v) for key, v in items)
+
+
+@attrs.frozen
+class AddGovernance:
+    """Add a joint body or a role, as the portfolio's ``governance:`` section would state it.
+
+    Attributes:
+        kind: ``joint_body`` or ``role``.
+        fields: its keys and values (``id``, ``name``, ...), checked when the change is applied,
+            by the portfolio loader's governance checks.
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.in_(GOVERNANCE_KINDS))
+    fields: tuple[tuple[str, Any], ...] = attrs.field(converter=_fields)
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"add {self.kind.replace('_', ' ')} {dict(self.fields).get('id')}"
+
+
+@attrs.frozen
+class RemoveGovernance:
+    """Remove a joint body or a role (refused while a role reports to it)."""
+
+    kind: str = attrs.field(validator=attrs.validators.in_(GOVERNANCE_KINDS))
+    id: str
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"remove {self.kind.replace('_', ' ')} {self.id}"
+
+
+@attrs.frozen
+class Delegation:
+    """Delegate decisions on functions to a joint body (``delegate``), or take them back.
+
+    Attributes:
+        functions: the functions whose decisions move.
+        body: the joint body they are delegated to (or taken back from).
+        delegate: True to delegate, False to take back (``undelegate``).
+    """
+
+    functions: tuple[str, ...] = attrs.field(converter=_strings)
+    body: str
+    delegate: bool = True
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        if self.delegate:
+            return f"delegate {', '.join(self.functions)} to {self.body}"
+        return f"take {', '.join(self.functions)} back from {self.body}"
+
+
+Change = SetAnswer | Merge | LawChange | RulesChange | AddGovernance | RemoveGovernance | Delegation
 
 
 @attrs.frozen
@@ -301,6 +375,56 @@ class Scenario:
         """Add a change to the law."""
         return self._with(LawChange(joint_committees))
 
+    def add_joint_body(
+        self,
+        *,
+        id: str,
+        name: str,
+        kind: str,
+        members: Sequence[str],
+        delegated: Sequence[str] = (),
+        oversees: Sequence[str] = (),
+        notes: str = "",
+    ) -> Scenario:
+        """Add a change setting up a joint body (a joint committee, an oversight group).
+
+        Checked when applied, as the portfolio loader checks ``governance.bodies``.
+        """
+        fields: dict[str, Any] = {"id": id, "name": name, "kind": kind, "members": members}
+        fields |= {"delegated": delegated, "oversees": oversees, "notes": notes}
+        return self._with(AddGovernance("joint_body", fields))
+
+    def add_role(
+        self,
+        *,
+        id: str,
+        name: str,
+        employed_by: str,
+        reports_to: Sequence[str],
+        accountable_for: Sequence[str] = (),
+        notes: str = "",
+    ) -> Scenario:
+        """Add a change creating a role (a joint director, a single Accountable Officer)."""
+        fields: dict[str, Any] = {"id": id, "name": name, "employed_by": employed_by}
+        fields |= {"reports_to": reports_to, "accountable_for": accountable_for, "notes": notes}
+        return self._with(AddGovernance("role", fields))
+
+    def remove_joint_body(self, id: str) -> Scenario:
+        """Add a change removing a joint body (refused while a role reports to it)."""
+        return self._with(RemoveGovernance("joint_body", id))
+
+    def remove_role(self, id: str) -> Scenario:
+        """Add a change removing a role (refused while another role reports to it)."""
+        return self._with(RemoveGovernance("role", id))
+
+    def delegate(self, *, functions: Sequence[str], to: str) -> Scenario:
+        """Add a change delegating the decisions on ``functions`` to the joint body ``to``."""
+        return self._with(Delegation(tuple(functions), to, True))
+
+    def undelegate(self, *, functions: Sequence[str], from_: str) -> Scenario:
+        """Add a change giving the decisions on ``functions`` back from the joint body ``from_``."""
+        return self._with(Delegation(tuple(functions), from_, False))
+
     def rules(
         self,
         *,
@@ -347,6 +471,12 @@ class Scenario:
                     notes += more
                 elif isinstance(change, LawChange):
                     portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
+                elif isinstance(change, AddGovernance):
+                    portfolio = _apply_add(portfolio, change)
+                elif isinstance(change, RemoveGovernance):
+                    portfolio = _apply_remove(portfolio, change)
+                elif isinstance(change, Delegation):
+                    portfolio = _apply_delegation(portfolio, change)
                 else:
                     pack = _apply_rules(pack, change)
             except (ScenarioError, RulePackError):
@@ -537,6 +667,109 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
     return merged, notes
 
 
+def _apply_add(portfolio: Portfolio, change: AddGovernance) -> Portfolio:
+    """The governance with the new joint body or role, read by the portfolio loader's checks."""
+    at = change.at
+    data = governance_to_data(portfolio.governance)
+    data.setdefault("bodies" if change.kind == "joint_body" else "roles", []).append(
+        dict(change.fields)
+    )
+    try:
+        governance = governance_from_data(
+            data,
+            organisations=portfolio.organisation_ids,
+            functions=[fn.id for fn in portfolio.functions],
+            file=at.file or "<scenario>",
+        )
+    except PortfolioError as exc:
+        where = f"{exc.item}: " if exc.item else ""
+        raise at.error(
+            where + exc.problem, key=exc.key, allowed=exc.allowed, suggestion=exc.suggestion
+        ) from None
+    return attrs.evolve(portfolio, governance=governance)
+
+
+def _apply_remove(portfolio: Portfolio, change: RemoveGovernance) -> Portfolio:
+    at = change.at
+    governance = portfolio.governance
+    body = change.kind == "joint_body"
+    ids = [b.id for b in governance.bodies] if body else [r.id for r in governance.roles]
+    what = "joint body" if body else "role"
+    if change.id not in ids:
+        raise at.error(
+            f"no {what} '{change.id}' in the portfolio's governance",
+            key=change.kind,
+            allowed=ids,
+            suggestion=did_you_mean(change.id, ids),
+        )
+    reporting = [r.id for r in governance.roles if change.id in r.reports_to and r.id != change.id]
+    if reporting:
+        roles = ", ".join(f"'{r}'" for r in reporting)
+        raise at.error(
+            f"{'role' if len(reporting) == 1 else 'roles'} {roles} "
+            f"{'reports' if len(reporting) == 1 else 'report'} to {what} '{change.id}': "
+            "remove or change that reporting line first",
+            key=change.kind,
+        )
+    if body:
+        governance = attrs.evolve(
+            governance, bodies=tuple(b for b in governance.bodies if b.id != change.id)
+        )
+    else:
+        governance = attrs.evolve(
+            governance, roles=tuple(r for r in governance.roles if r.id != change.id)
+        )
+    return attrs.evolve(portfolio, governance=governance)
+
+
+def _apply_delegation(portfolio: Portfolio, change: Delegation) -> Portfolio:
+    at = change.at
+    key = "to" if change.delegate else "from"
+    bodies = {b.id: b for b in portfolio.governance.bodies}
+    if change.body not in bodies:
+        raise at.error(
+            f"no joint body '{change.body}' in the portfolio's governance",
+            key=key,
+            allowed=list(bodies),
+            suggestion=did_you_mean(change.body, bodies),
+        )
+    if not change.functions:
+        raise at.error("name at least one function", key="functions")
+    if len(set(change.functions)) != len(change.functions):
+        raise at.error("lists a function twice", key="functions")
+    ids = [fn.id for fn in portfolio.functions]
+    for function in change.functions:
+        if function not in ids:
+            raise at.error(
+                f"no function '{function}' in the portfolio",
+                key="functions",
+                suggestion=did_you_mean(function, ids),
+            )
+    body = bodies[change.body]
+    if change.delegate:
+        already = [f for f in change.functions if f in body.delegated]
+        if already:
+            raise at.error(
+                f"{', '.join(already)} already delegated to '{body.id}'", key="functions"
+            )
+        delegated = (*body.delegated, *change.functions)
+    else:
+        missing = [f for f in change.functions if f not in body.delegated]
+        if missing:
+            raise at.error(
+                f"{', '.join(missing)} not delegated to '{body.id}'",
+                key="functions",
+                allowed=body.delegated,
+            )
+        delegated = tuple(f for f in body.delegated if f not in change.functions)
+    updated = attrs.evolve(body, delegated=delegated)
+    governance = attrs.evolve(
+        portfolio.governance,
+        bodies=tuple(updated if b.id == body.id else b for b in portfolio.governance.bodies),
+    )
+    return attrs.evolve(portfolio, governance=governance)
+
+
 def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
     at = change.at
     if change.pack is not None:
@@ -684,7 +917,7 @@ def _day(value: datetime.date | str) -> datetime.date:
 # --- loading ------------------------------------------------------------------------------------
 
 _TOP_KEYS = ("name", "description", "changes")
-_CHANGE_KINDS = ("merge", "set", "law", "rules")
+_CHANGE_KINDS = ("merge", "set", "law", "rules", "add", "remove", "delegate", "undelegate")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -744,6 +977,27 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int | None) -> Cha
         if not isinstance(body["joint_committees"], bool):
             raise at.error("must be true or false", key="joint_committees")
         return LawChange(body["joint_committees"], at)
+    if kind in ("add", "remove"):
+        reader.keys(body, allowed=GOVERNANCE_KINDS, item=item)
+        if len(body) != 1:
+            raise at.error(f"'{kind}' takes one of: joint_body, role", allowed=GOVERNANCE_KINDS)
+        (what,) = body
+        if kind == "remove":
+            return RemoveGovernance(what, reader.identifier(body, what, item=item), at)
+        fields = reader.mapping(body[what], what=f"'{what}'", item=item, at=body)
+        return AddGovernance(what, fields, at)
+    if kind in ("delegate", "undelegate"):
+        target = "to" if kind == "delegate" else "from"
+        reader.keys(body, allowed=("functions", target), required=("functions", target), item=item)
+        functions = body["functions"]
+        functions = [functions] if isinstance(functions, str) else functions
+        if not isinstance(functions, list | tuple) or not all(
+            isinstance(f, str) for f in functions
+        ):
+            raise at.error("'functions' must be a list of function ids", key="functions")
+        return Delegation(
+            tuple(functions), reader.identifier(body, target, item=item), kind == "delegate", at
+        )
     if kind == "rules":
         reader.keys(body, allowed=("disable", "replace", "pack"), item=item)
         if not body:
