@@ -61,6 +61,9 @@ _LEGAL_KEYS = ("statutory_owner", "delegable_to", "board_reserved", "independenc
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """The portfolio as plain data in the YAML file's shape (what :func:`load_portfolio` reads).
 
+    A dated law is written as its list of provisions. A law already judged on one day (a
+    classification's portfolio) is written as what it says that day, without the provisions.
+
     Examples:
         >>> from taxonomy.input.files import load_portfolio
         >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")
