@@ -26,7 +26,9 @@ def test_classify_json_contract() -> None:
     out = run("classify", str(NHS), "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"rule_pack", "recommendations"}
+    assert set(data) == {"as_of", "provisions", "rule_pack", "recommendations"}
+    # The day judged on (the board paper's), and the dated provisions of the law applied.
+    assert data["as_of"] == "2018-03-28" and data["provisions"] == ["nhs-act-2006-2018"]
     assert set(data["rule_pack"]) == {"name", "version", "hash"}
     first = data["recommendations"][0]
     assert set(first) == {"function", "name", "arrangement", "category", "lead", "explanation"}

@@ -25,9 +25,9 @@ _install.require_durable_rules()
 # says where each name lives; the layout follows the pipeline (see docs/architecture.md).
 _WHERE = {
     "taxonomy._model": (
-        "Arrangement", "Capability", "Classification", "Effectiveness", "Efficiency",
+        "Abolition", "Arrangement", "Capability", "Classification", "Effectiveness", "Efficiency",
         "Explanation", "Firing", "Function", "Governance", "JointBody", "Law", "Legal", "Level",
-        "Organisation", "PackIdentity", "Portfolio", "Recommendation", "Role",
+        "Organisation", "PackIdentity", "Portfolio", "Provision", "Recommendation", "Role",
     ),
     "taxonomy.errors": (
         "EngineError", "EngineUnavailableError", "InputError", "PortfolioError",
@@ -52,6 +52,7 @@ _LAZY = {name: module for module, names in _WHERE.items() for name in names}
 
 if TYPE_CHECKING:
     from taxonomy._model import (
+        Abolition,
         Arrangement,
         Capability,
         Classification,
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         Organisation,
         PackIdentity,
         Portfolio,
+        Provision,
         Recommendation,
         Role,
     )
@@ -121,6 +123,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Abolition",
     "Arrangement",
     "Axis",
     "Capability",
@@ -146,6 +149,7 @@ __all__ = [
     "PackIdentity",
     "Portfolio",
     "PortfolioError",
+    "Provision",
     "Recommendation",
     "Robustness",
     "Role",

@@ -10,6 +10,7 @@ naming the rules: never a silent pick. Order in a file never decides anything.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -28,6 +29,7 @@ from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
+from taxonomy.whatif.scenarios import in_force
 
 __all__ = ["Variants", "classify", "classify_function", "iter_classify"]
 
@@ -36,6 +38,7 @@ def classify(
     portfolio: Portfolio,
     *,
     rules: RulePack | None = None,
+    as_of: datetime.date | str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Classification:
     """Recommend an arrangement and a lead for every function of ``portfolio``.
@@ -43,17 +46,24 @@ def classify(
     Args:
         portfolio: the bodies and functions, e.g. from :func:`taxonomy.load_portfolio`.
         rules: the rule pack; None uses the default pack.
+        as_of: the day to judge on, under the provisions of a dated law in force that day
+            (a ``date`` or ``YYYY-MM-DD``); None: the portfolio's own ``as_of``. Bodies abolished
+            by then are merged into their successors
+            (see :func:`taxonomy.whatif.scenarios.in_force`).
         progress: called with (functions done, functions in all) every 500 functions.
 
     Returns:
-        One recommendation per function, in portfolio order, with the pack's identity.
+        One recommendation per function, in portfolio order, with the pack's identity, the day
+        judged on and the provisions applied (``as_of``, ``provisions``).
 
     Raises:
         EngineError: the engine failed, or the pack reached no single answer for a function.
-        InputError: the portfolio has a single body (after a what-if merger).
+        InputError: the portfolio has a single body (after a what-if merger, or on a day the law
+            has abolished every other body); the law is dated and no day is known.
 
     Safe to call from many threads at once.
     """
+    portfolio = _on_day(portfolio, as_of)
     pack = rules if rules is not None else load_rules()
     recommendations = tuple(iter_classify(portfolio, rules=pack, progress=progress))
     result = Classification(portfolio, pack.identity, recommendations)
@@ -66,17 +76,20 @@ def iter_classify(
     portfolio: Portfolio,
     *,
     rules: RulePack | None = None,
+    as_of: datetime.date | str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Recommendation]:
     """Recommend for each function of ``portfolio`` in turn, keeping none of them.
 
     For streaming (``classify --format jsonl``): memory does not grow with the recommendations
-    already given. Each is the one :func:`classify` gives for that function; the
-    :data:`OBSERVERS` are not told (there is no whole classification to tell them of).
+    already given. Each is the one :func:`classify` gives for that function (on the same
+    ``as_of``); the :data:`OBSERVERS` are not told (there is no whole classification to tell
+    them of).
 
     Raises:
         EngineError, InputError: as :func:`classify`, when the function concerned is reached.
     """
+    portfolio = _on_day(portfolio, as_of)
     _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
     engine = engine_for(pack)
@@ -89,9 +102,14 @@ def iter_classify(
 
 
 def classify_function(
-    portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
+    portfolio: Portfolio,
+    function_id: str,
+    *,
+    rules: RulePack | None = None,
+    as_of: datetime.date | str | None = None,
 ) -> Recommendation:
-    """Recommend an arrangement and a lead for one function of ``portfolio``."""
+    """Recommend an arrangement and a lead for one function of ``portfolio`` (on ``as_of``)."""
+    portfolio = _on_day(portfolio, as_of)
     _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
@@ -106,11 +124,13 @@ class Variants:
     classifying a portfolio holding the variant in place of the function with its id gives.
 
     Args:
-        portfolio: the context: bodies, law, governance.
+        portfolio: the context: bodies, law, governance (a dated law is judged on the
+            portfolio's ``as_of``).
         rules: the rule pack; None uses the default pack.
     """
 
     def __init__(self, portfolio: Portfolio, *, rules: RulePack | None = None) -> None:
+        portfolio = _on_day(portfolio, None)
         _check_bodies(portfolio)
         self.portfolio = portfolio
         self.pack = rules if rules is not None else load_rules()
@@ -134,10 +154,18 @@ class Variants:
         return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
 
 
+def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None) -> Portfolio:
+    """The portfolio as it stood on ``as_of`` (or its own ``as_of``), under the law then."""
+    if as_of is None and not portfolio.law.dated:
+        return portfolio  # the common case, kept free of any work
+    return in_force(portfolio, as_of).portfolio
+
+
 def _check_bodies(portfolio: Portfolio) -> None:
     if len(portfolio.organisations) < 2:
+        when = f"on {portfolio.as_of} " if portfolio.law.applied else ""
         raise InputError(
-            f"only one body is left ({portfolio.organisation_ids[0]}): every function is "
+            f"{when}only one body is left ({portfolio.organisation_ids[0]}): every function is "
             "delivered once by it, so there is no joint arrangement to classify",
             item=f"portfolio '{portfolio.name}'",
         )

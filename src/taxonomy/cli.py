@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from taxonomy._model import Classification, Portfolio
     from taxonomy.language.rules import RulePack
     from taxonomy.structure.checks import StructureReport
+    from taxonomy.whatif.scenarios import InForce
     from taxonomy.whatif.sweep import SweepResult
 
 __all__ = ["cli", "main"]
@@ -55,6 +56,32 @@ def _classify(portfolio: Portfolio, **options: Any) -> Classification:
     from taxonomy.classification import classify as run
 
     return run(portfolio, **options)
+
+
+def _on_day(portfolio: Portfolio, as_of: str | None) -> InForce:
+    """``portfolio`` as it stood on ``--as-of`` (default: its own ``as_of``), under the law then."""
+    from taxonomy._model import parse_day
+    from taxonomy.whatif.scenarios import in_force
+
+    day = None
+    if as_of is not None:
+        try:
+            day = parse_day(as_of)
+        except ValueError as exc:
+            raise InputError(f"--as-of: {exc}") from None
+    found = in_force(portfolio, day)
+    if _VERBOSE[0] and found.as_of is not None:
+        laws = ", ".join(found.provisions) or "no dated provision"
+        click.echo(f"judging on {found.as_of} under {laws}", err=True)
+    return found
+
+
+def _portfolio_on_day(path: str, as_of: str | None) -> Portfolio:
+    """Load a portfolio and judge it on ``--as-of`` (for commands that need two bodies or more).
+
+    A day on which the law leaves one body fails in classify with a message saying so.
+    """
+    return _on_day(_load_portfolio(path), as_of).portfolio
 
 
 def _load_rules(directory: str | None = None) -> RulePack:
@@ -119,6 +146,16 @@ _FORCE_OPTION = click.option(
 )
 
 
+_AS_OF_OPTION = click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    default=None,
+    help="Judge under the law in force on DATE (YYYY-MM-DD): the provisions of a dated law, and "
+    "bodies abolished by then merged into their successors. Default: the portfolio's as_of.",
+)
+
+
 _RULES_OPTION = click.option(
     "--rules",
     "rules_dir",
@@ -173,15 +210,27 @@ def cli(quiet: bool, verbose: bool) -> None:
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
+@_AS_OF_OPTION
 def classify_command(
-    portfolio: str, rules_dir: str | None, fmt: str, output: str | None, force: bool
+    portfolio: str,
+    rules_dir: str | None,
+    fmt: str,
+    output: str | None,
+    force: bool,
+    as_of: str | None,
 ) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
-    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension).
+    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension). With a dated law, the result is
+    judged on --as-of (or the portfolio's as_of); if the law leaves one body that day, the
+    output says every function is delivered once, by it.
     """
-    loaded = _load_portfolio(portfolio)
+    day = _on_day(_load_portfolio(portfolio), as_of)
     pack = _pack(rules_dir)
+    if day.single_body is not None:
+        _single_body(day, pack, fmt, output, portfolio, force=force)
+        return
+    loaded = day.portfolio
     if fmt == "jsonl":
         _stream_jsonl(loaded, pack, portfolio, output, force=force)
         return
@@ -208,6 +257,27 @@ def classify_command(
     else:
         text = to_table(result, width=_width(), color=_use_color() and output is None)
     _emit(text, output, portfolio, force=force)
+
+
+def _single_body(
+    day: InForce, pack: RulePack, fmt: str, output: str | None, source: str, *, force: bool
+) -> None:
+    """The outcome when the law leaves one body: every function delivered once, by it."""
+    from taxonomy.render.text import single_body_dict, single_body_text
+
+    if fmt in ("xlsx", "csv"):
+        raise InputError(
+            f"on {day.as_of} only {day.single_body} is left: there are no recommendations to "
+            f"write as {fmt}; use --format table, markdown or json"
+        )
+    data = single_body_dict(day.portfolio, pack.identity, day.notes)
+    if fmt == "json":
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    elif fmt == "jsonl":
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n"
+    else:
+        text = single_body_text(day.portfolio, day.notes, markdown=fmt == "markdown")
+    _emit(text, output, source, force=force)
 
 
 @contextlib.contextmanager
@@ -302,6 +372,7 @@ _QUIET = [False]
 @click.option("-o", "--output", metavar="report.html", required=True)
 @_FORCE_OPTION
 @click.option("--no-pictures", is_flag=True, help="Leave out the accountability pictures.")
+@_AS_OF_OPTION
 def report_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
@@ -309,12 +380,13 @@ def report_command(
     output: str,
     force: bool,
     no_pictures: bool,
+    as_of: str | None,
 ) -> None:
     """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = _load_portfolio(portfolio)
+    loaded = _portfolio_on_day(portfolio, as_of)
     scenarios = [load_scenario(f) for f in scenario_files]
     text = build_report(
         loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
@@ -400,6 +472,7 @@ def convert_command(source: str, output: str, force: bool) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@_AS_OF_OPTION
 def explain_command(
     portfolio: str,
     function_id: str,
@@ -407,6 +480,7 @@ def explain_command(
     why_not: str | None,
     max_changes: int,
     fmt: str,
+    as_of: str | None,
 ) -> None:
     """Show which rules fired on which answers for one function, and why.
 
@@ -414,7 +488,7 @@ def explain_command(
     """
     from taxonomy.whatif.counterfactual import counterfactuals, robustness
 
-    loaded = _load_portfolio(portfolio)
+    loaded = _portfolio_on_day(portfolio, as_of)
     loaded.function(function_id)  # an unknown id: UnknownIdError, with a "did you mean"
     pack = _pack(rules_dir)
     if why_not is not None:
@@ -456,6 +530,7 @@ def explain_command(
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
+@_AS_OF_OPTION
 def whatif_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
@@ -463,12 +538,16 @@ def whatif_command(
     fmt: str,
     output: str | None,
     force: bool,
+    as_of: str | None,
 ) -> None:
-    """Compare scenarios with the baseline: what changes, why, and the structure."""
+    """Compare scenarios with the baseline: what changes, why, and the structure.
+
+    The baseline is PORTFOLIO as it stood on --as-of (or its as_of); each scenario changes that.
+    """
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = _load_portfolio(portfolio)
+    loaded = _portfolio_on_day(portfolio, as_of)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
     if fmt == "xlsx":
@@ -508,6 +587,7 @@ def whatif_command(
     help="Write the records as CSV (default: a summary on stdout).",
 )
 @_FORCE_OPTION
+@_AS_OF_OPTION
 def sweep_command(
     portfolio: str,
     sweep_file: str,
@@ -515,11 +595,12 @@ def sweep_command(
     workers: int | None,
     output: str | None,
     force: bool,
+    as_of: str | None,
 ) -> None:
     """Evaluate a grid of scenarios: one record per scenario and function."""
     from taxonomy.whatif.sweep import load_sweep, sweep
 
-    loaded = _load_portfolio(portfolio)
+    loaded = _portfolio_on_day(portfolio, as_of)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
     result = _with_progress(
@@ -757,16 +838,27 @@ _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
     show_default=True,
     help="Pictures: group function rows by arrangement or lead body.",
 )
+@click.option(
+    "--scenario",
+    "scenario_files",
+    metavar="S.yaml",
+    multiple=True,
+    help="Draw the portfolio as a scenario changes it (a joint committee set up, say); repeat "
+    "to apply several in order.",
+)
 @_RULES_OPTION
 @_FORCE_OPTION
+@_AS_OF_OPTION
 def graph_command(
     portfolio: str,
     output: str,
     fmt: str | None,
     as_is: bool,
     group: str,
+    scenario_files: tuple[str, ...],
     rules_dir: str | None,
     force: bool,
+    as_of: str | None,
 ) -> None:
     """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
     from taxonomy.structure.graph import as_is_graph, build_graph
@@ -780,8 +872,20 @@ def graph_command(
                 allowed=_GRAPH_FORMATS,
                 suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
             )
-    loaded = _load_portfolio(portfolio)
-    result = _classify(loaded, rules=_pack(rules_dir))
+    loaded = _portfolio_on_day(portfolio, as_of)
+    pack = _pack(rules_dir)
+    if scenario_files:
+        from taxonomy.whatif.scenarios import load_scenario
+
+        first, *rest = [load_scenario(f) for f in scenario_files]
+        applied = sum(rest, first).apply(loaded, pack)
+        if applied.single_body is not None:
+            raise InputError(
+                f"after the scenarios only {applied.single_body} is left: every function is "
+                "delivered once by it, and there is no joint structure to draw"
+            )
+        loaded, pack = applied.portfolio, applied.rules
+    result = _classify(loaded, rules=pack)
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
     if fmt in ("svg", "png"):
         from taxonomy.render.picture import draw
@@ -792,7 +896,7 @@ def graph_command(
 
         writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
         data = writer(graph).encode("utf-8")
-    with _writing(output, portfolio, force=force) as path:
+    with _writing(output, portfolio, *scenario_files, force=force) as path:
         path.write_bytes(data)
     _say(
         f"wrote {output} ({fmt}, {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges)"
@@ -805,17 +909,28 @@ def graph_command(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def check_command(portfolio: str, rules_dir: str | None, fmt: str) -> None:
+@_AS_OF_OPTION
+def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | None) -> None:
     """Check the to-be structure against the design principles and the law.
 
-    Exit 0 with no error findings, 1 with any, 2 on bad input.
+    Exit 0 with no error findings, 1 with any, 2 on bad input. On a day the law leaves one
+    body there is no joint structure to check: the output says so (exit 0).
     """
+    from taxonomy.render.text import law_line
     from taxonomy.structure.checks import structure_report
 
-    report = structure_report(_classify(_load_portfolio(portfolio), rules=_pack(rules_dir)))
+    day = _on_day(_load_portfolio(portfolio), as_of)
+    pack = _pack(rules_dir)
+    if day.single_body is not None:
+        _single_body(day, pack, fmt, None, portfolio, force=False)
+        return
+    report = structure_report(_classify(day.portfolio, rules=pack))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
     else:
+        header = law_line(day.portfolio)
+        if header:
+            click.echo(header)
         click.echo(_report_table(report), nl=False)
     if report.errors:
         raise _Failed()

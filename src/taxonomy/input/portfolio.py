@@ -6,12 +6,15 @@ file, the line, the function and the key, plus a "did you mean" where one fits.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from taxonomy._model import (
     DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
     SCOPES,
+    Abolition,
     Capability,
     Effectiveness,
     Efficiency,
@@ -23,14 +26,23 @@ from taxonomy._model import (
     Level,
     Organisation,
     Portfolio,
+    Provision,
     Role,
+    parse_day,
 )
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader
 
-__all__ = ["portfolio_from_data", "portfolio_to_data"]
+__all__ = [
+    "governance_from_data",
+    "governance_to_data",
+    "portfolio_from_data",
+    "portfolio_to_data",
+]
 
-_TOP_KEYS = ("name", "organisations", "functions", "law", "governance")
+_TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
+_PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
+_ABOLITION_KEYS = ("body", "into", "name")
 _ORG_KEYS = ("id", "name")
 _FUNCTION_KEYS = (
     "id",
@@ -58,6 +70,9 @@ _LEGAL_KEYS = (
 
 def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """The portfolio as plain data in the YAML file's shape (what :func:`load_portfolio` reads).
+
+    A dated law is written as its list of provisions. A law already judged on one day (a
+    classification's portfolio) is written as what it says that day, without the provisions.
 
     Examples:
         >>> from taxonomy.input.files import load_portfolio
@@ -90,11 +105,30 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         if fn.notes:
             entry["notes"] = fn.notes
         data["functions"].append(entry)
-    if portfolio.law.joint_committees:
+    if portfolio.as_of is not None:
+        data["as_of"] = portfolio.as_of
+    if portfolio.law.dated:
+        data["law"] = [_provision_to_data(p) for p in portfolio.law.provisions]
+    elif portfolio.law.joint_committees:
         data["law"] = {"joint_committees": True}
-    governance: dict[str, Any] = {}
-    if portfolio.governance.bodies:
-        governance["bodies"] = [
+    governance = governance_to_data(portfolio.governance)
+    if governance:
+        data["governance"] = governance
+    return data
+
+
+def governance_to_data(governance: Governance) -> dict[str, Any]:
+    """The governance as plain data in the ``governance:`` section's shape (empty if none).
+
+    Examples:
+        >>> from taxonomy.input.files import load_portfolio
+        >>> p = load_portfolio("examples/nw_london_ccgs_2018.yaml")
+        >>> [b["id"] for b in governance_to_data(p.governance)["bodies"]]
+        ['nwl-joint-committee']
+    """
+    data: dict[str, Any] = {}
+    if governance.bodies:
+        data["bodies"] = [
             {
                 k: v
                 for k, v in {
@@ -108,10 +142,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
                 }.items()
                 if v not in ([], "")
             }
-            for b in portfolio.governance.bodies
+            for b in governance.bodies
         ]
-    if portfolio.governance.roles:
-        governance["roles"] = [
+    if governance.roles:
+        data["roles"] = [
             {
                 k: v
                 for k, v in {
@@ -124,10 +158,48 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
                 }.items()
                 if v not in ([], "")
             }
-            for r in portfolio.governance.roles
+            for r in governance.roles
         ]
-    if governance:
-        data["governance"] = governance
+    return data
+
+
+def governance_from_data(
+    data: Any,
+    *,
+    organisations: Sequence[str],
+    functions: Sequence[str],
+    file: str = "<governance>",
+) -> Governance:
+    """Validate a ``governance:`` section (plain data) against the bodies and functions it names.
+
+    The portfolio loader's own checks (keys, kinds, ids, references, a "did you mean"), for
+    whoever changes a portfolio's governance (what-if scenarios adding a joint committee).
+
+    Raises:
+        PortfolioError: naming the item (``joint body 'jc'``, ``role 'ao'``) and the key.
+    """
+    reader = Reader(file, PortfolioError)
+    return _governance(reader, data, data, list(organisations), list(functions))
+
+
+def _provision_to_data(provision: Provision) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": provision.id}
+    if provision.from_ is not None:
+        data["from"] = provision.from_
+    if provision.until is not None:
+        data["until"] = provision.until
+    if provision.joint_committees is not None:
+        data["joint_committees"] = provision.joint_committees
+    if provision.abolishes:
+        data["abolishes"] = [
+            {
+                "body": a.bodies[0] if len(a.bodies) == 1 else list(a.bodies),
+                "into": a.into,
+                **({"name": a.name} if a.name is not None else {}),
+            }
+            for a in provision.abolishes
+        ]
+    data["source"] = provision.source
     return data
 
 
@@ -190,16 +262,27 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
             reader.fail("this id is used by another function", at=node, key="id", item=item)
         seen_fns.add(fn.id)
         functions.append(fn)
-    law = _law(reader, top["law"], top) if top.get("law") is not None else Law()
     governance = (
         _governance(reader, top["governance"], top, bodies, [f.id for f in functions])
         if top.get("governance") is not None
         else Governance()
     )
+    taken = [f.id for f in functions] + [b.id for b in governance.bodies]
+    taken += [r.id for r in governance.roles]
+    law = _law(reader, top["law"], top, bodies, taken) if top.get("law") is not None else Law()
+    as_of = _day(reader, top, "as_of", "portfolio") if top.get("as_of") is not None else None
     try:
-        return Portfolio(name, tuple(organisations), tuple(functions), law, governance)
+        return Portfolio(name, tuple(organisations), tuple(functions), law, governance, as_of)
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
+
+
+def _valid_id(text: str) -> bool:
+    try:
+        Organisation(text, "x")
+    except ValueError:
+        return False
+    return True
 
 
 def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
@@ -397,13 +480,131 @@ def _legal(
     return legal
 
 
-def _law(reader: Reader, value: Any, top: Fields) -> Law:
+def _law(reader: Reader, value: Any, top: Fields, bodies: list[str], taken: list[str]) -> Law:
+    """``law:``: a mapping (undated, always in force) or a list of dated provisions."""
+    if isinstance(value, list | tuple):
+        return _dated_law(reader, value, top, bodies, taken)
+    if not isinstance(value, Mapping):
+        reader.fail(
+            "must be a mapping ({joint_committees: true|false}) or a list of dated provisions",
+            at=top,
+            key="law",
+        )
     node = reader.mapping(value, what="'law'", at=top)
     reader.keys(node, allowed=("joint_committees",), item="law")
     allowed = node.get("joint_committees", False)
     if not isinstance(allowed, bool):
         reader.fail("must be true or false", at=node, key="joint_committees", item="law")
     return Law(joint_committees=allowed)
+
+
+def _dated_law(
+    reader: Reader,
+    items: list[Any] | tuple[Any, ...],
+    top: Fields,
+    bodies: list[str],
+    taken: list[str],
+) -> Law:
+    if not items:
+        reader.fail(
+            "lists no provisions: give a mapping, or one provision or more", at=top, key="law"
+        )
+    provisions: list[Provision] = []
+    nodes: list[tuple[Fields, str]] = []
+    for raw in items:
+        node = reader.mapping(raw, what="a provision of the law", at=items)
+        item = _item_name("law: provision", node)
+        reader.keys(node, allowed=_PROVISION_KEYS, required=("id", "source"), item=item)
+        provision_id = _id(reader, node, "id", item)
+        if provision_id in [p.id for p in provisions]:
+            reader.fail("this id is used by another provision", at=node, key="id", item=item)
+        said = node.get("joint_committees")
+        if said is not None and not isinstance(said, bool):
+            reader.fail("must be true or false", at=node, key="joint_committees", item=item)
+        start = _day(reader, node, "from", item) if node.get("from") is not None else None
+        end = _day(reader, node, "until", item) if node.get("until") is not None else None
+        abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
+        if start is not None and end is not None and end < start:
+            reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
+        if said is None and not abolishes:
+            reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
+        if abolishes and (start is None or end is not None):
+            reader.fail(
+                "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
+                "and no 'until' (put what ends in a provision of its own)",
+                at=node,
+                key="until" if end is not None else "abolishes",
+                item=item,
+            )
+        provision = Provision(
+            id=provision_id,
+            source=reader.text(node, "source", item=item),
+            from_=start,
+            until=end,
+            joint_committees=said,
+            abolishes=abolishes,
+        )
+        for earlier in provisions:
+            problem = earlier.disagreement(provision)
+            if problem is not None:
+                key = "joint_committees"
+                reader.fail(problem, at=node, key=key, item=item)
+        provisions.append(provision)
+        nodes.append((node, item))
+    law = Law(provisions=tuple(provisions))
+    for position, index, key, wrong, problem, known in law.succession_problems(bodies, taken):
+        node, item = nodes[position]
+        entry = node["abolishes"][index]
+        # A new successor's id clashes with one in use: no list of bodies would help.
+        new_successor = key == "into" and entry.get("name") is not None
+        reader.fail(
+            problem,
+            at=entry,
+            key=key,
+            item=f"{item}, abolishes",
+            allowed=None if new_successor else known,
+            suggestion=None if new_successor else did_you_mean(wrong, known),
+        )
+    return law
+
+
+def _abolishes(reader: Reader, node: Fields, item: str) -> tuple[Abolition, ...]:
+    entries = reader.sequence(node["abolishes"], what="'abolishes'", item=item, at=node)
+    found = []
+    for raw in entries:
+        entry = reader.mapping(raw, what="an abolition", item=item, at=entries)
+        where = f"{item}, abolishes"
+        reader.keys(entry, allowed=_ABOLITION_KEYS, required=("body", "into"), item=where)
+        gone = entry["body"]
+        gone = [gone] if isinstance(gone, str) else gone
+        if not isinstance(gone, list | tuple) or not gone:
+            reader.fail("must be a body id or a list of them", at=entry, key="body", item=where)
+        for body in gone:
+            if not isinstance(body, str) or not _valid_id(body):
+                reader.fail(
+                    f"'{body}' is not a valid id: use lower-case letters, digits, '.', '_' or '-'",
+                    at=entry,
+                    key="body",
+                    item=where,
+                )
+        into = _id(reader, entry, "into", where)
+        if into in gone:
+            reader.fail(
+                f"'{into}' cannot be abolished into itself", at=entry, key="into", item=where
+            )
+        if len(set(gone)) != len(gone):
+            reader.fail("lists a body twice", at=entry, key="body", item=where)
+        name = reader.text(entry, "name", item=where) if entry.get("name") is not None else None
+        found.append(Abolition(tuple(gone), into, name))
+    return tuple(found)
+
+
+def _day(reader: Reader, node: Fields, key: str, item: str) -> datetime.date:
+    """A day: a YAML date (``2022-07-01``) or text written ``YYYY-MM-DD``."""
+    try:
+        return parse_day(node[key])
+    except ValueError as exc:
+        reader.fail(str(exc), at=node, key=key, item=item)
 
 
 _BODY_KEYS = ("id", "name", "kind", "members", "delegated", "oversees", "notes")

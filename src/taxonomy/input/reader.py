@@ -165,6 +165,19 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> Items:
     return result
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date or time as PyYAML reads it; one that looks like a date but is none is text.
+
+    PyYAML raises a bare ValueError for ``2022-13-01``; kept as the text written, the loader
+    that reads the key says what is wrong with it, where.
+    """
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return str(node.value)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 

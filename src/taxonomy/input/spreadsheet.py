@@ -1,14 +1,16 @@
 """Portfolios as spreadsheets: XLSX workbooks and CSV files, read and written without loss.
 
-A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, ``law.joint_committees``),
-``bodies`` (``id``, ``name``), ``functions`` (one row per function, a column per answer:
-``efficiency.duplication``, ..., ``legal.delegable_to`` as a comma-separated list,
-``capability.<body id>``) and, when there is governance, ``joint_bodies`` and ``roles``. The
+A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, ``as_of``,
+``law.joint_committees``), ``bodies`` (``id``, ``name``), ``functions`` (one row per function, a
+column per answer: ``efficiency.duplication``, ..., ``legal.delegable_to`` as a comma-separated
+list, ``capability.<body id>``), when there is governance, ``joint_bodies`` and ``roles``, and, for
+a dated law, ``law`` (a row per provision) and ``abolitions`` (a row per abolition). The
 template adds a ``questions`` sheet explaining the four key questions in the papers' words, and a
 drop-down on every level, tier, true/false and body-id cell.
 
 CSV: ``NAME.csv`` is the functions table; beside it ``NAME.bodies.csv``, and, when needed,
-``NAME.portfolio.csv``, ``NAME.joint_bodies.csv`` and ``NAME.roles.csv``.
+``NAME.portfolio.csv``, ``NAME.joint_bodies.csv``, ``NAME.roles.csv``, ``NAME.law.csv`` and
+``NAME.abolitions.csv``.
 
 Every cell is validated as the YAML would be; errors name the file, the sheet, the row and the
 column, with a "did you mean".
@@ -17,11 +19,12 @@ column, with a "did you mean".
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio
+from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
@@ -67,7 +70,19 @@ _LIST_COLUMNS = {
 _BODY_COLUMNS = ["id", "name"]
 _JOINT_COLUMNS = ["id", "name", "kind", "members", "delegated", "oversees", "notes"]
 _ROLE_COLUMNS = ["id", "name", "employed_by", "reports_to", "accountable_for", "notes"]
-_SHEETS = ("portfolio", "bodies", "functions", "joint_bodies", "roles", "questions")
+_LAW_COLUMNS = ["id", "from", "until", "joint_committees", "source"]
+_ABOLITION_COLUMNS = ["provision", "body", "into", "name"]
+_META_KEYS = ["name", "as_of", "law.joint_committees"]
+_SHEETS = (
+    "portfolio",
+    "bodies",
+    "functions",
+    "joint_bodies",
+    "roles",
+    "law",
+    "abolitions",
+    "questions",
+)
 
 #: The four key questions, in the board paper's words (para 8), for the template's guide sheet.
 QUESTIONS = [
@@ -263,7 +278,7 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     stem = path.name[: -len(".csv")]
     tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     files = {"functions": path}
-    for sheet in ("portfolio", "bodies", "joint_bodies", "roles"):
+    for sheet in ("portfolio", "bodies", "joint_bodies", "roles", "law", "abolitions"):
         files[sheet] = path.with_name(f"{stem}.{sheet}.csv")
     for sheet, file in files.items():
         if not file.exists():
@@ -308,18 +323,41 @@ def read_portfolio(path: str | Path) -> Portfolio:
     meta: dict[str, Any] = {}
     for row, cells in tables.get("portfolio", [])[1:]:
         key, value = cells.get("key"), cells.get("value")
-        if key not in ("name", "law.joint_committees"):
+        if key not in _META_KEYS:
             raise PortfolioError(
                 f"unknown key '{key}'",
                 file=file_of("portfolio"),
                 sheet="portfolio",
                 line=row,
                 column="key",
-                allowed=["name", "law.joint_committees"],
-                suggestion=did_you_mean(str(key), ["name", "law.joint_committees"]),
+                allowed=_META_KEYS,
+                suggestion=did_you_mean(str(key), _META_KEYS),
             )
         meta[str(key)] = value
+        if key == "as_of" and value is not None:
+            try:
+                data["as_of"] = parse_day(_day_cell(value))
+            except ValueError as exc:
+                raise PortfolioError(
+                    str(exc), file=file_of("portfolio"), sheet="portfolio", line=row, column="value"
+                ) from None
     data["name"] = meta.get("name") or path.stem
+    if "law" in tables and meta.get("law.joint_committees") is not None:
+        raise PortfolioError(
+            "give the law in the 'law' sheet (dated provisions) or as law.joint_committees here, "
+            "not both",
+            file=file_of("portfolio"),
+            sheet="portfolio",
+            column="key",
+        )
+    if "abolitions" in tables and "law" not in tables:
+        raise PortfolioError(
+            "abolitions belong to provisions of a 'law' sheet, and there is none",
+            file=file_of("abolitions"),
+            sheet="abolitions",
+        )
+    if "law" in tables:
+        data["law"] = _dated_law(tables, file_of)
     if meta.get("law.joint_committees") is not None:
         joint = _boolean(
             meta["law.joint_committees"],
@@ -381,6 +419,66 @@ def read_portfolio(path: str | Path) -> Portfolio:
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
     return portfolio_from_data(data, file=str(path))
+
+
+def _day_cell(value: Any) -> Any:
+    """A day as a workbook gives it: a date cell is read as a time at midnight."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date()
+    return value
+
+
+def _dated_law(
+    tables: dict[str, list[tuple[int, dict[str, Any]]]], file_of: Callable[[str], str]
+) -> Cells:
+    """The ``law`` and ``abolitions`` sheets as the YAML's list of provisions."""
+    _check_columns(file_of("law"), "law", tables["law"][0][1]["__header__"], _LAW_COLUMNS)
+    provisions: list[Row] = []
+    by_id: dict[str, Row] = {}
+    for row, cells in tables["law"][1:]:
+        entry = {k: _day_cell(v) for k, v in cells.items() if v is not None}
+        if "joint_committees" in entry:
+            entry["joint_committees"] = _boolean(
+                entry["joint_committees"],
+                PortfolioError(
+                    "must be true or false",
+                    file=file_of("law"),
+                    sheet="law",
+                    line=row,
+                    column="joint_committees",
+                ),
+            )
+        provision = Row(entry, sheet="law", row=row, columns={k: k for k in entry})
+        provisions.append(provision)
+        if isinstance(entry.get("id"), str):
+            by_id.setdefault(entry["id"], provision)
+    if "abolitions" in tables:
+        header = tables["abolitions"][0][1]["__header__"]
+        _check_columns(file_of("abolitions"), "abolitions", header, _ABOLITION_COLUMNS)
+        for row, cells in tables["abolitions"][1:]:
+            owner = cells.get("provision")
+            if owner not in by_id:
+                raise PortfolioError(
+                    f"'{owner}' is not a provision of the 'law' sheet",
+                    file=file_of("abolitions"),
+                    sheet="abolitions",
+                    line=row,
+                    column="provision",
+                    allowed=list(by_id),
+                    suggestion=did_you_mean(str(owner), by_id),
+                )
+            entry = {k: v for k, v in cells.items() if v is not None and k != "provision"}
+            if "body" in entry:
+                entry["body"] = _cells(
+                    _split(entry["body"]), sheet="abolitions", row=row, column="body"
+                )
+            abolition = Row(entry, sheet="abolitions", row=row, columns={k: k for k in entry})
+            provision = by_id[owner]
+            if "abolishes" not in provision:
+                provision["abolishes"] = _cells([], sheet="abolitions", row=row, column="body")
+                provision.columns["abolishes"] = "provision"
+            provision["abolishes"].append(abolition)
+    return _cells(provisions, sheet="law", row=1, column="id")
 
 
 def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
@@ -477,9 +575,13 @@ def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[
     if data is None:
         return tables
     tables["portfolio"].append(["name", data["name"]])
-    tables["portfolio"].append(
-        ["law.joint_committees", bool(data.get("law", {}).get("joint_committees", False))]
-    )
+    if data.get("as_of") is not None:
+        tables["portfolio"].append(["as_of", data["as_of"].isoformat()])
+    law = data.get("law", {})
+    if isinstance(law, list):
+        _law_rows(law, tables)
+    else:
+        tables["portfolio"].append(["law.joint_committees", bool(law.get("joint_committees"))])
     tables["bodies"] += [[o["id"], o["name"]] for o in data["organisations"]]
     for fn in data["functions"]:
         legal = fn["legal"]
@@ -516,6 +618,36 @@ def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[
             for r in governance["roles"]
         ]
     return tables
+
+
+def _law_rows(provisions: list[dict[str, Any]], tables: dict[str, list[list[Any]]]) -> None:
+    """A dated law as the ``law`` sheet and, where a provision abolishes, ``abolitions``."""
+    tables["law"] = [list(_LAW_COLUMNS)]
+    abolitions = [list(_ABOLITION_COLUMNS)]
+    for provision in provisions:
+        tables["law"].append(
+            [
+                provision["id"],
+                *(
+                    provision[k].isoformat() if provision.get(k) is not None else None
+                    for k in ("from", "until")
+                ),
+                provision.get("joint_committees"),
+                provision["source"],
+            ]
+        )
+        for abolition in provision.get("abolishes", []):
+            gone = abolition["body"]
+            abolitions.append(
+                [
+                    provision["id"],
+                    gone if isinstance(gone, str) else ", ".join(gone),
+                    abolition["into"],
+                    abolition.get("name"),
+                ]
+            )
+    if len(abolitions) > 1:
+        tables["abolitions"] = abolitions
 
 
 def write_portfolio(portfolio: Portfolio, path: str | Path) -> None:

@@ -9,12 +9,14 @@ when printing) are inside the file. Rich notebook output (``_repr_html_``) uses 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from taxonomy._model import Arrangement, Portfolio
 from taxonomy.language.rules import RulePack
 from taxonomy.render.html import classification_table_html
+from taxonomy.render.text import law_line
 
 __all__ = ["build_report"]
 
@@ -35,8 +37,13 @@ def build_report(
     scenarios: Sequence[Any] = (),
     rules: RulePack | None = None,
     pictures: bool = True,
+    as_of: datetime.date | str | None = None,
 ) -> str:
-    """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it)."""
+    """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it).
+
+    A dated law is judged on ``as_of`` (default: the portfolio's own); the header names the day
+    and cites the provisions applied.
+    """
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import load_rules
@@ -45,7 +52,8 @@ def build_report(
     from taxonomy.whatif.compare import compare
 
     pack = rules if rules is not None else load_rules()
-    classification = classify(portfolio, rules=pack)
+    classification = classify(portfolio, rules=pack, as_of=as_of)
+    portfolio = classification.portfolio  # the portfolio of the day judged on
     to_be = build_graph(classification)
     as_is = as_is_graph(portfolio, classification)
     findings = check(to_be)
@@ -75,6 +83,7 @@ def build_report(
         template.render(
             version=__version__,
             portfolio=portfolio,
+            law=law_line(portfolio),
             pack=classification.rule_pack,
             classification=classification,
             counts=counts,

@@ -12,14 +12,26 @@ from typing import Any
 
 from taxonomy._model import Classification, Firing, PackIdentity, Portfolio, Recommendation
 
-__all__ = ["explain_text", "jsonl_header", "to_json", "to_json_line", "to_markdown", "to_table"]
+__all__ = [
+    "explain_text",
+    "jsonl_header",
+    "law_line",
+    "single_body_dict",
+    "single_body_text",
+    "to_json",
+    "to_json_line",
+    "to_markdown",
+    "to_table",
+]
 
 
 def to_json(classification: Classification) -> str:
     """The stable JSON contract, byte-identical for the same input.
 
-    ``{"rule_pack": {"name", "version", "hash"}, "recommendations": [{"function", "name",
-    "arrangement", "category", "lead", "explanation"}]}``
+    ``{"as_of", "provisions", "rule_pack": {"name", "version", "hash"}, "recommendations":
+    [{"function", "name", "arrangement", "category", "lead", "explanation"}]}``: ``as_of`` is
+    the day judged on (``YYYY-MM-DD``, or null), ``provisions`` the ids of the dated provisions
+    of the law applied.
     """
     return json.dumps(classification.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -34,9 +46,105 @@ def to_json_line(recommendation: Recommendation) -> str:
 
 
 def jsonl_header(portfolio: Portfolio, pack: PackIdentity) -> str:
-    """The first line of ``classify --format jsonl``: the portfolio and the rule pack."""
-    header = {"portfolio": portfolio.name, "rule_pack": pack.to_dict()}
+    """The first line of ``classify --format jsonl``: the portfolio, the day and the rule pack."""
+    header = {"portfolio": portfolio.name, "rule_pack": pack.to_dict(), **_day(portfolio)}
     return json.dumps(header, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _day(portfolio: Portfolio) -> dict[str, Any]:
+    """``as_of`` and ``provisions``, as every JSON output gives them."""
+    return {
+        "as_of": portfolio.as_of.isoformat() if portfolio.as_of is not None else None,
+        "provisions": [p.id for p in portfolio.law.applied],
+    }
+
+
+def law_line(portfolio: Portfolio) -> str:
+    """The day a result is judged on, and the provisions of the law applied; empty if no day.
+
+    >>> import taxonomy
+    >>> law_line(taxonomy.classify(taxonomy.load_portfolio(
+    ...     "examples/nhs_joint_working_2018.yaml")).portfolio)
+    'As of 2018-03-28, under the law in force that day: nhs-act-2006-2018'
+    """
+    if portfolio.as_of is None:
+        return ""
+    applied = portfolio.law.applied
+    if not applied:
+        return f"As of {portfolio.as_of}"
+    return f"As of {portfolio.as_of}, under the law in force that day: " + ", ".join(
+        p.id for p in applied
+    )
+
+
+def _law_markdown(portfolio: Portfolio) -> list[str]:
+    """The law line, and each provision applied with its days and source, for Markdown."""
+    if portfolio.as_of is None:
+        return []
+    if not portfolio.law.applied:
+        return [law_line(portfolio) + ".", ""]
+    lines = [f"As of {portfolio.as_of}, under the law in force that day:", ""]
+    for provision in portfolio.law.applied:
+        days = " ".join(
+            part
+            for part in (
+                f"from {provision.from_}" if provision.from_ is not None else "",
+                f"until {provision.until}" if provision.until is not None else "",
+            )
+            if part
+        )
+        lines.append(
+            f"- `{provision.id}`" + (f" ({days})" if days else "") + f": {provision.source}"
+        )
+    if portfolio.law.applied:
+        lines.append("")
+    return lines
+
+
+def single_body_dict(
+    portfolio: Portfolio, pack: PackIdentity, notes: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The JSON of a day on which one body is left: every function delivered once, by it.
+
+    The keys of :func:`to_json` (``recommendations`` empty), with ``single_body`` (its ``id``,
+    ``name`` and ``functions``) and ``notes`` (what the law's abolitions did).
+    """
+    (body,) = portfolio.organisations
+    return {
+        **_day(portfolio),
+        "rule_pack": pack.to_dict(),
+        "recommendations": [],
+        "single_body": {
+            "id": body.id,
+            "name": body.name,
+            "functions": [fn.id for fn in portfolio.functions],
+        },
+        "notes": list(notes),
+    }
+
+
+def single_body_text(
+    portfolio: Portfolio, notes: tuple[str, ...] = (), *, markdown: bool = False
+) -> str:
+    """A readable account of a day on which one body is left: it delivers every function once."""
+    (body,) = portfolio.organisations
+    said = (
+        f"Only {body.name} ({body.id}) is left: every function is delivered once, by {body.id}, "
+        "so no joint arrangement applies."
+    )
+    if markdown:
+        lines = [f"# {portfolio.name}", "", *_law_markdown(portfolio)]
+        lines += [f"- {note}" for note in notes]
+        lines += ["", said, "", "| function | name | delivered by |", "|---|---|---|"]
+        lines += [
+            f"| {fn.id} | {fn.name.replace('|', chr(92) + '|')} | {body.id} |"
+            for fn in portfolio.functions
+        ]
+        return "\n".join(lines) + "\n"
+    day = law_line(portfolio)
+    lines = [portfolio.name, *([day] if day else []), *(f"  - {note}" for note in notes), "", said]
+    lines += [f"  {fn.id}: {fn.name}" for fn in portfolio.functions]
+    return "\n".join(lines) + "\n"
 
 
 def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]]:
@@ -66,6 +174,7 @@ def to_markdown(classification: Classification) -> str:
     lines = [
         f"# {classification.portfolio.name}",
         "",
+        *_law_markdown(classification.portfolio),
         f"Rule pack: {pack.name} {pack.version} (sha256 {pack.hash[:12]})",
         "",
         "| " + " | ".join(_HEADERS) + " |",
@@ -82,8 +191,9 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     from rich.table import Table
 
     pack = classification.rule_pack
+    day = law_line(classification.portfolio)
     table = Table(
-        title=classification.portfolio.name,
+        title=classification.portfolio.name + (f"\n{day}" if day else ""),
         caption=f"rule pack {pack.name} {pack.version} · sha256 {pack.hash[:12]}",
     )
     styles = {1: "green", 2: "cyan", 3: "yellow", 4: "red"}

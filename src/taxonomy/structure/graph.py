@@ -180,8 +180,8 @@ def _separate(
     ("They consult and involve each other within agreed joint forums"), in category 4 nobody
     does. A body the law bars from carrying it out (one it must stay independent of, or one
     whose employees may not do it) keeps no team of it; one it must be independent of is not
-    involved either. With the lead undecided (a tie), every tied body's team is accountable until the
-    bodies agree.
+    involved either. With the lead undecided (a tie), every tied body's team is accountable
+    until the bodies agree.
     """
     barred = set(fn.legal.independence_from)
     keepers = [b for b in _participants(fn, lead) if fn.legal.may_lead(b)]
@@ -218,8 +218,8 @@ def _decision(
     A decision reserved to each body's Board (``legal.board_reserved``), or an office each body
     holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
     Board to the function. Where one team serves them all, the decision is reserved to each
-    Board and the portfolio's governance has no forum for it, one is proposed: a joint committee where the law allows one and the
-    decision may go to one, else committees in common (each Board's committee meeting together,
+    Board and the portfolio's governance has no forum for it, one is proposed: a joint
+    committee where the law allows one and the decision may go to one, else committees in common (each Board's committee meeting together,
     each keeping its own decision: lawful without any power to form joint committees).
     """
     legal = fn.legal

@@ -14,6 +14,7 @@ Examples:
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,8 @@ from taxonomy._model import (
 )
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
-from taxonomy.whatif.scenarios import Scenario
+from taxonomy.render.text import law_line
+from taxonomy.whatif.scenarios import Scenario, in_force
 
 if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
     from taxonomy.structure.checks import Metrics
@@ -129,6 +131,8 @@ class Comparison:
         return {
             "baseline": {
                 "portfolio": self.baseline.portfolio.name,
+                "as_of": self.baseline.to_dict()["as_of"],
+                "provisions": list(self.baseline.provisions),
                 "rule_pack": {"name": pack.name, "version": pack.version, "hash": pack.hash},
                 "recommendations": [
                     {
@@ -191,6 +195,9 @@ class Comparison:
     def to_markdown(self) -> str:
         """A Markdown report: per scenario, a table of the changed functions and the metrics."""
         lines = [f"# What-if: {self.baseline.portfolio.name}", ""]
+        day = law_line(self.baseline.portfolio)
+        if day:
+            lines += [f"Baseline: {day[0].lower()}{day[1:]}.", ""]
         for outcome in self.outcomes:
             lines += [f"## {outcome.scenario.name}", ""]
             if outcome.scenario.description:
@@ -254,17 +261,25 @@ class Comparison:
         return console.export_text(styles=color)
 
 
-def compare(portfolio: Any, *scenarios: Scenario, rules: RulePack | None = None) -> Comparison:
+def compare(
+    portfolio: Any,
+    *scenarios: Scenario,
+    rules: RulePack | None = None,
+    as_of: datetime.date | str | None = None,
+) -> Comparison:
     """Classify the baseline and each scenario, and report what changes and why.
 
     Args:
         portfolio: the baseline portfolio (never mutated).
         scenarios: the scenarios, each applied to the baseline on its own.
         rules: the baseline rule pack; None uses the default pack.
+        as_of: the day the baseline stands on, for a dated law (see
+            :func:`~taxonomy.whatif.scenarios.in_force`); None: the portfolio's ``as_of``.
     """
     from taxonomy.structure.checks import measure
     from taxonomy.structure.graph import build_graph
 
+    portfolio = in_force(portfolio, as_of).portfolio
     pack = rules if rules is not None else load_rules()
     baseline = classify(portfolio, rules=pack)
     baseline_metrics = measure(build_graph(baseline))

@@ -19,13 +19,24 @@ Changes:
   ``{fact: legal.statutory_owner, op: present}``.
 - ``law: {joint_committees: true|false}``.
 - ``rules: {disable: [RULE_ID, ...]}``, ``{replace: [RULE, ...]}`` or ``{pack: DIR}``.
+- ``add: {joint_body: {id, name, kind, members, delegated, oversees, notes}}`` or
+  ``add: {role: {id, name, employed_by, reports_to, accountable_for, notes}}``: new governance,
+  checked as the portfolio loader checks its ``governance:`` section.
+- ``remove: {joint_body: ID}`` or ``remove: {role: ID}`` (not while a role reports to it).
+- ``delegate: {functions: [ID, ...], to: JOINT_BODY}`` and ``undelegate: {functions: [ID, ...],
+  from: JOINT_BODY}``: decisions handed to a joint body, or taken back by the Boards.
 
 Ids are checked when the scenario is applied to a portfolio; every error names the file, the
 change number and, where one fits, a "did you mean".
+
+A scenario changes a portfolio as it stood on a day: :func:`in_force` judges a dated law on that
+day (its abolitions are carried out with the same merger), and :meth:`Scenario.apply` starts
+from there.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,8 +54,10 @@ from taxonomy._model import (
     Level,
     Organisation,
     Portfolio,
+    parse_day,
 )
-from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
 from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
 from taxonomy.language.rules import (
@@ -60,14 +73,21 @@ from taxonomy.language.semantics import holds
 
 __all__ = [
     "FIELDS",
+    "GOVERNANCE_KINDS",
+    "AddGovernance",
     "Applied",
+    "Delegation",
+    "InForce",
     "LawChange",
     "Merge",
+    "RemoveGovernance",
     "RulesChange",
     "Scenario",
     "Selector",
     "SetAnswer",
+    "apply_merge",
     "check_field",
+    "in_force",
     "load_scenario",
     "loads_scenario",
     "read_where",
@@ -223,7 +243,70 @@ class RulesChange:
         return "rules: " + "; ".join(parts)
 
 
-Change = SetAnswer | Merge | LawChange | RulesChange
+#: What ``add`` and ``remove`` changes act on: a joint body, or a role.
+GOVERNANCE_KINDS = ("joint_body", "role")
+
+
+def _fields(value: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(key), tuple(v) if isinstance(v, list | tuple) else v) for key, v in items)
+
+
+@attrs.frozen
+class AddGovernance:
+    """Add a joint body or a role, as the portfolio's ``governance:`` section would state it.
+
+    Attributes:
+        kind: ``joint_body`` or ``role``.
+        fields: its keys and values (``id``, ``name``, ...), checked when the change is applied,
+            by the portfolio loader's governance checks.
+    """
+
+    kind: str = attrs.field(validator=attrs.validators.in_(GOVERNANCE_KINDS))
+    fields: tuple[tuple[str, Any], ...] = attrs.field(converter=_fields)
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"add {self.kind.replace('_', ' ')} {dict(self.fields).get('id')}"
+
+
+@attrs.frozen
+class RemoveGovernance:
+    """Remove a joint body or a role (refused while a role reports to it)."""
+
+    kind: str = attrs.field(validator=attrs.validators.in_(GOVERNANCE_KINDS))
+    id: str
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"remove {self.kind.replace('_', ' ')} {self.id}"
+
+
+@attrs.frozen
+class Delegation:
+    """Delegate decisions on functions to a joint body (``delegate``), or take them back.
+
+    Attributes:
+        functions: the functions whose decisions move.
+        body: the joint body they are delegated to (or taken back from).
+        delegate: True to delegate, False to take back (``undelegate``).
+    """
+
+    functions: tuple[str, ...] = attrs.field(converter=_strings)
+    body: str
+    delegate: bool = True
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        if self.delegate:
+            return f"delegate {', '.join(self.functions)} to {self.body}"
+        return f"take {', '.join(self.functions)} back from {self.body}"
+
+
+Change = SetAnswer | Merge | LawChange | RulesChange | AddGovernance | RemoveGovernance | Delegation
 
 
 @attrs.frozen
@@ -296,6 +379,56 @@ class Scenario:
         """Add a change to the law."""
         return self._with(LawChange(joint_committees))
 
+    def add_joint_body(
+        self,
+        *,
+        id: str,
+        name: str,
+        kind: str,
+        members: Sequence[str],
+        delegated: Sequence[str] = (),
+        oversees: Sequence[str] = (),
+        notes: str = "",
+    ) -> Scenario:
+        """Add a change setting up a joint body (a joint committee, an oversight group).
+
+        Checked when applied, as the portfolio loader checks ``governance.bodies``.
+        """
+        fields: dict[str, Any] = {"id": id, "name": name, "kind": kind, "members": members}
+        fields |= {"delegated": delegated, "oversees": oversees, "notes": notes}
+        return self._with(AddGovernance("joint_body", fields))
+
+    def add_role(
+        self,
+        *,
+        id: str,
+        name: str,
+        employed_by: str,
+        reports_to: Sequence[str],
+        accountable_for: Sequence[str] = (),
+        notes: str = "",
+    ) -> Scenario:
+        """Add a change creating a role (a joint director, a single Accountable Officer)."""
+        fields: dict[str, Any] = {"id": id, "name": name, "employed_by": employed_by}
+        fields |= {"reports_to": reports_to, "accountable_for": accountable_for, "notes": notes}
+        return self._with(AddGovernance("role", fields))
+
+    def remove_joint_body(self, id: str) -> Scenario:
+        """Add a change removing a joint body (refused while a role reports to it)."""
+        return self._with(RemoveGovernance("joint_body", id))
+
+    def remove_role(self, id: str) -> Scenario:
+        """Add a change removing a role (refused while another role reports to it)."""
+        return self._with(RemoveGovernance("role", id))
+
+    def delegate(self, *, functions: Sequence[str], to: str) -> Scenario:
+        """Add a change delegating the decisions on ``functions`` to the joint body ``to``."""
+        return self._with(Delegation(tuple(functions), to, True))
+
+    def undelegate(self, *, functions: Sequence[str], from_: str) -> Scenario:
+        """Add a change giving the decisions on ``functions`` back from the joint body ``from_``."""
+        return self._with(Delegation(tuple(functions), from_, False))
+
     def rules(
         self,
         *,
@@ -312,23 +445,42 @@ class Scenario:
         description = "; ".join(d for d in (self.description, other.description) if d)
         return Scenario(f"{self.name} + {other.name}", description, self.changes + other.changes)
 
-    def apply(self, portfolio: Portfolio, rules: RulePack | None = None) -> Applied:
+    def apply(
+        self,
+        portfolio: Portfolio,
+        rules: RulePack | None = None,
+        *,
+        as_of: datetime.date | str | None = None,
+    ) -> Applied:
         """Apply every change in order to copies of ``portfolio`` and ``rules``.
+
+        A scenario changes the portfolio as it stood on a day: a dated law is first judged on
+        ``as_of`` (default: the portfolio's own ``as_of``), its abolitions carried out, as
+        :func:`in_force` does; the notes say what that did.
 
         Raises:
             ScenarioError: a change names an unknown id, or leaves an invalid portfolio.
+            PortfolioError: the law is dated and no day is known.
         """
         pack = rules if rules is not None else load_rules()
-        notes: list[str] = []
+        day = in_force(portfolio, as_of)
+        portfolio = day.portfolio
+        notes: list[str] = list(day.notes)
         for change in self.changes:
             try:
                 if isinstance(change, SetAnswer):
                     portfolio = _apply_set(portfolio, change)
                 elif isinstance(change, Merge):
-                    portfolio, more = _apply_merge(portfolio, change)
+                    portfolio, more = apply_merge(portfolio, change)
                     notes += more
                 elif isinstance(change, LawChange):
                     portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
+                elif isinstance(change, AddGovernance):
+                    portfolio = _apply_add(portfolio, change)
+                elif isinstance(change, RemoveGovernance):
+                    portfolio = _apply_remove(portfolio, change)
+                elif isinstance(change, Delegation):
+                    portfolio = _apply_delegation(portfolio, change)
                 else:
                     pack = _apply_rules(pack, change)
             except (ScenarioError, RulePackError):
@@ -449,6 +601,19 @@ def _set_one(portfolio: Portfolio, fn: Function, field: str, value: Any, at: Whe
     return fn
 
 
+def apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
+    """``portfolio`` with the bodies of ``change`` merged, and notes on what that did.
+
+    Used by scenarios and by the law's abolitions (:mod:`taxonomy.whatif.in_force`). The day the
+    portfolio describes (``as_of``) is kept.
+
+    Raises:
+        ScenarioError: an unknown body, or a merger that leaves an invalid portfolio.
+    """
+    merged, notes = _apply_merge(portfolio, change)
+    return attrs.evolve(merged, as_of=portfolio.as_of), notes
+
+
 def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
     at = change.at
     if change.name is not None:
@@ -522,6 +687,109 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
     return merged, notes
 
 
+def _apply_add(portfolio: Portfolio, change: AddGovernance) -> Portfolio:
+    """The governance with the new joint body or role, read by the portfolio loader's checks."""
+    at = change.at
+    data = governance_to_data(portfolio.governance)
+    data.setdefault("bodies" if change.kind == "joint_body" else "roles", []).append(
+        dict(change.fields)
+    )
+    try:
+        governance = governance_from_data(
+            data,
+            organisations=portfolio.organisation_ids,
+            functions=[fn.id for fn in portfolio.functions],
+            file=at.file or "<scenario>",
+        )
+    except PortfolioError as exc:
+        where = f"{exc.item}: " if exc.item else ""
+        raise at.error(
+            where + exc.problem, key=exc.key, allowed=exc.allowed, suggestion=exc.suggestion
+        ) from None
+    return attrs.evolve(portfolio, governance=governance)
+
+
+def _apply_remove(portfolio: Portfolio, change: RemoveGovernance) -> Portfolio:
+    at = change.at
+    governance = portfolio.governance
+    body = change.kind == "joint_body"
+    ids = [b.id for b in governance.bodies] if body else [r.id for r in governance.roles]
+    what = "joint body" if body else "role"
+    if change.id not in ids:
+        raise at.error(
+            f"no {what} '{change.id}' in the portfolio's governance",
+            key=change.kind,
+            allowed=ids,
+            suggestion=did_you_mean(change.id, ids),
+        )
+    reporting = [r.id for r in governance.roles if change.id in r.reports_to and r.id != change.id]
+    if reporting:
+        roles = ", ".join(f"'{r}'" for r in reporting)
+        raise at.error(
+            f"{'role' if len(reporting) == 1 else 'roles'} {roles} "
+            f"{'reports' if len(reporting) == 1 else 'report'} to {what} '{change.id}': "
+            "remove or change that reporting line first",
+            key=change.kind,
+        )
+    if body:
+        governance = attrs.evolve(
+            governance, bodies=tuple(b for b in governance.bodies if b.id != change.id)
+        )
+    else:
+        governance = attrs.evolve(
+            governance, roles=tuple(r for r in governance.roles if r.id != change.id)
+        )
+    return attrs.evolve(portfolio, governance=governance)
+
+
+def _apply_delegation(portfolio: Portfolio, change: Delegation) -> Portfolio:
+    at = change.at
+    key = "to" if change.delegate else "from"
+    bodies = {b.id: b for b in portfolio.governance.bodies}
+    if change.body not in bodies:
+        raise at.error(
+            f"no joint body '{change.body}' in the portfolio's governance",
+            key=key,
+            allowed=list(bodies),
+            suggestion=did_you_mean(change.body, bodies),
+        )
+    if not change.functions:
+        raise at.error("name at least one function", key="functions")
+    if len(set(change.functions)) != len(change.functions):
+        raise at.error("lists a function twice", key="functions")
+    ids = [fn.id for fn in portfolio.functions]
+    for function in change.functions:
+        if function not in ids:
+            raise at.error(
+                f"no function '{function}' in the portfolio",
+                key="functions",
+                suggestion=did_you_mean(function, ids),
+            )
+    body = bodies[change.body]
+    if change.delegate:
+        already = [f for f in change.functions if f in body.delegated]
+        if already:
+            raise at.error(
+                f"{', '.join(already)} already delegated to '{body.id}'", key="functions"
+            )
+        delegated = (*body.delegated, *change.functions)
+    else:
+        missing = [f for f in change.functions if f not in body.delegated]
+        if missing:
+            raise at.error(
+                f"{', '.join(missing)} not delegated to '{body.id}'",
+                key="functions",
+                allowed=body.delegated,
+            )
+        delegated = tuple(f for f in body.delegated if f not in change.functions)
+    updated = attrs.evolve(body, delegated=delegated)
+    governance = attrs.evolve(
+        portfolio.governance,
+        bodies=tuple(updated if b.id == body.id else b for b in portfolio.governance.bodies),
+    )
+    return attrs.evolve(portfolio, governance=governance)
+
+
 def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
     at = change.at
     if change.pack is not None:
@@ -552,10 +820,124 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
         raise at.error(f"leaves an invalid rule pack: {exc}") from None
 
 
+# --- the law on a day ---------------------------------------------------------------------------
+#
+# A portfolio's law may be dated (a list of provisions, each in force from one day to another; see
+# taxonomy.Law). Judging it on a day takes the provisions in force that day: what they say of joint
+# committees becomes the law classification reads, and the bodies they abolish are merged into
+# their successors exactly as a scenario's merger does. The day is always given (as_of, or the
+# portfolio's own as_of), never "today", so the same input gives the same result on any day.
+
+
+def _notes(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class InForce:
+    """A portfolio judged on one day.
+
+    Attributes:
+        portfolio: the portfolio of that day: its law undated (what the provisions in force say,
+            with ``law.applied`` naming them), its ``as_of`` the day, and the bodies abolished by
+            then merged into their successors.
+        notes: what carrying out the abolitions did (mergers, constraints dropped), each naming
+            its provision.
+    """
+
+    portfolio: Portfolio
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """The day judged on (None for an undated law with no day given)."""
+        return self.portfolio.as_of
+
+    @property
+    def provisions(self) -> tuple[str, ...]:
+        """The ids of the provisions in force that day, in the order written."""
+        return tuple(p.id for p in self.portfolio.law.applied)
+
+    @property
+    def single_body(self) -> str | None:
+        """The one body left, if the abolitions leave only one.
+
+        Then every function is delivered once, by that body, and there is no joint arrangement
+        to classify.
+        """
+        ids = self.portfolio.organisation_ids
+        return ids[0] if len(ids) == 1 else None
+
+
+def in_force(portfolio: Portfolio, as_of: datetime.date | str | None = None) -> InForce:
+    """``portfolio`` as it stood on ``as_of`` (default: its own ``as_of``), under the law then.
+
+    An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
+    set to the day given, if one is). The baseline is never changed.
+
+    Args:
+        portfolio: the portfolio, its law dated or not.
+        as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
+
+    Raises:
+        PortfolioError: the law is dated and no day is known (neither ``as_of`` nor the
+            portfolio's), or the portfolio was already judged on another day.
+        InputError: ``as_of`` is not a day.
+
+    Examples:
+        >>> import taxonomy
+        >>> nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> day = in_force(nhs)
+        >>> day.as_of, day.provisions, day.portfolio.organisation_ids
+        (datetime.date(2018, 3, 28), ('nhs-act-2006-2018',), ('nhse', 'nhsi'))
+        >>> later = in_force(nhs, "2022-07-01")
+        >>> later.single_body, later.notes[0]
+        ('nhse', 'health-and-care-act-2022 (from 2022-07-01): nhsi merged into nhse')
+    """
+    day = _day(as_of) if as_of is not None else portfolio.as_of
+    where = f"portfolio '{portfolio.name}'"
+    law = portfolio.law
+    if law.applied and day != portfolio.as_of:
+        raise PortfolioError(
+            f"was already judged on {portfolio.as_of} (the law applied is that day's): judge "
+            f"the original portfolio on {day} instead",
+            item=where,
+        )
+    if not law.dated:
+        if day == portfolio.as_of:
+            return InForce(portfolio)
+        return InForce(attrs.evolve(portfolio, as_of=day))
+    if day is None:
+        ids = ", ".join(p.id for p in law.provisions)
+        raise PortfolioError(
+            f"its law is dated (provisions {ids}) and no day is given to judge it on: pass "
+            "--as-of YYYY-MM-DD (as_of= in Python), or state as_of: in the portfolio",
+            item=where,
+            key="as_of",
+        )
+    # Undated while the bodies merge: the dated law names the bodies before the abolitions.
+    current = attrs.evolve(portfolio, law=Law(), as_of=day)
+    notes: list[str] = []
+    for provision, abolition in law.abolitions():
+        if not provision.in_force(day):
+            continue
+        merge = Merge(abolition.into, abolition.bodies, abolition.name)
+        current, said = apply_merge(current, merge)
+        notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
+    return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
+
+
+def _day(value: datetime.date | str) -> datetime.date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise InputError(f"as_of: {exc}") from None
+
+
 # --- loading ------------------------------------------------------------------------------------
 
 _TOP_KEYS = ("name", "description", "changes")
-_CHANGE_KINDS = ("merge", "set", "law", "rules")
+_CHANGE_KINDS = ("merge", "set", "law", "rules", "add", "remove", "delegate", "undelegate")
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -615,6 +997,27 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int | None) -> Cha
         if not isinstance(body["joint_committees"], bool):
             raise at.error("must be true or false", key="joint_committees")
         return LawChange(body["joint_committees"], at)
+    if kind in ("add", "remove"):
+        reader.keys(body, allowed=GOVERNANCE_KINDS, item=item)
+        if len(body) != 1:
+            raise at.error(f"'{kind}' takes one of: joint_body, role", allowed=GOVERNANCE_KINDS)
+        (what,) = body
+        if kind == "remove":
+            return RemoveGovernance(what, reader.identifier(body, what, item=item), at)
+        fields = reader.mapping(body[what], what=f"'{what}'", item=item, at=body)
+        return AddGovernance(what, fields, at)
+    if kind in ("delegate", "undelegate"):
+        target = "to" if kind == "delegate" else "from"
+        reader.keys(body, allowed=("functions", target), required=("functions", target), item=item)
+        functions = body["functions"]
+        functions = [functions] if isinstance(functions, str) else functions
+        if not isinstance(functions, list | tuple) or not all(
+            isinstance(f, str) for f in functions
+        ):
+            raise at.error("'functions' must be a list of function ids", key="functions")
+        return Delegation(
+            tuple(functions), reader.identifier(body, target, item=item), kind == "delegate", at
+        )
     if kind == "rules":
         reader.keys(body, allowed=("disable", "replace", "pack"), item=item)
         if not body:
