@@ -219,8 +219,9 @@ def _decision(
     holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
     Board to the function. Where one team serves them all, the decision is reserved to each
     Board and the portfolio's governance has no forum for it, one is proposed: a joint
-    committee where the law allows one and the decision may go to one, else committees in common (each Board's committee meeting together,
-    each keeping its own decision: lawful without any power to form joint committees).
+    committee where the law allows one and the decision may go to one, else committees in
+    common (each Board's committee meeting together, each keeping its own decision: lawful
+    without any power to form joint committees).
     """
     legal = fn.legal
     keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
