@@ -15,7 +15,8 @@ and a readable difference on failure::
 
 Keys of a case: ``function`` (required), ``arrangement`` (or ``one_body`` when only one body is
 left after a merger), ``lead`` (a body id, or ``joint``), ``decided_by``, ``capped_by`` (a list),
-``lead_by``.
+``lead_by``. A case may also record ``paper``: the arrangement a source document gives the
+function, kept beside what the evidence gives and never compared (see the NHS example's file).
 """
 
 from __future__ import annotations
@@ -37,15 +38,27 @@ __all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]
 
 _TOP = ("portfolio", "rules", "scenario", "cases")
 _CASE = ("function", "arrangement", "lead", "decided_by", "capped_by", "lead_by")
+#: Keys a case may carry that record, and are not compared: what a source document says.
+_RECORD = ("paper",)
 
 
 @attrs.frozen
 class Case:
-    """One expectation: a function and what it should get."""
+    """One expectation: a function and what it should get.
+
+    Attributes:
+        function: the function's id.
+        expected: the keys compared with the classification, and their values.
+        line: where the case is written.
+        paper: the arrangement a source document gives it, when the file records one beside
+            what the evidence gives (``arrangement``); recorded, never compared, so the file
+            states where the evidence departs from the source.
+    """
 
     function: str
     expected: tuple[tuple[str, Any], ...]
     line: int
+    paper: str | None = None
 
 
 @attrs.frozen
@@ -144,9 +157,12 @@ def load_expectations(path: str | Path) -> ExpectationFile:
         line = where.line or 0
         node = reader.mapping(raw, what="a case", at=items)
         item = f"case '{node.get('function')}'"
-        reader.keys(node, allowed=_CASE, required=("function",), item=item)
+        reader.keys(node, allowed=(*_CASE, *_RECORD), required=("function",), item=item)
         if "arrangement" in node:
             reader.choice(node, "arrangement", arrangements, item=item, what="an arrangement")
+        paper = None
+        if "paper" in node:
+            paper = reader.choice(node, "paper", arrangements, item=item, what="an arrangement")
         if "capped_by" in node and not isinstance(node["capped_by"], list | tuple):
             reader.fail("must be a list of rule ids", at=node, key="capped_by", item=item)
         expected = tuple(
@@ -154,5 +170,5 @@ def load_expectations(path: str | Path) -> ExpectationFile:
             for key in _CASE
             if key in node and key != "function"
         )
-        cases.append(Case(reader.text(node, "function", item=item), expected, line))
+        cases.append(Case(reader.text(node, "function", item=item), expected, line, paper))
     return ExpectationFile(path, portfolio, relative("rules"), relative("scenario"), tuple(cases))
