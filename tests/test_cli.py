@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import NHS, NWL, RULES
+from tests.conftest import COUNCILS, NHS, NWL, RULES
 from tests.helpers import copy_pack
 from tests.helpers import run_cli as run
 
@@ -31,14 +31,17 @@ def test_classify_json_contract() -> None:
     assert data["as_of"] == "2018-03-28" and data["provisions"] == ["nhs-act-2006-2018"]
     assert set(data["rule_pack"]) == {"name", "version", "hash"}
     first = data["recommendations"][0]
-    assert set(first) == {"function", "name", "arrangement", "category", "lead", "explanation"}
+    assert set(first) == {"function", "name", "arrangement", "category", "lead", "lead_status",
+                          "tied", "explanation"}
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
+    assert by_id["regional-teams"]["lead_status"] == "joint"
     assert by_id["pricing"] | {"explanation": None} == {
         "function": "pricing", "name": "Pricing", "arrangement": "aligned", "category": 2,
-        "lead": "nhsi", "explanation": None,
+        "lead": None, "lead_status": "tie", "tied": ["nhsi", "nhse"], "explanation": None,
     }
-    assert by_id["strategy"]["explanation"]["capped_by"] == ["legal.board-reserved"]
+    assert by_id["efficiency-improvement"]["lead"] == "nhsi"
+    assert by_id["procurement-complaints"]["explanation"]["capped_by"] == ["legal.independence"]
 
 
 def test_json_is_byte_identical_across_hash_seeds() -> None:
@@ -58,9 +61,12 @@ def test_markdown_and_nw_london() -> None:
 
 
 def test_explain() -> None:
-    out = run("explain", str(NHS), "strategy")
+    out = run("explain", str(NHS), "procurement-complaints")
     assert out.returncode == 0, out.stderr
+    assert "Lead set by:" in out.stdout and "legal.statutory-owner-leads" in out.stdout
+    out = run("explain", str(COUNCILS), "elections")
     assert "Capped by legal constraint:" in out.stdout
+    assert "Representation of the People Act 1983 s.35" in out.stdout
     out = run("explain", str(NHS), "strategy", "--format", "json")
     assert json.loads(out.stdout)["arrangement"] == "aligned"
 
@@ -68,7 +74,7 @@ def test_explain() -> None:
 def test_rules_lists_and_validates() -> None:
     out = run("rules")
     assert out.returncode == 0, out.stderr
-    assert "legal.board-reserved" in out.stdout and "valid" in out.stdout
+    assert "legal.separate-for-legal-reason" in out.stdout and "valid" in out.stdout
     data = json.loads(run("rules", str(RULES), "--format", "json").stdout)
     assert data["name"] == "nhs-joint-working-2018" and len(data["hash"]) == 64
 
@@ -98,7 +104,7 @@ def test_bad_rule_pack_file_line_exit_2(tmp_path: Path) -> None:
     (folder / "legal.yaml").write_text(text)
     out = run("classify", str(NHS), "--rules", str(folder))
     assert out.returncode == 2
-    assert "legal.yaml:" in out.stderr and "rule 'legal.board-reserved'" in out.stderr
+    assert "legal.yaml:" in out.stderr and "rule 'legal.separate-for-legal-reason'" in out.stderr
     assert "did you mean 'when'" in out.stderr
 
 
@@ -190,8 +196,13 @@ def test_check_command_json_contract_and_exit_codes(tmp_path: Path) -> None:
     assert any(f["check"] == "joint-committee-law" for f in json.loads(out.stdout)["findings"])
 
 
-def test_whatif_formats() -> None:
-    scenario = str(NHS.parent / "scenarios" / "joint_committees_2019.yaml")
+def test_whatif_formats(tmp_path: Path) -> None:
+    scenario = str(tmp_path / "strong.yaml")
+    Path(scenario).write_text(
+        "name: Strategy evidenced\nchanges:\n"
+        "  - set: {function: strategy, field: efficiency.duplication, value: high}\n"
+        "  - set: {function: strategy, field: effectiveness.joint_benefit, value: high}\n"
+    )
     out = run("whatif", str(NHS), scenario, "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -200,7 +211,8 @@ def test_whatif_formats() -> None:
     assert out.returncode == 0 and "Health and Care Act 2022" in out.stdout
     assert "only nhse is left" in out.stdout
     out = run("whatif", str(NHS), scenario, "--format", "markdown")
-    assert "| strategy | aligned (nhse) | one_team (nhse) |" in out.stdout
+    tie = "undecided between nhse and nhsi (tie)"
+    assert f"| strategy | aligned ({tie}) | one_team ({tie}) |" in out.stdout
 
 
 def test_whatif_bad_scenario(tmp_path: Path) -> None:
@@ -223,12 +235,12 @@ def test_sweep_command(tmp_path: Path) -> None:
 
 
 def test_explain_why_not_and_robustness() -> None:
-    out = run("explain", str(NHS), "strategy", "--why-not", "one_team")
+    out = run("explain", str(NHS), "procurement-complaints", "--why-not", "one_team")
     assert out.returncode == 0 and "unreachable without a change in the law" in out.stdout
-    out = run("explain", str(NHS), "eprr", "--why-not", "aligned", "--format", "json")
+    out = run("explain", str(NHS), "eprr", "--why-not", "one_team", "--format", "json")
     assert json.loads(out.stdout)["solutions"]
-    out = run("explain", str(NHS), "pricing")
-    assert "Robustness: 1 of 9" in out.stdout
+    out = run("explain", str(NHS), "it")
+    assert "Robustness: 1 of 8" in out.stdout
     out = run("explain", str(NHS), "pricing", "--why-not", "merged")
     assert out.returncode == 2 and "'merged' is not one of" in out.stderr
 
@@ -259,7 +271,7 @@ def test_quiet_and_verbose(tmp_path: Path) -> None:
 
 def test_rules_group_lists_by_default() -> None:
     assert json.loads(run("rules", "--format", "json").stdout)["name"] == "nhs-joint-working-2018"
-    assert "legal.board-reserved" in run("rules", "list").stdout
+    assert "legal.agreed-lead" in run("rules", "list").stdout
     out = run("rules", "nope")
     assert out.returncode == 2 and "must be a folder" in out.stderr
 

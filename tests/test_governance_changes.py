@@ -6,6 +6,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import attrs
 import pytest
 
 import taxonomy
@@ -55,7 +56,11 @@ def test_a_joint_committee_set_up_is_drawn_in_the_to_be_graph(tmp_path: Path) ->
     assert graph.has_edge("function:strategy", "joint:jc", key="accountable_to")
     # The committee the structure would otherwise only propose is not drawn.
     assert "joint:committee-strategy" not in graph
-    without = build_graph(taxonomy.classify(Scenario("law").law(joint_committees=True).apply(nhs).portfolio))
+    # Without it, a reserved one-team decision gets a committee the structure only proposes.
+    strong = attrs.evolve(nhs.function("strategy"), efficiency=taxonomy.Efficiency("high", "high"),
+                          legal=taxonomy.Legal(board_reserved=True))
+    lawful = Scenario("law").law(joint_committees=True).apply(nhs.with_function(strong)).portfolio
+    without = build_graph(taxonomy.classify(lawful))
     assert without.nodes["joint:committee-strategy"]["proposed"] is True
 
 
@@ -196,10 +201,7 @@ def test_the_example_scenario_end_to_end(tmp_path: Path) -> None:
         "law: joint committees allowed", "add joint body joint-strategy-committee",
         "delegate strategy to joint-strategy-committee",
     ]
-    (change,) = outcome["changes"]
-    assert (change["function"], change["from"]["arrangement"], change["to"]["arrangement"]) == (
-        "strategy", "aligned", "one_team",
-    )
+    assert outcome["changes"] == []  # who decides changes; how it is delivered does not
     target = tmp_path / "g.json"
     out = run("graph", str(NHS), "--scenario", str(EXAMPLE), "-o", str(target))
     assert out.returncode == 0, out.stderr

@@ -249,9 +249,13 @@ def test_the_law_of_a_day_includes_its_boundary_days(
 def test_the_law_changes_the_recommendation(tmp_path: Path) -> None:
     p = _load(tmp_path, BODIES + LAW)
     before, after = taxonomy.classify(p), taxonomy.classify(p, as_of="2022-07-01")
-    # Board-reserved: capped while the Boards could not form a joint committee, not after.
-    assert str(before["pricing"].arrangement) == "aligned"
-    assert str(after["pricing"].arrangement) == "one_team"
+    # Board-reserved, one team: each Board keeps the decision. While the Boards could not form
+    # a joint committee they meet in common; after, a joint committee may take it.
+    assert str(before["pricing"].arrangement) == str(after["pricing"].arrangement) == "one_team"
+    from taxonomy.structure.graph import build_graph
+
+    assert "joint:in-common-pricing" in build_graph(before)
+    assert "joint:committee-pricing" in build_graph(after)
     assert after.to_dict()["as_of"] == "2022-07-01" and after.to_dict()["provisions"] == ["new-act"]
 
 

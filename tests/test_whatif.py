@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import taxonomy
 from taxonomy import Arrangement, ScenarioError
 from taxonomy.language.rules import FactTest
+from taxonomy.structure.graph import build_graph
 from taxonomy.testing.strategies import portfolios
 from taxonomy.whatif.compare import compare
 from taxonomy.whatif.counterfactual import apply_changes, counterfactuals, robustness
@@ -63,8 +64,12 @@ def test_merge_carries_answers_and_governance(nhs: taxonomy.Portfolio, pack: tax
     merged = Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs, pack).portfolio
     pricing = merged.function("pricing")
     assert pricing.performed_by == ("nhse",)
-    assert pricing.legal.statutory_owner == "nhse"
-    assert str(pricing.capability.of("nhse")) == "high"  # the best of the two
+    assert pricing.legal.statutory_owner == ("nhse",)  # the joint duty now sits with one body
+    reporting = nhs.function("financial-reporting")
+    better = attrs.evolve(reporting, capability=taxonomy.Capability({"nhse": "low", "nhsi": "high"}))
+    merged2 = Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs.with_function(better), pack)
+    capability = merged2.portfolio.function("financial-reporting").capability
+    assert str(capability.of("nhse")) == "high"  # the best of the two
     assert all(r.reports_to == ("nhse",) for r in merged.governance.roles)
     assert merged.function("procurement-complaints").legal.independence_from == ()
 
@@ -77,25 +82,25 @@ def test_merge_into_a_new_body() -> None:
 
 
 def test_rules_changes(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
-    applied = Scenario("r").rules(disable=["legal.board-reserved"]).apply(nhs, pack)
-    assert "legal.board-reserved" not in [r.id for r in applied.rules.rules]
-    assert applied.rules.hash != pack.hash and pack.rule("legal.board-reserved")
+    applied = Scenario("r").rules(disable=["legal.independence"]).apply(nhs, pack)
+    assert "legal.independence" not in [r.id for r in applied.rules.rules]
+    assert applied.rules.hash != pack.hash and pack.rule("legal.independence")
     text = """
 name: replace
 changes:
   - rules:
       replace:
-        - id: legal.board-reserved
+        - id: legal.independence
           question: legal
-          when: {fact: legal.board_reserved, op: ==, value: true}
-          then: {cap: separate_involved}
+          when: {fact: legal.independence_from, op: present}
+          then: {cap: separate_distinct}
           because: stricter
           principles: [simple]
           source: a what-if
 """
     stricter = loads_scenario(text).apply(nhs, pack)
-    assert taxonomy.classify(stricter.portfolio, rules=stricter.rules)["strategy"].arrangement is (
-        Arrangement.SEPARATE_INVOLVED)
+    result = taxonomy.classify(stricter.portfolio, rules=stricter.rules)
+    assert result["procurement-complaints"].arrangement is Arrangement.SEPARATE_DISTINCT
 
 
 @pytest.mark.parametrize(
@@ -130,7 +135,7 @@ def test_bad_scenario_files(tmp_path: Path, text: str, expected: str) -> None:
     [
         ("- set: {function: pricng, field: notes, value: x}", "change 2: key 'function': no function 'pricng' in the portfolio (did you mean 'pricing'?)"),
         ("- merge: {into: nhse, from: [nhsii]}", "change 2: key 'from': 'nhsii' is not one of"),
-        ("- rules: {disable: [legal.board-reservd]}", "did you mean 'legal.board-reserved'"),
+        ("- rules: {disable: [legal.independance]}", "did you mean 'legal.independence'"),
         ("- set: {function: it, field: capability.nhsx, value: low}", "did you mean 'nhsi'"),
         ("- merge: {into: nhse, from: [nhse]}", "cannot merge into itself"),
     ],
@@ -159,14 +164,25 @@ def test_health_and_care_act_2022(nhs: taxonomy.Portfolio) -> None:
 
 
 def test_joint_committees_2019(nhs: taxonomy.Portfolio) -> None:
+    # The power to form joint committees changes who may decide, not how a function is
+    # delivered: on the answers the paper supports, no NHS function's placement moves.
     result = compare(nhs, load_scenario(SCENARIOS / "joint_committees_2019.yaml"))
     (outcome,) = result.outcomes
-    assert [(c.function, str(c.before.arrangement), str(c.after.arrangement))
-            for c in outcome.changes] == [("strategy", "aligned", "one_team")]
-    assert outcome.changes[0].because == ("no longer capped by legal.board-reserved",)
-    assert outcome.metrics is not None
-    assert outcome.metrics.teams == result.baseline_metrics.teams - 1
-    assert dict(outcome.metrics.findings)["error"] == 0
+    assert outcome.changes == ()
+    assert outcome.metrics is not None and dict(outcome.metrics.findings)["error"] == 0
+    # A decision reserved to each Board, delivered by one team: the Boards meet in common
+    # under 2018 law, and may form a joint committee with the power.
+    strategy = attrs.evolve(
+        nhs.function("strategy"),
+        efficiency=taxonomy.Efficiency("high", "high"),
+        legal=taxonomy.Legal(board_reserved=True),
+    )
+    reserved = nhs.with_function(strategy)
+    before = build_graph(taxonomy.classify(reserved))
+    assert "joint:in-common-strategy" in before
+    applied = load_scenario(SCENARIOS / "joint_committees_2019.yaml").apply(reserved)
+    after = build_graph(taxonomy.classify(applied.portfolio))
+    assert "joint:committee-strategy" in after and "joint:in-common-strategy" not in after
 
 
 def test_nw_london_single_ccg_2021() -> None:
@@ -182,24 +198,25 @@ def test_capability_sweep_script() -> None:
     rows = [line.split() for line in out.stdout.splitlines()[1:]]
     leads = {(r[0], r[1]): r[3] for r in rows}
     assert leads[("high", "financial-reporting")] == "nhsi"
-    assert leads[("medium", "financial-reporting")] == "nhse"
+    assert leads[("low", "financial-reporting")] == "nhse"
+    assert leads[("medium", "financial-reporting")] == "undecided"  # equal: a tie, not a pick
     assert leads[("none", "financial-recovery")] == "nhse"
-    assert {r[2] for r in rows if r[1] == "pricing"} == {"aligned"}
+    assert {r[2] for r in rows if r[1] == "pricing"} == {"one_team", "aligned"}
 
 
 # -- compare -------------------------------------------------------------------------------------
 
 
 def test_compare_json_contract(nhs: taxonomy.Portfolio) -> None:
-    free = Scenario("free").set(functions="*", field="legal.board_reserved", value=False)
+    free = Scenario("free").set(function="strategy", field="efficiency.duplication", value="high")
     data = json.loads(compare(nhs, free).to_json())
     assert set(data) == {"baseline", "scenarios"}
     (scenario,) = data["scenarios"]
     assert scenario["name"] == "free"
     (change,) = scenario["changes"]
     assert set(change) >= {"function", "from", "to", "because"}
-    assert change["from"] == {"arrangement": "aligned", "lead": "nhse"}
-    assert change["to"] == {"arrangement": "one_team", "lead": "nhse"}
+    assert change["from"] == {"arrangement": "aligned", "lead": None, "tied": ["nhse", "nhsi"]}
+    assert change["to"] == {"arrangement": "one_team", "lead": None, "tied": ["nhse", "nhsi"]}
     assert set(scenario["metrics"]) >= {"teams", "reporting_lines", "joint_bodies", "findings"}
 
 
@@ -211,31 +228,34 @@ def test_compare_is_deterministic(nhs: taxonomy.Portfolio) -> None:
 def test_compare_explains_lead_changes(nhs: taxonomy.Portfolio) -> None:
     s = Scenario("cap").set(function="financial-recovery", field="capability.nhsi", value="low")
     (change,) = compare(nhs, s).outcomes[0].changes
-    assert change.before.lead == "nhsi" and change.after.lead == "nhse"
-    assert any(b.startswith("lead nhsi -> nhse") for b in change.because)
+    assert change.before.lead is None and change.before.tied == ("nhse", "nhsi")
+    assert change.after.lead == "nhse"
+    assert any(
+        b.startswith("lead undecided between nhse and nhsi (tie) -> nhse") for b in change.because
+    )
 
 
 # -- counterfactuals -----------------------------------------------------------------------------
 
 
 def test_counterfactual_smallest_change(nhs: taxonomy.Portfolio) -> None:
-    found = counterfactuals(nhs, "eprr", Arrangement.ALIGNED)
+    found = counterfactuals(nhs, "eprr", Arrangement.SEPARATE_INVOLVED)
     assert found.solutions
     for solution in found.solutions:
         assert solution.cost == (1, 1)
-        assert solution.recommendation.arrangement is Arrangement.ALIGNED
+        assert solution.recommendation.arrangement is Arrangement.SEPARATE_INVOLVED
         changed = nhs.with_function(apply_changes(nhs.function("eprr"), solution.changes))
-        assert taxonomy.classify(changed)["eprr"].arrangement is Arrangement.ALIGNED
+        assert taxonomy.classify(changed)["eprr"].arrangement is Arrangement.SEPARATE_INVOLVED
 
 
 def test_counterfactual_needs_a_change_in_the_law(nhs: taxonomy.Portfolio) -> None:
-    found = counterfactuals(nhs, "strategy", "one_team")
-    assert found.blocked_by == ("legal.board-reserved",) and found.solutions == ()
+    found = counterfactuals(nhs, "procurement-complaints", "one_team")
+    assert found.blocked_by == ("legal.independence",) and found.solutions == ()
     assert "unreachable without a change in the law" in found.explain()
 
 
 def test_counterfactual_default_target_and_already_there(nhs: taxonomy.Portfolio) -> None:
-    assert counterfactuals(nhs, "eprr").target is Arrangement.ALIGNED
+    assert counterfactuals(nhs, "eprr").target is Arrangement.ONE_TEAM
     assert counterfactuals(nhs, "it").target is Arrangement.ALIGNED
     assert "already" in counterfactuals(nhs, "it", "one_team").explain()
 
@@ -256,9 +276,16 @@ def test_every_nhs_function_has_an_answer_for_every_target(nhs: taxonomy.Portfol
 
 
 def test_robustness(nhs: taxonomy.Portfolio) -> None:
-    sturdy = robustness(nhs, "pricing")
-    assert sturdy.steps == 9  # dup, simp, benefit: +-1; two capabilities: +-1 within the scale
-    assert sturdy.flips == ("effectiveness.joint_benefit: medium -> low gives separate_involved (nhsi)",)
+    fragile = robustness(nhs, "pricing")
+    assert fragile.steps == 10  # five answers, all medium, each one step up or down
+    assert fragile.flips == (
+        "efficiency.duplication: medium -> high gives one_team (undecided between nhsi and nhse (tie))",
+        "efficiency.simplification: medium -> high gives one_team (undecided between nhsi and nhse (tie))",
+        "effectiveness.joint_benefit: medium -> low gives separate_involved (undecided between nhsi and nhse (tie))",
+    )
+    # Capability steps only make or break the tie for the lead: not flips.
+    assert not [f for f in fragile.flips if f.startswith("capability.")]
+    assert robustness(nhs, "it").flips  # one team on high duplication: one step from aligned
 
 
 # -- sweeps --------------------------------------------------------------------------------------

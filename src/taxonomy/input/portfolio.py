@@ -210,7 +210,7 @@ def _legal_to_data(legal: Legal, organisations: tuple[str, ...]) -> dict[str, An
     elif legal.statutory_owner:
         data["statutory_owner"] = list(legal.statutory_owner)
     if legal.held_by_each:
-        every = set(legal.held_by_each) == set(organisations)
+        every = legal.held_by_each == tuple(organisations)
         data["held_by_each"] = "all" if every else list(legal.held_by_each)
     if legal.delegable_to:
         data["delegable_to"] = list(legal.delegable_to)

@@ -3,8 +3,8 @@
 >>> import taxonomy
 >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
 >>> report = rule_coverage(taxonomy.load_rules(), [portfolio])
->>> report.never
-('capability.gain-high', 'decision.one-team-pooled-capability')
+>>> report.never[:3]
+('capability.gain-high', 'capability.gain-medium', 'decision.one-team-pooled-capability')
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Examples:
     >>> import taxonomy
     >>> from taxonomy.whatif.scenarios import Scenario
     >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
-    >>> free = Scenario("No Board-reserved decisions").set(
-    ...     functions="*", field="legal.board_reserved", value=False)
-    >>> result = compare(portfolio, free)
+    >>> evidenced = Scenario("Strategy duplication evidenced").set(
+    ...     function="strategy", field="efficiency.duplication", value="high")
+    >>> result = compare(portfolio, evidenced)
     >>> [(c.function, str(c.before.arrangement), str(c.after.arrangement))
     ...  for c in result.outcomes[0].changes]
     [('strategy', 'aligned', 'one_team')]

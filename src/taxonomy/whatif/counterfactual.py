@@ -9,11 +9,11 @@ the law). :func:`robustness` counts how many one-step answer changes flip a reco
 
 >>> import taxonomy
 >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> found = counterfactuals(portfolio, "eprr", taxonomy.Arrangement.ALIGNED)
->>> "efficiency.duplication: low -> medium" in [str(c) for c in found.solutions]
+>>> found = counterfactuals(portfolio, "eprr", taxonomy.Arrangement.ONE_TEAM)
+>>> "efficiency.duplication: medium -> high" in [str(c) for c in found.solutions]
 True
->>> counterfactuals(portfolio, "strategy", taxonomy.Arrangement.ONE_TEAM).blocked_by
-('legal.board-reserved',)
+>>> counterfactuals(portfolio, "procurement-complaints", taxonomy.Arrangement.ONE_TEAM).blocked_by
+('legal.independence',)
 """
 
 from __future__ import annotations
