@@ -55,7 +55,9 @@ def test_joint_lead_gives_way_in_a_separate_arrangement(nhs: taxonomy.Portfolio)
         _rule("l.joint", "decision", Then(lead="joint"), priority=9),
         _rule("l.cap", "capability", Then(lead="performed_by"), priority=1),
     ])
-    rec = taxonomy.classify(nhs, rules=pack)["efficiency-improvement"]
+    fn = nhs.function("financial-recovery")
+    stronger = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "medium", "nhsi": "high"}))
+    rec = taxonomy.classify(nhs.with_function(stronger), rules=pack)["financial-recovery"]
     assert rec.lead == "nhsi"
     assert rec.explanation.lead_by.rule == "l.cap"
     assert any("l.joint asks for a joint lead" in n for n in rec.explanation.notes)
@@ -70,28 +72,32 @@ def test_joint_lead_stands_in_one_team(nhs: taxonomy.Portfolio) -> None:
 
 
 def test_most_capable_leads_and_ties_stay_undecided(nhs: taxonomy.Portfolio) -> None:
-    fn = nhs.function("medical-revalidation")
-    assert fn.capability.of("nhse") > fn.capability.of("nhsi")
-    assert taxonomy.classify(nhs)["medical-revalidation"].lead == "nhse"
+    fn = nhs.function("financial-recovery")
+    ahead = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "high", "nhsi": "medium"}))
+    assert taxonomy.classify(nhs.with_function(ahead))["financial-recovery"].lead == "nhse"
     tied = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "medium", "nhsi": "medium"}))
-    rec = taxonomy.classify(nhs.with_function(tied))["medical-revalidation"]
+    rec = taxonomy.classify(nhs.with_function(tied))["financial-recovery"]
     assert rec.lead is None and rec.tied == ("nhse", "nhsi") and rec.lead_status == "tie"
     assert rec.lead_text == "undecided between nhse and nhsi (tie)"
     assert "agreed_lead" in rec.explanation.notes[0]
     assert rec.to_dict()["lead_status"] == "tie" and rec.to_dict()["tied"] == ["nhse", "nhsi"]
     # Listing order never decides: reversing the bodies gives the same tie, not another lead.
     swapped = attrs.evolve(nhs, organisations=tuple(reversed(nhs.organisations)))
-    again = taxonomy.classify(swapped.with_function(tied))["medical-revalidation"]
+    again = taxonomy.classify(swapped.with_function(tied))["financial-recovery"]
     assert again.lead is None and set(again.tied) == {"nhse", "nhsi"}
 
 
 def test_the_lead_obeys_the_law(nhs: taxonomy.Portfolio) -> None:
-    fn = nhs.function("medical-revalidation")  # nhse more capable
+    fn = attrs.evolve(
+        nhs.function("financial-recovery"),
+        capability=taxonomy.Capability({"nhse": "high", "nhsi": "medium"}),
+        legal=taxonomy.Legal(),
+    )  # nhse more capable
     independent = attrs.evolve(fn, legal=taxonomy.Legal(independence_from=("nhse",)))
-    rec = taxonomy.classify(nhs.with_function(independent))["medical-revalidation"]
+    rec = taxonomy.classify(nhs.with_function(independent))["financial-recovery"]
     assert rec.lead == "nhsi"  # never the body it must be independent of
     only = attrs.evolve(fn, legal=taxonomy.Legal(delegable_to=("nhsi",)))
-    assert taxonomy.classify(nhs.with_function(only))["medical-revalidation"].lead == "nhsi"
+    assert taxonomy.classify(nhs.with_function(only))["financial-recovery"].lead == "nhsi"
     with pytest.raises(ValueError, match="independent of every body"):
         attrs.evolve(fn, performed_by=("nhse",), legal=taxonomy.Legal(independence_from=("nhse",)))
     with pytest.raises(ValueError, match="agreed lead 'nhse' breaks the law"):
@@ -113,7 +119,12 @@ def test_the_strictest_cap_wins_and_is_cited(nhs: taxonomy.Portfolio) -> None:
 
 
 def test_a_cap_above_the_decision_caps_nothing(nhs: taxonomy.Portfolio) -> None:
-    rec = taxonomy.classify(nhs)["specialised-commissioning"]  # board-reserved, decided separate
+    weak = attrs.evolve(
+        nhs.function("procurement-complaints"),
+        efficiency=taxonomy.Efficiency("low", "low"),
+        effectiveness=taxonomy.Effectiveness("low"),
+    )  # decided separate, and the independence cap is no stricter
+    rec = taxonomy.classify(nhs.with_function(weak))["procurement-complaints"]
     assert rec.arrangement is Arrangement.SEPARATE_INVOLVED
     assert rec.explanation.capped_by == ()
 
@@ -134,13 +145,14 @@ def test_explain_text_names_rules_answers_and_sources(nhs: taxonomy.Portfolio) -
     assert "Capped by legal constraint:" in text and "legal.independence" in text
     assert "legal.independence_from = nhsi" in text
     assert "board paper para 8" in text
-    text = taxonomy.classify(nhs)["strategy"].explain()
+    text = taxonomy.classify(nhs)["it"].explain()
     # The derivation tree: the findings the decision read, under it.
     assert "efficiency.high: finding efficiency = high" in text
 
 
 def test_finding_values_resolved_by_priority(nhs: taxonomy.Portfolio) -> None:
-    rec = taxonomy.classify(nhs)["strategy"]  # duplication high, simplification medium
+    fn = attrs.evolve(nhs.function("strategy"), efficiency=taxonomy.Efficiency("high", "medium"))
+    rec = taxonomy.classify(nhs.with_function(fn))["strategy"]
     fired = [f.rule for f in rec.explanation.fired]
     assert "efficiency.high" in fired and "efficiency.medium" in fired
     assert dict(rec.explanation.findings)["efficiency"] is taxonomy.Level.HIGH

@@ -278,15 +278,15 @@ def test_a_really_killed_worker_loses_no_finished_record(nhs: taxonomy.Portfolio
 
 
 def test_the_cli_writes_what_finished_and_names_what_failed(tmp_path: Path) -> None:
-    # A pack that contradicts itself only where the bodies' capabilities are three steps apart
-    # (NHS England's high, NHS Improvement's none): that scenario fails in the engine; the
+    # A pack that contradicts itself only where the bodies' capabilities are two steps apart
+    # (NHS England's medium, NHS Improvement's none): that scenario fails in the engine; the
     # other's records are written.
     folder = copy_pack(tmp_path)
     (folder / "contradiction.yaml").write_text(
         "rules:\n"
         "  - id: capability.contradiction\n"
         "    question: capability\n"
-        "    when: {fact: capability.gap, op: '==', value: 3}\n"
+        "    when: {fact: capability.gap, op: '==', value: 2}\n"
         "    then: {finding: capability_gain, value: none}\n"
         "    priority: 2\n"
         "    because: contradicts capability.gain-high\n"

@@ -40,8 +40,8 @@ Examples:
     'aligned'
     >>> sorted(n for n in graph if graph.nodes[n]["kind"] == "board")
     ['board:nhse', 'board:nhsi']
-    >>> reporting_lines(graph, "team:efficiency-improvement")
-    ['board:nhsi']
+    >>> reporting_lines(graph, "team:regional-teams")  # a joint lead: equally into both
+    ['board:nhse', 'board:nhsi']
 """
 
 from __future__ import annotations
