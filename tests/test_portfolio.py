@@ -62,10 +62,29 @@ def test_good_portfolio_loads(tmp_path: Path) -> None:
         ("    name: Pricing", "    name: Pricing\n    shape: round", ["key 'shape'", "unknown key"]),
         ("{duplication: high, simplification: medium}", "{duplication: high, simplification: medium, cost: high}", ["function 'pricing', efficiency", "key 'cost'"]),
         ("  - id: pricing", "  - id: Pricing!", ["not a valid id"]),
+        # Impossible legal answers are refused where they are written.
+        ("independence_from: []", "independence_from: [a, b]",
+         ["p.yaml:16", "key 'independence_from'", "independent of every body that performs it"]),
+        ("independence_from: []", "independence_from: [b]",
+         ["key 'independence_from'", "only employees of b may carry it out"]),
+        ("      delegable_to: [b]\n", "", []),  # (a valid variant: see the next case)
+        ("board_reserved: false", "board_reserved: false\n      not_delegable_to: [joint_commitee]",
+         ["key 'not_delegable_to'", "did you mean 'joint_committee'"]),
+        ("board_reserved: false", "board_reserved: false\n      held_by_each: [a, z]",
+         ["key 'held_by_each'", "'z' is not one of the portfolio's organisations"]),
+        ("    notes: \"a note\"", "    agreed_lead: a\n    notes: \"a note\"",
+         ["key 'agreed_lead'", "'a' cannot lead", "only employees of b"]),
+        ("    notes: \"a note\"", "    agreed_lead: q\n    notes: \"a note\"",
+         ["key 'agreed_lead'", "'q' is not one of the portfolio's organisations"]),
+        ("board_reserved: false", "board_reserved: false\n      separate_reason: [x]",
+         ["key 'separate_reason'", "must be text"]),
     ],
 )
 def test_bad_portfolios(tmp_path: Path, old: str, new: str, expected: list[str]) -> None:
     assert old in GOOD
+    if not expected:
+        _load(tmp_path, GOOD.replace(old, new, 1))
+        return
     with pytest.raises(PortfolioError) as info:
         _load(tmp_path, GOOD.replace(old, new, 1))
     message = str(info.value)
@@ -214,3 +233,23 @@ def test_text_written_as_a_number_is_kept_as_written(tmp_path: Path) -> None:
     path = write(tmp_path / "p.yaml", GOOD.replace("name: Pricing", "name: 1.0e+3"))
     portfolio = taxonomy.load_portfolio(path)
     assert any(fn.name == "1.0e+3" for fn in portfolio.functions)
+
+
+def test_per_body_legal_facts_load_and_round_trip(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "      statutory_owner: b\n",
+        "      statutory_owner: [a, b]\n      held_by_each: all\n"
+        "      not_delegable_to: [joint_committee]\n"
+        "      separate_reason: each keeps its own office (a statute)\n",
+    ).replace("    notes:", "    agreed_lead: b\n    notes:")
+    p = _load(tmp_path, text)
+    legal = p.function("pricing").legal
+    assert legal.statutory_owner == ("a", "b") and legal.held_by_each == ("a", "b")
+    assert legal.not_delegable_to == ("joint_committee",)
+    assert legal.separate_reason == "each keeps its own office (a statute)"
+    assert p.function("pricing").agreed_lead == "b"
+    from taxonomy.input.portfolio import portfolio_to_data
+
+    data = portfolio_to_data(p)
+    assert data["functions"][0]["legal"]["held_by_each"] == "all"
+    assert taxonomy.portfolio_from_data(data) == p

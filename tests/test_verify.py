@@ -142,3 +142,17 @@ def test_monotonicity_catches_an_inverted_threshold(tmp_path: Path, nhs: taxonom
 @pytest.mark.parametrize("name", sorted(invariants.INVARIANTS))
 def test_each_invariant_usable_on_its_own(name: str, nhs: taxonomy.Portfolio) -> None:
     assert invariants.INVARIANTS[name](PACK, nhs) == []
+
+
+def test_rules_check_proves_every_lead_is_one_the_law_allows() -> None:
+    # Without the employees-only lead rule, a separate function only one body's employees may
+    # carry out could fall to the most capable performer, whom the law bars: rules check finds
+    # the answers on which no lead rule names a lawful body.
+    pack = taxonomy.RulePack.from_rules(
+        [r for r in PACK.rules if r.id != "legal.employees-only"], name="no-employees-only"
+    )
+    report = check_pack(pack)
+    gaps = [i for i in report.errors if i.kind == "gap"]
+    assert gaps and "names a body the law lets lead" in gaps[0].message
+    assert dict(gaps[0].example)["legal.delegable_to"] != "(absent)"
+    assert check_pack(PACK).errors == []

@@ -6,7 +6,8 @@ combination of the facts the pack actually reads and derives each one with
 :func:`taxonomy.language.semantics.derive`, the same resolver :func:`taxonomy.classify` uses, and
 reports, with ``file:line`` and rule ids:
 
-- **gap** (error): answers on which no decision rule fires, or a separate arrangement gets no lead;
+- **gap** (error): answers on which no decision rule fires, or a separate arrangement gets no lead
+  the law lets lead (so the classifier's lead never contradicts the law, and never fails);
 - **conflict** (error): two rules of equal top priority that fire together and conclude
   differently (decisions, findings or leads);
 - **dead rule** (warning): a rule that fires on no combination;
@@ -203,6 +204,28 @@ def _assignments(dims: Sequence[list[dict[str, Any]]]) -> Iterator[dict[str, Any
         yield values
 
 
+#: Lead sources whose bodies may all be barred from leading when only some bodies' employees
+#: may carry the function out (``legal.delegable_to``): a performer, any body, an owner.
+_UNCHECKED_SOURCES = ("performed_by", "organisations", "legal.statutory_owner")
+
+
+def _lawful_source(
+    rule: Rule, values: Mapping[str, Any]
+) -> tuple[str | None, tuple[str, ...]] | None:
+    """``lead_by_source``, with the law: a source that may name only barred bodies names none.
+
+    The classifier never lets a body lead that the law bars (``Legal.may_lead``); a lead rule
+    whose bodies are all barred gives way to the next. So ``rules check`` proves, for every
+    combination of answers, that some lead rule names a body the law lets lead: where only some
+    bodies' employees may carry the function out, only ``legal.delegable_to`` and
+    ``agreed_lead`` (refused at load unless lawful) are sure to; independence never bars every
+    performer, body or owner (the loader refuses that).
+    """
+    if "legal.delegable_to" in values and rule.then.lead in _UNCHECKED_SOURCES:
+        return None
+    return lead_by_source(rule, values)
+
+
 def check_pack(
     pack: RulePack,
     *,
@@ -225,6 +248,9 @@ def check_pack(
         for f in (*r.when.facts(), *([r.then.value] if isinstance(r.then.value, str) else []))
         if not f.startswith("finding.")
     }
+    if any(r.then.lead in _UNCHECKED_SOURCES for r in pack.rules):
+        # Whether only some bodies' employees may carry it out decides which sources are lawful.
+        read.add("legal.delegable_to")
     dims = _dimensions(pack, read)
     total = 1
     for dim in dims:
@@ -258,7 +284,7 @@ def check_pack(
     count = 0
     for values in combinations:
         count += 1
-        derivation = derive(pack, values, backend=fires, choose_lead=lead_by_source)
+        derivation = derive(pack, values, backend=fires, choose_lead=_lawful_source)
         ever.update(rule.id for rule in derivation.fired)
         for conflict in derivation.conflicts:
             note("conflict", conflict.rules, _conflict_words(conflict), values)
@@ -269,7 +295,8 @@ def check_pack(
             note(
                 "no lead",
                 [],
-                f"the arrangement is {gap.arrangement} but no lead rule fires",
+                f"the arrangement is {gap.arrangement} but no lead rule fires that names a body "
+                "the law lets lead",
                 values,
             )
     issues = list(found.values())
