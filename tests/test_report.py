@@ -91,7 +91,7 @@ def test_report_prints_to_a4_with_every_explanation(report_file: Path, tmp_path:
     # (opened for printing), the pictures' text, the checks and the scenario.
     for text in ("NHS England and NHS Improvement joint working, March 2018",
                  "Aligned, separate function(s)", "legal.independence",
-                 "Joint Finance Advisory Group", "has no lead yet",
+                 "Joint Finance Advisory Group", "has no lead yet", "Robustness: 3 of 10",
                  "Joint committees allowed"):
         assert text in shown, text
     assert shown.count("source: board paper") >= 21  # every explanation printed open

@@ -93,8 +93,17 @@ def build_report(
             pictures=figures,
             findings=findings,
             comparison=comparison,
+            robust=_robustness(classification, pack),
         )
     )
+
+
+def _robustness(classification: Any, pack: RulePack) -> dict[str, Any]:
+    """How many one-step answer changes move each placement (tie-only changes not counted)."""
+    from taxonomy.whatif.counterfactual import robustness
+
+    portfolio = classification.portfolio
+    return {rec.function: robustness(portfolio, rec.function, rules=pack) for rec in classification}
 
 
 def _svg(data: bytes) -> str:
