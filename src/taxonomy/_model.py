@@ -896,6 +896,34 @@ class Portfolio:
             _known(role.id, "reports_to", role.reports_to, orgs | bodies | roles)
             _known(role.id, "accountable_for", role.accountable_for, fns)
 
+    def decision_forum(self, function: Function, arrangement: Arrangement) -> str | None:
+        """Where a decision each body keeps is taken, when one team delivers for them all.
+
+        ``None`` unless the decision is reserved to each body's Board, two or more bodies keep
+        it and the arrangement is one team. Then: ``governance`` when a joint body of the
+        portfolio's governance takes or oversees the function; else ``joint_committee`` where
+        the law lets the bodies form one and the decision may go to one; else
+        ``committees_in_common`` (each Board's committee meeting together, each keeping its own
+        decision, which needs no power to form joint committees).
+
+        >>> import taxonomy
+        >>> p = taxonomy.load_portfolio("examples/three_councils_shared_services.yaml")
+        >>> p.decision_forum(p.function("planning-decisions"), Arrangement.ONE_TEAM)
+        'joint_committee'
+        """
+        legal = function.legal
+        keepers = legal.held_by_each or (function.performed_by if legal.board_reserved else ())
+        if arrangement is not Arrangement.ONE_TEAM or not legal.board_reserved:
+            return None
+        if len(keepers) < 2:
+            return None
+        for body in self.governance.bodies:
+            if function.id in (*body.delegated, *body.oversees):
+                return "governance"
+        if self.law.joint_committees and "joint_committee" not in legal.not_delegable_to:
+            return "joint_committee"
+        return "committees_in_common"
+
     def with_function(self, function: Function) -> Portfolio:
         """A new portfolio with ``function`` in place of the function of the same id.
 

@@ -198,14 +198,16 @@ def _classify_one(
         capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
         lead_by=firings[derivation.lead_by.id] if derivation.lead_by is not None else None,
         findings=derivation.findings,
-        notes=(*derivation.notes, *_decision_notes(fn, derivation.arrangement)),
+        notes=(*derivation.notes, *_decision_notes(portfolio, fn, derivation.arrangement)),
     )
     return Recommendation(
         fn.id, fn.name, derivation.arrangement, derivation.lead, explanation, derivation.tied
     )
 
 
-def _decision_notes(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
+def _decision_notes(
+    portfolio: Portfolio, fn: Function, arrangement: Arrangement
+) -> tuple[str, ...]:
     """Who decides, said apart from who delivers (the structure draws both)."""
     legal = fn.legal
     keepers = [*legal.held_by_each] if legal.held_by_each else []
@@ -221,10 +223,17 @@ def _decision_notes(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
         if legal.board_reserved
         else "each of them holds the duty or office of its own"
     )
+    forum = {
+        "joint_committee": "; they may take it together through a joint committee, which the "
+        "law allows",
+        "committees_in_common": "; with no joint committee open to them, they take it in "
+        "committees in common, each Board keeping its own decision",
+        "governance": "; their joint governance takes or oversees it",
+    }.get(portfolio.decision_forum(fn, arrangement) or "", "")
     return (
         f"{what}: {', '.join(keepers)} each keep deciding, and {whom} for them "
         "(who decides is not who delivers; Annex B category 1: the head of the team is "
-        "accountable to both organisations)",
+        f"accountable to both organisations){forum}",
     )
 
 

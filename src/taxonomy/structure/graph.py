@@ -129,7 +129,7 @@ def build_graph(classification: Classification) -> Graph:
             _edge(graph, function, joint, "accountable_to", basis="joint plan")
         else:
             _separate(graph, fn, rec.arrangement, rec.lead, rec.tied, portfolio.organisation_ids)
-        _decision(graph, portfolio, fn, rec.arrangement, served, covering.get(fn.id))
+        _decision(graph, portfolio, fn, rec.arrangement, served)
     _governance(graph, portfolio)
     return graph
 
@@ -206,22 +206,16 @@ def _separate(
 
 
 def _decision(
-    graph: Graph,
-    portfolio: Portfolio,
-    fn: Function,
-    arrangement: Arrangement,
-    served: list[str],
-    given: str | None,
+    graph: Graph, portfolio: Portfolio, fn: Function, arrangement: Arrangement, served: list[str]
 ) -> None:
     """Who decides, drawn apart from who delivers.
 
     A decision reserved to each body's Board (``legal.board_reserved``), or an office each body
     holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
     Board to the function. Where one team serves them all, the decision is reserved to each
-    Board and the portfolio's governance has no forum for it, one is proposed: a joint
-    committee where the law allows one and the decision may go to one, else committees in
-    common (each Board's committee meeting together, each keeping its own decision: lawful
-    without any power to form joint committees).
+    Board and the portfolio's governance has no forum for it, the forum
+    :meth:`Portfolio.decision_forum` names is proposed: a joint committee where the law allows
+    one and the decision may go to one, else committees in common.
     """
     legal = fn.legal
     keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
@@ -230,15 +224,10 @@ def _decision(
     function = f"function:{fn.id}"
     for body in keepers:
         _edge(graph, _board(body), function, "decides")
-    if (
-        arrangement is not Arrangement.ONE_TEAM
-        or given is not None
-        or len(keepers) < 2
-        or not legal.board_reserved
-    ):
+    forum = portfolio.decision_forum(fn, arrangement)
+    if forum is None or forum == "governance":
         return
-    jc_allowed = portfolio.law.joint_committees and "joint_committee" not in legal.not_delegable_to
-    if jc_allowed and legal.board_reserved:
+    if forum == "joint_committee":
         node = _proposed_joint_body(
             graph,
             f"joint:committee-{fn.id}",
