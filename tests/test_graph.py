@@ -505,3 +505,15 @@ def test_three_councils_each_keep_their_own_team() -> None:
         assert graph.has_edge(f"board:{body}", "function:planning-decisions", key="decides")
         assert graph.has_edge("team:planning-decisions", f"board:{body}", key="accountable_to")
     assert report.errors == []
+
+
+def test_the_picture_tells_one_team_from_separate_with_involvement() -> None:
+    from taxonomy.render.picture import draw
+    from tests.conftest import COUNCILS
+
+    graph = build_graph(taxonomy.classify(taxonomy.load_portfolio(COUNCILS)))
+    svg = draw(graph, fmt="svg", text_as_paths=False).decode()
+    assert svg.count(">one team<") == 3  # revenues, HR, planning
+    assert ">lead team<" in svg  # licensing, audit, elections: each council's own team
+    assert ">joint committee<" in svg  # planning: the committees' decisions, taken jointly
+    assert "one team serves every Board" in svg  # the key says what the solid line means

@@ -27,6 +27,12 @@ GROUPS = ("arrangement", "body")
 _PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d", "#b7950b"]
 _JOINT = "#6a3d9a"
 _FUNCTION = "#f2f2f2"
+#: How a joint body the structure proposes is labelled in its row.
+_PROPOSED = {
+    "joint_governance": "joint plan",
+    "joint_committee": "joint committee",
+    "committees_in_common": "committees in common",
+}
 _BAND = {1: "#e8f5e9", 2: "#e3f2fd", 3: "#fff8e1", 4: "#fdecea", 0: "#f5f5f5"}
 
 
@@ -264,18 +270,21 @@ class _Layout:
                 for j in successors(graph, team, "accountable_to")
             )
             influencers = [
-                str(graph.nodes[b].get("body")) for b in predecessors(graph, team, "influences")
+                str(graph.nodes[b].get("body") or graph.nodes[b].get("employer"))
+                for b in predecessors(graph, team, "influences")
             ]
             influencers = [b for b in influencers if b in self.x]
             if influencers:
                 # One dashed line from the team to the farthest influencing column, and a hollow
                 # marker in each influencing body's column: "these Boards influence this team".
                 x0 = self._xy(column)
-                far = max(influencers, key=lambda b: abs(self.x[b] - x0))
-                step = 0.42 if self.x[far] > x0 else -0.42
-                ax.plot(
-                    [x0 + step, self.x[far]], [y, y], ls="--", lw=0.7, color="#777777", zorder=1
-                )
+                xs = [self.x[b] for b in influencers]
+                for end in (min(xs), max(xs)):
+                    if end != x0:
+                        step = 0.42 if end > x0 else -0.42
+                        ax.plot(
+                            [x0 + step, end], [y, y], ls="--", lw=0.7, color="#777777", zorder=1
+                        )
                 for body in influencers:
                     ax.plot(
                         self.x[body],
@@ -315,10 +324,18 @@ class _Layout:
             o
             for o in successors(graph, function, "accountable_to")
             if graph.nodes[o].get("kind") == "joint_body"
+        ] + [
+            o
+            for o in predecessors(graph, function, "decides")
+            if graph.nodes[o].get("kind") == "joint_body"
         ]
         if joint_owners:
             owner = graph.nodes[joint_owners[0]]
-            label = "joint plan" if owner.get("proposed") else str(owner.get("label"))
+            label = (
+                _PROPOSED.get(str(owner.get("body_kind")), "joint body")
+                if owner.get("proposed")
+                else str(owner.get("label"))
+            )
             self._box(ax, self.joint_x, y, label, _JOINT, text="white", small=True, limit=22)
 
     def _box(
