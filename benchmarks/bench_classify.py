@@ -43,7 +43,12 @@ def synthetic(n: int, seed: int = 2018) -> taxonomy.Portfolio:
             statutory_owner=owner,
             delegable_to=(owner,) if owner and rng.random() < 0.3 else (),
             board_reserved=rng.random() < 0.2,
-            independence_from=(rng.choice(BODIES),) if rng.random() < 0.05 else (),
+            # Never the owner, nor a performer: the model refuses impossible answers.
+            independence_from=tuple(
+                b for b in (rng.choice(BODIES),) if b != owner and b not in performers
+            )
+            if rng.random() < 0.05
+            else (),
         )
         functions.append(
             Function(

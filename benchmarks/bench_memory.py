@@ -43,7 +43,7 @@ def write_csv(n: int, folder: Path) -> Path:
                 out.writerow([
                     f"f{start}-{fn.id}", fn.name, fn.level, ", ".join(fn.performed_by),
                     str(fn.efficiency.duplication), str(fn.efficiency.simplification),
-                    str(fn.effectiveness.joint_benefit), fn.legal.statutory_owner or "",
+                    str(fn.effectiveness.joint_benefit), ", ".join(fn.legal.statutory_owner),
                     ", ".join(fn.legal.delegable_to), str(fn.legal.board_reserved).lower(),
                     ", ".join(fn.legal.independence_from),
                     *(str(levels[b]) if b in levels else "" for b in BODIES),
