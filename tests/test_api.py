@@ -18,12 +18,25 @@ def test_all_lists_exactly_the_public_names() -> None:
 
 
 def test_every_public_name_of_every_module_has_a_docstring() -> None:
-    for module_name in ["taxonomy.errors", "taxonomy.language.rules", "taxonomy.language.facts", "taxonomy.language.durable",
-                        "taxonomy.classification", "taxonomy.render.text", "taxonomy.input.portfolio",
-                        "taxonomy.testing.strategies", "taxonomy.cli", "taxonomy.structure.graph",
-                        "taxonomy.structure.checks", "taxonomy.render.export", "taxonomy.render.picture",
-                        "taxonomy.whatif.scenarios", "taxonomy.whatif.compare", "taxonomy.whatif.counterfactual",
-                        "taxonomy.whatif.sweep"]:
+    for module_name in [
+        "taxonomy.errors",
+        "taxonomy.language.rules",
+        "taxonomy.language.facts",
+        "taxonomy.language.durable",
+        "taxonomy.classification",
+        "taxonomy.render.text",
+        "taxonomy.input.portfolio",
+        "taxonomy.testing.strategies",
+        "taxonomy.cli",
+        "taxonomy.structure.graph",
+        "taxonomy.structure.checks",
+        "taxonomy.render.export",
+        "taxonomy.render.picture",
+        "taxonomy.whatif.scenarios",
+        "taxonomy.whatif.compare",
+        "taxonomy.whatif.counterfactual",
+        "taxonomy.whatif.sweep",
+    ]:
         module = importlib.import_module(module_name)
         assert module.__doc__, module_name
         for name in module.__all__:

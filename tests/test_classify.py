@@ -15,46 +15,63 @@ def _rule(rule_id: str, question: str, then: Then, *, when=None, priority: int =
 
 
 def test_equal_priority_decisions_that_differ_are_a_conflict(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([
-        _rule("d.a", "decision", Then(decide=Arrangement.ONE_TEAM), priority=5),
-        _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
-        _rule("l.x", "legal", Then(lead="performed_by")),
-    ])
-    with pytest.raises(EngineError, match=r"function 'clinical-programmes': conflict on 'decide'.*d\.a \(one_team\).*d\.b \(aligned\)"):
+    pack = RulePack.from_rules(
+        [
+            _rule("d.a", "decision", Then(decide=Arrangement.ONE_TEAM), priority=5),
+            _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+            _rule("l.x", "legal", Then(lead="performed_by")),
+        ]
+    )
+    with pytest.raises(
+        EngineError,
+        match=r"function 'clinical-programmes': conflict on 'decide'.*d\.a \(one_team\).*d\.b \(aligned\)",
+    ):
         taxonomy.classify(nhs, rules=pack)
 
 
 def test_equal_priority_same_conclusion_is_no_conflict(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([
-        _rule("d.a", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
-        _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
-    ])
+    pack = RulePack.from_rules(
+        [
+            _rule("d.a", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+            _rule("d.b", "decision", Then(decide=Arrangement.ALIGNED), priority=5),
+        ]
+    )
     rec = taxonomy.classify(nhs, rules=pack)["it"]
     assert rec.arrangement is Arrangement.ALIGNED
     assert rec.explanation.decided_by.rule == "d.a"  # ties broken by id, never file order
 
 
 def test_no_decision_is_a_gap(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([
-        _rule("d.only-national-never", "decision", Then(decide=Arrangement.ALIGNED),
-              when=FactTest("function.level", "==", "local")),
-    ])
+    pack = RulePack.from_rules(
+        [
+            _rule(
+                "d.only-national-never",
+                "decision",
+                Then(decide=Arrangement.ALIGNED),
+                when=FactTest("function.level", "==", "local"),
+            ),
+        ]
+    )
     with pytest.raises(EngineError, match="no decision rule fired: the pack has a gap"):
         taxonomy.classify(nhs, rules=pack)
 
 
 def test_separate_arrangement_without_lead_is_an_error(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([_rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_DISTINCT))])
+    pack = RulePack.from_rules(
+        [_rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_DISTINCT))]
+    )
     with pytest.raises(EngineError, match="needs a lead body, but no lead rule fired"):
         taxonomy.classify(nhs, rules=pack)
 
 
 def test_joint_lead_gives_way_in_a_separate_arrangement(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([
-        _rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_INVOLVED)),
-        _rule("l.joint", "decision", Then(lead="joint"), priority=9),
-        _rule("l.cap", "capability", Then(lead="performed_by"), priority=1),
-    ])
+    pack = RulePack.from_rules(
+        [
+            _rule("d.x", "decision", Then(decide=Arrangement.SEPARATE_INVOLVED)),
+            _rule("l.joint", "decision", Then(lead="joint"), priority=9),
+            _rule("l.cap", "capability", Then(lead="performed_by"), priority=1),
+        ]
+    )
     fn = nhs.function("financial-recovery")
     stronger = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "medium", "nhsi": "high"}))
     rec = taxonomy.classify(nhs.with_function(stronger), rules=pack)["financial-recovery"]
@@ -64,10 +81,12 @@ def test_joint_lead_gives_way_in_a_separate_arrangement(nhs: taxonomy.Portfolio)
 
 
 def test_joint_lead_stands_in_one_team(nhs: taxonomy.Portfolio) -> None:
-    pack = RulePack.from_rules([
-        _rule("d.x", "decision", Then(decide=Arrangement.ONE_TEAM)),
-        _rule("l.joint", "decision", Then(lead="joint"), priority=9),
-    ])
+    pack = RulePack.from_rules(
+        [
+            _rule("d.x", "decision", Then(decide=Arrangement.ONE_TEAM)),
+            _rule("l.joint", "decision", Then(lead="joint"), priority=9),
+        ]
+    )
     assert taxonomy.classify(nhs, rules=pack)["it"].lead is None
 
 

@@ -31,14 +31,28 @@ def test_classify_json_contract() -> None:
     assert data["as_of"] == "2018-03-28" and data["provisions"] == ["nhs-act-2006-2018"]
     assert set(data["rule_pack"]) == {"name", "version", "hash"}
     first = data["recommendations"][0]
-    assert set(first) == {"function", "name", "arrangement", "category", "lead", "lead_status",
-                          "tied", "explanation"}
+    assert set(first) == {
+        "function",
+        "name",
+        "arrangement",
+        "category",
+        "lead",
+        "lead_status",
+        "tied",
+        "explanation",
+    }
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
     assert by_id["regional-teams"]["lead_status"] == "joint"
     assert by_id["pricing"] | {"explanation": None} == {
-        "function": "pricing", "name": "Pricing", "arrangement": "aligned", "category": 2,
-        "lead": None, "lead_status": "tie", "tied": ["nhsi", "nhse"], "explanation": None,
+        "function": "pricing",
+        "name": "Pricing",
+        "arrangement": "aligned",
+        "category": 2,
+        "lead": None,
+        "lead_status": "tie",
+        "tied": ["nhsi", "nhse"],
+        "explanation": None,
     }
     assert by_id["efficiency-improvement"]["lead"] == "nhsi"
     assert by_id["procurement-complaints"]["explanation"]["capped_by"] == ["legal.independence"]
@@ -207,7 +221,12 @@ def test_whatif_formats(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["scenarios"][0]["changes"][0]["function"] == "strategy"
-    out = run("whatif", str(NHS), scenario, str(NHS.parent / "scenarios" / "health_and_care_act_2022.yaml"))
+    out = run(
+        "whatif",
+        str(NHS),
+        scenario,
+        str(NHS.parent / "scenarios" / "health_and_care_act_2022.yaml"),
+    )
     assert out.returncode == 0 and "Health and Care Act 2022" in out.stdout
     assert "only nhse is left" in out.stdout
     out = run("whatif", str(NHS), scenario, "--format", "markdown")
@@ -249,8 +268,13 @@ def _under_a_terminal(command: str, env: dict[str, str]) -> str:
     """Run a command with a pseudo-terminal as stdout (util-linux's script), return its output."""
     full = {**os.environ, **env, "COLUMNS": "150"}
     full.pop("NO_COLOR", None) if "NO_COLOR" not in env else None
-    out = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
-                         text=True, env=full, timeout=120)
+    out = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        capture_output=True,
+        text=True,
+        env=full,
+        timeout=120,
+    )
     return out.stdout
 
 

@@ -34,7 +34,9 @@ def _pack_with(conditions: list[Condition]) -> RulePack:
         _rule(f"t.{i}", cond, Then(finding=f"hit{i}", value=True))
         for i, cond in enumerate(conditions)
     ]
-    rules.append(_rule("d.always", AllOf(()), Then(decide=taxonomy.Arrangement.ALIGNED), "decision"))
+    rules.append(
+        _rule("d.always", AllOf(()), Then(decide=taxonomy.Arrangement.ALIGNED), "decision")
+    )
     return RulePack.from_rules(rules, name="differential")
 
 
@@ -227,11 +229,17 @@ def test_negated_finding_sees_the_final_finding(tmp_path: Path) -> None:
             Then(decide=taxonomy.Arrangement.SEPARATE_DISTINCT),
             "decision",
         ),
-        _rule("d.with-x", FactTest("finding.x", "==", True),
-              Then(decide=taxonomy.Arrangement.ONE_TEAM), "decision"),
+        _rule(
+            "d.with-x",
+            FactTest("finding.x", "==", True),
+            Then(decide=taxonomy.Arrangement.ONE_TEAM),
+            "decision",
+        ),
     ]
     pack = RulePack.from_rules(rules, name="negation")
-    portfolio = taxonomy.load_portfolio(Path(__file__).resolve().parents[1] / "examples/nhs_joint_working_2018.yaml")
+    portfolio = taxonomy.load_portfolio(
+        Path(__file__).resolve().parents[1] / "examples/nhs_joint_working_2018.yaml"
+    )
     rec = taxonomy.classify_function(portfolio, "it", rules=pack)
     assert rec.arrangement is taxonomy.Arrangement.ONE_TEAM
     assert "d.without-x" not in [f.rule for f in rec.explanation.fired]
@@ -240,9 +248,7 @@ def test_negated_finding_sees_the_final_finding(tmp_path: Path) -> None:
 def _copies(count: int) -> RulePack:
     """The default pack with ``count`` extra rules testing one and the same condition."""
     same = AllOf((FactTest("efficiency.duplication", ">=", "medium"),))
-    extra = [
-        _rule(f"extra.r{i}", same, Then(finding="copied", value=True)) for i in range(count)
-    ]
+    extra = [_rule(f"extra.r{i}", same, Then(finding="copied", value=True)) for i in range(count)]
     return RulePack.from_rules([*taxonomy.load_rules().rules, *extra], name=f"copies{count}")
 
 

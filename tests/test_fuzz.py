@@ -38,14 +38,16 @@ scalars = st.one_of(
 )
 junk = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
 # A fuzz example writes files: the tmp folder is shared between examples, each overwriting.
-_fuzz = settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-                 deadline=None)
+_fuzz = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None
+)
 
 
 def _mutated(source: Path) -> st.SearchStrategy[str]:
@@ -69,8 +71,11 @@ SCENARIO_BASES = {
 
 
 @_fuzz
-@given(st.sampled_from(sorted(SCENARIO_BASES)).flatmap(
-    lambda name: st.tuples(st.just(name), _mutated(SCENARIOS / name))))
+@given(
+    st.sampled_from(sorted(SCENARIO_BASES)).flatmap(
+        lambda name: st.tuples(st.just(name), _mutated(SCENARIOS / name))
+    )
+)
 def test_a_scenario_file_with_one_value_replaced(tmp_path: Path, case: tuple[str, str]) -> None:
     name, text = case
     path = tmp_path / name
@@ -106,10 +111,12 @@ def test_a_sweep_file_with_one_value_replaced(tmp_path: Path, text: str) -> None
 
 
 @_fuzz
-@given(st.sampled_from(sorted(p.name for p in EXPECTATIONS.glob("*.yaml"))).flatmap(
-    lambda name: st.tuples(st.just(name), _mutated(EXPECTATIONS / name))))
-def test_an_expectation_file_with_one_value_replaced(tmp_path: Path,
-                                                     case: tuple[str, str]) -> None:
+@given(
+    st.sampled_from(sorted(p.name for p in EXPECTATIONS.glob("*.yaml"))).flatmap(
+        lambda name: st.tuples(st.just(name), _mutated(EXPECTATIONS / name))
+    )
+)
+def test_an_expectation_file_with_one_value_replaced(tmp_path: Path, case: tuple[str, str]) -> None:
     name, text = case
     # Expectation files name their portfolio and scenarios relative to themselves.
     folder = tmp_path / "tests" / "expectations"
@@ -152,8 +159,24 @@ def csv_rows(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[list[
         return folder, list(csv.reader(handle))
 
 
-cell_text = st.one_of(st.text(max_size=15), st.sampled_from(
-    ["", "high", "nhse", "nhse, nhsi", "nhse,,", "TRUE", "maybe", "010", "1e3", "=1+1", "national"]))
+cell_text = st.one_of(
+    st.text(max_size=15),
+    st.sampled_from(
+        [
+            "",
+            "high",
+            "nhse",
+            "nhse, nhsi",
+            "nhse,,",
+            "TRUE",
+            "maybe",
+            "010",
+            "1e3",
+            "=1+1",
+            "national",
+        ]
+    ),
+)
 
 
 @_fuzz
@@ -215,9 +238,15 @@ def test_a_workbook_with_one_cell_replaced(
     column = data.draw(st.integers(1, sheet.max_column + 1))
     # A workbook cannot hold control characters at all (openpyxl refuses to write them).
     printable = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=15)
-    value = data.draw(st.one_of(printable, cell_text.filter(str.isprintable), st.integers(-3, 300),
-                                st.booleans(),
-                                st.floats(allow_nan=False, allow_infinity=False)))
+    value = data.draw(
+        st.one_of(
+            printable,
+            cell_text.filter(str.isprintable),
+            st.integers(-3, 300),
+            st.booleans(),
+            st.floats(allow_nan=False, allow_infinity=False),
+        )
+    )
     sheet.cell(row=row, column=column, value=value)
     path = tmp_path / "p.xlsx"
     book.save(path)

@@ -16,22 +16,36 @@ from taxonomy.render.export import to_dot, to_graphml, to_node_link_json
 from taxonomy.structure.checks import CHECKS, check, measure, structure_report
 from taxonomy.structure.graph import as_is_graph, build_graph, owners, reporting_lines
 
-STRONG = {"efficiency": {"duplication": "high", "simplification": "high"},
-          "effectiveness": {"joint_benefit": "high"}}
-MEDIUM = {"efficiency": {"duplication": "medium", "simplification": "medium"},
-          "effectiveness": {"joint_benefit": "medium"}}
-WEAK = {"efficiency": {"duplication": "low", "simplification": "low"},
-        "effectiveness": {"joint_benefit": "low"}}
+STRONG = {
+    "efficiency": {"duplication": "high", "simplification": "high"},
+    "effectiveness": {"joint_benefit": "high"},
+}
+MEDIUM = {
+    "efficiency": {"duplication": "medium", "simplification": "medium"},
+    "effectiveness": {"joint_benefit": "medium"},
+}
+WEAK = {
+    "efficiency": {"duplication": "low", "simplification": "low"},
+    "effectiveness": {"joint_benefit": "low"},
+}
 
 
-def portfolio(*functions: dict[str, Any], law: bool | None = None,
-              governance: dict[str, Any] | None = None) -> taxonomy.Portfolio:
+def portfolio(
+    *functions: dict[str, Any], law: bool | None = None, governance: dict[str, Any] | None = None
+) -> taxonomy.Portfolio:
     data: dict[str, Any] = {
         "name": "Test",
         "organisations": [{"id": "a", "name": "Body A"}, {"id": "b", "name": "Body B"}],
         "functions": [
-            {"name": f["id"].title(), "level": "national", "performed_by": ["a", "b"], "legal": {},
-             "capability": {"a": "high", "b": "medium"}, **STRONG, **f}
+            {
+                "name": f["id"].title(),
+                "level": "national",
+                "performed_by": ["a", "b"],
+                "legal": {},
+                "capability": {"a": "high", "b": "medium"},
+                **STRONG,
+                **f,
+            }
             for f in functions
         ],
     }
@@ -64,7 +78,12 @@ def test_one_board_per_body_always(nhs: taxonomy.Portfolio) -> None:
         assert data["kind"] in ("board", "joint_body", "team", "role", "function"), node
     for *_, data in graph.edges(data=True):
         assert data["kind"] in (
-            "reports_to", "accountable_to", "delegates_to", "decides", "employs", "performs",
+            "reports_to",
+            "accountable_to",
+            "delegates_to",
+            "decides",
+            "employs",
+            "performs",
             "influences",
         )
 
@@ -97,8 +116,17 @@ def test_aligned_each_body_own_team_and_joint_plan() -> None:
 
 
 def test_aligned_uses_a_joint_body_that_oversees_it() -> None:
-    gov = {"bodies": [{"id": "jog", "name": "Joint group", "kind": "joint_oversight_group",
-                       "members": ["a", "b"], "oversees": ["comms"]}]}
+    gov = {
+        "bodies": [
+            {
+                "id": "jog",
+                "name": "Joint group",
+                "kind": "joint_oversight_group",
+                "members": ["a", "b"],
+                "oversees": ["comms"],
+            }
+        ]
+    }
     graph = to_be(portfolio({"id": "comms", **MEDIUM}, governance=gov))
     assert "joint:plan-comms" not in graph
     assert owners(graph, "function:comms") == ["joint:jog"]
@@ -127,8 +155,10 @@ def test_one_team_with_a_lead_differs_from_separate_with_involvement() -> None:
 
 
 def test_separate_distinct_has_no_influence() -> None:
-    nothing = {"efficiency": {"duplication": "none", "simplification": "none"},
-               "effectiveness": {"joint_benefit": "none"}}
+    nothing = {
+        "efficiency": {"duplication": "none", "simplification": "none"},
+        "effectiveness": {"joint_benefit": "none"},
+    }
     graph = to_be(portfolio({"id": "x", **nothing}))
     assert graph.nodes["function:x"]["arrangement"] == "separate_distinct"
     assert not [e for e in graph.edges(data="kind") if e[2] == "influences"]
@@ -136,8 +166,17 @@ def test_separate_distinct_has_no_influence() -> None:
 
 
 def test_role_heads_the_teams_it_is_accountable_for() -> None:
-    gov = {"roles": [{"id": "dir", "name": "Director", "employed_by": "a", "reports_to": ["a"],
-                      "accountable_for": ["it"]}]}
+    gov = {
+        "roles": [
+            {
+                "id": "dir",
+                "name": "Director",
+                "employed_by": "a",
+                "reports_to": ["a"],
+                "accountable_for": ["it"],
+            }
+        ]
+    }
     graph = to_be(portfolio({"id": "it"}, governance=gov))
     assert owners(graph, "function:it") == ["role:dir"]
     assert reporting_lines(graph, "team:it") == ["role:dir"]
@@ -156,11 +195,24 @@ def test_single_accountability() -> None:
 
 def test_reporting_lines() -> None:
     data = {
-        "name": "Three", "organisations": [{"id": i, "name": i.upper()} for i in "abc"],
-        "functions": [{"id": "f", "name": "F", "level": "national", "performed_by": ["a"],
-                       "legal": {}, "capability": {"a": "low"}, **WEAK}],
-        "governance": {"roles": [{"id": "r", "name": "Joint post", "employed_by": "a",
-                                  "reports_to": ["a", "b", "c"]}]},
+        "name": "Three",
+        "organisations": [{"id": i, "name": i.upper()} for i in "abc"],
+        "functions": [
+            {
+                "id": "f",
+                "name": "F",
+                "level": "national",
+                "performed_by": ["a"],
+                "legal": {},
+                "capability": {"a": "low"},
+                **WEAK,
+            }
+        ],
+        "governance": {
+            "roles": [
+                {"id": "r", "name": "Joint post", "employed_by": "a", "reports_to": ["a", "b", "c"]}
+            ]
+        },
     }
     graph = to_be(taxonomy.portfolio_from_data(data))
     (finding,) = checks_of(graph, "reporting-lines")
@@ -170,11 +222,18 @@ def test_reporting_lines() -> None:
 
 
 def test_handovers() -> None:
-    gov = {"roles": [
-        {"id": "top", "name": "Top", "employed_by": "a", "reports_to": ["a"]},
-        {"id": "mid", "name": "Middle", "employed_by": "a", "reports_to": ["top"],
-         "accountable_for": ["it"]},
-    ]}
+    gov = {
+        "roles": [
+            {"id": "top", "name": "Top", "employed_by": "a", "reports_to": ["a"]},
+            {
+                "id": "mid",
+                "name": "Middle",
+                "employed_by": "a",
+                "reports_to": ["top"],
+                "accountable_for": ["it"],
+            },
+        ]
+    }
     (finding,) = checks_of(to_be(portfolio({"id": "it"}, governance=gov)), "handovers")
     assert "2 handovers" in finding.message
     gov["roles"][1]["reports_to"] = ["a"]
@@ -195,25 +254,46 @@ def test_aligned_governance() -> None:
     result = taxonomy.classify(p)
     assert checks_of(as_is_graph(p, result), "aligned-governance")
     assert not checks_of(build_graph(result), "aligned-governance")
-    gov = {"bodies": [{"id": "jog", "name": "Joint group", "kind": "joint_oversight_group",
-                       "members": ["a", "b"], "oversees": ["comms"]}]}
+    gov = {
+        "bodies": [
+            {
+                "id": "jog",
+                "name": "Joint group",
+                "kind": "joint_oversight_group",
+                "members": ["a", "b"],
+                "oversees": ["comms"],
+            }
+        ]
+    }
     p2 = portfolio({"id": "comms", **MEDIUM}, governance=gov)
     assert not checks_of(as_is_graph(p2, taxonomy.classify(p2)), "aligned-governance")
 
 
-JC = {"bodies": [{"id": "jc", "name": "Joint Committee", "kind": "joint_committee",
-                  "members": ["a", "b"], "delegated": ["it"]}]}
+JC = {
+    "bodies": [
+        {
+            "id": "jc",
+            "name": "Joint Committee",
+            "kind": "joint_committee",
+            "members": ["a", "b"],
+            "delegated": ["it"],
+        }
+    ]
+}
 
 
 def test_joint_committee_law() -> None:
-    (finding,) = checks_of(to_be(portfolio({"id": "it"}, law=False, governance=JC)),
-                           "joint-committee-law")
+    (finding,) = checks_of(
+        to_be(portfolio({"id": "it"}, law=False, governance=JC)), "joint-committee-law"
+    )
     assert finding.severity == "error" and "joint:jc" in finding.nodes
-    assert not checks_of(to_be(portfolio({"id": "it"}, law=True, governance=JC)),
-                         "joint-committee-law")
+    assert not checks_of(
+        to_be(portfolio({"id": "it"}, law=True, governance=JC)), "joint-committee-law"
+    )
     cic = {"bodies": [{**JC["bodies"][0], "kind": "committees_in_common"}]}
-    assert not checks_of(to_be(portfolio({"id": "it"}, law=False, governance=cic)),
-                         "joint-committee-law")
+    assert not checks_of(
+        to_be(portfolio({"id": "it"}, law=False, governance=cic)), "joint-committee-law"
+    )
 
 
 def test_employees_only() -> None:
@@ -304,14 +384,18 @@ def test_board_reserved_one_team_under_lawful_joint_committees() -> None:
     assert not checks_of(graph, "board-reserved")
     assert not checks_of(graph, "joint-committee-law")
     # Unless the decision may not go to a joint committee: then committees in common.
-    barred = {**reserved, "legal": {"board_reserved": True, "not_delegable_to": ["joint_committee"]}}
+    barred = {
+        **reserved,
+        "legal": {"board_reserved": True, "not_delegable_to": ["joint_committee"]},
+    }
     graph = to_be(portfolio(barred, law=True))
     assert "joint:committee-strategy" not in graph and "joint:in-common-strategy" in graph
 
 
 def test_independence() -> None:
-    p = portfolio({"id": "complaints", "legal": {"statutory_owner": "a",
-                                                 "independence_from": ["b"]}})
+    p = portfolio(
+        {"id": "complaints", "legal": {"statutory_owner": "a", "independence_from": ["b"]}}
+    )
     result = taxonomy.classify(p)
     assert result["complaints"].arrangement is Arrangement.SEPARATE_INVOLVED
     (finding,) = checks_of(as_is_graph(p, result), "independence")  # b's own team today
@@ -324,10 +408,12 @@ def test_independence() -> None:
 
 
 def test_reporting_cycle_and_reaching_a_board() -> None:
-    gov = {"roles": [
-        {"id": "r1", "name": "R1", "employed_by": "a", "reports_to": ["r2"]},
-        {"id": "r2", "name": "R2", "employed_by": "a", "reports_to": ["r1"]},
-    ]}
+    gov = {
+        "roles": [
+            {"id": "r1", "name": "R1", "employed_by": "a", "reports_to": ["r2"]},
+            {"id": "r2", "name": "R2", "employed_by": "a", "reports_to": ["r1"]},
+        ]
+    }
     graph = to_be(portfolio({"id": "it"}, governance=gov))
     (cycle,) = checks_of(graph, "reporting-cycle")
     assert set(cycle.nodes) == {"role:r1", "role:r2"}
@@ -337,10 +423,22 @@ def test_reporting_cycle_and_reaching_a_board() -> None:
 
 
 def test_every_check_has_a_firing_test() -> None:
-    tested = {"single-accountability", "reporting-lines", "handovers", "delivered-once",
-              "aligned-governance", "joint-committee-law", "employees-only", "board-reserved",
-              "independence", "reporting-cycle", "reaches-board", "not-delegable",
-              "serves-every-body", "lead-undecided"}
+    tested = {
+        "single-accountability",
+        "reporting-lines",
+        "handovers",
+        "delivered-once",
+        "aligned-governance",
+        "joint-committee-law",
+        "employees-only",
+        "board-reserved",
+        "independence",
+        "reporting-cycle",
+        "reaches-board",
+        "not-delegable",
+        "serves-every-body",
+        "lead-undecided",
+    }
     assert tested == set(CHECKS)
 
 
@@ -362,8 +460,11 @@ def test_nhs_regional_model(nhs: taxonomy.Portfolio) -> None:
     assert len(rds) == 7
     for rd in rds:
         assert reporting_lines(graph, rd) == ["board:nhse", "board:nhsi"]
-    assert graph.has_edge("joint:joint-finance-advisory-group", "function:national-finance-leadership",
-                          key="influences")
+    assert graph.has_edge(
+        "joint:joint-finance-advisory-group",
+        "function:national-finance-leadership",
+        key="influences",
+    )
     assert owners(graph, "function:pricing") == ["joint:joint-finance-advisory-group"]
 
 
@@ -374,7 +475,9 @@ def test_nw_london_joint_committee_and_single_leadership() -> None:
     graph = build_graph(taxonomy.classify(p))
     assert graph.graph["joint_committees_lawful"] is True
     assert owners(graph, "function:acute-commissioning") == [
-        "joint:nwl-joint-committee", "role:director-of-commissioning"]
+        "joint:nwl-joint-committee",
+        "role:director-of-commissioning",
+    ]
     (finding,) = checks_of(graph, "reporting-lines")
     assert "role:accountable-officer" in finding.nodes
     # Were joint committees unlawful, the delegation would be an error.
@@ -388,13 +491,22 @@ def test_metrics(nhs: taxonomy.Portfolio) -> None:
     assert before.teams == sum(len(f.performed_by) for f in nhs.functions)
     # The aligned functions, and the separate ones two bodies perform, keep a team per body.
     several = [
-        r.function for r in result
+        r.function
+        for r in result
         if r.arrangement is not Arrangement.ONE_TEAM
         and len(nhs.function(r.function).performed_by) > 1
     ]
     assert after.functions_delivered_more_than_once == len(several)
-    assert set(before.to_dict()) == {"boards", "teams", "roles", "joint_bodies", "reporting_lines",
-                                     "handovers", "functions_delivered_more_than_once", "findings"}
+    assert set(before.to_dict()) == {
+        "boards",
+        "teams",
+        "roles",
+        "joint_bodies",
+        "reporting_lines",
+        "handovers",
+        "functions_delivered_more_than_once",
+        "findings",
+    }
     assert before.to_dict()["findings"] == dict(before.findings)
 
 
@@ -433,8 +545,9 @@ def test_pictures_render(nhs: taxonomy.Portfolio, fmt: str, group: str) -> None:
     assert data.startswith(b"<?xml" if fmt == "svg" else b"\x89PNG")
     if fmt == "svg":  # by default text is drawn as paths; kept as text, the names can be read
         assert b"<text" not in data and b"<path" in data
-        text = draw(build_graph(taxonomy.classify(nhs)), fmt="svg", group=group,
-                    text_as_paths=False)
+        text = draw(
+            build_graph(taxonomy.classify(nhs)), fmt="svg", group=group, text_as_paths=False
+        )
         assert b"<text" in text and b"Joint Finance Advisory Group" in text
 
 
@@ -469,8 +582,11 @@ def test_three_councils_each_keep_their_own_team() -> None:
     assert elections.arrangement is Arrangement.SEPARATE_DISTINCT
     assert [f.rule for f in elections.explanation.capped_by] == ["legal.separate-for-legal-reason"]
     teams = sorted(t for t in kinds(graph, "team") if t.startswith("team:elections:"))
-    assert teams == ["team:elections:eastbrook", "team:elections:northvale",
-                     "team:elections:southmere"]
+    assert teams == [
+        "team:elections:eastbrook",
+        "team:elections:northvale",
+        "team:elections:southmere",
+    ]
     for team in teams:
         assert reporting_lines(graph, team) == [f"board:{team.rsplit(':', 1)[1]}"]
     # Separate with involvement: three licensing teams, the others involved with the lead's.
@@ -484,13 +600,18 @@ def test_three_councils_each_keep_their_own_team() -> None:
         for r in result
     )
     aligned = attrs.evolve(
-        p, functions=tuple(
-            attrs.evolve(f, legal=attrs.evolve(f.legal, separate_reason=""),
-                         efficiency=taxonomy.Efficiency("medium", "medium"),
-                         effectiveness=taxonomy.Effectiveness("medium"))
-            if f.id == "elections" else f
+        p,
+        functions=tuple(
+            attrs.evolve(
+                f,
+                legal=attrs.evolve(f.legal, separate_reason=""),
+                efficiency=taxonomy.Efficiency("medium", "medium"),
+                effectiveness=taxonomy.Effectiveness("medium"),
+            )
+            if f.id == "elections"
+            else f
             for f in p.functions
-        )
+        ),
     )
     moved = structure_report(taxonomy.classify(aligned))
     assert taxonomy.classify(aligned)["elections"].arrangement is Arrangement.ALIGNED

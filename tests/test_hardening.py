@@ -22,12 +22,19 @@ from tests.helpers import copy_pack, paths_in, replaced
 
 NHS_DATA = yaml.safe_load(NHS.read_text())
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False),
-                    st.text(max_size=12), st.sampled_from(["high", "nhse", "pricing", "*", ""]))
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.sampled_from(["high", "nhse", "pricing", "*", ""]),
+)
 junk = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -96,13 +103,16 @@ def test_random_rule_file(tmp_path_factory: pytest.TempPathFactory, data: Any) -
         "name: x\nname: y\n",
     ],
 )
-def test_nasty_yaml_is_refused_and_never_executed(tmp_path: Path, text: str,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nasty_yaml_is_refused_and_never_executed(
+    tmp_path: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     path = tmp_path / "p.yaml"
     path.write_text(text)
-    for loader, error in ((taxonomy.load_portfolio, taxonomy.PortfolioError),
-                          (taxonomy.load_scenario, taxonomy.ScenarioError)):
+    for loader, error in (
+        (taxonomy.load_portfolio, taxonomy.PortfolioError),
+        (taxonomy.load_scenario, taxonomy.ScenarioError),
+    ):
         with pytest.raises(error):
             loader(path)
     folder = copy_pack(tmp_path)
@@ -112,7 +122,9 @@ def test_nasty_yaml_is_refused_and_never_executed(tmp_path: Path, text: str,
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_huge_file_is_refused_before_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_huge_file_is_refused_before_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "p.yaml"
     path.write_text("name: x\n" + "# padding\n" * 2000)
     monkeypatch.setattr(_schema, "MAX_FILE_BYTES", 1000)
@@ -133,8 +145,9 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 
 
 @settings(max_examples=30)
-@given(portfolios(max_functions=3, max_bodies=4).flatmap(
-    lambda p: st.tuples(st.just(p), scenarios(p))))
+@given(
+    portfolios(max_functions=3, max_bodies=4).flatmap(lambda p: st.tuples(st.just(p), scenarios(p)))
+)
 def test_generated_scenarios_apply_and_compare(case: tuple[taxonomy.Portfolio, Scenario]) -> None:
     portfolio, scenario = case
     result = taxonomy.compare(portfolio, scenario)

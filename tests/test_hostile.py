@@ -108,8 +108,10 @@ def test_a_change_that_leaves_an_invalid_model_is_an_input_error(
     )
     result = run_cli("whatif", EXAMPLE, str(scenario))
     assert result.returncode == 2, result.stderr
-    assert f"s.yaml:3: change 1: key 'value': leaves function 'clinical-programmes' invalid: " \
-           f"{expected}" in result.stderr
+    assert (
+        f"s.yaml:3: change 1: key 'value': leaves function 'clinical-programmes' invalid: "
+        f"{expected}" in result.stderr
+    )
     grid = tmp_path / "g.yaml"
     grid.write_text(f"name: g\ngrid:\n  - {{functions: '*', field: {field}, values: [{value}]}}\n")
     result = run_cli("sweep", EXAMPLE, str(grid), "--workers", "1")
@@ -152,7 +154,9 @@ def test_values_in_unheaded_columns_are_refused(tmp_path: Path) -> None:
     rows[0].append("")
     rows[3].append("stray")
     _write(path, rows)
-    with pytest.raises(taxonomy.PortfolioError, match=r"row 4: a value in column \d+, which has no"):
+    with pytest.raises(
+        taxonomy.PortfolioError, match=r"row 4: a value in column \d+, which has no"
+    ):
         taxonomy.load_portfolio(path)
 
 
@@ -164,7 +168,9 @@ def test_unheaded_columns_in_a_workbook_name_the_letter(tmp_path: Path) -> None:
     sheet = book["functions"]
     sheet.cell(row=5, column=sheet.max_column + 2, value="stray")
     book.save(path)
-    with pytest.raises(taxonomy.PortfolioError, match="sheet 'functions', row 5: a value in column"):
+    with pytest.raises(
+        taxonomy.PortfolioError, match="sheet 'functions', row 5: a value in column"
+    ):
         taxonomy.load_portfolio(path)
 
 
@@ -298,8 +304,9 @@ def test_the_cli_writes_what_finished_and_names_what_failed(tmp_path: Path) -> N
         "name: g\ngrid:\n  - {functions: '*', field: capability.nhsi, values: [medium, none]}\n"
     )
     out = tmp_path / "out.csv"
-    result = run_cli("sweep", EXAMPLE, str(grid), "--rules", str(folder), "--workers", "1",
-                     "-o", str(out))
+    result = run_cli(
+        "sweep", EXAMPLE, str(grid), "--rules", str(folder), "--workers", "1", "-o", str(out)
+    )
     assert result.returncode == 1, result.stderr  # an engine failure, as classify's exit code
     assert "1 scenarios failed (the other scenarios' records are in" in result.stderr
     assert "scenario 1 (capability.nhsi=none)" in result.stderr
@@ -348,8 +355,10 @@ def test_a_sample_larger_than_the_limit_is_refused(tmp_path: Path) -> None:
     from taxonomy.whatif.sweep import load_sweep
 
     path = tmp_path / "s.yaml"
-    path.write_text("name: s\ngrid:\n  - {functions: '*', field: capability.nhsi, "
-                    "values: [none, low, medium, high]}\nsample: {size: 20000000}\n")
+    path.write_text(
+        "name: s\ngrid:\n  - {functions: '*', field: capability.nhsi, "
+        "values: [none, low, medium, high]}\nsample: {size: 20000000}\n"
+    )
     with pytest.raises(taxonomy.ScenarioError, match="must be at most 1000000"):
         load_sweep(path)
 

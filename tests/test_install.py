@@ -142,7 +142,9 @@ def _python_at_least_313() -> str:
         try:
             probe = subprocess.run(
                 [candidate, "-c", "import sys; print(sys.version_info >= (3, 13))"],
-                capture_output=True, text=True, timeout=30,
+                capture_output=True,
+                text=True,
+                timeout=30,
             )
         except OSError:
             continue
@@ -166,11 +168,16 @@ def test_plain_pip_install_on_313_explains_itself_and_its_repair_works(tmp_path:
     env = _fresh_env(python, venv)
     subprocess.run(
         [str(venv / "bin/pip"), "install", "-q", "--no-cache-dir", str(ROOT)],
-        check=True, env=env, timeout=900,
+        check=True,
+        env=env,
+        timeout=900,
     )
     broken = subprocess.run(
         [str(venv / "bin/python"), "-c", "import taxonomy"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert broken.returncode == 1
     assert "Traceback" not in broken.stderr
@@ -187,7 +194,10 @@ def test_plain_pip_install_on_313_explains_itself_and_its_repair_works(tmp_path:
     subprocess.run(["bash", "-c", command.group(1)], check=True, env=env, timeout=900)
     fixed = subprocess.run(
         [str(venv / "bin/taxonomy"), "classify", str(NHS), "--format", "json"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert fixed.returncode == 0, fixed.stderr
     assert '"pricing"' in fixed.stdout
@@ -198,7 +208,10 @@ def _bootstrap(tmp_path: Path, **environment: str) -> subprocess.CompletedProces
     env.update(UV_CACHE_DIR=str(tmp_path / "uv-cache"), **environment)  # nothing prebuilt
     return subprocess.run(
         [sys.executable, str(ROOT / "tools/bootstrap.py"), "--venv", str(tmp_path / "env")],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 
@@ -212,9 +225,15 @@ def test_bootstrap_installs_the_locked_versions_on_this_python(tmp_path: Path) -
         locked.setdefault(package["name"], set()).add(package["version"])
     python = tmp_path / "env/bin/python"
     listing = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print('\\n'.join("
-         "f'{d.metadata[\"Name\"].lower()}=={d.version}' for d in m.distributions()))"],
-        capture_output=True, text=True, check=True,
+        [
+            str(python),
+            "-c",
+            "import importlib.metadata as m; print('\\n'.join("
+            "f'{d.metadata[\"Name\"].lower()}=={d.version}' for d in m.distributions()))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     installed = {
         re.sub(r"[-_.]+", "-", name): version

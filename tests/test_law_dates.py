@@ -79,7 +79,10 @@ def test_dated_law_loads(tmp_path: Path) -> None:
     assert p.as_of == D(2018, 3, 28) and p.law.dated
     old, new = p.law.provisions
     assert (old.id, old.from_, old.until, old.joint_committees) == (
-        "old-act", D(2013, 4, 1), D(2022, 6, 30), False,
+        "old-act",
+        D(2013, 4, 1),
+        D(2022, 6, 30),
+        False,
     )
     assert new.abolishes == (Abolition(("c",), "a"),) and new.source == "The new Act"
 
@@ -98,37 +101,93 @@ def test_the_undated_mapping_still_loads(tmp_path: Path) -> None:
     ("old", "new", "line", "expected"),
     [
         # unknown key, with a "did you mean"
-        ("    from: 2013-04-01", "    form: 2013-04-01", 19,
-         ["provision 'old-act'", "key 'form'", "unknown key", "did you mean 'from'"]),
+        (
+            "    from: 2013-04-01",
+            "    form: 2013-04-01",
+            19,
+            ["provision 'old-act'", "key 'form'", "unknown key", "did you mean 'from'"],
+        ),
         # not a day of the calendar
-        ("from: 2022-07-01", "from: 2022-13-01", 24,
-         ["provision 'new-act'", "key 'from'", "'2022-13-01' is not a day of the calendar"]),
+        (
+            "from: 2022-07-01",
+            "from: 2022-13-01",
+            24,
+            ["provision 'new-act'", "key 'from'", "'2022-13-01' is not a day of the calendar"],
+        ),
         # a time of day is not a day
-        ("from: 2022-07-01", "from: 2022-07-01 10:00:00", 24, ["key 'from'", "is a time, not a day"]),
+        (
+            "from: 2022-07-01",
+            "from: 2022-07-01 10:00:00",
+            24,
+            ["key 'from'", "is a time, not a day"],
+        ),
         # a number is not a day
-        ("until: 2022-06-30", "until: 20220630", 20, ["key 'until'", "the number 20220630 is not a day: write YYYY-MM-DD"]),
+        (
+            "until: 2022-06-30",
+            "until: 20220630",
+            20,
+            ["key 'until'", "the number 20220630 is not a day: write YYYY-MM-DD"],
+        ),
         # the source is required on dated provisions
-        ("    source: The old Act\n", "", 18, ["provision 'old-act'", "missing required key 'source'"]),
+        (
+            "    source: The old Act\n",
+            "",
+            18,
+            ["provision 'old-act'", "missing required key 'source'"],
+        ),
         # overlapping provisions that disagree on the same day
-        ("from: 2022-07-01", "from: 2022-06-30", 25,
-         ["provision 'new-act'", "key 'joint_committees'",
-          "'old-act' and 'new-act' disagree on joint_committees on 2022-06-30"]),
+        (
+            "from: 2022-07-01",
+            "from: 2022-06-30",
+            25,
+            [
+                "provision 'new-act'",
+                "key 'joint_committees'",
+                "'old-act' and 'new-act' disagree on joint_committees on 2022-06-30",
+            ],
+        ),
         # an abolished body that is not one of the portfolio's, with a "did you mean"
-        ("{body: c, into: a}", "{body: cc, into: a}", 27,
-         ["provision 'new-act', abolishes", "key 'body'", "'cc' is not one of the bodies",
-          "did you mean 'c'"]),
+        (
+            "{body: c, into: a}",
+            "{body: cc, into: a}",
+            27,
+            [
+                "provision 'new-act', abolishes",
+                "key 'body'",
+                "'cc' is not one of the bodies",
+                "did you mean 'c'",
+            ],
+        ),
         # a successor that does not exist, without a name to establish it
-        ("{body: c, into: a}", "{body: c, into: z}", 27,
-         ["key 'into'", "'z' does not exist on 2022-07-01", "give 'name'"]),
+        (
+            "{body: c, into: a}",
+            "{body: c, into: z}",
+            27,
+            ["key 'into'", "'z' does not exist on 2022-07-01", "give 'name'"],
+        ),
         # a body abolished into itself
-        ("{body: c, into: a}", "{body: c, into: c}", 27, ["key 'into'", "cannot be abolished into itself"]),
+        (
+            "{body: c, into: a}",
+            "{body: c, into: c}",
+            27,
+            ["key 'into'", "cannot be abolished into itself"],
+        ),
         # a key of an abolition
         ("{body: c, into: a}", "{body: c, ino: a}", 27, ["unknown key", "did you mean 'into'"]),
         # an abolition is permanent
-        ("    joint_committees: true\n", "    joint_committees: true\n    until: 2030-01-01\n", 26,
-         ["key 'until'", "an abolition is permanent"]),
+        (
+            "    joint_committees: true\n",
+            "    joint_committees: true\n    until: 2030-01-01\n",
+            26,
+            ["key 'until'", "an abolition is permanent"],
+        ),
         # until before from
-        ("until: 2022-06-30", "until: 2012-06-30", 20, ["key 'until'", "2012-06-30 is before 'from' (2013-04-01)"]),
+        (
+            "until: 2022-06-30",
+            "until: 2012-06-30",
+            20,
+            ["key 'until'", "2012-06-30 is before 'from' (2013-04-01)"],
+        ),
         # a provision that says nothing
         ("    joint_committees: false\n", "", 18, ["provision 'old-act'", "says nothing"]),
         # provision ids are ids, and unique
@@ -161,7 +220,10 @@ def test_a_new_successor_needs_an_id_of_its_own(tmp_path: Path) -> None:
 
 
 def test_a_body_abolished_twice_is_refused(tmp_path: Path) -> None:
-    twice = LAW + "  - id: again\n    from: 2023-01-01\n    abolishes: [{body: c, into: b}]\n    source: S\n"
+    twice = (
+        LAW
+        + "  - id: again\n    from: 2023-01-01\n    abolishes: [{body: c, into: b}]\n    source: S\n"
+    )
     with pytest.raises(PortfolioError, match="'c' no longer exists on 2023-01-01"):
         _load(tmp_path, BODIES + twice)
 
@@ -201,10 +263,12 @@ def test_spreadsheet_law_errors_name_sheet_row_and_column(tmp_path: Path) -> Non
 
 def test_the_model_refuses_what_the_loader_refuses() -> None:
     with pytest.raises(ValueError, match="disagree on joint_committees on 2022-07-01"):
-        Law(provisions=(
-            Provision("x", "X", joint_committees=False),
-            Provision("y", "Y", from_=D(2022, 7, 1), joint_committees=True),
-        ))
+        Law(
+            provisions=(
+                Provision("x", "X", joint_committees=False),
+                Provision("y", "Y", from_=D(2022, 7, 1), joint_committees=True),
+            )
+        )
     with pytest.raises(ValueError, match="says nothing"):
         Provision("x", "X")
     with pytest.raises(ValueError, match="abolition is permanent"):
@@ -212,8 +276,10 @@ def test_the_model_refuses_what_the_loader_refuses() -> None:
     with pytest.raises(TypeError, match="must be a date"):
         Provision("x", "X", from_=datetime.datetime(2022, 7, 1), joint_committees=True)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"dated .provisions. or of one day"):
-        Law(provisions=(Provision("x", "X", joint_committees=True),),
-            applied=(Provision("x", "X", joint_committees=True),))
+        Law(
+            provisions=(Provision("x", "X", joint_committees=True),),
+            applied=(Provision("x", "X", joint_committees=True),),
+        )
     p = taxonomy.load_portfolio(NHS)
     gone = Provision("x", "X", from_=D(2022, 7, 1), abolishes=(Abolition(("nhsx",), "nhse"),))
     with pytest.raises(ValueError, match="'nhsx' is not one of the bodies"):
@@ -234,7 +300,10 @@ def test_the_model_refuses_what_the_loader_refuses() -> None:
     ],
 )
 def test_the_law_of_a_day_includes_its_boundary_days(
-    tmp_path: Path, day: datetime.date, provisions: tuple[str, ...], joint_committees: bool,
+    tmp_path: Path,
+    day: datetime.date,
+    provisions: tuple[str, ...],
+    joint_committees: bool,
     bodies: tuple[str, ...],
 ) -> None:
     p = _load(tmp_path, BODIES + LAW)
@@ -300,10 +369,17 @@ def test_a_dated_power_reaches_the_2019_scenarios_outcome() -> None:
     """Had the 2019 proposals become law while both bodies existed, the law gives the scenario's
     outcome (joint_committees_2019.yaml) on its days, and the 2018 outcome before them."""
     nhs = taxonomy.load_portfolio(NHS)
-    power = Law(provisions=(
-        Provision("before", "2018 law", until=D(2019, 12, 31), joint_committees=False),
-        Provision("proposals", "2019 proposals, supposed law", from_=D(2020, 1, 1), joint_committees=True),
-    ))
+    power = Law(
+        provisions=(
+            Provision("before", "2018 law", until=D(2019, 12, 31), joint_committees=False),
+            Provision(
+                "proposals",
+                "2019 proposals, supposed law",
+                from_=D(2020, 1, 1),
+                joint_committees=True,
+            ),
+        )
+    )
     dated = attrs.evolve(nhs, law=power)
     scenario = load_scenario(SCENARIOS / "joint_committees_2019.yaml").apply(nhs)
     expected = taxonomy.classify(scenario.portfolio)
@@ -371,7 +447,10 @@ def provisions(draw: st.DrawFn) -> tuple[Provision, ...]:
         if start is not None and end is not None and end < start:
             start, end = end, start
         provision = Provision(
-            f"p{index}", f"Source {index}", from_=start, until=end,
+            f"p{index}",
+            f"Source {index}",
+            from_=start,
+            until=end,
             joint_committees=draw(st.booleans()),
         )
         if all(p.disagreement(provision) is None for p in found):
@@ -403,7 +482,9 @@ def test_cli_as_of_end_to_end_on_the_example() -> None:
     assert before.returncode == 0, before.stderr
     data = json.loads(before.stdout)
     assert data["as_of"] == "2018-03-28" and data["provisions"] == ["nhs-act-2006-2018"]
-    assert {r["function"]: r["arrangement"] for r in data["recommendations"]}["strategy"] == "aligned"
+    assert {r["function"]: r["arrangement"] for r in data["recommendations"]}[
+        "strategy"
+    ] == "aligned"
     assert run("classify", str(NHS), "--format", "json").stdout == before.stdout  # the default day
     after = run("classify", str(NHS), "--as-of", "2022-07-01", "--format", "json")
     assert after.returncode == 0, after.stderr
@@ -414,8 +495,13 @@ def test_cli_as_of_end_to_end_on_the_example() -> None:
     assert data["notes"][0] == "health-and-care-act-2022 (from 2022-07-01): nhsi merged into nhse"
     table = run("classify", str(NHS), "--as-of", "2022-07-01")
     assert table.returncode == 0 and table.stderr == ""
-    assert "Only NHS England (nhse) is left: every function is delivered once, by nhse" in table.stdout
-    assert "As of 2022-07-01, under the law in force that day: health-and-care-act-2022" in table.stdout
+    assert (
+        "Only NHS England (nhse) is left: every function is delivered once, by nhse" in table.stdout
+    )
+    assert (
+        "As of 2022-07-01, under the law in force that day: health-and-care-act-2022"
+        in table.stdout
+    )
     markdown = run("classify", str(NHS), "--format", "markdown").stdout
     assert "As of 2018-03-28, under the law in force that day:" in markdown
     assert "- `nhs-act-2006-2018` (from 2013-04-01 until 2022-06-30): NHS Act 2006" in markdown
@@ -430,14 +516,27 @@ def test_cli_as_of_in_the_other_commands(tmp_path: Path) -> None:
     stream = run("classify", str(NHS), "--format", "jsonl")
     header = json.loads(stream.stdout.splitlines()[0])
     assert header["as_of"] == "2018-03-28" and header["provisions"] == ["nhs-act-2006-2018"]
-    whatif = run("whatif", str(NHS), str(SCENARIOS / "joint_committees_2019.yaml"),
-                 "--as-of", "2020-01-01", "--format", "json")
+    whatif = run(
+        "whatif",
+        str(NHS),
+        str(SCENARIOS / "joint_committees_2019.yaml"),
+        "--as-of",
+        "2020-01-01",
+        "--format",
+        "json",
+    )
     assert whatif.returncode == 0, whatif.stderr
     assert json.loads(whatif.stdout)["baseline"]["as_of"] == "2020-01-01"
-    for args in (("graph", str(NHS), "-o", str(tmp_path / "g.dot")), ("explain", str(NHS), "pricing")):
+    for args in (
+        ("graph", str(NHS), "-o", str(tmp_path / "g.dot")),
+        ("explain", str(NHS), "pricing"),
+    ):
         out = run(*args, "--as-of", "2022-07-01")
         assert out.returncode == 2 and out.stdout == ""
-        assert out.stderr.count("\n") == 1 and "on 2022-07-01 only one body is left (nhse)" in out.stderr
+        assert (
+            out.stderr.count("\n") == 1
+            and "on 2022-07-01 only one body is left (nhse)" in out.stderr
+        )
     report = tmp_path / "r.html"
     out = run("report", str(NHS), "--as-of", "2019-01-01", "--no-pictures", "-o", str(report))
     assert out.returncode == 0 and "As of 2019-01-01" in report.read_text()

@@ -32,7 +32,11 @@ def _imports(modules: dict[str, Path]) -> nx.DiGraph:
         graph.add_node(name)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("taxonomy"):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("taxonomy")
+            ):
                 targets.append(node.module)
                 targets += [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):

@@ -47,9 +47,14 @@ def test_nothing_assumes_two_bodies_or_their_names() -> None:
     ids = [f"ccg{i}" for i in range(8)]
     orgs = [Organisation(i, i.upper()) for i in ids]
     fn = taxonomy.Function(
-        id="acute", name="Acute", level="local", performed_by=tuple(ids),
-        efficiency=taxonomy.Efficiency("high", "high"), effectiveness=taxonomy.Effectiveness("high"),
-        legal=Legal(), capability=Capability({i: "medium" for i in ids[:7]} | {"ccg7": "high"}),
+        id="acute",
+        name="Acute",
+        level="local",
+        performed_by=tuple(ids),
+        efficiency=taxonomy.Efficiency("high", "high"),
+        effectiveness=taxonomy.Effectiveness("high"),
+        legal=Legal(),
+        capability=Capability({i: "medium" for i in ids[:7]} | {"ccg7": "high"}),
     )
     result = taxonomy.classify(taxonomy.Portfolio("Eight", orgs, [fn]))
     assert result["acute"].arrangement is Arrangement.ONE_TEAM

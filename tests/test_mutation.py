@@ -30,7 +30,9 @@ def test_write_pack_round_trips(tmp_path: Path) -> None:
 def test_weak_tests_let_every_mutant_survive(tmp_path: Path) -> None:
     folder = copy_pack(tmp_path)
     weak = tmp_path / "test_weak.py"
-    weak.write_text(f"import taxonomy\n\ndef test_loads():\n    assert taxonomy.load_rules({str(folder)!r})\n")
+    weak.write_text(
+        f"import taxonomy\n\ndef test_loads():\n    assert taxonomy.load_rules({str(folder)!r})\n"
+    )
     report = run_mutants(folder, [str(weak)], limit=3)
     assert len(report.survived) == 3 and report.killed == ()
     assert report.score == 0.0

@@ -14,14 +14,28 @@ pytest_plugins = ["pytester"]
 
 # Board paper CB.28.03.2018/02, para 16 table: every function it places, by column.
 PAPER = {
-    "one_team": ["clinical-programmes", "regional-teams", "transactional-hr",
-                 "national-clinical-roles", "it", "information-analytics", "estates",
-                 "efficiency-improvement", "fyfv-programmes", "regional-finance",
-                 "financial-reporting"],
+    "one_team": [
+        "clinical-programmes",
+        "regional-teams",
+        "transactional-hr",
+        "national-clinical-roles",
+        "it",
+        "information-analytics",
+        "estates",
+        "efficiency-improvement",
+        "fyfv-programmes",
+        "regional-finance",
+        "financial-reporting",
+    ],
     "aligned": ["communications", "strategy", "strategic-people", "pricing"],
-    "separate_involved": ["eprr", "specialised-commissioning", "medical-revalidation",
-                          "procurement-complaints", "national-finance-leadership",
-                          "financial-recovery"],
+    "separate_involved": [
+        "eprr",
+        "specialised-commissioning",
+        "medical-revalidation",
+        "procurement-complaints",
+        "national-finance-leadership",
+        "financial-recovery",
+    ],
 }
 
 
@@ -61,23 +75,30 @@ cases:
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "*wrong.expect.yaml:3: case 'pricing'*",
-        "*arrangement: expected 'one_team', got 'aligned'*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*wrong.expect.yaml:3: case 'pricing'*",
+            "*arrangement: expected 'one_team', got 'aligned'*",
+        ]
+    )
 
 
 def test_plugin_rejects_a_bad_expectation_file(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".expect.yaml", bad="portfolio: x.yaml\ncases:\n  - {function: a, arangement: aligned}\n")
+    pytester.makefile(
+        ".expect.yaml", bad="portfolio: x.yaml\ncases:\n  - {function: a, arangement: aligned}\n"
+    )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*key 'arangement'*did you mean 'arrangement'*"])
 
 
 def test_plugin_coverage_option(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".expect.yaml", one=f"""
+    pytester.makefile(
+        ".expect.yaml",
+        one=f"""
 portfolio: {ROOT / "examples/nhs_joint_working_2018.yaml"}
 cases:
   - {{function: it, arrangement: one_team}}
-""")
+""",
+    )
     result = pytester.runpytest("-p", "no:cacheprovider", "--taxonomy-coverage")
     result.stdout.fnmatch_lines(["*taxonomy rule coverage*", "*never*capability.gain-high*"])

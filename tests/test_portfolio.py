@@ -48,36 +48,89 @@ def test_good_portfolio_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("    notes:", "    nots:", ["p.yaml:18", "function 'pricing'", "key 'nots'", "did you mean 'notes'"]),
-        ("duplication: high", "duplication: hihg", ["p.yaml:10", "'hihg' is not a level", "did you mean 'high'"]),
-        ("performed_by: [a, b]", "performed_by: [a, c]", ["p.yaml:9", "'c' is not one of the portfolio's organisations"]),
+        (
+            "    notes:",
+            "    nots:",
+            ["p.yaml:18", "function 'pricing'", "key 'nots'", "did you mean 'notes'"],
+        ),
+        (
+            "duplication: high",
+            "duplication: hihg",
+            ["p.yaml:10", "'hihg' is not a level", "did you mean 'high'"],
+        ),
+        (
+            "performed_by: [a, b]",
+            "performed_by: [a, c]",
+            ["p.yaml:9", "'c' is not one of the portfolio's organisations"],
+        ),
         ("statutory_owner: b", "statutory_owner: bb", ["p.yaml:13", "did you mean 'b'"]),
         ("level: national", "level: nationl", ["p.yaml:8", "did you mean 'national'"]),
-        ("    effectiveness: {joint_benefit: medium}\n", "", ["function 'pricing'", "missing required key 'effectiveness'"]),
+        (
+            "    effectiveness: {joint_benefit: medium}\n",
+            "",
+            ["function 'pricing'", "missing required key 'effectiveness'"],
+        ),
         ("capability: {a: medium, b: high}", "capability: {a: medium}", ["missing: b"]),
-        ("capability: {a: medium, b: high}", "capability: {a: medium, b: high, z: low}", ["'z' is not one of"]),
-        ("board_reserved: false", "board_reserved: maybe", ["key 'board_reserved'", "true or false"]),
+        (
+            "capability: {a: medium, b: high}",
+            "capability: {a: medium, b: high, z: low}",
+            ["'z' is not one of"],
+        ),
+        (
+            "board_reserved: false",
+            "board_reserved: maybe",
+            ["key 'board_reserved'", "true or false"],
+        ),
         ("  - {id: b, name: Body B}\n", "", ["at least two organisations"]),
         ("name: Test", "name: Test\nname: Again", ["duplicate key 'name'"]),
-        ("    name: Pricing", "    name: Pricing\n    shape: round", ["key 'shape'", "unknown key"]),
-        ("{duplication: high, simplification: medium}", "{duplication: high, simplification: medium, cost: high}", ["function 'pricing', efficiency", "key 'cost'"]),
+        (
+            "    name: Pricing",
+            "    name: Pricing\n    shape: round",
+            ["key 'shape'", "unknown key"],
+        ),
+        (
+            "{duplication: high, simplification: medium}",
+            "{duplication: high, simplification: medium, cost: high}",
+            ["function 'pricing', efficiency", "key 'cost'"],
+        ),
         ("  - id: pricing", "  - id: Pricing!", ["not a valid id"]),
         # Impossible legal answers are refused where they are written.
-        ("independence_from: []", "independence_from: [a, b]",
-         ["p.yaml:16", "key 'independence_from'", "independent of every body that performs it"]),
-        ("independence_from: []", "independence_from: [b]",
-         ["key 'independence_from'", "only employees of b may carry it out"]),
+        (
+            "independence_from: []",
+            "independence_from: [a, b]",
+            ["p.yaml:16", "key 'independence_from'", "independent of every body that performs it"],
+        ),
+        (
+            "independence_from: []",
+            "independence_from: [b]",
+            ["key 'independence_from'", "only employees of b may carry it out"],
+        ),
         ("      delegable_to: [b]\n", "", []),  # (a valid variant: see the next case)
-        ("board_reserved: false", "board_reserved: false\n      not_delegable_to: [joint_commitee]",
-         ["key 'not_delegable_to'", "did you mean 'joint_committee'"]),
-        ("board_reserved: false", "board_reserved: false\n      held_by_each: [a, z]",
-         ["key 'held_by_each'", "'z' is not one of the portfolio's organisations"]),
-        ("    notes: \"a note\"", "    agreed_lead: a\n    notes: \"a note\"",
-         ["key 'agreed_lead'", "'a' cannot lead", "only employees of b"]),
-        ("    notes: \"a note\"", "    agreed_lead: q\n    notes: \"a note\"",
-         ["key 'agreed_lead'", "'q' is not one of the portfolio's organisations"]),
-        ("board_reserved: false", "board_reserved: false\n      separate_reason: [x]",
-         ["key 'separate_reason'", "must be text"]),
+        (
+            "board_reserved: false",
+            "board_reserved: false\n      not_delegable_to: [joint_commitee]",
+            ["key 'not_delegable_to'", "did you mean 'joint_committee'"],
+        ),
+        (
+            "board_reserved: false",
+            "board_reserved: false\n      held_by_each: [a, z]",
+            ["key 'held_by_each'", "'z' is not one of the portfolio's organisations"],
+        ),
+        (
+            '    notes: "a note"',
+            '    agreed_lead: a\n    notes: "a note"',
+            ["key 'agreed_lead'", "'a' cannot lead", "only employees of b"],
+        ),
+        (
+            '    notes: "a note"',
+            '    agreed_lead: q\n    notes: "a note"',
+            ["key 'agreed_lead'", "'q' is not one of the portfolio's organisations"],
+        ),
+        (
+            "board_reserved: false",
+            "board_reserved: false\n      separate_reason: [x]",
+            ["key 'separate_reason'", "must be text"],
+        ),
     ],
 )
 def test_bad_portfolios(tmp_path: Path, old: str, new: str, expected: list[str]) -> None:
@@ -143,14 +196,34 @@ def test_law_and_governance_load(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("members: [a, b]", "members: [a, bb]", ["joint body 'jc'", "key 'members'", "did you mean 'b'"]),
-        ("kind: joint_committee", "kind: joint_comittee", ["'joint_comittee' is not a kind", "did you mean 'joint_committee'"]),
-        ("reports_to: [a, b, jc]", "reports_to: [a, b, jcc]", ["role 'ao'", "'jcc' is not one of", "did you mean 'jc'"]),
+        (
+            "members: [a, b]",
+            "members: [a, bb]",
+            ["joint body 'jc'", "key 'members'", "did you mean 'b'"],
+        ),
+        (
+            "kind: joint_committee",
+            "kind: joint_comittee",
+            ["'joint_comittee' is not a kind", "did you mean 'joint_committee'"],
+        ),
+        (
+            "reports_to: [a, b, jc]",
+            "reports_to: [a, b, jcc]",
+            ["role 'ao'", "'jcc' is not one of", "did you mean 'jc'"],
+        ),
         ("delegated: [pricing]", "delegated: [pricng]", ["did you mean 'pricing'"]),
         ("id: ao", "id: pricing", ["role 'pricing'", "already used"]),
-        ("joint_committees: true", "joint_committees: yes please", ["key 'joint_committees'", "true or false"]),
+        (
+            "joint_committees: true",
+            "joint_committees: yes please",
+            ["key 'joint_committees'", "true or false"],
+        ),
         ("employed_by: a,", "employed_by: z,", ["'z' is not one of the portfolio's organisations"]),
-        ("accountable_for: [pricing]}", "accountable_for: [pricing], salary: 1}", ["key 'salary'", "unknown key"]),
+        (
+            "accountable_for: [pricing]}",
+            "accountable_for: [pricing], salary: 1}",
+            ["key 'salary'", "unknown key"],
+        ),
         ("reports_to: [a, b, jc]", "reports_to: []", ["must name at least one"]),
     ],
 )

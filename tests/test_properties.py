@@ -20,7 +20,9 @@ def _one(portfolio: taxonomy.Portfolio, fn: taxonomy.Function) -> taxonomy.Recom
 
 
 @st.composite
-def portfolio_and_function(draw: st.DrawFn, **kwargs: object) -> tuple[taxonomy.Portfolio, taxonomy.Function]:
+def portfolio_and_function(
+    draw: st.DrawFn, **kwargs: object
+) -> tuple[taxonomy.Portfolio, taxonomy.Function]:
     portfolio = draw(portfolios(max_functions=1))
     ids = portfolio.organisation_ids
     fn = draw(functions(ids, **kwargs))  # type: ignore[arg-type]
@@ -81,12 +83,16 @@ def _raise(level: Level) -> Level:
     return Level(min(int(level) + 1, 3))
 
 
-@given(portfolio_and_function(), st.sampled_from(["duplication", "simplification", "joint_benefit"]))
+@given(
+    portfolio_and_function(), st.sampled_from(["duplication", "simplification", "joint_benefit"])
+)
 def test_monotone_in_efficiency_and_effectiveness(case: tuple, answer: str) -> None:
     """Raising duplication, simplification or joint benefit never makes it more separate."""
     portfolio, fn = case
     if answer == "joint_benefit":
-        raised = attrs.evolve(fn, effectiveness=Effectiveness(_raise(fn.effectiveness.joint_benefit)))
+        raised = attrs.evolve(
+            fn, effectiveness=Effectiveness(_raise(fn.effectiveness.joint_benefit))
+        )
     else:
         eff = fn.efficiency
         raised = attrs.evolve(
@@ -135,20 +141,24 @@ def test_monotone_in_legal_restrictions(case: tuple, data: st.DataObject) -> Non
     assert after >= before
 
 
-@given(portfolio_and_function(
-    efficiency=st.just(Efficiency(Level.NONE, Level.NONE)),
-    effectiveness=st.just(Effectiveness(Level.NONE)),
-))
+@given(
+    portfolio_and_function(
+        efficiency=st.just(Efficiency(Level.NONE, Level.NONE)),
+        effectiveness=st.just(Effectiveness(Level.NONE)),
+    )
+)
 def test_nothing_to_gain_is_separate_and_distinct(case: tuple) -> None:
     portfolio, fn = case
     assert _one(portfolio, fn).arrangement is Arrangement.SEPARATE_DISTINCT
 
 
-@given(portfolio_and_function(
-    efficiency=st.just(Efficiency(Level.HIGH, Level.HIGH)),
-    effectiveness=st.just(Effectiveness(Level.HIGH)),
-    legal=st.just(Legal()),
-))
+@given(
+    portfolio_and_function(
+        efficiency=st.just(Efficiency(Level.HIGH, Level.HIGH)),
+        effectiveness=st.just(Effectiveness(Level.HIGH)),
+        legal=st.just(Legal()),
+    )
+)
 def test_strong_on_all_three_without_legal_barrier_is_one_team(case: tuple) -> None:
     portfolio, fn = case
     assert _one(portfolio, fn).arrangement is Arrangement.ONE_TEAM

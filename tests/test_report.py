@@ -24,9 +24,20 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("report") / "report.html"
     out = subprocess.run(
-        [sys.executable, "-m", "taxonomy.cli", "report", str(NHS), "--scenario", str(SCENARIO),
-         "-o", str(target)],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "taxonomy.cli",
+            "report",
+            str(NHS),
+            "--scenario",
+            str(SCENARIO),
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     return target
@@ -41,10 +52,16 @@ def test_report_is_self_contained(report_file: Path) -> None:
 
 def test_report_has_every_part(report_file: Path) -> None:
     text = report_file.read_text()
-    for part in ("Summary", "Structure: as-is against to-be", "Recommendations",
-                 "Why: the derivation", "The accountability structure",
-                 "Checks against the design principles", "What if: scenarios",
-                 "Joint committees allowed (2019 legislative proposals)"):
+    for part in (
+        "Summary",
+        "Structure: as-is against to-be",
+        "Recommendations",
+        "Why: the derivation",
+        "The accountability structure",
+        "Checks against the design principles",
+        "What if: scenarios",
+        "Joint committees allowed (2019 legislative proposals)",
+    ):
         assert part in text, part
     assert text.count("<details>") == 21
     assert "board paper para 8" in text  # citations of the rules
@@ -64,10 +81,22 @@ def test_report_escapes_what_users_write(tmp_path: Path) -> None:
 def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     assert CHROMIUM is not None
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp / 'profile'}", *args],
-        capture_output=True, text=True, timeout=180,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp / 'profile'}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -80,19 +109,26 @@ needs_browser = pytest.mark.skipif(
 @needs_browser
 def test_report_prints_to_a4_with_every_explanation(report_file: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "report.pdf"
-    out = _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report_file.as_uri(),
-                    tmp=tmp_path)
+    out = _chromium(
+        "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report_file.as_uri(), tmp=tmp_path
+    )
     assert pdf.exists(), out.stderr
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "(A4)" in info.stdout
-    shown = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                           text=True, check=True).stdout
+    shown = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     # What the printed page shows, not only what the HTML holds: the table, the explanations
     # (opened for printing), the pictures' text, the checks and the scenario.
-    for text in ("NHS England and NHS Improvement joint working, March 2018",
-                 "Aligned, separate function(s)", "legal.independence",
-                 "Joint Finance Advisory Group", "has no lead yet", "Robustness: 3 of 10",
-                 "Joint committees allowed"):
+    for text in (
+        "NHS England and NHS Improvement joint working, March 2018",
+        "Aligned, separate function(s)",
+        "legal.independence",
+        "Joint Finance Advisory Group",
+        "has no lead yet",
+        "Robustness: 3 of 10",
+        "Joint committees allowed",
+    ):
         assert text in shown, text
     assert shown.count("source: board paper") >= 21  # every explanation printed open
 
@@ -102,14 +138,14 @@ def test_report_renders_on_screen(report_file: Path, tmp_path: Path) -> None:
     from PIL import Image
 
     png = tmp_path / "screen.png"
-    _chromium(f"--screenshot={png}", "--window-size=1200,1400", report_file.as_uri(),
-              tmp=tmp_path)
+    _chromium(f"--screenshot={png}", "--window-size=1200,1400", report_file.as_uri(), tmp=tmp_path)
     image = Image.open(png).convert("RGB")
     colours = image.getcolors(maxcolors=1_000_000) or []
     assert len(colours) > 50  # not a blank page
     # The category cards are drawn in their colours (one team: #C6EFCE).
-    assert any(abs(r - 0xC6) < 6 and abs(g - 0xEF) < 6 and abs(b - 0xCE) < 6
-               for _, (r, g, b) in colours)
+    assert any(
+        abs(r - 0xC6) < 6 and abs(g - 0xEF) < 6 and abs(b - 0xCE) < 6 for _, (r, g, b) in colours
+    )
 
 
 def test_rich_notebook_output_and_frames(nhs: taxonomy.Portfolio) -> None:
@@ -126,5 +162,7 @@ def test_rich_notebook_output_and_frames(nhs: taxonomy.Portfolio) -> None:
     assert "No function changes" in comparison._repr_html_()  # the 2019 powers: who decides
     assert "strategy" in comparison._repr_html_()
     assert comparison.to_frame().iloc[0]["to_arrangement"] == "one_team"
-    finding = taxonomy.check(taxonomy.build_graph(taxonomy.classify(taxonomy.load_portfolio(NWL))))[0]
+    finding = taxonomy.check(taxonomy.build_graph(taxonomy.classify(taxonomy.load_portfolio(NWL))))[
+        0
+    ]
     assert f"{finding.check} ({finding.principle})" in finding._repr_html_()

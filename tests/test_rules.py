@@ -53,7 +53,8 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     ("rule", "expected"),
     [
         # unknown key, with a suggestion
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     wehn: {all: []}
@@ -61,9 +62,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["rules.yaml:4", "rule 'x.one'", "key 'wehn'", "did you mean 'when'"]),
+""",
+            ["rules.yaml:4", "rule 'x.one'", "key 'wehn'", "did you mean 'when'"],
+        ),
         # unknown operator
-        ("""
+        (
+            """
   - id: x.one
     question: efficiency
     when: {fact: efficiency.duplication, op: "=>", value: high}
@@ -71,9 +75,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["rule 'x.one'", "key 'op'", "'=>' is not allowed", "did you mean '>='"]),
+""",
+            ["rule 'x.one'", "key 'op'", "'=>' is not allowed", "did you mean '>='"],
+        ),
         # unknown fact
-        ("""
+        (
+            """
   - id: x.one
     question: efficiency
     when: {fact: efficiency.duplicaton, op: ==, value: high}
@@ -81,9 +88,16 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["rules.yaml:2", "unknown fact 'efficiency.duplicaton'", "did you mean 'efficiency.duplication'"]),
+""",
+            [
+                "rules.yaml:2",
+                "unknown fact 'efficiency.duplicaton'",
+                "did you mean 'efficiency.duplication'",
+            ],
+        ),
         # bad level
-        ("""
+        (
+            """
   - id: x.one
     question: efficiency
     when: {fact: efficiency.duplication, op: ==, value: hihg}
@@ -91,9 +105,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["'hihg' is not a level", "did you mean 'high'"]),
+""",
+            ["'hihg' is not a level", "did you mean 'high'"],
+        ),
         # operator that does not apply to the fact's type
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {fact: legal.board_reserved, op: ">", value: true}
@@ -101,9 +118,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["operator '>' does not apply to 'legal.board_reserved' (bool)"]),
+""",
+            ["operator '>' does not apply to 'legal.board_reserved' (bool)"],
+        ),
         # finding used but never derived
-        ("""
+        (
+            """
   - id: x.one
     question: decision
     when: {fact: finding.efficency, op: ">=", value: high}
@@ -118,9 +138,16 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["rule 'x.one'", "finding 'efficency', which no rule derives", "did you mean 'efficiency'"]),
+""",
+            [
+                "rule 'x.one'",
+                "finding 'efficency', which no rule derives",
+                "did you mean 'efficiency'",
+            ],
+        ),
         # unknown principle
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: []}
@@ -128,9 +155,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simpel]
     source: s
-""", ["'simpel' is not an Annex B design principle", "did you mean 'simple'"]),
+""",
+            ["'simpel' is not an Annex B design principle", "did you mean 'simple'"],
+        ),
         # caps are legal constraints
-        ("""
+        (
+            """
   - id: x.one
     question: efficiency
     when: {all: []}
@@ -138,9 +168,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["only 'legal' rules may 'cap'"]),
+""",
+            ["only 'legal' rules may 'cap'"],
+        ),
         # a lead from an optional fact must require it
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: []}
@@ -148,9 +181,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["must require {fact: legal.statutory_owner, op: present}"]),
+""",
+            ["must require {fact: legal.statutory_owner, op: present}"],
+        ),
         # a because template naming no fact
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: []}
@@ -158,9 +194,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: "{legal.bord_reserved} is set"
     principles: [simple]
     source: s
-""", ["unknown fact 'legal.bord_reserved'", "did you mean 'legal.board_reserved'"]),
+""",
+            ["unknown fact 'legal.bord_reserved'", "did you mean 'legal.board_reserved'"],
+        ),
         # arrangement names
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: []}
@@ -168,9 +207,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["'one-team' is not allowed", "did you mean 'one_team'"]),
+""",
+            ["'one-team' is not allowed", "did you mean 'one_team'"],
+        ),
         # a combinator must stand alone
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: [], fact: legal.board_reserved}
@@ -178,9 +220,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["'all' must stand alone"]),
+""",
+            ["'all' must stand alone"],
+        ),
         # priorities are whole numbers
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {all: []}
@@ -189,9 +234,12 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     principles: [simple]
     source: s
     priority: high
-""", ["key 'priority'", "whole number"]),
+""",
+            ["key 'priority'", "whole number"],
+        ),
         # empty any
-        ("""
+        (
+            """
   - id: x.one
     question: legal
     when: {any: []}
@@ -199,7 +247,9 @@ def _bad(tmp_path: Path, rules_yaml: str) -> str:
     because: b
     principles: [simple]
     source: s
-""", ["'any' needs at least one condition"]),
+""",
+            ["'any' needs at least one condition"],
+        ),
     ],
 )
 def test_bad_rules(tmp_path: Path, rule: str, expected: list[str]) -> None:
@@ -211,12 +261,18 @@ def test_bad_rules(tmp_path: Path, rule: str, expected: list[str]) -> None:
 def test_duplicate_rule_ids_across_files(tmp_path: Path) -> None:
     folder = minimal_pack(tmp_path, "rules:" + DECIDE)
     write(folder / "more.yaml", "rules:" + DECIDE)
-    with pytest.raises(RulePackError, match=r"rules.yaml:2: rule 'd.always': duplicate rule id; first defined at .*more.yaml:2"):
+    with pytest.raises(
+        RulePackError,
+        match=r"rules.yaml:2: rule 'd.always': duplicate rule id; first defined at .*more.yaml:2",
+    ):
         load_rules(folder)
 
 
 def test_cycle_between_findings(tmp_path: Path) -> None:
-    message = _bad(tmp_path, "rules:" + """
+    message = _bad(
+        tmp_path,
+        "rules:"
+        + """
   - id: x.a
     question: efficiency
     when: {fact: finding.b, op: ==, value: true}
@@ -231,12 +287,17 @@ def test_cycle_between_findings(tmp_path: Path) -> None:
     because: b
     principles: [simple]
     source: s
-""" + DECIDE)
+"""
+        + DECIDE,
+    )
     assert "cycle" in message and "x.a" in message and "x.b" in message
 
 
 def test_finding_of_mixed_types(tmp_path: Path) -> None:
-    message = _bad(tmp_path, "rules:" + """
+    message = _bad(
+        tmp_path,
+        "rules:"
+        + """
   - id: x.a
     question: efficiency
     when: {all: []}
@@ -251,13 +312,20 @@ def test_finding_of_mixed_types(tmp_path: Path) -> None:
     because: b
     principles: [simple]
     source: s
-""" + DECIDE)
+"""
+        + DECIDE,
+    )
     assert "finding 'a' is a level here but a bool" in message
 
 
 def test_pack_without_decision(tmp_path: Path) -> None:
-    folder = minimal_pack(tmp_path, "rules:\n" + DECIDE.replace("decision", "legal").replace(
-        "{decide: separate_distinct}", "{cap: aligned}"))
+    folder = minimal_pack(
+        tmp_path,
+        "rules:\n"
+        + DECIDE.replace("decision", "legal").replace(
+            "{decide: separate_distinct}", "{cap: aligned}"
+        ),
+    )
     with pytest.raises(RulePackError, match="no decision rule"):
         load_rules(folder)
 
@@ -266,11 +334,19 @@ def test_pack_without_decision(tmp_path: Path) -> None:
     ("setup", "expected"),
     [
         (lambda d: (d / "pack.yaml").unlink(), "no pack.yaml"),
-        (lambda d: (d / "pack.yaml").write_text("name: x\nversion: 1\nauthor: me\n"), "key 'author'"),
+        (
+            lambda d: (d / "pack.yaml").write_text("name: x\nversion: 1\nauthor: me\n"),
+            "key 'author'",
+        ),
         (lambda d: (d / "legal.yaml").write_text("rule:\n  - id: x\n"), "did you mean 'rules'"),
         (lambda d: (d / "legal.yaml").write_text(""), "the file is empty"),
         (lambda d: (d / "legal.yaml").write_text("rules: [1, 2]\n"), "each rule must be a mapping"),
-        (lambda d: (d / "legal.yaml").write_text("rules:\n  - !!python/object/apply:os.system [ls]\n"), "not valid YAML"),
+        (
+            lambda d: (d / "legal.yaml").write_text(
+                "rules:\n  - !!python/object/apply:os.system [ls]\n"
+            ),
+            "not valid YAML",
+        ),
     ],
 )
 def test_bad_pack_files(tmp_path: Path, setup, expected: str) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import taxonomy
 from taxonomy import Arrangement, Level
 from taxonomy.language.durable import Engine
-from taxonomy.language.facts import ANSWER_FACTS, FactType
+from taxonomy.language.facts import FactType
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack, Then
 from taxonomy.language.semantics import (
     ReferenceBackend,
@@ -179,7 +179,7 @@ LITERALS: dict[str, Any] = {
     "level": st.sampled_from(Level.names()),
     "bool": st.booleans(),
     "count": st.integers(0, 4),
-    "scope": st.sampled_from(["national", "regional", "local"]),
+    "choice": st.sampled_from(["national", "regional", "local"]),
     "body": st.sampled_from(BODIES),
 }
 
@@ -193,21 +193,25 @@ def comparisons(draw: st.DrawFn, facts: dict[str, FactType]) -> FactTest:
         return FactTest(fact, op)
     literal = LITERALS[ftype.name]
     if op == "in":
-        return FactTest(fact, op, tuple(draw(st.lists(literal, min_size=1, max_size=3, unique=True))))
+        return FactTest(
+            fact, op, tuple(draw(st.lists(literal, min_size=1, max_size=3, unique=True)))
+        )
     return FactTest(fact, op, draw(literal))
 
 
 def conditions(facts: dict[str, FactType]) -> st.SearchStrategy[Condition]:
     return st.recursive(
         comparisons(facts),
-        lambda inner: st.lists(inner, max_size=3).map(lambda ps: AllOf(tuple(ps)))
-        | st.lists(inner, min_size=1, max_size=3).map(lambda ps: AnyOf(tuple(ps)))
-        | inner.map(Not),
+        lambda inner: (
+            st.lists(inner, max_size=3).map(lambda ps: AllOf(tuple(ps)))
+            | st.lists(inner, min_size=1, max_size=3).map(lambda ps: AnyOf(tuple(ps)))
+            | inner.map(Not)
+        ),
         max_leaves=6,
     )
 
 
-ANSWER_TYPES = {name: ftype for name, (ftype, _) in ANSWER_FACTS.items()}
+ANSWER_TYPES = {f.name: f.type for f in taxonomy.load_rules().facts if f.type.operators}
 LEVEL_ANSWERS = sorted(n for n, t in ANSWER_TYPES.items() if t.name == "level")
 
 
@@ -322,13 +326,13 @@ def test_the_generated_packs_reach_what_they_must() -> None:
 
 def test_classify_and_rules_check_derive_alike(pack: RulePack) -> None:
     """Every NHS function's recommendation is what derive gives on its answers."""
-    from taxonomy.language.facts import answer_values
-
     portfolio = taxonomy.load_portfolio(NHS)
     result = taxonomy.classify(portfolio, rules=pack)
     backend = ReferenceBackend(pack)
     for fn in portfolio.functions:
-        d = derive(pack, answer_values(fn, portfolio), backend=backend, choose_lead=lead_by_source)
+        d = derive(
+            pack, pack.facts.values(fn, portfolio), backend=backend, choose_lead=lead_by_source
+        )
         rec = result[fn.id]
         assert d.arrangement is rec.arrangement
         assert [r.id for r in d.fired] == [f.rule for f in rec.explanation.fired]
@@ -362,11 +366,15 @@ def test_rules_check_says_which_backend_it_enumerated_with(backend: str) -> None
 def test_holds_takes_levels_by_name_and_refuses_values_of_the_wrong_type() -> None:
     assert holds(FactTest(DUP, "==", "high"), {DUP: "high"})  # a level by name, as in files
     assert holds(FactTest(DUP, ">=", "medium"), {DUP: "high"})
-    with pytest.raises(ValueError, match=re.escape("fact 'efficiency.duplication' is a level; 'hgh'")):
+    with pytest.raises(
+        ValueError, match=re.escape("fact 'efficiency.duplication' is a level; 'hgh'")
+    ):
         holds(FactTest(DUP, "==", "high"), {DUP: "hgh"})
     with pytest.raises(TypeError, match=re.escape("fact 'legal.board_reserved' is of type bool")):
         holds(FactTest("legal.board_reserved", "==", True), {"legal.board_reserved": "true"})
-    with pytest.raises(taxonomy.UnknownIdError, match=re.escape("did you mean 'efficiency.duplication'")):
+    with pytest.raises(
+        taxonomy.UnknownIdError, match=re.escape("did you mean 'efficiency.duplication'")
+    ):
         holds(FactTest("efficiency.duplicaton", "==", "high"), {})
     with pytest.raises(KeyError, match=re.escape("pass pack.fact_type")):
         holds(FactTest("finding.efficiency", "==", "high"), {})

@@ -28,8 +28,9 @@ def test_examples_round_trip(tmp_path: Path, example: Path, suffix: str) -> None
 
 @settings(max_examples=25, deadline=None)
 @given(portfolios(max_functions=3, max_bodies=4))
-def test_generated_portfolios_round_trip(tmp_path_factory: pytest.TempPathFactory,
-                                         portfolio: taxonomy.Portfolio) -> None:
+def test_generated_portfolios_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, portfolio: taxonomy.Portfolio
+) -> None:
     folder = tmp_path_factory.mktemp("rt")
     for suffix in ("xlsx", "csv"):
         dump_portfolio(portfolio, folder / f"p.{suffix}")
@@ -45,7 +46,12 @@ def _workbook(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("sheet", "cell", "value", "expected"),
     [
-        ("functions", "E2", "hgh", "sheet 'functions', row 2, column 'efficiency.duplication': function 'clinical-programmes': 'hgh' is not a level"),
+        (
+            "functions",
+            "E2",
+            "hgh",
+            "sheet 'functions', row 2, column 'efficiency.duplication': function 'clinical-programmes': 'hgh' is not a level",
+        ),
         ("functions", "D3", "nhse, nhsx", "row 3, column 'performed_by'"),
         ("functions", "B1", "nmae", "column 'nmae': unknown column"),
         ("functions", "K4", "perhaps", "column 'legal.board_reserved': must be true or false"),
@@ -119,7 +125,9 @@ def test_results_workbook_coloured_by_category(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     sheet = openpyxl.load_workbook(target)["recommendations"]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
-    assert rows["pricing"][2].value == "aligned" and rows["pricing"][4].value.startswith("undecided between")
+    assert rows["pricing"][2].value == "aligned" and rows["pricing"][4].value.startswith(
+        "undecided between"
+    )
     assert rows["pricing"][2].fill.fgColor.rgb.endswith("DDEBF7")
     assert rows["it"][2].fill.fgColor.rgb.endswith("C6EFCE")
     csv_target = tmp_path / "results.csv"
@@ -132,9 +140,17 @@ def test_results_workbook_coloured_by_category(tmp_path: Path) -> None:
 def test_whatif_workbook_has_a_sheet_per_scenario(tmp_path: Path) -> None:
     target = tmp_path / "w.xlsx"
     scenarios = NHS.parent / "scenarios"
-    out = _cli("-q", "whatif", str(NHS), str(scenarios / "joint_committees_2019.yaml"),
-               str(scenarios / "health_and_care_act_2022.yaml"), "--format", "xlsx", "-o",
-               str(target))
+    out = _cli(
+        "-q",
+        "whatif",
+        str(NHS),
+        str(scenarios / "joint_committees_2019.yaml"),
+        str(scenarios / "health_and_care_act_2022.yaml"),
+        "--format",
+        "xlsx",
+        "-o",
+        str(target),
+    )
     assert out.returncode == 0 and out.stderr == ""
     book = openpyxl.load_workbook(target)
     assert book.sheetnames[0] == "recommendations" and len(book.sheetnames) == 3
@@ -146,10 +162,19 @@ def test_libreoffice_opens_and_saves_the_template(tmp_path: Path) -> None:
     template = tmp_path / "template.xlsx"
     assert _cli("template", str(NHS), "-o", str(template)).returncode == 0
     out = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "saved"),
-         str(template)],
-        capture_output=True, text=True, timeout=300,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(template),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     saved = tmp_path / "saved" / "template.xlsx"
     assert saved.exists(), out.stderr
@@ -157,7 +182,7 @@ def test_libreoffice_opens_and_saves_the_template(tmp_path: Path) -> None:
     assert len(openpyxl.load_workbook(saved)["functions"].data_validations.dataValidation) >= 7
 
 
-HOSTILE = ("=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "'already quoted")
+HOSTILE = ('=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "'already quoted")
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
@@ -180,7 +205,9 @@ def test_formula_looking_text_is_never_a_formula_and_round_trips(
         assert any(c.value == HOSTILE[0] for c in cells)  # the text itself, unchanged
     else:
         lines = target.read_text().splitlines()
-        assert not any(cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(","))
+        assert not any(
+            cell.startswith(("=", "+", "@")) for line in lines for cell in line.split(",")
+        )
         assert "'=HYPERLINK" in target.read_text()
 
 

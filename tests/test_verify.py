@@ -50,7 +50,10 @@ def test_planted_gap(tmp_path: Path) -> None:
     gaps = [i for i in report.errors if i.kind == "gap"]
     assert gaps and "no decision rule fires" in gaps[0].message
     example = dict(gaps[0].example)
-    assert example["efficiency.duplication"] == "none" and example["effectiveness.joint_benefit"] == "none"
+    assert (
+        example["efficiency.duplication"] == "none"
+        and example["effectiveness.joint_benefit"] == "none"
+    )
 
 
 def test_planted_dead_rule_and_unused_finding(tmp_path: Path) -> None:
@@ -111,10 +114,14 @@ def test_invariants_catch_a_broken_pack(tmp_path: Path, nhs: taxonomy.Portfolio)
     folder = copy_pack(tmp_path)
     # Plant a rule that lets strong answers lift a function each body must staff itself to one
     # team... by making the legal cap read an efficiency answer.
-    text = (folder / "legal.yaml").read_text().replace(
-        "        - {fact: performed_by.count, op: \">=\", value: 2}",
-        "        - {fact: performed_by.count, op: \">=\", value: 2}\n"
-        "        - {fact: efficiency.duplication, op: '<', value: high}",
+    text = (
+        (folder / "legal.yaml")
+        .read_text()
+        .replace(
+            '        - {fact: performed_by.count, op: ">=", value: 2}',
+            '        - {fact: performed_by.count, op: ">=", value: 2}\n'
+            "        - {fact: efficiency.duplication, op: '<', value: high}",
+        )
     )
     assert "efficiency.duplication" in text
     (folder / "legal.yaml").write_text(text)
@@ -127,12 +134,18 @@ def test_invariants_catch_a_broken_pack(tmp_path: Path, nhs: taxonomy.Portfolio)
     assert "above its legal cap aligned" in found[0].message
 
 
-def test_monotonicity_catches_an_inverted_threshold(tmp_path: Path, nhs: taxonomy.Portfolio) -> None:
+def test_monotonicity_catches_an_inverted_threshold(
+    tmp_path: Path, nhs: taxonomy.Portfolio
+) -> None:
     folder = copy_pack(tmp_path)
-    text = (folder / "decision.yaml").read_text().replace(
-        "        - {fact: finding.efficiency, op: \">=\", value: high}\n        - {fact: finding.effectiveness, op: \">=\", value: medium}",
-        "        - {fact: finding.efficiency, op: \"<=\", value: medium}\n        - {fact: finding.effectiveness, op: \">=\", value: medium}",
-        1,
+    text = (
+        (folder / "decision.yaml")
+        .read_text()
+        .replace(
+            '        - {fact: finding.efficiency, op: ">=", value: high}\n        - {fact: finding.effectiveness, op: ">=", value: medium}',
+            '        - {fact: finding.efficiency, op: "<=", value: medium}\n        - {fact: finding.effectiveness, op: ">=", value: medium}',
+            1,
+        )
     )
     (folder / "decision.yaml").write_text(text)
     found = invariants.monotonicity(taxonomy.load_rules(folder), nhs)

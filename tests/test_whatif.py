@@ -46,7 +46,9 @@ def test_builder_is_immutable_and_composes() -> None:
     both = one + Scenario("b", "second").rules(disable=["legal.independence"])
     assert both.name == "a + b" and both.description == "first; second"
     assert [c.describe() for c in both.changes] == [
-        "law: joint committees allowed", "rules: disable legal.independence"]
+        "law: joint committees allowed",
+        "rules: disable legal.independence",
+    ]
 
 
 def test_set_by_id_star_and_filter(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
@@ -54,20 +56,30 @@ def test_set_by_id_star_and_filter(nhs: taxonomy.Portfolio, pack: taxonomy.RuleP
     s = Scenario("s").set(where=owned, field="effectiveness.joint_benefit", value="high")
     changed = s.apply(nhs, pack).portfolio
     for fn in changed.functions:
-        expected = "high" if fn.legal.statutory_owner else str(nhs.function(fn.id).effectiveness.joint_benefit)
+        expected = (
+            "high"
+            if fn.legal.statutory_owner
+            else str(nhs.function(fn.id).effectiveness.joint_benefit)
+        )
         assert str(fn.effectiveness.joint_benefit) == expected
     every = Scenario("s").set(functions="*", field="capability.nhsi", value="low").apply(nhs, pack)
     assert {str(f.capability.of("nhsi")) for f in every.portfolio.functions} == {"low"}
 
 
-def test_merge_carries_answers_and_governance(nhs: taxonomy.Portfolio, pack: taxonomy.RulePack) -> None:
+def test_merge_carries_answers_and_governance(
+    nhs: taxonomy.Portfolio, pack: taxonomy.RulePack
+) -> None:
     merged = Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs, pack).portfolio
     pricing = merged.function("pricing")
     assert pricing.performed_by == ("nhse",)
     assert pricing.legal.statutory_owner == ("nhse",)  # the joint duty now sits with one body
     reporting = nhs.function("financial-reporting")
-    better = attrs.evolve(reporting, capability=taxonomy.Capability({"nhse": "low", "nhsi": "high"}))
-    merged2 = Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs.with_function(better), pack)
+    better = attrs.evolve(
+        reporting, capability=taxonomy.Capability({"nhse": "low", "nhsi": "high"})
+    )
+    merged2 = (
+        Scenario("m").merge(into="nhse", from_=["nhsi"]).apply(nhs.with_function(better), pack)
+    )
     capability = merged2.portfolio.function("financial-reporting").capability
     assert str(capability.of("nhse")) == "high"  # the best of the two
     assert all(r.reports_to == ("nhse",) for r in merged.governance.roles)
@@ -108,17 +120,25 @@ changes:
     [
         ("changes: []", "missing required key 'name'"),
         ("name: x\nchanges:\n  - sett: {}\n", "did you mean 'set'"),
-        ("name: x\nchanges:\n  - set: {function: it, field: efficiency.duplicaton, value: high}\n",
-         "did you mean 'efficiency.duplication'"),
-        ("name: x\nchanges:\n  - set: {function: it, field: efficiency.duplication, value: hgh}\n",
-         "did you mean 'high'"),
-        ("name: x\nchanges:\n  - set: {function: it, functions: '*', field: notes, value: x}\n",
-         "exactly one of"),
+        (
+            "name: x\nchanges:\n  - set: {function: it, field: efficiency.duplicaton, value: high}\n",
+            "did you mean 'efficiency.duplication'",
+        ),
+        (
+            "name: x\nchanges:\n  - set: {function: it, field: efficiency.duplication, value: hgh}\n",
+            "did you mean 'high'",
+        ),
+        (
+            "name: x\nchanges:\n  - set: {function: it, functions: '*', field: notes, value: x}\n",
+            "exactly one of",
+        ),
         ("name: x\nchanges:\n  - law: {joint_committees: maybe}\n", "true or false"),
         ("name: x\nchanges:\n  - merge: {into: nhse, form: [nhsi]}\n", "did you mean 'from'"),
         ("name: x\nchanges:\n  - rules: {}\n", "say what to change"),
-        ("name: x\nchanges:\n  - set: {where: {fact: legal.owner, op: present}, field: notes, value: x}\n",
-         "unknown fact 'legal.owner'"),
+        (
+            "name: x\nchanges:\n  - set: {where: {fact: legal.owner, op: present}, field: notes, value: x}\n",
+            "unknown fact 'legal.owner'",
+        ),
         ("name: x\nchanges:\n  - !!python/object/apply:os.system [ls]\n", "not valid YAML"),
     ],
 )
@@ -133,7 +153,10 @@ def test_bad_scenario_files(tmp_path: Path, text: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ("- set: {function: pricng, field: notes, value: x}", "change 2: key 'function': no function 'pricng' in the portfolio (did you mean 'pricing'?)"),
+        (
+            "- set: {function: pricng, field: notes, value: x}",
+            "change 2: key 'function': no function 'pricng' in the portfolio (did you mean 'pricing'?)",
+        ),
         ("- merge: {into: nhse, from: [nhsii]}", "change 2: key 'from': 'nhsii' is not one of"),
         ("- rules: {disable: [legal.independance]}", "did you mean 'legal.independence'"),
         ("- set: {function: it, field: capability.nhsx, value: low}", "did you mean 'nhsi'"),
@@ -193,8 +216,13 @@ def test_nw_london_single_ccg_2021() -> None:
 
 
 def test_capability_sweep_script() -> None:
-    out = subprocess.run([sys.executable, str(SCENARIOS / "capability_sweep.py")],
-                         capture_output=True, text=True, check=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(SCENARIOS / "capability_sweep.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
     rows = [line.split() for line in out.stdout.splitlines()[1:]]
     leads = {(r[0], r[1]): r[3] for r in rows}
     assert leads[("high", "financial-reporting")] == "nhsi"
@@ -348,9 +376,12 @@ def test_sweep_sample_is_reproducible(nhs: taxonomy.Portfolio) -> None:
 def test_sweep_on_a_real_local_dask_cluster(nhs: taxonomy.Portfolio) -> None:
     distributed = pytest.importorskip("distributed")
     local = sweep(nhs, GRID, executor=ProcessPoolExecutor(2))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = sweep(nhs, GRID, executor=client.get_executor())
     assert remote.records == local.records
 
@@ -369,8 +400,13 @@ def test_sweep_file(tmp_path: Path) -> None:
 
 def test_progress_is_reported(nhs: taxonomy.Portfolio) -> None:
     seen: list[tuple[int, int]] = []
-    sweep(nhs, GRID, executor=ThreadPoolExecutor(1), chunk_size=3,
-          progress=lambda done, total: seen.append((done, total)))
+    sweep(
+        nhs,
+        GRID,
+        executor=ThreadPoolExecutor(1),
+        chunk_size=3,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen[-1] == (8, 8) and len(seen) == 3
 
 
@@ -393,7 +429,10 @@ def test_variants_are_classified_as_a_rebuilt_portfolio_would_be(
 def test_a_variant_performed_by_a_stranger_is_refused(nhs: taxonomy.Portfolio) -> None:
     from taxonomy.classification import Variants
 
-    stranger = attrs.evolve(nhs.functions[0], performed_by=("nhse", "elsewhere"),
-                            capability=taxonomy.Capability({"nhse": "high", "elsewhere": "low"}))
+    stranger = attrs.evolve(
+        nhs.functions[0],
+        performed_by=("nhse", "elsewhere"),
+        capability=taxonomy.Capability({"nhse": "high", "elsewhere": "low"}),
+    )
     with pytest.raises(taxonomy.InputError, match="performed by elsewhere, not bodies"):
         Variants(nhs).recommend(stranger)

@@ -25,7 +25,6 @@ __all__ = [
     "DELEGATION_LIMITS",
     "JOINT_BODY_KINDS",
     "Abolition",
-    "SCOPES",
     "Arrangement",
     "Capability",
     "Classification",
@@ -40,6 +39,7 @@ __all__ = [
     "Legal",
     "Level",
     "Organisation",
+    "Override",
     "PackIdentity",
     "Portfolio",
     "Provision",
@@ -52,9 +52,6 @@ __all__ = [
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-#: The tiers a function operates at (portfolio key ``level``).
-SCOPES = ("national", "regional", "local")
 
 
 def _check_id(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
@@ -352,6 +349,16 @@ def _capability_tuple(value: Any) -> tuple[tuple[str, Level], ...]:
     return tuple((str(body), _to_level(level)) for body, level in items)
 
 
+def _answer_tuple(value: Any) -> tuple[tuple[str, Any], ...]:
+    """Answers to pack-declared facts, sorted by name (so equal answers compare equal)."""
+    items = value.items() if isinstance(value, Mapping) else value
+    found = tuple(sorted((str(k), tuple(v) if isinstance(v, list) else v) for k, v in items))
+    names = [k for k, _ in found]
+    if len(set(names)) != len(names):
+        raise ValueError("answers name a fact twice")
+    return found
+
+
 @attrs.frozen
 class Capability:
     """Question 4: each body's current capability for the function.
@@ -389,7 +396,7 @@ class Function:
 
     id: str = attrs.field(validator=_check_id)
     name: str = attrs.field(validator=_non_empty)
-    level: str = attrs.field(validator=attrs.validators.in_(SCOPES))
+    level: str = attrs.field(validator=_check_id)
     performed_by: tuple[str, ...] = attrs.field(converter=_id_tuple, validator=_ids)
     efficiency: Efficiency = attrs.field(validator=attrs.validators.instance_of(Efficiency))
     effectiveness: Effectiveness = attrs.field(
@@ -401,6 +408,18 @@ class Function:
     agreed_lead: str | None = attrs.field(
         default=None, validator=attrs.validators.optional(_check_id)
     )
+    answers: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_answer_tuple)
+
+    def answer(self, name: str, default: Any = None) -> Any:
+        """The answer to a fact a rule pack declares (``legal.democratic_control``), or ``default``.
+
+        The four answers the model itself interprets (``efficiency``, ``legal``, ...) are
+        attributes; ``answers`` holds the others, by fact name, as the pack's types give them.
+        """
+        for key, value in self.answers:
+            if key == name:
+                return value
+        return default
 
     @performed_by.validator
     def _check_performers(self, _attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
@@ -973,10 +992,40 @@ class PackIdentity:
     name: str
     version: str
     hash: str
+    extends: tuple[PackIdentity, ...] = ()
+    overrides: tuple[Override, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: name, version, hash.
+
+        For an extension, also the packs it extends (nearest first) and the rules it
+        overrides, each with its reason.
+        """
+        data: dict[str, Any] = {"name": self.name, "version": self.version, "hash": self.hash}
+        if self.extends:
+            data["extends"] = [base.to_dict() for base in self.extends]
+        if self.overrides:
+            data["overrides"] = [o.to_dict() for o in self.overrides]
+        return data
+
+    @property
+    def chain(self) -> str:
+        """The pack and every pack it extends: ``councils 1.0 < nhs-joint-working-2018 1.0.0``."""
+        return " < ".join(f"{p.name} {p.version}" for p in (self, *self.extends))
+
+
+@attrs.frozen
+class Override:
+    """A rule an extension pack replaces or removes, with the reason it records."""
+
+    rule: str
+    action: str
+    reason: str
+    pack: str
 
     def to_dict(self) -> dict[str, str]:
-        """A JSON-ready dict: name, version, hash."""
-        return {"name": self.name, "version": self.version, "hash": self.hash}
+        """A JSON-ready dict."""
+        return {"rule": self.rule, "action": self.action, "reason": self.reason, "pack": self.pack}
 
 
 @attrs.frozen

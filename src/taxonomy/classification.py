@@ -26,7 +26,6 @@ from taxonomy._model import (
 )
 from taxonomy.errors import InputError
 from taxonomy.language.durable import Engine, engine_for
-from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.whatif.scenarios import in_force
@@ -184,7 +183,7 @@ def _classify_one(
 ) -> Recommendation:
     derivation = derive(
         pack,
-        answer_values(fn, portfolio),
+        pack.facts.values(fn, portfolio),
         backend=engine,
         choose_lead=lead_by_capability(portfolio, fn),
         function=fn.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from taxonomy._model import Portfolio
 from taxonomy.errors import PortfolioError, did_you_mean
@@ -10,11 +11,17 @@ from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import load_yaml
 from taxonomy.input.spreadsheet import read_portfolio, write_portfolio
 
+if TYPE_CHECKING:
+    from taxonomy.language.rules import RulePack
+
 __all__ = ["dump_portfolio", "load_portfolio"]
 
 
-def load_portfolio(path: str | Path) -> Portfolio:
+def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio:
     """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
+
+    ``rules`` is the rule pack it is answered for (None: the default pack): the questions it
+    declares beyond the model's own may be answered, and required ones must be.
 
     Raises:
         PortfolioError: naming the file, line (or sheet, row and column), function and key of the
@@ -27,9 +34,9 @@ def load_portfolio(path: str | Path) -> Portfolio:
     """
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
-        return read_portfolio(path)
+        return read_portfolio(path, rules=rules)
     data = load_yaml(path, error=PortfolioError)
-    return portfolio_from_data(data, file=str(path))
+    return portfolio_from_data(data, file=str(path), rules=rules)
 
 
 def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taxonomy._model import (
     DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
-    SCOPES,
     Abolition,
     Capability,
     Effectiveness,
@@ -32,6 +31,10 @@ from taxonomy._model import (
 )
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader
+
+if TYPE_CHECKING:
+    from taxonomy.language.facts import Facts
+    from taxonomy.language.rules import RulePack
 
 __all__ = [
     "governance_from_data",
@@ -100,6 +103,11 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
             "legal": legal,
             "capability": {body: str(level) for body, level in fn.capability.levels},
         }
+        for name, value in fn.answers:
+            question, key = name.split(".", 1)
+            if entry.get(question) is None:
+                entry[question] = {}
+            entry[question][key] = _answer_data(value)
         if fn.agreed_lead is not None:
             entry["agreed_lead"] = fn.agreed_lead
         if fn.notes:
@@ -115,6 +123,14 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     if governance:
         data["governance"] = governance
     return data
+
+
+def _answer_data(value: Any) -> Any:
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
 
 
 def governance_to_data(governance: Governance) -> dict[str, Any]:
@@ -225,8 +241,17 @@ def _legal_to_data(legal: Legal, organisations: tuple[str, ...]) -> dict[str, An
     return data
 
 
-def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
-    """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`."""
+def portfolio_from_data(
+    data: Any, *, file: str = "<portfolio>", rules: RulePack | None = None
+) -> Portfolio:
+    """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`.
+
+    ``rules`` is the pack the portfolio is answered for (None: the default pack): it declares
+    the questions a function may answer beyond the model's own and the tiers it may run at.
+    """
+    from taxonomy.language.rules import load_rules
+
+    pack = rules if rules is not None else load_rules()
     reader = Reader(file, PortfolioError)
     if data is None:
         reader.fail("the file is empty")
@@ -257,7 +282,7 @@ def portfolio_from_data(data: Any, *, file: str = "<portfolio>") -> Portfolio:
     for value in fns_node:
         node = reader.mapping(value, what="a function", at=fns_node)
         item = f"function '{node['id']}'" if isinstance(node.get("id"), str) else "function"
-        fn = _function(reader, node, item, bodies)
+        fn = _function(reader, node, item, bodies, pack)
         if fn.id in seen_fns:
             reader.fail("this id is used by another function", at=node, key="id", item=item)
         seen_fns.add(fn.id)
@@ -330,33 +355,40 @@ def _body_list(
     return found
 
 
-def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Function:
+def _function(
+    reader: Reader, node: Fields, item: str, bodies: list[str], pack: RulePack
+) -> Function:
     reader.keys(node, allowed=_FUNCTION_KEYS, required=("id",), item=item)
     fn_id = _id(reader, node, "id", item)
     reader.keys(node, allowed=_FUNCTION_KEYS, required=_REQUIRED_FUNCTION_KEYS, item=item)
     name = reader.text(node, "name", item=item)
-    scope = reader.choice(node, "level", SCOPES, item=item)
+    tiers = pack.tiers()
+    if tiers is None:
+        scope = _id(reader, node, "level", item)
+    else:
+        scope = reader.choice(node, "level", tiers, item=item, what="a tier of this rule pack")
     performed_by = _body_list(reader, node, "performed_by", bodies, item)
     if not performed_by:
         reader.fail("must name at least one organisation", at=node, key="performed_by", item=item)
 
+    facts = pack.facts
+    answers: dict[str, Any] = {}
     eff = reader.mapping(node["efficiency"], what="'efficiency'", item=item, at=node)
-    reader.keys(
-        eff,
-        allowed=("duplication", "simplification"),
-        required=("duplication", "simplification"),
-        item=f"{item}, efficiency",
-    )
+    own = ("duplication", "simplification")
+    answers |= _declared(reader, eff, "efficiency", own, facts, bodies, item)
+    reader.keys(eff, allowed=eff.keys(), required=own, item=f"{item}, efficiency")
     efficiency = Efficiency(
         _level(reader, eff, "duplication", item), _level(reader, eff, "simplification", item)
     )
     fx = reader.mapping(node["effectiveness"], what="'effectiveness'", item=item, at=node)
-    reader.keys(
-        fx, allowed=("joint_benefit",), required=("joint_benefit",), item=f"{item}, effectiveness"
-    )
+    answers |= _declared(reader, fx, "effectiveness", ("joint_benefit",), facts, bodies, item)
+    reader.keys(fx, allowed=fx.keys(), required=("joint_benefit",), item=f"{item}, effectiveness")
     effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
-    legal = _legal(reader, node, item, bodies, performed_by)
+    if node["legal"] is not None:
+        lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
+        answers |= _declared(reader, lg, "legal", _LEGAL_KEYS, facts, bodies, item)
+    legal = _legal(reader, node, item, bodies, performed_by, set(answers))
     agreed = None
     if node.get("agreed_lead") is not None:
         agreed = _body(reader, node, "agreed_lead", node["agreed_lead"], bodies, item)
@@ -369,8 +401,11 @@ def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Fun
             reader.fail(f"'{agreed}' cannot lead: {why}", at=node, key="agreed_lead", item=item)
 
     cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
+    answers |= _declared(reader, cap, "capability", bodies, facts, bodies, item)
     levels = {}
     for body in cap:
+        if f"capability.{body}" in answers:
+            continue
         if body not in bodies:
             reader.fail(
                 f"'{body}' is not one of the portfolio's organisations",
@@ -402,18 +437,83 @@ def _function(reader: Reader, node: Fields, item: str, bodies: list[str]) -> Fun
         capability=Capability(levels),
         notes=notes,
         agreed_lead=agreed,
+        answers=answers,
     )
 
 
+def _declared(
+    reader: Reader,
+    node: Fields,
+    question: str,
+    own: Sequence[str],
+    facts: Facts,
+    bodies: list[str],
+    item: str,
+) -> dict[str, Any]:
+    """The answers under ``question`` to facts the rule pack declares.
+
+    The model's ``own`` keys are read elsewhere; the others are checked against each
+    declaration; unknown keys are refused, with the keys the model and the pack allow there.
+    A required declared fact must be answered.
+    """
+    from taxonomy.language.facts import allowed_values, parse_answer
+
+    declared = {f.key: f for f in facts.answered(question)}
+    where = f"{item}, {question}"
+    found: dict[str, Any] = {}
+    for key in node:
+        if key in own:
+            continue
+        if key not in declared:
+            if question == "capability":
+                continue  # not a body and not declared: the capability check reports it
+            allowed = [*own, *declared]
+            reader.fail(
+                "unknown key",
+                at=node,
+                key=key,
+                item=where,
+                allowed=allowed,
+                suggestion=did_you_mean(key, allowed),
+            )
+        fact = declared[key]
+        problem, value = parse_answer(fact.type, node[key], bodies=bodies)
+        if problem is not None:
+            reader.fail(
+                problem,
+                at=node,
+                key=key,
+                item=where,
+                allowed=allowed_values(fact.type),
+                suggestion=did_you_mean(str(node[key]), allowed_values(fact.type)),
+            )
+        found[fact.name] = value
+    for key, fact in declared.items():
+        if fact.required and key not in node:
+            reader.fail(
+                f"missing required key '{key}' ({fact.meaning}; declared by rule pack "
+                f"'{fact.pack}')",
+                at=node,
+                item=where,
+            )
+    return found
+
+
 def _legal(
-    reader: Reader, node: Fields, item: str, bodies: list[str], performed_by: tuple[str, ...]
+    reader: Reader,
+    node: Fields,
+    item: str,
+    bodies: list[str],
+    performed_by: tuple[str, ...],
+    declared: set[str],
 ) -> Legal:
     """The ``legal`` answers of one function, with the impossible ones refused."""
     if node["legal"] is None:
         return Legal()
     lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
     where = f"{item}, legal"
-    reader.keys(lg, allowed=_LEGAL_KEYS, item=where)
+    extra = [k for k in lg if f"legal.{k}" in declared]
+    reader.keys(lg, allowed=(*_LEGAL_KEYS, *extra), item=where)
 
     def listed(key: str) -> tuple[str, ...]:
         return _body_list(reader, lg, key, bodies, item) if lg.get(key) is not None else ()

@@ -22,13 +22,16 @@ import csv
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from taxonomy._model import JOINT_BODY_KINDS, SCOPES, Level, Portfolio, parse_day
+from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.render.cells import as_text_cells, csv_text, from_csv
+
+if TYPE_CHECKING:
+    from taxonomy.language.rules import RulePack
 
 __all__ = [
     "QUESTIONS",
@@ -302,7 +305,7 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     return tables
 
 
-def read_portfolio(path: str | Path) -> Portfolio:
+def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfolio:
     """Read a portfolio from an XLSX workbook or CSV files (see the module docstring)."""
     path = Path(path)
     if not path.exists():
@@ -418,7 +421,7 @@ def read_portfolio(path: str | Path) -> Portfolio:
             row=1,
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
-    return portfolio_from_data(data, file=str(path))
+    return portfolio_from_data(data, file=str(path), rules=rules)
 
 
 def _day_cell(value: Any) -> Any:
@@ -713,7 +716,7 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
             header = rows[0]
             last = 500
             checks = {
-                "level": ",".join(SCOPES),
+                "level": ",".join(_default_tiers()),
                 "legal.board_reserved": "true,false",
                 **{
                     c: ",".join(Level.names())
@@ -771,3 +774,10 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
         book.save(path)
     except OSError as exc:
         raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
+
+
+def _default_tiers() -> tuple[str, ...]:
+    """The tiers the default pack declares (the template's drop-down)."""
+    from taxonomy.language.rules import load_rules
+
+    return load_rules().tiers() or ()

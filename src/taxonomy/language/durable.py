@@ -50,7 +50,6 @@ import durable_rules_engine
 from durable import engine as durable
 
 from taxonomy.errors import EngineError
-from taxonomy.language.facts import ANSWER_FACTS
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 from taxonomy.language.semantics import encode_literal, encode_value
 
@@ -358,7 +357,8 @@ def _encoded(values: Mapping[str, Any], fact: str) -> Any:
 
 
 def _fact_keys(pack: RulePack) -> dict[str, str]:
-    names = [*ANSWER_FACTS, *(f"finding.{n}" for n in sorted(pack.finding_types))]
+    answers = [f.name for f in pack.facts if f.type.operators]
+    names = [*answers, *(f"finding.{n}" for n in sorted(pack.finding_types))]
     return {name: f"f{index}" for index, name in enumerate(names)}
 
 

@@ -1,21 +1,46 @@
-"""The facts a rule can read: the answers to the four key questions, and derived findings.
+"""The facts a rule can read, as a rule pack declares them.
 
-Each fact has a name (``efficiency.duplication``, ``finding.efficiency``), a type that decides
-which operators and values a condition may use with it, and a value on each function. This module
-turns a :class:`~taxonomy.Function` into those values; the engine turns them into durable-rules
-facts. Facts of type ``body`` or ``bodies`` may be absent (no statutory owner, nobody listed).
+Nothing here lists facts: a pack declares every fact its rules read (``facts:`` in any of its
+files; the default pack's are in ``rules/facts.yaml``), each with a name, a type, a meaning and
+a source. A fact's value on a function comes from one of three places:
+
+- **an answer** the portfolio gives under one of the four key questions: a fact named
+  ``legal.democratic_control`` is answered as ``legal: {democratic_control: high}``. Portfolios
+  are checked against the declarations (type, allowed values, required or defaulted);
+- **the model** (``from: function.legal.independence_from``): an attribute of the function or
+  the portfolio the library itself interprets (the bodies, the four answers it draws structures
+  from, the law);
+- **a derivation** over other facts (``derive: {count: legal.independence_from}``): ``count``,
+  ``overlaps``, ``contains``, ``highest``, ``lowest`` and ``spread``.
+
+Types decide which operators and values a condition may use: ``level`` (none < low < medium <
+high), ``bool``, ``count``, ``choice`` (one of declared words), ``body`` (an organisation id),
+``bodies``, ``text`` and ``body_levels`` (a level per body, read only through derivations).
+Facts of type ``body``, ``bodies`` and ``text`` may be absent on a function.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import typing
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
-from taxonomy._model import Function, Portfolio, format_value
+from taxonomy._model import Function, Level, Portfolio, format_value
+from taxonomy.errors import did_you_mean
 
-__all__ = ["ANSWER_FACTS", "OPERATORS", "FactType", "answer_values", "format_value"]
+__all__ = [
+    "ANSWER_QUESTIONS",
+    "DERIVATIONS",
+    "OPERATORS",
+    "TYPES",
+    "Fact",
+    "FactType",
+    "Facts",
+    "format_value",
+]
 
 # format_value lives with the model (explanations format their typed values with it); it is
 # re-exported here because rules and explanations write fact values the same way.
@@ -26,14 +51,16 @@ class FactType:
     """A kind of fact: which operators apply to it and what its values are.
 
     Attributes:
-        name: ``level``, ``bool``, ``count``, ``scope``, ``body``, ``bodies`` or ``text``.
+        name: one of :data:`TYPES`.
         operators: the comparison operators it accepts.
         optional: whether the fact may be absent on a function.
+        choices: the words a ``choice`` fact may take.
     """
 
     name: str
     operators: tuple[str, ...]
     optional: bool = False
+    choices: tuple[str, ...] = ()
 
 
 _ORDERED = ("==", "!=", "<", "<=", ">", ">=", "in")
@@ -41,105 +68,521 @@ _ORDERED = ("==", "!=", "<", "<=", ">", ">=", "in")
 LEVEL = FactType("level", _ORDERED)
 BOOL = FactType("bool", ("==", "!="))
 COUNT = FactType("count", _ORDERED)
-SCOPE = FactType("scope", ("==", "!=", "in"))
+CHOICE = FactType("choice", ("==", "!=", "in"))
 BODY = FactType("body", ("==", "!=", "in", "present"), optional=True)
 BODIES = FactType("bodies", ("present",), optional=True)
 TEXT = FactType("text", ("present",), optional=True)
+BODY_LEVELS = FactType("body_levels", ())
+
+#: Every fact type a pack may declare, by name.
+TYPES: Mapping[str, FactType] = {
+    t.name: t for t in (LEVEL, BOOL, COUNT, CHOICE, BODY, BODIES, TEXT, BODY_LEVELS)
+}
 
 #: Every comparison operator a condition may use.
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "present")
 
-#: The facts read from a function's answers, with their types and what they mean.
-ANSWER_FACTS: Mapping[str, tuple[FactType, str]] = {
-    "function.level": (SCOPE, "the tier it runs at: national, regional or local"),
-    "performed_by": (BODIES, "the bodies that carry it out today"),
-    "performed_by.count": (COUNT, "how many bodies carry it out today"),
-    "organisations.count": (COUNT, "how many bodies work together in the portfolio"),
-    "efficiency.duplication": (LEVEL, "Q1: duplication between the bodies"),
-    "efficiency.simplification": (LEVEL, "Q1: scope to simplify processes"),
-    "effectiveness.joint_benefit": (LEVEL, "Q2: benefit of delivering it together"),
-    "agreed_lead": (BODY, "the lead the bodies agreed, if the portfolio states one"),
-    "legal.statutory_owner": (
-        BODIES,
-        "Q3: the bodies the duty sits with in law (several for a joint duty; may be absent)",
-    ),
-    "legal.statutory_owner.count": (COUNT, "Q3: how many bodies the duty sits with jointly"),
-    "legal.statutory_owner.performs": (
-        BOOL,
-        "Q3: a statutory owner carries the function out today (false when no owner)",
-    ),
-    "legal.held_by_each": (BODIES, "Q3: bodies that each hold the duty or office of their own"),
-    "legal.held_by_each.count": (COUNT, "Q3: how many bodies each hold it of their own"),
-    "legal.delegable_to": (BODIES, "Q3: only employees of these bodies may carry it out"),
-    "legal.delegable_to.count": (COUNT, "Q3: how many bodies' employees may carry it out"),
-    "legal.board_reserved": (BOOL, "Q3: the decision is reserved to each body's own Board"),
-    "legal.not_delegable_to_joint_committee": (
-        BOOL,
-        "Q3: the decision may not be delegated to a joint committee",
-    ),
-    "legal.not_delegable_to_another_body": (
-        BOOL,
-        "Q3: each body's part must be carried out by its own employees, not another body's",
-    ),
-    "legal.independence_from": (BODIES, "Q3: bodies it must stay independent of"),
-    "legal.independence_from.count": (COUNT, "Q3: how many bodies it must stay independent of"),
-    "legal.separate_reason": (
-        TEXT,
-        "Q3: a legal reason that keeps it separate and distinct (may be absent)",
-    ),
-    "law.joint_committees": (
-        BOOL,
-        "Q3: the law lets the bodies delegate decisions to a joint committee",
-    ),
-    "capability.highest": (LEVEL, "Q4: the highest capability among the bodies performing it"),
-    "capability.lowest": (LEVEL, "Q4: the lowest capability among the bodies performing it"),
-    "capability.gap": (COUNT, "Q4: highest minus lowest capability, 0 to 3"),
-}
-
 #: Fact types a derived finding may have, by the kind of value its rules give.
 FINDING_TYPES: Mapping[str, FactType] = {"level": LEVEL, "bool": BOOL}
 
+#: The key questions a portfolio answers facts under (board paper para 8).
+ANSWER_QUESTIONS = ("efficiency", "effectiveness", "legal", "capability")
 
-def answer_values(function: Function, portfolio: Portfolio) -> dict[str, Any]:
-    """The value of every answer fact on ``function``; absent optional facts are left out.
+#: Derivations, with the type each gives.
+DERIVATIONS: Mapping[str, str] = {
+    "count": "count",
+    "overlaps": "bool",
+    "contains": "bool",
+    "highest": "level",
+    "lowest": "level",
+    "spread": "count",
+}
 
-    Levels are :class:`Level`, counts ``int``, booleans ``bool``, bodies ``str`` and body lists
-    ``tuple``.
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+_ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_ROOTS: Mapping[str, type] = {"function": Function, "portfolio": Portfolio}
+
+
+@attrs.frozen
+class Fact:
+    """One declared fact.
+
+    Attributes:
+        name: dotted, e.g. ``legal.democratic_control``.
+        type: its :class:`FactType` (optional-ness and choices included).
+        meaning: what it means, in a sentence.
+        source: where it comes from (a paper, a statute).
+        path: for a fact read from the model, the attribute path (``function.level``).
+        derive: for a derived fact, the derivation and its arguments.
+        default: for an answered fact, the value when a portfolio is silent (None: required,
+            or absent for the types that may be absent).
+        pack: the name of the pack that declared it.
     """
-    levels = [function.capability.of(body) for body in function.performed_by]
-    legal = function.legal
-    performers = set(function.performed_by)
-    values: dict[str, Any] = {
-        "function.level": function.level,
-        "performed_by": function.performed_by,
-        "performed_by.count": len(function.performed_by),
-        "organisations.count": len(portfolio.organisations),
-        "efficiency.duplication": function.efficiency.duplication,
-        "efficiency.simplification": function.efficiency.simplification,
-        "effectiveness.joint_benefit": function.effectiveness.joint_benefit,
-        "legal.statutory_owner.count": len(legal.statutory_owner),
-        "legal.statutory_owner.performs": bool(set(legal.statutory_owner) & performers),
-        "legal.held_by_each.count": len(legal.held_by_each),
-        "legal.delegable_to.count": len(legal.delegable_to),
-        "legal.board_reserved": legal.board_reserved,
-        "legal.not_delegable_to_joint_committee": "joint_committee" in legal.not_delegable_to,
-        "legal.not_delegable_to_another_body": "another_body" in legal.not_delegable_to,
-        "legal.independence_from.count": len(legal.independence_from),
-        "law.joint_committees": portfolio.law.joint_committees,
-        "capability.highest": max(levels),
-        "capability.lowest": min(levels),
-        "capability.gap": int(max(levels)) - int(min(levels)),
+
+    name: str
+    type: FactType
+    meaning: str
+    source: str = ""
+    path: str | None = None
+    derive: tuple[str, Any] | None = None
+    default: Any = None
+    pack: str = ""
+
+    @property
+    def answered(self) -> bool:
+        """Whether portfolios answer it (neither read from the model nor derived)."""
+        return self.path is None and self.derive is None
+
+    @property
+    def question(self) -> str:
+        """The key question it sits under (the first part of its name)."""
+        return self.name.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        """The key a portfolio answers it by, under its question (``democratic_control``)."""
+        return self.name.split(".", 1)[1]
+
+    @property
+    def required(self) -> bool:
+        """Whether every function must answer it."""
+        return self.answered and self.default is None and not self.type.optional
+
+    def to_data(self) -> dict[str, Any]:
+        """The declaration as plain data (the form a pack file holds, and its hash is over)."""
+        data: dict[str, Any] = {"name": self.name, "type": self.type.name}
+        if self.type.choices:
+            data["choices"] = list(self.type.choices)
+        if self.path is not None:
+            data["from"] = self.path
+        if self.derive is not None:
+            op, args = self.derive
+            data["derive"] = {op: list(args) if isinstance(args, tuple) else args}
+        if self.default is not None:
+            data["default"] = _plain(self.default)
+        if not self.type.optional and TYPES[self.type.name].optional:
+            data["optional"] = False
+        data["meaning"] = self.meaning
+        if self.source:
+            data["source"] = self.source
+        return data
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+@attrs.frozen
+class Facts:
+    """Every fact a pack declares, in declaration order.
+
+    >>> from taxonomy.language.rules import load_rules
+    >>> facts = load_rules().facts
+    >>> facts.type("efficiency.duplication").name, "legal.board_reserved" in facts
+    ('level', True)
+    """
+
+    declared: tuple[Fact, ...]
+    _by_name: dict[str, Fact] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {f.name: f for f in self.declared})
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __iter__(self) -> Iterator[Fact]:
+        return iter(self.declared)
+
+    def __len__(self) -> int:
+        return len(self.declared)
+
+    def names(self) -> tuple[str, ...]:
+        """Every declared name, in order."""
+        return tuple(self._by_name)
+
+    def get(self, name: str) -> Fact:
+        """The declaration of ``name`` (KeyError with a suggestion if there is none)."""
+        try:
+            return self._by_name[name]
+        except KeyError:
+            hint = did_you_mean(name, self._by_name)
+            raise KeyError(
+                f"no fact {name!r} is declared" + (f" (did you mean {hint!r}?)" if hint else "")
+            ) from None
+
+    def type(self, name: str) -> FactType:
+        """The type of a declared fact."""
+        return self.get(name).type
+
+    def answered(self, question: str | None = None) -> tuple[Fact, ...]:
+        """The facts portfolios answer (under ``question``, if given)."""
+        return tuple(f for f in self.declared if f.answered and question in (None, f.question))
+
+    def lead_sources(self) -> tuple[str, ...]:
+        """The facts a lead rule may name: every declared ``body`` or ``bodies`` fact."""
+        return tuple(f.name for f in self.declared if f.type.name in ("body", "bodies"))
+
+    def values(self, function: Function, portfolio: Portfolio) -> dict[str, Any]:
+        """The value of every declared fact on ``function``; absent facts are left out.
+
+        Levels are :class:`Level`, counts ``int``, booleans ``bool``, bodies and choices
+        ``str``, body lists ``tuple`` and body levels a ``dict``.
+        """
+        values: dict[str, Any] = {}
+        answers = dict(function.answers)
+        roots = {"function": function, "portfolio": portfolio}
+        for fact in self.declared:
+            if fact.derive is not None:
+                continue
+            if fact.path is not None:
+                value = _convert(fact.type, _resolve(roots, fact.path))
+            else:
+                value = answers.get(fact.name, fact.default)
+            if not _absent(value):
+                values[fact.name] = value
+        for fact in self.declared:
+            if fact.derive is not None:
+                values[fact.name] = _derive(fact.derive, values, roots)
+        return values
+
+    def to_data(self) -> list[dict[str, Any]]:
+        """Every declaration as plain data."""
+        return [f.to_data() for f in self.declared]
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value == () or value == ""
+
+
+def _resolve(roots: Mapping[str, Any], path: str) -> Any:
+    root, *parts = path.split(".")
+    value = roots[root]
+    for part in parts:
+        value = getattr(value, part)
+    return value
+
+
+def _convert(ftype: FactType, value: Any) -> Any:
+    if ftype.name == "bodies":
+        return tuple(getattr(v, "id", v) for v in value)
+    if ftype.name == "count":
+        return len(value) if isinstance(value, tuple | list) else int(value)
+    if ftype.name == "body_levels":
+        return value.as_dict() if hasattr(value, "as_dict") else dict(value)
+    return value
+
+
+def _derive(derive: tuple[str, Any], values: Mapping[str, Any], roots: Mapping[str, Any]) -> Any:
+    op, args = derive
+    if op == "count":
+        return len(values.get(args, ()))
+    if op == "overlaps":
+        first, second = args
+        return bool(set(values.get(first, ())) & set(values.get(second, ())))
+    if op == "contains":
+        return args["value"] in _resolve(roots, args["from"])
+    levels: dict[str, Level] = values[args["of"]]
+    found = [levels.get(body, Level.NONE) for body in values.get(args["over"], ())] or [Level.NONE]
+    if op == "highest":
+        return max(found)
+    if op == "lowest":
+        return min(found)
+    return int(max(found)) - int(min(found))
+
+
+# --- reading declarations ---------------------------------------------------------------------
+
+
+_FACT_KEYS = (
+    "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source"
+)  # fmt: skip
+
+
+def read_facts(reader: Any, items: Any, *, at: Any, pack: str) -> list[Fact]:
+    """Read a ``facts:`` list (of one pack file) into declarations, each checked on its own.
+
+    Args:
+        reader: the :class:`~taxonomy.input.reader.Reader` of the file.
+        items: the list.
+        at: where the list is, for messages.
+        pack: the name of the pack declaring them.
+    """
+    found = []
+    for node, where in reader.each(reader.sequence(items, what="'facts'", at=at)):
+        found.append(_read_fact(reader, node, where, pack))
+    return found
+
+
+def _read_fact(reader: Any, value: Any, at: Any, pack: str) -> Fact:
+    node = reader.mapping(value, what="a fact", at=at)
+    item = f"fact '{node['name']}'" if isinstance(node.get("name"), str) else "fact"
+    reader.keys(node, allowed=_FACT_KEYS, required=("name", "type", "meaning"), item=item)
+    name = reader.text(node, "name", item=item)
+    if not _NAME.match(name):
+        reader.fail(
+            "fact names are dotted lower-case words (letters, digits, '_'), e.g. "
+            "legal.democratic_control",
+            at=node,
+            key="name",
+            item=item,
+        )
+    if name.startswith("finding."):
+        reader.fail(
+            "'finding.' names are derived by rules, not declared", at=node, key="name", item=item
+        )
+    kind = reader.choice(node, "type", TYPES, item=item, what="a fact type")
+    ftype = TYPES[kind]
+    if kind == "choice":
+        if "choices" not in node:
+            reader.fail("a choice fact needs its 'choices'", at=node, key="type", item=item)
+        words = reader.sequence(node["choices"], what="'choices'", item=item, at=node)
+        if not words or not all(isinstance(w, str) and _ANSWER_KEY.match(w) for w in words):
+            reader.fail("list the choices as lower-case words", at=node, key="choices", item=item)
+        if len(set(words)) != len(words):
+            reader.fail("lists a choice twice", at=node, key="choices", item=item)
+        ftype = attrs.evolve(ftype, choices=tuple(words))
+    elif "choices" in node:
+        reader.fail("only a choice fact has 'choices'", at=node, key="choices", item=item)
+    meaning = reader.text(node, "meaning", item=item)
+    source = reader.text(node, "source", item=item) if node.get("source") is not None else ""
+    sources = [k for k in ("from", "derive") if k in node]
+    if len(sources) > 1:
+        reader.fail("give 'from' or 'derive', not both", at=node, key="derive", item=item)
+    path: str | None = None
+    derive: tuple[str, Any] | None = None
+    default: Any = None
+    if "from" in node:
+        path = reader.text(node, "from", item=item)
+        problem = _check_path(path)
+        if problem:
+            reader.fail(problem[0], at=node, key="from", item=item, suggestion=problem[1])
+    elif "derive" in node:
+        derive = _read_derive(reader, node, item, kind)
+    else:
+        question, _, key = name.partition(".")
+        if question not in ANSWER_QUESTIONS or not _ANSWER_KEY.match(key):
+            reader.fail(
+                "a fact portfolios answer is named QUESTION.KEY, where QUESTION is one of "
+                f"{', '.join(ANSWER_QUESTIONS)} (or give 'from' or 'derive')",
+                at=node,
+                key="name",
+                item=item,
+                suggestion=did_you_mean(question, ANSWER_QUESTIONS),
+            )
+        if kind == "body_levels":
+            reader.fail(
+                "body levels are the capability answers; a pack cannot declare more",
+                at=node,
+                key="type",
+                item=item,
+            )
+    if "optional" in node:
+        if node["optional"] is not False or path is None or not ftype.optional:
+            reader.fail(
+                "only a body, bodies or text fact read from the model may say 'optional: false' "
+                "(the model never leaves it empty)",
+                at=node,
+                key="optional",
+                item=item,
+            )
+        ftype = attrs.evolve(ftype, optional=False)
+    if "default" in node:
+        if path is not None or derive is not None:
+            reader.fail(
+                "only a fact portfolios answer has a default", at=node, key="default", item=item
+            )
+        wrong, default = parse_answer(ftype, node["default"], bodies=None)
+        if wrong:
+            reader.fail(wrong, at=node, key="default", item=item, allowed=allowed_values(ftype))
+    return Fact(name, ftype, meaning, source, path, derive, default, pack)
+
+
+def _read_derive(reader: Any, node: Any, item: str, kind: str) -> tuple[str, Any]:
+    spec = reader.mapping(node["derive"], what="'derive'", item=item, at=node)
+    if len(spec) != 1:
+        reader.fail(
+            "'derive' takes one derivation", at=node, key="derive", item=item, allowed=DERIVATIONS
+        )
+    ((op, args),) = spec.items()
+    if op not in DERIVATIONS:
+        reader.fail(
+            f"'{op}' is not a derivation",
+            at=node,
+            key="derive",
+            item=item,
+            allowed=DERIVATIONS,
+            suggestion=did_you_mean(op, DERIVATIONS),
+        )
+    if DERIVATIONS[op] != kind:
+        reader.fail(
+            f"'{op}' gives a {DERIVATIONS[op]}, but the fact is declared {kind}",
+            at=node,
+            key="type",
+            item=item,
+        )
+    shapes = {
+        "count": "a fact name",
+        "overlaps": "a list of two fact names",
+        "contains": "{from: PATH, value: WORD}",
+        "highest": "{of: FACT, over: FACT}",
     }
-    for name, bodies in (
-        ("legal.statutory_owner", legal.statutory_owner),
-        ("legal.held_by_each", legal.held_by_each),
-        ("legal.delegable_to", legal.delegable_to),
-        ("legal.independence_from", legal.independence_from),
-    ):
-        if bodies:
-            values[name] = bodies
-    if legal.separate_reason:
-        values["legal.separate_reason"] = legal.separate_reason
-    if function.agreed_lead is not None:
-        values["agreed_lead"] = function.agreed_lead
-    return values
+    shape = shapes.get(op, shapes["highest"])
+    ok = (
+        (op == "count" and isinstance(args, str))
+        or (op == "overlaps" and isinstance(args, list | tuple) and len(args) == 2)
+        or (op == "contains" and isinstance(args, Mapping) and set(args) == {"from", "value"})
+        or (op in ("highest", "lowest", "spread")
+            and isinstance(args, Mapping) and set(args) == {"of", "over"})
+    )  # fmt: skip
+    if not ok:
+        reader.fail(f"'{op}' takes {shape}", at=node, key="derive", item=item)
+    if op == "contains":
+        problem = _check_path(str(args["from"]))
+        if problem:
+            reader.fail(problem[0], at=node, key="derive", item=item, suggestion=problem[1])
+        return op, {"from": str(args["from"]), "value": args["value"]}
+    if op == "overlaps":
+        return op, tuple(str(a) for a in args)
+    if op == "count":
+        return op, args
+    return op, {"of": str(args["of"]), "over": str(args["over"])}
+
+
+def _check_path(path: str) -> tuple[str, str | None] | None:
+    """Why ``path`` names no public attribute of the model (None when it does)."""
+    root, *parts = path.split(".")
+    if root not in _ROOTS or not parts:
+        return (f"'{path}' must start with function. or portfolio.", None)
+    owner: Any = _ROOTS[root]
+    for part in parts:
+        names = _public_names(owner)
+        if part not in names:
+            return (
+                f"'{path}': {getattr(owner, '__name__', owner)} has no '{part}'",
+                did_you_mean(part, names),
+            )
+        owner = names[part]
+    return None
+
+
+def _public_names(owner: Any) -> dict[str, Any]:
+    """The public attributes of a model class, with the class of each (or None if unknown)."""
+    if not isinstance(owner, type):
+        return {}
+    hints = typing.get_type_hints(owner) if attrs.has(owner) else {}
+    names: dict[str, Any] = {}
+    for name in hints:
+        if not name.startswith("_"):
+            names[name] = _class_of(hints[name])
+    for name in dir(owner):
+        attribute = getattr(owner, name, None)
+        if not name.startswith("_") and isinstance(attribute, property) and attribute.fget:
+            ret = typing.get_type_hints(attribute.fget).get("return")
+            names[name] = _class_of(ret)
+    return names
+
+
+def _class_of(hint: Any) -> Any:
+    if isinstance(hint, type) and attrs.has(hint):
+        return hint
+    for arg in typing.get_args(hint):
+        if isinstance(arg, type) and attrs.has(arg):
+            return arg
+    return None
+
+
+def check_declarations(declared: Iterable[Fact], fail: Any) -> None:
+    """Whole-pack checks: unique names, derivations over declared facts of the right types."""
+    seen: dict[str, Fact] = {}
+    for fact in declared:
+        if fact.name in seen:
+            fail(
+                fact,
+                f"fact '{fact.name}' is declared twice (first by pack '{seen[fact.name].pack}')",
+            )
+        seen[fact.name] = fact
+    for fact in seen.values():
+        if fact.derive is None:
+            continue
+        op, args = fact.derive
+        needs: list[tuple[str, tuple[str, ...]]] = []
+        if op == "count":
+            needs = [(args, ("bodies",))]
+        elif op == "overlaps":
+            needs = [(a, ("bodies",)) for a in args]
+        elif op in ("highest", "lowest", "spread"):
+            needs = [(args["of"], ("body_levels",)), (args["over"], ("bodies",))]
+        for name, kinds in needs:
+            if name not in seen:
+                fail(
+                    fact,
+                    f"derives from '{name}', which is not declared",
+                    suggestion=did_you_mean(name, seen),
+                )
+            if seen[name].derive is not None:
+                fail(fact, f"derives from '{name}', which is itself derived")
+            if seen[name].type.name not in kinds:
+                fail(fact, f"'{op}' needs '{name}' to be of type {' or '.join(kinds)}")
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def parse_answer(
+    ftype: FactType, value: Any, *, bodies: Iterable[str] | None
+) -> tuple[str | None, Any]:
+    """Check an answer to a fact of type ``ftype``: ``(problem, value)``, problem None when fine.
+
+    ``bodies`` are the organisation ids a ``body`` or ``bodies`` answer may name (None: any id).
+    """
+    kind = ftype.name
+    known = list(bodies) if bodies is not None else None
+    if kind == "level":
+        if isinstance(value, str) and value in Level.names():
+            return None, Level.parse(value)
+        return f"'{value}' is not a level", None
+    if kind == "bool":
+        return (None, value) if isinstance(value, bool) else ("must be true or false", None)
+    if kind == "count":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return (None, value) if ok else ("must be a whole number, 0 or more", None)
+    if kind == "choice":
+        if isinstance(value, str) and value in ftype.choices:
+            return None, value
+        return f"'{value}' is not one of the choices", None
+    if kind == "text":
+        ok = isinstance(value, str) and value.strip() != ""
+        return (None, value.strip()) if ok else ("must be text", None)
+    if kind == "body":
+        if isinstance(value, str) and (known is None or value in known):
+            return None, value
+        return f"'{value}' is not one of the portfolio's organisations", None
+    if kind == "bodies":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            return "must be a list of organisation ids", None
+        for entry in items:
+            if not isinstance(entry, str) or (known is not None and entry not in known):
+                return f"'{entry}' is not one of the portfolio's organisations", None
+        if len(set(items)) != len(items):
+            return "lists an organisation twice", None
+        return None, tuple(items)
+    return f"a {kind} fact cannot be answered", None
+
+
+def allowed_values(ftype: FactType) -> tuple[str, ...]:
+    """The values an answer or a condition may give a fact of this type, for messages."""
+    return {
+        "level": Level.names(),
+        "bool": ("true", "false"),
+        "count": ("0", "1", "2", "..."),
+        "choice": ftype.choices,
+        "body": ("an organisation id",),
+        "bodies": ("a list of organisation ids",),
+        "text": ("text",),
+    }.get(ftype.name, ())

@@ -24,13 +24,24 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import SCOPES, Arrangement, Level, PackIdentity, conclusion_text
+from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
 from taxonomy.errors import RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
-from taxonomy.language.facts import ANSWER_FACTS, BOOL, FINDING_TYPES, LEVEL, OPERATORS, FactType
+from taxonomy.language.facts import (
+    BOOL,
+    FINDING_TYPES,
+    LEVEL,
+    OPERATORS,
+    Fact,
+    Facts,
+    FactType,
+    allowed_values,
+    check_declarations,
+    parse_answer,
+    read_facts,
+)
 
 __all__ = [
-    "LEAD_SOURCES",
     "PRINCIPLES",
     "QUESTIONS",
     "AllOf",
@@ -55,25 +66,24 @@ QUESTIONS = ("efficiency", "effectiveness", "legal", "capability", "decision")
 #: The Annex B design principles a rule may serve.
 PRINCIPLES = ("simple", "cost-effective", "aligned", "practical", "collaborative", "adaptive")
 
-#: What a lead rule may name: a fact holding bodies (the most capable of them leads), or
-#: ``joint`` (no single lead: the head is accountable to every body; board paper para 16).
-LEAD_SOURCES = (
-    "agreed_lead",
-    "legal.statutory_owner",
-    "legal.delegable_to",
-    "performed_by",
-    "organisations",
-    "joint",
-)
-
-#: Lead sources that may be absent on a function: a rule reading one must require it present.
-_OPTIONAL_LEAD_SOURCES = ("agreed_lead", "legal.statutory_owner", "legal.delegable_to")
+#: What a lead rule may name besides a declared ``body`` or ``bodies`` fact: ``joint`` (no
+#: single lead: the head is accountable to every body; board paper para 16).
+JOINT = "joint"
 
 _RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source", "priority")
 _REQUIRED_RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source")
 _THEN_KEYS = ("finding", "value", "cap", "lead", "decide")
 _COMPARISON_KEYS = ("fact", "op", "value")
-_PACK_KEYS = ("name", "version", "description")
+_PACK_KEYS = ("name", "version", "description", "extends", "overrides", "vocabulary")
+_EXTENDS_KEYS = ("name", "version", "path")
+_OVERRIDE_KEYS = ("rule", "reason")
+#: Words a pack may set for the people reading its results (``vocabulary:`` in ``pack.yaml``).
+VOCABULARY: Mapping[str, str] = {
+    "governing_body": "what each body's governing body is called (Board, full council, ...)",
+    "title": "the heading of reports",
+    "paper": "the paper the questions and categories come from, as reports cite it",
+    "lead_body": "what a body leading a function is called (lead organisation, host council)",
+}
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FINDING = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -163,7 +173,7 @@ class Then:
         finding: the name of a finding to derive (with ``value``).
         value: the finding's value: a :class:`Level`, a ``bool``, or the name of a fact to copy.
         cap: the least integrated arrangement the law allows (legal rules only).
-        lead: where the lead comes from, one of :data:`LEAD_SOURCES`.
+        lead: where the lead comes from: a declared ``body`` or ``bodies`` fact, or ``joint``.
         decide: the arrangement to recommend (decision rules only).
     """
 
@@ -288,10 +298,15 @@ class RulePack:
 
     Attributes:
         name, version, description: from ``pack.yaml``.
-        rules: the rules, in the order read (order never decides anything).
+        rules: the rules, in the order read (order never decides anything); for an extension,
+            the rules of the packs it extends, less those it overrides, then its own.
         strata: rule ids by stratum: a rule only reads findings derived in earlier strata.
         finding_types: each finding's fact type.
-        hash: sha256 of the pack's canonical content.
+        hash: sha256 of the pack's canonical content (facts, rules, vocabulary, what it extends).
+        facts: every fact its rules may read, as declared (by it and the packs it extends).
+        vocabulary: the words its results use (see :data:`VOCABULARY`), by key.
+        extends: the packs it extends, nearest first (empty for a pack that extends none).
+        overrides: the rules it replaced or removed from those packs, each with its reason.
     """
 
     name: str
@@ -301,11 +316,29 @@ class RulePack:
     strata: tuple[tuple[str, ...], ...]
     finding_types: Mapping[str, FactType] = attrs.field(eq=False)
     hash: str
+    facts: Facts = attrs.field(eq=False)
+    vocabulary: tuple[tuple[str, str], ...] = ()
+    extends: tuple[PackIdentity, ...] = ()
+    overrides: tuple[Override, ...] = ()
 
     @property
     def identity(self) -> PackIdentity:
-        """The pack's name, version and hash, as recorded in every result."""
-        return PackIdentity(self.name, self.version, self.hash)
+        """The pack's name, version and hash (and what it extends), as every result records."""
+        return PackIdentity(self.name, self.version, self.hash, self.extends, self.overrides)
+
+    def word(self, key: str, default: str) -> str:
+        """The pack's word for ``key`` (see :data:`VOCABULARY`), or ``default``."""
+        return dict(self.vocabulary).get(key, default)
+
+    def tiers(self) -> tuple[str, ...] | None:
+        """The tiers a function may run at, or None when the pack does not declare them.
+
+        They are the choices of the fact read from ``function.level``.
+        """
+        for fact in self.facts:
+            if fact.path == "function.level" and fact.type.choices:
+                return fact.type.choices
+        return None
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError, with a suggestion, if there is none)."""
@@ -316,10 +349,10 @@ class RulePack:
         raise KeyError(f"no rule {rule_id!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
 
     def fact_type(self, fact: str) -> FactType:
-        """The type of an answer fact or of a finding (``finding.NAME``)."""
+        """The type of a declared fact or of a finding (``finding.NAME``)."""
         if fact.startswith("finding."):
             return self.finding_types[fact.split(".", 1)[1]]
-        return ANSWER_FACTS[fact][0]
+        return self.facts.type(fact)
 
     @classmethod
     def from_rules(
@@ -329,22 +362,54 @@ class RulePack:
         name: str = "custom",
         version: str = "0",
         description: str = "",
+        facts: Facts | Iterable[Fact] | None = None,
+        vocabulary: Mapping[str, str] | None = None,
+        extends: tuple[PackIdentity, ...] = (),
+        overrides: tuple[Override, ...] = (),
     ) -> RulePack:
-        """Validate ``rules`` as a whole and build a pack from them."""
+        """Validate ``rules`` as a whole and build a pack from them.
+
+        ``facts`` are the declarations its rules read; None takes the default pack's.
+        """
         rules = tuple(rules)
-        finding_types, strata = _check_pack(rules)
+        if facts is None:
+            facts = load_rules().facts
+        declared = facts if isinstance(facts, Facts) else Facts(tuple(facts))
+
+        def fail_fact(fact: Fact, problem: str, **fields: Any) -> None:
+            raise RulePackError(problem, item=f"fact '{fact.name}'", **fields)
+
+        check_declarations(declared, fail_fact)
+        finding_types, strata = _check_pack(rules, declared)
+        words = tuple(sorted((vocabulary or {}).items()))
         canonical = json.dumps(
             {
                 "name": name,
                 "version": version,
                 "description": description,
+                "facts": declared.to_data(),
                 "rules": sorted((r.to_data() for r in rules), key=lambda d: d["id"]),
+                "vocabulary": dict(words),
+                "extends": [b.to_dict() for b in extends],
+                "overrides": [o.to_dict() for o in overrides],
             },
             sort_keys=True,
             separators=(",", ":"),
         )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        return cls(name, version, description, rules, strata, finding_types, digest)
+        return cls(
+            name,
+            version,
+            description,
+            rules,
+            strata,
+            finding_types,
+            digest,
+            declared,
+            words,
+            extends,
+            overrides,
+        )
 
 
 def default_pack_path() -> Path:
@@ -360,7 +425,7 @@ def default_pack_path() -> Path:
 
 _REDIRECTS: dict[Path, Path] = {}
 _DEFAULT: list[RulePack] = []
-_DEFAULT_LOCK = threading.Lock()
+_DEFAULT_LOCK = threading.RLock()
 
 
 def redirect_pack(original: str | Path, replacement: str | Path | None) -> None:
@@ -394,53 +459,196 @@ def load_rules(path: str | Path | None = None) -> RulePack:
     if path is None:
         with _DEFAULT_LOCK:
             if not _DEFAULT:
-                _DEFAULT.append(_load_folder(default_pack_path()))
+                _DEFAULT.append(_load_folder(default_pack_path(), ()))
             return _DEFAULT[0]
-    return _load_folder(Path(path))
+    return _load_folder(Path(path), ())
 
 
-def _load_folder(folder: Path) -> RulePack:
+def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
     folder = _REDIRECTS.get(folder.resolve(), folder)
     if not folder.is_dir():
         raise RulePackError("a rule pack must be a folder holding pack.yaml", file=str(folder))
     meta_file = folder / "pack.yaml"
     if not meta_file.is_file():
         raise RulePackError("no pack.yaml in the rule pack folder", file=str(folder))
+    if folder.resolve() in seen:
+        chain = " -> ".join(str(p) for p in (*seen, folder.resolve()))
+        raise RulePackError(f"packs extend each other in a cycle: {chain}", file=str(meta_file))
     reader = Reader(str(meta_file), RulePackError)
     meta = reader.mapping(load_yaml(meta_file, error=RulePackError), what="pack.yaml")
     reader.keys(meta, allowed=_PACK_KEYS, required=("name", "version"))
     name = reader.text(meta, "name")
     version = reader.text(meta, "version")
     description = reader.text(meta, "description") if "description" in meta else ""
+    vocabulary = _vocabulary(reader, meta)
+    base = (
+        _base(reader, meta, folder, (*seen, folder.resolve()))
+        if meta.get("extends") is not None
+        else None
+    )
 
     rules: list[Rule] = []
+    facts: list[Fact] = []
     files = sorted(p for p in folder.glob("*.y*ml") if p.name not in ("pack.yaml", "pack.yml"))
-    if not files:
+    if not files and base is None:
         raise RulePackError("the pack has no rule files beside pack.yaml", file=str(folder))
-    seen: dict[str, Rule] = {}
+    seen_ids: dict[str, Rule] = {}
     for file in files:
-        for rule in _read_rule_file(file):
-            if rule.id in seen:
+        file_rules, file_facts = _read_rule_file(file, name)
+        facts.extend(file_facts)
+        for rule in file_rules:
+            if rule.id in seen_ids:
                 raise RulePackError(
-                    f"duplicate rule id; first defined at {seen[rule.id].where}",
+                    f"duplicate rule id; first defined at {seen_ids[rule.id].where}",
                     file=rule.file,
                     line=rule.line,
                     item=f"rule '{rule.id}'",
                 )
-            seen[rule.id] = rule
+            seen_ids[rule.id] = rule
             rules.append(rule)
-    return RulePack.from_rules(rules, name=name, version=version, description=description)
+    if base is None:
+        if "overrides" in meta:
+            reader.fail(
+                "only a pack that extends another overrides rules", at=meta, key="overrides"
+            )
+        return RulePack.from_rules(
+            rules,
+            name=name,
+            version=version,
+            description=description,
+            # A pack that declares no facts reads the default pack's (its four key questions).
+            facts=facts or None,
+            vocabulary=vocabulary,
+        )
+    overrides = _overrides(reader, meta, base, seen_ids, name)
+    for rule in rules:
+        if rule.id in [r.id for r in base.rules] and rule.id not in [o.rule for o in overrides]:
+            raise RulePackError(
+                f"rule '{rule.id}' is already in pack '{base.name}' "
+                f"({base.rule(rule.id).where}): to replace it, list it under 'overrides' in "
+                "pack.yaml with the reason",
+                file=rule.file,
+                line=rule.line,
+                item=f"rule '{rule.id}'",
+            )
+    for fact in facts:
+        if fact.name in base.facts:
+            raise RulePackError(
+                f"fact '{fact.name}' is already declared by pack "
+                f"'{base.facts.get(fact.name).pack}'",
+                file=str(folder),
+                item=f"fact '{fact.name}'",
+            )
+    dropped = {o.rule for o in overrides}
+    kept = [r for r in base.rules if r.id not in dropped]
+    return RulePack.from_rules(
+        [*kept, *rules],
+        name=name,
+        version=version,
+        description=description,
+        facts=[*base.facts, *facts],
+        vocabulary={**dict(base.vocabulary), **vocabulary},
+        extends=(base.identity, *base.extends),
+        overrides=(*base.overrides, *overrides),
+    )
 
 
-def _read_rule_file(file: Path) -> list[Rule]:
+def _vocabulary(reader: Reader, meta: Fields) -> dict[str, str]:
+    if meta.get("vocabulary") is None:
+        return {}
+    node = reader.mapping(meta["vocabulary"], what="'vocabulary'", at=meta)
+    reader.keys(node, allowed=VOCABULARY, item="vocabulary")
+    return {key: reader.text(node, key, item="vocabulary") for key in node}
+
+
+def _base(reader: Reader, meta: Fields, folder: Path, seen: tuple[Path, ...]) -> RulePack:
+    """The pack ``extends:`` names: by name (the default pack) or by ``path``, at a version."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    node = reader.mapping(meta["extends"], what="'extends'", at=meta)
+    reader.keys(node, allowed=_EXTENDS_KEYS, required=("name", "version"), item="extends")
+    wanted = reader.text(node, "name", item="extends")
+    spec = reader.text(node, "version", item="extends")
+    if node.get("path") is not None:
+        base = _load_folder(folder / reader.text(node, "path", item="extends"), seen)
+    else:
+        default = load_rules()
+        if wanted != default.name:
+            reader.fail(
+                f"no pack named '{wanted}' is installed; give its folder as 'path'",
+                at=node,
+                key="name",
+                item="extends",
+                allowed=[default.name],
+                suggestion=did_you_mean(wanted, [default.name]),
+            )
+        base = default
+    if base.name != wanted:
+        reader.fail(
+            f"the pack at that path is '{base.name}', not '{wanted}'",
+            at=node,
+            key="name",
+            item="extends",
+        )
+    try:
+        specifier = SpecifierSet(spec if spec[0] in "<>=!~" else f"=={spec}")
+        ok = Version(base.version) in specifier
+    except (InvalidSpecifier, InvalidVersion) as exc:
+        reader.fail(f"cannot compare versions: {exc}", at=node, key="version", item="extends")
+    if not ok:
+        reader.fail(
+            f"pack '{base.name}' is version {base.version}, which is not {spec}",
+            at=node,
+            key="version",
+            item="extends",
+        )
+    return base
+
+
+def _overrides(
+    reader: Reader, meta: Fields, base: RulePack, own: Mapping[str, Rule], pack: str
+) -> tuple[Override, ...]:
+    if meta.get("overrides") is None:
+        return ()
+    items = reader.sequence(meta["overrides"], what="'overrides'", at=meta)
+    found: list[Override] = []
+    known = [r.id for r in base.rules]
+    for raw in items:
+        node = reader.mapping(raw, what="an override", at=items)
+        item = f"override of '{node['rule']}'" if isinstance(node.get("rule"), str) else "override"
+        reader.keys(node, allowed=_OVERRIDE_KEYS, required=_OVERRIDE_KEYS, item=item)
+        rule_id = reader.text(node, "rule", item=item)
+        if rule_id not in known:
+            reader.fail(
+                f"pack '{base.name}' has no rule '{rule_id}'",
+                at=node,
+                key="rule",
+                item=item,
+                suggestion=did_you_mean(rule_id, known),
+            )
+        if rule_id in [o.rule for o in found]:
+            reader.fail("this rule is overridden twice", at=node, key="rule", item=item)
+        action = "replaced" if rule_id in own else "removed"
+        found.append(Override(rule_id, action, reader.text(node, "reason", item=item), pack))
+    return tuple(found)
+
+
+def _read_rule_file(file: Path, pack: str) -> tuple[list[Rule], list[Fact]]:
     reader = Reader(str(file), RulePackError)
     data = load_yaml(file, error=RulePackError)
     if data is None:
-        reader.fail("the file is empty; it must hold a 'rules:' list")
+        reader.fail("the file is empty; it must hold a 'rules:' or a 'facts:' list")
     top = reader.mapping(data, what="a rule file")
-    reader.keys(top, allowed=("rules",), required=("rules",))
-    items = reader.sequence(top["rules"], what="'rules'", at=top)
-    return [read_rule(reader, node, where) for node, where in reader.each(items)]
+    reader.keys(top, allowed=("rules", "facts"))
+    if not top:
+        reader.fail("the file must hold a 'rules:' or a 'facts:' list", at=top)
+    facts = read_facts(reader, top["facts"], at=top, pack=pack) if "facts" in top else []
+    rules: list[Rule] = []
+    if "rules" in top:
+        items = reader.sequence(top["rules"], what="'rules'", at=top)
+        rules = [read_rule(reader, node, where) for node, where in reader.each(items)]
+    return rules, facts
 
 
 def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
@@ -612,7 +820,7 @@ def _read_then(reader: Reader, node: Fields, item: str) -> Then:
     if "decide" in then:
         decide = Arrangement.parse(reader.choice(then, "decide", Arrangement.names(), item=item))
     if "lead" in then:
-        lead = reader.choice(then, "lead", LEAD_SOURCES, item=item)
+        lead = reader.text(then, "lead", item=item)
     return Then(finding=finding, value=value, cap=cap, lead=lead, decide=decide)
 
 
@@ -625,7 +833,9 @@ def _fail(rule: Rule, problem: str, **fields: Any) -> RulePackError:
     )
 
 
-def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tuple[str, ...], ...]]:
+def _check_pack(
+    rules: tuple[Rule, ...], facts: Facts
+) -> tuple[dict[str, FactType], tuple[tuple[str, ...], ...]]:
     ids: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in ids:
@@ -661,7 +871,7 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
             if copied is None or not isinstance(source, str):
                 continue
             name = copied
-            source_type = _fact_type(source, finding_types, derived, rule, key="then")
+            source_type = _fact_type(source, facts, finding_types, derived, rule, key="then")
             if source_type is None:
                 continue
             if source_type not in (LEVEL, BOOL):
@@ -679,12 +889,27 @@ def _check_pack(rules: tuple[Rule, ...]) -> tuple[dict[str, FactType], tuple[tup
             raise _fail(rule, f"finding '{rule.then.finding}' copies only other copied findings")
 
     for rule in rules:
-        _check_when(rule, finding_types, derived)
+        _check_when(rule, facts, finding_types, derived)
         for placeholder in PLACEHOLDER.findall(rule.because):
-            if _fact_type(placeholder.strip(), finding_types, derived, rule, key="because") is None:
+            found = _fact_type(
+                placeholder.strip(), facts, finding_types, derived, rule, key="because"
+            )
+            if found is None:
                 raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
         lead = rule.then.lead
-        if lead in _OPTIONAL_LEAD_SOURCES and not requires_present(rule.when, lead):
+        if lead is None or lead == JOINT:
+            continue
+        sources = facts.lead_sources()
+        if lead not in sources:
+            raise _fail(
+                rule,
+                f"'{lead}' names no bodies: a lead comes from a declared body or bodies fact, "
+                "or is 'joint'",
+                key="then",
+                allowed=(*sources, JOINT),
+                suggestion=did_you_mean(lead, (*sources, JOINT)),
+            )
+        if facts.type(lead).optional and not requires_present(rule.when, lead):
             raise _fail(
                 rule,
                 f"sets the lead from '{lead}', so its 'when' must require "
@@ -711,9 +936,11 @@ def _check_question(rule: Rule) -> None:
         )
 
 
-def _check_when(rule: Rule, finding_types: Mapping[str, FactType], derived: set[str]) -> None:
+def _check_when(
+    rule: Rule, facts: Facts, finding_types: Mapping[str, FactType], derived: set[str]
+) -> None:
     def fact_type(fact: str) -> FactType:
-        return _typed(fact, finding_types, derived, rule, key="when")
+        return _typed(fact, facts, finding_types, derived, rule, key="when")
 
     def fail(problem: str, **fields: Any) -> RulePackError:
         return _fail(rule, problem, key="when", **fields)
@@ -722,15 +949,22 @@ def _check_when(rule: Rule, finding_types: Mapping[str, FactType], derived: set[
 
 
 def _typed(
-    fact: str, finding_types: Mapping[str, FactType], derived: set[str], rule: Rule, *, key: str
+    fact: str,
+    facts: Facts,
+    finding_types: Mapping[str, FactType],
+    derived: set[str],
+    rule: Rule,
+    *,
+    key: str,
 ) -> FactType:
-    ftype = _fact_type(fact, finding_types, derived, rule, key=key)
+    ftype = _fact_type(fact, facts, finding_types, derived, rule, key=key)
     assert ftype is not None  # every derived finding is typed before conditions are checked
     return ftype
 
 
 def _fact_type(
     fact: str,
+    facts: Facts,
     finding_types: Mapping[str, FactType],
     derived: set[str],
     rule: Rule,
@@ -738,8 +972,8 @@ def _fact_type(
     key: str,
 ) -> FactType | None:
     """The type of ``fact``; None for a finding that is derived but not typed yet."""
-    if fact in ANSWER_FACTS:
-        return ANSWER_FACTS[fact][0]
+    if fact in facts:
+        return facts.type(fact)
     if fact.startswith("finding."):
         name = fact.split(".", 1)[1]
         if name in finding_types:
@@ -753,10 +987,10 @@ def _fact_type(
             allowed=sorted(derived) or ["(no findings are derived)"],
             suggestion=did_you_mean(name, derived),
         )
-    choices = [*ANSWER_FACTS, *(f"finding.{n}" for n in derived)]
+    choices = [*facts.names(), *(f"finding.{n}" for n in derived)]
     raise _fail(
         rule,
-        f"unknown fact '{fact}'",
+        f"unknown fact '{fact}': the pack declares no such fact (see its facts: lists)",
         key=key,
         allowed=choices,
         suggestion=did_you_mean(fact, choices),
@@ -806,30 +1040,14 @@ def check_condition(
 
 
 def _bad_value(ftype: FactType, value: Any) -> str | None:
-    if ftype.name == "level":
-        ok = isinstance(value, str) and value in Level.names()
-        return None if ok else f"'{value}' is not a level"
-    if ftype.name == "bool":
-        return None if isinstance(value, bool) else f"'{value}' is not true or false"
-    if ftype.name == "count":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        return None if ok else f"'{value}' is not a whole number"
-    if ftype.name == "scope":
-        return None if value in SCOPES else f"'{value}' is not a tier"
-    if ftype.name == "body":
-        ok = isinstance(value, str) and bool(value)
-        return None if ok else f"'{value}' is not a body id"
-    return f"'{value}' cannot be compared"
+    if ftype.name in ("bodies", "text", "body_levels"):
+        return f"'{value}' cannot be compared"
+    problem, _ = parse_answer(ftype, value, bodies=None)
+    return None if problem is None else problem.replace("must be", f"'{value}' is not")
 
 
 def _allowed_values(ftype: FactType) -> tuple[str, ...]:
-    return {
-        "level": Level.names(),
-        "bool": ("true", "false"),
-        "count": ("0", "1", "2", "..."),
-        "scope": SCOPES,
-        "body": ("a body id",),
-    }.get(ftype.name, ())
+    return allowed_values(ftype)
 
 
 def _strata(rules: tuple[Rule, ...]) -> tuple[tuple[str, ...], ...]:

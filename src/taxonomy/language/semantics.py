@@ -47,7 +47,7 @@ import attrs
 
 from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value, lead_words
 from taxonomy.errors import EngineError, UnknownIdError
-from taxonomy.language.facts import ANSWER_FACTS, FactType
+from taxonomy.language.facts import FactType
 from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
 
 __all__ = [
@@ -98,19 +98,24 @@ def encode_literal(ftype: FactType, value: Any) -> Any:
 
 
 def answer_fact_type(fact: str) -> FactType:
-    """The type of an answer fact (conditions outside a pack read answers only).
+    """The type of a fact the default pack declares.
+
+    For conditions outside a pack, such as what-if filters; pass ``pack.fact_type`` for another
+    pack's facts or a finding.
 
     Raises:
-        UnknownIdError: (a ``KeyError``) no answer fact has this name; a finding's type is
-            known only to its pack (pass ``pack.fact_type``).
+        UnknownIdError: (a ``KeyError``) the default pack declares no fact of this name; a
+            finding's type is known only to its pack.
     """
-    try:
-        return ANSWER_FACTS[fact][0]
-    except KeyError:
-        if fact.startswith("finding."):
-            where = "the answers: a finding's type is known to its pack (pass pack.fact_type)"
-            raise UnknownIdError("answer fact", fact, (), where=where) from None
-        raise UnknownIdError("answer fact", fact, ANSWER_FACTS) from None
+    from taxonomy.language.rules import load_rules
+
+    facts = load_rules().facts
+    if fact in facts:
+        return facts.type(fact)
+    if fact.startswith("finding."):
+        where = "the answers: a finding's type is known to its pack (pass pack.fact_type)"
+        raise UnknownIdError("answer fact", fact, (), where=where)
+    raise UnknownIdError("answer fact", fact, facts.names())
 
 
 def _typed_value(fact: str, ftype: FactType, value: Any) -> Any:
@@ -120,13 +125,13 @@ def _typed_value(fact: str, ftype: FactType, value: Any) -> Any:
             return int(Level.parse(value))
         except ValueError:
             raise ValueError(f"fact '{fact}' is a level; {value!r} is not one") from None
-    expected = {"level": (Level,), "bool": (bool,), "count": (int,), "scope": (str,),
+    expected = {"level": (Level,), "bool": (bool,), "count": (int,), "choice": (str,),
                 "body": (str,), "bodies": (tuple, list),
                 "text": (str,)}.get(ftype.name)  # fmt: skip
     if expected is not None and not isinstance(value, expected):
         raise TypeError(
             f"fact '{fact}' is of type {ftype.name}; {value!r} is not (give values as "
-            "taxonomy.language.facts.answer_values gives them)"
+            "Facts.values gives them)"
         )
     return encode_value(value)
 
@@ -140,7 +145,7 @@ def holds(
 
     Args:
         condition: a rule's ``when``, or a what-if filter.
-        values: fact name to value, as :func:`taxonomy.language.facts.answer_values` gives them,
+        values: fact name to value, as :meth:`taxonomy.language.facts.Facts.values` gives them,
             plus ``finding.NAME`` values where the condition reads findings.
         fact_type: the type of each fact; a pack's :meth:`~RulePack.fact_type` where the
             condition reads findings.
@@ -387,7 +392,7 @@ def derive(
 
     Args:
         pack: the rule pack.
-        values: the answer facts of one function (see ``answer_values``).
+        values: the answer facts of one function (see ``Facts.values``).
         backend: what says which rules fire: durable-rules or the reference semantics.
         choose_lead: how a lead rule's bodies become one lead (see :func:`lead_by_capability`).
         function: the function's id, for error messages.

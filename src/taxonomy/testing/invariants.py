@@ -44,7 +44,6 @@ from taxonomy._model import (
 )
 from taxonomy.classification import classify
 from taxonomy.errors import EngineError
-from taxonomy.language.facts import answer_values
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import holds
 from taxonomy.render.text import to_json
@@ -298,7 +297,7 @@ def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Viol
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
         ex = rec.explanation
-        values: dict[str, Any] = answer_values(fn, portfolio)
+        values: dict[str, Any] = rules.facts.values(fn, portfolio)
         values.update((f"finding.{name}", value) for name, value in ex.findings)
         fired = {f.rule for f in ex.fired}
         cited = [ex.decided_by, *ex.capped_by, *([ex.lead_by] if ex.lead_by else [])]

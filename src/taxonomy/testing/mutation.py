@@ -31,7 +31,7 @@ import yaml
 from taxonomy._model import Arrangement, Level
 from taxonomy.errors import RulePackError
 from taxonomy.language.rules import (
-    LEAD_SOURCES,
+    JOINT,
     AllOf,
     AnyOf,
     Condition,
@@ -108,7 +108,7 @@ def _describe(condition: Condition) -> str:
     return type(condition).__name__
 
 
-def _conclusions(rule: Rule) -> Iterator[tuple[str, Rule]]:
+def _conclusions(rule: Rule, always: Sequence[str]) -> Iterator[tuple[str, Rule]]:
     then = rule.then
     for key in ("decide", "cap"):
         arrangement = getattr(then, key)
@@ -138,9 +138,9 @@ def _conclusions(rule: Rule) -> Iterator[tuple[str, Rule]]:
             f"finding {then.finding} = {then.value} -> {not then.value}",
             attrs.evolve(rule, then=attrs.evolve(then, value=not then.value)),
         )
-    if then.lead in ("performed_by", "organisations", "joint"):
-        for other in ("performed_by", "organisations", "joint"):
-            if other != then.lead and other in LEAD_SOURCES:
+    if then.lead in always:
+        for other in always:
+            if other != then.lead:
                 yield (
                     f"lead {then.lead} -> {other}",
                     attrs.evolve(rule, then=attrs.evolve(then, lead=other)),
@@ -161,10 +161,12 @@ def mutants(pack: RulePack) -> list[Mutant]:
     """Every valid one-step mutant of ``pack`` (mutants the loader would refuse are left out)."""
     out: list[Mutant] = []
     rules = list(pack.rules)
+    # Lead sources a swap may move between: lists never empty on a function, and joint.
+    always = (*(n for n in pack.facts.lead_sources() if not pack.facts.type(n).optional), JOINT)
 
     def add(kind: str, rule_id: str, change: str, new_rules: list[Rule]) -> None:
         try:
-            RulePack.from_rules(new_rules, name=pack.name, version=pack.version)
+            RulePack.from_rules(new_rules, name=pack.name, version=pack.version, facts=pack.facts)
         except RulePackError:
             return  # not a pack the loader accepts: no test could run on it
         out.append(Mutant(f"m{len(out) + 1:03d}", kind, rule_id, change, tuple(new_rules)))
@@ -173,7 +175,7 @@ def mutants(pack: RulePack) -> list[Mutant]:
         for kind, change, condition in _conditions(rule.when):
             mutated = attrs.evolve(rule, when=condition)
             add(kind, rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
-        for change, mutated in _conclusions(rule):
+        for change, mutated in _conclusions(rule, always):
             add("swap", rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
     # Priority flips between neighbouring priorities of rules concluding the same kind of thing.
     by_kind: dict[str, list[int]] = {}
@@ -201,16 +203,21 @@ def mutants(pack: RulePack) -> list[Mutant]:
 def write_pack(pack: RulePack, rules: Sequence[Rule], folder: Path) -> Path:
     """Write ``rules`` as a pack folder (one file per original rule file) and return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"name": pack.name, "version": pack.version}
+    meta: dict[str, Any] = {"name": pack.name, "version": pack.version}
     if pack.description:
         meta["description"] = pack.description
+    if pack.vocabulary:
+        meta["vocabulary"] = dict(pack.vocabulary)
     (folder / "pack.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
-    files: dict[str, list[dict[str, Any]]] = {}
+    # An extension is written flat: its facts and rules with those of the packs it extends.
+    files: dict[str, dict[str, list[dict[str, Any]]]] = {"facts.yaml": {}}
+    files["facts.yaml"]["facts"] = pack.facts.to_data()
     for rule in rules:
-        files.setdefault(Path(rule.file).name or "rules.yaml", []).append(rule.to_data())
+        entry = files.setdefault(Path(rule.file).name or "rules.yaml", {})
+        entry.setdefault("rules", []).append(rule.to_data())
     for name, data in files.items():
         (folder / name).write_text(
-            yaml.safe_dump({"rules": data}, sort_keys=False, allow_unicode=True), encoding="utf-8"
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8"
         )
     return folder
 

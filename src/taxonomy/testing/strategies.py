@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 import taxonomy
 from taxonomy._model import (
     DELEGATION_LIMITS,
-    SCOPES,
     Capability,
     Effectiveness,
     Efficiency,
@@ -31,10 +30,12 @@ from taxonomy._model import (
     Organisation,
     Portfolio,
 )
+from taxonomy.language.rules import RulePack
 
 __all__ = [
     "bodies",
     "capabilities",
+    "declared_answers",
     "functions",
     "legal_constraints",
     "levels",
@@ -107,8 +108,14 @@ def functions(
     legal: st.SearchStrategy[Legal] | None = None,
     efficiency: st.SearchStrategy[Efficiency] | None = None,
     effectiveness: st.SearchStrategy[Effectiveness] | None = None,
+    rules: RulePack | None = None,
 ) -> Function:
-    """A function among the given bodies; pin any part by passing its strategy."""
+    """A function among the given bodies; pin any part by passing its strategy.
+
+    ``rules`` (None: the default pack) gives the tiers it may run at and the questions it
+    declares beyond the model's own, each answered with a value of its declared type.
+    """
+    pack = rules if rules is not None else taxonomy.load_rules()
     fid = draw(function_id) if isinstance(function_id, st.SearchStrategy) else function_id
     performed = draw(st.lists(st.sampled_from(list(ids)), unique=True, min_size=1))
     drawn_legal = draw(legal if legal is not None else legal_constraints(ids))
@@ -121,7 +128,7 @@ def functions(
     return Function(
         id=fid,
         name=f"Function {fid}",
-        level=draw(st.sampled_from(SCOPES)),
+        level=draw(st.sampled_from(pack.tiers() or ("national", "regional", "local"))),
         performed_by=tuple(performed),
         efficiency=draw(
             efficiency if efficiency is not None else st.builds(Efficiency, levels(), levels())
@@ -132,6 +139,30 @@ def functions(
         legal=drawn_legal,
         capability=draw(capabilities(ids)),
         agreed_lead=agreed,
+        answers=draw(declared_answers(pack, ids)),
+    )
+
+
+def declared_answers(pack: RulePack, ids: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Answers to every question ``pack`` declares beyond the model's own, by declared type.
+
+    Optional ones are sometimes left out, so their defaults and absence are drawn too.
+    """
+    parts: dict[str, st.SearchStrategy[Any]] = {}
+    for fact in pack.facts.answered():
+        kind = fact.type.name
+        value: st.SearchStrategy[Any] = {
+            "level": levels(),
+            "bool": st.booleans(),
+            "count": st.integers(0, 5),
+            "choice": st.sampled_from(fact.type.choices or ("x",)),
+            "body": st.sampled_from(list(ids)),
+            "bodies": st.lists(st.sampled_from(list(ids)), unique=True, min_size=1).map(tuple),
+            "text": st.just("a reason given in the portfolio"),
+        }[kind]
+        parts[fact.name] = value if fact.required else st.none() | value
+    return st.fixed_dictionaries(parts).map(
+        lambda found: {name: v for name, v in found.items() if v is not None}
     )
 
 
@@ -144,14 +175,20 @@ def portfolios(
     max_functions: int = 6,
     legal: st.SearchStrategy[Legal] | None = None,
     law: st.SearchStrategy[Law] | None = None,
+    rules: RulePack | None = None,
 ) -> Portfolio:
     """A valid portfolio of two to eight bodies and one to ``max_functions`` functions.
+
+    Functions answer the questions ``rules`` declares (None: the default pack).
 
     ``law`` shrinks to no joint committees (the 2018 position of NHS England and Improvement).
     """
     ids = draw(bodies(min_bodies, max_bodies))
     count = draw(st.integers(1, max_functions))
-    fns = [draw(functions(ids, function_id=f"f{i}", legal=legal)) for i in range(1, count + 1)]
+    fns = [
+        draw(functions(ids, function_id=f"f{i}", legal=legal, rules=rules))
+        for i in range(1, count + 1)
+    ]
     drawn_law = draw(law if law is not None else st.builds(Law, st.booleans()))
     return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns), drawn_law)
 

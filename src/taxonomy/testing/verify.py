@@ -1,10 +1,10 @@
 """Exhaustive verification of a rule pack: gaps, conflicts, dead rules and unused findings.
 
-The answer space is finite: every fact a pack reads has a small domain (four levels, true/false,
-three tiers, a few counts, the body ids the rules name). :func:`check_pack` enumerates every
-combination of the facts the pack actually reads and derives each one with
-:func:`taxonomy.language.semantics.derive`, the same resolver :func:`taxonomy.classify` uses, and
-reports, with ``file:line`` and rule ids:
+The answer space is finite: every fact a pack reads has a small domain (four levels,
+true/false, the choices declared, a few counts, the body ids the rules name).
+:func:`check_pack` enumerates every combination of the facts the pack actually reads and
+derives each one with :func:`taxonomy.language.semantics.derive`, the same resolver
+:func:`taxonomy.classify` uses, and reports, with ``file:line`` and rule ids:
 
 - **gap** (error): answers on which no decision rule fires, or a separate arrangement gets no lead
   the law lets lead (so the classifier's lead never contradicts the law, and never fails);
@@ -15,7 +15,7 @@ reports, with ``file:line`` and rule ids:
 
 Which rules fire is asked, by default, of the reference semantics
 (:class:`~taxonomy.language.semantics.ReferenceBackend`): memoised per rule, it checks the default
-pack's 36,864 combinations in about a second. That is sound for what ``classify`` runs because
+pack's 147,456 combinations in a few seconds. That is sound for what ``classify`` runs because
 durable-rules, the backend that classifies, is pinned to the reference semantics by a
 differential property test on generated packs (``tests/test_semantics.py``).
 ``backend="durable-rules"`` enumerates with durable-rules itself, slower, for anyone who wants
@@ -36,9 +36,8 @@ from typing import Any
 import attrs
 
 import taxonomy
-from taxonomy._model import SCOPES, Level
+from taxonomy._model import Level
 from taxonomy.language.durable import engine_for
-from taxonomy.language.facts import ANSWER_FACTS
 from taxonomy.language.rules import Condition, FactTest, Rule, RulePack
 from taxonomy.language.semantics import (
     Backend,
@@ -124,75 +123,90 @@ def _literals(pack: RulePack, fact: str) -> list[Any]:
 
 
 def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
-    """Each dimension is a list of partial assignments; their product is the answer space."""
+    """Each dimension is a list of partial assignments; their product is the answer space.
+
+    Derived facts are enumerated with what they derive from, so no impossible combination is
+    checked: a list's ``count`` with the list, ``highest``, ``lowest`` and ``spread`` of the
+    same levels together. Everything else ranges over its type's values.
+    """
+    facts = pack.facts
     dims: list[list[dict[str, Any]]] = []
     done: set[str] = set()
-    cap_facts = {"capability.highest", "capability.lowest", "capability.gap"} & read
-    if cap_facts == {"capability.gap"}:
-        dims.append([{"capability.gap": gap} for gap in range(4)])
-        done |= cap_facts
-    elif cap_facts:
-        pairs = [(lo, hi) for lo in Level for hi in Level if lo <= hi]
-        dims.append(
-            [
-                {
-                    k: v
-                    for k, v in (
-                        ("capability.lowest", lo),
-                        ("capability.highest", hi),
-                        ("capability.gap", int(hi) - int(lo)),
-                    )
-                    if k in cap_facts
-                }
-                for lo, hi in pairs
-            ]
-        )
-        done |= cap_facts
-    bases = (
-        "legal.statutory_owner",
-        "legal.held_by_each",
-        "legal.delegable_to",
-        "legal.independence_from",
-        "performed_by",
-    )
-    for base in bases:
-        count = f"{base}.count"
-        performs = "legal.statutory_owner.performs" if base == "legal.statutory_owner" else ""
-        if not {base, count, performs} & read:
+    derived = [f for f in facts if f.derive is not None]
+
+    # Capability-like levels: highest, lowest and spread over the same levels move together.
+    spreads: dict[tuple[str, str], dict[str, str]] = {}
+    for fact in derived:
+        op, args = fact.derive  # type: ignore[misc]
+        if op in ("highest", "lowest", "spread") and fact.name in read:
+            spreads.setdefault((args["of"], args["over"]), {})[op] = fact.name
+    for names in spreads.values():
+        if set(names) == {"spread"}:
+            dims.append([{names["spread"]: gap} for gap in range(4)])
+        else:
+            pairs = [(lo, hi) for lo in Level for hi in Level if lo <= hi]
+            dims.append(
+                [
+                    {
+                        names[op]: value
+                        for op, value in (
+                            ("lowest", lo),
+                            ("highest", hi),
+                            ("spread", int(hi) - int(lo)),
+                        )
+                        if op in names
+                    }
+                    for lo, hi in pairs
+                ]
+            )
+        done |= set(names.values())
+
+    # Lists of bodies, with their counts and their overlap with another list.
+    for base in facts:
+        if base.type.name != "bodies":
             continue
-        low = 1 if base == "performed_by" else 0
-        # Reading only presence: absent (none listed) or present (one or more).
-        top = max([int(v) for v in _literals(pack, count)] + [1]) + 1 if count in read else 1
+        counts = [f.name for f in derived if f.derive == ("count", base.name) and f.name in read]
+        overlaps = [
+            f.name
+            for f in derived
+            if f.derive is not None
+            and f.derive[0] == "overlaps"
+            and f.derive[1][0] == base.name
+            and f.name in read
+        ]
+        if not ({base.name, *counts, *overlaps} & read):
+            continue
+        low = 0 if base.type.optional else 1
+        literals = [int(v) for c in counts for v in _literals(pack, c)]
+        top = max([*literals, 1]) + 1 if counts else 1
         options = []
         for n in range(low, top + 1):
-            for does in (False, True) if performs in read and n > 0 else (False,):
-                option: dict[str, Any] = {}
-                if count in read:
-                    option[count] = n
-                if base in read and n > 0:
-                    option[base] = tuple(f"b{i}" for i in range(n))
-                if performs in read:
-                    option[performs] = does
+            for does in (False, True) if overlaps and n > 0 else (False,):
+                option: dict[str, Any] = {c: n for c in counts}
+                if base.name in read and n > 0:
+                    option[base.name] = tuple(f"b{i}" for i in range(n))
+                option.update({o: does for o in overlaps})
                 options.append(option)
         dims.append(options)
-        done |= {base, count, performs} - {""}
-    for fact in sorted(read - done):
-        ftype = ANSWER_FACTS[fact][0].name
-        if ftype == "level":
+        done |= {base.name, *counts, *overlaps}
+
+    for name in sorted(read - done):
+        ftype = facts.type(name)
+        if ftype.name == "level":
             values: list[Any] = list(Level)
-        elif ftype == "bool":
+        elif ftype.name == "bool":
             values = [False, True]
-        elif ftype == "scope":
-            values = list(SCOPES)
-        elif ftype in ("body", "text"):
+        elif ftype.name == "choice":
+            values = list(ftype.choices)
+        elif ftype.name in ("body", "text"):
             # Absent, or present with each value a rule names, or another value.
-            named = sorted(set(map(str, _literals(pack, fact))))
-            dims.append([{}, *({fact: v} for v in [*named, "(another)"])])
+            named = sorted(set(map(str, _literals(pack, name))))
+            dims.append([{}, *({name: v} for v in [*named, "(another)"])])
             continue
-        else:  # counts not coupled above (organisations.count)
-            literals = [int(v) for v in _literals(pack, fact)]
+        else:  # counts not derived from a list read above
+            literals = [int(v) for v in _literals(pack, name)]
             values = list(range(2, max([*literals, 2]) + 2))
-        dims.append([{fact: v} for v in values])
+        dims.append([{name: v} for v in values])
     return dims
 
 
@@ -204,13 +218,32 @@ def _assignments(dims: Sequence[list[dict[str, Any]]]) -> Iterator[dict[str, Any
         yield values
 
 
-#: Lead sources whose bodies may all be barred from leading when only some bodies' employees
-#: may carry the function out (``legal.delegable_to``): a performer, any body, an owner.
-_UNCHECKED_SOURCES = ("performed_by", "organisations", "legal.statutory_owner")
+#: Where the model's own lead law reads (``Legal.may_lead``): only employees of the bodies in
+#: ``legal.delegable_to`` may carry the function out; an agreed lead is refused unless lawful.
+_DELEGABLE = "function.legal.delegable_to"
+_LAWFUL_BY_CONSTRUCTION = (_DELEGABLE, "function.agreed_lead")
+
+
+def _delegable_fact(pack: RulePack) -> str | None:
+    """The pack's fact read from ``legal.delegable_to``, if it declares one."""
+    return next((f.name for f in pack.facts if f.path == _DELEGABLE), None)
+
+
+def _unchecked_sources(pack: RulePack) -> tuple[str, ...]:
+    """Lead sources whose bodies may all be barred from leading.
+
+    That happens when only some bodies' employees may carry the function out: every source but
+    those lawful by construction.
+    """
+    return tuple(
+        f.name
+        for f in pack.facts
+        if f.name in pack.facts.lead_sources() and f.path not in _LAWFUL_BY_CONSTRUCTION
+    )
 
 
 def _lawful_source(
-    rule: Rule, values: Mapping[str, Any]
+    rule: Rule, values: Mapping[str, Any], pack: RulePack
 ) -> tuple[str | None, tuple[str, ...]] | None:
     """``lead_by_source``, with the law: a source that may name only barred bodies names none.
 
@@ -221,7 +254,8 @@ def _lawful_source(
     ``agreed_lead`` (refused at load unless lawful) are sure to; independence never bars every
     performer, body or owner (the loader refuses that).
     """
-    if "legal.delegable_to" in values and rule.then.lead in _UNCHECKED_SOURCES:
+    delegable = _delegable_fact(pack)
+    if delegable is not None and delegable in values and rule.then.lead in _unchecked_sources(pack):
         return None
     return lead_by_source(rule, values)
 
@@ -248,9 +282,10 @@ def check_pack(
         for f in (*r.when.facts(), *([r.then.value] if isinstance(r.then.value, str) else []))
         if not f.startswith("finding.")
     }
-    if any(r.then.lead in _UNCHECKED_SOURCES for r in pack.rules):
+    delegable = _delegable_fact(pack)
+    if delegable is not None and any(r.then.lead in _unchecked_sources(pack) for r in pack.rules):
         # Whether only some bodies' employees may carry it out decides which sources are lawful.
-        read.add("legal.delegable_to")
+        read.add(delegable)
     dims = _dimensions(pack, read)
     total = 1
     for dim in dims:
@@ -284,7 +319,9 @@ def check_pack(
     count = 0
     for values in combinations:
         count += 1
-        derivation = derive(pack, values, backend=fires, choose_lead=_lawful_source)
+        derivation = derive(
+            pack, values, backend=fires, choose_lead=lambda r, v: _lawful_source(r, v, pack)
+        )
         ever.update(rule.id for rule in derivation.fired)
         for conflict in derivation.conflicts:
             note("conflict", conflict.rules, _conflict_words(conflict), values)

@@ -45,7 +45,6 @@ import attrs
 
 from taxonomy._model import (
     DELEGATION_LIMITS,
-    SCOPES,
     Capability,
     Effectiveness,
     Function,
@@ -59,7 +58,7 @@ from taxonomy._model import (
 from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
 from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
-from taxonomy.language.facts import ANSWER_FACTS, FactType, answer_values
+from taxonomy.language.facts import FactType
 from taxonomy.language.rules import (
     Condition,
     Rule,
@@ -162,7 +161,8 @@ class Selector:
                 )
             return [portfolio.function(self.function)]
         assert self.where is not None
-        return [f for f in portfolio.functions if holds(self.where, answer_values(f, portfolio))]
+        facts = load_rules().facts
+        return [f for f in portfolio.functions if holds(self.where, facts.values(f, portfolio))]
 
     def describe(self) -> str:
         """The selector in words."""
@@ -507,7 +507,7 @@ def check_field(field: str, value: Any, at: Where) -> None:
         )
     ok = {
         "level": isinstance(value, str) and value in Level.names(),
-        "tier": value in SCOPES,
+        "tier": value in _tiers(),
         "true/false": isinstance(value, bool),
         "body or null": value is None or isinstance(value, str),
         "bodies": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
@@ -518,7 +518,7 @@ def check_field(field: str, value: Any, at: Where) -> None:
         "text": isinstance(value, str),
     }[kind]
     if not ok:
-        allowed = {"level": Level.names(), "tier": SCOPES, "limits": DELEGATION_LIMITS}.get(
+        allowed = {"level": Level.names(), "tier": _tiers(), "limits": DELEGATION_LIMITS}.get(
             kind, (kind,)
         )
         raise at.error(
@@ -1075,19 +1075,25 @@ def read_where(reader: Reader, body: Fields, at: Where, item: str) -> Condition:
         raise at.error(
             exc.problem, key="where", allowed=exc.allowed, suggestion=exc.suggestion
         ) from None
-    answers = tuple(ANSWER_FACTS)
+    facts = load_rules().facts
+    answers = facts.names()
 
     def fact_type(fact: str) -> FactType:
         if fact.startswith("finding."):
             raise at.error("'where' reads answers, not findings", key="where")
-        if fact not in ANSWER_FACTS:
+        if fact not in facts:
             raise at.error(
                 f"unknown fact '{fact}'",
                 key="where",
                 allowed=answers,
                 suggestion=did_you_mean(fact, answers),
             )
-        return ANSWER_FACTS[fact][0]
+        return facts.type(fact)
 
     check_condition(condition, fact_type, lambda problem, **f: at.error(problem, key="where", **f))
     return condition
+
+
+def _tiers() -> tuple[str, ...]:
+    """The tiers the default pack declares."""
+    return load_rules().tiers() or ()
