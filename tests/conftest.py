@@ -11,6 +11,8 @@ EXAMPLES = ROOT / "examples"
 NHS = EXAMPLES / "nhs_joint_working_2018.yaml"
 NWL = EXAMPLES / "nw_london_ccgs_2018.yaml"
 COUNCILS = EXAMPLES / "three_councils_shared_services.yaml"
+#: The pack the councils example is answered for (the default pack, extended for councils).
+COUNCILS_PACK = EXAMPLES / "packs" / "councils"
 RULES = ROOT / "rules"
 
 # "dev": quick local runs. "ci": bounded, so the suite stays well inside CI's budget on 2 cores.

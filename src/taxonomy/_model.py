@@ -213,10 +213,26 @@ def conclusion_text(
 
 @attrs.frozen
 class Organisation:
-    """A statutory body with its own Board (NHS England, NHS Improvement, a CCG)."""
+    """A statutory body with its own governing body (NHS England, NHS Improvement, a CCG).
+
+    ``governing_body`` is what that governing body is called: ``Board`` for the NHS bodies,
+    ``Cabinet`` or ``full council`` for a council (a portfolio may say so for each body; a rule
+    pack's vocabulary gives the default).
+    """
 
     id: str = attrs.field(validator=_check_id)
     name: str = attrs.field(validator=_non_empty)
+    governing_body: str = attrs.field(default="Board", validator=_non_empty)
+
+    @property
+    def governing_label(self) -> str:
+        """The governing body in words.
+
+        ``NHS England Board``; ``Eastbrook District Council (Cabinet)``.
+        """
+        if self.governing_body == "Board":
+            return f"{self.name} Board"
+        return f"{self.name} ({self.governing_body})"
 
 
 def _level_field() -> Any:
@@ -926,7 +942,8 @@ class Portfolio:
         decision, which needs no power to form joint committees).
 
         >>> import taxonomy
-        >>> p = taxonomy.load_portfolio("examples/three_councils_shared_services.yaml")
+        >>> councils = taxonomy.load_rules("examples/packs/councils")
+        >>> p = taxonomy.load_portfolio("examples/three_councils_shared_services.yaml", councils)
         >>> p.decision_forum(p.function("planning-decisions"), Arrangement.ONE_TEAM)
         'joint_committee'
         """

@@ -24,7 +24,7 @@ from taxonomy._model import (
     Recommendation,
     format_value,
 )
-from taxonomy.errors import InputError
+from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
@@ -174,6 +174,43 @@ def _check_bodies(portfolio: Portfolio) -> None:
 OBSERVERS: list[Callable[[RulePack, Classification], None]] = []
 
 
+def _check_answers(pack: RulePack, fn: Function) -> None:
+    """Refuse a function whose answers the pack does not declare, or that misses one it needs.
+
+    The loader checks files against the pack they are loaded for; this catches a portfolio
+    built in Python, or loaded for another pack.
+    """
+    facts = pack.facts
+    item = f"function '{fn.id}'"
+    for name, _ in fn.answers:
+        if name not in facts or not facts.get(name).answered:
+            declared = [f.name for f in facts.answered()]
+            raise PortfolioError(
+                f"answers '{name}', which rule pack '{pack.name}' does not declare",
+                item=item,
+                key=name,
+                allowed=declared or None,
+                suggestion=did_you_mean(name, declared),
+            )
+    for fact in facts.answered():
+        if fact.required and fn.answer(fact.name) is None:
+            raise PortfolioError(
+                f"does not answer '{fact.name}' ({fact.meaning}), which rule pack "
+                f"'{pack.name}' requires",
+                item=item,
+                key=fact.name,
+            )
+    tiers = pack.tiers()
+    if tiers is not None and fn.level not in tiers:
+        raise PortfolioError(
+            f"runs at tier '{fn.level}', which rule pack '{pack.name}' does not declare",
+            item=item,
+            key="level",
+            allowed=tiers,
+            suggestion=did_you_mean(fn.level, tiers),
+        )
+
+
 def _classify_one(
     engine: Engine,
     pack: RulePack,
@@ -181,6 +218,7 @@ def _classify_one(
     fn: Function,
     memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
+    _check_answers(pack, fn)
     derivation = derive(
         pack,
         pack.facts.values(fn, portfolio),

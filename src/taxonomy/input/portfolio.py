@@ -33,7 +33,6 @@ from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader
 
 if TYPE_CHECKING:
-    from taxonomy.language.facts import Facts
     from taxonomy.language.rules import RulePack
 
 __all__ = [
@@ -46,7 +45,7 @@ __all__ = [
 _TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
 _PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
 _ABOLITION_KEYS = ("body", "into", "name")
-_ORG_KEYS = ("id", "name")
+_ORG_KEYS = ("id", "name", "governing_body")
 _FUNCTION_KEYS = (
     "id",
     "name",
@@ -85,7 +84,11 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """
     data: dict[str, Any] = {
         "name": portfolio.name,
-        "organisations": [{"id": o.id, "name": o.name} for o in portfolio.organisations],
+        "organisations": [
+            {"id": o.id, "name": o.name}
+            | ({"governing_body": o.governing_body} if o.governing_body != "Board" else {})
+            for o in portfolio.organisations
+        ],
         "functions": [],
     }
     for fn in portfolio.functions:
@@ -264,12 +267,17 @@ def portfolio_from_data(
     for value in orgs_node:
         node = reader.mapping(value, what="an organisation", at=orgs_node)
         item = f"organisation '{node['id']}'" if isinstance(node.get("id"), str) else "organisation"
-        reader.keys(node, allowed=_ORG_KEYS, required=_ORG_KEYS, item=item)
+        reader.keys(node, allowed=_ORG_KEYS, required=("id", "name"), item=item)
         org_id = _id(reader, node, "id", item)
         if org_id in seen_orgs:
             reader.fail("this id is used by another organisation", at=node, key="id", item=item)
         seen_orgs.add(org_id)
-        organisations.append(Organisation(org_id, reader.text(node, "name", item=item)))
+        governing = (
+            reader.text(node, "governing_body", item=item)
+            if node.get("governing_body") is not None
+            else pack.word("governing_body", "Board")
+        )
+        organisations.append(Organisation(org_id, reader.text(node, "name", item=item), governing))
     if len(organisations) < 2:
         reader.fail("a portfolio needs at least two organisations", at=top, key="organisations")
     bodies = [o.id for o in organisations]
@@ -371,23 +379,22 @@ def _function(
     if not performed_by:
         reader.fail("must name at least one organisation", at=node, key="performed_by", item=item)
 
-    facts = pack.facts
     answers: dict[str, Any] = {}
     eff = reader.mapping(node["efficiency"], what="'efficiency'", item=item, at=node)
     own = ("duplication", "simplification")
-    answers |= _declared(reader, eff, "efficiency", own, facts, bodies, item)
+    answers |= _declared(reader, eff, "efficiency", own, pack, bodies, item)
     reader.keys(eff, allowed=eff.keys(), required=own, item=f"{item}, efficiency")
     efficiency = Efficiency(
         _level(reader, eff, "duplication", item), _level(reader, eff, "simplification", item)
     )
     fx = reader.mapping(node["effectiveness"], what="'effectiveness'", item=item, at=node)
-    answers |= _declared(reader, fx, "effectiveness", ("joint_benefit",), facts, bodies, item)
+    answers |= _declared(reader, fx, "effectiveness", ("joint_benefit",), pack, bodies, item)
     reader.keys(fx, allowed=fx.keys(), required=("joint_benefit",), item=f"{item}, effectiveness")
     effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
     if node["legal"] is not None:
         lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
-        answers |= _declared(reader, lg, "legal", _LEGAL_KEYS, facts, bodies, item)
+        answers |= _declared(reader, lg, "legal", _LEGAL_KEYS, pack, bodies, item)
     legal = _legal(reader, node, item, bodies, performed_by, set(answers))
     agreed = None
     if node.get("agreed_lead") is not None:
@@ -401,7 +408,7 @@ def _function(
             reader.fail(f"'{agreed}' cannot lead: {why}", at=node, key="agreed_lead", item=item)
 
     cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
-    answers |= _declared(reader, cap, "capability", bodies, facts, bodies, item)
+    answers |= _declared(reader, cap, "capability", bodies, pack, bodies, item)
     levels = {}
     for body in cap:
         if f"capability.{body}" in answers:
@@ -446,7 +453,7 @@ def _declared(
     node: Fields,
     question: str,
     own: Sequence[str],
-    facts: Facts,
+    pack: RulePack,
     bodies: list[str],
     item: str,
 ) -> dict[str, Any]:
@@ -458,7 +465,7 @@ def _declared(
     """
     from taxonomy.language.facts import allowed_values, parse_answer
 
-    declared = {f.key: f for f in facts.answered(question)}
+    declared = {f.key: f for f in pack.facts.answered(question)}
     where = f"{item}, {question}"
     found: dict[str, Any] = {}
     for key in node:
@@ -469,7 +476,8 @@ def _declared(
                 continue  # not a body and not declared: the capability check reports it
             allowed = [*own, *declared]
             reader.fail(
-                "unknown key",
+                f"unknown key: rule pack '{pack.name}' declares no question '{question}.{key}' "
+                "(for a portfolio written for another pack, give that pack: --rules DIR)",
                 at=node,
                 key=key,
                 item=where,

@@ -79,10 +79,9 @@ _EXTENDS_KEYS = ("name", "version", "path")
 _OVERRIDE_KEYS = ("rule", "reason")
 #: Words a pack may set for the people reading its results (``vocabulary:`` in ``pack.yaml``).
 VOCABULARY: Mapping[str, str] = {
-    "governing_body": "what each body's governing body is called (Board, full council, ...)",
-    "title": "the heading of reports",
+    "governing_body": "what each body's governing body is called (Board, Cabinet, ...), "
+    "unless the portfolio says so for the body",
     "paper": "the paper the questions and categories come from, as reports cite it",
-    "lead_body": "what a body leading a function is called (lead organisation, host council)",
 }
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FINDING = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -94,6 +94,8 @@ def build_report(
             findings=findings,
             comparison=comparison,
             robust=_robustness(classification, pack),
+            paper=pack.word("paper", "the taxonomy's source paper"),
+            chain=classification.rule_pack.chain,
         )
     )
 

@@ -342,7 +342,7 @@ def _base(portfolio: Portfolio, state: str) -> Graph:
         organisations=list(portfolio.organisation_ids),
     )
     for org in portfolio.organisations:
-        graph.add_node(_board(org.id), kind="board", label=f"{org.name} Board", body=org.id)
+        graph.add_node(_board(org.id), kind="board", label=org.governing_label, body=org.id)
     return graph
 
 

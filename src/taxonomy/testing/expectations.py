@@ -91,8 +91,8 @@ class ExpectationFile:
 
     def run(self) -> dict[str, Outcome]:
         """Classify once and return each listed function's outcome."""
-        portfolio = load_portfolio(self.portfolio)
         pack = load_rules(self.rules)
+        portfolio = load_portfolio(self.portfolio, rules=pack)
         single: str | None = None
         result: Classification | None = None
         if self.scenario is not None:

@@ -622,7 +622,9 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
                 f"'{change.into}' already exists; drop 'name' to merge into it", key="into"
             )
         try:
-            new_body = Organisation(change.into, change.name)
+            # The successor is governed as the bodies it replaces were (a Board, a Cabinet).
+            words = [o.governing_body for o in portfolio.organisations if o.id in change.from_]
+            new_body = Organisation(change.into, change.name, words[0] if words else "Board")
         except ValueError as exc:
             raise at.error(str(exc), key="into") from None
         portfolio = attrs.evolve(portfolio, organisations=(*portfolio.organisations, new_body))
