@@ -13,7 +13,7 @@ import taxonomy
 from taxonomy.errors import PortfolioError, RulePackError
 from taxonomy.input.files import dump_portfolio
 from taxonomy.testing import invariants, strategies
-from tests.conftest import COUNCILS, COUNCILS_PACK, ROOT
+from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, ROOT
 from tests.helpers import run_cli
 
 EXTENSION = """\
@@ -280,3 +280,32 @@ def test_the_cli_classifies_under_an_extension(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "Traceback" not in refused.stderr
     assert "declares no question 'legal.democratic_control'" in refused.stderr
+
+
+def test_a_scenario_sets_a_declared_answer_checked_against_the_pack(tmp_path: Path) -> None:
+    from taxonomy.errors import ScenarioError
+    from taxonomy.whatif.scenarios import load_scenario
+
+    pack = taxonomy.load_rules(_pack(tmp_path))
+    portfolio = taxonomy.load_portfolio(_portfolio(tmp_path), rules=pack)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: Members let go\nchanges:\n"
+        "  - set: {function: grants, field: legal.democratic_control, value: low}\n"
+    )
+    applied = load_scenario(scenario).apply(portfolio, pack)
+    grants = applied.portfolio.function("grants")
+    assert grants.answer("legal.democratic_control") is taxonomy.Level.LOW
+    assert taxonomy.classify(applied.portfolio, rules=pack)["grants"].arrangement is (
+        taxonomy.Arrangement.ONE_TEAM
+    )
+    # Under a pack that does not declare it, the field is unknown when applied.
+    with pytest.raises(ScenarioError, match="unknown field 'legal.democratic_control'"):
+        load_scenario(scenario).apply(taxonomy.load_portfolio(NHS))
+    # A typo of one of the model's own fields is still caught when the file is read.
+    scenario.write_text(
+        "name: Typo\nchanges:\n"
+        "  - set: {function: grants, field: legal.board_reservd, value: true}\n"
+    )
+    with pytest.raises(ScenarioError, match="did you mean 'legal.board_reserved'"):
+        load_scenario(scenario)

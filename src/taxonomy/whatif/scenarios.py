@@ -58,7 +58,7 @@ from taxonomy._model import (
 from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
 from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
-from taxonomy.language.facts import FactType
+from taxonomy.language.facts import ANSWER_QUESTIONS, Facts, FactType, parse_answer
 from taxonomy.language.rules import (
     Condition,
     Rule,
@@ -147,8 +147,11 @@ class Selector:
     all: bool = False
     where: Condition | None = None
 
-    def select(self, portfolio: Portfolio, at: Where) -> list[Function]:
-        """The selected functions (ScenarioError for an unknown id)."""
+    def select(self, portfolio: Portfolio, at: Where, facts: Facts | None = None) -> list[Function]:
+        """The selected functions (ScenarioError for an unknown id).
+
+        ``facts`` are the declarations a ``where`` filter reads (None: the default pack's).
+        """
         if self.all:
             return list(portfolio.functions)
         if self.function is not None:
@@ -161,7 +164,7 @@ class Selector:
                 )
             return [portfolio.function(self.function)]
         assert self.where is not None
-        facts = load_rules().facts
+        facts = facts if facts is not None else load_rules().facts
         return [f for f in portfolio.functions if holds(self.where, facts.values(f, portfolio))]
 
     def describe(self) -> str:
@@ -469,7 +472,7 @@ class Scenario:
         for change in self.changes:
             try:
                 if isinstance(change, SetAnswer):
-                    portfolio = _apply_set(portfolio, change)
+                    portfolio = _apply_set(portfolio, change, pack.facts)
                 elif isinstance(change, Merge):
                     portfolio, more = apply_merge(portfolio, change)
                     notes += more
@@ -493,17 +496,32 @@ class Scenario:
 # --- applying -----------------------------------------------------------------------------------
 
 
-def check_field(field: str, value: Any, at: Where) -> None:
-    """Check that ``value`` suits the answer ``field`` (see :data:`FIELDS`), or raise at ``at``."""
+def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -> None:
+    """Check that ``value`` suits the answer ``field``, or raise at ``at``.
+
+    A field is one of :data:`FIELDS` (the model's answers), or a question a rule pack declares
+    (``legal.democratic_control``), checked against ``facts``. Without ``facts`` (a scenario
+    read before the pack it will run under is known), a field named like a declared question
+    is checked when the scenario is applied.
+    """
+    if facts is not None and field in facts and facts.get(field).answered:
+        problem, _ = parse_answer(facts.type(field), value, bodies=None)
+        if problem is not None:
+            raise at.error(f"{problem} (for {field})", key="value")
+        return
     kind = FIELDS.get(field)
-    if field.startswith("capability.") and field.count(".") == 1:
+    question, _, key = field.partition(".")
+    if question == "capability" and key and "." not in key:
         kind = "level"
     if kind is None:
+        if facts is None and _maybe_declared(field):
+            return
+        declared = [f.name for f in facts.answered()] if facts is not None else []
         raise at.error(
             f"unknown field '{field}'",
             key="field",
-            allowed=list(FIELDS),
-            suggestion=did_you_mean(field, FIELDS),
+            allowed=[*FIELDS, *declared],
+            suggestion=did_you_mean(field, [*FIELDS, *declared]),
         )
     ok = {
         "level": isinstance(value, str) and value in Level.names(),
@@ -541,18 +559,18 @@ def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
     return body
 
 
-def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
+def _apply_set(portfolio: Portfolio, change: SetAnswer, facts: Facts) -> Portfolio:
     at = change.at
-    check_field(change.field, change.value, at)
+    check_field(change.field, change.value, at, facts)
     field, value = change.field, change.value
-    selected = {f.id for f in change.selector.select(portfolio, at)}
+    selected = {f.id for f in change.selector.select(portfolio, at, facts)}
     updated = []
     for fn in portfolio.functions:
         if fn.id not in selected:
             updated.append(fn)
             continue
         try:
-            updated.append(_set_one(portfolio, fn, field, value, at))
+            updated.append(_set_one(portfolio, fn, field, value, at, facts))
         except ScenarioError:
             raise
         except (ValueError, TypeError) as exc:  # the model refused the result
@@ -563,8 +581,27 @@ def _apply_set(portfolio: Portfolio, change: SetAnswer) -> Portfolio:
         raise at.error(f"leaves an invalid portfolio: {exc}") from None
 
 
-def _set_one(portfolio: Portfolio, fn: Function, field: str, value: Any, at: Where) -> Function:
+def _maybe_declared(field: str) -> bool:
+    """Whether ``field`` may be a question some rule pack declares (and is no typo of a field)."""
+    question, _, key = field.partition(".")
+    return (
+        question in ANSWER_QUESTIONS
+        and question != "capability"
+        and key.isidentifier()
+        and did_you_mean(field, FIELDS) is None
+    )
+
+
+def _set_one(
+    portfolio: Portfolio, fn: Function, field: str, value: Any, at: Where, facts: Facts
+) -> Function:
     """``fn`` with ``field`` set to ``value`` (already checked to suit the field)."""
+    if field in facts and facts.get(field).answered:
+        _, parsed = parse_answer(facts.type(field), value, bodies=portfolio.organisation_ids)
+        if parsed is None:
+            raise at.error(f"{value!r} names a body not in the portfolio", key=at.value_key)
+        answers = {**dict(fn.answers), field: parsed}
+        return attrs.evolve(fn, answers=answers)
     if field == "level":
         fn = attrs.evolve(fn, level=value)
     elif field == "notes":
