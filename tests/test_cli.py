@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COUNCILS, NHS, NWL, RULES
+from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL, RULES
 from tests.helpers import copy_pack
 from tests.helpers import run_cli as run
 
@@ -78,7 +78,7 @@ def test_explain() -> None:
     out = run("explain", str(NHS), "procurement-complaints")
     assert out.returncode == 0, out.stderr
     assert "Lead set by:" in out.stdout and "legal.statutory-owner-leads" in out.stdout
-    out = run("explain", str(COUNCILS), "elections")
+    out = run("explain", str(COUNCILS), "elections", "--rules", str(COUNCILS_PACK))
     assert "Capped by legal constraint:" in out.stdout
     assert "Representation of the People Act 1983 s.35" in out.stdout
     out = run("explain", str(NHS), "strategy", "--format", "json")

@@ -7,6 +7,7 @@ exits 2; an engine failure or a pack that reaches no single answer exits 1.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
@@ -44,11 +45,11 @@ def _width() -> int:
 _VERBOSE = [False]
 
 
-def _load_portfolio(path: str) -> Portfolio:
-    """Load a portfolio file (YAML, XLSX or CSV)."""
+def _load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
+    """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``."""
     from taxonomy.input.files import load_portfolio as load
 
-    return load(path)
+    return load(path, rules=_load_rules(rules_dir))
 
 
 def _classify(portfolio: Portfolio, **options: Any) -> Classification:
@@ -76,16 +77,17 @@ def _on_day(portfolio: Portfolio, as_of: str | None) -> InForce:
     return found
 
 
-def _portfolio_on_day(path: str, as_of: str | None) -> Portfolio:
+def _portfolio_on_day(path: str, as_of: str | None, rules_dir: str | None = None) -> Portfolio:
     """Load a portfolio and judge it on ``--as-of`` (for commands that need two bodies or more).
 
     A day on which the law leaves one body fails in classify with a message saying so.
     """
-    return _on_day(_load_portfolio(path), as_of).portfolio
+    return _on_day(_load_portfolio(path, rules_dir), as_of).portfolio
 
 
+@functools.lru_cache(maxsize=8)
 def _load_rules(directory: str | None = None) -> RulePack:
-    """Load a rule pack (None: the default pack)."""
+    """Load a rule pack (None: the default pack), once per command."""
     from taxonomy.language.rules import load_rules as load
 
     return load(directory)
@@ -225,7 +227,7 @@ def classify_command(
     judged on --as-of (or the portfolio's as_of); if the law leaves one body that day, the
     output says every function is delivered once, by it.
     """
-    day = _on_day(_load_portfolio(portfolio), as_of)
+    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
     pack = _pack(rules_dir)
     if day.single_body is not None:
         _single_body(day, pack, fmt, output, portfolio, force=force)
@@ -386,7 +388,7 @@ def report_command(
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = _portfolio_on_day(portfolio, as_of)
+    loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     text = build_report(
         loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
@@ -397,20 +399,24 @@ def report_command(
 @cli.command("template")
 @click.argument("source", metavar="PORTFOLIO_OR_BODIES")
 @click.option("-o", "--output", metavar="FILE.xlsx", required=True)
+@_RULES_OPTION
 @_FORCE_OPTION
-def template_command(source: str, output: str, force: bool) -> None:
+def template_command(source: str, output: str, rules_dir: str | None, force: bool) -> None:
     """Write a workbook to fill in, with a drop-down on every answer.
 
     PORTFOLIO_OR_BODIES is a portfolio (pre-filled) or comma-separated body ids, e.g. nhse,nhsi.
+    The workbook has the tiers of the rule pack (--rules) and a column for each question it
+    declares, explained in the guide sheet.
     """
     from taxonomy.input.spreadsheet import write_template
 
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
+    pack = _load_rules(rules_dir)
     if Path(source).exists():
-        loaded = _load_portfolio(source)
+        loaded = _load_portfolio(source, rules_dir)
         with _writing(output, source, force=force) as path:
-            write_template(path, portfolio=loaded)
+            write_template(path, portfolio=loaded, rules=pack)
     else:
         bodies = [b.strip() for b in source.split(",") if b.strip()]
         from taxonomy._model import Organisation
@@ -426,7 +432,7 @@ def template_command(source: str, output: str, force: bool) -> None:
         if len(bodies) < 2:
             raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
         with _writing(output, force=force) as path:
-            write_template(path, bodies=bodies)
+            write_template(path, bodies=bodies, rules=pack)
     _say(f"wrote {output}")
 
 
@@ -439,15 +445,25 @@ def template_command(source: str, output: str, force: bool) -> None:
     required=True,
     help="The converted portfolio: .yaml, .xlsx or .csv.",
 )
+@_RULES_OPTION
 @_FORCE_OPTION
-def convert_command(source: str, output: str, force: bool) -> None:
-    """Convert a portfolio between YAML, XLSX and CSV without loss."""
-    from taxonomy.input.files import dump_portfolio
+def convert_command(source: str, output: str, rules_dir: str | None, force: bool) -> None:
+    """Convert a portfolio between YAML, XLSX and CSV without loss.
 
-    loaded = _load_portfolio(source)
-    several = Path(output).suffix.lower() == ".csv"  # a CSV portfolio is several files
+    A portfolio answering the questions of a rule pack other than the default is read (and a
+    spreadsheet written, with a column for each question) for that pack: give --rules DIR.
+    """
+    from taxonomy.input.files import dump_portfolio
+    from taxonomy.input.spreadsheet import write_portfolio
+
+    loaded = _load_portfolio(source, rules_dir)
+    suffix = Path(output).suffix.lower()
+    several = suffix == ".csv"  # a CSV portfolio is several files
     with _writing(output, source, force=force, atomic=not several) as path:
-        dump_portfolio(loaded, path)
+        if suffix in (".xlsx", ".csv"):
+            write_portfolio(loaded, path, rules=_load_rules(rules_dir))
+        else:
+            dump_portfolio(loaded, path)
     _say(f"wrote {output}")
 
 
@@ -488,7 +504,7 @@ def explain_command(
     """
     from taxonomy.whatif.counterfactual import counterfactuals, robustness
 
-    loaded = _portfolio_on_day(portfolio, as_of)
+    loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     loaded.function(function_id)  # an unknown id: UnknownIdError, with a "did you mean"
     pack = _pack(rules_dir)
     if why_not is not None:
@@ -547,7 +563,7 @@ def whatif_command(
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
-    loaded = _portfolio_on_day(portfolio, as_of)
+    loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
     if fmt == "xlsx":
@@ -600,7 +616,7 @@ def sweep_command(
     """Evaluate a grid of scenarios: one record per scenario and function."""
     from taxonomy.whatif.sweep import load_sweep, sweep
 
-    loaded = _portfolio_on_day(portfolio, as_of)
+    loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
     result = _with_progress(
@@ -762,7 +778,7 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
     """List which rules fired, and which never did, over the given portfolios."""
     from taxonomy.testing.coverage import rule_coverage
 
-    report = rule_coverage(_pack(rules_dir), [_load_portfolio(p) for p in portfolios])
+    report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
@@ -872,7 +888,7 @@ def graph_command(
                 allowed=_GRAPH_FORMATS,
                 suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
             )
-    loaded = _portfolio_on_day(portfolio, as_of)
+    loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     pack = _pack(rules_dir)
     if scenario_files:
         from taxonomy.whatif.scenarios import load_scenario
@@ -919,7 +935,7 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | 
     from taxonomy.render.text import law_line
     from taxonomy.structure.checks import structure_report
 
-    day = _on_day(_load_portfolio(portfolio), as_of)
+    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
     pack = _pack(rules_dir)
     if day.single_body is not None:
         _single_body(day, pack, fmt, None, portfolio, force=False)

@@ -1,12 +1,15 @@
 """Portfolios as spreadsheets: XLSX workbooks and CSV files, read and written without loss.
 
 A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, ``as_of``,
-``law.joint_committees``), ``bodies`` (``id``, ``name``), ``functions`` (one row per function, a
+``law.joint_committees``), ``bodies`` (``id``, ``name``, ``governing_body`` where one is not a
+``Board``), ``functions`` (one row per function, a
 column per answer: ``efficiency.duplication``, ..., ``legal.delegable_to`` as a comma-separated
-list, ``capability.<body id>``), when there is governance, ``joint_bodies`` and ``roles``, and, for
-a dated law, ``law`` (a row per provision) and ``abolitions`` (a row per abolition). The
-template adds a ``questions`` sheet explaining the four key questions in the papers' words, and a
-drop-down on every level, tier, true/false and body-id cell.
+list, ``capability.<body id>``, and ``QUESTION.KEY`` for each question the rule pack declares
+beyond the model's own, e.g. ``legal.democratic_control``), when there is governance,
+``joint_bodies`` and ``roles``, and, for a dated law, ``law`` (a row per provision) and
+``abolitions`` (a row per abolition). The template adds a ``questions`` sheet explaining the four
+key questions in the papers' words and each question the pack declares (its meaning and source),
+and a drop-down on every level, tier, true/false, choice and body-id cell.
 
 CSV: ``NAME.csv`` is the functions table; beside it ``NAME.bodies.csv``, and, when needed,
 ``NAME.portfolio.csv``, ``NAME.joint_bodies.csv``, ``NAME.roles.csv``, ``NAME.law.csv`` and
@@ -28,9 +31,11 @@ from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
+from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
 from taxonomy.render.cells import as_text_cells, csv_text, from_csv
 
 if TYPE_CHECKING:
+    from taxonomy.language.facts import Fact
     from taxonomy.language.rules import RulePack
 
 __all__ = [
@@ -70,7 +75,7 @@ _LIST_COLUMNS = {
     "reports_to",
     "accountable_for",
 }
-_BODY_COLUMNS = ["id", "name"]
+_BODY_COLUMNS = ["id", "name", "governing_body"]
 _JOINT_COLUMNS = ["id", "name", "kind", "members", "delegated", "oversees", "notes"]
 _ROLE_COLUMNS = ["id", "name", "employed_by", "reports_to", "accountable_for", "notes"]
 _LAW_COLUMNS = ["id", "from", "until", "joint_committees", "source"]
@@ -142,7 +147,7 @@ def _split(value: Any) -> list[str]:
     return [part.strip() for part in str(value).split(",") if part.strip()]
 
 
-def _boolean(value: Any, error: PortfolioError) -> bool:
+def _boolean(value: Any, error: Exception) -> bool:
     if value is None:
         return False
     if isinstance(value, bool):
@@ -161,12 +166,20 @@ def _check_columns(
     header: Sequence[str],
     allowed: Sequence[str],
     prefix_ok: str | None = None,
+    pack: RulePack | None = None,
 ) -> None:
+    """Refuse a heading not in ``allowed``; ``pack`` says which pack's questions were allowed."""
     for column in header:
         if column in allowed or (prefix_ok and column.startswith(prefix_ok)):
             continue
+        message = "unknown column"
+        if pack is not None and "." in column and column.split(".")[0] in ANSWER_QUESTIONS:
+            message = (
+                f"unknown column: rule pack '{pack.name}' declares no question '{column}' "
+                "(for a portfolio written for another pack, give that pack: --rules DIR)"
+            )
         raise PortfolioError(
-            "unknown column",
+            message,
             file=file,
             sheet=sheet,
             line=1,
@@ -312,6 +325,8 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         raise PortfolioError("no such file", file=str(path))
     is_csv = path.suffix.lower() == ".csv"
     tables = _tables_from_csv(path) if is_csv else _tables_from_xlsx(path)
+    pack = _pack(rules)
+    answered = pack.facts.answered()
 
     def file_of(sheet: str) -> str:
         if not is_csv:
@@ -392,12 +407,13 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         file_of("functions"),
         "functions",
         header,
-        [*_FIXED_COLUMNS, "notes"],
+        [*_FIXED_COLUMNS, *(f.name for f in answered), "notes"],
         prefix_ok="capability.",
+        pack=pack,
     )
     functions = []
     for row, cells in functions_table[1:]:
-        functions.append(_function(file_of("functions"), row, cells))
+        functions.append(_function(file_of("functions"), row, cells, answered))
     data["functions"] = functions
 
     governance: dict[str, Any] = {}
@@ -421,7 +437,16 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
             row=1,
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
-    return portfolio_from_data(data, file=str(path), rules=rules)
+    return portfolio_from_data(data, file=str(path), rules=pack)
+
+
+def _pack(rules: RulePack | None) -> RulePack:
+    """``rules``, or the default pack when None."""
+    if rules is not None:
+        return rules
+    from taxonomy.language.rules import load_rules
+
+    return load_rules()
 
 
 def _day_cell(value: Any) -> Any:
@@ -484,17 +509,54 @@ def _dated_law(
     return _cells(provisions, sheet="law", row=1, column="id")
 
 
-def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
-    def sub(keys: dict[str, str]) -> Row:
+def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
+    """A cell answering a question the pack declares, as the YAML would give it.
+
+    Lists are split like the other list columns, true/false and whole numbers read from text;
+    a value that cannot be read is passed on as written, for the pack's check to report.
+    """
+    kind = fact.type.name
+    if kind == "bodies":
+        return _cells(_split(value), sheet="functions", row=row, column=fact.name)
+    if kind == "bool":
+        try:
+            return _boolean(value, ValueError())
+        except ValueError:
+            return value
+    if kind == "count":
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # a body id, a choice or a text a spreadsheet took for a number
+    return value
+
+
+def _function(file: str, row: int, cells: dict[str, Any], answered: Sequence[Fact] = ()) -> Row:
+    def declared(question: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """The answers to the pack's questions under ``question``, and their columns."""
+        entry: dict[str, Any] = {}
+        columns: dict[str, str] = {}
+        for fact in answered:
+            if fact.question != question:
+                continue
+            columns[fact.key] = fact.name
+            if cells.get(fact.name) is not None:
+                entry[fact.key] = _answer_cell(fact, cells[fact.name], row)
+        return entry, columns
+
+    def sub(keys: dict[str, str], question: str) -> Row:
         entry = {
             key: cells.get(column) for key, column in keys.items() if cells.get(column) is not None
         }
-        return Row(entry, sheet="functions", row=row, columns=keys)
+        extra, columns = declared(question)
+        return Row(entry | extra, sheet="functions", row=row, columns=keys | columns)
 
     efficiency = sub(
-        {"duplication": "efficiency.duplication", "simplification": "efficiency.simplification"}
+        {"duplication": "efficiency.duplication", "simplification": "efficiency.simplification"},
+        "efficiency",
     )
-    effectiveness = sub({"joint_benefit": "effectiveness.joint_benefit"})
+    effectiveness = sub({"joint_benefit": "effectiveness.joint_benefit"}, "effectiveness")
     legal_keys = (
         "statutory_owner",
         "held_by_each",
@@ -529,17 +591,29 @@ def _function(file: str, row: int, cells: dict[str, Any]) -> Row:
                 allowed=["true", "false"],
             ),
         )
-    legal = Row(legal_entry, sheet="functions", row=row, columns=legal_columns)
-    capability_columns = {c.split(".", 1)[1]: c for c in cells if c.startswith("capability.")}
+    legal_extra, legal_declared = declared("legal")
+    legal = Row(
+        legal_entry | legal_extra,
+        sheet="functions",
+        row=row,
+        columns=legal_columns | legal_declared,
+    )
+    capability_extra, capability_declared = declared("capability")
+    capability_columns = {
+        c.split(".", 1)[1]: c
+        for c in cells
+        if c.startswith("capability.") and c not in capability_declared.values()
+    }
     capability = Row(
         {
             body: cells[column]
             for body, column in capability_columns.items()
             if cells[column] is not None
-        },
+        }
+        | capability_extra,
         sheet="functions",
         row=row,
-        columns=capability_columns,
+        columns=capability_columns | capability_declared,
     )
     entry: dict[str, Any] = {
         "efficiency": efficiency,
@@ -567,13 +641,51 @@ def _listed(value: str | list[str] | None) -> str | None:
     return ", ".join(value) or None
 
 
-def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[list[Any]]]:
+def _answer_names(portfolio: Portfolio | None, pack: RulePack) -> list[str]:
+    """The columns of the pack's questions: each it declares, then any other the portfolio answers.
+
+    A portfolio read for another pack keeps its answers when written without that pack; reading
+    the file back needs the pack again.
+    """
+    names = [f.name for f in pack.facts.answered()]
+    for fn in portfolio.functions if portfolio is not None else ():
+        names += [name for name, _ in fn.answers if name not in names]
+    return names
+
+
+def _function_columns(bodies: Sequence[str], answers: Sequence[str]) -> list[str]:
+    """The functions sheet's headings: each question's own columns, then the pack's under it."""
+
+    def of(question: str) -> list[str]:
+        return [name for name in answers if name.split(".", 1)[0] == question]
+
+    columns = ["id", "name", "level", "performed_by"]
+    for question in ("efficiency", "effectiveness", "legal"):
+        columns += [c for c in _FIXED_COLUMNS if c.startswith(f"{question}.")] + of(question)
+    declared = of("capability")
+    capability = [f"capability.{b}" for b in bodies if f"capability.{b}" not in declared]
+    return [*columns, "agreed_lead", *capability, *declared, "notes"]
+
+
+def _answer_value(value: Any) -> Any:
+    """An answer to a question the pack declares, as one cell."""
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(value) or None
+    return value
+
+
+def _rows(
+    portfolio: Portfolio | None, bodies: Sequence[str], pack: RulePack
+) -> dict[str, list[list[Any]]]:
     data = portfolio_to_data(portfolio) if portfolio is not None else None
-    capability = [f"capability.{b}" for b in bodies]
+    answers = _answer_names(portfolio, pack)
+    header = _function_columns(bodies, answers)
     tables: dict[str, list[list[Any]]] = {
         "portfolio": [["key", "value"]],
-        "bodies": [list(_BODY_COLUMNS)],
-        "functions": [[*_FIXED_COLUMNS, *capability, "notes"]],
+        "bodies": [_BODY_COLUMNS[:2]],
+        "functions": [header],
     }
     if data is None:
         return tables
@@ -585,30 +697,33 @@ def _rows(portfolio: Portfolio | None, bodies: Sequence[str]) -> dict[str, list[
         _law_rows(law, tables)
     else:
         tables["portfolio"].append(["law.joint_committees", bool(law.get("joint_committees"))])
-    tables["bodies"] += [[o["id"], o["name"]] for o in data["organisations"]]
-    for fn in data["functions"]:
+    if any("governing_body" in o for o in data["organisations"]):
+        tables["bodies"][0] = list(_BODY_COLUMNS)
+    tables["bodies"] += [[o.get(c) for c in tables["bodies"][0]] for o in data["organisations"]]
+    assert portfolio is not None
+    for function, fn in zip(portfolio.functions, data["functions"], strict=True):
         legal = fn["legal"]
-        tables["functions"].append(
-            [
-                fn["id"],
-                fn["name"],
-                fn["level"],
-                ", ".join(fn["performed_by"]),
-                fn["efficiency"]["duplication"],
-                fn["efficiency"]["simplification"],
-                fn["effectiveness"]["joint_benefit"],
-                _listed(legal.get("statutory_owner")),
-                _listed(legal.get("held_by_each")),
-                _listed(legal.get("delegable_to")),
-                bool(legal.get("board_reserved")),
-                _listed(legal.get("not_delegable_to")),
-                _listed(legal.get("independence_from")),
-                legal.get("separate_reason"),
-                fn.get("agreed_lead"),
-                *[fn["capability"].get(b) for b in bodies],
-                fn.get("notes"),
-            ]
-        )
+        values: dict[str, Any] = {
+            "id": fn["id"],
+            "name": fn["name"],
+            "level": fn["level"],
+            "performed_by": ", ".join(fn["performed_by"]),
+            "efficiency.duplication": fn["efficiency"]["duplication"],
+            "efficiency.simplification": fn["efficiency"]["simplification"],
+            "effectiveness.joint_benefit": fn["effectiveness"]["joint_benefit"],
+            "legal.statutory_owner": _listed(legal.get("statutory_owner")),
+            "legal.held_by_each": _listed(legal.get("held_by_each")),
+            "legal.delegable_to": _listed(legal.get("delegable_to")),
+            "legal.board_reserved": bool(legal.get("board_reserved")),
+            "legal.not_delegable_to": _listed(legal.get("not_delegable_to")),
+            "legal.independence_from": _listed(legal.get("independence_from")),
+            "legal.separate_reason": legal.get("separate_reason"),
+            "agreed_lead": fn.get("agreed_lead"),
+            **{f"capability.{b}": fn["capability"].get(b) for b in bodies},
+            **{name: _answer_value(function.answer(name)) for name in answers},
+            "notes": fn.get("notes"),
+        }
+        tables["functions"].append([values.get(column) for column in header])
     governance = data.get("governance", {})
     if governance.get("bodies"):
         tables["joint_bodies"] = [list(_JOINT_COLUMNS)] + [
@@ -653,10 +768,17 @@ def _law_rows(provisions: list[dict[str, Any]], tables: dict[str, list[list[Any]
         tables["abolitions"] = abolitions
 
 
-def write_portfolio(portfolio: Portfolio, path: str | Path) -> None:
-    """Write a portfolio as XLSX (with drop-downs and the guide sheet) or CSV files."""
+def write_portfolio(
+    portfolio: Portfolio, path: str | Path, *, rules: RulePack | None = None
+) -> None:
+    """Write a portfolio as XLSX (with drop-downs and the guide sheet) or CSV files.
+
+    ``rules`` is the pack it is answered for (None: the default pack): a column for each question
+    it declares, with its drop-down and its entry in the guide sheet.
+    """
     path = Path(path)
-    tables = _rows(portfolio, portfolio.organisation_ids)
+    pack = _pack(rules)
+    tables = _rows(portfolio, portfolio.organisation_ids, pack)
     if path.suffix.lower() == ".csv":
         stem = path.name[: -len(".csv")]
         for sheet, rows in tables.items():
@@ -666,20 +788,29 @@ def write_portfolio(portfolio: Portfolio, path: str | Path) -> None:
                 for row in rows:
                     writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
         return
-    _write_xlsx(tables, path, portfolio.organisation_ids)
+    _write_xlsx(tables, path, portfolio.organisation_ids, pack)
 
 
 def write_template(
-    path: str | Path, *, portfolio: Portfolio | None = None, bodies: Sequence[str] = ()
+    path: str | Path,
+    *,
+    portfolio: Portfolio | None = None,
+    bodies: Sequence[str] = (),
+    rules: RulePack | None = None,
 ) -> None:
-    """Write a workbook to fill in: blank (for ``bodies``) or pre-filled from ``portfolio``."""
+    """Write a workbook to fill in: blank (for ``bodies``) or pre-filled from ``portfolio``.
+
+    ``rules`` is the pack to answer for (None: the default pack): its tiers and a column for each
+    question it declares, with drop-downs and the guide sheet's explanation.
+    """
     ids = list(portfolio.organisation_ids) if portfolio is not None else list(bodies)
-    tables = _rows(portfolio, ids)
+    pack = _pack(rules)
+    tables = _rows(portfolio, ids, pack)
     if portfolio is None:
         tables["portfolio"].append(["name", "Our joint working portfolio"])
         tables["portfolio"].append(["law.joint_committees", False])
         tables["bodies"] += [[b, ""] for b in ids]
-    _write_xlsx(tables, Path(path), ids)
+    _write_xlsx(tables, Path(path), ids, pack)
 
 
 def _text(value: Any) -> str:
@@ -688,7 +819,19 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str]) -> None:
+def _choices(fact: Fact, bodies: Sequence[str]) -> tuple[str, ...]:
+    """The drop-down of a declared question's column (empty: none)."""
+    kind = fact.type.name
+    if kind in ("level", "bool", "choice"):
+        return allowed_values(fact.type)
+    if kind == "body":
+        return tuple(bodies)
+    return ()
+
+
+def _write_xlsx(
+    tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str], pack: RulePack
+) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -715,17 +858,25 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
         if sheet_name == "functions":
             header = rows[0]
             last = 500
+            levels = ",".join(Level.names())
             checks = {
-                "level": ",".join(_default_tiers()),
                 "legal.board_reserved": "true,false",
                 **{
-                    c: ",".join(Level.names())
+                    c: levels
                     for c in header
-                    if c.startswith(("efficiency.", "effectiveness.", "capability."))
+                    if c in _FIXED_COLUMNS and c.startswith(("efficiency.", "effectiveness."))
                 },
+                **{f"capability.{b}": levels for b in bodies},
             }
+            tiers = pack.tiers()
+            if tiers:
+                checks["level"] = ",".join(tiers)
             if bodies:
                 checks["agreed_lead"] = ",".join(bodies)
+            for fact in pack.facts.answered():
+                checks.pop(fact.name, None)  # a declared question's column is its own
+                if _choices(fact, bodies):
+                    checks[fact.name] = ",".join(_choices(fact, bodies))
             for column_name, options in checks.items():
                 if column_name not in header:
                     continue
@@ -748,8 +899,10 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
             sheet.add_data_validation(rule)
     guide = book.create_sheet("questions")
     guide.append(["question", "columns", "in the board paper's words (para 8)"])
-    for question in QUESTIONS:
-        guide.append(list(question))
+    answered = pack.facts.answered()
+    for (title, columns, words), question in zip(QUESTIONS, ANSWER_QUESTIONS, strict=True):
+        own = [f.name for f in answered if f.question == question]
+        guide.append([title, ", ".join([columns, *own]), words])
     guide.append([])
     guide.append(
         [
@@ -762,6 +915,32 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
             "and/or another_body; leave legal cells empty where there is no constraint.",
         ]
     )
+    if answered:
+        guide.append([])
+        heading = guide.max_row + 1
+        guide.append(
+            [f"questions of rule pack '{pack.name}'", "column (answers)", "meaning", "source"]
+        )
+        for cell in guide[heading]:
+            cell.font = Font(bold=True)
+        titles = dict(zip(ANSWER_QUESTIONS, (q[0] for q in QUESTIONS), strict=True))
+        for fact in answered:
+            if fact.required:
+                empty = "required"
+            elif fact.default is not None:
+                empty = f"empty: {_answer_value(fact.default)}"
+            else:
+                empty = "may be left empty"
+            values = ", ".join(allowed_values(fact.type))
+            guide.append(
+                [
+                    titles[fact.question],
+                    f"{fact.name} ({fact.type.name}: {values}; {empty})",
+                    fact.meaning,
+                    fact.source or f"declared by rule pack '{fact.pack}'",
+                ]
+            )
+        guide.column_dimensions["D"].width = 80
     for cell in guide[1]:
         cell.font = Font(bold=True)
     guide.column_dimensions["A"].width = 30
@@ -774,10 +953,3 @@ def _write_xlsx(tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence
         book.save(path)
     except OSError as exc:
         raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
-
-
-def _default_tiers() -> tuple[str, ...]:
-    """The tiers the default pack declares (the template's drop-down)."""
-    from taxonomy.language.rules import load_rules
-
-    return load_rules().tiers() or ()
