@@ -92,7 +92,9 @@ _SHEETS = (
     "questions",
 )
 
-#: The four key questions, in the board paper's words (para 8), for the template's guide sheet.
+#: The four key questions, for the template's guide sheet: title, columns and the question in
+#: general words. A rule pack's vocabulary (``efficiency_question``, ...) gives its own wording;
+#: the default pack's is the board paper's (para 8).
 QUESTIONS = [
     (
         "Efficiency (Q1)",
@@ -109,10 +111,7 @@ QUESTIONS = [
         "Legal considerations (Q3)",
         "legal.statutory_owner, legal.held_by_each, legal.delegable_to, legal.board_reserved, "
         "legal.not_delegable_to, legal.independence_from, legal.separate_reason",
-        "What legal constraints do we need to be aware of? "
-        "(e.g., we know we need to retain "
-        "separate Boards and that some specific functions, such as commissioning, may only be "
-        "delegated to an NHS England employee)",
+        "What legal constraints do we need to be aware of?",
     ),
     (
         "Organisational capability (Q4)",
@@ -898,11 +897,11 @@ def _write_xlsx(
             rule.add("C2:C200")
             sheet.add_data_validation(rule)
     guide = book.create_sheet("questions")
-    guide.append(["question", "columns", "in the board paper's words (para 8)"])
+    guide.append(["question", "columns", f"in the words of rule pack '{pack.name}'"])
     answered = pack.facts.answered()
     for (title, columns, words), question in zip(QUESTIONS, ANSWER_QUESTIONS, strict=True):
         own = [f.name for f in answered if f.question == question]
-        guide.append([title, ", ".join([columns, *own]), words])
+        guide.append([title, ", ".join([columns, *own]), pack.word(f"{question}_question", words)])
     guide.append([])
     guide.append(
         [

@@ -82,6 +82,10 @@ VOCABULARY: Mapping[str, str] = {
     "governing_body": "what each body's governing body is called (Board, Cabinet, ...), "
     "unless the portfolio says so for the body",
     "paper": "the paper the questions and categories come from, as reports cite it",
+    **{
+        f"{q}_question": f"the {q} question in the pack's words (the template's guide)"
+        for q in ("efficiency", "effectiveness", "legal", "capability")
+    },
 }
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FINDING = re.compile(r"^[a-z][a-z0-9_]*$")
