@@ -302,10 +302,85 @@ def test_a_scenario_sets_a_declared_answer_checked_against_the_pack(tmp_path: Pa
     # Under a pack that does not declare it, the field is unknown when applied.
     with pytest.raises(ScenarioError, match=re.escape("unknown field 'legal.democratic_control'")):
         load_scenario(scenario).apply(taxonomy.load_portfolio(NHS))
-    # A typo of one of the model's own fields is still caught when the file is read.
+    # A typo of one of the model's own fields is caught when applied, with a "did you mean".
     scenario.write_text(
         "name: Typo\nchanges:\n"
         "  - set: {function: grants, field: legal.board_reservd, value: true}\n"
     )
     with pytest.raises(ScenarioError, match=re.escape("did you mean 'legal.board_reserved'")):
-        load_scenario(scenario)
+        load_scenario(scenario).apply(portfolio, pack)
+    # A declared question whose name is close to one of the model's fields (found by a user:
+    # legal.operational_independence was taken for a typo of legal.independence_from).
+    questions = QUESTIONS.replace("legal.democratic_control", "legal.independence_fro")
+    (tmp_path / "close").mkdir()
+    close = taxonomy.load_rules(_pack(tmp_path / "close", questions=questions))
+    text = PORTFOLIO.replace("democratic_control", "independence_fro")
+    (tmp_path / "close" / "p.yaml").write_text(text)
+    near = taxonomy.load_portfolio(tmp_path / "close" / "p.yaml", rules=close)
+    scenario.write_text(
+        "name: Near\nchanges:\n"
+        "  - set: {function: grants, field: legal.independence_fro, value: low}\n"
+    )
+    applied = load_scenario(scenario).apply(near, close)
+    assert applied.portfolio.function("grants").answer("legal.independence_fro") is (
+        taxonomy.Level.LOW
+    )
+
+
+def test_a_scenario_changing_rules_keeps_an_extension_whole(tmp_path: Path) -> None:
+    from taxonomy.whatif.scenarios import load_scenario
+
+    pack = taxonomy.load_rules(COUNCILS_PACK)
+    portfolio = taxonomy.load_portfolio(COUNCILS, rules=pack)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        "name: No legal reason\nchanges:\n  - rules: {disable: [legal.separate-for-legal-reason]}\n"
+    )
+    applied = load_scenario(scenario).apply(portfolio, pack)
+    assert "legal.democratic_control" in applied.rules.facts
+    assert applied.rules.extends == pack.extends and applied.rules.overrides == pack.overrides
+    assert taxonomy.classify(applied.portfolio, rules=applied.rules)["elections"].arrangement is (
+        taxonomy.Arrangement.SEPARATE_INVOLVED
+    )
+
+
+def test_held_by_each_all_means_every_body_performing_it(tmp_path: Path) -> None:
+    text = PORTFOLIO.replace(
+        "    performed_by: [a, b]\n    efficiency: {duplication: high, simplification: high}\n"
+        "    effectiveness: {joint_benefit: high}\n    legal: {}",
+        "    performed_by: [b]\n    efficiency: {duplication: high, simplification: high}\n"
+        "    effectiveness: {joint_benefit: high}\n    legal: {held_by_each: all}",
+    )
+    pack = taxonomy.load_rules(_pack(tmp_path))
+    portfolio = taxonomy.load_portfolio(_portfolio(tmp_path, text), rules=pack)
+    assert portfolio.function("payroll").legal.held_by_each == ("b",)
+    out = tmp_path / "out.yaml"
+    dump_portfolio(portfolio, out)
+    assert "held_by_each: all" in out.read_text()
+
+
+def test_an_override_whose_replacement_id_is_a_typo_is_refused(tmp_path: Path) -> None:
+    questions = QUESTIONS + (
+        "  - id: legal.independance\n"
+        "    question: legal\n"
+        "    when: {fact: legal.independence_from, op: present}\n"
+        "    then: {cap: separate_involved}\n"
+        "    because: same cap, other words\n"
+        "    principles: [simple]\n"
+        "    source: the test\n"
+    )
+    meta = EXTENSION + "overrides:\n  - {rule: legal.independence, reason: other words}\n"
+    with pytest.raises(RulePackError, match=re.escape("defines a new rule 'legal.independance'")):
+        taxonomy.load_rules(_pack(tmp_path, meta, questions))
+
+
+def test_a_declared_body_answer_lists_the_bodies_and_suggests_one(tmp_path: Path) -> None:
+    questions = QUESTIONS.replace(
+        "rules:\n",
+        "  - name: legal.host\n    type: body\n    meaning: who hosts it\nrules:\n",
+    )
+    pack = taxonomy.load_rules(_pack(tmp_path, questions=questions))
+    text = PORTFOLIO.replace("legal: {democratic_control: high}", "legal: {host: bb}")
+    with pytest.raises(PortfolioError) as caught:
+        taxonomy.load_portfolio(_portfolio(tmp_path, text), rules=pack)
+    assert "allowed: a, b" in str(caught.value) and "did you mean 'b'" in str(caught.value)

@@ -121,8 +121,8 @@ changes:
         ("changes: []", "missing required key 'name'"),
         ("name: x\nchanges:\n  - sett: {}\n", "did you mean 'set'"),
         (
-            "name: x\nchanges:\n  - set: {function: it, field: efficiency.duplicaton, value: high}\n",
-            "did you mean 'efficiency.duplication'",
+            "name: x\nchanges:\n  - set: {function: it, field: efficency.duplication, value: x}\n",
+            "unknown field 'efficency.duplication'",
         ),
         (
             "name: x\nchanges:\n  - set: {function: it, field: efficiency.duplication, value: hgh}\n",
@@ -159,6 +159,12 @@ def test_bad_scenario_files(tmp_path: Path, text: str, expected: str) -> None:
         ),
         ("- merge: {into: nhse, from: [nhsii]}", "change 2: key 'from': 'nhsii' is not one of"),
         ("- rules: {disable: [legal.independance]}", "did you mean 'legal.independence'"),
+        # A field named like a question (QUESTION.KEY) may be one a rule pack declares, so it
+        # is checked against the pack the scenario runs under, when applied.
+        (
+            "- set: {function: it, field: efficiency.duplicaton, value: high}",
+            "did you mean 'efficiency.duplication'",
+        ),
         ("- set: {function: it, field: capability.nhsx, value: low}", "did you mean 'nhsi'"),
         ("- merge: {into: nhse, from: [nhse]}", "cannot merge into itself"),
     ],

@@ -92,7 +92,7 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         "functions": [],
     }
     for fn in portfolio.functions:
-        legal = _legal_to_data(fn.legal, portfolio.organisation_ids)
+        legal = _legal_to_data(fn.legal, fn.performed_by)
         entry: dict[str, Any] = {
             "id": fn.id,
             "name": fn.name,
@@ -222,14 +222,14 @@ def _provision_to_data(provision: Provision) -> dict[str, Any]:
     return data
 
 
-def _legal_to_data(legal: Legal, organisations: tuple[str, ...]) -> dict[str, Any]:
+def _legal_to_data(legal: Legal, performers: tuple[str, ...]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if len(legal.statutory_owner) == 1:
         data["statutory_owner"] = legal.statutory_owner[0]
     elif legal.statutory_owner:
         data["statutory_owner"] = list(legal.statutory_owner)
     if legal.held_by_each:
-        every = legal.held_by_each == tuple(organisations)
+        every = legal.held_by_each == tuple(performers)
         data["held_by_each"] = "all" if every else list(legal.held_by_each)
     if legal.delegable_to:
         data["delegable_to"] = list(legal.delegable_to)
@@ -487,13 +487,22 @@ def _declared(
         fact = declared[key]
         problem, value = parse_answer(fact.type, node[key], bodies=bodies)
         if problem is not None:
+            options = bodies if fact.type.name in ("body", "bodies") else allowed_values(fact.type)
+            raw = node[key]
+            wrong = (
+                raw
+                if not isinstance(raw, list | tuple)
+                else next((v for v in raw if v not in bodies), raw)
+            )
             reader.fail(
                 problem,
                 at=node,
                 key=key,
                 item=where,
-                allowed=allowed_values(fact.type),
-                suggestion=did_you_mean(str(node[key]), allowed_values(fact.type)),
+                allowed=options,
+                suggestion=did_you_mean(
+                    str(wrong).lower() if isinstance(wrong, bool) else str(wrong), options
+                ),
             )
         found[fact.name] = value
     for key, fact in declared.items():
@@ -526,7 +535,8 @@ def _legal(
     def listed(key: str) -> tuple[str, ...]:
         return _body_list(reader, lg, key, bodies, item) if lg.get(key) is not None else ()
 
-    held = tuple(bodies) if lg.get("held_by_each") == "all" else listed("held_by_each")
+    # `all`: every body that performs it (a body that does not perform it holds nothing here).
+    held = tuple(performed_by) if lg.get("held_by_each") == "all" else listed("held_by_each")
     reserved = lg.get("board_reserved", False)
     if not isinstance(reserved, bool):
         reader.fail("must be true or false", at=lg, key="board_reserved", item=item)

@@ -542,10 +542,11 @@ def parse_answer(
     """
     kind = ftype.name
     known = list(bodies) if bodies is not None else None
+    shown = str(value).lower() if isinstance(value, bool) else str(value)
     if kind == "level":
         if isinstance(value, str) and value in Level.names():
             return None, Level.parse(value)
-        return f"'{value}' is not a level", None
+        return f"'{shown}' is not a level", None
     if kind == "bool":
         return (None, value) if isinstance(value, bool) else ("must be true or false", None)
     if kind == "count":
@@ -554,7 +555,7 @@ def parse_answer(
     if kind == "choice":
         if isinstance(value, str) and value in ftype.choices:
             return None, value
-        return f"'{value}' is not one of the choices", None
+        return f"'{shown}' is not one of the choices ({', '.join(ftype.choices)})", None
     if kind == "text":
         ok = isinstance(value, str) and value.strip() != ""
         return (None, value.strip()) if ok else ("must be text", None)

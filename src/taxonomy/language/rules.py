@@ -524,6 +524,7 @@ def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
             vocabulary=vocabulary,
         )
     overrides = _overrides(reader, meta, base, seen_ids, name)
+    seen_base = {r.id for r in base.rules}
     for rule in rules:
         if rule.id in [r.id for r in base.rules] and rule.id not in [o.rule for o in overrides]:
             raise RulePackError(
@@ -541,6 +542,18 @@ def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
                 f"'{base.facts.get(fact.name).pack}'",
                 file=str(folder),
                 item=f"fact '{fact.name}'",
+            )
+    for override in overrides:
+        new_ids = [r.id for r in rules if r.id not in seen_base]
+        near = did_you_mean(override.rule, new_ids)
+        if override.action == "removed" and near is not None:
+            raise RulePackError(
+                f"overrides '{override.rule}' without defining it, so it would be removed, and "
+                f"defines a new rule '{near}': to replace the rule, give the replacement its id; "
+                "to remove it and add another, give the new rule an id of its own",
+                file=str(meta_file),
+                item=f"override of '{override.rule}'",
+                suggestion=override.rule,
             )
     dropped = {o.rule for o in overrides}
     kept = [r for r in base.rules if r.id not in dropped]

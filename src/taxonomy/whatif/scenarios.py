@@ -582,14 +582,9 @@ def _apply_set(portfolio: Portfolio, change: SetAnswer, facts: Facts) -> Portfol
 
 
 def _maybe_declared(field: str) -> bool:
-    """Whether ``field`` may be a question some rule pack declares (and is no typo of a field)."""
+    """Whether ``field`` may be a question some rule pack declares (checked when applied)."""
     question, _, key = field.partition(".")
-    return (
-        question in ANSWER_QUESTIONS
-        and question != "capability"
-        and key.isidentifier()
-        and did_you_mean(field, FIELDS) is None
-    )
+    return question in ANSWER_QUESTIONS and question != "capability" and key.isidentifier()
 
 
 def _set_one(
@@ -854,6 +849,10 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
             name=pack.name,
             version=f"{pack.version}+scenario",
             description=pack.description,
+            facts=pack.facts,
+            vocabulary=dict(pack.vocabulary),
+            extends=pack.extends,
+            overrides=pack.overrides,
         )
     except RulePackError as exc:
         raise at.error(f"leaves an invalid rule pack: {exc}") from None
