@@ -692,9 +692,17 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
             "description": pack.description,
             "strata": [list(s) for s in pack.strata],
             "rules": [
-                {**rule.to_data(), "file": Path(rule.file).name, "line": rule.line}
+                {
+                    **rule.to_data(),
+                    "file": Path(rule.file).name,
+                    "folder": Path(rule.file).parent.name,
+                    "line": rule.line,
+                }
                 for rule in pack.rules
             ],
+            "facts": [{**fact.to_data(), "pack": fact.pack} for fact in pack.facts],
+            "vocabulary": dict(pack.vocabulary),
+            **{k: v for k, v in pack.identity.to_dict().items() if k in ("extends", "overrides")},
         }
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
         return
@@ -702,9 +710,11 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     from rich.table import Table
 
     table = Table(
-        title=f"{pack.name} {pack.version}",
+        title=pack.identity.chain,
         caption=(
-            f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · valid"
+            f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · "
+            f"{len(pack.facts)} facts · valid"
+            + "".join(f"\n{o.action}: {o.rule} ({o.reason})" for o in pack.overrides)
         ),
     )
     for header in ("rule", "question", "priority", "then", "where"):
@@ -715,7 +725,9 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
             rule.question,
             str(rule.priority),
             rule.then.describe(),
-            f"{Path(rule.file).name}:{rule.line}",
+            # An extension's rules come from several folders: name the folder too.
+            (f"{Path(rule.file).parent.name}/" if pack.extends else "")
+            + f"{Path(rule.file).name}:{rule.line}",
         )
     console = Console(
         width=_width(), force_terminal=_use_color(), no_color=not _use_color(), highlight=False
