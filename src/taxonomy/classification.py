@@ -255,8 +255,11 @@ def _decision_notes(
     whom = (
         "one team delivers" if arrangement is Arrangement.ONE_TEAM else "the aligned teams deliver"
     )
+    governed = {o.id: o.governing_body for o in portfolio.organisations}
+    words = sorted({governed.get(b, "Board") for b in keepers})
+    word = words[0] if len(words) == 1 else "governing body"
     what = (
-        "the decision is reserved to each body's own Board"
+        f"the decision is reserved to each body's own {word}"
         if legal.board_reserved
         else "each of them holds the duty or office of its own"
     )
@@ -264,7 +267,7 @@ def _decision_notes(
         "joint_committee": "; they may take it together through a joint committee, which the "
         "law allows",
         "committees_in_common": "; with no joint committee open to them, they take it in "
-        "committees in common, each Board keeping its own decision",
+        f"committees in common, each {word} keeping its own decision",
         "governance": "; their joint governance takes or oversees it",
     }.get(portfolio.decision_forum(fn, arrangement) or "", "")
     return (
