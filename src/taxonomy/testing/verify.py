@@ -243,7 +243,7 @@ def _unchecked_sources(pack: RulePack) -> tuple[str, ...]:
 
 
 def _lawful_source(
-    rule: Rule, values: Mapping[str, Any], pack: RulePack
+    rule: Rule, values: Mapping[str, Any], delegable: str | None, unchecked: tuple[str, ...]
 ) -> tuple[str | None, tuple[str, ...]] | None:
     """``lead_by_source``, with the law: a source that may name only barred bodies names none.
 
@@ -254,8 +254,7 @@ def _lawful_source(
     ``agreed_lead`` (refused at load unless lawful) are sure to; independence never bars every
     performer, body or owner (the loader refuses that).
     """
-    delegable = _delegable_fact(pack)
-    if delegable is not None and delegable in values and rule.then.lead in _unchecked_sources(pack):
+    if delegable is not None and delegable in values and rule.then.lead in unchecked:
         return None
     return lead_by_source(rule, values)
 
@@ -283,7 +282,8 @@ def check_pack(
         if not f.startswith("finding.")
     }
     delegable = _delegable_fact(pack)
-    if delegable is not None and any(r.then.lead in _unchecked_sources(pack) for r in pack.rules):
+    unchecked = _unchecked_sources(pack)
+    if delegable is not None and any(r.then.lead in unchecked for r in pack.rules):
         # Whether only some bodies' employees may carry it out decides which sources are lawful.
         read.add(delegable)
     dims = _dimensions(pack, read)
@@ -320,7 +320,10 @@ def check_pack(
     for values in combinations:
         count += 1
         derivation = derive(
-            pack, values, backend=fires, choose_lead=lambda r, v: _lawful_source(r, v, pack)
+            pack,
+            values,
+            backend=fires,
+            choose_lead=lambda r, v: _lawful_source(r, v, delegable, unchecked),
         )
         ever.update(rule.id for rule in derivation.fired)
         for conflict in derivation.conflicts:
