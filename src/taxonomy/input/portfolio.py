@@ -31,6 +31,7 @@ from taxonomy._model import (
 )
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.reader import Fields, Reader
+from taxonomy.language.facts import answer_data
 
 if TYPE_CHECKING:
     from taxonomy.language.rules import RulePack
@@ -110,7 +111,7 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
             question, key = name.split(".", 1)
             if entry.get(question) is None:
                 entry[question] = {}
-            entry[question][key] = _answer_data(value)
+            entry[question][key] = answer_data(value)
         if fn.agreed_lead is not None:
             entry["agreed_lead"] = fn.agreed_lead
         if fn.notes:
@@ -126,14 +127,6 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     if governance:
         data["governance"] = governance
     return data
-
-
-def _answer_data(value: Any) -> Any:
-    if isinstance(value, Level):
-        return str(value)
-    if isinstance(value, tuple):
-        return list(value)
-    return value
 
 
 def governance_to_data(governance: Governance) -> dict[str, Any]:

@@ -159,7 +159,7 @@ class Fact:
             op, args = self.derive
             data["derive"] = {op: list(args) if isinstance(args, tuple) else args}
         if self.default is not None:
-            data["default"] = _plain(self.default)
+            data["default"] = answer_data(self.default)
         if not self.type.optional and TYPES[self.type.name].optional:
             data["optional"] = False
         data["meaning"] = self.meaning
@@ -168,7 +168,8 @@ class Fact:
         return data
 
 
-def _plain(value: Any) -> Any:
+def answer_data(value: Any) -> Any:
+    """An answer as a file writes it: a level by name, a list of bodies as a list."""
     if isinstance(value, Level):
         return str(value)
     if isinstance(value, tuple):

@@ -1050,8 +1050,8 @@ def check_condition(
         if problem:
             raise fail(
                 f"{problem} for '{condition.fact}'",
-                allowed=_allowed_values(ftype),
-                suggestion=did_you_mean(str(value), _allowed_values(ftype)),
+                allowed=allowed_values(ftype),
+                suggestion=did_you_mean(str(value), allowed_values(ftype)),
             )
 
 
@@ -1060,10 +1060,6 @@ def _bad_value(ftype: FactType, value: Any) -> str | None:
         return f"'{value}' cannot be compared"
     problem, _ = parse_answer(ftype, value, bodies=None)
     return None if problem is None else problem.replace("must be", f"'{value}' is not")
-
-
-def _allowed_values(ftype: FactType) -> tuple[str, ...]:
-    return allowed_values(ftype)
 
 
 def _strata(rules: tuple[Rule, ...]) -> tuple[tuple[str, ...], ...]:
