@@ -20,16 +20,20 @@ was probably meant.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 __all__ = [
     "CONTROL_CHARACTER",
     "EngineError",
     "EngineUnavailableError",
+    "MAX_PROBLEMS",
     "InputError",
     "PortfolioError",
+    "Problems",
     "RulePackError",
     "ScenarioError",
     "TaxonomyError",
@@ -129,9 +133,70 @@ class InputError(TaxonomyError, ValueError):
         self.key = key
         self.allowed = tuple(allowed) if allowed is not None else None
         self.suggestion = suggestion
+        #: The problems this error stands for: itself, or each one a reader found (see Problems).
+        self.problems: tuple[InputError, ...] = (self,)
+        #: How many problems were found in all (more than ``len(problems)`` once capped).
+        self.total = 1
         super().__init__(self._message())
 
+    @classmethod
+    def combined(
+        cls, problems: Sequence[InputError], *, total: int | None = None, file: str | None = None
+    ) -> InputError:
+        """One error of this class standing for every problem in ``problems``.
+
+        Its message lists each problem on a line of its own, under a count; ``total`` (when more
+        were found than kept) is the count shown.
+
+        >>> first = PortfolioError("not a level", file="p.yaml", item="pricing", key="efficiency")
+        >>> second = PortfolioError("unknown key", file="p.yaml", item="hr", key="efficency")
+        >>> print(PortfolioError.combined([first, second], file="p.yaml"))
+        p.yaml: 2 problems:
+          p.yaml: pricing: key 'efficiency': not a level
+          p.yaml: hr: key 'efficency': unknown key
+        """
+        if len(problems) == 1 and (total is None or total == 1):
+            return problems[0]
+        found = total if total is not None else len(problems)
+        error = cls(f"{found} problems", file=file)
+        error.problems = tuple(problems)
+        error.total = found
+        error.args = (error._message(),)
+        return error
+
+    def records(self) -> list[dict[str, Any]]:
+        """Each problem as a plain dict (for ``--format json`` errors and other tools)."""
+        return [
+            {
+                "kind": problem.kind,
+                "file": problem.file,
+                "sheet": problem.sheet,
+                "line": problem.line,
+                "column": problem.column,
+                "item": problem.item,
+                "key": problem.key,
+                "problem": problem.problem,
+                "allowed": list(problem.allowed) if problem.allowed is not None else None,
+                "suggestion": problem.suggestion,
+                "message": problem._message(),
+            }
+            for problem in self.problems
+        ]
+
     def _message(self) -> str:
+        if len(self.problems) > 1 or self.total > 1:
+            lines = [f"{self._where()}{self.problem}:"]
+            lines += [f"  {problem._message()}" for problem in self.problems]
+            if self.total > len(self.problems):
+                lines.append(f"  … and {self.total - len(self.problems)} more")
+            return "\n".join(lines)
+        return self._one()
+
+    def _where(self) -> str:
+        file = printable(self.file, MAX_SHOWN, one_line=True) if self.file is not None else None
+        return f"{file}: " if file is not None else ""
+
+    def _one(self) -> str:
         where = ""
         file = printable(self.file, MAX_SHOWN, one_line=True) if self.file is not None else None
         if self.sheet is not None:
@@ -162,6 +227,78 @@ class InputError(TaxonomyError, ValueError):
                 f" (did you mean '{printable(self.suggestion, MAX_SHOWN, one_line=True)}'?)"
             )
         return "".join(parts)
+
+
+#: The most problems one error keeps; the rest are counted, not listed.
+MAX_PROBLEMS = 50
+
+
+class Problems:
+    """Every problem a reader finds in one input, reported together in one error.
+
+    A reader checks each item inside :meth:`collecting` and calls :meth:`raise_if_any` at the
+    end: no problem, nothing happens; one, it is raised as it was; several, one error of class
+    ``kind`` lists them all (the first ``cap``, and a count of the rest).
+
+    >>> problems = Problems(PortfolioError, file="p.yaml")
+    >>> for name in ("pricing", "hr"):
+    ...     with problems.collecting():
+    ...         raise PortfolioError("not a level", file="p.yaml", item=name, key="efficiency")
+    >>> len(problems)
+    2
+    >>> try:
+    ...     problems.raise_if_any()
+    ... except PortfolioError as error:
+    ...     print(error.total, [p.item for p in error.problems])
+    2 ['pricing', 'hr']
+    """
+
+    def __init__(
+        self,
+        kind: type[InputError] = InputError,
+        *,
+        file: str | None = None,
+        cap: int = MAX_PROBLEMS,
+    ) -> None:
+        self.kind = kind
+        self.file = file
+        self.cap = cap
+        self.found: list[InputError] = []
+        self.total = 0
+
+    def add(self, error: InputError) -> None:
+        """Record ``error`` (every problem of it, if it already stands for several)."""
+        for problem in error.problems:
+            self.total += 1
+            if len(self.found) < self.cap:
+                self.found.append(problem)
+        self.total += error.total - len(error.problems)  # those it counted but did not keep
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Run the block; an :class:`InputError` it raises is recorded, not propagated."""
+        try:
+            yield
+        except InputError as error:
+            self.add(error)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def error(self) -> InputError | None:
+        """The one error standing for every problem found, or None when there is none."""
+        if not self.found:
+            return None
+        return self.kind.combined(self.found, total=self.total, file=self.file)
+
+    def raise_if_any(self) -> None:
+        """Raise the error standing for every problem found, if any was."""
+        error = self.error()
+        if error is not None:
+            raise error
 
 
 class PortfolioError(InputError):
