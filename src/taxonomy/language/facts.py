@@ -21,6 +21,7 @@ Facts of type ``body``, ``bodies`` and ``text`` may be absent on a function.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import typing
 from collections.abc import Iterable, Iterator, Mapping
@@ -304,7 +305,7 @@ _FACT_KEYS = (
 )  # fmt: skip
 
 
-def read_facts(reader: Any, items: Any, *, at: Any, pack: str) -> list[Fact]:
+def read_facts(reader: Any, items: Any, *, at: Any, pack: str, problems: Any = None) -> list[Fact]:
     """Read a ``facts:`` list (of one pack file) into declarations, each checked on its own.
 
     Args:
@@ -312,10 +313,15 @@ def read_facts(reader: Any, items: Any, *, at: Any, pack: str) -> list[Fact]:
         items: the list.
         at: where the list is, for messages.
         pack: the name of the pack declaring them.
+        problems: a :class:`~taxonomy.errors.Problems` recording each declaration's problem
+            (None: the first problem is raised).
     """
     found = []
-    for node, where in reader.each(reader.sequence(items, what="'facts'", at=at)):
-        found.append(_read_fact(reader, node, where, pack))
+    collect = problems.collecting if problems is not None else contextlib.nullcontext
+    with collect():
+        for node, where in reader.each(reader.sequence(items, what="'facts'", at=at)):
+            with collect():
+                found.append(_read_fact(reader, node, where, pack))
     return found
 
 

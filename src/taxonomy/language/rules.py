@@ -13,6 +13,7 @@ unknown fact. Each error names ``file:line``, the rule id and, where one fits, a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -25,7 +26,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
-from taxonomy.errors import RulePackError, did_you_mean
+from taxonomy.errors import InputError, Problems, RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.language.facts import (
     BOOL,
@@ -53,6 +54,8 @@ __all__ = [
     "RulePack",
     "Then",
     "check_condition",
+    "check_keys",
+    "fold_choice",
     "default_pack_path",
     "load_rules",
     "read_condition",
@@ -90,6 +93,34 @@ VOCABULARY: Mapping[str, str] = {
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FINDING = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def fold_choice(value: Any, choices: Iterable[str]) -> Any:
+    """``value`` as written in ``choices`` when it is one of them in another case (``High``).
+
+    Anything else (not text, no match, or more than one match) is returned unchanged, for the
+    check that follows to refuse with its own message.
+
+    >>> fold_choice("High", ("none", "low", "medium", "high")), fold_choice("hihg", ("high",))
+    ('high', 'hihg')
+    """
+    if not isinstance(value, str):
+        return value
+    options = tuple(choices)
+    if value in options:
+        return value
+    wanted = value.strip().casefold()
+    matches = [choice for choice in options if choice.casefold() == wanted]
+    return matches[0] if len(matches) == 1 else value
+
+
+def _choice(reader: Reader, node: Fields, key: str, choices: Iterable[str], *, item: str) -> str:
+    """:meth:`Reader.choice`, accepting a choice written in another case (``Legal``)."""
+    options = tuple(choices)
+    folded = fold_choice(node[key], options)
+    if isinstance(folded, str) and folded in options:
+        return folded
+    return reader.choice(node, key, options, item=item)
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -383,7 +414,11 @@ class RulePack:
             raise RulePackError(problem, item=f"fact '{fact.name}'", **fields)
 
         check_declarations(declared, fail_fact)
-        finding_types, strata = _check_pack(rules, declared)
+        problems = Problems(RulePackError)
+        checked = _check_pack(rules, declared, problems)
+        problems.raise_if_any()
+        assert checked is not None
+        finding_types, strata = checked
         words = tuple(sorted((vocabulary or {}).items()))
         canonical = json.dumps(
             {
@@ -468,6 +503,12 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 
 
 def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
+    """Load a pack folder, reporting every problem found in it in one error.
+
+    A problem that leaves nothing to check (no folder, no ``pack.yaml``, a ``pack.yaml`` that
+    is not a mapping) stops at once; otherwise each rule, fact, override and setting is checked
+    on its own, and the whole-pack checks run on the rules that could be read.
+    """
     folder = _REDIRECTS.get(folder.resolve(), folder)
     if not folder.is_dir():
         raise RulePackError("a rule pack must be a folder holding pack.yaml", file=str(folder))
@@ -479,84 +520,113 @@ def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
         raise RulePackError(f"packs extend each other in a cycle: {chain}", file=str(meta_file))
     reader = Reader(str(meta_file), RulePackError)
     meta = reader.mapping(load_yaml(meta_file, error=RulePackError), what="pack.yaml")
-    reader.keys(meta, allowed=_PACK_KEYS, required=("name", "version"))
-    name = reader.text(meta, "name")
-    version = reader.text(meta, "version")
-    description = reader.text(meta, "description") if "description" in meta else ""
-    vocabulary = _vocabulary(reader, meta)
-    base = (
-        _base(reader, meta, folder, (*seen, folder.resolve()))
-        if meta.get("extends") is not None
-        else None
-    )
+    problems = Problems(RulePackError, file=str(folder))
+    check_keys(problems, reader, meta, allowed=_PACK_KEYS, required=("name", "version"))
+    name = _text(problems, reader, meta, "name", default=folder.name)
+    version = _text(problems, reader, meta, "version", default="0")
+    description = _text(problems, reader, meta, "description", default="")
+    vocabulary: dict[str, str] = {}
+    with problems.collecting():
+        vocabulary = _vocabulary(reader, meta)
+    base: RulePack | None = None
+    base_failed = meta.get("extends") is not None
+    if base_failed:
+        with problems.collecting():
+            base = _base(reader, meta, folder, (*seen, folder.resolve()))
+            base_failed = False
 
     rules: list[Rule] = []
     facts: list[Fact] = []
     files = sorted(p for p in folder.glob("*.y*ml") if p.name not in ("pack.yaml", "pack.yml"))
-    if not files and base is None:
-        raise RulePackError("the pack has no rule files beside pack.yaml", file=str(folder))
+    if not files and base is None and not base_failed:
+        problems.add(RulePackError("the pack has no rule files beside pack.yaml", file=str(folder)))
+        problems.raise_if_any()
     seen_ids: dict[str, Rule] = {}
+    rules_partial = facts_partial = False
     for file in files:
-        file_rules, file_facts = _read_rule_file(file, name)
-        facts.extend(file_facts)
-        for rule in file_rules:
+        read = _read_rule_file(file, name, problems)
+        facts.extend(read.facts)
+        rules_partial |= read.rules_partial
+        facts_partial |= read.facts_partial
+        for rule in read.rules:
             if rule.id in seen_ids:
-                raise RulePackError(
-                    f"duplicate rule id; first defined at {seen_ids[rule.id].where}",
-                    file=rule.file,
-                    line=rule.line,
-                    item=f"rule '{rule.id}'",
+                problems.add(
+                    RulePackError(
+                        f"duplicate rule id; first defined at {seen_ids[rule.id].where}",
+                        file=rule.file,
+                        line=rule.line,
+                        item=f"rule '{rule.id}'",
+                    )
                 )
+                continue
             seen_ids[rule.id] = rule
             rules.append(rule)
+    if base_failed:
+        problems.raise_if_any()  # what the pack extends is unknown: nothing more to check
     if base is None:
         if "overrides" in meta:
-            reader.fail(
-                "only a pack that extends another overrides rules", at=meta, key="overrides"
-            )
+            with problems.collecting():
+                reader.fail(
+                    "only a pack that extends another overrides rules", at=meta, key="overrides"
+                )
+        if problems:
+            # A pack that declares no facts reads the default pack's (its four key questions).
+            declared = Facts(tuple(facts)) if facts else load_rules().facts
+            _check_read(problems, rules, declared, rules_partial, facts_partial)
         return RulePack.from_rules(
             rules,
             name=name,
             version=version,
             description=description,
-            # A pack that declares no facts reads the default pack's (its four key questions).
             facts=facts or None,
             vocabulary=vocabulary,
         )
-    overrides = _overrides(reader, meta, base, seen_ids, name)
+    overrides = _overrides(reader, meta, base, seen_ids, name, problems)
     seen_base = {r.id for r in base.rules}
+    overridden = {o.rule for o in overrides}
     for rule in rules:
-        if rule.id in [r.id for r in base.rules] and rule.id not in [o.rule for o in overrides]:
-            raise RulePackError(
-                f"rule '{rule.id}' is already in pack '{base.name}' "
-                f"({base.rule(rule.id).where}): to replace it, list it under 'overrides' in "
-                "pack.yaml with the reason",
-                file=rule.file,
-                line=rule.line,
-                item=f"rule '{rule.id}'",
+        if rule.id in seen_base and rule.id not in overridden:
+            problems.add(
+                RulePackError(
+                    f"rule '{rule.id}' is already in pack '{base.name}' "
+                    f"({base.rule(rule.id).where}): to replace it, list it under 'overrides' in "
+                    "pack.yaml with the reason",
+                    file=rule.file,
+                    line=rule.line,
+                    item=f"rule '{rule.id}'",
+                )
             )
     for fact in facts:
         if fact.name in base.facts:
-            raise RulePackError(
-                f"fact '{fact.name}' is already declared by pack "
-                f"'{base.facts.get(fact.name).pack}'",
-                file=str(folder),
-                item=f"fact '{fact.name}'",
+            problems.add(
+                RulePackError(
+                    f"fact '{fact.name}' is already declared by pack "
+                    f"'{base.facts.get(fact.name).pack}'",
+                    file=str(folder),
+                    item=f"fact '{fact.name}'",
+                )
             )
+    new_ids = [r.id for r in rules if r.id not in seen_base]
     for override in overrides:
-        new_ids = [r.id for r in rules if r.id not in seen_base]
         near = did_you_mean(override.rule, new_ids)
         if override.action == "removed" and near is not None:
-            raise RulePackError(
-                f"overrides '{override.rule}' without defining it, so it would be removed, and "
-                f"defines a new rule '{near}': to replace the rule, give the replacement its id; "
-                "to remove it and add another, give the new rule an id of its own",
-                file=str(meta_file),
-                item=f"override of '{override.rule}'",
-                suggestion=override.rule,
+            problems.add(
+                RulePackError(
+                    f"overrides '{override.rule}' without defining it, so it would be removed, "
+                    f"and defines a new rule '{near}': to replace the rule, give the replacement "
+                    "its id; to remove it and add another, give the new rule an id of its own",
+                    file=str(meta_file),
+                    item=f"override of '{override.rule}'",
+                    suggestion=override.rule,
+                )
             )
     dropped = {o.rule for o in overrides}
     kept = [r for r in base.rules if r.id not in dropped]
+    if problems:
+        own = [r for r in rules if r.id not in seen_base or r.id in overridden]
+        own_facts = [f for f in facts if f.name not in base.facts]
+        declared = Facts((*base.facts, *own_facts))
+        _check_read(problems, [*kept, *own], declared, rules_partial, facts_partial)
     return RulePack.from_rules(
         [*kept, *rules],
         name=name,
@@ -567,6 +637,78 @@ def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
         extends=(base.identity, *base.extends),
         overrides=(*base.overrides, *overrides),
     )
+
+
+def _check_read(
+    problems: Problems,
+    rules: list[Rule],
+    declared: Facts,
+    rules_partial: bool,
+    facts_partial: bool,
+) -> None:
+    """With problems already found reading a pack, add those of the rules read, then raise."""
+    if not facts_partial:
+
+        def fail_fact(fact: Fact, problem: str, **fields: Any) -> None:
+            raise RulePackError(problem, item=f"fact '{fact.name}'", **fields)
+
+        with problems.collecting():
+            check_declarations(declared, fail_fact)
+    _check_pack(
+        tuple(rules),
+        declared,
+        problems,
+        rules_partial=rules_partial,
+        facts_partial=facts_partial,
+    )
+    problems.raise_if_any()
+
+
+def check_keys(
+    problems: Problems,
+    reader: Reader,
+    node: Fields,
+    *,
+    allowed: Iterable[str],
+    required: Iterable[str] = (),
+    item: str | None = None,
+) -> None:
+    """Record every unknown key and every missing required key of ``node`` in ``problems``.
+
+    Each problem reads as :meth:`Reader.keys` words it (which stops at the first).
+    """
+    allowed = tuple(allowed)
+    for key in node:
+        if key not in allowed:
+            with problems.collecting():
+                reader.fail(
+                    "unknown key",
+                    at=node,
+                    key=key,
+                    item=item,
+                    allowed=allowed,
+                    suggestion=did_you_mean(key, allowed),
+                )
+    for key in required:
+        if key not in node:
+            with problems.collecting():
+                reader.fail(f"missing required key '{key}'", at=node, item=item)
+
+
+def _text(
+    problems: Problems,
+    reader: Reader,
+    node: Fields,
+    key: str,
+    *,
+    item: str | None = None,
+    default: str,
+) -> str:
+    """``node[key]`` as text; ``default`` when it is missing or its problem was recorded."""
+    if key in node:
+        with problems.collecting():
+            return reader.text(node, key, item=item)
+    return default
 
 
 def _vocabulary(reader: Reader, meta: Fields) -> dict[str, str]:
@@ -623,48 +765,107 @@ def _base(reader: Reader, meta: Fields, folder: Path, seen: tuple[Path, ...]) ->
 
 
 def _overrides(
-    reader: Reader, meta: Fields, base: RulePack, own: Mapping[str, Rule], pack: str
+    reader: Reader,
+    meta: Fields,
+    base: RulePack,
+    own: Mapping[str, Rule],
+    pack: str,
+    problems: Problems,
 ) -> tuple[Override, ...]:
+    """The overrides ``pack.yaml`` lists, each checked on its own (problems recorded)."""
     if meta.get("overrides") is None:
         return ()
-    items = reader.sequence(meta["overrides"], what="'overrides'", at=meta)
     found: list[Override] = []
-    known = [r.id for r in base.rules]
-    for raw in items:
-        node = reader.mapping(raw, what="an override", at=items)
-        item = f"override of '{node['rule']}'" if isinstance(node.get("rule"), str) else "override"
-        reader.keys(node, allowed=_OVERRIDE_KEYS, required=_OVERRIDE_KEYS, item=item)
-        rule_id = reader.text(node, "rule", item=item)
-        if rule_id not in known:
-            reader.fail(
-                f"pack '{base.name}' has no rule '{rule_id}'",
-                at=node,
-                key="rule",
-                item=item,
-                suggestion=did_you_mean(rule_id, known),
-            )
-        if rule_id in [o.rule for o in found]:
-            reader.fail("this rule is overridden twice", at=node, key="rule", item=item)
-        action = "replaced" if rule_id in own else "removed"
-        found.append(Override(rule_id, action, reader.text(node, "reason", item=item), pack))
+    with problems.collecting():
+        items = reader.sequence(meta["overrides"], what="'overrides'", at=meta)
+        for raw in items:
+            with problems.collecting():
+                found.append(_override(reader, raw, items, base, own, pack, found))
     return tuple(found)
 
 
-def _read_rule_file(file: Path, pack: str) -> tuple[list[Rule], list[Fact]]:
+def _override(
+    reader: Reader,
+    raw: Any,
+    items: Any,
+    base: RulePack,
+    own: Mapping[str, Rule],
+    pack: str,
+    found: list[Override],
+) -> Override:
+    known = [r.id for r in base.rules]
+    node = reader.mapping(raw, what="an override", at=items)
+    item = f"override of '{node['rule']}'" if isinstance(node.get("rule"), str) else "override"
+    reader.keys(node, allowed=_OVERRIDE_KEYS, required=_OVERRIDE_KEYS, item=item)
+    rule_id = reader.text(node, "rule", item=item)
+    if rule_id not in known:
+        reader.fail(
+            f"pack '{base.name}' has no rule '{rule_id}'",
+            at=node,
+            key="rule",
+            item=item,
+            suggestion=did_you_mean(rule_id, known),
+        )
+    if rule_id in [o.rule for o in found]:
+        reader.fail("this rule is overridden twice", at=node, key="rule", item=item)
+    action = "replaced" if rule_id in own else "removed"
+    return Override(rule_id, action, reader.text(node, "reason", item=item), pack)
+
+
+@attrs.frozen
+class _RuleFile:
+    """What one rule file gave: its rules and facts, and whether any failed to read."""
+
+    rules: list[Rule]
+    facts: list[Fact]
+    rules_partial: bool = False
+    facts_partial: bool = False
+
+
+def _read_rule_file(file: Path, pack: str, problems: Problems) -> _RuleFile:
+    """Read one rule file, each rule and fact on its own; problems are recorded."""
     reader = Reader(str(file), RulePackError)
-    data = load_yaml(file, error=RulePackError)
-    if data is None:
-        reader.fail("the file is empty; it must hold a 'rules:' or a 'facts:' list")
-    top = reader.mapping(data, what="a rule file")
-    reader.keys(top, allowed=("rules", "facts"))
+    try:
+        data = load_yaml(file, error=RulePackError)
+        if data is None:
+            reader.fail("the file is empty; it must hold a 'rules:' or a 'facts:' list")
+        top = reader.mapping(data, what="a rule file")
+    except RulePackError as error:
+        problems.add(error)
+        return _RuleFile([], [], rules_partial=True, facts_partial=True)
+    before = len(problems)
+    check_keys(problems, reader, top, allowed=("rules", "facts"))
+    misspelt = len(problems) > before  # a list under a misspelt key is not read
     if not top:
-        reader.fail("the file must hold a 'rules:' or a 'facts:' list", at=top)
-    facts = read_facts(reader, top["facts"], at=top, pack=pack) if "facts" in top else []
+        problems.add(
+            RulePackError(
+                "the file must hold a 'rules:' or a 'facts:' list",
+                file=reader.file,
+                line=location_of(top).line,
+            )
+        )
+    before = len(problems)
+    facts = (
+        read_facts(reader, top["facts"], at=top, pack=pack, problems=problems)
+        if "facts" in top
+        else []
+    )
+    facts_partial = misspelt or len(problems) > before
     rules: list[Rule] = []
+    rules_partial = misspelt
     if "rules" in top:
-        items = reader.sequence(top["rules"], what="'rules'", at=top)
-        rules = [read_rule(reader, node, where) for node, where in reader.each(items)]
-    return rules, facts
+        try:
+            items = reader.sequence(top["rules"], what="'rules'", at=top)
+        except RulePackError as error:
+            problems.add(error)
+            items, rules_partial = [], True
+        for node, where in reader.each(items):
+            try:
+                rules.append(read_rule(reader, node, where))
+            except RulePackError as error:
+                problems.add(error)
+                rules_partial = True
+    return _RuleFile(rules, facts, rules_partial, facts_partial)
 
 
 def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
@@ -692,13 +893,14 @@ def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
             item=item,
         )
     reader.keys(node, allowed=_RULE_KEYS, required=_REQUIRED_RULE_KEYS, item=item)
-    question = reader.choice(node, "question", QUESTIONS, item=item)
+    question = _choice(reader, node, "question", QUESTIONS, item=item)
     when = read_condition(reader, node["when"], at=node, key="when", item=item)
     then = _read_then(reader, node, item)
     because = reader.text(node, "because", item=item)
     principles_node = reader.sequence(node["principles"], what="'principles'", item=item, at=node)
     principles: list[str] = []
-    for principle in principles_node:
+    for written in principles_node:
+        principle = fold_choice(written, PRINCIPLES)
         if principle not in PRINCIPLES:
             reader.fail(
                 f"'{principle}' is not an Annex B design principle",
@@ -813,7 +1015,7 @@ def _read_then(reader: Reader, node: Fields, item: str) -> Then:
             )
         if "value" not in then:
             reader.fail("a finding needs a 'value'", at=then, key="finding", item=item)
-        raw = then["value"]
+        raw = fold_choice(then["value"], Level.names())
         if isinstance(raw, bool):
             value = raw
         elif isinstance(raw, Mapping) and set(raw) == {"fact"} and isinstance(raw["fact"], str):
@@ -832,9 +1034,9 @@ def _read_then(reader: Reader, node: Fields, item: str) -> Then:
     elif "value" in then:
         reader.fail("'value' goes with 'finding'", at=then, key="value", item=item)
     if "cap" in then:
-        cap = Arrangement.parse(reader.choice(then, "cap", Arrangement.names(), item=item))
+        cap = Arrangement.parse(_choice(reader, then, "cap", Arrangement.names(), item=item))
     if "decide" in then:
-        decide = Arrangement.parse(reader.choice(then, "decide", Arrangement.names(), item=item))
+        decide = Arrangement.parse(_choice(reader, then, "decide", Arrangement.names(), item=item))
     if "lead" in then:
         lead = reader.text(then, "lead", item=item)
     return Then(finding=finding, value=value, cap=cap, lead=lead, decide=decide)
@@ -849,22 +1051,82 @@ def _fail(rule: Rule, problem: str, **fields: Any) -> RulePackError:
     )
 
 
+class _Unknown(Exception):
+    """A type that cannot be known because an earlier problem left out what would give it.
+
+    Raised by the whole-pack checks when a rule reads a finding only a rule that failed to read
+    would derive (or a fact only a declaration that failed would declare): the check is skipped
+    rather than reported, since the problem already reported is its cause.
+    """
+
+
+@contextlib.contextmanager
+def _checking(problems: Problems, failed: set[str] | None = None, rule: str = "") -> Iterator[None]:
+    """Record an :class:`InputError` the block raises (and the rule in ``failed``).
+
+    On :class:`_Unknown` the rule is marked failed and nothing is recorded.
+    """
+    try:
+        yield
+    except InputError as error:
+        problems.add(error)
+        if failed is not None:
+            failed.add(rule)
+    except _Unknown:
+        if failed is not None:
+            failed.add(rule)
+
+
 def _check_pack(
-    rules: tuple[Rule, ...], facts: Facts
-) -> tuple[dict[str, FactType], tuple[tuple[str, ...], ...]]:
+    rules: tuple[Rule, ...],
+    facts: Facts,
+    problems: Problems,
+    *,
+    rules_partial: bool = False,
+    facts_partial: bool = False,
+) -> tuple[dict[str, FactType], tuple[tuple[str, ...], ...]] | None:
+    """Check the rules as a whole, recording every problem in ``problems``.
+
+    ``rules_partial``: some rules of the pack could not be read, so a finding no rule read
+    derives, or a pack with no decision rule, is not reported (the missing rule may be why).
+    ``facts_partial``: likewise for fact declarations and unknown facts.
+
+    Returns the finding types and strata, or None when a problem was found.
+    """
+    before = len(problems)
     ids: dict[str, Rule] = {}
+    unique: list[Rule] = []
     for rule in rules:
         if rule.id in ids:
-            raise _fail(rule, f"duplicate rule id; first defined at {ids[rule.id].where}")
+            problems.add(_fail(rule, f"duplicate rule id; first defined at {ids[rule.id].where}"))
+            continue
         ids[rule.id] = rule
-    if not any(r.then.decide is not None for r in rules):
-        raise RulePackError("the pack has no decision rule: nothing can decide an arrangement")
+        unique.append(rule)
+    rules = tuple(unique)
+    if not rules_partial and not any(r.then.decide is not None for r in rules):
+        problems.add(
+            RulePackError("the pack has no decision rule: nothing can decide an arrangement")
+        )
+
+    def fact_type(fact: str, rule: Rule, key: str) -> FactType | None:
+        return _fact_type(
+            fact,
+            facts,
+            finding_types,
+            derived,
+            rule,
+            key=key,
+            rules_partial=rules_partial,
+            facts_partial=facts_partial,
+        )
 
     # Which findings exist, and of which type.
+    failed: set[str] = set()
     finding_types: dict[str, FactType] = {}
     typed_by: dict[str, Rule] = {}
     for rule in rules:
-        _check_question(rule)
+        with _checking(problems):
+            _check_question(rule)
         if rule.then.finding is None or isinstance(rule.then.value, str):
             continue
         kind = "bool" if isinstance(rule.then.value, bool) else "level"
@@ -872,11 +1134,14 @@ def _check_pack(
         name = rule.then.finding
         assert name is not None
         if name in finding_types and finding_types[name] != ftype:
-            raise _fail(
-                rule,
-                f"finding '{name}' is a {kind} here but a {finding_types[name].name} "
-                f"at {typed_by[name].where}",
+            problems.add(
+                _fail(
+                    rule,
+                    f"finding '{name}' is a {kind} here but a {finding_types[name].name} "
+                    f"at {typed_by[name].where}",
+                )
             )
+            continue
         finding_types.setdefault(name, ftype)
         typed_by.setdefault(name, rule)
     derived = {r.then.finding for r in rules if r.then.finding is not None}
@@ -884,54 +1149,88 @@ def _check_pack(
     for _ in range(len(rules) + 1):
         for rule in rules:
             copied, source = rule.then.finding, rule.then.value
-            if copied is None or not isinstance(source, str):
+            if copied is None or not isinstance(source, str) or rule.id in failed:
                 continue
-            name = copied
-            source_type = _fact_type(source, facts, finding_types, derived, rule, key="then")
-            if source_type is None:
-                continue
-            if source_type not in (LEVEL, BOOL):
-                raise _fail(rule, f"a finding can copy a level or true/false fact, not '{source}'")
-            if name in finding_types and finding_types[name] != source_type:
-                raise _fail(
-                    rule,
-                    f"finding '{name}' would mix {source_type.name} values with "
-                    f"{finding_types[name].name} values from {typed_by[name].where}",
-                )
-            finding_types.setdefault(name, source_type)
-            typed_by.setdefault(name, rule)
+            with _checking(problems, failed, rule.id):
+                _copy_type(rule, copied, source, fact_type, finding_types, typed_by)
     for rule in rules:
-        if rule.then.finding is not None and rule.then.finding not in finding_types:
-            raise _fail(rule, f"finding '{rule.then.finding}' copies only other copied findings")
+        finding = rule.then.finding
+        if finding is not None and finding not in finding_types and rule.id not in failed:
+            problems.add(_fail(rule, f"finding '{finding}' copies only other copied findings"))
+            failed.add(rule.id)
 
     for rule in rules:
-        _check_when(rule, facts, finding_types, derived)
-        for placeholder in PLACEHOLDER.findall(rule.because):
-            found = _fact_type(
-                placeholder.strip(), facts, finding_types, derived, rule, key="because"
-            )
-            if found is None:
-                raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
-        lead = rule.then.lead
-        if lead is None or lead == JOINT:
-            continue
-        sources = facts.lead_sources()
-        if lead not in sources:
-            raise _fail(
-                rule,
-                f"'{lead}' names no bodies: a lead comes from a declared body or bodies fact, "
-                "or is 'joint'",
-                key="then",
-                allowed=(*sources, JOINT),
-                suggestion=did_you_mean(lead, (*sources, JOINT)),
-            )
-        if facts.type(lead).optional and not requires_present(rule.when, lead):
-            raise _fail(
-                rule,
-                f"sets the lead from '{lead}', so its 'when' must require "
-                f"{{fact: {lead}, op: present}} (the fact may be absent)",
-            )
-    return finding_types, _strata(rules)
+        with _checking(problems):
+            _check_rule(rule, facts, fact_type)
+    strata: tuple[tuple[str, ...], ...] = ()
+    with _checking(problems):
+        strata = _strata(rules)
+    if len(problems) > before:
+        return None
+    return finding_types, strata
+
+
+def _copy_type(
+    rule: Rule,
+    name: str,
+    source: str,
+    fact_type: Callable[[str, Rule, str], FactType | None],
+    finding_types: dict[str, FactType],
+    typed_by: dict[str, Rule],
+) -> None:
+    """Type the finding ``name`` a rule copies from ``source`` (once the source is typed)."""
+    source_type = fact_type(source, rule, "then")
+    if source_type is None:
+        return
+    if source_type not in (LEVEL, BOOL):
+        raise _fail(rule, f"a finding can copy a level or true/false fact, not '{source}'")
+    if name in finding_types and finding_types[name] != source_type:
+        raise _fail(
+            rule,
+            f"finding '{name}' would mix {source_type.name} values with "
+            f"{finding_types[name].name} values from {typed_by[name].where}",
+        )
+    finding_types.setdefault(name, source_type)
+    typed_by.setdefault(name, rule)
+
+
+def _check_rule(
+    rule: Rule, facts: Facts, fact_type: Callable[[str, Rule, str], FactType | None]
+) -> None:
+    """One rule's condition, reason and lead, against the pack's facts and findings."""
+
+    def typed(fact: str) -> FactType:
+        found = fact_type(fact, rule, "when")
+        if found is None:  # derived only by rules whose own problem was reported
+            raise _Unknown(fact)
+        return found
+
+    def fail(problem: str, **fields: Any) -> RulePackError:
+        return _fail(rule, problem, key="when", **fields)
+
+    check_condition(rule.when, typed, fail)
+    for placeholder in PLACEHOLDER.findall(rule.because):
+        if fact_type(placeholder.strip(), rule, "because") is None:
+            raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
+    lead = rule.then.lead
+    if lead is None or lead == JOINT:
+        return
+    sources = facts.lead_sources()
+    if lead not in sources:
+        raise _fail(
+            rule,
+            f"'{lead}' names no bodies: a lead comes from a declared body or bodies fact, "
+            "or is 'joint'",
+            key="then",
+            allowed=(*sources, JOINT),
+            suggestion=did_you_mean(lead, (*sources, JOINT)),
+        )
+    if facts.type(lead).optional and not requires_present(rule.when, lead):
+        raise _fail(
+            rule,
+            f"sets the lead from '{lead}', so its 'when' must require "
+            f"{{fact: {lead}, op: present}} (the fact may be absent)",
+        )
 
 
 def _check_question(rule: Rule) -> None:
@@ -952,32 +1251,6 @@ def _check_question(rule: Rule) -> None:
         )
 
 
-def _check_when(
-    rule: Rule, facts: Facts, finding_types: Mapping[str, FactType], derived: set[str]
-) -> None:
-    def fact_type(fact: str) -> FactType:
-        return _typed(fact, facts, finding_types, derived, rule, key="when")
-
-    def fail(problem: str, **fields: Any) -> RulePackError:
-        return _fail(rule, problem, key="when", **fields)
-
-    check_condition(rule.when, fact_type, fail)
-
-
-def _typed(
-    fact: str,
-    facts: Facts,
-    finding_types: Mapping[str, FactType],
-    derived: set[str],
-    rule: Rule,
-    *,
-    key: str,
-) -> FactType:
-    ftype = _fact_type(fact, facts, finding_types, derived, rule, key=key)
-    assert ftype is not None  # every derived finding is typed before conditions are checked
-    return ftype
-
-
 def _fact_type(
     fact: str,
     facts: Facts,
@@ -986,8 +1259,14 @@ def _fact_type(
     rule: Rule,
     *,
     key: str,
+    rules_partial: bool = False,
+    facts_partial: bool = False,
 ) -> FactType | None:
-    """The type of ``fact``; None for a finding that is derived but not typed yet."""
+    """The type of ``fact``; None for a finding that is derived but not typed yet.
+
+    Raises :class:`_Unknown` where the fact may be one a rule or declaration that failed to read
+    would have given (``rules_partial``, ``facts_partial``).
+    """
     if fact in facts:
         return facts.type(fact)
     if fact.startswith("finding."):
@@ -996,6 +1275,8 @@ def _fact_type(
             return finding_types[name]
         if name in derived:
             return None
+        if rules_partial:
+            raise _Unknown(fact)
         raise _fail(
             rule,
             f"reads finding '{name}', which no rule derives",
@@ -1003,6 +1284,8 @@ def _fact_type(
             allowed=sorted(derived) or ["(no findings are derived)"],
             suggestion=did_you_mean(name, derived),
         )
+    if facts_partial:
+        raise _Unknown(fact)
     choices = [*facts.names(), *(f"finding.{n}" for n in derived)]
     raise _fail(
         rule,
@@ -1092,5 +1375,5 @@ def _strata(rules: tuple[Rule, ...]) -> tuple[tuple[str, ...], ...]:
 
     for rule in rules:
         stratum(rule)
-    count = max(level.values()) + 1
+    count = max(level.values(), default=-1) + 1
     return tuple(tuple(sorted(r.id for r in rules if level[r.id] == k)) for k in range(count))

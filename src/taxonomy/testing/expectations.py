@@ -28,10 +28,10 @@ import attrs
 
 from taxonomy._model import Arrangement, Classification
 from taxonomy.classification import classify
-from taxonomy.errors import InputError, did_you_mean
+from taxonomy.errors import InputError, Problems, did_you_mean
 from taxonomy.input.files import load_portfolio
-from taxonomy.input.reader import Reader, load_yaml
-from taxonomy.language.rules import load_rules
+from taxonomy.input.reader import Fields, Location, Reader, load_yaml
+from taxonomy.language.rules import check_keys, fold_choice, load_rules
 from taxonomy.whatif.scenarios import load_scenario
 
 __all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]
@@ -133,42 +133,94 @@ class ExpectationFile:
 
 
 def load_expectations(path: str | Path) -> ExpectationFile:
-    """Read and validate an expectation file; paths in it are relative to the file."""
+    """Read and validate an expectation file; paths in it are relative to the file.
+
+    Every problem is reported in one :class:`~taxonomy.errors.InputError`: each case is
+    checked on its own (one problem per case), as are the file's keys and paths. An arrangement
+    written in another case (``One_Team``) is read as it is named (``one_team``).
+    """
     path = Path(path)
     reader = Reader(str(path), InputError)
     data = load_yaml(path)
     if data is None:
         reader.fail("the file is empty")
     top = reader.mapping(data, what="an expectation file")
-    reader.keys(top, allowed=_TOP, required=("portfolio", "cases"))
+    problems = Problems(InputError, file=str(path))
+    check_keys(problems, reader, top, allowed=_TOP, required=("portfolio", "cases"))
 
     def relative(key: str) -> Path | None:
         if top.get(key) is None:
             return None
-        return (path.parent / reader.text(top, key)).resolve()
+        with problems.collecting():
+            return (path.parent / reader.text(top, key)).resolve()
+        return None
 
     portfolio = relative("portfolio")
-    if portfolio is None:
-        reader.fail("must name the portfolio file", at=top, key="portfolio")
-    items = reader.sequence(top["cases"], what="'cases'", at=top)
+    if portfolio is None and "portfolio" in top and top["portfolio"] is None:
+        with problems.collecting():
+            reader.fail("must name the portfolio file", at=top, key="portfolio")
+    rules, scenario = relative("rules"), relative("scenario")
     cases = []
-    arrangements = (*Arrangement.names(), "one_body")
-    for raw, where in reader.each(items):
-        line = where.line or 0
-        node = reader.mapping(raw, what="a case", at=items)
-        item = f"case '{node.get('function')}'"
-        reader.keys(node, allowed=(*_CASE, *_RECORD), required=("function",), item=item)
-        if "arrangement" in node:
-            reader.choice(node, "arrangement", arrangements, item=item, what="an arrangement")
-        paper = None
-        if "paper" in node:
-            paper = reader.choice(node, "paper", arrangements, item=item, what="an arrangement")
-        if "capped_by" in node and not isinstance(node["capped_by"], list | tuple):
+    if "cases" in top:
+        with problems.collecting():
+            items = reader.sequence(top["cases"], what="'cases'", at=top)
+            for raw, where in reader.each(items):
+                with problems.collecting():
+                    case = _read_case(reader, raw, where, items, problems)
+                    if case is not None:
+                        cases.append(case)
+    problems.raise_if_any()
+    assert portfolio is not None
+    return ExpectationFile(path, portfolio, rules, scenario, tuple(cases))
+
+
+_ARRANGEMENTS = (*Arrangement.names(), "one_body")
+
+
+def _read_case(
+    reader: Reader, raw: Any, where: Location, items: Any, problems: Problems
+) -> Case | None:
+    """One case, its keys each checked; None when a problem was recorded.
+
+    Raises when the case is not a mapping (nothing of it can be read).
+    """
+    line = where.line or 0
+    node: Fields = reader.mapping(raw, what="a case", at=items)
+    item = f"case '{node.get('function')}'"
+    before = len(problems)
+    check_keys(
+        problems, reader, node, allowed=(*_CASE, *_RECORD), required=("function",), item=item
+    )
+    folded = {
+        key: fold_choice(node[key], _ARRANGEMENTS) if key in ("arrangement", "paper") else value
+        for key, value in node.items()
+    }
+    if "arrangement" in node:
+        with problems.collecting():
+            _arrangement(reader, node, folded, "arrangement", item)
+    paper = None
+    if "paper" in node:
+        with problems.collecting():
+            paper = _arrangement(reader, node, folded, "paper", item)
+    if "capped_by" in node and not isinstance(node["capped_by"], list | tuple):
+        with problems.collecting():
             reader.fail("must be a list of rule ids", at=node, key="capped_by", item=item)
-        expected = tuple(
-            (key, list(node[key]) if isinstance(node[key], list | tuple) else node[key])
-            for key in _CASE
-            if key in node and key != "function"
-        )
-        cases.append(Case(reader.text(node, "function", item=item), expected, line, paper))
-    return ExpectationFile(path, portfolio, relative("rules"), relative("scenario"), tuple(cases))
+    function = ""
+    if "function" in node:
+        with problems.collecting():
+            function = reader.text(node, "function", item=item)
+    expected = tuple(
+        (key, list(folded[key]) if isinstance(folded[key], list | tuple) else folded[key])
+        for key in _CASE
+        if key in node and key != "function"
+    )
+    if len(problems) > before:
+        return None
+    return Case(function, expected, line, paper)
+
+
+def _arrangement(reader: Reader, node: Fields, folded: Fields, key: str, item: str) -> str:
+    """The arrangement under ``key``; one written in another case is read as it is named."""
+    if folded[key] in _ARRANGEMENTS:
+        return str(folded[key])
+    return reader.choice(node, key, _ARRANGEMENTS, item=item, what="an arrangement")

@@ -55,7 +55,14 @@ from taxonomy._model import (
     Portfolio,
     parse_day,
 )
-from taxonomy.errors import InputError, PortfolioError, RulePackError, ScenarioError, did_you_mean
+from taxonomy.errors import (
+    InputError,
+    PortfolioError,
+    Problems,
+    RulePackError,
+    ScenarioError,
+    did_you_mean,
+)
 from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
 from taxonomy.language.facts import ANSWER_QUESTIONS, Facts, FactType, parse_answer
@@ -64,6 +71,8 @@ from taxonomy.language.rules import (
     Rule,
     RulePack,
     check_condition,
+    check_keys,
+    fold_choice,
     load_rules,
     read_condition,
     read_rule,
@@ -87,6 +96,7 @@ __all__ = [
     "apply_merge",
     "check_field",
     "in_force",
+    "normalise_value",
     "load_scenario",
     "loads_scenario",
     "read_where",
@@ -366,6 +376,7 @@ class Scenario:
             raise ScenarioError("select functions with exactly one of function, functions, where")
         if functions is not None and functions != "*":
             raise ScenarioError("functions takes '*' (every function)", key="functions")
+        value = normalise_value(field, value)
         check_field(field, value, Where())
         return self._with(
             SetAnswer(Selector(function=function, all=functions == "*", where=where), field, value)
@@ -547,6 +558,34 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
         )
 
 
+def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
+    """``value`` for ``field`` with a level or choice written in another case as it is named.
+
+    ``High`` for a level field is ``high``; a tier or a declared choice likewise, where exactly
+    one choice matches. Anything else is returned unchanged, for :func:`check_field` to judge.
+
+    >>> normalise_value("efficiency.duplication", "High"), normalise_value("notes", "High")
+    ('high', 'High')
+    """
+    choices: tuple[str, ...] = ()
+    if facts is not None and field in facts and facts.get(field).answered:
+        ftype = facts.type(field)
+        choices = Level.names() if ftype.name == "level" else ftype.choices
+    else:
+        kind = FIELDS.get(field)
+        question, _, key = field.partition(".")
+        if question == "capability" and key and "." not in key:
+            kind = "level"
+        choices = {"level": Level.names(), "tier": _tiers(), "limits": DELEGATION_LIMITS}.get(
+            kind or "", ()
+        )
+    if not choices:
+        return value
+    if isinstance(value, list | tuple):
+        return [fold_choice(v, choices) for v in value]
+    return fold_choice(value, choices)
+
+
 def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
     ids = portfolio.organisation_ids
     if body not in ids:
@@ -561,8 +600,8 @@ def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
 
 def _apply_set(portfolio: Portfolio, change: SetAnswer, facts: Facts) -> Portfolio:
     at = change.at
-    check_field(change.field, change.value, at, facts)
-    field, value = change.field, change.value
+    field, value = change.field, normalise_value(change.field, change.value, facts)
+    check_field(field, value, at, facts)
     selected = {f.id for f in change.selector.select(portfolio, at, facts)}
     updated = []
     for fn in portfolio.functions:
@@ -832,7 +871,7 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
         try:
             pack = load_rules(path)
         except RulePackError as exc:
-            raise at.error(f"cannot load the pack: {exc}", key="pack") from None
+            raise _each_problem(exc, at, "cannot load the pack", key="pack") from None
     ids = [r.id for r in pack.rules]
     for rule_id in (*change.disable, *(r.id for r in change.replace)):
         if rule_id not in ids:
@@ -855,7 +894,18 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
             overrides=pack.overrides,
         )
     except RulePackError as exc:
-        raise at.error(f"leaves an invalid rule pack: {exc}") from None
+        raise _each_problem(exc, at, "leaves an invalid rule pack") from None
+
+
+def _each_problem(error: RulePackError, at: Where, prefix: str, **fields: Any) -> InputError:
+    """A :class:`ScenarioError` at ``at`` for each problem of ``error``, as one error."""
+    problems = Problems(ScenarioError, file=at.file or None)
+    for problem in error.problems:
+        problems.add(at.error(f"{prefix}: {problem}", **fields))
+    problems.total += error.total - len(error.problems)  # counted by the pack, not listed
+    found = problems.error()
+    assert found is not None
+    return found
 
 
 # --- the law on a day ---------------------------------------------------------------------------
@@ -993,18 +1043,32 @@ def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:
 
 
 def scenario_from_data(data: Any, *, file: str = "<scenario>") -> Scenario:
-    """Validate parsed YAML as a scenario."""
+    """Validate parsed YAML as a scenario.
+
+    Every problem is reported in one :class:`ScenarioError`: each change is checked on its own
+    (one problem per change), as are the keys, name and description.
+    """
     reader = Reader(file, ScenarioError)
     if data is None:
         reader.fail("the file is empty")
     top = reader.mapping(data, what="a scenario")
-    reader.keys(top, allowed=_TOP_KEYS, required=("name", "changes"))
-    name = reader.text(top, "name")
-    description = reader.text(top, "description") if top.get("description") else ""
-    items = reader.sequence(top["changes"], what="'changes'", at=top)
+    problems = Problems(ScenarioError, file=file)
+    check_keys(problems, reader, top, allowed=_TOP_KEYS, required=("name", "changes"))
+    name = description = ""
+    if "name" in top:
+        with problems.collecting():
+            name = reader.text(top, "name")
+    if top.get("description"):
+        with problems.collecting():
+            description = reader.text(top, "description")
     changes = []
-    for number, (raw, where) in enumerate(reader.each(items), start=1):
-        changes.append(_read_change(reader, raw, number, where.line))
+    if "changes" in top:
+        with problems.collecting():
+            items = reader.sequence(top["changes"], what="'changes'", at=top)
+            for number, (raw, where) in enumerate(reader.each(items), start=1):
+                with problems.collecting():
+                    changes.append(_read_change(reader, raw, number, where.line))
+    problems.raise_if_any()
     return Scenario(name, description, tuple(changes))
 
 
@@ -1087,7 +1151,7 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int | None) -> Cha
     if len(chosen) != 1:
         raise at.error("select functions with exactly one of: function, functions, where")
     field = reader.text(body, "field", item=item)
-    value = body["value"]
+    value = normalise_value(field, body["value"])
     if isinstance(value, list | tuple):
         value = list(value)
     check_field(field, value, at)

@@ -34,11 +34,19 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Portfolio
-from taxonomy.errors import EngineError, InputError, ScenarioError, TaxonomyError
+from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml
-from taxonomy.language.rules import Condition, RulePack, load_rules
+from taxonomy.language.rules import Condition, RulePack, check_keys, load_rules
 from taxonomy.render.cells import csv_text
-from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
+from taxonomy.whatif.scenarios import (
+    LawChange,
+    Scenario,
+    Selector,
+    SetAnswer,
+    Where,
+    check_field,
+    normalise_value,
+)
 
 __all__ = ["MAX_SCENARIOS", "Axis", "Failure", "Sweep", "SweepResult", "load_sweep", "sweep"]
 
@@ -70,6 +78,7 @@ class Axis:
         where: Condition | None = None,
     ) -> Axis:
         """An axis over one answer; select functions as in ``Scenario.set``."""
+        values = [normalise_value(field, value) for value in values]
         for value in values:
             check_field(field, value, Where())
         selector = Selector(function=function, all=functions == "*", where=where)
@@ -416,6 +425,9 @@ def load_sweep(path: str | Path) -> Sweep:
       - {functions: "*", field: capability.nhsi, values: [low, medium, high]}
       - {law: joint_committees, values: [false, true]}
     sample: {size: 10, seed: 1}      # optional: a random sample of the grid
+
+    Every problem is reported in one :class:`ScenarioError`: each axis is checked on its own
+    (one problem per axis), as are the keys, the name and the sample.
     """
     file = str(path)
     reader = Reader(file, ScenarioError)
@@ -423,26 +435,52 @@ def load_sweep(path: str | Path) -> Sweep:
     if data is None:
         reader.fail("the file is empty")
     top = reader.mapping(data, what="a sweep")
-    reader.keys(top, allowed=("name", "description", "grid", "sample"), required=("name", "grid"))
-    name = reader.text(top, "name")
-    grid = reader.sequence(top["grid"], what="'grid'", at=top)
+    problems = Problems(ScenarioError, file=file)
+    check_keys(
+        problems,
+        reader,
+        top,
+        allowed=("name", "description", "grid", "sample"),
+        required=("name", "grid"),
+    )
+    name = ""
+    if "name" in top:
+        with problems.collecting():
+            name = reader.text(top, "name")
     axes = []
-    for number, (raw, where) in enumerate(reader.each(grid), start=1):
-        at = Where(file, number, where.line, what="axis")
-        node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
-        axes.append(_read_axis(reader, node, at, number))
+    if "grid" in top:
+        with problems.collecting():
+            grid = reader.sequence(top["grid"], what="'grid'", at=top)
+            for number, (raw, where) in enumerate(reader.each(grid), start=1):
+                at = Where(file, number, where.line, what="axis")
+                with problems.collecting():
+                    node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
+                    axes.append(_read_axis(reader, node, at, number))
     sample, seed = None, 0
     if top.get("sample") is not None:
-        sample_node = reader.mapping(top["sample"], what="'sample'", at=top)
-        reader.keys(sample_node, allowed=("size", "seed"), required=("size",), item="sample")
-        sample, seed = sample_node["size"], sample_node.get("seed", 0)
-        if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
-            reader.fail("must be a whole number of scenarios", at=sample_node, key="size")
-        if sample > MAX_SCENARIOS:
-            reader.fail(f"must be at most {MAX_SCENARIOS}", at=sample_node, key="size")
+        with problems.collecting():
+            sample, seed = _read_sample(reader, top, problems)
+    problems.raise_if_any()
+    return Sweep(name, tuple(axes), sample, seed)
+
+
+def _read_sample(reader: Reader, top: Fields, problems: Problems) -> tuple[int | None, int]:
+    """The ``sample:`` of a sweep file: its size and seed, each checked on its own."""
+    sample_node = reader.mapping(top["sample"], what="'sample'", at=top)
+    check_keys(
+        problems, reader, sample_node, allowed=("size", "seed"), required=("size",), item="sample"
+    )
+    sample, seed = sample_node.get("size"), sample_node.get("seed", 0)
+    if "size" in sample_node:
+        with problems.collecting():
+            if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
+                reader.fail("must be a whole number of scenarios", at=sample_node, key="size")
+            if sample > MAX_SCENARIOS:
+                reader.fail(f"must be at most {MAX_SCENARIOS}", at=sample_node, key="size")
+    with problems.collecting():
         if not isinstance(seed, int) or isinstance(seed, bool):
             reader.fail("must be a whole number", at=sample_node, key="seed")
-    return Sweep(name, tuple(axes), sample, seed)
+    return sample, seed
 
 
 def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
@@ -468,6 +506,7 @@ def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
     if not isinstance(values, list | tuple) or not values:
         raise at.error("'values' must be a non-empty list", key="values")
     field = reader.text(node, "field", item=item)
+    values = [normalise_value(field, value) for value in values]
     for value in values:
         check_field(field, value, at)
     if "where" in node:
