@@ -123,6 +123,7 @@ def test_rules_read_case_insensitively_where_unambiguous(tmp_path: Path) -> None
         .replace("question: legal", "question: Legal")
         .replace("{cap: aligned}", "{cap: Aligned}")
         .replace("[practical]", "[Practical]")
+        .replace("op: ==, value: high}", "op: ==, value: High}")
     )
     write(folder / "local.yaml", rules)
     pack = load_rules(folder)
@@ -133,6 +134,14 @@ def test_rules_read_case_insensitively_where_unambiguous(tmp_path: Path) -> None
         ("practical",),
     )
     assert str(pack.rule("local.levelled").then.value) == "high"
+    keyed = pack.rule("local.keyed")
+    assert keyed.when.value == "high"
+    # The same pack written in lower case: the same rules, the same hash.
+    lower = rules
+    for written in ("High", "Legal", "Aligned", "Practical"):
+        lower = lower.replace(written, written.lower())
+    write(folder / "local.yaml", lower)
+    assert load_rules(folder).hash == pack.hash
     # Ids and keys are not loosened.
     write(folder / "local.yaml", rules.replace("id: local.fine", "id: Local.Fine"))
     with pytest.raises(RulePackError, match="rule ids are lower-case"):
@@ -217,7 +226,15 @@ def test_a_scenario_sets_a_level_written_in_capitals(tmp_path: Path) -> None:
         "  - set: {function: pricing, field: capability.nhsi, value: LOW}\n",
     )
     scenario = load_scenario(path)
-    assert [change.value for change in scenario.changes] == ["high", "low"]  # type: ignore[union-attr]
+    assert [change.value for change in scenario.changes] == ["high", "low"]
+    where = write(
+        tmp_path / "w.yaml",
+        "name: where\nchanges:\n  - set: {where: {fact: efficiency.duplication, op: in,"
+        " value: [High, Medium]}, field: notes, value: High}\n",
+    )
+    (change,) = load_scenario(where).changes
+    assert change.selector.where.value == ("high", "medium")
+    assert change.value == "High"  # notes are text: kept as written
     applied = scenario.apply(load_portfolio(NHS))
     pricing = applied.portfolio.function("pricing")
     assert str(pricing.efficiency.duplication) == "high"
@@ -241,7 +258,7 @@ def test_a_sweep_with_several_bad_axes_reports_each(tmp_path: Path) -> None:
         load_sweep(path)
     error = caught.value
     assert [(p.item, p.key, p.suggestion) for p in error.problems] == [
-        ("axis 1", "value", "high"),
+        ("axis 1", "values", "high"),
         ("axis 2", "law", "joint_committees"),
         ("axis 3", "values", None),
         ("sample", "sed", "seed"),

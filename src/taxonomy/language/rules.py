@@ -56,6 +56,7 @@ __all__ = [
     "check_condition",
     "check_keys",
     "fold_choice",
+    "fold_condition",
     "default_pack_path",
     "load_rules",
     "read_condition",
@@ -194,6 +195,37 @@ def requires_present(condition: Condition, fact: str) -> bool:
     if isinstance(condition, AnyOf):
         return bool(condition.parts) and all(requires_present(p, fact) for p in condition.parts)
     return False
+
+
+def fold_condition(condition: Condition, facts: Facts) -> Condition:
+    """``condition`` with levels and choices written in another case (``High``) as named.
+
+    A value is folded only where the fact it is compared with is a level or a choice (a
+    declared one, or a finding) and exactly one name matches; the checks that follow judge
+    everything else.
+
+    >>> fold_condition(FactTest("efficiency.duplication", "in", ("High", "LOW")),
+    ...                load_rules().facts)
+    FactTest(fact='efficiency.duplication', op='in', value=('high', 'low'))
+    """
+    if isinstance(condition, AllOf | AnyOf):
+        return type(condition)(tuple(fold_condition(p, facts) for p in condition.parts))
+    if isinstance(condition, Not):
+        return Not(fold_condition(condition.part, facts))
+    choices: tuple[str, ...] = ()
+    if condition.fact.startswith("finding."):
+        choices = Level.names()
+    elif condition.fact in facts:
+        ftype = facts.type(condition.fact)
+        choices = Level.names() if ftype.name == "level" else ftype.choices
+    value = condition.value
+    if not choices or value is None:
+        return condition
+    if isinstance(value, tuple):
+        folded: Any = tuple(fold_choice(v, choices) for v in value)
+    else:
+        folded = fold_choice(value, choices)
+    return condition if folded == value else attrs.evolve(condition, value=folded)
 
 
 # --- rules ------------------------------------------------------------------------------------
@@ -414,6 +446,7 @@ class RulePack:
             raise RulePackError(problem, item=f"fact '{fact.name}'", **fields)
 
         check_declarations(declared, fail_fact)
+        rules = tuple(_folded(rule, declared) for rule in rules)
         problems = Problems(RulePackError)
         checked = _check_pack(rules, declared, problems)
         problems.raise_if_any()
@@ -448,6 +481,12 @@ class RulePack:
             extends,
             overrides,
         )
+
+
+def _folded(rule: Rule, facts: Facts) -> Rule:
+    """``rule`` with the levels and choices its condition compares written as named."""
+    when = fold_condition(rule.when, facts)
+    return rule if when is rule.when else attrs.evolve(rule, when=when)
 
 
 def default_pack_path() -> Path:
@@ -655,7 +694,7 @@ def _check_read(
         with problems.collecting():
             check_declarations(declared, fail_fact)
     _check_pack(
-        tuple(rules),
+        tuple(_folded(rule, declared) for rule in rules),
         declared,
         problems,
         rules_partial=rules_partial,

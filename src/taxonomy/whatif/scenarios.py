@@ -73,6 +73,7 @@ from taxonomy.language.rules import (
     check_condition,
     check_keys,
     fold_choice,
+    fold_condition,
     load_rules,
     read_condition,
     read_rule,
@@ -518,7 +519,7 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
     if facts is not None and field in facts and facts.get(field).answered:
         problem, _ = parse_answer(facts.type(field), value, bodies=None)
         if problem is not None:
-            raise at.error(f"{problem} (for {field})", key="value")
+            raise at.error(f"{problem} (for {field})", key=at.value_key)
         return
     kind = FIELDS.get(field)
     question, _, key = field.partition(".")
@@ -552,7 +553,7 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
         )
         raise at.error(
             f"{value!r} is not a valid value for {field} ({kind})",
-            key="value",
+            key=at.value_key,
             allowed=allowed,
             suggestion=did_you_mean(str(value), allowed),
         )
@@ -1179,6 +1180,7 @@ def read_where(reader: Reader, body: Fields, at: Where, item: str) -> Condition:
         ) from None
     facts = load_rules().facts
     answers = facts.names()
+    condition = fold_condition(condition, facts)
 
     def fact_type(fact: str) -> FactType:
         if fact.startswith("finding."):
