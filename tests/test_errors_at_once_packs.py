@@ -191,6 +191,33 @@ def test_a_pack_whose_rule_file_is_broken_reports_the_other_files(tmp_path: Path
     assert "no decision rule" not in str(caught.value)
 
 
+def test_a_broken_declaration_does_not_make_its_readers_unknown(tmp_path: Path) -> None:
+    folder = _extension(tmp_path)
+    write(folder / "pack.yaml", EXTENSION_PACK.split("overrides:")[0])
+    write(
+        folder / "local.yaml",
+        """
+        facts:
+          - {name: legal.local_control, type: levle, meaning: how far members direct delivery}
+          - {name: legal.local_host, type: body, meanin: the host council}
+        rules:
+          - id: local.control
+            question: legal
+            when: {fact: legal.local_control, op: ">=", value: high}
+            then: {cap: aligned}
+            because: members direct delivery
+            principles: [practical]
+            source: local
+        """,
+    )
+    with pytest.raises(RulePackError) as caught:
+        load_rules(folder)
+    assert [(p.item, p.key, p.suggestion) for p in caught.value.problems] == [
+        ("fact 'legal.local_control'", "type", "level"),
+        ("fact 'legal.local_host'", "meanin", "meaning"),
+    ]
+
+
 SCENARIO = """
 name: Several mistakes
 changes:

@@ -1238,8 +1238,8 @@ def _check_rule(
 ) -> None:
     """One rule's condition, reason and lead, against the pack's facts and findings."""
 
-    def typed(fact: str) -> FactType:
-        found = fact_type(fact, rule, "when")
+    def typed(fact: str, key: str = "when") -> FactType:
+        found = fact_type(fact, rule, key)
         if found is None:  # derived only by rules whose own problem was reported
             raise _Unknown(fact)
         return found
@@ -1249,8 +1249,7 @@ def _check_rule(
 
     check_condition(rule.when, typed, fail)
     for placeholder in PLACEHOLDER.findall(rule.because):
-        if fact_type(placeholder.strip(), rule, "because") is None:
-            raise _fail(rule, f"'{{{placeholder}}}' in 'because' names no fact")
+        typed(placeholder.strip(), "because")
     lead = rule.then.lead
     if lead is None or lead == JOINT:
         return
