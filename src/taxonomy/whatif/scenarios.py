@@ -97,9 +97,9 @@ __all__ = [
     "apply_merge",
     "check_field",
     "in_force",
-    "normalise_value",
     "load_scenario",
     "loads_scenario",
+    "normalise_value",
     "read_where",
     "scenario_from_data",
 ]
