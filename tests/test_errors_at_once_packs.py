@@ -268,6 +268,20 @@ def test_a_scenario_sets_a_level_written_in_capitals(tmp_path: Path) -> None:
     assert str(pricing.capability.as_dict()["nhsi"]) == "low"
 
 
+def test_a_scenario_loading_a_broken_pack_reports_each_problem_at_the_change(
+    tmp_path: Path,
+) -> None:
+    _extension(tmp_path)
+    path = write(tmp_path / "s.yaml", "name: local pack\nchanges:\n  - rules: {pack: local}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path).apply(load_portfolio(NHS))
+    error = caught.value
+    assert error.total == 4
+    assert {(p.item, p.key, p.line) for p in error.problems} == {("change 1", "pack", 3)}
+    assert all(p.problem.startswith("cannot load the pack: ") for p in error.problems)
+    assert "decision.one-tem" in str(error) and "local.keyed" in str(error)
+
+
 def test_a_sweep_with_several_bad_axes_reports_each(tmp_path: Path) -> None:
     path = write(
         tmp_path / "sweep.yaml",

@@ -37,7 +37,7 @@ from there.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -776,10 +776,17 @@ def _apply_add(portfolio: Portfolio, change: AddGovernance) -> Portfolio:
             file=at.file or "<scenario>",
         )
     except PortfolioError as exc:
-        where = f"{exc.item}: " if exc.item else ""
-        raise at.error(
-            where + exc.problem, key=exc.key, allowed=exc.allowed, suggestion=exc.suggestion
-        ) from None
+
+        def located(problem: InputError) -> ScenarioError:
+            where = f"{problem.item}: " if problem.item else ""
+            return at.error(
+                where + problem.problem,
+                key=problem.key,
+                allowed=problem.allowed,
+                suggestion=problem.suggestion,
+            )
+
+        raise _each_problem(exc, at, located) from None
     return attrs.evolve(portfolio, governance=governance)
 
 
@@ -872,7 +879,9 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
         try:
             pack = load_rules(path)
         except RulePackError as exc:
-            raise _each_problem(exc, at, "cannot load the pack", key="pack") from None
+            raise _each_problem(
+                exc, at, lambda problem: at.error(f"cannot load the pack: {problem}", key="pack")
+            ) from None
     ids = [r.id for r in pack.rules]
     for rule_id in (*change.disable, *(r.id for r in change.replace)):
         if rule_id not in ids:
@@ -895,14 +904,22 @@ def _apply_rules(pack: RulePack, change: RulesChange) -> RulePack:
             overrides=pack.overrides,
         )
     except RulePackError as exc:
-        raise _each_problem(exc, at, "leaves an invalid rule pack") from None
+        raise _each_problem(
+            exc, at, lambda problem: at.error(f"leaves an invalid rule pack: {problem}")
+        ) from None
 
 
-def _each_problem(error: RulePackError, at: Where, prefix: str, **fields: Any) -> InputError:
-    """A :class:`ScenarioError` at ``at`` for each problem of ``error``, as one error."""
+def _each_problem(
+    error: InputError, at: Where, located: Callable[[InputError], ScenarioError]
+) -> InputError:
+    """One error standing for ``located(problem)`` for each problem of ``error``.
+
+    A pack or governance refused while a change is applied may have several problems: each is
+    reported at the change.
+    """
     problems = Problems(ScenarioError, file=at.file or None)
     for problem in error.problems:
-        problems.add(at.error(f"{prefix}: {problem}", **fields))
+        problems.add(located(problem))
     problems.total += error.total - len(error.problems)  # counted by the pack, not listed
     found = problems.error()
     assert found is not None
