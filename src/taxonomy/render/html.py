@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from taxonomy._model import Classification, Recommendation, lead_words
 from taxonomy.render.text import explain_text
@@ -46,12 +46,30 @@ def classification_table_html(
     )
 
 
-def lead_names(lead: str | None, tied: Sequence[str], bodies: Mapping[str, str]) -> str:
+def lead_names(
+    lead: str | None,
+    tied: Sequence[str],
+    bodies: Mapping[str, str],
+    *,
+    everyone: Collection[str] | None = None,
+) -> str:
     """A lead in words with bodies by name: the body, ``joint``, or ``undecided between ...``.
 
-    >>> lead_names(None, ("nhse", "nhsi"), {"nhse": "NHS England", "nhsi": "NHS Improvement"})
+    A tie between every body (``everyone``, default: all of ``bodies``), three or more, is
+    ``undecided between all N bodies (tie)`` rather than a list of every name.
+
+    >>> names = {"nhse": "NHS England", "nhsi": "NHS Improvement"}
+    >>> lead_names(None, ("nhse", "nhsi"), names)
     'undecided between NHS England and NHS Improvement (tie)'
+    >>> lead_names(None, ("a", "b", "c"), {"a": "A", "b": "B", "c": "C"})
+    'undecided between all 3 bodies (tie)'
     """
+    if (
+        lead is None
+        and len(tied) > 2
+        and set(tied) == set(bodies if everyone is None else everyone)
+    ):
+        return f"undecided between all {len(tied)} bodies (tie)"
     return lead_words(
         bodies.get(lead, lead) if lead is not None else None, [bodies.get(b, b) for b in tied]
     )

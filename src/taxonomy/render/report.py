@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -105,7 +105,10 @@ def build_report(
     comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
     robust = _robustness(classification, pack)
     scenario_views = (
-        [_scenario_view(o, as_is_metrics, to_be_metrics, bodies) for o in comparison.outcomes]
+        [
+            _scenario_view(o, portfolio, pack, as_is_metrics, to_be_metrics)
+            for o in comparison.outcomes
+        ]
         if comparison is not None
         else []
     )
@@ -189,21 +192,27 @@ class ChangeGroup:
 
 
 def group_changes(
-    changes: Iterable[FunctionChange], bodies: Mapping[str, str]
+    changes: Iterable[FunctionChange],
+    bodies: Mapping[str, str],
+    *,
+    everyone: Collection[str] | None = None,
 ) -> tuple[ChangeGroup, ...]:
     """The changes with the same new placement and the same reasons merged, in first-seen order.
 
     Where the merged functions stood before is listed once per distinct placement.
 
-    A merger that moves 21 functions the same way is one group of 21, not 21 rows.
+    A merger that moves 21 functions the same way is one group of 21, not 21 rows. ``bodies``
+    names every body the changes mention; ``everyone`` (default: all of them) are the bodies a
+    tie between all is written as "all N bodies" for.
     """
     groups: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
     for change in changes:
         key = (
-            placement_words(change.after, bodies),
+            placement_words(change.after, bodies, everyone=everyone),
             tuple(named(reason, bodies) for reason in change.because),
         )
-        groups.setdefault(key, []).append((change.name, placement_words(change.before, bodies)))
+        before = placement_words(change.before, bodies, everyone=everyone)
+        groups.setdefault(key, []).append((change.name, before))
     result = []
     for (after, because), members in groups.items():
         befores: dict[str, int] = {}
@@ -218,11 +227,13 @@ def group_changes(
     return tuple(result)
 
 
-def placement_words(placement: Placement, bodies: Mapping[str, str]) -> str:
+def placement_words(
+    placement: Placement, bodies: Mapping[str, str], *, everyone: Collection[str] | None = None
+) -> str:
     """A placement for a reader: the arrangement's title and the lead, bodies by name."""
     if placement.arrangement is None:
         return f"one body: {bodies.get(placement.lead or '', placement.lead or '')}"
-    lead = lead_names(placement.lead, placement.tied, bodies)
+    lead = lead_names(placement.lead, placement.tied, bodies, everyone=everyone)
     title = f"{placement.arrangement.category}. {placement.arrangement.title}"
     return f"{title}, led jointly" if lead == "joint" else f"{title}; lead {lead}"
 
@@ -241,7 +252,11 @@ class _ScenarioView:
 
 
 def _scenario_view(
-    outcome: Outcome, as_is: Metrics, to_be: Metrics, bodies: Mapping[str, str]
+    outcome: Outcome,
+    portfolio: Portfolio,
+    pack: RulePack,
+    as_is: Metrics,
+    to_be: Metrics,
 ) -> _ScenarioView:
     """The scenario's changes grouped, and its structure measured as the to-be one is."""
     from taxonomy.structure.checks import check, measure
@@ -252,23 +267,26 @@ def _scenario_view(
         graph = build_graph(outcome.classification)
         scenario_metrics = measure(graph, check(graph))
     # A merger can name bodies the baseline does not have (the body merged into).
-    names = {**bodies, **_merged_names(outcome)}
+    bodies = {o.id: o.name for o in portfolio.organisations}
+    names = {**bodies, **_merged_names(outcome, portfolio, pack)}
     return _ScenarioView(
         outcome.scenario.name,
         outcome.scenario.description,
         tuple(named(note, names) for note in outcome.notes),
-        group_changes(outcome.changes, names),
+        group_changes(outcome.changes, names, everyone=list(bodies)),
         len(outcome.changes),
         tuple(_metric_rows(as_is, to_be, scenario_metrics)),
         names.get(outcome.single_body, outcome.single_body) if outcome.single_body else None,
     )
 
 
-def _merged_names(outcome: Outcome) -> dict[str, str]:
+def _merged_names(outcome: Outcome, portfolio: Portfolio, pack: RulePack) -> dict[str, str]:
     """The bodies of the scenario's own portfolio, by id (a merger's new body among them)."""
-    if outcome.classification is None:
-        return {}
-    return {o.id: o.name for o in outcome.classification.portfolio.organisations}
+    if outcome.classification is not None:
+        changed = outcome.classification.portfolio
+    else:  # one body left: the comparison keeps no portfolio, so apply the scenario again
+        changed = outcome.scenario.apply(portfolio, pack).portfolio
+    return {o.id: o.name for o in changed.organisations}
 
 
 def _metric_rows(
