@@ -221,7 +221,7 @@ def group_changes(
         before_words = (
             tuple(befores)
             if len(befores) == 1
-            else tuple(f"{before} ({n} of them)" for before, n in befores.items())
+            else tuple(f"{n} of them: {before}" for before, n in befores.items())
         )
         result.append(ChangeGroup(tuple(n for n, _ in members), before_words, after, because))
     return tuple(result)
@@ -258,26 +258,29 @@ def _scenario_view(
     as_is: Metrics,
     to_be: Metrics,
 ) -> _ScenarioView:
-    """The scenario's changes grouped, and its structure measured as the to-be one is."""
-    from taxonomy.structure.checks import check, measure
-    from taxonomy.structure.graph import build_graph
-
-    scenario_metrics = None
-    if outcome.classification is not None:
-        graph = build_graph(outcome.classification)
-        scenario_metrics = measure(graph, check(graph))
+    """The scenario's changes grouped, and its structure (measured by ``compare``) by name."""
     # A merger can name bodies the baseline does not have (the body merged into).
     bodies = {o.id: o.name for o in portfolio.organisations}
     names = {**bodies, **_merged_names(outcome, portfolio, pack)}
     return _ScenarioView(
         outcome.scenario.name,
         outcome.scenario.description,
-        tuple(named(note, names) for note in outcome.notes),
+        tuple(_function_named(named(note, names), portfolio) for note in outcome.notes),
         group_changes(outcome.changes, names, everyone=list(bodies)),
         len(outcome.changes),
-        tuple(_metric_rows(as_is, to_be, scenario_metrics)),
+        tuple(_metric_rows(as_is, to_be, outcome.metrics)),
         names.get(outcome.single_body, outcome.single_body) if outcome.single_body else None,
     )
+
+
+def _function_named(note: str, portfolio: Portfolio) -> str:
+    """A note that opens with a function's id (``procurement-complaints: ...``) opens with its name.
+
+    Only the opening is read: function ids are often plain words (``it``, ``strategy``).
+    """
+    head, colon, rest = note.partition(": ")
+    names = {fn.id: fn.name for fn in portfolio.functions}
+    return f"{names[head]}{colon}{rest}" if colon and head in names else note
 
 
 def _merged_names(outcome: Outcome, portfolio: Portfolio, pack: RulePack) -> dict[str, str]:
