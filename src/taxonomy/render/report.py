@@ -158,19 +158,31 @@ def _svg(data: bytes) -> str:
     return text[start:] if start >= 0 else text
 
 
-def named(text: str, bodies: Mapping[str, str]) -> str:
+def named(text: str, bodies: Mapping[str, str], *, everyone: Collection[str] | None = None) -> str:
     """``text`` with every body id that stands as a word of its own replaced by the body's name.
 
     For the sentences the rules and the comparison write with ids (``lead nhse -> joint``); an id
-    inside a longer token (a rule id, another id) is left alone.
+    inside a longer token (a rule id, another id) is left alone. A list of every one of
+    ``everyone`` (default: all of ``bodies``), three or more, reads ``all N bodies``.
 
     >>> named("only nhse is left; nhse-region stays", {"nhse": "NHS England"})
     'only NHS England is left; nhse-region stays'
+    >>> named("between a, c and b (tie); a, b", {"a": "A", "b": "B", "c": "C"})
+    'between all 3 bodies (tie); A, B'
     """
     if not bodies:
         return text
     ids = "|".join(re.escape(i) for i in sorted(bodies, key=lambda i: (-len(i), i)))
-    return re.sub(rf"(?<![\w.-])({ids})(?![\w-]|\.\w)", lambda m: bodies[m.group(1)], text)
+    one = rf"(?<![\w.-])(?:{ids})(?![\w-]|\.\w)"
+    every = set(bodies if everyone is None else everyone)
+
+    def listed(match: re.Match[str]) -> str:
+        found = re.findall(one, match.group(0))
+        if len(every) > 2 and set(found) == every:
+            return f"all {len(every)} bodies"
+        return re.sub(one, lambda m: bodies[m.group(0)], match.group(0))
+
+    return re.sub(rf"{one}(?:(?:, | and ){one})*", listed, text)
 
 
 @attrs.frozen
@@ -209,7 +221,7 @@ def group_changes(
     for change in changes:
         key = (
             placement_words(change.after, bodies, everyone=everyone),
-            tuple(named(reason, bodies) for reason in change.because),
+            tuple(named(reason, bodies, everyone=everyone) for reason in change.because),
         )
         before = placement_words(change.before, bodies, everyone=everyone)
         groups.setdefault(key, []).append((change.name, before))
@@ -265,7 +277,10 @@ def _scenario_view(
     return _ScenarioView(
         outcome.scenario.name,
         outcome.scenario.description,
-        tuple(_function_named(named(note, names), portfolio) for note in outcome.notes),
+        tuple(
+            _function_named(named(note, names, everyone=bodies), portfolio)
+            for note in outcome.notes
+        ),
         group_changes(outcome.changes, names, everyone=list(bodies)),
         len(outcome.changes),
         tuple(_metric_rows(as_is, to_be, outcome.metrics)),
