@@ -368,6 +368,7 @@ def test_nw_london_report_prints_compactly(nwl_pdf: Path) -> None:
     assert "undecided between all 8 bodies (tie)" in shown
     assert "only NHS North West London CCG is left" in shown  # the merged body, by name
     html = nwl_pdf.with_suffix(".html").read_text(encoding="utf-8")
+    assert "(NHS Brent CCG Board, NHS Central London CCG Board," in html  # not board:brent
     assert "<b>9 functions:</b>" in html and "one body: NHS North West London CCG" in html
 
 

@@ -135,7 +135,7 @@ def build_report(
             notes={fn.id: fn.notes for fn in portfolio.functions if fn.notes},
             pictures=figures,
             findings=findings,
-            messages=[named(f.message, bodies) for f in findings],
+            messages=[named(_boards_named(f.message, portfolio), bodies) for f in findings],
             scenarios=scenario_views,
             robust=robust,
             paper=pack.word("paper", "the taxonomy's source paper"),
@@ -286,6 +286,12 @@ def _scenario_view(
         tuple(_metric_rows(as_is, to_be, outcome.metrics)),
         names.get(outcome.single_body, outcome.single_body) if outcome.single_body else None,
     )
+
+
+def _boards_named(text: str, portfolio: Portfolio) -> str:
+    """A check's message with each governing body's node (``board:brent``) in words."""
+    labels = {f"board:{o.id}": o.governing_label for o in portfolio.organisations}
+    return re.sub(r"(?<![\w.-])board:[\w-]+", lambda m: labels.get(m.group(0), m.group(0)), text)
 
 
 def _function_named(note: str, portfolio: Portfolio) -> str:
