@@ -24,11 +24,16 @@ def classification_table_html(
     """The recommendations as an HTML table (also a notebook's rich output).
 
     With ``bodies`` (body id to name), the table is for people rather than tooling: functions
-    and lead bodies by name, no id column.
+    and lead bodies by name, no id column, and a rule id may wrap after each dot.
     """
     rows = []
+    wrap = "<wbr>" if bodies is not None else ""
+
+    def rule(rule_id: str) -> str:
+        return html.escape(rule_id).replace(".", "." + wrap)
+
     for rec in classification:
-        capped = ", ".join(f.rule for f in rec.explanation.capped_by)
+        capped = ", ".join(rule(f.rule) for f in rec.explanation.capped_by)
         function = "" if bodies is not None else f"<td>{html.escape(rec.function)}</td>"
         lead = rec.lead_text if bodies is None else lead_names(rec.lead, rec.tied, bodies)
         rows.append(
@@ -36,8 +41,8 @@ def classification_table_html(
             f'<td class="cat{rec.category}" style="background:{colour(rec.category)}">'
             f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
             f"<td>{html.escape(lead)}</td>"
-            f"<td>{html.escape(rec.explanation.decided_by.rule)}</td>"
-            f"<td>{html.escape(capped)}</td></tr>"
+            f"<td>{rule(rec.explanation.decided_by.rule)}</td>"
+            f"<td>{capped}</td></tr>"
         )
     head = "<th>function</th><th>name</th>" if bodies is None else "<th>function</th>"
     return (
