@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # networkx loads only when a report is built
     from taxonomy.structure.checks import Finding, Metrics
     from taxonomy.whatif.compare import FunctionChange, Outcome, Placement
 
-__all__ = ["ChangeGroup", "build_report", "group_changes", "named"]
+__all__ = ["ChangeGroup", "build_report", "group_changes", "named", "placement_words"]
 
 
 def _environment() -> Any:
