@@ -3,30 +3,80 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection, Mapping, Sequence
 
-from taxonomy._model import Classification, Recommendation
+from taxonomy._model import Classification, Recommendation, lead_words
 from taxonomy.render.text import explain_text
 from taxonomy.render.workbook import CATEGORY_COLOURS
 
-__all__ = ["classification_table_html", "colour", "explain_text", "recommendation_html"]
+__all__ = [
+    "classification_table_html",
+    "colour",
+    "explain_text",
+    "lead_names",
+    "recommendation_html",
+]
 
 
-def classification_table_html(classification: Classification) -> str:
-    """The recommendations as an HTML table (also a notebook's rich output)."""
+def classification_table_html(
+    classification: Classification, *, bodies: Mapping[str, str] | None = None
+) -> str:
+    """The recommendations as an HTML table (also a notebook's rich output).
+
+    With ``bodies`` (body id to name), the table is for people rather than tooling: functions
+    and lead bodies by name, no id column, and a rule id may wrap after each dot.
+    """
     rows = []
+    wrap = "<wbr>" if bodies is not None else ""
+
+    def rule(rule_id: str) -> str:
+        return html.escape(rule_id).replace(".", "." + wrap)
+
     for rec in classification:
-        capped = ", ".join(f.rule for f in rec.explanation.capped_by)
+        capped = ", ".join(rule(f.rule) for f in rec.explanation.capped_by)
+        function = "" if bodies is not None else f"<td>{html.escape(rec.function)}</td>"
+        lead = rec.lead_text if bodies is None else lead_names(rec.lead, rec.tied, bodies)
         rows.append(
-            f"<tr><td>{html.escape(rec.function)}</td><td>{html.escape(rec.name)}</td>"
+            f"<tr>{function}<td>{html.escape(rec.name)}</td>"
             f'<td class="cat{rec.category}" style="background:{colour(rec.category)}">'
             f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
-            f"<td>{html.escape(rec.lead_text)}</td>"
-            f"<td>{html.escape(rec.explanation.decided_by.rule)}</td>"
-            f"<td>{html.escape(capped)}</td></tr>"
+            f"<td>{html.escape(lead)}</td>"
+            f"<td>{rule(rec.explanation.decided_by.rule)}</td>"
+            f"<td>{capped}</td></tr>"
         )
+    head = "<th>function</th><th>name</th>" if bodies is None else "<th>function</th>"
     return (
-        "<table><tr><th>function</th><th>name</th><th>arrangement</th><th>lead</th>"
+        f"<table><tr>{head}<th>arrangement</th><th>lead</th>"
         "<th>decided by</th><th>capped by</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def lead_names(
+    lead: str | None,
+    tied: Sequence[str],
+    bodies: Mapping[str, str],
+    *,
+    everyone: Collection[str] | None = None,
+) -> str:
+    """A lead in words with bodies by name: the body, ``joint``, or ``undecided between ...``.
+
+    A tie between every body (``everyone``, default: all of ``bodies``), three or more, is
+    ``undecided between all N bodies (tie)`` rather than a list of every name.
+
+    >>> names = {"nhse": "NHS England", "nhsi": "NHS Improvement"}
+    >>> lead_names(None, ("nhse", "nhsi"), names)
+    'undecided between NHS England and NHS Improvement (tie)'
+    >>> lead_names(None, ("a", "b", "c"), {"a": "A", "b": "B", "c": "C"})
+    'undecided between all 3 bodies (tie)'
+    """
+    if (
+        lead is None
+        and len(tied) > 2
+        and set(tied) == set(bodies if everyone is None else everyone)
+    ):
+        return f"undecided between all {len(tied)} bodies (tie)"
+    return lead_words(
+        bodies.get(lead, lead) if lead is not None else None, [bodies.get(b, b) for b in tied]
     )
 
 

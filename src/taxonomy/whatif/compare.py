@@ -292,7 +292,7 @@ def compare(
                 FunctionChange(
                     r.function,
                     r.name,
-                    Placement(r.arrangement, r.lead),
+                    Placement(r.arrangement, r.lead, r.tied),
                     Placement(None, body),
                     (f"only {body} is left: the function is delivered once, by {body}",),
                 )
