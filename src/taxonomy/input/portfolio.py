@@ -46,6 +46,9 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+#: No ids: what a list of ids that could not be read stands in as.
+_NO_IDS: tuple[str, ...] = ()
+
 _TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
 _PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
 _ABOLITION_KEYS = ("body", "into", "name")
@@ -930,75 +933,151 @@ _ROLE_KEYS = ("id", "name", "employed_by", "reports_to", "accountable_for", "not
 def _governance(
     reader: Reader, value: Any, top: Fields, orgs: list[str], functions: list[str]
 ) -> Governance:
+    """The ``governance:`` section: every joint body and role checked, every problem raised."""
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=("bodies", "roles"), item="governance")
+    problems = Problems(PortfolioError, file=reader.file)
     taken = set(orgs) | set(functions)
     bodies: list[JointBody] = []
+    body_ids: list[str] = []
+    every_id = True
     body_nodes = node.get("bodies") or []
     if node.get("bodies") is not None:
         reader.sequence(node["bodies"], what="'governance.bodies'", at=node)
     for raw in body_nodes:
-        item_node = reader.mapping(raw, what="a joint body", at=node)
-        item = _item_name("joint body", item_node)
-        reader.keys(
-            item_node, allowed=_BODY_KEYS, required=("id", "name", "kind", "members"), item=item
-        )
-        body_id = _new_id(reader, item_node, item, taken)
-        kind = reader.choice(item_node, "kind", JOINT_BODY_KINDS, item=item, what="a kind")
-        bodies.append(
-            JointBody(
-                id=body_id,
-                name=reader.text(item_node, "name", item=item),
-                kind=kind,
-                members=_id_list(reader, item_node, "members", orgs, item, "organisations"),
-                delegated=_id_list(reader, item_node, "delegated", functions, item, "functions"),
-                oversees=_id_list(reader, item_node, "oversees", functions, item, "functions"),
-                notes=_notes(reader, item_node, item),
-            )
-        )
+        with problems.collecting():
+            item_node = reader.mapping(raw, what="a joint body", at=node)
+            every_id = every_id and _valid_id(str(item_node.get("id")))
+            bodies.append(_joint_body(reader, item_node, taken, body_ids, orgs, functions))
     roles_raw = node.get("roles") or []
     if node.get("roles") is not None:
         reader.sequence(node["roles"], what="'governance.roles'", at=node)
     role_nodes = []
     for raw in roles_raw:
-        item_node = reader.mapping(raw, what="a role", at=node)
-        item = _item_name("role", item_node)
-        reader.keys(
-            item_node,
-            allowed=_ROLE_KEYS,
-            required=("id", "name", "employed_by", "reports_to"),
-            item=item,
-        )
-        role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
-    targets = orgs + [b.id for b in bodies] + [rid for rid, _, _ in role_nodes]
+        with problems.collecting():
+            item_node = reader.mapping(raw, what="a role", at=node)
+            item = _item_name("role", item_node)
+            with problems.collecting():
+                reader.keys(
+                    item_node,
+                    allowed=_ROLE_KEYS,
+                    required=("id", "name", "employed_by", "reports_to"),
+                    item=item,
+                )
+            if "id" in item_node:
+                role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
+    if not every_id or len(role_nodes) < len(roles_raw):
+        problems.raise_if_any()  # what names a body or role with no id cannot be checked
+    targets = orgs + body_ids + [rid for rid, _, _ in role_nodes]
     roles = []
     for role_id, item_node, item in role_nodes:
-        employer = reader.choice(
-            item_node, "employed_by", orgs, item=item, what="one of the portfolio's organisations"
+        with problems.collecting():
+            roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
+    problems.raise_if_any()
+    return Governance(tuple(bodies), tuple(roles))
+
+
+def _joint_body(
+    reader: Reader,
+    node: Fields,
+    taken: set[str],
+    ids: list[str],
+    orgs: list[str],
+    functions: list[str],
+) -> JointBody:
+    """One joint body, every problem in it raised together; its id, if valid, added to ``ids``."""
+    item = _item_name("joint body", node)
+    problems = Problems(PortfolioError, file=reader.file)
+    with problems.collecting():
+        reader.keys(node, allowed=_BODY_KEYS, required=("id", "name", "kind", "members"), item=item)
+    body_id = kind = name = ""
+    if "id" in node:
+        body_id = _attempt(problems, lambda: _new_id(reader, node, item, taken), "")
+    if body_id:
+        ids.append(body_id)
+    if "kind" in node:
+        kind = _attempt(
+            problems,
+            lambda: reader.choice(
+                node, "kind", JOINT_BODY_KINDS, item=item, what="a kind", fold_case=True
+            ),
+            "",
         )
-        reports = _id_list(
-            reader, item_node, "reports_to", targets, item, "organisations, joint bodies or roles"
+    if "name" in node:
+        name = _attempt(problems, lambda: reader.text(node, "name", item=item), "")
+    members = _attempt(
+        problems, lambda: _id_list(reader, node, "members", orgs, item, "organisations"), _NO_IDS
+    )
+    delegated = _attempt(
+        problems, lambda: _id_list(reader, node, "delegated", functions, item, "functions"), _NO_IDS
+    )
+    oversees = _attempt(
+        problems, lambda: _id_list(reader, node, "oversees", functions, item, "functions"), _NO_IDS
+    )
+    notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.raise_if_any()
+    return JointBody(
+        id=body_id,
+        name=name,
+        kind=kind,
+        members=members,
+        delegated=delegated,
+        oversees=oversees,
+        notes=notes,
+    )
+
+
+def _role(
+    reader: Reader,
+    node: Fields,
+    item: str,
+    role_id: str,
+    orgs: list[str],
+    targets: list[str],
+    functions: list[str],
+) -> Role:
+    """One role, every problem in it raised together."""
+    problems = Problems(PortfolioError, file=reader.file)
+    employer = name = ""
+    if "employed_by" in node:
+        employer = _attempt(
+            problems,
+            lambda: reader.choice(
+                node, "employed_by", orgs, item=item, what="one of the portfolio's organisations"
+            ),
+            "",
         )
-        if not reports:
+    where = "organisations, joint bodies or roles"
+    reports = None
+    if "reports_to" in node:
+        reports = _attempt(
+            problems, lambda: _id_list(reader, node, "reports_to", targets, item, where), None
+        )
+    if reports == ():
+        with problems.collecting():
             reader.fail(
                 "must name at least one Board, joint body or role",
-                at=item_node,
+                at=node,
                 key="reports_to",
                 item=item,
             )
-        roles.append(
-            Role(
-                id=role_id,
-                name=reader.text(item_node, "name", item=item),
-                employed_by=employer,
-                reports_to=reports,
-                accountable_for=_id_list(
-                    reader, item_node, "accountable_for", functions, item, "functions"
-                ),
-                notes=_notes(reader, item_node, item),
-            )
-        )
-    return Governance(tuple(bodies), tuple(roles))
+    if "name" in node:
+        name = _attempt(problems, lambda: reader.text(node, "name", item=item), "")
+    accountable = _attempt(
+        problems,
+        lambda: _id_list(reader, node, "accountable_for", functions, item, "functions"),
+        _NO_IDS,
+    )
+    notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.raise_if_any()
+    return Role(
+        id=role_id,
+        name=name,
+        employed_by=employer,
+        reports_to=reports or (),
+        accountable_for=accountable,
+        notes=notes,
+    )
 
 
 def _item_name(what: str, node: Fields) -> str:
