@@ -557,6 +557,7 @@ def _function(
             if performed_by is not None:
                 _capability_answered(reader, problems, node, cap, performed_by, set(cap), item)
     notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.found.sort(key=lambda problem: problem.line or 0)  # in the order they are written
     problems.raise_if_any()
     assert performed_by is not None and efficiency is not None and effectiveness is not None
     return Function(
