@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
-from taxonomy.errors import PortfolioError, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
@@ -166,8 +166,13 @@ def _check_columns(
     allowed: Sequence[str],
     prefix_ok: str | None = None,
     pack: RulePack | None = None,
+    problems: Problems | None = None,
 ) -> None:
-    """Refuse a heading not in ``allowed``; ``pack`` says which pack's questions were allowed."""
+    """Refuse each heading not in ``allowed`` (recorded in ``problems``, or the first raised).
+
+    ``pack`` says which pack's questions were allowed.
+    """
+    found = problems if problems is not None else Problems(PortfolioError, file=file)
     for column in header:
         if column in allowed or (prefix_ok and column.startswith(prefix_ok)):
             continue
@@ -177,15 +182,19 @@ def _check_columns(
                 f"unknown column: rule pack '{pack.name}' declares no question '{column}' "
                 "(for a portfolio written for another pack, give that pack: --rules DIR)"
             )
-        raise PortfolioError(
-            message,
-            file=file,
-            sheet=sheet,
-            line=1,
-            column=column,
-            allowed=[*allowed, *([f"{prefix_ok}<body id>"] if prefix_ok else [])],
-            suggestion=did_you_mean(column, allowed),
+        found.add(
+            PortfolioError(
+                message,
+                file=file,
+                sheet=sheet,
+                line=1,
+                column=column,
+                allowed=[*allowed, *([f"{prefix_ok}<body id>"] if prefix_ok else [])],
+                suggestion=did_you_mean(column, allowed),
+            )
         )
+    if problems is None:
+        found.raise_if_any()
 
 
 def _blank(cells: Sequence[Any]) -> bool:
@@ -336,28 +345,40 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     for required in ("bodies", "functions"):
         if required not in tables:
             raise PortfolioError(f"no '{required}' sheet", file=str(path), allowed=_SHEETS)
+    problems = Problems(PortfolioError, file=str(path))
     data: dict[str, Any] = {}
     meta: dict[str, Any] = {}
+    meta_rows: dict[str, int] = {}
     for row, cells in tables.get("portfolio", [])[1:]:
         key, value = cells.get("key"), cells.get("value")
         if key not in _META_KEYS:
-            raise PortfolioError(
-                f"unknown key '{key}'",
-                file=file_of("portfolio"),
-                sheet="portfolio",
-                line=row,
-                column="key",
-                allowed=_META_KEYS,
-                suggestion=did_you_mean(str(key), _META_KEYS),
+            problems.add(
+                PortfolioError(
+                    f"unknown key '{key}'",
+                    file=file_of("portfolio"),
+                    sheet="portfolio",
+                    line=row,
+                    column="key",
+                    allowed=_META_KEYS,
+                    suggestion=did_you_mean(str(key), _META_KEYS),
+                )
             )
+            continue
         meta[str(key)] = value
+        meta_rows[str(key)] = row
         if key == "as_of" and value is not None:
             try:
                 data["as_of"] = parse_day(_day_cell(value))
             except ValueError as exc:
-                raise PortfolioError(
-                    str(exc), file=file_of("portfolio"), sheet="portfolio", line=row, column="value"
-                ) from None
+                problems.add(
+                    PortfolioError(
+                        str(exc),
+                        file=file_of("portfolio"),
+                        sheet="portfolio",
+                        line=row,
+                        column="value",
+                    )
+                )
     data["name"] = meta.get("name") or path.stem
     if "law" in tables and meta.get("law.joint_committees") is not None:
         raise PortfolioError(
@@ -374,26 +395,42 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
             sheet="abolitions",
         )
     if "law" in tables:
-        data["law"] = _dated_law(tables, file_of)
+        data["law"] = _dated_law(tables, file_of, problems)
     if meta.get("law.joint_committees") is not None:
-        joint = _boolean(
-            meta["law.joint_committees"],
-            PortfolioError(
-                "must be true or false",
-                file=file_of("portfolio"),
-                sheet="portfolio",
-                column="value",
-            ),
-        )
+        try:
+            joint = _boolean(
+                meta["law.joint_committees"],
+                PortfolioError(
+                    "must be true or false",
+                    file=file_of("portfolio"),
+                    sheet="portfolio",
+                    line=meta_rows.get("law.joint_committees"),
+                    column="value",
+                    item="law.joint_committees",
+                    allowed=("true", "false"),
+                    suggestion=did_you_mean(
+                        str(meta["law.joint_committees"]).lower(), ("true", "false")
+                    ),
+                ),
+            )
+        except PortfolioError as error:
+            problems.add(error)
+            joint = False
         data["law"] = Row(
             {"joint_committees": joint},
             sheet="portfolio",
-            row=1,
+            row=meta_rows.get("law.joint_committees", 1),
             columns={"joint_committees": "value"},
         )
 
     bodies_table = tables["bodies"]
-    _check_columns(file_of("bodies"), "bodies", bodies_table[0][1]["__header__"], _BODY_COLUMNS)
+    _check_columns(
+        file_of("bodies"),
+        "bodies",
+        bodies_table[0][1]["__header__"],
+        _BODY_COLUMNS,
+        problems=problems,
+    )
     bodies = [
         Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
         for row, cells in bodies_table[1:]
@@ -409,17 +446,20 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         [*_FIXED_COLUMNS, *(f.name for f in answered), "notes"],
         prefix_ok="capability.",
         pack=pack,
+        problems=problems,
     )
     functions = []
     for row, cells in functions_table[1:]:
-        functions.append(_function(file_of("functions"), row, cells, answered))
+        functions.append(_function(file_of("functions"), row, cells, answered, problems))
     data["functions"] = functions
 
     governance: dict[str, Any] = {}
     for sheet, columns in (("joint_bodies", _JOINT_COLUMNS), ("roles", _ROLE_COLUMNS)):
         if sheet not in tables:
             continue
-        _check_columns(file_of(sheet), sheet, tables[sheet][0][1]["__header__"], columns)
+        _check_columns(
+            file_of(sheet), sheet, tables[sheet][0][1]["__header__"], columns, problems=problems
+        )
         rows = []
         for row, cells in tables[sheet][1:]:
             entry = {
@@ -436,7 +476,12 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
             row=1,
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
-    return portfolio_from_data(data, file=str(path), rules=pack)
+    portfolio = None
+    with problems.collecting():
+        portfolio = portfolio_from_data(data, file=str(path), rules=pack)
+    problems.raise_if_any()
+    assert portfolio is not None
+    return portfolio
 
 
 def _pack(rules: RulePack | None) -> RulePack:
@@ -456,44 +501,60 @@ def _day_cell(value: Any) -> Any:
 
 
 def _dated_law(
-    tables: dict[str, list[tuple[int, dict[str, Any]]]], file_of: Callable[[str], str]
+    tables: dict[str, list[tuple[int, dict[str, Any]]]],
+    file_of: Callable[[str], str],
+    problems: Problems,
 ) -> Cells:
-    """The ``law`` and ``abolitions`` sheets as the YAML's list of provisions."""
-    _check_columns(file_of("law"), "law", tables["law"][0][1]["__header__"], _LAW_COLUMNS)
+    """The ``law`` and ``abolitions`` sheets as the YAML's provisions (problems recorded)."""
+    header = tables["law"][0][1]["__header__"]
+    _check_columns(file_of("law"), "law", header, _LAW_COLUMNS, problems=problems)
     provisions: list[Row] = []
     by_id: dict[str, Row] = {}
     for row, cells in tables["law"][1:]:
         entry = {k: _day_cell(v) for k, v in cells.items() if v is not None}
         if "joint_committees" in entry:
-            entry["joint_committees"] = _boolean(
-                entry["joint_committees"],
-                PortfolioError(
-                    "must be true or false",
-                    file=file_of("law"),
-                    sheet="law",
-                    line=row,
-                    column="joint_committees",
-                ),
-            )
+            try:
+                entry["joint_committees"] = _boolean(
+                    entry["joint_committees"],
+                    PortfolioError(
+                        "must be true or false",
+                        file=file_of("law"),
+                        sheet="law",
+                        line=row,
+                        column="joint_committees",
+                        allowed=("true", "false"),
+                        suggestion=did_you_mean(
+                            str(entry["joint_committees"]).lower(), ("true", "false")
+                        ),
+                    ),
+                )
+            except PortfolioError as error:
+                problems.add(error)
+                entry["joint_committees"] = False
         provision = Row(entry, sheet="law", row=row, columns={k: k for k in entry})
         provisions.append(provision)
         if isinstance(entry.get("id"), str):
             by_id.setdefault(entry["id"], provision)
     if "abolitions" in tables:
         header = tables["abolitions"][0][1]["__header__"]
-        _check_columns(file_of("abolitions"), "abolitions", header, _ABOLITION_COLUMNS)
+        _check_columns(
+            file_of("abolitions"), "abolitions", header, _ABOLITION_COLUMNS, problems=problems
+        )
         for row, cells in tables["abolitions"][1:]:
             owner = cells.get("provision")
             if owner not in by_id:
-                raise PortfolioError(
-                    f"'{owner}' is not a provision of the 'law' sheet",
-                    file=file_of("abolitions"),
-                    sheet="abolitions",
-                    line=row,
-                    column="provision",
-                    allowed=list(by_id),
-                    suggestion=did_you_mean(str(owner), by_id),
+                problems.add(
+                    PortfolioError(
+                        f"'{owner}' is not a provision of the 'law' sheet",
+                        file=file_of("abolitions"),
+                        sheet="abolitions",
+                        line=row,
+                        column="provision",
+                        allowed=list(by_id),
+                        suggestion=did_you_mean(str(owner), by_id),
+                    )
                 )
+                continue
             entry = {k: v for k, v in cells.items() if v is not None and k != "provision"}
             if "body" in entry:
                 entry["body"] = _cells(
@@ -531,7 +592,15 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     return value
 
 
-def _function(file: str, row: int, cells: dict[str, Any], answered: Sequence[Fact] = ()) -> Row:
+def _function(
+    file: str,
+    row: int,
+    cells: dict[str, Any],
+    answered: Sequence[Fact] = (),
+    problems: Problems | None = None,
+) -> Row:
+    """One row of the functions sheet as the YAML's function (a bad true/false cell recorded)."""
+
     def declared(question: str) -> tuple[dict[str, Any], dict[str, str]]:
         """The answers to the pack's questions under ``question``, and their columns."""
         entry: dict[str, Any] = {}
@@ -579,17 +648,20 @@ def _function(file: str, row: int, cells: dict[str, Any], answered: Sequence[Fac
     if cells.get("legal.separate_reason") is not None:
         legal_entry["separate_reason"] = cells["legal.separate_reason"]
     if cells.get("legal.board_reserved") is not None:
-        legal_entry["board_reserved"] = _boolean(
-            cells["legal.board_reserved"],
-            PortfolioError(
-                "must be true or false",
-                file=file,
-                sheet="functions",
-                line=row,
-                column="legal.board_reserved",
-                allowed=["true", "false"],
-            ),
+        bad = PortfolioError(
+            "must be true or false",
+            file=file,
+            sheet="functions",
+            line=row,
+            column="legal.board_reserved",
+            allowed=["true", "false"],
         )
+        try:
+            legal_entry["board_reserved"] = _boolean(cells["legal.board_reserved"], bad)
+        except PortfolioError:
+            if problems is None:
+                raise
+            problems.add(bad)
     legal_extra, legal_declared = declared("legal")
     legal = Row(
         legal_entry | legal_extra,
