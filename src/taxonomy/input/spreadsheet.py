@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
@@ -900,13 +902,160 @@ def _choices(fact: Fact, bodies: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
+@attrs.frozen
+class _Check:
+    """What a template cell accepts: a drop-down (``options``, comma-separated) and a prompt."""
+
+    options: str | None
+    title: str
+    prompt: str
+
+
+#: The input prompt of each column whose cells are constrained (beyond the pack's questions).
+_PROMPTS = {
+    "key": "One of: name, as_of (the day described, YYYY-MM-DD), law.joint_committees.",
+    "id": "An id: lower-case letters, digits, '.', '_' or '-', e.g. pricing.",
+    "level": "The tier the function is carried out at; choose from the list.",
+    "performed_by": "The ids of the bodies that perform it, separated by commas, e.g. {example}.",
+    "efficiency.duplication": "Q1: how much duplication working jointly removes: {levels}.",
+    "efficiency.simplification": "Q1: how much working jointly simplifies processes: {levels}.",
+    "effectiveness.joint_benefit": "Q2: how much more effective it is done together: {levels}.",
+    "legal.statutory_owner": "Q3: the ids of the bodies holding the statutory duty, separated "
+    "by commas (empty: none).",
+    "legal.held_by_each": "Q3: the ids of the bodies each holding the duty, separated by "
+    "commas, or all (empty: none).",
+    "legal.delegable_to": "Q3: the only bodies whose employees may carry it out, ids separated "
+    "by commas (empty: any).",
+    "legal.board_reserved": "Q3: true if each Board must decide it itself; otherwise false.",
+    "legal.not_delegable_to": "Q3: what it may not be delegated to: joint_committee and/or "
+    "another_body, separated by commas (empty: none).",
+    "legal.independence_from": "Q3: the ids of the bodies it must stay independent of, "
+    "separated by commas (empty: none).",
+    "agreed_lead": "The body the others agreed should lead it (optional): choose from the list.",
+    "capability": "Q4: {body}'s capability for this function: {levels}.",
+    "joint_committees": "Can the bodies delegate decisions to a joint committee? true or false.",
+    "from": "The first day it is in force, YYYY-MM-DD (empty: always was).",
+    "until": "The last day it is in force, YYYY-MM-DD (empty: still is).",
+    "kind": "The kind of joint body: choose from the list.",
+    "members": "The ids of the member bodies, separated by commas, e.g. {example}.",
+    "delegated": "The ids of the functions delegated to it, separated by commas.",
+    "oversees": "The ids of the functions it oversees, separated by commas.",
+    "employed_by": "The body that employs the role: choose from the list.",
+    "reports_to": "The ids of the Boards, joint bodies or roles it reports to, separated by "
+    "commas.",
+    "accountable_for": "The ids of the functions it is accountable for, separated by commas.",
+    "provision": "The id of the provision (in the law sheet) that abolishes the body.",
+    "body": "The id of the body abolished (or several, separated by commas).",
+    "into": "The id of the body it is abolished into.",
+}
+
+#: The prompt (and drop-down) of the value of each key of the ``portfolio`` sheet.
+_META_PROMPTS = {
+    "as_of": (None, "The day this portfolio describes, YYYY-MM-DD, e.g. 2018-03-28."),
+    "law.joint_committees": ("true,false", _PROMPTS["joint_committees"]),
+}
+
+
+def _prompt(column: str, bodies: Sequence[str]) -> str:
+    """The input prompt of ``column``, with the bodies and levels filled in."""
+    levels = ", ".join(Level.names())
+    example = ", ".join(bodies[:2]) if len(bodies) > 1 else "nhse, nhsi"
+    if column.startswith("capability."):
+        return _PROMPTS["capability"].format(body=column.split(".", 1)[1], levels=levels)
+    return _PROMPTS[column].format(levels=levels, example=example)
+
+
+def _function_checks(
+    header: Sequence[str], bodies: Sequence[str], pack: RulePack
+) -> dict[str, _Check]:
+    """The drop-down and prompt of each constrained column of the functions sheet."""
+    levels = ",".join(Level.names())
+    checks: dict[str, _Check] = {}
+    for column in header:
+        own = column in _FIXED_COLUMNS and column.startswith(("efficiency.", "effectiveness."))
+        if own or column.startswith("capability."):
+            checks[column] = _Check(levels, column, _prompt(column, bodies))
+        elif column in _PROMPTS and (column in ("id", "performed_by") or "legal." in column):
+            options = "true,false" if column == "legal.board_reserved" else None
+            checks[column] = _Check(options, column, _prompt(column, bodies))
+    tiers = pack.tiers()
+    if tiers:
+        checks["level"] = _Check(",".join(tiers), "level", _PROMPTS["level"])
+    if bodies:
+        checks["agreed_lead"] = _Check(",".join(bodies), "agreed_lead", _PROMPTS["agreed_lead"])
+    for fact in pack.facts.answered():
+        checks.pop(fact.name, None)  # a declared question's column is its own
+        choices = _choices(fact, bodies)
+        values = ", ".join(allowed_values(fact.type))
+        prompt = f"{fact.meaning} ({fact.type.name}: {values})"
+        if fact.type.name == "bodies":
+            prompt = f"{fact.meaning} (organisation ids separated by commas)"
+        checks[fact.name] = _Check(",".join(choices) if choices else None, fact.name, prompt)
+    return checks
+
+
+def _sheet_checks(sheet: str, bodies: Sequence[str]) -> dict[str, _Check]:
+    """The drop-down and prompt of each constrained column of the other sheets."""
+    lists: dict[str, dict[str, str | None]] = {
+        "bodies": {"id": None},
+        "law": {"id": None, "from": None, "until": None, "joint_committees": "true,false"},
+        "abolitions": {"provision": None, "body": None, "into": None},
+        "joint_bodies": {
+            "id": None,
+            "kind": ",".join(JOINT_BODY_KINDS),
+            "members": None,
+            "delegated": None,
+            "oversees": None,
+        },
+        "roles": {
+            "id": None,
+            "employed_by": ",".join(bodies) or None,
+            "reports_to": None,
+            "accountable_for": None,
+        },
+    }
+    return {
+        column: _Check(options, column, _prompt(column, bodies))
+        for column, options in lists.get(sheet, {}).items()
+    }
+
+
+def _add_checks(sheet: Any, header: Sequence[str], checks: dict[str, _Check], *, last: int) -> None:
+    """Give each column of ``checks`` in ``header`` its drop-down and prompt, rows 2 to ``last``."""
+    from openpyxl.utils import get_column_letter
+
+    for column, check in checks.items():
+        if column in header:
+            letter = get_column_letter(list(header).index(column) + 1)
+            _add_check(sheet, f"{letter}2:{letter}{last}", check)
+
+
+def _add_check(sheet: Any, cells: str, check: _Check) -> None:
+    """A data validation on ``cells``: the drop-down (if any), and the prompt shown on entry."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rule = DataValidation(
+        type="list" if check.options is not None else None,
+        formula1=f'"{check.options}"' if check.options is not None else None,
+        allow_blank=True,
+        showErrorMessage=check.options is not None,
+        showInputMessage=True,
+        promptTitle=check.title[:32],
+        prompt=check.prompt[:255],
+    )
+    if check.options is not None:
+        rule.error = f"Choose one of: {check.options}"[:255]
+        rule.errorTitle = "Not one of the choices"
+    rule.add(cells)
+    sheet.add_data_validation(rule)
+
+
 def _write_xlsx(
     tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str], pack: RulePack
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     first = True
@@ -926,48 +1075,23 @@ def _write_xlsx(
             width = max(len(str(c.value or "")) for c in column)
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = min(max(width + 2, 12), 60)
-        if sheet_name == "functions":
-            header = rows[0]
-            last = 500
-            levels = ",".join(Level.names())
-            checks = {
-                "legal.board_reserved": "true,false",
-                **{
-                    c: levels
-                    for c in header
-                    if c in _FIXED_COLUMNS and c.startswith(("efficiency.", "effectiveness."))
-                },
-                **{f"capability.{b}": levels for b in bodies},
-            }
-            tiers = pack.tiers()
-            if tiers:
-                checks["level"] = ",".join(tiers)
-            if bodies:
-                checks["agreed_lead"] = ",".join(bodies)
-            for fact in pack.facts.answered():
-                checks.pop(fact.name, None)  # a declared question's column is its own
-                if _choices(fact, bodies):
-                    checks[fact.name] = ",".join(_choices(fact, bodies))
-            for column_name, options in checks.items():
-                if column_name not in header:
-                    continue
-                letter = get_column_letter(header.index(column_name) + 1)
-                rule = DataValidation(
-                    type="list", formula1=f'"{options}"', allow_blank=True, showErrorMessage=True
-                )
-                rule.error = f"Choose one of: {options}"
-                rule.add(f"{letter}2:{letter}{last}")
-                sheet.add_data_validation(rule)
+        header = [str(h) for h in rows[0]]
+        if sheet_name == "portfolio":
+            keys = [str(row[0]) for row in rows[1:]]
+            checks = {"key": _Check(",".join(_META_KEYS), "key", _PROMPTS["key"])}
+            _add_checks(sheet, ["key"], checks, last=20)
+            for number, key in enumerate(keys, start=2):
+                if key in _META_PROMPTS:
+                    options, prompt = _META_PROMPTS[key]
+                    _add_check(sheet, f"B{number}", _Check(options, key, prompt))
+        elif sheet_name == "functions":
+            _add_checks(sheet, header, _function_checks(header, bodies, pack), last=500)
             for name in ("notes",):
                 if name in header:
                     letter = get_column_letter(header.index(name) + 1)
                     sheet.column_dimensions[letter].width = 60
-        if sheet_name == "joint_bodies":
-            rule = DataValidation(
-                type="list", formula1=f'"{",".join(JOINT_BODY_KINDS)}"', allow_blank=False
-            )
-            rule.add("C2:C200")
-            sheet.add_data_validation(rule)
+        else:
+            _add_checks(sheet, header, _sheet_checks(sheet_name, bodies), last=200)
     guide = book.create_sheet("questions")
     guide.append(["question", "columns", f"in the words of rule pack '{pack.name}'"])
     answered = pack.facts.answered()
