@@ -914,7 +914,7 @@ class _Check:
 #: The input prompt of each column whose cells are constrained (beyond the pack's questions).
 _PROMPTS = {
     "key": "One of: name, as_of (the day described, YYYY-MM-DD), law.joint_committees.",
-    "id": "An id: lower-case letters, digits, '.', '_' or '-', e.g. pricing.",
+    "id": "An id: lower-case letters, digits, '.', '_' or '-' (no spaces).",
     "level": "The tier the function is carried out at; choose from the list.",
     "performed_by": "The ids of the bodies that perform it, separated by commas, e.g. {example}.",
     "efficiency.duplication": "Q1: how much duplication working jointly removes: {levels}.",
