@@ -1,7 +1,11 @@
 """Loading portfolios: the bodies, their functions and the four answers, from YAML.
 
 Every key is whitelisted; unknown keys, bad levels and unknown body ids are reported with the
-file, the line, the function and the key, plus a "did you mean" where one fits.
+file, the line, the function and the key, plus a "did you mean" where one fits. Every problem is
+reported in one run: each organisation, function, joint body and role, and each key of them, is
+checked on its own, and one error lists them all (see :class:`taxonomy.errors.Problems`). A
+problem that leaves the rest uncheckable (no organisation id, say) stops the check there. Levels
+and tiers are read whatever their case.
 """
 
 from __future__ import annotations

@@ -9,14 +9,16 @@ beyond the model's own, e.g. ``legal.democratic_control``), when there is govern
 ``joint_bodies`` and ``roles``, and, for a dated law, ``law`` (a row per provision) and
 ``abolitions`` (a row per abolition). The template adds a ``questions`` sheet explaining the four
 key questions in the papers' words and each question the pack declares (its meaning and source),
-and a drop-down on every level, tier, true/false, choice and body-id cell.
+a drop-down on every level, tier, true/false (the law's included), choice and body-id cell, and an
+input prompt on every constrained cell.
 
 CSV: ``NAME.csv`` is the functions table; beside it ``NAME.bodies.csv``, and, when needed,
 ``NAME.portfolio.csv``, ``NAME.joint_bodies.csv``, ``NAME.roles.csv``, ``NAME.law.csv`` and
 ``NAME.abolitions.csv``.
 
 Every cell is validated as the YAML would be; errors name the file, the sheet, the row and the
-column, with a "did you mean".
+column (``capability.westbrook``, as the sheet shows it), with a "did you mean". Every bad cell is
+reported in one run.
 """
 
 from __future__ import annotations
