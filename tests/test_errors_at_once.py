@@ -302,3 +302,22 @@ def test_format_json_errors_are_json_on_stderr(tmp_path: Path) -> None:
     assert json.loads(missing.stderr)["error"]["problems"][0]["problem"] == "no such file"
     usage = run_cli("classify", str(NHS), "--format", "json", "--bogus")
     assert usage.returncode == 2 and json.loads(usage.stderr)["error"]["kind"] == "usage"
+
+
+def test_a_misspelt_required_key_is_one_problem(tmp_path: Path) -> None:
+    text = PORTFOLIO.replace("    name: HR\n", "    nmae: HR\n").replace("    shape: round\n", "")
+    text = text.replace("simplification: hihg", "simplification: high")
+    text = text.replace("board_reserved: maybe", "board_reserved: false")
+    text = text.replace("performed_by: a b", "performed_by: [a, b]")
+    text = text.replace("joint_benefit: medum", "joint_benefit: medium")
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.load_portfolio(write(tmp_path / "p.yaml", text))
+    assert info.value.total == 1 and info.value.key == "nmae" and info.value.suggestion == "name"
+    # Missing and misspelt are two problems when the misspelling does not point at the key.
+    text = text.replace("    nmae: HR\n", "    shape: round\n")
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.load_portfolio(write(tmp_path / "p.yaml", text))
+    assert [p.problem for p in info.value.problems] == [
+        "missing required key 'name'",
+        "unknown key",
+    ]

@@ -356,12 +356,16 @@ class Reader:
     ) -> None:
         """Refuse unknown keys (with a "did you mean") and missing required keys: every one.
 
-        One problem is raised as it is; several as one error listing them all.
+        One problem is raised as it is; several as one error listing them all. A required key
+        missing because it was misspelt is the one problem of the misspelling.
         """
         allowed = tuple(allowed)
         problems = Problems(self.error, file=self.file)
+        meant: set[str] = set()  # a misspelt key: the key it was meant as is not missing too
         for key in node:
             if key not in allowed:
+                suggestion = did_you_mean(key, allowed)
+                meant.add(suggestion or "")
                 with problems.collecting():
                     self.fail(
                         "unknown key",
@@ -369,10 +373,10 @@ class Reader:
                         key=key,
                         item=item,
                         allowed=allowed,
-                        suggestion=did_you_mean(key, allowed),
+                        suggestion=suggestion,
                     )
         for key in required:
-            if key not in node:
+            if key not in node and key not in meant:
                 with problems.collecting():
                     self.fail(f"missing required key '{key}'", at=node, item=item)
         problems.raise_if_any()
