@@ -100,6 +100,17 @@ def test_a_problem_does_not_bring_its_consequences_with_it() -> None:
     assert [(p.item, p.key) for p in info.value.problems] == [
         (f"function '{delegated}'", "duplication")
     ]
+    # A misspelt answer is one problem: what it was meant as is not also missing.
+    for where, wrong, meant in (
+        ("efficiency", "simplificaton", "simplification"),
+        ("capability", "nhsee", "nhse"),
+    ):
+        data = yaml.safe_load(NHS.read_text(encoding="utf-8"))
+        answers = data["functions"][0][where]
+        answers[wrong] = answers.pop(meant)
+        with pytest.raises(taxonomy.PortfolioError) as info:
+            portfolio_from_data(data, file="nhs.yaml")
+        assert info.value.total == 1 and info.value.suggestion == meant, str(info.value)
     # A missing organisation id makes every body reference uncheckable: it stops there.
     data = yaml.safe_load(NWL.read_text(encoding="utf-8"))
     del data["organisations"][0]["id"]

@@ -288,6 +288,7 @@ def portfolio_from_data(
     function_ids: list[str] = []
     every_id = True
     for value in fns_node:
+        every_id = every_id and isinstance(value, Mapping)
         with problems.collecting():
             node = reader.mapping(value, what="a function", at=fns_node)
             item = f"function '{node['id']}'" if isinstance(node.get("id"), str) else "function"
@@ -496,7 +497,8 @@ def _function(
             own = ("duplication", "simplification")
             answers |= _declared(reader, problems, eff, "efficiency", own, pack, bodies, item)
             with problems.collecting():
-                reader.keys(eff, allowed=eff.keys(), required=own, item=f"{item}, efficiency")
+                required = [k for k in own if k not in _meant(eff, own)]
+                reader.keys(eff, allowed=eff.keys(), required=required, item=f"{item}, efficiency")
             duplication = simplification = None
             if "duplication" in eff:
                 duplication = _attempt(
@@ -516,7 +518,10 @@ def _function(
             )
             with problems.collecting():
                 where = f"{item}, effectiveness"
-                reader.keys(fx, allowed=fx.keys(), required=("joint_benefit",), item=where)
+                required = [
+                    k for k in ("joint_benefit",) if k not in _meant(fx, ("joint_benefit",))
+                ]
+                reader.keys(fx, allowed=fx.keys(), required=required, item=where)
             if "joint_benefit" in fx:
                 effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
@@ -559,7 +564,8 @@ def _function(
                         )
                     levels[body] = _level(reader, cap, body, item)
             if performed_by is not None:
-                _capability_answered(reader, problems, node, cap, performed_by, set(cap), item)
+                given = set(cap) | _meant(cap, bodies)  # "nhsee" is nhse's answer, misspelt
+                _capability_answered(reader, problems, node, cap, performed_by, given, item)
     notes = _attempt(problems, lambda: _notes(reader, node, item), "")
     problems.found.sort(key=lambda problem: problem.line or 0)  # in the order they are written
     problems.raise_if_any()
@@ -577,6 +583,15 @@ def _function(
         agreed_lead=agreed,
         answers=answers,
     )
+
+
+def _meant(node: Fields, keys: Sequence[str]) -> set[str]:
+    """The ``keys`` that a key of ``node`` not among them looks like a misspelling of.
+
+    A misspelt key is one problem: the key it was meant as is not reported missing as well.
+    """
+    found = {did_you_mean(key, keys) for key in node if key not in keys}
+    return {key for key in found if key is not None}
 
 
 def _capability_answered(
