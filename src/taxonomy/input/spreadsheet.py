@@ -483,6 +483,9 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     portfolio = None
     with problems.collecting():
         portfolio = portfolio_from_data(data, file=str(path), rules=pack)
+    # In the order of the workbook: sheet by sheet, row by row.
+    order = {sheet: index for index, sheet in enumerate(_SHEETS)}
+    problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
     problems.raise_if_any()
     assert portfolio is not None
     return portfolio
