@@ -332,3 +332,14 @@ def test_a_misspelt_required_key_is_one_problem(tmp_path: Path) -> None:
         "missing required key 'name'",
         "unknown key",
     ]
+
+
+def test_an_unknown_id_as_json() -> None:
+    out = run_cli("explain", str(NHS), "pricng", "--format", "json")
+    assert out.returncode == 2
+    error = json.loads(out.stderr)["error"]
+    assert error["kind"] == "unknown id"
+    assert error["problems"][0]["item"] == "pricng"
+    assert error["problems"][0]["suggestion"] == "pricing"
+    text = run_cli("explain", str(NHS), "pricng")
+    assert text.returncode == 2 and text.stderr.startswith("taxonomy: error: no function 'pricng'")

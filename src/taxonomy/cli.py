@@ -1007,10 +1007,20 @@ def _fail(
     The JSON form (when the command was given ``--format json``) is
     ``{"error": {"kind", "message", "exit_code", "problems"}}`` on stderr, ``problems`` being
     each problem of an :class:`InputError` as :meth:`~taxonomy.errors.InputError.records` gives
-    it (empty for other errors).
+    it (for an unknown id, the id and the closest known one; empty for other errors).
     """
     if as_json:
         problems = error.records() if isinstance(error, InputError) else []
+        if isinstance(error, UnknownIdError):
+            problems = [
+                {
+                    "kind": "unknown id",
+                    "item": error.wanted,
+                    "problem": f"no {error.kind} {error.wanted!r}",
+                    "suggestion": error.suggestion,
+                    "message": message,
+                }
+            ]
         kind = "usage"
         if isinstance(error, InputError):
             kind = error.kind
