@@ -850,61 +850,77 @@ def _dated_law(
         )
     provisions: list[Provision] = []
     nodes: list[tuple[Fields, str]] = []
+    problems = Problems(PortfolioError, file=reader.file)
     for raw in items:
-        node = reader.mapping(raw, what="a provision of the law", at=items)
-        item = _item_name("law: provision", node)
-        reader.keys(node, allowed=_PROVISION_KEYS, required=("id", "source"), item=item)
-        provision_id = _id(reader, node, "id", item)
-        if provision_id in [p.id for p in provisions]:
-            reader.fail("this id is used by another provision", at=node, key="id", item=item)
-        said = node.get("joint_committees")
-        if said is not None and not isinstance(said, bool):
-            reader.fail("must be true or false", at=node, key="joint_committees", item=item)
-        start = _day(reader, node, "from", item) if node.get("from") is not None else None
-        end = _day(reader, node, "until", item) if node.get("until") is not None else None
-        abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
-        if start is not None and end is not None and end < start:
-            reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
-        if said is None and not abolishes:
-            reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
-        if abolishes and (start is None or end is not None):
-            reader.fail(
-                "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
-                "and no 'until' (put what ends in a provision of its own)",
-                at=node,
-                key="until" if end is not None else "abolishes",
-                item=item,
-            )
-        provision = Provision(
-            id=provision_id,
-            source=reader.text(node, "source", item=item),
-            from_=start,
-            until=end,
-            joint_committees=said,
-            abolishes=abolishes,
-        )
-        for earlier in provisions:
-            problem = earlier.disagreement(provision)
-            if problem is not None:
-                key = "joint_committees"
-                reader.fail(problem, at=node, key=key, item=item)
-        provisions.append(provision)
-        nodes.append((node, item))
+        with problems.collecting():
+            _provision(reader, raw, items, provisions, nodes)
+    problems.raise_if_any()  # the succession is traced through provisions that are all readable
     law = Law(provisions=tuple(provisions))
     for position, index, key, wrong, problem, known in law.succession_problems(bodies, taken):
         node, item = nodes[position]
         entry = node["abolishes"][index]
         # A new successor's id clashes with one in use: no list of bodies would help.
         new_successor = key == "into" and entry.get("name") is not None
-        reader.fail(
-            problem,
-            at=entry,
-            key=key,
-            item=f"{item}, abolishes",
-            allowed=None if new_successor else known,
-            suggestion=None if new_successor else did_you_mean(wrong, known),
-        )
+        with problems.collecting():
+            reader.fail(
+                problem,
+                at=entry,
+                key=key,
+                item=f"{item}, abolishes",
+                allowed=None if new_successor else known,
+                suggestion=None if new_successor else did_you_mean(wrong, known),
+            )
+    problems.raise_if_any()
     return law
+
+
+def _provision(
+    reader: Reader,
+    raw: Any,
+    items: Sequence[Any],
+    provisions: list[Provision],
+    nodes: list[tuple[Fields, str]],
+) -> None:
+    """Check one provision of a dated law against those before it, and add it to them."""
+    node = reader.mapping(raw, what="a provision of the law", at=items)
+    item = _item_name("law: provision", node)
+    reader.keys(node, allowed=_PROVISION_KEYS, required=("id", "source"), item=item)
+    provision_id = _id(reader, node, "id", item)
+    if provision_id in [p.id for p in provisions]:
+        reader.fail("this id is used by another provision", at=node, key="id", item=item)
+    said = node.get("joint_committees")
+    if said is not None and not isinstance(said, bool):
+        reader.fail("must be true or false", at=node, key="joint_committees", item=item)
+    start = _day(reader, node, "from", item) if node.get("from") is not None else None
+    end = _day(reader, node, "until", item) if node.get("until") is not None else None
+    abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
+    if start is not None and end is not None and end < start:
+        reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
+    if said is None and not abolishes:
+        reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
+    if abolishes and (start is None or end is not None):
+        reader.fail(
+            "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
+            "and no 'until' (put what ends in a provision of its own)",
+            at=node,
+            key="until" if end is not None else "abolishes",
+            item=item,
+        )
+    provision = Provision(
+        id=provision_id,
+        source=reader.text(node, "source", item=item),
+        from_=start,
+        until=end,
+        joint_committees=said,
+        abolishes=abolishes,
+    )
+    for earlier in provisions:
+        problem = earlier.disagreement(provision)
+        if problem is not None:
+            key = "joint_committees"
+            reader.fail(problem, at=node, key=key, item=item)
+    provisions.append(provision)
+    nodes.append((node, item))
 
 
 def _abolishes(reader: Reader, node: Fields, item: str) -> tuple[Abolition, ...]:
