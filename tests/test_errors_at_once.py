@@ -343,3 +343,18 @@ def test_an_unknown_id_as_json() -> None:
     assert error["problems"][0]["suggestion"] == "pricing"
     text = run_cli("explain", str(NHS), "pricng")
     assert text.returncode == 2 and text.stderr.startswith("taxonomy: error: no function 'pricng'")
+
+
+def test_every_provision_of_a_dated_law_is_checked() -> None:
+    data = yaml.safe_load(NHS.read_text(encoding="utf-8"))
+    assert len(data["law"]) >= 2
+    for provision in data["law"][:2]:
+        provision["source"] = " "
+    data["functions"][0]["efficiency"]["duplication"] = "hgh"
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        portfolio_from_data(data, file="nhs.yaml")
+    assert [(p.item, p.key, p.problem) for p in info.value.problems] == [
+        (f"function '{data['functions'][0]['id']}'", "duplication", "'hgh' is not a level"),
+        (f"law: provision '{data['law'][0]['id']}'", "source", "must not be empty"),
+        (f"law: provision '{data['law'][1]['id']}'", "source", "must not be empty"),
+    ]
