@@ -999,27 +999,85 @@ def _report_table(report: StructureReport) -> str:
     return console.export_text(styles=_use_color())
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"taxonomy: error: {printable(message)}", err=True)
+def _fail(
+    message: str, code: int, *, as_json: bool = False, error: BaseException | None = None
+) -> NoReturn:
+    """Print one error and exit with ``code``: a line of text, or for tooling a JSON object.
+
+    The JSON form (when the command was given ``--format json``) is
+    ``{"error": {"kind", "message", "exit_code", "problems"}}`` on stderr, ``problems`` being
+    each problem of an :class:`InputError` as :meth:`~taxonomy.errors.InputError.records` gives
+    it (for an unknown id, the id and the closest known one; empty for other errors).
+    """
+    if as_json:
+        problems = error.records() if isinstance(error, InputError) else []
+        if isinstance(error, UnknownIdError):
+            problems = [
+                {
+                    "kind": "unknown id",
+                    "item": error.wanted,
+                    "problem": f"no {error.kind} {error.wanted!r}",
+                    "suggestion": error.suggestion,
+                    "message": message,
+                }
+            ]
+        kind = "usage"
+        if isinstance(error, InputError):
+            kind = error.kind
+        elif error is not None:
+            kind = _ERROR_KINDS.get(type(error), kind)
+        payload = {
+            "error": {
+                "kind": kind,
+                "message": message,
+                "exit_code": code,
+                "problems": problems,
+            }
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False), err=True)
+    else:
+        click.echo(f"taxonomy: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
+_ERROR_KINDS: dict[type[BaseException], str] = {
+    UnknownIdError: "unknown id",
+    EngineError: "engine",
+    click.Abort: "aborted",
+}
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether the command line asks for ``--format json`` (``--format=json`` too)."""
+    args = argv[: argv.index("--")] if "--" in argv else argv
+    for index, arg in enumerate(args):
+        if arg == "--format=json":
+            return True
+        if arg == "--format" and index + 1 < len(args) and args[index + 1] == "json":
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI: exit 2 on bad input, 1 on an engine failure; one message, no traceback."""
+    """Run the CLI: exit 2 on bad input, 1 on an engine failure; one message, no traceback.
+
+    With ``--format json``, an error is a JSON object on stderr (see :func:`_fail`).
+    """
+    as_json = _wants_json(list(argv) if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="taxonomy", standalone_mode=False)
     except (InputError, UnknownIdError) as exc:
-        _fail(str(exc), 2)
+        _fail(str(exc), 2, as_json=as_json, error=exc)
     except EngineError as exc:
-        _fail(str(exc), 1)
+        _fail(str(exc), 1, as_json=as_json, error=exc)
     except _Failed:
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.Abort:
-        _fail("aborted", 1)
+    except click.Abort as exc:
+        _fail("aborted", 1, as_json=as_json, error=exc)
     except click.ClickException as exc:
-        _fail(exc.format_message(), 2)
+        _fail(exc.format_message(), 2, as_json=as_json, error=exc)
     except BrokenPipeError:
         sys.exit(1)
     sys.exit(0)

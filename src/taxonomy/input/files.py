@@ -24,8 +24,8 @@ def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio
     declares beyond the model's own may be answered, and required ones must be.
 
     Raises:
-        PortfolioError: naming the file, line (or sheet, row and column), function and key of the
-            first problem.
+        PortfolioError: naming the file, line (or sheet, row and column), function and key of
+            each problem found (every one, in one error: see :class:`taxonomy.errors.Problems`).
 
     Examples:
         >>> p = load_portfolio("examples/nhs_joint_working_2018.yaml")

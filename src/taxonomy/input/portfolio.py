@@ -1,14 +1,19 @@
 """Loading portfolios: the bodies, their functions and the four answers, from YAML.
 
 Every key is whitelisted; unknown keys, bad levels and unknown body ids are reported with the
-file, the line, the function and the key, plus a "did you mean" where one fits.
+file, the line, the function and the key, plus a "did you mean" where one fits. Every problem is
+reported in one run: each organisation, function, joint body and role, and each key of them, is
+checked on its own, and one error lists them all (see :class:`taxonomy.errors.Problems`). A
+problem that leaves the rest uncheckable (no organisation id, say) stops the check there. Levels
+and tiers are read whatever their case.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from taxonomy._model import (
     DELEGATION_LIMITS,
@@ -29,8 +34,8 @@ from taxonomy._model import (
     Role,
     parse_day,
 )
-from taxonomy.errors import PortfolioError, did_you_mean
-from taxonomy.input.reader import Fields, Reader
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.reader import Cells, Fields, Reader, Row
 from taxonomy.language.facts import answer_data
 
 if TYPE_CHECKING:
@@ -42,6 +47,11 @@ __all__ = [
     "portfolio_from_data",
     "portfolio_to_data",
 ]
+
+_T = TypeVar("_T")
+
+#: No ids: what a list of ids that could not be read stands in as.
+_NO_IDS: tuple[str, ...] = ()
 
 _TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
 _PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
@@ -252,55 +262,112 @@ def portfolio_from_data(
     if data is None:
         reader.fail("the file is empty")
     top = reader.mapping(data, what="a portfolio")
-    reader.keys(top, allowed=_TOP_KEYS, required=("name", "organisations", "functions"))
-    name = reader.text(top, "name")
-    orgs_node = reader.sequence(top["organisations"], what="'organisations'", at=top)
-    organisations = []
-    seen_orgs: set[str] = set()
-    for value in orgs_node:
-        node = reader.mapping(value, what="an organisation", at=orgs_node)
-        item = f"organisation '{node['id']}'" if isinstance(node.get("id"), str) else "organisation"
-        reader.keys(node, allowed=_ORG_KEYS, required=("id", "name"), item=item)
-        org_id = _id(reader, node, "id", item)
-        if org_id in seen_orgs:
-            reader.fail("this id is used by another organisation", at=node, key="id", item=item)
-        seen_orgs.add(org_id)
-        governing = (
-            reader.text(node, "governing_body", item=item)
-            if node.get("governing_body") is not None
-            else pack.word("governing_body", "Board")
-        )
-        organisations.append(Organisation(org_id, reader.text(node, "name", item=item), governing))
-    if len(organisations) < 2:
-        reader.fail("a portfolio needs at least two organisations", at=top, key="organisations")
-    bodies = [o.id for o in organisations]
+    problems = Problems(PortfolioError, file=file)
+    with problems.collecting():
+        reader.keys(top, allowed=_TOP_KEYS, required=("name", "organisations", "functions"))
+    name = _attempt(problems, lambda: reader.text(top, "name"), "") if "name" in top else ""
+    if "organisations" not in top or "functions" not in top:
+        problems.raise_if_any()
+    # The shape of the lists: without it nothing below can be checked.
+    with problems.collecting():
+        orgs_node = reader.sequence(top["organisations"], what="'organisations'", at=top)
+        fns_node = reader.sequence(top["functions"], what="'functions'", at=top)
+    problems.raise_if_any()
+    organisations, bodies = _organisations(reader, problems, orgs_node, pack)
+    if len(orgs_node) < 2:
+        with problems.collecting():
+            reader.fail("a portfolio needs at least two organisations", at=top, key="organisations")
+    if len(orgs_node) < 2 or len(bodies) < len(orgs_node):
+        # Without every organisation's id, each function naming one would be refused too.
+        problems.raise_if_any()
 
-    fns_node = reader.sequence(top["functions"], what="'functions'", at=top)
     if not fns_node:
-        reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
+        with problems.collecting():
+            reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
     functions = []
-    seen_fns: set[str] = set()
+    function_ids: list[str] = []
+    every_id = True
     for value in fns_node:
-        node = reader.mapping(value, what="a function", at=fns_node)
-        item = f"function '{node['id']}'" if isinstance(node.get("id"), str) else "function"
-        fn = _function(reader, node, item, bodies, pack)
-        if fn.id in seen_fns:
-            reader.fail("this id is used by another function", at=node, key="id", item=item)
-        seen_fns.add(fn.id)
-        functions.append(fn)
-    governance = (
-        _governance(reader, top["governance"], top, bodies, [f.id for f in functions])
-        if top.get("governance") is not None
-        else Governance()
-    )
-    taken = [f.id for f in functions] + [b.id for b in governance.bodies]
-    taken += [r.id for r in governance.roles]
-    law = _law(reader, top["law"], top, bodies, taken) if top.get("law") is not None else Law()
-    as_of = _day(reader, top, "as_of", "portfolio") if top.get("as_of") is not None else None
+        every_id = every_id and isinstance(value, Mapping)
+        with problems.collecting():
+            node = reader.mapping(value, what="a function", at=fns_node)
+            item = f"function '{node['id']}'" if isinstance(node.get("id"), str) else "function"
+            raw_id = node.get("id")
+            if isinstance(raw_id, str) and _valid_id(raw_id):
+                if raw_id in function_ids:
+                    with problems.collecting():
+                        reader.fail(
+                            "this id is used by another function", at=node, key="id", item=item
+                        )
+                function_ids.append(raw_id)
+            else:
+                every_id = False
+            functions.append(_function(reader, node, item, bodies, pack))
+    if not every_id:
+        problems.raise_if_any()  # governance and law name functions: they cannot be checked
+    function_ids = list(dict.fromkeys(function_ids))
+    governance = Governance()
+    if top.get("governance") is not None:
+        with problems.collecting():
+            governance = _governance(reader, top["governance"], top, bodies, function_ids)
+    taken = function_ids + [b.id for b in governance.bodies] + [r.id for r in governance.roles]
+    law = Law()
+    if top.get("law") is not None:
+        with problems.collecting():
+            law = _law(reader, top["law"], top, bodies, taken)
+    as_of = None
+    if top.get("as_of") is not None:
+        with problems.collecting():
+            as_of = _day(reader, top, "as_of", "portfolio")
+    problems.raise_if_any()
     try:
         return Portfolio(name, tuple(organisations), tuple(functions), law, governance, as_of)
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
+
+
+def _attempt(problems: Problems, check: Callable[[], _T], default: _T) -> _T:
+    """``check()``, or ``default`` when it raises an InputError (then recorded in ``problems``)."""
+    with problems.collecting():
+        return check()
+    return default
+
+
+def _organisations(
+    reader: Reader, problems: Problems, nodes: Sequence[Any], pack: RulePack
+) -> tuple[list[Organisation], list[str]]:
+    """Each organisation that is valid, and the id of each whose id is (every problem recorded)."""
+    organisations = []
+    ids: list[str] = []
+    for value in nodes:
+        with problems.collecting():
+            node = reader.mapping(value, what="an organisation", at=nodes)
+            organisations.append(_organisation(reader, node, ids, pack))
+    return organisations, ids
+
+
+def _organisation(reader: Reader, node: Fields, ids: list[str], pack: RulePack) -> Organisation:
+    """One organisation, every problem in it raised together; its id, if valid, added to ``ids``."""
+    item = f"organisation '{node['id']}'" if isinstance(node.get("id"), str) else "organisation"
+    problems = Problems(PortfolioError, file=reader.file)
+    with problems.collecting():
+        reader.keys(node, allowed=_ORG_KEYS, required=("id", "name"), item=item)
+    org_id = _attempt(problems, lambda: _id(reader, node, "id", item), "") if "id" in node else ""
+    if org_id and org_id in ids:
+        with problems.collecting():
+            reader.fail("this id is used by another organisation", at=node, key="id", item=item)
+    elif org_id:
+        ids.append(org_id)
+    name = ""
+    if "name" in node:
+        name = _attempt(problems, lambda: reader.text(node, "name", item=item), "")
+    governing = pack.word("governing_body", "Board")
+    if node.get("governing_body") is not None:
+        governing = _attempt(
+            problems, lambda: reader.text(node, "governing_body", item=item), governing
+        )
+    problems.raise_if_any()
+    return Organisation(org_id, name, governing)
 
 
 def _valid_id(text: str) -> bool:
@@ -326,13 +393,45 @@ def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
 
 
 def _level(reader: Reader, node: Fields, key: str, item: str) -> Level:
-    return Level.parse(reader.choice(node, key, Level.names(), item=item, what="a level"))
+    return Level.parse(
+        reader.choice(node, key, Level.names(), item=item, what="a level", fold_case=True)
+    )
 
 
-def _body(reader: Reader, node: Fields, key: str, value: Any, bodies: list[str], item: str) -> str:
+#: What people put between ids instead of a comma: spaces, semicolons, slashes, "and".
+_NOT_A_COMMA = re.compile(r"\s*(?:[;/|&+\n]|\band\b)\s*|\s+")
+
+
+def _joined(value: Any, bodies: Sequence[str]) -> list[str]:
+    """The ids ``value`` joins with something other than a comma ("a; b", "a b"), or []."""
+    if not isinstance(value, str):
+        return []
+    parts = [p for p in _NOT_A_COMMA.split(value.strip()) if p]
+    return parts if len(parts) > 1 and any(p in bodies for p in parts) else []
+
+
+def _separator_hint(parts: Sequence[str], spreadsheet: bool) -> str:
+    """How to write several organisations, for a value that joined them otherwise."""
+    if spreadsheet:
+        return f": separate organisation ids in a cell with commas, e.g. '{', '.join(parts)}'"
+    return f": list organisation ids with commas, e.g. [{', '.join(parts)}]"
+
+
+def _body(
+    reader: Reader,
+    node: Fields,
+    key: str,
+    value: Any,
+    bodies: list[str],
+    item: str,
+    *,
+    spreadsheet: bool = False,
+) -> str:
     if not isinstance(value, str) or value not in bodies:
+        parts = _joined(value, bodies)
         reader.fail(
-            f"'{value}' is not one of the portfolio's organisations",
+            f"'{value}' is not one of the portfolio's organisations"
+            + (_separator_hint(parts, spreadsheet or isinstance(node, Row)) if parts else ""),
             at=node,
             key=key,
             item=item,
@@ -346,11 +445,12 @@ def _body_list(
     reader: Reader, node: Fields, key: str, bodies: list[str], item: str
 ) -> tuple[str, ...]:
     value = node[key]
+    spreadsheet = isinstance(value, Cells)
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple):
         reader.fail("must be a list of organisation ids", at=node, key=key, item=item)
-    found = tuple(_body(reader, node, key, v, bodies, item) for v in value)
+    found = tuple(_body(reader, node, key, v, bodies, item, spreadsheet=spreadsheet) for v in value)
     if len(set(found)) != len(found):
         reader.fail("lists an organisation twice", at=node, key=key, item=item)
     return found
@@ -359,73 +459,117 @@ def _body_list(
 def _function(
     reader: Reader, node: Fields, item: str, bodies: list[str], pack: RulePack
 ) -> Function:
-    reader.keys(node, allowed=_FUNCTION_KEYS, required=("id",), item=item)
-    fn_id = _id(reader, node, "id", item)
-    reader.keys(node, allowed=_FUNCTION_KEYS, required=_REQUIRED_FUNCTION_KEYS, item=item)
-    name = reader.text(node, "name", item=item)
+    """One function, every problem in it raised together (one error listing them all)."""
+    problems = Problems(PortfolioError, file=reader.file)
+
+    def attempt(key: str, check: Callable[[], _T], default: _T) -> _T:
+        return _attempt(problems, check, default) if key in node else default
+
+    with problems.collecting():
+        reader.keys(node, allowed=_FUNCTION_KEYS, required=_REQUIRED_FUNCTION_KEYS, item=item)
+    fn_id = attempt("id", lambda: _id(reader, node, "id", item), "")
+    name = attempt("name", lambda: reader.text(node, "name", item=item), "")
     tiers = pack.tiers()
     if tiers is None:
-        scope = _id(reader, node, "level", item)
+        scope = attempt("level", lambda: _id(reader, node, "level", item), "")
     else:
-        scope = reader.choice(node, "level", tiers, item=item, what="a tier of this rule pack")
-    performed_by = _body_list(reader, node, "performed_by", bodies, item)
-    if not performed_by:
-        reader.fail("must name at least one organisation", at=node, key="performed_by", item=item)
+        scope = attempt(
+            "level",
+            lambda: reader.choice(
+                node, "level", tiers, item=item, what="a tier of this rule pack", fold_case=True
+            ),
+            "",
+        )
+    performed_by = attempt(
+        "performed_by", lambda: _body_list(reader, node, "performed_by", bodies, item), None
+    )
+    if performed_by == ():
+        with problems.collecting():
+            reader.fail(
+                "must name at least one organisation", at=node, key="performed_by", item=item
+            )
 
     answers: dict[str, Any] = {}
-    eff = reader.mapping(node["efficiency"], what="'efficiency'", item=item, at=node)
-    own = ("duplication", "simplification")
-    answers |= _declared(reader, eff, "efficiency", own, pack, bodies, item)
-    reader.keys(eff, allowed=eff.keys(), required=own, item=f"{item}, efficiency")
-    efficiency = Efficiency(
-        _level(reader, eff, "duplication", item), _level(reader, eff, "simplification", item)
-    )
-    fx = reader.mapping(node["effectiveness"], what="'effectiveness'", item=item, at=node)
-    answers |= _declared(reader, fx, "effectiveness", ("joint_benefit",), pack, bodies, item)
-    reader.keys(fx, allowed=fx.keys(), required=("joint_benefit",), item=f"{item}, effectiveness")
-    effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
+    efficiency = effectiveness = None
+    if "efficiency" in node:
+        with problems.collecting():
+            eff = reader.mapping(node["efficiency"], what="'efficiency'", item=item, at=node)
+            own = ("duplication", "simplification")
+            answers |= _declared(reader, problems, eff, "efficiency", own, pack, bodies, item)
+            with problems.collecting():
+                required = [k for k in own if k not in _meant(eff, own)]
+                reader.keys(eff, allowed=eff.keys(), required=required, item=f"{item}, efficiency")
+            duplication = simplification = None
+            if "duplication" in eff:
+                duplication = _attempt(
+                    problems, lambda: _level(reader, eff, "duplication", item), None
+                )
+            if "simplification" in eff:
+                simplification = _attempt(
+                    problems, lambda: _level(reader, eff, "simplification", item), None
+                )
+            if duplication is not None and simplification is not None:
+                efficiency = Efficiency(duplication, simplification)
+    if "effectiveness" in node:
+        with problems.collecting():
+            fx = reader.mapping(node["effectiveness"], what="'effectiveness'", item=item, at=node)
+            answers |= _declared(
+                reader, problems, fx, "effectiveness", ("joint_benefit",), pack, bodies, item
+            )
+            with problems.collecting():
+                where = f"{item}, effectiveness"
+                required = [
+                    k for k in ("joint_benefit",) if k not in _meant(fx, ("joint_benefit",))
+                ]
+                reader.keys(fx, allowed=fx.keys(), required=required, item=where)
+            if "joint_benefit" in fx:
+                effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
 
-    if node["legal"] is not None:
-        lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
-        answers |= _declared(reader, lg, "legal", _LEGAL_KEYS, pack, bodies, item)
-    legal = _legal(reader, node, item, bodies, performed_by, set(answers))
+    legal = None
+    if "legal" in node:
+        with problems.collecting():
+            if node["legal"] is not None:
+                lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
+                answers |= _declared(reader, problems, lg, "legal", _LEGAL_KEYS, pack, bodies, item)
+            legal = _legal(reader, node, item, bodies, performed_by, set(answers))
     agreed = None
     if node.get("agreed_lead") is not None:
-        agreed = _body(reader, node, "agreed_lead", node["agreed_lead"], bodies, item)
-        if not legal.may_lead(agreed):
-            why = (
-                "the function must stay independent of it"
-                if agreed in legal.independence_from
-                else f"only employees of {', '.join(legal.delegable_to)} may carry it out"
-            )
-            reader.fail(f"'{agreed}' cannot lead: {why}", at=node, key="agreed_lead", item=item)
+        with problems.collecting():
+            agreed = _body(reader, node, "agreed_lead", node["agreed_lead"], bodies, item)
+            if legal is not None and not legal.may_lead(agreed):
+                why = (
+                    "the function must stay independent of it"
+                    if agreed in legal.independence_from
+                    else f"only employees of {', '.join(legal.delegable_to)} may carry it out"
+                )
+                reader.fail(f"'{agreed}' cannot lead: {why}", at=node, key="agreed_lead", item=item)
 
-    cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
-    answers |= _declared(reader, cap, "capability", bodies, pack, bodies, item)
-    levels = {}
-    for body in cap:
-        if f"capability.{body}" in answers:
-            continue
-        if body not in bodies:
-            reader.fail(
-                f"'{body}' is not one of the portfolio's organisations",
-                at=cap,
-                key=body,
-                item=f"{item}, capability",
-                allowed=bodies,
-                suggestion=did_you_mean(body, bodies),
-            )
-        levels[body] = _level(reader, cap, body, item)
-    missing = [b for b in performed_by if b not in levels]
-    if missing:
-        reader.fail(
-            f"capability must be answered for every body in performed_by; missing: "
-            f"{', '.join(missing)}",
-            at=node,
-            key="capability",
-            item=item,
-        )
-    notes = _notes(reader, node, item)
+    levels: dict[str, Level] = {}
+    if "capability" in node:
+        with problems.collecting():
+            cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
+            answers |= _declared(reader, problems, cap, "capability", bodies, pack, bodies, item)
+            for body in cap:
+                if f"capability.{body}" in answers:
+                    continue
+                with problems.collecting():
+                    if body not in bodies:
+                        reader.fail(
+                            f"'{body}' is not one of the portfolio's organisations",
+                            at=cap,
+                            key=body,
+                            item=f"{item}, capability",
+                            allowed=bodies,
+                            suggestion=did_you_mean(body, bodies),
+                        )
+                    levels[body] = _level(reader, cap, body, item)
+            if performed_by is not None:
+                given = set(cap) | _meant(cap, bodies)  # "nhsee" is nhse's answer, misspelt
+                _capability_answered(reader, problems, node, cap, performed_by, given, item)
+    notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.found.sort(key=lambda problem: problem.line or 0)  # in the order they are written
+    problems.raise_if_any()
+    assert performed_by is not None and efficiency is not None and effectiveness is not None
     return Function(
         id=fn_id,
         name=name,
@@ -433,7 +577,7 @@ def _function(
         performed_by=performed_by,
         efficiency=efficiency,
         effectiveness=effectiveness,
-        legal=legal,
+        legal=legal if legal is not None else Legal(),
         capability=Capability(levels),
         notes=notes,
         agreed_lead=agreed,
@@ -441,8 +585,60 @@ def _function(
     )
 
 
+def _meant(node: Fields, keys: Sequence[str]) -> set[str]:
+    """The ``keys`` that a key of ``node`` not among them looks like a misspelling of.
+
+    A misspelt key is one problem: the key it was meant as is not reported missing as well.
+    """
+    found = {did_you_mean(key, keys) for key in node if key not in keys}
+    return {key for key in found if key is not None}
+
+
+def _capability_answered(
+    reader: Reader,
+    problems: Problems,
+    node: Fields,
+    cap: Fields,
+    performed_by: tuple[str, ...],
+    given: set[str],
+    item: str,
+) -> None:
+    """Refuse a body that performs the function with no capability answered for it.
+
+    In a spreadsheet, each missing answer is its own cell (``capability.westbrook``); in YAML,
+    one message names them all at the ``capability`` key.
+    """
+    missing = [b for b in performed_by if b not in given]
+    if not missing:
+        return
+    if isinstance(cap, Row):
+        for body in missing:
+            where = cap.location(body)
+            problems.add(
+                PortfolioError(
+                    f"capability must be answered for every body in performed_by; missing: {body}",
+                    file=reader.file,
+                    sheet=where.sheet,
+                    line=where.line,
+                    column=cap.columns.get(body, f"capability.{body}"),
+                    item=item,
+                    key=f"capability.{body}",
+                )
+            )
+        return
+    with problems.collecting():
+        reader.fail(
+            f"capability must be answered for every body in performed_by; missing: "
+            f"{', '.join(missing)}",
+            at=node,
+            key="capability",
+            item=item,
+        )
+
+
 def _declared(
     reader: Reader,
+    problems: Problems,
     node: Fields,
     question: str,
     own: Sequence[str],
@@ -450,7 +646,7 @@ def _declared(
     bodies: list[str],
     item: str,
 ) -> dict[str, Any]:
-    """The answers under ``question`` to facts the rule pack declares.
+    """The answers under ``question`` to facts the rule pack declares (problems recorded).
 
     The model's ``own`` keys are read elsewhere; the others are checked against each
     declaration; unknown keys are refused, with the keys the model and the pack allow there.
@@ -468,15 +664,18 @@ def _declared(
             if question == "capability":
                 continue  # not a body and not declared: the capability check reports it
             allowed = [*own, *declared]
-            reader.fail(
-                f"unknown key: rule pack '{pack.name}' declares no question '{question}.{key}' "
-                "(for a portfolio written for another pack, give that pack: --rules DIR)",
-                at=node,
-                key=key,
-                item=where,
-                allowed=allowed,
-                suggestion=did_you_mean(key, allowed),
-            )
+            with problems.collecting():
+                reader.fail(
+                    f"unknown key: rule pack '{pack.name}' declares no question "
+                    f"'{question}.{key}' (for a portfolio written for another pack, give that "
+                    "pack: --rules DIR)",
+                    at=node,
+                    key=key,
+                    item=where,
+                    allowed=allowed,
+                    suggestion=did_you_mean(key, allowed),
+                )
+            continue
         fact = declared[key]
         problem, value = parse_answer(fact.type, node[key], bodies=bodies)
         if problem is not None:
@@ -487,25 +686,31 @@ def _declared(
                 if not isinstance(raw, list | tuple)
                 else next((v for v in raw if v not in bodies), raw)
             )
-            reader.fail(
-                problem,
-                at=node,
-                key=key,
-                item=where,
-                allowed=options,
-                suggestion=did_you_mean(
-                    str(wrong).lower() if isinstance(wrong, bool) else str(wrong), options
-                ),
-            )
+            parts = _joined(wrong, bodies) if fact.type.name in ("body", "bodies") else []
+            if parts:
+                problem += _separator_hint(parts, isinstance(raw, Cells) or isinstance(node, Row))
+            with problems.collecting():
+                reader.fail(
+                    problem,
+                    at=node,
+                    key=key,
+                    item=where,
+                    allowed=options,
+                    suggestion=did_you_mean(
+                        str(wrong).lower() if isinstance(wrong, bool) else str(wrong), options
+                    ),
+                )
+            continue
         found[fact.name] = value
     for key, fact in declared.items():
         if fact.required and key not in node:
-            reader.fail(
-                f"missing required key '{key}' ({fact.meaning}; declared by rule pack "
-                f"'{fact.pack}')",
-                at=node,
-                item=where,
-            )
+            with problems.collecting():
+                reader.fail(
+                    f"missing required key '{key}' ({fact.meaning}; declared by rule pack "
+                    f"'{fact.pack}')",
+                    at=node,
+                    item=where,
+                )
     return found
 
 
@@ -514,80 +719,103 @@ def _legal(
     node: Fields,
     item: str,
     bodies: list[str],
-    performed_by: tuple[str, ...],
+    performed_by: tuple[str, ...] | None,
     declared: set[str],
 ) -> Legal:
-    """The ``legal`` answers of one function, with the impossible ones refused."""
+    """The ``legal`` answers of one function, with the impossible ones refused (every one).
+
+    ``performed_by`` is None when it could not be read: the checks that need it are skipped.
+    """
     if node["legal"] is None:
         return Legal()
     lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
     where = f"{item}, legal"
     extra = [k for k in lg if f"legal.{k}" in declared]
-    reader.keys(lg, allowed=(*_LEGAL_KEYS, *extra), item=where)
+    problems = Problems(PortfolioError, file=reader.file)
+    with problems.collecting():
+        reader.keys(lg, allowed=(*_LEGAL_KEYS, *extra), item=where)
 
     def listed(key: str) -> tuple[str, ...]:
-        return _body_list(reader, lg, key, bodies, item) if lg.get(key) is not None else ()
+        if lg.get(key) is None:
+            return ()
+        return _attempt(problems, lambda: _body_list(reader, lg, key, bodies, item), ())
 
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
-    held = tuple(performed_by) if lg.get("held_by_each") == "all" else listed("held_by_each")
+    held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
     reserved = lg.get("board_reserved", False)
     if not isinstance(reserved, bool):
-        reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
+        with problems.collecting():
+            reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
     limits = lg.get("not_delegable_to") or []
     if isinstance(limits, str):
         limits = [limits]
     if not isinstance(limits, list):
-        reader.fail(
-            "must be a list", at=lg, key="not_delegable_to", item=item, allowed=DELEGATION_LIMITS
-        )
-    for limit in limits:
-        if limit not in DELEGATION_LIMITS:
+        with problems.collecting():
             reader.fail(
-                f"'{limit}' is not something a function can be barred from delegating to",
+                "must be a list",
                 at=lg,
                 key="not_delegable_to",
                 item=item,
                 allowed=DELEGATION_LIMITS,
-                suggestion=did_you_mean(str(limit), DELEGATION_LIMITS),
             )
+        limits = []
+    for limit in limits:
+        if limit not in DELEGATION_LIMITS:
+            with problems.collecting():
+                reader.fail(
+                    f"'{limit}' is not something a function can be barred from delegating to",
+                    at=lg,
+                    key="not_delegable_to",
+                    item=item,
+                    allowed=DELEGATION_LIMITS,
+                    suggestion=did_you_mean(str(limit), DELEGATION_LIMITS),
+                )
     reason = ""
     if lg.get("separate_reason") is not None:
-        reason = reader.text(lg, "separate_reason", item=item)
+        reason = _attempt(problems, lambda: reader.text(lg, "separate_reason", item=item), "")
+    owners = listed("statutory_owner")
+    delegable = listed("delegable_to")
+    independence = listed("independence_from")
+    problems.raise_if_any()  # the checks below compare the answers: each must be readable
     legal = Legal(
-        statutory_owner=listed("statutory_owner"),
+        statutory_owner=owners,
         held_by_each=held,
-        delegable_to=listed("delegable_to"),
-        board_reserved=reserved,
+        delegable_to=delegable,
+        board_reserved=bool(reserved),
         not_delegable_to=tuple(dict.fromkeys(limits)),
-        independence_from=listed("independence_from"),
+        independence_from=independence,
         separate_reason=reason,
     )
-    if legal.independence_from and set(performed_by) <= set(legal.independence_from):
-        reader.fail(
-            f"the function must stay independent of every body that performs it "
-            f"({', '.join(performed_by)}): nobody could carry it out; name the bodies it must "
-            "be independent of, not the ones doing it",
-            at=lg,
-            key="independence_from",
-            item=item,
-        )
+    if performed_by and legal.independence_from and set(performed_by) <= set(independence):
+        with problems.collecting():
+            reader.fail(
+                f"the function must stay independent of every body that performs it "
+                f"({', '.join(performed_by)}): nobody could carry it out; name the bodies it "
+                "must be independent of, not the ones doing it",
+                at=lg,
+                key="independence_from",
+                item=item,
+            )
     if legal.delegable_to and set(legal.delegable_to) <= set(legal.independence_from):
-        reader.fail(
-            f"only employees of {', '.join(legal.delegable_to)} may carry it out (delegable_to), "
-            "but the function must stay independent of them: nobody could",
-            at=lg,
-            key="independence_from",
-            item=item,
-        )
+        with problems.collecting():
+            reader.fail(
+                f"only employees of {', '.join(legal.delegable_to)} may carry it out "
+                "(delegable_to), but the function must stay independent of them: nobody could",
+                at=lg,
+                key="independence_from",
+                item=item,
+            )
     bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
     if bound:
-        reader.fail(
-            f"{', '.join(bound)} holds the statutory duty, so the function cannot be independent "
-            "of it",
-            at=lg,
-            key="independence_from",
-            item=item,
-        )
+        with problems.collecting():
+            reader.fail(
+                f"{', '.join(bound)} holds the statutory duty, so the function cannot be "
+                "independent of it",
+                at=lg,
+                key="independence_from",
+                item=item,
+            )
+    problems.raise_if_any()
     return legal
 
 
@@ -622,61 +850,77 @@ def _dated_law(
         )
     provisions: list[Provision] = []
     nodes: list[tuple[Fields, str]] = []
+    problems = Problems(PortfolioError, file=reader.file)
     for raw in items:
-        node = reader.mapping(raw, what="a provision of the law", at=items)
-        item = _item_name("law: provision", node)
-        reader.keys(node, allowed=_PROVISION_KEYS, required=("id", "source"), item=item)
-        provision_id = _id(reader, node, "id", item)
-        if provision_id in [p.id for p in provisions]:
-            reader.fail("this id is used by another provision", at=node, key="id", item=item)
-        said = node.get("joint_committees")
-        if said is not None and not isinstance(said, bool):
-            reader.fail("must be true or false", at=node, key="joint_committees", item=item)
-        start = _day(reader, node, "from", item) if node.get("from") is not None else None
-        end = _day(reader, node, "until", item) if node.get("until") is not None else None
-        abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
-        if start is not None and end is not None and end < start:
-            reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
-        if said is None and not abolishes:
-            reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
-        if abolishes and (start is None or end is not None):
-            reader.fail(
-                "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
-                "and no 'until' (put what ends in a provision of its own)",
-                at=node,
-                key="until" if end is not None else "abolishes",
-                item=item,
-            )
-        provision = Provision(
-            id=provision_id,
-            source=reader.text(node, "source", item=item),
-            from_=start,
-            until=end,
-            joint_committees=said,
-            abolishes=abolishes,
-        )
-        for earlier in provisions:
-            problem = earlier.disagreement(provision)
-            if problem is not None:
-                key = "joint_committees"
-                reader.fail(problem, at=node, key=key, item=item)
-        provisions.append(provision)
-        nodes.append((node, item))
+        with problems.collecting():
+            _provision(reader, raw, items, provisions, nodes)
+    problems.raise_if_any()  # the succession is traced through provisions that are all readable
     law = Law(provisions=tuple(provisions))
     for position, index, key, wrong, problem, known in law.succession_problems(bodies, taken):
         node, item = nodes[position]
         entry = node["abolishes"][index]
         # A new successor's id clashes with one in use: no list of bodies would help.
         new_successor = key == "into" and entry.get("name") is not None
-        reader.fail(
-            problem,
-            at=entry,
-            key=key,
-            item=f"{item}, abolishes",
-            allowed=None if new_successor else known,
-            suggestion=None if new_successor else did_you_mean(wrong, known),
-        )
+        with problems.collecting():
+            reader.fail(
+                problem,
+                at=entry,
+                key=key,
+                item=f"{item}, abolishes",
+                allowed=None if new_successor else known,
+                suggestion=None if new_successor else did_you_mean(wrong, known),
+            )
+    problems.raise_if_any()
     return law
+
+
+def _provision(
+    reader: Reader,
+    raw: Any,
+    items: Sequence[Any],
+    provisions: list[Provision],
+    nodes: list[tuple[Fields, str]],
+) -> None:
+    """Check one provision of a dated law against those before it, and add it to them."""
+    node = reader.mapping(raw, what="a provision of the law", at=items)
+    item = _item_name("law: provision", node)
+    reader.keys(node, allowed=_PROVISION_KEYS, required=("id", "source"), item=item)
+    provision_id = _id(reader, node, "id", item)
+    if provision_id in [p.id for p in provisions]:
+        reader.fail("this id is used by another provision", at=node, key="id", item=item)
+    said = node.get("joint_committees")
+    if said is not None and not isinstance(said, bool):
+        reader.fail("must be true or false", at=node, key="joint_committees", item=item)
+    start = _day(reader, node, "from", item) if node.get("from") is not None else None
+    end = _day(reader, node, "until", item) if node.get("until") is not None else None
+    abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
+    if start is not None and end is not None and end < start:
+        reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
+    if said is None and not abolishes:
+        reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
+    if abolishes and (start is None or end is not None):
+        reader.fail(
+            "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
+            "and no 'until' (put what ends in a provision of its own)",
+            at=node,
+            key="until" if end is not None else "abolishes",
+            item=item,
+        )
+    provision = Provision(
+        id=provision_id,
+        source=reader.text(node, "source", item=item),
+        from_=start,
+        until=end,
+        joint_committees=said,
+        abolishes=abolishes,
+    )
+    for earlier in provisions:
+        problem = earlier.disagreement(provision)
+        if problem is not None:
+            key = "joint_committees"
+            reader.fail(problem, at=node, key=key, item=item)
+    provisions.append(provision)
+    nodes.append((node, item))
 
 
 def _abolishes(reader: Reader, node: Fields, item: str) -> tuple[Abolition, ...]:
@@ -725,75 +969,151 @@ _ROLE_KEYS = ("id", "name", "employed_by", "reports_to", "accountable_for", "not
 def _governance(
     reader: Reader, value: Any, top: Fields, orgs: list[str], functions: list[str]
 ) -> Governance:
+    """The ``governance:`` section: every joint body and role checked, every problem raised."""
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=("bodies", "roles"), item="governance")
+    problems = Problems(PortfolioError, file=reader.file)
     taken = set(orgs) | set(functions)
     bodies: list[JointBody] = []
+    body_ids: list[str] = []
+    every_id = True
     body_nodes = node.get("bodies") or []
     if node.get("bodies") is not None:
         reader.sequence(node["bodies"], what="'governance.bodies'", at=node)
     for raw in body_nodes:
-        item_node = reader.mapping(raw, what="a joint body", at=node)
-        item = _item_name("joint body", item_node)
-        reader.keys(
-            item_node, allowed=_BODY_KEYS, required=("id", "name", "kind", "members"), item=item
-        )
-        body_id = _new_id(reader, item_node, item, taken)
-        kind = reader.choice(item_node, "kind", JOINT_BODY_KINDS, item=item, what="a kind")
-        bodies.append(
-            JointBody(
-                id=body_id,
-                name=reader.text(item_node, "name", item=item),
-                kind=kind,
-                members=_id_list(reader, item_node, "members", orgs, item, "organisations"),
-                delegated=_id_list(reader, item_node, "delegated", functions, item, "functions"),
-                oversees=_id_list(reader, item_node, "oversees", functions, item, "functions"),
-                notes=_notes(reader, item_node, item),
-            )
-        )
+        with problems.collecting():
+            item_node = reader.mapping(raw, what="a joint body", at=node)
+            every_id = every_id and _valid_id(str(item_node.get("id")))
+            bodies.append(_joint_body(reader, item_node, taken, body_ids, orgs, functions))
     roles_raw = node.get("roles") or []
     if node.get("roles") is not None:
         reader.sequence(node["roles"], what="'governance.roles'", at=node)
     role_nodes = []
     for raw in roles_raw:
-        item_node = reader.mapping(raw, what="a role", at=node)
-        item = _item_name("role", item_node)
-        reader.keys(
-            item_node,
-            allowed=_ROLE_KEYS,
-            required=("id", "name", "employed_by", "reports_to"),
-            item=item,
-        )
-        role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
-    targets = orgs + [b.id for b in bodies] + [rid for rid, _, _ in role_nodes]
+        with problems.collecting():
+            item_node = reader.mapping(raw, what="a role", at=node)
+            item = _item_name("role", item_node)
+            with problems.collecting():
+                reader.keys(
+                    item_node,
+                    allowed=_ROLE_KEYS,
+                    required=("id", "name", "employed_by", "reports_to"),
+                    item=item,
+                )
+            if "id" in item_node:
+                role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
+    if not every_id or len(role_nodes) < len(roles_raw):
+        problems.raise_if_any()  # what names a body or role with no id cannot be checked
+    targets = orgs + body_ids + [rid for rid, _, _ in role_nodes]
     roles = []
     for role_id, item_node, item in role_nodes:
-        employer = reader.choice(
-            item_node, "employed_by", orgs, item=item, what="one of the portfolio's organisations"
+        with problems.collecting():
+            roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
+    problems.raise_if_any()
+    return Governance(tuple(bodies), tuple(roles))
+
+
+def _joint_body(
+    reader: Reader,
+    node: Fields,
+    taken: set[str],
+    ids: list[str],
+    orgs: list[str],
+    functions: list[str],
+) -> JointBody:
+    """One joint body, every problem in it raised together; its id, if valid, added to ``ids``."""
+    item = _item_name("joint body", node)
+    problems = Problems(PortfolioError, file=reader.file)
+    with problems.collecting():
+        reader.keys(node, allowed=_BODY_KEYS, required=("id", "name", "kind", "members"), item=item)
+    body_id = kind = name = ""
+    if "id" in node:
+        body_id = _attempt(problems, lambda: _new_id(reader, node, item, taken), "")
+    if body_id:
+        ids.append(body_id)
+    if "kind" in node:
+        kind = _attempt(
+            problems,
+            lambda: reader.choice(
+                node, "kind", JOINT_BODY_KINDS, item=item, what="a kind", fold_case=True
+            ),
+            "",
         )
-        reports = _id_list(
-            reader, item_node, "reports_to", targets, item, "organisations, joint bodies or roles"
+    if "name" in node:
+        name = _attempt(problems, lambda: reader.text(node, "name", item=item), "")
+    members = _attempt(
+        problems, lambda: _id_list(reader, node, "members", orgs, item, "organisations"), _NO_IDS
+    )
+    delegated = _attempt(
+        problems, lambda: _id_list(reader, node, "delegated", functions, item, "functions"), _NO_IDS
+    )
+    oversees = _attempt(
+        problems, lambda: _id_list(reader, node, "oversees", functions, item, "functions"), _NO_IDS
+    )
+    notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.raise_if_any()
+    return JointBody(
+        id=body_id,
+        name=name,
+        kind=kind,
+        members=members,
+        delegated=delegated,
+        oversees=oversees,
+        notes=notes,
+    )
+
+
+def _role(
+    reader: Reader,
+    node: Fields,
+    item: str,
+    role_id: str,
+    orgs: list[str],
+    targets: list[str],
+    functions: list[str],
+) -> Role:
+    """One role, every problem in it raised together."""
+    problems = Problems(PortfolioError, file=reader.file)
+    employer = name = ""
+    if "employed_by" in node:
+        employer = _attempt(
+            problems,
+            lambda: reader.choice(
+                node, "employed_by", orgs, item=item, what="one of the portfolio's organisations"
+            ),
+            "",
         )
-        if not reports:
+    where = "organisations, joint bodies or roles"
+    reports = None
+    if "reports_to" in node:
+        reports = _attempt(
+            problems, lambda: _id_list(reader, node, "reports_to", targets, item, where), None
+        )
+    if reports == ():
+        with problems.collecting():
             reader.fail(
                 "must name at least one Board, joint body or role",
-                at=item_node,
+                at=node,
                 key="reports_to",
                 item=item,
             )
-        roles.append(
-            Role(
-                id=role_id,
-                name=reader.text(item_node, "name", item=item),
-                employed_by=employer,
-                reports_to=reports,
-                accountable_for=_id_list(
-                    reader, item_node, "accountable_for", functions, item, "functions"
-                ),
-                notes=_notes(reader, item_node, item),
-            )
-        )
-    return Governance(tuple(bodies), tuple(roles))
+    if "name" in node:
+        name = _attempt(problems, lambda: reader.text(node, "name", item=item), "")
+    accountable = _attempt(
+        problems,
+        lambda: _id_list(reader, node, "accountable_for", functions, item, "functions"),
+        _NO_IDS,
+    )
+    notes = _attempt(problems, lambda: _notes(reader, node, item), "")
+    problems.raise_if_any()
+    return Role(
+        id=role_id,
+        name=name,
+        employed_by=employer,
+        reports_to=reports or (),
+        accountable_for=accountable,
+        notes=notes,
+    )
 
 
 def _item_name(what: str, node: Fields) -> str:

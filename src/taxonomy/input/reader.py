@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 import attrs
 import yaml
 
-from taxonomy.errors import CONTROL_CHARACTER, InputError, did_you_mean
+from taxonomy.errors import CONTROL_CHARACTER, InputError, Problems, did_you_mean
 
 __all__ = [
     "Cells",
@@ -33,6 +33,7 @@ __all__ = [
     "Node",
     "Reader",
     "Row",
+    "fold_choice",
     "load_yaml",
     "loads_yaml",
     "location_of",
@@ -353,21 +354,32 @@ class Reader:
         required: Iterable[str] = (),
         item: str | None = None,
     ) -> None:
-        """Refuse unknown keys (with a "did you mean") and missing required keys."""
+        """Refuse unknown keys (with a "did you mean") and missing required keys: every one.
+
+        One problem is raised as it is; several as one error listing them all. A required key
+        missing because it was misspelt is the one problem of the misspelling.
+        """
         allowed = tuple(allowed)
+        problems = Problems(self.error, file=self.file)
+        meant: set[str] = set()  # a misspelt key: the key it was meant as is not missing too
         for key in node:
             if key not in allowed:
-                self.fail(
-                    "unknown key",
-                    at=node,
-                    key=key,
-                    item=item,
-                    allowed=allowed,
-                    suggestion=did_you_mean(key, allowed),
-                )
+                suggestion = did_you_mean(key, allowed)
+                meant.add(suggestion or "")
+                with problems.collecting():
+                    self.fail(
+                        "unknown key",
+                        at=node,
+                        key=key,
+                        item=item,
+                        allowed=allowed,
+                        suggestion=suggestion,
+                    )
         for key in required:
-            if key not in node:
-                self.fail(f"missing required key '{key}'", at=node, item=item)
+            if key not in node and key not in meant:
+                with problems.collecting():
+                    self.fail(f"missing required key '{key}'", at=node, item=item)
+        problems.raise_if_any()
 
     def identifier(self, node: Fields, key: str, *, item: str | None = None) -> str:
         """Return ``node[key]``, an id, which must be written as text.
@@ -419,14 +431,21 @@ class Reader:
         *,
         item: str | None,
         what: str = "allowed",
+        fold_case: bool = False,
     ) -> str:
         """Return ``node[key]`` if it is one of ``choices``, else fail with a suggestion.
 
-        ``what`` names the kind of value in the message: "'hihg' is not a level".
+        ``what`` names the kind of value in the message: "'hihg' is not a level". With
+        ``fold_case``, a value differing from one choice only in case (``High`` for ``high``)
+        is that choice; one matching two choices that differ only in case is refused.
         """
         options = list(choices)
         value = node[key]
         plain = isinstance(value, str | int | float) and not isinstance(value, bool)
+        if plain and fold_case and str(value) not in options:
+            folded = fold_choice(str(value), options)
+            if folded is not None:
+                return folded
         if not plain or str(value) not in options:
             shown = f"'{value}'" if plain else _kind(value)
             self.fail(
@@ -438,6 +457,25 @@ class Reader:
                 suggestion=did_you_mean(str(value), options) if plain else None,
             )
         return str(value)
+
+
+def fold_choice(value: str, choices: Iterable[str]) -> str | None:
+    """The one choice ``value`` names ignoring case, or None (no such choice, or two of them).
+
+    >>> fold_choice("High", ["none", "low", "medium", "high"])
+    'high'
+    >>> fold_choice("a", ["A", "a"])
+    'a'
+    >>> fold_choice("B", ["b", "B"])
+    'B'
+    >>> fold_choice("AB", ["ab", "Ab"]) is None
+    True
+    """
+    options = list(choices)
+    if value in options:
+        return value
+    matches = {c for c in options if c.casefold() == value.casefold()}
+    return matches.pop() if len(matches) == 1 else None
 
 
 def _kind(value: Any) -> str:

@@ -9,14 +9,16 @@ beyond the model's own, e.g. ``legal.democratic_control``), when there is govern
 ``joint_bodies`` and ``roles``, and, for a dated law, ``law`` (a row per provision) and
 ``abolitions`` (a row per abolition). The template adds a ``questions`` sheet explaining the four
 key questions in the papers' words and each question the pack declares (its meaning and source),
-and a drop-down on every level, tier, true/false, choice and body-id cell.
+a drop-down on every level, tier, true/false (the law's included), choice and body-id cell, and an
+input prompt on every constrained cell.
 
 CSV: ``NAME.csv`` is the functions table; beside it ``NAME.bodies.csv``, and, when needed,
 ``NAME.portfolio.csv``, ``NAME.joint_bodies.csv``, ``NAME.roles.csv``, ``NAME.law.csv`` and
 ``NAME.abolitions.csv``.
 
 Every cell is validated as the YAML would be; errors name the file, the sheet, the row and the
-column, with a "did you mean".
+column (``capability.westbrook``, as the sheet shows it), with a "did you mean". Every bad cell is
+reported in one run.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
-from taxonomy.errors import PortfolioError, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
@@ -166,8 +170,13 @@ def _check_columns(
     allowed: Sequence[str],
     prefix_ok: str | None = None,
     pack: RulePack | None = None,
+    problems: Problems | None = None,
 ) -> None:
-    """Refuse a heading not in ``allowed``; ``pack`` says which pack's questions were allowed."""
+    """Refuse each heading not in ``allowed`` (recorded in ``problems``, or the first raised).
+
+    ``pack`` says which pack's questions were allowed.
+    """
+    found = problems if problems is not None else Problems(PortfolioError, file=file)
     for column in header:
         if column in allowed or (prefix_ok and column.startswith(prefix_ok)):
             continue
@@ -177,15 +186,19 @@ def _check_columns(
                 f"unknown column: rule pack '{pack.name}' declares no question '{column}' "
                 "(for a portfolio written for another pack, give that pack: --rules DIR)"
             )
-        raise PortfolioError(
-            message,
-            file=file,
-            sheet=sheet,
-            line=1,
-            column=column,
-            allowed=[*allowed, *([f"{prefix_ok}<body id>"] if prefix_ok else [])],
-            suggestion=did_you_mean(column, allowed),
+        found.add(
+            PortfolioError(
+                message,
+                file=file,
+                sheet=sheet,
+                line=1,
+                column=column,
+                allowed=[*allowed, *([f"{prefix_ok}<body id>"] if prefix_ok else [])],
+                suggestion=did_you_mean(column, allowed),
+            )
         )
+    if problems is None:
+        found.raise_if_any()
 
 
 def _blank(cells: Sequence[Any]) -> bool:
@@ -336,28 +349,40 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     for required in ("bodies", "functions"):
         if required not in tables:
             raise PortfolioError(f"no '{required}' sheet", file=str(path), allowed=_SHEETS)
+    problems = Problems(PortfolioError, file=str(path))
     data: dict[str, Any] = {}
     meta: dict[str, Any] = {}
+    meta_rows: dict[str, int] = {}
     for row, cells in tables.get("portfolio", [])[1:]:
         key, value = cells.get("key"), cells.get("value")
         if key not in _META_KEYS:
-            raise PortfolioError(
-                f"unknown key '{key}'",
-                file=file_of("portfolio"),
-                sheet="portfolio",
-                line=row,
-                column="key",
-                allowed=_META_KEYS,
-                suggestion=did_you_mean(str(key), _META_KEYS),
+            problems.add(
+                PortfolioError(
+                    f"unknown key '{key}'",
+                    file=file_of("portfolio"),
+                    sheet="portfolio",
+                    line=row,
+                    column="key",
+                    allowed=_META_KEYS,
+                    suggestion=did_you_mean(str(key), _META_KEYS),
+                )
             )
+            continue
         meta[str(key)] = value
+        meta_rows[str(key)] = row
         if key == "as_of" and value is not None:
             try:
                 data["as_of"] = parse_day(_day_cell(value))
             except ValueError as exc:
-                raise PortfolioError(
-                    str(exc), file=file_of("portfolio"), sheet="portfolio", line=row, column="value"
-                ) from None
+                problems.add(
+                    PortfolioError(
+                        str(exc),
+                        file=file_of("portfolio"),
+                        sheet="portfolio",
+                        line=row,
+                        column="value",
+                    )
+                )
     data["name"] = meta.get("name") or path.stem
     if "law" in tables and meta.get("law.joint_committees") is not None:
         raise PortfolioError(
@@ -374,26 +399,42 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
             sheet="abolitions",
         )
     if "law" in tables:
-        data["law"] = _dated_law(tables, file_of)
+        data["law"] = _dated_law(tables, file_of, problems)
     if meta.get("law.joint_committees") is not None:
-        joint = _boolean(
-            meta["law.joint_committees"],
-            PortfolioError(
-                "must be true or false",
-                file=file_of("portfolio"),
-                sheet="portfolio",
-                column="value",
-            ),
-        )
+        try:
+            joint = _boolean(
+                meta["law.joint_committees"],
+                PortfolioError(
+                    "must be true or false",
+                    file=file_of("portfolio"),
+                    sheet="portfolio",
+                    line=meta_rows.get("law.joint_committees"),
+                    column="value",
+                    item="law.joint_committees",
+                    allowed=("true", "false"),
+                    suggestion=did_you_mean(
+                        str(meta["law.joint_committees"]).lower(), ("true", "false")
+                    ),
+                ),
+            )
+        except PortfolioError as error:
+            problems.add(error)
+            joint = False
         data["law"] = Row(
             {"joint_committees": joint},
             sheet="portfolio",
-            row=1,
+            row=meta_rows.get("law.joint_committees", 1),
             columns={"joint_committees": "value"},
         )
 
     bodies_table = tables["bodies"]
-    _check_columns(file_of("bodies"), "bodies", bodies_table[0][1]["__header__"], _BODY_COLUMNS)
+    _check_columns(
+        file_of("bodies"),
+        "bodies",
+        bodies_table[0][1]["__header__"],
+        _BODY_COLUMNS,
+        problems=problems,
+    )
     bodies = [
         Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
         for row, cells in bodies_table[1:]
@@ -409,17 +450,20 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         [*_FIXED_COLUMNS, *(f.name for f in answered), "notes"],
         prefix_ok="capability.",
         pack=pack,
+        problems=problems,
     )
     functions = []
     for row, cells in functions_table[1:]:
-        functions.append(_function(file_of("functions"), row, cells, answered))
+        functions.append(_function(file_of("functions"), row, cells, answered, problems))
     data["functions"] = functions
 
     governance: dict[str, Any] = {}
     for sheet, columns in (("joint_bodies", _JOINT_COLUMNS), ("roles", _ROLE_COLUMNS)):
         if sheet not in tables:
             continue
-        _check_columns(file_of(sheet), sheet, tables[sheet][0][1]["__header__"], columns)
+        _check_columns(
+            file_of(sheet), sheet, tables[sheet][0][1]["__header__"], columns, problems=problems
+        )
         rows = []
         for row, cells in tables[sheet][1:]:
             entry = {
@@ -436,7 +480,15 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
             row=1,
             columns={"bodies": "joint_bodies", "roles": "roles"},
         )
-    return portfolio_from_data(data, file=str(path), rules=pack)
+    portfolio = None
+    with problems.collecting():
+        portfolio = portfolio_from_data(data, file=str(path), rules=pack)
+    # In the order of the workbook: sheet by sheet, row by row.
+    order = {sheet: index for index, sheet in enumerate(_SHEETS)}
+    problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
+    problems.raise_if_any()
+    assert portfolio is not None
+    return portfolio
 
 
 def _pack(rules: RulePack | None) -> RulePack:
@@ -456,44 +508,60 @@ def _day_cell(value: Any) -> Any:
 
 
 def _dated_law(
-    tables: dict[str, list[tuple[int, dict[str, Any]]]], file_of: Callable[[str], str]
+    tables: dict[str, list[tuple[int, dict[str, Any]]]],
+    file_of: Callable[[str], str],
+    problems: Problems,
 ) -> Cells:
-    """The ``law`` and ``abolitions`` sheets as the YAML's list of provisions."""
-    _check_columns(file_of("law"), "law", tables["law"][0][1]["__header__"], _LAW_COLUMNS)
+    """The ``law`` and ``abolitions`` sheets as the YAML's provisions (problems recorded)."""
+    header = tables["law"][0][1]["__header__"]
+    _check_columns(file_of("law"), "law", header, _LAW_COLUMNS, problems=problems)
     provisions: list[Row] = []
     by_id: dict[str, Row] = {}
     for row, cells in tables["law"][1:]:
         entry = {k: _day_cell(v) for k, v in cells.items() if v is not None}
         if "joint_committees" in entry:
-            entry["joint_committees"] = _boolean(
-                entry["joint_committees"],
-                PortfolioError(
-                    "must be true or false",
-                    file=file_of("law"),
-                    sheet="law",
-                    line=row,
-                    column="joint_committees",
-                ),
-            )
+            try:
+                entry["joint_committees"] = _boolean(
+                    entry["joint_committees"],
+                    PortfolioError(
+                        "must be true or false",
+                        file=file_of("law"),
+                        sheet="law",
+                        line=row,
+                        column="joint_committees",
+                        allowed=("true", "false"),
+                        suggestion=did_you_mean(
+                            str(entry["joint_committees"]).lower(), ("true", "false")
+                        ),
+                    ),
+                )
+            except PortfolioError as error:
+                problems.add(error)
+                entry["joint_committees"] = False
         provision = Row(entry, sheet="law", row=row, columns={k: k for k in entry})
         provisions.append(provision)
         if isinstance(entry.get("id"), str):
             by_id.setdefault(entry["id"], provision)
     if "abolitions" in tables:
         header = tables["abolitions"][0][1]["__header__"]
-        _check_columns(file_of("abolitions"), "abolitions", header, _ABOLITION_COLUMNS)
+        _check_columns(
+            file_of("abolitions"), "abolitions", header, _ABOLITION_COLUMNS, problems=problems
+        )
         for row, cells in tables["abolitions"][1:]:
             owner = cells.get("provision")
             if owner not in by_id:
-                raise PortfolioError(
-                    f"'{owner}' is not a provision of the 'law' sheet",
-                    file=file_of("abolitions"),
-                    sheet="abolitions",
-                    line=row,
-                    column="provision",
-                    allowed=list(by_id),
-                    suggestion=did_you_mean(str(owner), by_id),
+                problems.add(
+                    PortfolioError(
+                        f"'{owner}' is not a provision of the 'law' sheet",
+                        file=file_of("abolitions"),
+                        sheet="abolitions",
+                        line=row,
+                        column="provision",
+                        allowed=list(by_id),
+                        suggestion=did_you_mean(str(owner), by_id),
+                    )
                 )
+                continue
             entry = {k: v for k, v in cells.items() if v is not None and k != "provision"}
             if "body" in entry:
                 entry["body"] = _cells(
@@ -531,7 +599,15 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     return value
 
 
-def _function(file: str, row: int, cells: dict[str, Any], answered: Sequence[Fact] = ()) -> Row:
+def _function(
+    file: str,
+    row: int,
+    cells: dict[str, Any],
+    answered: Sequence[Fact] = (),
+    problems: Problems | None = None,
+) -> Row:
+    """One row of the functions sheet as the YAML's function (a bad true/false cell recorded)."""
+
     def declared(question: str) -> tuple[dict[str, Any], dict[str, str]]:
         """The answers to the pack's questions under ``question``, and their columns."""
         entry: dict[str, Any] = {}
@@ -579,17 +655,20 @@ def _function(file: str, row: int, cells: dict[str, Any], answered: Sequence[Fac
     if cells.get("legal.separate_reason") is not None:
         legal_entry["separate_reason"] = cells["legal.separate_reason"]
     if cells.get("legal.board_reserved") is not None:
-        legal_entry["board_reserved"] = _boolean(
-            cells["legal.board_reserved"],
-            PortfolioError(
-                "must be true or false",
-                file=file,
-                sheet="functions",
-                line=row,
-                column="legal.board_reserved",
-                allowed=["true", "false"],
-            ),
+        bad = PortfolioError(
+            "must be true or false",
+            file=file,
+            sheet="functions",
+            line=row,
+            column="legal.board_reserved",
+            allowed=["true", "false"],
         )
+        try:
+            legal_entry["board_reserved"] = _boolean(cells["legal.board_reserved"], bad)
+        except PortfolioError:
+            if problems is None:
+                raise
+            problems.add(bad)
     legal_extra, legal_declared = declared("legal")
     legal = Row(
         legal_entry | legal_extra,
@@ -828,13 +907,160 @@ def _choices(fact: Fact, bodies: Sequence[str]) -> tuple[str, ...]:
     return ()
 
 
+@attrs.frozen
+class _Check:
+    """What a template cell accepts: a drop-down (``options``, comma-separated) and a prompt."""
+
+    options: str | None
+    title: str
+    prompt: str
+
+
+#: The input prompt of each column whose cells are constrained (beyond the pack's questions).
+_PROMPTS = {
+    "key": "One of: name, as_of (the day described, YYYY-MM-DD), law.joint_committees.",
+    "id": "An id: lower-case letters, digits, '.', '_' or '-' (no spaces).",
+    "level": "The tier the function is carried out at; choose from the list.",
+    "performed_by": "The ids of the bodies that perform it, separated by commas, e.g. {example}.",
+    "efficiency.duplication": "Q1: how much duplication working jointly removes: {levels}.",
+    "efficiency.simplification": "Q1: how much working jointly simplifies processes: {levels}.",
+    "effectiveness.joint_benefit": "Q2: how much more effective it is done together: {levels}.",
+    "legal.statutory_owner": "Q3: the ids of the bodies holding the statutory duty, separated "
+    "by commas (empty: none).",
+    "legal.held_by_each": "Q3: the ids of the bodies each holding the duty, separated by "
+    "commas, or all (empty: none).",
+    "legal.delegable_to": "Q3: the only bodies whose employees may carry it out, ids separated "
+    "by commas (empty: any).",
+    "legal.board_reserved": "Q3: true if each Board must decide it itself; otherwise false.",
+    "legal.not_delegable_to": "Q3: what it may not be delegated to: joint_committee and/or "
+    "another_body, separated by commas (empty: none).",
+    "legal.independence_from": "Q3: the ids of the bodies it must stay independent of, "
+    "separated by commas (empty: none).",
+    "agreed_lead": "The body the others agreed should lead it (optional): choose from the list.",
+    "capability": "Q4: {body}'s capability for this function: {levels}.",
+    "joint_committees": "Can the bodies delegate decisions to a joint committee? true or false.",
+    "from": "The first day it is in force, YYYY-MM-DD (empty: always was).",
+    "until": "The last day it is in force, YYYY-MM-DD (empty: still is).",
+    "kind": "The kind of joint body: choose from the list.",
+    "members": "The ids of the member bodies, separated by commas, e.g. {example}.",
+    "delegated": "The ids of the functions delegated to it, separated by commas.",
+    "oversees": "The ids of the functions it oversees, separated by commas.",
+    "employed_by": "The body that employs the role: choose from the list.",
+    "reports_to": "The ids of the Boards, joint bodies or roles it reports to, separated by "
+    "commas.",
+    "accountable_for": "The ids of the functions it is accountable for, separated by commas.",
+    "provision": "The id of the provision (in the law sheet) that abolishes the body.",
+    "body": "The id of the body abolished (or several, separated by commas).",
+    "into": "The id of the body it is abolished into.",
+}
+
+#: The prompt (and drop-down) of the value of each key of the ``portfolio`` sheet.
+_META_PROMPTS = {
+    "as_of": (None, "The day this portfolio describes, YYYY-MM-DD, e.g. 2018-03-28."),
+    "law.joint_committees": ("true,false", _PROMPTS["joint_committees"]),
+}
+
+
+def _prompt(column: str, bodies: Sequence[str]) -> str:
+    """The input prompt of ``column``, with the bodies and levels filled in."""
+    levels = ", ".join(Level.names())
+    example = ", ".join(bodies[:2]) if len(bodies) > 1 else "nhse, nhsi"
+    if column.startswith("capability."):
+        return _PROMPTS["capability"].format(body=column.split(".", 1)[1], levels=levels)
+    return _PROMPTS[column].format(levels=levels, example=example)
+
+
+def _function_checks(
+    header: Sequence[str], bodies: Sequence[str], pack: RulePack
+) -> dict[str, _Check]:
+    """The drop-down and prompt of each constrained column of the functions sheet."""
+    levels = ",".join(Level.names())
+    checks: dict[str, _Check] = {}
+    for column in header:
+        own = column in _FIXED_COLUMNS and column.startswith(("efficiency.", "effectiveness."))
+        if own or column.startswith("capability."):
+            checks[column] = _Check(levels, column, _prompt(column, bodies))
+        elif column in _PROMPTS and (column in ("id", "performed_by") or "legal." in column):
+            options = "true,false" if column == "legal.board_reserved" else None
+            checks[column] = _Check(options, column, _prompt(column, bodies))
+    tiers = pack.tiers()
+    if tiers:
+        checks["level"] = _Check(",".join(tiers), "level", _PROMPTS["level"])
+    if bodies:
+        checks["agreed_lead"] = _Check(",".join(bodies), "agreed_lead", _PROMPTS["agreed_lead"])
+    for fact in pack.facts.answered():
+        checks.pop(fact.name, None)  # a declared question's column is its own
+        choices = _choices(fact, bodies)
+        values = ", ".join(allowed_values(fact.type))
+        prompt = f"{fact.meaning} ({fact.type.name}: {values})"
+        if fact.type.name == "bodies":
+            prompt = f"{fact.meaning} (organisation ids separated by commas)"
+        checks[fact.name] = _Check(",".join(choices) if choices else None, fact.name, prompt)
+    return checks
+
+
+def _sheet_checks(sheet: str, bodies: Sequence[str]) -> dict[str, _Check]:
+    """The drop-down and prompt of each constrained column of the other sheets."""
+    lists: dict[str, dict[str, str | None]] = {
+        "bodies": {"id": None},
+        "law": {"id": None, "from": None, "until": None, "joint_committees": "true,false"},
+        "abolitions": {"provision": None, "body": None, "into": None},
+        "joint_bodies": {
+            "id": None,
+            "kind": ",".join(JOINT_BODY_KINDS),
+            "members": None,
+            "delegated": None,
+            "oversees": None,
+        },
+        "roles": {
+            "id": None,
+            "employed_by": ",".join(bodies) or None,
+            "reports_to": None,
+            "accountable_for": None,
+        },
+    }
+    return {
+        column: _Check(options, column, _prompt(column, bodies))
+        for column, options in lists.get(sheet, {}).items()
+    }
+
+
+def _add_checks(sheet: Any, header: Sequence[str], checks: dict[str, _Check], *, last: int) -> None:
+    """Give each column of ``checks`` in ``header`` its drop-down and prompt, rows 2 to ``last``."""
+    from openpyxl.utils import get_column_letter
+
+    for column, check in checks.items():
+        if column in header:
+            letter = get_column_letter(list(header).index(column) + 1)
+            _add_check(sheet, f"{letter}2:{letter}{last}", check)
+
+
+def _add_check(sheet: Any, cells: str, check: _Check) -> None:
+    """A data validation on ``cells``: the drop-down (if any), and the prompt shown on entry."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rule = DataValidation(
+        type="list" if check.options is not None else None,
+        formula1=f'"{check.options}"' if check.options is not None else None,
+        allow_blank=True,
+        showErrorMessage=check.options is not None,
+        showInputMessage=True,
+        promptTitle=check.title[:32],
+        prompt=check.prompt[:255],
+    )
+    if check.options is not None:
+        rule.error = f"Choose one of: {check.options}"[:255]
+        rule.errorTitle = "Not one of the choices"
+    rule.add(cells)
+    sheet.add_data_validation(rule)
+
+
 def _write_xlsx(
     tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str], pack: RulePack
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     first = True
@@ -854,48 +1080,23 @@ def _write_xlsx(
             width = max(len(str(c.value or "")) for c in column)
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = min(max(width + 2, 12), 60)
-        if sheet_name == "functions":
-            header = rows[0]
-            last = 500
-            levels = ",".join(Level.names())
-            checks = {
-                "legal.board_reserved": "true,false",
-                **{
-                    c: levels
-                    for c in header
-                    if c in _FIXED_COLUMNS and c.startswith(("efficiency.", "effectiveness."))
-                },
-                **{f"capability.{b}": levels for b in bodies},
-            }
-            tiers = pack.tiers()
-            if tiers:
-                checks["level"] = ",".join(tiers)
-            if bodies:
-                checks["agreed_lead"] = ",".join(bodies)
-            for fact in pack.facts.answered():
-                checks.pop(fact.name, None)  # a declared question's column is its own
-                if _choices(fact, bodies):
-                    checks[fact.name] = ",".join(_choices(fact, bodies))
-            for column_name, options in checks.items():
-                if column_name not in header:
-                    continue
-                letter = get_column_letter(header.index(column_name) + 1)
-                rule = DataValidation(
-                    type="list", formula1=f'"{options}"', allow_blank=True, showErrorMessage=True
-                )
-                rule.error = f"Choose one of: {options}"
-                rule.add(f"{letter}2:{letter}{last}")
-                sheet.add_data_validation(rule)
+        header = [str(h) for h in rows[0]]
+        if sheet_name == "portfolio":
+            keys = [str(row[0]) for row in rows[1:]]
+            checks = {"key": _Check(",".join(_META_KEYS), "key", _PROMPTS["key"])}
+            _add_checks(sheet, ["key"], checks, last=20)
+            for number, key in enumerate(keys, start=2):
+                if key in _META_PROMPTS:
+                    options, prompt = _META_PROMPTS[key]
+                    _add_check(sheet, f"B{number}", _Check(options, key, prompt))
+        elif sheet_name == "functions":
+            _add_checks(sheet, header, _function_checks(header, bodies, pack), last=500)
             for name in ("notes",):
                 if name in header:
                     letter = get_column_letter(header.index(name) + 1)
                     sheet.column_dimensions[letter].width = 60
-        if sheet_name == "joint_bodies":
-            rule = DataValidation(
-                type="list", formula1=f'"{",".join(JOINT_BODY_KINDS)}"', allow_blank=False
-            )
-            rule.add("C2:C200")
-            sheet.add_data_validation(rule)
+        else:
+            _add_checks(sheet, header, _sheet_checks(sheet_name, bodies), last=200)
     guide = book.create_sheet("questions")
     guide.append(["question", "columns", f"in the words of rule pack '{pack.name}'"])
     answered = pack.facts.answered()

@@ -551,8 +551,9 @@ def parse_answer(
     known = list(bodies) if bodies is not None else None
     shown = str(value).lower() if isinstance(value, bool) else str(value)
     if kind == "level":
-        if isinstance(value, str) and value in Level.names():
-            return None, Level.parse(value)
+        level = _fold(value, Level.names())
+        if level is not None:
+            return None, Level.parse(level)
         return f"'{shown}' is not a level", None
     if kind == "bool":
         return (None, value) if isinstance(value, bool) else ("must be true or false", None)
@@ -560,8 +561,9 @@ def parse_answer(
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
         return (None, value) if ok else ("must be a whole number, 0 or more", None)
     if kind == "choice":
-        if isinstance(value, str) and value in ftype.choices:
-            return None, value
+        choice = _fold(value, ftype.choices)
+        if choice is not None:
+            return None, choice
         return f"'{shown}' is not one of the choices ({', '.join(ftype.choices)})", None
     if kind == "text":
         ok = isinstance(value, str) and value.strip() != ""
@@ -581,6 +583,13 @@ def parse_answer(
             return "lists an organisation twice", None
         return None, tuple(items)
     return f"a {kind} fact cannot be answered", None
+
+
+def _fold(value: Any, choices: Iterable[str]) -> str | None:
+    """The one of ``choices`` that ``value`` names, ignoring case where that is unambiguous."""
+    from taxonomy.input.reader import fold_choice
+
+    return fold_choice(value, choices) if isinstance(value, str) else None
 
 
 def allowed_values(ftype: FactType) -> tuple[str, ...]:
