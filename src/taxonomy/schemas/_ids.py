@@ -26,7 +26,7 @@ INPUTS: Mapping[str, str] = {
 #: The JSON the command line writes, each with the command that writes it.
 OUTPUTS: Mapping[str, str] = {
     "classification": "classify --format json",
-    "classification-jsonl": "classify --format jsonl (each line: the header, then one per function)",
+    "classification-jsonl": "classify --format jsonl (the header line, then one per function)",
     "explain": "explain PORTFOLIO FUNCTION --format json",
     "why-not": "explain PORTFOLIO FUNCTION --why-not ARRANGEMENT --format json",
     "whatif": "whatif --format json",

@@ -70,7 +70,7 @@ _HELP: Mapping[str, str] = {
 
 
 def _text(description: str | None = None) -> Schema:
-    """Text as the loaders read it: non-empty, no control characters; a number is kept as written."""
+    """Text as the loaders read it: not empty, no control character; a number kept as written."""
     schema: Schema = {
         "type": ["string", "number"],
         "pattern": r"\S",

@@ -174,7 +174,8 @@ def _classification_jsonl() -> Schema:
         _object({"portfolio": _STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
         "classification-jsonl",
     )
-    single = _stamped(_classification_body(), "classification-jsonl")
+    # On a day one body is left, the one line is the JSON output itself, naming its schema.
+    single = _stamped(_classification_body(), "classification")
     body = {
         "description": "One line: the first is the header (the portfolio, the day, the rule "
         "pack, and this schema's id), each other one recommendation. On a day one body is left, "
@@ -190,9 +191,7 @@ def _classification_jsonl() -> Schema:
 
 
 def _explain() -> Schema:
-    robustness = _object(
-        {"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE}
-    )
+    robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
     body = {
         "allOf": [{"$ref": "#/$defs/recommendation"}],
         **_stamped(_object({"robustness": robustness}), "explain"),
@@ -228,7 +227,13 @@ def _whatif() -> Schema:
         {"arrangement": _arrangement(nullable=True), "lead": _BODY_OR_NULL, "tied": _STRINGS}
     )
     change = _object(
-        {"function": _STRING, "name": _STRING, "from": placement, "to": placement, "because": _STRINGS}
+        {
+            "function": _STRING,
+            "name": _STRING,
+            "from": placement,
+            "to": placement,
+            "because": _STRINGS,
+        }
     )
     outcome = _object(
         {
@@ -279,15 +284,21 @@ def _check() -> Schema:
     body = _object(
         {
             "findings": {"type": "array", "items": finding},
-            "metrics": _object({"as_is": {"$ref": "#/$defs/metrics"}, "to_be": {"$ref": "#/$defs/metrics"}}),
+            "metrics": _object(
+                {"as_is": {"$ref": "#/$defs/metrics"}, "to_be": {"$ref": "#/$defs/metrics"}}
+            ),
         }
     )
-    return _root("check", "taxonomy structure check", _stamped(body, "check"), {"metrics": _metrics()})
+    return _root(
+        "check", "taxonomy structure check", _stamped(body, "check"), {"metrics": _metrics()}
+    )
 
 
 def _graph() -> Schema:
     node = _object({"id": _STRING, "kind": _STRING}, required=("id",))
-    link = _object({"source": _STRING, "target": _STRING, "kind": _STRING}, required=("source", "target"))
+    link = _object(
+        {"source": _STRING, "target": _STRING, "kind": _STRING}, required=("source", "target")
+    )
     body = _object(
         {
             "directed": {"type": "boolean"},
@@ -320,7 +331,9 @@ def _rules_list() -> Schema:
         "type": "object",
         "properties": {
             "finding": _STRING,
-            "value": {"anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]},
+            "value": {
+                "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
+            },
             "cap": _arrangement(),
             "decide": _arrangement(),
             "lead": _STRING,
@@ -410,7 +423,9 @@ def _rules_mutate() -> Schema:
             "score": _SHARE,
         }
     )
-    return _root("rules-mutate", "taxonomy rule pack mutation testing", _stamped(body, "rules-mutate"))
+    return _root(
+        "rules-mutate", "taxonomy rule pack mutation testing", _stamped(body, "rules-mutate")
+    )
 
 
 _BUILDERS = {
