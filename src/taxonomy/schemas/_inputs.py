@@ -80,6 +80,17 @@ def _text(description: str | None = None) -> Schema:
 
 
 def _described(schema: Schema, description: str | None) -> Schema:
+    """``schema`` with a description an editor shows as help while the key is typed.
+
+    A plain reference to one of the shared definitions (a level, an id) is written out in place:
+    editors that read draft-07 semantics (yaml-language-server) ignore the keywords beside a
+    ``$ref``, and would lose the description and the completions with it.
+    """
+    ref = schema.get("$ref") if set(schema) == {"$ref"} else None
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        shared = _common_defs().get(ref.removeprefix("#/$defs/"))
+        if shared is not None:
+            schema = {k: v for k, v in shared.items() if k != "description"}
     return {"description": description, **schema} if description else schema
 
 
@@ -173,7 +184,7 @@ def _answer(fact: Fact) -> Schema:
         raise AssertionError(f"a {kind} fact cannot be answered")
     meaning = " ".join(fact.meaning.split())
     extra = f" (default: {facts_loader.answer_data(fact.default)})" if fact.default else ""
-    return {"description": f"{meaning}{extra}; declared by rule pack '{fact.pack}'", **schema}
+    return _described(schema, f"{meaning}{extra}; declared by rule pack '{fact.pack}'")
 
 
 def _question(
