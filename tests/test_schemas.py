@@ -18,7 +18,7 @@ from taxonomy.input.portfolio import portfolio_from_data
 from taxonomy.language.rules import load_rules
 from taxonomy.schemas import INPUTS, KINDS, OUTPUTS, STAMP_KEY, schema, schema_id, schema_text
 from taxonomy.whatif.scenarios import scenario_from_data
-from tests.conftest import COUNCILS, COUNCILS_PACK, EXAMPLES, NHS, NWL, RULES, ROOT
+from tests.conftest import COUNCILS, COUNCILS_PACK, EXAMPLES, NHS, NWL, ROOT, RULES
 from tests.helpers import run_cli as run
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -113,7 +113,7 @@ def test_a_portfolio_written_for_another_pack_is_refused_under_the_default_one()
     """As the loader refuses it: the default pack declares no legal.democratic_control."""
     errors = _errors("portfolio", _yaml(COUNCILS))
     assert errors and all(e.startswith("functions/") for e in errors)
-    with pytest.raises(InputError, match="democratic_control|host_employer"):
+    with pytest.raises(InputError, match=r"democratic_control|host_employer"):
         portfolio_from_data(yaml.safe_load(COUNCILS.read_text(encoding="utf-8")))
 
 
