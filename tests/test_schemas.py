@@ -173,6 +173,10 @@ PORTFOLIO_MISTAKES: dict[str, Callable[[dict[str, Any]], None]] = {
     "an id written as a number": lambda d: d["organisations"][0].update(id=10),
     "bad tier": lambda d: _function(d).update(level="galactic"),
     "one organisation": lambda d: d.update(organisations=d["organisations"][:1]),
+    "performed by nobody": lambda d: _function(d).update(performed_by=[]),
+    "performed twice by one body": lambda d: _function(d).update(
+        performed_by=[_function(d)["performed_by"][0]] * 2
+    ),
     "no functions": lambda d: d.update(functions=[]),
     "empty name": lambda d: d.update(name="  "),
     "unknown organisation key": lambda d: d["organisations"][0].update(board="x"),

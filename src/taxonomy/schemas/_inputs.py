@@ -125,6 +125,12 @@ def _enum(values: Iterable[str], description: str | None = None) -> Schema:
     return _described({"type": "string", "enum": list(values)}, description)
 
 
+def _some_ids() -> Schema:
+    """An id, or a list of one id or more, each once."""
+    listed = {"type": "array", "items": {"$ref": "#/$defs/id"}, "minItems": 1, "uniqueItems": True}
+    return {"anyOf": [{"$ref": "#/$defs/id"}, listed]}
+
+
 def _common_defs() -> Schema:
     return {
         "id": {"type": "string", "pattern": _ID.pattern, "description": _HELP["id"]},
@@ -240,7 +246,7 @@ def portfolio_schema(pack: RulePack) -> Schema:
             "id": {"$ref": "#/$defs/id"},
             "name": _text("the function's name"),
             "level": scope,
-            "performed_by": _described(body_list, _HELP["performed_by"]),
+            "performed_by": _described(_some_ids(), _HELP["performed_by"]),
             "efficiency": _question(
                 pack,
                 "efficiency",
@@ -275,15 +281,7 @@ def portfolio_schema(pack: RulePack) -> Schema:
     )
     abolition = _closed(
         {
-            "body": _described(
-                {
-                    "anyOf": [
-                        {"$ref": "#/$defs/id"},
-                        {"type": "array", "items": {"$ref": "#/$defs/id"}, "minItems": 1},
-                    ]
-                },
-                "the body (or bodies) abolished",
-            ),
+            "body": _described(_some_ids(), "the body (or bodies) abolished"),
             "into": _described({"$ref": "#/$defs/id"}, "the successor"),
             "name": _nullable(_text("the successor's name, when it is a new body")),
         },
@@ -338,13 +336,7 @@ def portfolio_schema(pack: RulePack) -> Schema:
             "name": _text(),
             "employed_by": _described({"$ref": "#/$defs/id"}, "the organisation employing it"),
             "reports_to": _described(
-                {
-                    "anyOf": [
-                        {"$ref": "#/$defs/id"},
-                        {"type": "array", "items": {"$ref": "#/$defs/id"}, "minItems": 1},
-                    ]
-                },
-                "the Boards, joint bodies or roles it reports to",
+                _some_ids(), "the Boards, joint bodies or roles it reports to"
             ),
             "accountable_for": _described(listed, "the functions it is accountable for"),
             "notes": _nullable({"type": "string"}),
@@ -726,7 +718,8 @@ def scenario_schema(pack: RulePack) -> Schema:
     top = _closed(
         {
             "name": _text("the scenario's name"),
-            "description": _nullable({"type": "string"}),
+            # Left empty or out, a scenario has no description; given, it is text.
+            "description": {"anyOf": [_text(), {"type": "null"}, {"const": ""}]},
             "changes": {"type": "array", "items": change},
         },
         allowed=scenario_loader._TOP_KEYS,
