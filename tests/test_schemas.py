@@ -19,6 +19,7 @@ from taxonomy.language.rules import load_rules
 from taxonomy.schemas import INPUTS, KINDS, OUTPUTS, STAMP_KEY, schema, schema_id, schema_text
 from taxonomy.whatif.scenarios import scenario_from_data
 from tests.conftest import COUNCILS, COUNCILS_PACK, EXAMPLES, NHS, NWL, ROOT, RULES
+from tests.helpers import minimal_pack
 from tests.helpers import run_cli as run
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -372,7 +373,6 @@ OUTPUT_RUNS: list[tuple[str, tuple[str, ...]]] = [
     ("check", ("check", str(NWL), "--format", "json")),
     ("rules-list", ("rules", "list", "--format", "json")),
     ("rules-list", ("rules", "list", str(COUNCILS_PACK), "--format", "json")),
-    ("rules-check", ("rules", "check", "--format", "json")),
     ("rules-coverage", ("rules", "coverage", str(NHS), str(NWL), "--format", "json")),
 ]
 
@@ -411,6 +411,34 @@ def test_graph_json_validates(tmp_path: Path) -> None:
     assert _errors("graph", data) == []
 
 
+MINI_PACK_RULES = """
+rules:
+  - id: decision.high
+    question: decision
+    when: {fact: efficiency.duplication, op: ">=", value: high}
+    then: {decide: one_team}
+    because: much duplication
+    principles: [simple]
+    source: a test
+"""
+
+
+def test_rules_check_json_validates_with_its_issues(tmp_path: Path) -> None:
+    """A pack with a gap (no decision below high duplication), so the issues are checked too."""
+    folder = minimal_pack(tmp_path, MINI_PACK_RULES)
+    out = run("rules", "check", str(folder), "--format", "json")
+    data = json.loads(out.stdout)
+    assert data[STAMP_KEY] == schema_id("rules-check") and data["issues"]
+    assert _errors("rules-check", data) == []
+
+
+@pytest.mark.slow
+def test_rules_check_json_of_the_shipped_pack_validates() -> None:
+    out = run("rules", "check", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert _errors("rules-check", json.loads(out.stdout)) == []
+
+
 @pytest.mark.slow
 def test_rules_mutate_json_validates() -> None:
     tests = str(ROOT / "tests" / "expectations" / "capability.expect.yaml")
@@ -422,7 +450,7 @@ def test_rules_mutate_json_validates() -> None:
 
 
 def test_every_output_kind_is_exercised() -> None:
-    exercised = {k for k, _ in OUTPUT_RUNS} | {"graph", "rules-mutate"}
+    exercised = {k for k, _ in OUTPUT_RUNS} | {"graph", "rules-check", "rules-mutate"}
     assert exercised == set(OUTPUTS)
 
 
