@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,11 +13,14 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from taxonomy.errors import InputError
-from taxonomy.input.portfolio import portfolio_from_data
+from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.language.rules import load_rules
 from taxonomy.schemas import INPUTS, KINDS, OUTPUTS, STAMP_KEY, schema, schema_id, schema_text
+from taxonomy.testing.strategies import portfolios
 from taxonomy.whatif.scenarios import scenario_from_data
 from tests.conftest import COUNCILS, COUNCILS_PACK, EXAMPLES, NHS, NWL, ROOT, RULES
 from tests.helpers import minimal_pack
@@ -46,6 +50,7 @@ def _yaml(path: Path) -> Any:
     return _plain(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+@functools.cache
 def _validator(kind: str, rules: Path | None = None) -> Any:
     found = schema(kind, rules=rules)
     jsonschema.Draft202012Validator.check_schema(found)
@@ -501,3 +506,29 @@ def test_every_public_name_has_a_docstring() -> None:
         obj = getattr(module, name)
         if callable(obj):
             assert obj.__doc__, name
+
+
+# --- whatever the loaders accept, the schemas accept ------------------------------------------
+
+
+@given(data=st.data())
+def test_generated_portfolios_validate_for_their_pack(data: st.DataObject) -> None:
+    """Valid portfolios (the public strategy), written as files are, pass the pack's schema."""
+    folder = data.draw(st.sampled_from([None, COUNCILS_PACK]))
+    portfolio = data.draw(portfolios(rules=_pack(folder), max_functions=3))
+    written = _plain(portfolio_to_data(portfolio))
+    assert _errors("portfolio", written, folder) == []
+    portfolio_from_data(written, rules=_pack(folder))  # and the loader reads it
+
+
+@functools.cache
+def _pack(folder: Path | None) -> Any:
+    return load_rules(folder)
+
+
+def test_schemas_are_the_same_bytes_across_hash_seeds() -> None:
+    outputs = {
+        run("schema", "portfolio", "--rules", str(COUNCILS_PACK), env={"PYTHONHASHSEED": s}).stdout
+        for s in ("0", "1")
+    }
+    assert len(outputs) == 1 and json.loads(outputs.pop())["$id"].endswith("1.0.0")
