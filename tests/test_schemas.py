@@ -414,6 +414,10 @@ def test_graph_json_validates(tmp_path: Path) -> None:
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data[STAMP_KEY] == schema_id("graph")
     assert _errors("graph", data) == []
+    # The stamp is one more top-level key: networkx still reads the node-link data.
+    import networkx as nx
+
+    assert nx.node_link_graph(data, edges="links").number_of_nodes() == len(data["nodes"])
 
 
 MINI_PACK_RULES = """
