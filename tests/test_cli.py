@@ -26,7 +26,8 @@ def test_classify_json_contract() -> None:
     out = run("classify", str(NHS), "--format", "json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"as_of", "provisions", "rule_pack", "recommendations"}
+    assert set(data) == {"schema", "as_of", "provisions", "rule_pack", "recommendations"}
+    assert data["schema"] == "urn:taxonomy:schema:classification:1"
     # The day judged on (the board paper's), and the dated provisions of the law applied.
     assert data["as_of"] == "2018-03-28" and data["provisions"] == ["nhs-act-2006-2018"]
     assert set(data["rule_pack"]) == {"name", "version", "hash"}
@@ -198,7 +199,8 @@ def test_check_command_json_contract_and_exit_codes(tmp_path: Path) -> None:
     out = run("check", str(NHS), "--format", "json")
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
-    assert set(report) == {"findings", "metrics"} and set(report["metrics"]) == {"as_is", "to_be"}
+    assert set(report) == {"schema", "findings", "metrics"}
+    assert set(report["metrics"]) == {"as_is", "to_be"}
     out = run("check", str(NWL))
     assert out.returncode == 0 and "reporting-lines" in out.stdout
     # The NW London Joint Committee without the power to form one: an error, exit 1.

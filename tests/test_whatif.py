@@ -244,7 +244,7 @@ def test_capability_sweep_script() -> None:
 def test_compare_json_contract(nhs: taxonomy.Portfolio) -> None:
     free = Scenario("free").set(function="strategy", field="efficiency.duplication", value="high")
     data = json.loads(compare(nhs, free).to_json())
-    assert set(data) == {"baseline", "scenarios"}
+    assert set(data) == {"schema", "baseline", "scenarios"}
     (scenario,) = data["scenarios"]
     assert scenario["name"] == "free"
     (change,) = scenario["changes"]

@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean, printable
+from taxonomy.schemas import schema_id, stamp
 
 # Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
 if TYPE_CHECKING:
@@ -510,7 +511,8 @@ def explain_command(
     if why_not is not None:
         found = counterfactuals(loaded, function_id, why_not, rules=pack, max_changes=max_changes)
         if fmt == "json":
-            click.echo(json.dumps(found.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+            data = stamp("why-not", found.to_dict())
+            click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
         else:
             click.echo(found.explain(), nl=False)
         return
@@ -520,7 +522,7 @@ def explain_command(
     rec = classify_function(loaded, function_id, rules=pack)
     sturdy = robustness(loaded, function_id, rules=pack)
     if fmt == "json":
-        data = {**rec.to_dict(), "robustness": sturdy.to_dict()}
+        data = stamp("explain", {**rec.to_dict(), "robustness": sturdy.to_dict()})
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(explain_text(rec), nl=False)
@@ -686,6 +688,7 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     engine_for(pack)
     if fmt == "json":
         data = {
+            "schema": schema_id("rules-list"),
             "name": pack.name,
             "version": pack.version,
             "hash": pack.hash,
@@ -758,7 +761,8 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
 
     report = check_pack(_load_rules(directory), backend=backend)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        data = stamp("rules-check", report.to_dict())
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(
             f"rule pack {report.pack}: {report.combinations} answer combinations "
@@ -792,7 +796,7 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
 
     report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        click.echo(json.dumps(stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
 
@@ -828,7 +832,7 @@ def rules_mutate(
         ),
     )
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
+        click.echo(json.dumps(stamp("rules-mutate", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
 
@@ -954,7 +958,8 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | 
         return
     report = structure_report(_classify(day.portfolio, rules=pack))
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
+        data = stamp("check", report.to_dict())
+        click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         header = law_line(day.portfolio)
         if header:
@@ -997,6 +1002,36 @@ def _report_table(report: StructureReport) -> str:
     else:
         console.print("No findings: the to-be structure passes every check.")
     return console.export_text(styles=_use_color())
+
+
+@cli.command("schema")
+@click.argument("kind", metavar="[KIND]", required=False)
+@_RULES_OPTION
+@click.option("--list", "listing", is_flag=True, help="List the kinds (also with no KIND).")
+@click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
+@_FORCE_OPTION
+def schema_command(
+    kind: str | None, rules_dir: str | None, listing: bool, output: str | None, force: bool
+) -> None:
+    """Print the JSON Schema of KIND: a file taxonomy reads, or the JSON it writes.
+
+    A portfolio's, scenario's or sweep's schema follows the rule pack (--rules DIR): its tiers
+    and the questions it declares. Point an editor at it (docs/schemas.md) to have a file
+    completed and checked as it is typed.
+    """
+    from taxonomy.schemas import INPUTS, KINDS, OUTPUTS, schema_text
+
+    if listing or kind is None:
+        width = max(len(k) for k in KINDS)
+        lines = [f"{k:<{width}}  {what}" for k, what in INPUTS.items()]
+        lines += [f"{k:<{width}}  output of taxonomy {what}" for k, what in OUTPUTS.items()]
+        click.echo("\n".join(lines))
+        return
+    if kind not in KINDS:
+        raise InputError(f"no schema '{kind}'", allowed=KINDS, suggestion=did_you_mean(kind, KINDS))
+    _emit(
+        schema_text(kind, rules=_load_rules(rules_dir) if rules_dir else None), output, force=force
+    )
 
 
 def _fail(

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from taxonomy.schemas import stamp
 from taxonomy.structure.graph import Graph
 
 __all__ = ["FORMATS", "to_dot", "to_graphml", "to_node_link_json"]
@@ -48,7 +49,7 @@ def to_graphml(graph: Graph) -> str:
 
 def to_node_link_json(graph: Graph) -> str:
     """Node-link JSON (``networkx.node_link_data``), keys sorted: same graph, same bytes."""
-    data = nx.node_link_data(graph, edges="links")
+    data = stamp("graph", nx.node_link_data(graph, edges="links"))
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=list) + "\n"
 
 

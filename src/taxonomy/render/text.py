@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from taxonomy._model import Classification, Firing, PackIdentity, Portfolio, Recommendation
+from taxonomy.schemas import STAMP_KEY, schema_id, stamp
 
 __all__ = [
     "explain_text",
@@ -33,7 +34,8 @@ def to_json(classification: Classification) -> str:
     the day judged on (``YYYY-MM-DD``, or null), ``provisions`` the ids of the dated provisions
     of the law applied.
     """
-    return json.dumps(classification.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    data = stamp("classification", classification.to_dict())
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def to_json_line(recommendation: Recommendation) -> str:
@@ -48,6 +50,7 @@ def to_json_line(recommendation: Recommendation) -> str:
 def jsonl_header(portfolio: Portfolio, pack: PackIdentity) -> str:
     """The first line of ``classify --format jsonl``: the portfolio, the day and the rule pack."""
     header = {"portfolio": portfolio.name, "rule_pack": pack.to_dict(), **_day(portfolio)}
+    header = stamp("classification-jsonl", header)
     return json.dumps(header, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -111,6 +114,7 @@ def single_body_dict(
     """
     (body,) = portfolio.organisations
     return {
+        STAMP_KEY: schema_id("classification"),
         **_day(portfolio),
         "rule_pack": pack.to_dict(),
         "recommendations": [],

@@ -30,6 +30,7 @@ from taxonomy._model import (
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.render.text import law_line
+from taxonomy.schemas import stamp
 from taxonomy.whatif.scenarios import Scenario, in_force
 
 if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
@@ -190,7 +191,8 @@ class Comparison:
 
     def to_json(self) -> str:
         """The JSON contract as text, keys sorted: the same input gives the same bytes."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        data = stamp("whatif", self.to_dict())
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def to_markdown(self) -> str:
         """A Markdown report: per scenario, a table of the changed functions and the metrics."""

@@ -1,0 +1,443 @@
+"""JSON Schemas of the JSON the command line writes.
+
+Each lists the keys its output version promises and their types. Output objects are open
+(``additionalProperties`` is not false): a later release may add a key without raising the
+version, and a consumer ignores keys it does not know. Dropping or changing a key raises it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from taxonomy._model import Arrangement, Level
+from taxonomy.language.facts import TYPES
+from taxonomy.language.rules import PRINCIPLES, QUESTIONS
+from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
+from taxonomy.structure.checks import SEVERITIES
+
+Schema = dict[str, Any]
+
+_STRING: Schema = {"type": "string"}
+_STRINGS: Schema = {"type": "array", "items": _STRING}
+_INT: Schema = {"type": "integer", "minimum": 0}
+_SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
+_BODY_OR_NULL: Schema = {"type": ["string", "null"]}
+
+
+def _object(properties: Mapping[str, Schema], required: Iterable[str] | None = None) -> Schema:
+    """An object with ``properties``, all required unless ``required`` says otherwise."""
+    return {
+        "type": "object",
+        "properties": dict(properties),
+        "required": list(properties if required is None else required),
+    }
+
+
+def _arrangement(nullable: bool = False) -> Schema:
+    names: list[str | None] = list(Arrangement.names())
+    if nullable:
+        names.append(None)
+    return {"enum": names}
+
+
+def _root(kind: str, title: str, body: Schema, defs: Schema | None = None) -> Schema:
+    schema: Schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id(kind),
+        "title": title,
+        "description": f"The JSON `taxonomy {OUTPUTS[kind]}` writes.",
+        "x-taxonomy-schema-version": VERSION,
+        **body,
+    }
+    if defs:
+        schema["$defs"] = defs
+    return schema
+
+
+def _stamped(body: Schema, kind: str) -> Schema:
+    """``body`` with the required ``schema`` key naming ``kind``'s schema."""
+    stamp = {"const": schema_id(kind), "description": "the id of this output's schema"}
+    return {
+        **body,
+        "properties": {STAMP_KEY: stamp, **body["properties"]},
+        "required": [STAMP_KEY, *body["required"]],
+    }
+
+
+def _pack_identity() -> Schema:
+    override = _object({"rule": _STRING, "action": _STRING, "reason": _STRING, "pack": _STRING})
+    return _object(
+        {
+            "name": _STRING,
+            "version": _STRING,
+            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "extends": {"type": "array", "items": {"$ref": "#/$defs/rule_pack"}},
+            "overrides": {"type": "array", "items": override},
+        },
+        required=("name", "version", "hash"),
+    )
+
+
+def _recommendation_defs() -> Schema:
+    firing = _object(
+        {
+            "rule": _STRING,
+            "question": {"enum": list(QUESTIONS)},
+            "conclusion": _STRING,
+            "matched": {"type": "object", "additionalProperties": _STRING},
+            "because": _STRING,
+            "source": _STRING,
+            "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
+            "priority": {"type": "integer"},
+        }
+    )
+    explanation = _object(
+        {
+            "decided_by": _STRING,
+            "capped_by": _STRINGS,
+            "lead_by": _BODY_OR_NULL,
+            "findings": {"type": "object", "additionalProperties": _STRING},
+            "fired": {"type": "array", "items": firing},
+            "notes": _STRINGS,
+        }
+    )
+    recommendation = _object(
+        {
+            "function": _STRING,
+            "name": _STRING,
+            "arrangement": _arrangement(),
+            "category": {"type": "integer", "minimum": 1, "maximum": 4},
+            "lead": {**_BODY_OR_NULL, "description": "the lead body, or null (see lead_status)"},
+            "lead_status": _STRING,
+            "tied": _STRINGS,
+            "explanation": explanation,
+        }
+    )
+    return {"rule_pack": _pack_identity(), "recommendation": recommendation}
+
+
+def _day() -> Mapping[str, Schema]:
+    return {
+        "as_of": {
+            "type": ["string", "null"],
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "description": "the day judged on, or null",
+        },
+        "provisions": {**_STRINGS, "description": "the dated provisions of the law applied"},
+    }
+
+
+def _classification_body() -> Schema:
+    single = _object({"id": _STRING, "name": _STRING, "functions": _STRINGS})
+    return _object(
+        {
+            **_day(),
+            "rule_pack": {"$ref": "#/$defs/rule_pack"},
+            "recommendations": {"type": "array", "items": {"$ref": "#/$defs/recommendation"}},
+            "single_body": {
+                **single,
+                "description": "on a day the law leaves one body: it, delivering every function",
+            },
+            "notes": _STRINGS,
+        },
+        required=("as_of", "provisions", "rule_pack", "recommendations"),
+    )
+
+
+def _metrics() -> Schema:
+    counts = ("boards", "teams", "roles", "joint_bodies", "reporting_lines", "handovers")
+    return _object(
+        {
+            **{name: _INT for name in counts},
+            "functions_delivered_more_than_once": _INT,
+            "findings": _object({s: _INT for s in SEVERITIES}),
+        }
+    )
+
+
+def output_schema(kind: str) -> Schema:
+    """The schema of the JSON output ``kind`` (one of :data:`~taxonomy.schemas.OUTPUTS`)."""
+    builder = _BUILDERS.get(kind)
+    if builder is None:
+        raise ValueError(f"'{kind}' is not an output; allowed: {', '.join(OUTPUTS)}")
+    return builder()
+
+
+def _classification() -> Schema:
+    body = _stamped(_classification_body(), "classification")
+    return _root("classification", "taxonomy classification", body, _recommendation_defs())
+
+
+def _classification_jsonl() -> Schema:
+    header = _stamped(
+        _object({"portfolio": _STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
+        "classification-jsonl",
+    )
+    # On a day one body is left, the one line is the JSON output itself, naming its schema.
+    single = _stamped(_classification_body(), "classification")
+    body = {
+        "description": "One line: the first is the header (the portfolio, the day, the rule "
+        "pack, and this schema's id), each other one recommendation. On a day one body is left, "
+        "the one line is the classification with single_body.",
+        "anyOf": [
+            {"$ref": "#/$defs/header"},
+            {"$ref": "#/$defs/recommendation"},
+            {"$ref": "#/$defs/single_body"},
+        ],
+    }
+    defs = {**_recommendation_defs(), "header": header, "single_body": single}
+    return _root("classification-jsonl", "taxonomy classification, JSON lines", body, defs)
+
+
+def _explain() -> Schema:
+    robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
+    body = {
+        "allOf": [{"$ref": "#/$defs/recommendation"}],
+        **_stamped(_object({"robustness": robustness}), "explain"),
+    }
+    return _root("explain", "taxonomy explanation", body, _recommendation_defs())
+
+
+def _why_not() -> Schema:
+    change = _object({"field": _STRING, "from": _STRING, "to": _STRING})
+    solution = _object(
+        {
+            "changes": {"type": "array", "items": change, "minItems": 1},
+            "arrangement": _arrangement(),
+            "lead": _BODY_OR_NULL,
+            "decided_by": _STRING,
+        }
+    )
+    body = _object(
+        {
+            "function": _STRING,
+            "current": _arrangement(),
+            "target": _arrangement(),
+            "solutions": {"type": "array", "items": solution},
+            "blocked_by": _STRINGS,
+            "searched": _INT,
+        }
+    )
+    return _root("why-not", "taxonomy why-not", _stamped(body, "why-not"))
+
+
+def _whatif() -> Schema:
+    placement = _object(
+        {"arrangement": _arrangement(nullable=True), "lead": _BODY_OR_NULL, "tied": _STRINGS}
+    )
+    change = _object(
+        {
+            "function": _STRING,
+            "name": _STRING,
+            "from": placement,
+            "to": placement,
+            "because": _STRINGS,
+        }
+    )
+    outcome = _object(
+        {
+            "name": _STRING,
+            "description": _STRING,
+            "applied": _STRINGS,
+            "changes": {"type": "array", "items": change},
+            "metrics": {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
+            "notes": _STRINGS,
+            "rule_pack": {"$ref": "#/$defs/rule_pack"},
+            "single_body": _BODY_OR_NULL,
+        },
+        required=("name", "description", "applied", "changes", "metrics", "notes", "single_body"),
+    )
+    baseline = _object(
+        {
+            "portfolio": _STRING,
+            **_day(),
+            "rule_pack": {"$ref": "#/$defs/rule_pack"},
+            "recommendations": {"type": "array", "items": placement_with_function(placement)},
+            "metrics": {"$ref": "#/$defs/metrics"},
+        }
+    )
+    body = _object({"baseline": baseline, "scenarios": {"type": "array", "items": outcome}})
+    defs = {"rule_pack": _pack_identity(), "metrics": _metrics()}
+    return _root("whatif", "taxonomy what-if comparison", _stamped(body, "whatif"), defs)
+
+
+def placement_with_function(placement: Schema) -> Schema:
+    """A baseline recommendation in the what-if JSON: a placement with its function."""
+    return {
+        **placement,
+        "properties": {"function": _STRING, **placement["properties"]},
+        "required": ["function", *placement["required"]],
+    }
+
+
+def _check() -> Schema:
+    finding = _object(
+        {
+            "check": _STRING,
+            "severity": {"enum": list(SEVERITIES)},
+            "principle": _STRING,
+            "message": _STRING,
+            "nodes": _STRINGS,
+        }
+    )
+    body = _object(
+        {
+            "findings": {"type": "array", "items": finding},
+            "metrics": _object(
+                {"as_is": {"$ref": "#/$defs/metrics"}, "to_be": {"$ref": "#/$defs/metrics"}}
+            ),
+        }
+    )
+    return _root(
+        "check", "taxonomy structure check", _stamped(body, "check"), {"metrics": _metrics()}
+    )
+
+
+def _graph() -> Schema:
+    node = _object({"id": _STRING, "kind": _STRING}, required=("id",))
+    link = _object(
+        {"source": _STRING, "target": _STRING, "kind": _STRING}, required=("source", "target")
+    )
+    body = _object(
+        {
+            "directed": {"type": "boolean"},
+            "multigraph": {"type": "boolean"},
+            "graph": {"type": "object"},
+            "nodes": {"type": "array", "items": node},
+            "links": {"type": "array", "items": link},
+        }
+    )
+    return _root("graph", "taxonomy accountability graph (node-link)", _stamped(body, "graph"))
+
+
+def _rules_list() -> Schema:
+    fact = _object(
+        {
+            "name": _STRING,
+            "type": {"enum": list(TYPES)},
+            "choices": _STRINGS,
+            "from": _STRING,
+            "derive": {"type": "object"},
+            "default": {},
+            "optional": {"type": "boolean"},
+            "meaning": _STRING,
+            "source": _STRING,
+            "pack": _STRING,
+        },
+        required=("name", "type", "meaning", "pack"),
+    )
+    then = {
+        "type": "object",
+        "properties": {
+            "finding": _STRING,
+            "value": {
+                "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
+            },
+            "cap": _arrangement(),
+            "decide": _arrangement(),
+            "lead": _STRING,
+        },
+        "minProperties": 1,
+    }
+    rule = _object(
+        {
+            "id": _STRING,
+            "question": {"enum": list(QUESTIONS)},
+            "when": {"type": "object"},
+            "then": then,
+            "because": _STRING,
+            "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
+            "source": _STRING,
+            "priority": {"type": "integer"},
+            "file": _STRING,
+            "folder": _STRING,
+            "line": _INT,
+        },
+        required=("id", "question", "when", "then", "because", "principles", "source", "priority"),
+    )
+    body = _object(
+        {
+            "name": _STRING,
+            "version": _STRING,
+            "hash": _STRING,
+            "description": _STRING,
+            "vocabulary": {"type": "object", "additionalProperties": _STRING},
+            "facts": {"type": "array", "items": fact},
+            "rules": {"type": "array", "items": rule},
+            "strata": {"type": "array", "items": _STRINGS},
+        },
+        required=("name", "version", "hash", "facts", "rules"),
+    )
+    return _root("rules-list", "taxonomy rule pack listing", _stamped(body, "rules-list"))
+
+
+def _rules_check() -> Schema:
+    issue = _object(
+        {
+            "kind": _STRING,
+            "severity": _STRING,
+            "rules": _STRINGS,
+            "where": _STRINGS,
+            "message": _STRING,
+            "example": {"type": "object", "additionalProperties": _STRING},
+        }
+    )
+    body = _object(
+        {
+            "pack": _STRING,
+            "backend": _STRING,
+            "combinations": _INT,
+            "exhaustive": {"type": "boolean"},
+            "seconds": {"type": "number", "minimum": 0},
+            "issues": {"type": "array", "items": issue},
+        }
+    )
+    return _root("rules-check", "taxonomy rule pack check", _stamped(body, "rules-check"))
+
+
+def _rules_coverage() -> Schema:
+    body = _object(
+        {
+            "pack": _STRING,
+            "functions": _INT,
+            "fired": {"type": "object", "additionalProperties": _INT},
+            "never": _STRINGS,
+            "share": _SHARE,
+        }
+    )
+    return _root("rules-coverage", "taxonomy rule coverage", _stamped(body, "rules-coverage"))
+
+
+def _rules_mutate() -> Schema:
+    survivor = _object({"id": _STRING, "kind": _STRING, "rule": _STRING, "change": _STRING})
+    error = _object({"id": _STRING, "rule": _STRING, "error": _STRING})
+    body = _object(
+        {
+            "pack": _STRING,
+            "tests": _STRINGS,
+            "mutants": _INT,
+            "killed": _INT,
+            "survived": {"type": "array", "items": survivor},
+            "errors": {"type": "array", "items": error},
+            "score": _SHARE,
+        }
+    )
+    return _root(
+        "rules-mutate", "taxonomy rule pack mutation testing", _stamped(body, "rules-mutate")
+    )
+
+
+_BUILDERS = {
+    "classification": _classification,
+    "classification-jsonl": _classification_jsonl,
+    "explain": _explain,
+    "why-not": _why_not,
+    "whatif": _whatif,
+    "check": _check,
+    "graph": _graph,
+    "rules-list": _rules_list,
+    "rules-check": _rules_check,
+    "rules-coverage": _rules_coverage,
+    "rules-mutate": _rules_mutate,
+}
