@@ -30,7 +30,8 @@ The to-be structure of each arrangement follows the papers (para 16 table, Annex
   function is accountable to the lead's team, and the other bodies influence it;
 - separate and distinct: each body keeps its own team; no involvement.
 
-The as-is structure comes from ``performed_by``: each body runs its own team.
+The as-is structure comes from ``performed_by``: each body runs its own team, under its own
+Board; the governance (what the bodies have or plan) belongs to the to-be structure.
 
 Examples:
     >>> import taxonomy
@@ -260,11 +261,25 @@ def _proposed_joint_body(
 
 
 def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:
-    """The as-is graph: each body in ``performed_by`` runs its own team, plus the governance.
+    """The as-is graph: today's structure, each body in ``performed_by`` running its own team.
+
+    A portfolio's governance is what the bodies have *or plan* (the NHS example's joint Regional
+    Directors are planned in the paper), and nothing says which exist today, so none of it is
+    drawn here: the as-is structure is each body's own teams under its own Board. The to-be
+    graph (:func:`build_graph`) carries the governance.
 
     With a classification, function nodes also carry the recommended arrangement, so the checks
     can compare today's structure with the recommendation (e.g. a one-team function still
-    delivered by two teams).
+    delivered by two teams); nothing of the to-be structure is added.
+
+    Examples:
+        >>> import taxonomy
+        >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> graph = as_is_graph(portfolio)
+        >>> sorted({graph.nodes[n]["kind"] for n in graph})
+        ['board', 'function', 'team']
+        >>> reporting_lines(graph, "team:regional-teams:nhsi")
+        ['board:nhsi']
     """
     if not isinstance(portfolio, Portfolio):
         raise TypeError(f"as_is_graph takes a Portfolio, not {type(portfolio).__name__}")
@@ -284,7 +299,6 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
             team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
             _edge(graph, team, _board(body), "reports_to")
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-    _governance(graph, portfolio)
     return graph
 
 
@@ -342,7 +356,14 @@ def _base(portfolio: Portfolio, state: str) -> Graph:
         organisations=list(portfolio.organisation_ids),
     )
     for org in portfolio.organisations:
-        graph.add_node(_board(org.id), kind="board", label=org.governing_label, body=org.id)
+        graph.add_node(
+            _board(org.id),
+            kind="board",
+            label=org.governing_label,
+            body=org.id,
+            name=org.name,
+            governing_body=org.governing_body,
+        )
     return graph
 
 
