@@ -100,8 +100,8 @@ def draw_pages(
         fmt: ``svg`` (text kept as text), ``png`` or ``pdf`` (one single-page PDF per page).
         group: rows grouped by ``arrangement`` (as-is: by how many bodies run them) or ``body``.
         title: the heading of every page (default: the portfolio's name and the state).
-        board_word: the generic word for a governing body in the key (a rule pack's
-            ``governing_body``); by default the bodies' own word if they share one.
+        board_word: the generic word for a governing body in the key when the bodies' own
+            words differ (a rule pack's ``governing_body``; default "governing body").
         margin_mm: the margin around the picture on the page.
         reserve_mm: height left free above the picture (for a heading the page carries).
 
@@ -249,10 +249,11 @@ def _names(graph: Graph, bodies: list[str]) -> dict[str, str]:
 
 
 def _board_word(graph: Graph, bodies: list[str], given: str | None) -> str:
-    if given:
-        return given
+    """The key's word for a governing body: the bodies' own if they share one, else ``given``."""
     words = {str(graph.nodes[f"board:{b}"].get("governing_body") or "Board") for b in bodies}
-    return words.pop() if len(words) == 1 else "governing body"
+    if len(words) == 1:
+        return words.pop()
+    return given or "governing body"
 
 
 def _plan(
@@ -410,9 +411,9 @@ def _governance_text(graph: Graph, node: str, names: dict[str, str]) -> str:
     else:
         words = [str(data.get("body_kind", "joint body")).replace("_", " ")]
     if boards:
-        if len(boards) == len(names) and len(boards) > 2:
+        if len(boards) == len(names) > 1:
             word = _board_word(graph, list(names), None)
-            words.append(f"reports to every body's {word} (all {len(boards)})")
+            words.append(f"reports to each body's {word} (all {len(boards)})")
         else:
             labels = [str(graph.nodes[f"board:{b}"].get("label", b)) for b in boards]
             last = labels.pop()
