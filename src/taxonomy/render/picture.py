@@ -281,7 +281,11 @@ def _plan(
         orientation = "landscape"
     width = ORIENTATIONS[orientation][0] - 2 * margin
     if orientation == "landscape" and len(bodies) > 6:
-        name_col, joint_col = 1.85, 1.15
+        # Many bodies: columns as narrow as a team's label allows, the rest to the names.
+        joint_col = 1.15
+        words = [w for b in bodies for w in str(graph.nodes[f"board:{b}"].get("label", b)).split()]
+        widest = max((_width(w, SMALLEST) for w in words), default=0.0) / 0.97 + 0.1
+        name_col = max(2.0, width - joint_col - max(min_col, widest) * len(bodies))
     # Body columns no wider than they need be: the rest goes to the names, on fewer lines.
     name_col = max(name_col, width - joint_col - 1.45 * len(bodies))
     if state == "as-is":
@@ -487,6 +491,8 @@ def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     if graph.graph.get("state") == "as-is" or not data.get("arrangement"):
         return name
     lead = data.get("lead")
+    if lead and data.get("category") in (3, 4):
+        return name  # the lead's team is marked "lead team" in its column
     if lead:
         served = [t for t in predecessors(graph, function, "performs")]
         one_team = any(graph.nodes[t].get("serves") for t in served)
@@ -563,8 +569,8 @@ def _legend_lines(items: list[tuple[str, Any]], width: float) -> list[tuple[str,
         if symbol == "columns":
             bodies, names, _, word = value
             text = (
-                f"Columns: each body, headed by its {word}; a team sits in the column of the "
-                f"body that employs it. Bodies: " + "; ".join(names[b] for b in bodies) + "."
+                f"Columns: each body, in its colour, headed by its {word}; a team sits in the "
+                "column of the body that employs it."
             )
             out.append((symbol, value, _wrap(text, width - 0.3, SMALLEST)))
         else:
