@@ -567,7 +567,7 @@ def _legend_lines(items: list[tuple[str, Any]], width: float) -> list[tuple[str,
     out: list[tuple[str, Any, list[str]]] = []
     for symbol, value in items:
         if symbol == "columns":
-            bodies, names, _, word = value
+            word = value[3]
             text = (
                 f"Columns: each body, in its colour, headed by its {word}; a team sits in the "
                 "column of the body that employs it."
