@@ -244,8 +244,9 @@ def test_pages_choose_an_orientation_and_split_long_pictures(tmp_path: Path) -> 
 
 def test_the_as_is_picture_is_todays_structure(tmp_path: Path) -> None:
     graph = _graph("nhs", "as-is", tmp_path)
-    # Nothing planned: no joint Regional Directors, no joint groups, no joint plans.
-    assert not nodes_of_kind(graph, "role") and not nodes_of_kind(graph, "joint_body")
+    # No planned posts heading the teams: no joint Regional Directors; no joint plans.
+    assert not nodes_of_kind(graph, "role")
+    assert not any(graph.nodes[n].get("proposed") for n in nodes_of_kind(graph, "joint_body"))
     text = " ".join(_svg_texts(draw(graph, fmt="svg").decode()))
     assert "Joint Regional Director" not in text and "joint plan" not in text
     assert "one team" not in text and "lead team" not in text

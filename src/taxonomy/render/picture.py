@@ -244,7 +244,7 @@ def _names(graph: Graph, bodies: list[str]) -> dict[str, str]:
     names = {}
     for body in bodies:
         data = graph.nodes.get(f"board:{body}", {})
-        names[body] = str(data.get("name") or body)
+        names[body] = str(data.get("body_name") or body)
     return names
 
 
@@ -282,10 +282,10 @@ def _plan(
     width = ORIENTATIONS[orientation][0] - 2 * margin
     if orientation == "landscape" and len(bodies) > 6:
         # Many bodies: columns as narrow as a team's label allows, the rest to the names.
-        joint_col = 1.15
+        joint_col = 1.05
         words = [w for b in bodies for w in str(graph.nodes[f"board:{b}"].get("label", b)).split()]
         widest = max((_width(w, SMALLEST) for w in words), default=0.0) / 0.97 + 0.1
-        name_col = max(2.0, width - joint_col - max(min_col, widest) * len(bodies))
+        name_col = max(1.7, width - joint_col - max(min_col, widest) * len(bodies))
     # Body columns no wider than they need be: the rest goes to the names, on fewer lines.
     name_col = max(name_col, width - joint_col - 1.45 * len(bodies))
     if state == "as-is":
@@ -391,7 +391,7 @@ def _rows(
         rows.append(_band(band_title, category, name_width + 6))
         for function in functions:
             lines = _wrap(_function_text(graph, function, names), name_width, _TEXT)
-            joint = _joint_label(graph, function)
+            joint = _joint_label(graph, function) if joint_col else ""
             joint_lines = _wrap(joint, joint_col - 0.2, SMALLEST) if joint else []
             height = _row_height(max(len(lines), len(joint_lines)))
             rows.append(_Row("function", function, height, lines=lines, joint=joint_lines))
