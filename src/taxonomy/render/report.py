@@ -118,11 +118,10 @@ def _pictures(to_be: Any, as_is: Any, pack: RulePack) -> list[dict[str, str]]:
         pages = draw_pages(
             graph, fmt="svg", board_word=word, margin_mm=13.0, reserve_mm=_PICTURE_RESERVE_MM
         )
-        for number, page in enumerate(pages, 1):
-            suffix = f" (page {number} of {len(pages)})" if len(pages) > 1 else ""
+        for page in pages:  # each page's own heading says "(page 1 of 2)"
             figures.append(
                 {
-                    "caption": caption + suffix,
+                    "caption": caption,
                     "orientation": page.orientation,
                     "svg": _svg(page.data),
                 }
