@@ -837,7 +837,7 @@ def rules_mutate(
         click.echo(report.to_text(), nl=False)
 
 
-_GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
+_GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png", "pdf")
 
 
 @cli.command("graph")
@@ -855,7 +855,7 @@ _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
     "fmt",
     type=click.Choice(_GRAPH_FORMATS),
     default=None,
-    help="graphml, dot, json (node-link), svg or png.",
+    help="graphml, dot, json (node-link), svg, png or pdf (A4 pages, one per page).",
 )
 @click.option(
     "--as-is",
@@ -919,10 +919,11 @@ def graph_command(
         loaded, pack = applied.portfolio, applied.rules
     result = _classify(loaded, rules=pack)
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
-    if fmt in ("svg", "png"):
+    if fmt in ("svg", "png", "pdf"):
         from taxonomy.render.picture import draw
 
-        data = draw(graph, fmt=fmt, group=group)
+        word = dict(pack.vocabulary).get("governing_body")
+        data = draw(graph, fmt=fmt, group=group, board_word=word)
     else:
         from taxonomy.render.export import to_dot, to_graphml, to_node_link_json
 

@@ -2,6 +2,6 @@
 
 - :mod:`taxonomy.render.text`: tables, explanations, JSON and Markdown.
 - :mod:`taxonomy.render.report`: one self-contained HTML report.
-- :mod:`taxonomy.render.picture`: the structure as SVG or PNG.
+- :mod:`taxonomy.render.picture`: the structure as A4 pictures: SVG, PNG or PDF.
 - :mod:`taxonomy.render.export`: the graph as GraphML, DOT or node-link JSON.
 """

@@ -88,20 +88,7 @@ def build_report(
         )
         for a in Arrangement
     ]
-    figures = []
-    if pictures:
-        from taxonomy.render.picture import draw
-
-        figures = [
-            (
-                "To-be: the structure the recommendations imply",
-                _svg(draw(to_be, fmt="svg", text_as_paths=False)),
-            ),
-            (
-                "As-is: each body runs its own team",
-                _svg(draw(as_is, fmt="svg", text_as_paths=False)),
-            ),
-        ]
+    figures = _pictures(to_be, as_is, pack) if pictures else []
     comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
     robust = _robustness(classification, pack)
     scenario_views = (
@@ -150,6 +137,40 @@ def _robustness(classification: Any, pack: RulePack) -> dict[str, Any]:
 
     portfolio = classification.portfolio
     return {rec.function: robustness(portfolio, rec.function, rules=pack) for rec in classification}
+
+
+#: Height left above each picture on its page for the section heading and the caption (the
+#: pictures are drawn for the stylesheet's 12 mm picture-page margins).
+_PICTURE_RESERVE_MM = 22.0
+
+
+def _pictures(to_be: Any, as_is: Any, pack: RulePack) -> list[dict[str, str]]:
+    """Every page of the to-be and as-is pictures: its caption, its A4 orientation, its SVG.
+
+    Each picture page prints on a page of its own orientation (the named pages
+    ``picture-portrait`` and ``picture-landscape`` of the stylesheet), at 100%: drawn for A4,
+    its text is never under 8 pt on paper.
+    """
+    from taxonomy.render.picture import draw_pages
+
+    word = dict(pack.vocabulary).get("governing_body")
+    figures = []
+    for caption, graph in (
+        ("To-be: the structure the recommendations imply", to_be),
+        ("As-is: each body runs its own team, under its own governing body", as_is),
+    ):
+        pages = draw_pages(
+            graph, fmt="svg", board_word=word, margin_mm=13.0, reserve_mm=_PICTURE_RESERVE_MM
+        )
+        for page in pages:  # each page's own heading says "(page 1 of 2)"
+            figures.append(
+                {
+                    "caption": caption,
+                    "orientation": page.orientation,
+                    "svg": _svg(page.data),
+                }
+            )
+    return figures
 
 
 def _svg(data: bytes) -> str:

@@ -30,7 +30,8 @@ The to-be structure of each arrangement follows the papers (para 16 table, Annex
   function is accountable to the lead's team, and the other bodies influence it;
 - separate and distinct: each body keeps its own team; no involvement.
 
-The as-is structure comes from ``performed_by``: each body runs its own team.
+The as-is structure comes from ``performed_by``: each body runs its own team, under its own
+Board, with the governance's joint bodies but not its posts (see :func:`as_is_graph`).
 
 Examples:
     >>> import taxonomy
@@ -260,11 +261,27 @@ def _proposed_joint_body(
 
 
 def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:
-    """The as-is graph: each body in ``performed_by`` runs its own team, plus the governance.
+    """The as-is graph: today's structure, each body in ``performed_by`` running its own team.
+
+    A portfolio's governance is what the bodies have *or plan*. Its joint bodies are kept (a
+    joint group only oversees or takes decisions; the checks ask whether one covers a function
+    today). Its posts are not: a post heads the teams it is accountable for, re-homing their
+    reporting lines, which is a reorganisation (the NHS paper's joint Regional Directors are
+    planned), so today each team still reports to its own Board. The to-be graph
+    (:func:`build_graph`) carries the posts.
 
     With a classification, function nodes also carry the recommended arrangement, so the checks
     can compare today's structure with the recommendation (e.g. a one-team function still
-    delivered by two teams).
+    delivered by two teams); nothing of the to-be structure is added.
+
+    Examples:
+        >>> import taxonomy
+        >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> graph = as_is_graph(portfolio)
+        >>> sorted({graph.nodes[n]["kind"] for n in graph})
+        ['board', 'function', 'joint_body', 'team']
+        >>> reporting_lines(graph, "team:regional-teams:nhsi")
+        ['board:nhsi']
     """
     if not isinstance(portfolio, Portfolio):
         raise TypeError(f"as_is_graph takes a Portfolio, not {type(portfolio).__name__}")
@@ -284,7 +301,7 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
             team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
             _edge(graph, team, _board(body), "reports_to")
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-    _governance(graph, portfolio)
+    _governance(graph, portfolio, posts=False)
     return graph
 
 
@@ -342,7 +359,14 @@ def _base(portfolio: Portfolio, state: str) -> Graph:
         organisations=list(portfolio.organisation_ids),
     )
     for org in portfolio.organisations:
-        graph.add_node(_board(org.id), kind="board", label=org.governing_label, body=org.id)
+        graph.add_node(
+            _board(org.id),
+            kind="board",
+            label=org.governing_label,
+            body=org.id,
+            body_name=org.name,
+            governing_body=org.governing_body,
+        )
     return graph
 
 
@@ -399,8 +423,8 @@ def _covering_bodies(portfolio: Portfolio) -> dict[str, str]:
     return covering
 
 
-def _governance(graph: Graph, portfolio: Portfolio) -> None:
-    """Add the portfolio's joint bodies and roles, and re-home the functions they own."""
+def _governance(graph: Graph, portfolio: Portfolio, *, posts: bool = True) -> None:
+    """Add the portfolio's joint bodies and (with ``posts``) roles, and re-home what they own."""
     for body in portfolio.governance.bodies:
         node = f"joint:{body.id}"
         graph.add_node(
@@ -414,7 +438,7 @@ def _governance(graph: Graph, portfolio: Portfolio) -> None:
             _edge(graph, f"function:{fid}", node, "accountable_to", basis="delegated decisions")
         for fid in body.oversees:
             _edge(graph, node, f"function:{fid}", "influences")
-    for role in portfolio.governance.roles:
+    for role in portfolio.governance.roles if posts else ():
         node = f"role:{role.id}"
         graph.add_node(node, kind="role", label=role.name, employer=role.employed_by)
         _edge(graph, _board(role.employed_by), node, "employs")
