@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, settings
 
@@ -384,3 +385,21 @@ def test_a_declared_body_answer_lists_the_bodies_and_suggests_one(tmp_path: Path
     with pytest.raises(PortfolioError) as caught:
         taxonomy.load_portfolio(_portfolio(tmp_path, text), rules=pack)
     assert "allowed: a, b" in str(caught.value) and "did you mean 'b'" in str(caught.value)
+
+
+def test_a_board_under_a_pack_whose_word_is_not_board_survives_a_round_trip(tmp_path: Path) -> None:
+    """Written out and read back under the councils pack (whose word is 'full council'), a body
+    governed by a Board keeps its Board: the writer used to leave 'Board' out as the default."""
+    pack = taxonomy.load_rules(COUNCILS_PACK)
+    portfolio = taxonomy.load_portfolio(COUNCILS, rules=pack)
+    assert "Board" not in {o.governing_body for o in portfolio.organisations}
+    first = portfolio.organisations[0]
+    changed = attrs.evolve(
+        portfolio,
+        organisations=(attrs.evolve(first, governing_body="Board"), *portfolio.organisations[1:]),
+    )
+    out = tmp_path / "out.yaml"
+    dump_portfolio(changed, out)
+    again = taxonomy.load_portfolio(out, rules=pack)
+    assert again.organisations[0].governing_body == "Board"
+    assert again == changed

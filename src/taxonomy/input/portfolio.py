@@ -95,9 +95,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     """
     data: dict[str, Any] = {
         "name": portfolio.name,
+        # The governing body is always written: a file read under a pack whose word is not
+        # "Board" (councils: "full council") would otherwise give a written "Board" that word.
         "organisations": [
-            {"id": o.id, "name": o.name}
-            | ({"governing_body": o.governing_body} if o.governing_body != "Board" else {})
+            {"id": o.id, "name": o.name, "governing_body": o.governing_body}
             for o in portfolio.organisations
         ],
         "functions": [],
