@@ -117,6 +117,8 @@ class _Writer:
         paper = pack.word("paper", "board paper")
         self.paper = re.split(r" \(|, ", paper, maxsplit=1)[0].strip()
         self._named: frozenset[str] = frozenset()
+        self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
+        self.rule_ids = {rule.id for rule in pack.rules}
 
     def paragraph(self, rec: Recommendation) -> str:
         ex = rec.explanation
@@ -294,15 +296,12 @@ class _Writer:
         """A fact's value in words: bodies by name, levels and counts as they are."""
         if value is None:
             return "absent"
-        kind = self.pack.fact_type(fact).name if fact in self._facts() else ""
+        kind = self.pack.fact_type(fact).name if fact in self.facts else ""
         if kind in ("body", "bodies"):
             return self._group((value,) if isinstance(value, str) else tuple(value))
         if isinstance(value, bool):
             return "yes" if value else "no"
         return _level(value)
-
-    def _facts(self) -> set[str]:
-        return {*self.pack.facts.names(), *(f"finding.{n}" for n in self.pack.finding_types)}
 
     def _answer(self, fact: str, value: Any) -> str:
         """An answer as a clause: ``the duplication between the bodies is high``."""
@@ -319,7 +318,7 @@ class _Writer:
 
     def _because(self, firing: Firing) -> str:
         """The rule's reason, its placeholders filled with names rather than ids."""
-        template = self.pack.rule(firing.rule).because if firing.rule in self._rules() else ""
+        template = self.pack.rule(firing.rule).because if firing.rule in self.rule_ids else ""
         if not template:
             return firing.because
         matched = dict(firing.matched)
@@ -329,9 +328,6 @@ class _Writer:
             return self._value(fact, matched[fact]) if fact in matched else match.group(0)
 
         return " ".join(PLACEHOLDER.sub(fill, template).split())
-
-    def _rules(self) -> set[str]:
-        return {rule.id for rule in self.pack.rules}
 
     def _cite(self, firing: Firing, *, quote: bool = False) -> str:
         return citation(firing.source, self.paper, quote=quote)
