@@ -38,6 +38,8 @@ from taxonomy.language.rules import PLACEHOLDER, RulePack, load_rules
 
 __all__ = ["citation", "paragraph", "paragraphs"]
 
+#: The key questions in the paper's order (para 8), for saying findings in that order.
+_QUESTIONS = {"efficiency": 0, "effectiveness": 1, "legal": 2, "capability": 3}
 _NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
@@ -119,6 +121,13 @@ class _Writer:
         self._named: frozenset[str] = frozenset()
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
+        self.decision_findings = {
+            fact.removeprefix("finding.")
+            for rule in pack.rules
+            if rule.then.decide is not None
+            for fact in rule.when.facts()
+            if fact.startswith("finding.")
+        }
 
     def paragraph(self, rec: Recommendation) -> str:
         ex = rec.explanation
@@ -182,17 +191,38 @@ class _Writer:
         decider = ex.decided_by
         cited = self._cite(decider)
         children = ex.derivation(decider)
-        if not children:  # a decision that reads no findings: its own reason is the why
-            findings = ", ".join(f"{_words(n)}: {_level(v)}" for n, v in ex.findings)
-            reason = self._because(decider) + (f" ({findings})" if findings else "")
-            return _sentence(f"This is because {reason}; see {cited}")
+        if children:
+            return _sentence(f"This is because {self._findings(children)}; see {cited}")
+        # A decision that reads no findings (the pack's default): its own reason, and the
+        # findings the other decisions read, which fell short of them.
+        final = dict(ex.findings)
+        producers: dict[str, Firing] = {}
+        for firing in ex.fired:
+            name = firing.finding
+            if name in self.decision_findings and final.get(str(name)) == firing.value:
+                producers.setdefault(str(name), firing)
+        reason = self._because(decider)
+        if producers:
+            ordered = sorted(
+                producers.values(), key=lambda f: (_QUESTIONS.get(f.question, 9), f.rule)
+            )
+            reason += ": " + self._findings(ordered)
+        return _sentence(f"This is because {reason}; see {cited}")
+
+    def _findings(self, producers: list[Firing]) -> str:
+        """Findings with the answers they came from.
+
+        ``the duplication ... is high (efficiency: high), and ...``; a finding read from
+        derived facts (a capability gap) is said in its rule's own words.
+        """
         parts = []
-        for child in children:
-            answers = [self._answer(fact, value) for fact, value in child.matched]
-            said = _listed([a for a in answers if a]) or self._because(child)
-            parts.append(f"{said} ({_words(str(child.finding))}: {_level(child.value)})")
-        joined = parts[0] if len(parts) == 1 else ", and ".join([", ".join(parts[:-1]), parts[-1]])
-        return _sentence(f"This is because {joined}; see {cited}")
+        for firing in producers:
+            answers = [self._answer(fact, value) for fact, value in firing.matched]
+            said = _listed(answers) if answers and all(answers) else self._because(firing)
+            parts.append(f"{said} ({_words(str(firing.finding))}: {_level(firing.value)})")
+        if len(parts) == 1:
+            return parts[0]
+        return ", and ".join([", ".join(parts[:-1]), parts[-1]])
 
     def _caps(self, ex: Explanation) -> list[str]:
         if not ex.capped_by:
@@ -307,7 +337,10 @@ class _Writer:
         """An answer as a clause: ``the duplication between the bodies is high``."""
         if fact.startswith("finding.") or fact not in self.pack.facts:
             return ""
-        meaning = self.pack.facts.get(fact).meaning
+        declared = self.pack.facts.get(fact)
+        if declared.derive is not None:  # a computed fact: its meaning is a formula
+            return ""
+        meaning = declared.meaning
         meaning = re.sub(r"^Q\d+:\s*", "", meaning)
         meaning = re.sub(r"\s*\([^()]*\)\s*$", "", meaning).strip()
         if not meaning:
