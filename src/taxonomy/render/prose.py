@@ -22,7 +22,7 @@ accountable to the NHS England Board and the NHS Improvement Board (category 1).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from taxonomy._model import (
@@ -209,7 +209,7 @@ class _Writer:
             reason += ": " + self._findings(ordered)
         return _sentence(f"This is because {reason}; see {cited}")
 
-    def _findings(self, producers: list[Firing]) -> str:
+    def _findings(self, producers: Sequence[Firing]) -> str:
         """Findings with the answers they came from.
 
         ``the duplication ... is high (efficiency: high), and ...``; a finding read from
