@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import attrs
 import pytest
@@ -14,6 +15,7 @@ from taxonomy.render.prose import citation, paragraph, paragraphs
 from taxonomy.testing.invariants import explanation_faithfulness
 from taxonomy.whatif.counterfactual import counterfactuals
 from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL
+from tests.helpers import copy_pack
 from tests.helpers import run_cli as run
 
 PAPER = "NHS England board paper CB.28.03.2018/02"
@@ -275,3 +277,25 @@ def test_why_not_says_all_together_when_every_change_is_needed(nhs: taxonomy.Por
 def test_why_not_names_the_cap_that_must_be_lifted(nhs: taxonomy.Portfolio) -> None:
     said = counterfactuals(nhs, "procurement-complaints", "aligned").explain()
     assert "unreachable without a change in the law: legal.independence caps it" in said
+
+
+def test_a_decision_on_answers_read_directly_names_them(tmp_path: Path) -> None:
+    folder = copy_pack(tmp_path)
+    (folder / "extra.yaml").write_text("""
+rules:
+  - id: extra.duplication-decides
+    question: decision
+    when: {fact: efficiency.duplication, op: ==, value: medium}
+    then: {decide: separate_involved}
+    priority: 50
+    because: the duplication alone decides here
+    principles: [simple]
+    source: board paper para 8 (opportunities for efficiency)
+""")
+    pack = taxonomy.load_rules(folder)
+    result = taxonomy.classify(taxonomy.load_portfolio(NHS, pack), rules=pack)
+    text = paragraph(result["strategy"], result, rules=pack)
+    assert (
+        "This is because the duplication alone decides here: the duplication between the bodies "
+        f"is medium; see {PAPER}, para 8." in text
+    )

@@ -193,8 +193,9 @@ class _Writer:
         children = ex.derivation(decider)
         if children:
             return _sentence(f"This is because {self._findings(children)}; see {cited}")
-        # A decision that reads no findings (the pack's default): its own reason, and the
-        # findings the other decisions read, which fell short of them.
+        # A decision that reads no findings: its own reason, with the answers it read, or (the
+        # pack's default, which reads nothing) the findings the other decisions read, which
+        # fell short of them.
         final = dict(ex.findings)
         producers: dict[str, Firing] = {}
         for firing in ex.fired:
@@ -202,7 +203,10 @@ class _Writer:
             if name in self.decision_findings and final.get(str(name)) == firing.value:
                 producers.setdefault(str(name), firing)
         reason = self._because(decider)
-        if producers:
+        answers = [self._answer(fact, value) for fact, value in decider.matched]
+        if any(answers):  # a decision that reads answers directly
+            reason += ": " + _listed([a for a in answers if a])
+        elif producers:
             ordered = sorted(
                 producers.values(), key=lambda f: (_QUESTIONS.get(f.question, 9), f.rule)
             )
