@@ -62,7 +62,16 @@ def paragraph(
         ValueError: ``context`` is a classification made with another rule pack than
             ``rules``.
 
-    Example: see the module's docstring.
+    >>> import taxonomy
+    >>> result = taxonomy.classify(
+    ...     taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
+    >>> text = paragraph(result["specialised-commissioning"], result)
+    >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
+    For Specialised services commissioning, we recommend that NHS England and NHS Improvement
+    keep aligned, separate functions (category 2, "Aligned, separate function(s)"): each keeps
+    its own team, and joint governance makes the teams work to a single aligned plan
+    >>> "NHS England leads it: only employees of NHS England may carry it out" in text
+    True
     """
     portfolio, pack = _context(context, rules)
     return _Writer(portfolio, pack).paragraph(recommendation)
