@@ -41,11 +41,12 @@ def test_classify_json_contract() -> None:
         "lead_status",
         "tied",
         "explanation",
+        "summary",
     }
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
     assert by_id["regional-teams"]["lead_status"] == "joint"
-    assert by_id["pricing"] | {"explanation": None} == {
+    assert by_id["pricing"] | {"explanation": None, "summary": None} == {
         "function": "pricing",
         "name": "Pricing",
         "arrangement": "aligned",
@@ -54,6 +55,7 @@ def test_classify_json_contract() -> None:
         "lead_status": "tie",
         "tied": ["nhsi", "nhse"],
         "explanation": None,
+        "summary": None,
     }
     assert by_id["efficiency-improvement"]["lead"] == "nhsi"
     assert by_id["procurement-complaints"]["explanation"]["capped_by"] == ["legal.independence"]

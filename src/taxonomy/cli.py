@@ -254,7 +254,7 @@ def classify_command(
     from taxonomy.render.text import to_json, to_markdown, to_table
 
     if fmt == "json":
-        text = to_json(result)
+        text = to_json(result, rules=pack)
     elif fmt == "markdown":
         text = to_markdown(result)
     else:
@@ -334,7 +334,7 @@ def _stream_jsonl(
     def write(handle: IO[str]) -> None:
         handle.write(jsonl_header(loaded, pack.identity))
         for recommendation in iter_classify(loaded, rules=pack):
-            handle.write(to_json_line(recommendation))
+            handle.write(to_json_line(recommendation, loaded, rules=pack))
 
     if output is None:
         write(sys.stdout)
@@ -487,7 +487,13 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
     help="With --why-not: the most answers changed at once.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text and markdown open with the recommendation in sentences a Board paper can "
+    "quote; json carries it as 'summary'.",
 )
 @_AS_OF_OPTION
 def explain_command(
@@ -517,15 +523,30 @@ def explain_command(
             click.echo(found.explain(), nl=False)
         return
     from taxonomy.classification import classify_function
-    from taxonomy.render.text import explain_text
+    from taxonomy.render.prose import paragraph
+    from taxonomy.render.text import explain_markdown, explain_text
 
     rec = classify_function(loaded, function_id, rules=pack)
     sturdy = robustness(loaded, function_id, rules=pack)
+    summary = paragraph(rec, loaded, rules=pack)
     if fmt == "json":
-        data = stamp("explain", {**rec.to_dict(), "robustness": sturdy.to_dict()})
+        data = stamp(
+            "explain", {**rec.to_dict(), "summary": summary, "robustness": sturdy.to_dict()}
+        )
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(explain_markdown(rec, summary=summary), nl=False)
+        click.echo(
+            f"\n**Robustness:** {len(sturdy.flips)} of {sturdy.steps} one-step answer changes "
+            "change this recommendation"
+            + (" (fragile: worth a second look)" if sturdy.share >= 0.25 else "")
+        )
+        if sturdy.flips:
+            click.echo("")
+        for flip in sturdy.flips:
+            click.echo(f"- {flip}")
     else:
-        click.echo(explain_text(rec), nl=False)
+        click.echo(explain_text(rec, summary=summary), nl=False)
         click.echo(
             f"\nRobustness: {len(sturdy.flips)} of {sturdy.steps} one-step answer changes "
             "change this recommendation"

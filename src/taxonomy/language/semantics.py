@@ -17,6 +17,11 @@ Two things are defined here and nowhere else:
    arrangements. Rules of equal top priority that conclude differently are a
    :class:`Conflict`; no decision, or a separate arrangement with no lead, is a :class:`Gap`.
    Order in a file never decides anything: ties between agreeing rules go to the lowest id.
+   A **default decision** (:func:`default_decision`: a rule that reads nothing and only
+   decides, the pack's "otherwise") counts as fired only where it decided or where no
+   higher-priority decision was taken: where another rule outranked it, it is set aside, not
+   listed among the rules that fired (its condition is empty, so listing it would only say
+   "decide X" beside a different decision).
 
 Which rules fire on a stratum is asked of a :class:`Backend`. :class:`ReferenceBackend`
 evaluates :func:`holds` in Python; :class:`taxonomy.language.durable.Engine` runs the stratum
@@ -58,6 +63,7 @@ __all__ = [
     "LeadChooser",
     "ReferenceBackend",
     "answer_fact_type",
+    "default_decision",
     "derive",
     "encode_literal",
     "encode_value",
@@ -279,7 +285,8 @@ class Derivation:
     """Everything the rules concluded for one function, before it becomes a recommendation.
 
     Attributes:
-        fired: the rules that fired, stratum by stratum, by id within a stratum.
+        fired: the rules that fired, stratum by stratum, by id within a stratum (a default
+            decision another decision outranked is not among them: see :func:`derive`).
         values: the answers and the findings (``finding.NAME``), as the rules read them.
         findings: each finding derived, name to value (a :class:`Level` or a bool), by name.
         decided_by: the decision rule whose conclusion was taken (None on a decision gap).
@@ -426,6 +433,8 @@ def derive(
     decider = _top(deciders, lambda r: r.then.decide, "decide", conflicts)
     decision = decider.then.decide
     assert decision is not None
+    # A default decision outranked by the one taken concluded nothing: it is not listed.
+    fired = [rule for rule in fired if not _set_aside(rule, decider)]
     caps = [rule for rule in fired if rule.then.cap is not None]
     arrangement = max([decision, *(rule.then.cap for rule in caps if rule.then.cap is not None)])
     capped_by = tuple(
@@ -439,6 +448,29 @@ def derive(
         tuple(fired), known, findings, decider, capped_by, arrangement, lead, lead_by, tied,
         tuple(notes), tuple(conflicts), gap,
     )  # fmt: skip
+
+
+def default_decision(rule: Rule) -> bool:
+    """Whether ``rule`` is a default decision: it reads no fact and only decides.
+
+    Such a rule (``when: {all: []}``, the pack's "otherwise") holds on every function; it
+    counts as fired only where no higher-priority decision rule was taken (see :func:`derive`).
+
+    >>> from taxonomy.language.rules import load_rules
+    >>> pack = load_rules()
+    >>> default_decision(pack.rule("decision.separate-distinct"))
+    True
+    >>> default_decision(pack.rule("decision.aligned"))
+    False
+    """
+    then = rule.then
+    only_decides = then.finding is None and then.cap is None and then.lead is None
+    return then.decide is not None and only_decides and next(rule.when.facts(), None) is None
+
+
+def _set_aside(rule: Rule, decider: Rule) -> bool:
+    """A default decision that a higher-priority decision rule outranked."""
+    return rule.id != decider.id and rule.priority < decider.priority and default_decision(rule)
 
 
 def _finding_value(rule: Rule, values: Mapping[str, Any]) -> Any:

@@ -10,10 +10,19 @@ import io
 import json
 from typing import Any
 
-from taxonomy._model import Classification, Firing, PackIdentity, Portfolio, Recommendation
+from taxonomy._model import (
+    Classification,
+    Explanation,
+    Firing,
+    PackIdentity,
+    Portfolio,
+    Recommendation,
+)
+from taxonomy.language.rules import RulePack
 from taxonomy.schemas import STAMP_KEY, schema_id, stamp
 
 __all__ = [
+    "explain_markdown",
     "explain_text",
     "jsonl_header",
     "law_line",
@@ -26,25 +35,57 @@ __all__ = [
 ]
 
 
-def to_json(classification: Classification) -> str:
+def to_json(classification: Classification, *, rules: RulePack | None = None) -> str:
     """The stable JSON contract, byte-identical for the same input.
 
     ``{"as_of", "provisions", "rule_pack": {"name", "version", "hash"}, "recommendations":
-    [{"function", "name", "arrangement", "category", "lead", "explanation"}]}``: ``as_of`` is
-    the day judged on (``YYYY-MM-DD``, or null), ``provisions`` the ids of the dated provisions
-    of the law applied.
+    [{"function", "name", "arrangement", "category", "lead", "explanation", "summary"}]}``:
+    ``as_of`` is the day judged on (``YYYY-MM-DD``, or null), ``provisions`` the ids of the
+    dated provisions of the law applied, ``summary`` the recommendation in sentences a Board
+    paper can quote (:func:`taxonomy.render.prose.paragraph`).
+
+    Args:
+        classification: the result.
+        rules: the rule pack that made it, for the summaries' words; None: the default pack.
+            ``summary`` is left out when the pack that made it is neither.
     """
     data = stamp("classification", classification.to_dict())
+    summaries = _summaries(classification, rules)
+    if summaries:
+        for entry in data["recommendations"]:
+            entry["summary"] = summaries[entry["function"]]
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def to_json_line(recommendation: Recommendation) -> str:
+def to_json_line(
+    recommendation: Recommendation,
+    context: Portfolio | None = None,
+    *,
+    rules: RulePack | None = None,
+) -> str:
     """One recommendation as one line of JSON (``classify --format jsonl``).
 
     The object is the one :func:`to_json` lists under ``recommendations``, byte for byte once
-    parsed; the rule pack's identity is on the first line (:func:`jsonl_header`).
+    parsed (``summary`` included when the portfolio classified is given as ``context``); the
+    rule pack's identity is on the first line (:func:`jsonl_header`).
     """
-    return json.dumps(recommendation.to_dict(), sort_keys=True, ensure_ascii=False) + "\n"
+    data = recommendation.to_dict()
+    if context is not None:
+        from taxonomy.render.prose import paragraph
+
+        data["summary"] = paragraph(recommendation, context, rules=rules)
+    return json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _summaries(classification: Classification, rules: RulePack | None) -> dict[str, str]:
+    """Each recommendation's paragraph, by function id; empty when the pack is not known."""
+    from taxonomy.language.rules import load_rules
+    from taxonomy.render.prose import paragraphs
+
+    pack = rules if rules is not None else load_rules()
+    if pack.hash != classification.rule_pack.hash:
+        return {}
+    return paragraphs(classification, rules=pack)
 
 
 def jsonl_header(portfolio: Portfolio, pack: PackIdentity) -> str:
@@ -215,13 +256,20 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     return buffer.getvalue()
 
 
-def explain_text(rec: Recommendation) -> str:
-    """A readable account of one recommendation: the decision, the cap, the lead, every rule."""
+def explain_text(rec: Recommendation, *, summary: str = "") -> str:
+    """A readable account of one recommendation: the decision, the cap, the lead, every rule.
+
+    Args:
+        rec: the recommendation.
+        summary: the recommendation in sentences (:func:`taxonomy.render.prose.paragraph`),
+            shown first when given.
+    """
     ex = rec.explanation
     lines = [
         f"{rec.name} ({rec.function})",
         f"  arrangement: category {rec.category}, {rec.arrangement.title} ({rec.arrangement})",
         f"  lead: {rec.lead_text if rec.lead_status != 'joint' else 'joint (no single lead body)'}",
+        *(["", "In plain words:", summary] if summary else []),
         "",
         "Decided by:",
         *_node(ex, ex.decided_by, "  "),
@@ -238,8 +286,52 @@ def explain_text(rec: Recommendation) -> str:
     for firing in ex.fired:
         lines.append(
             f"  - {firing.rule} [{firing.question}, priority {firing.priority}]: "
-            f"{firing.conclusion}"
+            f"{firing.conclusion}{_outranked(ex, firing)}"
         )
+    return "\n".join(lines) + "\n"
+
+
+def _outranked(ex: Explanation, firing: Firing) -> str:
+    """For a decision rule that fired but did not decide: which rule it gave way to."""
+    decided = ex.decided_by
+    if firing.decide is None or firing.rule == decided.rule:
+        return ""
+    return f" (not taken: {decided.rule}, priority {decided.priority}, decided)"
+
+
+def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
+    """One recommendation in Markdown: the paragraph, then the decision, cap, lead and rules."""
+    ex = rec.explanation
+
+    def node(firing: Firing) -> str:
+        matched = ", ".join(f"{k} = {v}" for k, v in firing.shown) or "no condition"
+        return (
+            f"`{firing.rule}`: {firing.conclusion}, because {firing.because} "
+            f"(on {matched}; source: {firing.source})"
+        ).replace("|", "\\|")
+
+    lines = [f"# {rec.name}", ""]
+    if summary:
+        lines += [summary, ""]
+    lines += [
+        f"- **Function:** `{rec.function}`",
+        f"- **Arrangement:** category {rec.category}, {rec.arrangement.title} "
+        f"(`{rec.arrangement}`)",
+        f"- **Lead:** {rec.lead_text}",
+        f"- **Decided by:** {node(ex.decided_by)}",
+        *(f"- **Capped by:** {node(firing)}" for firing in ex.capped_by),
+        *([f"- **Lead set by:** {node(ex.lead_by)}"] if ex.lead_by is not None else []),
+        *(f"- **Note:** {note}" for note in ex.notes),
+        "",
+        "## Every rule that fired",
+        "",
+        "| rule | question | priority | conclusion |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{f.rule}` | {f.question} | {f.priority} | {f.conclusion}{_outranked(ex, f)} |"
+        for f in ex.fired
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -22,7 +22,8 @@ The invariants (board paper para 8; Annex B):
   the law is obeyed: no lead (or tied body) is one the function must stay independent of, and
   a function only X's employees may carry out is led by one of them;
 - :func:`explanation_faithfulness`: every rule an explanation cites fired, each fired rule's
-  condition holds on the answers, and every rule whose condition holds fired.
+  condition holds on the answers, and every rule whose condition holds fired (but a default
+  decision another decision outranked, which is set aside).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from taxonomy._model import (
 from taxonomy.classification import classify
 from taxonomy.errors import EngineError
 from taxonomy.language.rules import RulePack
-from taxonomy.language.semantics import holds
+from taxonomy.language.semantics import default_decision, holds
 from taxonomy.render.text import to_json
 
 __all__ = [
@@ -320,7 +321,9 @@ def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Viol
                         f"{rule.id} fired but its condition does not hold",
                     )
                 )
-            if held and rule.id not in fired:
+            # A default decision outranked by the one taken is set aside, not listed as fired.
+            outranked = default_decision(rule) and rule.priority < ex.decided_by.priority
+            if held and rule.id not in fired and not outranked:
                 found.append(
                     Violation(
                         "explanation faithfulness",

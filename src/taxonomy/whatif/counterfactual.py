@@ -114,23 +114,45 @@ class Counterfactuals:
     max_changes: int = 2
 
     def explain(self) -> str:
-        """The answer in words."""
+        """The answer in words.
+
+        The solutions are alternatives: each is enough on its own ("any one of these would
+        do"). Within a solution of several changes, all are needed together: the search takes
+        the fewest answers first, so had fewer changes reached the target, no solution would
+        have more. Legal caps that block the target must all be lifted.
+        """
         name = f"{self.current.name} ({self.function})"
         if self.current.arrangement is self.target:
             return f"{name} is already {self.target}.\n"
         lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
         if self.blocked_by:
+            caps = ", ".join(self.blocked_by)
             lines.append(
-                "  unreachable without a change in the law: capped by " + ", ".join(self.blocked_by)
+                f"  unreachable without a change in the law: {caps} caps it"
+                if len(self.blocked_by) == 1
+                else f"  unreachable without a change in the law: {caps} each cap it, and "
+                "every one of them would have to be lifted"
             )
         elif not self.solutions:
             lines.append(
                 f"  no change of up to {self.max_changes} answers reaches it; "
                 "try a larger max_changes"
             )
-        for solution in self.solutions:
+        size = len(self.solutions[0].changes) if self.solutions else 0
+        together = " (all of its changes together; none of them alone is enough)"
+        if len(self.solutions) == 1:
             lines.append(
-                f"  - change {solution}  (decided by "
+                "  this change would do it:"
+                if size == 1
+                else "  these changes would do it, all of them together (none alone is enough):"
+            )
+        elif self.solutions:
+            lines.append("  any one of these would do" + (together if size > 1 else "") + ":")
+        for solution in self.solutions:
+            said = [str(c) for c in solution.changes]
+            joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+            lines.append(
+                f"  - change {joined}  (decided by "
                 f"{solution.recommendation.explanation.decided_by.rule})"
             )
         lines.append(f"  ({self.searched} answer combinations evaluated)")

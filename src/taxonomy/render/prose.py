@@ -1,0 +1,494 @@
+"""A recommendation as a paragraph a Board paper can quote.
+
+Every sentence is generated from the explanation data: the arrangement, the deciding rule and
+the answers it rested on, the legal rules that capped it, the lead (a body, a joint lead, or a
+tie), who keeps deciding, and each rule's source in the paper. Bodies are named by their names,
+governing bodies in the portfolio's words (:attr:`~taxonomy.Organisation.governing_label`), and
+the paper as the rule pack calls it (its ``paper`` word). Nothing is written per function.
+
+>>> import taxonomy
+>>> result = taxonomy.classify(taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
+>>> print(paragraph(result["it"], result))  # doctest: +NORMALIZE_WHITESPACE
+For IT, we recommend that NHS England and NHS Improvement run it as one team (category 1, "One
+team"), delivering it once on behalf of both. This is because the duplication between the
+bodies is high and the scope to simplify processes is high (efficiency: high), and the benefit
+of delivering it together is medium (effectiveness: medium); see NHS England board paper
+CB.28.03.2018/02, Annex B category 1; design principle "Cost-effective". The lead is undecided
+between NHS England and NHS Improvement: they are equally capable and nothing in the law or the
+portfolio separates them, so they must agree which of them leads. The head of the team is
+accountable to the NHS England Board and the NHS Improvement Board (category 1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from taxonomy._model import (
+    Arrangement,
+    Classification,
+    Explanation,
+    Firing,
+    Level,
+    Portfolio,
+    Recommendation,
+)
+from taxonomy.language.rules import PLACEHOLDER, RulePack, load_rules
+
+__all__ = ["citation", "paragraph", "paragraphs"]
+
+#: The key questions in the paper's order (para 8), for saying findings in that order.
+_QUESTIONS = {"efficiency": 0, "effectiveness": 1, "legal": 2, "capability": 3}
+_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def paragraph(
+    recommendation: Recommendation,
+    context: Classification | Portfolio,
+    *,
+    rules: RulePack | None = None,
+) -> str:
+    """One recommendation as a paragraph in full sentences, citing the paper.
+
+    Args:
+        recommendation: the recommendation to put into words.
+        context: the classification it belongs to, or the portfolio classified (for the names
+            of the bodies and of their governing bodies, and the function's legal answers).
+        rules: the rule pack that made it (for its rules' reasons and sources, its facts'
+            meanings and its ``paper`` word); None: the default pack.
+
+    Raises:
+        ValueError: ``context`` is a classification made with another rule pack than
+            ``rules``.
+
+    >>> import taxonomy
+    >>> result = taxonomy.classify(
+    ...     taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
+    >>> text = paragraph(result["specialised-commissioning"], result)
+    >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
+    For Specialised services commissioning, we recommend that NHS England and NHS Improvement
+    keep aligned, separate functions (category 2, "Aligned, separate function(s)"): each keeps
+    its own team, and joint governance makes the teams work to a single aligned plan
+    >>> "NHS England leads it: only employees of NHS England may carry it out" in text
+    True
+    """
+    portfolio, pack = _context(context, rules)
+    return _Writer(portfolio, pack).paragraph(recommendation)
+
+
+def paragraphs(classification: Classification, *, rules: RulePack | None = None) -> dict[str, str]:
+    """Every recommendation's :func:`paragraph`, by function id, in portfolio order."""
+    portfolio, pack = _context(classification, rules)
+    writer = _Writer(portfolio, pack)
+    return {rec.function: writer.paragraph(rec) for rec in classification}
+
+
+def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
+    """Where in the papers a rule's ``source`` points, without its comments.
+
+    The source's first sentence is kept; each of its ``;``-separated places loses its
+    parenthesised aside and any trailing comment, and places that are comments rather than
+    places (more than eight words) are dropped. A leading ``board paper`` becomes ``paper``.
+    With ``quote``, the first quotation of five to twenty-five words follows its place.
+
+    >>> citation('board paper para 8 ("only an NHS England employee"), generalised; Annex B',
+    ...          "NHS England board paper CB.28.03.2018/02", quote=True)
+    'NHS England board paper CB.28.03.2018/02, para 8, "only an NHS England employee"; Annex B'
+    >>> citation("Local Government Act 1972 s.113(1); board paper para 16 (agree a lead)")
+    'Local Government Act 1972 s.113(1); board paper, para 16'
+    """
+    places = []
+    quoted = not quote
+    for part in _split(_first_sentence(source), ";"):
+        place = _split(_without_asides(part), ",")[0].strip()
+        if not place or len(place.split()) > 8:
+            continue
+        if place.lower().startswith("board paper"):
+            place = (paper or "board paper") + ", " + place[len("board paper") :].strip()
+        found = re.search(r'"([^"]+)"', part)
+        if not quoted and found and 5 <= len(found.group(1).split()) <= 25:
+            place += f', "{found.group(1).strip()}"'
+            quoted = True
+        places.append(place)
+    return "; ".join(places) if places else source.strip()
+
+
+# --- the writer ----------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes paragraphs for the recommendations of one portfolio under one rule pack."""
+
+    def __init__(self, portfolio: Portfolio, pack: RulePack) -> None:
+        self.portfolio = portfolio
+        self.pack = pack
+        self.names = {o.id: o.name for o in portfolio.organisations}
+        self.labels = {o.id: o.governing_label for o in portfolio.organisations}
+        paper = pack.word("paper", "board paper")
+        self.paper = re.split(r" \(|, ", paper, maxsplit=1)[0].strip()
+        self._named: frozenset[str] = frozenset()
+        self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
+        self.rule_ids = {rule.id for rule in pack.rules}
+        self.decision_findings = {
+            fact.removeprefix("finding.")
+            for rule in pack.rules
+            if rule.then.decide is not None
+            for fact in rule.when.facts()
+            if fact.startswith("finding.")
+        }
+
+    def paragraph(self, rec: Recommendation) -> str:
+        ex = rec.explanation
+        fn = self.portfolio.function(rec.function)
+        performers = (
+            fn.performed_by if len(fn.performed_by) > 1 else self.portfolio.organisation_ids
+        )
+        self._named = frozenset(performers)  # named in full once; "all N" after
+        sentences = [
+            self._what(rec, performers),
+            self._why(ex),
+            *self._caps(ex),
+            self._lead(rec, performers),
+            *self._decides(rec),
+            *self._accountable(rec, performers),
+        ]
+        return " ".join(s for s in sentences if s)
+
+    # -- what and why --------------------------------------------------------------------------
+
+    def _what(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
+        arrangement = rec.arrangement
+        category = f'(category {arrangement.category}, "{arrangement.title}")'
+        bodies = self._names(performers)
+        if arrangement is Arrangement.ONE_TEAM:
+            whom = "both" if len(performers) == 2 else f"all {_number(len(performers))}"
+            said = (
+                f"we recommend that {bodies} run it as one team {category}, delivering it once "
+                f"on behalf of {whom}"
+            )
+        elif arrangement is Arrangement.ALIGNED:
+            said = (
+                f"we recommend that {bodies} keep aligned, separate functions {category}: each "
+                "keeps its own team, and joint governance makes the teams work to a single "
+                "aligned plan"
+            )
+        elif arrangement is Arrangement.SEPARATE_INVOLVED:
+            others = [b for b in self.portfolio.organisation_ids if b not in rec.lead_candidates]
+            involved = (
+                self._names(others)
+                if len(others) <= 3
+                else f"the other {_number(len(others))} bodies"
+            )
+            said = (
+                f"we recommend that it be delivered separately {category}, "
+                f"{self._led(rec)}, with {involved} involved at key points to align "
+                "overarching goals"
+            )
+        else:
+            said = f"we recommend that it be delivered completely separately {category}, " + (
+                self._led(rec)
+            )
+        return _sentence(f"For {rec.name}, {said}")
+
+    def _led(self, rec: Recommendation) -> str:
+        if rec.lead is not None:
+            return f"led by {self.names.get(rec.lead, rec.lead)}"
+        return f"led by one of {self._names(rec.tied, 'or')}"
+
+    def _why(self, ex: Explanation) -> str:
+        decider = ex.decided_by
+        cited = self._cite(decider)
+        children = ex.derivation(decider)
+        if children:
+            return _sentence(f"This is because {self._findings(children)}; see {cited}")
+        # A decision that reads no findings: its own reason, with the answers it read, or (the
+        # pack's default, which reads nothing) the findings the other decisions read, which
+        # fell short of them.
+        final = dict(ex.findings)
+        producers: dict[str, Firing] = {}
+        for firing in ex.fired:
+            name = firing.finding
+            if name in self.decision_findings and final.get(str(name)) == firing.value:
+                producers.setdefault(str(name), firing)
+        reason = self._because(decider)
+        answers = [self._answer(fact, value) for fact, value in decider.matched]
+        if any(answers):  # a decision that reads answers directly
+            reason += ": " + _listed([a for a in answers if a])
+        elif producers:
+            ordered = sorted(
+                producers.values(), key=lambda f: (_QUESTIONS.get(f.question, 9), f.rule)
+            )
+            reason += ": " + self._findings(ordered)
+        return _sentence(f"This is because {reason}; see {cited}")
+
+    def _findings(self, producers: Sequence[Firing]) -> str:
+        """Findings with the answers they came from.
+
+        ``the duplication ... is high (efficiency: high), and ...``; a finding read from
+        derived facts (a capability gap) is said in its rule's own words.
+        """
+        parts = []
+        for firing in producers:
+            answers = [self._answer(fact, value) for fact, value in firing.matched]
+            said = _listed(answers) if answers and all(answers) else self._because(firing)
+            parts.append(f"{said} ({_words(str(firing.finding))}: {_level(firing.value)})")
+        if len(parts) == 1:
+            return parts[0]
+        return ", and ".join([", ".join(parts[:-1]), parts[-1]])
+
+    def _caps(self, ex: Explanation) -> list[str]:
+        if not ex.capped_by:
+            return []
+        decided = ex.decided_by.decide
+        assert decided is not None  # the deciding rule decides
+        cap = ex.capped_by[0].cap
+        assert cap is not None  # a capping rule caps
+        reasons = _listed(
+            [f"{self._because(f)} ({self._cite(f, quote=True)})" for f in ex.capped_by]
+        )
+        return [
+            _sentence(
+                f"On these answers alone it would be {_arrangement_words(decided)}, but the law "
+                f"keeps it {_arrangement_words(cap)}, because {reasons}"
+            )
+        ]
+
+    # -- the lead, who decides, to whom the team answers -----------------------------------------
+
+    def _lead(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
+        ex = rec.explanation
+        if rec.lead_status == "tie":
+            among = self._group(rec.tied)
+            between = "among" if among.startswith("all ") else "between"
+            return _sentence(
+                f"The lead is undecided {between} {among}: they are equally "
+                "capable and nothing in the law or the portfolio separates them, so they must "
+                "agree which of them leads"
+            )
+        if ex.lead_by is None:
+            return ""
+        if rec.lead_status == "joint":
+            return _sentence(
+                f"It is led jointly: {self._because(ex.lead_by)} ({self._cite(ex.lead_by)})"
+            )
+        name = self.names.get(str(rec.lead), str(rec.lead))
+        legal = ex.lead_by.question == "legal"
+        return _sentence(
+            f"{name} leads it: {self._because(ex.lead_by)} ({self._cite(ex.lead_by, quote=legal)})"
+        )
+
+    def _decides(self, rec: Recommendation) -> list[str]:
+        """Who keeps deciding, where that is not who delivers (one team or aligned teams)."""
+        fn = self.portfolio.function(rec.function)
+        legal = fn.legal
+        keepers = fn.performed_by if legal.board_reserved else legal.held_by_each
+        if not keepers or rec.arrangement.separate:
+            return []
+        whom = (
+            "one team delivers"
+            if rec.arrangement is Arrangement.ONE_TEAM
+            else "the aligned teams deliver"
+        )
+        if legal.board_reserved:
+            said = (
+                f"The decision stays with each body: {self._labels(keepers)} each keep deciding, "
+                f"and {whom} for them"
+            )
+        else:
+            said = (
+                f"Each of {self._names(keepers)} holds the duty of its own and keeps deciding, "
+                f"and {whom} for them"
+            )
+        forum = {
+            "joint_committee": "; they may take the decision together through a joint "
+            "committee, which the law allows",
+            "committees_in_common": "; as the law lets them form no joint committee, they take "
+            "it in committees in common, each keeping its own decision",
+            "governance": "; their joint governance takes or oversees it",
+        }.get(self.portfolio.decision_forum(fn, rec.arrangement) or "", "")
+        return [_sentence(said + forum)]
+
+    def _accountable(self, rec: Recommendation, performers: tuple[str, ...]) -> list[str]:
+        if rec.arrangement is not Arrangement.ONE_TEAM:
+            return []
+        words = {o.governing_body for o in self.portfolio.organisations if o.id in performers}
+        if len(performers) > 3 and len(words) == 1:
+            whom = f"the {words.pop()} of each of the {_number(len(performers))}"
+        else:
+            whom = self._labels(performers)
+        return [_sentence(f"The head of the team is accountable to {whom} (category 1)")]
+
+    # -- words ------------------------------------------------------------------------------------
+
+    def _names(self, bodies: Iterable[str], conjunction: str = "and") -> str:
+        return _listed([self.names.get(b, b) for b in bodies], conjunction)
+
+    def _group(self, bodies: Iterable[str]) -> str:
+        """Bodies by name; ``all eight`` for three or more that are all those named already."""
+        listed = tuple(bodies)
+        if len(listed) >= 3 and frozenset(listed) == self._named:
+            return f"all {_number(len(listed))}"
+        return self._names(listed)
+
+    def _labels(self, bodies: Iterable[str]) -> str:
+        labels = [self.labels.get(b, b) for b in bodies]
+        return _listed([f"the {label}" if label.endswith(" Board") else label for label in labels])
+
+    def _value(self, fact: str, value: Any) -> str:
+        """A fact's value in words: bodies by name, levels and counts as they are."""
+        if value is None:
+            return "absent"
+        kind = self.pack.fact_type(fact).name if fact in self.facts else ""
+        if kind in ("body", "bodies"):
+            return self._group((value,) if isinstance(value, str) else tuple(value))
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return _level(value)
+
+    def _answer(self, fact: str, value: Any) -> str:
+        """An answer as a clause: ``the duplication between the bodies is high``."""
+        if fact.startswith("finding.") or fact not in self.pack.facts:
+            return ""
+        declared = self.pack.facts.get(fact)
+        if declared.derive is not None:  # a computed fact: its meaning is a formula
+            return ""
+        meaning = declared.meaning
+        meaning = re.sub(r"^Q\d+:\s*", "", meaning)
+        meaning = re.sub(r"\s*\([^()]*\)\s*$", "", meaning).strip()
+        if not meaning:
+            return ""
+        if not re.match(r"(the|a|an|how|each|every|what|which|who)\b", meaning, re.IGNORECASE):
+            meaning = "the " + meaning
+        return f"{meaning} is {self._value(fact, value)}"
+
+    def _because(self, firing: Firing) -> str:
+        """The rule's reason, its placeholders filled with names rather than ids."""
+        template = self.pack.rule(firing.rule).because if firing.rule in self.rule_ids else ""
+        if not template:
+            return firing.because
+        matched = dict(firing.matched)
+
+        def fill(match: re.Match[str]) -> str:
+            fact = match.group(1).strip()
+            return self._value(fact, matched[fact]) if fact in matched else match.group(0)
+
+        return " ".join(PLACEHOLDER.sub(fill, template).split())
+
+    def _cite(self, firing: Firing, *, quote: bool = False) -> str:
+        return citation(firing.source, self.paper, quote=quote)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _context(
+    context: Classification | Portfolio, rules: RulePack | None
+) -> tuple[Portfolio, RulePack]:
+    pack = rules if rules is not None else load_rules()
+    if isinstance(context, Classification):
+        made = context.rule_pack
+        if made.hash != pack.hash:
+            raise ValueError(
+                f"the classification was made with rule pack '{made.name}' {made.version}, not "
+                f"'{pack.name}' {pack.version}: pass rules= the pack it was made with"
+            )
+        return context.portfolio, pack
+    return context, pack
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and one full stop."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _listed(items: list[str], conjunction: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _number(count: int) -> str:
+    return _NUMBERS[count] if count < len(_NUMBERS) else str(count)
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _level(value: Any) -> str:
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _arrangement_words(arrangement: Arrangement) -> str:
+    """An arrangement as the rest of a sentence reads it: ``aligned, separate functions``."""
+    return {
+        Arrangement.ONE_TEAM: "one team",
+        Arrangement.ALIGNED: "aligned, separate functions",
+        Arrangement.SEPARATE_INVOLVED: "separate, with involvement if needed",
+        Arrangement.SEPARATE_DISTINCT: "separate and distinct",
+    }[arrangement]
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop outside brackets and quotation marks that ends a sentence."""
+    depth, quoted = 0, False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            depth += 1
+        elif char == ")" and not quoted:
+            depth = max(0, depth - 1)
+        elif (
+            char == "." and not depth and not quoted and text[index + 1 : index + 3].startswith(" ")
+        ):
+            rest = text[index + 1 :].lstrip()
+            if rest[:1].isupper():
+                return text[:index]
+    return text
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` split on ``separator`` where it is outside brackets and quotation marks."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            depth += 1
+        elif char == ")" and not quoted:
+            depth = max(0, depth - 1)
+        elif char == separator and not depth and not quoted:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def _without_asides(text: str) -> str:
+    """``text`` without bracketed asides (`` (...)``); ``s.101(1)`` keeps its brackets."""
+    out, depth, quoted = [], 0, False
+    for index, char in enumerate(text):
+        if char == '"' and depth:
+            quoted = not quoted
+        if depth:
+            if char == "(" and not quoted:
+                depth += 1
+            elif char == ")" and not quoted:
+                depth -= 1
+            continue
+        if char == "(" and (index == 0 or text[index - 1] == " "):
+            depth = 1
+            continue
+        out.append(char)
+    return " ".join("".join(out).split())
