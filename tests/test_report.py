@@ -277,15 +277,14 @@ def _sections(pages: list[str]) -> dict[str, list[int]]:
 
 
 # The page budget for the NHS example (21 functions, 2 bodies) with its three shipped scenarios,
-# printed on A4 by Chromium; docs/cli.md states it too. Printed today: 16 pages: summary 1,
-# recommendations 1, derivations 8 (21 functions, two or three a page, none split across pages),
-# pictures 3, checks 1, scenarios 2. The pictures are sized by the picture module (their pages
-# are budgeted within the total); a plain-language paragraph added to each derivation will need
-# the derivation budget revisited.
+# printed on A4 by Chromium; docs/cli.md states it too. Printed today: 19 pages: summary 1,
+# recommendations 1, derivations 11 (21 functions, each with its plain-language paragraph, about
+# two a page, none split across pages), pictures 3 (every word at 8 pt or more), checks 1,
+# scenarios 2.
 SUMMARY_PAGES = 1
-DERIVATION_PAGES = 8
-PAGES_BESIDES_PICTURES = 13
-NHS_PAGES = 18
+DERIVATION_PAGES = 11
+PAGES_BESIDES_PICTURES = 16
+NHS_PAGES = 19
 
 
 @needs_browser
@@ -327,7 +326,7 @@ def test_nhs_report_prints_within_its_page_budget(nhs_pdf: Path) -> None:
         n for n in parts["derivations"] for _ in re.findall(r"^\S.* — \d\. ", pages[n - 1], re.M)
     ]
     assert len(heads) == 21
-    assert len(heads) / len(parts["derivations"]) >= 2.5
+    assert len(heads) / len(parts["derivations"]) >= 1.9
 
 
 @needs_browser
@@ -358,12 +357,12 @@ def test_no_report_text_under_8pt(nhs_pdf: Path, nwl_pdf: Path, box_scale: float
 def test_nw_london_report_prints_compactly(nwl_pdf: Path) -> None:
     pages = _pages(nwl_pdf)
     parts = _sections(pages)
-    # 9 functions, 8 bodies, one scenario: 11 pages today (summary 1, recommendations 1 with the
-    # first derivation, derivations 4 in all, pictures 4 landscape pages (to-be 3, as-is 1, the
-    # eight CCG columns at 8 pt), checks 1, scenario 1).
-    assert len(pages) <= 11, parts
+    # 9 functions, 8 bodies, one scenario: 12 pages today (summary 1, recommendations 1 with the
+    # first derivation, derivations 5 in all, each with its plain-language paragraph, pictures 4
+    # landscape pages (to-be 3, as-is 1, the eight CCG columns at 8 pt), checks 1, scenario 1).
+    assert len(pages) <= 12, parts
     assert parts["summary"] == [1]
-    assert len(parts["derivations"]) <= 4, parts
+    assert len(parts["derivations"]) <= 5, parts
     shown = " ".join("".join(pages).split())
     assert "undecided between all 8 bodies (tie)" in shown
     assert "only NHS North West London CCG is left" in shown  # the merged body, by name

@@ -60,6 +60,7 @@ def build_report(
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import load_rules
+    from taxonomy.render.prose import paragraphs
     from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
@@ -114,6 +115,7 @@ def build_report(
             finding_groups=_finding_groups(findings),
             table=classification_table_html(classification, bodies=bodies),
             derivations=[_derivation(r.explanation, bodies) for r in classification],
+            summaries=paragraphs(classification, rules=pack),
             flips={
                 key: [_reader_words(flip, bodies) for flip in sturdy.flips]
                 for key, sturdy in robust.items()

@@ -112,6 +112,10 @@ def _recommendation_defs() -> Schema:
             "lead_status": _STRING,
             "tied": _STRINGS,
             "explanation": explanation,
+            "summary": {
+                **_STRING,
+                "description": "the recommendation in sentences a Board paper can quote",
+            },
         }
     )
     return {"rule_pack": _pack_identity(), "recommendation": recommendation}
