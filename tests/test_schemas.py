@@ -458,8 +458,29 @@ def test_rules_mutate_json_validates() -> None:
     assert _errors("rules-mutate", data) == []
 
 
+def test_json_errors_validate_and_name_their_schema(tmp_path: Path) -> None:
+    """A failing command given --format json writes its error, every problem, as the schema says."""
+    bad = tmp_path / "bad.yaml"
+    text = NHS.read_text(encoding="utf-8")
+    bad.write_text(text.replace("duplication: high", "duplication: hihg", 2), encoding="utf-8")
+    for args in (
+        ("classify", str(bad), "--format", "json"),
+        ("explain", str(NHS), "no-such-function", "--format", "json"),
+    ):
+        out = run(*args)
+        assert out.returncode == 2, out.stderr
+        data = json.loads(out.stderr)
+        assert data[STAMP_KEY] == schema_id("error")
+        assert _errors("error", data) == []
+        assert data["error"]["problems"], data
+    assert (
+        len(json.loads(run("classify", str(bad), "--format", "json").stderr)["error"]["problems"])
+        == 2
+    )
+
+
 def test_every_output_kind_is_exercised() -> None:
-    exercised = {k for k, _ in OUTPUT_RUNS} | {"graph", "rules-check", "rules-mutate"}
+    exercised = {k for k, _ in OUTPUT_RUNS} | {"graph", "rules-check", "rules-mutate", "error"}
     assert exercised == set(OUTPUTS)
 
 

@@ -1083,14 +1083,10 @@ def _fail(
             kind = error.kind
         elif error is not None:
             kind = _ERROR_KINDS.get(type(error), kind)
-        payload = {
-            "error": {
-                "kind": kind,
-                "message": message,
-                "exit_code": code,
-                "problems": problems,
-            }
-        }
+        payload = stamp(
+            "error",
+            {"error": {"kind": kind, "message": message, "exit_code": code, "problems": problems}},
+        )
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False), err=True)
     else:
         click.echo(f"taxonomy: error: {printable(message)}", err=True)

@@ -36,6 +36,7 @@ OUTPUTS: Mapping[str, str] = {
     "rules-check": "rules check --format json",
     "rules-coverage": "rules coverage --format json",
     "rules-mutate": "rules mutate --format json",
+    "error": "any command given --format json, on stderr when it fails (exit 1 or 2)",
 }
 
 #: Every kind of schema, inputs first.

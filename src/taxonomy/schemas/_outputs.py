@@ -432,6 +432,40 @@ def _rules_mutate() -> Schema:
     )
 
 
+def _error() -> Schema:
+    nullable = {"type": ["string", "null"]}
+    problem = _object(
+        {
+            "kind": _STRING,
+            "file": nullable,
+            "sheet": nullable,
+            "line": {"type": ["integer", "null"], "minimum": 1},
+            "column": nullable,
+            "item": nullable,
+            "key": nullable,
+            "problem": _STRING,
+            "allowed": {"type": ["array", "null"], "items": _STRING},
+            "suggestion": nullable,
+            "message": _STRING,
+        },
+        required=("kind", "problem", "message"),
+    )
+    error = _object(
+        {
+            "kind": {**_STRING, "description": "portfolio, rule pack, scenario, usage, engine…"},
+            "message": {**_STRING, "description": "the message the text form prints"},
+            "exit_code": {"enum": [1, 2]},
+            "problems": {
+                "type": "array",
+                "items": problem,
+                "description": "each problem found (every one, up to the cap)",
+            },
+        }
+    )
+    body = _object({"error": error})
+    return _root("error", "taxonomy error", _stamped(body, "error"))
+
+
 _BUILDERS = {
     "classification": _classification,
     "classification-jsonl": _classification_jsonl,
@@ -444,4 +478,5 @@ _BUILDERS = {
     "rules-check": _rules_check,
     "rules-coverage": _rules_coverage,
     "rules-mutate": _rules_mutate,
+    "error": _error,
 }
