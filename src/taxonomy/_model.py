@@ -23,6 +23,7 @@ from taxonomy.errors import CONTROL_CHARACTER, UnknownIdError
 
 __all__ = [
     "DELEGATION_LIMITS",
+    "ID_PATTERN",
     "JOINT_BODY_KINDS",
     "Abolition",
     "Arrangement",
@@ -51,11 +52,12 @@ __all__ = [
     "parse_day",
 ]
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+#: What an id (of a body, a function, a joint body, a role) may be: lower case, digits, ``_.-``.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
 
 def _check_id(_instance: object, attribute: attrs.Attribute[Any], value: str) -> None:
-    if not isinstance(value, str) or not _ID.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
         raise ValueError(
             f"{attribute.name} {value!r} must be lower-case letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"

@@ -21,7 +21,6 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mean, printable
-from taxonomy.schemas import schema_id, stamp
 
 # Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
 if TYPE_CHECKING:
@@ -353,6 +352,19 @@ def _emit(text: str, output: str | None, *inputs: str, force: bool = False) -> N
     _say(f"wrote {output}")
 
 
+def _stamp(kind: str, data: Any) -> dict[str, Any]:
+    """``data`` with the id of its output schema (imported when output is written, not before)."""
+    from taxonomy.schemas._ids import stamp
+
+    return stamp(kind, data)
+
+
+def _schema_id(kind: str) -> str:
+    from taxonomy.schemas._ids import schema_id
+
+    return schema_id(kind)
+
+
 def _say(message: str) -> None:
     """A status line on stderr, unless --quiet."""
     if not _QUIET[0]:
@@ -517,7 +529,7 @@ def explain_command(
     if why_not is not None:
         found = counterfactuals(loaded, function_id, why_not, rules=pack, max_changes=max_changes)
         if fmt == "json":
-            data = stamp("why-not", found.to_dict())
+            data = _stamp("why-not", found.to_dict())
             click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
         else:
             click.echo(found.explain(), nl=False)
@@ -530,7 +542,7 @@ def explain_command(
     sturdy = robustness(loaded, function_id, rules=pack)
     summary = paragraph(rec, loaded, rules=pack)
     if fmt == "json":
-        data = stamp(
+        data = _stamp(
             "explain", {**rec.to_dict(), "summary": summary, "robustness": sturdy.to_dict()}
         )
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
@@ -709,7 +721,7 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     engine_for(pack)
     if fmt == "json":
         data = {
-            "schema": schema_id("rules-list"),
+            "schema": _schema_id("rules-list"),
             "name": pack.name,
             "version": pack.version,
             "hash": pack.hash,
@@ -782,7 +794,7 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
 
     report = check_pack(_load_rules(directory), backend=backend)
     if fmt == "json":
-        data = stamp("rules-check", report.to_dict())
+        data = _stamp("rules-check", report.to_dict())
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         click.echo(
@@ -817,7 +829,7 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
 
     report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
     if fmt == "json":
-        click.echo(json.dumps(stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
+        click.echo(json.dumps(_stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
 
@@ -853,7 +865,7 @@ def rules_mutate(
         ),
     )
     if fmt == "json":
-        click.echo(json.dumps(stamp("rules-mutate", report.to_dict()), indent=2, sort_keys=True))
+        click.echo(json.dumps(_stamp("rules-mutate", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
 
@@ -980,7 +992,7 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | 
         return
     report = structure_report(_classify(day.portfolio, rules=pack))
     if fmt == "json":
-        data = stamp("check", report.to_dict())
+        data = _stamp("check", report.to_dict())
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         header = law_line(day.portfolio)
@@ -1083,7 +1095,7 @@ def _fail(
             kind = error.kind
         elif error is not None:
             kind = _ERROR_KINDS.get(type(error), kind)
-        payload = stamp(
+        payload = _stamp(
             "error",
             {"error": {"kind": kind, "message": message, "exit_code": code, "problems": problems}},
         )

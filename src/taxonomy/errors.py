@@ -158,6 +158,9 @@ class InputError(TaxonomyError, ValueError):
         if len(problems) == 1 and (total is None or total == 1):
             return problems[0]
         found = total if total is not None else len(problems)
+        files = {problem.file for problem in problems}
+        if len(files) == 1 and None not in files and (total is None or total == len(problems)):
+            file = files.pop()  # every problem is in one file: the error names that file
         error = cls(f"{found} problems", file=file)
         error.problems = tuple(problems)
         error.total = found

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from taxonomy.schemas import stamp
+from taxonomy.schemas._ids import stamp
 from taxonomy.structure.graph import Graph
 
 __all__ = ["FORMATS", "to_dot", "to_graphml", "to_node_link_json"]

@@ -19,7 +19,7 @@ from taxonomy._model import (
     Recommendation,
 )
 from taxonomy.language.rules import RulePack
-from taxonomy.schemas import STAMP_KEY, schema_id, stamp
+from taxonomy.schemas._ids import STAMP_KEY, schema_id, stamp
 
 __all__ = [
     "explain_markdown",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from taxonomy._model import _ID, DELEGATION_LIMITS, JOINT_BODY_KINDS, Arrangement, Level
+from taxonomy._model import DELEGATION_LIMITS, ID_PATTERN, JOINT_BODY_KINDS, Arrangement, Level
 from taxonomy.errors import CONTROL_CHARACTER
 from taxonomy.input import portfolio as portfolio_loader
 from taxonomy.language import facts as facts_loader
@@ -133,7 +133,7 @@ def _some_ids() -> Schema:
 
 def _common_defs() -> Schema:
     return {
-        "id": {"type": "string", "pattern": _ID.pattern, "description": _HELP["id"]},
+        "id": {"type": "string", "pattern": ID_PATTERN.pattern, "description": _HELP["id"]},
         "level": _enum(Level.names(), "none < low < medium < high"),
         "day": {
             "type": "string",

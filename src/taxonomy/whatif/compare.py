@@ -30,7 +30,7 @@ from taxonomy._model import (
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.render.text import law_line
-from taxonomy.schemas import stamp
+from taxonomy.schemas._ids import stamp
 from taxonomy.whatif.scenarios import Scenario, in_force
 
 if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
