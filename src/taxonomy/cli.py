@@ -39,7 +39,77 @@ def _use_color() -> bool:
 
 
 def _width() -> int:
+    """The width tables are drawn to: ``COLUMNS`` if set, else the terminal's, else 120.
+
+    ``COLUMNS`` is honoured when the output is piped or written to a file too, so a script sets
+    the width it wants; a value below 40 is taken as 40.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 40)
     return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
+
+
+#: What each output file extension means, for commands that write to -o FILE.
+FORMAT_OF_EXTENSION = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".xlsx": "xlsx",
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".graphml": "graphml",
+}
+
+
+def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]) -> str:
+    """The format to write: ``--format`` if given, else the one ``-o FILE``'s extension names.
+
+    Without either (or for a file with no extension), the command's first format, its table or
+    text. ``table`` and ``text`` are one kind of output (``.txt``). A ``--format`` that disagrees
+    with a known extension is an error, so a table never lands in a ``.json`` file; an unknown
+    extension is an error unless ``--format`` says what to write.
+    """
+    plain = next((a for a in allowed if a in ("table", "text")), None)
+
+    def kind(name: str) -> str:
+        return plain if name == "text" and plain is not None else name
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    if not suffix:
+        return fmt or allowed[0]
+    endings = ", ".join(e for e, f in FORMAT_OF_EXTENSION.items() if kind(f) in allowed)
+    named = FORMAT_OF_EXTENSION.get(suffix)
+    if named is None:
+        if fmt is not None:
+            return fmt
+        raise InputError(
+            f"cannot tell the format from the extension '{suffix}': give --format, or a file "
+            f"ending {endings}",
+            file=output,
+        )
+    named = kind(named)
+    if fmt is not None and fmt != named:
+        raise InputError(
+            f"--format {fmt} does not match the extension '{suffix}', which means {named}: "
+            "change one of them",
+            file=output,
+        )
+    if named not in allowed:
+        raise InputError(
+            f"the extension '{suffix}' means {named}, which this command does not write; "
+            f"give a file ending {endings}",
+            file=output,
+        )
+    return named
 
 
 _VERBOSE = [False]
@@ -198,17 +268,20 @@ def cli(quiet: bool, verbose: bool) -> None:
     _VERBOSE[0] = verbose and not quiet
 
 
+_CLASSIFY_FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
+
+
 @cli.command("classify")
 @click.argument("portfolio", metavar="PORTFOLIO")
 @_RULES_OPTION
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "jsonl", "markdown", "xlsx", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format; json is a stable contract for other tools; jsonl streams one "
-    "recommendation per line (large portfolios); xlsx and csv need -o.",
+    type=click.Choice(_CLASSIFY_FORMATS),
+    default=None,
+    help="Output format (default: from the -o file's extension, else table); json is a stable "
+    "contract for other tools; jsonl streams one recommendation per line (large portfolios); "
+    "xlsx and csv need -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
@@ -216,17 +289,18 @@ def cli(quiet: bool, verbose: bool) -> None:
 def classify_command(
     portfolio: str,
     rules_dir: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     force: bool,
     as_of: str | None,
 ) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
-    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension). With a dated law, the result is
-    judged on --as-of (or the portfolio's as_of); if the law leaves one body that day, the
-    output says every function is delivered once, by it.
+    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
+    With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
+    leaves one body that day, the output says every function is delivered once, by it.
     """
+    fmt = _output_format(fmt, output, _CLASSIFY_FORMATS)
     day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
     pack = _pack(rules_dir)
     if day.single_body is not None:
@@ -385,6 +459,7 @@ def report_command(
     as_of: str | None,
 ) -> None:
     """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
+    _output_format(None, output, ("html",))
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
@@ -533,6 +608,9 @@ def explain_command(
             click.echo(f"  - {flip}")
 
 
+_WHATIF_FORMATS = ("table", "markdown", "json", "xlsx")
+
+
 @cli.command("whatif")
 @click.argument("portfolio", metavar="PORTFOLIO")
 @click.argument("scenario_files", metavar="SCENARIO.yaml...", nargs=-1, required=True)
@@ -540,9 +618,9 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "markdown", "json", "xlsx"]),
-    default="table",
-    show_default=True,
+    type=click.Choice(_WHATIF_FORMATS),
+    default=None,
+    help="Output format (default: from the -o file's extension, else table); xlsx needs -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
@@ -551,7 +629,7 @@ def whatif_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
     rules_dir: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     force: bool,
     as_of: str | None,
@@ -560,6 +638,7 @@ def whatif_command(
 
     The baseline is PORTFOLIO as it stood on --as-of (or its as_of); each scenario changes that.
     """
+    fmt = _output_format(fmt, output, _WHATIF_FORMATS)
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
@@ -614,6 +693,8 @@ def sweep_command(
     as_of: str | None,
 ) -> None:
     """Evaluate a grid of scenarios: one record per scenario and function."""
+    if output is not None:
+        _output_format(None, output, ("csv",))
     from taxonomy.whatif.sweep import load_sweep, sweep
 
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
