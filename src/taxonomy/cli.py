@@ -375,7 +375,10 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
     if not target.parent.is_dir():
         raise InputError(f"the folder {target.parent} does not exist", file=output)
     if not atomic:
-        yield target
+        try:
+            yield target
+        except OSError as exc:
+            raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
         return
     try:
         handle, temporary = tempfile.mkstemp(
@@ -534,6 +537,17 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
     loaded = _load_portfolio(source, rules_dir)
     suffix = Path(output).suffix.lower()
     several = suffix == ".csv"  # a CSV portfolio is several files
+    if several:
+        from taxonomy.input.spreadsheet import csv_portfolio_files
+
+        for sibling in csv_portfolio_files(output)[1:]:
+            if sibling.is_dir():
+                raise InputError("is a folder: a CSV portfolio writes this file", file=str(sibling))
+            if sibling.exists() and not force:
+                raise InputError(
+                    f"exists, and the CSV portfolio {output} writes it: give --force to replace it",
+                    file=str(sibling),
+                )
     with _writing(output, source, force=force, atomic=not several) as path:
         if suffix in (".xlsx", ".csv"):
             write_portfolio(loaded, path, rules=_load_rules(rules_dir))

@@ -197,11 +197,10 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
         caption=f"rule pack {pack.name} {pack.version} · sha256 {pack.hash[:12]}",
     )
     styles = {1: "green", 2: "cyan", 3: "yellow", 4: "red"}
-    for header in _HEADERS:
-        # The arrangement and ids are what a reader scans for: never wrap them.
-        keep = header in ("function", "arrangement", "lead")
-        table.add_column(header, overflow="fold", no_wrap=keep)
-    for rec, row in zip(classification, _rows(classification), strict=True):
+    rows = _rows(classification)
+    for header, column_width in zip(_HEADERS, _column_widths(rows, width), strict=True):
+        table.add_column(header, overflow="fold", width=column_width)
+    for rec, row in zip(classification, rows, strict=True):
         table.add_row(*row, style=styles[rec.category] if color else None)
     buffer = io.StringIO()
     console = Console(
@@ -209,6 +208,43 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     )
     console.print(table)
     return buffer.getvalue()
+
+
+def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> list[int | None]:
+    """Widths for the table's columns on a page ``width`` characters wide (None: as needed).
+
+    Text wraps between words, and an id is not broken inside: each id column is at least as wide
+    as its longest word, and the room left is shared in proportion to what each column would
+    need on one line. Only when the ids alone are wider than the page are they folded.
+
+    >>> _column_widths([("a-long-function-id", "A name", "1 One team", "nhse", "rule.x")], 100)
+    [None, None, None, None, None]
+    >>> _column_widths([("a-long-function-id", "A name " * 9, "1 One team", "nhse", "r")], 70)
+    [18, 13, 11, 4, 7]
+    """
+    room = width - 3 * len(_HEADERS) - 1  # borders and padding
+    natural = [
+        max([len(header), *(len(cell) for row in rows for cell in row[i].splitlines())])
+        for i, header in enumerate(_HEADERS)
+    ]
+    if sum(natural) <= room:
+        return [None] * len(_HEADERS)
+    longest_word = [
+        max(len(w) for text in (header, *(row[i] for row in rows)) for w in text.split())
+        for i, header in enumerate(_HEADERS)
+    ]
+    # Ids (function, lead, rules) keep their longest word; the name and the arrangement, which
+    # are words, may fold a long word at ten characters when the page is narrow.
+    least = [
+        min(max(10, len(header)), n) if header in ("name", "arrangement") else n
+        for header, n in zip(_HEADERS, longest_word, strict=True)
+    ]
+    if sum(least) >= room:
+        return [max(1, n * room // sum(least)) for n in least]
+    spare = room - sum(least)
+    wanted = [n - m for n, m in zip(natural, least, strict=True)]
+    shares = [m + w * spare // max(sum(wanted), 1) for m, w in zip(least, wanted, strict=True)]
+    return shares
 
 
 def explain_text(rec: Recommendation) -> str:

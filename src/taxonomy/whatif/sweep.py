@@ -265,6 +265,7 @@ def _evaluate(
                     "arrangement": str(rec.arrangement) if rec else None,
                     "category": rec.category if rec else None,
                     "lead": rec.lead_text if rec else single,
+                    "lead_status": rec.lead_status if rec else ("body" if single else None),
                     "decided_by": rec.explanation.decided_by.rule if rec else None,
                 }
             )
@@ -365,6 +366,7 @@ def sweep(
         "arrangement",
         "category",
         "lead",
+        "lead_status",
         "decided_by",
     )
     return SweepResult(tuple(records), columns, tuple(failures))
