@@ -115,6 +115,12 @@ def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]
 _VERBOSE = [False]
 
 
+def _stdin_once(*inputs: str) -> None:
+    """Standard input (``-``) is read once: refuse a command that names it twice."""
+    if sum(1 for given in inputs if given == "-") > 1:
+        raise InputError("'-' (standard input) is given twice: it can be read only once")
+
+
 def _load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
     """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``."""
     from taxonomy.input.files import load_portfolio as load
@@ -466,6 +472,7 @@ def report_command(
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
+    _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     text = build_report(
@@ -656,6 +663,7 @@ def whatif_command(
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
+    _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
@@ -711,6 +719,7 @@ def sweep_command(
         _output_format(None, output, ("csv",))
     from taxonomy.whatif.sweep import load_sweep, sweep
 
+    _stdin_once(portfolio, sweep_file)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)

@@ -35,7 +35,7 @@ import attrs
 
 from taxonomy._model import Portfolio
 from taxonomy.errors import EngineError, InputError, ScenarioError, TaxonomyError
-from taxonomy.input.reader import Fields, Reader, load_yaml
+from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
 from taxonomy.language.rules import Condition, RulePack, load_rules
 from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import LawChange, Scenario, Selector, SetAnswer, Where, check_field
@@ -419,7 +419,7 @@ def load_sweep(path: str | Path) -> Sweep:
       - {law: joint_committees, values: [false, true]}
     sample: {size: 10, seed: 1}      # optional: a random sample of the grid
     """
-    file = str(path)
+    file = source_name(path)
     reader = Reader(file, ScenarioError)
     data = load_yaml(path, error=ScenarioError)
     if data is None:
