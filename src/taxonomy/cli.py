@@ -67,6 +67,7 @@ FORMAT_OF_EXTENSION = {
     ".dot": "dot",
     ".gv": "dot",
     ".graphml": "graphml",
+    ".xml": "xml",
 }
 
 
@@ -884,21 +885,73 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
         raise _Failed()
 
 
+_FAIL_UNDER_OPTION = click.option(
+    "--fail-under",
+    "fail_under",
+    metavar="PCT",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 if the score is below PCT percent (for CI). Default: report only, exit 0.",
+)
+
+_JUNIT_OPTION = click.option(
+    "--junit-xml",
+    "junit_xml",
+    metavar="FILE",
+    default=None,
+    help="Also write a JUnit XML report to FILE, which CI systems show as test results.",
+)
+
+
+def _write_junit(output: str | None, text: str, *inputs: str, force: bool) -> None:
+    """Write a JUnit XML report to ``--junit-xml FILE``, if given."""
+    if output is None:
+        return
+    with _writing(output, *inputs, force=force) as path:
+        path.write_text(text, encoding="utf-8")
+    _say(f"wrote {output}")
+
+
+def _check_score(what: str, score: float, fail_under: float | None) -> None:
+    """Exit 1 with one line if ``score`` (a share, 0 to 1) is below ``--fail-under`` percent."""
+    if fail_under is not None and score * 100 < fail_under:
+        _fail(f"{what} {score * 100:.1f}% is below --fail-under {fail_under:g}%", 1)
+
+
 @rules_group.command("coverage")
 @click.argument("portfolios", metavar="PORTFOLIO...", nargs=-1, required=True)
 @_RULES_OPTION
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str) -> None:
-    """List which rules fired, and which never did, over the given portfolios."""
+@_FAIL_UNDER_OPTION
+@_JUNIT_OPTION
+@_FORCE_OPTION
+def rules_coverage(
+    portfolios: tuple[str, ...],
+    rules_dir: str | None,
+    fmt: str,
+    fail_under: float | None,
+    junit_xml: str | None,
+    force: bool,
+) -> None:
+    """List which rules fired, and which never did, over the given portfolios.
+
+    With --fail-under PCT, exit 1 if fewer than PCT percent of the rules fired; with
+    --junit-xml FILE, also write a test case per rule (failed if it never fired).
+    """
     from taxonomy.testing.coverage import rule_coverage
 
+    _stdin_once(*portfolios)
+    if junit_xml is not None:
+        _output_format(None, junit_xml, ("xml",))
     report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
+    _write_junit(junit_xml, report.to_junit_xml(), *portfolios, force=force)
+    _check_score("rule coverage", report.share, fail_under)
 
 
 @rules_group.command("mutate")
@@ -916,12 +969,29 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@_FAIL_UNDER_OPTION
+@_JUNIT_OPTION
+@_FORCE_OPTION
 def rules_mutate(
-    directory: str | None, tests: tuple[str, ...], limit: int | None, workers: int, fmt: str
+    directory: str | None,
+    tests: tuple[str, ...],
+    limit: int | None,
+    workers: int,
+    fmt: str,
+    fail_under: float | None,
+    junit_xml: str | None,
+    force: bool,
 ) -> None:
-    """Mutate a pack, run the tests on each mutant, and report the mutants that survived."""
+    """Mutate a pack, run the tests on each mutant, and report the mutants that survived.
+
+    Survivors alone do not fail the command (some mutants change nothing a test could see):
+    with --fail-under PCT, exit 1 if fewer than PCT percent of the mutants were killed; with
+    --junit-xml FILE, also write a test case per mutant (failed if it survived).
+    """
     from taxonomy.testing.mutation import run_mutants
 
+    if junit_xml is not None:
+        _output_format(None, junit_xml, ("xml",))
     for test in tests:
         if not Path(test.split("::")[0]).exists():
             raise InputError("no such test file or folder", file=test)
@@ -935,6 +1005,8 @@ def rules_mutate(
         click.echo(json.dumps(report.to_dict(), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
+    _write_junit(junit_xml, report.to_junit_xml(), force=force)
+    _check_score("mutation score", report.score, fail_under)
 
 
 _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png")
