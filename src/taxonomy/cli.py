@@ -482,6 +482,24 @@ def report_command(
     _emit(text, output, portfolio, *scenario_files, force=force)
 
 
+@cli.command("init")
+@click.argument("output", metavar="[FILE]", default="portfolio.yaml", required=False)
+@_FORCE_OPTION
+def init_command(output: str, force: bool) -> None:
+    """Write a starter portfolio to FILE (default: portfolio.yaml) to edit into your own.
+
+    Two bodies and five functions, every answer present with a comment on what it means and
+    where the board paper asks it; it classifies as it stands.
+    """
+    from taxonomy.input.starter import STARTER_PORTFOLIO
+
+    if Path(output).suffix.lower() not in (".yaml", ".yml"):
+        raise InputError("a portfolio is YAML: give a file ending .yaml", file=output)
+    with _writing(output, force=force) as path:
+        path.write_text(STARTER_PORTFOLIO, encoding="utf-8")
+    _say(f"wrote {output}: edit it, then run taxonomy classify {output}")
+
+
 @cli.command("template")
 @click.argument("source", metavar="PORTFOLIO_OR_BODIES")
 @click.option("-o", "--output", metavar="FILE.xlsx", required=True)
@@ -838,6 +856,38 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
         width=_width(), force_terminal=_use_color(), no_color=not _use_color(), highlight=False
     )
     console.print(table)
+
+
+@rules_group.command("init")
+@click.argument("directory", metavar="DIR")
+@click.option(
+    "--name", metavar="NAME", default=None, help="The pack's name (default: from DIR's name)."
+)
+@_FORCE_OPTION
+def rules_init(directory: str, name: str | None, force: bool) -> None:
+    """Write a rule pack of your own to DIR: an extension of the default pack, ready to edit.
+
+    It adds one question and one rule, and restates one inherited rule under overrides, each
+    commented; `taxonomy rules check DIR` passes it and `classify --rules DIR` uses it. DIR
+    must be new or empty (or give --force to write over its pack.yaml and questions.yaml).
+    """
+    from taxonomy.input.starter import starter_pack
+
+    folder = Path(directory)
+    files = starter_pack(name or folder.resolve().name, _load_rules(None))
+    if folder.exists() and not folder.is_dir():
+        raise InputError("is a file: give a folder for the pack", file=directory)
+    if not folder.parent.is_dir() if not folder.exists() else False:
+        raise InputError(f"the folder {folder.parent} does not exist", file=directory)
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise InputError("is not empty: give --force to write the pack's files into it", file=directory)
+    try:
+        folder.mkdir(exist_ok=True)
+        for file_name, text in files.items():
+            (folder / file_name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=directory) from None
+    _say(f"wrote {directory} ({', '.join(files)}): edit it, then run taxonomy rules check {directory}")
 
 
 @rules_group.command("check")

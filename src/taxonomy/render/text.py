@@ -234,11 +234,13 @@ def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> li
         for i, header in enumerate(_HEADERS)
     ]
     # Ids (function, lead, rules) keep their longest word; the name and the arrangement, which
-    # are words, may fold a long word at ten characters when the page is narrow.
-    least = [
-        min(max(10, len(header)), n) if header in ("name", "arrangement") else n
-        for header, n in zip(_HEADERS, longest_word, strict=True)
-    ]
+    # are words, may fold a long word at ten characters when the page is too narrow for all.
+    least = longest_word
+    if sum(least) > room:
+        least = [
+            min(max(10, len(header)), n) if header in ("name", "arrangement") else n
+            for header, n in zip(_HEADERS, longest_word, strict=True)
+        ]
     if sum(least) >= room:
         return [max(1, n * room // sum(least)) for n in least]
     spare = room - sum(least)
