@@ -880,14 +880,16 @@ def rules_init(directory: str, name: str | None, force: bool) -> None:
     if not folder.parent.is_dir() if not folder.exists() else False:
         raise InputError(f"the folder {folder.parent} does not exist", file=directory)
     if folder.is_dir() and any(folder.iterdir()) and not force:
-        raise InputError("is not empty: give --force to write the pack's files into it", file=directory)
+        raise InputError(
+            "is not empty: give --force to write the pack's files into it", file=directory
+        )
     try:
         folder.mkdir(exist_ok=True)
         for file_name, text in files.items():
             (folder / file_name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot be written: {exc.strerror}", file=directory) from None
-    _say(f"wrote {directory} ({', '.join(files)}): edit it, then run taxonomy rules check {directory}")
+    _say(f"wrote {directory} ({', '.join(files)}): edit it, then taxonomy rules check {directory}")
 
 
 @rules_group.command("check")

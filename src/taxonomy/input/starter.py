@@ -177,8 +177,8 @@ def starter_pack(name: str, base: RulePack) -> dict[str, str]:
 # 2018 board paper's four key questions and four categories) rather than copying it, so it keeps
 # every rule of that pack; docs/rules.md explains every key.
 #
-#   taxonomy rules check DIR                        every combination of answers: no gap, no conflict
-#   taxonomy classify portfolio.yaml --rules DIR    classify with this pack
+#   taxonomy rules check DIR                      every answer combination: no gap, no conflict
+#   taxonomy classify portfolio.yaml --rules DIR  classify with this pack
 name: {_pack_name(name)}
 version: 0.1.0
 description: >-
@@ -197,7 +197,9 @@ overrides:
     rule = yaml.safe_dump(
         [restated.to_data()], sort_keys=False, allow_unicode=True, width=96, indent=2
     )
-    questions = _QUESTIONS + "\n  # The inherited rule named under `overrides` in pack.yaml, to edit.\n"
+    questions = (
+        _QUESTIONS + "\n  # The inherited rule named under `overrides` in pack.yaml, to edit.\n"
+    )
     questions += "".join(f"  {line}\n" if line else "\n" for line in rule.splitlines())
     return {"pack.yaml": pack, "questions.yaml": questions}
 

@@ -220,7 +220,7 @@ def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> li
     >>> _column_widths([("a-long-function-id", "A name", "1 One team", "nhse", "rule.x")], 100)
     [None, None, None, None, None]
     >>> _column_widths([("a-long-function-id", "A name " * 9, "1 One team", "nhse", "r")], 70)
-    [18, 13, 11, 4, 7]
+    [18, 14, 11, 4, 7]
     """
     room = width - 3 * len(_HEADERS) - 1  # borders and padding
     natural = [
@@ -242,11 +242,27 @@ def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> li
             for header, n in zip(_HEADERS, longest_word, strict=True)
         ]
     if sum(least) >= room:
-        return [max(1, n * room // sum(least)) for n in least]
-    spare = room - sum(least)
+        return [max(1, n) for n in _shares(least, room)]
     wanted = [n - m for n, m in zip(natural, least, strict=True)]
-    shares = [m + w * spare // max(sum(wanted), 1) for m, w in zip(least, wanted, strict=True)]
-    return shares
+    spare = _shares(wanted, room - sum(least))
+    return [m + s for m, s in zip(least, spare, strict=True)]
+
+
+def _shares(weights: list[int], total: int) -> list[int]:
+    """``total`` split in proportion to ``weights``, in whole parts that add up to it.
+
+    >>> _shares([1, 1, 1], 10), _shares([0, 0], 3)
+    ([4, 3, 3], [2, 1])
+    """
+    weight = sum(weights)
+    if weight == 0:
+        weights, weight = [1] * len(weights), len(weights)
+    parts = [w * total // weight for w in weights]
+    # The remainder goes to the largest fractions, first column first among equals.
+    order = sorted(range(len(weights)), key=lambda i: (-(weights[i] * total % weight), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
 
 def explain_text(rec: Recommendation) -> str:

@@ -267,8 +267,11 @@ class MutationReport:
         return "\n".join(lines) + "\n"
 
     def to_junit_xml(self) -> str:
-        """JUnit XML for CI: a test case per mutant, failed if it survived, an error if the
-        tests could not run on it; killed mutants pass. Cases are in mutant order."""
+        """JUnit XML for CI: a test case per mutant, in mutant order.
+
+        A mutant that survived is a failure; one the tests could not run on, an error; a
+        killed mutant passes.
+        """
         from taxonomy.testing.junit import Case, junit_xml
 
         outcome: dict[str, Case] = {}
@@ -281,7 +284,9 @@ class MutationReport:
                 failure=f"mutant survived: {m.change} in {m.rule}, and every test passed",
             )
         for m, error in self.errors:
-            outcome[m.id] = Case(f"{self.pack}.{m.rule}", f"{m.id} [{m.kind}] {m.change}", error=error)
+            outcome[m.id] = Case(
+                f"{self.pack}.{m.rule}", f"{m.id} [{m.kind}] {m.change}", error=error
+            )
         return junit_xml(f"rules mutate {self.pack}", [outcome[k] for k in sorted(outcome)])
 
 
