@@ -214,8 +214,9 @@ def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> li
     """Widths for the table's columns on a page ``width`` characters wide (None: as needed).
 
     Text wraps between words, and an id is not broken inside: each id column is at least as wide
-    as its longest word, and the room left is shared in proportion to what each column would
-    need on one line. Only when the ids alone are wider than the page are they folded.
+    as its longest word. The function, arrangement and lead then get what they need on one line,
+    room allowing, and the name and deciding rules share the rest in proportion to what each
+    would need. Only when the ids alone are wider than the page are they folded.
 
     >>> _column_widths([("a-long-function-id", "A name", "1 One team", "nhse", "rule.x")], 100)
     [None, None, None, None, None]
@@ -243,9 +244,18 @@ def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> li
         ]
     if sum(least) >= room:
         return [max(1, n) for n in _shares(least, room)]
-    wanted = [n - m for n, m in zip(natural, least, strict=True)]
-    spare = _shares(wanted, room - sum(least))
-    return [m + s for m, s in zip(least, spare, strict=True)]
+    widths = list(least)
+    # What a reader scans for comes whole first, room allowing: the function, its arrangement,
+    # its lead; the name and the deciding rules share what is left.
+    for header in ("function", "arrangement", "lead"):
+        i = _HEADERS.index(header)
+        widths[i] += min(natural[i] - widths[i], room - sum(widths))
+    wanted = [
+        n - w if h in ("name", "decided by") else 0
+        for h, n, w in zip(_HEADERS, natural, widths, strict=True)
+    ]
+    spare = _shares(wanted, room - sum(widths))
+    return [w + s for w, s in zip(widths, spare, strict=True)]
 
 
 def _shares(weights: list[int], total: int) -> list[int]:
