@@ -359,7 +359,9 @@ def test_whatif_names_arrangements_as_classify_does(tmp_path: Path) -> None:
     assert "2 Aligned, separate" in out.stdout and "1 One team" in out.stdout
     assert "one_team" not in out.stdout and "functions delivered more than once" in out.stdout
     data = json.loads(run_cli("whatif", str(NHS), str(scenario), "--format", "json").stdout)
-    assert data["scenarios"][0]["changes"][0]["to"]["arrangement"] == "one_team"  # ids in JSON
+    change = data["scenarios"][0]["changes"][0]
+    assert change["to"]["arrangement"] == "one_team"  # ids in JSON
+    assert change["to"]["lead_status"] == _status(lead_words(None, change["to"]["tied"])) == "tie"
 
 
 @pytest.mark.parametrize("columns", [60, 100, 160])

@@ -51,8 +51,16 @@ class Placement:
         return {
             "arrangement": str(self.arrangement) if self.arrangement is not None else None,
             "lead": self.lead,
+            "lead_status": self.lead_status,
             "tied": list(self.tied),
         }
+
+    @property
+    def lead_status(self) -> str:
+        """``body``, ``joint`` or ``tie``, as a recommendation's :attr:`lead_status`."""
+        if self.lead is not None:
+            return "body"
+        return "tie" if self.tied else "joint"
 
     def __str__(self) -> str:
         where = str(self.arrangement) if self.arrangement is not None else "one body"
