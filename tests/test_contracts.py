@@ -301,7 +301,14 @@ def test_every_writer_fails_with_one_message_and_exit_2(writer: str, tmp_path: P
     assert "does not exist" in out.stderr
     # A file where a folder should be.
     (tmp_path / "plain").write_text("x")
-    _one_message(run(tmp_path / "plain" / "result"), where="a file as folder")
+    out = run(tmp_path / "plain" / "result")
+    _one_message(out, where="a file as folder")
+    assert "is a file, not a folder" in out.stderr
+    # A folder nothing can be written in (even by root).
+    if Path("/proc/self").is_dir():
+        out = run(Path("/proc/result"))
+        _one_message(out, where="not writable")
+        assert "cannot be written" in out.stderr
     # The output is a folder.
     suffix = Path(WRITERS[writer][-1]).suffix
     (tmp_path / f"dir{suffix}").mkdir()

@@ -379,6 +379,8 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
         raise InputError("exists: give --force to replace it", file=output)
     if target.is_dir():
         raise InputError("is a folder: give a file name", file=output)
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InputError(f"{target.parent} is a file, not a folder", file=output)
     if not target.parent.is_dir():
         raise InputError(f"the folder {target.parent} does not exist", file=output)
     if not atomic:
@@ -877,7 +879,7 @@ def rules_init(directory: str, name: str | None, force: bool) -> None:
     files = starter_pack(name or folder.resolve().name, _load_rules(None))
     if folder.exists() and not folder.is_dir():
         raise InputError("is a file: give a folder for the pack", file=directory)
-    if not folder.parent.is_dir() if not folder.exists() else False:
+    if not folder.exists() and not folder.parent.is_dir():
         raise InputError(f"the folder {folder.parent} does not exist", file=directory)
     if folder.is_dir() and any(folder.iterdir()) and not force:
         raise InputError(
