@@ -789,7 +789,7 @@ class _RulesGroup(click.Group):
 @cli.group("rules", cls=_RulesGroup, invoke_without_command=True)
 @click.pass_context
 def rules_group(ctx: click.Context) -> None:
-    """Rule packs: list and validate (rules [DIR]), check, coverage, mutate."""
+    """Rule packs: list and validate (rules [DIR]), init, check, coverage, mutate."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(rules_list)
 
