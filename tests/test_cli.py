@@ -235,7 +235,9 @@ def test_whatif_formats(tmp_path: Path) -> None:
     assert "only nhse is left" in out.stdout
     out = run("whatif", str(NHS), scenario, "--format", "markdown")
     tie = "undecided between nhse and nhsi (tie)"
-    assert f"| strategy | aligned ({tie}) | one_team ({tie}) |" in out.stdout
+    assert (
+        f"| strategy | 2 Aligned, separate function(s) ({tie}) | 1 One team ({tie}) |" in out.stdout
+    )
 
 
 def test_whatif_bad_scenario(tmp_path: Path) -> None:

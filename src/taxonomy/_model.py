@@ -81,22 +81,48 @@ def _plain(_instance: object, attribute: attrs.Attribute[Any], value: str) -> No
         )
 
 
-class Level(enum.IntEnum):
+class _Named(enum.IntEnum):
+    """An ordinal scale whose members also compare equal to their JSON names.
+
+    Ordering and arithmetic are the numbers' (``max`` of two arrangements is the more
+    separate; ``Level(level + 1)`` is the next level up), and a member still equals its number,
+    which ordering code relies on. A member also equals its name as JSON and the CLI write it
+    (``Arrangement.ALIGNED == "aligned"``), and hashes as that name, so a dict or a set keyed by
+    members is found by the name (``counts["aligned"]``); it is therefore not found by the
+    number (use the member, or the name, as a key).
+    """
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            return str(self) == other
+        if isinstance(other, _Named):  # a level is never an arrangement
+            return self is other
+        return int.__eq__(self, other) if isinstance(other, int) else NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+class Level(_Named):
     """The ordinal scale every answer is given on: none < low < medium < high.
 
     >>> Level.parse("medium") > Level.LOW
     True
-    >>> str(Level.HIGH)
-    'high'
+    >>> str(Level.HIGH), Level.HIGH == "high", Level.HIGH == 3
+    ('high', True, True)
     """
 
     NONE = 0
     LOW = 1
     MEDIUM = 2
     HIGH = 3
-
-    def __str__(self) -> str:
-        return self.name.lower()
 
     @classmethod
     def parse(cls, text: str) -> Level:
@@ -114,7 +140,7 @@ class Level(enum.IntEnum):
         return tuple(str(level) for level in cls)
 
 
-class Arrangement(enum.IntEnum):
+class Arrangement(_Named):
     """The taxonomy's four categories (board paper, Annex B), most to least integrated.
 
     A larger value is more separate, so ``max`` of two arrangements is the more restrictive.
@@ -123,15 +149,14 @@ class Arrangement(enum.IntEnum):
     True
     >>> Arrangement.parse("aligned").title
     'Aligned, separate function(s)'
+    >>> Arrangement.ALIGNED == "aligned", "aligned" in {Arrangement.ALIGNED}
+    (True, True)
     """
 
     ONE_TEAM = 1
     ALIGNED = 2
     SEPARATE_INVOLVED = 3
     SEPARATE_DISTINCT = 4
-
-    def __str__(self) -> str:
-        return self.name.lower()
 
     @property
     def category(self) -> int:

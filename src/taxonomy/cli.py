@@ -39,10 +39,87 @@ def _use_color() -> bool:
 
 
 def _width() -> int:
+    """The width tables are drawn to: ``COLUMNS`` if set, else the terminal's, else 120.
+
+    ``COLUMNS`` is honoured when the output is piped or written to a file too, so a script sets
+    the width it wants; a value below 40 is taken as 40.
+    """
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), 40)
     return shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 120
 
 
+#: What each output file extension means, for commands that write to -o FILE.
+FORMAT_OF_EXTENSION = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".xlsx": "xlsx",
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".graphml": "graphml",
+    ".xml": "xml",
+}
+
+
+def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]) -> str:
+    """The format to write: ``--format`` if given, else the one ``-o FILE``'s extension names.
+
+    Without either (or for a file with no extension), the command's first format, its table or
+    text. ``table`` and ``text`` are one kind of output (``.txt``). A ``--format`` that disagrees
+    with a known extension is an error, so a table never lands in a ``.json`` file; an unknown
+    extension is an error unless ``--format`` says what to write.
+    """
+    plain = next((a for a in allowed if a in ("table", "text")), None)
+
+    def kind(name: str) -> str:
+        return plain if name == "text" and plain is not None else name
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    if not suffix:
+        return fmt or allowed[0]
+    endings = ", ".join(e for e, f in FORMAT_OF_EXTENSION.items() if kind(f) in allowed)
+    named = FORMAT_OF_EXTENSION.get(suffix)
+    if named is None:
+        if fmt is not None:
+            return fmt
+        raise InputError(
+            f"cannot tell the format from the extension '{suffix}': give --format, or a file "
+            f"ending {endings}",
+            file=output,
+        )
+    named = kind(named)
+    if fmt is not None and fmt != named:
+        raise InputError(
+            f"--format {fmt} does not match the extension '{suffix}', which means {named}: "
+            "change one of them",
+            file=output,
+        )
+    if named not in allowed:
+        raise InputError(
+            f"the extension '{suffix}' means {named}, which this command does not write; "
+            f"give a file ending {endings}",
+            file=output,
+        )
+    return named
+
+
 _VERBOSE = [False]
+
+
+def _stdin_once(*inputs: str) -> None:
+    """Standard input (``-``) is read once: refuse a command that names it twice."""
+    if sum(1 for given in inputs if given == "-") > 1:
+        raise InputError("'-' (standard input) is given twice: it can be read only once")
 
 
 def _load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
@@ -198,17 +275,20 @@ def cli(quiet: bool, verbose: bool) -> None:
     _VERBOSE[0] = verbose and not quiet
 
 
+_CLASSIFY_FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
+
+
 @cli.command("classify")
 @click.argument("portfolio", metavar="PORTFOLIO")
 @_RULES_OPTION
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "jsonl", "markdown", "xlsx", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format; json is a stable contract for other tools; jsonl streams one "
-    "recommendation per line (large portfolios); xlsx and csv need -o.",
+    type=click.Choice(_CLASSIFY_FORMATS),
+    default=None,
+    help="Output format (default: from the -o file's extension, else table); json is a stable "
+    "contract for other tools; jsonl streams one recommendation per line (large portfolios); "
+    "xlsx and csv need -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
@@ -216,17 +296,18 @@ def cli(quiet: bool, verbose: bool) -> None:
 def classify_command(
     portfolio: str,
     rules_dir: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     force: bool,
     as_of: str | None,
 ) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
-    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension). With a dated law, the result is
-    judged on --as-of (or the portfolio's as_of); if the law leaves one body that day, the
-    output says every function is delivered once, by it.
+    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
+    With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
+    leaves one body that day, the output says every function is delivered once, by it.
     """
+    fmt = _output_format(fmt, output, _CLASSIFY_FORMATS)
     day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
     pack = _pack(rules_dir)
     if day.single_body is not None:
@@ -298,10 +379,15 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
         raise InputError("exists: give --force to replace it", file=output)
     if target.is_dir():
         raise InputError("is a folder: give a file name", file=output)
+    if target.parent.exists() and not target.parent.is_dir():
+        raise InputError(f"{target.parent} is a file, not a folder", file=output)
     if not target.parent.is_dir():
         raise InputError(f"the folder {target.parent} does not exist", file=output)
     if not atomic:
-        yield target
+        try:
+            yield target
+        except OSError as exc:
+            raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
         return
     try:
         handle, temporary = tempfile.mkstemp(
@@ -398,15 +484,35 @@ def report_command(
     as_of: str | None,
 ) -> None:
     """Write one self-contained HTML report a Board paper can carry (prints to A4)."""
+    _output_format(None, output, ("html",))
     from taxonomy.render.report import build_report
     from taxonomy.whatif.scenarios import load_scenario
 
+    _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     text = build_report(
         loaded, scenarios=scenarios, rules=_pack(rules_dir), pictures=not no_pictures
     )
     _emit(text, output, portfolio, *scenario_files, force=force)
+
+
+@cli.command("init")
+@click.argument("output", metavar="[FILE]", default="portfolio.yaml", required=False)
+@_FORCE_OPTION
+def init_command(output: str, force: bool) -> None:
+    """Write a starter portfolio to FILE (default: portfolio.yaml) to edit into your own.
+
+    Two bodies and five functions, every answer present with a comment on what it means and
+    where the board paper asks it; it classifies as it stands.
+    """
+    from taxonomy.input.starter import STARTER_PORTFOLIO
+
+    if Path(output).suffix.lower() not in (".yaml", ".yml"):
+        raise InputError("a portfolio is YAML: give a file ending .yaml", file=output)
+    with _writing(output, force=force) as path:
+        path.write_text(STARTER_PORTFOLIO, encoding="utf-8")
+    _say(f"wrote {output}: edit it, then run taxonomy classify {output}")
 
 
 @cli.command("template")
@@ -472,6 +578,17 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
     loaded = _load_portfolio(source, rules_dir)
     suffix = Path(output).suffix.lower()
     several = suffix == ".csv"  # a CSV portfolio is several files
+    if several:
+        from taxonomy.input.spreadsheet import csv_portfolio_files
+
+        for sibling in csv_portfolio_files(output)[1:]:
+            if sibling.is_dir():
+                raise InputError("is a folder: a CSV portfolio writes this file", file=str(sibling))
+            if sibling.exists() and not force:
+                raise InputError(
+                    f"exists, and the CSV portfolio {output} writes it: give --force to replace it",
+                    file=str(sibling),
+                )
     with _writing(output, source, force=force, atomic=not several) as path:
         if suffix in (".xlsx", ".csv"):
             write_portfolio(loaded, path, rules=_load_rules(rules_dir))
@@ -568,6 +685,9 @@ def explain_command(
             click.echo(f"  - {flip}")
 
 
+_WHATIF_FORMATS = ("table", "markdown", "json", "xlsx")
+
+
 @cli.command("whatif")
 @click.argument("portfolio", metavar="PORTFOLIO")
 @click.argument("scenario_files", metavar="SCENARIO.yaml...", nargs=-1, required=True)
@@ -575,9 +695,9 @@ def explain_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "markdown", "json", "xlsx"]),
-    default="table",
-    show_default=True,
+    type=click.Choice(_WHATIF_FORMATS),
+    default=None,
+    help="Output format (default: from the -o file's extension, else table); xlsx needs -o.",
 )
 @click.option("-o", "--output", metavar="FILE", default=None, help="Write to FILE.")
 @_FORCE_OPTION
@@ -586,7 +706,7 @@ def whatif_command(
     portfolio: str,
     scenario_files: tuple[str, ...],
     rules_dir: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
     force: bool,
     as_of: str | None,
@@ -595,9 +715,11 @@ def whatif_command(
 
     The baseline is PORTFOLIO as it stood on --as-of (or its as_of); each scenario changes that.
     """
+    fmt = _output_format(fmt, output, _WHATIF_FORMATS)
     from taxonomy.whatif.compare import compare
     from taxonomy.whatif.scenarios import load_scenario
 
+    _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
     result = compare(loaded, *scenarios, rules=_pack(rules_dir))
@@ -649,8 +771,11 @@ def sweep_command(
     as_of: str | None,
 ) -> None:
     """Evaluate a grid of scenarios: one record per scenario and function."""
+    if output is not None:
+        _output_format(None, output, ("csv",))
     from taxonomy.whatif.sweep import load_sweep, sweep
 
+    _stdin_once(portfolio, sweep_file)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
@@ -699,7 +824,7 @@ class _RulesGroup(click.Group):
 @cli.group("rules", cls=_RulesGroup, invoke_without_command=True)
 @click.pass_context
 def rules_group(ctx: click.Context) -> None:
-    """Rule packs: list and validate (rules [DIR]), check, coverage, mutate."""
+    """Rule packs: list and validate (rules [DIR]), init, check, coverage, mutate."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(rules_list)
 
@@ -771,6 +896,40 @@ def rules_list(directory: str | None = None, fmt: str = "table") -> None:
     console.print(table)
 
 
+@rules_group.command("init")
+@click.argument("directory", metavar="DIR")
+@click.option(
+    "--name", metavar="NAME", default=None, help="The pack's name (default: from DIR's name)."
+)
+@_FORCE_OPTION
+def rules_init(directory: str, name: str | None, force: bool) -> None:
+    """Write a rule pack of your own to DIR: an extension of the default pack, ready to edit.
+
+    It adds one question and one rule, and restates one inherited rule under overrides, each
+    commented; `taxonomy rules check DIR` passes it and `classify --rules DIR` uses it. DIR
+    must be new or empty (or give --force to write over its pack.yaml and questions.yaml).
+    """
+    from taxonomy.input.starter import starter_pack
+
+    folder = Path(directory)
+    files = starter_pack(name or folder.resolve().name, _load_rules(None))
+    if folder.exists() and not folder.is_dir():
+        raise InputError("is a file: give a folder for the pack", file=directory)
+    if not folder.exists() and not folder.parent.is_dir():
+        raise InputError(f"the folder {folder.parent} does not exist", file=directory)
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise InputError(
+            "is not empty: give --force to write the pack's files into it", file=directory
+        )
+    try:
+        folder.mkdir(exist_ok=True)
+        for file_name, text in files.items():
+            (folder / file_name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot be written: {exc.strerror}", file=directory) from None
+    _say(f"wrote {directory} ({', '.join(files)}): edit it, then taxonomy rules check {directory}")
+
+
 @rules_group.command("check")
 @click.argument("directory", metavar="[DIR]", required=False)
 @click.option(
@@ -817,21 +976,73 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
         raise _Failed()
 
 
+_FAIL_UNDER_OPTION = click.option(
+    "--fail-under",
+    "fail_under",
+    metavar="PCT",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 if the score is below PCT percent (for CI). Default: report only, exit 0.",
+)
+
+_JUNIT_OPTION = click.option(
+    "--junit-xml",
+    "junit_xml",
+    metavar="FILE",
+    default=None,
+    help="Also write a JUnit XML report to FILE, which CI systems show as test results.",
+)
+
+
+def _write_junit(output: str | None, text: str, *inputs: str, force: bool) -> None:
+    """Write a JUnit XML report to ``--junit-xml FILE``, if given."""
+    if output is None:
+        return
+    with _writing(output, *inputs, force=force) as path:
+        path.write_text(text, encoding="utf-8")
+    _say(f"wrote {output}")
+
+
+def _check_score(what: str, score: float, fail_under: float | None) -> None:
+    """Exit 1 with one line if ``score`` (a share, 0 to 1) is below ``--fail-under`` percent."""
+    if fail_under is not None and score * 100 < fail_under:
+        _fail(f"{what} {score * 100:.1f}% is below --fail-under {fail_under:g}%", 1)
+
+
 @rules_group.command("coverage")
 @click.argument("portfolios", metavar="PORTFOLIO...", nargs=-1, required=True)
 @_RULES_OPTION
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str) -> None:
-    """List which rules fired, and which never did, over the given portfolios."""
+@_FAIL_UNDER_OPTION
+@_JUNIT_OPTION
+@_FORCE_OPTION
+def rules_coverage(
+    portfolios: tuple[str, ...],
+    rules_dir: str | None,
+    fmt: str,
+    fail_under: float | None,
+    junit_xml: str | None,
+    force: bool,
+) -> None:
+    """List which rules fired, and which never did, over the given portfolios.
+
+    With --fail-under PCT, exit 1 if fewer than PCT percent of the rules fired; with
+    --junit-xml FILE, also write a test case per rule (failed if it never fired).
+    """
     from taxonomy.testing.coverage import rule_coverage
 
+    _stdin_once(*portfolios)
+    if junit_xml is not None:
+        _output_format(None, junit_xml, ("xml",))
     report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
     if fmt == "json":
         click.echo(json.dumps(_stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
+    _write_junit(junit_xml, report.to_junit_xml(), *portfolios, force=force)
+    _check_score("rule coverage", report.share, fail_under)
 
 
 @rules_group.command("mutate")
@@ -849,12 +1060,29 @@ def rules_coverage(portfolios: tuple[str, ...], rules_dir: str | None, fmt: str)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@_FAIL_UNDER_OPTION
+@_JUNIT_OPTION
+@_FORCE_OPTION
 def rules_mutate(
-    directory: str | None, tests: tuple[str, ...], limit: int | None, workers: int, fmt: str
+    directory: str | None,
+    tests: tuple[str, ...],
+    limit: int | None,
+    workers: int,
+    fmt: str,
+    fail_under: float | None,
+    junit_xml: str | None,
+    force: bool,
 ) -> None:
-    """Mutate a pack, run the tests on each mutant, and report the mutants that survived."""
+    """Mutate a pack, run the tests on each mutant, and report the mutants that survived.
+
+    Survivors alone do not fail the command (some mutants change nothing a test could see):
+    with --fail-under PCT, exit 1 if fewer than PCT percent of the mutants were killed; with
+    --junit-xml FILE, also write a test case per mutant (failed if it survived).
+    """
     from taxonomy.testing.mutation import run_mutants
 
+    if junit_xml is not None:
+        _output_format(None, junit_xml, ("xml",))
     for test in tests:
         if not Path(test.split("::")[0]).exists():
             raise InputError("no such test file or folder", file=test)
@@ -868,6 +1096,8 @@ def rules_mutate(
         click.echo(json.dumps(_stamp("rules-mutate", report.to_dict()), indent=2, sort_keys=True))
     else:
         click.echo(report.to_text(), nl=False)
+    _write_junit(junit_xml, report.to_junit_xml(), force=force)
+    _check_score("mutation score", report.score, fail_under)
 
 
 _GRAPH_FORMATS = ("graphml", "dot", "json", "svg", "png", "pdf")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from taxonomy._model import Portfolio
 from taxonomy.errors import PortfolioError, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from taxonomy.input.reader import load_yaml
+from taxonomy.input.reader import load_yaml, source_name
 from taxonomy.input.spreadsheet import read_portfolio, write_portfolio
 
 if TYPE_CHECKING:
@@ -19,6 +19,8 @@ __all__ = ["dump_portfolio", "load_portfolio"]
 
 def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio:
     """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
+
+    ``-`` reads YAML (or JSON) from standard input.
 
     ``rules`` is the rule pack it is answered for (None: the default pack): the questions it
     declares beyond the model's own may be answered, and required ones must be.
@@ -36,7 +38,7 @@ def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio
     if suffix in (".xlsx", ".csv"):
         return read_portfolio(path, rules=rules)
     data = load_yaml(path, error=PortfolioError)
-    return portfolio_from_data(data, file=str(path), rules=rules)
+    return portfolio_from_data(data, file=source_name(path), rules=rules)
 
 
 def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:

@@ -33,10 +33,12 @@ __all__ = [
     "Node",
     "Reader",
     "Row",
+    "STDIN",
     "fold_choice",
     "load_yaml",
     "loads_yaml",
     "location_of",
+    "source_name",
 ]
 
 #: What a loader reads a mapping as: plain, whatever file (if any) it came from.
@@ -268,9 +270,35 @@ def _children(value: Any) -> list[Any] | None:
     return None
 
 
+#: The name messages give a file read from standard input (``-``).
+STDIN = "<stdin>"
+
+
+def source_name(path: str | Path) -> str:
+    """How messages name the file at ``path``: ``<stdin>`` for ``-``.
+
+    >>> source_name("-"), source_name("a.yaml")
+    ('<stdin>', 'a.yaml')
+    """
+    return STDIN if str(path) == "-" else str(path)
+
+
 def load_yaml(path: str | Path, *, error: type[InputError] = InputError) -> Any:
-    """Read and parse a YAML file safely; missing, unreadable or huge files raise ``error``."""
-    name = str(path)
+    """Read and parse a YAML file safely; missing, unreadable or huge files raise ``error``.
+
+    ``-`` reads standard input (YAML, or JSON, which is YAML), named ``<stdin>`` in messages.
+    """
+    name = source_name(path)
+    if str(path) == "-":
+        import sys
+
+        try:
+            text = sys.stdin.read(MAX_FILE_BYTES + 1)
+        except UnicodeDecodeError:
+            raise error("not UTF-8 text", file=name) from None
+        if len(text) > MAX_FILE_BYTES:
+            raise error(f"more than {MAX_FILE_BYTES} characters", file=name)
+        return loads_yaml(text, file=name, error=error)
     try:
         size = Path(path).stat().st_size
         if size > MAX_FILE_BYTES:

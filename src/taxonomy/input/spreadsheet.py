@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
-from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.errors import InputError, PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUESTIONS",
+    "csv_portfolio_files",
     "read_portfolio",
     "write_portfolio",
     "write_template",
@@ -861,12 +862,30 @@ def write_portfolio(
         stem = path.name[: -len(".csv")]
         for sheet, rows in tables.items():
             target = path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv")
-            with target.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                for row in rows:
-                    writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
+            try:
+                with target.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle, lineterminator="\n")
+                    for row in rows:
+                        writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
+            except OSError as exc:
+                raise InputError(f"cannot be written: {exc.strerror}", file=str(target)) from None
         return
     _write_xlsx(tables, path, portfolio.organisation_ids, pack)
+
+
+def csv_portfolio_files(path: str | Path) -> tuple[Path, ...]:
+    """Every file a CSV portfolio at ``path`` may be written as: ``NAME.csv`` and its siblings.
+
+    >>> first, second, *_ = csv_portfolio_files("out/p.csv")
+    >>> first.name, second.name
+    ('p.csv', 'p.portfolio.csv')
+    """
+    path = Path(path)
+    stem = path.name[: -len(".csv")]
+    return (
+        path,
+        *(path.with_name(f"{stem}.{sheet}.csv") for sheet in _SHEETS if sheet != "functions"),
+    )
 
 
 def write_template(

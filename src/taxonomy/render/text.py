@@ -242,11 +242,10 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
         caption=f"rule pack {pack.name} {pack.version} · sha256 {pack.hash[:12]}",
     )
     styles = {1: "green", 2: "cyan", 3: "yellow", 4: "red"}
-    for header in _HEADERS:
-        # The arrangement and ids are what a reader scans for: never wrap them.
-        keep = header in ("function", "arrangement", "lead")
-        table.add_column(header, overflow="fold", no_wrap=keep)
-    for rec, row in zip(classification, _rows(classification), strict=True):
+    rows = _rows(classification)
+    for header, column_width in zip(_HEADERS, _column_widths(rows, width), strict=True):
+        table.add_column(header, overflow="fold", width=column_width)
+    for rec, row in zip(classification, rows, strict=True):
         table.add_row(*row, style=styles[rec.category] if color else None)
     buffer = io.StringIO()
     console = Console(
@@ -254,6 +253,71 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     )
     console.print(table)
     return buffer.getvalue()
+
+
+def _column_widths(rows: list[tuple[str, str, str, str, str]], width: int) -> list[int | None]:
+    """Widths for the table's columns on a page ``width`` characters wide (None: as needed).
+
+    Text wraps between words, and an id is not broken inside: each id column is at least as wide
+    as its longest word. The function, arrangement and lead then get what they need on one line,
+    room allowing, and the name and deciding rules share the rest in proportion to what each
+    would need. Only when the ids alone are wider than the page are they folded.
+
+    >>> _column_widths([("a-long-function-id", "A name", "1 One team", "nhse", "rule.x")], 100)
+    [None, None, None, None, None]
+    >>> _column_widths([("a-long-function-id", "A name " * 9, "1 One team", "nhse", "r")], 70)
+    [18, 14, 11, 4, 7]
+    """
+    room = width - 3 * len(_HEADERS) - 1  # borders and padding
+    natural = [
+        max([len(header), *(len(cell) for row in rows for cell in row[i].splitlines())])
+        for i, header in enumerate(_HEADERS)
+    ]
+    if sum(natural) <= room:
+        return [None] * len(_HEADERS)
+    longest_word = [
+        max(len(w) for text in (header, *(row[i] for row in rows)) for w in text.split())
+        for i, header in enumerate(_HEADERS)
+    ]
+    # Ids (function, lead, rules) keep their longest word; the name and the arrangement, which
+    # are words, may fold a long word at ten characters when the page is too narrow for all.
+    least = longest_word
+    if sum(least) > room:
+        least = [
+            min(max(10, len(header)), n) if header in ("name", "arrangement") else n
+            for header, n in zip(_HEADERS, longest_word, strict=True)
+        ]
+    if sum(least) >= room:
+        return [max(1, n) for n in _shares(least, room)]
+    widths = list(least)
+    # What a reader scans for comes whole first, room allowing: the function, its arrangement,
+    # its lead; the name and the deciding rules share what is left.
+    for header in ("function", "arrangement", "lead"):
+        i = _HEADERS.index(header)
+        widths[i] += min(natural[i] - widths[i], room - sum(widths))
+    wanted = [
+        n - w if h in ("name", "decided by") else 0
+        for h, n, w in zip(_HEADERS, natural, widths, strict=True)
+    ]
+    spare = _shares(wanted, room - sum(widths))
+    return [w + s for w, s in zip(widths, spare, strict=True)]
+
+
+def _shares(weights: list[int], total: int) -> list[int]:
+    """``total`` split in proportion to ``weights``, in whole parts that add up to it.
+
+    >>> _shares([1, 1, 1], 10), _shares([0, 0], 3)
+    ([4, 3, 3], [2, 1])
+    """
+    weight = sum(weights)
+    if weight == 0:
+        weights, weight = [1] * len(weights), len(weights)
+    parts = [w * total // weight for w in weights]
+    # The remainder goes to the largest fractions, first column first among equals.
+    order = sorted(range(len(weights)), key=lambda i: (-(weights[i] * total % weight), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
 
 
 def explain_text(rec: Recommendation, *, summary: str = "") -> str:

@@ -19,6 +19,7 @@ _RESULT_COLUMNS = [
     "arrangement",
     "category",
     "lead",
+    "lead_status",
     "decided_by",
     "capped_by",
     "reason",
@@ -36,6 +37,7 @@ def _result_rows(classification: Any) -> list[list[Any]]:
                 str(rec.arrangement),
                 rec.category,
                 rec.lead_text,
+                rec.lead_status,
                 ex.decided_by.rule,
                 ", ".join(f.rule for f in ex.capped_by),
                 (ex.capped_by[0].because if ex.capped_by else ex.decided_by.because),
@@ -45,14 +47,25 @@ def _result_rows(classification: Any) -> list[list[Any]]:
 
 
 def write_results(classification: Any, path: str | Path, comparison: Any = None) -> None:
-    """Write recommendations as XLSX (categories coloured; a sheet per scenario) or CSV."""
+    """Write recommendations as XLSX (categories coloured; a sheet per scenario) or CSV.
+
+    The ``lead`` column is the lead in words, as every table writes it (the body, ``joint``, or
+    ``undecided between a and b (tie)``); ``lead_status`` is ``body``, ``joint`` or ``tie``, as
+    the JSON's ``lead_status``.
+
+    Raises:
+        PortfolioError: (an ``InputError``) the file cannot be written, naming it.
+    """
     path = Path(path)
     rows = _result_rows(classification)
     if path.suffix.lower() == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            for row in rows:
-                writer.writerow(["" if v is None else csv_text(v) for v in row])
+        try:
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                for row in rows:
+                    writer.writerow(["" if v is None else csv_text(v) for v in row])
+        except OSError as exc:
+            raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
         return
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -110,7 +123,7 @@ def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, lette
         if category in CATEGORY_COLOURS:
             row_cells[2].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
             row_cells[3].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
-    widths = [28, 40, 20, 10, 10, 36, 28, 90]
+    widths = [28, 40, 20, 10, 24, 12, 36, 28, 90]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[letter(index)].width = width
     sheet.freeze_panes = "B2"

@@ -57,6 +57,23 @@ class Coverage:
         lines += [f"  never {'':>6}  {rule}" for rule in self.never]
         return "\n".join(lines) + "\n"
 
+    def to_junit_xml(self) -> str:
+        """JUnit XML for CI: a test case per rule, in id order, failed if it never fired.
+
+        >>> Coverage("p", 3, (("a", 2),), ("b",)).to_junit_xml().count("<failure")
+        1
+        """
+        from taxonomy.testing.junit import Case, junit_xml
+
+        fired = dict(self.fired)
+        cases = [
+            Case(self.pack, rule)
+            if rule in fired
+            else Case(self.pack, rule, failure=f"rule never fired over {self.functions} functions")
+            for rule in sorted({*fired, *self.never})
+        ]
+        return junit_xml(f"rules coverage {self.pack}", cases)
+
 
 def coverage_of(pack: RulePack, classifications: Iterable[Classification]) -> Coverage:
     """Coverage of ``pack`` over classifications already made."""

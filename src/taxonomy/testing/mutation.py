@@ -266,6 +266,29 @@ class MutationReport:
             lines.append(f"  error    {m.id} [{m.kind}] {m.rule}: {error}")
         return "\n".join(lines) + "\n"
 
+    def to_junit_xml(self) -> str:
+        """JUnit XML for CI: a test case per mutant, in mutant order.
+
+        A mutant that survived is a failure; one the tests could not run on, an error; a
+        killed mutant passes.
+        """
+        from taxonomy.testing.junit import Case, junit_xml
+
+        outcome: dict[str, Case] = {}
+        for m in self.killed:
+            outcome[m.id] = Case(f"{self.pack}.{m.rule}", f"{m.id} [{m.kind}] {m.change}")
+        for m in self.survived:
+            outcome[m.id] = Case(
+                f"{self.pack}.{m.rule}",
+                f"{m.id} [{m.kind}] {m.change}",
+                failure=f"mutant survived: {m.change} in {m.rule}, and every test passed",
+            )
+        for m, error in self.errors:
+            outcome[m.id] = Case(
+                f"{self.pack}.{m.rule}", f"{m.id} [{m.kind}] {m.change}", error=error
+            )
+        return junit_xml(f"rules mutate {self.pack}", [outcome[k] for k in sorted(outcome)])
+
 
 def _run_tests(
     original: Path, mutant_dir: Path | None, tests: Sequence[str], timeout: float

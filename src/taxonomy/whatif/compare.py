@@ -52,11 +52,26 @@ class Placement:
         return {
             "arrangement": str(self.arrangement) if self.arrangement is not None else None,
             "lead": self.lead,
+            "lead_status": self.lead_status,
             "tied": list(self.tied),
         }
 
+    @property
+    def lead_status(self) -> str:
+        """``body``, ``joint`` or ``tie``, as a recommendation's :attr:`lead_status`."""
+        if self.lead is not None:
+            return "body"
+        return "tie" if self.tied else "joint"
+
     def __str__(self) -> str:
         where = str(self.arrangement) if self.arrangement is not None else "one body"
+        return f"{where} ({lead_words(self.lead, self.tied)})"
+
+    @property
+    def words(self) -> str:
+        """The placement as classify's table writes it: ``1 One team (nhse)``."""
+        arrangement = self.arrangement
+        where = "one body" if arrangement is None else f"{arrangement.category} {arrangement.title}"
         return f"{where} ({lead_words(self.lead, self.tied)})"
 
 
@@ -214,7 +229,8 @@ class Comparison:
                 lines += ["| function | from | to | because |", "|---|---|---|---|"]
                 for c in outcome.changes:
                     lines.append(
-                        f"| {c.function} | {c.before} | {c.after} | {'; '.join(c.because)} |"
+                        f"| {c.function} | {c.before.words} | {c.after.words} | "
+                        f"{'; '.join(c.because)} |"
                     )
                 lines.append("")
             if outcome.metrics is not None:
@@ -248,7 +264,7 @@ class Comparison:
                 for header in ("function", "from", "to", "because"):
                     table.add_column(header, overflow="fold")
                 for c in outcome.changes:
-                    table.add_row(c.function, str(c.before), str(c.after), "\n".join(c.because))
+                    table.add_row(c.function, c.before.words, c.after.words, "\n".join(c.because))
                 console.print(table)
             else:
                 console.print("No function changes arrangement or lead.")
@@ -258,7 +274,7 @@ class Comparison:
                     metrics.add_column(header)
                 base = self.baseline_metrics.flat()
                 for key, value in outcome.metrics.flat().items():
-                    metrics.add_row(key, str(base[key]), str(value))
+                    metrics.add_row(key.replace("_", " "), str(base[key]), str(value))
                 console.print(metrics)
         return console.export_text(styles=color)
 

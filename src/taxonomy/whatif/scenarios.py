@@ -64,7 +64,14 @@ from taxonomy.errors import (
     did_you_mean,
 )
 from taxonomy.input.portfolio import governance_from_data, governance_to_data
-from taxonomy.input.reader import Fields, Reader, load_yaml, loads_yaml, location_of
+from taxonomy.input.reader import (
+    Fields,
+    Reader,
+    load_yaml,
+    loads_yaml,
+    location_of,
+    source_name,
+)
 from taxonomy.language.facts import ANSWER_QUESTIONS, Facts, FactType, parse_answer
 from taxonomy.language.rules import (
     Condition,
@@ -1052,7 +1059,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: naming the file, the change number and the key.
     """
-    return scenario_from_data(load_yaml(path, error=ScenarioError), file=str(path))
+    return scenario_from_data(load_yaml(path, error=ScenarioError), file=source_name(path))
 
 
 def loads_scenario(text: str, *, file: str = "<scenario>") -> Scenario:

@@ -35,7 +35,7 @@ import attrs
 
 from taxonomy._model import Portfolio
 from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
-from taxonomy.input.reader import Fields, Reader, load_yaml
+from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
 from taxonomy.language.rules import Condition, RulePack, check_keys, load_rules
 from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import (
@@ -274,6 +274,7 @@ def _evaluate(
                     "arrangement": str(rec.arrangement) if rec else None,
                     "category": rec.category if rec else None,
                     "lead": rec.lead_text if rec else single,
+                    "lead_status": rec.lead_status if rec else ("body" if single else None),
                     "decided_by": rec.explanation.decided_by.rule if rec else None,
                 }
             )
@@ -374,6 +375,7 @@ def sweep(
         "arrangement",
         "category",
         "lead",
+        "lead_status",
         "decided_by",
     )
     return SweepResult(tuple(records), columns, tuple(failures))
@@ -429,7 +431,7 @@ def load_sweep(path: str | Path) -> Sweep:
     Every problem is reported in one :class:`ScenarioError`: each axis is checked on its own
     (one problem per axis), as are the keys, the name and the sample.
     """
-    file = str(path)
+    file = source_name(path)
     reader = Reader(file, ScenarioError)
     data = load_yaml(path, error=ScenarioError)
     if data is None:
