@@ -447,7 +447,9 @@ def test_rules_coverage_fail_under_and_junit_xml(tmp_path: Path) -> None:
     report = tmp_path / "coverage.xml"
     out = run_cli("rules", "coverage", str(NHS), "--fail-under", "90", "--junit-xml", str(report))
     assert out.returncode == 1
-    assert "rule coverage 66.7% is below --fail-under 90%" in out.stderr.splitlines()[-1]
+    # 13 of the 21 rules fire on the NHS example (the catch-all decision counts only where it
+    # decides, which it does for no NHS function).
+    assert "rule coverage 61.9% is below --fail-under 90%" in out.stderr.splitlines()[-1]
     suite, failed = _junit(report)
     pack = taxonomy.load_rules()
     assert len(suite.findall("testcase")) == len(pack.rules)

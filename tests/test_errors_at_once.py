@@ -358,3 +358,18 @@ def test_every_provision_of_a_dated_law_is_checked() -> None:
         (f"law: provision '{data['law'][0]['id']}'", "source", "must not be empty"),
         (f"law: provision '{data['law'][1]['id']}'", "source", "must not be empty"),
     ]
+
+
+def test_a_role_missing_required_keys_is_reported_not_built(tmp_path: Path) -> None:
+    """Found by the workbook fuzz test: a role with no name or employer went on to be built, and
+    the model's own ValueError escaped instead of the loader's message."""
+    text = NHS.read_text(encoding="utf-8").replace(
+        "{id: joint-rd-london, name: Joint Regional Director London, employed_by: nhse, ",
+        "{id: joint-rd-london, ",
+    )
+    path = write(tmp_path / "p.yaml", text)
+    with pytest.raises(taxonomy.PortfolioError) as caught:
+        taxonomy.load_portfolio(path)
+    message = str(caught.value)
+    assert "role 'joint-rd-london': missing required key 'name'" in message
+    assert "role 'joint-rd-london': missing required key 'employed_by'" in message

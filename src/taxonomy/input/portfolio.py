@@ -994,20 +994,21 @@ def _governance(
         with problems.collecting():
             item_node = reader.mapping(raw, what="a role", at=node)
             item = _item_name("role", item_node)
+            required = ("id", "name", "employed_by", "reports_to")
             with problems.collecting():
-                reader.keys(
-                    item_node,
-                    allowed=_ROLE_KEYS,
-                    required=("id", "name", "employed_by", "reports_to"),
-                    item=item,
-                )
+                reader.keys(item_node, allowed=_ROLE_KEYS, required=required, item=item)
             if "id" in item_node:
-                role_nodes.append((_new_id(reader, item_node, item, taken), item_node, item))
+                role_id = _new_id(reader, item_node, item, taken)
+                # A role missing a required key (already reported) is named, not built.
+                whole = all(key in item_node for key in required)
+                role_nodes.append((role_id, item_node, item, whole))
     if not every_id or len(role_nodes) < len(roles_raw):
         problems.raise_if_any()  # what names a body or role with no id cannot be checked
-    targets = orgs + body_ids + [rid for rid, _, _ in role_nodes]
+    targets = orgs + body_ids + [rid for rid, _, _, _ in role_nodes]
     roles = []
-    for role_id, item_node, item in role_nodes:
+    for role_id, item_node, item, whole in role_nodes:
+        if not whole:
+            continue
         with problems.collecting():
             roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
     problems.raise_if_any()
