@@ -150,6 +150,19 @@ def test_shipped_expectation_files_validate(path: Path) -> None:
     assert _errors("expectations", _yaml(path)) == []
 
 
+def test_what_init_and_rules_init_write_validates(tmp_path: Path) -> None:
+    """The starter portfolio and the starter pack are files a user goes on to edit: they validate
+    as written, comments and all (the starter portfolio under the starter pack too)."""
+    portfolio, pack = tmp_path / "portfolio.yaml", tmp_path / "pack"
+    assert run("init", str(portfolio)).returncode == 0
+    assert run("rules", "init", str(pack)).returncode == 0
+    assert _errors("portfolio", _yaml(portfolio)) == []
+    assert _errors("portfolio", _yaml(portfolio), pack) == []
+    for path in sorted(pack.glob("*.yaml")):
+        kind = "pack" if path.name == "pack.yaml" else "rules"
+        assert _errors(kind, _yaml(path)) == [], path.name
+
+
 def test_every_shipped_file_kind_is_covered() -> None:
     assert SWEEPS and SCENARIO_FILES
     assert set(INPUTS) == {"portfolio", "pack", "rules", "scenario", "sweep", "expectations"}
