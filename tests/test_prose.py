@@ -12,6 +12,7 @@ import pytest
 import taxonomy
 from taxonomy.language.semantics import ReferenceBackend, default_decision, derive
 from taxonomy.render.prose import citation, paragraph, paragraphs
+from taxonomy.render.text import to_markdown
 from taxonomy.testing.invariants import explanation_faithfulness
 from taxonomy.whatif.counterfactual import counterfactuals
 from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL
@@ -299,3 +300,17 @@ rules:
         "This is because the duplication alone decides here: the duplication between the bodies "
         f"is medium; see {PAPER}, para 8." in text
     )
+
+
+def test_classify_markdown_gives_every_paragraph_under_its_function(
+    councils: tuple[taxonomy.RulePack, taxonomy.Classification],
+) -> None:
+    pack, result = councils
+    out = run("classify", str(COUNCILS), "--rules", str(COUNCILS_PACK), "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    plain = out.stdout.split("## In plain words\n", 1)[1]
+    found = paragraphs(result, rules=pack)
+    for rec in result:
+        assert f"### {rec.name}\n\n{found[rec.function]}\n" in plain
+    # No paragraph from Python when the pack that made the result is not the one given.
+    assert "## In plain words" not in to_markdown(result)

@@ -336,7 +336,7 @@ def classify_command(
     if fmt == "json":
         text = to_json(result, rules=pack)
     elif fmt == "markdown":
-        text = to_markdown(result)
+        text = to_markdown(result, rules=pack)
     else:
         text = to_table(result, width=_width(), color=_use_color() and output is None)
     _emit(text, output, portfolio, force=force)

@@ -213,8 +213,17 @@ def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]
 _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
 
 
-def to_markdown(classification: Classification) -> str:
-    """A Markdown table of the recommendations, with the pack's identity."""
+def to_markdown(classification: Classification, *, rules: RulePack | None = None) -> str:
+    """A Markdown table of the recommendations, then each of them in plain words.
+
+    The table carries the pack's identity; the paragraphs (:func:`taxonomy.render.prose.paragraph`)
+    follow under each function's name, ready to paste into a Board paper.
+
+    Args:
+        classification: the result.
+        rules: the rule pack that made it, for the paragraphs' words; None: the default pack.
+            The paragraphs are left out when the pack that made it is neither.
+    """
     pack = classification.rule_pack
     lines = [
         f"# {classification.portfolio.name}",
@@ -227,6 +236,11 @@ def to_markdown(classification: Classification) -> str:
     ]
     for row in _rows(classification):
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    summaries = _summaries(classification, rules)
+    if summaries:
+        lines += ["", "## In plain words"]
+        for rec in classification:
+            lines += ["", f"### {rec.name}", "", summaries[rec.function]]
     return "\n".join(lines) + "\n"
 
 
