@@ -28,6 +28,7 @@ import attrs
 from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
 from taxonomy.errors import InputError, Problems, RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
+from taxonomy.input.reader import fold_choice as reader_fold_choice
 from taxonomy.language.facts import (
     BOOL,
     FINDING_TYPES,
@@ -107,12 +108,8 @@ def fold_choice(value: Any, choices: Iterable[str]) -> Any:
     """
     if not isinstance(value, str):
         return value
-    options = tuple(choices)
-    if value in options:
-        return value
-    wanted = value.strip().casefold()
-    matches = [choice for choice in options if choice.casefold() == wanted]
-    return matches[0] if len(matches) == 1 else value
+    found = reader_fold_choice(value.strip(), choices)
+    return value if found is None else found
 
 
 def _choice(reader: Reader, node: Fields, key: str, choices: Iterable[str], *, item: str) -> str:
