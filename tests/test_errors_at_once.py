@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from taxonomy.errors import MAX_PROBLEMS
 from taxonomy.input.files import dump_portfolio
 from taxonomy.input.portfolio import portfolio_from_data
 from taxonomy.language.facts import CHOICE, LEVEL, parse_answer
-from tests.conftest import NHS, NWL
+from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL
 from tests.helpers import run_cli, write
 
 PORTFOLIO = """
@@ -373,3 +374,26 @@ def test_a_role_missing_required_keys_is_reported_not_built(tmp_path: Path) -> N
     message = str(caught.value)
     assert "role 'joint-rd-london': missing required key 'name'" in message
     assert "role 'joint-rd-london': missing required key 'employed_by'" in message
+
+
+def test_a_pack_question_answered_wrongly_is_one_problem_not_two(tmp_path: Path) -> None:
+    """A declared legal answer with a bad value, and the same keys under a pack that does not
+    declare them: each is one problem (the legal reader reported them again as unknown keys)."""
+    text = COUNCILS.read_text(encoding="utf-8")
+    text = re.sub(r"democratic_control: \w+", "democratic_control: hihg", text, count=1)
+    text = re.sub(r"host_employer: \w+", "host_employer: eastbrok", text, count=1)
+    path = write(tmp_path / "p.yaml", text)
+    pack = taxonomy.load_rules(COUNCILS_PACK)
+    for rules in (pack, None):
+        with pytest.raises(taxonomy.PortfolioError) as caught:
+            taxonomy.load_portfolio(path, rules=rules)
+        assert caught.value.total == 2, str(caught.value)
+        assert [p.key for p in caught.value.problems] == ["democratic_control", "host_employer"]
+
+
+def test_a_delegation_limit_is_read_in_any_case(tmp_path: Path) -> None:
+    text = NHS.read_text(encoding="utf-8")
+    assert "not_delegable_to: [another_body]" in text
+    text = text.replace("not_delegable_to: [another_body]", "not_delegable_to: [Another_Body]")
+    loaded = taxonomy.load_portfolio(write(tmp_path / "p.yaml", text))
+    assert loaded == taxonomy.load_portfolio(NHS)

@@ -35,7 +35,7 @@ from taxonomy._model import (
     parse_day,
 )
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
-from taxonomy.input.reader import Cells, Fields, Reader, Row
+from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice
 from taxonomy.language.facts import answer_data
 
 if TYPE_CHECKING:
@@ -532,7 +532,7 @@ def _function(
             if node["legal"] is not None:
                 lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
                 answers |= _declared(reader, problems, lg, "legal", _LEGAL_KEYS, pack, bodies, item)
-            legal = _legal(reader, node, item, bodies, performed_by, set(answers))
+            legal = _legal(reader, node, item, bodies, performed_by)
     agreed = None
     if node.get("agreed_lead") is not None:
         with problems.collecting():
@@ -721,7 +721,6 @@ def _legal(
     item: str,
     bodies: list[str],
     performed_by: tuple[str, ...] | None,
-    declared: set[str],
 ) -> Legal:
     """The ``legal`` answers of one function, with the impossible ones refused (every one).
 
@@ -731,7 +730,9 @@ def _legal(
         return Legal()
     lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
     where = f"{item}, legal"
-    extra = [k for k in lg if f"legal.{k}" in declared]
+    # The keys the model does not know are the pack's to judge (read, or refused as unknown, by
+    # _declared): reported there once, not again here.
+    extra = [k for k in lg if k not in _LEGAL_KEYS]
     problems = Problems(PortfolioError, file=reader.file)
     with problems.collecting():
         reader.keys(lg, allowed=(*_LEGAL_KEYS, *extra), item=where)
@@ -760,6 +761,11 @@ def _legal(
                 allowed=DELEGATION_LIMITS,
             )
         limits = []
+    # Written in any case (Joint_Committee), where that names one limit.
+    limits = [
+        (fold_choice(limit, DELEGATION_LIMITS) or limit) if isinstance(limit, str) else limit
+        for limit in limits
+    ]
     for limit in limits:
         if limit not in DELEGATION_LIMITS:
             with problems.collecting():
