@@ -314,3 +314,42 @@ def test_classify_markdown_gives_every_paragraph_under_its_function(
         assert f"### {rec.name}\n\n{found[rec.function]}\n" in plain
     # No paragraph from Python when the pack that made the result is not the one given.
     assert "## In plain words" not in to_markdown(result)
+
+
+def test_a_body_the_function_must_stay_independent_of_is_not_said_to_be_involved() -> None:
+    """Three bodies; the function is run by two and must stay independent of the third. The
+    paragraph names as involved exactly the bodies the picture draws an involvement line from."""
+    from taxonomy.input.portfolio import portfolio_from_data
+    from taxonomy.structure.graph import build_graph, edges_of_kind
+
+    answers = {
+        "efficiency": {"duplication": "medium", "simplification": "medium"},
+        "effectiveness": {"joint_benefit": "medium"},
+        "capability": {"a": "high", "b": "medium", "c": "medium"},
+    }
+    data = {
+        "name": "Three trusts",
+        "organisations": [
+            {"id": "a", "name": "Alpha Trust"},
+            {"id": "b", "name": "Beta Trust"},
+            {"id": "c", "name": "Gamma Trust"},
+        ],
+        "functions": [
+            {
+                "id": "audit",
+                "name": "Audit",
+                "level": "national",
+                "performed_by": ["a", "b"],
+                **answers,
+                "legal": {"independence_from": ["c"], "delegable_to": ["a"]},
+            }
+        ],
+    }
+    result = taxonomy.classify(portfolio_from_data(data))
+    (rec,) = result
+    assert rec.arrangement == "separate_involved" and rec.lead == "a"
+    text = paragraph(rec, result)
+    assert "with Beta Trust involved at key points" in text, text
+    graph = build_graph(result)
+    involved = {graph.nodes[u].get("body") for u, _, _ in edges_of_kind(graph, "influences")}
+    assert involved == {"b"}

@@ -386,6 +386,17 @@ class Legal:
             return False
         return not self.delegable_to or body in self.delegable_to
 
+    def may_be_involved(self, body: str) -> bool:
+        """Whether ``body`` may be consulted and involved where the function is run separately.
+
+        Not a body the function must stay independent of (category 3's involvement is for every
+        other body; the picture and the prose both follow this).
+
+        >>> Legal(independence_from=("nhse",)).may_be_involved("nhse")
+        False
+        """
+        return body not in self.independence_from
+
 
 def _capability_tuple(value: Any) -> tuple[tuple[str, Level], ...]:
     items = value.items() if isinstance(value, Mapping) else value

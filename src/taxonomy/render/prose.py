@@ -174,7 +174,12 @@ class _Writer:
                 "aligned plan"
             )
         elif arrangement is Arrangement.SEPARATE_INVOLVED:
-            others = [b for b in self.portfolio.organisation_ids if b not in rec.lead_candidates]
+            fn = self.portfolio.function(rec.function)
+            others = [
+                b
+                for b in self.portfolio.organisation_ids
+                if b not in rec.lead_candidates and fn.legal.may_be_involved(b)
+            ]
             involved = (
                 self._names(others)
                 if len(others) <= 3
@@ -184,6 +189,10 @@ class _Writer:
                 f"we recommend that it be delivered separately {category}, "
                 f"{self._led(rec)}, with {involved} involved at key points to align "
                 "overarching goals"
+                if others
+                # Every other body is one the function must stay independent of.
+                else f"we recommend that it be delivered separately {category}, "
+                f"{self._led(rec)}, and no other body is involved in it"
             )
         else:
             said = f"we recommend that it be delivered completely separately {category}, " + (

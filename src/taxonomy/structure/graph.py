@@ -184,7 +184,6 @@ def _separate(
     involved either. With the lead undecided (a tie), every tied body's team is accountable
     until the bodies agree.
     """
-    barred = set(fn.legal.independence_from)
     keepers = [b for b in _participants(fn, lead) if fn.legal.may_lead(b)]
     leads = [lead] if lead is not None else [b for b in tied if b in keepers]
     teams = {}
@@ -199,7 +198,7 @@ def _separate(
     if arrangement is not Arrangement.SEPARATE_INVOLVED:
         return
     for body in organisations:
-        if body in barred or body in leads:
+        if body in leads or not fn.legal.may_be_involved(body):
             continue
         source = teams.get(body, _board(body))
         for target in leads:
