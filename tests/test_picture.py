@@ -194,10 +194,11 @@ def test_each_body_is_headed_by_its_own_governing_body(tmp_path: Path) -> None:
 def test_svg_has_text_a_title_and_a_description(tmp_path: Path) -> None:
     svg = draw(_graph("nhs", "to-be", tmp_path), fmt="svg").decode()
     assert "<text" in svg
-    title = re.search(r"<title id=\"picture-title\">([^<]+)</title>", svg)
-    desc = re.search(r"<desc id=\"picture-desc\">([^<]+)</desc>", svg)
-    assert title and "NHS England and NHS Improvement" in title.group(1)
-    assert desc and "1. One team: Regional teams" in desc.group(1)
+    title = re.search(r"<title id=\"(picture-\w+-title)\">([^<]+)</title>", svg)
+    desc = re.search(r"<desc id=\"(picture-\w+-desc)\">([^<]+)</desc>", svg)
+    assert title and "NHS England and NHS Improvement" in title.group(2)
+    assert desc and "1. One team: Regional teams" in desc.group(2)
+    assert f'aria-labelledby="{title.group(1)} {desc.group(1)}"' in svg
     assert 'role="img"' in svg
     outlined = draw(_graph("nhs", "to-be", tmp_path), fmt="svg", text_as_paths=True).decode()
     assert "<text" not in outlined and "<title" in outlined

@@ -75,6 +75,10 @@ def test_report_captions_sit_above_pictures(report_file: Path) -> None:
     text = report_file.read_text()
     figures = re.findall(r'<figure class="picture[^"]*">(.*?)</figure>', text, re.S)
     assert len(figures) >= 2  # the to-be and the as-is pictures, a figure per printed page
+    # Each inlined picture names its own title and description: no id is used twice.
+    assert "As-is: each body runs its own team, under its own Board" in text  # the bodies' word
+    labels = re.findall(r'<(?:title|desc) id="([^"]+)"', text)
+    assert len(labels) == 2 * len(figures) and len(set(labels)) == len(labels)
     for figure in figures:
         assert "<figcaption>" in figure, figure[:80]
         assert figure.index("</figcaption>") < figure.index("<svg")

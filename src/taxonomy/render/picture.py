@@ -25,6 +25,7 @@ backends: no system binaries are needed.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import itertools
 import re
@@ -585,10 +586,11 @@ def _legend_height(items: list[tuple[str, Any]], width: float) -> float:
 
 def _describe(plan: _Plan, state: str, word: str) -> str:
     graph = plan.graph
+    joint = ", a column for joint bodies and posts," if plan.joint_col else ""
     parts = [
         f"{plan.title}. A grid: one column for each body under its {word} "
-        f"({'; '.join(_governing(plan, b) for b in plan.bodies)}), a column for joint bodies "
-        "and posts, and one row for each function."
+        f"({'; '.join(_governing(plan, b) for b in plan.bodies)}){joint} and one row for each "
+        "function."
     ]
     for row in plan.rows:
         if row.kind == "band":
@@ -600,7 +602,7 @@ def _describe(plan: _Plan, state: str, word: str) -> str:
                 members.append(" ".join(other.lines))
             parts.append(f"{row.title}: {'; '.join(members)}.")
     if state == "as-is":
-        parts.append("Each body runs its own teams under its own governing body.")
+        parts.append(f"Each body runs its own teams under its own {word}.")
     elif nodes_of_kind(graph, "function"):
         parts.append(
             "One team is drawn as a single bar across the bodies it serves; separate teams as "
@@ -685,10 +687,14 @@ def _label_svg(data: bytes, title: str, description: str) -> bytes:
     if match is None:  # pragma: no cover - matplotlib always writes an <svg> element
         return data
     opening = match.group(0)
-    labelled = opening[:-1] + ' role="img" aria-labelledby="picture-title picture-desc">'
+    # Ids unique to this picture (a report inlines several: a shared id would name them all by
+    # the first one's title), and the same for the same picture.
+    key = hashlib.sha256(f"{title}\0{description}".encode()).hexdigest()[:12]
+    ids = f"picture-{key}-title", f"picture-{key}-desc"
+    labelled = opening[:-1] + f' role="img" aria-labelledby="{ids[0]} {ids[1]}">'
     inserted = (
-        f'{labelled}\n <title id="picture-title">{escape(title)}</title>\n'
-        f' <desc id="picture-desc">{escape(description)}</desc>'
+        f'{labelled}\n <title id="{ids[0]}">{escape(title)}</title>\n'
+        f' <desc id="{ids[1]}">{escape(description)}</desc>'
     )
     return (text[: match.start()] + inserted + text[match.end() :]).encode("utf-8")
 

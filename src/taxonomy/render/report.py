@@ -159,7 +159,10 @@ def _pictures(to_be: Any, as_is: Any, pack: RulePack) -> list[dict[str, str]]:
     figures = []
     for caption, graph in (
         ("To-be: the structure the recommendations imply", to_be),
-        ("As-is: each body runs its own team, under its own governing body", as_is),
+        (
+            f"As-is: each body runs its own team, under its own {_governing_word(to_be)}",
+            as_is,
+        ),
     ):
         pages = draw_pages(
             graph, fmt="svg", board_word=word, margin_mm=13.0, reserve_mm=_PICTURE_RESERVE_MM
@@ -173,6 +176,16 @@ def _pictures(to_be: Any, as_is: Any, pack: RulePack) -> list[dict[str, str]]:
                 }
             )
     return figures
+
+
+def _governing_word(graph: Any) -> str:
+    """What the bodies' governing bodies are called: their one shared word, else generically."""
+    words = {
+        str(data.get("governing_body"))
+        for _, data in graph.nodes(data=True)
+        if data.get("kind") == "board"
+    }
+    return words.pop() if len(words) == 1 else "governing body"
 
 
 def _svg(data: bytes) -> str:
