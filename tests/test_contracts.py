@@ -236,6 +236,28 @@ def test_whatif_follows_the_extension(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8").startswith("# What-if")
 
 
+def test_graph_follows_the_one_rule_too(tmp_path: Path) -> None:
+    """graph decided its format by a rule of its own, so --format json -o g.svg wrote JSON into
+    an .svg file; now it follows --format and the extension as every command does."""
+    out = run_cli("graph", str(NHS), "--format", "json", "-o", str(tmp_path / "g.svg"))
+    assert out.returncode == 2 and "does not match the extension '.svg'" in out.stderr
+    assert not (tmp_path / "g.svg").exists()
+    assert run_cli("graph", str(NHS), "-o", str(tmp_path / "g.xml")).returncode == 0
+    assert "<graphml" in (tmp_path / "g.xml").read_text(encoding="utf-8")  # .xml is GraphML here
+    out = run_cli("graph", str(NHS), "-o", str(tmp_path / "g"))
+    assert out.returncode == 2 and "give --format" in out.stderr
+
+
+def test_dash_as_output_is_standard_output_where_that_can_be(tmp_path: Path) -> None:
+    out = run_cli("classify", str(NHS), "--format", "json", "-o", "-")
+    assert out.returncode == 0 and json.loads(out.stdout)["recommendations"]
+    assert not Path("-").exists()
+    out = run_cli("graph", str(NHS), "--format", "dot", "-o", "-")
+    assert out.returncode == 0 and out.stdout.startswith("digraph")
+    out = run_cli("classify", str(NHS), "--format", "xlsx", "-o", "-")
+    assert out.returncode == 2 and "cannot go to standard output" in out.stderr
+
+
 def test_every_extension_names_a_format_some_command_writes() -> None:
     assert set(FORMAT_OF_EXTENSION.values()) >= {"json", "jsonl", "csv", "markdown", "text", "html"}
 

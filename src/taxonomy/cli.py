@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -71,14 +71,21 @@ FORMAT_OF_EXTENSION = {
 }
 
 
-def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]) -> str:
+def _output_format(
+    fmt: str | None,
+    output: str | None,
+    allowed: tuple[str, ...],
+    extensions: Mapping[str, str] | None = None,
+) -> str:
     """The format to write: ``--format`` if given, else the one ``-o FILE``'s extension names.
 
     Without either (or for a file with no extension), the command's first format, its table or
     text. ``table`` and ``text`` are one kind of output (``.txt``). A ``--format`` that disagrees
     with a known extension is an error, so a table never lands in a ``.json`` file; an unknown
-    extension is an error unless ``--format`` says what to write.
+    extension is an error unless ``--format`` says what to write. ``extensions`` adds to (or
+    overrides) :data:`FORMAT_OF_EXTENSION` for one command (``graph``: ``.xml`` is GraphML).
     """
+    table = {**FORMAT_OF_EXTENSION, **(extensions or {})}
     plain = next((a for a in allowed if a in ("table", "text")), None)
 
     def kind(name: str) -> str:
@@ -87,8 +94,8 @@ def _output_format(fmt: str | None, output: str | None, allowed: tuple[str, ...]
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     if not suffix:
         return fmt or allowed[0]
-    endings = ", ".join(e for e, f in FORMAT_OF_EXTENSION.items() if kind(f) in allowed)
-    named = FORMAT_OF_EXTENSION.get(suffix)
+    endings = ", ".join(e for e, f in table.items() if kind(f) in allowed)
+    named = table.get(suffix)
     if named is None:
         if fmt is not None:
             return fmt
@@ -370,7 +377,12 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
     Never an input of the command; an existing file only with ``--force``. With ``atomic`` the
     content goes to a temporary file beside it, moved into place only once it is complete, so a
     failure leaves the old file as it was (not for CSV portfolios, which are several files).
+    ``-`` (standard output) is for text and pictures, not for what is written here.
     """
+    if output == "-":
+        raise InputError(
+            "this output cannot go to standard output (-o -): give a file name", file="-"
+        )
     target = Path(output)
     for given in inputs:
         if given and target.exists() and Path(given).exists() and target.samefile(given):
@@ -421,7 +433,7 @@ def _stream_jsonl(
         for recommendation in iter_classify(loaded, rules=pack):
             handle.write(to_json_line(recommendation, loaded, rules=pack))
 
-    if output is None:
+    if output is None or output == "-":
         write(sys.stdout)
         return
     with _writing(output, source, force=force) as path, path.open("w", encoding="utf-8") as out:
@@ -430,7 +442,7 @@ def _stream_jsonl(
 
 
 def _emit(text: str, output: str | None, *inputs: str, force: bool = False) -> None:
-    if output is None:
+    if output is None or output == "-":  # -o -: standard output
         click.echo(text, nl=False)
         return
     with _writing(output, *inputs, force=force) as path:
@@ -1158,15 +1170,14 @@ def graph_command(
     """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
     from taxonomy.structure.graph import as_is_graph, build_graph
 
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".")
-        fmt = {"gv": "dot", "xml": "graphml"}.get(suffix, suffix)
-        if fmt not in _GRAPH_FORMATS:
-            raise InputError(
-                f"cannot tell the format from '{Path(output).name}'; give --format",
-                allowed=_GRAPH_FORMATS,
-                suggestion=did_you_mean(fmt, _GRAPH_FORMATS),
-            )
+    if fmt is None and (output == "-" or not Path(output).suffix):
+        raise InputError(
+            "cannot tell the graph's format: give --format, or a file ending .graphml, .xml, "
+            ".dot, .gv, .json, .svg, .png or .pdf",
+            file=None if output == "-" else output,
+            allowed=_GRAPH_FORMATS,
+        )
+    fmt = _output_format(fmt, output, _GRAPH_FORMATS, extensions={".xml": "graphml"})
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     pack = _pack(rules_dir)
     if scenario_files:
@@ -1192,6 +1203,16 @@ def graph_command(
 
         writer = {"graphml": to_graphml, "dot": to_dot, "json": to_node_link_json}[fmt]
         data = writer(graph).encode("utf-8")
+    if output == "-":
+        if fmt in ("png", "pdf"):
+            stream: IO[bytes] | None = getattr(sys.stdout, "buffer", None)
+            if stream is None:
+                raise InputError(f"{fmt} cannot go to this standard output: give a file name")
+            stream.write(data)
+            stream.flush()
+        else:
+            click.echo(data.decode("utf-8"), nl=False)
+        return
     with _writing(output, portfolio, *scenario_files, force=force) as path:
         path.write_bytes(data)
     _say(
