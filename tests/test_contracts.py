@@ -597,3 +597,15 @@ def test_a_mutation_report_as_junit_xml(tmp_path: Path) -> None:
     errors = [c for c in cases if c.find("error") is not None]
     assert len(errors) == 1 and suite.get("errors") == "1"
     assert cases[0].get("classname") == f"p.{made[0].rule}"
+
+
+def test_a_csv_portfolio_replaced_with_force_leaves_no_file_of_the_old_one(tmp_path: Path) -> None:
+    """convert -o p.csv --force over a richer portfolio left its law, governance and abolition
+    files beside the new one, and they were read back with it."""
+    target = tmp_path / "p.csv"
+    assert run_cli("convert", str(NHS), "-o", str(target)).returncode == 0
+    starter = tmp_path / "start.yaml"
+    assert run_cli("init", str(starter)).returncode == 0
+    out = run_cli("convert", str(starter), "-o", str(target), "--force")
+    assert out.returncode == 0, out.stderr
+    assert taxonomy.load_portfolio(target) == taxonomy.load_portfolio(starter)

@@ -852,6 +852,9 @@ def write_portfolio(
 ) -> None:
     """Write a portfolio as XLSX (with drop-downs and the guide sheet) or CSV files.
 
+    A CSV portfolio is ``NAME.csv`` and the siblings it needs (:func:`csv_portfolio_files`);
+    a sibling it does not need, left by an earlier portfolio of that name, is removed.
+
     ``rules`` is the pack it is answered for (None: the default pack): a column for each question
     it declares, with its drop-down and its entry in the guide sheet.
     """
@@ -860,6 +863,7 @@ def write_portfolio(
     tables = _rows(portfolio, portfolio.organisation_ids, pack)
     if path.suffix.lower() == ".csv":
         stem = path.name[: -len(".csv")]
+        written: set[Path] = set()
         for sheet, rows in tables.items():
             target = path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv")
             try:
@@ -869,6 +873,18 @@ def write_portfolio(
                         writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
             except OSError as exc:
                 raise InputError(f"cannot be written: {exc.strerror}", file=str(target)) from None
+            written.add(target)
+        # A sibling this portfolio does not need (left by an earlier one of the same name) would
+        # be read back as part of it: the CSV portfolio is exactly the files written.
+        for stale in csv_portfolio_files(path):
+            if stale not in written and stale.is_file():
+                try:
+                    stale.unlink()
+                except OSError as exc:
+                    raise InputError(
+                        f"is left from an earlier portfolio and cannot be removed: {exc.strerror}",
+                        file=str(stale),
+                    ) from None
         return
     _write_xlsx(tables, path, portfolio.organisation_ids, pack)
 
