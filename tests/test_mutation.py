@@ -49,3 +49,14 @@ def test_tests_must_pass_before_mutating(tmp_path: Path) -> None:
     failing.write_text("def test_no():\n    assert False\n")
     with pytest.raises(taxonomy.RulePackError, match="must pass on the pack as it is"):
         run_mutants(None, [str(failing)], limit=1)
+
+
+def test_a_mutant_the_tests_could_not_run_on_is_not_counted_as_killed() -> None:
+    """Its score gates CI (rules mutate --fail-under): mutants that only errored used to leave
+    the score at 100%."""
+    from taxonomy.testing.mutation import Mutant, MutationReport
+
+    one, two = (Mutant(f"m{i}", "priority", "r", "change", ()) for i in (1, 2))
+    assert MutationReport("p", (), (), (), ((one, "timeout"), (two, "crash"))).score == 0.0
+    assert MutationReport("p", (), (one,), (), ((two, "crash"),)).score == 0.5
+    assert MutationReport("p", (), (), (), ()).score == 1.0  # nothing to kill

@@ -486,10 +486,13 @@ def test_json_errors_validate_and_name_their_schema(tmp_path: Path) -> None:
         assert data[STAMP_KEY] == schema_id("error")
         assert _errors("error", data) == []
         assert data["error"]["problems"], data
-    assert (
-        len(json.loads(run("classify", str(bad), "--format", "json").stderr)["error"]["problems"])
-        == 2
-    )
+    error = json.loads(run("classify", str(bad), "--format", "json").stderr)["error"]
+    assert len(error["problems"]) == error["total"] == 2
+    # A command that ran but falls below its threshold fails in JSON too (exit 1).
+    out = run("rules", "coverage", str(NHS), "--format", "json", "--fail-under", "99")
+    assert out.returncode == 1
+    data = json.loads(out.stderr)
+    assert data["error"]["kind"] == "threshold" and _errors("error", data) == []
 
 
 def test_every_output_kind_is_exercised() -> None:

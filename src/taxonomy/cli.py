@@ -808,7 +808,9 @@ def sweep_command(
         # Bad input (a change leaves an invalid portfolio) is 2, as everywhere; an engine or
         # worker failure is 1.
         code = 2 if all(f.kind == "input" for f in result.failures) else 1
-        _fail(f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", code)
+        raise _Refused(
+            f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", code, "sweep"
+        )
 
 
 def _sweep_summary(name: str, result: SweepResult) -> None:
@@ -1018,7 +1020,9 @@ def _write_junit(output: str | None, text: str, *inputs: str, force: bool) -> No
 def _check_score(what: str, score: float, fail_under: float | None) -> None:
     """Exit 1 with one line if ``score`` (a share, 0 to 1) is below ``--fail-under`` percent."""
     if fail_under is not None and score * 100 < fail_under:
-        _fail(f"{what} {score * 100:.1f}% is below --fail-under {fail_under:g}%", 1)
+        raise _Refused(
+            f"{what} {score * 100:.1f}% is below --fail-under {fail_under:g}%", 1, "threshold"
+        )
 
 
 @rules_group.command("coverage")
@@ -1254,6 +1258,21 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | 
         raise _Failed()
 
 
+class _Refused(Exception):
+    """The command ran and must fail with one message: exit ``code`` (text, or JSON on request).
+
+    Args:
+        message: the one line to print.
+        code: the exit code.
+        kind: what failed, the JSON error's ``kind`` (``threshold``, ``sweep``).
+    """
+
+    def __init__(self, message: str, code: int, kind: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.kind = kind
+
+
 class _Failed(Exception):
     """The command ran and found errors: exit 1 without a further message."""
 
@@ -1324,10 +1343,11 @@ def _fail(
 ) -> NoReturn:
     """Print one error and exit with ``code``: a line of text, or for tooling a JSON object.
 
-    The JSON form (when the command was given ``--format json``) is
-    ``{"error": {"kind", "message", "exit_code", "problems"}}`` on stderr, ``problems`` being
-    each problem of an :class:`InputError` as :meth:`~taxonomy.errors.InputError.records` gives
-    it (for an unknown id, the id and the closest known one; empty for other errors).
+    The JSON form (when the command was given ``--format json``) is ``{"error": {"kind",
+    "message", "exit_code", "problems", "total"}}`` on stderr: ``problems`` is each problem of
+    an :class:`InputError` as :meth:`~taxonomy.errors.InputError.records` gives it (for an
+    unknown id, the id and the closest known one; empty for other errors), ``total`` how many
+    were found in all (more than are listed once capped).
     """
     if as_json:
         problems = error.records() if isinstance(error, InputError) else []
@@ -1342,13 +1362,23 @@ def _fail(
                 }
             ]
         kind = "usage"
-        if isinstance(error, InputError):
+        if isinstance(error, InputError | _Refused):
             kind = error.kind
         elif error is not None:
             kind = _ERROR_KINDS.get(type(error), kind)
+        # How many problems were found in all: more than are listed once the list is capped.
+        total = error.total if isinstance(error, InputError) else len(problems)
         payload = _stamp(
             "error",
-            {"error": {"kind": kind, "message": message, "exit_code": code, "problems": problems}},
+            {
+                "error": {
+                    "kind": kind,
+                    "message": message,
+                    "exit_code": code,
+                    "problems": problems,
+                    "total": total,
+                }
+            },
         )
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False), err=True)
     else:
@@ -1386,6 +1416,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail(str(exc), 2, as_json=as_json, error=exc)
     except EngineError as exc:
         _fail(str(exc), 1, as_json=as_json, error=exc)
+    except _Refused as exc:
+        _fail(str(exc), exc.code, as_json=as_json, error=exc)
     except _Failed:
         sys.exit(1)
     except click.exceptions.Exit as exc:

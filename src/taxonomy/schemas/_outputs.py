@@ -460,6 +460,7 @@ def _error() -> Schema:
                 "items": problem,
                 "description": "each problem found (every one, up to the cap)",
             },
+            "total": {**_INT, "description": "how many problems were found in all"},
         }
     )
     body = _object({"error": error})

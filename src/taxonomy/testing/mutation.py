@@ -234,8 +234,8 @@ class MutationReport:
 
     @property
     def score(self) -> float:
-        """The share of mutants killed."""
-        total = len(self.killed) + len(self.survived)
+        """The share of mutants killed: one the tests could not run on counts as not killed."""
+        total = len(self.killed) + len(self.survived) + len(self.errors)
         return len(self.killed) / total if total else 1.0
 
     def to_dict(self) -> dict[str, Any]:
