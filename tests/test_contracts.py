@@ -609,3 +609,19 @@ def test_a_csv_portfolio_replaced_with_force_leaves_no_file_of_the_old_one(tmp_p
     out = run_cli("convert", str(starter), "-o", str(target), "--force")
     assert out.returncode == 0, out.stderr
     assert taxonomy.load_portfolio(target) == taxonomy.load_portfolio(starter)
+
+
+def test_a_writer_failing_names_the_users_file_not_the_temporary_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import taxonomy.render.workbook as workbook
+
+    def failing(result: object, path: Path) -> None:
+        raise taxonomy.PortfolioError("cannot be written: No space left on device", file=str(path))
+
+    monkeypatch.setattr(workbook, "write_results", failing)
+    target = tmp_path / "res.csv"
+    out = run_cli("classify", str(NHS), "-o", str(target))
+    assert out.returncode == 2
+    assert f"{target}: cannot be written: No space left on device" in out.stderr
+    assert ".res." not in out.stderr and not list(tmp_path.iterdir())  # nothing left behind

@@ -416,6 +416,11 @@ def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Ite
         os.replace(temporary, target)
     except OSError as exc:
         raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
+    except InputError as exc:
+        if exc.file != temporary:
+            raise
+        # A writer's message names the file it wrote, the temporary one: name the user's.
+        raise type(exc)(exc.problem, file=output) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
@@ -814,15 +819,19 @@ def sweep_command(
 
 
 def _sweep_summary(name: str, result: SweepResult) -> None:
+    from taxonomy._model import Arrangement
+
     counts: dict[str, dict[str, int]] = {}
     for record in result.records:
         per = counts.setdefault(record["function"], {})
-        key = record["arrangement"] or "one body"
+        # Written as classify writes it ("1 One team"); sorted below by category.
+        named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
+        key = "one body" if named is None else f"{named.category} {named.title}"
         per[key] = per.get(key, 0) + 1
     scenarios = len({r["scenario"] for r in result.records})
     click.echo(f"{name}: {scenarios} scenarios x {len(counts)} functions")
     for function, per in counts.items():
-        shown = ", ".join(f"{k} {v}" for k, v in sorted(per.items()))
+        shown = "; ".join(f"{k}: {v}" for k, v in sorted(per.items()))
         click.echo(f"  {function}: {shown}")
 
 
@@ -1182,6 +1191,7 @@ def graph_command(
             allowed=_GRAPH_FORMATS,
         )
     fmt = _output_format(fmt, output, _GRAPH_FORMATS, extensions={".xml": "graphml"})
+    _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     pack = _pack(rules_dir)
     if scenario_files:

@@ -236,7 +236,8 @@ class Comparison:
             if outcome.metrics is not None:
                 lines += ["| metric | baseline | scenario |", "|---|---:|---:|"]
                 for key, value in outcome.metrics.flat().items():
-                    lines.append(f"| {key} | {self.baseline_metrics.flat()[key]} | {value} |")
+                    name = key.replace("_", " ")  # as the table writes it
+                    lines.append(f"| {name} | {self.baseline_metrics.flat()[key]} | {value} |")
                 lines.append("")
         return "\n".join(lines)
 
