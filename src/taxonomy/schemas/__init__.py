@@ -6,7 +6,10 @@ read the JSON outputs, each of which names its schema under ``"schema"``.
 
 The input schemas are built from the loaders' own declarations (their allowed and required
 keys, the levels, the arrangements, the rule pack's tiers and declared questions), so they
-accept what the loaders accept, as near as JSON Schema can say it.
+accept what the loaders accept, as near as JSON Schema can say it, with two differences: a
+level or choice is listed as written (``high``) where the loaders also take it in another case
+(``High``), and what needs the whole file (duplicate ids, which body an id names) is left to
+the loaders.
 
 Examples:
     >>> from taxonomy.schemas import schema
