@@ -317,8 +317,8 @@ def test_classify_markdown_gives_every_paragraph_under_its_function(
 
 
 def test_a_body_the_function_must_stay_independent_of_is_not_said_to_be_involved() -> None:
-    """Three bodies; the function is run by two and must stay independent of the third. The
-    paragraph names as involved exactly the bodies the picture draws an involvement line from."""
+    """Three bodies run it, and it must stay independent of one of them. The paragraph names as
+    involved exactly the bodies the picture draws an involvement line from."""
     from taxonomy.input.portfolio import portfolio_from_data
     from taxonomy.structure.graph import build_graph, edges_of_kind
 
@@ -339,7 +339,7 @@ def test_a_body_the_function_must_stay_independent_of_is_not_said_to_be_involved
                 "id": "audit",
                 "name": "Audit",
                 "level": "national",
-                "performed_by": ["a", "b"],
+                "performed_by": ["a", "b", "c"],
                 **answers,
                 "legal": {"independence_from": ["c"], "delegable_to": ["a"]},
             }

@@ -383,3 +383,39 @@ def test_a_pack_can_be_copied_and_edited(tmp_path: Path, nhs: taxonomy.Portfolio
     assert taxonomy.classify(nhs)["it"].arrangement is taxonomy.Arrangement.SEPARATE_INVOLVED
     result = taxonomy.classify(nhs, rules=load_rules(folder))
     assert result["it"].arrangement is taxonomy.Arrangement.ONE_TEAM
+
+
+def test_independence_from_a_body_that_does_not_carry_it_out_leaves_the_others_free() -> None:
+    """Found trying a fire-and-police case: four fire authorities enforcing fire safety, which
+    must stay independent of the police (whose premises they inspect), were capped apart from
+    each other too. Independence caps only where the body would share the arrangement: it
+    carries the function out, or the function is one body's, arranged with every other."""
+    from taxonomy.input.portfolio import portfolio_from_data
+
+    def function(performed_by: list[str], independence_from: list[str]) -> dict[str, object]:
+        return {
+            "id": "f",
+            "name": "Fire safety enforcement",
+            "level": "local",
+            "performed_by": performed_by,
+            "efficiency": {"duplication": "high", "simplification": "high"},
+            "effectiveness": {"joint_benefit": "high"},
+            "legal": {"independence_from": independence_from},
+            "capability": {"a": "high", "b": "medium", "c": "medium", "p": "medium"},
+        }
+
+    def classify(fn: dict[str, object]) -> taxonomy.Recommendation:
+        data = {
+            "name": "Fire and police",
+            "organisations": [{"id": b, "name": b.upper()} for b in ("a", "b", "c", "p")],
+            "functions": [fn],
+        }
+        return taxonomy.classify(portfolio_from_data(data))["f"]
+
+    free = classify(function(["a", "b", "c"], ["p"]))
+    assert free.arrangement == "one_team" and not free.explanation.capped_by
+    shared = classify(function(["a", "b", "p"], ["p"]))  # the police carry it out too
+    assert shared.arrangement == "separate_involved"
+    assert [c.rule for c in shared.explanation.capped_by] == ["legal.independence"]
+    alone = classify(function(["a"], ["p"]))  # one body's function, arranged with every other
+    assert alone.arrangement == "separate_involved"
