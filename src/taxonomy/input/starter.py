@@ -37,6 +37,10 @@ STARTER_PORTFOLIO = """\
 #   taxonomy classify portfolio.yaml             what each function should be, and who leads
 #   taxonomy explain portfolio.yaml payroll      which rules fired on which answers, and why
 #   taxonomy template portfolio.yaml -o p.xlsx   the same as a workbook to fill in
+#
+# The default rule pack is that paper's. One rule is the NHS's own: a `regional` function is
+# one team led jointly (its Regional Directors reported equally into both Boards, para 16).
+# Outside the NHS, use a pack that removes it (docs/own-case.md says how).
 
 # What the portfolio is about: the title of every output.
 name: Eastbrook and Westbrook joint working (starter)
