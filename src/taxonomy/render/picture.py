@@ -49,7 +49,8 @@ ORIENTATIONS = {"portrait": (210 / 25.4, 297 / 25.4), "landscape": (297 / 25.4, 
 #: The smallest text drawn, in points (8 pt is the floor for print).
 SMALLEST = 8.5
 
-_PALETTE = ["#1f5fa8", "#b35900", "#2e7d4f", "#7b3f9e", "#b03a2e", "#117864", "#5d6d7e", "#7d6608"]
+#: One colour per body. No purple: that is the joint colour (a jointly led or undecided team).
+_PALETTE = ["#1f5fa8", "#b35900", "#2e7d4f", "#c2185b", "#8d2b1e", "#117864", "#5d6d7e", "#7d6608"]
 _JOINT = "#5b2c83"
 _ROLE = "#34495e"
 _GREY = "#555555"
@@ -250,11 +251,20 @@ def _names(graph: Graph, bodies: list[str]) -> dict[str, str]:
 
 
 def _board_word(graph: Graph, bodies: list[str], given: str | None) -> str:
-    """The key's word for a governing body: the bodies' own if they share one, else ``given``."""
-    words = {str(graph.nodes[f"board:{b}"].get("governing_body") or "Board") for b in bodies}
-    if len(words) == 1:
-        return words.pop()
-    return given or "governing body"
+    """The key's word for a governing body: the bodies' own if they share one.
+
+    Bodies with different words (a Fire Authority, a Police and Crime Panel) are "governing
+    body" together: no one body's word (nor the pack's) is right for all. ``given`` is for a
+    graph that names no governing bodies.
+    """
+    words = {
+        str(graph.nodes[f"board:{b}"]["governing_body"])
+        for b in bodies
+        if graph.nodes[f"board:{b}"].get("governing_body")
+    }
+    if not words:
+        return given or "Board"
+    return words.pop() if len(words) == 1 else "governing body"
 
 
 def _plan(
@@ -552,7 +562,12 @@ def _legend_items(
         )
         return items
     items += [
-        ("one", f"one team: one team serves every {word} its bar spans; its head answers to each"),
+        (
+            "one",
+            f"one team: one team serves every {word} its bar spans; its head answers to each. "
+            "A bar is in the colour of the body that leads it; purple: led jointly, or the "
+            "lead not yet agreed",
+        ),
         ("aligned", "aligned: each body's own team, all answering to the joint body or plan shown"),
         (
             "involved",
