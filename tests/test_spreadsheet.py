@@ -95,6 +95,9 @@ def test_template_has_dropdowns_and_the_questions(tmp_path: Path) -> None:
     assert _cli("template", "nhse,nhsi", "-o", str(target)).returncode == 0
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["portfolio", "bodies", "functions", "questions"]
+    # A blank template asks for each body's governing body too (a Cabinet, a Fire Authority).
+    bodies = [[c.value for c in row] for row in book["bodies"].iter_rows()]
+    assert bodies[0] == ["id", "name", "governing_body"] and bodies[1][::2] == ["nhse", "Board"]
     functions = book["functions"]
     header = [c.value for c in functions[1]]
     assert "capability.nhse" in header and "capability.nhsi" in header

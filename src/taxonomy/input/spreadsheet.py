@@ -922,7 +922,10 @@ def write_template(
     if portfolio is None:
         tables["portfolio"].append(["name", "Our joint working portfolio"])
         tables["portfolio"].append(["law.joint_committees", False])
-        tables["bodies"] += [[b, ""] for b in ids]
+        # Every column a body has, the governing body's too, filled with the pack's word.
+        tables["bodies"][0] = list(_BODY_COLUMNS)
+        word = pack.word("governing_body", "Board")
+        tables["bodies"] += [[b, "", word] for b in ids]
     _write_xlsx(tables, Path(path), ids, pack)
 
 
