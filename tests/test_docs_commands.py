@@ -1,0 +1,100 @@
+"""Every ``$ taxonomy ...`` command the README and docs/ show runs as written.
+
+Each page's commands run in order in one fresh folder holding copies of the shipped examples, rule
+pack and expectations (a page may write a file and use it: ``taxonomy init`` then ``classify
+portfolio.yaml``), so a command cannot pass by reading or writing the checkout. A command whose
+shown output is an error must fail with exit 2 and one message; any other must exit 0 or 1 (1 is a
+report of gaps, as ``rules check`` and ``rules coverage`` give) and print the first line the page
+shows for it.
+"""
+
+from __future__ import annotations
+
+import glob
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+#: Commands that are not run here, each with the reason.
+NOT_RUN = {
+    # Mutation testing runs the project's tests once per mutant (minutes): tests/test_mutation.py
+    # runs it on small packs.
+    "rules mutate": "runs the test suite once per mutant",
+}
+
+
+def _commands(page: Path) -> list[tuple[int, str, list[str]]]:
+    """The page's ``$ taxonomy`` commands: (line, command, the output lines shown after it)."""
+    found: list[tuple[int, str, list[str]]] = []
+    text = page.read_text(encoding="utf-8")
+    for block in re.finditer(r"```(?:text|console|bash)\n(.*?)```", text, re.S):
+        start = text[: block.start()].count("\n") + 2
+        lines = block.group(1).splitlines()
+        for i, line in enumerate(lines):
+            if not line.startswith("$ taxonomy "):
+                continue
+            shown: list[str] = []
+            for after in lines[i + 1 :]:
+                if after.startswith("$ "):
+                    break
+                shown.append(after)
+            found.append((start + i, line[2:], shown))
+    return found
+
+
+#: Commands that take tens of CPU-seconds (an exhaustive ``rules check``, a sweep): their pages are
+#: marked slow, run in CI on the newest Python.
+SLOW = ("taxonomy rules check", "taxonomy sweep")
+PARAMS = [
+    pytest.param(
+        page,
+        marks=[pytest.mark.slow] if any(c.startswith(SLOW) for _, c, _ in _commands(page)) else [],
+        id=page.name,
+    )
+    for page in PAGES
+    if _commands(page)
+]
+
+
+def test_the_docs_show_commands() -> None:
+    assert sum(len(_commands(page)) for page in PAGES) >= 20
+
+
+@pytest.mark.parametrize("page", PARAMS)
+def test_doc_commands_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for folder in ("examples", "rules"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copytree(ROOT / "tests" / "expectations", tmp_path / "tests" / "expectations")
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for line, command, shown in _commands(page):
+        words = shlex.split(command)[1:]
+        if any(command.startswith(f"taxonomy {skip}") for skip in NOT_RUN):
+            continue
+        args = [match for word in words for match in (sorted(glob.glob(word)) or [word])]
+        out = run_cli(*args)
+        where = f"{page.name}:{line}: {command}"
+        assert "Traceback" not in out.stderr, where + "\n" + out.stderr
+        first = next((s.strip() for s in shown if s.strip() and s.strip() != "..."), None)
+        if first is not None and first.startswith(("taxonomy: error", "{", "Error")):
+            assert out.returncode == 2, where
+            continue
+        assert out.returncode in (0, 1), f"{where}\n{out.stderr}"
+        if first is not None:
+            assert _digitless(first) in _digitless(out.stdout), (
+                f"{where}\nshown: {first!r}\ngot:\n{out.stdout[:2000]}"
+            )
+        ran += 1
+    assert ran, f"{page.name}: no command ran"
+
+
+def _digitless(text: str) -> str:
+    """Text with its numbers blanked: counts and timings the page shows may differ from today's."""
+    return re.sub(r"\d+(\.\d+)?", "N", text)
