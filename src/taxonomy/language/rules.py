@@ -28,6 +28,7 @@ import attrs
 from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
 from taxonomy.errors import InputError, Problems, RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
+from taxonomy.input.sources import FileId, note_read, recording
 from taxonomy.input.reader import fold_choice as reader_fold_choice
 from taxonomy.language.facts import (
     BOOL,
@@ -383,6 +384,9 @@ class RulePack:
     vocabulary: tuple[tuple[str, str], ...] = ()
     extends: tuple[PackIdentity, ...] = ()
     overrides: tuple[Override, ...] = ()
+    #: The files the pack was read from (its own and those of the packs it extends): inputs of
+    #: any command that loads it, never written over by its output.
+    files: tuple[FileId, ...] = attrs.field(default=(), eq=False)
 
     @property
     def identity(self) -> PackIdentity:
@@ -534,11 +538,22 @@ def load_rules(path: str | Path | None = None) -> RulePack:
         with _DEFAULT_LOCK:
             if not _DEFAULT:
                 _DEFAULT.append(_load_folder(default_pack_path(), ()))
-            return _DEFAULT[0]
-    return _load_folder(Path(path), ())
+            pack = _DEFAULT[0]
+    else:
+        pack = _load_folder(Path(path), ())
+    note_read(*pack.files)  # read once, an input of every command that uses it
+    return pack
 
 
 def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
+    """Load a pack folder (see :func:`_read_folder`), knowing the files it was read from."""
+    with recording() as read:
+        pack = _read_folder(folder, seen)
+    note_read(*read)
+    return attrs.evolve(pack, files=tuple(read))
+
+
+def _read_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
     """Load a pack folder, reporting every problem found in it in one error.
 
     A problem that leaves nothing to check (no folder, no ``pack.yaml``, a ``pack.yaml`` that
