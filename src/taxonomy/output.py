@@ -33,7 +33,7 @@ __all__ = ["Output", "writing_together"]
 
 
 class Output:
-    """One file to write.
+    r"""One file to write.
 
     Args:
         path: where to write.
@@ -44,8 +44,8 @@ class Output:
     Example:
         >>> import tempfile
         >>> folder = tempfile.mkdtemp()
-        >>> Output(f"{folder}/out.txt").write_text("hello\\n")
-        >>> Output(f"{folder}/out.txt").write_text("again\\n")
+        >>> Output(f"{folder}/out.txt").write_text("hello\n")
+        >>> Output(f"{folder}/out.txt").write_text("again\n")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
         taxonomy.errors.InputError: .../out.txt: exists: give --force to replace it
@@ -62,7 +62,9 @@ class Output:
         self.name = str(path)
         self.force = force
         self._protected = tuple(
-            p if isinstance(p, FileId) else identify(p) for p in protected if str(p) not in ("", "-")
+            p if isinstance(p, FileId) else identify(p)
+            for p in protected
+            if str(p) not in ("", "-")
         )
 
     def _fail(self, problem: str) -> InputError:
@@ -150,7 +152,7 @@ class Output:
     def _copy_into(self, temporary: str) -> None:
         """Write the content of ``temporary`` into the target in place (not a regular file)."""
         descriptor = os.open(self.path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
-        with open(descriptor, "wb") as target, open(temporary, "rb") as source:  # noqa: PTH123
+        with open(descriptor, "wb") as target, open(temporary, "rb") as source:
             if stat.S_ISREG(os.fstat(descriptor).st_mode):
                 # It became a regular file since it was claimed: it is not written through.
                 raise self._fail("changed while being written: write it again")

@@ -302,13 +302,8 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError) -> byt
     name = source_name(path)
     limit = MAX_FILE_BYTES
     try:
-        # Non-blocking to open, so a FIFO nobody writes to is read as empty, not waited on.
-        nonblocking = getattr(os, "O_NONBLOCK", 0)
-        descriptor = os.open(path, os.O_RDONLY | nonblocking)
-        with open(descriptor, "rb") as handle:  # noqa: PTH123 - an fd, not a path
-            if nonblocking:
-                os.set_blocking(descriptor, True)
-            note_read(path, status=os.fstat(descriptor))
+        with open(path, "rb") as handle:
+            note_read(path, status=os.fstat(handle.fileno()))
             data = handle.read(limit + 1)
     except FileNotFoundError:
         raise error("no such file", file=name) from None

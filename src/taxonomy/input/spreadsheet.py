@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
-from taxonomy.errors import InputError, PortfolioError, Problems, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row, read_bytes, read_text
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
