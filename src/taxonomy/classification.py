@@ -26,7 +26,7 @@ from taxonomy._model import (
 )
 from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
-from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
+from taxonomy.language.rules import Rule, RulePack, fill_because, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.whatif.scenarios import in_force
 
@@ -291,17 +291,13 @@ def _firing(
         return found
     matched = tuple((fact, values.get(fact)) for fact in reads)
     shown = {fact: format_value(value) for fact, value in matched}
-
-    def fill(match: Any) -> str:
-        return str(shown.get(match.group(1).strip(), match.group(0)))
-
     then = rule.then
     value = then.value
     firing = Firing(
         rule=rule.id,
         question=rule.question,
         matched=matched,
-        because=PLACEHOLDER.sub(fill, rule.because),
+        because=fill_because(rule.because, shown.get),
         source=rule.source,
         principles=rule.principles,
         priority=rule.priority,

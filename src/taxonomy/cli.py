@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -169,9 +168,17 @@ def _portfolio_on_day(path: str, as_of: str | None, rules_dir: str | None = None
     return _on_day(_load_portfolio(path, rules_dir), as_of).portfolio
 
 
-@functools.lru_cache(maxsize=8)
 def _load_rules(directory: str | None = None) -> RulePack:
-    """Load a rule pack (None: the default pack), once per command."""
+    """Load a rule pack (None: the default pack), once per command; its files are inputs."""
+    from taxonomy.input.sources import note_read
+
+    pack = _read_rules(directory)
+    note_read(*pack.files)
+    return pack
+
+
+@functools.lru_cache(maxsize=8)
+def _read_rules(directory: str | None = None) -> RulePack:
     from taxonomy.language.rules import load_rules as load
 
     return load(directory)
@@ -278,6 +285,10 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 @click.option("-v", "--verbose", is_flag=True, help="Say what is being loaded and run.")
 def cli(quiet: bool, verbose: bool) -> None:
     """Decide how bodies working jointly should organise each function (Annex B taxonomy)."""
+    from taxonomy.input.sources import recording
+
+    # Every file read from here on is an input: no output of the command is written over it.
+    click.get_current_context().with_resource(recording())
     _QUIET[0] = quiet
     _VERBOSE[0] = verbose and not quiet
 
@@ -371,59 +382,22 @@ def _single_body(
 
 
 @contextlib.contextmanager
-def _writing(output: str, *inputs: str, force: bool, atomic: bool = True) -> Iterator[Path]:
-    """Claim ``output`` for writing and give the path to write to.
+def _writing(output: str, *inputs: str, force: bool) -> Iterator[Path]:
+    """Claim ``output`` for writing and give the path to write to (see :class:`Output`).
 
-    Never an input of the command; an existing file only with ``--force``. With ``atomic`` the
-    content goes to a temporary file beside it, moved into place only once it is complete, so a
-    failure leaves the old file as it was (not for CSV portfolios, which are several files).
-    ``-`` (standard output) is for text and pictures, not for what is written here.
+    Never an input of the command (those named in ``inputs``, and every file it read); an
+    existing file only with ``--force``, replaced once the content is complete; a device or a
+    FIFO written in place. ``-`` (standard output) is for text and pictures, not for what is
+    written here.
     """
+    from taxonomy.output import Output
+
     if output == "-":
         raise InputError(
             "this output cannot go to standard output (-o -): give a file name", file="-"
         )
-    target = Path(output)
-    for given in inputs:
-        if given and target.exists() and Path(given).exists() and target.samefile(given):
-            raise InputError("is an input of this command: write the result elsewhere", file=output)
-    if target.exists() and not force:
-        raise InputError("exists: give --force to replace it", file=output)
-    if target.is_dir():
-        raise InputError("is a folder: give a file name", file=output)
-    if target.parent.exists() and not target.parent.is_dir():
-        raise InputError(f"{target.parent} is a file, not a folder", file=output)
-    if not target.parent.is_dir():
-        raise InputError(f"the folder {target.parent} does not exist", file=output)
-    if not atomic:
-        try:
-            yield target
-        except OSError as exc:
-            raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
-        return
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix
-        )
-        os.close(handle)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as a plain write would have made it
-    except OSError as exc:
-        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
-    try:
-        yield Path(temporary)
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise InputError(f"cannot be written: {exc.strerror}", file=output) from None
-    except InputError as exc:
-        if exc.file != temporary:
-            raise
-        # A writer's message names the file it wrote, the temporary one: name the user's.
-        raise type(exc)(exc.problem, file=output) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
+    with Output(output, protected=inputs, force=force).writing() as path:
+        yield path
 
 
 def _stream_jsonl(
@@ -594,20 +568,12 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
 
     loaded = _load_portfolio(source, rules_dir)
     suffix = Path(output).suffix.lower()
-    several = suffix == ".csv"  # a CSV portfolio is several files
-    if several:
-        from taxonomy.input.spreadsheet import csv_portfolio_files
-
-        for sibling in csv_portfolio_files(output)[1:]:
-            if sibling.is_dir():
-                raise InputError("is a folder: a CSV portfolio writes this file", file=str(sibling))
-            if sibling.exists() and not force:
-                raise InputError(
-                    f"exists, and the CSV portfolio {output} writes it: give --force to replace it",
-                    file=str(sibling),
-                )
-    with _writing(output, source, force=force, atomic=not several) as path:
-        if suffix in (".xlsx", ".csv"):
+    if suffix == ".csv":  # several files, each claimed as an output: all written, or none
+        write_portfolio(loaded, output, rules=_load_rules(rules_dir), force=force, inputs=(source,))
+        _say(f"wrote {output}")
+        return
+    with _writing(output, source, force=force) as path:
+        if suffix == ".xlsx":
             write_portfolio(loaded, path, rules=_load_rules(rules_dir))
         else:
             dump_portfolio(loaded, path)
@@ -944,12 +910,14 @@ def rules_init(directory: str, name: str | None, force: bool) -> None:
         raise InputError(
             "is not empty: give --force to write the pack's files into it", file=directory
         )
+    from taxonomy.output import Output
+
     try:
         folder.mkdir(exist_ok=True)
-        for file_name, text in files.items():
-            (folder / file_name).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot be written: {exc.strerror}", file=directory) from None
+    for file_name, text in files.items():
+        Output(folder / file_name, force=True).write_text(text)
     _say(f"wrote {directory} ({', '.join(files)}): edit it, then taxonomy rules check {directory}")
 
 

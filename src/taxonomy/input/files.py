@@ -42,7 +42,11 @@ def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio
 
 
 def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
-    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension."""
+    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension.
+
+    An existing file is replaced (a symlink itself, never what it points to), never one read
+    while the command ran (see :class:`taxonomy.output.Output`).
+    """
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
         write_portfolio(portfolio, path)
@@ -58,4 +62,6 @@ def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
     text = yaml.safe_dump(
         portfolio_to_data(portfolio), sort_keys=False, allow_unicode=True, width=100
     )
-    Path(path).write_text(text, encoding="utf-8")
+    from taxonomy.output import Output
+
+    Output(path, force=True).write_text(text)

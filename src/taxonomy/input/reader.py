@@ -16,6 +16,7 @@ knows where each part is, and every error names that place:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -24,6 +25,7 @@ import attrs
 import yaml
 
 from taxonomy.errors import CONTROL_CHARACTER, InputError, Problems, did_you_mean
+from taxonomy.input.sources import note_read
 
 __all__ = [
     "Cells",
@@ -38,13 +40,16 @@ __all__ = [
     "load_yaml",
     "loads_yaml",
     "location_of",
+    "read_bytes",
+    "read_text",
     "source_name",
 ]
 
 #: What a loader reads a mapping as: plain, whatever file (if any) it came from.
 Fields = Mapping[str, Any]
 
-#: Files larger than this are refused before parsing (a portfolio of 100k functions is ~40 MB).
+#: Files larger than this are refused before parsing (a portfolio of 100k functions is ~40 MB);
+#: no more than this and one byte is ever read of a file, whatever its size claims to be.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 
 
@@ -283,6 +288,57 @@ def source_name(path: str | Path) -> str:
     return STDIN if str(path) == "-" else str(path)
 
 
+def read_bytes(path: str | Path, *, error: type[InputError] = InputError) -> bytes:
+    """The bytes of the file at ``path``, at most :data:`MAX_FILE_BYTES` of them.
+
+    The one way every loader reads a file: at most the limit and one byte more is read, so a
+    pipe (``<(yes)``) or a device (a symlink to ``/dev/zero``) is refused at the limit rather
+    than read until memory runs out; the file is noted as an input of the command
+    (:func:`taxonomy.input.sources.note_read`), so no output of it is written over it.
+
+    Raises:
+        error: naming the file: missing, a folder, unreadable, or larger than the limit.
+    """
+    name = source_name(path)
+    limit = MAX_FILE_BYTES
+    try:
+        with open(path, "rb") as handle:
+            note_read(path, status=os.fstat(handle.fileno()))
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise error("no such file", file=name) from None
+    except IsADirectoryError:
+        raise error("is a directory, not a file", file=name) from None
+    except OSError as exc:
+        raise error(f"cannot be read: {exc.strerror}", file=name) from None
+    if len(data) > limit:
+        raise error(f"file is too large: the limit is {limit} bytes", file=name)
+    return data
+
+
+def read_text(
+    path: str | Path,
+    *,
+    error: type[InputError] = InputError,
+    encoding: str = "utf-8",
+    newlines: bool = True,
+) -> str:
+    r"""The text of the file at ``path`` (read by :func:`read_bytes`).
+
+    With ``newlines`` (as a file opened as text reads), ``\r\n`` and ``\r`` become ``\n``;
+    without, the text is as written (for CSV, whose reader takes the line ends itself).
+
+    Raises:
+        error: as :func:`read_bytes`, or the file is not text in ``encoding``.
+    """
+    data = read_bytes(path, error=error)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        raise error("not UTF-8 text", file=source_name(path)) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n") if newlines else text
+
+
 def load_yaml(path: str | Path, *, error: type[InputError] = InputError) -> Any:
     """Read and parse a YAML file safely; missing, unreadable or huge files raise ``error``.
 
@@ -299,20 +355,7 @@ def load_yaml(path: str | Path, *, error: type[InputError] = InputError) -> Any:
         if len(text) > MAX_FILE_BYTES:
             raise error(f"more than {MAX_FILE_BYTES} characters", file=name)
         return loads_yaml(text, file=name, error=error)
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise error(f"file is {size} bytes; the limit is {MAX_FILE_BYTES}", file=name)
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error("no such file", file=name) from None
-    except IsADirectoryError:
-        raise error("is a directory, not a file", file=name) from None
-    except UnicodeDecodeError:
-        raise error("not UTF-8 text", file=name) from None
-    except OSError as exc:
-        raise error(f"cannot be read: {exc.strerror}", file=name) from None
-    return loads_yaml(text, file=name, error=error)
+    return loads_yaml(read_text(path, error=error), file=name, error=error)
 
 
 class Reader:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,9 +33,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
-from taxonomy.errors import InputError, PortfolioError, Problems, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from taxonomy.input.reader import Cells, Location, Row
+from taxonomy.input.reader import Cells, Location, Row, read_bytes, read_text
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
 from taxonomy.render.cells import as_text_cells, csv_text, from_csv
 
@@ -279,8 +280,10 @@ def _table(
 def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
     import openpyxl
 
+    # At most the size limit is read (a workbook may be a pipe or a symlink to a device).
+    data = read_bytes(path, error=PortfolioError)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise PortfolioError(f"not a readable XLSX workbook: {exc}", file=str(path)) from None
     tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -316,17 +319,12 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
                     f"a CSV portfolio needs {file.name} beside {path.name}", file=str(file)
                 )
             continue
+        text = read_text(file, error=PortfolioError, encoding="utf-8-sig", newlines=False)
         try:
-            with file.open(newline="", encoding="utf-8-sig") as handle:
-                table = _table(str(file), sheet, csv.reader(handle), convert=from_csv)
-        except UnicodeDecodeError:
-            raise PortfolioError("not UTF-8 text", file=str(file)) from None
+            rows = csv.reader(io.StringIO(text, newline=""))
+            table = _table(str(file), sheet, rows, convert=from_csv)
         except csv.Error as exc:
             raise PortfolioError(f"not valid CSV: {exc}", file=str(file)) from None
-        except IsADirectoryError:
-            raise PortfolioError("is a directory, not a file", file=str(file)) from None
-        except OSError as exc:
-            raise PortfolioError(f"cannot be read: {exc.strerror}", file=str(file)) from None
         tables[sheet] = table
     return tables
 
@@ -334,8 +332,12 @@ def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
 def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfolio:
     """Read a portfolio from an XLSX workbook or CSV files (see the module docstring)."""
     path = Path(path)
-    if not path.exists():
-        raise PortfolioError("no such file", file=str(path))
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise PortfolioError("no such file", file=str(path)) from None
+    except OSError as exc:  # a name too long, say
+        raise PortfolioError(f"cannot be read: {exc.strerror}", file=str(path)) from None
     is_csv = path.suffix.lower() == ".csv"
     tables = _tables_from_csv(path) if is_csv else _tables_from_xlsx(path)
     pack = _pack(rules)
@@ -848,45 +850,61 @@ def _law_rows(provisions: list[dict[str, Any]], tables: dict[str, list[list[Any]
 
 
 def write_portfolio(
-    portfolio: Portfolio, path: str | Path, *, rules: RulePack | None = None
+    portfolio: Portfolio,
+    path: str | Path,
+    *,
+    rules: RulePack | None = None,
+    force: bool = True,
+    inputs: Iterable[str | Path] = (),
 ) -> None:
     """Write a portfolio as XLSX (with drop-downs and the guide sheet) or CSV files.
 
     A CSV portfolio is ``NAME.csv`` and the siblings it needs (:func:`csv_portfolio_files`);
     a sibling it does not need, left by an earlier portfolio of that name, is removed.
 
+    Each file is written as a :class:`taxonomy.output.Output`: never over one of ``inputs`` or a
+    file read while the command ran, an existing file only with ``force``, and a symlink
+    replaced, never written through; the files of a CSV portfolio are all written, or none.
+
     ``rules`` is the pack it is answered for (None: the default pack): a column for each question
     it declares, with its drop-down and its entry in the guide sheet.
+
+    Raises:
+        InputError: a file may not or cannot be written, naming it.
     """
+    from taxonomy.output import Output, writing_together
+
     path = Path(path)
     pack = _pack(rules)
     tables = _rows(portfolio, portfolio.organisation_ids, pack)
-    if path.suffix.lower() == ".csv":
-        stem = path.name[: -len(".csv")]
-        written: set[Path] = set()
-        for sheet, rows in tables.items():
-            target = path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv")
-            try:
-                with target.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle, lineterminator="\n")
-                    for row in rows:
-                        writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
-            except OSError as exc:
-                raise InputError(f"cannot be written: {exc.strerror}", file=str(target)) from None
-            written.add(target)
-        # A sibling this portfolio does not need (left by an earlier one of the same name) would
-        # be read back as part of it: the CSV portfolio is exactly the files written.
-        for stale in csv_portfolio_files(path):
-            if stale not in written and stale.is_file():
-                try:
-                    stale.unlink()
-                except OSError as exc:
-                    raise InputError(
-                        f"is left from an earlier portfolio and cannot be removed: {exc.strerror}",
-                        file=str(stale),
-                    ) from None
+    protected = tuple(inputs)
+    if path.suffix.lower() != ".csv":
+        with Output(path, protected=protected, force=force).writing() as temporary:
+            _write_xlsx(tables, temporary, portfolio.organisation_ids, pack)
         return
-    _write_xlsx(tables, path, portfolio.organisation_ids, pack)
+    stem = path.name[: -len(".csv")]
+    targets = {
+        sheet: path if sheet == "functions" else path.with_name(f"{stem}.{sheet}.csv")
+        for sheet in tables
+    }
+    # A sibling this portfolio does not need (left by an earlier one of the same name) would be
+    # read back as part of it: the CSV portfolio is exactly the files written.
+    stale = [
+        Output(file, protected=protected, force=force)
+        for file in csv_portfolio_files(path)
+        if file not in targets.values()
+    ]
+    for output in stale:
+        output.claim()
+    outputs = [Output(t, protected=protected, force=force) for t in targets.values()]
+    with writing_together(outputs) as temporaries:
+        for rows, temporary in zip(tables.values(), temporaries, strict=True):
+            with temporary.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                for row in rows:
+                    writer.writerow(["" if v is None else csv_text(_text(v)) for v in row])
+    for output in stale:
+        output.remove()
 
 
 def csv_portfolio_files(path: str | Path) -> tuple[Path, ...]:

@@ -29,6 +29,7 @@ from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusi
 from taxonomy.errors import InputError, Problems, RulePackError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.input.reader import fold_choice as reader_fold_choice
+from taxonomy.input.sources import FileId, note_read, recording
 from taxonomy.language.facts import (
     BOOL,
     FINDING_TYPES,
@@ -57,6 +58,7 @@ __all__ = [
     "check_condition",
     "check_keys",
     "default_pack_path",
+    "fill_because",
     "fold_choice",
     "fold_condition",
     "load_rules",
@@ -95,6 +97,39 @@ VOCABULARY: Mapping[str, str] = {
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FINDING = re.compile(r"^[a-z][a-z0-9_]*$")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+#: The most characters one value filled into a ``because`` template may take: a longer one is
+#: shortened, ending in an ellipsis.
+MAX_FILLED_VALUE = 1000
+#: The most characters all the values filled into one ``because`` may take together: a template
+#: repeating a long answer many times cannot make an explanation of gigabytes.
+MAX_FILLED_TOTAL = 4000
+
+
+def fill_because(template: str, value_of: Callable[[str], str | None]) -> str:
+    """``template`` with each ``{fact}`` replaced by ``value_of(fact)``, within bounds.
+
+    A placeholder ``value_of`` gives None for is left as written. A value longer than
+    :data:`MAX_FILLED_VALUE` is shortened with an ellipsis, and once the values filled in take
+    :data:`MAX_FILLED_TOTAL` characters, each further one is an ellipsis alone.
+
+    >>> fill_because("as {a} and {b}", {"a": "x"}.get)
+    'as x and {b}'
+    """
+    left = MAX_FILLED_TOTAL
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal left
+        value = value_of(match.group(1).strip())
+        if value is None:
+            return match.group(0)
+        room = max(min(MAX_FILLED_VALUE, left), 1)
+        if len(value) > room:
+            value = value[: room - 1] + "\u2026"
+        left -= len(value)
+        return value
+
+    return PLACEHOLDER.sub(fill, template)
 
 
 def fold_choice(value: Any, choices: Iterable[str]) -> Any:
@@ -383,6 +418,9 @@ class RulePack:
     vocabulary: tuple[tuple[str, str], ...] = ()
     extends: tuple[PackIdentity, ...] = ()
     overrides: tuple[Override, ...] = ()
+    #: The files the pack was read from (its own and those of the packs it extends): inputs of
+    #: any command that loads it, never written over by its output.
+    files: tuple[FileId, ...] = attrs.field(default=(), eq=False)
 
     @property
     def identity(self) -> PackIdentity:
@@ -534,11 +572,22 @@ def load_rules(path: str | Path | None = None) -> RulePack:
         with _DEFAULT_LOCK:
             if not _DEFAULT:
                 _DEFAULT.append(_load_folder(default_pack_path(), ()))
-            return _DEFAULT[0]
-    return _load_folder(Path(path), ())
+            pack = _DEFAULT[0]
+    else:
+        pack = _load_folder(Path(path), ())
+    note_read(*pack.files)  # read once, an input of every command that uses it
+    return pack
 
 
 def _load_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
+    """Load a pack folder (see :func:`_read_folder`), knowing the files it was read from."""
+    with recording() as read:
+        pack = _read_folder(folder, seen)
+    note_read(*read)
+    return attrs.evolve(pack, files=tuple(read))
+
+
+def _read_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
     """Load a pack folder, reporting every problem found in it in one error.
 
     A problem that leaves nothing to check (no folder, no ``pack.yaml``, a ``pack.yaml`` that

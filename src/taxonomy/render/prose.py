@@ -34,7 +34,7 @@ from taxonomy._model import (
     Portfolio,
     Recommendation,
 )
-from taxonomy.language.rules import PLACEHOLDER, RulePack, load_rules
+from taxonomy.language.rules import RulePack, fill_because, load_rules
 
 __all__ = ["citation", "paragraph", "paragraphs"]
 
@@ -378,11 +378,10 @@ class _Writer:
             return firing.because
         matched = dict(firing.matched)
 
-        def fill(match: re.Match[str]) -> str:
-            fact = match.group(1).strip()
-            return self._value(fact, matched[fact]) if fact in matched else match.group(0)
+        def value_of(fact: str) -> str | None:
+            return self._value(fact, matched[fact]) if fact in matched else None
 
-        return " ".join(PLACEHOLDER.sub(fill, template).split())
+        return " ".join(fill_because(template, value_of).split())
 
     def _cite(self, firing: Firing, *, quote: bool = False) -> str:
         return citation(firing.source, self.paper, quote=quote)
