@@ -298,7 +298,9 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
     try:
         data = yaml.load(text, Loader=_LineLoader)
     except _Unreadable as unreadable:
-        raise error(unreadable.problem, file=file, line=unreadable.line, key=unreadable.key) from None
+        raise error(
+            unreadable.problem, file=file, line=unreadable.line, key=unreadable.key
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
