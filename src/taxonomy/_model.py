@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy.errors import CONTROL_CHARACTER, UnknownIdError
+from taxonomy.errors import CONTROL_CHARACTER, InputError, UnknownIdError, did_you_mean
 
 __all__ = [
     "DELEGATION_LIMITS",
@@ -174,14 +174,42 @@ class Arrangement(_Named):
         return self >= Arrangement.SEPARATE_INVOLVED
 
     @classmethod
-    def parse(cls, text: str) -> Arrangement:
-        """Return the arrangement named ``text`` (e.g. ``one_team``)."""
-        try:
-            return cls[str(text).upper()]
-        except KeyError:
-            raise ValueError(
-                f"{text!r} is not an arrangement; allowed: {', '.join(cls.names())}"
-            ) from None
+    def parse(cls, text: str | int) -> Arrangement:
+        """Return the arrangement ``text`` names: its name, its title or its category number.
+
+        Names and titles are read whatever their case, with spaces or hyphens for underscores.
+
+        >>> Arrangement.parse("one_team"), Arrangement.parse("Separate-Involved")
+        (<Arrangement.ONE_TEAM: 1>, <Arrangement.SEPARATE_INVOLVED: 3>)
+        >>> Arrangement.parse(2), Arrangement.parse("4")
+        (<Arrangement.ALIGNED: 2>, <Arrangement.SEPARATE_DISTINCT: 4>)
+        >>> Arrangement.parse("Aligned, separate function(s)")
+        <Arrangement.ALIGNED: 2>
+        >>> Arrangement.parse("alinged")
+        Traceback (most recent call last):
+        ...
+        taxonomy.errors.InputError: 'alinged' is not an arrangement ... (did you mean 'aligned'?)
+        """
+        if isinstance(text, cls):
+            return text
+        if isinstance(text, int) and not isinstance(text, bool) and 1 <= text <= len(cls):
+            return cls(text)
+        if isinstance(text, str):
+            words = " ".join(text.split())
+            if words.isdigit() and len(words) == 1 and 1 <= int(words) <= len(cls):
+                return cls(int(words))
+            name = words.replace("-", "_").replace(" ", "_").upper()
+            if name in cls.__members__:
+                return cls[name]
+            for member in cls:
+                if member.title.casefold() == words.casefold():
+                    return member
+        shown = text if isinstance(text, str) else repr(text)
+        raise InputError(
+            f"'{shown}' is not an arrangement (a name, a title or a category number, 1 to 4)",
+            allowed=cls.names(),
+            suggestion=did_you_mean(str(shown).lower(), cls.names()),
+        )
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

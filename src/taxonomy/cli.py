@@ -967,11 +967,23 @@ def rules_check(directory: str | None, fmt: str, backend: str) -> None:
         raise _Failed()
 
 
+class _Percent(click.FloatRange):
+    """A percentage, 0 to 100: ``nan`` (which compares false with every bound) and ``inf`` too."""
+
+    name = "percentage"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # nan: below no threshold, so it would pass every score
+            self.fail(f"{value!r} is not a number; give a percentage from 0 to 100", param, ctx)
+        return number
+
+
 _FAIL_UNDER_OPTION = click.option(
     "--fail-under",
     "fail_under",
     metavar="PCT",
-    type=click.FloatRange(0, 100),
+    type=_Percent(0, 100),
     default=None,
     help="Exit 1 if the score is below PCT percent (for CI). Default: report only, exit 0.",
 )

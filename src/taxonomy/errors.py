@@ -47,6 +47,9 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+#: Halves of surrogate pairs: no terminal or file encoding can write one on its own.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
 #: The longest a value quoted in a message may be, in characters.
 MAX_SHOWN = 200
 
@@ -59,11 +62,14 @@ def printable(text: str, limit: int | None = None, *, one_line: bool = False) ->
 
     >>> print(printable("nh\x1b[31mse"))
     nh\x1b[31mse
+    >>> print(printable("Pay\ud800roll"))
+    Pay\ud800roll
     >>> printable("x" * 30, limit=10)
     'xxxxxxxxxx… (20 more characters)'
     """
     pattern = _CONTROL_OR_BREAK if one_line else CONTROL_CHARACTER
     shown = pattern.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    shown = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", shown)
     if limit is not None and len(shown) > limit:
         shown = f"{shown[:limit]}… ({len(shown) - limit} more characters)"
     return shown

@@ -143,8 +143,19 @@ class Output:
         except InputError as exc:
             if exc.file != temporary:
                 raise
-            # A writer's message names the file it wrote, the temporary one: name the user's.
-            raise type(exc)(exc.problem, file=self.name) from None
+            # A writer's message names the file it wrote, the temporary one: name the user's (and
+            # keep the rest of where: a sheet, row and column).
+            raise type(exc)(
+                exc.problem,
+                file=self.name,
+                line=exc.line,
+                item=exc.item,
+                key=exc.key,
+                allowed=exc.allowed,
+                suggestion=exc.suggestion,
+                sheet=exc.sheet,
+                column=exc.column,
+            ) from None
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)

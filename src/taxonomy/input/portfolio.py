@@ -35,7 +35,7 @@ from taxonomy._model import (
     parse_day,
 )
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
-from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice
+from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
 from taxonomy.language.facts import answer_data
 
 if TYPE_CHECKING:
@@ -697,7 +697,9 @@ def _declared(
                     key=key,
                     item=where,
                     allowed=options,
-                    suggestion=did_you_mean(
+                    suggestion=None
+                    if too_large(wrong)
+                    else did_you_mean(
                         str(wrong).lower() if isinstance(wrong, bool) else str(wrong), options
                     ),
                 )

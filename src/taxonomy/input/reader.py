@@ -17,6 +17,7 @@ knows where each part is, and every error names that place:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
@@ -40,9 +41,11 @@ __all__ = [
     "load_yaml",
     "loads_yaml",
     "location_of",
+    "lone_surrogate",
     "read_bytes",
     "read_text",
     "source_name",
+    "too_large",
 ]
 
 #: What a loader reads a mapping as: plain, whatever file (if any) it came from.
@@ -142,6 +145,97 @@ class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records lines and refuses duplicate keys."""
 
 
+class _Unreadable(Exception):
+    """A value no loader could use (see :func:`loads_yaml`), at its line and, once known, key."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = mark.line + 1 if mark is not None else None
+        self.key: str | None = None
+
+
+#: Half of a surrogate pair with no other half: ``"\ud800"`` in YAML or JSON, or from Python.
+LONE_SURROGATE = re.compile(
+    r"[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+)
+
+
+def lone_surrogate(text: str) -> str | None:
+    r"""The problem with ``text`` if it holds a lone surrogate, which no output can hold; or None.
+
+    UTF-8 (every file ``taxonomy`` writes) has no way to write one, so a name holding one would
+    fail every output, in the middle of writing it: it is refused where it is read instead.
+
+    >>> print(lone_surrogate("Pay\ud800roll")[:42])
+    contains U+D800, half of a surrogate pair,
+    >>> lone_surrogate("Pay roll") is None
+    True
+    """
+    found = LONE_SURROGATE.search(text)
+    if found is None:
+        return None
+    return (
+        f"contains U+{ord(found.group()):04X}, half of a surrogate pair, which no file or output "
+        "can hold: remove it, or write the character it was meant to be"
+    )
+
+
+def _construct_text(loader: _LineLoader, node: yaml.ScalarNode) -> str:
+    r"""Text as written, a surrogate pair escaped in two halves (JSON's ``"\ud83d\ude00"``) joined.
+
+    A lone half is refused: it could be written to no output.
+    """
+    text = loader.construct_scalar(node)
+    assert isinstance(text, str)
+    if _SURROGATE.search(text) is None:
+        return text
+    problem = lone_surrogate(text)
+    if problem is not None:
+        raise _Unreadable(problem, node.start_mark)
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int:
+    """A whole number; one too large for Python to read or write out is refused, not a crash."""
+    try:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts (4,300 by default)
+        value = None
+    if not isinstance(value, int) or too_large(value):
+        raise _Unreadable(_too_large_problem(str(node.value)), node.start_mark)
+    return value
+
+
+def too_large(value: Any) -> bool:
+    """Whether ``value`` is a whole number too large to be written out in decimal.
+
+    Python refuses to convert one of more than 4,300 digits (a ``ValueError`` from ``str``), so
+    it could not even be named in a message.
+
+    >>> too_large(10**5000), too_large(10**20), too_large("1" * 5000)
+    (True, False, False)
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    try:
+        str(value)
+    except ValueError:
+        return True
+    return False
+
+
+def _too_large_problem(written: str | None = None) -> str:
+    shown = f"the number {written[:10]}… ({len(written)} digits)" if written else "the number"
+    return (
+        f"{shown} is too large: no answer, level or priority is a number that large "
+        "(quote it if it is text)"
+    )
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
     loader.flatten_mapping(node)
     result = Node()
@@ -159,7 +253,11 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
             )
-        result[key] = loader.construct_object(value_node, deep=True)
+        try:
+            result[key] = loader.construct_object(value_node, deep=True)
+        except _Unreadable as unreadable:
+            unreadable.key = unreadable.key if unreadable.key is not None else key
+            raise
         result.key_lines[key] = key_node.start_mark.line + 1
         if isinstance(value_node, yaml.ScalarNode) and not isinstance(result[key], str):
             result.written[key] = str(value_node.value)
@@ -186,6 +284,8 @@ def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_text)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
@@ -202,6 +302,10 @@ def loads_yaml(text: str, *, file: str, error: type[InputError] = InputError) ->
     """
     try:
         data = yaml.load(text, Loader=_LineLoader)
+    except _Unreadable as unreadable:
+        raise error(
+            unreadable.problem, file=file, line=unreadable.line, key=unreadable.key
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -459,6 +563,8 @@ class Reader:
         would silently become another id, so it is refused with a hint to quote it.
         """
         value = node[key]
+        if too_large(value):
+            self.fail(_too_large_problem(), at=node, key=key, item=item)
         if isinstance(value, int | float) and not isinstance(value, bool):
             written = getattr(node, "written", {}).get(key, str(value))
             shown = (
@@ -477,6 +583,8 @@ class Reader:
     def text(self, node: Fields, key: str, *, item: str | None = None) -> str:
         """Return ``node[key]`` as non-empty text."""
         value = node[key]
+        if too_large(value):
+            self.fail(_too_large_problem(), at=node, key=key, item=item)
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(f"must be text, not {_kind(value)}", at=node, key=key, item=item)
         # A number where text is wanted (a name "2022", notes "1.0e+3") is kept as written.
@@ -492,6 +600,9 @@ class Reader:
                 key=key,
                 item=item,
             )
+        surrogate = lone_surrogate(text)
+        if surrogate is not None:
+            self.fail(surrogate, at=node, key=key, item=item)
         return text
 
     def choice(
@@ -512,6 +623,8 @@ class Reader:
         """
         options = list(choices)
         value = node[key]
+        if too_large(value):
+            self.fail(_too_large_problem(), at=node, key=key, item=item)
         plain = isinstance(value, str | int | float) and not isinstance(value, bool)
         if plain and fold_case and str(value) not in options:
             folded = fold_choice(str(value), options)
@@ -558,6 +671,8 @@ def _kind(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list | tuple):
         return "a list"
+    if too_large(value):
+        return "a number too large to write out"
     if isinstance(value, int | float):
         return f"the number {value}"
     return f"'{value}'"

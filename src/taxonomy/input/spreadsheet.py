@@ -37,7 +37,7 @@ from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.input.reader import Cells, Location, Row, read_bytes, read_text
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
-from taxonomy.render.cells import as_text_cells, csv_text, from_csv
+from taxonomy.render.cells import as_text_cells, check_cells, csv_text, from_csv
 
 if TYPE_CHECKING:
     from taxonomy.language.facts import Fact
@@ -285,25 +285,58 @@ def _tables_from_xlsx(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        raise PortfolioError(f"not a readable XLSX workbook: {exc}", file=str(path)) from None
+        raise PortfolioError(
+            f"not a readable XLSX workbook: {_reason(exc)}", file=str(path)
+        ) from None
+    try:
+        return _read_sheets(path, book)
+    finally:
+        book.close()  # a read-only workbook holds the file open
+
+
+def _read_sheets(path: Path, book: Any) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """Each sheet of an open workbook as a table; a sheet that cannot be read is one error.
+
+    A read-only workbook reads a sheet's XML as its rows are asked for, so damage there (XML cut
+    short, a cell reference such as ``A-1``, text in a number cell, a number of 5,000 digits)
+    shows only then, as whatever openpyxl, zipfile or the XML parser raises.
+    """
     tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for sheet in book.worksheets:
-        if sheet.title not in _SHEETS:
-            raise PortfolioError(
-                f"unknown sheet '{sheet.title}'",
-                file=str(path),
-                allowed=_SHEETS,
-                suggestion=did_you_mean(sheet.title, _SHEETS),
+    title = None
+    try:
+        for sheet in book.worksheets:
+            title = sheet.title
+            if sheet.title not in _SHEETS:
+                raise PortfolioError(
+                    f"unknown sheet '{sheet.title}'",
+                    file=str(path),
+                    allowed=_SHEETS,
+                    suggestion=did_you_mean(sheet.title, _SHEETS),
+                )
+            if sheet.title == "questions":
+                continue
+            # A workbook may claim 16,384 columns (one blank cell far to the right): read the
+            # headed columns and _UNHEADED_SEEN beyond them, never the whole width.
+            first = next(sheet.iter_rows(values_only=True, max_row=1), ())
+            width = len(first) - next(
+                (i for i, v in enumerate(reversed(first)) if v is not None), 0
             )
-        if sheet.title == "questions":
-            continue
-        # A workbook may claim 16,384 columns (one blank cell far to the right): read the headed
-        # columns and _UNHEADED_SEEN beyond them, never the whole width.
-        first = next(sheet.iter_rows(values_only=True, max_row=1), ())
-        width = len(first) - next((i for i, v in enumerate(reversed(first)) if v is not None), 0)
-        rows = sheet.iter_rows(values_only=True, max_col=max(1, width) + _UNHEADED_SEEN)
-        tables[sheet.title] = _table(str(path), sheet.title, rows, convert=lambda v: v)
+            rows = sheet.iter_rows(values_only=True, max_col=max(1, width) + _UNHEADED_SEEN)
+            tables[sheet.title] = _table(str(path), sheet.title, rows, convert=lambda v: v)
+    except PortfolioError:
+        raise
+    except Exception as exc:  # as for load_workbook: any kind, from openpyxl, zipfile or XML
+        raise PortfolioError(
+            f"the sheet cannot be read, the workbook is damaged: {_reason(exc)}",
+            file=str(path),
+            sheet=title,
+        ) from None
     return tables
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in the words of the library that raised ``exc`` (its type if silent)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _tables_from_csv(path: Path) -> dict[str, list[tuple[int, dict[str, Any]]]]:
@@ -368,6 +401,18 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
                     column="key",
                     allowed=_META_KEYS,
                     suggestion=did_you_mean(str(key), _META_KEYS),
+                )
+            )
+            continue
+        if str(key) in meta_rows:
+            problems.add(
+                PortfolioError(
+                    f"the key '{key}' is given twice (rows {meta_rows[str(key)]} and {row}): one "
+                    "would silently override the other",
+                    file=file_of("portfolio"),
+                    sheet="portfolio",
+                    line=row,
+                    column="key",
                 )
             )
             continue
@@ -595,7 +640,13 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
             return value
     if kind == "count":
         if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
+            try:
+                return int(value)
+            except ValueError:  # more digits than Python converts: as the YAML's, too large
+                raise PortfolioError(
+                    f"the number {value.strip()[:10]}… ({len(value.strip())} digits) is too "
+                    "large: no answer is a number that large"
+                ) from None
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)  # a body id, a choice or a text a spreadsheet took for a number
@@ -620,7 +671,15 @@ def _function(
                 continue
             columns[fact.key] = fact.name
             if cells.get(fact.name) is not None:
-                entry[fact.key] = _answer_cell(fact, cells[fact.name], row)
+                try:
+                    entry[fact.key] = _answer_cell(fact, cells[fact.name], row)
+                except PortfolioError as error:
+                    located = PortfolioError(
+                        error.problem, file=file, sheet="functions", line=row, column=fact.name
+                    )
+                    if problems is None:
+                        raise located from None
+                    problems.add(located)
         return entry, columns
 
     def sub(keys: dict[str, str], question: str) -> Row:
@@ -1118,6 +1177,8 @@ def _write_xlsx(
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    for sheet_name, rows in tables.items():  # before anything is written
+        check_cells(rows, file=str(path), sheet=sheet_name)
     book = Workbook()
     first = True
     for sheet_name, rows in tables.items():
@@ -1154,13 +1215,23 @@ def _write_xlsx(
         else:
             _add_checks(sheet, header, _sheet_checks(sheet_name, bodies), last=200)
     guide = book.create_sheet("questions")
-    guide.append(["question", "columns", f"in the words of rule pack '{pack.name}'"])
+
+    guide_rows: list[list[Any]] = []
+
+    def put(values: list[Any]) -> None:
+        """Append a row to the guide; a pack's text too long for a cell is refused first."""
+        where = len(guide_rows) + 1
+        check_cells([values], file=str(path), sheet="questions", headings=False, start=where)
+        guide_rows.append(values)
+        guide.append(values)
+
+    put(["question", "columns", f"in the words of rule pack '{pack.name}'"])
     answered = pack.facts.answered()
     for (title, columns, words), question in zip(QUESTIONS, ANSWER_QUESTIONS, strict=True):
         own = [f.name for f in answered if f.question == question]
-        guide.append([title, ", ".join([columns, *own]), pack.word(f"{question}_question", words)])
-    guide.append([])
-    guide.append(
+        put([title, ", ".join([columns, *own]), pack.word(f"{question}_question", words)])
+    put([])
+    put(
         [
             "scale",
             "",
@@ -1172,11 +1243,9 @@ def _write_xlsx(
         ]
     )
     if answered:
-        guide.append([])
+        put([])
         heading = guide.max_row + 1
-        guide.append(
-            [f"questions of rule pack '{pack.name}'", "column (answers)", "meaning", "source"]
-        )
+        put([f"questions of rule pack '{pack.name}'", "column (answers)", "meaning", "source"])
         for cell in guide[heading]:
             cell.font = Font(bold=True)
         titles = dict(zip(ANSWER_QUESTIONS, (q[0] for q in QUESTIONS), strict=True))
@@ -1188,7 +1257,7 @@ def _write_xlsx(
             else:
                 empty = "may be left empty"
             values = ", ".join(allowed_values(fact.type))
-            guide.append(
+            put(
                 [
                     titles[fact.question],
                     f"{fact.name} ({fact.type.name}: {values}; {empty})",

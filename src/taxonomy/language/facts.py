@@ -547,6 +547,10 @@ def parse_answer(
 
     ``bodies`` are the organisation ids a ``body`` or ``bodies`` answer may name (None: any id).
     """
+    from taxonomy.input.reader import too_large
+
+    if too_large(value):
+        return "is too large: no answer is a number that large", None
     kind = ftype.name
     known = list(bodies) if bodies is not None else None
     shown = str(value).lower() if isinstance(value, bool) else str(value)

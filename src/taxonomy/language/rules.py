@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -80,6 +80,8 @@ JOINT = "joint"
 _RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source", "priority")
 _REQUIRED_RULE_KEYS = ("id", "question", "when", "then", "because", "principles", "source")
 _THEN_KEYS = ("finding", "value", "cap", "lead", "decide")
+
+_T = TypeVar("_T")
 _COMPARISON_KEYS = ("fact", "op", "value")
 _PACK_KEYS = ("name", "version", "description", "extends", "overrides", "vocabulary")
 _EXTENDS_KEYS = ("name", "version", "path")
@@ -956,7 +958,10 @@ def _read_rule_file(file: Path, pack: str, problems: Problems) -> _RuleFile:
 def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
     """Read one rule mapping (from YAML, or plain Python data) and check it on its own.
 
-    Whole-pack checks (findings, cycles, strata) are done by :meth:`RulePack.from_rules`.
+    Every key is checked on its own, and every problem found is raised in one error (a
+    misspelt question, an unknown principle and a priority that is not a number are three
+    problems of one run). Whole-pack checks (findings, cycles, strata) are done by
+    :meth:`RulePack.from_rules`.
 
     Args:
         reader: the reader of the file it is in.
@@ -968,7 +973,51 @@ def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
         reader.fail(f"each rule must be a mapping, not {type(value).__name__}", at=at)
     node = value
     item = f"rule '{node['id']}'" if isinstance(node.get("id"), str) else "rule"
-    reader.keys(node, allowed=_RULE_KEYS, required=("id",), item=item)
+    problems = Problems(reader.error, file=reader.file)
+    with problems.collecting():
+        reader.keys(node, allowed=_RULE_KEYS, required=_REQUIRED_RULE_KEYS, item=item)
+
+    def attempt(key: str, check: Callable[[], _T]) -> _T | None:
+        """``check()`` when ``key`` is given, else None; its problem recorded, not raised."""
+        if key not in node:
+            return None
+        with problems.collecting():
+            return check()
+        return None
+
+    rule_id = attempt("id", lambda: _rule_id(reader, node, item))
+    question = attempt("question", lambda: _choice(reader, node, "question", QUESTIONS, item=item))
+    when = attempt(
+        "when", lambda: read_condition(reader, node["when"], at=node, key="when", item=item)
+    )
+    then = attempt("then", lambda: _read_then(reader, node, item))
+    because = attempt("because", lambda: reader.text(node, "because", item=item))
+    principles = attempt("principles", lambda: _principles(reader, node, item))
+    source = attempt("source", lambda: reader.text(node, "source", item=item))
+    priority = node.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        with problems.collecting():
+            reader.fail("must be a whole number", at=node, key="priority", item=item)
+    problems.found.sort(key=lambda problem: problem.line or 0)  # in the order they are written
+    problems.raise_if_any()
+    assert rule_id is not None and question is not None and when is not None
+    assert then is not None and because is not None and principles is not None
+    assert source is not None
+    return Rule(
+        id=rule_id,
+        question=question,
+        when=when,
+        then=then,
+        because=because,
+        principles=principles,
+        source=source,
+        priority=priority,
+        file=reader.file,
+        line=location_of(node).line or at.line or 0,
+    )
+
+
+def _rule_id(reader: Reader, node: Fields, item: str) -> str:
     rule_id = reader.identifier(node, "id", item=item)
     if not _RULE_ID.match(rule_id):
         reader.fail(
@@ -977,43 +1026,31 @@ def read_rule(reader: Reader, value: Any, at: Location | None = None) -> Rule:
             key="id",
             item=item,
         )
-    reader.keys(node, allowed=_RULE_KEYS, required=_REQUIRED_RULE_KEYS, item=item)
-    question = _choice(reader, node, "question", QUESTIONS, item=item)
-    when = read_condition(reader, node["when"], at=node, key="when", item=item)
-    then = _read_then(reader, node, item)
-    because = reader.text(node, "because", item=item)
-    principles_node = reader.sequence(node["principles"], what="'principles'", item=item, at=node)
-    principles: list[str] = []
-    for written in principles_node:
-        principle = fold_choice(written, PRINCIPLES)
-        if principle not in PRINCIPLES:
-            reader.fail(
-                f"'{principle}' is not an Annex B design principle",
-                at=node,
-                key="principles",
-                item=item,
-                allowed=PRINCIPLES,
-                suggestion=did_you_mean(str(principle), PRINCIPLES),
-            )
-        principles.append(principle)
-    if not principles:
+    return rule_id
+
+
+def _principles(reader: Reader, node: Fields, item: str) -> tuple[str, ...]:
+    """The rule's design principles; every one unknown is raised together."""
+    written = reader.sequence(node["principles"], what="'principles'", item=item, at=node)
+    if not written:
         reader.fail("name at least one design principle", at=node, key="principles", item=item)
-    source = reader.text(node, "source", item=item)
-    priority = node.get("priority", 0)
-    if isinstance(priority, bool) or not isinstance(priority, int):
-        reader.fail("must be a whole number", at=node, key="priority", item=item)
-    return Rule(
-        id=rule_id,
-        question=question,
-        when=when,
-        then=then,
-        because=because,
-        principles=tuple(principles),
-        source=source,
-        priority=priority,
-        file=reader.file,
-        line=location_of(node).line or at.line or 0,
-    )
+    problems = Problems(reader.error, file=reader.file)
+    principles: list[str] = []
+    for value in written:
+        principle = fold_choice(value, PRINCIPLES)
+        with problems.collecting():
+            if principle not in PRINCIPLES:
+                reader.fail(
+                    f"'{principle}' is not an Annex B design principle",
+                    at=node,
+                    key="principles",
+                    item=item,
+                    allowed=PRINCIPLES,
+                    suggestion=did_you_mean(str(principle), PRINCIPLES),
+                )
+            principles.append(principle)
+    problems.raise_if_any()
+    return tuple(principles)
 
 
 def read_condition(reader: Reader, value: Any, *, at: Any, key: str, item: str) -> Condition:
@@ -1078,8 +1115,11 @@ def _plain(value: Any) -> Any:
 
 
 def _read_then(reader: Reader, node: Fields, item: str) -> Then:
+    """A rule's ``then``: each key checked on its own, every problem raised together."""
     then = reader.mapping(node["then"], what="'then'", item=item, at=node)
-    reader.keys(then, allowed=_THEN_KEYS, item=item)
+    problems = Problems(reader.error, file=reader.file)
+    with problems.collecting():
+        reader.keys(then, allowed=_THEN_KEYS, item=item)
     if not then:
         reader.fail(
             "'then' must set at least one of: finding, cap, lead, decide", at=then, item=item
@@ -1090,41 +1130,59 @@ def _read_then(reader: Reader, node: Fields, item: str) -> Then:
     lead: str | None = None
     decide: Arrangement | None = None
     if "finding" in then:
-        finding = reader.text(then, "finding", item=item)
-        if not _FINDING.match(finding):
-            reader.fail(
-                "finding names are lower-case letters, digits and '_', starting with a letter",
-                at=then,
-                key="finding",
-                item=item,
-            )
-        if "value" not in then:
-            reader.fail("a finding needs a 'value'", at=then, key="finding", item=item)
-        raw = fold_choice(then["value"], Level.names())
-        if isinstance(raw, bool):
-            value = raw
-        elif isinstance(raw, Mapping) and set(raw) == {"fact"} and isinstance(raw["fact"], str):
-            value = raw["fact"]
-        elif isinstance(raw, str) and raw in Level.names():
-            value = Level.parse(raw)
-        else:
-            reader.fail(
-                f"'{raw}' is not a finding value",
-                at=then,
-                key="value",
-                item=item,
-                allowed=(*Level.names(), "true", "false", "{fact: NAME}"),
-                suggestion=did_you_mean(str(raw), Level.names()),
-            )
+        with problems.collecting():
+            finding = _finding(reader, then, item)
+        with problems.collecting():
+            value = _finding_value(reader, then, item)
     elif "value" in then:
-        reader.fail("'value' goes with 'finding'", at=then, key="value", item=item)
+        with problems.collecting():
+            reader.fail("'value' goes with 'finding'", at=then, key="value", item=item)
     if "cap" in then:
-        cap = Arrangement.parse(_choice(reader, then, "cap", Arrangement.names(), item=item))
+        with problems.collecting():
+            cap = Arrangement.parse(_choice(reader, then, "cap", Arrangement.names(), item=item))
     if "decide" in then:
-        decide = Arrangement.parse(_choice(reader, then, "decide", Arrangement.names(), item=item))
+        with problems.collecting():
+            decide = Arrangement.parse(
+                _choice(reader, then, "decide", Arrangement.names(), item=item)
+            )
     if "lead" in then:
-        lead = reader.text(then, "lead", item=item)
+        with problems.collecting():
+            lead = reader.text(then, "lead", item=item)
+    problems.raise_if_any()
     return Then(finding=finding, value=value, cap=cap, lead=lead, decide=decide)
+
+
+def _finding(reader: Reader, then: Fields, item: str) -> str:
+    finding = reader.text(then, "finding", item=item)
+    if not _FINDING.match(finding):
+        reader.fail(
+            "finding names are lower-case letters, digits and '_', starting with a letter",
+            at=then,
+            key="finding",
+            item=item,
+        )
+    return finding
+
+
+def _finding_value(reader: Reader, then: Fields, item: str) -> Level | bool | str:
+    """What a finding is set to: a level, true/false or ``{fact: NAME}``."""
+    if "value" not in then:
+        reader.fail("a finding needs a 'value'", at=then, key="finding", item=item)
+    raw = fold_choice(then["value"], Level.names())
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, Mapping) and set(raw) == {"fact"} and isinstance(raw["fact"], str):
+        return str(raw["fact"])
+    if isinstance(raw, str) and raw in Level.names():
+        return Level.parse(raw)
+    reader.fail(
+        f"'{raw}' is not a finding value",
+        at=then,
+        key="value",
+        item=item,
+        allowed=(*Level.names(), "true", "false", "{fact: NAME}"),
+        suggestion=did_you_mean(str(raw), Level.names()),
+    )
 
 
 # --- whole-pack checks ------------------------------------------------------------------------

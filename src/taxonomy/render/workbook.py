@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from taxonomy.errors import PortfolioError
-from taxonomy.render.cells import as_text_cells, csv_text
+from taxonomy.render.cells import as_text_cells, check_cells, csv_text, sheet_title
 
 __all__ = ["CATEGORY_COLOURS", "write_results"]
 
@@ -55,6 +55,7 @@ def write_results(classification: Any, path: str | Path, comparison: Any = None)
 
     Raises:
         PortfolioError: (an ``InputError``) the file cannot be written, naming it.
+        InputError: a text is longer than a workbook cell holds (nothing is written).
     """
     path = Path(path)
     rows = _result_rows(classification)
@@ -75,27 +76,33 @@ def write_results(classification: Any, path: str | Path, comparison: Any = None)
     sheet = book.active
     assert sheet is not None
     sheet.title = "recommendations"
+    check_cells(rows, file=str(path), sheet=sheet.title)
     _fill_results(sheet, rows, Font, PatternFill, get_column_letter)
     if comparison is not None:
         for outcome in comparison.outcomes:
-            scenario_sheet = book.create_sheet(_sheet_title(outcome.scenario.name))
-            scenario_sheet.append(["scenario", outcome.scenario.name])
-            scenario_sheet.append(["description", outcome.scenario.description])
-            for note in outcome.notes:
-                scenario_sheet.append(["note", note])
-            scenario_sheet.append([])
-            scenario_sheet.append(["function", "from", "to", "because"])
-            for change in outcome.changes:
-                scenario_sheet.append(
+            title = sheet_title(outcome.scenario.name, book.sheetnames, default="scenario")
+            scenario_rows: list[list[Any]] = [
+                ["scenario", outcome.scenario.name],
+                ["description", outcome.scenario.description],
+                *(["note", note] for note in outcome.notes),
+                [],
+                ["function", "from", "to", "because"],
+                *(
                     [
                         change.function,
                         str(change.before),
                         str(change.after),
                         "; ".join(change.because),
                     ]
-                )
+                    for change in outcome.changes
+                ),
+            ]
             if not outcome.changes:
-                scenario_sheet.append(["(no function changes arrangement or lead)"])
+                scenario_rows.append(["(no function changes arrangement or lead)"])
+            check_cells(scenario_rows, file=str(path), sheet=title, headings=False)
+            scenario_sheet = book.create_sheet(title)
+            for row in scenario_rows:
+                scenario_sheet.append(row)
             as_text_cells(scenario_sheet)
             scenario_sheet.column_dimensions["A"].width = 30
             scenario_sheet.column_dimensions["B"].width = 28
@@ -105,11 +112,6 @@ def write_results(classification: Any, path: str | Path, comparison: Any = None)
         book.save(path)
     except OSError as exc:
         raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
-
-
-def _sheet_title(name: str) -> str:
-    cleaned = "".join(c for c in name if c not in "[]:*?/\\")
-    return cleaned[:31] or "scenario"
 
 
 def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, letter: Any) -> None:

@@ -89,10 +89,18 @@ class ExpectationFileItem(pytest.File):
     """An expectation file: one test per case."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        """One item per case."""
+        """One item per case; a file with mistakes is one collection error listing them all.
+
+        The error is the loader's message (file, line, case and key of each problem), shown
+        as it is, without a Python traceback.
+        """
+        from taxonomy.errors import TaxonomyError
         from taxonomy.testing.expectations import load_expectations
 
-        spec = load_expectations(self.path)
+        try:
+            spec = load_expectations(self.path)
+        except TaxonomyError as error:
+            raise self.CollectError(str(error)) from None
         cache: dict[str, Any] = {}
         for case in spec.cases:
             yield ExpectationCase.from_parent(
@@ -131,8 +139,10 @@ class ExpectationCase(pytest.Item):
             got = ", ".join(f"{k}={v}" for k, v in outcome.actual.items() if k != "function")
             lines.append(f"  (actual: {got})")
             return "\n".join(lines)
-        from taxonomy.errors import TaxonomyError
+        from taxonomy.errors import InputError, TaxonomyError
 
+        if isinstance(excinfo.value, InputError) and excinfo.value.file is not None:
+            return str(excinfo.value)  # it names its own file and line
         if isinstance(excinfo.value, TaxonomyError):
             return f"{self.spec.path}:{self.case.line}: {excinfo.value}"
         return str(super().repr_failure(excinfo))

@@ -209,7 +209,7 @@ def _combinations(fn: Function, max_changes: int) -> Iterator[tuple[AnswerChange
 def counterfactuals(
     portfolio: Portfolio,
     function_id: str,
-    target: Arrangement | str | None = None,
+    target: Arrangement | str | int | None = None,
     *,
     rules: RulePack | None = None,
     max_changes: int = 2,
@@ -219,21 +219,28 @@ def counterfactuals(
     Args:
         portfolio: the portfolio (not mutated).
         function_id: the function to ask about.
-        target: the arrangement wanted; None means the next more integrated one (or, for one
-            team, the next less integrated one).
+        target: the arrangement wanted: an :class:`Arrangement`, its name (``aligned``), its
+            title or its category number (2); None means the next more integrated one (or, for
+            one team, the next less integrated one).
         rules: the rule pack; None uses the default pack.
         max_changes: the most answers changed at once.
+
+    Raises:
+        InputError: ``target`` names no arrangement (with a "did you mean").
+        UnknownIdError: no function has the id ``function_id``.
     """
+    # Before any work: a misspelt target is the caller's mistake.
+    wanted = Arrangement.parse(target) if target is not None else None
     pack = rules if rules is not None else load_rules()
     fn = portfolio.function(function_id)
     current = classify_function(portfolio, function_id, rules=pack)
-    if target is None:
-        target = (
+    if wanted is None:
+        wanted = (
             Arrangement(current.arrangement - 1)
             if current.arrangement is not Arrangement.ONE_TEAM
             else Arrangement.ALIGNED
         )
-    target = Arrangement.parse(target) if isinstance(target, str) else target
+    target = wanted
     if current.arrangement is target:
         return Counterfactuals(function_id, current, target, (), (), 0, max_changes)
 
