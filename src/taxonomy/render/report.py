@@ -1,7 +1,8 @@
 """The HTML report a Board paper can carry: one self-contained file, printable to A4.
 
 ``build_report(portfolio, scenarios=...)`` renders a one-page summary (what is recommended, by
-arrangement, with the functions by name; the legal constraints that capped placements; the
+arrangement, with the functions by name; what the law did: the caps, the limits it set, the
+leads it named and the decisions it kept with each body, in words, with no rule ids; the
 structure as-is against to-be; the findings), the recommendations, each derivation compactly
 (several to a printed page) with the papers' citations, the accountability pictures (inline SVG,
 caption above), the check findings and the scenario comparisons (identical changes grouped in one
@@ -60,7 +61,7 @@ def build_report(
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import load_rules
-    from taxonomy.render.prose import paragraphs
+    from taxonomy.render.prose import legal_effects, paragraphs
     from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
@@ -110,7 +111,7 @@ def build_report(
             classification=classification,
             counts=counts,
             metrics=metrics,
-            constraints=_constraints(classification, bodies),
+            law_effects=legal_effects(classification, rules=pack),
             undecided=sum(1 for r in classification if r.tied),
             finding_groups=_finding_groups(findings),
             table=classification_table_html(classification, bodies=bodies),
@@ -423,18 +424,6 @@ def _derivation(explanation: Explanation, bodies: Mapping[str, str]) -> _Derivat
         {f.rule: named(f.because, bodies) for f in deciding},
         tuple(_reader_words(note, bodies) for note in explanation.notes),
     )
-
-
-def _constraints(classification: Any, bodies: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The legal rules that capped a placement, each with the functions it capped and why."""
-    capped: dict[str, dict[str, Any]] = {}
-    for rec in classification:
-        for cap in rec.explanation.capped_by:
-            entry = capped.setdefault(
-                cap.rule, {"rule": cap.rule, "source": cap.source, "functions": []}
-            )
-            entry["functions"].append((rec.name, rec.arrangement.title, named(cap.because, bodies)))
-    return list(capped.values())
 
 
 def _finding_groups(findings: Sequence[Finding]) -> list[tuple[str, str, int]]:
