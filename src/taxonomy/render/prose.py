@@ -38,7 +38,14 @@ from taxonomy._model import (
 )
 from taxonomy.language.rules import PLACEHOLDER, RulePack, load_rules
 
-__all__ = ["LegalEffect", "citation", "legal_effects", "paragraph", "paragraphs"]
+__all__ = [
+    "LegalEffect",
+    "arrangement_words",
+    "citation",
+    "legal_effects",
+    "paragraph",
+    "paragraphs",
+]
 
 #: The key questions in the paper's order (para 8), for saying findings in that order.
 _QUESTIONS = {"efficiency": 0, "effectiveness": 1, "legal": 2, "capability": 3}
@@ -308,8 +315,8 @@ class _Writer:
         )
         return [
             _sentence(
-                f"On these answers alone it would be {_arrangement_words(decided)}, but the law "
-                f"keeps it {_arrangement_words(cap)}, because {reasons}"
+                f"On these answers alone it would be {arrangement_words(decided)}, but the law "
+                f"keeps it {arrangement_words(cap)}, because {reasons}"
             )
         ]
 
@@ -334,7 +341,7 @@ class _Writer:
             LegalEffect(
                 "capped",
                 f"held at {rec.arrangement.category}. {rec.arrangement.title} (the answers alone "
-                f"gave {_arrangement_words(ex.decided_by.decide or rec.arrangement)})",
+                f"gave {arrangement_words(ex.decided_by.decide or rec.arrangement)})",
                 self._because(f),
                 self._cite(f),
             )
@@ -575,7 +582,7 @@ def _level(value: Any) -> str:
     return str(value)
 
 
-def _arrangement_words(arrangement: Arrangement) -> str:
+def arrangement_words(arrangement: Arrangement) -> str:
     """An arrangement as the rest of a sentence reads it: ``aligned, separate functions``."""
     return {
         Arrangement.ONE_TEAM: "one team",
