@@ -147,7 +147,9 @@ def test_rule_ids_in_the_audit_trail_never_break_inside() -> None:
 def test_page_one_lists_the_law_for_the_councils() -> None:
     pack = taxonomy.load_rules(COUNCILS_PACK)
     report = build_report(taxonomy.load_portfolio(COUNCILS, rules=pack), rules=pack, pictures=False)
-    summary = _board_text(report[report.index('<section id="summary">') : report.index("</section>")])
+    summary = _board_text(
+        report[report.index('<section id="summary">') : report.index("</section>")]
+    )
     summary = " ".join(summary.split())
     assert "No legal constraint" not in summary
     assert "What the law decided" in summary
@@ -171,8 +173,8 @@ def test_page_one_lists_the_law_for_the_councils() -> None:
         assert line in summary, line
 
 
-def test_a_legal_limit_that_changed_nothing_is_still_said(tmp_path: Path) -> None:
-    """Operational independence binds a separate function though the answers placed it there."""
+def test_the_law_that_changed_no_category_is_still_said(tmp_path: Path) -> None:
+    """Independence from the commissioner keeps it out of operations, though no rule capped."""
     loaded = taxonomy.load_portfolio(_three_bodies(tmp_path))
     result = taxonomy.classify(loaded)
     from taxonomy.render.prose import legal_effects, paragraph
@@ -180,6 +182,13 @@ def test_a_legal_limit_that_changed_nothing_is_still_said(tmp_path: Path) -> Non
     effects = {(e.effect, names) for e, names in legal_effects(result)}
     assert ("lead", ("Fire safety enforcement",)) in effects
     assert ("lead", ("Statutory accounts",)) in effects
+    assert ("apart", ("Operational policing decisions",)) in effects
+    operations = paragraph(result["operations"], result)
+    assert (
+        "The law also binds it, within the category given: Shire Police and Crime Commissioner "
+        "kept out of it (no team, no involvement), because it must stay independent of Shire "
+        "Police and Crime Commissioner"
+    ) in operations
     text = paragraph(result["fire-safety"], result)
     assert "NHS" not in text.replace("NHS England board paper", "")
     assert "commissioning" not in text
@@ -273,6 +282,9 @@ def test_a_comparison_reason_reads_without_ids() -> None:
     assert board_reason("finding capability_gain: high -> low", pack) == (
         "capability gain: high -> low"
     )
-    assert board_reason(
-        "lead nhse -> nhsi (set by legal.agreed-lead, was capability.most-capable-leads)", pack
-    ) == "lead nhse -> nhsi"
+    assert (
+        board_reason(
+            "lead nhse -> nhsi (set by legal.agreed-lead, was capability.most-capable-leads)", pack
+        )
+        == "lead nhse -> nhsi"
+    )

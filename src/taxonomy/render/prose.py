@@ -205,7 +205,7 @@ class _Writer:
             self._what(rec, performers),
             self._why(ex),
             *self._caps(ex),
-            *self._bounds(ex),
+            *self._bounds(rec),
             self._lead(rec, performers),
             *self._decides(rec),
             *self._accountable(rec, performers),
@@ -324,15 +324,23 @@ class _Writer:
         """The legal caps that apply but did not change the category (the answers were within)."""
         capping = {f.rule for f in ex.capped_by}
         return [
-            f for f in ex.fired if f.question == "legal" and f.cap is not None and f.rule not in capping
+            f
+            for f in ex.fired
+            if f.question == "legal" and f.cap is not None and f.rule not in capping
         ]
 
-    def _bounds(self, ex: Explanation) -> list[str]:
-        bound = self._bound(ex)
-        if not bound:
+    def _bounds(self, rec: Recommendation) -> list[str]:
+        """The legal limits that applied without changing the category, and bodies kept apart."""
+        effects = [e for e in self.legal_effects(rec) if e.effect in ("bound", "apart")]
+        if not effects:
             return []
-        reasons = _listed([f"{self._because(f)} ({self._cite(f)})" for f in bound])
-        return [_sentence(f"The law applies here too, within the category given: {reasons}")]
+        reasons = _listed(
+            [
+                f"{e.said}, because {e.because}" + (f" ({e.source})" if e.source else "")
+                for e in effects
+            ]
+        )
+        return [_sentence(f"The law also binds it, within the category given: {reasons}")]
 
     def legal_effects(self, rec: Recommendation) -> list[LegalEffect]:
         """What the law did for ``rec``: caps, limits it was within, the lead, who decides."""

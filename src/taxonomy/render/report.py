@@ -389,13 +389,17 @@ def board_reason(text: str, pack: RulePack) -> str:
         lambda m: f"the answers now give {decides(m.group(1))} (they gave {decides(m.group(2))})",
         text,
     )
-    text = re.sub(rf"^now capped by {rule}$", lambda m: f"now held by law at {caps(m.group(1))}", text)
+    text = re.sub(
+        rf"^now capped by {rule}$", lambda m: f"now held by law at {caps(m.group(1))}", text
+    )
     text = re.sub(
         rf"^no longer capped by {rule}$",
         lambda m: f"no longer held by law at {caps(m.group(1))}",
         text,
     )
-    text = re.sub(r"^finding ([a-z][a-z0-9_]*): ", lambda m: m.group(1).replace("_", " ") + ": ", text)
+    text = re.sub(
+        r"^finding ([a-z][a-z0-9_]*): ", lambda m: m.group(1).replace("_", " ") + ": ", text
+    )
     return re.sub(r" \(set by [^()]*\)$", "", text) if text.startswith("lead ") else text
 
 
@@ -487,7 +491,9 @@ def _derivation(explanation: Explanation, bodies: Mapping[str, str]) -> _Derivat
         visit(firing)
     return _Derivation(
         tuple(shown.items()),
-        tuple((name.replace("_", " "), format_value(value)) for name, value in explanation.findings),
+        tuple(
+            (name.replace("_", " "), format_value(value)) for name, value in explanation.findings
+        ),
         tuple(f.rule for f in explanation.fired),
         {f.rule: named(f.because, bodies) for f in deciding},
         tuple(_reader_words(note, bodies) for note in explanation.notes),

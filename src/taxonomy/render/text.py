@@ -412,15 +412,15 @@ def _outranked(ex: Explanation, firing: Firing) -> str:
 
 
 def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
-    """One recommendation in Markdown for a reader: the paragraph, then the decision, cap, lead
-    and every rule that fired, each by its conclusion and reason (no rule ids, no finding names).
+    """One recommendation in Markdown for a reader: the paragraph, then how it was reached.
+
+    The decision, cap, lead and every rule that fired, each by its conclusion and reason: no rule
+    ids and no finding names.
     """
     ex = rec.explanation
 
     def node(firing: Firing) -> str:
-        matched = (
-            ", ".join(f"{_fact_words(k)} = {v}" for k, v in firing.shown) or "no condition"
-        )
+        matched = ", ".join(f"{_fact_words(k)} = {v}" for k, v in firing.shown) or "no condition"
         return (
             f"{_conclusion_words(firing)}, because {firing.because} "
             f"(on {matched}; source: {firing.source})"
