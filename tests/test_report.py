@@ -68,7 +68,7 @@ def test_report_has_every_part(report_file: Path) -> None:
     ):
         assert part in text, part
     assert text.count('<details class="derivation">') == 21
-    assert "board paper para 8" in text  # citations of the rules
+    assert "source: board paper Annex B category 1" in text  # citations of the rules
 
 
 def test_report_captions_sit_above_pictures(report_file: Path) -> None:

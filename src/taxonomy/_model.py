@@ -1099,16 +1099,30 @@ class PackIdentity:
 
 @attrs.frozen
 class Override:
-    """A rule an extension pack replaces or removes, with the reason it records."""
+    """A rule an extension pack replaces, removes or rewords, with the reason it records.
+
+    Attributes:
+        rule: the inherited rule's id.
+        action: ``replaced``, ``removed`` or ``reworded`` (its ``because`` is the pack's own).
+        reason: why, as the pack says.
+        pack: the name of the pack that overrides it.
+        because: for ``reworded``, the rule's new reason template; else empty.
+        line: the line of ``pack.yaml`` the override is on (0 when unknown).
+    """
 
     rule: str
     action: str
     reason: str
     pack: str
+    because: str = ""
+    line: int = attrs.field(default=0, eq=False)
 
     def to_dict(self) -> dict[str, str]:
-        """A JSON-ready dict."""
-        return {"rule": self.rule, "action": self.action, "reason": self.reason, "pack": self.pack}
+        """A JSON-ready dict (``because`` only for a reworded rule)."""
+        data = {"rule": self.rule, "action": self.action, "reason": self.reason, "pack": self.pack}
+        if self.because:
+            data["because"] = self.because
+        return data
 
 
 @attrs.frozen

@@ -100,7 +100,7 @@ _SHEETS = (
 
 #: The four key questions, for the template's guide sheet: title, columns and the question in
 #: general words. A rule pack's vocabulary (``efficiency_question``, ...) gives its own wording;
-#: the default pack's is the board paper's (para 8).
+#: the default pack's is the board paper's (para 8), its legal example said for any bodies.
 QUESTIONS = [
     (
         "Efficiency (Q1)",

@@ -119,8 +119,8 @@ functions:
     legal:
       # The body (or bodies) the statutory duty sits with.
       statutory_owner: eastbrook
-      # Only employees of these bodies may carry it out (para 8: "commissioning may only be
-      # delegated to an NHS England employee").
+      # Only employees of these bodies may carry it out (the paper's own example, para 8, is
+      # commissioning, which only NHS England's employees could do).
       delegable_to: [eastbrook]
       # The decision is reserved to each body's own Board: each keeps deciding (para 8).
       board_reserved: false

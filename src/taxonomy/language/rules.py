@@ -85,7 +85,8 @@ _T = TypeVar("_T")
 _COMPARISON_KEYS = ("fact", "op", "value")
 _PACK_KEYS = ("name", "version", "description", "extends", "overrides", "vocabulary")
 _EXTENDS_KEYS = ("name", "version", "path")
-_OVERRIDE_KEYS = ("rule", "reason")
+_OVERRIDE_KEYS = ("rule", "reason", "because")
+_REQUIRED_OVERRIDE_KEYS = ("rule", "reason")
 #: Words a pack may set for the people reading its results (``vocabulary:`` in ``pack.yaml``).
 VOCABULARY: Mapping[str, str] = {
     "governing_body": "what each body's governing body is called (Board, Cabinet, ...), "
@@ -707,8 +708,13 @@ def _read_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
                     suggestion=override.rule,
                 )
             )
-    dropped = {o.rule for o in overrides}
-    kept = [r for r in base.rules if r.id not in dropped]
+    dropped = {o.rule for o in overrides if o.action != "reworded"}
+    reworded = {o.rule: o for o in overrides if o.action == "reworded"}
+    kept = [
+        _reworded(r, reworded[r.id], str(meta_file)) if r.id in reworded else r
+        for r in base.rules
+        if r.id not in dropped
+    ]
     if problems:
         own = [r for r in rules if r.id not in seen_base or r.id in overridden]
         own_facts = [f for f in facts if f.name not in base.facts]
@@ -724,6 +730,15 @@ def _read_folder(folder: Path, seen: tuple[Path, ...]) -> RulePack:
         extends=(base.identity, *base.extends),
         overrides=(*base.overrides, *overrides),
     )
+
+
+def _reworded(rule: Rule, override: Override, file: str) -> Rule:
+    """An inherited rule with the extension's ``because``; it is then where the override is.
+
+    Its condition, conclusion, source and priority stay the inherited rule's. A placeholder of
+    the new reason that names no fact is refused by the pack checks, at the override's line.
+    """
+    return attrs.evolve(rule, because=override.because, file=file, line=override.line)
 
 
 def _check_read(
@@ -883,7 +898,7 @@ def _override(
     known = [r.id for r in base.rules]
     node = reader.mapping(raw, what="an override", at=items)
     item = f"override of '{node['rule']}'" if isinstance(node.get("rule"), str) else "override"
-    reader.keys(node, allowed=_OVERRIDE_KEYS, required=_OVERRIDE_KEYS, item=item)
+    reader.keys(node, allowed=_OVERRIDE_KEYS, required=_REQUIRED_OVERRIDE_KEYS, item=item)
     rule_id = reader.text(node, "rule", item=item)
     if rule_id not in known:
         reader.fail(
@@ -895,8 +910,21 @@ def _override(
         )
     if rule_id in [o.rule for o in found]:
         reader.fail("this rule is overridden twice", at=node, key="rule", item=item)
+    reason = reader.text(node, "reason", item=item)
+    if "because" in node:
+        if rule_id in own:
+            reader.fail(
+                f"rewords '{rule_id}' and also defines it: a rule of the pack's own gives its "
+                "reason in its own 'because'; drop 'because' here, or the rule",
+                at=node,
+                key="because",
+                item=item,
+            )
+        because = reader.text(node, "because", item=item)
+        line = location_of(node).line or 0
+        return Override(rule_id, "reworded", reason, pack, because, line)
     action = "replaced" if rule_id in own else "removed"
-    return Override(rule_id, action, reader.text(node, "reason", item=item), pack)
+    return Override(rule_id, action, reason, pack)
 
 
 @attrs.frozen

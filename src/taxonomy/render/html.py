@@ -24,31 +24,40 @@ def classification_table_html(
     """The recommendations as an HTML table (also a notebook's rich output).
 
     With ``bodies`` (body id to name), the table is for people rather than tooling: functions
-    and lead bodies by name, no id column, and a rule id may wrap after each dot.
+    and lead bodies by name, no id column and no rule ids (the last column says whether the law
+    held the arrangement below what the answers gave). Without, each rule id is kept whole
+    (``white-space: nowrap``).
     """
     rows = []
-    wrap = "<wbr>" if bodies is not None else ""
 
     def rule(rule_id: str) -> str:
-        return html.escape(rule_id).replace(".", "." + wrap)
+        return f'<span style="white-space:nowrap">{html.escape(rule_id)}</span>'
 
     for rec in classification:
-        capped = ", ".join(rule(f.rule) for f in rec.explanation.capped_by)
-        function = "" if bodies is not None else f"<td>{html.escape(rec.function)}</td>"
-        lead = rec.lead_text if bodies is None else lead_names(rec.lead, rec.tied, bodies)
+        ex = rec.explanation
+        if bodies is None:
+            function = f"<td>{html.escape(rec.function)}</td>"
+            lead = rec.lead_text
+            why = (
+                f"<td>{rule(ex.decided_by.rule)}</td>"
+                f"<td>{', '.join(rule(f.rule) for f in ex.capped_by)}</td>"
+            )
+        else:
+            function = ""
+            lead = lead_names(rec.lead, rec.tied, bodies)
+            why = "<td>held here by law</td>" if ex.capped_by else "<td>the answers</td>"
         rows.append(
             f"<tr>{function}<td>{html.escape(rec.name)}</td>"
             f'<td class="cat{rec.category}" style="background:{colour(rec.category)}">'
             f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
-            f"<td>{html.escape(lead)}</td>"
-            f"<td>{rule(rec.explanation.decided_by.rule)}</td>"
-            f"<td>{capped}</td></tr>"
+            f"<td>{html.escape(lead)}</td>{why}</tr>"
         )
-    head = "<th>function</th><th>name</th>" if bodies is None else "<th>function</th>"
-    return (
-        f"<table><tr>{head}<th>arrangement</th><th>lead</th>"
-        "<th>decided by</th><th>capped by</th></tr>" + "".join(rows) + "</table>"
-    )
+    if bodies is None:
+        head = "<th>function</th><th>name</th><th>arrangement</th><th>lead</th>"
+        head += "<th>decided by</th><th>capped by</th>"
+    else:
+        head = "<th>function</th><th>arrangement</th><th>lead</th><th>decided by</th>"
+    return f"<table><tr>{head}</tr>" + "".join(rows) + "</table>"
 
 
 def lead_names(

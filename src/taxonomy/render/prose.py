@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
+
 from taxonomy._model import (
     Arrangement,
     Classification,
@@ -36,7 +38,14 @@ from taxonomy._model import (
 )
 from taxonomy.language.rules import RulePack, fill_because, load_rules
 
-__all__ = ["citation", "paragraph", "paragraphs"]
+__all__ = [
+    "LegalEffect",
+    "arrangement_words",
+    "citation",
+    "legal_effects",
+    "paragraph",
+    "paragraphs",
+]
 
 #: The key questions in the paper's order (para 8), for saying findings in that order.
 _QUESTIONS = {"efficiency": 0, "effectiveness": 1, "legal": 2, "capability": 3}
@@ -82,6 +91,53 @@ def paragraphs(classification: Classification, *, rules: RulePack | None = None)
     portfolio, pack = _context(classification, rules)
     writer = _Writer(portfolio, pack)
     return {rec.function: writer.paragraph(rec) for rec in classification}
+
+
+@attrs.frozen
+class LegalEffect:
+    """One way the law shaped a recommendation, in words a Board reads (no rule ids).
+
+    Attributes:
+        effect: ``capped`` (the law held it below what the answers gave), ``bound`` (a legal
+            limit that applies, though the answers already placed it within it), ``apart`` (a
+            body it must stay independent of is kept out of it), ``lead`` (the law, or the
+            bodies' agreement, named the lead) or ``decides`` (each body keeps the decision, or
+            holds the duty of its own, while the work is shared).
+        said: what the law did, e.g. ``held at 2. Aligned, separate function(s)``.
+        because: the legal reason, bodies by name.
+        source: where the reason comes from, as cited.
+    """
+
+    effect: str
+    said: str
+    because: str
+    source: str
+
+
+#: The order the effects are listed in: what changed a placement first.
+EFFECTS = ("capped", "bound", "apart", "lead", "decides")
+
+
+def legal_effects(
+    classification: Classification, *, rules: RulePack | None = None
+) -> list[tuple[LegalEffect, tuple[str, ...]]]:
+    """Every legal fact that capped, bound or named a lead, with the functions' names it did so for.
+
+    Derived from each recommendation's explanation (the rules of the legal question that fired,
+    and what each did) and the function's own legal answers (a decision each body keeps).
+    Identical effects are listed once with every function they apply to; capped first, then
+    bound, lead and decides, each in portfolio order.
+    """
+    portfolio, pack = _context(classification, rules)
+    writer = _Writer(portfolio, pack)
+    found: dict[LegalEffect, list[str]] = {}
+    for rec in classification:
+        for effect in writer.legal_effects(rec):
+            found.setdefault(effect, []).append(rec.name)
+    return sorted(
+        ((effect, tuple(names)) for effect, names in found.items()),
+        key=lambda item: EFFECTS.index(item[0].effect),
+    )
 
 
 def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
@@ -149,6 +205,7 @@ class _Writer:
             self._what(rec, performers),
             self._why(ex),
             *self._caps(ex),
+            *self._bounds(rec),
             self._lead(rec, performers),
             *self._decides(rec),
             *self._accountable(rec, performers),
@@ -258,10 +315,105 @@ class _Writer:
         )
         return [
             _sentence(
-                f"On these answers alone it would be {_arrangement_words(decided)}, but the law "
-                f"keeps it {_arrangement_words(cap)}, because {reasons}"
+                f"On these answers alone it would be {arrangement_words(decided)}, but the law "
+                f"keeps it {arrangement_words(cap)}, because {reasons}"
             )
         ]
+
+    def _bound(self, ex: Explanation) -> list[Firing]:
+        """The legal caps that apply but did not change the category (the answers were within)."""
+        capping = {f.rule for f in ex.capped_by}
+        return [
+            f
+            for f in ex.fired
+            if f.question == "legal" and f.cap is not None and f.rule not in capping
+        ]
+
+    def _bounds(self, rec: Recommendation) -> list[str]:
+        """The legal limits that applied without changing the category, and bodies kept apart."""
+        effects = [e for e in self.legal_effects(rec) if e.effect in ("bound", "apart")]
+        if not effects:
+            return []
+        reasons = _listed(
+            [
+                f"{e.said}, because {e.because}" + (f" ({e.source})" if e.source else "")
+                for e in effects
+            ]
+        )
+        return [_sentence(f"The law also binds it, within the category given: {reasons}")]
+
+    def legal_effects(self, rec: Recommendation) -> list[LegalEffect]:
+        """What the law did for ``rec``: caps, limits it was within, the lead, who decides."""
+        ex = rec.explanation
+        effects = [
+            LegalEffect(
+                "capped",
+                f"held at {rec.arrangement.category}. {rec.arrangement.title} (the answers alone "
+                f"gave {arrangement_words(ex.decided_by.decide or rec.arrangement)})",
+                self._because(f),
+                self._cite(f),
+            )
+            for f in ex.capped_by
+        ]
+        effects += [
+            LegalEffect(
+                "bound",
+                f"no more joined up than {f.cap.category}. {f.cap.title}",
+                self._because(f),
+                self._cite(f),
+            )
+            for f in self._bound(ex)
+            if f.cap is not None
+        ]
+        lead = ex.lead_by
+        if lead is not None and lead.question == "legal" and rec.lead_status != "tie":
+            whom = (
+                "led jointly"
+                if rec.lead_status == "joint"
+                else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
+            )
+            effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
+        fn = self.portfolio.function(rec.function)
+        apart = [b for b in fn.legal.independence_from if b not in fn.performed_by]
+        read = {fact.split(".")[1] for f in ex.fired for fact, _ in f.matched if "." in fact}
+        if apart and "independence_from" not in read:
+            source = (
+                self.pack.facts.get("legal.independence_from").source
+                if "legal.independence_from" in self.pack.facts
+                else ""
+            )
+            effects.append(
+                LegalEffect(
+                    "apart",
+                    f"{self._names(apart)} kept out of it (no team, no involvement)",
+                    f"it must stay independent of {self._names(apart)}",
+                    citation(source, self.paper) if source else "",
+                )
+            )
+        if not rec.arrangement.separate:
+            for fact, keepers, reason in (
+                (
+                    "legal.board_reserved",
+                    fn.performed_by if fn.legal.board_reserved else (),
+                    "the decision is reserved to each body's own governing body",
+                ),
+                (
+                    "legal.held_by_each",
+                    () if fn.legal.board_reserved else fn.legal.held_by_each,
+                    "each holds the duty or office of its own",
+                ),
+            ):
+                if keepers:
+                    source = self.pack.facts.get(fact).source if fact in self.pack.facts else ""
+                    effects.append(
+                        LegalEffect(
+                            "decides",
+                            f"{self._names(keepers)} each keep deciding while the work is shared",
+                            reason,
+                            citation(source, self.paper) if source else "",
+                        )
+                    )
+        return effects
 
     # -- the lead, who decides, to whom the team answers -----------------------------------------
 
@@ -437,7 +589,7 @@ def _level(value: Any) -> str:
     return str(value)
 
 
-def _arrangement_words(arrangement: Arrangement) -> str:
+def arrangement_words(arrangement: Arrangement) -> str:
     """An arrangement as the rest of a sentence reads it: ``aligned, separate functions``."""
     return {
         Arrangement.ONE_TEAM: "one team",

@@ -1,7 +1,8 @@
 """The HTML report a Board paper can carry: one self-contained file, printable to A4.
 
 ``build_report(portfolio, scenarios=...)`` renders a one-page summary (what is recommended, by
-arrangement, with the functions by name; the legal constraints that capped placements; the
+arrangement, with the functions by name; what the law did: the caps, the limits it set, the
+leads it named and the decisions it kept with each body, in words, with no rule ids; the
 structure as-is against to-be; the findings), the recommendations, each derivation compactly
 (several to a printed page) with the papers' citations, the accountability pictures (inline SVG,
 caption above), the check findings and the scenario comparisons (identical changes grouped in one
@@ -29,7 +30,14 @@ if TYPE_CHECKING:  # networkx loads only when a report is built
     from taxonomy.structure.checks import Finding, Metrics
     from taxonomy.whatif.compare import FunctionChange, Outcome, Placement
 
-__all__ = ["ChangeGroup", "build_report", "group_changes", "named", "placement_words"]
+__all__ = [
+    "ChangeGroup",
+    "board_reason",
+    "build_report",
+    "group_changes",
+    "named",
+    "placement_words",
+]
 
 
 def _environment() -> Any:
@@ -60,7 +68,7 @@ def build_report(
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import load_rules
-    from taxonomy.render.prose import paragraphs
+    from taxonomy.render.prose import legal_effects, paragraphs
     from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
@@ -110,7 +118,7 @@ def build_report(
             classification=classification,
             counts=counts,
             metrics=metrics,
-            constraints=_constraints(classification, bodies),
+            law_effects=legal_effects(classification, rules=pack),
             undecided=sum(1 for r in classification if r.tied),
             finding_groups=_finding_groups(findings),
             table=classification_table_html(classification, bodies=bodies),
@@ -124,7 +132,10 @@ def build_report(
             notes={fn.id: fn.notes for fn in portfolio.functions if fn.notes},
             pictures=figures,
             findings=findings,
-            messages=[named(_boards_named(f.message, portfolio), bodies) for f in findings],
+            messages=[
+                named(_nodes_named(_boards_named(f.message, portfolio), to_be), bodies)
+                for f in findings
+            ],
             scenarios=scenario_views,
             robust=robust,
             paper=pack.word("paper", "the taxonomy's source paper"),
@@ -317,7 +328,14 @@ def _scenario_view(
             _function_named(named(note, names, everyone=bodies), portfolio)
             for note in outcome.notes
         ),
-        group_changes(outcome.changes, names, everyone=list(bodies)),
+        group_changes(
+            [
+                attrs.evolve(c, because=tuple(board_reason(r, pack) for r in c.because))
+                for c in outcome.changes
+            ],
+            names,
+            everyone=list(bodies),
+        ),
         len(outcome.changes),
         tuple(_metric_rows(as_is, to_be, outcome.metrics)),
         names.get(outcome.single_body, outcome.single_body) if outcome.single_body else None,
@@ -328,6 +346,61 @@ def _boards_named(text: str, portfolio: Portfolio) -> str:
     """A check's message with each governing body's node (``board:brent``) in words."""
     labels = {f"board:{o.id}": o.governing_label for o in portfolio.organisations}
     return re.sub(r"(?<![\w.-])board:[\w-]+", lambda m: labels.get(m.group(0), m.group(0)), text)
+
+
+def _nodes_named(text: str, graph: Any) -> str:
+    """``text`` with every node id of ``graph`` (``team:audit:mercia``) replaced by its label."""
+    ids = sorted((str(n) for n in graph.nodes if ":" in str(n)), key=lambda n: (-len(n), n))
+    if not ids:
+        return text
+    pattern = "|".join(re.escape(n) for n in ids)
+    return re.sub(
+        rf"(?<![\w:.-])(?:{pattern})(?![\w:-])",
+        lambda m: str(graph.nodes[m.group(0)].get("label", m.group(0))),
+        text,
+    )
+
+
+def board_reason(text: str, pack: RulePack) -> str:
+    """A comparison's reason for a reader: rules by what they conclude, findings in words.
+
+    ``decided by decision.one-team (was decision.aligned)`` reads ``the answers now give one
+    team (they gave aligned, separate functions)``; ``now capped by R`` reads ``now held by law
+    at ...``; ``finding capability_gain: high -> low`` reads ``capability gain: high -> low``;
+    the rule that set a lead is left out. Text that names no rule is returned as it is.
+    """
+    from taxonomy.render.prose import arrangement_words
+
+    known = {rule.id: rule for rule in pack.rules}
+
+    def decides(rule_id: str) -> str:
+        rule = known.get(rule_id)
+        then = rule.then.decide if rule is not None else None
+        return arrangement_words(then) if then is not None else "another arrangement"
+
+    def caps(rule_id: str) -> str:
+        rule = known.get(rule_id)
+        cap = rule.then.cap if rule is not None else None
+        return f"{cap.category}. {cap.title}" if cap is not None else "a legal limit"
+
+    rule = r"([a-z0-9][a-z0-9_.-]*[a-z0-9])"
+    text = re.sub(
+        rf"^decided by {rule} \(was {rule}\)$",
+        lambda m: f"the answers now give {decides(m.group(1))} (they gave {decides(m.group(2))})",
+        text,
+    )
+    text = re.sub(
+        rf"^now capped by {rule}$", lambda m: f"now held by law at {caps(m.group(1))}", text
+    )
+    text = re.sub(
+        rf"^no longer capped by {rule}$",
+        lambda m: f"no longer held by law at {caps(m.group(1))}",
+        text,
+    )
+    text = re.sub(
+        r"^finding ([a-z][a-z0-9_]*): ", lambda m: m.group(1).replace("_", " ") + ": ", text
+    )
+    return re.sub(r" \(set by [^()]*\)$", "", text) if text.startswith("lead ") else text
 
 
 def _function_named(note: str, portfolio: Portfolio) -> str:
@@ -418,23 +491,13 @@ def _derivation(explanation: Explanation, bodies: Mapping[str, str]) -> _Derivat
         visit(firing)
     return _Derivation(
         tuple(shown.items()),
-        tuple((name, format_value(value)) for name, value in explanation.findings),
+        tuple(
+            (name.replace("_", " "), format_value(value)) for name, value in explanation.findings
+        ),
         tuple(f.rule for f in explanation.fired),
         {f.rule: named(f.because, bodies) for f in deciding},
         tuple(_reader_words(note, bodies) for note in explanation.notes),
     )
-
-
-def _constraints(classification: Any, bodies: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The legal rules that capped a placement, each with the functions it capped and why."""
-    capped: dict[str, dict[str, Any]] = {}
-    for rec in classification:
-        for cap in rec.explanation.capped_by:
-            entry = capped.setdefault(
-                cap.rule, {"rule": cap.rule, "source": cap.source, "functions": []}
-            )
-            entry["functions"].append((rec.name, rec.arrangement.title, named(cap.because, bodies)))
-    return list(capped.values())
 
 
 def _finding_groups(findings: Sequence[Finding]) -> list[tuple[str, str, int]]:

@@ -17,6 +17,7 @@ from taxonomy._model import (
     PackIdentity,
     Portfolio,
     Recommendation,
+    format_value,
 )
 from taxonomy.language.rules import RulePack
 from taxonomy.schemas._ids import STAMP_KEY, schema_id, stamp
@@ -213,6 +214,38 @@ def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]
 _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
 
 
+def _decided_words(rec: Recommendation) -> str:
+    """What decided a recommendation, in words: the answers, and the law where it held it."""
+    if not rec.explanation.capped_by:
+        return "the answers"
+    return f"the answers, held by law at {rec.category}. {rec.arrangement.title}"
+
+
+def _conclusion_words(firing: Firing) -> str:
+    """A rule's conclusion for a reader: no finding names, arrangements by their titles.
+
+    >>> from taxonomy._model import Level
+    >>> _conclusion_words(Firing("r", "efficiency", (), "", "", (), 0, finding="capability_gain",
+    ...                          value=Level.LOW))
+    'capability gain: low'
+    """
+    parts = []
+    if firing.finding is not None:
+        parts.append(f"{firing.finding.replace('_', ' ')}: {format_value(firing.value)}")
+    if firing.cap is not None:
+        parts.append(f"at most {firing.cap.category}. {firing.cap.title}")
+    if firing.decide is not None:
+        parts.append(f"gives {firing.decide.category}. {firing.decide.title}")
+    if firing.lead is not None:
+        parts.append("names the lead")
+    return "; ".join(parts)
+
+
+def _fact_words(fact: str) -> str:
+    """A fact read, for a reader: a finding by its name in words (``capability gain``)."""
+    return fact.removeprefix("finding.").replace("_", " ") if fact.startswith("finding.") else fact
+
+
 def to_markdown(classification: Classification, *, rules: RulePack | None = None) -> str:
     """A Markdown table of the recommendations, then each of them in plain words.
 
@@ -234,8 +267,9 @@ def to_markdown(classification: Classification, *, rules: RulePack | None = None
         "| " + " | ".join(_HEADERS) + " |",
         "|" + "|".join("---" for _ in _HEADERS) + "|",
     ]
-    for row in _rows(classification):
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    for rec, row in zip(classification, _rows(classification), strict=True):
+        cells = (*row[:4], _decided_words(rec))  # a Board reads no rule ids
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     summaries = _summaries(classification, rules)
     if summaries:
         lines += ["", "## In plain words"]
@@ -378,15 +412,25 @@ def _outranked(ex: Explanation, firing: Firing) -> str:
 
 
 def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
-    """One recommendation in Markdown: the paragraph, then the decision, cap, lead and rules."""
+    """One recommendation in Markdown for a reader: the paragraph, then how it was reached.
+
+    The decision, cap, lead and every rule that fired, each by its conclusion and reason: no rule
+    ids and no finding names.
+    """
     ex = rec.explanation
 
     def node(firing: Firing) -> str:
-        matched = ", ".join(f"{k} = {v}" for k, v in firing.shown) or "no condition"
+        matched = ", ".join(f"{_fact_words(k)} = {v}" for k, v in firing.shown) or "no condition"
         return (
-            f"`{firing.rule}`: {firing.conclusion}, because {firing.because} "
+            f"{_conclusion_words(firing)}, because {firing.because} "
             f"(on {matched}; source: {firing.source})"
         ).replace("|", "\\|")
+
+    def outranked(firing: Firing) -> str:
+        decided = ex.decided_by
+        if firing.decide is None or firing is decided or firing.rule == decided.rule:
+            return ""
+        return f" (not taken: the decision that {_conclusion_words(decided)} ranks higher)"
 
     lines = [f"# {rec.name}", ""]
     if summary:
@@ -397,17 +441,18 @@ def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
         f"(`{rec.arrangement}`)",
         f"- **Lead:** {rec.lead_text}",
         f"- **Decided by:** {node(ex.decided_by)}",
-        *(f"- **Capped by:** {node(firing)}" for firing in ex.capped_by),
+        *(f"- **Capped by the law:** {node(firing)}" for firing in ex.capped_by),
         *([f"- **Lead set by:** {node(ex.lead_by)}"] if ex.lead_by is not None else []),
         *(f"- **Note:** {note}" for note in ex.notes),
         "",
         "## Every rule that fired",
         "",
-        "| rule | question | priority | conclusion |",
+        "| question | priority | conclusion | because |",
         "|---|---|---|---|",
     ]
     lines += [
-        f"| `{f.rule}` | {f.question} | {f.priority} | {f.conclusion}{_outranked(ex, f)} |"
+        f"| {f.question} | {f.priority} | {_conclusion_words(f)}{outranked(f)} | "
+        f"{f.because.replace('|', chr(92) + '|')} |"
         for f in ex.fired
     ]
     return "\n".join(lines) + "\n"

@@ -405,11 +405,15 @@ def pack_schema() -> Schema:
                     "type": "array",
                     "items": _closed(
                         {
-                            "rule": _text("the id of the rule replaced or removed"),
+                            "rule": _text("the id of the rule replaced, removed or reworded"),
                             "reason": _text("why"),
+                            "because": _text(
+                                "the inherited rule's reason in this pack's words (the rule is "
+                                "then reworded: its condition and conclusion stay)"
+                            ),
                         },
                         allowed=rules_loader._OVERRIDE_KEYS,
-                        required=rules_loader._OVERRIDE_KEYS,
+                        required=rules_loader._REQUIRED_OVERRIDE_KEYS,
                     ),
                     "description": "rules of the extended pack this one replaces or removes",
                 }

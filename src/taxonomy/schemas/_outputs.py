@@ -66,7 +66,16 @@ def _stamped(body: Schema, kind: str) -> Schema:
 
 
 def _pack_identity() -> Schema:
-    override = _object({"rule": _STRING, "action": _STRING, "reason": _STRING, "pack": _STRING})
+    override = _object(
+        {
+            "rule": _STRING,
+            "action": {"enum": ["replaced", "removed", "reworded"]},
+            "reason": _STRING,
+            "pack": _STRING,
+            "because": _STRING,
+        },
+        required=("rule", "action", "reason", "pack"),
+    )
     return _object(
         {
             "name": _STRING,
