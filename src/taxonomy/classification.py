@@ -26,6 +26,7 @@ from taxonomy._model import (
 )
 from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
+from taxonomy.language.facts import parse_answer
 from taxonomy.language.rules import PLACEHOLDER, Rule, RulePack, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.whatif.scenarios import in_force
@@ -62,8 +63,8 @@ def classify(
 
     Safe to call from many threads at once.
     """
-    portfolio = _on_day(portfolio, as_of)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
     recommendations = tuple(iter_classify(portfolio, rules=pack, progress=progress))
     result = Classification(portfolio, pack.identity, recommendations)
     for observer in OBSERVERS:
@@ -88,9 +89,9 @@ def iter_classify(
     Raises:
         EngineError, InputError: as :func:`classify`, when the function concerned is reached.
     """
-    portfolio = _on_day(portfolio, as_of)
-    _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
+    _check_bodies(portfolio)
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
     total = len(portfolio.functions)
@@ -108,9 +109,9 @@ def classify_function(
     as_of: datetime.date | str | None = None,
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio`` (on ``as_of``)."""
-    portfolio = _on_day(portfolio, as_of)
-    _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
+    _check_bodies(portfolio)
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
 
 
@@ -129,10 +130,10 @@ class Variants:
     """
 
     def __init__(self, portfolio: Portfolio, *, rules: RulePack | None = None) -> None:
-        portfolio = _on_day(portfolio, None)
+        self.pack = rules if rules is not None else load_rules()
+        portfolio = _on_day(portfolio, None, self.pack)
         _check_bodies(portfolio)
         self.portfolio = portfolio
-        self.pack = rules if rules is not None else load_rules()
         self._engine = engine_for(self.pack)
         self._bodies = frozenset(portfolio.organisation_ids)
         self._memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
@@ -153,11 +154,13 @@ class Variants:
         return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
 
 
-def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None) -> Portfolio:
+def _on_day(
+    portfolio: Portfolio, as_of: datetime.date | str | None, pack: RulePack
+) -> Portfolio:
     """The portfolio as it stood on ``as_of`` (or its own ``as_of``), under the law then."""
     if as_of is None and not portfolio.law.dated:
         return portfolio  # the common case, kept free of any work
-    return in_force(portfolio, as_of).portfolio
+    return in_force(portfolio, as_of, pack.facts).portfolio
 
 
 def _check_bodies(portfolio: Portfolio) -> None:
@@ -174,15 +177,16 @@ def _check_bodies(portfolio: Portfolio) -> None:
 OBSERVERS: list[Callable[[RulePack, Classification], None]] = []
 
 
-def _check_answers(pack: RulePack, fn: Function) -> None:
+def _check_answers(pack: RulePack, fn: Function, bodies: tuple[str, ...]) -> None:
     """Refuse a function whose answers the pack does not declare, or that misses one it needs.
 
     The loader checks files against the pack they are loaded for; this catches a portfolio
-    built in Python, or loaded for another pack.
+    built in Python, or loaded for another pack, and an answer naming a body that is not (or is
+    no longer) one of the portfolio's ``bodies``: a lead nobody could take.
     """
     facts = pack.facts
     item = f"function '{fn.id}'"
-    for name, _ in fn.answers:
+    for name, value in fn.answers:
         if name not in facts or not facts.get(name).answered:
             declared = [f.name for f in facts.answered()]
             raise PortfolioError(
@@ -191,6 +195,15 @@ def _check_answers(pack: RulePack, fn: Function) -> None:
                 key=name,
                 allowed=declared or None,
                 suggestion=did_you_mean(name, declared),
+            )
+        problem, _ = parse_answer(facts.type(name), value, bodies=bodies)
+        if problem is not None and facts.type(name).name in ("body", "bodies"):
+            raise PortfolioError(
+                f"answers '{name}': {problem}",
+                item=item,
+                key=name,
+                allowed=bodies,
+                suggestion=did_you_mean(str(value), bodies) if isinstance(value, str) else None,
             )
     for fact in facts.answered():
         if fact.required and fn.answer(fact.name) is None:
@@ -218,7 +231,7 @@ def _classify_one(
     fn: Function,
     memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
-    _check_answers(pack, fn)
+    _check_answers(pack, fn, portfolio.organisation_ids)
     derivation = derive(
         pack,
         pack.facts.values(fn, portfolio),

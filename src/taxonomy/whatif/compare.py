@@ -298,8 +298,8 @@ def compare(
     from taxonomy.structure.checks import measure
     from taxonomy.structure.graph import build_graph
 
-    portfolio = in_force(portfolio, as_of).portfolio
     pack = rules if rules is not None else load_rules()
+    portfolio = in_force(portfolio, as_of, pack.facts).portfolio
     baseline = classify(portfolio, rules=pack)
     baseline_metrics = measure(build_graph(baseline))
     outcomes = []
