@@ -154,9 +154,7 @@ class Variants:
         return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
 
 
-def _on_day(
-    portfolio: Portfolio, as_of: datetime.date | str | None, pack: RulePack
-) -> Portfolio:
+def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None, pack: RulePack) -> Portfolio:
     """The portfolio as it stood on ``as_of`` (or its own ``as_of``), under the law then."""
     if as_of is None and not portfolio.law.dated:
         return portfolio  # the common case, kept free of any work
@@ -242,17 +240,53 @@ def _classify_one(
     values = derivation.values
     firings = {rule.id: _firing(engine, rule, values, memo) for rule in derivation.fired}
     assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
+    own = each_own(fn, derivation.arrangement)
+    lead, tied = (None, ()) if own else (derivation.lead, derivation.tied)
+    own_notes = (
+        (
+            f"no lead: the law gives each of {', '.join(own)} the duty of its own, and it is "
+            "run separately, so each body does its own and is accountable for its own",
+        )
+        if own
+        else ()
+    )
     explanation = Explanation(
         fired=tuple(firings[rule.id] for rule in derivation.fired),
         decided_by=firings[derivation.decided_by.id],
         capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
-        lead_by=firings[derivation.lead_by.id] if derivation.lead_by is not None else None,
+        lead_by=(
+            firings[derivation.lead_by.id] if derivation.lead_by is not None and not own else None
+        ),
         findings=derivation.findings,
-        notes=(*derivation.notes, *_decision_notes(portfolio, fn, derivation.arrangement)),
+        notes=(
+            *(
+                n
+                for n in derivation.notes
+                if not (own and derivation.tied and n.startswith("undecided between"))
+            ),
+            *own_notes,
+            *_decision_notes(portfolio, fn, derivation.arrangement),
+        ),
     )
     return Recommendation(
-        fn.id, fn.name, derivation.arrangement, derivation.lead, explanation, derivation.tied
+        fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own
     )
+
+
+def each_own(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
+    """The bodies that each do their own part of ``fn``, with no lead; empty when one leads.
+
+    Where the law gives every body that carries the function out the duty of its own
+    (``legal.held_by_each`` names each of them: each police force's and fire authority's own
+    statement of accounts) and the function is run separately (categories 3 and 4), no body
+    leads: each does its own and is accountable for its own. Where one team or aligned teams
+    deliver it, a lead is still needed for the delivery, and each body keeps deciding.
+    """
+    performers = fn.performed_by
+    held = set(fn.legal.held_by_each)
+    if arrangement.separate and len(performers) > 1 and held.issuperset(performers):
+        return performers
+    return ()
 
 
 def _decision_notes(
