@@ -46,7 +46,7 @@ def test_a_lead_naming_a_body_not_in_the_portfolio_is_refused(portfolio, pack) -
     unit = attrs.evolve(
         portfolio.function("regional-crime-unit"), answers={"legal.lead_force": "gone-police"}
     )
-    with pytest.raises(taxonomy.PortfolioError, match="legal.lead_force.*gone-police"):
+    with pytest.raises(taxonomy.PortfolioError, match=r"legal\.lead_force.*gone-police"):
         taxonomy.classify(portfolio.with_function(unit), rules=pack)
 
 

@@ -734,9 +734,7 @@ def _merge_answers(
     return merged
 
 
-def _apply_merge(
-    portfolio: Portfolio, change: Merge, facts: Facts
-) -> tuple[Portfolio, list[str]]:
+def _apply_merge(portfolio: Portfolio, change: Merge, facts: Facts) -> tuple[Portfolio, list[str]]:
     at = change.at
     if change.name is not None:
         if change.into in portfolio.organisation_ids:
