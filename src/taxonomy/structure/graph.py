@@ -214,12 +214,15 @@ def _separate(
             _edge(graph, f"function:{fn.id}", teams[body], "accountable_to", basis="own duty")
     if arrangement is not Arrangement.SEPARATE_INVOLVED:
         return
+    # Each body doing its own (no lead) consults and involves the others' teams instead.
+    targets = leads or [b for b in each_own if b in teams]
     for body in organisations:
-        if body in leads or not fn.legal.may_be_involved(body):
+        if (leads and body in leads) or not fn.legal.may_be_involved(body):
             continue
         source = teams.get(body, _board(body))
-        for target in leads:
-            _edge(graph, source, teams[target], "influences")
+        for target in targets:
+            if target != body:
+                _edge(graph, source, teams[target], "influences")
 
 
 def _decision(
