@@ -262,7 +262,7 @@ def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 
 def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
-    """Separate arrangements name a lead (or each body does its own); leads are bodies; the law decides the lead."""
+    """Separate arrangements name a lead or each body does its own; leads are lawful bodies."""
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
