@@ -638,7 +638,10 @@ def test_the_picture_tells_one_team_from_separate_with_involvement() -> None:
     graph = build_graph(taxonomy.classify(taxonomy.load_portfolio(COUNCILS, pack), rules=pack))
     svg = draw(graph, fmt="svg", text_as_paths=False).decode()
     assert svg.count(">one team<") == 3  # revenues, HR, planning
-    assert ">lead team<" in svg  # licensing, audit, elections: each council's own team
+    # Licensing and elections: each council holds the duty of its own and runs it separately,
+    # so no council's team leads: each is an own team, and the function says so.
+    assert ">lead team<" not in svg
+    assert "no lead: each body its own" in svg
     assert ">joint committee<" in svg  # planning: the committees' decisions, taken jointly
     # The key says what the bar means, in the councils' words (theirs differ: the generic one).
     assert "one team serves every governing body" in svg

@@ -1239,6 +1239,10 @@ class Recommendation:
         explanation: the derivation.
         tied: the bodies the rules could not separate for the lead (two or more), when the
             lead is undecided; empty otherwise. Listing order never picks between them.
+        each_own: the bodies that each carry out their own part, with no lead, where the law
+            gives each of them the duty of its own (``legal.held_by_each`` names every body
+            that carries it out) and it is run separately (categories 3 and 4): each is
+            accountable for its own (each force's and fire authority's statement of accounts).
     """
 
     function: str
@@ -1247,6 +1251,7 @@ class Recommendation:
     lead: str | None
     explanation: Explanation
     tied: tuple[str, ...] = ()
+    each_own: tuple[str, ...] = ()
 
     @property
     def category(self) -> int:
@@ -1255,9 +1260,14 @@ class Recommendation:
 
     @property
     def lead_status(self) -> str:
-        """``body`` (one lead), ``joint`` (no single lead) or ``tie`` (lead undecided)."""
+        """``body`` (one lead), ``joint`` (no single lead), ``tie`` (lead undecided) or ``each``.
+
+        ``each``: no lead, each body does its own (see ``each_own``).
+        """
         if self.lead is not None:
             return "body"
+        if self.each_own:
+            return "each"
         return "tie" if self.tied else "joint"
 
     @property
@@ -1273,6 +1283,8 @@ class Recommendation:
         >>> Recommendation("f", "F", Arrangement.ALIGNED, None, ex, ("a", "b")).lead_text
         'undecided between a and b (tie)'
         """
+        if self.each_own:
+            return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)
 
     def explain(self) -> str:
@@ -1298,6 +1310,10 @@ class Recommendation:
             "tied": list(self.tied),
             "explanation": self.explanation.to_dict(),
         }
+
+
+#: The lead in words where each body does its own (``Recommendation.each_own``).
+EACH_OWN_WORDS = "none: each body does its own"
 
 
 def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:

@@ -26,6 +26,7 @@ from taxonomy._model import (
 )
 from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
+from taxonomy.language.facts import parse_answer
 from taxonomy.language.rules import Rule, RulePack, fill_because, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.whatif.scenarios import in_force
@@ -62,8 +63,8 @@ def classify(
 
     Safe to call from many threads at once.
     """
-    portfolio = _on_day(portfolio, as_of)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
     recommendations = tuple(iter_classify(portfolio, rules=pack, progress=progress))
     result = Classification(portfolio, pack.identity, recommendations)
     for observer in OBSERVERS:
@@ -88,9 +89,9 @@ def iter_classify(
     Raises:
         EngineError, InputError: as :func:`classify`, when the function concerned is reached.
     """
-    portfolio = _on_day(portfolio, as_of)
-    _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
+    _check_bodies(portfolio)
     engine = engine_for(pack)
     memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
     total = len(portfolio.functions)
@@ -108,9 +109,9 @@ def classify_function(
     as_of: datetime.date | str | None = None,
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio`` (on ``as_of``)."""
-    portfolio = _on_day(portfolio, as_of)
-    _check_bodies(portfolio)
     pack = rules if rules is not None else load_rules()
+    portfolio = _on_day(portfolio, as_of, pack)
+    _check_bodies(portfolio)
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
 
 
@@ -129,10 +130,10 @@ class Variants:
     """
 
     def __init__(self, portfolio: Portfolio, *, rules: RulePack | None = None) -> None:
-        portfolio = _on_day(portfolio, None)
+        self.pack = rules if rules is not None else load_rules()
+        portfolio = _on_day(portfolio, None, self.pack)
         _check_bodies(portfolio)
         self.portfolio = portfolio
-        self.pack = rules if rules is not None else load_rules()
         self._engine = engine_for(self.pack)
         self._bodies = frozenset(portfolio.organisation_ids)
         self._memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
@@ -153,11 +154,11 @@ class Variants:
         return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
 
 
-def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None) -> Portfolio:
+def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None, pack: RulePack) -> Portfolio:
     """The portfolio as it stood on ``as_of`` (or its own ``as_of``), under the law then."""
     if as_of is None and not portfolio.law.dated:
         return portfolio  # the common case, kept free of any work
-    return in_force(portfolio, as_of).portfolio
+    return in_force(portfolio, as_of, pack.facts).portfolio
 
 
 def _check_bodies(portfolio: Portfolio) -> None:
@@ -174,15 +175,16 @@ def _check_bodies(portfolio: Portfolio) -> None:
 OBSERVERS: list[Callable[[RulePack, Classification], None]] = []
 
 
-def _check_answers(pack: RulePack, fn: Function) -> None:
+def _check_answers(pack: RulePack, fn: Function, bodies: tuple[str, ...]) -> None:
     """Refuse a function whose answers the pack does not declare, or that misses one it needs.
 
     The loader checks files against the pack they are loaded for; this catches a portfolio
-    built in Python, or loaded for another pack.
+    built in Python, or loaded for another pack, and an answer naming a body that is not (or is
+    no longer) one of the portfolio's ``bodies``: a lead nobody could take.
     """
     facts = pack.facts
     item = f"function '{fn.id}'"
-    for name, _ in fn.answers:
+    for name, value in fn.answers:
         if name not in facts or not facts.get(name).answered:
             declared = [f.name for f in facts.answered()]
             raise PortfolioError(
@@ -191,6 +193,15 @@ def _check_answers(pack: RulePack, fn: Function) -> None:
                 key=name,
                 allowed=declared or None,
                 suggestion=did_you_mean(name, declared),
+            )
+        problem, _ = parse_answer(facts.type(name), value, bodies=bodies)
+        if problem is not None and facts.type(name).name in ("body", "bodies"):
+            raise PortfolioError(
+                f"answers '{name}': {problem}",
+                item=item,
+                key=name,
+                allowed=bodies,
+                suggestion=did_you_mean(str(value), bodies) if isinstance(value, str) else None,
             )
     for fact in facts.answered():
         if fact.required and fn.answer(fact.name) is None:
@@ -218,7 +229,7 @@ def _classify_one(
     fn: Function,
     memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
-    _check_answers(pack, fn)
+    _check_answers(pack, fn, portfolio.organisation_ids)
     derivation = derive(
         pack,
         pack.facts.values(fn, portfolio),
@@ -229,17 +240,53 @@ def _classify_one(
     values = derivation.values
     firings = {rule.id: _firing(engine, rule, values, memo) for rule in derivation.fired}
     assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
+    own = each_own(fn, derivation.arrangement)
+    lead, tied = (None, ()) if own else (derivation.lead, derivation.tied)
+    own_notes = (
+        (
+            f"no lead: the law gives each of {', '.join(own)} the duty of its own, and it is "
+            "run separately, so each body does its own and is accountable for its own",
+        )
+        if own
+        else ()
+    )
     explanation = Explanation(
         fired=tuple(firings[rule.id] for rule in derivation.fired),
         decided_by=firings[derivation.decided_by.id],
         capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
-        lead_by=firings[derivation.lead_by.id] if derivation.lead_by is not None else None,
+        lead_by=(
+            firings[derivation.lead_by.id] if derivation.lead_by is not None and not own else None
+        ),
         findings=derivation.findings,
-        notes=(*derivation.notes, *_decision_notes(portfolio, fn, derivation.arrangement)),
+        notes=(
+            *(
+                n
+                for n in derivation.notes
+                if not (own and derivation.tied and n.startswith("undecided between"))
+            ),
+            *own_notes,
+            *_decision_notes(portfolio, fn, derivation.arrangement),
+        ),
     )
     return Recommendation(
-        fn.id, fn.name, derivation.arrangement, derivation.lead, explanation, derivation.tied
+        fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own
     )
+
+
+def each_own(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
+    """The bodies that each do their own part of ``fn``, with no lead; empty when one leads.
+
+    Where the law gives every body that carries the function out the duty of its own
+    (``legal.held_by_each`` names each of them: each police force's and fire authority's own
+    statement of accounts) and the function is run separately (categories 3 and 4), no body
+    leads: each does its own and is accountable for its own. Where one team or aligned teams
+    deliver it, a lead is still needed for the delivery, and each body keeps deciding.
+    """
+    performers = fn.performed_by
+    held = set(fn.legal.held_by_each)
+    if arrangement.separate and len(performers) > 1 and held.issuperset(performers):
+        return performers
+    return ()
 
 
 def _decision_notes(

@@ -142,7 +142,7 @@ def _classify(portfolio: Portfolio, **options: Any) -> Classification:
     return run(portfolio, **options)
 
 
-def _on_day(portfolio: Portfolio, as_of: str | None) -> InForce:
+def _on_day(portfolio: Portfolio, as_of: str | None, rules_dir: str | None = None) -> InForce:
     """``portfolio`` as it stood on ``--as-of`` (default: its own ``as_of``), under the law then."""
     from taxonomy._model import parse_day
     from taxonomy.whatif.scenarios import in_force
@@ -153,7 +153,7 @@ def _on_day(portfolio: Portfolio, as_of: str | None) -> InForce:
             day = parse_day(as_of)
         except ValueError as exc:
             raise InputError(f"--as-of: {exc}") from None
-    found = in_force(portfolio, day)
+    found = in_force(portfolio, day, _load_rules(rules_dir).facts)
     if _VERBOSE[0] and found.as_of is not None:
         laws = ", ".join(found.provisions) or "no dated provision"
         click.echo(f"judging on {found.as_of} under {laws}", err=True)
@@ -165,7 +165,7 @@ def _portfolio_on_day(path: str, as_of: str | None, rules_dir: str | None = None
 
     A day on which the law leaves one body fails in classify with a message saying so.
     """
-    return _on_day(_load_portfolio(path, rules_dir), as_of).portfolio
+    return _on_day(_load_portfolio(path, rules_dir), as_of, rules_dir).portfolio
 
 
 def _load_rules(directory: str | None = None) -> RulePack:
@@ -326,7 +326,7 @@ def classify_command(
     leaves one body that day, the output says every function is delivered once, by it.
     """
     fmt = _output_format(fmt, output, _CLASSIFY_FORMATS)
-    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
+    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of, rules_dir)
     pack = _pack(rules_dir)
     if day.single_body is not None:
         _single_body(day, pack, fmt, output, portfolio, force=force)
@@ -1230,7 +1230,7 @@ def check_command(portfolio: str, rules_dir: str | None, fmt: str, as_of: str | 
     from taxonomy.render.text import law_line
     from taxonomy.structure.checks import structure_report
 
-    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of)
+    day = _on_day(_load_portfolio(portfolio, rules_dir), as_of, rules_dir)
     pack = _pack(rules_dir)
     if day.single_body is not None:
         _single_body(day, pack, fmt, None, portfolio, force=False)

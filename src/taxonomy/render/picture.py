@@ -501,6 +501,8 @@ def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     name = str(data.get("label", function))
     if graph.graph.get("state") == "as-is" or not data.get("arrangement"):
         return name
+    if data.get("each_own"):
+        return f"{name} (no lead: each body its own)"
     lead = data.get("lead")
     if lead and data.get("category") in (3, 4):
         return name  # the lead's team is marked "lead team" in its column

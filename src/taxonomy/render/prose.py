@@ -260,6 +260,8 @@ class _Writer:
     def _led(self, rec: Recommendation) -> str:
         if rec.lead is not None:
             return f"led by {self.names.get(rec.lead, rec.lead)}"
+        if rec.each_own:
+            return "each body doing its own"
         return f"led by one of {self._names(rec.tied, 'or')}"
 
     def _why(self, ex: Explanation) -> str:
@@ -419,6 +421,11 @@ class _Writer:
 
     def _lead(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
         ex = rec.explanation
+        if rec.lead_status == "each":
+            return _sentence(
+                f"No body leads it: the law gives each of {self._group(rec.each_own)} the duty "
+                "of its own, so each does its own and is accountable for its own"
+            )
         if rec.lead_status == "tie":
             among = self._group(rec.tied)
             between = "among" if among.startswith("all ") else "between"

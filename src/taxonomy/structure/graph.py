@@ -109,6 +109,7 @@ def build_graph(classification: Classification) -> Graph:
     for rec in classification:
         fn = functions[rec.function]
         _function_node(graph, fn, rec.arrangement, rec.lead, rec.tied)
+        graph.nodes[f"function:{fn.id}"]["each_own"] = rec.each_own
         served = _participants(fn, rec.lead)
         function = f"function:{fn.id}"
         if rec.arrangement is Arrangement.ONE_TEAM:
@@ -129,7 +130,15 @@ def build_graph(classification: Classification) -> Graph:
                 _edge(graph, team, joint, "accountable_to")
             _edge(graph, function, joint, "accountable_to", basis="joint plan")
         else:
-            _separate(graph, fn, rec.arrangement, rec.lead, rec.tied, portfolio.organisation_ids)
+            _separate(
+                graph,
+                fn,
+                rec.arrangement,
+                rec.lead,
+                rec.tied,
+                portfolio.organisation_ids,
+                each_own=rec.each_own,
+            )
         _decision(graph, portfolio, fn, rec.arrangement, served)
     _governance(graph, portfolio)
     return graph
@@ -173,8 +182,13 @@ def _separate(
     lead: str | None,
     tied: tuple[str, ...],
     organisations: tuple[str, ...],
+    *,
+    each_own: tuple[str, ...] = (),
 ) -> None:
     """Categories 3 and 4: each body keeps its own team, under its own Board.
+
+    Where each body holds the duty of its own (``Recommendation.each_own``) no team leads:
+    each body's team is accountable for that body's own part (basis ``own duty``).
 
     The lead's team is accountable for the function (Annex B: "NHS England led", "NHS
     Improvement led"); in category 3 the other bodies consult and involve the lead's team
@@ -195,14 +209,20 @@ def _separate(
         teams[body] = team
     for body in leads:
         _edge(graph, f"function:{fn.id}", teams[body], "accountable_to", basis="delivery")
+    for body in each_own:
+        if body in teams:
+            _edge(graph, f"function:{fn.id}", teams[body], "accountable_to", basis="own duty")
     if arrangement is not Arrangement.SEPARATE_INVOLVED:
         return
+    # Each body doing its own (no lead) consults and involves the others' teams instead.
+    targets = leads or [b for b in each_own if b in teams]
     for body in organisations:
-        if body in leads or not fn.legal.may_be_involved(body):
+        if (leads and body in leads) or not fn.legal.may_be_involved(body):
             continue
         source = teams.get(body, _board(body))
-        for target in leads:
-            _edge(graph, source, teams[target], "influences")
+        for target in targets:
+            if target != body:
+                _edge(graph, source, teams[target], "influences")
 
 
 def _decision(

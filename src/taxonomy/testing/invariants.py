@@ -148,7 +148,10 @@ def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                         f"its legal cap {floor}",
                     )
                 ]
-            if legal_lead and moved.lead_candidates != rec.lead_candidates:
+            # Each body doing its own (a duty each holds, run separately) names no lead to
+            # compare: only arrangements that need a lead must keep the law's.
+            needs_lead = not (rec.each_own or moved.each_own)
+            if legal_lead and needs_lead and moved.lead_candidates != rec.lead_candidates:
                 return [
                     Violation(
                         "legal dominance",
@@ -259,11 +262,11 @@ def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 
 def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
-    """Separate arrangements name a lead; leads are bodies; legal delegation decides the lead."""
+    """Separate arrangements name a lead or each body does its own; leads are lawful bodies."""
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
-        if rec.arrangement.separate and not rec.lead_candidates:
+        if rec.arrangement.separate and not rec.lead_candidates and not rec.each_own:
             found.append(Violation("lead rules", fn.id, f"{rec.arrangement} names no lead"))
         for body in rec.lead_candidates:
             if body not in portfolio.organisation_ids:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._model import (
+    EACH_OWN_WORDS,
     Arrangement,
     Classification,
     Recommendation,
@@ -46,6 +47,7 @@ class Placement:
     arrangement: Arrangement | None
     lead: str | None
     tied: tuple[str, ...] = ()
+    each_own: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -58,21 +60,28 @@ class Placement:
 
     @property
     def lead_status(self) -> str:
-        """``body``, ``joint`` or ``tie``, as a recommendation's :attr:`lead_status`."""
+        """``body``, ``joint``, ``tie`` or ``each``, as a recommendation's :attr:`lead_status`."""
         if self.lead is not None:
             return "body"
+        if self.each_own:
+            return "each"
         return "tie" if self.tied else "joint"
+
+    @property
+    def lead_text(self) -> str:
+        """The lead in words, as a recommendation's :attr:`lead_text`."""
+        return EACH_OWN_WORDS if self.each_own else lead_words(self.lead, self.tied)
 
     def __str__(self) -> str:
         where = str(self.arrangement) if self.arrangement is not None else "one body"
-        return f"{where} ({lead_words(self.lead, self.tied)})"
+        return f"{where} ({self.lead_text})"
 
     @property
     def words(self) -> str:
         """The placement as classify's table writes it: ``1 One team (nhse)``."""
         arrangement = self.arrangement
         where = "one body" if arrangement is None else f"{arrangement.category} {arrangement.title}"
-        return f"{where} ({lead_words(self.lead, self.tied)})"
+        return f"{where} ({self.lead_text})"
 
 
 @attrs.frozen
@@ -298,8 +307,8 @@ def compare(
     from taxonomy.structure.checks import measure
     from taxonomy.structure.graph import build_graph
 
-    portfolio = in_force(portfolio, as_of).portfolio
     pack = rules if rules is not None else load_rules()
+    portfolio = in_force(portfolio, as_of, pack.facts).portfolio
     baseline = classify(portfolio, rules=pack)
     baseline_metrics = measure(build_graph(baseline))
     outcomes = []
@@ -311,7 +320,7 @@ def compare(
                 FunctionChange(
                     r.function,
                     r.name,
-                    Placement(r.arrangement, r.lead, r.tied),
+                    Placement(r.arrangement, r.lead, r.tied, r.each_own),
                     Placement(None, body),
                     (f"only {body} is left: the function is delivered once, by {body}",),
                 )
@@ -346,8 +355,8 @@ def _change(before: Recommendation, after: Recommendation) -> FunctionChange:
     return FunctionChange(
         before.function,
         before.name,
-        Placement(before.arrangement, before.lead, before.tied),
-        Placement(after.arrangement, after.lead, after.tied),
+        Placement(before.arrangement, before.lead, before.tied, before.each_own),
+        Placement(after.arrangement, after.lead, after.tied, after.each_own),
         because(before, after),
     )
 

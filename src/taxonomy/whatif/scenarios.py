@@ -493,7 +493,7 @@ class Scenario:
                 if isinstance(change, SetAnswer):
                     portfolio = _apply_set(portfolio, change, pack.facts)
                 elif isinstance(change, Merge):
-                    portfolio, more = apply_merge(portfolio, change)
+                    portfolio, more = apply_merge(portfolio, change, pack.facts)
                     notes += more
                 elif isinstance(change, LawChange):
                     portfolio = attrs.evolve(portfolio, law=Law(change.joint_committees))
@@ -680,20 +680,61 @@ def _set_one(
     return fn
 
 
-def apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
+def apply_merge(
+    portfolio: Portfolio, change: Merge, facts: Facts | None = None
+) -> tuple[Portfolio, list[str]]:
     """``portfolio`` with the bodies of ``change`` merged, and notes on what that did.
 
     Used by scenarios and by the law's abolitions (:mod:`taxonomy.whatif.in_force`). The day the
-    portfolio describes (``as_of``) is kept.
+    portfolio describes (``as_of``) is kept. Every value that names a body follows the merger:
+    the model's own (``performed_by``, the legal constraints, ``agreed_lead``, capability, the
+    governance) and every answer to a question the pack declares of type ``body``, ``bodies``
+    or ``body_levels`` (a police pack's ``legal.lead_force``), found from ``facts``' declared
+    types.
+
+    Args:
+        portfolio: the portfolio before the merger (never changed).
+        change: the merger.
+        facts: the facts of the pack the portfolio is answered for (None: the default pack's).
 
     Raises:
         ScenarioError: an unknown body, or a merger that leaves an invalid portfolio.
     """
-    merged, notes = _apply_merge(portfolio, change)
+    if facts is None:
+        facts = load_rules().facts
+    merged, notes = _apply_merge(portfolio, change, facts)
     return attrs.evolve(merged, as_of=portfolio.as_of), notes
 
 
-def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[str]]:
+#: The fact types whose values name bodies, and so follow a merger.
+BODY_TYPES = ("body", "bodies", "body_levels")
+
+
+def _merge_answers(
+    answers: Iterable[tuple[str, Any]], facts: Facts, one: Callable[[str], str]
+) -> dict[str, Any]:
+    """Declared answers with every body they name replaced by its successor.
+
+    Which answers name bodies comes from the pack's declared types, never from a list here.
+    """
+    merged: dict[str, Any] = {}
+    for name, value in answers:
+        kind = facts.type(name).name if name in facts else None
+        if kind == "body" and isinstance(value, str):
+            value = one(value)
+        elif kind == "bodies" and isinstance(value, tuple | list):
+            value = tuple(dict.fromkeys(one(b) for b in value))
+        elif kind == "body_levels" and isinstance(value, Mapping | tuple | list):
+            items = value.items() if isinstance(value, Mapping) else value
+            levels: dict[str, Any] = {}
+            for body, level in items:
+                levels[one(body)] = max(levels.get(one(body), level), level)
+            value = levels if isinstance(value, Mapping) else tuple(levels.items())
+        merged[name] = value
+    return merged
+
+
+def _apply_merge(portfolio: Portfolio, change: Merge, facts: Facts) -> tuple[Portfolio, list[str]]:
     at = change.at
     if change.name is not None:
         if change.into in portfolio.organisation_ids:
@@ -721,6 +762,7 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
         return tuple(dict.fromkeys(one(b) for b in bodies))
 
     notes: list[str] = []
+    alone: list[str] = []
     functions = []
     for fn in portfolio.functions:
         levels: dict[str, Level] = {}
@@ -741,13 +783,20 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
             independence_from=independence,
         )
         agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
+        performers = many(fn.performed_by)
+        if len(fn.performed_by) > 1 and len(performers) == 1:
+            alone.append(
+                f"{fn.id}: every body that carried it out ({', '.join(fn.performed_by)}) is now "
+                f"{into}, which carries it out alone"
+            )
         functions.append(
             attrs.evolve(
                 fn,
-                performed_by=many(fn.performed_by),
+                performed_by=performers,
                 legal=legal,
                 capability=Capability(levels),
                 agreed_lead=agreed,
+                answers=_merge_answers(fn.answers, facts, one),
             )
         )
     governance = Governance(
@@ -759,6 +808,8 @@ def _apply_merge(portfolio: Portfolio, change: Merge) -> tuple[Portfolio, list[s
     )
     organisations = tuple(o for o in portfolio.organisations if o.id not in gone)
     notes.insert(0, f"{', '.join(sorted(gone))} merged into {into}")
+    if len(organisations) > 1:  # with one body left, every function is its alone anyway
+        notes += alone
     try:
         merged = Portfolio(
             portfolio.name, organisations, tuple(functions), portfolio.law, governance
@@ -982,7 +1033,9 @@ class InForce:
         return ids[0] if len(ids) == 1 else None
 
 
-def in_force(portfolio: Portfolio, as_of: datetime.date | str | None = None) -> InForce:
+def in_force(
+    portfolio: Portfolio, as_of: datetime.date | str | None = None, facts: Facts | None = None
+) -> InForce:
     """``portfolio`` as it stood on ``as_of`` (default: its own ``as_of``), under the law then.
 
     An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
@@ -991,6 +1044,8 @@ def in_force(portfolio: Portfolio, as_of: datetime.date | str | None = None) -> 
     Args:
         portfolio: the portfolio, its law dated or not.
         as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
+        facts: the facts of the pack the portfolio is answered for, so that the answers to its
+            declared questions that name bodies follow an abolition (None: the default pack's).
 
     Raises:
         PortfolioError: the law is dated and no day is known (neither ``as_of`` nor the
@@ -1035,7 +1090,7 @@ def in_force(portfolio: Portfolio, as_of: datetime.date | str | None = None) -> 
         if not provision.in_force(day):
             continue
         merge = Merge(abolition.into, abolition.bodies, abolition.name)
-        current, said = apply_merge(current, merge)
+        current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
     return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
 
