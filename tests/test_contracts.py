@@ -376,7 +376,7 @@ def test_the_library_writers_raise_an_input_error_naming_the_file(tmp_path: Path
         with pytest.raises(taxonomy.InputError, match=f"missing/{name}: cannot be written"):
             write_results(result, tmp_path / "missing" / name)
     (tmp_path / "p.roles.csv").mkdir()
-    with pytest.raises(taxonomy.InputError, match=r"p\.roles\.csv: cannot be written"):
+    with pytest.raises(taxonomy.InputError, match=r"p\.roles\.csv: is a folder"):
         write_portfolio(portfolio, tmp_path / "p.csv")
 
 
