@@ -760,10 +760,11 @@ def capacity_problems(
         problems.append(
             CapacityProblem(
                 ids[high - 1],
-                f"with it, up to {network.at_once()} tests of the rules of {name} can hold at "
-                f"once for one case; durable-rules follows at most {MAX_TESTS_AT_ONCE} (then it "
-                "fails, or crashes): many rules testing one fact with '!=', '<', '>' or for "
-                "absence all hold together, so merge them (an 'in' list, one range)",
+                f"with it, more than {MAX_TESTS_AT_ONCE} tests of the rules of {name} can hold "
+                f"at once for one case ({network.at_once()} with all of them); durable-rules "
+                f"follows at most {MAX_TESTS_AT_ONCE} (then it fails, or crashes): many rules "
+                "testing one fact with '!=', '<', '>' or for absence all hold together, so merge "
+                "them (an 'in' list, one range)",
             )
         )
     return problems
