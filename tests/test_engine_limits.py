@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import taxonomy
 from taxonomy.language import durable
 from taxonomy.language.facts import LEVEL, Fact
-from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack, Then
+from taxonomy.language.rules import AllOf, Condition, FactTest, Rule, RulePack, Then
 from tests.conftest import NHS
 from tests.helpers import run_cli
 
@@ -67,7 +67,7 @@ def build(kind, n):
 
 
 _namespace: dict[str, object] = {}
-exec(_BUILD, _namespace)  # noqa: S102 - our own source, shared with the child
+exec(_BUILD, _namespace)  # our own source, shared with the child process
 
 
 def build(kind: str, n: int) -> RulePack:
@@ -77,15 +77,12 @@ def build(kind: str, n: int) -> RulePack:
 
 def classify_in_child(kind: str, n: int, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Build the pack and classify the NHS example with it in a fresh process."""
-    script = (
-        _BUILD
-        + textwrap.dedent(
-            f"""
+    script = _BUILD + textwrap.dedent(
+        f"""
             import sys
             portfolio = taxonomy.load_portfolio({str(NHS)!r})
             print(len(taxonomy.classify(portfolio, rules=build({kind!r}, {n}))))
             """
-        )
     )
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout

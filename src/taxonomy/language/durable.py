@@ -627,21 +627,23 @@ class _Network:
                 )
         literal = json.dumps(value, sort_keys=True)
         if op == "$nex":
-            node = parent.absent.get((key, literal))
-            if node is None:
-                node = parent.absent[key, literal] = _Node()
-                self._link(parent, key, node)
+            found = parent.absent.get((key, literal))
+            if found is not None:
+                return found, 1
+            node = parent.absent[key, literal] = _Node()
+            self._link(parent, key, node)
             return node, 1
-        node = parent.tests.get((key, op, literal))
-        if node is None:
-            node = parent.tests[key, op, literal] = _Node()
-            if len(parent.tests) == MAX_TESTS_PER_NODE + 1:
-                self._problem(
-                    f"with its test of '{self._name(key)}', {MAX_TESTS_PER_NODE + 1} different "
-                    f"tests follow one test in {self.stratum}; durable-rules holds at most "
-                    f"{MAX_TESTS_PER_NODE} there (and hangs once its table is full): "
-                    "test fewer different values ('<', '>' instead of '==' on many numbers)"
-                )
+        found = parent.tests.get((key, op, literal))
+        if found is not None:
+            return found, 1
+        node = parent.tests[key, op, literal] = _Node()
+        if len(parent.tests) == MAX_TESTS_PER_NODE + 1:
+            self._problem(
+                f"with its test of '{self._name(key)}', {MAX_TESTS_PER_NODE + 1} different "
+                f"tests follow one test in {self.stratum}; durable-rules holds at most "
+                f"{MAX_TESTS_PER_NODE} there (and hangs once its table is full): "
+                "test fewer different values ('<', '>' instead of '==' on many numbers)"
+            )
         return node, 1
 
     def _link(self, parent: _Node, key: str | None, node: _Node) -> None:
