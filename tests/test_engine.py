@@ -114,7 +114,9 @@ def test_an_unhandled_fact_is_an_engine_error_and_its_session_is_freed(
     # durable-rules; the engine makes the deletion safe first.
     engine = Engine(pack)
     encode = engine.encode
-    monkeypatch.setattr(engine, "encode", lambda values: {**encode(values), "t": "other"})
+    monkeypatch.setattr(
+        engine, "encode", lambda values, *args, **kw: {**encode(values, *args, **kw), "t": "other"}
+    )
     with pytest.raises(taxonomy.EngineError, match="did not take the fact"):
         engine.fire(0, {}, function="f")
     assert engine.live_sessions() == 0
@@ -256,21 +258,23 @@ def test_rules_beyond_durable_rules_limits_are_refused_not_crashed_on(
     nhs: taxonomy.Portfolio,
 ) -> None:
     # 256 rules on one condition wrote past the end of a fixed list in durable-rules and the
-    # process died (exit 139); the limit is now checked before durable-rules sees the pack.
+    # process died (exit 139); the limit is now checked when the pack is built.
     assert len(taxonomy.classify(nhs, rules=_copies(255))) == len(nhs.functions)
-    with pytest.raises(taxonomy.EngineError) as info:
-        Engine(_copies(256))
+    with pytest.raises(taxonomy.RulePackError) as info:
+        _copies(256)
     assert "256 rules test exactly the same condition (extra.r0" in str(info.value)
     assert "at most 255" in str(info.value)
 
 
-def test_capacity_counts_each_branch_of_a_disjunction() -> None:
-    from taxonomy.language.durable import capacity_problems
+def test_capacity_models_a_disjunction_as_durable_rules_builds_it() -> None:
+    # durable-rules does not expand an `$or`: each branch links to one forward node of the rule,
+    # and every forward node linked from a test that holds is pushed on its 64-slot stack.
+    from taxonomy.language.durable import MAX_TESTS_AT_ONCE, capacity_problems
 
     rule = {"all": [{"m": {"$and": [{"t": 1}, {"$or": [{"a": 1}, {"b": 1}]}]}}]}
-    definitions = {"s0": {f"r{i}": rule for i in range(200)}}
+    definitions = {"s0": {f"r{i}": rule for i in range(MAX_TESTS_AT_ONCE - 1)}}
     assert capacity_problems(definitions) == []
-    other = {"all": [{"m": {"$and": [{"t": 1}, {"a": 1}]}}]}
-    definitions["s0"].update({f"o{i}": other for i in range(56)})
-    (problem,) = capacity_problems(definitions)  # 200 + 56 end on t -> a
-    assert problem.startswith("256 rules test exactly the same condition")
+    definitions["s0"]["last"] = rule
+    (problem,) = capacity_problems(definitions)
+    assert problem.rule == "last"
+    assert f"more than {MAX_TESTS_AT_ONCE} tests of the rules of s0 can hold" in str(problem)

@@ -506,7 +506,7 @@ class RulePack:
             separators=(",", ":"),
         )
         digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        return cls(
+        pack = cls(
             name,
             version,
             description,
@@ -519,6 +519,28 @@ class RulePack:
             extends,
             overrides,
         )
+        _check_limits(pack)
+        return pack
+
+
+def _check_limits(pack: RulePack) -> None:
+    """Refuse a pack beyond the rules engine's fixed limits (docs/rules.md, "Limits").
+
+    Raises:
+        RulePackError: naming the first rule past a limit, and the limit.
+    """
+    # Imported here: the engine module compiles packs, so it imports this one.
+    from taxonomy.language.durable import pack_limit_problems
+
+    problems = pack_limit_problems(pack)
+    if not problems:
+        return
+    first = problems[0]
+    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    text = f"beyond what the rules engine can hold: {first.text}{more}"
+    if first.rule is None:
+        raise RulePackError(text)
+    raise _fail(pack.rule(first.rule), text)
 
 
 def _folded(rule: Rule, facts: Facts) -> Rule:
