@@ -16,7 +16,8 @@ import taxonomy
 from taxonomy import Abolition, InputError, Law, PortfolioError, Provision
 from taxonomy.input.files import dump_portfolio
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from taxonomy.whatif.scenarios import in_force, load_scenario
+from taxonomy.law import in_force
+from taxonomy.whatif.scenarios import load_scenario
 from tests.conftest import EXAMPLES, NHS, NWL
 from tests.helpers import run_cli as run
 

@@ -721,7 +721,7 @@ class Law:
 
     Undated, it is one answer, in force on every day. Dated (``provisions``), it says what holds
     on each day; :meth:`on` gives the undated law of one day, and
-    :func:`taxonomy.whatif.scenarios.in_force` the portfolio of that day (abolished bodies merged
+    :func:`taxonomy.law.in_force` the portfolio of that day (abolished bodies merged
     into their successors). Classification always reads an undated law.
 
     Attributes:
@@ -777,7 +777,7 @@ class Law:
         """The undated law of ``day``: what the provisions in force say, and which they are.
 
         Abolitions are not carried out here (they change the bodies, not the law): see
-        :func:`taxonomy.whatif.scenarios.in_force`. An undated law is the same on every day.
+        :func:`taxonomy.law.in_force`. An undated law is the same on every day.
         """
         if not self.dated:
             return self

@@ -29,7 +29,7 @@ from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import parse_answer
 from taxonomy.language.rules import Rule, RulePack, fill_because, load_rules
 from taxonomy.language.semantics import derive, lead_by_capability
-from taxonomy.whatif.scenarios import in_force
+from taxonomy.law import in_force
 
 __all__ = ["Variants", "classify", "classify_function", "iter_classify"]
 
@@ -49,7 +49,7 @@ def classify(
         as_of: the day to judge on, under the provisions of a dated law in force that day
             (a ``date`` or ``YYYY-MM-DD``); None: the portfolio's own ``as_of``. Bodies abolished
             by then are merged into their successors
-            (see :func:`taxonomy.whatif.scenarios.in_force`).
+            (see :func:`taxonomy.law.in_force`).
         progress: called with (functions done, functions in all) every 500 functions.
 
     Returns:

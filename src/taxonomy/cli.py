@@ -25,8 +25,8 @@ from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mea
 if TYPE_CHECKING:
     from taxonomy._model import Classification, Portfolio
     from taxonomy.language.rules import RulePack
+    from taxonomy.law import InForce
     from taxonomy.structure.checks import StructureReport
-    from taxonomy.whatif.scenarios import InForce
     from taxonomy.whatif.sweep import SweepResult
 
 __all__ = ["cli", "main"]
@@ -145,7 +145,7 @@ def _classify(portfolio: Portfolio, **options: Any) -> Classification:
 def _on_day(portfolio: Portfolio, as_of: str | None, rules_dir: str | None = None) -> InForce:
     """``portfolio`` as it stood on ``--as-of`` (default: its own ``as_of``), under the law then."""
     from taxonomy._model import parse_day
-    from taxonomy.whatif.scenarios import in_force
+    from taxonomy.law import in_force
 
     day = None
     if as_of is not None:

@@ -30,9 +30,10 @@ from taxonomy._model import (
 )
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
+from taxonomy.law import in_force
 from taxonomy.render.text import law_line
 from taxonomy.schemas._ids import stamp
-from taxonomy.whatif.scenarios import Scenario, in_force
+from taxonomy.whatif.scenarios import Scenario
 
 if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
     from taxonomy.structure.checks import Metrics
@@ -302,7 +303,7 @@ def compare(
         scenarios: the scenarios, each applied to the baseline on its own.
         rules: the baseline rule pack; None uses the default pack.
         as_of: the day the baseline stands on, for a dated law (see
-            :func:`~taxonomy.whatif.scenarios.in_force`); None: the portfolio's ``as_of``.
+            :func:`~taxonomy.law.in_force`); None: the portfolio's ``as_of``.
     """
     from taxonomy.structure.checks import measure
     from taxonomy.structure.graph import build_graph

@@ -1,0 +1,322 @@
+"""The law in force on a day, and what a merger of bodies does to a portfolio.
+
+Core semantics, below classification: :func:`in_force` judges a portfolio on one day (the
+provisions of a dated law in force that day, the bodies they abolish merged into their
+successors), and :func:`apply_merge` is that merger, shared with scenarios' ``merge:`` changes
+(:mod:`taxonomy.whatif.scenarios`).
+
+A portfolio's law may be dated (a list of provisions, each in force from one day to another; see
+taxonomy.Law). Judging it on a day takes the provisions in force that day: what they say of joint
+committees becomes the law classification reads, and the bodies they abolish are merged into
+their successors exactly as a scenario's merger does. The day is always given (as_of, or the
+portfolio's own as_of), never "today", so the same input gives the same result on any day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from taxonomy._model import (
+    Capability,
+    Governance,
+    Law,
+    Level,
+    Organisation,
+    Portfolio,
+    parse_day,
+)
+from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_mean
+from taxonomy.language.facts import Facts
+from taxonomy.language.rules import load_rules
+
+__all__ = ["BODY_TYPES", "InForce", "Merger", "apply_merge", "in_force"]
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Merger:
+    """Bodies merged into one (NHS Improvement into NHS England, 1 July 2022).
+
+    Attributes:
+        into: the successor's id (an existing body, or a new one when ``name`` is given).
+        from_: the bodies merged into it.
+        name: the successor's name, when it is a new body.
+    """
+
+    into: str
+    from_: tuple[str, ...] = attrs.field(converter=_strings)
+    name: str | None = None
+
+    def error(self, problem: str, **fields: Any) -> TaxonomyError:
+        """The error a problem with this merger raises (a scenario's change locates it)."""
+        return PortfolioError(
+            f"merging {', '.join(self.from_)} into {self.into}: {problem}", **fields
+        )
+
+
+def _body(portfolio: Portfolio, body: str, at: Merger, key: str) -> str:
+    ids = portfolio.organisation_ids
+    if body not in ids:
+        raise at.error(
+            f"'{body}' is not one of the portfolio's organisations",
+            key=key,
+            allowed=ids,
+            suggestion=did_you_mean(body, ids),
+        )
+    return body
+
+
+def apply_merge(
+    portfolio: Portfolio, change: Merger, facts: Facts | None = None
+) -> tuple[Portfolio, list[str]]:
+    """``portfolio`` with the bodies of ``change`` merged, and notes on what that did.
+
+    Used by scenarios' mergers and by the law's abolitions (:func:`in_force`). The day the
+    portfolio describes (``as_of``) is kept. Every value that names a body follows the merger:
+    the model's own (``performed_by``, the legal constraints, ``agreed_lead``, capability, the
+    governance) and every answer to a question the pack declares of type ``body``, ``bodies``
+    or ``body_levels`` (a police pack's ``legal.lead_force``), found from ``facts``' declared
+    types.
+
+    Args:
+        portfolio: the portfolio before the merger (never changed).
+        change: the merger.
+        facts: the facts of the pack the portfolio is answered for (None: the default pack's).
+
+    Raises:
+        TaxonomyError: an unknown body, or a merger that leaves an invalid portfolio (the error
+            ``change.error`` makes: a :class:`ScenarioError` at a scenario's change).
+    """
+    if facts is None:
+        facts = load_rules().facts
+    merged, notes = _apply_merge(portfolio, change, facts)
+    return attrs.evolve(merged, as_of=portfolio.as_of), notes
+
+
+#: The fact types whose values name bodies, and so follow a merger.
+BODY_TYPES = ("body", "bodies", "body_levels")
+
+
+def _merge_answers(
+    answers: Iterable[tuple[str, Any]], facts: Facts, one: Callable[[str], str]
+) -> dict[str, Any]:
+    """Declared answers with every body they name replaced by its successor.
+
+    Which answers name bodies comes from the pack's declared types, never from a list here.
+    """
+    merged: dict[str, Any] = {}
+    for name, value in answers:
+        kind = facts.type(name).name if name in facts else None
+        if kind == "body" and isinstance(value, str):
+            value = one(value)
+        elif kind == "bodies" and isinstance(value, tuple | list):
+            value = tuple(dict.fromkeys(one(b) for b in value))
+        elif kind == "body_levels" and isinstance(value, Mapping | tuple | list):
+            items = value.items() if isinstance(value, Mapping) else value
+            levels: dict[str, Any] = {}
+            for body, level in items:
+                levels[one(body)] = max(levels.get(one(body), level), level)
+            value = levels if isinstance(value, Mapping) else tuple(levels.items())
+        merged[name] = value
+    return merged
+
+
+def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Portfolio, list[str]]:
+    at = change
+    if change.name is not None:
+        if change.into in portfolio.organisation_ids:
+            raise at.error(
+                f"'{change.into}' already exists; drop 'name' to merge into it", key="into"
+            )
+        try:
+            # The successor is governed as the bodies it replaces were (a Board, a Cabinet).
+            words = [o.governing_body for o in portfolio.organisations if o.id in change.from_]
+            new_body = Organisation(change.into, change.name, words[0] if words else "Board")
+        except ValueError as exc:
+            raise at.error(str(exc), key="into") from None
+        portfolio = attrs.evolve(portfolio, organisations=(*portfolio.organisations, new_body))
+    into = _body(portfolio, change.into, at, "into")
+    if not change.from_:
+        raise at.error("'from' must name at least one body", key="from")
+    gone = {_body(portfolio, b, at, "from") for b in change.from_}
+    if into in gone:
+        raise at.error(f"'{into}' cannot merge into itself", key="from")
+
+    def one(body: str) -> str:
+        return into if body in gone else body
+
+    def many(bodies: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(one(b) for b in bodies))
+
+    notes: list[str] = []
+    alone: list[str] = []
+    functions = []
+    for fn in portfolio.functions:
+        levels: dict[str, Level] = {}
+        for body, level in fn.capability.levels:
+            levels[one(body)] = max(levels.get(one(body), Level.NONE), level)
+        independence = tuple(b for b in many(fn.legal.independence_from) if b != into)
+        if into in many(fn.legal.independence_from):
+            notes.append(
+                f"{fn.id}: it had to stay independent of {', '.join(fn.legal.independence_from)}, "
+                f"now merged into {into}; that constraint is dropped (manage it as a conflict "
+                "inside the merged body)"
+            )
+        legal = attrs.evolve(
+            fn.legal,
+            statutory_owner=many(fn.legal.statutory_owner),
+            held_by_each=many(fn.legal.held_by_each),
+            delegable_to=many(fn.legal.delegable_to),
+            independence_from=independence,
+        )
+        agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
+        performers = many(fn.performed_by)
+        if len(fn.performed_by) > 1 and len(performers) == 1:
+            alone.append(
+                f"{fn.id}: every body that carried it out ({', '.join(fn.performed_by)}) is now "
+                f"{into}, which carries it out alone"
+            )
+        functions.append(
+            attrs.evolve(
+                fn,
+                performed_by=performers,
+                legal=legal,
+                capability=Capability(levels),
+                agreed_lead=agreed,
+                answers=_merge_answers(fn.answers, facts, one),
+            )
+        )
+    governance = Governance(
+        bodies=tuple(attrs.evolve(b, members=many(b.members)) for b in portfolio.governance.bodies),
+        roles=tuple(
+            attrs.evolve(r, employed_by=one(r.employed_by), reports_to=many(r.reports_to))
+            for r in portfolio.governance.roles
+        ),
+    )
+    organisations = tuple(o for o in portfolio.organisations if o.id not in gone)
+    notes.insert(0, f"{', '.join(sorted(gone))} merged into {into}")
+    if len(organisations) > 1:  # with one body left, every function is its alone anyway
+        notes += alone
+    try:
+        merged = Portfolio(
+            portfolio.name, organisations, tuple(functions), portfolio.law, governance
+        )
+    except ValueError as exc:
+        raise at.error(f"leaves an invalid portfolio: {exc}") from None
+    return merged, notes
+
+
+def _notes(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class InForce:
+    """A portfolio judged on one day.
+
+    Attributes:
+        portfolio: the portfolio of that day: its law undated (what the provisions in force say,
+            with ``law.applied`` naming them), its ``as_of`` the day, and the bodies abolished by
+            then merged into their successors.
+        notes: what carrying out the abolitions did (mergers, constraints dropped), each naming
+            its provision.
+    """
+
+    portfolio: Portfolio
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """The day judged on (None for an undated law with no day given)."""
+        return self.portfolio.as_of
+
+    @property
+    def provisions(self) -> tuple[str, ...]:
+        """The ids of the provisions in force that day, in the order written."""
+        return tuple(p.id for p in self.portfolio.law.applied)
+
+    @property
+    def single_body(self) -> str | None:
+        """The one body left, if the abolitions leave only one.
+
+        Then every function is delivered once, by that body, and there is no joint arrangement
+        to classify.
+        """
+        ids = self.portfolio.organisation_ids
+        return ids[0] if len(ids) == 1 else None
+
+
+def in_force(
+    portfolio: Portfolio, as_of: datetime.date | str | None = None, facts: Facts | None = None
+) -> InForce:
+    """``portfolio`` as it stood on ``as_of`` (default: its own ``as_of``), under the law then.
+
+    An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
+    set to the day given, if one is). The baseline is never changed.
+
+    Args:
+        portfolio: the portfolio, its law dated or not.
+        as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
+        facts: the facts of the pack the portfolio is answered for, so that the answers to its
+            declared questions that name bodies follow an abolition (None: the default pack's).
+
+    Raises:
+        PortfolioError: the law is dated and no day is known (neither ``as_of`` nor the
+            portfolio's), or the portfolio was already judged on another day.
+        InputError: ``as_of`` is not a day.
+
+    Examples:
+        >>> import taxonomy
+        >>> nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+        >>> day = in_force(nhs)
+        >>> day.as_of, day.provisions, day.portfolio.organisation_ids
+        (datetime.date(2018, 3, 28), ('nhs-act-2006-2018',), ('nhse', 'nhsi'))
+        >>> later = in_force(nhs, "2022-07-01")
+        >>> later.single_body, later.notes[0]
+        ('nhse', 'health-and-care-act-2022 (from 2022-07-01): nhsi merged into nhse')
+    """
+    day = _day(as_of) if as_of is not None else portfolio.as_of
+    where = f"portfolio '{portfolio.name}'"
+    law = portfolio.law
+    if law.applied and day != portfolio.as_of:
+        raise PortfolioError(
+            f"was already judged on {portfolio.as_of} (the law applied is that day's): judge "
+            f"the original portfolio on {day} instead",
+            item=where,
+        )
+    if not law.dated:
+        if day == portfolio.as_of:
+            return InForce(portfolio)
+        return InForce(attrs.evolve(portfolio, as_of=day))
+    if day is None:
+        ids = ", ".join(p.id for p in law.provisions)
+        raise PortfolioError(
+            f"its law is dated (provisions {ids}) and no day is given to judge it on: pass "
+            "--as-of YYYY-MM-DD (as_of= in Python), or state as_of: in the portfolio",
+            item=where,
+            key="as_of",
+        )
+    # Undated while the bodies merge: the dated law names the bodies before the abolitions.
+    current = attrs.evolve(portfolio, law=Law(), as_of=day)
+    notes: list[str] = []
+    for provision, abolition in law.abolitions():
+        if not provision.in_force(day):
+            continue
+        merge = Merger(abolition.into, abolition.bodies, abolition.name)
+        current, said = apply_merge(current, merge, facts)
+        notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
+    return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
+
+
+def _day(value: datetime.date | str) -> datetime.date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise InputError(f"as_of: {exc}") from None
