@@ -5,6 +5,8 @@ import inspect
 import subprocess
 import sys
 
+import pytest
+
 import taxonomy
 
 
@@ -15,6 +17,30 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert set(taxonomy.__all__) == eager | set(taxonomy._LAZY)
     for name in taxonomy.__all__:
         assert getattr(taxonomy, name).__doc__, name
+
+
+def test_the_type_checking_imports_are_the_lazy_map() -> None:
+    """Type checkers read the TYPE_CHECKING imports; users get the lazy map: the same names."""
+    import ast
+
+    tree = ast.parse(inspect.getsource(taxonomy))
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and "TYPE_CHECKING" in ast.unparse(n.test)
+    )
+    imported = {
+        (node.module, alias.name)
+        for node in ast.walk(block)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert imported == {(module, name) for name, module in taxonomy._LAZY.items()}
+
+
+def test_unknown_rule_and_fact_ids_raise_the_one_unknown_id_error(pack: taxonomy.RulePack) -> None:
+    with pytest.raises(taxonomy.UnknownIdError, match=r"did you mean 'decision\.one-team'"):
+        pack.rule("decision.one-tem")
+    with pytest.raises(taxonomy.UnknownIdError, match=r"did you mean 'efficiency\.duplication'"):
+        pack.facts.get("efficiency.duplicaton")
 
 
 def test_every_public_name_of_every_module_has_a_docstring() -> None:

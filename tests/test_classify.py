@@ -73,7 +73,12 @@ def test_joint_lead_gives_way_in_a_separate_arrangement(nhs: taxonomy.Portfolio)
         ]
     )
     fn = nhs.function("financial-recovery")
-    stronger = attrs.evolve(fn, capability=taxonomy.Capability({"nhse": "medium", "nhsi": "high"}))
+    # Not a duty each body holds for itself (then nobody leads a separate arrangement).
+    stronger = attrs.evolve(
+        fn,
+        legal=attrs.evolve(fn.legal, held_by_each=()),
+        capability=taxonomy.Capability({"nhse": "medium", "nhsi": "high"}),
+    )
     rec = taxonomy.classify(nhs.with_function(stronger), rules=pack)["financial-recovery"]
     assert rec.lead == "nhsi"
     assert rec.explanation.lead_by.rule == "l.cap"

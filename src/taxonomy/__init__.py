@@ -41,7 +41,7 @@ _WHERE = {
     "taxonomy.structure.checks": (
         "Finding", "Metrics", "StructureReport", "check", "measure", "structure_report",
     ),
-    "taxonomy.whatif.scenarios": ("Scenario", "load_scenario"),
+    "taxonomy.whatif.scenarios": ("Applied", "Scenario", "load_scenario"),
     "taxonomy.whatif.compare": ("Comparison", "compare"),
     "taxonomy.whatif.counterfactual": (
         "Counterfactuals", "Robustness", "counterfactuals", "robustness",
@@ -103,7 +103,7 @@ if TYPE_CHECKING:
         counterfactuals,
         robustness,
     )
-    from taxonomy.whatif.scenarios import Scenario, load_scenario
+    from taxonomy.whatif.scenarios import Applied, Scenario, load_scenario
     from taxonomy.whatif.sweep import Axis, Sweep, SweepResult, load_sweep, sweep
 
 
@@ -122,8 +122,11 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *_LAZY})
 
 
+# The same names as the map above: ruff and type checkers read this list and the imports;
+# tests/test_api.py checks all three agree.
 __all__ = [
     "Abolition",
+    "Applied",
     "Arrangement",
     "Axis",
     "Capability",

@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Function, Level, Portfolio, format_value
-from taxonomy.errors import did_you_mean
+from taxonomy.errors import UnknownIdError, did_you_mean
 
 __all__ = [
     "ANSWER_QUESTIONS",
@@ -208,14 +208,16 @@ class Facts:
         return tuple(self._by_name)
 
     def get(self, name: str) -> Fact:
-        """The declaration of ``name`` (KeyError with a suggestion if there is none)."""
+        """The declaration of ``name``.
+
+        Raises:
+            UnknownIdError: no fact of that name is declared (a ``KeyError``, with a "did you
+                mean").
+        """
         try:
             return self._by_name[name]
         except KeyError:
-            hint = did_you_mean(name, self._by_name)
-            raise KeyError(
-                f"no fact {name!r} is declared" + (f" (did you mean {hint!r}?)" if hint else "")
-            ) from None
+            raise UnknownIdError("declared fact", name, self._by_name) from None
 
     def type(self, name: str) -> FactType:
         """The type of a declared fact."""

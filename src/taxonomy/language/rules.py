@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import attrs
 
 from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
-from taxonomy.errors import InputError, Problems, RulePackError, did_you_mean
+from taxonomy.errors import InputError, Problems, RulePackError, UnknownIdError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.input.reader import fold_choice as reader_fold_choice
 from taxonomy.input.sources import FileId, note_read, recording
@@ -445,12 +445,17 @@ class RulePack:
         return None
 
     def rule(self, rule_id: str) -> Rule:
-        """The rule with this id (KeyError, with a suggestion, if there is none)."""
+        """The rule with this id.
+
+        Raises:
+            UnknownIdError: there is none (a ``KeyError``, with a "did you mean").
+        """
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
-        hint = did_you_mean(rule_id, [r.id for r in self.rules])
-        raise KeyError(f"no rule {rule_id!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        raise UnknownIdError(
+            "rule", rule_id, [r.id for r in self.rules], where=f"pack '{self.name}'"
+        )
 
     def fact_type(self, fact: str) -> FactType:
         """The type of a declared fact or of a finding (``finding.NAME``)."""
