@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -33,7 +33,7 @@ from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_m
 from taxonomy.language.facts import Facts
 from taxonomy.language.rules import load_rules
 
-__all__ = ["BODY_TYPES", "InForce", "Merger", "apply_merge", "in_force"]
+__all__ = ["BODY_TYPES", "InForce", "Locates", "Merger", "apply_merge", "in_force", "known_body"]
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
@@ -61,7 +61,20 @@ class Merger:
         )
 
 
-def _body(portfolio: Portfolio, body: str, at: Merger, key: str) -> str:
+class Locates(Protocol):
+    """Anything that makes the error for a problem found at it (a merger, a scenario's change)."""
+
+    def error(self, problem: str, **fields: Any) -> TaxonomyError:
+        """The error to raise for ``problem``, located here."""
+        ...
+
+
+def known_body(portfolio: Portfolio, body: str, at: Locates, key: str) -> str:
+    """``body``, if it is one of the portfolio's organisations.
+
+    Raises:
+        TaxonomyError: ``at``'s error, naming the key, the bodies there are and a "did you mean".
+    """
     ids = portfolio.organisation_ids
     if body not in ids:
         raise at.error(
@@ -142,10 +155,10 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
         except ValueError as exc:
             raise at.error(str(exc), key="into") from None
         portfolio = attrs.evolve(portfolio, organisations=(*portfolio.organisations, new_body))
-    into = _body(portfolio, change.into, at, "into")
+    into = known_body(portfolio, change.into, at, "into")
     if not change.from_:
         raise at.error("'from' must name at least one body", key="from")
-    gone = {_body(portfolio, b, at, "from") for b in change.from_}
+    gone = {known_body(portfolio, b, at, "from") for b in change.from_}
     if into in gone:
         raise at.error(f"'{into}' cannot merge into itself", key="from")
 

@@ -83,7 +83,7 @@ from taxonomy.language.rules import (
     read_rule,
 )
 from taxonomy.language.semantics import holds
-from taxonomy.law import Merger, apply_merge, in_force
+from taxonomy.law import Merger, apply_merge, in_force, known_body
 
 __all__ = [
     "FIELDS",
@@ -594,18 +594,6 @@ def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
     return fold_choice(value, choices)
 
 
-def _body(portfolio: Portfolio, body: str, at: Where, key: str) -> str:
-    ids = portfolio.organisation_ids
-    if body not in ids:
-        raise at.error(
-            f"'{body}' is not one of the portfolio's organisations",
-            key=key,
-            allowed=ids,
-            suggestion=did_you_mean(body, ids),
-        )
-    return body
-
-
 def _apply_set(portfolio: Portfolio, change: SetAnswer, facts: Facts) -> Portfolio:
     at = change.at
     field, value = change.field, normalise_value(change.field, change.value, facts)
@@ -649,7 +637,7 @@ def _set_one(
     elif field == "notes":
         fn = attrs.evolve(fn, notes=value)
     elif field == "performed_by":
-        bodies = tuple(_body(portfolio, b, at, "value") for b in value)
+        bodies = tuple(known_body(portfolio, b, at, "value") for b in value)
         levels = fn.capability.as_dict()
         for body in bodies:
             levels.setdefault(body, Level.NONE)
@@ -661,19 +649,19 @@ def _set_one(
     elif field == "effectiveness.joint_benefit":
         fn = attrs.evolve(fn, effectiveness=Effectiveness(value))
     elif field == "agreed_lead":
-        agreed = _body(portfolio, value, at, "value") if value is not None else None
+        agreed = known_body(portfolio, value, at, "value") if value is not None else None
         fn = attrs.evolve(fn, agreed_lead=agreed)
     elif field.startswith("legal."):
         key = field.split(".")[1]
         if key == "statutory_owner":
             value = () if value is None else (value,) if isinstance(value, str) else value
         if key in ("statutory_owner", "held_by_each", "delegable_to", "independence_from"):
-            value = tuple(_body(portfolio, b, at, "value") for b in value)
+            value = tuple(known_body(portfolio, b, at, "value") for b in value)
         elif key == "not_delegable_to":
             value = tuple(dict.fromkeys(value))
         fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
     else:  # capability.<body>
-        body = _body(portfolio, field.split(".", 1)[1], at, "field")
+        body = known_body(portfolio, field.split(".", 1)[1], at, "field")
         levels = fn.capability.as_dict()
         levels[body] = Level.parse(value)
         fn = attrs.evolve(fn, capability=Capability(levels))
