@@ -23,7 +23,7 @@ from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mea
 
 # Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
 if TYPE_CHECKING:
-    from taxonomy._model import Classification, Portfolio
+    from taxonomy._model import Arrangement, Classification, Portfolio
     from taxonomy.language.rules import RulePack
     from taxonomy.structure.checks import StructureReport
     from taxonomy.whatif.scenarios import InForce
@@ -184,23 +184,22 @@ def _read_rules(directory: str | None = None) -> RulePack:
     return load(directory)
 
 
-class _LazyChoice(click.Choice[str]):
-    """A choice whose values are loaded only when a command checks or shows them."""
+class _ArrangementType(click.ParamType):
+    """An arrangement as :meth:`Arrangement.parse` reads it: name, title or category number."""
 
-    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
-        self._load = load
-        self.case_sensitive = True
+    name = "arrangement"
 
-    @property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        """The values, loaded on first use."""
-        return tuple(self._load())
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """The values, shown in the help."""
+        return "[one_team|aligned|separate_involved|separate_distinct|1-4]"
 
-
-def _arrangement_names() -> Iterable[str]:
-    from taxonomy._model import Arrangement
-
-    return Arrangement.names()
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`Arrangement` ``value`` names; refused with the parser's own message."""
+        from taxonomy._model import Arrangement
+        try:
+            return Arrangement.parse(value)
+        except InputError as error:
+            self.fail(str(error), param, ctx)
 
 
 def _pack(rules: str | None) -> RulePack:
@@ -587,9 +586,10 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
 @click.option(
     "--why-not",
     "why_not",
-    type=_LazyChoice(_arrangement_names),
+    type=_ArrangementType(),
     default=None,
-    help="Show the smallest answer changes that would give this arrangement instead.",
+    help="Show the smallest answer changes that would give this arrangement instead: its name, "
+    "its title ('one team') or its category number (1 to 4).",
 )
 @click.option(
     "--max-changes",
@@ -612,7 +612,7 @@ def explain_command(
     portfolio: str,
     function_id: str,
     rules_dir: str | None,
-    why_not: str | None,
+    why_not: Arrangement | None,
     max_changes: int,
     fmt: str,
     as_of: str | None,
