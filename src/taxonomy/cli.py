@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -196,6 +196,7 @@ class _ArrangementType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The :class:`Arrangement` ``value`` names; refused with the parser's own message."""
         from taxonomy._model import Arrangement
+
         try:
             return Arrangement.parse(value)
         except InputError as error:

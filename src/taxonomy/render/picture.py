@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 
 import attrs
 
-from taxonomy._model import Arrangement
+from taxonomy._model import Arrangement, word_list
 from taxonomy.structure.graph import Graph, nodes_of_kind, predecessors, reporting_lines, successors
 
 __all__ = ["FORMATS", "GROUPS", "ORIENTATIONS", "Page", "draw", "draw_pages"]
@@ -431,10 +431,9 @@ def _governance_text(graph: Graph, node: str, names: dict[str, str]) -> str:
             words.append(f"reports to each body's {word} (all {len(boards)})")
         else:
             labels = [str(graph.nodes[f"board:{b}"].get("label", b)) for b in boards]
-            last = labels.pop()
-            words.append("reports to " + (f"{', '.join(labels)} and {last}" if labels else last))
+            words.append("reports to " + word_list(labels))
     if others:
-        words.append("reports to " + " and ".join(others))
+        words.append("reports to " + word_list(others))
     return "; ".join(words)
 
 

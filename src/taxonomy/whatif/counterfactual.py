@@ -46,6 +46,7 @@ from taxonomy._model import (
     Level,
     Portfolio,
     Recommendation,
+    word_list,
 )
 from taxonomy.classification import Variants, classify_function
 from taxonomy.language.rules import RulePack, load_rules
@@ -93,7 +94,7 @@ class Solution:
 
     @property
     def cost(self) -> tuple[int, int, int]:
-        """Whether it lowers a body's capability, answers changed, total steps: smaller is closer."""
+        """Lowers a body's capability (0 or 1), answers changed, steps moved: smaller is closer."""
         return _cost(self.changes)
 
     @property
@@ -160,7 +161,7 @@ class Counterfactuals:
         lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
         if self.performed_only_by:
             lines.append(
-                f"  unreachable by any answer: only {_and(self.performed_only_by)} carries it "
+                f"  unreachable by any answer: only {word_list(self.performed_only_by)} carries it "
                 "out, and one team needs at least two of the bodies carrying it out to deliver "
                 "it once for them all"
             )
@@ -198,10 +199,9 @@ class Counterfactuals:
                 "loss, not a step to take)"
             )
         for solution in self.solutions:
-            said = [str(c) for c in solution.changes]
-            joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+            joined = word_list([str(c) for c in solution.changes])
             loss = (
-                f"; a loss for {_and(solution.losses)}, whose capability would fall"
+                f"; a loss for {word_list(solution.losses)}, whose capability would fall"
                 if solution.losses
                 else ""
             )
@@ -223,11 +223,6 @@ class Counterfactuals:
             "performed_only_by": list(self.performed_only_by),
             "searched": self.searched,
         }
-
-
-def _and(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _cost(changes: Sequence[AnswerChange]) -> tuple[int, int, int]:
