@@ -706,7 +706,8 @@ def whatif_command(
     _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
-    result = compare(loaded, *scenarios, rules=_pack(rules_dir))
+    pack = _pack(rules_dir)
+    result = compare(loaded, *scenarios, rules=pack)
     if fmt == "xlsx":
         if output is None:
             raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
@@ -720,7 +721,10 @@ def whatif_command(
     if fmt == "json":
         _emit(result.to_json(), output, *inputs, force=force)
     elif fmt == "markdown":
-        _emit(result.to_markdown(), output, *inputs, force=force)
+        from taxonomy.render.report import board_reason
+
+        text = result.to_markdown(reason=functools.partial(board_reason, pack=pack))
+        _emit(text, output, *inputs, force=force)
     else:
         table = result.to_table(width=_width(), color=_use_color() and output is None)
         _emit(table, output, *inputs, force=force)
