@@ -323,3 +323,22 @@ def test_whatif_markdown_says_reasons_as_the_report_does() -> None:
     out = run("whatif", str(NHS), str(scenario), "--format", "markdown")
     assert out.returncode == 0, out.stderr
     assert "the answers now give one team (they gave aligned, separate functions)" in out.stdout
+
+
+def test_a_scenario_picture_names_its_scenario_and_keeps_each_body_colour(tmp_path: Path) -> None:
+    """Before: titled as the baseline, and the fire authority changed colour after the merger."""
+    from taxonomy.render.picture import _PALETTE
+
+    police = ROOT / "examples" / "police_fire_collaboration.yaml"
+    pack = ROOT / "examples" / "packs" / "police"
+    merger = ROOT / "examples" / "scenarios" / "police_force_merger.yaml"
+    picture = tmp_path / "to_be.svg"
+    out = run("graph", str(police), "--rules", str(pack), "--scenario", str(merger),
+              "-o", str(picture))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    svg = picture.read_text(encoding="utf-8")
+    title = re.search(r"<title[^>]*>([^<]*)</title>", svg)
+    assert title and "Wessex and Mercia police amalgamate" in title.group(1)
+    bodies = taxonomy.load_portfolio(police, rules=taxonomy.load_rules(pack)).organisation_ids
+    fire = _PALETTE[list(bodies).index("wessex-fire")]
+    assert f"fill: {fire}" in svg

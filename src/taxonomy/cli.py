@@ -1189,9 +1189,13 @@ def graph_command(
                 f"after the scenarios only {applied.single_body} is left: every function is "
                 "delivered once by it, and there is no joint structure to draw"
             )
+        baseline = list(loaded.organisation_ids)
         loaded, pack = applied.portfolio, applied.rules
     result = _classify(loaded, rules=pack)
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
+    if scenario_files:  # the picture names its scenario and keeps the baseline's colours
+        graph.graph["scenario"] = " + ".join(s.name for s in (first, *rest))
+        graph.graph["baseline_organisations"] = baseline
     if fmt in ("svg", "png", "pdf"):
         from taxonomy.render.picture import draw
 
