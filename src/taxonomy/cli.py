@@ -184,7 +184,7 @@ def _read_rules(directory: str | None = None) -> RulePack:
     return load(directory)
 
 
-class _ArrangementType(click.ParamType):
+class _ArrangementType(click.ParamType):  # type: ignore[type-arg]  # not generic at run time
     """An arrangement as :meth:`Arrangement.parse` reads it: name, title or category number."""
 
     name = "arrangement"
