@@ -288,3 +288,57 @@ def test_a_comparison_reason_reads_without_ids() -> None:
         )
         == "lead nhse -> nhsi"
     )
+
+
+def _shipped_whatif_runs() -> list[list[str]]:
+    """Each shipped scenario's own ``# Run: taxonomy whatif ...`` line: portfolio, scenario, pack."""
+    runs = []
+    for scenario in sorted((ROOT / "examples" / "scenarios").glob("*.yaml")):
+        for line in scenario.read_text(encoding="utf-8").splitlines():
+            if line.startswith("# Run: taxonomy whatif "):
+                words = line.removeprefix("# Run: taxonomy whatif ").split()
+                runs.append([w for w in words if w not in ("--format", "markdown")])
+    return runs
+
+
+@pytest.mark.parametrize("args", _shipped_whatif_runs(), ids=lambda a: Path(a[1]).stem)
+def test_whatif_markdown_of_every_shipped_scenario_names_no_rule_or_finding(
+    args: list[str],
+) -> None:
+    """Before: "decided by decision.one-team (was decision.aligned); finding efficiency: ..."."""
+    out = run("whatif", *[str(ROOT / a) if a.startswith("examples/") else a for a in args],
+              "--format", "markdown")  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    rules = args[args.index("--rules") + 1] if "--rules" in args else None
+    ids = _pack_ids(taxonomy.load_rules(ROOT / rules) if rules else taxonomy.load_rules())
+    assert not ids.findall(out.stdout), sorted(set(ids.findall(out.stdout)))
+    assert not FINDING.findall(out.stdout), out.stdout
+    assert not GRAPH_ID.findall(out.stdout), GRAPH_ID.findall(out.stdout)
+    assert "decided by" not in out.stdout
+
+
+def test_whatif_markdown_says_reasons_as_the_report_does() -> None:
+    """One wording: the whatif Markdown's reasons are the report's scenario-table reasons."""
+    scenario = ROOT / "examples" / "scenarios" / "strategy_duplication.yaml"
+    out = run("whatif", str(NHS), str(scenario), "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    assert "the answers now give one team (they gave aligned, separate functions)" in out.stdout
+
+
+def test_a_scenario_picture_names_its_scenario_and_keeps_each_body_colour(tmp_path: Path) -> None:
+    """Before: titled as the baseline, and the fire authority changed colour after the merger."""
+    from taxonomy.render.picture import _PALETTE
+
+    police = ROOT / "examples" / "police_fire_collaboration.yaml"
+    pack = ROOT / "examples" / "packs" / "police"
+    merger = ROOT / "examples" / "scenarios" / "police_force_merger.yaml"
+    picture = tmp_path / "to_be.svg"
+    out = run("graph", str(police), "--rules", str(pack), "--scenario", str(merger),
+              "-o", str(picture))  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    svg = picture.read_text(encoding="utf-8")
+    title = re.search(r"<title[^>]*>([^<]*)</title>", svg)
+    assert title and "Wessex and Mercia police amalgamate" in title.group(1)
+    bodies = taxonomy.load_portfolio(police, rules=taxonomy.load_rules(pack)).organisation_ids
+    fire = _PALETTE[list(bodies).index("wessex-fire")]
+    assert f"fill: {fire}" in svg

@@ -260,14 +260,14 @@ def test_sweep_command(tmp_path: Path) -> None:
 
 
 def test_explain_why_not_and_robustness() -> None:
-    out = run("explain", str(NHS), "procurement-complaints", "--why-not", "one_team")
+    out = run("explain", str(NHS), "procurement-complaints", "--why-not", "aligned")
     assert out.returncode == 0 and "unreachable without a change in the law" in out.stdout
-    out = run("explain", str(NHS), "eprr", "--why-not", "one_team", "--format", "json")
+    out = run("explain", str(NHS), "pricing", "--why-not", "one_team", "--format", "json")
     assert json.loads(out.stdout)["solutions"]
     out = run("explain", str(NHS), "it")
     assert "Robustness: 1 of 8" in out.stdout
     out = run("explain", str(NHS), "pricing", "--why-not", "merged")
-    assert out.returncode == 2 and "'merged' is not one of" in out.stderr
+    assert out.returncode == 2 and "'merged' is not an arrangement" in out.stderr
 
 
 def _under_a_terminal(command: str, env: dict[str, str]) -> str:

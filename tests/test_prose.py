@@ -263,7 +263,7 @@ def test_explain_text_and_markdown_open_with_the_paragraph(
 
 
 def test_why_not_says_any_one_would_do_for_alternatives(nhs: taxonomy.Portfolio) -> None:
-    found = counterfactuals(nhs, "eprr", "one_team")
+    found = counterfactuals(nhs, "pricing", "one_team")
     assert len(found.solutions) > 1 and all(len(s.changes) == 1 for s in found.solutions)
     assert "any one of these would do:" in found.explain()
 

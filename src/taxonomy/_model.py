@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import enum
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -49,6 +49,7 @@ __all__ = [
     "conclusion_text",
     "format_value",
     "lead_words",
+    "word_list",
     "parse_day",
 ]
 
@@ -1327,8 +1328,21 @@ def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:
     bodies = list(tied)
     if not bodies:
         return "joint"
-    listed = bodies[0] if len(bodies) == 1 else f"{', '.join(bodies[:-1])} and {bodies[-1]}"
-    return f"undecided between {listed} (tie)"
+    return f"undecided between {word_list(bodies)} (tie)"
+
+
+def word_list(items: Sequence[str], conjunction: str = "and") -> str:
+    """Items as a sentence lists them: ``a``, ``a and b``, ``a, b and c``.
+
+    The one way every output joins names, so a tie of three reads as a list, not as
+    ``a and b and c``.
+
+    >>> word_list(["a"]), word_list(["a", "b"]), word_list(["a", "b", "c"], "or")
+    ('a', 'a and b', 'a, b or c')
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 @attrs.frozen

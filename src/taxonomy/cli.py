@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -23,7 +23,7 @@ from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mea
 
 # Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
 if TYPE_CHECKING:
-    from taxonomy._model import Classification, Portfolio
+    from taxonomy._model import Arrangement, Classification, Portfolio
     from taxonomy.language.rules import RulePack
     from taxonomy.law import InForce
     from taxonomy.structure.checks import StructureReport
@@ -184,23 +184,23 @@ def _read_rules(directory: str | None = None) -> RulePack:
     return load(directory)
 
 
-class _LazyChoice(click.Choice[str]):
-    """A choice whose values are loaded only when a command checks or shows them."""
+class _ArrangementType(click.ParamType):  # type: ignore[type-arg]  # not generic at run time
+    """An arrangement as :meth:`Arrangement.parse` reads it: name, title or category number."""
 
-    def __init__(self, load: Callable[[], Iterable[str]]) -> None:
-        self._load = load
-        self.case_sensitive = True
+    name = "arrangement"
 
-    @property
-    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
-        """The values, loaded on first use."""
-        return tuple(self._load())
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        """The values, shown in the help."""
+        return "[one_team|aligned|separate_involved|separate_distinct|1-4]"
 
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The :class:`Arrangement` ``value`` names; refused with the parser's own message."""
+        from taxonomy._model import Arrangement
 
-def _arrangement_names() -> Iterable[str]:
-    from taxonomy._model import Arrangement
-
-    return Arrangement.names()
+        try:
+            return Arrangement.parse(value)
+        except InputError as error:
+            self.fail(str(error), param, ctx)
 
 
 def _pack(rules: str | None) -> RulePack:
@@ -587,9 +587,10 @@ def convert_command(source: str, output: str, rules_dir: str | None, force: bool
 @click.option(
     "--why-not",
     "why_not",
-    type=_LazyChoice(_arrangement_names),
+    type=_ArrangementType(),
     default=None,
-    help="Show the smallest answer changes that would give this arrangement instead.",
+    help="Show the smallest answer changes that would give this arrangement instead: its name, "
+    "its title ('one team') or its category number (1 to 4).",
 )
 @click.option(
     "--max-changes",
@@ -612,7 +613,7 @@ def explain_command(
     portfolio: str,
     function_id: str,
     rules_dir: str | None,
-    why_not: str | None,
+    why_not: Arrangement | None,
     max_changes: int,
     fmt: str,
     as_of: str | None,
@@ -705,7 +706,8 @@ def whatif_command(
     _stdin_once(portfolio, *scenario_files)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     scenarios = [load_scenario(f) for f in scenario_files]
-    result = compare(loaded, *scenarios, rules=_pack(rules_dir))
+    pack = _pack(rules_dir)
+    result = compare(loaded, *scenarios, rules=pack)
     if fmt == "xlsx":
         if output is None:
             raise InputError("--format xlsx writes a file: give -o FILE.xlsx")
@@ -719,7 +721,10 @@ def whatif_command(
     if fmt == "json":
         _emit(result.to_json(), output, *inputs, force=force)
     elif fmt == "markdown":
-        _emit(result.to_markdown(), output, *inputs, force=force)
+        from taxonomy.render.report import board_reason
+
+        text = result.to_markdown(reason=functools.partial(board_reason, pack=pack))
+        _emit(text, output, *inputs, force=force)
     else:
         table = result.to_table(width=_width(), color=_use_color() and output is None)
         _emit(table, output, *inputs, force=force)
@@ -1184,9 +1189,13 @@ def graph_command(
                 f"after the scenarios only {applied.single_body} is left: every function is "
                 "delivered once by it, and there is no joint structure to draw"
             )
+        baseline = list(loaded.organisation_ids)
         loaded, pack = applied.portfolio, applied.rules
     result = _classify(loaded, rules=pack)
     graph = as_is_graph(loaded, result) if as_is else build_graph(result)
+    if scenario_files:  # the picture names its scenario and keeps the baseline's colours
+        graph.graph["scenario"] = " + ".join(s.name for s in (first, *rest))
+        graph.graph["baseline_organisations"] = baseline
     if fmt in ("svg", "png", "pdf"):
         from taxonomy.render.picture import draw
 

@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 
 import attrs
 
-from taxonomy._model import Arrangement
+from taxonomy._model import Arrangement, word_list
 from taxonomy.structure.graph import Graph, nodes_of_kind, predecessors, reporting_lines, successors
 
 __all__ = ["FORMATS", "GROUPS", "ORIENTATIONS", "Page", "draw", "draw_pages"]
@@ -279,10 +279,18 @@ def _plan(
         str(graph.nodes[b].get("body")) for b in nodes_of_kind(graph, "board")
     ]
     names = _names(graph, bodies)
-    colour = {b: _PALETTE[i % len(_PALETTE)] for i, b in enumerate(bodies)}
+    # A scenario's picture keeps each body's baseline colour (a merger takes a body out, and
+    # the others must not change colour); a body the scenario adds comes after them.
+    baseline = [str(b) for b in graph.graph.get("baseline_organisations", [])]
+    order = baseline + [b for b in bodies if b not in baseline]
+    colour = {b: _PALETTE[order.index(b) % len(_PALETTE)] for b in bodies}
     margin, reserve = margin_mm / 25.4, reserve_mm / 25.4
     state = str(graph.graph.get("state", "to-be"))
-    heading = title or f"{graph.graph.get('name', '')}: {state} structure"
+    scenario = str(graph.graph.get("scenario") or "")
+    heading = title or (
+        f"{graph.graph.get('name', '')}: {state} structure"
+        + (f" under the scenario {scenario}" if scenario else "")
+    )
     # Portrait when the columns fit it, landscape otherwise.
     orientation = "portrait"
     name_col, joint_col = 2.15, 1.3
@@ -431,10 +439,9 @@ def _governance_text(graph: Graph, node: str, names: dict[str, str]) -> str:
             words.append(f"reports to each body's {word} (all {len(boards)})")
         else:
             labels = [str(graph.nodes[f"board:{b}"].get("label", b)) for b in boards]
-            last = labels.pop()
-            words.append("reports to " + (f"{', '.join(labels)} and {last}" if labels else last))
+            words.append("reports to " + word_list(labels))
     if others:
-        words.append("reports to " + " and ".join(others))
+        words.append("reports to " + word_list(others))
     return "; ".join(words)
 
 

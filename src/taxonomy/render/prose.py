@@ -35,6 +35,7 @@ from taxonomy._model import (
     Level,
     Portfolio,
     Recommendation,
+    word_list,
 )
 from taxonomy.language.rules import RulePack, fill_because, load_rules
 
@@ -282,7 +283,7 @@ class _Writer:
         reason = self._because(decider)
         answers = [self._answer(fact, value) for fact, value in decider.matched]
         if any(answers):  # a decision that reads answers directly
-            reason += ": " + _listed([a for a in answers if a])
+            reason += ": " + word_list([a for a in answers if a])
         elif producers:
             ordered = sorted(
                 producers.values(), key=lambda f: (_QUESTIONS.get(f.question, 9), f.rule)
@@ -299,7 +300,7 @@ class _Writer:
         parts = []
         for firing in producers:
             answers = [self._answer(fact, value) for fact, value in firing.matched]
-            said = _listed(answers) if answers and all(answers) else self._because(firing)
+            said = word_list(answers) if answers and all(answers) else self._because(firing)
             parts.append(f"{said} ({_words(str(firing.finding))}: {_level(firing.value)})")
         if len(parts) == 1:
             return parts[0]
@@ -312,7 +313,7 @@ class _Writer:
         assert decided is not None  # the deciding rule decides
         cap = ex.capped_by[0].cap
         assert cap is not None  # a capping rule caps
-        reasons = _listed(
+        reasons = word_list(
             [f"{self._because(f)} ({self._cite(f, quote=True)})" for f in ex.capped_by]
         )
         return [
@@ -336,7 +337,7 @@ class _Writer:
         effects = [e for e in self.legal_effects(rec) if e.effect in ("bound", "apart")]
         if not effects:
             return []
-        reasons = _listed(
+        reasons = word_list(
             [
                 f"{e.said}, because {e.because}" + (f" ({e.source})" if e.source else "")
                 for e in effects
@@ -490,7 +491,7 @@ class _Writer:
     # -- words ------------------------------------------------------------------------------------
 
     def _names(self, bodies: Iterable[str], conjunction: str = "and") -> str:
-        return _listed([self.names.get(b, b) for b in bodies], conjunction)
+        return word_list([self.names.get(b, b) for b in bodies], conjunction)
 
     def _group(self, bodies: Iterable[str]) -> str:
         """Bodies by name; ``all eight`` for three or more that are all those named already."""
@@ -501,7 +502,9 @@ class _Writer:
 
     def _labels(self, bodies: Iterable[str]) -> str:
         labels = [self.labels.get(b, b) for b in bodies]
-        return _listed([f"the {label}" if label.endswith(" Board") else label for label in labels])
+        return word_list(
+            [f"the {label}" if label.endswith(" Board") else label for label in labels]
+        )
 
     def _value(self, fact: str, value: Any) -> str:
         """A fact's value in words: bodies by name, levels and counts as they are."""
@@ -571,13 +574,6 @@ def _sentence(text: str) -> str:
         return ""
     text = text[0].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _listed(items: list[str], conjunction: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 def _number(count: int) -> str:

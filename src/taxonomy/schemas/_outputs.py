@@ -217,6 +217,7 @@ def _why_not() -> Schema:
     solution = _object(
         {
             "changes": {"type": "array", "items": change, "minItems": 1},
+            "lowers_capability_of": _STRINGS,
             "arrangement": _arrangement(),
             "lead": _BODY_OR_NULL,
             "decided_by": _STRING,
@@ -229,6 +230,7 @@ def _why_not() -> Schema:
             "target": _arrangement(),
             "solutions": {"type": "array", "items": solution},
             "blocked_by": _STRINGS,
+            "performed_only_by": _STRINGS,
             "searched": _INT,
         }
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -219,8 +220,16 @@ class Comparison:
         data = stamp("whatif", self.to_dict())
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
-    def to_markdown(self) -> str:
-        """A Markdown report: per scenario, a table of the changed functions and the metrics."""
+    def to_markdown(self, *, reason: Callable[[str], str] | None = None) -> str:
+        """A Markdown report: per scenario, a table of the changed functions and the metrics.
+
+        Args:
+            reason: says each reason of a change for the reader (the CLI passes
+                :func:`taxonomy.render.report.board_reason`, the words of the report's scenario
+                tables, so no rule id or finding name shows); None keeps them as
+                :func:`because` wrote them.
+        """
+        said = reason if reason is not None else str
         lines = [f"# What-if: {self.baseline.portfolio.name}", ""]
         day = law_line(self.baseline.portfolio)
         if day:
@@ -240,7 +249,7 @@ class Comparison:
                 for c in outcome.changes:
                     lines.append(
                         f"| {c.function} | {c.before.words} | {c.after.words} | "
-                        f"{'; '.join(c.because)} |"
+                        f"{'; '.join(said(r) for r in c.because)} |"
                     )
                 lines.append("")
             if outcome.metrics is not None:

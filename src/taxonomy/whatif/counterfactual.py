@@ -7,11 +7,25 @@ constraint is not an answer a team can change, so when only relaxing the law rea
 the result names the legal rules that cap the function instead (unreachable without a change in
 the law). :func:`robustness` counts how many one-step answer changes flip a recommendation.
 
+Two kinds of answer change are not offered as a way to the target:
+
+- **Who carries it out.** One team delivers a function once on behalf of several bodies; a
+  function only one body carries out has no one to be one team with, whatever its answers. The
+  search does not run: the result names the body (``performed_only_by``) as what stands in the way.
+- **Making a body worse.** The rules read capability as a *gap* between the bodies (a weak body
+  gains from pooling), so lowering one body's capability can read as a reason to integrate. That
+  is the rules' reading of a gap, never a step a Board would take. Changes that lower a body's
+  capability are tried only after every change that lowers none: they are offered only when
+  nothing else within ``max_changes`` reaches the target, and then said plainly as a loss. Raising
+  a capability is an improvement and is tried with the other answers.
+
 >>> import taxonomy
 >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
->>> found = counterfactuals(portfolio, "eprr", taxonomy.Arrangement.ONE_TEAM)
+>>> found = counterfactuals(portfolio, "pricing", taxonomy.Arrangement.ONE_TEAM)
 >>> "efficiency.duplication: medium -> high" in [str(c) for c in found.solutions]
 True
+>>> counterfactuals(portfolio, "eprr", taxonomy.Arrangement.ONE_TEAM).performed_only_by
+('nhse',)
 >>> counterfactuals(portfolio, "procurement-complaints", taxonomy.Arrangement.ONE_TEAM).blocked_by
 ('legal.independence',)
 """
@@ -32,6 +46,7 @@ from taxonomy._model import (
     Level,
     Portfolio,
     Recommendation,
+    word_list,
 )
 from taxonomy.classification import Variants, classify_function
 from taxonomy.language.rules import RulePack, load_rules
@@ -59,6 +74,13 @@ class AnswerChange:
         """How far the answer moved on the scale."""
         return abs(int(self.after) - int(self.before))
 
+    @property
+    def lowers_capability(self) -> str | None:
+        """The body whose capability this change lowers, or None: a loss, not a step to take."""
+        if self.field.startswith("capability.") and self.after < self.before:
+            return self.field.split(".", 1)[1]
+        return None
+
     def __str__(self) -> str:
         return f"{self.field}: {self.before} -> {self.after}"
 
@@ -71,9 +93,14 @@ class Solution:
     recommendation: Recommendation
 
     @property
-    def cost(self) -> tuple[int, int]:
-        """Answers changed, then total steps moved: smaller is closer."""
-        return (len(self.changes), sum(c.steps for c in self.changes))
+    def cost(self) -> tuple[int, int, int]:
+        """Lowers a body's capability (0 or 1), answers changed, steps moved: smaller is closer."""
+        return _cost(self.changes)
+
+    @property
+    def losses(self) -> tuple[str, ...]:
+        """The bodies whose capability this solution lowers (a loss for each), in change order."""
+        return tuple(body for c in self.changes if (body := c.lowers_capability) is not None)
 
     def __str__(self) -> str:
         return "; ".join(str(c) for c in self.changes)
@@ -84,6 +111,7 @@ class Solution:
             "changes": [
                 {"field": c.field, "from": str(c.before), "to": str(c.after)} for c in self.changes
             ],
+            "lowers_capability_of": list(self.losses),
             "arrangement": str(self.recommendation.arrangement),
             "lead": self.recommendation.lead,
             "decided_by": self.recommendation.explanation.decided_by.rule,
@@ -103,6 +131,8 @@ class Counterfactuals:
             answers: the target needs a change in the law.
         searched: how many answer combinations were evaluated.
         max_changes: the most answers changed at once in the search.
+        performed_only_by: the one body that carries the function out, when the target is one
+            team: no answer change makes it one team, as no other body carries it out.
     """
 
     function: str
@@ -112,6 +142,7 @@ class Counterfactuals:
     blocked_by: tuple[str, ...]
     searched: int
     max_changes: int = 2
+    performed_only_by: tuple[str, ...] = ()
 
     def explain(self) -> str:
         """The answer in words.
@@ -119,21 +150,34 @@ class Counterfactuals:
         The solutions are alternatives: each is enough on its own ("any one of these would
         do"). Within a solution of several changes, all are needed together: the search takes
         the fewest answers first, so had fewer changes reached the target, no solution would
-        have more. Legal caps that block the target must all be lifted.
+        have more. Legal caps that block the target must all be lifted. A function only one body
+        carries out cannot be one team: that body is named as what stands in the way. Solutions
+        that lower a body's capability (offered only when nothing else reaches the target) are
+        said as a loss.
         """
         name = f"{self.current.name} ({self.function})"
         if self.current.arrangement is self.target:
             return f"{name} is already {self.target}.\n"
         lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
+        if self.performed_only_by:
+            lines.append(
+                f"  unreachable by any answer: only {word_list(self.performed_only_by)} carries it "
+                "out, and one team needs at least two of the bodies carrying it out to deliver "
+                "it once for them all"
+            )
         if self.blocked_by:
             caps = ", ".join(self.blocked_by)
-            lines.append(
-                f"  unreachable without a change in the law: {caps} caps it"
-                if len(self.blocked_by) == 1
-                else f"  unreachable without a change in the law: {caps} each cap it, and "
-                "every one of them would have to be lifted"
+            law = (
+                "  the law stands in the way too"
+                if self.performed_only_by
+                else "  unreachable without a change in the law"
             )
-        elif not self.solutions:
+            lines.append(
+                f"{law}: {caps} caps it"
+                if len(self.blocked_by) == 1
+                else f"{law}: {caps} each cap it, and every one of them would have to be lifted"
+            )
+        if not (self.solutions or self.blocked_by or self.performed_only_by):
             lines.append(
                 f"  no change of up to {self.max_changes} answers reaches it; "
                 "try a larger max_changes"
@@ -148,12 +192,22 @@ class Counterfactuals:
             )
         elif self.solutions:
             lines.append("  any one of these would do" + (together if size > 1 else "") + ":")
+        if any(s.losses for s in self.solutions):
+            lines.append(
+                "  (only by making a body weaker: no change that keeps every body's capability "
+                "reaches it; the rules read the gap between the bodies, and a wider gap is a "
+                "loss, not a step to take)"
+            )
         for solution in self.solutions:
-            said = [str(c) for c in solution.changes]
-            joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+            joined = word_list([str(c) for c in solution.changes])
+            loss = (
+                f"; a loss for {word_list(solution.losses)}, whose capability would fall"
+                if solution.losses
+                else ""
+            )
             lines.append(
                 f"  - change {joined}  (decided by "
-                f"{solution.recommendation.explanation.decided_by.rule})"
+                f"{solution.recommendation.explanation.decided_by.rule}{loss})"
             )
         lines.append(f"  ({self.searched} answer combinations evaluated)")
         return "\n".join(lines) + "\n"
@@ -166,8 +220,15 @@ class Counterfactuals:
             "target": str(self.target),
             "solutions": [s.to_dict() for s in self.solutions],
             "blocked_by": list(self.blocked_by),
+            "performed_only_by": list(self.performed_only_by),
             "searched": self.searched,
         }
+
+
+def _cost(changes: Sequence[AnswerChange]) -> tuple[int, int, int]:
+    """Changes that lower a body's capability last, then fewest answers, then fewest steps."""
+    lowers = any(c.lowers_capability is not None for c in changes)
+    return (int(lowers), len(changes), sum(c.steps for c in changes))
 
 
 def _answers(fn: Function) -> list[tuple[str, Level]]:
@@ -243,16 +304,21 @@ def counterfactuals(
     target = wanted
     if current.arrangement is target:
         return Counterfactuals(function_id, current, target, (), (), 0, max_changes)
-
     # A legal cap below the target cannot be answered away: only the law can lift it.
     blocked = tuple(
         f.rule
         for f in current.explanation.fired
         if (cap := pack.rule(f.rule).then.cap) is not None and cap > target
     )
-    if blocked:
+    # Who carries it out is not an answer: one body alone has no one to be one team with.
+    alone = (
+        tuple(fn.performed_by)
+        if target is Arrangement.ONE_TEAM and len(fn.performed_by) == 1
+        else ()
+    )
+    if blocked or alone:
         return Counterfactuals(
-            function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes
+            function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes, alone
         )
 
     best: list[Solution] = []
@@ -260,9 +326,9 @@ def counterfactuals(
     variants = Variants(portfolio, rules=pack)
     for changes in sorted(
         _combinations(fn, max_changes),
-        key=lambda cs: (len(cs), sum(c.steps for c in cs), [str(c) for c in cs]),
+        key=lambda cs: (_cost(cs), [str(c) for c in cs]),
     ):
-        cost = (len(changes), sum(c.steps for c in changes))
+        cost = _cost(changes)
         if best and cost > best[0].cost:
             break
         searched += 1
