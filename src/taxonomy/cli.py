@@ -431,12 +431,12 @@ def _stream_jsonl(
 ) -> None:
     """Write a header line, then one line per recommendation as each is made, keeping none."""
     from taxonomy.classification import iter_classify
-    from taxonomy.render.text import jsonl_header, to_json_line
+    from taxonomy.render.text import jsonl_header, to_json_lines
 
     def write(handle: IO[str]) -> None:
         handle.write(jsonl_header(loaded, pack.identity))
-        for recommendation in iter_classify(loaded, rules=pack):
-            handle.write(to_json_line(recommendation, loaded, rules=pack))
+        for line in to_json_lines(iter_classify(loaded, rules=pack), loaded, rules=pack):
+            handle.write(line)
 
     if output is None or output == "-":
         write(sys.stdout)
