@@ -34,7 +34,7 @@ from taxonomy._model import (
     Role,
     parse_day,
 )
-from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean, misspelt
 from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice
 from taxonomy.language.facts import answer_data
 
@@ -589,9 +589,11 @@ def _meant(node: Fields, keys: Sequence[str]) -> set[str]:
     """The ``keys`` that a key of ``node`` not among them looks like a misspelling of.
 
     A misspelt key is one problem: the key it was meant as is not reported missing as well.
+    Only the ``keys`` missing from ``node`` are looked for (the others are there).
     """
-    found = {did_you_mean(key, keys) for key in node if key not in keys}
-    return {key for key in found if key is not None}
+    unknown = [key for key in node if key not in keys]
+    missing = [key for key in keys if key not in node]
+    return misspelt(unknown, keys, missing) if unknown and missing else set()
 
 
 def _capability_answered(

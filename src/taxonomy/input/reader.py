@@ -17,15 +17,16 @@ knows where each part is, and every error names that place:
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
 import attrs
 import yaml
 
-from taxonomy.errors import CONTROL_CHARACTER, InputError, Problems, did_you_mean
+from taxonomy.errors import CONTROL_CHARACTER, InputError, Problems, did_you_mean, misspelt
 
 __all__ = [
     "Cells",
@@ -357,9 +358,12 @@ class Reader:
         key: str | None = None,
         item: str | None = None,
         allowed: Iterable[str] | None = None,
-        suggestion: str | None = None,
+        suggestion: str | Callable[[], str | None] | None = None,
     ) -> NoReturn:
-        """Raise the error for ``problem``, at the place of ``at`` (of its ``key``, if given)."""
+        """Raise the error for ``problem``, at the place of ``at`` (of its ``key``, if given).
+
+        ``suggestion`` may be a function that searches for it, called only if it is shown.
+        """
         where = location_of(at, key)
         raise self.error(
             problem,
@@ -410,23 +414,25 @@ class Reader:
         missing because it was misspelt is the one problem of the misspelling.
         """
         allowed = tuple(allowed)
+        known = set(allowed)
         problems = Problems(self.error, file=self.file)
-        meant: set[str] = set()  # a misspelt key: the key it was meant as is not missing too
-        for key in node:
-            if key not in allowed:
-                suggestion = did_you_mean(key, allowed)
-                meant.add(suggestion or "")
-                with problems.collecting():
-                    self.fail(
-                        "unknown key",
-                        at=node,
-                        key=key,
-                        item=item,
-                        allowed=allowed,
-                        suggestion=suggestion,
-                    )
-        for key in required:
-            if key not in node and key not in meant:
+        unknown = [key for key in node if key not in known]
+        for key in unknown:
+            with problems.collecting():
+                self.fail(
+                    "unknown key",
+                    at=node,
+                    key=key,
+                    item=item,
+                    allowed=allowed,
+                    # Searched for only if the problem is shown: a file may have 10^5 of them.
+                    suggestion=functools.partial(did_you_mean, key, allowed),
+                )
+        missing = [key for key in required if key not in node]
+        # A misspelt key: the key it was meant as is not missing too.
+        meant = misspelt(unknown, allowed, missing) if unknown and missing else set()
+        for key in missing:
+            if key not in meant:
                 with problems.collecting():
                     self.fail(f"missing required key '{key}'", at=node, item=item)
         problems.raise_if_any()
