@@ -59,8 +59,16 @@ def test_classify_jsonl_cpu_time_grows_linearly(tmp_path: Path) -> None:
     def cost(n: int) -> float:
         out = tmp_path / f"out{n}.jsonl"
         return _cpu(
-            ["-q", "classify", str(tmp_path / f"p{n}.csv"), "--format", "jsonl", "-o", str(out),
-             "--force"]
+            [
+                "-q",
+                "classify",
+                str(tmp_path / f"p{n}.csv"),
+                "--format",
+                "jsonl",
+                "-o",
+                str(out),
+                "--force",
+            ]
         )
 
     ratio = cost(large) / cost(small)

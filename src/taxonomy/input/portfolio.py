@@ -1170,7 +1170,6 @@ def _id_list(
     return tuple(found)
 
 
-
 def _notes(reader: Reader, node: Fields, item: str) -> str:
     notes = node.get("notes", "")
     if notes is None:
