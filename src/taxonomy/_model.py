@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -1020,9 +1021,8 @@ class Portfolio:
             return None
         if len(keepers) < 2:
             return None
-        for body in self.governance.bodies:
-            if function.id in (*body.delegated, *body.oversees):
-                return "governance"
+        if function.id in self._governed:
+            return "governance"
         if self.law.joint_committees and "joint_committee" not in legal.not_delegable_to:
             return "joint_committee"
         return "committees_in_common"
@@ -1042,14 +1042,14 @@ class Portfolio:
         )
 
     def function(self, function_id: str) -> Function:
-        """The function with this id.
+        """The function with this id (found in constant time: the functions are indexed once).
 
         Raises:
             UnknownIdError: (a ``KeyError``) no function has it; the message suggests one.
         """
-        for fn in self.functions:
-            if fn.id == function_id:
-                return fn
+        found = self._functions_by_id.get(function_id)
+        if found is not None:
+            return found
         raise UnknownIdError(
             "function",
             function_id,
@@ -1060,7 +1060,25 @@ class Portfolio:
     @property
     def organisation_ids(self) -> tuple[str, ...]:
         """The organisations' ids, in the portfolio's order."""
+        return self._organisation_ids
+
+    # Indexes built once, on first use: the portfolio is frozen, so they never go stale. A cached
+    # property is no attrs field: it is left out of eq, hash, repr, evolve and asdict, and a
+    # pickled portfolio rebuilds it.
+    @functools.cached_property
+    def _functions_by_id(self) -> dict[str, Function]:
+        return {fn.id: fn for fn in self.functions}
+
+    @functools.cached_property
+    def _organisation_ids(self) -> tuple[str, ...]:
         return tuple(org.id for org in self.organisations)
+
+    @functools.cached_property
+    def _governed(self) -> frozenset[str]:
+        """The functions a joint body of the governance takes or oversees."""
+        return frozenset(
+            fn for body in self.governance.bodies for fn in (*body.delegated, *body.oversees)
+        )
 
 
 def _known(item: str, key: str, named: Iterable[str], known: set[str]) -> None:

@@ -7,6 +7,7 @@ exits 2; an engine failure or a pack that reaches no single answer exits 1.
 from __future__ import annotations
 
 import contextlib
+import csv
 import functools
 import io
 import json
@@ -405,12 +406,12 @@ def _stream_jsonl(
 ) -> None:
     """Write a header line, then one line per recommendation as each is made, keeping none."""
     from taxonomy.classification import iter_classify
-    from taxonomy.render.text import jsonl_header, to_json_line
+    from taxonomy.render.text import jsonl_header, to_json_lines
 
     def write(handle: IO[str]) -> None:
         handle.write(jsonl_header(loaded, pack.identity))
-        for recommendation in iter_classify(loaded, rules=pack):
-            handle.write(to_json_line(recommendation, loaded, rules=pack))
+        for line in to_json_lines(iter_classify(loaded, rules=pack), loaded, rules=pack):
+            handle.write(line)
 
     if output is None or output == "-":
         write(sys.stdout)
@@ -730,6 +731,11 @@ def whatif_command(
         _emit(table, output, *inputs, force=force)
 
 
+#: The most evaluations (scenarios x functions) ``sweep`` starts without --max-evaluations:
+#: about six minutes on one worker (docs/performance.md).
+MAX_EVALUATIONS = 1_000_000
+
+
 @cli.command("sweep")
 @click.argument("portfolio", metavar="PORTFOLIO")
 @click.argument("sweep_file", metavar="SWEEP.yaml")
@@ -747,6 +753,14 @@ def whatif_command(
     default=None,
     help="Write the records as CSV (default: a summary on stdout).",
 )
+@click.option(
+    "--max-evaluations",
+    type=click.IntRange(1),
+    default=MAX_EVALUATIONS,
+    show_default=True,
+    metavar="N",
+    help="Start a sweep of more evaluations (scenarios x functions) than N only when asked.",
+)
 @_FORCE_OPTION
 @_AS_OF_OPTION
 def sweep_command(
@@ -755,28 +769,71 @@ def sweep_command(
     rules_dir: str | None,
     workers: int | None,
     output: str | None,
+    max_evaluations: int,
     force: bool,
     as_of: str | None,
 ) -> None:
-    """Evaluate a grid of scenarios: one record per scenario and function."""
+    """Evaluate a grid of scenarios: one record per scenario and function.
+
+    How many evaluations (scenarios x functions) it makes is said before it starts; above
+    --max-evaluations it does not start. Records go to the -o file as they are made.
+    """
     if output is not None:
         _output_format(None, output, ("csv",))
-    from taxonomy.whatif.sweep import load_sweep, sweep
+    from taxonomy.whatif.sweep import csv_row, load_sweep, sweep, sweep_columns
 
     _stdin_once(portfolio, sweep_file)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
     grid = load_sweep(sweep_file)
     pack = _pack(rules_dir)
-    result = _with_progress(
-        f"sweep {grid.name}",
-        lambda progress: sweep(loaded, grid, rules=pack, workers=workers, progress=progress),
+    functions = len(loaded.functions)
+    evaluations = grid.count * functions
+    estimate = (
+        f"sweep {grid.name}: {grid.count:,} scenarios x {functions:,} functions = "
+        f"{evaluations:,} evaluations"
     )
+    if evaluations > max_evaluations:
+        raise _Refused(
+            f"{estimate}, more than --max-evaluations {max_evaluations:,}: to run it, give "
+            f"--max-evaluations {evaluations}; or evaluate a sample (sample: {{size: N}})",
+            2,
+            "sweep",
+        )
+    counts = _SweepCounts()
+
+    def sweep_to(handle: IO[str] | None) -> SweepResult:
+        write = None
+        if handle is not None:
+            writer = csv.DictWriter(handle, fieldnames=sweep_columns(grid), lineterminator="\n")
+            writer.writeheader()
+            write = writer.writerows
+
+        def sink(records: list[dict[str, Any]]) -> None:
+            counts.add(records)
+            if write is not None:
+                write(csv_row(record) for record in records)
+
+        def run(progress: Callable[[int, int], None] | None) -> SweepResult:
+            def step(done: int, total: int) -> None:
+                if done == 0:  # the axes are checked, nothing has started
+                    _say(estimate)
+                if progress is not None:
+                    progress(done, total)
+
+            return sweep(loaded, grid, rules=pack, workers=workers, progress=step, sink=sink)
+
+        return _with_progress(f"sweep {grid.name}", run)
+
     if output is not None:
-        with _writing(output, portfolio, sweep_file, force=force) as path:
-            path.write_text(result.to_csv(), encoding="utf-8")
-        _say(f"wrote {output} ({len(result.records)} records)")
+        with (
+            _writing(output, portfolio, sweep_file, force=force) as path,
+            path.open("w", encoding="utf-8") as out,
+        ):
+            result = sweep_to(out)
+        _say(f"wrote {output} ({counts.records} records)")
     else:
-        _sweep_summary(grid.name, result)
+        result = sweep_to(None)
+        counts.show(grid.name)
     if result.failures:
         shown = "; ".join(str(f) for f in result.failures[:5])
         more = f"; and {len(result.failures) - 5} more" if len(result.failures) > 5 else ""
@@ -789,21 +846,35 @@ def sweep_command(
         )
 
 
-def _sweep_summary(name: str, result: SweepResult) -> None:
-    from taxonomy._model import Arrangement
+class _SweepCounts:
+    """What the sweep summary says, counted as records come: none of them is kept."""
 
-    counts: dict[str, dict[str, int]] = {}
-    for record in result.records:
-        per = counts.setdefault(record["function"], {})
-        # Written as classify writes it ("1 One team"); sorted below by category.
-        named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
-        key = "one body" if named is None else f"{named.category} {named.title}"
-        per[key] = per.get(key, 0) + 1
-    scenarios = len({r["scenario"] for r in result.records})
-    click.echo(f"{name}: {scenarios} scenarios x {len(counts)} functions")
-    for function, per in counts.items():
-        shown = "; ".join(f"{k}: {v}" for k, v in sorted(per.items()))
-        click.echo(f"  {function}: {shown}")
+    def __init__(self) -> None:
+        self.records = 0
+        self.scenarios = 0
+        self._last: Any = None  # records come in scenario order
+        self.per_function: dict[str, dict[str, int]] = {}
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        from taxonomy._model import Arrangement
+
+        for record in records:
+            self.records += 1
+            if record["scenario"] != self._last:
+                self.scenarios += 1
+                self._last = record["scenario"]
+            per = self.per_function.setdefault(record["function"], {})
+            # Written as classify writes it ("1 One team"); sorted below by category.
+            named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
+            key = "one body" if named is None else f"{named.category} {named.title}"
+            per[key] = per.get(key, 0) + 1
+
+    def show(self, name: str) -> None:
+        counts = self.per_function
+        click.echo(f"{name}: {self.scenarios} scenarios x {len(counts)} functions")
+        for function, per in counts.items():
+            shown = "; ".join(f"{k}: {v}" for k, v in sorted(per.items()))
+            click.echo(f"  {function}: {shown}")
 
 
 class _RulesGroup(click.Group):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "TaxonomyError",
     "UnknownIdError",
     "did_you_mean",
+    "misspelt",
     "printable",
 ]
 
@@ -88,8 +89,40 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     options = sorted(set(choices))
     if str(word)[::-1] in options:  # "=>" for ">=", "=<" for "<="
         return str(word)[::-1]
-    found = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    found = difflib.get_close_matches(str(word), options, n=1, cutoff=_CUTOFF)
     return found[0] if found else None
+
+
+#: How alike two words must be (difflib's ratio) for one to be suggested for the other.
+_CUTOFF = 0.6
+
+
+def misspelt(given: Iterable[str], allowed: Sequence[str], missing: Iterable[str]) -> set[str]:
+    """The keys of ``missing`` that a key of ``given`` is a misspelling of.
+
+    A key is a misspelling of the allowed key :func:`did_you_mean` suggests for it. That search
+    is made only for a given key that could be close enough to a missing one (by difflib's
+    quick bounds), and stops once every missing key is accounted for.
+
+    >>> sorted(misspelt(["nmae", "efficency", "zzz"], ["id", "name", "efficiency"], ["name"]))
+    ['name']
+    """
+    wanted = set(missing)
+    found: set[str] = set()
+    matchers = [(key, difflib.SequenceMatcher(None, "", key)) for key in wanted]
+    for word in given:
+        for key, matcher in matchers:
+            if key in found:
+                continue
+            matcher.set_seq1(word)
+            close = word[::-1] == key or (
+                matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF
+            )
+            if close and did_you_mean(word, allowed) == key:
+                found.add(key)
+        if found == wanted:
+            break
+    return found
 
 
 #: The most allowed values a message lists.
@@ -110,9 +143,14 @@ class InputError(TaxonomyError, ValueError):
         item: the item the problem is in (a function id, a rule id, "change 3").
         key: the key that was wrong, if one was.
         allowed: what would have been accepted.
-        suggestion: the closest allowed value, shown as "did you mean".
+        suggestion: the closest allowed value, shown as "did you mean"; or a function giving it
+            (or None), called only when the suggestion is first read: an error that is counted
+            but never shown (past :data:`MAX_PROBLEMS`) costs no search for it.
         sheet: for spreadsheets, the sheet (then ``line`` is the row).
         column: for spreadsheets, the column.
+
+    The message is built from these fields when the error is printed (``str(error)``), not
+    before.
     """
 
     kind = "input"
@@ -126,7 +164,7 @@ class InputError(TaxonomyError, ValueError):
         item: str | None = None,
         key: str | None = None,
         allowed: Iterable[str] | None = None,
-        suggestion: str | None = None,
+        suggestion: str | Callable[[], str | None] | None = None,
         sheet: str | None = None,
         column: str | None = None,
     ) -> None:
@@ -138,12 +176,22 @@ class InputError(TaxonomyError, ValueError):
         self.item = item
         self.key = key
         self.allowed = tuple(allowed) if allowed is not None else None
-        self.suggestion = suggestion
+        self._suggestion = suggestion
         #: The problems this error stands for: itself, or each one a reader found (see Problems).
         self.problems: tuple[InputError, ...] = (self,)
         #: How many problems were found in all (more than ``len(problems)`` once capped).
         self.total = 1
-        super().__init__(self._message())
+        super().__init__(problem)
+
+    @property
+    def suggestion(self) -> str | None:
+        """The closest allowed value, shown as "did you mean" (searched for when first read)."""
+        if callable(self._suggestion):
+            self._suggestion = self._suggestion()
+        return self._suggestion
+
+    def __str__(self) -> str:
+        return self._message()
 
     @classmethod
     def combined(
@@ -170,7 +218,6 @@ class InputError(TaxonomyError, ValueError):
         error = cls(f"{found} problems", file=file)
         error.problems = tuple(problems)
         error.total = found
-        error.args = (error._message(),)
         return error
 
     def records(self) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from taxonomy._model import (
@@ -34,7 +34,7 @@ from taxonomy._model import (
     Role,
     parse_day,
 )
-from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.errors import PortfolioError, Problems, did_you_mean, misspelt
 from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
 from taxonomy.language.facts import answer_data
 
@@ -202,7 +202,7 @@ def governance_from_data(
         PortfolioError: naming the item (``joint body 'jc'``, ``role 'ao'``) and the key.
     """
     reader = Reader(file, PortfolioError)
-    return _governance(reader, data, data, list(organisations), list(functions))
+    return _governance(reader, data, data, list(organisations), dict.fromkeys(functions))
 
 
 def _provision_to_data(provision: Provision) -> dict[str, Any]:
@@ -286,7 +286,7 @@ def portfolio_from_data(
         with problems.collecting():
             reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
     functions = []
-    function_ids: list[str] = []
+    function_ids: dict[str, None] = {}  # in the file's order; a dict, to look ids up at once
     every_id = True
     for value in fns_node:
         every_id = every_id and isinstance(value, Mapping)
@@ -300,18 +300,17 @@ def portfolio_from_data(
                         reader.fail(
                             "this id is used by another function", at=node, key="id", item=item
                         )
-                function_ids.append(raw_id)
+                function_ids[raw_id] = None
             else:
                 every_id = False
             functions.append(_function(reader, node, item, bodies, pack))
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
-    function_ids = list(dict.fromkeys(function_ids))
     governance = Governance()
     if top.get("governance") is not None:
         with problems.collecting():
             governance = _governance(reader, top["governance"], top, bodies, function_ids)
-    taken = function_ids + [b.id for b in governance.bodies] + [r.id for r in governance.roles]
+    taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
@@ -590,9 +589,11 @@ def _meant(node: Fields, keys: Sequence[str]) -> set[str]:
     """The ``keys`` that a key of ``node`` not among them looks like a misspelling of.
 
     A misspelt key is one problem: the key it was meant as is not reported missing as well.
+    Only the ``keys`` missing from ``node`` are looked for (the others are there).
     """
-    found = {did_you_mean(key, keys) for key in node if key not in keys}
-    return {key for key in found if key is not None}
+    unknown = [key for key in node if key not in keys]
+    missing = [key for key in keys if key not in node]
+    return misspelt(unknown, keys, missing) if unknown and missing else set()
 
 
 def _capability_answered(
@@ -976,7 +977,7 @@ _ROLE_KEYS = ("id", "name", "employed_by", "reports_to", "accountable_for", "not
 
 
 def _governance(
-    reader: Reader, value: Any, top: Fields, orgs: list[str], functions: list[str]
+    reader: Reader, value: Any, top: Fields, orgs: list[str], functions: Mapping[str, None]
 ) -> Governance:
     """The ``governance:`` section: every joint body and role checked, every problem raised."""
     node = reader.mapping(value, what="'governance'", at=top)
@@ -1012,7 +1013,7 @@ def _governance(
                 role_nodes.append((role_id, item_node, item, whole))
     if not every_id or len(role_nodes) < len(roles_raw):
         problems.raise_if_any()  # what names a body or role with no id cannot be checked
-    targets = orgs + body_ids + [rid for rid, _, _, _ in role_nodes]
+    targets = dict.fromkeys([*orgs, *body_ids, *(rid for rid, _, _, _ in role_nodes)])
     roles = []
     for role_id, item_node, item, whole in role_nodes:
         if not whole:
@@ -1029,7 +1030,7 @@ def _joint_body(
     taken: set[str],
     ids: list[str],
     orgs: list[str],
-    functions: list[str],
+    functions: Mapping[str, None],
 ) -> JointBody:
     """One joint body, every problem in it raised together; its id, if valid, added to ``ids``."""
     item = _item_name("joint body", node)
@@ -1079,8 +1080,8 @@ def _role(
     item: str,
     role_id: str,
     orgs: list[str],
-    targets: list[str],
-    functions: list[str],
+    targets: Mapping[str, None],
+    functions: Mapping[str, None],
 ) -> Role:
     """One role, every problem in it raised together."""
     problems = Problems(PortfolioError, file=reader.file)
@@ -1144,8 +1145,9 @@ def _new_id(reader: Reader, node: Fields, item: str, taken: set[str]) -> str:
 
 
 def _id_list(
-    reader: Reader, node: Fields, key: str, known: list[str], item: str, what: str
+    reader: Reader, node: Fields, key: str, known: Collection[str], item: str, what: str
 ) -> tuple[str, ...]:
+    """The ids listed under ``key``, each one of ``known`` (give a dict or set for many ids)."""
     if key not in node or node[key] is None:
         return ()
     value = node[key]
@@ -1153,7 +1155,7 @@ def _id_list(
         value = [value]
     if not isinstance(value, list | tuple):
         reader.fail(f"must be a list of {what}", at=node, key=key, item=item)
-    found = []
+    found: dict[str, None] = {}
     for entry in value:
         if not isinstance(entry, str) or entry not in known:
             reader.fail(
@@ -1166,7 +1168,7 @@ def _id_list(
             )
         if entry in found:
             reader.fail(f"lists '{entry}' twice", at=node, key=key, item=item)
-        found.append(entry)
+        found[entry] = None
     return tuple(found)
 
 

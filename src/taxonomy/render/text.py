@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from taxonomy._model import (
@@ -31,6 +32,7 @@ __all__ = [
     "single_body_text",
     "to_json",
     "to_json_line",
+    "to_json_lines",
     "to_markdown",
     "to_table",
 ]
@@ -70,11 +72,41 @@ def to_json_line(
     parsed (``summary`` included when the portfolio classified is given as ``context``); the
     rule pack's identity is on the first line (:func:`jsonl_header`).
     """
-    data = recommendation.to_dict()
-    if context is not None:
-        from taxonomy.render.prose import paragraph
+    if context is None:
+        return _json_line(recommendation, None)
+    from taxonomy.render.prose import paragraph
 
-        data["summary"] = paragraph(recommendation, context, rules=rules)
+    return _json_line(recommendation, paragraph(recommendation, context, rules=rules))
+
+
+def to_json_lines(
+    recommendations: Iterable[Recommendation],
+    context: Portfolio,
+    *,
+    rules: RulePack | None = None,
+) -> Iterator[str]:
+    """Each recommendation as :func:`to_json_line` gives it, as it comes (nothing kept).
+
+    The summaries' words (the bodies' names, the pack's rules and facts) are gathered once
+    for them all, so each line costs the same however many there are.
+
+    Args:
+        recommendations: recommendations for functions of ``context``, e.g.
+            :func:`taxonomy.classification.iter_classify`.
+        context: the portfolio classified.
+        rules: the rule pack that made them; None: the default pack.
+    """
+    from taxonomy.render.prose import paragraph_writer
+
+    summary = paragraph_writer(context, rules=rules)
+    for recommendation in recommendations:
+        yield _json_line(recommendation, summary(recommendation))
+
+
+def _json_line(recommendation: Recommendation, summary: str | None) -> str:
+    data = recommendation.to_dict()
+    if summary is not None:
+        data["summary"] = summary
     return json.dumps(data, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -49,9 +49,11 @@ from taxonomy._model import (
     word_list,
 )
 from taxonomy.classification import Variants, classify_function
+from taxonomy.errors import InputError
 from taxonomy.language.rules import RulePack, load_rules
 
 __all__ = [
+    "MAX_CHANGES",
     "AnswerChange",
     "Counterfactuals",
     "Robustness",
@@ -256,6 +258,11 @@ def apply_changes(fn: Function, changes: Sequence[AnswerChange]) -> Function:
     return fn
 
 
+#: The most answers :func:`counterfactuals` changes at once: the combinations it tries grow as
+#: (answers x 3) to this power.
+MAX_CHANGES = 4
+
+
 def _combinations(fn: Function, max_changes: int) -> Iterator[tuple[AnswerChange, ...]]:
     answers = _answers(fn)
     for count in range(1, max_changes + 1):
@@ -284,12 +291,24 @@ def counterfactuals(
             title or its category number (2); None means the next more integrated one (or, for
             one team, the next less integrated one).
         rules: the rule pack; None uses the default pack.
-        max_changes: the most answers changed at once.
+        max_changes: the most answers changed at once, from 1 to :data:`MAX_CHANGES` (as
+            ``explain --max-changes`` takes it).
 
     Raises:
-        InputError: ``target`` names no arrangement (with a "did you mean").
+        InputError: ``target`` names no arrangement (with a "did you mean"), or
+            ``max_changes`` is not a whole number from 1 to :data:`MAX_CHANGES`.
         UnknownIdError: no function has the id ``function_id``.
     """
+    if (
+        not isinstance(max_changes, int)
+        or isinstance(max_changes, bool)
+        or not 1 <= max_changes <= MAX_CHANGES
+    ):
+        raise InputError(
+            f"must be a whole number from 1 to {MAX_CHANGES}, not {max_changes!r}: every "
+            "combination of that many changed answers is tried",
+            key="max_changes",
+        )
     # Before any work: a misspelt target is the caller's mistake.
     wanted = Arrangement.parse(target) if target is not None else None
     pack = rules if rules is not None else load_rules()

@@ -745,7 +745,7 @@ def _apply_delegation(portfolio: Portfolio, change: Delegation) -> Portfolio:
         raise at.error("name at least one function", key="functions")
     if len(set(change.functions)) != len(change.functions):
         raise at.error("lists a function twice", key="functions")
-    ids = [fn.id for fn in portfolio.functions]
+    ids = {fn.id for fn in portfolio.functions}
     for function in change.functions:
         if function not in ids:
             raise at.error(
@@ -754,22 +754,24 @@ def _apply_delegation(portfolio: Portfolio, change: Delegation) -> Portfolio:
                 suggestion=did_you_mean(function, ids),
             )
     body = bodies[change.body]
+    held = set(body.delegated)
     if change.delegate:
-        already = [f for f in change.functions if f in body.delegated]
+        already = [f for f in change.functions if f in held]
         if already:
             raise at.error(
                 f"{', '.join(already)} already delegated to '{body.id}'", key="functions"
             )
         delegated = (*body.delegated, *change.functions)
     else:
-        missing = [f for f in change.functions if f not in body.delegated]
+        missing = [f for f in change.functions if f not in held]
         if missing:
             raise at.error(
                 f"{', '.join(missing)} not delegated to '{body.id}'",
                 key="functions",
                 allowed=body.delegated,
             )
-        delegated = tuple(f for f in body.delegated if f not in change.functions)
+        taken_back = set(change.functions)
+        delegated = tuple(f for f in body.delegated if f not in taken_back)
     updated = attrs.evolve(body, delegated=delegated)
     governance = attrs.evolve(
         portfolio.governance,

@@ -19,17 +19,19 @@ Examples:
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
+import itertools
 import multiprocessing
 import multiprocessing.context
 import os
 import random
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -48,7 +50,20 @@ from taxonomy.whatif.scenarios import (
     normalise_value,
 )
 
-__all__ = ["MAX_SCENARIOS", "Axis", "Failure", "Sweep", "SweepResult", "load_sweep", "sweep"]
+__all__ = [
+    "MAX_CHUNK",
+    "MAX_SCENARIOS",
+    "Axis",
+    "Failure",
+    "Sweep",
+    "SweepResult",
+    "csv_row",
+    "load_sweep",
+    "sweep",
+    "sweep_columns",
+]
+
+_Item = TypeVar("_Item")
 
 
 def _values(value: Iterable[Any]) -> tuple[Any, ...]:
@@ -127,6 +142,12 @@ class Sweep:
             size *= len(axis.values)
         return size
 
+    @property
+    def count(self) -> int:
+        """How many scenarios a sweep evaluates: the sample's size, or the full grid's."""
+        size = self.size
+        return min(self.sample, size) if self.sample is not None else size
+
     def scenarios(self) -> list[tuple[dict[str, Any], Scenario]]:
         """The scenarios with the axis values that made each, in a fixed order.
 
@@ -138,6 +159,18 @@ class Sweep:
 
     def numbered(self) -> list[tuple[int, dict[str, Any], Scenario]]:
         """The scenarios with their position in the full grid and their axis values."""
+        return list(self.iter_numbered())
+
+    def iter_numbered(self) -> Iterator[tuple[int, dict[str, Any], Scenario]]:
+        """:meth:`numbered`, one scenario at a time (the checks made before the first).
+
+        Raises:
+            ScenarioError: the sample or the full grid is larger than :data:`MAX_SCENARIOS`.
+        """
+        positions = self._positions()
+        return (self._scenario(position) for position in positions)
+
+    def _positions(self) -> Sequence[int]:
         size = self.size
         if self.sample is not None and self.sample > MAX_SCENARIOS:
             raise ScenarioError(
@@ -155,7 +188,7 @@ class Sweep:
             )
         else:
             positions = range(size)
-        return [self._scenario(position) for position in positions]
+        return positions
 
     def _scenario(self, position: int) -> tuple[int, dict[str, Any], Scenario]:
         """The scenario at ``position`` in the grid's order (the last axis varies fastest)."""
@@ -226,9 +259,7 @@ class SweepResult:
         writer = csv.DictWriter(buffer, fieldnames=list(self.columns), lineterminator="\n")
         writer.writeheader()
         for record in self.records:
-            writer.writerow(
-                {k: csv_text(_show(v)) if v is not None else "" for k, v in record.items()}
-            )
+            writer.writerow(csv_row(record))
         return buffer.getvalue()
 
     def to_frame(self) -> Any:
@@ -238,6 +269,27 @@ class SweepResult:
         except ImportError:  # pragma: no cover - depends on the environment
             raise InputError("to_frame() needs pandas: pip install pandas") from None
         return pd.DataFrame(list(self.records), columns=list(self.columns))
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, str]:
+    """A record as :meth:`SweepResult.to_csv` writes it (for writing records as they come)."""
+    return {k: csv_text(_show(v)) if v is not None else "" for k, v in record.items()}
+
+
+def sweep_columns(scenarios: Sweep | Iterable[Scenario]) -> tuple[str, ...]:
+    """The columns of a sweep's records, known before any is made."""
+    labels = [axis.label for axis in scenarios.axes] if isinstance(scenarios, Sweep) else []
+    return (
+        "scenario",
+        "name",
+        *labels,
+        "function",
+        "arrangement",
+        "category",
+        "lead",
+        "lead_status",
+        "decided_by",
+    )
 
 
 #: Scenarios sent to a worker as one task: (number, axis values, scenario) each.
@@ -290,6 +342,7 @@ def sweep(
     workers: int | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sink: Callable[[list[dict[str, Any]]], None] | None = None,
 ) -> SweepResult:
     """Evaluate every scenario and return one record per scenario and function.
 
@@ -299,8 +352,13 @@ def sweep(
         rules: the rule pack; None uses the default pack.
         executor: any ``concurrent.futures.Executor``; None starts a local process pool.
         workers: the pool's size when ``executor`` is None (default: the CPU count).
-        chunk_size: scenarios per task (default: about four tasks per worker).
-        progress: called with (scenarios done, scenarios in all) as chunks finish.
+        chunk_size: scenarios per task (default: about four tasks per worker, at most
+            :data:`MAX_CHUNK`).
+        progress: called with (0, scenarios in all) once the axes are checked, before any
+            work is sent, then with (scenarios done, scenarios in all) as chunks finish.
+        sink: called with each chunk's records, in scenario order, as they are made; the
+            result then keeps none (its ``records`` is empty), so a sweep of any size runs in
+            bounded memory. A grid's scenarios are made as they are sent, a few chunks ahead.
 
     Raises:
         ScenarioError: a value of an axis cannot be applied to ``portfolio`` at all (checked
@@ -310,39 +368,40 @@ def sweep(
     not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
     pack = rules if rules is not None else load_rules()
+    numbered: Iterable[tuple[int, dict[str, Any], Scenario]]
     if isinstance(scenarios, Sweep):
-        numbered = [(i, labels, s) for i, (_, labels, s) in enumerate(scenarios.numbered())]
-        axis_labels = [axis.label for axis in scenarios.axes]
+        total = scenarios.count
+        grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
+        numbered = ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
         _check_axes(portfolio, pack, scenarios)
     else:
-        numbered = [(i, {}, s) for i, s in enumerate(scenarios)]
-        axis_labels = []
-    total = len(numbered)
+        listed = list(scenarios)
+        total = len(listed)
+        numbered = [(i, {}, s) for i, s in enumerate(listed)]
     size = workers or os.cpu_count() or 1
-    step = chunk_size or max(1, -(-total // (size * 4)))
-    chunks = [numbered[i : i + step] for i in range(0, total, step)]
-    own = executor is None
-    records: list[dict[str, Any]] = []
+    step = chunk_size or min(MAX_CHUNK, max(1, -(-total // (size * 4))))
+    kept: list[dict[str, Any]] = []
+    emit = sink if sink is not None else kept.extend
+    late: list[dict[str, Any]] = []  # after a worker died: put in order once all are back
     failures: list[Failure] = []
     done = 0
-    pending = chunks
+    own = executor is None
+    pending: Iterable[Chunk] = _batched(numbered, step)
+    if progress is not None:
+        progress(0, total)
     for attempt in range(1, _ATTEMPTS + 1):
         pool = executor if executor is not None else _pool(size)
         broken: list[Chunk] = []
         try:
-            futures = []
-            for chunk in pending:
-                try:
-                    futures.append((chunk, pool.submit(_evaluate, portfolio, pack, chunk)))
-                except BrokenExecutor:
-                    broken.append(chunk)
-            for chunk, future in futures:
-                try:
-                    chunk_records, chunk_failures = future.result()
-                except BrokenExecutor:
+            for chunk, outcome in _in_order(pool, portfolio, pack, pending, ahead=2 * size + 2):
+                if outcome is None:
                     broken.append(chunk)
                     continue
-                records += chunk_records
+                chunk_records, chunk_failures = outcome
+                if broken or attempt > 1:
+                    late += chunk_records
+                else:
+                    emit(chunk_records)
                 failures += chunk_failures
                 done += len(chunk)
                 if progress is not None:
@@ -360,25 +419,59 @@ def sweep(
         problem = "the worker process evaluating it stopped"
         failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
         break
-    records.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
+    if late:
+        late.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
+        emit(late)
     failures.sort(key=lambda failure: failure.scenario)
-    if failures and not records and all(f.kind == "worker" for f in failures):
+    if failures and done == 0 and all(f.kind == "worker" for f in failures):
         raise EngineError(
             "every worker process stopped before finishing a scenario (from a script, start the "
             'sweep under `if __name__ == "__main__":`, which worker processes need)'
         )
-    columns = (
-        "scenario",
-        "name",
-        *axis_labels,
-        "function",
-        "arrangement",
-        "category",
-        "lead",
-        "lead_status",
-        "decided_by",
-    )
-    return SweepResult(tuple(records), columns, tuple(failures))
+    return SweepResult(tuple(kept), sweep_columns(scenarios), tuple(failures))
+
+
+#: The most scenarios sent to a worker as one task by default: a task's records are held
+#: until they are passed on, so this bounds a sweep's memory however many scenarios it has.
+MAX_CHUNK = 256
+
+
+def _batched(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    """``items`` in lists of ``size`` (the last shorter), made as they are asked for."""
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def _in_order(
+    pool: Executor, portfolio: Portfolio, pack: RulePack, chunks: Iterable[Chunk], *, ahead: int
+) -> Iterator[tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]]:
+    """Each chunk with its records and failures (None: its worker died), in the chunks' order.
+
+    At most ``ahead`` chunks are submitted and not yet given back, so neither the scenarios
+    nor their records pile up in memory.
+    """
+    window: collections.deque[tuple[Chunk, Future[Any] | None]] = collections.deque()
+    for chunk in chunks:
+        try:
+            window.append((chunk, pool.submit(_evaluate, portfolio, pack, chunk)))
+        except BrokenExecutor:
+            window.append((chunk, None))
+        while len(window) >= ahead:
+            yield _outcome(*window.popleft())
+    while window:
+        yield _outcome(*window.popleft())
+
+
+def _outcome(
+    chunk: Chunk, future: Future[Any] | None
+) -> tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]:
+    if future is None:
+        return chunk, None
+    try:
+        return chunk, future.result()
+    except BrokenExecutor:
+        return chunk, None
 
 
 #: How many times a chunk of scenarios is tried when the worker evaluating it dies.
