@@ -128,11 +128,25 @@ def _stdin_once(*inputs: str) -> None:
         raise InputError("'-' (standard input) is given twice: it can be read only once")
 
 
+#: The rule pack the portfolio file named (its ``rules:``), which the command then uses
+#: wherever it would use the default pack; ``--rules`` overrides it.
+_NAMED_PACK: list[RulePack | None] = [None]
+
+
 def _load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
-    """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``."""
+    """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``.
+
+    Without ``rules_dir``: for the pack the file names (``rules:``), which the rest of the
+    command then uses (see :func:`_load_rules`), else the default pack.
+    """
     from taxonomy.input.files import load_portfolio as load
 
-    return load(path, rules=_load_rules(rules_dir))
+    if rules_dir is not None:
+        return load(path, rules=_load_rules(rules_dir))
+    loaded = load(path)
+    if loaded.pack is not None:
+        _NAMED_PACK[0] = loaded.pack
+    return loaded
 
 
 def _classify(portfolio: Portfolio, **options: Any) -> Classification:
@@ -169,10 +183,14 @@ def _portfolio_on_day(path: str, as_of: str | None, rules_dir: str | None = None
 
 
 def _load_rules(directory: str | None = None) -> RulePack:
-    """Load a rule pack (None: the default pack), once per command; its files are inputs."""
+    """Load a rule pack (None: the one the portfolio named, else the default pack).
+
+    Once per command; its files are inputs.
+    """
     from taxonomy.input.sources import note_read
 
-    pack = _read_rules(directory)
+    named = _NAMED_PACK[0]
+    pack = named if directory is None and named is not None else _read_rules(directory)
     note_read(*pack.files)
     return pack
 
@@ -208,7 +226,8 @@ def _pack(rules: str | None) -> RulePack:
     if _VERBOSE[0]:
         click.echo(
             f"rule pack {pack.name} {pack.version} ({len(pack.rules)} rules, "
-            f"sha256 {pack.hash[:12]}) from {rules or 'the default pack'}",
+            f"sha256 {pack.hash[:12]}) from "
+            f"{rules or ('the portfolio' if _NAMED_PACK[0] else 'the default pack')}",
             err=True,
         )
     return pack
@@ -291,6 +310,7 @@ def cli(quiet: bool, verbose: bool) -> None:
     click.get_current_context().with_resource(recording())
     _QUIET[0] = quiet
     _VERBOSE[0] = verbose and not quiet
+    _NAMED_PACK[0] = None
 
 
 _CLASSIFY_FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
@@ -522,9 +542,9 @@ def template_command(source: str, output: str, rules_dir: str | None, force: boo
 
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
-    pack = _load_rules(rules_dir)
     if Path(source).exists():
         loaded = _load_portfolio(source, rules_dir)
+        pack = _load_rules(rules_dir)  # after the portfolio: the pack it names, if it does
         with _writing(output, source, force=force) as path:
             write_template(path, portfolio=loaded, rules=pack)
     else:
@@ -542,7 +562,7 @@ def template_command(source: str, output: str, rules_dir: str | None, force: boo
         if len(bodies) < 2:
             raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
         with _writing(output, force=force) as path:
-            write_template(path, bodies=bodies, rules=pack)
+            write_template(path, bodies=bodies, rules=_load_rules(rules_dir))
     _say(f"wrote {output}")
 
 
@@ -1041,7 +1061,8 @@ def rules_coverage(
     _stdin_once(*portfolios)
     if junit_xml is not None:
         _output_format(None, junit_xml, ("xml",))
-    report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
+    loaded = [_load_portfolio(p, rules_dir) for p in portfolios]  # first: the pack they name
+    report = rule_coverage(_pack(rules_dir), loaded)
     if fmt == "json":
         click.echo(json.dumps(_stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
     else:

@@ -36,7 +36,7 @@ import attrs
 from taxonomy._model import Portfolio
 from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
-from taxonomy.language.rules import Condition, RulePack, check_keys, load_rules
+from taxonomy.language.rules import Condition, RulePack, check_keys, pack_for
 from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import (
     LawChange,
@@ -309,7 +309,7 @@ def sweep(
     A scenario that fails later (a combination of values, the engine, a worker that died) does
     not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     if isinstance(scenarios, Sweep):
         numbered = [(i, labels, s) for i, (_, labels, s) in enumerate(scenarios.numbered())]
         axis_labels = [axis.label for axis in scenarios.axes]
