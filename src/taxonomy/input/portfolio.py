@@ -112,8 +112,11 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         True
     """
     data: dict[str, Any] = {"name": portfolio.name}
+    # In the order files write the keys (_TOP_KEYS): the name, the pack, the day, ...
     if portfolio.rules is not None:
         data["rules"] = portfolio.rules.to_data()
+    if portfolio.as_of is not None:
+        data["as_of"] = portfolio.as_of
     data |= {
         # The governing body is always written: a file read under a pack whose word is not
         # "Board" (councils: "full council") would otherwise give a written "Board" that word.
@@ -148,12 +151,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         if fn.notes:
             entry["notes"] = fn.notes
         data["functions"].append(entry)
-    if portfolio.as_of is not None:
-        data["as_of"] = portfolio.as_of
     if portfolio.law.dated:
         data["law"] = [_provision_to_data(p) for p in portfolio.law.provisions]
-    elif portfolio.law.joint_committees:
-        data["law"] = {"joint_committees": True}
+    else:  # false too: the answer is kept, as the spreadsheet's law.joint_committees keeps it
+        data["law"] = {"joint_committees": portfolio.law.joint_committees}
     governance = governance_to_data(portfolio.governance)
     if governance:
         data["governance"] = governance
