@@ -950,10 +950,9 @@ class Portfolio:
         as_of: the day the portfolio describes (the board paper's 28 March 2018), if stated:
             the day a dated law is judged on unless another is asked for.
         rules: the rule pack the file names (its ``rules:`` key), as written, if it names one.
-        pack: the rule pack the portfolio was read for, when one was given to the loader or
-            the file named one (``rules``): classify, explain, what-if, report and check use
-            it when given no pack. Not compared: two portfolios with the same content and
-            reference are equal.
+        pack: the rule pack the file named (``rules``), loaded, when the loader was given no
+            other: classify, explain, what-if, report and check use it when given no pack.
+            Not compared: two portfolios with the same content and reference are equal.
     """
 
     name: str = attrs.field(validator=_non_empty)

@@ -281,8 +281,9 @@ def portfolio_from_data(
     ``rules`` is the pack the portfolio is answered for: it declares the questions a function
     may answer beyond the model's own and the tiers it may run at. None: the pack the data
     names under ``rules:`` (see :func:`read_pack_reference`), else the default pack. A pack
-    given here overrides the one the data names. The portfolio remembers the pack given or
-    named as its ``pack``, for classify and the rest to use when given none.
+    given here overrides the one the data names. The portfolio remembers the pack its data
+    named (and ``rules`` did not override) as its ``pack``, for classify and the rest to use
+    when given none.
 
     ``base`` is the folder a ``rules:`` path is relative to (default: the folder of ``file``
     when that names a file, else the working directory).
@@ -300,7 +301,7 @@ def portfolio_from_data(
     pack = rules if rules is not None else named if named is not None else load_rules()
     token = _NAMED_AT.set(named_at)
     try:
-        return _portfolio(reader, top, file, pack, reference, rules or named)
+        return _portfolio(reader, top, file, pack, reference, named)
     finally:
         _NAMED_AT.reset(token)
 

@@ -436,7 +436,7 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
                     )
                 )
     data["name"] = meta.get("name") or path.stem
-    named_at = None  # the pack the rest is read for, if the portfolio sheet names one
+    named, named_at = None, None  # the pack the rest is read for, if the sheet names one
     reference = {k.partition(".")[2] or "path": meta[k] for k in _RULES_META if meta.get(k)}
     if reference:
         data["rules"] = _KeyRows(
@@ -448,7 +448,7 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         _, named, named_at = read_pack_reference(
             reader, {"rules": data["rules"]}, path.parent, load=rules is None
         )
-        rules = rules or named
+        rules = rules if rules is not None else named
     pack = _pack(rules)
     answered = pack.facts.answered()
     if "law" in tables and meta.get("law.joint_committees") is not None:
@@ -556,7 +556,7 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
     problems.raise_if_any()
     assert portfolio is not None
-    return portfolio
+    return attrs.evolve(portfolio, pack=named) if named is not None else portfolio
 
 
 #: The ``portfolio`` sheet's keys naming the rule pack (a YAML file's ``rules:``).
