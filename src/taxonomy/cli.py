@@ -954,15 +954,31 @@ def rules_init(directory: str, name: str | None, force: bool) -> None:
     help="Which rules fire: the reference semantics (fast; durable-rules is pinned to it by a "
     "differential test), or durable-rules itself.",
 )
-def rules_check(directory: str | None, fmt: str, backend: str) -> None:
+@click.option(
+    "--max-combinations",
+    "max_combinations",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check a pack reading up to N combinations of answers (default 2,000,000); one "
+    "reading more is refused at once, with the facts that multiply them.",
+)
+def rules_check(
+    directory: str | None, fmt: str, backend: str, max_combinations: int | None
+) -> None:
     """Verify a pack over every combination of answers: gaps, conflicts, dead rules.
 
     Every combination is derived by the resolver classify uses; which rules fire comes from
-    --backend. Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input.
+    --backend. Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input or a pack
+    reading more combinations than --max-combinations.
     """
-    from taxonomy.testing.verify import check_pack
+    from taxonomy.testing.verify import MAX_COMBINATIONS, check_pack
 
-    report = check_pack(_load_rules(directory), backend=backend)
+    report = check_pack(
+        _load_rules(directory),
+        backend=backend,
+        max_combinations=max_combinations or MAX_COMBINATIONS,
+    )
     if fmt == "json":
         data = _stamp("rules-check", report.to_dict())
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
