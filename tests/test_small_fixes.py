@@ -81,18 +81,22 @@ def test_the_bound_is_max_combinations_and_the_message_says_how_far_to_raise_it(
 # --- convert keeps as_of in place and a false law ----------------------------------------------
 
 
-def test_convert_keeps_as_of_after_the_name_and_a_false_joint_committees(tmp_path: Path) -> None:
+def test_convert_keeps_as_of_in_its_place_and_a_false_joint_committees(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    shutil.copytree(EXAMPLES / "packs", tmp_path / "packs")
     source = tmp_path / "p.yaml"
+    text = (EXAMPLES / "police_fire_collaboration.yaml").read_text(encoding="utf-8")
+    assert "joint_committees: false" in text
     source.write_text(
-        (EXAMPLES / "nhs_joint_working_2018.yaml")
-        .read_text(encoding="utf-8")
-        .replace("joint_committees: true", "joint_committees: false"),
+        text.replace("rules: packs/police\n", "rules: packs/police\nas_of: 2024-04-01\n"),
         encoding="utf-8",
     )
     out = tmp_path / "out.yaml"
-    assert run_cli("convert", str(source), "-o", str(out)).returncode == 0
-    import yaml
-
+    result = run_cli("convert", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
-    assert list(data)[:3] == ["name", "as_of", "organisations"]
+    assert list(data)[:4] == ["name", "rules", "as_of", "organisations"]
     assert data["law"] == {"joint_committees": False}
