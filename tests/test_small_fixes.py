@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import taxonomy
 from taxonomy.errors import RulePackError
 from taxonomy.testing.verify import check_pack
