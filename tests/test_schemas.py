@@ -120,7 +120,10 @@ def test_a_portfolio_written_for_another_pack_is_refused_under_the_default_one()
     errors = _errors("portfolio", _yaml(COUNCILS))
     assert errors and all(e.startswith("functions/") for e in errors)
     with pytest.raises(InputError, match=r"democratic_control|host_employer"):
-        portfolio_from_data(yaml.safe_load(COUNCILS.read_text(encoding="utf-8")))
+        # The default pack given: it overrides the pack the file names (rules: packs/councils).
+        portfolio_from_data(
+            yaml.safe_load(COUNCILS.read_text(encoding="utf-8")), rules=load_rules()
+        )
 
 
 @pytest.mark.parametrize(

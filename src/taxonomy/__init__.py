@@ -27,7 +27,8 @@ _WHERE = {
     "taxonomy._model": (
         "Abolition", "Arrangement", "Capability", "Classification", "Effectiveness", "Efficiency",
         "Explanation", "Firing", "Function", "Governance", "JointBody", "Law", "Legal", "Level",
-        "Organisation", "PackIdentity", "Portfolio", "Provision", "Recommendation", "Role",
+        "Organisation", "PackIdentity", "PackReference", "Portfolio", "Provision",
+        "Recommendation", "Role",
     ),
     "taxonomy.errors": (
         "EngineError", "EngineUnavailableError", "InputError", "PortfolioError",
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
         Level,
         Organisation,
         PackIdentity,
+        PackReference,
         Portfolio,
         Provision,
         Recommendation,
@@ -150,6 +152,7 @@ __all__ = [
     "Metrics",
     "Organisation",
     "PackIdentity",
+    "PackReference",
     "Portfolio",
     "PortfolioError",
     "Provision",

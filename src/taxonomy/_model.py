@@ -916,6 +916,33 @@ def _recommendations(value: Iterable[Recommendation]) -> tuple[Recommendation, .
 
 
 @attrs.frozen
+class PackReference:
+    """The rule pack a portfolio file names, as written (its ``rules:`` key).
+
+    ``rules: packs/councils`` (a folder, relative to the portfolio file) gives ``path`` alone;
+    a mapping may add the ``name`` the pack must have and the ``version`` it must satisfy
+    (``1.0.0`` or a range, ``>=1.0,<2``), or give ``name`` and ``version`` without a path for
+    the default pack (the one installed with taxonomy).
+
+    >>> PackReference("packs/councils").to_data()
+    'packs/councils'
+    >>> PackReference(None, "nhs-joint-working-2018", ">=1.0").to_data()
+    {'name': 'nhs-joint-working-2018', 'version': '>=1.0'}
+    """
+
+    path: str | None = None
+    name: str | None = None
+    version: str | None = None
+
+    def to_data(self) -> str | dict[str, str]:
+        """The reference as a portfolio file writes it: the path alone, or a mapping."""
+        if self.path is not None and self.name is None and self.version is None:
+            return self.path
+        fields = {"path": self.path, "name": self.name, "version": self.version}
+        return {key: value for key, value in fields.items() if value is not None}
+
+
+@attrs.frozen
 class Portfolio:
     """The bodies working together and the functions they must decide on.
 
@@ -924,6 +951,10 @@ class Portfolio:
     Attributes:
         as_of: the day the portfolio describes (the board paper's 28 March 2018), if stated:
             the day a dated law is judged on unless another is asked for.
+        rules: the rule pack the file names (its ``rules:`` key), as written, if it names one.
+        pack: the rule pack the file named (``rules``), loaded, when the loader was given no
+            other: classify, explain, what-if, report and check use it when given no pack.
+            Not compared: two portfolios with the same content and reference are equal.
     """
 
     name: str = attrs.field(validator=_non_empty)
@@ -934,6 +965,13 @@ class Portfolio:
         factory=Governance, validator=attrs.validators.instance_of(Governance)
     )
     as_of: datetime.date | None = attrs.field(default=None, validator=_day)
+    rules: PackReference | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(PackReference)),
+    )
+    # A RulePack (taxonomy.language.rules imports this module, so the hint cannot name it: fact
+    # paths read the model's hints at run time; see taxonomy.language.rules.pack_for).
+    pack: Any = attrs.field(default=None, eq=False, repr=False)
 
     @organisations.validator
     def _check_organisations(

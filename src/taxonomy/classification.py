@@ -27,7 +27,7 @@ from taxonomy._model import (
 from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import parse_answer
-from taxonomy.language.rules import Rule, RulePack, fill_because, load_rules
+from taxonomy.language.rules import Rule, RulePack, fill_because, pack_for
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.law import in_force
 
@@ -63,7 +63,7 @@ def classify(
 
     Safe to call from many threads at once.
     """
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     portfolio = _on_day(portfolio, as_of, pack)
     recommendations = tuple(iter_classify(portfolio, rules=pack, progress=progress))
     result = Classification(portfolio, pack.identity, recommendations)
@@ -89,7 +89,7 @@ def iter_classify(
     Raises:
         EngineError, InputError: as :func:`classify`, when the function concerned is reached.
     """
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     portfolio = _on_day(portfolio, as_of, pack)
     _check_bodies(portfolio)
     engine = engine_for(pack)
@@ -109,7 +109,7 @@ def classify_function(
     as_of: datetime.date | str | None = None,
 ) -> Recommendation:
     """Recommend an arrangement and a lead for one function of ``portfolio`` (on ``as_of``)."""
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     portfolio = _on_day(portfolio, as_of, pack)
     _check_bodies(portfolio)
     return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
@@ -130,7 +130,7 @@ class Variants:
     """
 
     def __init__(self, portfolio: Portfolio, *, rules: RulePack | None = None) -> None:
-        self.pack = rules if rules is not None else load_rules()
+        self.pack = pack_for(portfolio, rules)
         portfolio = _on_day(portfolio, None, self.pack)
         _check_bodies(portfolio)
         self.portfolio = portfolio

@@ -129,11 +129,25 @@ def _stdin_once(*inputs: str) -> None:
         raise InputError("'-' (standard input) is given twice: it can be read only once")
 
 
+#: The rule pack the portfolio file named (its ``rules:``), which the command then uses
+#: wherever it would use the default pack; ``--rules`` overrides it.
+_NAMED_PACK: list[RulePack | None] = [None]
+
+
 def _load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
-    """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``."""
+    """Load a portfolio file (YAML, XLSX or CSV) answered for the pack in ``rules_dir``.
+
+    Without ``rules_dir``: for the pack the file names (``rules:``), which the rest of the
+    command then uses (see :func:`_load_rules`), else the default pack.
+    """
     from taxonomy.input.files import load_portfolio as load
 
-    return load(path, rules=_load_rules(rules_dir))
+    if rules_dir is not None:
+        return load(path, rules=_load_rules(rules_dir))
+    loaded = load(path)
+    if loaded.pack is not None:
+        _NAMED_PACK[0] = loaded.pack
+    return loaded
 
 
 def _classify(portfolio: Portfolio, **options: Any) -> Classification:
@@ -170,10 +184,14 @@ def _portfolio_on_day(path: str, as_of: str | None, rules_dir: str | None = None
 
 
 def _load_rules(directory: str | None = None) -> RulePack:
-    """Load a rule pack (None: the default pack), once per command; its files are inputs."""
+    """Load a rule pack (None: the one the portfolio named, else the default pack).
+
+    Once per command; its files are inputs.
+    """
     from taxonomy.input.sources import note_read
 
-    pack = _read_rules(directory)
+    named = _NAMED_PACK[0]
+    pack = named if directory is None and named is not None else _read_rules(directory)
     note_read(*pack.files)
     return pack
 
@@ -209,7 +227,8 @@ def _pack(rules: str | None) -> RulePack:
     if _VERBOSE[0]:
         click.echo(
             f"rule pack {pack.name} {pack.version} ({len(pack.rules)} rules, "
-            f"sha256 {pack.hash[:12]}) from {rules or 'the default pack'}",
+            f"sha256 {pack.hash[:12]}) from "
+            f"{rules or ('the portfolio' if _NAMED_PACK[0] else 'the default pack')}",
             err=True,
         )
     return pack
@@ -292,6 +311,7 @@ def cli(quiet: bool, verbose: bool) -> None:
     click.get_current_context().with_resource(recording())
     _QUIET[0] = quiet
     _VERBOSE[0] = verbose and not quiet
+    _NAMED_PACK[0] = None
 
 
 _CLASSIFY_FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
@@ -523,9 +543,9 @@ def template_command(source: str, output: str, rules_dir: str | None, force: boo
 
     if not output.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=output)
-    pack = _load_rules(rules_dir)
     if Path(source).exists():
         loaded = _load_portfolio(source, rules_dir)
+        pack = _load_rules(rules_dir)  # after the portfolio: the pack it names, if it does
         with _writing(output, source, force=force) as path:
             write_template(path, portfolio=loaded, rules=pack)
     else:
@@ -543,7 +563,7 @@ def template_command(source: str, output: str, rules_dir: str | None, force: boo
         if len(bodies) < 2:
             raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
         with _writing(output, force=force) as path:
-            write_template(path, bodies=bodies, rules=pack)
+            write_template(path, bodies=bodies, rules=_load_rules(rules_dir))
     _say(f"wrote {output}")
 
 
@@ -1010,15 +1030,31 @@ def rules_init(directory: str, name: str | None, force: bool) -> None:
     help="Which rules fire: the reference semantics (fast; durable-rules is pinned to it by a "
     "differential test), or durable-rules itself.",
 )
-def rules_check(directory: str | None, fmt: str, backend: str) -> None:
+@click.option(
+    "--max-combinations",
+    "max_combinations",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Check a pack reading up to N combinations of answers (default 2,000,000); one "
+    "reading more is refused at once, with the facts that multiply them.",
+)
+def rules_check(
+    directory: str | None, fmt: str, backend: str, max_combinations: int | None
+) -> None:
     """Verify a pack over every combination of answers: gaps, conflicts, dead rules.
 
     Every combination is derived by the resolver classify uses; which rules fire comes from
-    --backend. Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input.
+    --backend. Exit 0 when clean, 1 with errors (gaps, conflicts), 2 on bad input or a pack
+    reading more combinations than --max-combinations.
     """
-    from taxonomy.testing.verify import check_pack
+    from taxonomy.testing.verify import MAX_COMBINATIONS, check_pack
 
-    report = check_pack(_load_rules(directory), backend=backend)
+    report = check_pack(
+        _load_rules(directory),
+        backend=backend,
+        max_combinations=max_combinations or MAX_COMBINATIONS,
+    )
     if fmt == "json":
         data = _stamp("rules-check", report.to_dict())
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
@@ -1117,7 +1153,8 @@ def rules_coverage(
     _stdin_once(*portfolios)
     if junit_xml is not None:
         _output_format(None, junit_xml, ("xml",))
-    report = rule_coverage(_pack(rules_dir), [_load_portfolio(p, rules_dir) for p in portfolios])
+    loaded = [_load_portfolio(p, rules_dir) for p in portfolios]  # first: the pack they name
+    report = rule_coverage(_pack(rules_dir), loaded)
     if fmt == "json":
         click.echo(json.dumps(_stamp("rules-coverage", report.to_dict()), indent=2, sort_keys=True))
     else:

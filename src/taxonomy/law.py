@@ -219,7 +219,13 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
         notes += alone
     try:
         merged = Portfolio(
-            portfolio.name, organisations, tuple(functions), portfolio.law, governance
+            portfolio.name,
+            organisations,
+            tuple(functions),
+            portfolio.law,
+            governance,
+            rules=portfolio.rules,
+            pack=portfolio.pack,
         )
     except ValueError as exc:
         raise at.error(f"leaves an invalid portfolio: {exc}") from None

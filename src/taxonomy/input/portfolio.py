@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from taxonomy._model import (
@@ -29,13 +31,23 @@ from taxonomy._model import (
     Legal,
     Level,
     Organisation,
+    PackReference,
     Portfolio,
     Provision,
     Role,
     parse_day,
 )
 from taxonomy.errors import PortfolioError, Problems, did_you_mean, misspelt
-from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
+from taxonomy.input.reader import (
+    Cells,
+    Fields,
+    Location,
+    Reader,
+    Row,
+    fold_choice,
+    location_of,
+    too_large,
+)
 from taxonomy.language.facts import answer_data
 
 if TYPE_CHECKING:
@@ -46,6 +58,8 @@ __all__ = [
     "governance_to_data",
     "portfolio_from_data",
     "portfolio_to_data",
+    "read_pack_reference",
+    "undeclared",
 ]
 
 _T = TypeVar("_T")
@@ -53,7 +67,11 @@ _T = TypeVar("_T")
 #: No ids: what a list of ids that could not be read stands in as.
 _NO_IDS: tuple[str, ...] = ()
 
-_TOP_KEYS = ("name", "as_of", "organisations", "functions", "law", "governance")
+_TOP_KEYS = ("name", "rules", "as_of", "organisations", "functions", "law", "governance")
+_RULES_KEYS = ("path", "name", "version")
+
+#: Where the pack being read for was named, while a portfolio file that names one is read.
+_NAMED_AT: ContextVar[str | None] = ContextVar("named_at", default=None)
 _PROVISION_KEYS = ("id", "from", "until", "joint_committees", "abolishes", "source")
 _ABOLITION_KEYS = ("body", "into", "name")
 _ORG_KEYS = ("id", "name", "governing_body")
@@ -93,8 +111,13 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         >>> portfolio_from_data(portfolio_to_data(p)) == p
         True
     """
-    data: dict[str, Any] = {
-        "name": portfolio.name,
+    data: dict[str, Any] = {"name": portfolio.name}
+    # In the order files write the keys (_TOP_KEYS): the name, the pack, the day, ...
+    if portfolio.rules is not None:
+        data["rules"] = portfolio.rules.to_data()
+    if portfolio.as_of is not None:
+        data["as_of"] = portfolio.as_of
+    data |= {
         # The governing body is always written: a file read under a pack whose word is not
         # "Board" (councils: "full council") would otherwise give a written "Board" that word.
         "organisations": [
@@ -128,12 +151,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
         if fn.notes:
             entry["notes"] = fn.notes
         data["functions"].append(entry)
-    if portfolio.as_of is not None:
-        data["as_of"] = portfolio.as_of
     if portfolio.law.dated:
         data["law"] = [_provision_to_data(p) for p in portfolio.law.provisions]
-    elif portfolio.law.joint_committees:
-        data["law"] = {"joint_committees": True}
+    else:  # false too: the answer is kept, as the spreadsheet's law.joint_committees keeps it
+        data["law"] = {"joint_committees": portfolio.law.joint_committees}
     governance = governance_to_data(portfolio.governance)
     if governance:
         data["governance"] = governance
@@ -249,20 +270,134 @@ def _legal_to_data(legal: Legal, performers: tuple[str, ...]) -> dict[str, Any]:
 
 
 def portfolio_from_data(
-    data: Any, *, file: str = "<portfolio>", rules: RulePack | None = None
+    data: Any,
+    *,
+    file: str = "<portfolio>",
+    rules: RulePack | None = None,
+    base: str | Path | None = None,
 ) -> Portfolio:
     """Validate parsed YAML (or plain dicts and lists) and build a :class:`Portfolio`.
 
-    ``rules`` is the pack the portfolio is answered for (None: the default pack): it declares
-    the questions a function may answer beyond the model's own and the tiers it may run at.
+    ``rules`` is the pack the portfolio is answered for: it declares the questions a function
+    may answer beyond the model's own and the tiers it may run at. None: the pack the data
+    names under ``rules:`` (see :func:`read_pack_reference`), else the default pack. A pack
+    given here overrides the one the data names. The portfolio remembers the pack its data
+    named (and ``rules`` did not override) as its ``pack``, for classify and the rest to use
+    when given none.
+
+    ``base`` is the folder a ``rules:`` path is relative to (default: the folder of ``file``
+    when that names a file, else the working directory).
     """
     from taxonomy.language.rules import load_rules
 
-    pack = rules if rules is not None else load_rules()
     reader = Reader(file, PortfolioError)
     if data is None:
         reader.fail("the file is empty")
     top = reader.mapping(data, what="a portfolio")
+    reference, named, named_at = None, None, None
+    if top.get("rules") is not None:
+        folder = Path(base) if base is not None else _folder_of(file)
+        reference, named, named_at = read_pack_reference(reader, top, folder, load=rules is None)
+    pack = rules if rules is not None else named if named is not None else load_rules()
+    token = _NAMED_AT.set(named_at)
+    try:
+        return _portfolio(reader, top, file, pack, reference, named)
+    finally:
+        _NAMED_AT.reset(token)
+
+
+def _folder_of(file: str) -> Path:
+    """The folder a portfolio file's relative paths start from (the working one for stdin)."""
+    path = Path(file)
+    return path.parent if not file.startswith("<") and path.is_file() else Path()
+
+
+class _At(dict[str, Any]):
+    """A mapping whose every key is at one place (a ``rules:`` given as a bare path)."""
+
+    def __init__(self, data: Mapping[str, Any], at: Location) -> None:
+        super().__init__(data)
+        self.at = at
+
+    def location(self, key: str | None = None) -> Location:
+        """Where the value (and each key) is."""
+        return self.at
+
+
+def read_pack_reference(
+    reader: Reader, top: Fields, folder: Path, *, load: bool = True
+) -> tuple[PackReference, RulePack | None, str | None]:
+    """The rule pack ``top["rules"]`` names, checked, and (with ``load``) loaded.
+
+    ``rules: packs/councils`` names a folder relative to ``folder``; a mapping gives ``path``,
+    ``name`` and ``version`` (each optional; ``name`` without ``path`` is the default pack),
+    and the pack found must have that name and a version satisfying ``version``
+    (:func:`taxonomy.language.rules.find_pack`).
+
+    Returns:
+        The reference as written; the pack (None without ``load``); and how messages name the
+        pack: ``examples/packs/councils``, or ``the default pack``.
+
+    Raises:
+        InputError: (the reader's type) at the ``rules`` key: not text or a mapping, an unknown
+            key, no folder at the path, a name or version the pack does not have.
+    """
+    from taxonomy.language.rules import find_pack
+
+    value = top["rules"]
+    if isinstance(value, Mapping):
+        node: Fields = reader.mapping(value, what="'rules'", at=top)
+        reader.keys(node, allowed=_RULES_KEYS, item="rules")
+    else:
+        if isinstance(value, bool) or not isinstance(value, str):
+            reader.fail(
+                "must be a rule pack's folder (relative to this file), or a mapping of its "
+                "path, name and version",
+                at=top,
+                key="rules",
+            )
+        node = _At({"path": value}, location_of(top, "rules"))
+    fields = {key: reader.text(node, key, item="rules") for key in _RULES_KEYS if key in node}
+    if not fields:
+        reader.fail("name a rule pack: its folder as 'path', or its 'name'", at=top, key="rules")
+    reference = PackReference(fields.get("path"), fields.get("name"), fields.get("version"))
+
+    def shown(path: str) -> str:
+        return str(folder / path) if folder != Path() else path
+
+    if not load:
+        return reference, None, None
+    pack = find_pack(reader, node, folder, item="rules", shown=shown)
+    return reference, pack, shown(reference.path) if reference.path else "the default pack"
+
+
+def undeclared(pack: RulePack, question: str, *, named_at: str | None = None) -> str:
+    """The message for an answer to ``question`` (``legal.x``) the pack does not declare.
+
+    ``named_at`` is where the portfolio file named the pack, if it did (see
+    :func:`read_pack_reference`); else the message says how to name another.
+
+    >>> from taxonomy.language.rules import load_rules
+    >>> undeclared(load_rules(), "legal.x", named_at="packs/p")
+    "question 'legal.x' is not declared by pack 'nhs-joint-working-2018' (packs/p)"
+    """
+    if named_at is not None:
+        return f"question '{question}' is not declared by pack '{pack.name}' ({named_at})"
+    return (
+        f"rule pack '{pack.name}' declares no question '{question}' (for a portfolio written "
+        "for another pack, name it in the file, rules: DIR, or give --rules DIR)"
+    )
+
+
+def _portfolio(
+    reader: Reader,
+    top: Fields,
+    file: str,
+    pack: RulePack,
+    reference: PackReference | None,
+    remembered: RulePack | None,
+) -> Portfolio:
+    """The portfolio of ``top``, read for ``pack`` (see :func:`portfolio_from_data`)."""
     problems = Problems(PortfolioError, file=file)
     with problems.collecting():
         reader.keys(top, allowed=_TOP_KEYS, required=("name", "organisations", "functions"))
@@ -321,7 +456,16 @@ def portfolio_from_data(
             as_of = _day(reader, top, "as_of", "portfolio")
     problems.raise_if_any()
     try:
-        return Portfolio(name, tuple(organisations), tuple(functions), law, governance, as_of)
+        return Portfolio(
+            name,
+            tuple(organisations),
+            tuple(functions),
+            law,
+            governance,
+            as_of,
+            rules=reference,
+            pack=remembered,
+        )
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
 
@@ -668,9 +812,8 @@ def _declared(
             allowed = [*own, *declared]
             with problems.collecting():
                 reader.fail(
-                    f"unknown key: rule pack '{pack.name}' declares no question "
-                    f"'{question}.{key}' (for a portfolio written for another pack, give that "
-                    "pack: --rules DIR)",
+                    "unknown key: "
+                    + undeclared(pack, f"{question}.{key}", named_at=_NAMED_AT.get()),
                     at=node,
                     key=key,
                     item=where,

@@ -1,7 +1,9 @@
 """Portfolios as spreadsheets: XLSX workbooks and CSV files, read and written without loss.
 
-A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, ``as_of``,
-``law.joint_committees``), ``bodies`` (``id``, ``name``, ``governing_body`` where one is not a
+A workbook has the sheets ``portfolio`` (``key``, ``value``: the name, the rule pack it is
+answered for (``rules``: its folder, relative to the workbook; ``rules.name`` and
+``rules.version``, as a YAML file's ``rules:`` mapping), ``as_of``, ``law.joint_committees``),
+``bodies`` (``id``, ``name``, ``governing_body`` where one is not a
 ``Board``), ``functions`` (one row per function, a
 column per answer: ``efficiency.duplication``, ..., ``legal.delegable_to`` as a comma-separated
 list, ``capability.<body id>``, and ``QUESTION.KEY`` for each question the rule pack declares
@@ -26,7 +28,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +36,13 @@ import attrs
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
-from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from taxonomy.input.reader import Cells, Location, Row, read_bytes, read_text
+from taxonomy.input.portfolio import (
+    portfolio_from_data,
+    portfolio_to_data,
+    read_pack_reference,
+    undeclared,
+)
+from taxonomy.input.reader import Cells, Location, Reader, Row, read_bytes, read_text
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
 from taxonomy.render.cells import as_text_cells, check_cells, csv_text, from_csv
 
@@ -86,7 +93,7 @@ _JOINT_COLUMNS = ["id", "name", "kind", "members", "delegated", "oversees", "not
 _ROLE_COLUMNS = ["id", "name", "employed_by", "reports_to", "accountable_for", "notes"]
 _LAW_COLUMNS = ["id", "from", "until", "joint_committees", "source"]
 _ABOLITION_COLUMNS = ["provision", "body", "into", "name"]
-_META_KEYS = ["name", "as_of", "law.joint_committees"]
+_META_KEYS = ["name", "rules", "rules.name", "rules.version", "as_of", "law.joint_committees"]
 _SHEETS = (
     "portfolio",
     "bodies",
@@ -173,10 +180,12 @@ def _check_columns(
     prefix_ok: str | None = None,
     pack: RulePack | None = None,
     problems: Problems | None = None,
+    named_at: str | None = None,
 ) -> None:
     """Refuse each heading not in ``allowed`` (recorded in ``problems``, or the first raised).
 
-    ``pack`` says which pack's questions were allowed.
+    ``pack`` says which pack's questions were allowed; ``named_at``, where the workbook named
+    it (see :func:`taxonomy.input.portfolio.undeclared`).
     """
     found = problems if problems is not None else Problems(PortfolioError, file=file)
     for column in header:
@@ -184,10 +193,7 @@ def _check_columns(
             continue
         message = "unknown column"
         if pack is not None and "." in column and column.split(".")[0] in ANSWER_QUESTIONS:
-            message = (
-                f"unknown column: rule pack '{pack.name}' declares no question '{column}' "
-                "(for a portfolio written for another pack, give that pack: --rules DIR)"
-            )
+            message = "unknown column: " + undeclared(pack, column, named_at=named_at)
         found.add(
             PortfolioError(
                 message,
@@ -373,8 +379,6 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         raise PortfolioError(f"cannot be read: {exc.strerror}", file=str(path)) from None
     is_csv = path.suffix.lower() == ".csv"
     tables = _tables_from_csv(path) if is_csv else _tables_from_xlsx(path)
-    pack = _pack(rules)
-    answered = pack.facts.answered()
 
     def file_of(sheet: str) -> str:
         if not is_csv:
@@ -432,6 +436,21 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
                     )
                 )
     data["name"] = meta.get("name") or path.stem
+    named, named_at = None, None  # the pack the rest is read for, if the sheet names one
+    reference = {k.partition(".")[2] or "path": meta[k] for k in _RULES_META if meta.get(k)}
+    if reference:
+        data["rules"] = _KeyRows(
+            reference,
+            sheet="portfolio",
+            rows={k.partition(".")[2] or "path": meta_rows[k] for k in _RULES_META if k in meta},
+        )
+        reader = Reader(file_of("portfolio"), PortfolioError)
+        _, named, named_at = read_pack_reference(
+            reader, {"rules": data["rules"]}, path.parent, load=rules is None
+        )
+        rules = rules if rules is not None else named
+    pack = _pack(rules)
+    answered = pack.facts.answered()
     if "law" in tables and meta.get("law.joint_committees") is not None:
         raise PortfolioError(
             "give the law in the 'law' sheet (dated provisions) or as law.joint_committees here, "
@@ -499,6 +518,7 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         prefix_ok="capability.",
         pack=pack,
         problems=problems,
+        named_at=named_at,
     )
     functions = []
     for row, cells in functions_table[1:]:
@@ -536,7 +556,28 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
     problems.raise_if_any()
     assert portfolio is not None
-    return portfolio
+    return attrs.evolve(portfolio, pack=named) if named is not None else portfolio
+
+
+#: The ``portfolio`` sheet's keys naming the rule pack (a YAML file's ``rules:``).
+_RULES_META = ("rules", "rules.name", "rules.version")
+
+
+class _KeyRows(Row):
+    """The ``portfolio`` sheet's keys read as one mapping: each key at its own row's value."""
+
+    def __init__(self, data: Mapping[str, Any], *, sheet: str, rows: Mapping[str, int]) -> None:
+        super().__init__(
+            data,
+            sheet=sheet,
+            row=min(rows.values(), default=1),
+            columns=dict.fromkeys(data, "value"),
+        )
+        self.rows = dict(rows)
+
+    def location(self, key: str | None = None) -> Location:
+        """Where the key's value is (or the first of the keys)."""
+        return Location(self.rows.get(key, self.row) if key else self.row, self.sheet, "value")
 
 
 def _pack(rules: RulePack | None) -> RulePack:
@@ -830,6 +871,10 @@ def _rows(
     if data is None:
         return tables
     tables["portfolio"].append(["name", data["name"]])
+    rules = data.get("rules")
+    if rules is not None:
+        for key, value in (rules if isinstance(rules, dict) else {"path": rules}).items():
+            tables["portfolio"].append(["rules" if key == "path" else f"rules.{key}", value])
     if data.get("as_of") is not None:
         tables["portfolio"].append(["as_of", data["as_of"].isoformat()])
     law = data.get("law", {})
@@ -1033,7 +1078,8 @@ class _Check:
 
 #: The input prompt of each column whose cells are constrained (beyond the pack's questions).
 _PROMPTS = {
-    "key": "One of: name, as_of (the day described, YYYY-MM-DD), law.joint_committees.",
+    "key": "One of: name, rules (the rule pack's folder), rules.name, rules.version, as_of (the "
+    "day described, YYYY-MM-DD), law.joint_committees.",
     "id": "An id: lower-case letters, digits, '.', '_' or '-' (no spaces).",
     "level": "The tier the function is carried out at; choose from the list.",
     "performed_by": "The ids of the bodies that perform it, separated by commas, e.g. {example}.",
@@ -1071,6 +1117,7 @@ _PROMPTS = {
 
 #: The prompt (and drop-down) of the value of each key of the ``portfolio`` sheet.
 _META_PROMPTS = {
+    "rules": (None, "The rule pack's folder, relative to this workbook, e.g. packs/councils."),
     "as_of": (None, "The day this portfolio describes, YYYY-MM-DD, e.g. 2018-03-28."),
     "law.joint_committees": ("true,false", _PROMPTS["joint_committees"]),
 }

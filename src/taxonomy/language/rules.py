@@ -25,7 +25,14 @@ from typing import Any, TypeVar
 
 import attrs
 
-from taxonomy._model import Arrangement, Level, Override, PackIdentity, conclusion_text
+from taxonomy._model import (
+    Arrangement,
+    Level,
+    Override,
+    PackIdentity,
+    Portfolio,
+    conclusion_text,
+)
 from taxonomy.errors import InputError, Problems, RulePackError, UnknownIdError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.input.reader import fold_choice as reader_fold_choice
@@ -59,9 +66,11 @@ __all__ = [
     "check_keys",
     "default_pack_path",
     "fill_because",
+    "find_pack",
     "fold_choice",
     "fold_condition",
     "load_rules",
+    "pack_for",
     "read_condition",
     "read_rule",
     "redirect_pack",
@@ -850,15 +859,55 @@ def _vocabulary(reader: Reader, meta: Fields) -> dict[str, str]:
 
 def _base(reader: Reader, meta: Fields, folder: Path, seen: tuple[Path, ...]) -> RulePack:
     """The pack ``extends:`` names: by name (the default pack) or by ``path``, at a version."""
+    node = reader.mapping(meta["extends"], what="'extends'", at=meta)
+    reader.keys(node, allowed=_EXTENDS_KEYS, required=("name", "version"), item="extends")
+    return find_pack(reader, node, folder, item="extends", seen=seen)
+
+
+def find_pack(
+    reader: Reader,
+    node: Fields,
+    folder: Path,
+    *,
+    item: str,
+    seen: tuple[Path, ...] = (),
+    shown: Callable[[str], str] | None = None,
+) -> RulePack:
+    """The pack a mapping names: its folder (``path``) or, without one, the default pack.
+
+    ``path`` is relative to ``folder``; without it the pack is the default one (the one
+    installed). ``name`` and ``version`` (``1.0.0`` or a range such as ``>=1.0,<2``), where
+    given, must be the pack's.
+
+    What ``extends:`` in ``pack.yaml`` and ``rules:`` in a portfolio file both name. ``shown``
+    gives the folder as a message writes it (default: ``folder / path``).
+
+    Raises:
+        InputError: (the reader's type) naming the key of ``node`` that does not fit: no folder
+            there, a name or version the pack does not have, neither a path nor a name.
+        RulePackError: the pack found does not load.
+    """
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
     from packaging.version import InvalidVersion, Version
 
-    node = reader.mapping(meta["extends"], what="'extends'", at=meta)
-    reader.keys(node, allowed=_EXTENDS_KEYS, required=("name", "version"), item="extends")
-    wanted = reader.text(node, "name", item="extends")
-    spec = reader.text(node, "version", item="extends")
+    wanted = reader.text(node, "name", item=item) if node.get("name") is not None else None
+    spec = reader.text(node, "version", item=item) if node.get("version") is not None else None
     if node.get("path") is not None:
-        base = _load_folder(folder / reader.text(node, "path", item="extends"), seen)
+        where = reader.text(node, "path", item=item)
+        target = folder / where
+        real = _REDIRECTS.get(target.resolve(), target)
+        if not (real / "pack.yaml").is_file():
+            label = shown(where) if shown is not None else str(target)
+            problem = "is not a folder" if not real.is_dir() else "holds no pack.yaml"
+            reader.fail(
+                f"{label} {problem}: name a rule pack's folder (relative to this file)",
+                at=node,
+                key="path",
+                item=item,
+            )
+        base = _load_folder(target, seen)
+    elif wanted is None:
+        reader.fail("name a rule pack: its folder as 'path', or its 'name'", at=node, item=item)
     else:
         default = load_rules()
         if wanted != default.name:
@@ -866,31 +915,51 @@ def _base(reader: Reader, meta: Fields, folder: Path, seen: tuple[Path, ...]) ->
                 f"no pack named '{wanted}' is installed; give its folder as 'path'",
                 at=node,
                 key="name",
-                item="extends",
+                item=item,
                 allowed=[default.name],
                 suggestion=did_you_mean(wanted, [default.name]),
             )
         base = default
-    if base.name != wanted:
+    if wanted is not None and base.name != wanted:
         reader.fail(
             f"the pack at that path is '{base.name}', not '{wanted}'",
             at=node,
             key="name",
-            item="extends",
+            item=item,
         )
+    if spec is None:
+        return base
     try:
         specifier = SpecifierSet(spec if spec[0] in "<>=!~" else f"=={spec}")
         ok = Version(base.version) in specifier
-    except (InvalidSpecifier, InvalidVersion) as exc:
-        reader.fail(f"cannot compare versions: {exc}", at=node, key="version", item="extends")
+    except (InvalidSpecifier, InvalidVersion, IndexError) as exc:
+        reader.fail(f"cannot compare versions: {exc}", at=node, key="version", item=item)
     if not ok:
         reader.fail(
             f"pack '{base.name}' is version {base.version}, which is not {spec}",
             at=node,
             key="version",
-            item="extends",
+            item=item,
         )
     return base
+
+
+def pack_for(portfolio: Portfolio | None, rules: RulePack | None = None) -> RulePack:
+    """The pack to use on ``portfolio``: ``rules``, else its own, else the default pack.
+
+    ``rules`` overrides; a portfolio's own is the pack it was read for (given to the loader, or
+    named by its file's ``rules:``).
+
+    >>> import taxonomy
+    >>> p = taxonomy.load_portfolio("examples/three_councils_shared_services.yaml")
+    >>> pack_for(p).name, pack_for(p, load_rules()).name
+    ('councils-shared-services', 'nhs-joint-working-2018')
+    """
+    if rules is not None:
+        return rules
+    if portfolio is not None and isinstance(portfolio.pack, RulePack):
+        return portfolio.pack
+    return load_rules()
 
 
 def _overrides(

@@ -37,7 +37,7 @@ from taxonomy._model import (
     Recommendation,
     word_list,
 )
-from taxonomy.language.rules import RulePack, fill_because, load_rules
+from taxonomy.language.rules import RulePack, fill_because, pack_for
 
 __all__ = [
     "LegalEffect",
@@ -573,7 +573,7 @@ class _Writer:
 def _context(
     context: Classification | Portfolio, rules: RulePack | None
 ) -> tuple[Portfolio, RulePack]:
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(context.portfolio if isinstance(context, Classification) else context, rules)
     if isinstance(context, Classification):
         made = context.rule_pack
         if made.hash != pack.hash:

@@ -67,13 +67,13 @@ def build_report(
     """
     from taxonomy._version import __version__
     from taxonomy.classification import classify
-    from taxonomy.language.rules import load_rules
+    from taxonomy.language.rules import pack_for
     from taxonomy.render.prose import legal_effects, paragraphs
     from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
 
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     classification = classify(portfolio, rules=pack, as_of=as_of)
     portfolio = classification.portfolio  # the portfolio of the day judged on
     to_be = build_graph(classification)

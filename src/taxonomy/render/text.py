@@ -112,10 +112,10 @@ def _json_line(recommendation: Recommendation, summary: str | None) -> str:
 
 def _summaries(classification: Classification, rules: RulePack | None) -> dict[str, str]:
     """Each recommendation's paragraph, by function id; empty when the pack is not known."""
-    from taxonomy.language.rules import load_rules
+    from taxonomy.language.rules import pack_for
     from taxonomy.render.prose import paragraphs
 
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(classification.portfolio, rules)
     if pack.hash != classification.rule_pack.hash:
         return {}
     return paragraphs(classification, rules=pack)

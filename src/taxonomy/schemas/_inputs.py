@@ -29,6 +29,7 @@ Schema = dict[str, Any]
 # The loaders' key lists are module constants named with a leading underscore (they are the
 # loaders' own, not API); the schemas read them rather than keeping a second copy.
 _TOP_KEYS: tuple[str, ...] = portfolio_loader._TOP_KEYS
+_RULES_KEYS: tuple[str, ...] = portfolio_loader._RULES_KEYS
 _ORG_KEYS: tuple[str, ...] = portfolio_loader._ORG_KEYS
 _FUNCTION_KEYS: tuple[str, ...] = portfolio_loader._FUNCTION_KEYS
 _REQUIRED_FUNCTION_KEYS: tuple[str, ...] = portfolio_loader._REQUIRED_FUNCTION_KEYS
@@ -356,6 +357,26 @@ def portfolio_schema(pack: RulePack) -> Schema:
     top = _closed(
         {
             "name": _text(_HELP["name"]),
+            "rules": _nullable(
+                {
+                    "oneOf": [
+                        _text("the rule pack's folder, relative to this file"),
+                        _closed(
+                            {
+                                "path": _text("its folder, relative to this file"),
+                                "name": _text("the name the pack must have"),
+                                "version": _text(
+                                    "the version it must have or satisfy, e.g. '>=1.0,<2'"
+                                ),
+                            },
+                            allowed=_RULES_KEYS,
+                            description="its folder (default: the shipped pack), name, version",
+                        ),
+                    ],
+                    "description": "the rule pack the portfolio is answered for (--rules "
+                    "overrides it)",
+                }
+            ),
             "as_of": _nullable(_described({"$ref": "#/$defs/day"}, _HELP["as_of"])),
             "organisations": _described(
                 {"type": "array", "items": organisation, "minItems": 2}, _HELP["organisations"]

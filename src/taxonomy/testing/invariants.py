@@ -359,9 +359,9 @@ def check_invariants(rules: RulePack | None, portfolio: Portfolio) -> list[Viola
     >>> check_invariants(taxonomy.load_rules(), portfolio)
     []
     """
-    from taxonomy.language.rules import load_rules
+    from taxonomy.language.rules import pack_for
 
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     found: list[Violation] = []
     for invariant in INVARIANTS.values():
         found += invariant(pack, portfolio)

@@ -37,6 +37,7 @@ import attrs
 
 import taxonomy
 from taxonomy._model import Level
+from taxonomy.errors import RulePackError
 from taxonomy.language.durable import engine_for
 from taxonomy.language.rules import Condition, FactTest, Rule, RulePack
 from taxonomy.language.semantics import (
@@ -49,8 +50,12 @@ from taxonomy.language.semantics import (
 
 __all__ = ["PackIssue", "VerifyReport", "check_pack"]
 
-#: The most combinations enumerated before the check falls back to a sample (and says so).
+#: The most combinations checked unless asked for more: above it the check refuses at once,
+#: saying how many there are and which facts multiply them (the default pack has 221,184).
 MAX_COMBINATIONS = 2_000_000
+
+#: The facts a refusal names, largest factors first.
+_NAMED_FACTORS = 10
 
 
 @attrs.frozen
@@ -210,6 +215,43 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
     return dims
 
 
+def _too_many(pack: RulePack, dims: Sequence[list[dict[str, Any]]], total: int, bound: int) -> str:
+    """Why the check refuses: how many combinations, which facts multiply them, what to do."""
+    factors = sorted(
+        ((len(dim), sorted({fact for part in dim for fact in part})) for dim in dims if dim),
+        key=lambda factor: (-factor[0], factor[1]),
+    )
+    factors = [(size, facts) for size, facts in factors if size > 1]
+    named = "; ".join(
+        f"{', '.join(facts)} ({size} values)" for size, facts in factors[:_NAMED_FACTORS]
+    )
+    more = len(factors) - _NAMED_FACTORS
+    if more > 0:
+        named += f"; and {more} more"
+    allow = (
+        f"or allow more with --max-combinations N (max_combinations=N), N at least {total:,}"
+        if total < 10**12
+        else "--max-combinations N (max_combinations=N) allows more, but this many would "
+        "never finish"
+    )
+    return (
+        f"rule pack '{pack.name}' reads {_count(total)} combinations of answers, more than "
+        f"the {bound:,} the exhaustive check runs (it would run for hours or never finish): "
+        f"the product of the values of {len(factors)} facts (or groups of facts derived "
+        f"together), the largest {named}. Read fewer facts in the rules, {allow}"
+    )
+
+
+def _count(total: int) -> str:
+    """A number of combinations in words: exact when short, its order of magnitude when not.
+
+    >>> _count(221_184), _count(3**300)
+    ('221,184', 'about 10^143')
+    """
+    digits = len(str(total))
+    return f"{total:,}" if digits <= 18 else f"about 10^{digits - 1}"
+
+
 def _assignments(dims: Sequence[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     for parts in itertools.product(*dims):
         values: dict[str, Any] = {}
@@ -269,8 +311,13 @@ def check_pack(
 
     Args:
         pack: the pack to check.
-        max_combinations: beyond this many combinations, check that many and say so.
+        max_combinations: the most combinations to check; a pack reading more is refused
+            before any is checked (the check is exhaustive or not run).
         backend: ``reference`` (the semantics in Python) or ``durable-rules`` (the engine).
+
+    Raises:
+        RulePackError: the pack reads more than ``max_combinations`` combinations of answers;
+            the message says how many, which facts multiply them, and how to allow more.
     """
     start = time.perf_counter()
     if backend not in BACKENDS:
@@ -290,7 +337,9 @@ def check_pack(
     total = 1
     for dim in dims:
         total *= len(dim)
-    exhaustive = total <= max_combinations
+    if total > max_combinations:
+        raise RulePackError(_too_many(pack, dims, total, max_combinations))
+    exhaustive = True
     fires: Backend = ReferenceBackend(pack) if backend == "reference" else engine_for(pack)
 
     ever: set[str] = set()
@@ -314,8 +363,6 @@ def check_pack(
             )
 
     combinations = _assignments(dims)
-    if not exhaustive:
-        combinations = itertools.islice(combinations, max_combinations)
     count = 0
     for values in combinations:
         count += 1

@@ -30,7 +30,7 @@ from taxonomy._model import (
     lead_words,
 )
 from taxonomy.classification import classify
-from taxonomy.language.rules import RulePack, load_rules
+from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.law import in_force
 from taxonomy.render.text import law_line
 from taxonomy.schemas._ids import stamp
@@ -317,7 +317,7 @@ def compare(
     from taxonomy.structure.checks import measure
     from taxonomy.structure.graph import build_graph
 
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     portfolio = in_force(portfolio, as_of, pack.facts).portfolio
     baseline = classify(portfolio, rules=pack)
     baseline_metrics = measure(build_graph(baseline))

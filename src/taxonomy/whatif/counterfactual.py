@@ -50,7 +50,7 @@ from taxonomy._model import (
 )
 from taxonomy.classification import Variants, classify_function
 from taxonomy.errors import InputError
-from taxonomy.language.rules import RulePack, load_rules
+from taxonomy.language.rules import RulePack, pack_for
 
 __all__ = [
     "MAX_CHANGES",
@@ -311,7 +311,7 @@ def counterfactuals(
         )
     # Before any work: a misspelt target is the caller's mistake.
     wanted = Arrangement.parse(target) if target is not None else None
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
     current = classify_function(portfolio, function_id, rules=pack)
     if wanted is None:
@@ -388,7 +388,7 @@ def robustness(
     portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
 ) -> Robustness:
     """Try every one-step change of each answer (up or down the scale) and count the flips."""
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
     current = classify_function(portfolio, function_id, rules=pack)
     flips = []

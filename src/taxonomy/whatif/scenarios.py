@@ -79,6 +79,7 @@ from taxonomy.language.rules import (
     fold_choice,
     fold_condition,
     load_rules,
+    pack_for,
     read_condition,
     read_rule,
 )
@@ -484,7 +485,7 @@ class Scenario:
             ScenarioError: a change names an unknown id, or leaves an invalid portfolio.
             PortfolioError: the law is dated and no day is known.
         """
-        pack = rules if rules is not None else load_rules()
+        pack = pack_for(portfolio, rules)
         day = in_force(portfolio, as_of, pack.facts)
         portfolio = day.portfolio
         notes: list[str] = list(day.notes)

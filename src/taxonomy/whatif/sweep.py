@@ -38,7 +38,7 @@ import attrs
 from taxonomy._model import Portfolio
 from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
-from taxonomy.language.rules import Condition, RulePack, check_keys, load_rules
+from taxonomy.language.rules import Condition, RulePack, check_keys, pack_for
 from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import (
     LawChange,
@@ -367,7 +367,7 @@ def sweep(
     A scenario that fails later (a combination of values, the engine, a worker that died) does
     not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
-    pack = rules if rules is not None else load_rules()
+    pack = pack_for(portfolio, rules)
     numbered: Iterable[tuple[int, dict[str, Any], Scenario]]
     if isinstance(scenarios, Sweep):
         total = scenarios.count
