@@ -387,5 +387,3 @@ _OPEN = Firing(
     priority=0,
     decide=None,
 )
-
-

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from taxonomy._model import (
+    UNKNOWN,
+    OneOf,
     DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
     Abolition,
@@ -118,7 +120,7 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
             "legal": legal,
             "capability": {body: str(level) for body, level in fn.capability.levels},
         }
-        for name, value in fn.answers:
+        for name, value in (*fn.answers, *fn.unknowns):
             question, key = name.split(".", 1)
             if entry.get(question) is None:
                 entry[question] = {}
@@ -393,6 +395,136 @@ def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
     return text
 
 
+_RANGE = re.compile(r"^\s*([A-Za-z0-9_]*)\s*\.\.\s*([A-Za-z0-9_]*)\s*$")
+
+
+def _is_open(value: Any) -> bool:
+    """Whether ``value`` is written as an open answer: ``unknown``, ``a..b`` or a list."""
+    if isinstance(value, str):
+        return value.strip().lower() == "unknown" or ".." in value
+    return isinstance(value, list | tuple)
+
+
+def _open_answer(
+    reader: Reader,
+    node: Fields,
+    key: str,
+    item: str,
+    kind: str,
+    *,
+    choices: Sequence[str] = (),
+    known_required: str | None = None,
+) -> OneOf:
+    """An answer written ``unknown``, ``low..high`` (ordinal facts) or a list of values.
+
+    ``kind`` is the fact's type (``level``, ``bool``, ``choice``, ``count``);
+    ``known_required`` names the pack that requires the answer known, if one does.
+    """
+    value = node[key]
+    if known_required is not None:
+        reader.fail(
+            f"'{value}' leaves the answer open, but rule pack '{known_required}' requires it "
+            "known (known: required)",
+            at=node,
+            key=key,
+            item=item,
+        )
+    if kind not in ("level", "bool", "choice", "count"):
+        reader.fail(
+            f"a {kind} answer cannot be unknown (only levels, true/false, choices and counts)",
+            at=node,
+            key=key,
+            item=item,
+        )
+    if isinstance(value, str) and value.strip().lower() == "unknown":
+        return UNKNOWN
+    order: list[Any]
+    if kind == "level":
+        order = list(Level)
+    elif kind == "bool":
+        order = [False, True]
+    elif kind == "choice":
+        order = list(choices)
+    else:
+        order = []
+
+    def one(raw: Any) -> Any:
+        if kind == "level":
+            folded = fold_choice(str(raw), Level.names()) if isinstance(raw, str) else None
+            if folded is None:
+                reader.fail(
+                    f"'{raw}' is not a level", at=node, key=key, item=item, allowed=Level.names()
+                )
+            return Level.parse(str(folded))
+        if kind == "count":
+            if isinstance(raw, str) and raw.strip().isdigit():
+                raw = int(raw)
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                reader.fail(f"'{raw}' is not a count (0 or more)", at=node, key=key, item=item)
+            return raw
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                reader.fail(f"'{raw}' is not true or false", at=node, key=key, item=item)
+            return raw
+        folded = fold_choice(str(raw), choices) if isinstance(raw, str) else None
+        if folded is None:
+            reader.fail(
+                f"'{raw}' is not one of the choices", at=node, key=key, item=item, allowed=choices
+            )
+        return folded
+
+    if isinstance(value, str):
+        found = _RANGE.match(value)
+        if kind not in ("level", "count"):
+            reader.fail(
+                f"'{value}': a range low..high is only for levels and counts (ordered); list "
+                "the values this answer may take instead",
+                at=node,
+                key=key,
+                item=item,
+            )
+        if found is None or not found.group(1) or not found.group(2):
+            reader.fail(
+                f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high",
+                at=node,
+                key=key,
+                item=item,
+            )
+        assert found is not None
+        low, high = one(found.group(1)), one(found.group(2))
+        if low > high:
+            reader.fail(
+                f"'{value}' is out of order: write the lower end first ({found.group(2)}.."
+                f"{found.group(1)})",
+                at=node,
+                key=key,
+                item=item,
+            )
+        if kind == "level":
+            return OneOf(tuple(Level(i) for i in range(int(low), int(high) + 1)))
+        return OneOf(tuple(range(low, high + 1)))
+    values = [one(v) for v in value]
+    if not values:
+        reader.fail(
+            "is an empty list: an answer needs at least one value (or: unknown)",
+            at=node,
+            key=key,
+            item=item,
+        )
+    if len(set(values)) != len(values):
+        reader.fail("lists a value twice", at=node, key=key, item=item)
+    return OneOf(tuple(sorted(values, key=order.index if order else int)))
+
+
+def _known_required(pack: RulePack, key: str) -> str | None:
+    """The pack requiring ``key`` known (a fact declared ``known: required``), if any."""
+    path = "function.capability" if key.startswith("capability.") else f"function.{key}"
+    for fact in pack.facts:
+        if fact.known_required and (fact.name == key and fact.answered or fact.path == path):
+            return fact.pack or pack.name
+    return None
+
+
 def _level(reader: Reader, node: Fields, key: str, item: str) -> Level:
     return Level.parse(
         reader.choice(node, key, Level.names(), item=item, what="a level", fold_case=True)
@@ -491,6 +623,22 @@ def _function(
             )
 
     answers: dict[str, Any] = {}
+    unknowns: dict[str, OneOf] = {}
+
+    def _own_level(reader: Reader, part: Fields, question: str, key: str) -> Level:
+        """A level the model holds, or its placeholder where the answer is left open."""
+        if _is_open(part[key]):
+            unknowns[f"{question}.{key}"] = _open_answer(
+                reader,
+                part,
+                key,
+                item,
+                "level",
+                known_required=_known_required(pack, f"{question}.{key}"),
+            )
+            return Level.NONE  # a placeholder nothing reads: see Function.unknowns
+        return _level(reader, part, key, item)
+
     efficiency = effectiveness = None
     if "efficiency" in node:
         with problems.collecting():
@@ -503,11 +651,13 @@ def _function(
             duplication = simplification = None
             if "duplication" in eff:
                 duplication = _attempt(
-                    problems, lambda: _level(reader, eff, "duplication", item), None
+                    problems, lambda: _own_level(reader, eff, "efficiency", "duplication"), None
                 )
             if "simplification" in eff:
                 simplification = _attempt(
-                    problems, lambda: _level(reader, eff, "simplification", item), None
+                    problems,
+                    lambda: _own_level(reader, eff, "efficiency", "simplification"),
+                    None,
                 )
             if duplication is not None and simplification is not None:
                 efficiency = Efficiency(duplication, simplification)
@@ -524,7 +674,9 @@ def _function(
                 ]
                 reader.keys(fx, allowed=fx.keys(), required=required, item=where)
             if "joint_benefit" in fx:
-                effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
+                effectiveness = Effectiveness(
+                    _own_level(reader, fx, "effectiveness", "joint_benefit")
+                )
 
     legal = None
     if "legal" in node:
@@ -563,7 +715,7 @@ def _function(
                             allowed=bodies,
                             suggestion=did_you_mean(body, bodies),
                         )
-                    levels[body] = _level(reader, cap, body, item)
+                    levels[body] = _own_level(reader, cap, "capability", body)
             if performed_by is not None:
                 given = set(cap) | _meant(cap, bodies)  # "nhsee" is nhse's answer, misspelt
                 _capability_answered(reader, problems, node, cap, performed_by, given, item)
@@ -582,7 +734,8 @@ def _function(
         capability=Capability(levels),
         notes=notes,
         agreed_lead=agreed,
-        answers=answers,
+        answers={k: v for k, v in answers.items() if not isinstance(v, OneOf)},
+        unknowns=unknowns | {k: v for k, v in answers.items() if isinstance(v, OneOf)},
     )
 
 
@@ -678,6 +831,18 @@ def _declared(
                 )
             continue
         fact = declared[key]
+        if _is_open(node[key]) and fact.type.name not in ("bodies", "body"):
+            with problems.collecting():
+                found[fact.name] = _open_answer(
+                    reader,
+                    node,
+                    key,
+                    where,
+                    fact.type.name,
+                    choices=fact.type.choices,
+                    known_required=fact.pack or pack.name if fact.known_required else None,
+                )
+            continue
         problem, value = parse_answer(fact.type, node[key], bodies=bodies)
         if problem is not None:
             options = bodies if fact.type.name in ("body", "bodies") else allowed_values(fact.type)

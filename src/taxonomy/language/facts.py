@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Function, Level, Portfolio, format_value
+from taxonomy._model import Function, Level, OneOf, Portfolio, format_value
 from taxonomy.errors import did_you_mean
 
 __all__ = [
@@ -118,6 +118,8 @@ class Fact:
         default: for an answered fact, the value when a portfolio is silent (None: required,
             or absent for the types that may be absent).
         pack: the name of the pack that declared it.
+        known_required: the pack declares ``known: required``: a portfolio may not answer it
+            ``unknown`` or with a range (the rules need the answer itself).
     """
 
     name: str
@@ -128,6 +130,7 @@ class Fact:
     derive: tuple[str, Any] | None = None
     default: Any = None
     pack: str = ""
+    known_required: bool = False
 
     @property
     def answered(self) -> bool:
@@ -166,6 +169,8 @@ class Fact:
         data["meaning"] = self.meaning
         if self.source:
             data["source"] = self.source
+        if self.known_required:
+            data["known"] = "required"
         return data
 
 
@@ -173,6 +178,8 @@ def answer_data(value: Any) -> Any:
     """An answer as a file writes it: a level by name, a list of bodies as a list."""
     if isinstance(value, Level):
         return str(value)
+    if isinstance(value, OneOf):
+        return value.to_data()
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -301,7 +308,8 @@ def _derive(derive: tuple[str, Any], values: Mapping[str, Any], roots: Mapping[s
 
 
 _FACT_KEYS = (
-    "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source"
+    "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source",
+    "known",
 )  # fmt: skip
 
 
@@ -406,7 +414,19 @@ def _read_fact(reader: Any, value: Any, at: Any, pack: str) -> Fact:
         wrong, default = parse_answer(ftype, node["default"], bodies=None)
         if wrong:
             reader.fail(wrong, at=node, key="default", item=item, allowed=allowed_values(ftype))
-    return Fact(name, ftype, meaning, source, path, derive, default, pack)
+    known = False
+    if "known" in node:
+        if node["known"] != "required" or derive is not None:
+            reader.fail(
+                "'known' takes 'required' (a portfolio may not answer it unknown), on a fact "
+                "portfolios answer or one read from the model",
+                at=node,
+                key="known",
+                item=item,
+                allowed=("required",),
+            )
+        known = True
+    return Fact(name, ftype, meaning, source, path, derive, default, pack, known)
 
 
 def _read_derive(reader: Any, node: Any, item: str, kind: str) -> tuple[str, Any]:

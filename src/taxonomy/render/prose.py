@@ -37,6 +37,7 @@ from taxonomy._model import (
     Recommendation,
 )
 from taxonomy.language.rules import RulePack, fill_because, load_rules
+from taxonomy.render.undecided import open_paragraph, settled_sentence
 
 __all__ = [
     "LegalEffect",
@@ -195,8 +196,15 @@ class _Writer:
         }
 
     def paragraph(self, rec: Recommendation) -> str:
+        if rec.arrangement is None:
+            return open_paragraph(rec)
         ex = rec.explanation
         fn = self.portfolio.function(rec.function)
+        if fn.unknowns:
+            return f"{self._paragraph(rec, ex, fn)} {settled_sentence(rec, fn)}"
+        return self._paragraph(rec, ex, fn)
+
+    def _paragraph(self, rec: Recommendation, ex: Any, fn: Any) -> str:
         performers = (
             fn.performed_by if len(fn.performed_by) > 1 else self.portfolio.organisation_ids
         )
