@@ -1390,6 +1390,22 @@ class Recommendation:
         return self.arrangement is not None
 
     @property
+    def settled_arrangement(self) -> Arrangement:
+        """The arrangement, for an output that cannot show an open recommendation yet.
+
+        Raises:
+            InputError: the recommendation is open (naming the question to answer first).
+        """
+        if self.arrangement is None:
+            first = self.open_questions[0].key if self.open_questions else "its open answers"
+            raise InputError(
+                "this output does not show open recommendations yet (answers left unknown "
+                f"give {len(self.possible)} outcomes): answer {first}, or use classify or explain",
+                item=f"function '{self.function}'",
+            )
+        return self.arrangement
+
+    @property
     def category(self) -> int | None:
         """The category number, 1 to 4; None where the recommendation is open."""
         return None if self.arrangement is None else self.arrangement.category
@@ -1400,11 +1416,7 @@ class Recommendation:
         if self.possible:
             return self.possible
         assert self.arrangement is not None  # a decided recommendation
-        return (
-            Outcome(
-                self.arrangement, self.lead, self.lead_status, self.tied, "1", None, self
-            ),
-        )
+        return (Outcome(self.arrangement, self.lead, self.lead_status, self.tied, "1", None, self),)
 
     @property
     def lead_status(self) -> str:

@@ -20,15 +20,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from taxonomy._model import (
-    Arrangement,
     Capability,
-    Efficiency,
     Effectiveness,
+    Efficiency,
     Explanation,
     Firing,
     Function,
@@ -104,7 +103,7 @@ def _classes(pack: RulePack, key: str, values: Sequence[Any]) -> list[tuple[Any,
     """
     facts = pack.facts
     path = _model_path(key)
-    readers = {f.name for f in facts if f.name == key and f.answered or f.path == path}
+    readers = {f.name for f in facts if (f.name == key and f.answered) or f.path == path}
     derived_from = {
         str(part)
         for f in facts
@@ -174,9 +173,6 @@ def _label(key: str) -> str:
 
 def _words(values: Sequence[Any], every: Sequence[Any]) -> str:
     shown = [format_value(v) for v in values]
-    if len(values) == len(every) and len(every) > 1 and isinstance(every[-1], int):
-        if not isinstance(every[-1], Level | bool) and values[-1] == every[-1]:
-            shown[-1] = f"{every[-1]} or more"
     if (
         all(isinstance(v, Level) for v in values)
         and len(values) > 2
@@ -302,7 +298,8 @@ def classify_open(
         key=lambda kv: (-kv[1][0], kv[1][2].category or 0, kv[1][2].lead_text),
     )
     if len(ranked) == 1:
-        (_, (weight, _cells, rec, capped)), *_ = ranked
+        (_, (weight, _cells, only_rec, capped)), *_ = ranked
+        rec = cast(Recommendation, only_rec)
         settled = "law" if capped else "evidence"
         assert rec.arrangement is not None
         note = (
@@ -330,9 +327,9 @@ def classify_open(
         for _, (weight, cells, rec, _capped) in ranked
         if rec.arrangement is not None
     )
-    words = {key: _outcome_words(entry[2]) for key, entry in found.items()}
+    words = {outcome: _outcome_words(entry[2]) for outcome, entry in found.items()}
     questions = []
-    for dim, key in enumerate(keys):
+    for dim, asked in enumerate(keys):
         expected = Fraction(0)
         answers = []
         for index, group in enumerate(groups[dim]):
@@ -351,7 +348,7 @@ def classify_open(
                     tuple(words[o] for o in sorted(here, key=lambda o: -here[o])),
                 )
             )
-        questions.append(OpenQuestion(key, round(float(expected), 4), tuple(answers)))
+        questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
     questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
     explanation = Explanation(
         fired=(),

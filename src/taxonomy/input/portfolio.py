@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from taxonomy._model import (
-    UNKNOWN,
-    OneOf,
     DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
+    UNKNOWN,
     Abolition,
     Capability,
     Effectiveness,
@@ -30,6 +29,7 @@ from taxonomy._model import (
     Law,
     Legal,
     Level,
+    OneOf,
     Organisation,
     Portfolio,
     Provision,
@@ -501,8 +501,8 @@ def _open_answer(
                 item=item,
             )
         if kind == "level":
-            return OneOf(tuple(Level(i) for i in range(int(low), int(high) + 1)))
-        return OneOf(tuple(range(low, high + 1)))
+            return OneOf(tuple[Any, ...](Level(i) for i in range(int(low), int(high) + 1)))
+        return OneOf(tuple[Any, ...](range(low, high + 1)))
     values = [one(v) for v in value]
     if not values:
         reader.fail(
@@ -513,14 +513,15 @@ def _open_answer(
         )
     if len(set(values)) != len(values):
         reader.fail("lists a value twice", at=node, key=key, item=item)
-    return OneOf(tuple(sorted(values, key=order.index if order else int)))
+    ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
+    return OneOf(tuple[Any, ...](ranked))
 
 
 def _known_required(pack: RulePack, key: str) -> str | None:
     """The pack requiring ``key`` known (a fact declared ``known: required``), if any."""
     path = "function.capability" if key.startswith("capability.") else f"function.{key}"
     for fact in pack.facts:
-        if fact.known_required and (fact.name == key and fact.answered or fact.path == path):
+        if fact.known_required and ((fact.name == key and fact.answered) or fact.path == path):
             return fact.pack or pack.name
     return None
 

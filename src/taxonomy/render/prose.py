@@ -223,7 +223,7 @@ class _Writer:
     # -- what and why --------------------------------------------------------------------------
 
     def _what(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
-        arrangement = rec.arrangement
+        arrangement = rec.settled_arrangement
         category = f'(category {arrangement.category}, "{arrangement.title}")'
         bodies = self._names(performers)
         if arrangement is Arrangement.ONE_TEAM:
@@ -358,8 +358,8 @@ class _Writer:
         effects = [
             LegalEffect(
                 "capped",
-                f"held at {rec.arrangement.category}. {rec.arrangement.title} (the answers alone "
-                f"gave {arrangement_words(ex.decided_by.decide or rec.arrangement)})",
+                f"held at {rec.category}. {rec.settled_arrangement.title} (the answers alone "
+                f"gave {arrangement_words(ex.decided_by.decide or rec.settled_arrangement)})",
                 self._because(f),
                 self._cite(f),
             )
@@ -400,7 +400,7 @@ class _Writer:
                     citation(source, self.paper) if source else "",
                 )
             )
-        if not rec.arrangement.separate:
+        if not rec.settled_arrangement.separate:
             for fact, keepers, reason in (
                 (
                     "legal.board_reserved",
@@ -459,7 +459,7 @@ class _Writer:
         fn = self.portfolio.function(rec.function)
         legal = fn.legal
         keepers = fn.performed_by if legal.board_reserved else legal.held_by_each
-        if not keepers or rec.arrangement.separate:
+        if not keepers or rec.settled_arrangement.separate:
             return []
         whom = (
             "one team delivers"
@@ -482,7 +482,7 @@ class _Writer:
             "committees_in_common": "; as the law lets them form no joint committee, they take "
             "it in committees in common, each keeping its own decision",
             "governance": "; their joint governance takes or oversees it",
-        }.get(self.portfolio.decision_forum(fn, rec.arrangement) or "", "")
+        }.get(self.portfolio.decision_forum(fn, rec.settled_arrangement) or "", "")
         return [_sentence(said + forum)]
 
     def _accountable(self, rec: Recommendation, performers: tuple[str, ...]) -> list[str]:

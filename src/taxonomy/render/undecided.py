@@ -96,10 +96,14 @@ def explain_open_markdown(rec: Recommendation, *, summary: str = "") -> str:
     if summary:
         lines += [summary, ""]
     lines += [f"- **Function:** `{rec.function}`", "- **Arrangement:** not decided", ""]
-    lines += ["## Possible outcomes", "", "| arrangement | lead | share | when |", "|---|---|---|---|"]
     lines += [
-        f"| {o.arrangement.category} {o.arrangement.title} | {o.lead_text} | {o.share} | "
-        f"{o.when} |"
+        "## Possible outcomes",
+        "",
+        "| arrangement | lead | share | when |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {o.arrangement.category} {o.arrangement.title} | {o.lead_text} | {o.share} | {o.when} |"
         for o in rec.possible
     ]
     lines += ["", "## Open questions", "", *_questions(rec, "")]

@@ -236,7 +236,7 @@ def counterfactuals(
     current = classify_function(portfolio, function_id, rules=pack)
     if wanted is None:
         wanted = (
-            Arrangement(current.arrangement - 1)
+            Arrangement(current.settled_arrangement - 1)
             if current.arrangement is not Arrangement.ONE_TEAM
             else Arrangement.ALIGNED
         )
