@@ -1,0 +1,151 @@
+"""Unknown answers: reading them, partial evaluation's properties, and the outputs."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import taxonomy
+from taxonomy._model import UNKNOWN, Level, OneOf
+from taxonomy.errors import PortfolioError
+from taxonomy.testing.unknowns import (
+    check_complete,
+    check_conservative,
+    check_monotone,
+    check_sound,
+    with_open,
+)
+
+EXAMPLE = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+KEYS = ("efficiency.duplication", "efficiency.simplification", "effectiveness.joint_benefit")
+FUNCTIONS = [f.id for f in EXAMPLE.functions]
+
+
+def _ranges() -> st.SearchStrategy[OneOf]:
+    return st.one_of(
+        st.just(UNKNOWN),
+        st.tuples(st.sampled_from(list(Level)), st.sampled_from(list(Level))).map(
+            lambda lh: OneOf(tuple(Level(i) for i in range(min(lh), max(lh) + 1)))
+        ),
+    )
+
+
+_OPEN = st.tuples(
+    st.sampled_from(FUNCTIONS),
+    st.dictionaries(st.sampled_from(KEYS), _ranges(), min_size=1, max_size=2),
+)
+
+
+@settings(max_examples=8, deadline=None)
+@given(_OPEN)
+def test_sound_and_complete(case: tuple[str, dict[str, OneOf]]) -> None:
+    fid, open_ = case
+    portfolio = with_open(EXAMPLE, fid, open_)
+    check_sound(portfolio, fid)
+    check_complete(portfolio, fid)
+
+
+@settings(max_examples=6, deadline=None)
+@given(_OPEN)
+def test_answering_never_adds_a_possibility(case: tuple[str, dict[str, OneOf]]) -> None:
+    fid, open_ = case
+    check_monotone(with_open(EXAMPLE, fid, open_), fid)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.sampled_from(FUNCTIONS))
+def test_nothing_open_is_decided_as_before(fid: str) -> None:
+    check_conservative(EXAMPLE, fid)
+
+
+def _write(tmp_path: Path, answers: str) -> Path:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            name: t
+            organisations: [{id: a, name: A}, {id: b, name: B}]
+            functions:
+              - id: f
+                name: F
+                level: national
+                performed_by: [a, b]
+                legal: {statutory_owner: a}
+            """
+        )
+        + textwrap.indent(textwrap.dedent(answers), "    ")
+    )
+    return path
+
+
+def test_an_open_function_names_every_outcome_and_the_first_question(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    rec = taxonomy.classify(taxonomy.load_portfolio(path))["f"]
+    assert not rec.decided and rec.arrangement is None and rec.lead_status == "open"
+    assert len(rec.possible) > 1
+    assert sum(__import__("fractions").Fraction(o.share) for o in rec.possible) == 1
+    assert rec.open_questions[0].key == "efficiency.duplication"
+    data = rec.to_dict()
+    assert data["arrangement"] is None and data["decided"] is False
+    json.dumps(data)
+
+
+def test_bad_open_answers_are_each_reported(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: high..low, simplification: []}
+        effectiveness: {joint_benefit: ..}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    with pytest.raises(PortfolioError) as caught:
+        taxonomy.load_portfolio(path)
+    message = str(caught.value)
+    assert "'high..low' is out of order" in message
+    assert "empty list" in message
+    assert "'..' is an empty range" in message
+
+
+def test_outputs_that_cannot_show_open_refuse(tmp_path: Path) -> None:
+    from taxonomy.errors import InputError
+    from taxonomy.structure.graph import build_graph
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    result = taxonomy.classify(taxonomy.load_portfolio(path))
+    with pytest.raises(InputError, match="does not show open recommendations yet"):
+        build_graph(result)
+
+
+def test_yaml_round_trip_keeps_unknowns(tmp_path: Path) -> None:
+    from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low..high}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: unknown}
+        """,
+    )
+    portfolio = taxonomy.load_portfolio(path)
+    assert portfolio_from_data(portfolio_to_data(portfolio)) == portfolio
