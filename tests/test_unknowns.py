@@ -149,3 +149,55 @@ def test_yaml_round_trip_keeps_unknowns(tmp_path: Path) -> None:
     )
     portfolio = taxonomy.load_portfolio(path)
     assert portfolio_from_data(portfolio_to_data(portfolio)) == portfolio
+
+
+THRESHOLD_PACK = """
+rules:
+  - id: decision.much
+    question: decision
+    when: {fact: efficiency.duplication, op: ">=", value: high}
+    then: {decide: one_team}
+    because: much duplication
+    principles: [simple]
+    source: a test
+  - id: decision.little
+    question: decision
+    when: {fact: efficiency.duplication, op: "<", value: high}
+    then: {decide: aligned}
+    because: little duplication
+    principles: [simple]
+    source: a test
+"""
+
+
+def test_values_the_rules_treat_alike_are_one_class_but_shares_count_raw_answers(
+    tmp_path: Path,
+) -> None:
+    """Rules that only ask ``duplication >= high`` make none, low and medium one class: it is
+    classified once, but it stands for three of the four answers (and simplification, which no
+    rule reads, for all four of its own)."""
+    from taxonomy.partial import completions
+    from tests.helpers import minimal_pack
+
+    pack = taxonomy.load_rules(minimal_pack(tmp_path, THRESHOLD_PACK))
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: unknown}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    portfolio = taxonomy.load_portfolio(path, rules=pack)
+    keys, groups = completions(pack, portfolio.function("f"))
+    assert keys == ("efficiency.duplication", "efficiency.simplification")
+    assert groups == [[(Level.NONE, Level.LOW, Level.MEDIUM), (Level.HIGH,)], [tuple(Level)]]
+    rec = taxonomy.classify(portfolio, rules=pack)["f"]
+    shares = {str(o.arrangement): (o.share, o.when) for o in rec.possible}
+    assert shares == {
+        "aligned": ("3/4", "duplication is at most medium"),
+        "one_team": ("1/4", "duplication is high"),
+    }
+    (question,) = [q for q in rec.open_questions if q.key == "efficiency.duplication"]
+    assert question.expected_outcomes == 1  # either answer settles it
+    check_complete(portfolio, "f", rules=pack)
