@@ -201,3 +201,48 @@ def test_values_the_rules_treat_alike_are_one_class_but_shares_count_raw_answers
     (question,) = [q for q in rec.open_questions if q.key == "efficiency.duplication"]
     assert question.expected_outcomes == 1  # either answer settles it
     check_complete(portfolio, "f", rules=pack)
+
+
+def test_explain_shows_an_open_function_its_residual_not_a_robustness(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    for fmt in ("text", "markdown"):
+        out = run_cli("explain", str(path), "f", "--format", fmt)
+        assert out.returncode == 0, out.stderr
+        assert "Robustness" not in out.stdout
+        assert "ossible outcomes" in out.stdout and "pen questions" in out.stdout
+        assert "efficiency.duplication" in out.stdout
+    data = json.loads(run_cli("explain", str(path), "f", "--format", "json").stdout)
+    assert data["robustness"] is None and data["decided"] is False
+
+
+def test_robustness_of_a_decided_function_steps_only_the_answers_given(tmp_path: Path) -> None:
+    from taxonomy.whatif.counterfactual import robustness
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    text = path.read_text().replace(
+        "legal: {statutory_owner: a}",
+        "legal: {statutory_owner: a, separate_reason: the law keeps them apart}",
+    )
+    path.write_text(text)
+    portfolio = taxonomy.load_portfolio(path)
+    rec = taxonomy.classify(portfolio)["f"]
+    assert rec.decided and rec.settled_by == "law"
+    # simplification low, joint benefit medium, two capabilities medium: two steps each; the
+    # duplication left unknown is not an answer to step (every value is already covered).
+    assert robustness(portfolio, "f").steps == 8

@@ -303,7 +303,17 @@ def _explain() -> Schema:
     robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
     body = {
         "allOf": [{"$ref": "#/$defs/recommendation"}],
-        **_stamped(_object({"robustness": robustness}), "explain"),
+        **_stamped(
+            _object(
+                {
+                    "robustness": {
+                        "anyOf": [robustness, {"type": "null"}],
+                        "description": "null where the recommendation is open",
+                    }
+                }
+            ),
+            "explain",
+        ),
     }
     return _root("explain", "taxonomy explanation", body, _recommendation_defs())
 
