@@ -246,3 +246,47 @@ def test_robustness_of_a_decided_function_steps_only_the_answers_given(tmp_path:
     # simplification low, joint benefit medium, two capabilities medium: two steps each; the
     # duplication left unknown is not an answer to step (every value is already covered).
     assert robustness(portfolio, "f").steps == 8
+
+
+def test_a_scenario_may_open_an_answer_or_settle_one() -> None:
+    from taxonomy.whatif.scenarios import Scenario
+
+    opened = (
+        Scenario("open")
+        .set(function="strategy", field="efficiency.duplication", value="unknown")
+        .set(function="strategy", field="capability.nhse", value="low..high")
+    ).apply(EXAMPLE)
+    fn = opened.portfolio.function("strategy")
+    assert dict(fn.unknowns) == {
+        "efficiency.duplication": UNKNOWN,
+        "capability.nhse": OneOf((Level.LOW, Level.MEDIUM, Level.HIGH)),
+    }
+    rec = taxonomy.classify(opened.portfolio, rules=opened.rules)["strategy"]
+    assert not rec.decided
+    # Answering it again settles it: the value set is the one classified.
+    unknown = taxonomy.load_portfolio("examples/nhs_joint_working_2018_unknown.yaml")
+    assert not taxonomy.classify(unknown)["it"].decided
+    for value, arrangement in (("high", "one_team"), ("low", "aligned")):
+        settled = Scenario("settle").set(
+            function="it", field="effectiveness.joint_benefit", value=value
+        )
+        applied = settled.apply(unknown)
+        assert applied.portfolio.function("it").unknowns == ()
+        rec = taxonomy.classify(applied.portfolio, rules=applied.rules)["it"]
+        assert rec.decided and str(rec.arrangement) == arrangement
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("efficiency.duplication", "high..low", "out of order"),
+        ("efficiency.duplication", ["low", "huge"], "'huge' is not a level"),
+        ("capability.nobody", "unknown", "not one of the portfolio's organisations"),
+    ],
+)
+def test_a_scenario_opening_an_answer_badly_is_refused(field: str, value: object, message: str) -> None:
+    from taxonomy.errors import ScenarioError
+    from taxonomy.whatif.scenarios import Scenario
+
+    with pytest.raises(ScenarioError, match=message):
+        Scenario("bad").set(function="it", field=field, value=value).apply(EXAMPLE)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from taxonomy._model import (
     DELEGATION_LIMITS,
     JOINT_BODY_KINDS,
-    UNKNOWN,
     Abolition,
     Capability,
     Effectiveness,
@@ -38,7 +37,7 @@ from taxonomy._model import (
 )
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
-from taxonomy.language.facts import answer_data
+from taxonomy.language.facts import answer_data, is_open_answer, parse_open
 
 if TYPE_CHECKING:
     from taxonomy.language.rules import RulePack
@@ -395,14 +394,9 @@ def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
     return text
 
 
-_RANGE = re.compile(r"^\s*([A-Za-z0-9_]*)\s*\.\.\s*([A-Za-z0-9_]*)\s*$")
-
-
 def _is_open(value: Any) -> bool:
     """Whether ``value`` is written as an open answer: ``unknown``, ``a..b`` or a list."""
-    if isinstance(value, str):
-        return value.strip().lower() == "unknown" or ".." in value
-    return isinstance(value, list | tuple)
+    return is_open_answer(value)
 
 
 def _open_answer(
@@ -418,7 +412,8 @@ def _open_answer(
     """An answer written ``unknown``, ``low..high`` (ordinal facts) or a list of values.
 
     ``kind`` is the fact's type (``level``, ``bool``, ``choice``, ``count``);
-    ``known_required`` names the pack that requires the answer known, if one does.
+    ``known_required`` names the pack that requires the answer known, if one does. Read by
+    :func:`~taxonomy.language.facts.parse_open`, as a scenario's open answer is.
     """
     value = node[key]
     if known_required is not None:
@@ -429,92 +424,16 @@ def _open_answer(
             key=key,
             item=item,
         )
-    if kind not in ("level", "bool", "choice", "count"):
+    problem, parsed, allowed = parse_open(kind, value, choices)
+    if problem is not None or parsed is None:
         reader.fail(
-            f"a {kind} answer cannot be unknown (only levels, true/false, choices and counts)",
+            problem or "is not an open answer",
             at=node,
             key=key,
             item=item,
+            allowed=allowed or None,
         )
-    if isinstance(value, str) and value.strip().lower() == "unknown":
-        return UNKNOWN
-    order: list[Any]
-    if kind == "level":
-        order = list(Level)
-    elif kind == "bool":
-        order = [False, True]
-    elif kind == "choice":
-        order = list(choices)
-    else:
-        order = []
-
-    def one(raw: Any) -> Any:
-        if kind == "level":
-            folded = fold_choice(str(raw), Level.names()) if isinstance(raw, str) else None
-            if folded is None:
-                reader.fail(
-                    f"'{raw}' is not a level", at=node, key=key, item=item, allowed=Level.names()
-                )
-            return Level.parse(str(folded))
-        if kind == "count":
-            if isinstance(raw, str) and raw.strip().isdigit():
-                raw = int(raw)
-            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
-                reader.fail(f"'{raw}' is not a count (0 or more)", at=node, key=key, item=item)
-            return raw
-        if kind == "bool":
-            if not isinstance(raw, bool):
-                reader.fail(f"'{raw}' is not true or false", at=node, key=key, item=item)
-            return raw
-        folded = fold_choice(str(raw), choices) if isinstance(raw, str) else None
-        if folded is None:
-            reader.fail(
-                f"'{raw}' is not one of the choices", at=node, key=key, item=item, allowed=choices
-            )
-        return folded
-
-    if isinstance(value, str):
-        found = _RANGE.match(value)
-        if kind not in ("level", "count"):
-            reader.fail(
-                f"'{value}': a range low..high is only for levels and counts (ordered); list "
-                "the values this answer may take instead",
-                at=node,
-                key=key,
-                item=item,
-            )
-        if found is None or not found.group(1) or not found.group(2):
-            reader.fail(
-                f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high",
-                at=node,
-                key=key,
-                item=item,
-            )
-        assert found is not None
-        low, high = one(found.group(1)), one(found.group(2))
-        if low > high:
-            reader.fail(
-                f"'{value}' is out of order: write the lower end first ({found.group(2)}.."
-                f"{found.group(1)})",
-                at=node,
-                key=key,
-                item=item,
-            )
-        if kind == "level":
-            return OneOf(tuple[Any, ...](Level(i) for i in range(int(low), int(high) + 1)))
-        return OneOf(tuple[Any, ...](range(low, high + 1)))
-    values = [one(v) for v in value]
-    if not values:
-        reader.fail(
-            "is an empty list: an answer needs at least one value (or: unknown)",
-            at=node,
-            key=key,
-            item=item,
-        )
-    if len(set(values)) != len(values):
-        reader.fail("lists a value twice", at=node, key=key, item=item)
-    ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
-    return OneOf(tuple[Any, ...](ranked))
+    return parsed
 
 
 def _known_required(pack: RulePack, key: str) -> str | None:

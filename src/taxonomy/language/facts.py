@@ -40,7 +40,10 @@ __all__ = [
     "Fact",
     "FactType",
     "Facts",
+    "OPEN_TYPES",
     "format_value",
+    "is_open_answer",
+    "parse_open",
 ]
 
 # format_value lives with the model (explanations format their typed values with it); it is
@@ -558,6 +561,127 @@ def check_declarations(declared: Iterable[Fact], fail: Any) -> None:
 
 
 # --- answers ----------------------------------------------------------------------------------
+
+#: The fact types an answer may leave open (``unknown``, a list; a range for the ordered ones).
+OPEN_TYPES = ("level", "bool", "choice", "count")
+
+_RANGE = re.compile(r"^\s*([A-Za-z0-9_]*)\s*\.\.\s*([A-Za-z0-9_]*)\s*$")
+
+
+def is_open_answer(value: Any) -> bool:
+    """Whether ``value`` is written as an open answer: ``unknown``, ``a..b`` or a list.
+
+    >>> is_open_answer("unknown"), is_open_answer("low..high"), is_open_answer("low")
+    (True, True, False)
+    """
+    if isinstance(value, str):
+        return value.strip().lower() == "unknown" or ".." in value
+    return isinstance(value, list | tuple)
+
+
+def parse_open(
+    kind: str, value: Any, choices: Iterable[str] = ()
+) -> tuple[str | None, OneOf | None, tuple[str, ...]]:
+    """An answer written ``unknown``, ``low..high`` (levels and counts) or a list of values.
+
+    The one reading of an open answer, for a portfolio (YAML, CSV, a workbook) and a scenario
+    alike. ``kind`` is the fact's type (one of :data:`OPEN_TYPES`), ``choices`` a choice
+    fact's words.
+
+    Returns:
+        ``(problem, None, allowed)`` where ``value`` is not a valid open answer (``allowed``:
+        the values to suggest), else ``(None, the OneOf, ())``.
+
+    >>> parse_open("level", "medium..high")[1]
+    OneOf(values=(<Level.MEDIUM: 2>, <Level.HIGH: 3>))
+    >>> parse_open("level", "high..low")[0]
+    "'high..low' is out of order: write the lower end first (low..high)"
+    """
+    options = tuple(choices)
+    if kind not in OPEN_TYPES:
+        return (
+            f"a {kind} answer cannot be unknown (only levels, true/false, choices and counts)",
+            None,
+            (),
+        )
+    if isinstance(value, str) and value.strip().lower() == "unknown":
+        return None, OneOf(()), ()
+    order: list[Any] = {"level": list(Level), "bool": [False, True], "choice": list(options)}.get(
+        kind, []
+    )
+
+    def one(raw: Any) -> tuple[str | None, Any, tuple[str, ...]]:
+        if kind == "level":
+            folded = _fold(raw, Level.names())
+            if folded is None:
+                return f"'{raw}' is not a level", None, Level.names()
+            return None, Level.parse(folded), ()
+        if kind == "count":
+            if isinstance(raw, str) and raw.strip().isdigit():
+                raw = int(raw)
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                return f"'{raw}' is not a count (0 or more)", None, ()
+            return None, raw, ()
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                return f"'{raw}' is not true or false", None, ()
+            return None, raw, ()
+        folded = _fold(raw, options)
+        if folded is None:
+            return f"'{raw}' is not one of the choices", None, options
+        return None, folded, ()
+
+    if isinstance(value, str):
+        found = _RANGE.match(value)
+        if kind not in ("level", "count"):
+            return (
+                f"'{value}': a range low..high is only for levels and counts (ordered); list "
+                "the values this answer may take instead",
+                None,
+                (),
+            )
+        if found is None or not found.group(1) or not found.group(2):
+            return f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high", None, ()
+        ends = [one(found.group(1)), one(found.group(2))]
+        for problem, _, allowed in ends:
+            if problem is not None:
+                return problem, None, allowed
+        low, high = ends[0][1], ends[1][1]
+        if low > high:
+            return (
+                f"'{value}' is out of order: write the lower end first "
+                f"({found.group(2)}..{found.group(1)})",
+                None,
+                (),
+            )
+        if kind == "level":
+            return None, OneOf(tuple[Any, ...](Level(i) for i in range(low, high + 1))), ()
+        return None, OneOf(tuple[Any, ...](range(low, high + 1))), ()
+    if not isinstance(value, list | tuple):
+        return f"'{value}' is not an open answer (unknown, low..high, or a list)", None, ()
+    values = []
+    for raw in value:
+        problem, parsed, allowed = one(raw)
+        if problem is not None:
+            return problem, None, allowed
+        values.append(parsed)
+    if not values:
+        return "is an empty list: an answer needs at least one value (or: unknown)", None, ()
+    if len(set(values)) != len(values):
+        return "lists a value twice", None, ()
+    ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
+    return None, OneOf(tuple[Any, ...](ranked)), ()
+
+
+def _fold(raw: Any, choices: Iterable[str]) -> str | None:
+    """The one choice ``raw`` names ignoring case, or None."""
+    if not isinstance(raw, str):
+        return None
+    options = list(choices)
+    if raw in options:
+        return raw
+    matches = [c for c in options if c.casefold() == raw.strip().casefold()]
+    return matches[0] if len(matches) == 1 else None
 
 
 def parse_answer(

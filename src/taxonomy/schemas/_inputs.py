@@ -646,7 +646,7 @@ def _field_values(tiers: tuple[str, ...]) -> list[Schema]:
     """``if field is X then value is ...``, for each field a change may set (``FIELDS``)."""
     strings = {"type": "array", "items": {"type": "string"}}
     kinds: dict[str, Schema] = {
-        "level": {"$ref": "#/$defs/level"},
+        "level": {"$ref": "#/$defs/open_level"},  # a what-if may leave an answer open
         "tier": _enum(tiers),
         "true/false": {"type": "boolean"},
         "body or null": {"type": ["string", "null"]},
