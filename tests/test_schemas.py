@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 import datetime
 import functools
-import shutil
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any

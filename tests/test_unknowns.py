@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -284,9 +286,57 @@ def test_a_scenario_may_open_an_answer_or_settle_one() -> None:
         ("capability.nobody", "unknown", "not one of the portfolio's organisations"),
     ],
 )
-def test_a_scenario_opening_an_answer_badly_is_refused(field: str, value: object, message: str) -> None:
+def test_a_scenario_opening_an_answer_badly_is_refused(
+    field: str, value: object, message: str
+) -> None:
     from taxonomy.errors import ScenarioError
     from taxonomy.whatif.scenarios import Scenario
 
     with pytest.raises(ScenarioError, match=message):
         Scenario("bad").set(function="it", field=field, value=value).apply(EXAMPLE)
+
+
+UNKNOWN_EXAMPLE = Path("examples/nhs_joint_working_2018_unknown.yaml")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_unknowns_round_trip_through_a_spreadsheet(tmp_path: Path, suffix: str) -> None:
+    """YAML with unknowns, ranges and lists -> CSV or XLSX -> read back: the same portfolio."""
+    from taxonomy.input.files import dump_portfolio
+    from taxonomy.input.portfolio import portfolio_from_data
+
+    data = yaml.safe_load(UNKNOWN_EXAMPLE.read_text(encoding="utf-8"))
+    first = data["functions"][0]
+    first["efficiency"]["duplication"] = ["low", "high"]  # a list, not a range
+    first["capability"]["nhse"] = "medium..high"
+    original = portfolio_from_data(data)
+    target = tmp_path / f"p.{suffix}"
+    dump_portfolio(original, target)
+    assert taxonomy.load_portfolio(target) == original
+    if suffix == "csv":
+        text = target.read_text(encoding="utf-8")
+        assert "unknown" in text and "medium..high" in text and '"low, high"' in text
+
+
+def test_spreadsheet_cells_read_as_the_yaml_does(tmp_path: Path) -> None:
+    from taxonomy.input.files import dump_portfolio
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low..high}
+        effectiveness: {joint_benefit: [none, high]}
+        capability: {a: medium, b: unknown}
+        """,
+    )
+    portfolio = taxonomy.load_portfolio(path)
+    dump_portfolio(portfolio, tmp_path / "p.csv")
+    text = (tmp_path / "p.csv").read_text(encoding="utf-8")
+    # A cell written by hand, in another case, reads the same.
+    (tmp_path / "q.csv").write_text(text.replace("low..high", "Low..High"), encoding="utf-8")
+    for sibling in tmp_path.glob("p.*.csv"):
+        shutil.copy(sibling, tmp_path / sibling.name.replace("p.", "q.", 1))
+    assert taxonomy.load_portfolio(tmp_path / "q.csv") == portfolio
+    assert taxonomy.classify(taxonomy.load_portfolio(tmp_path / "q.csv"))["f"].to_dict() == (
+        taxonomy.classify(portfolio)["f"].to_dict()
+    )

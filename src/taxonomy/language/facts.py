@@ -606,9 +606,12 @@ def parse_open(
         )
     if isinstance(value, str) and value.strip().lower() == "unknown":
         return None, OneOf(()), ()
-    order: list[Any] = {"level": list(Level), "bool": [False, True], "choice": list(options)}.get(
-        kind, []
-    )
+    orders: dict[str, list[Any]] = {
+        "level": list(Level),
+        "bool": [False, True],
+        "choice": list(options),
+    }
+    order = orders.get(kind, [])
 
     def one(raw: Any) -> tuple[str | None, Any, tuple[str, ...]]:
         if kind == "level":
@@ -671,17 +674,6 @@ def parse_open(
         return "lists a value twice", None, ()
     ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
     return None, OneOf(tuple[Any, ...](ranked)), ()
-
-
-def _fold(raw: Any, choices: Iterable[str]) -> str | None:
-    """The one choice ``raw`` names ignoring case, or None."""
-    if not isinstance(raw, str):
-        return None
-    options = list(choices)
-    if raw in options:
-        return raw
-    matches = [c for c in options if c.casefold() == raw.strip().casefold()]
-    return matches[0] if len(matches) == 1 else None
 
 
 def parse_answer(

@@ -234,7 +234,8 @@ def _answer(fact: Fact) -> Schema:
 
 def _own_level(pack: RulePack, key: str) -> Schema:
     """A level the model holds (``efficiency.duplication``, ``capability``): open unless the
-    pack declares a fact reading it ``known: required``."""
+    pack declares a fact reading it ``known: required``.
+    """
     path = "function.capability" if key == "capability" else f"function.{key}"
     required = any(f.known_required and f.path == path for f in pack.facts)
     return {"$ref": "#/$defs/level" if required else "#/$defs/open_level"}

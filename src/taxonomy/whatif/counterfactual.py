@@ -172,7 +172,8 @@ class Counterfactuals:
 
 def _answers(fn: Function) -> list[tuple[str, Level]]:
     """The level answers a change may step, leaving out those left open (``fn.unknowns``:
-    the attribute holds a placeholder, and classification already covers every value)."""
+    the attribute holds a placeholder, and classification already covers every value).
+    """
     answers = [
         ("efficiency.duplication", fn.efficiency.duplication),
         ("efficiency.simplification", fn.efficiency.simplification),
