@@ -167,10 +167,7 @@ def _common_defs() -> Schema:
 
 def _open_scalar(ordered: Iterable[str] | None) -> Schema:
     """``unknown``, or (for ``ordered`` values, or counts where None) a range ``a..b``."""
-    if ordered is None:
-        value = "[0-9]+"
-    else:
-        value = "(" + "|".join(ordered) + ")"
+    value = "[0-9]+" if ordered is None else "(" + "|".join(ordered) + ")"
     return {"type": "string", "pattern": rf"^(\s*unknown\s*|\s*{value}\s*\.\.\s*{value}\s*)$"}
 
 
@@ -233,8 +230,9 @@ def _answer(fact: Fact) -> Schema:
 
 
 def _own_level(pack: RulePack, key: str) -> Schema:
-    """A level the model holds (``efficiency.duplication``, ``capability``): open unless the
-    pack declares a fact reading it ``known: required``.
+    """A level the model holds (``efficiency.duplication``, ``capability``).
+
+    It may be left open unless the pack declares a fact reading it ``known: required``.
     """
     path = "function.capability" if key == "capability" else f"function.{key}"
     required = any(f.known_required and f.path == path for f in pack.facts)

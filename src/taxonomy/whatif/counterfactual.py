@@ -171,8 +171,10 @@ class Counterfactuals:
 
 
 def _answers(fn: Function) -> list[tuple[str, Level]]:
-    """The level answers a change may step, leaving out those left open (``fn.unknowns``:
-    the attribute holds a placeholder, and classification already covers every value).
+    """The level answers a change may step, leaving out those left open.
+
+    An open answer (``fn.unknowns``) holds a placeholder, and classification already covers
+    every value it may take.
     """
     answers = [
         ("efficiency.duplication", fn.efficiency.duplication),
