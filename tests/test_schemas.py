@@ -7,6 +7,7 @@ import copy
 import datetime
 import functools
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ SWEEPS = [p for p in sorted(SCENARIOS.glob("*.yaml")) if "grid" in p.read_text(e
 SCENARIO_FILES = [p for p in sorted(SCENARIOS.glob("*.yaml")) if p not in SWEEPS]
 #: The pack each shipped portfolio is written for (None: the default pack).
 PORTFOLIOS = {NHS: None, NWL: None, COUNCILS: COUNCILS_PACK}
+NHS_UNKNOWN = EXAMPLES / "nhs_joint_working_2018_unknown.yaml"
 
 
 def _plain(value: Any) -> Any:
@@ -89,7 +91,8 @@ def test_portfolio_schema_follows_the_packs_declared_questions() -> None:
     control = legal["properties"]["democratic_control"]
     # The fact's meaning is the help an editor shows; its levels are the completions.
     assert control["description"].startswith("Q3: how far each council's elected members")
-    assert control["enum"] == ["none", "low", "medium", "high"]
+    # A level may also be left open: unknown is offered beside the levels.
+    assert control["anyOf"][0]["enum"] == ["none", "low", "medium", "high", "unknown"]
     host = legal["properties"]["host_employer"]
     assert host["description"].startswith("Q3: the council that employs the shared staff")
     assert host["pattern"] == councils["$defs"]["id"]["pattern"]
@@ -219,6 +222,73 @@ def test_portfolio_mistakes_are_refused_by_schema_and_loader_alike(mistake: str)
     with pytest.raises(InputError):
         portfolio_from_data(data)
     assert _errors("portfolio", _plain(data)), f"the schema accepts: {mistake}"
+
+
+def test_the_unknown_example_gives_open_and_decided_recommendations_the_schema_accepts() -> None:
+    data = json.loads(run("classify", str(NHS_UNKNOWN), "--format", "json").stdout)
+    recs = data["recommendations"]
+    assert {r["decided"] for r in recs} == {True, False}
+    assert _errors("classification", data) == []
+    # An open one with an arrangement, or a decided one without, is refused.
+    wrong = copy.deepcopy(data)
+    opened = next(r for r in wrong["recommendations"] if not r["decided"])
+    opened["arrangement"] = "one_team"
+    closed = next(r for r in wrong["recommendations"] if r["decided"])
+    closed["arrangement"] = None
+    found = _errors("classification", wrong)
+    assert any("one_team" in e for e in found) and any("None" in e for e in found), found
+
+
+OPEN_ANSWERS: dict[str, tuple[str, Any, bool]] = {
+    # what is written: (key under the function, value, whether schema and loader accept it)
+    "unknown level": ("efficiency.duplication", "unknown", True),
+    "range of levels": ("efficiency.duplication", "low..high", True),
+    "list of levels": ("effectiveness.joint_benefit", ["low", "high"], True),
+    "unknown capability": ("capability.nhse", "unknown", True),
+    "range of capabilities": ("capability.nhsi", "medium..high", True),
+    "not a level in a range": ("efficiency.duplication", "low..huge", False),
+    "empty list": ("efficiency.simplification", [], False),
+    "a level twice": ("efficiency.simplification", ["low", "low"], False),
+}
+
+
+@pytest.mark.parametrize("case", list(OPEN_ANSWERS))
+def test_open_answers_are_read_alike_by_schema_and_loader(case: str) -> None:
+    key, value, accepted = OPEN_ANSWERS[case]
+    data = copy.deepcopy(yaml.safe_load(NHS.read_text(encoding="utf-8")))
+    question, answer = key.split(".")
+    data["functions"][0][question][answer] = value
+    errors = _errors("portfolio", _plain(data))
+    if accepted:
+        portfolio_from_data(data)
+        assert errors == []
+    else:
+        with pytest.raises(InputError):
+            portfolio_from_data(data)
+        assert errors, f"the schema accepts: {case}"
+
+
+def test_a_fact_declared_known_required_may_not_be_left_open(tmp_path: Path) -> None:
+    data = yaml.safe_load(COUNCILS.read_text(encoding="utf-8"))
+    fn = next(f for f in data["functions"] if "democratic_control" in (f.get("legal") or {}))
+    fn["legal"]["democratic_control"] = "low..high"
+    assert _errors("portfolio", _plain(data), COUNCILS_PACK) == []
+    portfolio_from_data(data, rules=load_rules(COUNCILS_PACK))
+    # The same pack declaring the fact known: required refuses it, schema and loader alike.
+    pack = tmp_path / "councils"
+    shutil.copytree(COUNCILS_PACK, pack)
+    questions = pack / "questions.yaml"
+    text = questions.read_text(encoding="utf-8")
+    declared = "  - name: legal.democratic_control\n    type: level\n"
+    assert declared in text
+    questions.write_text(text.replace(declared, declared + "    known: required\n"))
+    rules = yaml.safe_load(questions.read_text(encoding="utf-8"))
+    assert _errors("rules", {"facts": rules["facts"]}) == []
+    assert _errors("portfolio", _plain(data), pack)
+    with pytest.raises(InputError, match="known: required"):
+        portfolio_from_data(data, rules=load_rules(pack))
+    fact = next(f for f in rules["facts"] if f["name"] == "legal.democratic_control")
+    assert _errors("rules", {"facts": [{**fact, "known": "yes"}]})
 
 
 def test_a_declared_question_is_checked_against_its_type() -> None:
@@ -362,6 +432,11 @@ OUTPUT_RUNS: list[tuple[str, tuple[str, ...]]] = [
     *[("classification-jsonl", ("classify", str(p), "--format", "jsonl")) for p in (NHS, NWL)],
     ("classification-jsonl", ("classify", str(NWL), "--as-of", "2022-08-01", "--format", "jsonl")),
     ("explain", ("explain", str(NHS), "pricing", "--format", "json")),
+    # Answers left unknown: open recommendations (null arrangement, possible, open_questions).
+    ("classification", ("classify", str(NHS_UNKNOWN), "--format", "json")),
+    ("classification-jsonl", ("classify", str(NHS_UNKNOWN), "--format", "jsonl")),
+    ("explain", ("explain", str(NHS_UNKNOWN), "it", "--format", "json")),
+    ("explain", ("explain", str(NHS_UNKNOWN), "regional-teams", "--format", "json")),
     (
         "explain",
         (

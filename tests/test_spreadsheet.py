@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 import taxonomy
 from taxonomy.input.files import dump_portfolio
+from taxonomy.input.spreadsheet import _OPEN_LEVELS
 from taxonomy.testing.strategies import portfolios
 from tests.conftest import NHS, NWL
 from tests.helpers import run_cli
@@ -102,7 +103,9 @@ def test_template_has_dropdowns_and_the_questions(tmp_path: Path) -> None:
     header = [c.value for c in functions[1]]
     assert "capability.nhse" in header and "capability.nhsi" in header
     formulas = {dv.formula1 for dv in functions.data_validations.dataValidation}
-    assert '"none,low,medium,high"' in formulas and '"national,regional,local"' in formulas
+    # A level cell offers unknown and the ranges too (answers left open).
+    assert f'"{",".join(_OPEN_LEVELS)}"' in formulas and "unknown" in _OPEN_LEVELS
+    assert '"national,regional,local"' in formulas
     assert '"nhse,nhsi"' in formulas  # statutory owner drop-down
     questions = " ".join(str(c.value) for row in book["questions"].iter_rows() for c in row)
     assert "removing duplication or simplifying processes" in questions

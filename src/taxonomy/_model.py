@@ -40,13 +40,17 @@ __all__ = [
     "Law",
     "Legal",
     "Level",
+    "OneOf",
+    "OpenQuestion",
     "Organisation",
+    "Outcome",
     "Override",
     "PackIdentity",
     "Portfolio",
     "Provision",
     "Recommendation",
     "Role",
+    "UNKNOWN",
     "conclusion_text",
     "format_value",
     "lead_words",
@@ -140,6 +144,50 @@ class Level(_Named):
     def names(cls) -> tuple[str, ...]:
         """The level names, lowest first."""
         return tuple(str(level) for level in cls)
+
+
+@attrs.frozen
+class OneOf:
+    """An answer not (fully) known: one of ``values``, or anything the fact may take.
+
+    ``OneOf(())`` (:data:`UNKNOWN`) is ``unknown``: any value of the fact's type. Otherwise
+    ``values`` are the values still possible, in the fact's order: ``low..high`` is
+    ``OneOf((Level.LOW, Level.MEDIUM, Level.HIGH))``; a list of choices is their ``OneOf``.
+    Classification treats such an answer as partial evaluation: every completion is
+    classified and the outcomes are reported with the condition each needs
+    (:mod:`taxonomy.partial`).
+
+    >>> str(UNKNOWN), str(OneOf((Level.LOW, Level.MEDIUM, Level.HIGH))), str(OneOf(("a", "b")))
+    ('unknown', 'low..high', 'a or b')
+    """
+
+    values: tuple[Any, ...] = attrs.field(default=(), converter=tuple)
+
+    @property
+    def unknown(self) -> bool:
+        """Whether nothing at all is known (any value of the fact's type)."""
+        return not self.values
+
+    def __str__(self) -> str:
+        if not self.values:
+            return "unknown"
+        if all(isinstance(v, Level) for v in self.values) and len(self.values) > 1:
+            levels = [int(v) for v in self.values]
+            if levels == list(range(levels[0], levels[-1] + 1)):
+                return f"{self.values[0]}..{self.values[-1]}"
+        words = [format_value(v) for v in self.values]
+        return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+    def to_data(self) -> Any:
+        """As a file writes it: ``unknown``, ``low..high``, or a list of values."""
+        text = str(self)
+        if not self.values or ".." in text:
+            return text
+        return [format_value(v) for v in self.values]
+
+
+#: The answer ``unknown``: any value of the fact's type.
+UNKNOWN = OneOf(())
 
 
 class Arrangement(_Named):
@@ -493,6 +541,18 @@ class Function:
         default=None, validator=attrs.validators.optional(_check_id)
     )
     answers: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_answer_tuple)
+    unknowns: tuple[tuple[str, OneOf], ...] = attrs.field(default=(), converter=_answer_tuple)
+    """Answers not (fully) known, by the key a portfolio answers them by
+    (``efficiency.duplication``, ``capability.nhse``, ``legal.democratic_control``): each a
+    :class:`OneOf`. The attribute the answer would fill holds a placeholder that nothing reads:
+    classification enumerates every completion instead (:mod:`taxonomy.partial`)."""
+
+    def unknown(self, key: str) -> OneOf | None:
+        """The :class:`OneOf` answered for ``key``, or None where the answer is known."""
+        for name, value in self.unknowns:
+            if name == key:
+                return value
+        return None
 
     def answer(self, name: str, default: Any = None) -> Any:
         """The answer to a fact a rule pack declares (``legal.democratic_control``), or ``default``.
@@ -1284,6 +1344,74 @@ class Explanation:
 
 
 @attrs.frozen
+class Outcome:
+    """One outcome still possible for a function whose answers are not all known.
+
+    Attributes:
+        arrangement: the arrangement it recommends.
+        lead: the lead body, or None (``lead_status`` says why).
+        lead_status: as :attr:`Recommendation.lead_status`.
+        tied: the bodies tied for the lead, if any.
+        share: the fraction of the open answers' completions that give it (each answer left
+            open counts every value it may take; ``"1"`` when decided).
+        when: the simplest condition on the open answers that gives it
+            (``duplication is high``); None when it is the only outcome.
+        recommendation: the recommendation of one completion that gives it (its explanation
+            shows the derivation on those answers).
+    """
+
+    arrangement: Arrangement
+    lead: str | None
+    lead_status: str
+    tied: tuple[str, ...]
+    share: str
+    when: str | None
+    recommendation: Recommendation = attrs.field(repr=False, eq=False)
+
+    @property
+    def lead_text(self) -> str:
+        """The lead in words, as :attr:`Recommendation.lead_text`."""
+        return self.recommendation.lead_text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "arrangement": str(self.arrangement),
+            "category": self.arrangement.category,
+            "lead": self.lead,
+            "lead_status": self.lead_status,
+            "tied": list(self.tied),
+            "share": self.share,
+            "when": self.when,
+        }
+
+
+@attrs.frozen
+class OpenQuestion:
+    """An answer still open, and what each way of answering it would give.
+
+    Attributes:
+        key: the answer, as a portfolio writes it (``efficiency.duplication``).
+        expected_outcomes: the number of outcomes expected to remain once it is answered
+            (over the completions; lower settles more). Ranked by it, lowest first.
+        answers: each answer (a value, or a set of values the rules treat alike, in words),
+            with the outcomes it would leave (as ``arrangement, lead`` words).
+    """
+
+    key: str
+    expected_outcomes: float
+    answers: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "key": self.key,
+            "expected_outcomes": self.expected_outcomes,
+            "answers": [{"answer": a, "gives": list(gives)} for a, gives in self.answers],
+        }
+
+
+@attrs.frozen
 class Recommendation:
     """The taxonomy's answer for one function: an arrangement, a lead where one is needed, and why.
 
@@ -1304,23 +1432,58 @@ class Recommendation:
 
     function: str
     name: str
-    arrangement: Arrangement
+    arrangement: Arrangement | None
     lead: str | None
     explanation: Explanation
     tied: tuple[str, ...] = ()
     each_own: tuple[str, ...] = ()
+    possible: tuple[Outcome, ...] = ()
+    open_questions: tuple[OpenQuestion, ...] = ()
+    settled_by: str | None = "answers"
 
     @property
-    def category(self) -> int:
-        """The category number, 1 to 4."""
-        return self.arrangement.category
+    def decided(self) -> bool:
+        """Whether one outcome follows whatever the open answers turn out to be."""
+        return self.arrangement is not None
+
+    @property
+    def settled_arrangement(self) -> Arrangement:
+        """The arrangement, for an output that cannot show an open recommendation yet.
+
+        Raises:
+            InputError: the recommendation is open (naming the question to answer first).
+        """
+        if self.arrangement is None:
+            first = self.open_questions[0].key if self.open_questions else "its open answers"
+            raise InputError(
+                "this output does not show open recommendations yet (answers left unknown "
+                f"give {len(self.possible)} outcomes): answer {first}, or use classify or explain",
+                item=f"function '{self.function}'",
+            )
+        return self.arrangement
+
+    @property
+    def category(self) -> int | None:
+        """The category number, 1 to 4; None where the recommendation is open."""
+        return None if self.arrangement is None else self.arrangement.category
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """The outcomes possible: ``possible``, or this decided recommendation's own."""
+        if self.possible:
+            return self.possible
+        assert self.arrangement is not None  # a decided recommendation
+        return (Outcome(self.arrangement, self.lead, self.lead_status, self.tied, "1", None, self),)
 
     @property
     def lead_status(self) -> str:
         """``body`` (one lead), ``joint`` (no single lead), ``tie`` (lead undecided) or ``each``.
 
-        ``each``: no lead, each body does its own (see ``each_own``).
+        ``each``: no lead, each body does its own (see ``each_own``); ``open``: the
+        recommendation is not decided (see ``possible``).
         """
+        if self.arrangement is None:
+            return "open"
         if self.lead is not None:
             return "body"
         if self.each_own:
@@ -1340,6 +1503,8 @@ class Recommendation:
         >>> Recommendation("f", "F", Arrangement.ALIGNED, None, ex, ("a", "b")).lead_text
         'undecided between a and b (tie)'
         """
+        if self.arrangement is None:
+            return "open"
         if self.each_own:
             return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)
@@ -1355,17 +1520,26 @@ class Recommendation:
         """A JSON-ready dict, in the CLI's stable JSON contract.
 
         ``lead`` is the lead body or null; ``lead_status`` says whether null means a joint lead
-        or a tie, and ``tied`` lists the bodies tied.
+        or a tie, and ``tied`` lists the bodies tied. ``decided`` is false where answers left
+        open give more than one outcome: then ``arrangement``, ``category`` and ``lead`` are
+        null, ``lead_status`` is ``open``, ``possible`` lists each outcome with its share and
+        the condition it needs, and ``open_questions`` ranks what to answer first.
+        ``settled_by``: ``answers`` (nothing open), ``evidence`` (the known answers settle
+        it), ``law`` (a legal cap settles it whatever the open answers), or null (open).
         """
         return {
             "function": self.function,
             "name": self.name,
-            "arrangement": str(self.arrangement),
+            "arrangement": str(self.arrangement) if self.arrangement is not None else None,
             "category": self.category,
             "lead": self.lead,
             "lead_status": self.lead_status,
             "tied": list(self.tied),
             "explanation": self.explanation.to_dict(),
+            "decided": self.decided,
+            "settled_by": self.settled_by,
+            "possible": [o.to_dict() for o in self.outcomes],
+            "open_questions": [q.to_dict() for q in self.open_questions],
         }
 
 

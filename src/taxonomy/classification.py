@@ -30,6 +30,7 @@ from taxonomy.language.facts import parse_answer
 from taxonomy.language.rules import Rule, RulePack, fill_because, pack_for
 from taxonomy.language.semantics import derive, lead_by_capability
 from taxonomy.law import in_force
+from taxonomy.partial import classify_open
 
 __all__ = ["Variants", "classify", "classify_function", "iter_classify"]
 
@@ -229,6 +230,10 @@ def _classify_one(
     fn: Function,
     memo: dict[tuple[str, tuple[Any, ...]], Firing],
 ) -> Recommendation:
+    if fn.unknowns:  # partial evaluation: every completion through this same path
+        return classify_open(
+            pack, fn, lambda known: _classify_one(engine, pack, portfolio, known, memo)
+        )
     _check_answers(pack, fn, portfolio.organisation_ids)
     derivation = derive(
         pack,

@@ -661,15 +661,24 @@ def explain_command(
     from taxonomy.render.text import explain_markdown, explain_text
 
     rec = classify_function(loaded, function_id, rules=pack)
-    sturdy = robustness(loaded, function_id, rules=pack)
+    # An open recommendation has no one placement to be robust: its explanation is the residual
+    # (each possible outcome with when it holds, and the questions ranked), nothing more.
+    sturdy = robustness(loaded, function_id, rules=pack) if rec.decided else None
     summary = paragraph(rec, loaded, rules=pack)
     if fmt == "json":
         data = _stamp(
-            "explain", {**rec.to_dict(), "summary": summary, "robustness": sturdy.to_dict()}
+            "explain",
+            {
+                **rec.to_dict(),
+                "summary": summary,
+                "robustness": sturdy.to_dict() if sturdy is not None else None,
+            },
         )
         click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
     elif fmt == "markdown":
         click.echo(explain_markdown(rec, summary=summary), nl=False)
+        if sturdy is None:
+            return
         click.echo(
             f"\n**Robustness:** {len(sturdy.flips)} of {sturdy.steps} one-step answer changes "
             "change this recommendation"
@@ -681,6 +690,8 @@ def explain_command(
             click.echo(f"- {flip}")
     else:
         click.echo(explain_text(rec, summary=summary), nl=False)
+        if sturdy is None:
+            return
         click.echo(
             f"\nRobustness: {len(sturdy.flips)} of {sturdy.steps} one-step answer changes "
             "change this recommendation"

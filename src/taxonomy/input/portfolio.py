@@ -30,6 +30,7 @@ from taxonomy._model import (
     Law,
     Legal,
     Level,
+    OneOf,
     Organisation,
     PackReference,
     Portfolio,
@@ -48,7 +49,7 @@ from taxonomy.input.reader import (
     location_of,
     too_large,
 )
-from taxonomy.language.facts import answer_data
+from taxonomy.language.facts import answer_data, is_open_answer, parse_open
 
 if TYPE_CHECKING:
     from taxonomy.language.rules import RulePack
@@ -141,7 +142,7 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
             "legal": legal,
             "capability": {body: str(level) for body, level in fn.capability.levels},
         }
-        for name, value in fn.answers:
+        for name, value in (*fn.answers, *fn.unknowns):
             question, key = name.split(".", 1)
             if entry.get(question) is None:
                 entry[question] = {}
@@ -536,6 +537,57 @@ def _id(reader: Reader, node: Fields, key: str, item: str) -> str:
     return text
 
 
+def _is_open(value: Any) -> bool:
+    """Whether ``value`` is written as an open answer: ``unknown``, ``a..b`` or a list."""
+    return is_open_answer(value)
+
+
+def _open_answer(
+    reader: Reader,
+    node: Fields,
+    key: str,
+    item: str,
+    kind: str,
+    *,
+    choices: Sequence[str] = (),
+    known_required: str | None = None,
+) -> OneOf:
+    """An answer written ``unknown``, ``low..high`` (ordinal facts) or a list of values.
+
+    ``kind`` is the fact's type (``level``, ``bool``, ``choice``, ``count``);
+    ``known_required`` names the pack that requires the answer known, if one does. Read by
+    :func:`~taxonomy.language.facts.parse_open`, as a scenario's open answer is.
+    """
+    value = node[key]
+    if known_required is not None:
+        reader.fail(
+            f"'{value}' leaves the answer open, but rule pack '{known_required}' requires it "
+            "known (known: required)",
+            at=node,
+            key=key,
+            item=item,
+        )
+    problem, parsed, allowed = parse_open(kind, value, choices)
+    if problem is not None or parsed is None:
+        reader.fail(
+            problem or "is not an open answer",
+            at=node,
+            key=key,
+            item=item,
+            allowed=allowed or None,
+        )
+    return parsed
+
+
+def _known_required(pack: RulePack, key: str) -> str | None:
+    """The pack requiring ``key`` known (a fact declared ``known: required``), if any."""
+    path = "function.capability" if key.startswith("capability.") else f"function.{key}"
+    for fact in pack.facts:
+        if fact.known_required and ((fact.name == key and fact.answered) or fact.path == path):
+            return fact.pack or pack.name
+    return None
+
+
 def _level(reader: Reader, node: Fields, key: str, item: str) -> Level:
     return Level.parse(
         reader.choice(node, key, Level.names(), item=item, what="a level", fold_case=True)
@@ -634,6 +686,22 @@ def _function(
             )
 
     answers: dict[str, Any] = {}
+    unknowns: dict[str, OneOf] = {}
+
+    def _own_level(reader: Reader, part: Fields, question: str, key: str) -> Level:
+        """A level the model holds, or its placeholder where the answer is left open."""
+        if _is_open(part[key]):
+            unknowns[f"{question}.{key}"] = _open_answer(
+                reader,
+                part,
+                key,
+                item,
+                "level",
+                known_required=_known_required(pack, f"{question}.{key}"),
+            )
+            return Level.NONE  # a placeholder nothing reads: see Function.unknowns
+        return _level(reader, part, key, item)
+
     efficiency = effectiveness = None
     if "efficiency" in node:
         with problems.collecting():
@@ -646,11 +714,13 @@ def _function(
             duplication = simplification = None
             if "duplication" in eff:
                 duplication = _attempt(
-                    problems, lambda: _level(reader, eff, "duplication", item), None
+                    problems, lambda: _own_level(reader, eff, "efficiency", "duplication"), None
                 )
             if "simplification" in eff:
                 simplification = _attempt(
-                    problems, lambda: _level(reader, eff, "simplification", item), None
+                    problems,
+                    lambda: _own_level(reader, eff, "efficiency", "simplification"),
+                    None,
                 )
             if duplication is not None and simplification is not None:
                 efficiency = Efficiency(duplication, simplification)
@@ -667,7 +737,9 @@ def _function(
                 ]
                 reader.keys(fx, allowed=fx.keys(), required=required, item=where)
             if "joint_benefit" in fx:
-                effectiveness = Effectiveness(_level(reader, fx, "joint_benefit", item))
+                effectiveness = Effectiveness(
+                    _own_level(reader, fx, "effectiveness", "joint_benefit")
+                )
 
     legal = None
     if "legal" in node:
@@ -706,7 +778,7 @@ def _function(
                             allowed=bodies,
                             suggestion=did_you_mean(body, bodies),
                         )
-                    levels[body] = _level(reader, cap, body, item)
+                    levels[body] = _own_level(reader, cap, "capability", body)
             if performed_by is not None:
                 given = set(cap) | _meant(cap, bodies)  # "nhsee" is nhse's answer, misspelt
                 _capability_answered(reader, problems, node, cap, performed_by, given, item)
@@ -725,7 +797,8 @@ def _function(
         capability=Capability(levels),
         notes=notes,
         agreed_lead=agreed,
-        answers=answers,
+        answers={k: v for k, v in answers.items() if not isinstance(v, OneOf)},
+        unknowns=unknowns | {k: v for k, v in answers.items() if isinstance(v, OneOf)},
     )
 
 
@@ -822,6 +895,18 @@ def _declared(
                 )
             continue
         fact = declared[key]
+        if _is_open(node[key]) and fact.type.name not in ("bodies", "body"):
+            with problems.collecting():
+                found[fact.name] = _open_answer(
+                    reader,
+                    node,
+                    key,
+                    where,
+                    fact.type.name,
+                    choices=fact.type.choices,
+                    known_required=fact.pack or pack.name if fact.known_required else None,
+                )
+            continue
         problem, value = parse_answer(fact.type, node[key], bodies=bodies)
         if problem is not None:
             options = bodies if fact.type.name in ("body", "bodies") else allowed_values(fact.type)

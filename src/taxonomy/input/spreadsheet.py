@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import JOINT_BODY_KINDS, Level, Portfolio, parse_day
+from taxonomy._model import JOINT_BODY_KINDS, Level, OneOf, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.portfolio import (
     portfolio_from_data,
@@ -43,7 +43,7 @@ from taxonomy.input.portfolio import (
     undeclared,
 )
 from taxonomy.input.reader import Cells, Location, Reader, Row, read_bytes, read_text
-from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
+from taxonomy.language.facts import ANSWER_QUESTIONS, OPEN_TYPES, allowed_values
 from taxonomy.render.cells import as_text_cells, check_cells, csv_text, from_csv
 
 if TYPE_CHECKING:
@@ -665,6 +665,19 @@ def _dated_law(
     return _cells(provisions, sheet="law", row=1, column="id")
 
 
+def _listed_open(value: Any) -> bool:
+    """Whether a cell lists the values an open answer may take (``low, high``)."""
+    return isinstance(value, str) and "," in value and ".." not in value
+
+
+def _level_cell(value: Any) -> Any:
+    """A level cell as the YAML gives it: a list where it lists values (``low, high``).
+
+    ``unknown`` and ``low..high`` are read as written, by the portfolio's reader.
+    """
+    return _split(value) if _listed_open(value) else value
+
+
 def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     """A cell answering a question the pack declares, as the YAML would give it.
 
@@ -672,6 +685,8 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     a value that cannot be read is passed on as written, for the pack's check to report.
     """
     kind = fact.type.name
+    if kind in OPEN_TYPES and _listed_open(value):
+        return [_answer_cell(fact, item, row) for item in _split(value)]
     if kind == "bodies":
         return _cells(_split(value), sheet="functions", row=row, column=fact.name)
     if kind == "bool":
@@ -725,7 +740,9 @@ def _function(
 
     def sub(keys: dict[str, str], question: str) -> Row:
         entry = {
-            key: cells.get(column) for key, column in keys.items() if cells.get(column) is not None
+            key: _level_cell(cells.get(column))
+            for key, column in keys.items()
+            if cells.get(column) is not None
         }
         extra, columns = declared(question)
         return Row(entry | extra, sheet="functions", row=row, columns=keys | columns)
@@ -787,7 +804,7 @@ def _function(
     }
     capability = Row(
         {
-            body: cells[column]
+            body: _level_cell(cells[column])
             for body, column in capability_columns.items()
             if cells[column] is not None
         }
@@ -849,11 +866,16 @@ def _function_columns(bodies: Sequence[str], answers: Sequence[str]) -> list[str
 
 
 def _answer_value(value: Any) -> Any:
-    """An answer to a question the pack declares, as one cell."""
+    """An answer as one cell, ``unknown`` and ``low..high`` as written.
+
+    A list (of bodies, or of the values an open answer may take) is separated by commas.
+    """
+    if isinstance(value, OneOf):
+        value = value.to_data()
     if isinstance(value, Level):
         return str(value)
     if isinstance(value, tuple | list):
-        return ", ".join(value) or None
+        return ", ".join(_text(v) for v in value) or None
     return value
 
 
@@ -893,9 +915,9 @@ def _rows(
             "name": fn["name"],
             "level": fn["level"],
             "performed_by": ", ".join(fn["performed_by"]),
-            "efficiency.duplication": fn["efficiency"]["duplication"],
-            "efficiency.simplification": fn["efficiency"]["simplification"],
-            "effectiveness.joint_benefit": fn["effectiveness"]["joint_benefit"],
+            "efficiency.duplication": _answer_value(fn["efficiency"]["duplication"]),
+            "efficiency.simplification": _answer_value(fn["efficiency"]["simplification"]),
+            "effectiveness.joint_benefit": _answer_value(fn["effectiveness"]["joint_benefit"]),
             "legal.statutory_owner": _listed(legal.get("statutory_owner")),
             "legal.held_by_each": _listed(legal.get("held_by_each")),
             "legal.delegable_to": _listed(legal.get("delegable_to")),
@@ -904,8 +926,11 @@ def _rows(
             "legal.independence_from": _listed(legal.get("independence_from")),
             "legal.separate_reason": legal.get("separate_reason"),
             "agreed_lead": fn.get("agreed_lead"),
-            **{f"capability.{b}": fn["capability"].get(b) for b in bodies},
-            **{name: _answer_value(function.answer(name)) for name in answers},
+            **{f"capability.{b}": _answer_value(fn["capability"].get(b)) for b in bodies},
+            **{
+                name: _answer_value(function.unknown(name) or function.answer(name))
+                for name in answers
+            },
             "notes": fn.get("notes"),
         }
         tables["functions"].append([values.get(column) for column in header])
@@ -1057,10 +1082,26 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: A level cell's drop-down: the levels, ``unknown``, and each range ``low..high``.
+_OPEN_LEVELS = (
+    *Level.names(),
+    "unknown",
+    *(f"{a}..{b}" for i, a in enumerate(Level.names()) for b in Level.names()[i + 1 :]),
+)
+
+
 def _choices(fact: Fact, bodies: Sequence[str]) -> tuple[str, ...]:
-    """The drop-down of a declared question's column (empty: none)."""
+    """The drop-down of a declared question's column (empty: none).
+
+    A question the pack does not declare ``known: required`` offers ``unknown`` too (a level
+    its ranges as well).
+    """
     kind = fact.type.name
-    if kind in ("level", "bool", "choice"):
+    if kind == "level" and not fact.known_required:
+        return _OPEN_LEVELS
+    if kind in ("bool", "choice"):
+        return (*allowed_values(fact.type), *(() if fact.known_required else ("unknown",)))
+    if kind == "level":
         return allowed_values(fact.type)
     if kind == "body":
         return tuple(bodies)
@@ -1125,7 +1166,7 @@ _META_PROMPTS = {
 
 def _prompt(column: str, bodies: Sequence[str]) -> str:
     """The input prompt of ``column``, with the bodies and levels filled in."""
-    levels = ", ".join(Level.names())
+    levels = ", ".join(Level.names()) + " (or unknown, or a range such as low..high)"
     example = ", ".join(bodies[:2]) if len(bodies) > 1 else "nhse, nhsi"
     if column.startswith("capability."):
         return _PROMPTS["capability"].format(body=column.split(".", 1)[1], levels=levels)
@@ -1136,7 +1177,7 @@ def _function_checks(
     header: Sequence[str], bodies: Sequence[str], pack: RulePack
 ) -> dict[str, _Check]:
     """The drop-down and prompt of each constrained column of the functions sheet."""
-    levels = ",".join(Level.names())
+    levels = ",".join(_OPEN_LEVELS)
     checks: dict[str, _Check] = {}
     for column in header:
         own = column in _FIXED_COLUMNS and column.startswith(("efficiency.", "effectiveness."))

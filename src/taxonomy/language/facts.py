@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Function, Level, Portfolio, format_value
+from taxonomy._model import Function, Level, OneOf, Portfolio, format_value
 from taxonomy.errors import UnknownIdError, did_you_mean
 
 __all__ = [
@@ -40,7 +40,10 @@ __all__ = [
     "Fact",
     "FactType",
     "Facts",
+    "OPEN_TYPES",
     "format_value",
+    "is_open_answer",
+    "parse_open",
 ]
 
 # format_value lives with the model (explanations format their typed values with it); it is
@@ -118,6 +121,8 @@ class Fact:
         default: for an answered fact, the value when a portfolio is silent (None: required,
             or absent for the types that may be absent).
         pack: the name of the pack that declared it.
+        known_required: the pack declares ``known: required``: a portfolio may not answer it
+            ``unknown`` or with a range (the rules need the answer itself).
     """
 
     name: str
@@ -128,6 +133,7 @@ class Fact:
     derive: tuple[str, Any] | None = None
     default: Any = None
     pack: str = ""
+    known_required: bool = False
 
     @property
     def answered(self) -> bool:
@@ -166,6 +172,8 @@ class Fact:
         data["meaning"] = self.meaning
         if self.source:
             data["source"] = self.source
+        if self.known_required:
+            data["known"] = "required"
         return data
 
 
@@ -173,6 +181,8 @@ def answer_data(value: Any) -> Any:
     """An answer as a file writes it: a level by name, a list of bodies as a list."""
     if isinstance(value, Level):
         return str(value)
+    if isinstance(value, OneOf):
+        return value.to_data()
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -303,7 +313,8 @@ def _derive(derive: tuple[str, Any], values: Mapping[str, Any], roots: Mapping[s
 
 
 _FACT_KEYS = (
-    "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source"
+    "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source",
+    "known",
 )  # fmt: skip
 
 
@@ -408,7 +419,19 @@ def _read_fact(reader: Any, value: Any, at: Any, pack: str) -> Fact:
         wrong, default = parse_answer(ftype, node["default"], bodies=None)
         if wrong:
             reader.fail(wrong, at=node, key="default", item=item, allowed=allowed_values(ftype))
-    return Fact(name, ftype, meaning, source, path, derive, default, pack)
+    known = False
+    if "known" in node:
+        if node["known"] != "required" or derive is not None:
+            reader.fail(
+                "'known' takes 'required' (a portfolio may not answer it unknown), on a fact "
+                "portfolios answer or one read from the model",
+                at=node,
+                key="known",
+                item=item,
+                allowed=("required",),
+            )
+        known = True
+    return Fact(name, ftype, meaning, source, path, derive, default, pack, known)
 
 
 def _read_derive(reader: Any, node: Any, item: str, kind: str) -> tuple[str, Any]:
@@ -540,6 +563,119 @@ def check_declarations(declared: Iterable[Fact], fail: Any) -> None:
 
 
 # --- answers ----------------------------------------------------------------------------------
+
+#: The fact types an answer may leave open (``unknown``, a list; a range for the ordered ones).
+OPEN_TYPES = ("level", "bool", "choice", "count")
+
+_RANGE = re.compile(r"^\s*([A-Za-z0-9_]*)\s*\.\.\s*([A-Za-z0-9_]*)\s*$")
+
+
+def is_open_answer(value: Any) -> bool:
+    """Whether ``value`` is written as an open answer: ``unknown``, ``a..b`` or a list.
+
+    >>> is_open_answer("unknown"), is_open_answer("low..high"), is_open_answer("low")
+    (True, True, False)
+    """
+    if isinstance(value, str):
+        return value.strip().lower() == "unknown" or ".." in value
+    return isinstance(value, list | tuple)
+
+
+def parse_open(
+    kind: str, value: Any, choices: Iterable[str] = ()
+) -> tuple[str | None, OneOf | None, tuple[str, ...]]:
+    """An answer written ``unknown``, ``low..high`` (levels and counts) or a list of values.
+
+    The one reading of an open answer, for a portfolio (YAML, CSV, a workbook) and a scenario
+    alike. ``kind`` is the fact's type (one of :data:`OPEN_TYPES`), ``choices`` a choice
+    fact's words.
+
+    Returns:
+        ``(problem, None, allowed)`` where ``value`` is not a valid open answer (``allowed``:
+        the values to suggest), else ``(None, the OneOf, ())``.
+
+    >>> parse_open("level", "medium..high")[1]
+    OneOf(values=(<Level.MEDIUM: 2>, <Level.HIGH: 3>))
+    >>> parse_open("level", "high..low")[0]
+    "'high..low' is out of order: write the lower end first (low..high)"
+    """
+    options = tuple(choices)
+    if kind not in OPEN_TYPES:
+        return (
+            f"a {kind} answer cannot be unknown (only levels, true/false, choices and counts)",
+            None,
+            (),
+        )
+    if isinstance(value, str) and value.strip().lower() == "unknown":
+        return None, OneOf(()), ()
+    orders: dict[str, list[Any]] = {
+        "level": list(Level),
+        "bool": [False, True],
+        "choice": list(options),
+    }
+    order = orders.get(kind, [])
+
+    def one(raw: Any) -> tuple[str | None, Any, tuple[str, ...]]:
+        if kind == "level":
+            folded = _fold(raw, Level.names())
+            if folded is None:
+                return f"'{raw}' is not a level", None, Level.names()
+            return None, Level.parse(folded), ()
+        if kind == "count":
+            if isinstance(raw, str) and raw.strip().isdigit():
+                raw = int(raw)
+            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+                return f"'{raw}' is not a count (0 or more)", None, ()
+            return None, raw, ()
+        if kind == "bool":
+            if not isinstance(raw, bool):
+                return f"'{raw}' is not true or false", None, ()
+            return None, raw, ()
+        folded = _fold(raw, options)
+        if folded is None:
+            return f"'{raw}' is not one of the choices", None, options
+        return None, folded, ()
+
+    if isinstance(value, str):
+        found = _RANGE.match(value)
+        if kind not in ("level", "count"):
+            return (
+                f"'{value}': a range low..high is only for levels and counts (ordered); list "
+                "the values this answer may take instead",
+                None,
+                (),
+            )
+        if found is None or not found.group(1) or not found.group(2):
+            return f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high", None, ()
+        ends = [one(found.group(1)), one(found.group(2))]
+        for problem, _, allowed in ends:
+            if problem is not None:
+                return problem, None, allowed
+        low, high = ends[0][1], ends[1][1]
+        if low > high:
+            return (
+                f"'{value}' is out of order: write the lower end first "
+                f"({found.group(2)}..{found.group(1)})",
+                None,
+                (),
+            )
+        if kind == "level":
+            return None, OneOf(tuple[Any, ...](Level(i) for i in range(low, high + 1))), ()
+        return None, OneOf(tuple[Any, ...](range(low, high + 1))), ()
+    if not isinstance(value, list | tuple):
+        return f"'{value}' is not an open answer (unknown, low..high, or a list)", None, ()
+    values = []
+    for raw in value:
+        problem, parsed, allowed = one(raw)
+        if problem is not None:
+            return problem, None, allowed
+        values.append(parsed)
+    if not values:
+        return "is an empty list: an answer needs at least one value (or: unknown)", None, ()
+    if len(set(values)) != len(values):
+        return "lists a value twice", None, ()
+    ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
+    return None, OneOf(tuple[Any, ...](ranked)), ()
 
 
 def parse_answer(

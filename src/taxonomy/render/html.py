@@ -48,8 +48,9 @@ def classification_table_html(
             why = "<td>held here by law</td>" if ex.capped_by else "<td>the answers</td>"
         rows.append(
             f"<tr>{function}<td>{html.escape(rec.name)}</td>"
-            f'<td class="cat{rec.category}" style="background:{colour(rec.category)}">'
-            f"{rec.category}. {html.escape(rec.arrangement.title)}</td>"
+            f'<td class="cat{rec.category}" '
+            f'style="background:{colour(rec.settled_arrangement.category)}">'
+            f"{rec.category}. {html.escape(rec.settled_arrangement.title)}</td>"
             f"<td>{html.escape(lead)}</td>{why}</tr>"
         )
     if bodies is None:
@@ -93,8 +94,8 @@ def recommendation_html(rec: Recommendation) -> str:
     """One recommendation and its explanation as HTML (a notebook's rich output)."""
     return (
         f"<div><b>{html.escape(rec.name)}</b>: "
-        f'<span style="background:{colour(rec.category)};padding:0 .3em">'
-        f"{rec.category}. {html.escape(rec.arrangement.title)}</span>, lead "
+        f'<span style="background:{colour(rec.settled_arrangement.category)};padding:0 .3em">'
+        f"{rec.category}. {html.escape(rec.settled_arrangement.title)}</span>, lead "
         f"{html.escape(rec.lead_text)}<pre>{html.escape(explain_text(rec))}</pre></div>"
     )
 

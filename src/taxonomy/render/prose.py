@@ -38,6 +38,7 @@ from taxonomy._model import (
     word_list,
 )
 from taxonomy.language.rules import RulePack, fill_because, pack_for
+from taxonomy.render.undecided import open_paragraph, settled_sentence
 
 __all__ = [
     "LegalEffect",
@@ -214,8 +215,15 @@ class _Writer:
         }
 
     def paragraph(self, rec: Recommendation) -> str:
+        if rec.arrangement is None:
+            return open_paragraph(rec)
         ex = rec.explanation
         fn = self.portfolio.function(rec.function)
+        if fn.unknowns:
+            return f"{self._paragraph(rec, ex, fn)} {settled_sentence(rec, fn)}"
+        return self._paragraph(rec, ex, fn)
+
+    def _paragraph(self, rec: Recommendation, ex: Any, fn: Any) -> str:
         performers = (
             fn.performed_by if len(fn.performed_by) > 1 else self.portfolio.organisation_ids
         )
@@ -234,7 +242,7 @@ class _Writer:
     # -- what and why --------------------------------------------------------------------------
 
     def _what(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
-        arrangement = rec.arrangement
+        arrangement = rec.settled_arrangement
         category = f'(category {arrangement.category}, "{arrangement.title}")'
         bodies = self._names(performers)
         if arrangement is Arrangement.ONE_TEAM:
@@ -369,8 +377,8 @@ class _Writer:
         effects = [
             LegalEffect(
                 "capped",
-                f"held at {rec.arrangement.category}. {rec.arrangement.title} (the answers alone "
-                f"gave {arrangement_words(ex.decided_by.decide or rec.arrangement)})",
+                f"held at {rec.category}. {rec.settled_arrangement.title} (the answers alone "
+                f"gave {arrangement_words(ex.decided_by.decide or rec.settled_arrangement)})",
                 self._because(f),
                 self._cite(f),
             )
@@ -411,7 +419,7 @@ class _Writer:
                     citation(source, self.paper) if source else "",
                 )
             )
-        if not rec.arrangement.separate:
+        if not rec.settled_arrangement.separate:
             for fact, keepers, reason in (
                 (
                     "legal.board_reserved",
@@ -470,7 +478,7 @@ class _Writer:
         fn = self.portfolio.function(rec.function)
         legal = fn.legal
         keepers = fn.performed_by if legal.board_reserved else legal.held_by_each
-        if not keepers or rec.arrangement.separate:
+        if not keepers or rec.settled_arrangement.separate:
             return []
         whom = (
             "one team delivers"
@@ -493,7 +501,7 @@ class _Writer:
             "committees_in_common": "; as the law lets them form no joint committee, they take "
             "it in committees in common, each keeping its own decision",
             "governance": "; their joint governance takes or oversees it",
-        }.get(self.portfolio.decision_forum(fn, rec.arrangement) or "", "")
+        }.get(self.portfolio.decision_forum(fn, rec.settled_arrangement) or "", "")
         return [_sentence(said + forum)]
 
     def _accountable(self, rec: Recommendation, performers: tuple[str, ...]) -> list[str]:

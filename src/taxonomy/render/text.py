@@ -21,6 +21,13 @@ from taxonomy._model import (
     format_value,
 )
 from taxonomy.language.rules import RulePack
+from taxonomy.render.undecided import (
+    arrangement_cell,
+    decided_cell,
+    explain_open_markdown,
+    explain_open_text,
+    lead_cell,
+)
 from taxonomy.schemas._ids import STAMP_KEY, schema_id, stamp
 
 __all__ = [
@@ -228,16 +235,20 @@ def single_body_text(
 def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]]:
     return [
         (
-            r.function,
-            r.name,
-            f"{r.category} {r.arrangement.title}",
-            r.lead_text,
-            r.explanation.decided_by.rule
-            + (
-                f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
-                if r.explanation.capped_by
-                else ""
-            ),
+            (
+                r.function,
+                r.name,
+                f"{r.category} {r.arrangement.title}",
+                r.lead_text,
+                r.explanation.decided_by.rule
+                + (
+                    f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
+                    if r.explanation.capped_by
+                    else ""
+                ),
+            )
+            if r.arrangement is not None
+            else (r.function, r.name, arrangement_cell(r), lead_cell(r), decided_cell(r))
         )
         for r in classification
     ]
@@ -250,6 +261,7 @@ def _decided_words(rec: Recommendation) -> str:
     """What decided a recommendation, in words: the answers, and the law where it held it."""
     if not rec.explanation.capped_by:
         return "the answers"
+    assert rec.arrangement is not None  # only decided recommendations are capped
     return f"the answers, held by law at {rec.category}. {rec.arrangement.title}"
 
 
@@ -326,7 +338,7 @@ def to_table(classification: Classification, *, width: int = 120, color: bool = 
     for header, column_width in zip(_HEADERS, _column_widths(rows, width), strict=True):
         table.add_column(header, overflow="fold", width=column_width)
     for rec, row in zip(classification, rows, strict=True):
-        table.add_row(*row, style=styles[rec.category] if color else None)
+        table.add_row(*row, style=styles[rec.category] if color and rec.category else None)
     buffer = io.StringIO()
     console = Console(
         file=buffer, width=width, force_terminal=color, no_color=not color, highlight=False
@@ -408,6 +420,8 @@ def explain_text(rec: Recommendation, *, summary: str = "") -> str:
         summary: the recommendation in sentences (:func:`taxonomy.render.prose.paragraph`),
             shown first when given.
     """
+    if rec.arrangement is None:
+        return explain_open_text(rec, summary=summary)
     ex = rec.explanation
     lines = [
         f"{rec.name} ({rec.function})",
@@ -449,7 +463,10 @@ def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
     The decision, cap, lead and every rule that fired, each by its conclusion and reason: no rule
     ids and no finding names.
     """
+    if rec.arrangement is None:
+        return explain_open_markdown(rec, summary=summary)
     ex = rec.explanation
+    arrangement = rec.arrangement
 
     def node(firing: Firing) -> str:
         matched = ", ".join(f"{_fact_words(k)} = {v}" for k, v in firing.shown) or "no condition"
@@ -469,8 +486,7 @@ def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
         lines += [summary, ""]
     lines += [
         f"- **Function:** `{rec.function}`",
-        f"- **Arrangement:** category {rec.category}, {rec.arrangement.title} "
-        f"(`{rec.arrangement}`)",
+        f"- **Arrangement:** category {rec.category}, {arrangement.title} (`{arrangement}`)",
         f"- **Lead:** {rec.lead_text}",
         f"- **Decided by:** {node(ex.decided_by)}",
         *(f"- **Capped by the law:** {node(firing)}" for firing in ex.capped_by),

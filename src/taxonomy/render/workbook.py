@@ -34,7 +34,7 @@ def _result_rows(classification: Any) -> list[list[Any]]:
             [
                 rec.function,
                 rec.name,
-                str(rec.arrangement),
+                str(rec.settled_arrangement),
                 rec.category,
                 rec.lead_text,
                 rec.lead_status,

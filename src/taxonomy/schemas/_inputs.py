@@ -149,7 +149,42 @@ def _common_defs() -> Schema:
             ],
         },
         "text": _text(),
+        "open_level": {
+            "description": "a level, or unknown, a range low..high, or a list of the levels "
+            "it may be",
+            "anyOf": [
+                _enum([*Level.names(), "unknown"]),
+                _open_scalar(Level.names()),
+                {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/level"},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                },
+            ],
+        },
     }
+
+
+def _open_scalar(ordered: Iterable[str] | None) -> Schema:
+    """``unknown``, or (for ``ordered`` values, or counts where None) a range ``a..b``."""
+    value = "[0-9]+" if ordered is None else "(" + "|".join(ordered) + ")"
+    return {"type": "string", "pattern": rf"^(\s*unknown\s*|\s*{value}\s*\.\.\s*{value}\s*)$"}
+
+
+def _openable(known: Schema, kind: str, *, required: bool) -> Schema:
+    """``known``, or an answer left open as the loader reads it (unless ``known: required``).
+
+    A level or a count may be ``unknown``, a range ``a..b`` or a list of values; true/false
+    and a choice may be ``unknown`` or a list.
+    """
+    if required or kind not in ("level", "bool", "choice", "count"):
+        return known
+    if kind == "level":
+        return {"$ref": "#/$defs/open_level"}
+    scalar = _open_scalar(None) if kind == "count" else {"const": "unknown"}
+    listed = {"type": "array", "items": known, "minItems": 1, "uniqueItems": True}
+    return {"anyOf": [known, scalar, listed]}
 
 
 def _root(kind: str, title: str, description: str, body: Schema, defs: Schema) -> Schema:
@@ -189,9 +224,20 @@ def _answer(fact: Fact) -> Schema:
         schema = {"$ref": "#/$defs/ids"}
     else:  # body_levels and derived types are never answered
         raise AssertionError(f"a {kind} fact cannot be answered")
+    schema = _openable(schema, kind, required=fact.known_required)
     meaning = " ".join(fact.meaning.split())
     extra = f" (default: {facts_loader.answer_data(fact.default)})" if fact.default else ""
     return _described(schema, f"{meaning}{extra}; declared by rule pack '{fact.pack}'")
+
+
+def _own_level(pack: RulePack, key: str) -> Schema:
+    """A level the model holds (``efficiency.duplication``, ``capability``).
+
+    It may be left open unless the pack declares a fact reading it ``known: required``.
+    """
+    path = "function.capability" if key == "capability" else f"function.{key}"
+    required = any(f.known_required and f.path == path for f in pack.facts)
+    return {"$ref": "#/$defs/level" if required else "#/$defs/open_level"}
 
 
 def _question(
@@ -235,13 +281,12 @@ def portfolio_schema(pack: RulePack) -> Schema:
         "description": _HELP["capability"],
         "properties": capability_declared,
         "propertyNames": {"$ref": "#/$defs/id"},
-        "additionalProperties": {"$ref": "#/$defs/level"},
+        "additionalProperties": _own_level(pack, "capability"),
         "minProperties": 1,
     }
     must_capability = [f.key for f in pack.facts.answered("capability") if f.required]
     if must_capability:
         capability["required"] = must_capability
-    level = {"$ref": "#/$defs/level"}
     function = _closed(
         {
             "id": {"$ref": "#/$defs/id"},
@@ -252,15 +297,19 @@ def portfolio_schema(pack: RulePack) -> Schema:
                 pack,
                 "efficiency",
                 {
-                    "duplication": _described(level, _HELP["duplication"]),
-                    "simplification": _described(level, _HELP["simplification"]),
+                    key: _described(_own_level(pack, f"efficiency.{key}"), _HELP[key])
+                    for key in ("duplication", "simplification")
                 },
                 ("duplication", "simplification"),
             ),
             "effectiveness": _question(
                 pack,
                 "effectiveness",
-                {"joint_benefit": _described(level, _HELP["joint_benefit"])},
+                {
+                    "joint_benefit": _described(
+                        _own_level(pack, "effectiveness.joint_benefit"), _HELP["joint_benefit"]
+                    )
+                },
                 ("joint_benefit",),
             ),
             "legal": _nullable(legal),
@@ -571,6 +620,10 @@ def _fact() -> Schema:
             "optional": {"const": False},
             "meaning": _text("what it means, in a sentence"),
             "source": _nullable(_text("where it comes from")),
+            "known": {
+                "const": "required",
+                "description": "a portfolio may not answer it unknown or with a range",
+            },
         },
         allowed=facts_loader._FACT_KEYS,
         required=("name", "type", "meaning"),
@@ -580,6 +633,7 @@ def _fact() -> Schema:
         ),
     )
     fact["not"] = {"required": ["from", "derive"]}
+    fact["dependentSchemas"] = {"known": {"not": {"required": ["derive"]}}}
     fact["if"] = {"properties": {"type": {"const": "choice"}}}
     fact["then"] = {"required": ["choices"]}
     fact["else"] = {"not": {"required": ["choices"]}}
@@ -612,7 +666,7 @@ def _field_values(tiers: tuple[str, ...]) -> list[Schema]:
     """``if field is X then value is ...``, for each field a change may set (``FIELDS``)."""
     strings = {"type": "array", "items": {"type": "string"}}
     kinds: dict[str, Schema] = {
-        "level": {"$ref": "#/$defs/level"},
+        "level": {"$ref": "#/$defs/open_level"},  # a what-if may leave an answer open
         "tier": _enum(tiers),
         "true/false": {"type": "boolean"},
         "body or null": {"type": ["string", "null"]},

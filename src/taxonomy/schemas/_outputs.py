@@ -23,6 +23,7 @@ _STRINGS: Schema = {"type": "array", "items": _STRING}
 _INT: Schema = {"type": "integer", "minimum": 0}
 _SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
 _BODY_OR_NULL: Schema = {"type": ["string", "null"]}
+_LEAD_STATUS: Schema = {"enum": ["body", "joint", "tie", "each", "open"]}
 
 
 def _object(properties: Mapping[str, Schema], required: Iterable[str] | None = None) -> Schema:
@@ -111,22 +112,117 @@ def _recommendation_defs() -> Schema:
             "notes": _STRINGS,
         }
     )
+    category: Schema = {"type": "integer", "minimum": 1, "maximum": 4}
+    outcome = _object(
+        {
+            "arrangement": _arrangement(),
+            "category": category,
+            "lead": _BODY_OR_NULL,
+            "lead_status": _LEAD_STATUS,
+            "tied": _STRINGS,
+            "share": {
+                "type": "string",
+                "pattern": r"^[0-9]+(/[0-9]+)?$",
+                "description": "the fraction of the open answers' completions that give it",
+            },
+            "when": {
+                "type": ["string", "null"],
+                "description": "the condition on the open answers that gives it (null: decided)",
+            },
+        },
+        required=("arrangement", "category", "lead", "share", "when"),
+    )
+    answer = _object(
+        {
+            "answer": {**_STRING, "description": "a value, or values the rules treat alike"},
+            "gives": {**_STRINGS, "description": "the outcomes that answer leaves"},
+        }
+    )
+    question = _object(
+        {
+            "key": {**_STRING, "description": "the open answer, as a portfolio writes it"},
+            "expected_outcomes": {
+                "type": "number",
+                "minimum": 1,
+                "description": "outcomes expected to remain once it is answered (lower first)",
+            },
+            "answers": {"type": "array", "items": answer},
+        }
+    )
     recommendation = _object(
         {
             "function": _STRING,
             "name": _STRING,
-            "arrangement": _arrangement(),
-            "category": {"type": "integer", "minimum": 1, "maximum": 4},
+            "arrangement": {
+                **_arrangement(nullable=True),
+                "description": "null where the recommendation is open (see possible)",
+            },
+            "category": {**category, "type": ["integer", "null"]},
             "lead": {**_BODY_OR_NULL, "description": "the lead body, or null (see lead_status)"},
-            "lead_status": _STRING,
+            "lead_status": _LEAD_STATUS,
             "tied": _STRINGS,
             "explanation": explanation,
             "summary": {
                 **_STRING,
                 "description": "the recommendation in sentences a Board paper can quote",
             },
-        }
+            "decided": {
+                "type": "boolean",
+                "description": "false where answers left unknown give more than one outcome",
+            },
+            "settled_by": {
+                "enum": ["answers", "evidence", "law", None],
+                "description": "answers: nothing open; evidence: the known answers settle it; "
+                "law: a legal cap settles it; null: open",
+            },
+            "possible": {
+                "type": "array",
+                "items": outcome,
+                "minItems": 1,
+                "description": "each outcome still possible (one when decided)",
+            },
+            "open_questions": {
+                "type": "array",
+                "items": question,
+                "description": "the open answers, the most settling first (empty when decided)",
+            },
+        },
+        required=(
+            "function",
+            "name",
+            "arrangement",
+            "category",
+            "lead",
+            "lead_status",
+            "tied",
+            "explanation",
+            "summary",
+            "decided",
+            "settled_by",
+            "possible",
+            "open_questions",
+        ),
     )
+    # Open: no arrangement, category or lead; decided: an arrangement and a category.
+    recommendation["if"] = {"properties": {"decided": {"const": False}}, "required": ["decided"]}
+    recommendation["then"] = {
+        "properties": {
+            "arrangement": {"const": None},
+            "category": {"const": None},
+            "lead": {"const": None},
+            "lead_status": {"const": "open"},
+            "settled_by": {"const": None},
+            "possible": {"minItems": 2},
+            "open_questions": {"minItems": 1},
+        }
+    }
+    recommendation["else"] = {
+        "properties": {
+            "arrangement": _arrangement(),
+            "category": category,
+            "settled_by": {"enum": ["answers", "evidence", "law"]},
+        }
+    }
     return {"rule_pack": _pack_identity(), "recommendation": recommendation}
 
 
@@ -207,7 +303,17 @@ def _explain() -> Schema:
     robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
     body = {
         "allOf": [{"$ref": "#/$defs/recommendation"}],
-        **_stamped(_object({"robustness": robustness}), "explain"),
+        **_stamped(
+            _object(
+                {
+                    "robustness": {
+                        "anyOf": [robustness, {"type": "null"}],
+                        "description": "null where the recommendation is open",
+                    }
+                }
+            ),
+            "explain",
+        ),
     }
     return _root("explain", "taxonomy explanation", body, _recommendation_defs())
 

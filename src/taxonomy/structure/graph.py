@@ -133,13 +133,13 @@ def build_graph(classification: Classification) -> Graph:
             _separate(
                 graph,
                 fn,
-                rec.arrangement,
+                rec.settled_arrangement,
                 rec.lead,
                 rec.tied,
                 portfolio.organisation_ids,
                 each_own=rec.each_own,
             )
-        _decision(graph, portfolio, fn, rec.arrangement, served)
+        _decision(graph, portfolio, fn, rec.settled_arrangement, served)
     _governance(graph, portfolio)
     return graph
 

@@ -122,7 +122,7 @@ class ExpectationFile:
             outcomes[case.function] = Outcome(
                 {
                     "function": rec.function,
-                    "arrangement": str(rec.arrangement),
+                    "arrangement": str(rec.settled_arrangement),
                     "lead": rec.lead_text,
                     "decided_by": ex.decided_by.rule,
                     "capped_by": [f.rule for f in ex.capped_by],

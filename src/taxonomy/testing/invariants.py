@@ -139,7 +139,7 @@ def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
         legal_lead = rec.explanation.lead_by and rec.explanation.lead_by.question == "legal"
         for other in _levels_moved(fn):
             moved = _one(rules, portfolio, other)
-            if floor is not None and moved.arrangement < floor:
+            if floor is not None and moved.settled_arrangement < floor:
                 return [
                     Violation(
                         "legal dominance",
@@ -171,7 +171,7 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
-        base = rec.arrangement
+        base = rec.settled_arrangement
         raised: list[tuple[str, Function]] = []
         for field in ("duplication", "simplification"):
             level = getattr(fn.efficiency, field)
@@ -189,7 +189,7 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                 (f"joint_benefit ->{up}", attrs.evolve(fn, effectiveness=Effectiveness(up)))
             )
         for what, other in raised:
-            after = _one(rules, portfolio, other).arrangement
+            after = _one(rules, portfolio, other).settled_arrangement
             if after > base:
                 found.append(
                     Violation(
@@ -235,7 +235,7 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                 )
                 break
         for what, legal in stricter:
-            after = _one(rules, portfolio, attrs.evolve(fn, legal=legal)).arrangement
+            after = _one(rules, portfolio, attrs.evolve(fn, legal=legal)).settled_arrangement
             if after < base:
                 found.append(
                     Violation(
@@ -266,7 +266,7 @@ def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
-        if rec.arrangement.separate and not rec.lead_candidates and not rec.each_own:
+        if rec.settled_arrangement.separate and not rec.lead_candidates and not rec.each_own:
             found.append(Violation("lead rules", fn.id, f"{rec.arrangement} names no lead"))
         for body in rec.lead_candidates:
             if body not in portfolio.organisation_ids:

@@ -164,7 +164,7 @@ class Comparison:
                 "recommendations": [
                     {
                         "function": r.function,
-                        "arrangement": str(r.arrangement),
+                        "arrangement": str(r.settled_arrangement),
                         "lead": r.lead,
                         "tied": list(r.tied),
                     }
@@ -344,6 +344,8 @@ def compare(
             outcomes.append(Outcome(scenario, None, body, changes, None, notes))
             continue
         result = classify(applied.portfolio, rules=applied.rules)
+        for rec in result:
+            rec.settled_arrangement  # noqa: B018  refuses an open recommendation, never guesses
         changes = tuple(
             _change(before, result[before.function])
             for before in baseline

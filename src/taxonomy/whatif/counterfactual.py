@@ -234,13 +234,18 @@ def _cost(changes: Sequence[AnswerChange]) -> tuple[int, int, int]:
 
 
 def _answers(fn: Function) -> list[tuple[str, Level]]:
+    """The level answers a change may step, leaving out those left open.
+
+    An open answer (``fn.unknowns``) holds a placeholder, and classification already covers
+    every value it may take.
+    """
     answers = [
         ("efficiency.duplication", fn.efficiency.duplication),
         ("efficiency.simplification", fn.efficiency.simplification),
         ("effectiveness.joint_benefit", fn.effectiveness.joint_benefit),
     ]
     answers += [(f"capability.{body}", fn.capability.of(body)) for body in fn.performed_by]
-    return answers
+    return [(key, level) for key, level in answers if fn.unknown(key) is None]
 
 
 def apply_changes(fn: Function, changes: Sequence[AnswerChange]) -> Function:
@@ -316,7 +321,7 @@ def counterfactuals(
     current = classify_function(portfolio, function_id, rules=pack)
     if wanted is None:
         wanted = (
-            Arrangement(current.arrangement - 1)
+            Arrangement(current.settled_arrangement - 1)
             if current.arrangement is not Arrangement.ONE_TEAM
             else Arrangement.ALIGNED
         )
@@ -401,7 +406,9 @@ def robustness(
             steps += 1
             change = AnswerChange(field, level, Level(int(level) + delta))
             rec = variants.recommend(apply_changes(fn, [change]))
-            if _flipped(current, rec):
+            if not rec.decided:  # the answers left open now matter
+                flips.append(f"{change} leaves it open ({len(rec.possible)} outcomes possible)")
+            elif _flipped(current, rec):
                 flips.append(f"{change} gives {rec.arrangement} ({rec.lead_text})")
     return Robustness(function_id, steps, tuple(flips))
 

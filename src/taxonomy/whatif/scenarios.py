@@ -69,7 +69,15 @@ from taxonomy.input.reader import (
     location_of,
     source_name,
 )
-from taxonomy.language.facts import ANSWER_QUESTIONS, Facts, FactType, parse_answer
+from taxonomy.language.facts import (
+    ANSWER_QUESTIONS,
+    OPEN_TYPES,
+    Facts,
+    FactType,
+    is_open_answer,
+    parse_answer,
+    parse_open,
+)
 from taxonomy.language.rules import (
     Condition,
     Rule,
@@ -523,7 +531,28 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
     (``legal.democratic_control``), checked against ``facts``. Without ``facts`` (a scenario
     read before the pack it will run under is known), a field named like a declared question
     is checked when the scenario is applied.
+
+    An answer may be set open (``unknown``, ``low..high``, a list), as a portfolio writes it,
+    where the portfolio could leave it open: the function is then classified over every value
+    (:mod:`taxonomy.partial`).
     """
+    if is_open_answer(value):
+        kind = _open_kind(field, facts)
+        if kind is not None:
+            choices = facts.type(field).choices if kind == "choice" and facts else ()
+            problem, _, allowed = parse_open(kind, value, choices)
+            if problem is not None:
+                raise at.error(
+                    f"{problem} (for {field})", key=at.value_key, allowed=allowed or None
+                )
+            required = _known_required(field, facts)
+            if required is not None:
+                raise at.error(
+                    f"{value!r} leaves {field} open, but rule pack '{required}' requires it "
+                    "known (known: required)",
+                    key=at.value_key,
+                )
+            return
     if facts is not None and field in facts and facts.get(field).answered:
         problem, _ = parse_answer(facts.type(field), value, bodies=None)
         if problem is not None:
@@ -567,6 +596,28 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
         )
 
 
+def _open_kind(field: str, facts: Facts | None) -> str | None:
+    """The type of an answer ``field`` a scenario may set open, or None (it may not)."""
+    if facts is not None and field in facts and facts.get(field).answered:
+        kind = facts.type(field).name
+        return kind if kind in OPEN_TYPES else None
+    question, _, key = field.partition(".")
+    if FIELDS.get(field) == "level" or (question == "capability" and key and "." not in key):
+        return "level"
+    return None
+
+
+def _known_required(field: str, facts: Facts | None) -> str | None:
+    """The pack requiring ``field`` known (a fact declared ``known: required``), if any."""
+    if facts is None:
+        return None
+    path = "function.capability" if field.startswith("capability.") else f"function.{field}"
+    for fact in facts:
+        if fact.known_required and ((fact.name == field and fact.answered) or fact.path == path):
+            return fact.pack or "the pack"
+    return None
+
+
 def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
     """``value`` for ``field`` with a level or choice written in another case as it is named.
 
@@ -588,8 +639,8 @@ def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
         choices = {"level": Level.names(), "tier": _tiers(), "limits": DELEGATION_LIMITS}.get(
             kind or "", ()
         )
-    if not choices:
-        return value
+    if not choices or (isinstance(value, str) and is_open_answer(value)):
+        return value  # an open answer (unknown, low..high) is read by parse_open
     if isinstance(value, list | tuple):
         return [fold_choice(v, choices) for v in value]
     return fold_choice(value, choices)
@@ -626,7 +677,23 @@ def _maybe_declared(field: str) -> bool:
 def _set_one(
     portfolio: Portfolio, fn: Function, field: str, value: Any, at: Where, facts: Facts
 ) -> Function:
-    """``fn`` with ``field`` set to ``value`` (already checked to suit the field)."""
+    """``fn`` with ``field`` set to ``value`` (already checked to suit the field).
+
+    An open value (``unknown``, ``low..high``) leaves the answer open; a known value settles
+    an answer that was open.
+    """
+    kind = _open_kind(field, facts) if is_open_answer(value) else None
+    if kind is not None:
+        choices = facts.type(field).choices if kind == "choice" else ()
+        _, opened, _ = parse_open(kind, value, choices)
+        assert opened is not None  # checked by check_field
+        if field.startswith("capability."):
+            known_body(portfolio, field.split(".", 1)[1], at, "field")
+        unknowns = {**dict(fn.unknowns), field: opened}
+        answers = {k: v for k, v in fn.answers if k != field}
+        return attrs.evolve(fn, unknowns=unknowns, answers=answers)
+    if fn.unknown(field) is not None:  # answered now: no longer open
+        fn = attrs.evolve(fn, unknowns=tuple((k, v) for k, v in fn.unknowns if k != field))
     if field in facts and facts.get(field).answered:
         _, parsed = parse_answer(facts.type(field), value, bodies=portfolio.organisation_ids)
         if parsed is None:

@@ -323,7 +323,7 @@ def _evaluate(
                     "name": scenario.name,
                     **labels,
                     "function": fn.id,
-                    "arrangement": str(rec.arrangement) if rec else None,
+                    "arrangement": str(rec.settled_arrangement) if rec else None,
                     "category": rec.category if rec else None,
                     "lead": rec.lead_text if rec else single,
                     "lead_status": rec.lead_status if rec else ("body" if single else None),

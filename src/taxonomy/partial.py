@@ -1,0 +1,386 @@
+"""Classification under unknown answers: partial evaluation over every completion.
+
+A function may leave answers open (``unknown``, a range ``low..high``, a list of choices:
+:class:`~taxonomy._model.OneOf`). It is classified on every *completion* of its open answers,
+but only over the values the pack's rules distinguish: two values every condition of the pack
+treats alike (``duplication`` low and none where rules only ask ``>= medium``) give the same
+classification, so one of them stands for both and counts for both. Each distinct outcome
+(arrangement and lead) gets its share of the completions (over the raw values left open) and
+the simplest condition on the open answers that gives it (a greedy cover of its cells by
+prime implicants). A recommendation is *decided* when one outcome follows whatever the open
+answers are; otherwise it is *open*, with the questions ranked by the number of outcomes
+expected to remain once each is answered.
+
+A function with nothing open is the special case with one completion, classified as before.
+Grids beyond :data:`MAX_COMPLETIONS` are refused, never sampled.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any, cast
+
+import attrs
+
+from taxonomy._model import (
+    Capability,
+    Effectiveness,
+    Efficiency,
+    Explanation,
+    Firing,
+    Function,
+    Level,
+    OneOf,
+    OpenQuestion,
+    Outcome,
+    Recommendation,
+    format_value,
+)
+from taxonomy.errors import InputError
+from taxonomy.language.rules import FactTest, RulePack
+from taxonomy.language.semantics import holds
+
+__all__ = ["MAX_COMPLETIONS", "OWN_LEVELS", "classify_open", "complete", "completions", "domain"]
+
+#: The most completions of one function's open answers that are classified (beyond: refused).
+MAX_COMPLETIONS = 100_000
+
+#: The level answers the model itself holds, by the key a portfolio answers them by.
+OWN_LEVELS = ("efficiency.duplication", "efficiency.simplification", "effectiveness.joint_benefit")
+
+
+def _model_path(key: str) -> str:
+    if key.startswith("capability."):
+        return "function.capability"
+    return f"function.{key}"
+
+
+def domain(pack: RulePack, key: str, answer: OneOf) -> tuple[Any, ...]:
+    """The raw values an open answer to ``key`` may take (its range, or its type's values)."""
+    if answer.values:
+        return answer.values
+    if key in OWN_LEVELS or (key.startswith("capability.") and key not in pack.facts):
+        return tuple(Level)
+    ftype = pack.facts.type(key)
+    if ftype.name == "level":
+        return tuple(Level)
+    if ftype.name == "bool":
+        return (False, True)
+    if ftype.name == "choice":
+        return ftype.choices
+    if ftype.name == "count":
+        # Every count above the highest a rule names is alike: the last stands for them all.
+        top = max([int(t.value) for t in _tests(pack, {key}) if t.op != "in"] or [0])
+        return tuple(range(top + 2))
+    raise ValueError(f"a {ftype.name} answer cannot be unknown")
+
+
+def _tests(pack: RulePack, facts: set[str]) -> list[FactTest]:
+    found: list[FactTest] = []
+
+    def walk(condition: Any) -> None:
+        if isinstance(condition, FactTest):
+            if condition.fact in facts:
+                found.append(condition)
+            return
+        parts = getattr(condition, "parts", None)
+        for part in parts if parts is not None else (condition.part,):
+            walk(part)
+
+    for rule in pack.rules:
+        walk(rule.when)
+    return found
+
+
+def _classes(pack: RulePack, key: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """``values`` grouped by what the pack's rules distinguish (each group's first stands in).
+
+    The facts that read the answer are found by name (a declared answer) or by the model path
+    it fills; if any of them is derived from, or its value is copied into a finding, every
+    value is its own group (the derivation may tell them apart).
+    """
+    facts = pack.facts
+    path = _model_path(key)
+    readers = {f.name for f in facts if (f.name == key and f.answered) or f.path == path}
+    derived_from = {
+        str(part)
+        for f in facts
+        if f.derive is not None
+        for part in (
+            f.derive[1].values()
+            if isinstance(f.derive[1], dict)
+            else (f.derive[1] if isinstance(f.derive[1], tuple) else (f.derive[1],))
+        )
+    }
+    copied = {r.then.value for r in pack.rules if isinstance(r.then.value, str)}
+    if (
+        not readers
+        or readers & (derived_from | copied)
+        or any(facts.type(n).name == "body_levels" for n in readers)
+    ):
+        return [(v,) for v in values]
+    tests = _tests(pack, readers)
+    groups: dict[tuple[bool, ...], list[Any]] = {}
+    for value in values:
+        signature = tuple(holds(t, {t.fact: value}, pack.fact_type) for t in tests)
+        groups.setdefault(signature, []).append(value)
+    return [tuple(group) for group in groups.values()]
+
+
+def complete(function: Function, values: dict[str, Any]) -> Function:
+    """``function`` with its open answers given ``values`` (by key): a fully known function."""
+    eff, fx, cap = function.efficiency, function.effectiveness, function.capability.as_dict()
+    answers = dict(function.answers)
+    for key, value in values.items():
+        if key == "efficiency.duplication":
+            eff = Efficiency(value, eff.simplification)
+        elif key == "efficiency.simplification":
+            eff = Efficiency(eff.duplication, value)
+        elif key == "effectiveness.joint_benefit":
+            fx = Effectiveness(value)
+        elif key.startswith("capability.") and key.split(".", 1)[1] in cap:
+            cap[key.split(".", 1)[1]] = value
+        else:
+            answers[key] = value
+    left = tuple((k, v) for k, v in function.unknowns if k not in values)
+    return attrs.evolve(
+        function,
+        efficiency=eff,
+        effectiveness=fx,
+        capability=Capability(cap),
+        answers=answers,
+        unknowns=left,
+    )
+
+
+def completions(
+    pack: RulePack, function: Function
+) -> tuple[tuple[str, ...], list[list[tuple[Any, ...]]]]:
+    """The open keys and, for each, its values grouped by what the rules distinguish."""
+    keys = tuple(k for k, _ in function.unknowns)
+    groups = [_classes(pack, k, domain(pack, k, v)) for k, v in function.unknowns]
+    return keys, groups
+
+
+def _label(key: str) -> str:
+    question, _, rest = key.partition(".")
+    if question == "capability":
+        return f"{rest}'s capability"
+    return rest.replace("_", " ")
+
+
+def _words(values: Sequence[Any], every: Sequence[Any]) -> str:
+    shown = [format_value(v) for v in values]
+    if (
+        all(isinstance(v, Level) for v in values)
+        and len(values) > 2
+        and [int(v) for v in values] == list(range(int(values[0]), int(values[-1]) + 1))
+    ):
+        if values[-1] == Level.HIGH:
+            return f"at least {values[0]}"
+        if values[0] == Level.NONE:
+            return f"at most {values[-1]}"
+        return f"{values[0]} to {values[-1]}"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def _count_words(values: Sequence[Any], every: Sequence[Any]) -> str:
+    if not every or isinstance(every[0], Level | bool) or not isinstance(every[0], int):
+        return _words(values, every)
+    top = every[-1]
+    shown = [f"{v} or more" if v == top else str(v) for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+Cell = tuple[int, ...]
+
+
+def _cover(cells: set[Cell], sizes: Sequence[int]) -> list[tuple[frozenset[int], ...]]:
+    """A greedy cover of ``cells`` by maximal cubes lying inside them (prime implicants)."""
+    cover: list[tuple[frozenset[int], ...]] = []
+    left = set(cells)
+    while left:
+        seed = min(left)
+        cube = [frozenset({i}) for i in seed]
+        for dim, size in enumerate(sizes):
+            for other in range(size):
+                if other in cube[dim]:
+                    continue
+                trial = [*cube[:dim], cube[dim] | {other}, *cube[dim + 1 :]]
+                if all(c in cells for c in itertools.product(*trial)):
+                    cube = trial
+        cover.append(tuple(cube))
+        left -= set(itertools.product(*cube))
+    return cover
+
+
+def _when(
+    cells: set[Cell],
+    keys: Sequence[str],
+    groups: Sequence[Sequence[tuple[Any, ...]]],
+    every: Sequence[Sequence[Any]],
+) -> str:
+    sizes = [len(g) for g in groups]
+    terms = []
+    for cube in _cover(cells, sizes):
+        parts = []
+        for dim, chosen in enumerate(cube):
+            if len(chosen) == sizes[dim]:
+                continue
+            values = [v for i in sorted(chosen) for v in groups[dim][i]]
+            order = list(every[dim])
+            values.sort(key=order.index)
+            parts.append(f"{_label(keys[dim])} is {_count_words(values, order)}")
+        terms.append(" and ".join(parts) if parts else "always")
+    if len(terms) == 1:
+        return terms[0]
+    return " or ".join(f"({t})" if " and " in t else t for t in terms)
+
+
+def _outcome_words(rec: Recommendation) -> str:
+    assert rec.arrangement is not None
+    lead = rec.lead_text
+    return f"{rec.arrangement}, lead {lead}" if lead != "joint" else f"{rec.arrangement}, joint"
+
+
+def _share(weight: int, total: int) -> str:
+    return str(Fraction(weight, total))
+
+
+def classify_open(
+    pack: RulePack,
+    function: Function,
+    recommend: Callable[[Function], Recommendation],
+) -> Recommendation:
+    """The recommendation for a function with open answers, over every completion.
+
+    Args:
+        pack: the rule pack (its conditions say which values are alike).
+        function: the function, with :attr:`~taxonomy.Function.unknowns`.
+        recommend: classifies one fully known function (the normal path).
+
+    Raises:
+        InputError: more than :data:`MAX_COMPLETIONS` completions (answer some first).
+    """
+    keys, groups = completions(pack, function)
+    every = [domain(pack, k, v) for k, v in function.unknowns]
+    sizes = [len(g) for g in groups]
+    grid = 1
+    for size in sizes:
+        grid *= size
+    if grid > MAX_COMPLETIONS:
+        raise InputError(
+            f"its open answers ({', '.join(keys)}) have {grid:,} completions the rules tell "
+            f"apart, more than {MAX_COMPLETIONS:,}: too many unknowns to enumerate; answer some",
+            item=f"function '{function.id}'",
+        )
+    total = 1
+    for values in every:
+        total *= len(values)
+    found: dict[tuple[Any, ...], list[Any]] = {}  # outcome -> [weight, cells, rec, capped]
+    outcome_of: dict[Cell, tuple[Any, ...]] = {}
+    for cell in itertools.product(*(range(s) for s in sizes)):
+        chosen = {keys[d]: groups[d][i][0] for d, i in enumerate(cell)}
+        rec = recommend(complete(function, chosen))
+        weight = 1
+        for d, i in enumerate(cell):
+            weight *= len(groups[d][i])
+        key = (rec.arrangement, rec.lead, rec.tied, rec.each_own)
+        entry = found.setdefault(key, [0, set(), rec, True])
+        entry[0] += weight
+        entry[1].add(cell)
+        entry[3] = entry[3] and bool(rec.explanation.capped_by)
+        outcome_of[cell] = key
+    ranked = sorted(
+        found.items(),
+        key=lambda kv: (-kv[1][0], kv[1][2].category or 0, kv[1][2].lead_text),
+    )
+    if len(ranked) == 1:
+        (_, (weight, _cells, only_rec, capped)), *_ = ranked
+        rec = cast(Recommendation, only_rec)
+        settled = "law" if capped else "evidence"
+        assert rec.arrangement is not None
+        note = (
+            f"decided whatever the open answers ({', '.join(keys)}) turn out to be, "
+            + ("because the law caps it" if capped else "on the answers given")
+            + "; the rules fired are those of one completion ("
+            + ", ".join(f"{k} {format_value(groups[d][0][0])}" for d, k in enumerate(keys))
+            + ")"
+        )
+        explanation = attrs.evolve(rec.explanation, notes=(*rec.explanation.notes, note))
+        only = Outcome(rec.arrangement, rec.lead, rec.lead_status, rec.tied, "1", None, rec)
+        return attrs.evolve(
+            rec, explanation=explanation, possible=(only,), open_questions=(), settled_by=settled
+        )
+    possible = tuple(
+        Outcome(
+            rec.arrangement,
+            rec.lead,
+            rec.lead_status,
+            rec.tied,
+            _share(weight, total),
+            _when(cells, keys, groups, every),
+            rec,
+        )
+        for _, (weight, cells, rec, _capped) in ranked
+        if rec.arrangement is not None
+    )
+    words = {outcome: _outcome_words(entry[2]) for outcome, entry in found.items()}
+    questions = []
+    for dim, asked in enumerate(keys):
+        expected = Fraction(0)
+        answers = []
+        for index, group in enumerate(groups[dim]):
+            here: dict[tuple[Any, ...], int] = {}
+            for cell, outcome in outcome_of.items():
+                if cell[dim] == index:
+                    weight = 1
+                    for d, i in enumerate(cell):
+                        weight *= len(groups[d][i])
+                    here[outcome] = here.get(outcome, 0) + weight
+            expected += Fraction(len(group), len(every[dim])) * len(here)
+            order = list(every[dim])
+            answers.append(
+                (
+                    _count_words(sorted(group, key=order.index), order),
+                    tuple(words[o] for o in sorted(here, key=lambda o: -here[o])),
+                )
+            )
+        questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
+    questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
+    explanation = Explanation(
+        fired=(),
+        decided_by=_OPEN,
+        capped_by=(),
+        lead_by=None,
+        findings=(),
+        notes=(
+            f"not decided: {len(possible)} outcomes are possible over the open answers "
+            f"({', '.join(keys)}); answer {questions[0].key} first",
+        ),
+    )
+    return Recommendation(
+        function.id,
+        function.name,
+        None,
+        None,
+        explanation,
+        possible=possible,
+        open_questions=tuple(questions),
+        settled_by=None,
+    )
+
+
+#: The explanation node of an open recommendation: no decision rule decided it.
+_OPEN = Firing(
+    rule="(open)",
+    question="decision",
+    matched=(),
+    because="answers left open give more than one outcome",
+    source="",
+    principles=(),
+    priority=0,
+    decide=None,
+)
