@@ -1,10 +1,13 @@
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import taxonomy
+from taxonomy.testing import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -31,6 +34,42 @@ settings.register_profile(
     "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def _each_pack_checked_once(
+    check: Callable[..., verify.VerifyReport],
+) -> Callable[..., verify.VerifyReport]:
+    """``check_pack``, remembering its report for each pack object it was given.
+
+    ``check_pack`` enumerates every combination of answers a pack reads (the default pack's
+    147,456 take seconds), and a pack is immutable, so the same pack object, with the same
+    arguments, gets the same report (its ``seconds`` are the first run's). The default pack is
+    one object per process (``load_rules()``), so the tests, the CLI's ``rules check`` run in
+    this process and the doctest in ``taxonomy.testing.verify`` check it once per session. Other
+    packs are loaded afresh by each test and are checked as before. The pack is kept with its
+    report, so its id is never reused for another pack.
+    """
+    reports: dict[tuple[int, int, str], tuple[taxonomy.RulePack, verify.VerifyReport]] = {}
+
+    @functools.wraps(check)
+    def checked(
+        pack: taxonomy.RulePack,
+        *,
+        max_combinations: int = verify.MAX_COMBINATIONS,
+        backend: str = "reference",
+    ) -> verify.VerifyReport:
+        key = (id(pack), max_combinations, backend)
+        if key not in reports:
+            report = check(pack, max_combinations=max_combinations, backend=backend)
+            reports[key] = (pack, report)
+        return reports[key][1]
+
+    return checked
+
+
+# Installed when the tests are collected, before the test modules and the source modules'
+# doctests take their own reference to it (tests/ is collected before src/).
+verify.check_pack = _each_pack_checked_once(verify.check_pack)
 
 
 @pytest.fixture(scope="session")
