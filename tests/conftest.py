@@ -1,10 +1,13 @@
+import functools
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 import taxonomy
+from taxonomy.testing import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -31,6 +34,41 @@ settings.register_profile(
     "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+def _each_pack_checked_once(
+    check: Callable[..., verify.VerifyReport],
+) -> Callable[..., verify.VerifyReport]:
+    """``check_pack``, remembering its report for each pack it was given.
+
+    ``check_pack`` enumerates every combination of answers a pack reads (the default pack's
+    147,456 take seconds) and depends on nothing but the pack: its content, which the pack's
+    hash is taken over, and where each rule was read (``file:line``, which its issues quote). So
+    a pack with the same hash, read from the same places, gets the same report (its ``seconds``
+    are the first run's). The default pack is checked once per session, whoever asks: the tests,
+    the CLI's ``rules check`` run in this process, the doctest in ``taxonomy.testing.verify`` and
+    the examples in docs/; so is the councils pack, which a test and docs/own-case.md check.
+    """
+    reports: dict[tuple[str, tuple[str, ...], int, str], verify.VerifyReport] = {}
+
+    @functools.wraps(check)
+    def checked(
+        pack: taxonomy.RulePack,
+        *,
+        max_combinations: int = verify.MAX_COMBINATIONS,
+        backend: str = "reference",
+    ) -> verify.VerifyReport:
+        key = (pack.hash, tuple(r.where for r in pack.rules), max_combinations, backend)
+        if key not in reports:
+            reports[key] = check(pack, max_combinations=max_combinations, backend=backend)
+        return reports[key]
+
+    return checked
+
+
+# Installed when the tests are collected, before the test modules and the source modules'
+# doctests take their own reference to it (tests/ is collected before src/).
+verify.check_pack = _each_pack_checked_once(verify.check_pack)
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,14 @@ from typing import Any
 from taxonomy.cli import main
 
 RULES = Path(__file__).resolve().parents[1] / "rules"
+#: A small pack of the default pack's shape (96 combinations of answers, not 147,456): where a
+#: test plants a fault or mutates a pack and any pack would do, checking it takes milliseconds.
+SMALL_PACK = Path(__file__).resolve().parent / "fixtures" / "small_pack"
 
 
-def copy_pack(tmp_path: Path) -> Path:
+def copy_pack(tmp_path: Path, source: Path = RULES) -> Path:
     target = tmp_path / "pack"
-    shutil.copytree(RULES, target)
+    shutil.copytree(source, target)
     return target
 
 

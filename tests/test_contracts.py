@@ -25,7 +25,7 @@ import taxonomy
 from taxonomy._model import Arrangement, Level, lead_words
 from taxonomy.cli import FORMAT_OF_EXTENSION
 from tests.conftest import NHS, NWL
-from tests.helpers import copy_pack, run_cli
+from tests.helpers import SMALL_PACK, copy_pack, run_cli
 
 SCENARIOS = NHS.parent / "scenarios"
 TITLES = {f"{a.category} {a.title}": str(a) for a in Arrangement}
@@ -492,7 +492,7 @@ def test_rules_coverage_fail_under_and_junit_xml(tmp_path: Path) -> None:
 
 @pytest.mark.slow  # each mutant is a pytest run: about 10 s on a quiet machine
 def test_rules_mutate_fail_under_and_junit_xml(tmp_path: Path) -> None:
-    folder = copy_pack(tmp_path)
+    folder = copy_pack(tmp_path, SMALL_PACK)
     original = taxonomy.load_rules(folder).hash
     weak = tmp_path / "test_weak.py"
     weak.write_text(

@@ -33,6 +33,7 @@ def test_docs_link_targets_exist() -> None:
             assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
 
 
+@pytest.mark.slow  # about 20 s; CI builds the site once, in this test (.ci/run)
 def test_docs_site_builds_in_strict_mode(tmp_path: Path) -> None:
     """The docs site (MkDocs, API reference from the docstrings) builds with no warning."""
     import subprocess

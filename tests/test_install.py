@@ -192,11 +192,24 @@ def test_plain_pip_install_on_313_explains_itself_and_its_repair_works(tmp_path:
     assert "Traceback" not in cli_out.stderr and "\n    CPPFLAGS=" in cli_out.stderr
 
     subprocess.run(["bash", "-c", command.group(1)], check=True, env=env, timeout=900)
+    # Run outside the checkout: the default rule pack must come from the wheel (CI's only
+    # plain-pip install is this one).
+    listed = subprocess.run(
+        [str(venv / "bin/taxonomy"), "rules"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "nhs-joint-working-2018" in listed.stdout
     fixed = subprocess.run(
         [str(venv / "bin/taxonomy"), "classify", str(NHS), "--format", "json"],
         capture_output=True,
         text=True,
         env=env,
+        cwd=tmp_path,
         timeout=120,
     )
     assert fixed.returncode == 0, fixed.stderr

@@ -9,7 +9,7 @@ import pytest
 import taxonomy
 from taxonomy.testing.mutation import mutants, run_mutants, write_pack
 from tests.conftest import ROOT
-from tests.helpers import copy_pack
+from tests.helpers import SMALL_PACK, copy_pack
 
 PACK = taxonomy.load_rules()
 
@@ -28,7 +28,7 @@ def test_write_pack_round_trips(tmp_path: Path) -> None:
 
 
 def test_weak_tests_let_every_mutant_survive(tmp_path: Path) -> None:
-    folder = copy_pack(tmp_path)
+    folder = copy_pack(tmp_path, SMALL_PACK)
     weak = tmp_path / "test_weak.py"
     weak.write_text(
         f"import taxonomy\n\ndef test_loads():\n    assert taxonomy.load_rules({str(folder)!r})\n"

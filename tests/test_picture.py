@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -296,9 +297,14 @@ def test_graph_command_writes_a_pdf(tmp_path: Path) -> None:
 # -- the pictures as the report prints them in Chromium --------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None or not POPPLER, reason="Chromium or poppler is not installed"
-)
+
+
+def needs_browser(test: Callable[..., None]) -> Callable[..., None]:
+    """Marks a test ``browser`` (deselect with -m 'not browser'); skipped without Chromium."""
+    skip = pytest.mark.skipif(
+        CHROMIUM is None or not POPPLER, reason="Chromium or poppler is not installed"
+    )
+    return pytest.mark.browser(skip(test))
 
 
 def _print(html: Path, pdf: Path, tmp: Path) -> None:

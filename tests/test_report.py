@@ -7,7 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pytest
@@ -172,10 +172,14 @@ def _chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-needs_browser = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("CI"),
-    reason="Chromium is not installed (CI installs it: .ci/run)",
-)
+def needs_browser(test: Callable[..., None]) -> Callable[..., None]:
+    """Marks a test ``browser`` (deselect with -m 'not browser'); skipped without Chromium,
+    except on CI, which installs it (.ci/run)."""
+    skip = pytest.mark.skipif(
+        CHROMIUM is None and not os.environ.get("CI"),
+        reason="Chromium is not installed (CI installs it: .ci/run)",
+    )
+    return pytest.mark.browser(skip(test))
 
 
 def _print(html: Path, tmp: Path) -> Path:
