@@ -79,3 +79,19 @@ def replaced(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     copy = dict(data) if isinstance(data, dict) else list(data)
     copy[path[0]] = replaced(data[path[0]], path[1:], value)
     return copy
+
+
+def shared_complaints(nhs: Any) -> Any:
+    """The NHS example with procurement complaints carried out by both bodies: the one function
+    a legal constraint (independence from NHS England) then caps, from aligned to separate."""
+    import attrs
+
+    import taxonomy
+
+    fn = nhs.function("procurement-complaints")
+    both = attrs.evolve(
+        fn,
+        performed_by=("nhse", "nhsi"),
+        capability=taxonomy.Capability({"nhse": "medium", "nhsi": "medium"}),
+    )
+    return nhs.with_function(both)

@@ -56,11 +56,19 @@ def test_classify_json_contract() -> None:
         "tied",
         "explanation",
         "summary",
+        "decided",
+        "settled_by",
+        "possible",
+        "open_questions",
     }
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
     assert by_id["regional-teams"]["lead_status"] == "joint"
-    assert by_id["pricing"] | {"explanation": None, "summary": None} == {
+    new = {"decided", "settled_by", "possible", "open_questions"}
+    assert {k: v for k, v in by_id["pricing"].items() if k not in new} | {
+        "explanation": None,
+        "summary": None,
+    } == {
         "function": "pricing",
         "name": "Pricing",
         "arrangement": "aligned",
@@ -72,7 +80,9 @@ def test_classify_json_contract() -> None:
         "summary": None,
     }
     assert by_id["efficiency-improvement"]["lead"] == "nhsi"
-    assert by_id["procurement-complaints"]["explanation"]["capped_by"] == ["legal.independence"]
+    # One body carries it out (NHS Improvement): it stays with that body, the other involved.
+    complaints = by_id["procurement-complaints"]["explanation"]
+    assert complaints["decided_by"] == "decision.one-body-alone" and complaints["capped_by"] == []
 
 
 def test_json_is_byte_identical_across_hash_seeds() -> None:

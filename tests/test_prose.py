@@ -16,7 +16,7 @@ from taxonomy.render.text import to_markdown
 from taxonomy.testing.invariants import explanation_faithfulness
 from taxonomy.whatif.counterfactual import counterfactuals
 from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL
-from tests.helpers import copy_pack
+from tests.helpers import copy_pack, shared_complaints
 from tests.helpers import run_cli as run
 
 PAPER = "NHS England board paper CB.28.03.2018/02"
@@ -79,10 +79,9 @@ def test_every_nhs_paragraph_reads_as_board_prose(nhs_result: taxonomy.Classific
         _reads_as_board_prose(text, nhs_result.portfolio)
 
 
-def test_a_function_capped_by_law_says_which_law_and_why(
-    nhs_result: taxonomy.Classification,
-) -> None:
-    text = paragraph(nhs_result["procurement-complaints"], nhs_result)
+def test_a_function_capped_by_law_says_which_law_and_why(nhs: taxonomy.Portfolio) -> None:
+    result = taxonomy.classify(shared_complaints(nhs))
+    text = paragraph(result["procurement-complaints"], result)
     assert "delivered separately" in text and "led by NHS Improvement" in text
     assert "On these answers alone it would be aligned, separate functions" in text
     assert "the law keeps it separate, with involvement if needed, because" in text

@@ -23,6 +23,7 @@ from taxonomy.whatif.counterfactual import apply_changes, counterfactuals, robus
 from taxonomy.whatif.scenarios import Scenario, load_scenario, loads_scenario
 from taxonomy.whatif.sweep import Axis, Sweep, load_sweep, sweep
 from tests.conftest import EXAMPLES, NWL
+from tests.helpers import shared_complaints
 
 SCENARIOS = EXAMPLES / "scenarios"
 
@@ -274,23 +275,24 @@ def test_compare_explains_lead_changes(nhs: taxonomy.Portfolio) -> None:
 
 
 def test_counterfactual_smallest_change(nhs: taxonomy.Portfolio) -> None:
-    found = counterfactuals(nhs, "eprr", Arrangement.SEPARATE_INVOLVED)
+    found = counterfactuals(nhs, "pricing", Arrangement.SEPARATE_INVOLVED)
     assert found.solutions
     for solution in found.solutions:
-        assert solution.cost == (1, 1)
+        assert solution.cost == (0, 1, 1)  # lowers no capability; one answer, one step
         assert solution.recommendation.arrangement is Arrangement.SEPARATE_INVOLVED
-        changed = nhs.with_function(apply_changes(nhs.function("eprr"), solution.changes))
-        assert taxonomy.classify(changed)["eprr"].arrangement is Arrangement.SEPARATE_INVOLVED
+        changed = nhs.with_function(apply_changes(nhs.function("pricing"), solution.changes))
+        assert taxonomy.classify(changed)["pricing"].arrangement is Arrangement.SEPARATE_INVOLVED
 
 
 def test_counterfactual_needs_a_change_in_the_law(nhs: taxonomy.Portfolio) -> None:
-    found = counterfactuals(nhs, "procurement-complaints", "one_team")
+    found = counterfactuals(shared_complaints(nhs), "procurement-complaints", "one_team")
     assert found.blocked_by == ("legal.independence",) and found.solutions == ()
     assert "unreachable without a change in the law" in found.explain()
 
 
 def test_counterfactual_default_target_and_already_there(nhs: taxonomy.Portfolio) -> None:
-    assert counterfactuals(nhs, "eprr").target is Arrangement.ONE_TEAM
+    assert counterfactuals(nhs, "pricing").target is Arrangement.ONE_TEAM
+    assert counterfactuals(nhs, "eprr").target is Arrangement.ALIGNED  # from 3, the next one up
     assert counterfactuals(nhs, "it").target is Arrangement.ALIGNED
     assert "already" in counterfactuals(nhs, "it", "one_team").explain()
 
@@ -306,7 +308,9 @@ def test_every_nhs_function_has_an_answer_for_every_target(nhs: taxonomy.Portfol
             for solution in found.solutions:
                 changed = nhs.with_function(apply_changes(nhs.function(fn.id), solution.changes))
                 assert taxonomy.classify_function(changed, fn.id).arrangement is target
-            if not found.solutions and not found.blocked_by:
+            if found.performed_only_by:  # one body: one team is out of reach, and said so
+                assert target is Arrangement.ONE_TEAM and "only" in found.explain()
+            elif not found.solutions and not found.blocked_by:
                 assert found.searched > 0 and "no change of up to 2 answers" in found.explain()
 
 

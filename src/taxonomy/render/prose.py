@@ -296,7 +296,11 @@ class _Writer:
         cited = self._cite(decider)
         children = ex.derivation(decider)
         if children:
-            return _sentence(f"This is because {self._findings(children)}; see {cited}")
+            # A decision that reads answers besides findings (who carries the function out)
+            # gives its own reason first.
+            direct = any(not fact.startswith("finding.") for fact, _ in decider.matched)
+            first = f"{self._because(decider)}; on the answers, " if direct else ""
+            return _sentence(f"This is because {first}{self._findings(children)}; see {cited}")
         # A decision that reads no findings: its own reason, with the answers it read, or (the
         # pack's default, which reads nothing) the findings the other decisions read, which
         # fell short of them.
