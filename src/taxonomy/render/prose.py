@@ -79,9 +79,9 @@ def paragraph(
     ...     taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
     >>> text = paragraph(result["specialised-commissioning"], result)
     >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
-    For Specialised services commissioning, we recommend that NHS England and NHS Improvement
-    keep aligned, separate functions (category 2, "Aligned, separate function(s)"): each keeps
-    its own team, and joint governance makes the teams work to a single aligned plan
+    For Specialised services commissioning, we recommend that it be delivered separately
+    (category 3, "Separate, involvement if needed"), led by NHS England, with NHS Improvement
+    involved at key points to align overarching goals
     >>> "NHS England leads it: only employees of NHS England may carry it out" in text
     True
     """
