@@ -1514,7 +1514,7 @@ class Recommendation:
         return str(_display().explain_text(self))
 
     def paragraph(self, context: Classification | Portfolio, *, rules: Any = None) -> str:
-        """This recommendation as a paragraph in full sentences a Board paper can quote.
+        """The recommendation as a paragraph in full sentences a Board paper can quote.
 
         The JSON's ``summary``; see :func:`taxonomy.render.prose.paragraph`.
 
@@ -1532,7 +1532,7 @@ class Recommendation:
     def to_html(
         self, context: Classification | Portfolio | None = None, *, rules: Any = None
     ) -> str:
-        """This recommendation as HTML: its paragraph (given ``context``), then its explanation.
+        """The recommendation as HTML: its paragraph (given ``context``), then its explanation.
 
         A notebook shows a recommendation this way without its paragraph (it does not know the
         portfolio it belongs to); ``IPython.display.HTML(rec.to_html(result))`` shows it with.

@@ -272,8 +272,10 @@ class SweepResult:
         return pd.DataFrame(list(self.records), columns=list(self.columns))
 
     def summary(self) -> SweepSummary:
-        """How often each arrangement and each lead came out, per function (see
-        :class:`SweepSummary`); empty for a sweep whose records went to a ``sink``."""
+        """How often each arrangement and each lead came out, per function.
+
+        See :class:`SweepSummary`; empty for a sweep whose records went to a ``sink``.
+        """
         counted = SweepSummary()
         counted.add(self.records)
         return counted
