@@ -632,7 +632,7 @@ def test_a_writer_failing_names_the_users_file_not_the_temporary_one(
 ) -> None:
     import taxonomy.render.workbook as workbook
 
-    def failing(result: object, path: Path) -> None:
+    def failing(result: object, path: Path, *_: object, **__: object) -> None:
         raise taxonomy.PortfolioError("cannot be written: No space left on device", file=str(path))
 
     monkeypatch.setattr(workbook, "write_results", failing)

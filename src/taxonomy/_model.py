@@ -1513,8 +1513,35 @@ class Recommendation:
         """A readable account of which rules fired on which answers, and why this arrangement."""
         return str(_display().explain_text(self))
 
+    def paragraph(self, context: Classification | Portfolio, *, rules: Any = None) -> str:
+        """The recommendation as a paragraph in full sentences a Board paper can quote.
+
+        The JSON's ``summary``; see :func:`taxonomy.render.prose.paragraph`.
+
+        Args:
+            context: the classification it belongs to, or the portfolio classified (for the
+                bodies' names and the function's legal answers).
+            rules: the rule pack that made it (a ``RulePack``); None: the portfolio's own
+                pack, else the default pack.
+
+        Raises:
+            ValueError: ``context`` is a classification made with another pack than ``rules``.
+        """
+        return str(_display().paragraph(self, context, rules=rules))
+
+    def to_html(
+        self, context: Classification | Portfolio | None = None, *, rules: Any = None
+    ) -> str:
+        """The recommendation as HTML: its paragraph (given ``context``), then its explanation.
+
+        A notebook shows a recommendation this way without its paragraph (it does not know the
+        portfolio it belongs to); ``IPython.display.HTML(rec.to_html(result))`` shows it with.
+        Arguments and errors as for :meth:`paragraph`.
+        """
+        return str(_display().recommendation_html(self, context, rules=rules))
+
     def _repr_html_(self) -> str:
-        return str(_display().recommendation_html(self))
+        return self.to_html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict, in the CLI's stable JSON contract.

@@ -367,7 +367,7 @@ def classify_command(
         from taxonomy.render.workbook import write_results
 
         with _writing(output, portfolio, force=force) as path:
-            write_results(result, path)
+            write_results(result, path, rules=pack)
         _say(f"wrote {output} ({len(result)} recommendations)")
         return
     from taxonomy.render.text import to_json, to_markdown, to_table
@@ -746,7 +746,7 @@ def whatif_command(
         from taxonomy.render.workbook import write_results
 
         with _writing(output, portfolio, *scenario_files, force=force) as path:
-            write_results(result.baseline, path, comparison=result)
+            write_results(result.baseline, path, comparison=result, rules=pack)
         _say(f"wrote {output} (recommendations and a sheet per scenario)")
         return
     inputs = (portfolio, *scenario_files)
@@ -811,7 +811,7 @@ def sweep_command(
     """
     if output is not None:
         _output_format(None, output, ("csv",))
-    from taxonomy.whatif.sweep import csv_row, load_sweep, sweep, sweep_columns
+    from taxonomy.whatif.sweep import SweepSummary, csv_row, load_sweep, sweep, sweep_columns
 
     _stdin_once(portfolio, sweep_file)
     loaded = _portfolio_on_day(portfolio, as_of, rules_dir)
@@ -830,7 +830,7 @@ def sweep_command(
             2,
             "sweep",
         )
-    counts = _SweepCounts()
+    counts = SweepSummary()
 
     def sweep_to(handle: IO[str] | None) -> SweepResult:
         write = None
@@ -864,7 +864,7 @@ def sweep_command(
         _say(f"wrote {output} ({counts.records} records)")
     else:
         result = sweep_to(None)
-        counts.show(grid.name)
+        click.echo(counts.to_text(grid.name))
     if result.failures:
         shown = "; ".join(str(f) for f in result.failures[:5])
         more = f"; and {len(result.failures) - 5} more" if len(result.failures) > 5 else ""
@@ -875,37 +875,6 @@ def sweep_command(
         raise _Refused(
             f"{len(result.failures)} scenarios failed{kept}: {shown}{more}", code, "sweep"
         )
-
-
-class _SweepCounts:
-    """What the sweep summary says, counted as records come: none of them is kept."""
-
-    def __init__(self) -> None:
-        self.records = 0
-        self.scenarios = 0
-        self._last: Any = None  # records come in scenario order
-        self.per_function: dict[str, dict[str, int]] = {}
-
-    def add(self, records: list[dict[str, Any]]) -> None:
-        from taxonomy._model import Arrangement
-
-        for record in records:
-            self.records += 1
-            if record["scenario"] != self._last:
-                self.scenarios += 1
-                self._last = record["scenario"]
-            per = self.per_function.setdefault(record["function"], {})
-            # Written as classify writes it ("1 One team"); sorted below by category.
-            named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
-            key = "one body" if named is None else f"{named.category} {named.title}"
-            per[key] = per.get(key, 0) + 1
-
-    def show(self, name: str) -> None:
-        counts = self.per_function
-        click.echo(f"{name}: {self.scenarios} scenarios x {len(counts)} functions")
-        for function, per in counts.items():
-            shown = "; ".join(f"{k}: {v}" for k, v in sorted(per.items()))
-            click.echo(f"  {function}: {shown}")
 
 
 class _RulesGroup(click.Group):

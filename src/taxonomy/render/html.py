@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 from collections.abc import Collection, Mapping, Sequence
 
-from taxonomy._model import Classification, Recommendation, lead_words
+from taxonomy._model import Classification, Portfolio, Recommendation, lead_words
+from taxonomy.language.rules import RulePack
+from taxonomy.render.prose import paragraph
 from taxonomy.render.text import explain_text
 from taxonomy.render.workbook import CATEGORY_COLOURS
 
@@ -14,6 +16,7 @@ __all__ = [
     "colour",
     "explain_text",
     "lead_names",
+    "paragraph",
     "recommendation_html",
 ]
 
@@ -90,13 +93,32 @@ def lead_names(
     )
 
 
-def recommendation_html(rec: Recommendation) -> str:
-    """One recommendation and its explanation as HTML (a notebook's rich output)."""
+def recommendation_html(
+    rec: Recommendation,
+    context: Classification | Portfolio | None = None,
+    *,
+    rules: RulePack | None = None,
+) -> str:
+    """One recommendation and its explanation as HTML (a notebook's rich output).
+
+    With ``context`` (the classification it belongs to, or the portfolio classified), its
+    plain-language paragraph (:func:`taxonomy.render.prose.paragraph`) comes first. An open
+    recommendation (answers left unknown give more than one outcome) says so, with the
+    outcomes still possible. Every text is escaped.
+    """
+    summary = "" if context is None else paragraph(rec, context, rules=rules)
+    words = f"<p>{html.escape(summary)}</p>" if summary else ""
+    if rec.arrangement is None:
+        head = f"open: {len(rec.possible)} outcomes possible"
+    else:
+        head = (
+            f'<span style="background:{colour(rec.arrangement.category)};padding:0 .3em">'
+            f"{rec.arrangement.category}. {html.escape(rec.arrangement.title)}</span>, lead "
+            f"{html.escape(rec.lead_text)}"
+        )
     return (
-        f"<div><b>{html.escape(rec.name)}</b>: "
-        f'<span style="background:{colour(rec.settled_arrangement.category)};padding:0 .3em">'
-        f"{rec.category}. {html.escape(rec.settled_arrangement.title)}</span>, lead "
-        f"{html.escape(rec.lead_text)}<pre>{html.escape(explain_text(rec))}</pre></div>"
+        f"<div><b>{html.escape(rec.name)}</b>: {head}{words}"
+        f"<pre>{html.escape(explain_text(rec))}</pre></div>"
     )
 
 

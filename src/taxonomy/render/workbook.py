@@ -6,8 +6,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from taxonomy._model import EACH_OWN_WORDS, Classification, Recommendation, lead_words
 from taxonomy.errors import PortfolioError
+from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.render.cells import as_text_cells, check_cells, csv_text, sheet_title
+from taxonomy.render.prose import paragraph_writer
 
 __all__ = ["CATEGORY_COLOURS", "write_results"]
 
@@ -23,11 +26,21 @@ _RESULT_COLUMNS = [
     "decided_by",
     "capped_by",
     "reason",
+    # added later, at the end so that the columns above keep their places
+    "lead_name",
+    "summary",
 ]
 
 
-def _result_rows(classification: Any) -> list[list[Any]]:
+def _result_rows(classification: Classification, rules: RulePack | None) -> list[list[Any]]:
     rows: list[list[Any]] = [list(_RESULT_COLUMNS)]
+    names = {o.id: o.name for o in classification.portfolio.organisations}
+    pack = pack_for(classification.portfolio, rules)
+    summary = (
+        paragraph_writer(classification, rules=pack)
+        if pack.hash == classification.rule_pack.hash
+        else None
+    )
     for rec in classification:
         ex = rec.explanation
         rows.append(
@@ -41,24 +54,55 @@ def _result_rows(classification: Any) -> list[list[Any]]:
                 ex.decided_by.rule,
                 ", ".join(f.rule for f in ex.capped_by),
                 (ex.capped_by[0].because if ex.capped_by else ex.decided_by.because),
+                _lead_name(rec, names),
+                summary(rec) if summary is not None else None,
             ]
         )
     return rows
 
 
-def write_results(classification: Any, path: str | Path, comparison: Any = None) -> None:
+def _lead_name(rec: Recommendation, names: dict[str, str]) -> str:
+    """The lead in words as ``lead`` gives it, with each body by its name rather than its id."""
+    if rec.each_own:
+        return EACH_OWN_WORDS
+    return lead_words(
+        names.get(rec.lead, rec.lead) if rec.lead is not None else None,
+        [names.get(body, body) for body in rec.tied],
+    )
+
+
+def write_results(
+    classification: Classification,
+    path: str | Path,
+    comparison: Any = None,
+    *,
+    rules: RulePack | None = None,
+) -> None:
     """Write recommendations as XLSX (categories coloured; a sheet per scenario) or CSV.
 
-    The ``lead`` column is the lead in words, as every table writes it (the body, ``joint``, or
-    ``undecided between a and b (tie)``); ``lead_status`` is ``body``, ``joint`` or ``tie``, as
-    the JSON's ``lead_status``.
+    One row per function, its columns in a fixed order (new ones are added at the end):
+    ``function`` (its id), ``name``, ``arrangement``, ``category`` (a number, 1 to 4),
+    ``lead``, ``lead_status``, ``decided_by``, ``capped_by``, ``reason``, ``lead_name`` and
+    ``summary``. ``lead`` is the lead in words, as every table writes it (the body's id,
+    ``joint``, or ``undecided between a and b (tie)``), and ``lead_name`` the same with each
+    body by its name; ``lead_status`` is ``body``, ``joint``, ``tie`` or ``each``, as the
+    JSON's ``lead_status``; ``summary`` is the recommendation in sentences a Board paper can
+    quote, as the JSON's ``summary`` (empty when ``rules`` is not the pack that made it).
+
+    Args:
+        classification: the result.
+        path: the file to write: ``.csv`` for CSV, else XLSX.
+        comparison: a :class:`~taxonomy.whatif.compare.Comparison` of this baseline, for a
+            sheet per scenario (XLSX only).
+        rules: the rule pack that made it, for the summaries' words; None: the portfolio's
+            own pack, else the default pack.
 
     Raises:
         PortfolioError: (an ``InputError``) the file cannot be written, naming it.
         InputError: a text is longer than a workbook cell holds (nothing is written).
     """
     path = Path(path)
-    rows = _result_rows(classification)
+    rows = _result_rows(classification, rules)
     if path.suffix.lower() == ".csv":
         try:
             with path.open("w", newline="", encoding="utf-8") as handle:
@@ -125,7 +169,7 @@ def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, lette
         if category in CATEGORY_COLOURS:
             row_cells[2].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
             row_cells[3].fill = fill("solid", fgColor=CATEGORY_COLOURS[category])
-    widths = [28, 40, 20, 10, 24, 12, 36, 28, 90]
+    widths = [28, 40, 20, 10, 24, 12, 36, 28, 90, 36, 120]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[letter(index)].width = width
     sheet.freeze_panes = "B2"

@@ -32,6 +32,7 @@ True
 
 from __future__ import annotations
 
+import html
 import itertools
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -214,6 +215,26 @@ class Counterfactuals:
         lines.append(f"  ({self.searched} answer combinations evaluated)")
         return "\n".join(lines) + "\n"
 
+    def _repr_html_(self) -> str:
+        """The answer as :meth:`explain` words it, as HTML (a notebook's rich output).
+
+        The first line is the question, each solution an item of a list; every text escaped.
+        """
+        lines = self.explain().rstrip("\n").split("\n")
+        parts = [f"<b>{html.escape(lines[0])}</b>"]
+        items: list[str] = []
+        for line in lines[1:]:
+            if line.startswith("  - "):
+                items.append(f"<li>{html.escape(line[4:])}</li>")
+                continue
+            if items:
+                parts.append("<ul>" + "".join(items) + "</ul>")
+                items = []
+            parts.append(f"<div>{html.escape(line.strip())}</div>")
+        if items:
+            parts.append("<ul>" + "".join(items) + "</ul>")
+        return "<div>" + "".join(parts) + "</div>"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {
@@ -378,6 +399,15 @@ class Robustness:
     def share(self) -> float:
         """The share of one-step changes that flip it, 0 to 1."""
         return len(self.flips) / self.steps if self.steps else 0.0
+
+    def _repr_html_(self) -> str:
+        """How many one-step changes flip it, and each flip, as HTML (a notebook's rich output)."""
+        head = (
+            f"<b>{html.escape(self.function)}</b>: {len(self.flips)} of {self.steps} one-step "
+            f"answer changes flip it ({self.share:.0%})"
+        )
+        flips = "".join(f"<li>{html.escape(flip)}</li>" for flip in self.flips)
+        return f"<div>{head}" + (f"<ul>{flips}</ul>" if flips else "") + "</div>"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from taxonomy._model import Portfolio
+from taxonomy._model import Arrangement, Portfolio
 from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
 from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
 from taxonomy.language.rules import Condition, RulePack, check_keys, pack_for
@@ -57,6 +57,7 @@ __all__ = [
     "Failure",
     "Sweep",
     "SweepResult",
+    "SweepSummary",
     "csv_row",
     "load_sweep",
     "sweep",
@@ -269,6 +270,97 @@ class SweepResult:
         except ImportError:  # pragma: no cover - depends on the environment
             raise InputError("to_frame() needs pandas: pip install pandas") from None
         return pd.DataFrame(list(self.records), columns=list(self.columns))
+
+    def summary(self) -> SweepSummary:
+        """How often each arrangement and each lead came out, per function.
+
+        See :class:`SweepSummary`; empty for a sweep whose records went to a ``sink``.
+        """
+        counted = SweepSummary()
+        counted.add(self.records)
+        return counted
+
+
+class SweepSummary:
+    """How often each arrangement and each lead came out across a sweep, per function.
+
+    Counted as records come (:meth:`add`, e.g. from a ``sink``), none of them kept. An
+    arrangement is counted in words with its category (``1 One team``), or as ``one body``
+    where the law left a single body; a lead as every output writes it (:attr:`lead_text`): a
+    body's id, ``joint``, ``undecided between a and b (tie)`` or ``none: each body does its
+    own``, and where the law left a single body, that body.
+
+    Examples:
+        >>> counted = SweepSummary()
+        >>> counted.add([
+        ...     {"scenario": 0, "function": "it", "arrangement": "one_team", "lead": "nhse"},
+        ...     {"scenario": 1, "function": "it", "arrangement": "one_team", "lead": "joint"},
+        ...     {"scenario": 2, "function": "it", "arrangement": "aligned", "lead": "nhse"},
+        ... ])
+        >>> print(counted.to_text("grid"))
+        grid: 3 scenarios x 1 functions
+          it: 1 One team: 2; 2 Aligned, separate function(s): 1
+            lead: nhse: 2; joint: 1
+    """
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.scenarios = 0
+        self._last: Any = None  # records come in scenario order
+        #: Per function (portfolio order): how often each arrangement came out.
+        self.arrangements: dict[str, dict[str, int]] = {}
+        #: Per function (portfolio order): how often each lead came out.
+        self.leads: dict[str, dict[str, int]] = {}
+
+    def add(self, records: Iterable[dict[str, Any]]) -> None:
+        """Count ``records`` (a sweep's, in scenario order)."""
+        for record in records:
+            self.records += 1
+            if record["scenario"] != self._last:
+                self.scenarios += 1
+                self._last = record["scenario"]
+            function = record["function"]
+            named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
+            key = "one body" if named is None else f"{named.category} {named.title}"
+            per = self.arrangements.setdefault(function, {})
+            per[key] = per.get(key, 0) + 1
+            lead = str(record["lead"]) if record["lead"] is not None else "none"
+            leads = self.leads.setdefault(function, {})
+            leads[lead] = leads.get(lead, 0) + 1
+
+    def _sorted(self, function: str) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+        """A function's arrangements by category, and its leads most frequent first."""
+        arrangements = sorted(self.arrangements.get(function, {}).items())
+        leads = sorted(self.leads.get(function, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        return arrangements, leads
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the counts, and per function its arrangements and leads.
+
+        ``{"scenarios", "records", "functions": [{"function", "arrangements": [{"arrangement",
+        "count"}], "leads": [{"lead", "count"}]}]}``, arrangements by category, leads most
+        frequent first (ties in alphabetical order).
+        """
+        functions = []
+        for function in self.arrangements:
+            arrangements, leads = self._sorted(function)
+            functions.append(
+                {
+                    "function": function,
+                    "arrangements": [{"arrangement": k, "count": v} for k, v in arrangements],
+                    "leads": [{"lead": k, "count": v} for k, v in leads],
+                }
+            )
+        return {"scenarios": self.scenarios, "records": self.records, "functions": functions}
+
+    def to_text(self, name: str) -> str:
+        """The summary ``taxonomy sweep`` prints: per function, its arrangements, then its leads."""
+        lines = [f"{name}: {self.scenarios} scenarios x {len(self.arrangements)} functions"]
+        for function in self.arrangements:
+            arrangements, leads = self._sorted(function)
+            lines.append(f"  {function}: " + "; ".join(f"{k}: {v}" for k, v in arrangements))
+            lines.append("    lead: " + "; ".join(f"{k}: {v}" for k, v in leads))
+        return "\n".join(lines)
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, str]:
