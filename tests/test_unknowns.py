@@ -22,6 +22,7 @@ from taxonomy.testing.unknowns import (
     check_sound,
     with_open,
 )
+from tests.conftest import ROOT
 
 EXAMPLE = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
 KEYS = ("efficiency.duplication", "efficiency.simplification", "effectiveness.joint_benefit")
@@ -340,3 +341,55 @@ def test_spreadsheet_cells_read_as_the_yaml_does(tmp_path: Path) -> None:
     assert taxonomy.classify(taxonomy.load_portfolio(tmp_path / "q.csv"))["f"].to_dict() == (
         taxonomy.classify(portfolio)["f"].to_dict()
     )
+
+
+def _it_with_open_capability(tmp_path: Path) -> taxonomy.Portfolio:
+    """The NHS example with NHS Improvement's IT capability left unknown: one team whatever it
+    is (duplication and simplification decide that), but who leads depends on it."""
+    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = lines.index("  - id: it\n")
+    for number in range(start, start + 12):
+        if lines[number].strip() == "capability: {nhse: medium, nhsi: medium}":
+            lines[number] = lines[number].replace("nhsi: medium", "nhsi: unknown")
+            break
+    else:
+        raise AssertionError("the IT function's capability line moved")
+    path = tmp_path / "it_open.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return taxonomy.load_portfolio(path)
+
+
+def test_a_decided_arrangement_with_an_open_lead_is_decided(tmp_path: Path) -> None:
+    portfolio = _it_with_open_capability(tmp_path)
+    rec = taxonomy.classify(portfolio)["it"]
+    # The arrangement is the same in every completion: it is decided, and every output that
+    # needs a settled arrangement (check, graph, report) can show it.
+    assert rec.decided and rec.arrangement is taxonomy.Arrangement.ONE_TEAM
+    assert rec.settled_arrangement is taxonomy.Arrangement.ONE_TEAM
+    assert {o.arrangement for o in rec.possible} == {taxonomy.Arrangement.ONE_TEAM}
+    assert len(rec.possible) > 1
+    # The lead is not: it is said to depend on the open answer, never a guessed body.
+    assert rec.lead is None and rec.lead_status == "open"
+    assert rec.lead_text.startswith("not decided yet, it depends on answers left open")
+    assert rec.open_questions[0].key == "capability.nhsi"
+    assert taxonomy.check(taxonomy.build_graph(taxonomy.classify(portfolio))) is not None
+
+
+def test_why_not_refuses_a_function_still_open_between_arrangements(tmp_path: Path) -> None:
+    from taxonomy.whatif.counterfactual import counterfactuals
+
+    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "open.yaml"
+    path.write_text(
+        text.replace(
+            "efficiency: {duplication: high, simplification: high}",
+            "efficiency: {duplication: unknown, simplification: unknown}",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    portfolio = taxonomy.load_portfolio(path)
+    open_ = next(r for r in taxonomy.classify(portfolio) if not r.decided)
+    with pytest.raises(taxonomy.InputError, match="is not decided yet: its answers left open give"):
+        counterfactuals(portfolio, open_.function, "aligned")

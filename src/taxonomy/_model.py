@@ -1482,7 +1482,7 @@ class Recommendation:
         ``each``: no lead, each body does its own (see ``each_own``); ``open``: the
         recommendation is not decided (see ``possible``).
         """
-        if self.arrangement is None:
+        if self.arrangement is None or self.lead_open:
             return "open"
         if self.lead is not None:
             return "body"
@@ -1505,9 +1505,17 @@ class Recommendation:
         """
         if self.arrangement is None:
             return "open"
+        if self.lead_open:
+            leads = list(dict.fromkeys(o.lead_text for o in self.possible))
+            return "not decided yet, it depends on answers left open: " + word_list(leads, "or")
         if self.each_own:
             return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)
+
+    @property
+    def lead_open(self) -> bool:
+        """Whether the arrangement is decided but the lead depends on answers left open."""
+        return self.arrangement is not None and len(self.possible) > 1
 
     def explain(self) -> str:
         """A readable account of which rules fired on which answers, and why this arrangement."""

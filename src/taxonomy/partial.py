@@ -350,6 +350,27 @@ def classify_open(
             )
         questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
     questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
+    arrangements = {outcome.arrangement for outcome in possible}
+    if len(arrangements) == 1:
+        # One arrangement whatever the open answers: it is decided; only the lead is not.
+        first = cast(Recommendation, ranked[0][1][2])
+        capped = all(entry[3] for _, entry in ranked)
+        candidates = sorted({b for o in possible for b in (o.lead, *o.tied) if b is not None})
+        note = (
+            f"the arrangement is decided whatever the open answers ({', '.join(keys)}) turn out "
+            f"to be; the lead is not: answer {questions[0].key} first"
+        )
+        return Recommendation(
+            function.id,
+            function.name,
+            first.arrangement,
+            None,
+            attrs.evolve(first.explanation, notes=(*first.explanation.notes, note)),
+            tuple(candidates),
+            possible=possible,
+            open_questions=tuple(questions),
+            settled_by="law" if capped else "evidence",
+        )
     explanation = Explanation(
         fired=(),
         decided_by=_OPEN,

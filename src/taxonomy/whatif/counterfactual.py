@@ -339,7 +339,7 @@ def counterfactuals(
     wanted = Arrangement.parse(target) if target is not None else None
     pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
-    current = classify_function(portfolio, function_id, rules=pack)
+    current = _decided(classify_function(portfolio, function_id, rules=pack))
     if wanted is None:
         wanted = (
             Arrangement(current.settled_arrangement - 1)
@@ -425,7 +425,7 @@ def robustness(
     """Try every one-step change of each answer (up or down the scale) and count the flips."""
     pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
-    current = classify_function(portfolio, function_id, rules=pack)
+    current = _decided(classify_function(portfolio, function_id, rules=pack))
     flips = []
     steps = 0
     variants = Variants(portfolio, rules=pack)
@@ -441,6 +441,32 @@ def robustness(
             elif _flipped(current, rec):
                 flips.append(f"{change} gives {rec.arrangement} ({rec.lead_text})")
     return Robustness(function_id, steps, tuple(flips))
+
+
+def _decided(current: Recommendation) -> Recommendation:
+    """``current``, if its arrangement is decided.
+
+    What would move a placement still open between several is not a question with one answer.
+
+    Raises:
+        InputError: the function's answers left open give more than one arrangement (naming the
+            outcomes and the question to answer first).
+    """
+    if current.arrangement is not None:
+        return current
+    outcomes = word_list(
+        [
+            f"{o.arrangement.title} if {o.when}" if o.when else o.arrangement.title
+            for o in current.possible
+        ],
+        "or",
+    )
+    first = current.open_questions[0].key if current.open_questions else "its open answers"
+    raise InputError(
+        f"is not decided yet: its answers left open give {outcomes}; answer {first} first, "
+        "then ask what would change it (explain shows what each answer would give)",
+        item=f"function '{current.function}'",
+    )
 
 
 def _flipped(current: Recommendation, other: Recommendation) -> bool:
