@@ -393,3 +393,25 @@ def test_why_not_refuses_a_function_still_open_between_arrangements(tmp_path: Pa
     open_ = next(r for r in taxonomy.classify(portfolio) if not r.decided)
     with pytest.raises(taxonomy.InputError, match="is not decided yet: its answers left open give"):
         counterfactuals(portfolio, open_.function, "aligned")
+
+
+def test_a_decided_paragraph_says_an_open_answer_is_not_known(tmp_path: Path) -> None:
+    """The paragraph of a recommendation decided whatever an open answer is never states that
+    answer as a fact (it shows the derivation of one completion)."""
+    from taxonomy.render.prose import paragraph
+
+    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
+    old = "efficiency: {duplication: none, simplification: medium}\n    effectiveness: {joint_benefit: medium}\n    legal: {statutory_owner: nhse, delegable_to"
+    assert old in text
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        text.replace(old, old.replace("simplification: medium", "simplification: unknown")),
+        encoding="utf-8",
+    )
+    result = taxonomy.classify(taxonomy.load_portfolio(path))
+    rec = result["specialised-commissioning"]
+    assert rec.decided and len(rec.possible) == 1
+    said = paragraph(rec, result)
+    assert "the scope to simplify processes is not known yet (taken here as" in said
+    assert "the scope to simplify processes is none" not in said
+    assert "This holds whatever the open answers turn out to be" in said

@@ -204,6 +204,9 @@ class _Writer:
         paper = pack.word("paper", "board paper")
         self.paper = re.split(r" \(|, ", paper, maxsplit=1)[0].strip()
         self._named: frozenset[str] = frozenset()
+        # The answers the function being written about leaves open: said as not known, never as
+        # the value of the one completion whose derivation is shown.
+        self._open: dict[str, Any] = {}
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
         self.decision_findings = {
@@ -220,7 +223,11 @@ class _Writer:
         ex = rec.explanation
         fn = self.portfolio.function(rec.function)
         if fn.unknowns:
-            return f"{self._paragraph(rec, ex, fn)} {settled_sentence(rec, fn)}"
+            self._open = dict(fn.unknowns)
+            try:
+                return f"{self._paragraph(rec, ex, fn)} {settled_sentence(rec, fn)}"
+            finally:
+                self._open = {}
         return self._paragraph(rec, ex, fn)
 
     def _paragraph(self, rec: Recommendation, ex: Any, fn: Any) -> str:
@@ -561,6 +568,10 @@ class _Writer:
             return ""
         if not re.match(r"(the|a|an|how|each|every|what|which|who)\b", meaning, re.IGNORECASE):
             meaning = "the " + meaning
+        if fact in self._open:
+            left = str(self._open[fact])
+            known = "not known yet" if left == "unknown" else f"somewhere in {left}"
+            return f"{meaning} is {known} (taken here as {self._value(fact, value)})"
         return f"{meaning} is {self._value(fact, value)}"
 
     def _because(self, firing: Firing) -> str:
