@@ -415,3 +415,18 @@ def test_a_decided_paragraph_says_an_open_answer_is_not_known(tmp_path: Path) ->
     assert "the scope to simplify processes is not known yet (taken here as" in said
     assert "the scope to simplify processes is none" not in said
     assert "This holds whatever the open answers turn out to be" in said
+
+
+def test_a_level_mistake_says_unknown_and_ranges_are_allowed(tmp_path: Path) -> None:
+    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
+    old = "efficiency: {duplication: none, simplification: medium}"
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        text.replace(old, "efficiency: {duplication: tbc, simplification: low-high}", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(PortfolioError) as caught:
+        taxonomy.load_portfolio(path)
+    problems = {p.key: p for p in caught.value.problems}
+    assert "unknown" in problems["duplication"].allowed
+    assert problems["simplification"].suggestion == "low..high"

@@ -99,9 +99,10 @@ def _output_format(
     if named is None:
         if fmt is not None:
             return fmt
+        # A command with one format has no --format to give.
+        hint = "give --format, or a file" if len(allowed) > 1 else "give a file"
         raise InputError(
-            f"cannot tell the format from the extension '{suffix}': give --format, or a file "
-            f"ending {endings}",
+            f"cannot tell the format from the extension '{suffix}': {hint} ending {endings}",
             file=output,
         )
     named = kind(named)
@@ -255,7 +256,7 @@ def _with_progress(
 
 
 _FORCE_OPTION = click.option(
-    "--force", is_flag=True, help="Replace the -o file if it exists (never one of the inputs)."
+    "--force", is_flag=True, help="Replace the output file if it exists (never one of the inputs)."
 )
 
 
@@ -537,7 +538,7 @@ def template_command(source: str, output: str, rules_dir: str | None, force: boo
 
     PORTFOLIO_OR_BODIES is a portfolio (pre-filled) or comma-separated body ids, e.g. nhse,nhsi.
     The workbook has the tiers of the rule pack (--rules) and a column for each question it
-    declares, explained in the guide sheet.
+    declares, explained in its questions sheet.
     """
     from taxonomy.input.spreadsheet import write_template
 

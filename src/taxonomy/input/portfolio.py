@@ -588,7 +588,29 @@ def _known_required(pack: RulePack, key: str) -> str | None:
     return None
 
 
+#: A range written with a dash or "to" instead of "..": ``low-high``, ``low to high``.
+_RANGE_LOOKALIKE = re.compile(r"^\s*(\w+)\s*(?:-|\u2013|\u2014|\bto\b)\s*(\w+)\s*$", re.IGNORECASE)
+
+
 def _level(reader: Reader, node: Fields, key: str, item: str) -> Level:
+    value = node[key]
+    if isinstance(value, str) and fold_choice(value, Level.names()) is None:
+        # Not a level: say what else an answer may be (open, or a range) and, for a range
+        # written with a dash, how to write it.
+        lookalike = _RANGE_LOOKALIKE.match(value)
+        ends = [fold_choice(end, Level.names()) for end in lookalike.groups()] if lookalike else []
+        reader.fail(
+            f"'{value}' is not a level",
+            at=node,
+            key=key,
+            item=item,
+            allowed=(*Level.names(), "unknown", "LOW..HIGH (a range)"),
+            suggestion=(
+                f"{ends[0]}..{ends[1]}"
+                if len(ends) == 2 and None not in ends
+                else did_you_mean(value, [*Level.names(), "unknown"])
+            ),
+        )
     return Level.parse(
         reader.choice(node, key, Level.names(), item=item, what="a level", fold_case=True)
     )

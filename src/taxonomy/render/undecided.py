@@ -67,7 +67,8 @@ def settled_sentence(rec: Recommendation, function: Function) -> str:
 def _questions(rec: Recommendation, indent: str) -> list[str]:
     lines = []
     for rank, q in enumerate(rec.open_questions, start=1):
-        lines.append(f"{indent}{rank}. {q.key} (about {q.expected_outcomes:g} outcomes left)")
+        left = "outcome" if q.expected_outcomes == 1 else "outcomes"
+        lines.append(f"{indent}{rank}. {q.key} (about {q.expected_outcomes:g} {left} left)")
         lines += [f"{indent}   - {answer}: {'; '.join(gives)}" for answer, gives in q.answers]
     return lines
 
