@@ -69,7 +69,7 @@ def test_a_yaml_portfolio_reports_every_problem_with_its_line(tmp_path: Path) ->
     assert message[0] == f"{path}: 5 problems:"
     assert message[1] == (
         f"  {path}:10: function 'pricing': key 'simplification': 'hihg' is not a level; "
-        "allowed: none, low, medium, high (did you mean 'high'?)"
+        "allowed: none, low, medium, high, unknown, LOW..HIGH (a range) (did you mean 'high'?)"
     )
     # The multi-body value written with a space: the message says how to write several.
     assert "list organisation ids with commas, e.g. [a, b]" in message[3]
