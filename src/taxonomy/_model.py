@@ -1457,7 +1457,8 @@ class Recommendation:
             first = self.open_questions[0].key if self.open_questions else "its open answers"
             raise InputError(
                 "this output does not show open recommendations yet (answers left unknown "
-                f"give {len(self.possible)} outcomes): answer {first}, or use classify or explain",
+                f"give {len(self.possible)} outcomes): answer {first}, or see every open "
+                "function with classify (as a table, JSON or Markdown) or explain",
                 item=f"function '{self.function}'",
             )
         return self.arrangement
