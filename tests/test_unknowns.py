@@ -430,3 +430,23 @@ def test_a_level_mistake_says_unknown_and_ranges_are_allowed(tmp_path: Path) -> 
     problems = {p.key: p for p in caught.value.problems}
     assert "unknown" in problems["duplication"].allowed
     assert problems["simplification"].suggestion == "low..high"
+
+
+def test_markdown_never_says_an_open_function_was_decided(tmp_path: Path) -> None:
+    from taxonomy.render.text import to_markdown
+
+    path = _write(
+        tmp_path,
+        """\
+        efficiency: {duplication: unknown, simplification: low}
+        effectiveness: {joint_benefit: medium}
+        capability: {a: medium, b: medium}
+        """,
+    )
+    row = next(
+        line
+        for line in to_markdown(taxonomy.classify(taxonomy.load_portfolio(path))).splitlines()
+        if line.startswith("| f |")
+    )
+    assert row.rstrip(" |").endswith("not decided: answer efficiency.duplication first")
+    assert "the answers" not in row

@@ -258,7 +258,12 @@ _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
 
 
 def _decided_words(rec: Recommendation) -> str:
-    """What decided a recommendation, in words: the answers, and the law where it held it."""
+    """What decided a recommendation, in words: the answers, and the law where it held it.
+
+    An open one is not decided: the question to answer first, as the table says.
+    """
+    if rec.arrangement is None:
+        return decided_cell(rec)
     if not rec.explanation.capped_by:
         return "the answers"
     assert rec.arrangement is not None  # only decided recommendations are capped
