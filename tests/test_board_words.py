@@ -342,3 +342,18 @@ def test_a_scenario_picture_names_its_scenario_and_keeps_each_body_colour(tmp_pa
     bodies = taxonomy.load_portfolio(police, rules=taxonomy.load_rules(pack)).organisation_ids
     fire = _PALETTE[list(bodies).index("wessex-fire")]
     assert f"fill: {fire}" in svg
+
+
+def test_a_looser_legal_limit_is_not_listed_beside_the_cap_that_held_it(nhs) -> None:
+    """Page 1 never says both "held at 4" and "no more joined up than 3" for one function."""
+    import attrs
+
+    from taxonomy.render.prose import legal_effects
+
+    fn = nhs.function("procurement-complaints")
+    legal = attrs.evolve(fn.legal, separate_reason="a statutory bar (for this test)")
+    result = taxonomy.classify(nhs.with_function(attrs.evolve(fn, legal=legal)))
+    assert result["procurement-complaints"].category == 4
+    said = [e.said for e, names in legal_effects(result) if fn.name in names]
+    assert any(s.startswith("held at 4.") for s in said), said
+    assert not any(s.startswith("no more joined up than 3") for s in said), said

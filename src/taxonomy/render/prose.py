@@ -403,7 +403,9 @@ class _Writer:
                 self._cite(f),
             )
             for f in self._bound(ex)
-            if f.cap is not None
+            # A looser limit beside a cap that held it further apart says nothing the cap does
+            # not, and read beside it ("held at 4", "no more than 3") looks like a contradiction.
+            if f.cap is not None and not (ex.capped_by and f.cap.category < (rec.category or 0))
         ]
         lead = ex.lead_by
         if lead is not None and lead.question == "legal" and rec.lead_status != "tie":
