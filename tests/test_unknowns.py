@@ -66,6 +66,14 @@ def test_nothing_open_is_decided_as_before(fid: str) -> None:
     check_conservative(EXAMPLE, fid)
 
 
+#: One function's answers with duplication left open (one team if it is high, else aligned).
+OPEN_DUPLICATION = """\
+efficiency: {duplication: unknown, simplification: low}
+effectiveness: {joint_benefit: medium}
+capability: {a: medium, b: medium}
+"""
+
+
 def _write(tmp_path: Path, answers: str) -> Path:
     path = tmp_path / "p.yaml"
     path.write_text(
@@ -89,11 +97,7 @@ def _write(tmp_path: Path, answers: str) -> Path:
 def test_an_open_function_names_every_outcome_and_the_first_question(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
-        """\
-        efficiency: {duplication: unknown, simplification: low}
-        effectiveness: {joint_benefit: medium}
-        capability: {a: medium, b: medium}
-        """,
+        OPEN_DUPLICATION,
     )
     rec = taxonomy.classify(taxonomy.load_portfolio(path))["f"]
     assert not rec.decided and rec.arrangement is None and rec.lead_status == "open"
@@ -128,11 +132,7 @@ def test_outputs_that_cannot_show_open_refuse(tmp_path: Path) -> None:
 
     path = _write(
         tmp_path,
-        """\
-        efficiency: {duplication: unknown, simplification: low}
-        effectiveness: {joint_benefit: medium}
-        capability: {a: medium, b: medium}
-        """,
+        OPEN_DUPLICATION,
     )
     result = taxonomy.classify(taxonomy.load_portfolio(path))
     with pytest.raises(InputError, match="does not show open recommendations yet"):
@@ -211,11 +211,7 @@ def test_explain_shows_an_open_function_its_residual_not_a_robustness(tmp_path: 
 
     path = _write(
         tmp_path,
-        """\
-        efficiency: {duplication: unknown, simplification: low}
-        effectiveness: {joint_benefit: medium}
-        capability: {a: medium, b: medium}
-        """,
+        OPEN_DUPLICATION,
     )
     for fmt in ("text", "markdown"):
         out = run_cli("explain", str(path), "f", "--format", fmt)
@@ -232,11 +228,7 @@ def test_robustness_of_a_decided_function_steps_only_the_answers_given(tmp_path:
 
     path = _write(
         tmp_path,
-        """\
-        efficiency: {duplication: unknown, simplification: low}
-        effectiveness: {joint_benefit: medium}
-        capability: {a: medium, b: medium}
-        """,
+        OPEN_DUPLICATION,
     )
     text = path.read_text().replace(
         "legal: {statutory_owner: a}",
@@ -343,6 +335,15 @@ def test_spreadsheet_cells_read_as_the_yaml_does(tmp_path: Path) -> None:
     )
 
 
+def _nhs_with(tmp_path: Path, old: str, new: str) -> Path:
+    """The NHS example written to ``tmp_path`` with its first ``old`` replaced by ``new``."""
+    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
+    assert old in text, old
+    path = tmp_path / "nhs.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
 def _it_with_open_capability(tmp_path: Path) -> taxonomy.Portfolio:
     """The NHS example with NHS Improvement's IT capability left unknown: one team whatever it
     is (duplication and simplification decide that), but who leads depends on it."""
@@ -379,15 +380,10 @@ def test_a_decided_arrangement_with_an_open_lead_is_decided(tmp_path: Path) -> N
 def test_why_not_refuses_a_function_still_open_between_arrangements(tmp_path: Path) -> None:
     from taxonomy.whatif.counterfactual import counterfactuals
 
-    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
-    path = tmp_path / "open.yaml"
-    path.write_text(
-        text.replace(
-            "efficiency: {duplication: high, simplification: high}",
-            "efficiency: {duplication: unknown, simplification: unknown}",
-            1,
-        ),
-        encoding="utf-8",
+    path = _nhs_with(
+        tmp_path,
+        "efficiency: {duplication: high, simplification: high}",
+        "efficiency: {duplication: unknown, simplification: unknown}",
     )
     portfolio = taxonomy.load_portfolio(path)
     open_ = next(r for r in taxonomy.classify(portfolio) if not r.decided)
@@ -400,13 +396,9 @@ def test_a_decided_paragraph_says_an_open_answer_is_not_known(tmp_path: Path) ->
     answer as a fact (it shows the derivation of one completion)."""
     from taxonomy.render.prose import paragraph
 
-    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
     old = "efficiency: {duplication: none, simplification: medium}\n    effectiveness: {joint_benefit: medium}\n    legal: {statutory_owner: nhse, delegable_to"
-    assert old in text
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        text.replace(old, old.replace("simplification: medium", "simplification: unknown")),
-        encoding="utf-8",
+    path = _nhs_with(
+        tmp_path, old, old.replace("simplification: medium", "simplification: unknown")
     )
     result = taxonomy.classify(taxonomy.load_portfolio(path))
     rec = result["specialised-commissioning"]
@@ -418,12 +410,10 @@ def test_a_decided_paragraph_says_an_open_answer_is_not_known(tmp_path: Path) ->
 
 
 def test_a_level_mistake_says_unknown_and_ranges_are_allowed(tmp_path: Path) -> None:
-    text = (ROOT / "examples" / "nhs_joint_working_2018.yaml").read_text(encoding="utf-8")
-    old = "efficiency: {duplication: none, simplification: medium}"
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        text.replace(old, "efficiency: {duplication: tbc, simplification: low-high}", 1),
-        encoding="utf-8",
+    path = _nhs_with(
+        tmp_path,
+        "efficiency: {duplication: none, simplification: medium}",
+        "efficiency: {duplication: tbc, simplification: low-high}",
     )
     with pytest.raises(PortfolioError) as caught:
         taxonomy.load_portfolio(path)
@@ -437,11 +427,7 @@ def test_markdown_never_says_an_open_function_was_decided(tmp_path: Path) -> Non
 
     path = _write(
         tmp_path,
-        """\
-        efficiency: {duplication: unknown, simplification: low}
-        effectiveness: {joint_benefit: medium}
-        capability: {a: medium, b: medium}
-        """,
+        OPEN_DUPLICATION,
     )
     row = next(
         line
