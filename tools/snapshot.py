@@ -43,9 +43,24 @@ SCENARIOS: dict[str, str] = {
 
 
 _SCHEMAS = (
-    "portfolio", "pack", "rules", "scenario", "sweep", "expectations", "classification",
-    "classification-jsonl", "explain", "why-not", "whatif", "check", "graph", "rules-list",
-    "rules-check", "rules-coverage", "rules-mutate", "error",
+    "portfolio",
+    "pack",
+    "rules",
+    "scenario",
+    "sweep",
+    "expectations",
+    "classification",
+    "classification-jsonl",
+    "explain",
+    "why-not",
+    "whatif",
+    "check",
+    "graph",
+    "rules-list",
+    "rules-check",
+    "rules-coverage",
+    "rules-mutate",
+    "error",
 )
 
 
@@ -66,7 +81,8 @@ def _commands() -> dict[str, list[str]]:
         for fmt in ("table", "json"):
             runs[f"{name}.check.{fmt}"] = ["check", portfolio, "--format", fmt]
         for fmt in ("json", "dot", "graphml", "svg"):
-            runs[f"{name}.graph.{fmt}"] = ["graph", portfolio, "--format", fmt, "-o", "{out}." + fmt]
+            out = "{out}." + fmt
+            runs[f"{name}.graph.{fmt}"] = ["graph", portfolio, "--format", fmt, "-o", out]
         runs[f"{name}.graph-as-is.json"] = ["graph", portfolio, "--as-is", "-o", "{out}.json"]
         for fid in _function_ids(portfolio)[:4]:
             for fmt in ("text", "markdown", "json"):
@@ -80,12 +96,20 @@ def _commands() -> dict[str, list[str]]:
             runs[f"whatif.{stem}.{fmt}"] = ["whatif", portfolio, path, "--format", fmt]
         runs[f"graph.{stem}.json"] = ["graph", portfolio, "--scenario", path, "-o", "{out}.json"]
     runs["sweep.capability.csv"] = [
-        "sweep", "examples/nhs_joint_working_2018.yaml",
-        "examples/scenarios/capability_sweep.yaml", "--workers", "1", "-o", "{out}.csv",
+        "sweep",
+        "examples/nhs_joint_working_2018.yaml",
+        "examples/scenarios/capability_sweep.yaml",
+        "--workers",
+        "1",
+        "-o",
+        "{out}.csv",
     ]
     runs["sweep.capability.summary"] = [
-        "sweep", "examples/nhs_joint_working_2018.yaml",
-        "examples/scenarios/capability_sweep.yaml", "--workers", "1",
+        "sweep",
+        "examples/nhs_joint_working_2018.yaml",
+        "examples/scenarios/capability_sweep.yaml",
+        "--workers",
+        "1",
     ]
     for kind in _SCHEMAS:
         runs[f"schema.{kind}"] = ["schema", kind]
