@@ -176,8 +176,14 @@ def test_graph_as_is_and_group_by_body(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(target.read_text())
     assert data["graph"]["state"] == "as-is"
-    out = run("graph", str(NWL), "-o", str(tmp_path / "nwl.png"), "--group", "body")
-    assert out.returncode == 0, out.stderr
+    pictures = {}
+    for group in ("body", "arrangement"):
+        target = tmp_path / f"nwl-{group}.svg"
+        out = run("graph", str(NWL), "-o", str(target), "--group", group)
+        assert out.returncode == 0, out.stderr
+        pictures[group] = target.read_text(encoding="utf-8")
+        assert pictures[group].lstrip().startswith(("<?xml", "<svg"))
+    assert pictures["body"] != pictures["arrangement"]  # the rows are grouped differently
 
 
 def test_graph_bad_output() -> None:

@@ -1,0 +1,5 @@
+"""``python -m taxonomy.cli``: the ``taxonomy`` command."""
+
+from taxonomy.cli import main
+
+main()

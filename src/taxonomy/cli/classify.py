@@ -1,0 +1,100 @@
+"""``taxonomy classify``: a recommendation for every function of a portfolio."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import click
+
+from taxonomy.cli._context import say, settings, with_progress
+from taxonomy.cli._options import (
+    AS_OF_OPTION,
+    FORCE_OPTION,
+    PORTFOLIO_ARGUMENT,
+    RULES_OPTION,
+    Judged,
+    judged_input,
+)
+from taxonomy.cli._output import (
+    Destination,
+    format_option,
+    output_option,
+    writes_output,
+)
+
+__all__ = ["classify_command"]
+
+_FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
+
+
+@click.command("classify")
+@PORTFOLIO_ARGUMENT
+@RULES_OPTION
+@format_option(
+    _FORMATS,
+    help="Output format (default: from the -o file's extension, else table); json is a stable "
+    "contract for other tools; jsonl streams one recommendation per line (large portfolios); "
+    "xlsx and csv need -o.",
+)
+@output_option()
+@FORCE_OPTION
+@AS_OF_OPTION
+@writes_output(_FORMATS, inputs=("portfolio",))
+@judged_input(single_body=True)
+def classify_command(judged: Judged, out: Destination) -> None:
+    """Recommend an arrangement and a lead for every function of PORTFOLIO.
+
+    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
+    With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
+    leaves one body that day, the output says every function is delivered once, by it.
+    """
+    from taxonomy.classification import classify
+
+    loaded, pack = judged.portfolio, judged.pack
+    if out.format == "jsonl":
+        _stream_jsonl(judged, out)
+        return
+    result = with_progress(
+        "classify",
+        lambda progress: classify(loaded, rules=pack, progress=progress),
+        wanted=len(loaded.functions) >= 2000,
+    )
+    if out.format in ("xlsx", "csv"):
+        from taxonomy.render.workbook import write_results
+
+        name = out.file(f"--format {out.format} writes a file: give -o FILE")
+        with out.writing() as path:
+            write_results(result, path, rules=pack)
+        say(f"wrote {name} ({len(result)} recommendations)")
+        return
+    from taxonomy.render.text import to_json, to_markdown, to_table
+
+    if out.format == "json":
+        text = to_json(result, rules=pack)
+    elif out.format == "markdown":
+        text = to_markdown(result, rules=pack)
+    else:
+        found = settings()
+        text = to_table(result, width=found.width, color=found.color and out.name is None)
+    out.emit(text)
+
+
+def _stream_jsonl(judged: Judged, out: Destination) -> None:
+    """Write a header line, then one line per recommendation as each is made, keeping none."""
+    from taxonomy.classification import iter_classify
+    from taxonomy.render.text import jsonl_header, to_json_lines
+
+    loaded, pack = judged.portfolio, judged.pack
+
+    def write(handle: IO[str]) -> None:
+        handle.write(jsonl_header(loaded, pack.identity))
+        for line in to_json_lines(iter_classify(loaded, rules=pack), loaded, rules=pack):
+            handle.write(line)
+
+    if out.to_stdout:
+        write(sys.stdout)
+        return
+    with out.writing() as path, path.open("w", encoding="utf-8") as handle:
+        write(handle)
+    say(f"wrote {out.name} ({len(loaded.functions)} recommendations)")

@@ -1,0 +1,93 @@
+"""Tables for the terminal: a rule pack's rules, and a structure check's metrics and findings.
+
+Each is text drawn to a width, with colour only when asked for, as the command line prints it.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from taxonomy.language.rules import RulePack
+    from taxonomy.structure.checks import StructureReport
+
+__all__ = ["rules_table", "structure_table"]
+
+
+def rules_table(pack: RulePack, *, width: int = 120, color: bool = False) -> str:
+    """A validated pack's rules, one row each, under its name and above its hash and overrides.
+
+    Args:
+        pack: the rule pack.
+        width: the width to draw to.
+        color: draw with colour (for a terminal).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=pack.identity.chain,
+        caption=(
+            f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · "
+            f"{len(pack.facts)} facts · valid"
+            + "".join(f"\n{o.action}: {o.rule} ({o.reason})" for o in pack.overrides)
+        ),
+    )
+    for header in ("rule", "question", "priority", "then", "where"):
+        table.add_column(header, overflow="fold")
+    for rule in pack.rules:
+        table.add_row(
+            rule.id,
+            rule.question,
+            str(rule.priority),
+            rule.then.describe(),
+            # An extension's rules come from several folders: name the folder too.
+            (f"{Path(rule.file).parent.name}/" if pack.extends else "")
+            + f"{Path(rule.file).name}:{rule.line}",
+        )
+    text = io.StringIO()
+    console = Console(
+        file=text, width=width, force_terminal=color, no_color=not color, highlight=False
+    )
+    console.print(table)
+    return text.getvalue()
+
+
+def structure_table(report: StructureReport, *, width: int = 120, color: bool = False) -> str:
+    """A structure check: each metric as-is and to-be, then the findings (or that there are none).
+
+    Args:
+        report: the structure check.
+        width: the width to draw to.
+        color: draw with colour (for a terminal).
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        record=True,
+        file=io.StringIO(),
+    )
+    table = Table(title="Structure: as-is against to-be")
+    for header in ("metric", "as-is", "to-be"):
+        table.add_column(header)
+    before = report.as_is.flat()
+    for key, value in report.to_be.flat().items():
+        table.add_row(key.replace("_", " "), str(before[key]), str(value))
+    console.print(table)
+    if report.findings:
+        found = Table(title="Findings on the to-be structure")
+        for header in ("severity", "check", "principle", "message"):
+            found.add_column(header, overflow="fold")
+        for f in report.findings:
+            found.add_row(f.severity, f.check, f.principle, f.message)
+        console.print(found)
+    else:
+        console.print("No findings: the to-be structure passes every check.")
+    return console.export_text(styles=color)
