@@ -50,6 +50,8 @@ def output_format(
     output: str | None,
     allowed: Sequence[str],
     extensions: Mapping[str, str] | None = None,
+    *,
+    unnamed: str | None = None,
 ) -> str:
     """The format to write: ``--format`` if given, else the one ``-o FILE``'s extension names.
 
@@ -58,7 +60,8 @@ def output_format(
     with a known extension is an error, so a table never lands in a ``.json`` file; an unknown
     extension is an error unless ``--format`` says what to write. ``extensions`` adds to (or
     overrides) :data:`~taxonomy.cli.FORMAT_OF_EXTENSION` for one command (``graph``: ``.xml``
-    is GraphML).
+    is GraphML). ``unnamed``, if given, is the error when neither names a format (``graph``
+    has no default).
     """
     table = {**FORMAT_OF_EXTENSION, **(extensions or {})}
     plain = next((a for a in allowed if a in ("table", "text")), None)
@@ -67,6 +70,8 @@ def output_format(
         return plain if name == "text" and plain is not None else name
 
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    if not suffix and fmt is None and unnamed is not None:
+        raise InputError(unnamed, file=None if output == "-" else output, allowed=tuple(allowed))
     if not suffix:
         return fmt or allowed[0]
     endings = ", ".join(e for e, f in table.items() if kind(f) in allowed)
@@ -175,7 +180,9 @@ def writes_output(
     """Hand the command a :class:`Destination` as ``out``, its format decided before it runs.
 
     The command's ``fmt`` (``--format``), ``output`` (``-o``) and ``force`` (``--force``) are
-    taken here, whichever it declares. Args:
+    taken here, whichever it declares.
+
+    Args:
         formats: the formats the command writes, its default first (none: any file).
         inputs: the names of the parameters giving the command's input files.
         extensions: what extensions mean for this command, beside
@@ -191,20 +198,12 @@ def writes_output(
             output: str | None = options.pop("output", None)
             force: bool = options.pop("force", False)
             named = _named(options, inputs)
-            if (
-                unnamed is not None
-                and fmt is None
-                and (output in (None, "-") or not _suffix(output))
-            ):
-                raise InputError(unnamed, file=None if output == "-" else output, allowed=formats)
             # Without formats (a schema, written as it is), the extension is not checked.
-            chosen = output_format(fmt, output, formats, extensions) if formats else ""
+            chosen = (
+                output_format(fmt, output, formats, extensions, unnamed=unnamed) if formats else ""
+            )
             command(out=Destination(output, chosen, force=force, inputs=named), **options)
 
         return run
 
     return decorate
-
-
-def _suffix(output: str | None) -> str:
-    return Path(output).suffix if output is not None else ""
