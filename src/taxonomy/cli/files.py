@@ -58,8 +58,9 @@ def template_command(source: str, out: Destination, rules_dir: str | None) -> No
         with out.writing() as path:
             write_template(path, portfolio=loaded, rules=pack)
     else:
+        bodies = _bodies(source)  # before the file is claimed: a bad list is the error given
         with out.writing() as path:
-            write_template(path, bodies=_bodies(source), rules=load_rules(rules_dir))
+            write_template(path, bodies=bodies, rules=load_rules(rules_dir))
     say(f"wrote {name}")
 
 
