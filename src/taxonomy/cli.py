@@ -24,7 +24,8 @@ from taxonomy.errors import EngineError, InputError, UnknownIdError, did_you_mea
 
 # Each command imports what it uses when it runs, so `taxonomy --help` loads click alone.
 if TYPE_CHECKING:
-    from taxonomy._model import Arrangement, Classification, Portfolio
+    from taxonomy._model import Arrangement, Portfolio
+    from taxonomy._results import Classification
     from taxonomy.language.rules import RulePack
     from taxonomy.law import InForce
     from taxonomy.structure.checks import StructureReport

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
+from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
@@ -66,192 +68,34 @@ def _stamped(body: Schema, kind: str) -> Schema:
     }
 
 
+def _named() -> dict[str, Schema]:
+    """The schemas the results' keys name (:class:`~taxonomy._output_shape.Named`).
+
+    They are the values the rule language defines, which the model does not import.
+    """
+    return {
+        "question": {"enum": list(QUESTIONS)},
+        "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
+    }
+
+
 def _pack_identity() -> Schema:
-    override = _object(
-        {
-            "rule": _STRING,
-            "action": {"enum": ["replaced", "removed", "reworded"]},
-            "reason": _STRING,
-            "pack": _STRING,
-            "because": _STRING,
-        },
-        required=("rule", "action", "reason", "pack"),
-    )
-    return _object(
-        {
-            "name": _STRING,
-            "version": _STRING,
-            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "extends": {"type": "array", "items": {"$ref": "#/$defs/rule_pack"}},
-            "overrides": {"type": "array", "items": override},
-        },
-        required=("name", "version", "hash"),
-    )
+    return PACK_IDENTITY_JSON.schema(_named())
 
 
 def _recommendation_defs() -> Schema:
-    firing = _object(
-        {
-            "rule": _STRING,
-            "question": {"enum": list(QUESTIONS)},
-            "conclusion": _STRING,
-            "matched": {"type": "object", "additionalProperties": _STRING},
-            "because": _STRING,
-            "source": _STRING,
-            "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
-            "priority": {"type": "integer"},
-        }
-    )
-    explanation = _object(
-        {
-            "decided_by": _STRING,
-            "capped_by": _STRINGS,
-            "lead_by": _BODY_OR_NULL,
-            "findings": {"type": "object", "additionalProperties": _STRING},
-            "fired": {"type": "array", "items": firing},
-            "notes": _STRINGS,
-        }
-    )
-    category: Schema = {"type": "integer", "minimum": 1, "maximum": 4}
-    outcome = _object(
-        {
-            "arrangement": _arrangement(),
-            "category": category,
-            "lead": _BODY_OR_NULL,
-            "lead_status": _LEAD_STATUS,
-            "tied": _STRINGS,
-            "share": {
-                "type": "string",
-                "pattern": r"^[0-9]+(/[0-9]+)?$",
-                "description": "the fraction of the open answers' completions that give it",
-            },
-            "when": {
-                "type": ["string", "null"],
-                "description": "the condition on the open answers that gives it (null: decided)",
-            },
-        },
-        required=("arrangement", "category", "lead", "share", "when"),
-    )
-    answer = _object(
-        {
-            "answer": {**_STRING, "description": "a value, or values the rules treat alike"},
-            "gives": {**_STRINGS, "description": "the outcomes that answer leaves"},
-        }
-    )
-    question = _object(
-        {
-            "key": {**_STRING, "description": "the open answer, as a portfolio writes it"},
-            "expected_outcomes": {
-                "type": "number",
-                "minimum": 1,
-                "description": "outcomes expected to remain once it is answered (lower first)",
-            },
-            "answers": {"type": "array", "items": answer},
-        }
-    )
-    recommendation = _object(
-        {
-            "function": _STRING,
-            "name": _STRING,
-            "arrangement": {
-                **_arrangement(nullable=True),
-                "description": "null where the recommendation is open (see possible)",
-            },
-            "category": {**category, "type": ["integer", "null"]},
-            "lead": {**_BODY_OR_NULL, "description": "the lead body, or null (see lead_status)"},
-            "lead_status": _LEAD_STATUS,
-            "tied": _STRINGS,
-            "explanation": explanation,
-            "summary": {
-                **_STRING,
-                "description": "the recommendation in sentences a Board paper can quote",
-            },
-            "decided": {
-                "type": "boolean",
-                "description": "false where answers left unknown give more than one outcome",
-            },
-            "settled_by": {
-                "enum": ["answers", "evidence", "law", None],
-                "description": "answers: nothing open; evidence: the known answers settle it; "
-                "law: a legal cap settles it; null: open",
-            },
-            "possible": {
-                "type": "array",
-                "items": outcome,
-                "minItems": 1,
-                "description": "each outcome still possible (one when decided)",
-            },
-            "open_questions": {
-                "type": "array",
-                "items": question,
-                "description": "the open answers, the most settling first (empty when decided)",
-            },
-        },
-        required=(
-            "function",
-            "name",
-            "arrangement",
-            "category",
-            "lead",
-            "lead_status",
-            "tied",
-            "explanation",
-            "summary",
-            "decided",
-            "settled_by",
-            "possible",
-            "open_questions",
-        ),
-    )
-    # Open: no arrangement, category or lead; decided: an arrangement and a category.
-    recommendation["if"] = {"properties": {"decided": {"const": False}}, "required": ["decided"]}
-    recommendation["then"] = {
-        "properties": {
-            "arrangement": {"const": None},
-            "category": {"const": None},
-            "lead": {"const": None},
-            "lead_status": {"const": "open"},
-            "settled_by": {"const": None},
-            "possible": {"minItems": 2},
-            "open_questions": {"minItems": 1},
-        }
-    }
-    recommendation["else"] = {
-        "properties": {
-            "arrangement": _arrangement(),
-            "category": category,
-            "settled_by": {"enum": ["answers", "evidence", "law"]},
-        }
-    }
-    return {"rule_pack": _pack_identity(), "recommendation": recommendation}
+    """The results' shapes a classification refers to (``$ref``), from their declarations."""
+    return {"rule_pack": _pack_identity(), "recommendation": RECOMMENDATION_JSON.schema(_named())}
 
 
 def _day() -> Mapping[str, Schema]:
-    return {
-        "as_of": {
-            "type": ["string", "null"],
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "the day judged on, or null",
-        },
-        "provisions": {**_STRINGS, "description": "the dated provisions of the law applied"},
-    }
+    """``as_of`` and ``provisions``, as a classification declares them."""
+    properties = _classification_body()["properties"]
+    return {name: properties[name] for name in ("as_of", "provisions")}
 
 
 def _classification_body() -> Schema:
-    single = _object({"id": _STRING, "name": _STRING, "functions": _STRINGS})
-    return _object(
-        {
-            **_day(),
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "recommendations": {"type": "array", "items": {"$ref": "#/$defs/recommendation"}},
-            "single_body": {
-                **single,
-                "description": "on a day the law leaves one body: it, delivering every function",
-            },
-            "notes": _STRINGS,
-        },
-        required=("as_of", "provisions", "rule_pack", "recommendations"),
-    )
+    return CLASSIFICATION_JSON.schema(_named())
 
 
 def _metrics() -> Schema:
