@@ -6,6 +6,7 @@ And the model displays itself through a registered renderer, never by importing 
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 import types
@@ -144,3 +145,13 @@ def test_the_renderer_registered_last_is_the_one_used() -> None:
         "print(r['pricing'].explain(), r._repr_html_())\n"
     )
     assert shown.split("\n")[:2] == ["True", "plain pricing <table/>"]
+
+
+@pytest.mark.parametrize("name", ["_output_shape", "_explanation", "_results"])
+def test_every_public_name_of_the_results_has_a_docstring(name: str) -> None:
+    module = importlib.import_module(f"taxonomy.{name}")
+    assert module.__doc__
+    for public in module.__all__:
+        found = getattr(module, public)
+        if callable(found):
+            assert found.__doc__, public

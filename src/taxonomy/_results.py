@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from taxonomy._model import Portfolio
 
 __all__ = [
+    "ANSWER_JSON",
     "CLASSIFICATION_JSON",
+    "DEFAULT_RENDERER",
     "OPEN_QUESTION_JSON",
     "OUTCOME_JSON",
     "RECOMMENDATION_JSON",
@@ -70,7 +72,7 @@ OUTCOME_JSON = Shape(
     ),
     key(
         "when",
-        {"type": ["string", "null"]},
+        STRING_OR_NULL,
         description="the condition on the open answers that gives it (null: decided)",
     ),
 )
@@ -341,7 +343,7 @@ class Recommendation:
 
     def explain(self) -> str:
         """A readable account of which rules fired on which answers, and why this arrangement."""
-        return str(renderer().explain_text(self))
+        return renderer().explain_text(self)
 
     def paragraph(self, context: Classification | Portfolio, *, rules: Any = None) -> str:
         """The recommendation as a paragraph in full sentences a Board paper can quote.
@@ -357,7 +359,7 @@ class Recommendation:
         Raises:
             ValueError: ``context`` is a classification made with another pack than ``rules``.
         """
-        return str(renderer().paragraph(self, context, rules=rules))
+        return renderer().paragraph(self, context, rules=rules)
 
     def to_html(
         self, context: Classification | Portfolio | None = None, *, rules: Any = None
@@ -368,7 +370,7 @@ class Recommendation:
         portfolio it belongs to); ``IPython.display.HTML(rec.to_html(result))`` shows it with.
         Arguments and errors as for :meth:`paragraph`.
         """
-        return str(renderer().recommendation_html(self, context, rules=rules))
+        return renderer().recommendation_html(self, context, rules=rules)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -468,7 +470,7 @@ class Classification:
         return tuple(p.id for p in self.portfolio.law.applied)
 
     def _repr_html_(self) -> str:
-        return str(renderer().classification_table_html(self))
+        return renderer().classification_table_html(self)
 
     def to_frame(self) -> Any:
         """The recommendations as a pandas DataFrame, one row per function (needs pandas)."""

@@ -3,29 +3,28 @@
 Each lists the keys its output version promises and their types. Output objects are open
 (``additionalProperties`` is not false): a later release may add a key without raising the
 version, and a consumer ignores keys it does not know. Dropping or changing a key raises it.
+
+A recommendation, its explanation, a rule pack's identity and a classification declare their
+keys once, beside their classes (``RECOMMENDATION_JSON``, ...: see
+:mod:`taxonomy._output_shape`); their schemas here, like their ``to_dict``, are derived from
+those declarations. The other outputs' keys are still written out below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema
 from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
 from taxonomy.structure.checks import SEVERITIES
 
-Schema = dict[str, Any]
-
-_STRING: Schema = {"type": "string"}
-_STRINGS: Schema = {"type": "array", "items": _STRING}
 _INT: Schema = {"type": "integer", "minimum": 0}
 _SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
-_BODY_OR_NULL: Schema = {"type": ["string", "null"]}
-_LEAD_STATUS: Schema = {"enum": ["body", "joint", "tie", "each", "open"]}
 
 
 def _object(properties: Mapping[str, Schema], required: Iterable[str] | None = None) -> Schema:
@@ -124,7 +123,7 @@ def _classification() -> Schema:
 
 def _classification_jsonl() -> Schema:
     header = _stamped(
-        _object({"portfolio": _STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
+        _object({"portfolio": STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
         "classification-jsonl",
     )
     # On a day one body is left, the one line is the JSON output itself, naming its schema.
@@ -144,7 +143,7 @@ def _classification_jsonl() -> Schema:
 
 
 def _explain() -> Schema:
-    robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
+    robustness = _object({"function": STRING, "steps": _INT, "flips": STRINGS, "share": _SHARE})
     body = {
         "allOf": [{"$ref": "#/$defs/recommendation"}],
         **_stamped(
@@ -163,24 +162,24 @@ def _explain() -> Schema:
 
 
 def _why_not() -> Schema:
-    change = _object({"field": _STRING, "from": _STRING, "to": _STRING})
+    change = _object({"field": STRING, "from": STRING, "to": STRING})
     solution = _object(
         {
             "changes": {"type": "array", "items": change, "minItems": 1},
-            "lowers_capability_of": _STRINGS,
+            "lowers_capability_of": STRINGS,
             "arrangement": _arrangement(),
-            "lead": _BODY_OR_NULL,
-            "decided_by": _STRING,
+            "lead": STRING_OR_NULL,
+            "decided_by": STRING,
         }
     )
     body = _object(
         {
-            "function": _STRING,
+            "function": STRING,
             "current": _arrangement(),
             "target": _arrangement(),
             "solutions": {"type": "array", "items": solution},
-            "blocked_by": _STRINGS,
-            "performed_only_by": _STRINGS,
+            "blocked_by": STRINGS,
+            "performed_only_by": STRINGS,
             "searched": _INT,
         }
     )
@@ -189,33 +188,33 @@ def _why_not() -> Schema:
 
 def _whatif() -> Schema:
     placement = _object(
-        {"arrangement": _arrangement(nullable=True), "lead": _BODY_OR_NULL, "tied": _STRINGS}
+        {"arrangement": _arrangement(nullable=True), "lead": STRING_OR_NULL, "tied": STRINGS}
     )
     change = _object(
         {
-            "function": _STRING,
-            "name": _STRING,
+            "function": STRING,
+            "name": STRING,
             "from": placement,
             "to": placement,
-            "because": _STRINGS,
+            "because": STRINGS,
         }
     )
     outcome = _object(
         {
-            "name": _STRING,
-            "description": _STRING,
-            "applied": _STRINGS,
+            "name": STRING,
+            "description": STRING,
+            "applied": STRINGS,
             "changes": {"type": "array", "items": change},
             "metrics": {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
-            "notes": _STRINGS,
+            "notes": STRINGS,
             "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "single_body": _BODY_OR_NULL,
+            "single_body": STRING_OR_NULL,
         },
         required=("name", "description", "applied", "changes", "metrics", "notes", "single_body"),
     )
     baseline = _object(
         {
-            "portfolio": _STRING,
+            "portfolio": STRING,
             **_day(),
             "rule_pack": {"$ref": "#/$defs/rule_pack"},
             "recommendations": {"type": "array", "items": placement_with_function(placement)},
@@ -231,7 +230,7 @@ def placement_with_function(placement: Schema) -> Schema:
     """A baseline recommendation in the what-if JSON: a placement with its function."""
     return {
         **placement,
-        "properties": {"function": _STRING, **placement["properties"]},
+        "properties": {"function": STRING, **placement["properties"]},
         "required": ["function", *placement["required"]],
     }
 
@@ -239,11 +238,11 @@ def placement_with_function(placement: Schema) -> Schema:
 def _check() -> Schema:
     finding = _object(
         {
-            "check": _STRING,
+            "check": STRING,
             "severity": {"enum": list(SEVERITIES)},
-            "principle": _STRING,
-            "message": _STRING,
-            "nodes": _STRINGS,
+            "principle": STRING,
+            "message": STRING,
+            "nodes": STRINGS,
         }
     )
     body = _object(
@@ -260,9 +259,9 @@ def _check() -> Schema:
 
 
 def _graph() -> Schema:
-    node = _object({"id": _STRING, "kind": _STRING}, required=("id",))
+    node = _object({"id": STRING, "kind": STRING}, required=("id",))
     link = _object(
-        {"source": _STRING, "target": _STRING, "kind": _STRING}, required=("source", "target")
+        {"source": STRING, "target": STRING, "kind": STRING}, required=("source", "target")
     )
     body = _object(
         {
@@ -279,58 +278,58 @@ def _graph() -> Schema:
 def _rules_list() -> Schema:
     fact = _object(
         {
-            "name": _STRING,
+            "name": STRING,
             "type": {"enum": list(TYPES)},
-            "choices": _STRINGS,
-            "from": _STRING,
+            "choices": STRINGS,
+            "from": STRING,
             "derive": {"type": "object"},
             "default": {},
             "optional": {"type": "boolean"},
-            "meaning": _STRING,
-            "source": _STRING,
-            "pack": _STRING,
+            "meaning": STRING,
+            "source": STRING,
+            "pack": STRING,
         },
         required=("name", "type", "meaning", "pack"),
     )
     then = {
         "type": "object",
         "properties": {
-            "finding": _STRING,
+            "finding": STRING,
             "value": {
                 "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
             },
             "cap": _arrangement(),
             "decide": _arrangement(),
-            "lead": _STRING,
+            "lead": STRING,
         },
         "minProperties": 1,
     }
     rule = _object(
         {
-            "id": _STRING,
+            "id": STRING,
             "question": {"enum": list(QUESTIONS)},
             "when": {"type": "object"},
             "then": then,
-            "because": _STRING,
+            "because": STRING,
             "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
-            "source": _STRING,
+            "source": STRING,
             "priority": {"type": "integer"},
-            "file": _STRING,
-            "folder": _STRING,
+            "file": STRING,
+            "folder": STRING,
             "line": _INT,
         },
         required=("id", "question", "when", "then", "because", "principles", "source", "priority"),
     )
     body = _object(
         {
-            "name": _STRING,
-            "version": _STRING,
-            "hash": _STRING,
-            "description": _STRING,
-            "vocabulary": {"type": "object", "additionalProperties": _STRING},
+            "name": STRING,
+            "version": STRING,
+            "hash": STRING,
+            "description": STRING,
+            "vocabulary": {"type": "object", "additionalProperties": STRING},
             "facts": {"type": "array", "items": fact},
             "rules": {"type": "array", "items": rule},
-            "strata": {"type": "array", "items": _STRINGS},
+            "strata": {"type": "array", "items": STRINGS},
         },
         required=("name", "version", "hash", "facts", "rules"),
     )
@@ -340,18 +339,18 @@ def _rules_list() -> Schema:
 def _rules_check() -> Schema:
     issue = _object(
         {
-            "kind": _STRING,
-            "severity": _STRING,
-            "rules": _STRINGS,
-            "where": _STRINGS,
-            "message": _STRING,
-            "example": {"type": "object", "additionalProperties": _STRING},
+            "kind": STRING,
+            "severity": STRING,
+            "rules": STRINGS,
+            "where": STRINGS,
+            "message": STRING,
+            "example": {"type": "object", "additionalProperties": STRING},
         }
     )
     body = _object(
         {
-            "pack": _STRING,
-            "backend": _STRING,
+            "pack": STRING,
+            "backend": STRING,
             "combinations": _INT,
             "exhaustive": {"type": "boolean"},
             "seconds": {"type": "number", "minimum": 0},
@@ -364,10 +363,10 @@ def _rules_check() -> Schema:
 def _rules_coverage() -> Schema:
     body = _object(
         {
-            "pack": _STRING,
+            "pack": STRING,
             "functions": _INT,
             "fired": {"type": "object", "additionalProperties": _INT},
-            "never": _STRINGS,
+            "never": STRINGS,
             "share": _SHARE,
         }
     )
@@ -375,12 +374,12 @@ def _rules_coverage() -> Schema:
 
 
 def _rules_mutate() -> Schema:
-    survivor = _object({"id": _STRING, "kind": _STRING, "rule": _STRING, "change": _STRING})
-    error = _object({"id": _STRING, "rule": _STRING, "error": _STRING})
+    survivor = _object({"id": STRING, "kind": STRING, "rule": STRING, "change": STRING})
+    error = _object({"id": STRING, "rule": STRING, "error": STRING})
     body = _object(
         {
-            "pack": _STRING,
-            "tests": _STRINGS,
+            "pack": STRING,
+            "tests": STRINGS,
             "mutants": _INT,
             "killed": _INT,
             "survived": {"type": "array", "items": survivor},
@@ -397,24 +396,24 @@ def _error() -> Schema:
     nullable = {"type": ["string", "null"]}
     problem = _object(
         {
-            "kind": _STRING,
+            "kind": STRING,
             "file": nullable,
             "sheet": nullable,
             "line": {"type": ["integer", "null"], "minimum": 1},
             "column": nullable,
             "item": nullable,
             "key": nullable,
-            "problem": _STRING,
-            "allowed": {"type": ["array", "null"], "items": _STRING},
+            "problem": STRING,
+            "allowed": {"type": ["array", "null"], "items": STRING},
             "suggestion": nullable,
-            "message": _STRING,
+            "message": STRING,
         },
         required=("kind", "problem", "message"),
     )
     error = _object(
         {
-            "kind": {**_STRING, "description": "portfolio, rule pack, scenario, usage, engine…"},
-            "message": {**_STRING, "description": "the message the text form prints"},
+            "kind": {**STRING, "description": "portfolio, rule pack, scenario, usage, engine…"},
+            "message": {**STRING, "description": "the message the text form prints"},
             "exit_code": {"enum": [1, 2]},
             "problems": {
                 "type": "array",
