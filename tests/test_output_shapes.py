@@ -129,6 +129,19 @@ def test_a_result_displays_itself_with_nothing_but_import_taxonomy() -> None:
     assert shown.split() == ["False", "True", "True", "True"]
 
 
+def test_with_nothing_of_render_imported_the_default_renderer_is_imported_by_name() -> None:
+    shown = _run(
+        "import sys\n"
+        "from taxonomy._results import DEFAULT_RENDERER, renderer\n"
+        "print(DEFAULT_RENDERER in sys.modules)\n"
+        "found = renderer()\n"
+        "print(DEFAULT_RENDERER in sys.modules)\n"
+        "from taxonomy.render import html\n"
+        "print(found is html)\n"
+    )
+    assert shown.split() == ["False", "True", "True"]
+
+
 def test_the_renderer_registered_last_is_the_one_used() -> None:
     shown = _run(
         "import taxonomy\n"
