@@ -13,10 +13,9 @@ import networkx as nx
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "taxonomy"
 
-# The one deliberate circle: the model's display methods (explain(), _repr_html_) render with
-# taxonomy.render.html, imported lazily inside taxonomy._model._display.
+# The model's display methods (explain(), _repr_html_) reach taxonomy.render.html through a
+# registered renderer (taxonomy._results.register_renderer), not an import.
 DELIBERATE = {
-    ("taxonomy._model", "taxonomy.render.html"),
     # A rule pack is refused when built if durable-rules cannot hold it; the limits are modelled
     # on the compiled rulesets, which the engine module builds (imported lazily by
     # taxonomy.language.rules._check_limits). Issue 21 item 3 removes both exceptions.

@@ -25,11 +25,12 @@ _install.require_durable_rules()
 # says where each name lives; the layout follows the pipeline (see docs/architecture.md).
 _WHERE = {
     "taxonomy._model": (
-        "Abolition", "Arrangement", "Capability", "Classification", "Effectiveness", "Efficiency",
-        "Explanation", "Firing", "Function", "Governance", "JointBody", "Law", "Legal", "Level",
-        "Organisation", "PackIdentity", "PackReference", "Portfolio", "Provision",
-        "Recommendation", "Role",
+        "Abolition", "Arrangement", "Capability", "Effectiveness", "Efficiency", "Function",
+        "Governance", "JointBody", "Law", "Legal", "Level", "Organisation", "PackReference",
+        "Portfolio", "Provision", "Role",
     ),
+    "taxonomy._explanation": ("Explanation", "Firing", "PackIdentity"),
+    "taxonomy._results": ("Classification", "Recommendation"),
     "taxonomy.errors": (
         "EngineError", "EngineUnavailableError", "InputError", "PortfolioError",
         "RulePackError", "ScenarioError", "TaxonomyError", "UnknownIdError",
@@ -52,15 +53,13 @@ _WHERE = {
 _LAZY = {name: module for module, names in _WHERE.items() for name in names}
 
 if TYPE_CHECKING:
+    from taxonomy._explanation import Explanation, Firing, PackIdentity
     from taxonomy._model import (
         Abolition,
         Arrangement,
         Capability,
-        Classification,
         Effectiveness,
         Efficiency,
-        Explanation,
-        Firing,
         Function,
         Governance,
         JointBody,
@@ -68,13 +67,12 @@ if TYPE_CHECKING:
         Legal,
         Level,
         Organisation,
-        PackIdentity,
         PackReference,
         Portfolio,
         Provision,
-        Recommendation,
         Role,
     )
+    from taxonomy._results import Classification, Recommendation
     from taxonomy.classification import classify, classify_function
     from taxonomy.errors import (
         EngineError,

@@ -14,16 +14,9 @@ import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from taxonomy._model import (
-    Arrangement,
-    Classification,
-    Explanation,
-    Firing,
-    Function,
-    Portfolio,
-    Recommendation,
-    format_value,
-)
+from taxonomy._explanation import Explanation, Firing
+from taxonomy._model import Arrangement, Function, Portfolio, format_value
+from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import InputError, PortfolioError, did_you_mean
 from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import parse_answer

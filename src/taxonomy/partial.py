@@ -24,20 +24,17 @@ from typing import Any, cast
 
 import attrs
 
+from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import (
     Capability,
     Effectiveness,
     Efficiency,
-    Explanation,
-    Firing,
     Function,
     Level,
     OneOf,
-    OpenQuestion,
-    Outcome,
-    Recommendation,
     format_value,
 )
+from taxonomy._results import OpenQuestion, Outcome, Recommendation
 from taxonomy.errors import InputError
 from taxonomy.language.rules import FactTest, RulePack
 from taxonomy.language.semantics import holds

@@ -25,14 +25,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from taxonomy._model import (
-    Arrangement,
-    Level,
-    Override,
-    PackIdentity,
-    Portfolio,
-    conclusion_text,
-)
+from taxonomy._explanation import Override, PackIdentity
+from taxonomy._model import Arrangement, Level, Portfolio, conclusion_text
 from taxonomy.errors import InputError, Problems, RulePackError, UnknownIdError, did_you_mean
 from taxonomy.input.reader import Fields, Location, Reader, load_yaml, location_of
 from taxonomy.input.reader import fold_choice as reader_fold_choice

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Collection, Mapping, Sequence
 
-from taxonomy._model import Classification, Portfolio, Recommendation, lead_words
+from taxonomy._model import Portfolio, lead_words
+from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.render.prose import paragraph
 from taxonomy.render.text import explain_text

@@ -27,16 +27,9 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import (
-    Arrangement,
-    Classification,
-    Explanation,
-    Firing,
-    Level,
-    Portfolio,
-    Recommendation,
-    word_list,
-)
+from taxonomy._explanation import Explanation, Firing
+from taxonomy._model import Arrangement, Level, Portfolio, word_list
+from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 

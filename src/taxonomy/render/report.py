@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import Arrangement, Explanation, Firing, Portfolio, format_value
+from taxonomy._explanation import Explanation, Firing
+from taxonomy._model import Arrangement, Portfolio, format_value
 from taxonomy.language.rules import RulePack
 from taxonomy.render.html import classification_table_html, lead_names
 from taxonomy.render.text import law_line

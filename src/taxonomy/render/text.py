@@ -11,15 +11,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from taxonomy._model import (
-    Classification,
-    Explanation,
-    Firing,
-    PackIdentity,
-    Portfolio,
-    Recommendation,
-    format_value,
-)
+from taxonomy._explanation import Explanation, Firing, PackIdentity
+from taxonomy._model import Portfolio, format_value
+from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.render.undecided import (
     arrangement_cell,

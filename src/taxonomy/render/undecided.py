@@ -7,7 +7,8 @@ show one yet refuses (:func:`refuse_open`).
 
 from __future__ import annotations
 
-from taxonomy._model import Classification, Function, Recommendation
+from taxonomy._model import Function
+from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import InputError
 
 __all__ = ["arrangement_cell", "explain_open_markdown", "explain_open_text", "open_paragraph"]

@@ -6,7 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from taxonomy._model import EACH_OWN_WORDS, Classification, Recommendation, lead_words
+from taxonomy._model import EACH_OWN_WORDS, lead_words
+from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import PortfolioError
 from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.render.cells import as_text_cells, check_cells, csv_text, sheet_title

@@ -3,27 +3,28 @@
 Each lists the keys its output version promises and their types. Output objects are open
 (``additionalProperties`` is not false): a later release may add a key without raising the
 version, and a consumer ignores keys it does not know. Dropping or changing a key raises it.
+
+A recommendation, its explanation, a rule pack's identity and a classification declare their
+keys once, beside their classes (``RECOMMENDATION_JSON``, ...: see
+:mod:`taxonomy._output_shape`); their schemas here, like their ``to_dict``, are derived from
+those declarations. The other outputs' keys are still written out below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema
+from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
 from taxonomy.structure.checks import SEVERITIES
 
-Schema = dict[str, Any]
-
-_STRING: Schema = {"type": "string"}
-_STRINGS: Schema = {"type": "array", "items": _STRING}
 _INT: Schema = {"type": "integer", "minimum": 0}
 _SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
-_BODY_OR_NULL: Schema = {"type": ["string", "null"]}
-_LEAD_STATUS: Schema = {"enum": ["body", "joint", "tie", "each", "open"]}
 
 
 def _object(properties: Mapping[str, Schema], required: Iterable[str] | None = None) -> Schema:
@@ -66,192 +67,34 @@ def _stamped(body: Schema, kind: str) -> Schema:
     }
 
 
+def _named() -> dict[str, Schema]:
+    """The schemas the results' keys name (:class:`~taxonomy._output_shape.Named`).
+
+    They are the values the rule language defines, which the model does not import.
+    """
+    return {
+        "question": {"enum": list(QUESTIONS)},
+        "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
+    }
+
+
 def _pack_identity() -> Schema:
-    override = _object(
-        {
-            "rule": _STRING,
-            "action": {"enum": ["replaced", "removed", "reworded"]},
-            "reason": _STRING,
-            "pack": _STRING,
-            "because": _STRING,
-        },
-        required=("rule", "action", "reason", "pack"),
-    )
-    return _object(
-        {
-            "name": _STRING,
-            "version": _STRING,
-            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-            "extends": {"type": "array", "items": {"$ref": "#/$defs/rule_pack"}},
-            "overrides": {"type": "array", "items": override},
-        },
-        required=("name", "version", "hash"),
-    )
+    return PACK_IDENTITY_JSON.schema(_named())
 
 
 def _recommendation_defs() -> Schema:
-    firing = _object(
-        {
-            "rule": _STRING,
-            "question": {"enum": list(QUESTIONS)},
-            "conclusion": _STRING,
-            "matched": {"type": "object", "additionalProperties": _STRING},
-            "because": _STRING,
-            "source": _STRING,
-            "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
-            "priority": {"type": "integer"},
-        }
-    )
-    explanation = _object(
-        {
-            "decided_by": _STRING,
-            "capped_by": _STRINGS,
-            "lead_by": _BODY_OR_NULL,
-            "findings": {"type": "object", "additionalProperties": _STRING},
-            "fired": {"type": "array", "items": firing},
-            "notes": _STRINGS,
-        }
-    )
-    category: Schema = {"type": "integer", "minimum": 1, "maximum": 4}
-    outcome = _object(
-        {
-            "arrangement": _arrangement(),
-            "category": category,
-            "lead": _BODY_OR_NULL,
-            "lead_status": _LEAD_STATUS,
-            "tied": _STRINGS,
-            "share": {
-                "type": "string",
-                "pattern": r"^[0-9]+(/[0-9]+)?$",
-                "description": "the fraction of the open answers' completions that give it",
-            },
-            "when": {
-                "type": ["string", "null"],
-                "description": "the condition on the open answers that gives it (null: decided)",
-            },
-        },
-        required=("arrangement", "category", "lead", "share", "when"),
-    )
-    answer = _object(
-        {
-            "answer": {**_STRING, "description": "a value, or values the rules treat alike"},
-            "gives": {**_STRINGS, "description": "the outcomes that answer leaves"},
-        }
-    )
-    question = _object(
-        {
-            "key": {**_STRING, "description": "the open answer, as a portfolio writes it"},
-            "expected_outcomes": {
-                "type": "number",
-                "minimum": 1,
-                "description": "outcomes expected to remain once it is answered (lower first)",
-            },
-            "answers": {"type": "array", "items": answer},
-        }
-    )
-    recommendation = _object(
-        {
-            "function": _STRING,
-            "name": _STRING,
-            "arrangement": {
-                **_arrangement(nullable=True),
-                "description": "null where the recommendation is open (see possible)",
-            },
-            "category": {**category, "type": ["integer", "null"]},
-            "lead": {**_BODY_OR_NULL, "description": "the lead body, or null (see lead_status)"},
-            "lead_status": _LEAD_STATUS,
-            "tied": _STRINGS,
-            "explanation": explanation,
-            "summary": {
-                **_STRING,
-                "description": "the recommendation in sentences a Board paper can quote",
-            },
-            "decided": {
-                "type": "boolean",
-                "description": "false where answers left unknown give more than one outcome",
-            },
-            "settled_by": {
-                "enum": ["answers", "evidence", "law", None],
-                "description": "answers: nothing open; evidence: the known answers settle it; "
-                "law: a legal cap settles it; null: open",
-            },
-            "possible": {
-                "type": "array",
-                "items": outcome,
-                "minItems": 1,
-                "description": "each outcome still possible (one when decided)",
-            },
-            "open_questions": {
-                "type": "array",
-                "items": question,
-                "description": "the open answers, the most settling first (empty when decided)",
-            },
-        },
-        required=(
-            "function",
-            "name",
-            "arrangement",
-            "category",
-            "lead",
-            "lead_status",
-            "tied",
-            "explanation",
-            "summary",
-            "decided",
-            "settled_by",
-            "possible",
-            "open_questions",
-        ),
-    )
-    # Open: no arrangement, category or lead; decided: an arrangement and a category.
-    recommendation["if"] = {"properties": {"decided": {"const": False}}, "required": ["decided"]}
-    recommendation["then"] = {
-        "properties": {
-            "arrangement": {"const": None},
-            "category": {"const": None},
-            "lead": {"const": None},
-            "lead_status": {"const": "open"},
-            "settled_by": {"const": None},
-            "possible": {"minItems": 2},
-            "open_questions": {"minItems": 1},
-        }
-    }
-    recommendation["else"] = {
-        "properties": {
-            "arrangement": _arrangement(),
-            "category": category,
-            "settled_by": {"enum": ["answers", "evidence", "law"]},
-        }
-    }
-    return {"rule_pack": _pack_identity(), "recommendation": recommendation}
+    """The results' shapes a classification refers to (``$ref``), from their declarations."""
+    return {"rule_pack": _pack_identity(), "recommendation": RECOMMENDATION_JSON.schema(_named())}
 
 
 def _day() -> Mapping[str, Schema]:
-    return {
-        "as_of": {
-            "type": ["string", "null"],
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-            "description": "the day judged on, or null",
-        },
-        "provisions": {**_STRINGS, "description": "the dated provisions of the law applied"},
-    }
+    """``as_of`` and ``provisions``, as a classification declares them."""
+    properties = _classification_body()["properties"]
+    return {name: properties[name] for name in ("as_of", "provisions")}
 
 
 def _classification_body() -> Schema:
-    single = _object({"id": _STRING, "name": _STRING, "functions": _STRINGS})
-    return _object(
-        {
-            **_day(),
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "recommendations": {"type": "array", "items": {"$ref": "#/$defs/recommendation"}},
-            "single_body": {
-                **single,
-                "description": "on a day the law leaves one body: it, delivering every function",
-            },
-            "notes": _STRINGS,
-        },
-        required=("as_of", "provisions", "rule_pack", "recommendations"),
-    )
+    return CLASSIFICATION_JSON.schema(_named())
 
 
 def _metrics() -> Schema:
@@ -280,7 +123,7 @@ def _classification() -> Schema:
 
 def _classification_jsonl() -> Schema:
     header = _stamped(
-        _object({"portfolio": _STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
+        _object({"portfolio": STRING, **_day(), "rule_pack": {"$ref": "#/$defs/rule_pack"}}),
         "classification-jsonl",
     )
     # On a day one body is left, the one line is the JSON output itself, naming its schema.
@@ -300,7 +143,7 @@ def _classification_jsonl() -> Schema:
 
 
 def _explain() -> Schema:
-    robustness = _object({"function": _STRING, "steps": _INT, "flips": _STRINGS, "share": _SHARE})
+    robustness = _object({"function": STRING, "steps": _INT, "flips": STRINGS, "share": _SHARE})
     body = {
         "allOf": [{"$ref": "#/$defs/recommendation"}],
         **_stamped(
@@ -319,24 +162,24 @@ def _explain() -> Schema:
 
 
 def _why_not() -> Schema:
-    change = _object({"field": _STRING, "from": _STRING, "to": _STRING})
+    change = _object({"field": STRING, "from": STRING, "to": STRING})
     solution = _object(
         {
             "changes": {"type": "array", "items": change, "minItems": 1},
-            "lowers_capability_of": _STRINGS,
+            "lowers_capability_of": STRINGS,
             "arrangement": _arrangement(),
-            "lead": _BODY_OR_NULL,
-            "decided_by": _STRING,
+            "lead": STRING_OR_NULL,
+            "decided_by": STRING,
         }
     )
     body = _object(
         {
-            "function": _STRING,
+            "function": STRING,
             "current": _arrangement(),
             "target": _arrangement(),
             "solutions": {"type": "array", "items": solution},
-            "blocked_by": _STRINGS,
-            "performed_only_by": _STRINGS,
+            "blocked_by": STRINGS,
+            "performed_only_by": STRINGS,
             "searched": _INT,
         }
     )
@@ -345,33 +188,33 @@ def _why_not() -> Schema:
 
 def _whatif() -> Schema:
     placement = _object(
-        {"arrangement": _arrangement(nullable=True), "lead": _BODY_OR_NULL, "tied": _STRINGS}
+        {"arrangement": _arrangement(nullable=True), "lead": STRING_OR_NULL, "tied": STRINGS}
     )
     change = _object(
         {
-            "function": _STRING,
-            "name": _STRING,
+            "function": STRING,
+            "name": STRING,
             "from": placement,
             "to": placement,
-            "because": _STRINGS,
+            "because": STRINGS,
         }
     )
     outcome = _object(
         {
-            "name": _STRING,
-            "description": _STRING,
-            "applied": _STRINGS,
+            "name": STRING,
+            "description": STRING,
+            "applied": STRINGS,
             "changes": {"type": "array", "items": change},
             "metrics": {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
-            "notes": _STRINGS,
+            "notes": STRINGS,
             "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "single_body": _BODY_OR_NULL,
+            "single_body": STRING_OR_NULL,
         },
         required=("name", "description", "applied", "changes", "metrics", "notes", "single_body"),
     )
     baseline = _object(
         {
-            "portfolio": _STRING,
+            "portfolio": STRING,
             **_day(),
             "rule_pack": {"$ref": "#/$defs/rule_pack"},
             "recommendations": {"type": "array", "items": placement_with_function(placement)},
@@ -387,7 +230,7 @@ def placement_with_function(placement: Schema) -> Schema:
     """A baseline recommendation in the what-if JSON: a placement with its function."""
     return {
         **placement,
-        "properties": {"function": _STRING, **placement["properties"]},
+        "properties": {"function": STRING, **placement["properties"]},
         "required": ["function", *placement["required"]],
     }
 
@@ -395,11 +238,11 @@ def placement_with_function(placement: Schema) -> Schema:
 def _check() -> Schema:
     finding = _object(
         {
-            "check": _STRING,
+            "check": STRING,
             "severity": {"enum": list(SEVERITIES)},
-            "principle": _STRING,
-            "message": _STRING,
-            "nodes": _STRINGS,
+            "principle": STRING,
+            "message": STRING,
+            "nodes": STRINGS,
         }
     )
     body = _object(
@@ -416,9 +259,9 @@ def _check() -> Schema:
 
 
 def _graph() -> Schema:
-    node = _object({"id": _STRING, "kind": _STRING}, required=("id",))
+    node = _object({"id": STRING, "kind": STRING}, required=("id",))
     link = _object(
-        {"source": _STRING, "target": _STRING, "kind": _STRING}, required=("source", "target")
+        {"source": STRING, "target": STRING, "kind": STRING}, required=("source", "target")
     )
     body = _object(
         {
@@ -435,58 +278,58 @@ def _graph() -> Schema:
 def _rules_list() -> Schema:
     fact = _object(
         {
-            "name": _STRING,
+            "name": STRING,
             "type": {"enum": list(TYPES)},
-            "choices": _STRINGS,
-            "from": _STRING,
+            "choices": STRINGS,
+            "from": STRING,
             "derive": {"type": "object"},
             "default": {},
             "optional": {"type": "boolean"},
-            "meaning": _STRING,
-            "source": _STRING,
-            "pack": _STRING,
+            "meaning": STRING,
+            "source": STRING,
+            "pack": STRING,
         },
         required=("name", "type", "meaning", "pack"),
     )
     then = {
         "type": "object",
         "properties": {
-            "finding": _STRING,
+            "finding": STRING,
             "value": {
                 "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
             },
             "cap": _arrangement(),
             "decide": _arrangement(),
-            "lead": _STRING,
+            "lead": STRING,
         },
         "minProperties": 1,
     }
     rule = _object(
         {
-            "id": _STRING,
+            "id": STRING,
             "question": {"enum": list(QUESTIONS)},
             "when": {"type": "object"},
             "then": then,
-            "because": _STRING,
+            "because": STRING,
             "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
-            "source": _STRING,
+            "source": STRING,
             "priority": {"type": "integer"},
-            "file": _STRING,
-            "folder": _STRING,
+            "file": STRING,
+            "folder": STRING,
             "line": _INT,
         },
         required=("id", "question", "when", "then", "because", "principles", "source", "priority"),
     )
     body = _object(
         {
-            "name": _STRING,
-            "version": _STRING,
-            "hash": _STRING,
-            "description": _STRING,
-            "vocabulary": {"type": "object", "additionalProperties": _STRING},
+            "name": STRING,
+            "version": STRING,
+            "hash": STRING,
+            "description": STRING,
+            "vocabulary": {"type": "object", "additionalProperties": STRING},
             "facts": {"type": "array", "items": fact},
             "rules": {"type": "array", "items": rule},
-            "strata": {"type": "array", "items": _STRINGS},
+            "strata": {"type": "array", "items": STRINGS},
         },
         required=("name", "version", "hash", "facts", "rules"),
     )
@@ -496,18 +339,18 @@ def _rules_list() -> Schema:
 def _rules_check() -> Schema:
     issue = _object(
         {
-            "kind": _STRING,
-            "severity": _STRING,
-            "rules": _STRINGS,
-            "where": _STRINGS,
-            "message": _STRING,
-            "example": {"type": "object", "additionalProperties": _STRING},
+            "kind": STRING,
+            "severity": STRING,
+            "rules": STRINGS,
+            "where": STRINGS,
+            "message": STRING,
+            "example": {"type": "object", "additionalProperties": STRING},
         }
     )
     body = _object(
         {
-            "pack": _STRING,
-            "backend": _STRING,
+            "pack": STRING,
+            "backend": STRING,
             "combinations": _INT,
             "exhaustive": {"type": "boolean"},
             "seconds": {"type": "number", "minimum": 0},
@@ -520,10 +363,10 @@ def _rules_check() -> Schema:
 def _rules_coverage() -> Schema:
     body = _object(
         {
-            "pack": _STRING,
+            "pack": STRING,
             "functions": _INT,
             "fired": {"type": "object", "additionalProperties": _INT},
-            "never": _STRINGS,
+            "never": STRINGS,
             "share": _SHARE,
         }
     )
@@ -531,12 +374,12 @@ def _rules_coverage() -> Schema:
 
 
 def _rules_mutate() -> Schema:
-    survivor = _object({"id": _STRING, "kind": _STRING, "rule": _STRING, "change": _STRING})
-    error = _object({"id": _STRING, "rule": _STRING, "error": _STRING})
+    survivor = _object({"id": STRING, "kind": STRING, "rule": STRING, "change": STRING})
+    error = _object({"id": STRING, "rule": STRING, "error": STRING})
     body = _object(
         {
-            "pack": _STRING,
-            "tests": _STRINGS,
+            "pack": STRING,
+            "tests": STRINGS,
             "mutants": _INT,
             "killed": _INT,
             "survived": {"type": "array", "items": survivor},
@@ -553,24 +396,24 @@ def _error() -> Schema:
     nullable = {"type": ["string", "null"]}
     problem = _object(
         {
-            "kind": _STRING,
+            "kind": STRING,
             "file": nullable,
             "sheet": nullable,
             "line": {"type": ["integer", "null"], "minimum": 1},
             "column": nullable,
             "item": nullable,
             "key": nullable,
-            "problem": _STRING,
-            "allowed": {"type": ["array", "null"], "items": _STRING},
+            "problem": STRING,
+            "allowed": {"type": ["array", "null"], "items": STRING},
             "suggestion": nullable,
-            "message": _STRING,
+            "message": STRING,
         },
         required=("kind", "problem", "message"),
     )
     error = _object(
         {
-            "kind": {**_STRING, "description": "portfolio, rule pack, scenario, usage, engine…"},
-            "message": {**_STRING, "description": "the message the text form prints"},
+            "kind": {**STRING, "description": "portfolio, rule pack, scenario, usage, engine…"},
+            "message": {**STRING, "description": "the message the text form prints"},
             "exit_code": {"enum": [1, 2]},
             "problems": {
                 "type": "array",

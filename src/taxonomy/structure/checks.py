@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from taxonomy._model import Classification
+from taxonomy._results import Classification
 from taxonomy.structure.graph import (
     ACCOUNTABILITY_EDGES,
     Graph,

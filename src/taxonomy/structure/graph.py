@@ -51,7 +51,8 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
-from taxonomy._model import Arrangement, Classification, Function, Portfolio, lead_words
+from taxonomy._model import Arrangement, Function, Portfolio, lead_words
+from taxonomy._results import Classification
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",

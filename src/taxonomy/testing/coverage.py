@@ -15,7 +15,8 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Classification, Portfolio
+from taxonomy._model import Portfolio
+from taxonomy._results import Classification
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack
 

@@ -26,7 +26,8 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Arrangement, Classification
+from taxonomy._model import Arrangement
+from taxonomy._results import Classification
 from taxonomy.classification import classify
 from taxonomy.errors import InputError, Problems, did_you_mean
 from taxonomy.input.files import load_portfolio

@@ -41,8 +41,8 @@ from taxonomy._model import (
     Legal,
     Level,
     Portfolio,
-    Recommendation,
 )
+from taxonomy._results import Recommendation
 from taxonomy.classification import classify
 from taxonomy.errors import EngineError
 from taxonomy.language.rules import RulePack

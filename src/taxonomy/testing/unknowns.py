@@ -18,7 +18,8 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import OneOf, Portfolio, Recommendation
+from taxonomy._model import OneOf, Portfolio
+from taxonomy._results import Recommendation
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, load_rules
 from taxonomy.partial import complete, domain

@@ -21,14 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import (
-    EACH_OWN_WORDS,
-    Arrangement,
-    Classification,
-    Recommendation,
-    format_value,
-    lead_words,
-)
+from taxonomy._model import EACH_OWN_WORDS, Arrangement, format_value, lead_words
+from taxonomy._results import Classification, Recommendation
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.law import in_force

@@ -46,9 +46,9 @@ from taxonomy._model import (
     Function,
     Level,
     Portfolio,
-    Recommendation,
     word_list,
 )
+from taxonomy._results import Recommendation
 from taxonomy.classification import Variants, classify_function
 from taxonomy.errors import InputError
 from taxonomy.language.rules import RulePack, pack_for

@@ -1,0 +1,170 @@
+"""The results' JSON is declared once: ``to_dict`` and the output schemas come from one Shape.
+
+And the model displays itself through a registered renderer, never by importing render.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import taxonomy
+from taxonomy._explanation import PACK_IDENTITY_JSON, Override, PackIdentity
+from taxonomy._output_shape import STRING, STRINGS, Shape, key
+from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
+from taxonomy.schemas import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "taxonomy"
+NHS = ROOT / "examples" / "nhs_joint_working_2018.yaml"
+UNKNOWN = ROOT / "examples" / "nhs_joint_working_2018_unknown.yaml"
+
+
+def _written(shape: Shape) -> list[str]:
+    return [k.name for k in shape.keys if k.written]
+
+
+@pytest.mark.parametrize("path", [NHS, UNKNOWN], ids=lambda p: p.stem)
+def test_to_dict_writes_the_keys_its_shape_declares_in_order(path: Path) -> None:
+    result = taxonomy.classify(taxonomy.load_portfolio(path))
+    assert list(result.to_dict()) == _written(CLASSIFICATION_JSON)
+    for rec in result:
+        assert list(rec.to_dict()) == _written(RECOMMENDATION_JSON)
+    # The open example has open recommendations and decided ones: both shapes are covered.
+    assert {rec.decided for rec in result} == ({True, False} if path == UNKNOWN else {True})
+
+
+def test_the_schema_lists_every_declared_key_and_requires_the_ones_declared_required() -> None:
+    defs = schema("classification")["$defs"]
+    recommendation = defs["recommendation"]
+    assert list(recommendation["properties"]) == [k.name for k in RECOMMENDATION_JSON.keys]
+    assert recommendation["required"] == [k.name for k in RECOMMENDATION_JSON.keys if k.required]
+    # extends and overrides are left out when empty, so not required.
+    assert defs["rule_pack"]["required"] == ["name", "version", "hash"]
+
+
+def test_a_key_left_out_when_empty_is_left_out_and_kept_in_its_place_otherwise() -> None:
+    base = PackIdentity("base", "1", "0" * 64)
+    plain = PackIdentity("p", "1", "1" * 64)
+    assert plain.to_dict() == {"name": "p", "version": "1", "hash": "1" * 64}
+    override = Override("r", "reworded", "why", "p", because="new words")
+    extended = PackIdentity("p", "1", "1" * 64, (base,), (override,))
+    data = extended.to_dict()
+    assert list(data) == ["name", "version", "hash", "extends", "overrides"]
+    assert data["extends"] == [base.to_dict()]
+    assert data["overrides"] == [
+        {"rule": "r", "action": "reworded", "reason": "why", "pack": "p", "because": "new words"}
+    ]
+    assert "because" not in Override("r", "removed", "why", "p").to_dict()
+    named = {"question": {}, "principles": {}}
+    jsonschema.validate(data, {**PACK_IDENTITY_JSON.schema(named), "$defs": {"rule_pack": {}}})
+
+
+def test_a_key_added_to_a_shape_appears_in_the_dict_and_the_schema_alike() -> None:
+    before = Shape(key("id", STRING), key("tags", STRINGS, via=list, omit_empty=True))
+    after = Shape(*before.keys, key("size", {"type": "integer"}, attr="box.size"))
+    item = types.SimpleNamespace(id="a", tags=("x",), box=types.SimpleNamespace(size=3))
+    assert before.dump(item) == {"id": "a", "tags": ["x"]}
+    assert after.dump(item) == {"id": "a", "tags": ["x"], "size": 3}
+    assert list(after.schema({})["properties"]) == ["id", "tags", "size"]
+    assert after.schema({})["required"] == ["id", "size"]
+    jsonschema.validate(after.dump(item), after.schema({}))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(before.dump(item), after.schema({}))
+
+
+def test_a_key_written_elsewhere_is_in_the_schema_only() -> None:
+    shape = Shape(key("id", STRING), key("summary", STRING, written=False))
+    assert shape.dump(types.SimpleNamespace(id="a", summary="never read")) == {"id": "a"}
+    assert shape.schema({})["required"] == ["id", "summary"]
+
+
+def test_a_key_reading_anything_but_an_attribute_path_is_refused() -> None:
+    with pytest.raises(ValueError, match="is not an attribute path"):
+        key("id", STRING, attr="id; import os")
+
+
+def _imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("module", ["_model", "_explanation", "_results", "_output_shape"])
+def test_the_model_never_imports_render_not_even_in_a_function(module: str) -> None:
+    imported = _imports(SRC / f"{module}.py")
+    assert not [name for name in imported if name.startswith("taxonomy.render")]
+
+
+def _run(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return done.stdout
+
+
+def test_a_result_displays_itself_with_nothing_but_import_taxonomy() -> None:
+    shown = _run(
+        "import sys, taxonomy\n"
+        "p = taxonomy.load_portfolio('examples/nhs_joint_working_2018.yaml')\n"
+        "r = taxonomy.classify(p)\n"
+        "print('taxonomy.render.html' in sys.modules)\n"
+        "page = r._repr_html_()\n"
+        "print('taxonomy.render.html' in sys.modules)\n"
+        "from taxonomy.render.html import classification_table_html, explain_text\n"
+        "print(page == classification_table_html(r))\n"
+        "print(r['pricing'].explain() == explain_text(r['pricing']))\n"
+    )
+    assert shown.split() == ["False", "True", "True", "True"]
+
+
+def test_with_nothing_of_render_imported_the_default_renderer_is_imported_by_name() -> None:
+    shown = _run(
+        "import sys\n"
+        "from taxonomy._results import DEFAULT_RENDERER, renderer\n"
+        "print(DEFAULT_RENDERER in sys.modules)\n"
+        "found = renderer()\n"
+        "print(DEFAULT_RENDERER in sys.modules)\n"
+        "from taxonomy.render import html\n"
+        "print(found is html)\n"
+    )
+    assert shown.split() == ["False", "True", "True"]
+
+
+def test_the_renderer_registered_last_is_the_one_used() -> None:
+    shown = _run(
+        "import taxonomy\n"
+        "from taxonomy._results import register_renderer\n"
+        "from taxonomy.render import html\n"
+        "class Plain:\n"
+        "    def explain_text(self, rec): return 'plain ' + rec.function\n"
+        "    def paragraph(self, rec, context, *, rules=None): return ''\n"
+        "    def recommendation_html(self, rec, context=None, *, rules=None): return ''\n"
+        "    def classification_table_html(self, result): return '<table/>'\n"
+        "r = taxonomy.classify(taxonomy.load_portfolio('examples/nhs_joint_working_2018.yaml'))\n"
+        "print(r['pricing'].explain() == html.explain_text(r['pricing']))\n"
+        "register_renderer(Plain)\n"
+        "print(r['pricing'].explain(), r._repr_html_())\n"
+    )
+    assert shown.split("\n")[:2] == ["True", "plain pricing <table/>"]
+
+
+@pytest.mark.parametrize("name", ["_output_shape", "_explanation", "_results"])
+def test_every_public_name_of_the_results_has_a_docstring(name: str) -> None:
+    module = importlib.import_module(f"taxonomy.{name}")
+    assert module.__doc__
+    for public in module.__all__:
+        found = getattr(module, public)
+        if callable(found):
+            assert found.__doc__, public
