@@ -37,9 +37,9 @@ import attrs
 
 from taxonomy._model import Arrangement, Portfolio
 from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
+from taxonomy.input.cells import csv_text
 from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
 from taxonomy.language.rules import Condition, RulePack, check_keys, pack_for
-from taxonomy.render.cells import csv_text
 from taxonomy.whatif.scenarios import (
     LawChange,
     Scenario,
