@@ -290,67 +290,100 @@ def sweep(
     not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
     pack = pack_for(portfolio, rules)
-    numbered: Iterable[tuple[int, dict[str, Any], Scenario]]
-    if isinstance(scenarios, Sweep):
-        total = scenarios.count
-        grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
-        numbered = ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
-        _check_axes(portfolio, pack, scenarios)
-    else:
-        listed = list(scenarios)
-        total = len(listed)
-        numbered = [(i, {}, s) for i, s in enumerate(listed)]
+    total, numbered = _numbered(portfolio, pack, scenarios)
     size = workers or os.cpu_count() or 1
     step = chunk_size or min(MAX_CHUNK, max(1, -(-total // (size * 4))))
-    kept: list[dict[str, Any]] = []
-    emit = sink if sink is not None else kept.extend
-    late: list[dict[str, Any]] = []  # after a worker died: put in order once all are back
-    failures: list[Failure] = []
-    done = 0
-    own = executor is None
+    tally = _Tally(total, sink, progress)
     pending: Iterable[Chunk] = _batched(numbered, step)
-    if progress is not None:
-        progress(0, total)
     for attempt in range(1, _ATTEMPTS + 1):
         pool = executor if executor is not None else _pool(size)
-        broken: list[Chunk] = []
         try:
-            for chunk, outcome in _in_order(pool, portfolio, pack, pending, ahead=2 * size + 2):
-                if outcome is None:
-                    broken.append(chunk)
-                    continue
-                chunk_records, chunk_failures = outcome
-                if broken or attempt > 1:
-                    late += chunk_records
-                else:
-                    emit(chunk_records)
-                failures += chunk_failures
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
+            broken = tally.take(_in_order(pool, portfolio, pack, pending, ahead=2 * size + 2))
         finally:
-            if own:
+            if executor is None:
                 pool.shutdown(cancel_futures=True)
         if not broken:
             break
-        if own and attempt < _ATTEMPTS:
+        if executor is None and attempt < _ATTEMPTS:
             # A worker died: every chunk left unfinished is tried again on a fresh pool, one
             # scenario per task, so the next death takes as few others with it as it can.
             pending = [[item] for chunk in broken for item in chunk]
             continue
         problem = "the worker process evaluating it stopped"
-        failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
+        tally.failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
         break
-    if late:
-        late.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
-        emit(late)
-    failures.sort(key=lambda failure: failure.scenario)
-    if failures and done == 0 and all(f.kind == "worker" for f in failures):
-        raise EngineError(
-            "every worker process stopped before finishing a scenario (from a script, start the "
-            'sweep under `if __name__ == "__main__":`, which worker processes need)'
-        )
-    return SweepResult(tuple(kept), sweep_columns(scenarios), tuple(failures))
+    return tally.result(sweep_columns(scenarios))
+
+
+def _numbered(
+    portfolio: Portfolio, pack: RulePack, scenarios: Sweep | Iterable[Scenario]
+) -> tuple[int, Iterable[tuple[int, dict[str, Any], Scenario]]]:
+    """How many scenarios there are, and each numbered with its axis values, made lazily.
+
+    A grid's axes are checked here, before any work is sent.
+    """
+    if isinstance(scenarios, Sweep):
+        grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
+        _check_axes(portfolio, pack, scenarios)
+        return scenarios.count, ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
+    listed = list(scenarios)
+    return len(listed), [(i, {}, s) for i, s in enumerate(listed)]
+
+
+class _Tally:
+    """A sweep's records and failures as chunks come back, passed on in scenario order."""
+
+    def __init__(
+        self,
+        total: int,
+        sink: Callable[[list[dict[str, Any]]], None] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.total = total
+        self.kept: list[dict[str, Any]] = []
+        self.emit = sink if sink is not None else self.kept.extend
+        self.late: list[dict[str, Any]] = []  # after a worker died: in order once all are back
+        self.failures: list[Failure] = []
+        self.done = 0
+        self.attempts = 0
+        self.progress = progress
+        if progress is not None:
+            progress(0, total)
+
+    def take(
+        self, outcomes: Iterable[tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]]
+    ) -> list[Chunk]:
+        """Take one attempt's outcomes; returns the chunks whose worker died."""
+        self.attempts += 1
+        broken: list[Chunk] = []
+        for chunk, outcome in outcomes:
+            if outcome is None:
+                broken.append(chunk)
+                continue
+            chunk_records, chunk_failures = outcome
+            if broken or self.attempts > 1:
+                self.late += chunk_records
+            else:
+                self.emit(chunk_records)
+            self.failures += chunk_failures
+            self.done += len(chunk)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+        return broken
+
+    def result(self, columns: tuple[str, ...]) -> SweepResult:
+        """The sweep's result, every record passed on (EngineError if no worker finished)."""
+        if self.late:
+            # A stable sort: within a scenario, the functions stay in order.
+            self.late.sort(key=lambda record: int(record["scenario"]))
+            self.emit(self.late)
+        failures = sorted(self.failures, key=lambda failure: failure.scenario)
+        if failures and self.done == 0 and all(f.kind == "worker" for f in failures):
+            raise EngineError(
+                "every worker process stopped before finishing a scenario (from a script, start "
+                'the sweep under `if __name__ == "__main__":`, which worker processes need)'
+            )
+        return SweepResult(tuple(self.kept), columns, tuple(failures))
 
 
 #: The most scenarios sent to a worker as one task by default: a task's records are held
