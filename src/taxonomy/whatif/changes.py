@@ -4,9 +4,11 @@ Each reads, applies and describes itself, and says its JSON Schema (see
 :mod:`taxonomy.whatif.kinds`).
 
 - ``merge: {into: BODY, from: [BODY, ...], name: NAME}``: bodies merge; their functions,
-  answers and governance are carried over to ``into``. With ``name``, ``into`` is a new body.
+  answers and governance are carried over to ``into`` (its capability is the best of the merged
+  bodies'). With ``name``, ``into`` is a new body (eight CCGs into one new CCG).
 - ``set: {function: ID | functions: "*" | where: CONDITION, field: FIELD, value: VALUE}``: change
-  one answer on the selected functions (see :mod:`taxonomy.whatif.answers`).
+  one answer on the selected functions (see :mod:`taxonomy.whatif.answers`). ``where`` is a rule
+  condition over answer facts, e.g. ``{fact: legal.statutory_owner, op: present}``.
 - ``law: {joint_committees: true|false}``.
 - ``rules: {disable: [RULE_ID, ...]}``, ``{replace: [RULE, ...]}`` or ``{pack: DIR}``.
 """

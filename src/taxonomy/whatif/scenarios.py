@@ -9,22 +9,9 @@ new scenario, and compose with ``+``::
            .merge(into="nhse", from_=["nhsi"])
            .set(functions="*", field="legal.board_reserved", value=False))
 
-Changes:
-
-- ``merge: {into: BODY, from: [BODY, ...], name: NAME}``: bodies merge; their functions,
-  answers and governance are carried over to ``into`` (its capability is the best of the merged
-  bodies'). With ``name``, ``into`` is a new body (eight CCGs into one new CCG).
-- ``set: {function: ID | functions: "*" | where: CONDITION, field: FIELD, value: VALUE}``: change
-  one answer on the selected functions. ``where`` is a rule condition over answer facts, e.g.
-  ``{fact: legal.statutory_owner, op: present}``.
-- ``law: {joint_committees: true|false}``.
-- ``rules: {disable: [RULE_ID, ...]}``, ``{replace: [RULE, ...]}`` or ``{pack: DIR}``.
-- ``add: {joint_body: {id, name, kind, members, delegated, oversees, notes}}`` or
-  ``add: {role: {id, name, employed_by, reports_to, accountable_for, notes}}``: new governance,
-  checked as the portfolio loader checks its ``governance:`` section.
-- ``remove: {joint_body: ID}`` or ``remove: {role: ID}`` (not while a role reports to it).
-- ``delegate: {functions: [ID, ...], to: JOINT_BODY}`` and ``undelegate: {functions: [ID, ...],
-  from: JOINT_BODY}``: decisions handed to a joint body, or taken back by the Boards.
+Changes, each a mapping with one key: ``merge``, ``set``, ``law`` and ``rules``
+(:mod:`taxonomy.whatif.changes`); ``add``, ``remove``, ``delegate`` and ``undelegate``
+(:mod:`taxonomy.whatif.governance`), each module saying how its changes are written.
 
 Each change kind is a class registered by its YAML key (:mod:`taxonomy.whatif.kinds`): it reads,
 applies and describes itself and says its JSON Schema; :func:`scenario_schema` is built from the
