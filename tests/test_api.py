@@ -62,6 +62,14 @@ def test_every_public_name_of_every_module_has_a_docstring() -> None:
         "taxonomy.whatif.compare",
         "taxonomy.whatif.counterfactual",
         "taxonomy.whatif.sweep",
+        "taxonomy.structure.findings",
+        "taxonomy.whatif.kinds",
+        "taxonomy.whatif.changes",
+        "taxonomy.whatif.governance",
+        "taxonomy.whatif.answers",
+        "taxonomy.whatif.grid",
+        "taxonomy.render.comparison",
+        "taxonomy.testing.schema",
     ]:
         module = importlib.import_module(module_name)
         assert module.__doc__, module_name

@@ -1,6 +1,6 @@
-"""The package's shape: the import graph has no circle but the one deliberate lazy import, no
-private name crosses a module, and importing the package (or its pytest plugin) loads nothing
-heavy."""
+"""The package's shape: every import goes down the layers (function-level imports included) and
+none makes a circle, no private name crosses a module, and importing the package (or its pytest
+plugin) loads nothing heavy."""
 
 from __future__ import annotations
 
@@ -13,12 +13,49 @@ import networkx as nx
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "taxonomy"
 
-# The model's display methods (explain(), _repr_html_) reach taxonomy.render.html through a
-# registered renderer (taxonomy._results.register_renderer), not an import.
-DELIBERATE = {
+#: The package order, lowest first: a module may import (at module level, inside a function or
+#: for type checking alike) only modules of its own layer or of a layer below. A name stands
+#: for a module and everything under it; a module belongs to the longest name it starts with.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # what everything shares: the errors, the version, the engine check
+    ("taxonomy.errors", "taxonomy._version", "taxonomy._install"),
+    # the domain model, and the ids that every JSON output and schema is stamped with
+    (
+        "taxonomy._model",
+        "taxonomy._output_shape",
+        "taxonomy._explanation",
+        "taxonomy._results",
+        "taxonomy.schemas._ids",
+    ),
+    # reading and writing files: YAML with locations, which files were read, safe cells, writes
+    ("taxonomy.input.reader", "taxonomy.input.sources", "taxonomy.input.cells", "taxonomy.output"),
+    # what a rule can read, rule packs, the one semantics, the durable-rules backend
+    ("taxonomy.language",),
+    # portfolios read (YAML, spreadsheets, Python) and the law in force on a day
+    ("taxonomy.input", "taxonomy.law"),
+    # classify, and classifying over answers left open
+    ("taxonomy.classification", "taxonomy.partial"),
+    # the accountability graph and its checks
+    ("taxonomy.structure",),
+    # the JSON Schemas' builders, from the loaders' declarations
+    ("taxonomy.schemas._inputs", "taxonomy.schemas._outputs"),
+    # scenarios, comparisons, counterfactuals, sweeps (each shape's schema beside its loader)
+    ("taxonomy.whatif",),
+    # every rendering of a result: text, Markdown, HTML, pictures, workbooks, exports
+    ("taxonomy.render",),
+    # strategies, invariants, rule-pack checks, expectation files, mutation
+    ("taxonomy.testing",),
+    # the JSON Schema of each kind, gathered from the layers that own the shapes
+    ("taxonomy.schemas",),
+    # the command line, and the package's front door (every public name, imported on first use)
+    ("taxonomy.cli", "taxonomy"),
+)
+
+#: Imports against the order that other work removes (issue 21 item 3); nothing else may join.
+EXCEPTIONS = {
     # A rule pack is refused when built if durable-rules cannot hold it; the limits are modelled
     # on the compiled rulesets, which the engine module builds (imported lazily by
-    # taxonomy.language.rules._check_limits). Issue 21 item 3 removes both exceptions.
+    # taxonomy.language.rules._check_limits): removed by the helper 'language'.
     ("taxonomy.language.rules", "taxonomy.language.durable"),
 }
 
@@ -32,18 +69,22 @@ def _modules() -> dict[str, Path]:
 
 
 def _imports(modules: dict[str, Path]) -> nx.DiGraph:
+    """Every import of the package by every module, wherever in the module it is written.
+
+    ``from taxonomy.x import y`` imports the module ``taxonomy.x.y`` if there is one, else a
+    name of ``taxonomy.x``.
+    """
     graph = nx.DiGraph()
     for name, path in modules.items():
         graph.add_node(name)
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets: list[str] = []
-            if (
-                isinstance(node, ast.ImportFrom)
-                and node.module
-                and node.module.startswith("taxonomy")
-            ):
-                targets.append(node.module)
-                targets += [f"{node.module}.{alias.name}" for alias in node.names]
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("taxonomy"):
+                module = str(node.module)
+                submodules = [f"{module}.{alias.name}" for alias in node.names]
+                targets += [m for m in submodules if m in modules]
+                if len(targets) < len(submodules):
+                    targets.append(module)
             elif isinstance(node, ast.Import):
                 targets += [alias.name for alias in node.names]
             for target in targets:
@@ -52,12 +93,47 @@ def _imports(modules: dict[str, Path]) -> nx.DiGraph:
     return graph
 
 
-def test_the_only_import_circle_is_the_deliberate_lazy_one() -> None:
+def _layer(module: str) -> int:
+    """The layer of ``module``: that of the longest name in :data:`LAYERS` it falls under."""
+    best, found = -1, -1
+    for number, names in enumerate(LAYERS):
+        for prefix in names:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best:
+                best, found = len(prefix), number
+    assert found >= 0, f"{module} is in no layer: add it to LAYERS"
+    return found
+
+
+def test_every_import_goes_down_the_layers() -> None:
     graph = _imports(_modules())
-    for edge in DELIBERATE:
-        assert graph.has_edge(*edge), f"{edge} is gone: update DELIBERATE"
-    graph.remove_edges_from(DELIBERATE)
+    for edge in EXCEPTIONS:
+        assert graph.has_edge(*edge), f"{edge} is gone: remove it from EXCEPTIONS"
+    upward = sorted(
+        f"{a} (layer {_layer(a)}) imports {b} (layer {_layer(b)})"
+        for a, b in graph.edges
+        if _layer(b) > _layer(a) and (a, b) not in EXCEPTIONS
+    )
+    assert upward == []
+
+
+def test_there_is_no_import_circle() -> None:
+    graph = _imports(_modules())
+    graph.remove_edges_from(EXCEPTIONS)
     assert list(nx.simple_cycles(graph)) == []
+
+
+def test_the_layers_name_every_package() -> None:
+    named = {prefix for names in LAYERS for prefix in names}
+    for name in _modules():
+        _layer(name)  # every module falls in a layer
+    for prefix in named:
+        assert prefix in _modules(), f"{prefix} in LAYERS is no module"
+
+
+def test_classification_does_not_import_whatif() -> None:
+    # The law in force on a day is core semantics (taxonomy.law), not a what-if.
+    graph = _imports(_modules())
+    assert not [b for b in graph.successors("taxonomy.classification") if "whatif" in b]
 
 
 def test_the_layout_follows_the_pipeline() -> None:

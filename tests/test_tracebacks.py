@@ -343,7 +343,7 @@ def _assert_valid_title(title: str) -> None:
     "name", ["", "'", "''x''", "x" * 40, "a/b\\c[d]e:f*g?h", "History", "HISTORY", "\x07bell"]
 )
 def test_sheet_title_is_always_valid(name: str) -> None:
-    from taxonomy.render.cells import sheet_title
+    from taxonomy.input.cells import sheet_title
 
     title = sheet_title(name, ["taken", "scenario"], default="scenario")
     _assert_valid_title(title)

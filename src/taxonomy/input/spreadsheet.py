@@ -36,6 +36,7 @@ import attrs
 
 from taxonomy._model import JOINT_BODY_KINDS, Level, OneOf, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.cells import as_text_cells, check_cells, csv_text, from_csv
 from taxonomy.input.portfolio import (
     portfolio_from_data,
     portfolio_to_data,
@@ -44,7 +45,6 @@ from taxonomy.input.portfolio import (
 )
 from taxonomy.input.reader import Cells, Location, Reader, Row, read_bytes, read_text
 from taxonomy.language.facts import ANSWER_QUESTIONS, OPEN_TYPES, allowed_values
-from taxonomy.render.cells import as_text_cells, check_cells, csv_text, from_csv
 
 if TYPE_CHECKING:
     from taxonomy.language.facts import Fact

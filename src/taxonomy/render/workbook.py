@@ -9,8 +9,8 @@ from typing import Any
 from taxonomy._model import EACH_OWN_WORDS, lead_words
 from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import PortfolioError
+from taxonomy.input.cells import as_text_cells, check_cells, csv_text, sheet_title
 from taxonomy.language.rules import RulePack, pack_for
-from taxonomy.render.cells import as_text_cells, check_cells, csv_text, sheet_title
 from taxonomy.render.prose import paragraph_writer
 
 __all__ = ["CATEGORY_COLOURS", "write_results"]

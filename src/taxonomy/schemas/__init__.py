@@ -57,6 +57,8 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
     """
     # The builders import the loaders, and the renderers that stamp outputs import this
     # package: importing the builders when a schema is asked for keeps that from being a circle.
+    # A scenario's, a sweep's and an expectation file's schemas are built beside their loaders
+    # (the scenario's from the registry of change kinds), from the builders of _inputs.
     from taxonomy.language.rules import RulePack, load_rules
     from taxonomy.schemas import _inputs, _outputs
 
@@ -73,7 +75,9 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
     if kind == "rules":
         return _inputs.rules_schema()
     if kind == "expectations":
-        return _inputs.expectations_schema()
+        from taxonomy.testing.schema import expectations_schema
+
+        return expectations_schema()
     pack = rules if isinstance(rules, RulePack) else load_rules(rules)
     if kind == "portfolio":
         found = _inputs.portfolio_schema(pack)
@@ -81,7 +85,13 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
             # Another pack's questions make another schema: its id says which pack.
             found["$id"] = f"{schema_id(kind)}:pack:{pack.name}:{pack.version}"
         return found
-    return _inputs.scenario_schema(pack) if kind == "scenario" else _inputs.sweep_schema(pack)
+    if kind == "scenario":
+        from taxonomy.whatif.scenarios import scenario_schema
+
+        return scenario_schema(pack)
+    from taxonomy.whatif.grid import sweep_schema
+
+    return sweep_schema(pack)
 
 
 def schema_text(kind: str, *, rules: RulePack | str | Path | None = None) -> str:

@@ -4,6 +4,10 @@
 design principles; "legal" for the constraints of para 8), a severity (error, warning, info), a
 message and the nodes involved. ``measure(graph)`` gives the metrics compared as-is against to-be.
 
+Each check is one small function below, registered with
+:func:`~taxonomy.structure.findings.registered` under its name, principle and what it looks for:
+adding a check is adding one function here.
+
 Examples:
     >>> import taxonomy
     >>> from taxonomy.structure.graph import build_graph
@@ -15,18 +19,30 @@ Examples:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import networkx as nx
 
 from taxonomy._results import Classification
+from taxonomy.structure.findings import (
+    CHECKS,
+    FUNCTION_CHECKS,
+    NEEDED_HANDOVERS,
+    SEVERITIES,
+    STRUCTURE_CHECKS,
+    Finding,
+    Site,
+    Structure,
+    accountability_view,
+    finding,
+    registered,
+)
 from taxonomy.structure.graph import (
-    ACCOUNTABILITY_EDGES,
     Graph,
     edges_of_kind,
     nodes_of_kind,
-    owners,
     predecessors,
     reporting_lines,
     successors,
@@ -37,388 +53,359 @@ __all__ = [
     "SEVERITIES",
     "Finding",
     "Metrics",
+    "Site",
+    "Structure",
     "StructureReport",
     "check",
     "measure",
+    "registered",
     "structure_report",
 ]
 
-SEVERITIES = ("error", "warning", "info")
-
-#: Every check, the principle it serves, and what it looks for.
-CHECKS = {
-    "single-accountability": ("simple", "every function has one accountable owner"),
-    "reporting-lines": ("simple", "no role or team has more than two reporting lines (Annex A)"),
-    "handovers": ("simple", "a function reaches its Board in the fewest handovers"),
-    "delivered-once": ("cost-effective", "a one-team function is delivered by one team"),
-    "aligned-governance": ("aligned", "an aligned function has joint governance and a plan"),
-    "joint-committee-law": ("legal", "decisions go to a joint committee only where lawful"),
-    "employees-only": ("legal", "a function only X's employees may do is done by X's employees"),
-    "board-reserved": ("legal", "a Board-reserved decision stays with its Board"),
-    "not-delegable": (
-        "legal",
-        "what may not be delegated (to a joint committee, to another body's staff) is not",
-    ),
-    "serves-every-body": ("collaborative", "one team is accountable to every body it serves"),
-    "lead-undecided": ("simple", "every function the rules could not give a lead is agreed"),
-    "independence": ("legal", "a function stays independent of the bodies it must"),
-    "reporting-cycle": ("simple", "reporting lines have no cycles"),
-    "reaches-board": ("simple", "every team, role and joint body reaches a Board"),
-}
-
-#: Handovers from a function to a Board: function -> owner -> Board is one handover.
-NEEDED_HANDOVERS = 1
-
-
-@attrs.frozen
-class Finding:
-    """One thing a check found.
-
-    Attributes:
-        check: the check's name (a key of :data:`CHECKS`).
-        principle: the design principle behind it, or "legal".
-        severity: error, warning or info.
-        message: what was found, in words.
-        nodes: the graph nodes involved, sorted.
-    """
-
-    check: str
-    principle: str
-    severity: str
-    message: str
-    nodes: tuple[str, ...]
-
-    def _repr_html_(self) -> str:
-        import html
-
-        colour = {"error": "#9b1c1c", "warning": "#8a5a00"}.get(self.severity, "#52606d")
-        return (
-            f'<div><b style="color:{colour}">{self.severity}</b> {html.escape(self.check)} '
-            f"({html.escape(self.principle)}): {html.escape(self.message)}</div>"
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "check": self.check,
-            "principle": self.principle,
-            "severity": self.severity,
-            "message": self.message,
-            "nodes": list(self.nodes),
-        }
-
-
-def _finding(name: str, severity: str, message: str, nodes: list[str]) -> Finding:
-    return Finding(name, CHECKS[name][0], severity, message, tuple(sorted(set(nodes))))
-
-
-def _label(graph: Graph, node: str) -> str:
-    return str(graph.nodes[node].get("label", node))
-
 
 def check(graph: Graph) -> list[Finding]:
-    """Run every check on ``graph``; findings are sorted by severity, check and nodes."""
+    """Run every registered check on ``graph``; findings are sorted by severity, check, nodes."""
+    structure = Structure.of(graph)
     findings: list[Finding] = []
-    functions = nodes_of_kind(graph, "function")
-    view = _accountability_view(graph)
-    boards = nodes_of_kind(graph, "board")
-    delegations: dict[str, dict[str, list[str]]] = {}
-    for u, v, edge in edges_of_kind(graph, "delegates_to"):
-        if graph.nodes[v].get("body_kind") != "committees_in_common":
-            for fid in edge.get("functions", ()):
-                delegations.setdefault(f"function:{fid}", {}).setdefault(v, []).append(u)
-    for function in functions:
-        findings += _function_checks(graph, function, view, delegations.get(function, {}), boards)
-    for node in nodes_of_kind(graph, "role") + nodes_of_kind(graph, "team"):
-        lines = reporting_lines(graph, node)
-        if len(lines) > 2:
-            findings.append(
-                _finding(
-                    "reporting-lines",
-                    "warning",
-                    f"{_label(graph, node)} has {len(lines)} reporting lines "
-                    f"({', '.join(lines)}); Annex A: many reporting lines create a "
-                    "disproportionate administrative burden",
-                    [node, *lines],
-                )
-            )
-    findings += _joint_committee_law(graph)
-    findings += _structure(graph, view, boards)
+    for function in nodes_of_kind(graph, "function"):
+        site = structure.site(function)
+        for function_check in FUNCTION_CHECKS:
+            findings += function_check(site)
+    for structure_check in STRUCTURE_CHECKS:
+        findings += structure_check(structure)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
 
 
-def _basis(graph: Graph, function: str, owner: str) -> str:
-    data = graph.get_edge_data(function, owner, key="accountable_to") or {}
-    return str(data.get("basis", ""))
+# --- the checks, registered in the order CHECKS lists them ------------------------------------
 
 
-def _accountability_view(graph: Graph) -> nx.DiGraph[str]:
-    view: nx.DiGraph[str] = nx.DiGraph()
-    view.add_nodes_from(graph.nodes)
-    view.add_edges_from(
-        (u, v) for u, v, key in graph.edges(keys=True) if key in ACCOUNTABILITY_EDGES
-    )
-    return view
-
-
-def _function_checks(
-    graph: Graph,
-    function: str,
-    view: nx.DiGraph[str],
-    delegating: dict[str, list[str]],
-    boards: list[str],
-) -> list[Finding]:
-    data = graph.nodes[function]
-    name = _label(graph, function)
-    found: list[Finding] = []
-    owned_by = owners(graph, function)
-    teams = sorted(predecessors(graph, function, "performs"))
-    # Decisions delegated to a joint body and delivery are two kinds of accountability: each
-    # should sit in one place (a joint committee deciding, one team or role delivering).
-    deciders = [n for n in owned_by if _basis(graph, function, n) == "delegated decisions"]
-    # Where the law gives each body the duty of its own, each body's team answers for its own
-    # part: several owners are what the law requires, not a lack of one point of accountability.
-    own = {n for n in owned_by if _basis(graph, function, n) == "own duty"}
-    deliverers = [n for n in owned_by if n not in deciders and n not in own]
-    if not owned_by:
-        found.append(
-            _finding(
-                "single-accountability", "error", f"{name} has no accountable owner", [function]
-            )
+@registered(
+    "single-accountability",
+    principle="simple",
+    looks_for="every function has one accountable owner",
+)
+def _single_accountability(site: Site) -> Iterator[Finding]:
+    name = site.name
+    if not site.owners:
+        yield finding(
+            "single-accountability", "error", f"{name} has no accountable owner", [site.function]
         )
-    for group, what in ((deliverers, "delivery"), (deciders, "decisions")):
+    for group, what in ((site.deliverers, "delivery"), (site.deciders, "decisions")):
         if len(group) > 1:
-            found.append(
-                _finding(
-                    "single-accountability",
-                    "warning",
-                    f"{name} has {len(group)} owners accountable for {what} "
-                    f"({', '.join(group)}); Annex B: wherever possible, a single point of "
-                    "accountability",
-                    [function, *group],
-                )
+            yield finding(
+                "single-accountability",
+                "warning",
+                f"{name} has {len(group)} owners accountable for {what} "
+                f"({', '.join(group)}); Annex B: wherever possible, a single point of "
+                "accountability",
+                [site.function, *group],
             )
-    lengths = nx.single_source_shortest_path_length(view, function)
-    reached = [lengths[b] for b in boards if b in lengths]
+
+
+@registered(
+    "reporting-lines",
+    principle="simple",
+    looks_for="no role or team has more than two reporting lines (Annex A)",
+    per_function=False,
+)
+def _reporting_lines(structure: Structure) -> Iterator[Finding]:
+    graph = structure.graph
+    for node in nodes_of_kind(graph, "role") + nodes_of_kind(graph, "team"):
+        lines = reporting_lines(graph, node)
+        if len(lines) > 2:
+            yield finding(
+                "reporting-lines",
+                "warning",
+                f"{structure.label(node)} has {len(lines)} reporting lines "
+                f"({', '.join(lines)}); Annex A: many reporting lines create a "
+                "disproportionate administrative burden",
+                [node, *lines],
+            )
+
+
+@registered(
+    "handovers",
+    principle="simple",
+    looks_for="a function reaches its Board in the fewest handovers",
+)
+def _handovers(site: Site) -> Iterator[Finding]:
+    reached = [site.lengths[b] for b in site.structure.boards if b in site.lengths]
     if reached and min(reached) - 1 > NEEDED_HANDOVERS:
-        found.append(
-            _finding(
-                "handovers",
-                "warning",
-                f"{name} reaches a Board after {min(reached) - 1} handovers; {NEEDED_HANDOVERS} is "
-                "enough (Annex B: the minimum number of steps and handovers)",
-                [function],
-            )
+        yield finding(
+            "handovers",
+            "warning",
+            f"{site.name} reaches a Board after {min(reached) - 1} handovers; "
+            f"{NEEDED_HANDOVERS} is enough (Annex B: the minimum number of steps and handovers)",
+            [site.function],
         )
 
-    arrangement = data.get("arrangement")
-    if arrangement == "one_team" and len(teams) > 1:
-        found.append(
-            _finding(
-                "delivered-once",
-                "warning",
-                f"{name} is recommended as one team but is delivered by {len(teams)} teams "
-                f"({', '.join(teams)}); Annex B: wherever possible we do things once",
-                [function, *teams],
-            )
-        )
-    if arrangement == "aligned":
-        joint = [n for n in owned_by if graph.nodes[n].get("kind") == "joint_body"]
-        joint += [
-            u
-            for u in predecessors(graph, function, "influences")
-            if graph.nodes[u].get("kind") == "joint_body"
-        ]
-        if not joint:
-            found.append(
-                _finding(
-                    "aligned-governance",
-                    "warning",
-                    f"{name} is recommended as aligned but no joint governance or shared plan "
-                    "covers it (Annex B category 2: joint governance to a single aligned plan)",
-                    [function, *teams],
-                )
-            )
 
-    delegable = tuple(data.get("delegable_to") or ())
-    if delegable:
-        doers = sorted(
-            set(teams) | {n for n in owned_by if graph.nodes[n].get("kind") in ("role", "team")}
+@registered(
+    "delivered-once",
+    principle="cost-effective",
+    looks_for="a one-team function is delivered by one team",
+)
+def _delivered_once(site: Site) -> Iterator[Finding]:
+    teams = site.teams
+    if site.data.get("arrangement") == "one_team" and len(teams) > 1:
+        yield finding(
+            "delivered-once",
+            "warning",
+            f"{site.name} is recommended as one team but is delivered by {len(teams)} teams "
+            f"({', '.join(teams)}); Annex B: wherever possible we do things once",
+            [site.function, *teams],
         )
-        for doer in doers:
-            employer = graph.nodes[doer].get("employer") or ""
-            if employer not in delegable:
-                who = f"employed by {employer}" if employer else "with staff of several bodies"
-                found.append(
-                    _finding(
-                        "employees-only",
-                        "error",
-                        f"{name} may only be carried out by employees of {', '.join(delegable)}, "
-                        f"but {_label(graph, doer)} is {who} (board paper para 8)",
-                        [function, doer],
-                    )
-                )
-    if data.get("board_reserved"):
-        # A Board-reserved decision may be taken jointly only by a joint committee of the
-        # Boards, and only where the law allows one; committees in common keep each Board's
-        # decision and are not delegations at all.
-        lawful = bool(graph.graph.get("joint_committees_lawful", False))
-        joint_deciders = [
-            body
-            for body in delegating
-            if graph.nodes[body].get("body_kind") == "joint_committee" and lawful
-        ]
-        for body, delegators in sorted(delegating.items()):
-            if body in joint_deciders:
-                continue
-            kind = graph.nodes[body].get("body_kind")
-            why = (
-                "an oversight group takes no decisions"
-                if kind != "joint_committee"
-                else "the law lets these Boards form no joint committee"
-            )
-            found.append(
-                _finding(
-                    "board-reserved",
-                    "error",
-                    f"{name} is a decision reserved to a Board, but it is delegated to "
-                    f"{_label(graph, body)} (by {', '.join(sorted(delegators))}): {why}",
-                    [function, body, *delegators],
-                )
-            )
-    limits = tuple(data.get("not_delegable_to") or ())
-    if "joint_committee" in limits:
-        for body, delegators in sorted(delegating.items()):
-            if graph.nodes[body].get("body_kind") == "joint_committee":
-                found.append(
-                    _finding(
-                        "not-delegable",
-                        "error",
-                        f"{name} may not be delegated to a joint committee, but "
-                        f"{_label(graph, body)} takes it (by {', '.join(sorted(delegators))})",
-                        [function, body, *delegators],
-                    )
-                )
-    if "another_body" in limits:
-        for team in teams:
-            served = tuple(graph.nodes[team].get("serves") or ())
-            employer = graph.nodes[team].get("employer") or ""
-            others = [b for b in served if b != employer]
-            if others:
-                found.append(
-                    _finding(
-                        "not-delegable",
-                        "error",
-                        f"{name} must be carried out by each body's own employees, but "
-                        f"{_label(graph, team)} serves {', '.join(others)} with staff "
-                        f"{'of ' + employer if employer else 'of no single body'}",
-                        [function, team],
-                    )
-                )
-    if arrangement == "one_team":
-        for team in teams:
-            served = tuple(graph.nodes[team].get("serves") or ())
-            answering = {
-                v for v in successors(graph, team, "accountable_to") if v.startswith("board:")
-            }
-            missing = [b for b in served if f"board:{b}" not in answering]
-            if missing:
-                found.append(
-                    _finding(
-                        "serves-every-body",
-                        "warning",
-                        f"{name} is one team serving {', '.join(served)}, but its head is not "
-                        f"accountable to {', '.join(missing)} (Annex B category 1: the head of "
-                        "the team is accountable to both organisations)",
-                        [function, team],
-                    )
-                )
-    tied = tuple(data.get("tied") or ())
-    if tied:
-        found.append(
-            _finding(
-                "lead-undecided",
-                "warning",
-                f"{name} has no lead yet: the rules could not separate {', '.join(tied)}; the "
-                "bodies must agree one (para 16: agree a 'lead organisation' for each function)",
-                [function],
-            )
-        )
-    for body in data.get("independence_from") or ():
-        board = f"board:{body}"
-        under = [t for t in teams if graph.nodes[t].get("employer") == body]
-        if board in lengths:
-            under.append(board)
-        if under:
-            found.append(
-                _finding(
-                    "independence",
-                    "error",
-                    f"{name} must stay independent of {body}, but sits under it "
-                    f"({', '.join(sorted(set(under)))})",
-                    [function, *under],
-                )
-            )
-    return found
 
 
-def _joint_committee_law(graph: Graph) -> list[Finding]:
+@registered(
+    "aligned-governance",
+    principle="aligned",
+    looks_for="an aligned function has joint governance and a plan",
+)
+def _aligned_governance(site: Site) -> Iterator[Finding]:
+    if site.data.get("arrangement") != "aligned":
+        return
+    structure = site.structure
+    joint = [n for n in site.owners if structure.kind(n) == "joint_body"]
+    joint += [
+        u
+        for u in predecessors(site.graph, site.function, "influences")
+        if structure.kind(u) == "joint_body"
+    ]
+    if not joint:
+        yield finding(
+            "aligned-governance",
+            "warning",
+            f"{site.name} is recommended as aligned but no joint governance or shared plan "
+            "covers it (Annex B category 2: joint governance to a single aligned plan)",
+            [site.function, *site.teams],
+        )
+
+
+@registered(
+    "joint-committee-law",
+    principle="legal",
+    looks_for="decisions go to a joint committee only where lawful",
+    per_function=False,
+)
+def _joint_committee_law(structure: Structure) -> Iterator[Finding]:
+    graph = structure.graph
     if graph.graph.get("joint_committees_lawful", False):
-        return []
-    found = []
+        return
     for node in nodes_of_kind(graph, "joint_body"):
-        kind = graph.nodes[node].get("body_kind")
+        kind = structure.kind(node, "body_kind")
         delegated = predecessors(graph, node, "delegates_to")
         if delegated and kind in ("joint_committee", "joint_oversight_group"):
-            found.append(
-                _finding(
-                    "joint-committee-law",
-                    "error",
-                    f"decisions are delegated to {_label(graph, node)} ({kind}), but the law "
-                    "does not let these bodies delegate to a joint committee "
-                    "(law.joint_committees is false)",
-                    [node, *delegated],
-                )
+            yield finding(
+                "joint-committee-law",
+                "error",
+                f"decisions are delegated to {structure.label(node)} ({kind}), but the law "
+                "does not let these bodies delegate to a joint committee "
+                "(law.joint_committees is false)",
+                [node, *delegated],
             )
-    return found
 
 
-def _structure(graph: Graph, view: nx.DiGraph[str], boards: list[str]) -> list[Finding]:
-    found = []
+@registered(
+    "employees-only",
+    principle="legal",
+    looks_for="a function only X's employees may do is done by X's employees",
+)
+def _employees_only(site: Site) -> Iterator[Finding]:
+    delegable = tuple(site.data.get("delegable_to") or ())
+    if not delegable:
+        return
+    structure = site.structure
+    doers = sorted(
+        set(site.teams) | {n for n in site.owners if structure.kind(n) in ("role", "team")}
+    )
+    for doer in doers:
+        employer = structure.kind(doer, "employer") or ""
+        if employer not in delegable:
+            who = f"employed by {employer}" if employer else "with staff of several bodies"
+            yield finding(
+                "employees-only",
+                "error",
+                f"{site.name} may only be carried out by employees of {', '.join(delegable)}, "
+                f"but {structure.label(doer)} is {who} (board paper para 8)",
+                [site.function, doer],
+            )
+
+
+@registered(
+    "board-reserved",
+    principle="legal",
+    looks_for="a Board-reserved decision stays with its Board",
+)
+def _board_reserved(site: Site) -> Iterator[Finding]:
+    if not site.data.get("board_reserved"):
+        return
+    # A Board-reserved decision may be taken jointly only by a joint committee of the Boards,
+    # and only where the law allows one; committees in common keep each Board's decision and
+    # are not delegations at all.
+    structure = site.structure
+    lawful = bool(site.graph.graph.get("joint_committees_lawful", False))
+    for body, delegators in sorted(site.delegating.items()):
+        kind = structure.kind(body, "body_kind")
+        if kind == "joint_committee" and lawful:
+            continue
+        why = (
+            "an oversight group takes no decisions"
+            if kind != "joint_committee"
+            else "the law lets these Boards form no joint committee"
+        )
+        yield finding(
+            "board-reserved",
+            "error",
+            f"{site.name} is a decision reserved to a Board, but it is delegated to "
+            f"{structure.label(body)} (by {', '.join(sorted(delegators))}): {why}",
+            [site.function, body, *delegators],
+        )
+
+
+@registered(
+    "not-delegable",
+    principle="legal",
+    looks_for="what may not be delegated (to a joint committee, to another body's staff) is not",
+)
+def _not_delegable(site: Site) -> Iterator[Finding]:
+    structure = site.structure
+    limits = tuple(site.data.get("not_delegable_to") or ())
+    if "joint_committee" in limits:
+        for body, delegators in sorted(site.delegating.items()):
+            if structure.kind(body, "body_kind") == "joint_committee":
+                yield finding(
+                    "not-delegable",
+                    "error",
+                    f"{site.name} may not be delegated to a joint committee, but "
+                    f"{structure.label(body)} takes it (by {', '.join(sorted(delegators))})",
+                    [site.function, body, *delegators],
+                )
+    if "another_body" in limits:
+        for team in site.teams:
+            served = tuple(structure.kind(team, "serves") or ())
+            employer = structure.kind(team, "employer") or ""
+            others = [b for b in served if b != employer]
+            if others:
+                yield finding(
+                    "not-delegable",
+                    "error",
+                    f"{site.name} must be carried out by each body's own employees, but "
+                    f"{structure.label(team)} serves {', '.join(others)} with staff "
+                    f"{'of ' + employer if employer else 'of no single body'}",
+                    [site.function, team],
+                )
+
+
+@registered(
+    "serves-every-body",
+    principle="collaborative",
+    looks_for="one team is accountable to every body it serves",
+)
+def _serves_every_body(site: Site) -> Iterator[Finding]:
+    if site.data.get("arrangement") != "one_team":
+        return
+    for team in site.teams:
+        served = tuple(site.structure.kind(team, "serves") or ())
+        answering = {
+            v for v in successors(site.graph, team, "accountable_to") if v.startswith("board:")
+        }
+        missing = [b for b in served if f"board:{b}" not in answering]
+        if missing:
+            yield finding(
+                "serves-every-body",
+                "warning",
+                f"{site.name} is one team serving {', '.join(served)}, but its head is not "
+                f"accountable to {', '.join(missing)} (Annex B category 1: the head of "
+                "the team is accountable to both organisations)",
+                [site.function, team],
+            )
+
+
+@registered(
+    "lead-undecided",
+    principle="simple",
+    looks_for="every function the rules could not give a lead is agreed",
+)
+def _lead_undecided(site: Site) -> Iterator[Finding]:
+    tied = tuple(site.data.get("tied") or ())
+    if tied:
+        yield finding(
+            "lead-undecided",
+            "warning",
+            f"{site.name} has no lead yet: the rules could not separate {', '.join(tied)}; the "
+            "bodies must agree one (para 16: agree a 'lead organisation' for each function)",
+            [site.function],
+        )
+
+
+@registered(
+    "independence",
+    principle="legal",
+    looks_for="a function stays independent of the bodies it must",
+)
+def _independence(site: Site) -> Iterator[Finding]:
+    for body in site.data.get("independence_from") or ():
+        board = f"board:{body}"
+        under = [t for t in site.teams if site.structure.kind(t, "employer") == body]
+        if board in site.lengths:
+            under.append(board)
+        if under:
+            yield finding(
+                "independence",
+                "error",
+                f"{site.name} must stay independent of {body}, but sits under it "
+                f"({', '.join(sorted(set(under)))})",
+                [site.function, *under],
+            )
+
+
+@registered(
+    "reporting-cycle",
+    principle="simple",
+    looks_for="reporting lines have no cycles",
+    per_function=False,
+)
+def _reporting_cycle(structure: Structure) -> Iterator[Finding]:
+    view = structure.view
     cyclic = [] if nx.is_directed_acyclic_graph(view) else nx.strongly_connected_components(view)
     for component in cyclic:
         if len(component) > 1:
             members = sorted(component)
-            found.append(
-                _finding(
-                    "reporting-cycle",
-                    "error",
-                    f"reporting lines form a cycle among: {', '.join(members)}",
-                    members,
-                )
+            yield finding(
+                "reporting-cycle",
+                "error",
+                f"reporting lines form a cycle among: {', '.join(members)}",
+                members,
             )
+
+
+@registered(
+    "reaches-board",
+    principle="simple",
+    looks_for="every team, role and joint body reaches a Board",
+    per_function=False,
+)
+def _reaches_board(structure: Structure) -> Iterator[Finding]:
     # Everything that reaches a Board, found once by walking the reporting lines backwards.
-    reach = set(boards)
-    frontier = list(boards)
+    reach = set(structure.boards)
+    frontier = list(structure.boards)
     while frontier:
         node = frontier.pop()
-        for parent in view.predecessors(node):
+        for parent in structure.view.predecessors(node):
             if parent not in reach:
                 reach.add(parent)
                 frontier.append(parent)
     for kind in ("team", "role", "joint_body"):
-        for node in nodes_of_kind(graph, kind):
+        for node in nodes_of_kind(structure.graph, kind):
             if node not in reach:
-                found.append(
-                    _finding(
-                        "reaches-board",
-                        "error",
-                        f"{_label(graph, node)} reaches no Board through its reporting lines",
-                        [node],
-                    )
+                yield finding(
+                    "reaches-board",
+                    "error",
+                    f"{structure.label(node)} reaches no Board through its reporting lines",
+                    [node],
                 )
-    return found
 
 
 @attrs.frozen
@@ -490,7 +477,7 @@ def measure(graph: Graph, findings: list[Finding] | None = None) -> Metrics:
         findings: its findings, if already computed (else they are computed here).
     """
     findings = check(graph) if findings is None else findings
-    view = _accountability_view(graph)
+    view = accountability_view(graph)
     boards = nodes_of_kind(graph, "board")
     handovers = 0
     delivered_more_than_once = 0

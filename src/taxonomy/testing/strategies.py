@@ -3,6 +3,7 @@
 They shrink towards small, readable examples: two bodies, ``none`` levels, no legal constraint.
 Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved=True)))``.
 
+>>> import taxonomy
 >>> from hypothesis import given
 >>> @given(portfolios())
 ... def test_totality(portfolio):
@@ -17,7 +18,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-import taxonomy
 from taxonomy._model import (
     DELEGATION_LIMITS,
     Capability,
@@ -30,7 +30,7 @@ from taxonomy._model import (
     Organisation,
     Portfolio,
 )
-from taxonomy.language.rules import RulePack
+from taxonomy.language.rules import RulePack, load_rules
 
 __all__ = [
     "bodies",
@@ -115,7 +115,7 @@ def functions(
     ``rules`` (None: the default pack) gives the tiers it may run at and the questions it
     declares beyond the model's own, each answered with a value of its declared type.
     """
-    pack = rules if rules is not None else taxonomy.load_rules()
+    pack = rules if rules is not None else load_rules()
     fid = draw(function_id) if isinstance(function_id, st.SearchStrategy) else function_id
     performed = draw(st.lists(st.sampled_from(list(ids)), unique=True, min_size=1))
     drawn_legal = draw(legal if legal is not None else legal_constraints(ids))
@@ -191,10 +191,6 @@ def portfolios(
     ]
     drawn_law = draw(law if law is not None else st.builds(Law, st.booleans()))
     return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns), drawn_law)
-
-
-# Referenced in the module doctest.
-_ = taxonomy
 
 
 _LEVEL_FIELDS = (

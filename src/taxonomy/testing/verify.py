@@ -21,6 +21,7 @@ differential property test on generated packs (``tests/test_semantics.py``).
 ``backend="durable-rules"`` enumerates with durable-rules itself, slower, for anyone who wants
 the proof without that step.
 
+>>> import taxonomy
 >>> report = check_pack(taxonomy.load_rules())
 >>> report.errors, report.exhaustive
 ([], True)
@@ -35,7 +36,6 @@ from typing import Any
 
 import attrs
 
-import taxonomy
 from taxonomy._model import Level
 from taxonomy.errors import RulePackError
 from taxonomy.language.durable import engine_for
@@ -437,6 +437,3 @@ def _show(value: Any) -> str:
     if isinstance(value, tuple):
         return f"{len(value)} bodies"
     return str(value)
-
-
-_ = taxonomy  # the doctest uses the package

@@ -2,7 +2,7 @@
 
 Examples:
     >>> import taxonomy
-    >>> from taxonomy.whatif.scenarios import Scenario
+    >>> from taxonomy.whatif.scenarios import Applied, Scenario
     >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
     >>> evidenced = Scenario("Strategy duplication evidenced").set(
     ...     function="strategy", field="efficiency.duplication", value="high")
@@ -15,6 +15,7 @@ Examples:
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -26,14 +27,22 @@ from taxonomy._results import Classification, Recommendation
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.law import in_force
-from taxonomy.render.text import law_line
 from taxonomy.schemas._ids import stamp
-from taxonomy.whatif.scenarios import Scenario
+from taxonomy.whatif.scenarios import Applied, Scenario
 
 if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
     from taxonomy.structure.checks import Metrics
 
-__all__ = ["Comparison", "FunctionChange", "Outcome", "Placement", "compare"]
+__all__ = [
+    "RENDERERS",
+    "RENDERING",
+    "Comparison",
+    "FunctionChange",
+    "Outcome",
+    "Placement",
+    "because",
+    "compare",
+]
 
 
 @attrs.frozen
@@ -170,24 +179,7 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        import html
-
-        parts = []
-        for outcome in self.outcomes:
-            rows = (
-                "".join(
-                    f"<tr><td>{html.escape(c.function)}</td><td>{html.escape(str(c.before))}</td>"
-                    f"<td>{html.escape(str(c.after))}</td>"
-                    f"<td>{html.escape('; '.join(c.because))}</td></tr>"
-                    for c in outcome.changes
-                )
-                or '<tr><td colspan="4">No function changes arrangement or lead.</td></tr>'
-            )
-            parts.append(
-                f"<h4>{html.escape(outcome.scenario.name)}</h4><table><tr><th>function</th>"
-                f"<th>from</th><th>to</th><th>because</th></tr>{rows}</table>"
-            )
-        return "".join(parts)
+        return _rendered("html", self)
 
     def to_frame(self) -> Any:
         """One row per scenario and changed function, as a pandas DataFrame (needs pandas)."""
@@ -217,80 +209,37 @@ class Comparison:
     def to_markdown(self, *, reason: Callable[[str], str] | None = None) -> str:
         """A Markdown report: per scenario, a table of the changed functions and the metrics.
 
+        Written by :func:`taxonomy.render.comparison.comparison_markdown`.
+
         Args:
             reason: says each reason of a change for the reader (the CLI passes
                 :func:`taxonomy.render.report.board_reason`, the words of the report's scenario
                 tables, so no rule id or finding name shows); None keeps them as
                 :func:`because` wrote them.
         """
-        said = reason if reason is not None else str
-        lines = [f"# What-if: {self.baseline.portfolio.name}", ""]
-        day = law_line(self.baseline.portfolio)
-        if day:
-            lines += [f"Baseline: {day[0].lower()}{day[1:]}.", ""]
-        for outcome in self.outcomes:
-            lines += [f"## {outcome.scenario.name}", ""]
-            if outcome.scenario.description:
-                lines += [outcome.scenario.description, ""]
-            for note in outcome.notes:
-                lines.append(f"- {note}")
-            if outcome.notes:
-                lines.append("")
-            if not outcome.changes:
-                lines += ["No function changes arrangement or lead.", ""]
-            else:
-                lines += ["| function | from | to | because |", "|---|---|---|---|"]
-                for c in outcome.changes:
-                    lines.append(
-                        f"| {c.function} | {c.before.words} | {c.after.words} | "
-                        f"{'; '.join(said(r) for r in c.because)} |"
-                    )
-                lines.append("")
-            if outcome.metrics is not None:
-                lines += ["| metric | baseline | scenario |", "|---|---:|---:|"]
-                for key, value in outcome.metrics.flat().items():
-                    name = key.replace("_", " ")  # as the table writes it
-                    lines.append(f"| {name} | {self.baseline_metrics.flat()[key]} | {value} |")
-                lines.append("")
-        return "\n".join(lines)
+        return _rendered("markdown", self, reason=reason)
 
     def to_table(self, *, width: int = 120, color: bool = False) -> str:
-        """A readable report for a terminal."""
-        import io
+        """A readable report for a terminal.
 
-        from rich.console import Console
-        from rich.table import Table
+        Written by :func:`taxonomy.render.comparison.comparison_table`.
+        """
+        return _rendered("table", self, width=width, color=color)
 
-        console = Console(
-            file=io.StringIO(),
-            width=width,
-            force_terminal=color,
-            no_color=not color,
-            highlight=False,
-            record=True,
-        )
-        for outcome in self.outcomes:
-            console.rule(outcome.scenario.name)
-            for note in outcome.notes:
-                console.print(f"• {note}")
-            if outcome.changes:
-                table = Table(title="Functions that change")
-                for header in ("function", "from", "to", "because"):
-                    table.add_column(header, overflow="fold")
-                for c in outcome.changes:
-                    table.add_row(c.function, c.before.words, c.after.words, "\n".join(c.because))
-                console.print(table)
-            else:
-                console.print("No function changes arrangement or lead.")
-            if outcome.metrics is not None:
-                metrics = Table(title="Structure")
-                for header in ("metric", "baseline", "scenario"):
-                    metrics.add_column(header)
-                base = self.baseline_metrics.flat()
-                for key, value in outcome.metrics.flat().items():
-                    metrics.add_row(key.replace("_", " "), str(base[key]), str(value))
-                console.print(metrics)
-        return console.export_text(styles=color)
+
+#: How a comparison is written for a reader, by format (``markdown``, ``table``, ``html``).
+#: The renderers register themselves when :data:`RENDERING` is imported: a result holds data
+#: and sits below render/ in the layers, so it names the module rather than importing it.
+RENDERERS: dict[str, Callable[..., str]] = {}
+
+#: The module whose import registers the :data:`RENDERERS`.
+RENDERING = "taxonomy.render.comparison"
+
+
+def _rendered(written_as: str, comparison: Comparison, **options: Any) -> str:
+    if written_as not in RENDERERS:
+        importlib.import_module(RENDERING)
+    return RENDERERS[written_as](comparison, **options)
 
 
 def compare(
@@ -319,23 +268,7 @@ def compare(
     for scenario in scenarios:
         applied = scenario.apply(portfolio, pack)
         if applied.single_body is not None:
-            body = applied.single_body
-            changes = tuple(
-                FunctionChange(
-                    r.function,
-                    r.name,
-                    Placement(r.arrangement, r.lead, r.tied, r.each_own),
-                    Placement(None, body),
-                    (f"only {body} is left: the function is delivered once, by {body}",),
-                )
-                for r in baseline
-            )
-            notes = (
-                *applied.notes,
-                f"only {body} is left: every function is delivered once "
-                "by one body, so no joint arrangement applies",
-            )
-            outcomes.append(Outcome(scenario, None, body, changes, None, notes))
+            outcomes.append(_one_body_left(scenario, applied.single_body, applied, baseline))
             continue
         result = classify(applied.portfolio, rules=applied.rules)
         for rec in result:
@@ -355,6 +288,28 @@ def compare(
             Outcome(scenario, result, None, changes, measure(build_graph(result)), applied.notes)
         )
     return Comparison(baseline, baseline_metrics, tuple(outcomes))
+
+
+def _one_body_left(
+    scenario: Scenario, body: str, applied: Applied, baseline: Classification
+) -> Outcome:
+    """The outcome of a scenario that leaves one body: every function is delivered by it."""
+    changes = tuple(
+        FunctionChange(
+            r.function,
+            r.name,
+            Placement(r.arrangement, r.lead, r.tied, r.each_own),
+            Placement(None, body),
+            (f"only {body} is left: the function is delivered once, by {body}",),
+        )
+        for r in baseline
+    )
+    notes = (
+        *applied.notes,
+        f"only {body} is left: every function is delivered once "
+        "by one body, so no joint arrangement applies",
+    )
+    return Outcome(scenario, None, body, changes, None, notes)
 
 
 def _change(before: Recommendation, after: Recommendation) -> FunctionChange:

@@ -162,6 +162,14 @@ class Counterfactuals:
         if self.current.arrangement is self.target:
             return f"{name} is already {self.target}.\n"
         lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
+        lines += self._obstacles()
+        lines += self._solutions()
+        lines.append(f"  ({self.searched} answer combinations evaluated)")
+        return "\n".join(lines) + "\n"
+
+    def _obstacles(self) -> list[str]:
+        """What stands in the way: one body alone, legal caps, or no change small enough."""
+        lines = []
         if self.performed_only_by:
             lines.append(
                 f"  unreachable by any answer: only {word_list(self.performed_only_by)} carries it "
@@ -185,6 +193,11 @@ class Counterfactuals:
                 f"  no change of up to {self.max_changes} answers reaches it; "
                 "try a larger max_changes"
             )
+        return lines
+
+    def _solutions(self) -> list[str]:
+        """The solutions, each a line, under a line saying how they combine."""
+        lines: list[str] = []
         size = len(self.solutions[0].changes) if self.solutions else 0
         together = " (all of its changes together; none of them alone is enough)"
         if len(self.solutions) == 1:
@@ -212,8 +225,7 @@ class Counterfactuals:
                 f"  - change {joined}  (decided by "
                 f"{solution.recommendation.explanation.decided_by.rule}{loss})"
             )
-        lines.append(f"  ({self.searched} answer combinations evaluated)")
-        return "\n".join(lines) + "\n"
+        return lines
 
     def _repr_html_(self) -> str:
         """The answer as :meth:`explain` words it, as HTML (a notebook's rich output).
@@ -325,16 +337,7 @@ def counterfactuals(
             ``max_changes`` is not a whole number from 1 to :data:`MAX_CHANGES`.
         UnknownIdError: no function has the id ``function_id``.
     """
-    if (
-        not isinstance(max_changes, int)
-        or isinstance(max_changes, bool)
-        or not 1 <= max_changes <= MAX_CHANGES
-    ):
-        raise InputError(
-            f"must be a whole number from 1 to {MAX_CHANGES}, not {max_changes!r}: every "
-            "combination of that many changed answers is tried",
-            key="max_changes",
-        )
+    _check_max_changes(max_changes)
     # Before any work: a misspelt target is the caller's mistake.
     wanted = Arrangement.parse(target) if target is not None else None
     pack = pack_for(portfolio, rules)
@@ -366,9 +369,29 @@ def counterfactuals(
             function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes, alone
         )
 
+    best, searched = _cheapest(Variants(portfolio, rules=pack), fn, target, max_changes)
+    return Counterfactuals(function_id, current, target, best, (), searched, max_changes)
+
+
+def _check_max_changes(max_changes: object) -> None:
+    if (
+        not isinstance(max_changes, int)
+        or isinstance(max_changes, bool)
+        or not 1 <= max_changes <= MAX_CHANGES
+    ):
+        raise InputError(
+            f"must be a whole number from 1 to {MAX_CHANGES}, not {max_changes!r}: every "
+            "combination of that many changed answers is tried",
+            key="max_changes",
+        )
+
+
+def _cheapest(
+    variants: Variants, fn: Function, target: Arrangement, max_changes: int
+) -> tuple[tuple[Solution, ...], int]:
+    """The cheapest answer changes giving ``target``, cheapest first, and how many were tried."""
     best: list[Solution] = []
     searched = 0
-    variants = Variants(portfolio, rules=pack)
     for changes in sorted(
         _combinations(fn, max_changes),
         key=lambda cs: (_cost(cs), [str(c) for c in cs]),
@@ -380,7 +403,7 @@ def counterfactuals(
         rec = variants.recommend(apply_changes(fn, changes))
         if rec.arrangement is target:
             best.append(Solution(tuple(changes), rec))
-    return Counterfactuals(function_id, current, target, tuple(best), (), searched, max_changes)
+    return tuple(best), searched
 
 
 @attrs.frozen

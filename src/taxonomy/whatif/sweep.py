@@ -26,29 +26,18 @@ import itertools
 import multiprocessing
 import multiprocessing.context
 import os
-import random
-import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
-from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 
 from taxonomy._model import Arrangement, Portfolio
-from taxonomy.errors import EngineError, InputError, Problems, ScenarioError, TaxonomyError
-from taxonomy.input.reader import Fields, Reader, load_yaml, source_name
-from taxonomy.language.rules import Condition, RulePack, check_keys, pack_for
-from taxonomy.render.cells import csv_text
-from taxonomy.whatif.scenarios import (
-    LawChange,
-    Scenario,
-    Selector,
-    SetAnswer,
-    Where,
-    check_field,
-    normalise_value,
-)
+from taxonomy.errors import EngineError, InputError, TaxonomyError
+from taxonomy.input.cells import csv_text
+from taxonomy.language.rules import RulePack, pack_for
+from taxonomy.whatif.grid import MAX_SCENARIOS, Axis, Sweep, load_sweep, show
+from taxonomy.whatif.scenarios import Scenario
 
 __all__ = [
     "MAX_CHUNK",
@@ -65,165 +54,6 @@ __all__ = [
 ]
 
 _Item = TypeVar("_Item")
-
-
-def _values(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class Axis:
-    """One dimension of a grid: an answer (on some functions) or the law, and its values."""
-
-    label: str
-    values: tuple[Any, ...] = attrs.field(converter=_values)
-    field: str | None = None
-    selector: Selector | None = None
-    law: bool = False
-    #: Where the axis was written (a sweep file's axis number and line), for messages.
-    at: Where = attrs.field(factory=Where, eq=False, repr=False)
-
-    @classmethod
-    def setting(
-        cls,
-        field: str,
-        values: Sequence[Any],
-        *,
-        function: str | None = None,
-        functions: str | None = None,
-        where: Condition | None = None,
-    ) -> Axis:
-        """An axis over one answer; select functions as in ``Scenario.set``."""
-        values = [normalise_value(field, value) for value in values]
-        for value in values:
-            check_field(field, value, Where())
-        selector = Selector(function=function, all=functions == "*", where=where)
-        if function is None and functions is None and where is None:
-            selector = Selector(all=True)
-        label = (
-            f"{field}@{function}"
-            if function is not None
-            else f"{field}@filter"
-            if where is not None
-            else field
-        )
-        return cls(label, tuple(values), field, selector)
-
-    @classmethod
-    def joint_committees(cls, values: Sequence[bool] = (False, True)) -> Axis:
-        """An axis over the law: may the bodies form joint committees?"""
-        return cls("law.joint_committees", tuple(values), law=True)
-
-    def change(self, value: Any) -> SetAnswer | LawChange:
-        """The scenario change that sets this axis to ``value``."""
-        if self.law:
-            return LawChange(bool(value), at=self.at)
-        assert self.field is not None and self.selector is not None
-        return SetAnswer(self.selector, self.field, value, at=self.at)
-
-
-def _axes(value: Iterable[Axis]) -> tuple[Axis, ...]:
-    return tuple(value)
-
-
-@attrs.frozen
-class Sweep:
-    """A grid of scenarios: every combination of the axes' values, or a random sample."""
-
-    name: str
-    axes: tuple[Axis, ...] = attrs.field(converter=_axes)
-    sample: int | None = None
-    seed: int = 0
-
-    @property
-    def size(self) -> int:
-        """How many scenarios the full grid has."""
-        size = 1
-        for axis in self.axes:
-            size *= len(axis.values)
-        return size
-
-    @property
-    def count(self) -> int:
-        """How many scenarios a sweep evaluates: the sample's size, or the full grid's."""
-        size = self.size
-        return min(self.sample, size) if self.sample is not None else size
-
-    def scenarios(self) -> list[tuple[dict[str, Any], Scenario]]:
-        """The scenarios with the axis values that made each, in a fixed order.
-
-        A sample is drawn from the grid's positions without building the grid, so a sample of
-        ten from 100^6 combinations costs ten scenarios. A full grid larger than
-        :data:`MAX_SCENARIOS` is refused: sample it.
-        """
-        return [(labels, scenario) for _, labels, scenario in self.numbered()]
-
-    def numbered(self) -> list[tuple[int, dict[str, Any], Scenario]]:
-        """The scenarios with their position in the full grid and their axis values."""
-        return list(self.iter_numbered())
-
-    def iter_numbered(self) -> Iterator[tuple[int, dict[str, Any], Scenario]]:
-        """:meth:`numbered`, one scenario at a time (the checks made before the first).
-
-        Raises:
-            ScenarioError: the sample or the full grid is larger than :data:`MAX_SCENARIOS`.
-        """
-        positions = self._positions()
-        return (self._scenario(position) for position in positions)
-
-    def _positions(self) -> Sequence[int]:
-        size = self.size
-        if self.sample is not None and self.sample > MAX_SCENARIOS:
-            raise ScenarioError(
-                f"a sample of {self.sample} scenarios is more than {MAX_SCENARIOS}",
-                item=f"sweep '{self.name}'",
-                key="sample",
-            )
-        if self.sample is not None and self.sample < size:
-            positions: Sequence[int] = _sample(size, self.sample, self.seed)
-        elif size > MAX_SCENARIOS:
-            raise ScenarioError(
-                f"the grid has {size} scenarios, more than {MAX_SCENARIOS}: add "
-                "'sample: {size: N}' to evaluate a random sample of it",
-                item=f"sweep '{self.name}'",
-            )
-        else:
-            positions = range(size)
-        return positions
-
-    def _scenario(self, position: int) -> tuple[int, dict[str, Any], Scenario]:
-        """The scenario at ``position`` in the grid's order (the last axis varies fastest)."""
-        combo: list[Any] = []
-        rest = position
-        for axis in reversed(self.axes):
-            rest, index = divmod(rest, len(axis.values))
-            combo.append(axis.values[index])
-        combo.reverse()
-        labels = {axis.label: value for axis, value in zip(self.axes, combo, strict=True)}
-        name = ", ".join(f"{k}={_show(v)}" for k, v in labels.items()) or self.name
-        changes = tuple(axis.change(v) for axis, v in zip(self.axes, combo, strict=True))
-        return position, labels, Scenario(name, self.name, changes)
-
-
-#: The most scenarios a sweep evaluates: a full grid, or a sample.
-MAX_SCENARIOS = 1_000_000
-
-
-def _sample(size: int, count: int, seed: int) -> list[int]:
-    """``count`` distinct positions of ``size``, sorted, reproducible from ``seed``."""
-    rng = random.Random(seed)
-    if size <= sys.maxsize:  # random.sample takes a range up to sys.maxsize
-        return sorted(rng.sample(range(size), count))
-    chosen: set[int] = set()
-    while len(chosen) < count:  # count <= MAX_SCENARIOS, far below size: few repeats
-        chosen.add(rng.randrange(size))
-    return sorted(chosen)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 @attrs.frozen
@@ -365,7 +195,7 @@ class SweepSummary:
 
 def csv_row(record: dict[str, Any]) -> dict[str, str]:
     """A record as :meth:`SweepResult.to_csv` writes it (for writing records as they come)."""
-    return {k: csv_text(_show(v)) if v is not None else "" for k, v in record.items()}
+    return {k: csv_text(show(v)) if v is not None else "" for k, v in record.items()}
 
 
 def sweep_columns(scenarios: Sweep | Iterable[Scenario]) -> tuple[str, ...]:
@@ -460,67 +290,100 @@ def sweep(
     not stop the others: it is listed in :attr:`SweepResult.failures`.
     """
     pack = pack_for(portfolio, rules)
-    numbered: Iterable[tuple[int, dict[str, Any], Scenario]]
-    if isinstance(scenarios, Sweep):
-        total = scenarios.count
-        grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
-        numbered = ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
-        _check_axes(portfolio, pack, scenarios)
-    else:
-        listed = list(scenarios)
-        total = len(listed)
-        numbered = [(i, {}, s) for i, s in enumerate(listed)]
+    total, numbered = _numbered(portfolio, pack, scenarios)
     size = workers or os.cpu_count() or 1
     step = chunk_size or min(MAX_CHUNK, max(1, -(-total // (size * 4))))
-    kept: list[dict[str, Any]] = []
-    emit = sink if sink is not None else kept.extend
-    late: list[dict[str, Any]] = []  # after a worker died: put in order once all are back
-    failures: list[Failure] = []
-    done = 0
-    own = executor is None
+    tally = _Tally(total, sink, progress)
     pending: Iterable[Chunk] = _batched(numbered, step)
-    if progress is not None:
-        progress(0, total)
     for attempt in range(1, _ATTEMPTS + 1):
         pool = executor if executor is not None else _pool(size)
-        broken: list[Chunk] = []
         try:
-            for chunk, outcome in _in_order(pool, portfolio, pack, pending, ahead=2 * size + 2):
-                if outcome is None:
-                    broken.append(chunk)
-                    continue
-                chunk_records, chunk_failures = outcome
-                if broken or attempt > 1:
-                    late += chunk_records
-                else:
-                    emit(chunk_records)
-                failures += chunk_failures
-                done += len(chunk)
-                if progress is not None:
-                    progress(done, total)
+            broken = tally.take(_in_order(pool, portfolio, pack, pending, ahead=2 * size + 2))
         finally:
-            if own:
+            if executor is None:
                 pool.shutdown(cancel_futures=True)
         if not broken:
             break
-        if own and attempt < _ATTEMPTS:
+        if executor is None and attempt < _ATTEMPTS:
             # A worker died: every chunk left unfinished is tried again on a fresh pool, one
             # scenario per task, so the next death takes as few others with it as it can.
             pending = [[item] for chunk in broken for item in chunk]
             continue
         problem = "the worker process evaluating it stopped"
-        failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
+        tally.failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
         break
-    if late:
-        late.sort(key=lambda record: int(record["scenario"]))  # stable: functions stay in order
-        emit(late)
-    failures.sort(key=lambda failure: failure.scenario)
-    if failures and done == 0 and all(f.kind == "worker" for f in failures):
-        raise EngineError(
-            "every worker process stopped before finishing a scenario (from a script, start the "
-            'sweep under `if __name__ == "__main__":`, which worker processes need)'
-        )
-    return SweepResult(tuple(kept), sweep_columns(scenarios), tuple(failures))
+    return tally.result(sweep_columns(scenarios))
+
+
+def _numbered(
+    portfolio: Portfolio, pack: RulePack, scenarios: Sweep | Iterable[Scenario]
+) -> tuple[int, Iterable[tuple[int, dict[str, Any], Scenario]]]:
+    """How many scenarios there are, and each numbered with its axis values, made lazily.
+
+    A grid's axes are checked here, before any work is sent.
+    """
+    if isinstance(scenarios, Sweep):
+        grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
+        _check_axes(portfolio, pack, scenarios)
+        return scenarios.count, ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
+    listed = list(scenarios)
+    return len(listed), [(i, {}, s) for i, s in enumerate(listed)]
+
+
+class _Tally:
+    """A sweep's records and failures as chunks come back, passed on in scenario order."""
+
+    def __init__(
+        self,
+        total: int,
+        sink: Callable[[list[dict[str, Any]]], None] | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.total = total
+        self.kept: list[dict[str, Any]] = []
+        self.emit = sink if sink is not None else self.kept.extend
+        self.late: list[dict[str, Any]] = []  # after a worker died: in order once all are back
+        self.failures: list[Failure] = []
+        self.done = 0
+        self.attempts = 0
+        self.progress = progress
+        if progress is not None:
+            progress(0, total)
+
+    def take(
+        self, outcomes: Iterable[tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]]
+    ) -> list[Chunk]:
+        """Take one attempt's outcomes; returns the chunks whose worker died."""
+        self.attempts += 1
+        broken: list[Chunk] = []
+        for chunk, outcome in outcomes:
+            if outcome is None:
+                broken.append(chunk)
+                continue
+            chunk_records, chunk_failures = outcome
+            if broken or self.attempts > 1:
+                self.late += chunk_records
+            else:
+                self.emit(chunk_records)
+            self.failures += chunk_failures
+            self.done += len(chunk)
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+        return broken
+
+    def result(self, columns: tuple[str, ...]) -> SweepResult:
+        """The sweep's result, every record passed on (EngineError if no worker finished)."""
+        if self.late:
+            # A stable sort: within a scenario, the functions stay in order.
+            self.late.sort(key=lambda record: int(record["scenario"]))
+            self.emit(self.late)
+        failures = sorted(self.failures, key=lambda failure: failure.scenario)
+        if failures and self.done == 0 and all(f.kind == "worker" for f in failures):
+            raise EngineError(
+                "every worker process stopped before finishing a scenario (from a script, start "
+                'the sweep under `if __name__ == "__main__":`, which worker processes need)'
+            )
+        return SweepResult(tuple(self.kept), columns, tuple(failures))
 
 
 #: The most scenarios sent to a worker as one task by default: a task's records are held
@@ -599,111 +462,3 @@ def _fresh_worker() -> None:
     from taxonomy.language.durable import forget_engines
 
     forget_engines()
-
-
-# --- loading ------------------------------------------------------------------------------------
-
-
-def load_sweep(path: str | Path) -> Sweep:
-    """Load and validate a sweep YAML file::
-
-    name: Capability sweep
-    grid:
-      - {functions: "*", field: capability.nhsi, values: [low, medium, high]}
-      - {law: joint_committees, values: [false, true]}
-    sample: {size: 10, seed: 1}      # optional: a random sample of the grid
-
-    Every problem is reported in one :class:`ScenarioError`: each axis is checked on its own
-    (one problem per axis), as are the keys, the name and the sample.
-    """
-    file = source_name(path)
-    reader = Reader(file, ScenarioError)
-    data = load_yaml(path, error=ScenarioError)
-    if data is None:
-        reader.fail("the file is empty")
-    top = reader.mapping(data, what="a sweep")
-    problems = Problems(ScenarioError, file=file)
-    check_keys(
-        problems,
-        reader,
-        top,
-        allowed=("name", "description", "grid", "sample"),
-        required=("name", "grid"),
-    )
-    name = ""
-    if "name" in top:
-        with problems.collecting():
-            name = reader.text(top, "name")
-    axes = []
-    if "grid" in top:
-        with problems.collecting():
-            grid = reader.sequence(top["grid"], what="'grid'", at=top)
-            for number, (raw, where) in enumerate(reader.each(grid), start=1):
-                at = Where(file, number, where.line, what="axis")
-                with problems.collecting():
-                    node = reader.mapping(raw, what="a grid axis", item=f"axis {number}", at=grid)
-                    axes.append(_read_axis(reader, node, at, number))
-    sample, seed = None, 0
-    if top.get("sample") is not None:
-        with problems.collecting():
-            sample, seed = _read_sample(reader, top, problems)
-    problems.raise_if_any()
-    return Sweep(name, tuple(axes), sample, seed)
-
-
-def _read_sample(reader: Reader, top: Fields, problems: Problems) -> tuple[int | None, int]:
-    """The ``sample:`` of a sweep file: its size and seed, each checked on its own."""
-    sample_node = reader.mapping(top["sample"], what="'sample'", at=top)
-    check_keys(
-        problems, reader, sample_node, allowed=("size", "seed"), required=("size",), item="sample"
-    )
-    sample, seed = sample_node.get("size"), sample_node.get("seed", 0)
-    if "size" in sample_node:
-        with problems.collecting():
-            if not isinstance(sample, int) or isinstance(sample, bool) or sample < 1:
-                reader.fail("must be a whole number of scenarios", at=sample_node, key="size")
-            if sample > MAX_SCENARIOS:
-                reader.fail(f"must be at most {MAX_SCENARIOS}", at=sample_node, key="size")
-    with problems.collecting():
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            reader.fail("must be a whole number", at=sample_node, key="seed")
-    return sample, seed
-
-
-def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
-    item = f"axis {number}"
-    if "law" in node:
-        reader.keys(node, allowed=("law", "values"), required=("law", "values"), item=item)
-        reader.choice(node, "law", ("joint_committees",), item=item, what="a law switch")
-        values = node["values"]
-        if (
-            not isinstance(values, list | tuple)
-            or not values
-            or not all(isinstance(v, bool) for v in values)
-        ):
-            raise at.error("law values are a list of true/false", key="values")
-        return attrs.evolve(Axis.joint_committees(tuple(values)), at=at)
-    reader.keys(
-        node,
-        allowed=("function", "functions", "where", "field", "values"),
-        required=("field", "values"),
-        item=item,
-    )
-    values = node["values"]
-    if not isinstance(values, list | tuple) or not values:
-        raise at.error("'values' must be a non-empty list", key="values")
-    field = reader.text(node, "field", item=item)
-    values = [normalise_value(field, value) for value in values]
-    for value in values:
-        check_field(field, value, at)
-    if "where" in node:
-        from taxonomy.whatif.scenarios import read_where
-
-        where = read_where(reader, node, at, item)
-        return Axis(f"{field}@filter", tuple(values), field, Selector(where=where), at=at)
-    if "function" in node:
-        axis = Axis.setting(field, values, function=reader.text(node, "function", item=item))
-        return attrs.evolve(axis, at=at)
-    if node.get("functions", "*") != "*":
-        raise at.error("'functions' takes \"*\"; use 'where' to filter", key="functions")
-    return attrs.evolve(Axis.setting(field, values, functions="*"), at=at)
