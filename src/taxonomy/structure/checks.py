@@ -21,6 +21,7 @@ import attrs
 import networkx as nx
 
 from taxonomy._model import Classification
+from taxonomy.law import breached_independence
 from taxonomy.structure.graph import (
     ACCOUNTABILITY_EDGES,
     Graph,
@@ -143,6 +144,7 @@ def check(graph: Graph) -> list[Finding]:
                 )
             )
     findings += _joint_committee_law(graph)
+    findings += independence_breached(graph)
     findings += _structure(graph, view, boards)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(findings, key=lambda f: (order[f.severity], f.check, f.nodes, f.message))
@@ -361,6 +363,19 @@ def _function_checks(
                 )
             )
     return found
+
+
+def independence_breached(graph: Graph) -> list[Finding]:
+    """A function a merger put inside a body it must stay independent of: an error each.
+
+    The merger (:func:`taxonomy.law.apply_merge`) keeps what it could not keep apart as
+    ``legal.independence_breached`` instead of dropping it.
+    """
+    return [
+        _finding("independence", "error", breached_independence(_label(graph, node), body), [node])
+        for node in nodes_of_kind(graph, "function")
+        for body in graph.nodes[node].get("independence_breached") or ()
+    ]
 
 
 def _joint_committee_law(graph: Graph) -> list[Finding]:
