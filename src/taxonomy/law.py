@@ -302,9 +302,8 @@ def _keep_independence(
         notes.append(
             f"{fn.id}: it must stay independent of {', '.join(fn.legal.independence_from)}; "
             f"with {gone} merged into {into}, {into} {_inside(merged, legal, into)}: it now sits "
-            "inside a body it must stay independent of, which no arrangement can keep apart "
-            f"(check reports it as an error: manage it as a conflict inside {into}, or move "
-            "the function)"
+            "inside a body it must stay independent of, which no arrangement can keep apart: "
+            f"manage it as a conflict inside {into}, or move the function"
         )
         return attrs.evolve(merged, legal=legal, agreed_lead=agreed)
     was = [b for b in fn.legal.independence_from if b in succession.gone]
