@@ -421,6 +421,9 @@ class Legal:
         separate_reason: a legal reason that keeps the function separate and distinct (Annex B
             category 4: "completely separately, either due to legal reasons or ..."), with its
             source; empty when there is none.
+        independence_breached: bodies it must stay independent of that a merger made the body
+            that carries it out, holds it or alone may do it (:func:`taxonomy.law.apply_merge`):
+            no arrangement can keep it apart, so ``check`` reports it; never read from input.
     """
 
     statutory_owner: tuple[str, ...] = attrs.field(
@@ -436,6 +439,9 @@ class Legal:
         default=(), converter=_id_tuple, validator=_limits
     )
     separate_reason: str = attrs.field(default="", validator=_plain)
+    independence_breached: tuple[str, ...] = attrs.field(
+        default=(), converter=_id_tuple, validator=_ids
+    )
 
     def bodies(self) -> set[str]:
         """Every body id these constraints refer to."""
@@ -444,6 +450,7 @@ class Legal:
             | set(self.delegable_to)
             | set(self.independence_from)
             | set(self.held_by_each)
+            | set(self.independence_breached)
         )
 
     def may_lead(self, body: str) -> bool:

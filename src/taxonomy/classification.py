@@ -22,7 +22,7 @@ from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import parse_answer
 from taxonomy.language.rules import Rule, RulePack, fill_because, pack_for
 from taxonomy.language.semantics import derive, lead_by_capability
-from taxonomy.law import in_force
+from taxonomy.law import breached_independence, in_force
 from taxonomy.partial import classify_open
 
 __all__ = ["Variants", "classify", "classify_function", "iter_classify"]
@@ -264,6 +264,7 @@ def _classify_one(
             ),
             *own_notes,
             *_decision_notes(portfolio, fn, derivation.arrangement),
+            *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
         ),
     )
     return Recommendation(

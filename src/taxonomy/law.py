@@ -22,8 +22,10 @@ import attrs
 
 from taxonomy._model import (
     Capability,
+    Function,
     Governance,
     Law,
+    Legal,
     Level,
     Organisation,
     Portfolio,
@@ -33,7 +35,16 @@ from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_m
 from taxonomy.language.facts import Facts
 from taxonomy.language.rules import load_rules
 
-__all__ = ["BODY_TYPES", "InForce", "Locates", "Merger", "apply_merge", "in_force", "known_body"]
+__all__ = [
+    "BODY_TYPES",
+    "InForce",
+    "Locates",
+    "Merger",
+    "apply_merge",
+    "breached_independence",
+    "in_force",
+    "known_body",
+]
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
@@ -141,7 +152,13 @@ def _merge_answers(
     return merged
 
 
-def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Portfolio, list[str]]:
+def _successor(portfolio: Portfolio, change: Merger) -> tuple[Portfolio, str, set[str]]:
+    """The portfolio with the successor in it (a new body when named), its id and the bodies gone.
+
+    Raises:
+        TaxonomyError: an unknown body, a successor that exists already though named, or none
+            merged.
+    """
     at = change
     if change.name is not None:
         if change.into in portfolio.organisation_ids:
@@ -161,55 +178,47 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
     gone = {known_body(portfolio, b, at, "from") for b in change.from_}
     if into in gone:
         raise at.error(f"'{into}' cannot merge into itself", key="from")
+    return portfolio, into, gone
 
-    def one(body: str) -> str:
-        return into if body in gone else body
 
-    def many(bodies: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(one(b) for b in bodies))
+@attrs.frozen
+class _Succession:
+    """One merger's mapping of bodies: each body gone becomes the successor."""
 
+    into: str
+    gone: frozenset[str]
+
+    def one(self, body: str) -> str:
+        return self.into if body in self.gone else body
+
+    def many(self, bodies: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.one(b) for b in bodies))
+
+
+def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Portfolio, list[str]]:
+    portfolio, into, gone = _successor(portfolio, change)
+    succession = _Succession(into, frozenset(gone))
     notes: list[str] = []
     alone: list[str] = []
     functions = []
     for fn in portfolio.functions:
-        levels: dict[str, Level] = {}
-        for body, level in fn.capability.levels:
-            levels[one(body)] = max(levels.get(one(body), Level.NONE), level)
-        independence = tuple(b for b in many(fn.legal.independence_from) if b != into)
-        if into in many(fn.legal.independence_from):
-            notes.append(
-                f"{fn.id}: it had to stay independent of {', '.join(fn.legal.independence_from)}, "
-                f"now merged into {into}; that constraint is dropped (manage it as a conflict "
-                "inside the merged body)"
-            )
-        legal = attrs.evolve(
-            fn.legal,
-            statutory_owner=many(fn.legal.statutory_owner),
-            held_by_each=many(fn.legal.held_by_each),
-            delegable_to=many(fn.legal.delegable_to),
-            independence_from=independence,
-        )
-        agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
-        performers = many(fn.performed_by)
-        if len(fn.performed_by) > 1 and len(performers) == 1:
+        try:
+            merged = _merged_function(fn, succession, facts, notes)
+        except ValueError as exc:
+            raise change.error(f"leaves an invalid portfolio: {exc}") from None
+        if len(fn.performed_by) > 1 and len(merged.performed_by) == 1:
             alone.append(
                 f"{fn.id}: every body that carried it out ({', '.join(fn.performed_by)}) is now "
                 f"{into}, which carries it out alone"
             )
-        functions.append(
-            attrs.evolve(
-                fn,
-                performed_by=performers,
-                legal=legal,
-                capability=Capability(levels),
-                agreed_lead=agreed,
-                answers=_merge_answers(fn.answers, facts, one),
-            )
-        )
+        functions.append(merged)
+    many = succession.many
     governance = Governance(
         bodies=tuple(attrs.evolve(b, members=many(b.members)) for b in portfolio.governance.bodies),
         roles=tuple(
-            attrs.evolve(r, employed_by=one(r.employed_by), reports_to=many(r.reports_to))
+            attrs.evolve(
+                r, employed_by=succession.one(r.employed_by), reports_to=many(r.reports_to)
+            )
             for r in portfolio.governance.roles
         ),
     )
@@ -218,7 +227,7 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
     if len(organisations) > 1:  # with one body left, every function is its alone anyway
         notes += alone
     try:
-        merged = Portfolio(
+        merged_portfolio = Portfolio(
             portfolio.name,
             organisations,
             tuple(functions),
@@ -228,8 +237,106 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
             pack=portfolio.pack,
         )
     except ValueError as exc:
-        raise at.error(f"leaves an invalid portfolio: {exc}") from None
-    return merged, notes
+        raise change.error(f"leaves an invalid portfolio: {exc}") from None
+    return merged_portfolio, notes
+
+
+def _merged_function(
+    fn: Function, succession: _Succession, facts: Facts, notes: list[str]
+) -> Function:
+    """``fn`` after the merger: every body it names replaced by the successor, its law kept.
+
+    The law about a body gone passes to the successor: its duty, its employees-only, and the
+    function's independence from it, which becomes independence from the successor. Where
+    that independence can no longer be kept (the successor alone carries it out, holds its
+    duty, or alone may do it), it is kept as ``legal.independence_breached`` and noted, for
+    ``check`` to report, never dropped in silence.
+    """
+    one, many = succession.one, succession.many
+    levels: dict[str, Level] = {}
+    for body, level in fn.capability.levels:
+        levels[one(body)] = max(levels.get(one(body), Level.NONE), level)
+    legal = attrs.evolve(
+        fn.legal,
+        statutory_owner=many(fn.legal.statutory_owner),
+        held_by_each=many(fn.legal.held_by_each),
+        delegable_to=many(fn.legal.delegable_to),
+        independence_from=many(fn.legal.independence_from),
+        independence_breached=many(fn.legal.independence_breached),
+    )
+    merged = attrs.evolve(
+        fn,
+        performed_by=many(fn.performed_by),
+        capability=Capability(levels),
+        answers=_merge_answers(fn.answers, facts, one),
+        agreed_lead=None,
+        legal=Legal(),
+    )
+    agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
+    if agreed is not None and not legal.may_lead(agreed):
+        notes.append(
+            f"{fn.id}: the agreed lead {fn.agreed_lead} is now {agreed}, which it must stay "
+            "independent of: the agreement lapses"
+        )
+        agreed = None
+    return _keep_independence(fn, merged, legal, agreed, succession, notes)
+
+
+def _keep_independence(
+    fn: Function,
+    merged: Function,
+    legal: Legal,
+    agreed: str | None,
+    succession: _Succession,
+    notes: list[str],
+) -> Function:
+    """``merged`` with its law: independence from the successor kept, or marked as breached."""
+    into = succession.into
+    try:
+        kept = attrs.evolve(merged, legal=legal, agreed_lead=agreed)
+    except ValueError:
+        apart = tuple(b for b in legal.independence_from if b != into)
+        breached = (*legal.independence_breached, into)
+        legal = attrs.evolve(legal, independence_from=apart, independence_breached=breached)
+        gone = ", ".join(sorted(succession.gone))
+        notes.append(
+            f"{fn.id}: it must stay independent of {', '.join(fn.legal.independence_from)}; "
+            f"with {gone} merged into {into}, {into} {_inside(merged, legal, into)}: it now sits "
+            "inside a body it must stay independent of, which no arrangement can keep apart: "
+            f"manage it as a conflict inside {into}, or move the function"
+        )
+        return attrs.evolve(merged, legal=legal, agreed_lead=agreed)
+    was = [b for b in fn.legal.independence_from if b in succession.gone]
+    if was and into not in fn.legal.independence_from:
+        notes.append(
+            f"{fn.id}: it had to stay independent of {', '.join(was)}, now merged into {into}: "
+            f"it must stay independent of {into}"
+        )
+    return kept
+
+
+def _inside(fn: Function, legal: Legal, into: str) -> str:
+    """How a merger put ``fn`` inside ``into``, in words."""
+    if into in legal.statutory_owner:
+        return "holds its statutory duty"
+    if set(fn.performed_by) <= {into, *legal.independence_from}:
+        return "carries it out"
+    return "is the only body whose employees may carry it out"
+
+
+def breached_independence(name: str, body: str) -> str:
+    """What is said of a function a merger put inside ``body``, which it must stay independent of.
+
+    One sentence, for the recommendation's notes and ``check``'s error alike.
+
+    >>> breached_independence("Procurement complaints", "nhse")[:70]
+    'Procurement complaints must stay independent of nhse, but a merger mad'
+    """
+    return (
+        f"{name} must stay independent of {body}, but a merger made {body} the body that "
+        "carries it out or holds it, so no arrangement keeps it apart: manage it as a conflict "
+        f"inside {body}, or move the function"
+    )
 
 
 def _notes(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:

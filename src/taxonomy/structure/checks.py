@@ -26,6 +26,7 @@ import attrs
 import networkx as nx
 
 from taxonomy._results import Classification
+from taxonomy.law import breached_independence
 from taxonomy.structure.findings import (
     CHECKS,
     FUNCTION_CHECKS,
@@ -359,6 +360,12 @@ def _independence(site: Site) -> Iterator[Finding]:
                 f"({', '.join(sorted(set(under)))})",
                 [site.function, *under],
             )
+    # A merger that put the function inside a body it must stay independent of keeps the
+    # constraint as legal.independence_breached (taxonomy.law.apply_merge), not dropped.
+    for body in site.data.get("independence_breached") or ():
+        yield finding(
+            "independence", "error", breached_independence(site.name, body), [site.function]
+        )
 
 
 @registered(

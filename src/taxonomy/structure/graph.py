@@ -413,6 +413,8 @@ def _function_node(
         not_delegable_to=fn.legal.not_delegable_to,
         independence_from=fn.legal.independence_from,
         separate_reason=fn.legal.separate_reason,
+        # Only where a merger left it (taxonomy.law), so other graphs' exports are unchanged.
+        **({"independence_breached": b} if (b := fn.legal.independence_breached) else {}),
     )
 
 

@@ -24,6 +24,12 @@ The invariants (board paper para 8; Annex B):
 - :func:`explanation_faithfulness`: every rule an explanation cites fired, each fired rule's
   condition holds on the answers, and every rule whose condition holds fired (but a default
   decision another decision outranked, which is set aside).
+
+These compare a pack with itself. The law as properties, whatever the pack, is in
+:mod:`taxonomy.testing.law` (:func:`independence`, :func:`employees_only`,
+:func:`separate_reason`, :func:`reserved_decisions`, :func:`successor_inherits`): each reads the
+portfolio's legal facts, not the pack's rules, so a pack that drops a legal rule fails them.
+:func:`check_invariants` runs both kinds; the law's are importable from here too.
 """
 
 from __future__ import annotations
@@ -44,45 +50,39 @@ from taxonomy._model import (
 )
 from taxonomy._results import Recommendation
 from taxonomy.classification import classify
-from taxonomy.errors import EngineError
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import default_decision, holds
 from taxonomy.render.text import to_json
+from taxonomy.testing._violation import Violation, classified
+from taxonomy.testing.law import (
+    LAW,
+    employees_only,
+    independence,
+    reserved_decisions,
+    separate_reason,
+    successor_inherits,
+)
 
 __all__ = [
     "INVARIANTS",
     "Violation",
     "check_invariants",
     "determinism",
+    "employees_only",
     "explanation_faithfulness",
+    "independence",
     "lead_rules",
     "legal_dominance",
     "monotonicity",
+    "reserved_decisions",
+    "separate_reason",
+    "successor_inherits",
     "totality",
 ]
 
 
-@attrs.frozen
-class Violation:
-    """One broken invariant: which, on which function, and what happened."""
-
-    invariant: str
-    function: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.invariant}: {self.function}: {self.message}"
-
-
 def _one(rules: RulePack, portfolio: Portfolio, fn: Function) -> Recommendation:
     return classify(portfolio.with_function(fn), rules=rules)[fn.id]
-
-
-def _classify(rules: RulePack, portfolio: Portfolio) -> tuple[Any, list[Violation]]:
-    try:
-        return classify(portfolio, rules=rules), []
-    except EngineError as exc:
-        return None, [Violation("totality", exc.function or "?", str(exc))]
 
 
 def _each(
@@ -91,16 +91,16 @@ def _each(
     check: Callable[[Function, Recommendation], list[Violation]],
 ) -> list[Violation]:
     """Classify once, then run ``check`` on every function and its recommendation."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
+    result, errors = classified(rules, portfolio)
+    if result is None:
         return errors
     return [v for fn in portfolio.functions for v in check(fn, result[fn.id])]
 
 
 def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Every function gets exactly one recommendation."""
-    result, errors = _classify(rules, portfolio)
-    if errors:
+    result, errors = classified(rules, portfolio)
+    if result is None:
         return errors
     got = [r.function for r in result]
     wanted = [f.id for f in portfolio.functions]
@@ -109,7 +109,7 @@ def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     return [
         Violation("totality", r.function, f"arrangement {r.arrangement!r} is not a category")
         for r in result
-        if r.arrangement not in Arrangement
+        if not isinstance(r.arrangement, Arrangement)
     ]
 
 
@@ -166,29 +166,65 @@ def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     return _each(rules, portfolio, check)
 
 
+def _raised(fn: Function) -> list[tuple[str, Function]]:
+    """The function with each efficiency and effectiveness answer raised one level."""
+    raised: list[tuple[str, Function]] = []
+    for field in ("duplication", "simplification"):
+        level = getattr(fn.efficiency, field)
+        if level < Level.HIGH:
+            up = Level(level + 1)
+            raised.append(
+                (
+                    f"{field} {level}->{up}",
+                    attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, **{field: up})),
+                )
+            )
+    if fn.effectiveness.joint_benefit < Level.HIGH:
+        up = Level(fn.effectiveness.joint_benefit + 1)
+        raised.append((f"joint_benefit ->{up}", attrs.evolve(fn, effectiveness=Effectiveness(up))))
+    return raised
+
+
+def _stricter(fn: Function, portfolio: Portfolio) -> list[tuple[str, Legal]]:
+    """The function's law with one more restriction each, every one the loader accepts."""
+    legal = fn.legal
+    stricter: list[tuple[str, Legal]] = []
+    if not legal.board_reserved:
+        stricter.append(("board_reserved", attrs.evolve(legal, board_reserved=True)))
+    if not legal.separate_reason:
+        stricter.append(
+            ("a legal reason to stay separate", attrs.evolve(legal, separate_reason="law"))
+        )
+    for limit in ("joint_committee", "another_body"):
+        if limit not in legal.not_delegable_to:
+            more = (*legal.not_delegable_to, limit)
+            stricter.append(
+                (f"not delegable to {limit}", attrs.evolve(legal, not_delegable_to=more))
+            )
+    for body in portfolio.organisation_ids:
+        barred = {*legal.independence_from, body}
+        lawful = (
+            not set(fn.performed_by) <= barred
+            and body not in legal.statutory_owner
+            and not (legal.delegable_to and set(legal.delegable_to) <= barred)
+            and fn.agreed_lead != body
+        )
+        if body not in legal.independence_from and lawful:
+            more = (*legal.independence_from, body)
+            stricter.append(
+                (f"independence from {body}", attrs.evolve(legal, independence_from=more))
+            )
+            break
+    return stricter
+
+
 def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Stronger answers never separate it more; more legal restriction never integrates it more."""
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
         base = rec.settled_arrangement
-        raised: list[tuple[str, Function]] = []
-        for field in ("duplication", "simplification"):
-            level = getattr(fn.efficiency, field)
-            if level < Level.HIGH:
-                up = Level(level + 1)
-                raised.append(
-                    (
-                        f"{field} {level}->{up}",
-                        attrs.evolve(fn, efficiency=attrs.evolve(fn.efficiency, **{field: up})),
-                    )
-                )
-        if fn.effectiveness.joint_benefit < Level.HIGH:
-            up = Level(fn.effectiveness.joint_benefit + 1)
-            raised.append(
-                (f"joint_benefit ->{up}", attrs.evolve(fn, effectiveness=Effectiveness(up)))
-            )
-        for what, other in raised:
+        for what, other in _raised(fn):
             after = _one(rules, portfolio, other).settled_arrangement
             if after > base:
                 found.append(
@@ -198,43 +234,7 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                         f"raising {what} made it more separate: {base} -> {after}",
                     )
                 )
-        stricter: list[tuple[str, Legal]] = []
-        if not fn.legal.board_reserved:
-            stricter.append(("board_reserved", attrs.evolve(fn.legal, board_reserved=True)))
-        if not fn.legal.separate_reason:
-            stricter.append(
-                ("a legal reason to stay separate", attrs.evolve(fn.legal, separate_reason="law"))
-            )
-        for limit in ("joint_committee", "another_body"):
-            if limit not in fn.legal.not_delegable_to:
-                stricter.append(
-                    (
-                        f"not delegable to {limit}",
-                        attrs.evolve(
-                            fn.legal, not_delegable_to=(*fn.legal.not_delegable_to, limit)
-                        ),
-                    )
-                )
-        for body in portfolio.organisation_ids:
-            barred = {*fn.legal.independence_from, body}
-            lawful = (
-                not set(fn.performed_by) <= barred
-                and body not in fn.legal.statutory_owner
-                and not (fn.legal.delegable_to and set(fn.legal.delegable_to) <= barred)
-            )
-            if fn.agreed_lead == body:
-                lawful = False
-            if body not in fn.legal.independence_from and lawful:
-                stricter.append(
-                    (
-                        f"independence from {body}",
-                        attrs.evolve(
-                            fn.legal, independence_from=(*fn.legal.independence_from, body)
-                        ),
-                    )
-                )
-                break
-        for what, legal in stricter:
+        for what, legal in _stricter(fn, portfolio):
             after = _one(rules, portfolio, attrs.evolve(fn, legal=legal)).settled_arrangement
             if after < base:
                 found.append(
@@ -244,7 +244,6 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                         f"adding {what} made it more integrated: {base} -> {after}",
                     )
                 )
-
         return found
 
     return _each(rules, portfolio, check)
@@ -252,8 +251,8 @@ def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Classifying twice gives byte-identical JSON."""
-    first, errors = _classify(rules, portfolio)
-    if errors:
+    first, errors = classified(rules, portfolio)
+    if first is None:
         return errors
     second = classify(portfolio, rules=rules)
     if to_json(first) != to_json(second):
@@ -348,6 +347,7 @@ INVARIANTS: dict[str, Callable[[RulePack, Portfolio], list[Violation]]] = {
     "determinism": determinism,
     "lead rules": lead_rules,
     "explanation faithfulness": explanation_faithfulness,
+    **LAW,
 }
 
 

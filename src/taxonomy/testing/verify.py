@@ -134,40 +134,50 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
     checked: a list's ``count`` with the list, ``highest``, ``lowest`` and ``spread`` of the
     same levels together. Everything else ranges over its type's values.
     """
-    facts = pack.facts
     dims: list[list[dict[str, Any]]] = []
     done: set[str] = set()
-    derived = [f for f in facts if f.derive is not None]
+    for dim, names in (*_level_spreads(pack, read), *_body_lists(pack, read)):
+        dims.append(dim)
+        done |= names
+    dims += [_values(pack, name) for name in sorted(read - done)]
+    return dims
 
-    # Capability-like levels: highest, lowest and spread over the same levels move together.
+
+_Dimension = tuple[list[dict[str, Any]], set[str]]
+
+
+def _level_spreads(pack: RulePack, read: set[str]) -> list[_Dimension]:
+    """Capability-like levels: highest, lowest and spread over the same levels move together."""
     spreads: dict[tuple[str, str], dict[str, str]] = {}
-    for fact in derived:
-        op, args = fact.derive  # type: ignore[misc]
+    for fact in pack.facts:
+        if fact.derive is None:
+            continue
+        op, args = fact.derive
         if op in ("highest", "lowest", "spread") and fact.name in read:
             spreads.setdefault((args["of"], args["over"]), {})[op] = fact.name
+    dims: list[_Dimension] = []
     for names in spreads.values():
         if set(names) == {"spread"}:
-            dims.append([{names["spread"]: gap} for gap in range(4)])
-        else:
-            pairs = [(lo, hi) for lo in Level for hi in Level if lo <= hi]
-            dims.append(
-                [
-                    {
-                        names[op]: value
-                        for op, value in (
-                            ("lowest", lo),
-                            ("highest", hi),
-                            ("spread", int(hi) - int(lo)),
-                        )
-                        if op in names
-                    }
-                    for lo, hi in pairs
-                ]
-            )
-        done |= set(names.values())
+            dims.append(([{names["spread"]: gap} for gap in range(4)], set(names.values())))
+            continue
+        pairs = [(lo, hi) for lo in Level for hi in Level if lo <= hi]
+        options = [
+            {
+                names[op]: value
+                for op, value in (("lowest", lo), ("highest", hi), ("spread", int(hi) - int(lo)))
+                if op in names
+            }
+            for lo, hi in pairs
+        ]
+        dims.append((options, set(names.values())))
+    return dims
 
-    # Lists of bodies, with their counts and their overlap with another list.
-    for base in facts:
+
+def _body_lists(pack: RulePack, read: set[str]) -> list[_Dimension]:
+    """Lists of bodies, with their counts and their overlap with another list."""
+    derived = [f for f in pack.facts if f.derive is not None]
+    dims: list[_Dimension] = []
+    for base in pack.facts:
         if base.type.name != "bodies":
             continue
         counts = [f.name for f in derived if f.derive == ("count", base.name) and f.name in read]
@@ -192,27 +202,27 @@ def _dimensions(pack: RulePack, read: set[str]) -> list[list[dict[str, Any]]]:
                     option[base.name] = tuple(f"b{i}" for i in range(n))
                 option.update({o: does for o in overlaps})
                 options.append(option)
-        dims.append(options)
-        done |= {base.name, *counts, *overlaps}
-
-    for name in sorted(read - done):
-        ftype = facts.type(name)
-        if ftype.name == "level":
-            values: list[Any] = list(Level)
-        elif ftype.name == "bool":
-            values = [False, True]
-        elif ftype.name == "choice":
-            values = list(ftype.choices)
-        elif ftype.name in ("body", "text"):
-            # Absent, or present with each value a rule names, or another value.
-            named = sorted(set(map(str, _literals(pack, name))))
-            dims.append([{}, *({name: v} for v in [*named, "(another)"])])
-            continue
-        else:  # counts not derived from a list read above
-            literals = [int(v) for v in _literals(pack, name)]
-            values = list(range(2, max([*literals, 2]) + 2))
-        dims.append([{name: v} for v in values])
+        dims.append((options, {base.name, *counts, *overlaps}))
     return dims
+
+
+def _values(pack: RulePack, name: str) -> list[dict[str, Any]]:
+    """Every value a fact read on its own may take (its type's values)."""
+    ftype = pack.facts.type(name)
+    if ftype.name == "level":
+        values: list[Any] = list(Level)
+    elif ftype.name == "bool":
+        values = [False, True]
+    elif ftype.name == "choice":
+        values = list(ftype.choices)
+    elif ftype.name in ("body", "text"):
+        # Absent, or present with each value a rule names, or another value.
+        named = sorted(set(map(str, _literals(pack, name))))
+        return [{}, *({name: v} for v in [*named, "(another)"])]
+    else:  # counts not derived from a list read above
+        literals = [int(v) for v in _literals(pack, name)]
+        values = list(range(2, max([*literals, 2]) + 2))
+    return [{name: v} for v in values]
 
 
 def _too_many(pack: RulePack, dims: Sequence[list[dict[str, Any]]], total: int, bound: int) -> str:
@@ -322,6 +332,24 @@ def check_pack(
     start = time.perf_counter()
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    read = _read(pack)
+    dims = _dimensions(pack, read)
+    total = 1
+    for dim in dims:
+        total *= len(dim)
+    if total > max_combinations:
+        raise RulePackError(_too_many(pack, dims, total, max_combinations))
+    fires: Backend = ReferenceBackend(pack) if backend == "reference" else engine_for(pack)
+    found = _Found(read)
+    count = found.enumerate(pack, dims, fires)
+    issues = [*found.issues.values(), *_warnings(pack, found.ever)]
+    order = {"error": 0, "warning": 1}
+    issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
+    return VerifyReport(pack.name, tuple(issues), count, True, time.perf_counter() - start, backend)
+
+
+def _read(pack: RulePack) -> set[str]:
+    """Every fact the pack's rules read (findings aside), and the law's where leads need it."""
     read = {
         f
         for r in pack.rules
@@ -333,27 +361,28 @@ def check_pack(
     if delegable is not None and any(r.then.lead in unchecked for r in pack.rules):
         # Whether only some bodies' employees may carry it out decides which sources are lawful.
         read.add(delegable)
-    dims = _dimensions(pack, read)
-    total = 1
-    for dim in dims:
-        total *= len(dim)
-    if total > max_combinations:
-        raise RulePackError(_too_many(pack, dims, total, max_combinations))
-    exhaustive = True
-    fires: Backend = ReferenceBackend(pack) if backend == "reference" else engine_for(pack)
+    return read
 
-    ever: set[str] = set()
-    found: dict[tuple[str, tuple[str, ...]], PackIssue] = {}
 
-    def note(kind: str, rules: Sequence[Rule], message: str, values: Mapping[str, Any]) -> None:
+class _Found:
+    """The errors found over the answer space (one per kind and rules) and the rules that fired."""
+
+    def __init__(self, read: set[str]) -> None:
+        self.read = read
+        self.ever: set[str] = set()
+        self.issues: dict[tuple[str, tuple[str, ...]], PackIssue] = {}
+
+    def note(
+        self, kind: str, rules: Sequence[Rule], message: str, values: Mapping[str, Any]
+    ) -> None:
         key = (kind, tuple(sorted(r.id for r in rules)))
-        if key not in found:
+        if key not in self.issues:
             # Every fact the pack reads, absent ones said so: the example reproduces the issue.
             example = tuple(
                 (fact, _show(values[fact]) if fact in values else "(absent)")
-                for fact in sorted(read)
+                for fact in sorted(self.read)
             )
-            found[key] = PackIssue(
+            self.issues[key] = PackIssue(
                 "gap" if kind == "no lead" else kind,
                 "error",
                 key[1],
@@ -362,42 +391,45 @@ def check_pack(
                 example,
             )
 
-    combinations = _assignments(dims)
-    count = 0
-    for values in combinations:
-        count += 1
-        derivation = derive(
-            pack,
-            values,
-            backend=fires,
-            choose_lead=lambda r, v: _lawful_source(r, v, delegable, unchecked),
-        )
-        ever.update(rule.id for rule in derivation.fired)
-        for conflict in derivation.conflicts:
-            note("conflict", conflict.rules, _conflict_words(conflict), values)
-        gap = derivation.gap
-        if gap is not None and gap.kind == "decision":
-            note("gap", [], "no decision rule fires on these answers", values)
-        elif gap is not None:
-            note(
-                "no lead",
-                [],
-                f"the arrangement is {gap.arrangement} but no lead rule fires that names a body "
-                "the law lets lead",
+    def enumerate(
+        self, pack: RulePack, dims: Sequence[list[dict[str, Any]]], fires: Backend
+    ) -> int:
+        """Derive every combination of answers; returns how many there were."""
+        delegable = _delegable_fact(pack)
+        unchecked = _unchecked_sources(pack)
+        count = 0
+        for values in _assignments(dims):
+            count += 1
+            derivation = derive(
+                pack,
                 values,
+                backend=fires,
+                choose_lead=lambda r, v: _lawful_source(r, v, delegable, unchecked),
             )
-    issues = list(found.values())
-    for rule in pack.rules:
-        if rule.id not in ever:
-            issues.append(
-                PackIssue(
-                    "dead rule",
-                    "warning",
-                    (rule.id,),
-                    (rule.where,),
-                    "fires on no combination of answers",
+            self.ever.update(rule.id for rule in derivation.fired)
+            for conflict in derivation.conflicts:
+                self.note("conflict", conflict.rules, _conflict_words(conflict), values)
+            gap = derivation.gap
+            if gap is not None and gap.kind == "decision":
+                self.note("gap", [], "no decision rule fires on these answers", values)
+            elif gap is not None:
+                self.note(
+                    "no lead",
+                    [],
+                    f"the arrangement is {gap.arrangement} but no lead rule fires that names a "
+                    "body the law lets lead",
+                    values,
                 )
-            )
+        return count
+
+
+def _warnings(pack: RulePack, ever: set[str]) -> list[PackIssue]:
+    """Dead rules (never fired) and unused findings (derived, never read)."""
+    issues = [
+        PackIssue("dead rule", "warning", (r.id,), (r.where,), "fires on no combination of answers")
+        for r in pack.rules
+        if r.id not in ever
+    ]
     used = {name for r in pack.rules for name in r.uses()}
     for rule in pack.rules:
         derived = rule.then.finding
@@ -411,11 +443,7 @@ def check_pack(
                     f"derives finding '{derived}', which no rule reads",
                 )
             )
-    order = {"error": 0, "warning": 1}
-    issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
-    return VerifyReport(
-        pack.name, tuple(issues), count, exhaustive, time.perf_counter() - start, backend
-    )
+    return issues
 
 
 #: What ``check_pack`` can enumerate with.
