@@ -481,9 +481,12 @@ def _bands(graph: Graph, group: str, names: dict[str, str]) -> list[tuple[str, i
             bands.append(("Run by several bodies, each with its own team", 0, shared))
         return bands
     if group == "arrangement":
+        open_ = [f for f in functions if graph.nodes[f].get("decided") is False]
         for arrangement in [*Arrangement, None]:
             name = str(arrangement) if arrangement is not None else None
-            members = [f for f in functions if graph.nodes[f].get("arrangement") == name]
+            members = [
+                f for f in functions if graph.nodes[f].get("arrangement") == name and f not in open_
+            ]
             if members:
                 title = (
                     f"{arrangement.category}. {arrangement.title}"
@@ -491,6 +494,8 @@ def _bands(graph: Graph, group: str, names: dict[str, str]) -> list[tuple[str, i
                     else "Functions (no recommendation)"
                 )
                 bands.append((title, arrangement.category if arrangement else 0, members))
+        if open_:
+            bands.append(("Not decided yet: answers left open", 0, open_))
         return bands
     lead: str | None
     for lead in [*names, None]:
@@ -506,6 +511,9 @@ def _bands(graph: Graph, group: str, names: dict[str, str]) -> list[tuple[str, i
 def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     data = graph.nodes[function]
     name = str(data.get("label", function))
+    if data.get("decided") is False:
+        options = [Arrangement.parse(str(a)) for a in data.get("possible") or ()]
+        return f"{name} (open: {' or '.join(f'{a.category}. {a.title}' for a in options)})"
     if graph.graph.get("state") == "as-is" or not data.get("arrangement"):
         return name
     if data.get("each_own"):
@@ -585,6 +593,14 @@ def _legend_items(
         ),
         ("separate", "separate and distinct: separate teams, no line"),
     ]
+    if any(graph.nodes[f].get("decided") is False for f in nodes_of_kind(graph, "function")):
+        items.append(
+            (
+                "open",
+                "not decided yet: the answers left open allow each arrangement listed with the "
+                "function; each body keeps its own team (dashed) until it is decided",
+            )
+        )
     return items
 
 
@@ -631,6 +647,11 @@ def _describe(plan: _Plan, state: str, word: str) -> str:
         parts.append(
             "One team is drawn as a single bar across the bodies it serves; separate teams as "
             "separate boxes, joined by a dashed line where the bodies are involved."
+        )
+    if any(graph.nodes[f].get("decided") is False for f in nodes_of_kind(graph, "function")):
+        parts.append(
+            "A function not decided yet is drawn with each body's own team, dashed, and the "
+            "arrangements still possible after its name."
         )
     return " ".join(parts)
 
@@ -827,6 +848,9 @@ class _Painter:
                 continue
             x = plan.x(employer)
             team_x.append(x)
+            if graph.nodes[row.node].get("decided") is False:
+                self.open_team(x, y, box_w, box_h, plan.colour[employer])
+                continue
             lead = bool(tdata.get("lead"))
             word = "lead team" if lead else "own team"
             self.box(x, y, box_w, box_h, plan.colour[employer], outline=lead)
@@ -883,6 +907,11 @@ class _Painter:
                     zorder=1,
                 )  # fmt: skip
 
+    def open_team(self, x: float, y: float, w: float, h: float, colour: str) -> None:
+        """A team of a function not decided yet: dashed, in the body's colour, on white."""
+        self.box(x, y, w, h, "white", edge=colour)
+        self.text(x, y, ["own team"], SMALLEST, colour=colour, ha="center")
+
     def one_team(self, team: str, served: list[str], employer: str, y: float, h: float) -> None:
         plan = self.plan
         colour = plan.colour.get(employer, _JOINT)
@@ -935,6 +964,9 @@ class _Painter:
         if symbol == "team":
             self.box(x + w / 2, y, w * 0.6, h, colour)
             return
+        if symbol == "open":
+            self.box(x + w / 2, y, w * 0.6, h, "white", edge=colour)
+            return
         small = w * 0.36
         self.box(x + small / 2, y, small, h, colour)
         self.box(x + w - small / 2, y, small, h, _PALETTE[1])
@@ -978,8 +1010,17 @@ class _Painter:
         )
 
     def box(
-        self, x: float, y: float, w: float, h: float, colour: str, *, outline: bool = False
+        self,
+        x: float,
+        y: float,
+        w: float,
+        h: float,
+        colour: str,
+        *,
+        outline: bool = False,
+        edge: str | None = None,
     ) -> None:
+        """A rounded box; ``edge``: a dashed outline in that colour (a team not decided yet)."""
         from matplotlib.patches import FancyBboxPatch
 
         self.ax.add_patch(
@@ -989,9 +1030,10 @@ class _Painter:
                 h,
                 boxstyle="round,pad=0,rounding_size=0.05",
                 facecolor=colour,
-                edgecolor="#1f2933" if outline else "none",
-                linewidth=1.2 if outline else 0,
+                edgecolor=edge or ("#1f2933" if outline else "none"),
+                linewidth=1.2 if outline or edge else 0,
                 zorder=3,
+                linestyle=(0, (3, 2)) if edge is not None else "solid",
             )
         )
 

@@ -7,10 +7,22 @@ show one yet refuses (:func:`refuse_open`).
 
 from __future__ import annotations
 
-from taxonomy._model import Classification, Function, Recommendation
+from collections.abc import Iterable
+
+import attrs
+
+from taxonomy._model import Arrangement, Classification, Function, Recommendation
 from taxonomy.errors import InputError
 
-__all__ = ["arrangement_cell", "explain_open_markdown", "explain_open_text", "open_paragraph"]
+__all__ = [
+    "PortfolioQuestion",
+    "arrangement_cell",
+    "explain_open_markdown",
+    "explain_open_text",
+    "open_paragraph",
+    "question_words",
+    "ranked_questions",
+]
 
 
 def _outcome(o: object) -> str:
@@ -125,3 +137,87 @@ def refuse_open(classification: Classification, what: str) -> None:
                 "classify or explain",
                 item=f"function '{rec.function}'",
             )
+
+
+def question_words(key: str) -> str:
+    """An answer's key for a reader: ``efficiency.duplication`` -> ``duplication``.
+
+    >>> question_words("capability.nhse"), question_words("effectiveness.joint_benefit")
+    ("nhse's capability", 'joint benefit')
+    """
+    question, _, rest = key.partition(".")
+    if question == "capability":
+        return f"{rest}'s capability"
+    return (rest or question).replace("_", " ")
+
+
+@attrs.frozen
+class PortfolioQuestion:
+    """One question left open, over every open function that asks it (the report's page 1).
+
+    Attributes:
+        key: the answer, as a portfolio writes it (``effectiveness.joint_benefit``).
+        functions: the open functions that ask it (ids), in the portfolio's order.
+        moves: how many of them some answer to it would decide or narrow.
+        first: how many of them rank it first (the question that settles most).
+        answers: each answer, with how many functions it would decide (and to what: the
+            arrangements with how many functions each) and how many it would narrow.
+    """
+
+    key: str
+    functions: tuple[str, ...]
+    moves: int
+    first: int
+    answers: tuple[tuple[str, int, tuple[tuple[Arrangement, int], ...], int], ...]
+
+
+def ranked_questions(recommendations: Iterable[Recommendation]) -> list[PortfolioQuestion]:
+    """The questions left open across a portfolio, the ones to answer first first.
+
+    A question (an answer's key, asked of every open function that leaves it open) ranks by
+    how many functions some answer to it would decide or narrow, then by how many functions
+    rank it first, then by the outcomes expected to remain after it (summed), then by key.
+    Each answer says how many functions it would decide, to what, and how many it would only
+    narrow. Decided recommendations ask nothing.
+    """
+    asked: dict[str, list[tuple[Recommendation, int]]] = {}
+    for rec in recommendations:
+        if rec.decided:
+            continue
+        for rank, q in enumerate(rec.open_questions):
+            asked.setdefault(q.key, []).append((rec, rank))
+    ranked = sorted(
+        (_question(key, asking) for key, asking in asked.items()),
+        key=lambda pair: pair[0],
+    )
+    return [question for _, question in ranked]
+
+
+def _question(
+    key: str, asking: list[tuple[Recommendation, int]]
+) -> tuple[tuple[int, int, float, str], PortfolioQuestion]:
+    """One question over the open functions asking it (with its rank in each), and its order."""
+    left = 0.0
+    moves = 0
+    tally: dict[str, tuple[int, dict[Arrangement, int], int]] = {}
+    for rec, rank in asking:
+        q = rec.open_questions[rank]
+        left += q.expected_outcomes
+        moves += any(len(gives) < len(rec.possible) for _, gives in q.answers)
+        for answer, gives in q.answers:
+            decides, to, narrows = tally.get(answer, (0, {}, 0))
+            if len(gives) == 1:
+                arrangement = Arrangement.parse(gives[0].split(",", 1)[0])
+                to[arrangement] = to.get(arrangement, 0) + 1
+                decides += 1
+            elif len(gives) < len(rec.possible):
+                narrows += 1
+            tally[answer] = (decides, to, narrows)
+    first = sum(1 for _, rank in asking if rank == 0)
+    answers = tuple(
+        (answer, decides, tuple(sorted(to.items())), narrows)
+        for answer, (decides, to, narrows) in tally.items()
+    )
+    functions = tuple(rec.function for rec, _ in asking)
+    question = PortfolioQuestion(key, functions, moves, first, answers)
+    return (-moves, -first, left, key), question

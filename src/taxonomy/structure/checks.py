@@ -64,6 +64,7 @@ CHECKS = {
     "independence": ("legal", "a function stays independent of the bodies it must"),
     "reporting-cycle": ("simple", "reporting lines have no cycles"),
     "reaches-board": ("simple", "every team, role and joint body reaches a Board"),
+    "undecided": ("simple", "every function is decided (no answer it turns on is left open)"),
 }
 
 #: Handovers from a function to a Board: function -> owner -> Board is one handover.
@@ -171,6 +172,8 @@ def _function_checks(
 ) -> list[Finding]:
     data = graph.nodes[function]
     name = _label(graph, function)
+    if data.get("decided") is False:  # open: nothing of its structure is decided to check
+        return [_undecided(name, data, function)]
     found: list[Finding] = []
     owned_by = owners(graph, function)
     teams = sorted(predecessors(graph, function, "performs"))
@@ -361,6 +364,18 @@ def _function_checks(
                 )
             )
     return found
+
+
+def _undecided(name: str, data: dict[str, Any], function: str) -> Finding:
+    """An open function, as a finding: its options and the question to answer first."""
+    options = " or ".join(str(s) for s in data.get("shares") or data.get("possible") or ())
+    return _finding(
+        "undecided",
+        "info",
+        f"{name} is not decided yet (answers left open): {options}; each body keeps its own "
+        f"team until it is; answer {data.get('open_question')} first",
+        [function],
+    )
 
 
 def _joint_committee_law(graph: Graph) -> list[Finding]:
