@@ -7,12 +7,17 @@ import re
 import textwrap
 from pathlib import Path
 
+import attrs
 import pytest
 
 import taxonomy
+from taxonomy._model import Level
+from taxonomy.errors import ScenarioError
+from taxonomy.render.answer_sheet import ANSWER_COLUMNS, SHEET
 from taxonomy.render.export import to_graphml, to_node_link_json
 from taxonomy.render.picture import draw
 from taxonomy.render.report import build_report
+from taxonomy.render.workbook import read_answers, write_results
 from taxonomy.structure.checks import check, structure_report
 from taxonomy.structure.graph import build_graph, owners
 
@@ -42,8 +47,6 @@ functions:
 
 def _decided_only(portfolio: taxonomy.Portfolio) -> taxonomy.Portfolio:
     """The portfolio without its open function ``f``."""
-    import attrs
-
     return attrs.evolve(portfolio, functions=tuple(f for f in portfolio.functions if f.id != "f"))
 
 
@@ -137,3 +140,82 @@ def test_the_report_of_a_decided_portfolio_says_nothing_is_open(
 ) -> None:
     page = build_report(_decided_only(portfolio), pictures=False)
     assert "What we still need to know" not in page and "not decided yet" not in page
+
+
+def _fill(path: Path, answers: dict[tuple[str, str], object]) -> None:
+    """Fill in the open questions sheet as a team would, in a spreadsheet program."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book[SHEET]
+    heads = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        key = (row[heads.index("function")].value, row[heads.index("question")].value)
+        if key in answers:
+            row[heads.index("answer")].value = answers[key]
+    book.save(path)
+
+
+def test_the_workbook_asks_the_open_questions_with_their_allowed_answers(
+    portfolio: taxonomy.Portfolio, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "results.xlsx"
+    result = taxonomy.classify(portfolio)
+    write_results(result, path)
+    book = load_workbook(path)
+    rows = list(book["recommendations"].iter_rows(values_only=True))
+    finance = next(r for r in rows if r[0] == "f")
+    assert str(finance[2]).startswith("open: ") and finance[3] is None and finance[5] == "open"
+    assert finance[6] == "not decided: answer efficiency.duplication first"
+    sheet = book[SHEET]
+    assert [c.value for c in sheet[1]] == ANSWER_COLUMNS
+    asked = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[3]) for r in asked] == [("f", "efficiency.duplication", 1)]
+    assert asked[0][-1] is None  # for the team to fill in
+    (validation,) = sheet.data_validations.dataValidation
+    assert validation.formula1 == '"none,low,medium,high"' and "G2" in str(validation.sqref)
+
+
+def test_a_workbook_filled_in_reads_back_as_answers_that_decide(
+    portfolio: taxonomy.Portfolio, tmp_path: Path
+) -> None:
+    path = tmp_path / "results.xlsx"
+    write_results(taxonomy.classify(portfolio), path)
+    _fill(path, {("f", "efficiency.duplication"): "high"})
+    scenario = read_answers(path)
+    answered = taxonomy.classify(scenario.apply(portfolio).portfolio)
+    rec = answered["f"]
+    assert rec.decided and rec.arrangement is taxonomy.Arrangement.ONE_TEAM
+    direct = attrs.evolve(
+        portfolio.function("f"),
+        efficiency=attrs.evolve(portfolio.function("f").efficiency, duplication=Level.HIGH),
+        unknowns=(),
+    )
+    assert rec == taxonomy.classify(portfolio.with_function(direct))["f"]
+    # Nothing filled in: no answer given, the function stays open.
+    write_results(taxonomy.classify(portfolio), path)
+    assert not taxonomy.classify(read_answers(path).apply(portfolio).portfolio)["f"].decided
+
+
+def test_bad_answers_in_the_workbook_are_each_reported(
+    portfolio: taxonomy.Portfolio, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "results.xlsx"
+    write_results(taxonomy.classify(portfolio), path)
+    book = load_workbook(path)
+    book[SHEET].append(["g", "Grants", "efficiency.simplification", 1, 1, "", "hihg"])
+    book.save(path)
+    _fill(path, {("f", "efficiency.duplication"): "very"})
+    with pytest.raises(ScenarioError) as caught:
+        read_answers(path)
+    message = str(caught.value)
+    assert "2 problems" in message and "results.xlsx" in message
+    assert "row 2" in message and "row 3" in message and "efficiency.duplication" in message
+    with pytest.raises(ScenarioError, match="has no sheet 'open questions'"):
+        decided = tmp_path / "decided.xlsx"
+        write_results(taxonomy.classify(_decided_only(portfolio)), decided)
+        read_answers(decided)
