@@ -161,7 +161,7 @@ def _structure_view(
 
 def _open_view(classification: Any, bodies: Mapping[str, str]) -> dict[str, Any]:
     """The template's open functions: their names, outcomes, and the questions ranked."""
-    from taxonomy.render.undecided import question_words, ranked_questions
+    from taxonomy.render.undecided import answer_words, question_words, ranked_questions
 
     names = {r.function: r.name for r in classification}
     questions = [
@@ -171,7 +171,7 @@ def _open_view(classification: Any, bodies: Mapping[str, str]) -> dict[str, Any]
             "functions": [names[f] for f in q.functions],
             "moves": q.moves,
             "first": q.first,
-            "answers": [_answer_words(*answer) for answer in q.answers],
+            "answers": [answer_words(*answer) for answer in q.answers],
         }
         for q in ranked_questions(classification)
     ]
@@ -194,29 +194,6 @@ def _open_view(classification: Any, bodies: Mapping[str, str]) -> dict[str, Any]
         "open_outcomes": outcomes,
         "questions": questions,
     }
-
-
-def _answer_words(
-    answer: str, decides: int, to: Sequence[tuple[Arrangement, int]], narrows: int
-) -> str:
-    """What one answer would give across the portfolio, in words.
-
-    >>> _answer_words("high", 2, [(Arrangement.ONE_TEAM, 2)], 1)
-    'high: decides 2 (2 one team), narrows 1'
-    >>> _answer_words("none", 0, [], 0)
-    'none: decides none and narrows none'
-    """
-    if not decides and not narrows:
-        return f"{answer}: decides none and narrows none"
-    parts = []
-    from taxonomy.render.prose import arrangement_words
-
-    if decides:
-        said = "; ".join(f"{n} {arrangement_words(a)}" for a, n in to)
-        parts.append(f"decides {decides} ({said})")
-    if narrows:
-        parts.append(f"narrows {narrows}")
-    return f"{answer}: " + ", ".join(parts)
 
 
 def _robustness(classification: Any, pack: RulePack) -> dict[str, Any]:

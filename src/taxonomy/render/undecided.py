@@ -7,15 +7,17 @@ show one yet refuses (:func:`refuse_open`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
 from taxonomy._model import Arrangement, Classification, Function, Recommendation
 from taxonomy.errors import InputError
+from taxonomy.render.wording import arrangement_words
 
 __all__ = [
     "PortfolioQuestion",
+    "answer_words",
     "arrangement_cell",
     "explain_open_markdown",
     "explain_open_text",
@@ -221,3 +223,24 @@ def _question(
     functions = tuple(rec.function for rec, _ in asking)
     question = PortfolioQuestion(key, functions, moves, first, answers)
     return (-moves, -first, left, key), question
+
+
+def answer_words(
+    answer: str, decides: int, to: Sequence[tuple[Arrangement, int]], narrows: int
+) -> str:
+    """What one answer would give across the portfolio, in words.
+
+    >>> answer_words("high", 2, [(Arrangement.ONE_TEAM, 2)], 1)
+    'high: decides 2 (2 one team), narrows 1'
+    >>> answer_words("none", 0, [], 0)
+    'none: decides none and narrows none'
+    """
+    if not decides and not narrows:
+        return f"{answer}: decides none and narrows none"
+    parts = []
+    if decides:
+        said = "; ".join(f"{n} {arrangement_words(a)}" for a, n in to)
+        parts.append(f"decides {decides} ({said})")
+    if narrows:
+        parts.append(f"narrows {narrows}")
+    return f"{answer}: " + ", ".join(parts)
