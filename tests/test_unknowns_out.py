@@ -219,3 +219,32 @@ def test_bad_answers_in_the_workbook_are_each_reported(
         decided = tmp_path / "decided.xlsx"
         write_results(taxonomy.classify(_decided_only(portfolio)), decided)
         read_answers(decided)
+
+
+def test_grouped_by_lead_an_open_function_is_still_drawn_open(
+    portfolio: taxonomy.Portfolio,
+) -> None:
+    svg = draw(build_graph(taxonomy.classify(portfolio)), fmt="svg", group="body").decode()
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S)
+    assert desc is not None and "Finance (open: " in desc.group(1)
+    assert "stroke-dasharray" in svg
+
+
+def test_the_nhs_example_with_its_silences_open_checks_draws_and_reports(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+    from tests.helpers import run_cli
+
+    example = str(ROOT / "examples" / "nhs_joint_working_2018_unknown.yaml")
+    out = run_cli("check", example, "--format", "json")
+    assert out.returncode == 0, out.stderr
+    findings = json.loads(out.stdout)["findings"]
+    undecided = [f for f in findings if f["check"] == "undecided"]
+    result = taxonomy.classify(taxonomy.load_portfolio(example))
+    assert len(undecided) == sum(1 for r in result if not r.decided) > 0
+    for args in (["graph", example, "-o", str(tmp_path / "g.json")],
+                 ["report", example, "-o", str(tmp_path / "r.html")]):  # fmt: skip
+        done = run_cli(*args)
+        assert done.returncode == 0, done.stderr
+    nodes = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))["nodes"]
+    assert sum(1 for n in nodes if n.get("decided") is False) == len(undecided)
+    assert "What we still need to know" in (tmp_path / "r.html").read_text(encoding="utf-8")
