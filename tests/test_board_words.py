@@ -327,7 +327,7 @@ def test_whatif_markdown_says_reasons_as_the_report_does() -> None:
 
 def test_a_scenario_picture_names_its_scenario_and_keeps_each_body_colour(tmp_path: Path) -> None:
     """Before: titled as the baseline, and the fire authority changed colour after the merger."""
-    from taxonomy.render.picture import _PALETTE
+    from taxonomy.render.picture_plan import PALETTE as _PALETTE
 
     police = ROOT / "examples" / "police_fire_collaboration.yaml"
     pack = ROOT / "examples" / "packs" / "police"

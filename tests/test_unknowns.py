@@ -126,19 +126,6 @@ def test_bad_open_answers_are_each_reported(tmp_path: Path) -> None:
     assert "'..' is an empty range" in message
 
 
-def test_outputs_that_cannot_show_open_refuse(tmp_path: Path) -> None:
-    from taxonomy.errors import InputError
-    from taxonomy.structure.graph import build_graph
-
-    path = _write(
-        tmp_path,
-        OPEN_DUPLICATION,
-    )
-    result = taxonomy.classify(taxonomy.load_portfolio(path))
-    with pytest.raises(InputError, match="does not show open recommendations yet"):
-        build_graph(result)
-
-
 def test_yaml_round_trip_keeps_unknowns(tmp_path: Path) -> None:
     from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 

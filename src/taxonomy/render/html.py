@@ -50,6 +50,9 @@ def classification_table_html(
             function = ""
             lead = lead_names(rec.lead, rec.tied, bodies)
             why = "<td>held here by law</td>" if ex.capped_by else "<td>the answers</td>"
+        if not rec.decided:
+            rows.append(_open_row(rec, function, bodies))
+            continue
         rows.append(
             f"<tr>{function}<td>{html.escape(rec.name)}</td>"
             f'<td class="cat{rec.category}" '
@@ -63,6 +66,25 @@ def classification_table_html(
     else:
         head = "<th>function</th><th>arrangement</th><th>lead</th><th>decided by</th>"
     return f"<table><tr>{head}</tr>" + "".join(rows) + "</table>"
+
+
+def _open_row(rec: Recommendation, function: str, bodies: Mapping[str, str] | None) -> str:
+    """A table row for a recommendation still open: its outcomes, and what to answer first."""
+    from taxonomy.render.undecided import arrangement_cell, decided_cell
+
+    leads = list(
+        dict.fromkeys(
+            o.lead_text if bodies is None else lead_names(o.lead, o.tied, bodies)
+            for o in rec.possible
+        )
+    )
+    first = decided_cell(rec)
+    why = f"<td>{html.escape(first)}</td>" + ("<td></td>" if bodies is None else "")
+    return (
+        f'<tr>{function}<td>{html.escape(rec.name)}</td><td class="cat0">'
+        f"{html.escape(arrangement_cell(rec))}</td>"
+        f"<td>{html.escape('open: ' + ' or '.join(leads))}</td>{why}</tr>"
+    )
 
 
 def lead_names(

@@ -28,10 +28,17 @@ from typing import Any
 import attrs
 
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Level, Portfolio, word_list
+from taxonomy._model import Arrangement, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.undecided import open_paragraph, settled_sentence
+from taxonomy.render.wording import (
+    arrangement_words,
+    citation,
+    level_words,
+    number_words,
+    sentence,
+)
 
 __all__ = [
     "LegalEffect",
@@ -45,7 +52,6 @@ __all__ = [
 
 #: The key questions in the paper's order (para 8), for saying findings in that order.
 _QUESTIONS = {"efficiency": 0, "effectiveness": 1, "legal": 2, "capability": 3}
-_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 def paragraph(
@@ -145,42 +151,13 @@ def legal_effects(
     writer = _Writer(portfolio, pack)
     found: dict[LegalEffect, list[str]] = {}
     for rec in classification:
-        for effect in writer.legal_effects(rec):
+        # An open function's law differs by completion: the report lists it as still open.
+        for effect in writer.legal_effects(rec) if rec.decided else ():
             found.setdefault(effect, []).append(rec.name)
     return sorted(
         ((effect, tuple(names)) for effect, names in found.items()),
         key=lambda item: EFFECTS.index(item[0].effect),
     )
-
-
-def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
-    """Where in the papers a rule's ``source`` points, without its comments.
-
-    The source's first sentence is kept; each of its ``;``-separated places loses its
-    parenthesised aside and any trailing comment, and places that are comments rather than
-    places (more than eight words) are dropped. A leading ``board paper`` becomes ``paper``.
-    With ``quote``, the first quotation of five to twenty-five words follows its place.
-
-    >>> citation('board paper para 8 ("only an NHS England employee"), generalised; Annex B',
-    ...          "NHS England board paper CB.28.03.2018/02", quote=True)
-    'NHS England board paper CB.28.03.2018/02, para 8, "only an NHS England employee"; Annex B'
-    >>> citation("Local Government Act 1972 s.113(1); board paper para 16 (agree a lead)")
-    'Local Government Act 1972 s.113(1); board paper, para 16'
-    """
-    places = []
-    quoted = not quote
-    for part in _split(_first_sentence(source), ";"):
-        place = _split(_without_asides(part), ",")[0].strip()
-        if not place or len(place.split()) > 8:
-            continue
-        if place.lower().startswith("board paper"):
-            place = (paper or "board paper") + ", " + place[len("board paper") :].strip()
-        found = re.search(r'"([^"]+)"', part)
-        if not quoted and found and 5 <= len(found.group(1).split()) <= 25:
-            place += f', "{found.group(1).strip()}"'
-            quoted = True
-        places.append(place)
-    return "; ".join(places) if places else source.strip()
 
 
 # --- the writer ----------------------------------------------------------------------------------
@@ -246,7 +223,7 @@ class _Writer:
         category = f'(category {arrangement.category}, "{arrangement.title}")'
         bodies = self._names(performers)
         if arrangement is Arrangement.ONE_TEAM:
-            whom = "both" if len(performers) == 2 else f"all {_number(len(performers))}"
+            whom = "both" if len(performers) == 2 else f"all {number_words(len(performers))}"
             said = (
                 f"we recommend that {bodies} run it as one team {category}, delivering it once "
                 f"on behalf of {whom}"
@@ -267,7 +244,7 @@ class _Writer:
             involved = (
                 self._names(others)
                 if len(others) <= 3
-                else f"the other {_number(len(others))} bodies"
+                else f"the other {number_words(len(others))} bodies"
             )
             said = (
                 f"we recommend that it be delivered separately {category}, "
@@ -282,7 +259,7 @@ class _Writer:
             said = f"we recommend that it be delivered completely separately {category}, " + (
                 self._led(rec)
             )
-        return _sentence(f"For {rec.name}, {said}")
+        return sentence(f"For {rec.name}, {said}")
 
     def _led(self, rec: Recommendation) -> str:
         if rec.lead is not None:
@@ -300,7 +277,7 @@ class _Writer:
             # gives its own reason first.
             direct = any(not fact.startswith("finding.") for fact, _ in decider.matched)
             first = f"{self._because(decider)}; on the answers, " if direct else ""
-            return _sentence(f"This is because {first}{self._findings(children)}; see {cited}")
+            return sentence(f"This is because {first}{self._findings(children)}; see {cited}")
         # A decision that reads no findings: its own reason, with the answers it read, or (the
         # pack's default, which reads nothing) the findings the other decisions read, which
         # fell short of them.
@@ -319,7 +296,7 @@ class _Writer:
                 producers.values(), key=lambda f: (_QUESTIONS.get(f.question, 9), f.rule)
             )
             reason += ": " + self._findings(ordered)
-        return _sentence(f"This is because {reason}; see {cited}")
+        return sentence(f"This is because {reason}; see {cited}")
 
     def _findings(self, producers: Sequence[Firing]) -> str:
         """Findings with the answers they came from.
@@ -331,7 +308,9 @@ class _Writer:
         for firing in producers:
             answers = [self._answer(fact, value) for fact, value in firing.matched]
             said = word_list(answers) if answers and all(answers) else self._because(firing)
-            parts.append(f"{said} ({_words(str(firing.finding))}: {_level(firing.value)})")
+            parts.append(
+                f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
+            )
         if len(parts) == 1:
             return parts[0]
         return ", and ".join([", ".join(parts[:-1]), parts[-1]])
@@ -347,7 +326,7 @@ class _Writer:
             [f"{self._because(f)} ({self._cite(f, quote=True)})" for f in ex.capped_by]
         )
         return [
-            _sentence(
+            sentence(
                 f"On these answers alone it would be {arrangement_words(decided)}, but the law "
                 f"keeps it {arrangement_words(cap)}, because {reasons}"
             )
@@ -373,7 +352,7 @@ class _Writer:
                 for e in effects
             ]
         )
-        return [_sentence(f"The law also binds it, within the category given: {reasons}")]
+        return [sentence(f"The law also binds it, within the category given: {reasons}")]
 
     def legal_effects(self, rec: Recommendation) -> list[LegalEffect]:
         """What the law did for ``rec``: caps, limits it was within, the lead, who decides."""
@@ -409,45 +388,56 @@ class _Writer:
             )
             effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
         fn = self.portfolio.function(rec.function)
+        effects += self._apart(fn, ex)
+        if not rec.settled_arrangement.separate:
+            effects += self._keepers(fn)
+        return effects
+
+    def _apart(self, fn: Any, ex: Explanation) -> list[LegalEffect]:
+        """The bodies the law keeps out of ``fn``, where no rule already said so."""
         apart = [b for b in fn.legal.independence_from if b not in fn.performed_by]
         read = {fact.split(".")[1] for f in ex.fired for fact, _ in f.matched if "." in fact}
-        if apart and "independence_from" not in read:
-            source = (
-                self.pack.facts.get("legal.independence_from").source
-                if "legal.independence_from" in self.pack.facts
-                else ""
+        if not apart or "independence_from" in read:
+            return []
+        source = (
+            self.pack.facts.get("legal.independence_from").source
+            if "legal.independence_from" in self.pack.facts
+            else ""
+        )
+        return [
+            LegalEffect(
+                "apart",
+                f"{self._names(apart)} kept out of it (no team, no involvement)",
+                f"it must stay independent of {self._names(apart)}",
+                citation(source, self.paper) if source else "",
             )
-            effects.append(
-                LegalEffect(
-                    "apart",
-                    f"{self._names(apart)} kept out of it (no team, no involvement)",
-                    f"it must stay independent of {self._names(apart)}",
-                    citation(source, self.paper) if source else "",
-                )
-            )
-        if not rec.settled_arrangement.separate:
-            for fact, keepers, reason in (
-                (
-                    "legal.board_reserved",
-                    fn.performed_by if fn.legal.board_reserved else (),
-                    "the decision is reserved to each body's own governing body",
-                ),
-                (
-                    "legal.held_by_each",
-                    () if fn.legal.board_reserved else fn.legal.held_by_each,
-                    "each holds the duty or office of its own",
-                ),
-            ):
-                if keepers:
-                    source = self.pack.facts.get(fact).source if fact in self.pack.facts else ""
-                    effects.append(
-                        LegalEffect(
-                            "decides",
-                            f"{self._names(keepers)} each keep deciding while the work is shared",
-                            reason,
-                            citation(source, self.paper) if source else "",
-                        )
+        ]
+
+    def _keepers(self, fn: Any) -> list[LegalEffect]:
+        """The bodies that each keep deciding ``fn`` while the work is shared."""
+        effects = []
+        for fact, keepers, reason in (
+            (
+                "legal.board_reserved",
+                fn.performed_by if fn.legal.board_reserved else (),
+                "the decision is reserved to each body's own governing body",
+            ),
+            (
+                "legal.held_by_each",
+                () if fn.legal.board_reserved else fn.legal.held_by_each,
+                "each holds the duty or office of its own",
+            ),
+        ):
+            if keepers:
+                source = self.pack.facts.get(fact).source if fact in self.pack.facts else ""
+                effects.append(
+                    LegalEffect(
+                        "decides",
+                        f"{self._names(keepers)} each keep deciding while the work is shared",
+                        reason,
+                        citation(source, self.paper) if source else "",
                     )
+                )
         return effects
 
     # -- the lead, who decides, to whom the team answers -----------------------------------------
@@ -455,14 +445,14 @@ class _Writer:
     def _lead(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
         ex = rec.explanation
         if rec.lead_status == "each":
-            return _sentence(
+            return sentence(
                 f"No body leads it: the law gives each of {self._group(rec.each_own)} the duty "
                 "of its own, so each does its own and is accountable for its own"
             )
         if rec.lead_status == "tie":
             among = self._group(rec.tied)
             between = "among" if among.startswith("all ") else "between"
-            return _sentence(
+            return sentence(
                 f"The lead is undecided {between} {among}: they are equally "
                 "capable and nothing in the law or the portfolio separates them, so they must "
                 "agree which of them leads"
@@ -470,12 +460,12 @@ class _Writer:
         if ex.lead_by is None:
             return ""
         if rec.lead_status == "joint":
-            return _sentence(
+            return sentence(
                 f"It is led jointly: {self._because(ex.lead_by)} ({self._cite(ex.lead_by)})"
             )
         name = self.names.get(str(rec.lead), str(rec.lead))
         legal = ex.lead_by.question == "legal"
-        return _sentence(
+        return sentence(
             f"{name} leads it: {self._because(ex.lead_by)} ({self._cite(ex.lead_by, quote=legal)})"
         )
 
@@ -508,17 +498,17 @@ class _Writer:
             "it in committees in common, each keeping its own decision",
             "governance": "; their joint governance takes or oversees it",
         }.get(self.portfolio.decision_forum(fn, rec.settled_arrangement) or "", "")
-        return [_sentence(said + forum)]
+        return [sentence(said + forum)]
 
     def _accountable(self, rec: Recommendation, performers: tuple[str, ...]) -> list[str]:
         if rec.arrangement is not Arrangement.ONE_TEAM:
             return []
         words = {o.governing_body for o in self.portfolio.organisations if o.id in performers}
         if len(performers) > 3 and len(words) == 1:
-            whom = f"the {words.pop()} of each of the {_number(len(performers))}"
+            whom = f"the {words.pop()} of each of the {number_words(len(performers))}"
         else:
             whom = self._labels(performers)
-        return [_sentence(f"The head of the team is accountable to {whom} (category 1)")]
+        return [sentence(f"The head of the team is accountable to {whom} (category 1)")]
 
     # -- words ------------------------------------------------------------------------------------
 
@@ -529,7 +519,7 @@ class _Writer:
         """Bodies by name; ``all eight`` for three or more that are all those named already."""
         listed = tuple(bodies)
         if len(listed) >= 3 and frozenset(listed) == self._named:
-            return f"all {_number(len(listed))}"
+            return f"all {number_words(len(listed))}"
         return self._names(listed)
 
     def _labels(self, bodies: Iterable[str]) -> str:
@@ -547,7 +537,7 @@ class _Writer:
             return self._group((value,) if isinstance(value, str) else tuple(value))
         if isinstance(value, bool):
             return "yes" if value else "no"
-        return _level(value)
+        return level_words(value)
 
     def _answer(self, fact: str, value: Any) -> str:
         """An answer as a clause: ``the duplication between the bodies is high``."""
@@ -601,93 +591,3 @@ def _context(
             )
         return context.portfolio, pack
     return context, pack
-
-
-def _sentence(text: str) -> str:
-    """``text`` as a sentence: a capital first letter and one full stop."""
-    text = text.strip()
-    if not text:
-        return ""
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _number(count: int) -> str:
-    return _NUMBERS[count] if count < len(_NUMBERS) else str(count)
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
-
-
-def _level(value: Any) -> str:
-    if isinstance(value, Level):
-        return str(value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-def arrangement_words(arrangement: Arrangement) -> str:
-    """An arrangement as the rest of a sentence reads it: ``aligned, separate functions``."""
-    return {
-        Arrangement.ONE_TEAM: "one team",
-        Arrangement.ALIGNED: "aligned, separate functions",
-        Arrangement.SEPARATE_INVOLVED: "separate, with involvement if needed",
-        Arrangement.SEPARATE_DISTINCT: "separate and distinct",
-    }[arrangement]
-
-
-def _first_sentence(text: str) -> str:
-    """Up to the first full stop outside brackets and quotation marks that ends a sentence."""
-    depth, quoted = 0, False
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == "(" and not quoted:
-            depth += 1
-        elif char == ")" and not quoted:
-            depth = max(0, depth - 1)
-        elif (
-            char == "." and not depth and not quoted and text[index + 1 : index + 3].startswith(" ")
-        ):
-            rest = text[index + 1 :].lstrip()
-            if rest[:1].isupper():
-                return text[:index]
-    return text
-
-
-def _split(text: str, separator: str) -> list[str]:
-    """``text`` split on ``separator`` where it is outside brackets and quotation marks."""
-    parts, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == "(" and not quoted:
-            depth += 1
-        elif char == ")" and not quoted:
-            depth = max(0, depth - 1)
-        elif char == separator and not depth and not quoted:
-            parts.append(text[start:index])
-            start = index + 1
-    parts.append(text[start:])
-    return [part.strip() for part in parts]
-
-
-def _without_asides(text: str) -> str:
-    """``text`` without bracketed asides (`` (...)``); ``s.101(1)`` keeps its brackets."""
-    out, depth, quoted = [], 0, False
-    for index, char in enumerate(text):
-        if char == '"' and depth:
-            quoted = not quoted
-        if depth:
-            if char == "(" and not quoted:
-                depth += 1
-            elif char == ")" and not quoted:
-                depth -= 1
-            continue
-        if char == "(" and (index == 0 or text[index - 1] == " "):
-            depth = 1
-            continue
-        out.append(char)
-    return " ".join("".join(out).split())

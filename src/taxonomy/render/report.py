@@ -64,13 +64,14 @@ def build_report(
     """The HTML report for ``portfolio`` (and, optionally, scenarios compared with it).
 
     A dated law is judged on ``as_of`` (default: the portfolio's own); the header names the day
-    and cites the provisions applied.
+    and cites the provisions applied. A function still open (answers left unknown) is shown as
+    open everywhere, never as one of its arrangements: page 1 lists it under "What we still
+    need to know" with the questions to answer first, ranked across the portfolio.
     """
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import pack_for
     from taxonomy.render.prose import legal_effects, paragraphs
-    from taxonomy.structure.checks import check, measure
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
 
@@ -79,14 +80,42 @@ def build_report(
     portfolio = classification.portfolio  # the portfolio of the day judged on
     to_be = build_graph(classification)
     as_is = as_is_graph(portfolio, classification)
-    findings = check(to_be)
     bodies = {o.id: o.name for o in portfolio.organisations}
-    as_is_metrics, to_be_metrics = measure(as_is), measure(to_be, findings)
-    metrics = [
-        (label, before, after)
-        for label, before, after, _ in _metric_rows(as_is_metrics, to_be_metrics, None)
-    ]
-    counts = [
+    comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
+    robust = _robustness(classification, pack)
+    template = _environment().get_template("report.html.j2")
+    return str(
+        template.render(
+            version=__version__,
+            portfolio=portfolio,
+            law=law_line(portfolio),
+            pack=classification.rule_pack,
+            classification=classification,
+            counts=_counts(classification, bodies),
+            law_effects=legal_effects(classification, rules=pack),
+            undecided=sum(1 for r in classification if r.tied),
+            table=classification_table_html(classification, bodies=bodies),
+            derivations=[_derivation(r.explanation, bodies) for r in classification],
+            summaries=paragraphs(classification, rules=pack),
+            flips={
+                key: [_reader_words(flip, bodies) for flip in sturdy.flips]
+                for key, sturdy in robust.items()
+            },
+            leads={r.function: lead_names(r.lead, r.tied, bodies) for r in classification},
+            notes={fn.id: fn.notes for fn in portfolio.functions if fn.notes},
+            pictures=_pictures(to_be, as_is, pack) if pictures else [],
+            robust=robust,
+            paper=pack.word("paper", "the taxonomy's source paper"),
+            chain=classification.rule_pack.chain,
+            **_open_view(classification, bodies),
+            **_structure_view(to_be, as_is, portfolio, bodies, comparison, pack),
+        )
+    )
+
+
+def _counts(classification: Any, bodies: Mapping[str, str]) -> list[Any]:
+    """Each arrangement with the functions decided for it (an open function is in none)."""
+    return [
         (
             a.category,
             a.title,
@@ -98,51 +127,74 @@ def build_report(
         )
         for a in Arrangement
     ]
-    figures = _pictures(to_be, as_is, pack) if pictures else []
-    comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
-    robust = _robustness(classification, pack)
-    scenario_views = (
-        [
+
+
+def _structure_view(
+    to_be: Any,
+    as_is: Any,
+    portfolio: Portfolio,
+    bodies: Mapping[str, str],
+    comparison: Any,
+    pack: RulePack,
+) -> dict[str, Any]:
+    """The template's structure: the metrics, the findings and the scenarios."""
+    from taxonomy.structure.checks import check, measure
+
+    findings = check(to_be)
+    as_is_metrics, to_be_metrics = measure(as_is), measure(to_be, findings)
+    return {
+        "metrics": [
+            (label, before, after)
+            for label, before, after, _ in _metric_rows(as_is_metrics, to_be_metrics, None)
+        ],
+        "finding_groups": _finding_groups(findings),
+        "findings": findings,
+        "messages": [
+            named(_nodes_named(_boards_named(f.message, portfolio), to_be), bodies)
+            for f in findings
+        ],
+        "scenarios": [
             _scenario_view(o, portfolio, pack, as_is_metrics, to_be_metrics)
-            for o in comparison.outcomes
+            for o in (comparison.outcomes if comparison is not None else ())
+        ],
+    }
+
+
+def _open_view(classification: Any, bodies: Mapping[str, str]) -> dict[str, Any]:
+    """The template's open functions: their names, outcomes, and the questions ranked."""
+    from taxonomy.render.undecided import answer_words, question_words, ranked_questions
+
+    names = {r.function: r.name for r in classification}
+    questions = [
+        {
+            "words": question_words(q.key),
+            "key": q.key,
+            "functions": [names[f] for f in q.functions],
+            "moves": q.moves,
+            "first": q.first,
+            "answers": [answer_words(*answer) for answer in q.answers],
+        }
+        for q in ranked_questions(classification)
+    ]
+    outcomes = {
+        r.function: [
+            (
+                o.arrangement.category,
+                o.arrangement.title,
+                lead_names(o.lead, o.tied, bodies) if o.lead_status != "open" else "open",
+                o.share,
+                o.when,
+            )
+            for o in r.possible
         ]
-        if comparison is not None
-        else []
-    )
-    template = _environment().get_template("report.html.j2")
-    return str(
-        template.render(
-            version=__version__,
-            portfolio=portfolio,
-            law=law_line(portfolio),
-            pack=classification.rule_pack,
-            classification=classification,
-            counts=counts,
-            metrics=metrics,
-            law_effects=legal_effects(classification, rules=pack),
-            undecided=sum(1 for r in classification if r.tied),
-            finding_groups=_finding_groups(findings),
-            table=classification_table_html(classification, bodies=bodies),
-            derivations=[_derivation(r.explanation, bodies) for r in classification],
-            summaries=paragraphs(classification, rules=pack),
-            flips={
-                key: [_reader_words(flip, bodies) for flip in sturdy.flips]
-                for key, sturdy in robust.items()
-            },
-            leads={r.function: lead_names(r.lead, r.tied, bodies) for r in classification},
-            notes={fn.id: fn.notes for fn in portfolio.functions if fn.notes},
-            pictures=figures,
-            findings=findings,
-            messages=[
-                named(_nodes_named(_boards_named(f.message, portfolio), to_be), bodies)
-                for f in findings
-            ],
-            scenarios=scenario_views,
-            robust=robust,
-            paper=pack.word("paper", "the taxonomy's source paper"),
-            chain=classification.rule_pack.chain,
-        )
-    )
+        for r in classification
+        if not r.decided
+    }
+    return {
+        "open_functions": [r.name for r in classification if not r.decided],
+        "open_outcomes": outcomes,
+        "questions": questions,
+    }
 
 
 def _robustness(classification: Any, pack: RulePack) -> dict[str, Any]:
@@ -150,7 +202,11 @@ def _robustness(classification: Any, pack: RulePack) -> dict[str, Any]:
     from taxonomy.whatif.counterfactual import robustness
 
     portfolio = classification.portfolio
-    return {rec.function: robustness(portfolio, rec.function, rules=pack) for rec in classification}
+    return {
+        rec.function: robustness(portfolio, rec.function, rules=pack)
+        for rec in classification
+        if rec.decided  # an open function has no one placement to be robust
+    }
 
 
 #: Height left above each picture on its page for the section heading and the caption (the

@@ -7,11 +7,25 @@ show one yet refuses (:func:`refuse_open`).
 
 from __future__ import annotations
 
-from taxonomy._model import Function
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from taxonomy._model import Arrangement, Function
 from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import InputError
+from taxonomy.render.wording import arrangement_words
 
-__all__ = ["arrangement_cell", "explain_open_markdown", "explain_open_text", "open_paragraph"]
+__all__ = [
+    "PortfolioQuestion",
+    "answer_words",
+    "arrangement_cell",
+    "explain_open_markdown",
+    "explain_open_text",
+    "open_paragraph",
+    "question_words",
+    "ranked_questions",
+]
 
 
 def _outcome(o: object) -> str:
@@ -126,3 +140,108 @@ def refuse_open(classification: Classification, what: str) -> None:
                 "classify or explain",
                 item=f"function '{rec.function}'",
             )
+
+
+def question_words(key: str) -> str:
+    """An answer's key for a reader: ``efficiency.duplication`` -> ``duplication``.
+
+    >>> question_words("capability.nhse"), question_words("effectiveness.joint_benefit")
+    ("nhse's capability", 'joint benefit')
+    """
+    question, _, rest = key.partition(".")
+    if question == "capability":
+        return f"{rest}'s capability"
+    return (rest or question).replace("_", " ")
+
+
+@attrs.frozen
+class PortfolioQuestion:
+    """One question left open, over every open function that asks it (the report's page 1).
+
+    Attributes:
+        key: the answer, as a portfolio writes it (``effectiveness.joint_benefit``).
+        functions: the open functions that ask it (ids), in the portfolio's order.
+        moves: how many of them some answer to it would decide or narrow.
+        first: how many of them rank it first (the question that settles most).
+        answers: each answer, with how many functions it would decide (and to what: the
+            arrangements with how many functions each) and how many it would narrow.
+    """
+
+    key: str
+    functions: tuple[str, ...]
+    moves: int
+    first: int
+    answers: tuple[tuple[str, int, tuple[tuple[Arrangement, int], ...], int], ...]
+
+
+def ranked_questions(recommendations: Iterable[Recommendation]) -> list[PortfolioQuestion]:
+    """The questions left open across a portfolio, the ones to answer first first.
+
+    A question (an answer's key, asked of every open function that leaves it open) ranks by
+    how many functions some answer to it would decide or narrow, then by how many functions
+    rank it first, then by the outcomes expected to remain after it (summed), then by key.
+    Each answer says how many functions it would decide, to what, and how many it would only
+    narrow. Decided recommendations ask nothing.
+    """
+    asked: dict[str, list[tuple[Recommendation, int]]] = {}
+    for rec in recommendations:
+        if rec.decided:
+            continue
+        for rank, q in enumerate(rec.open_questions):
+            asked.setdefault(q.key, []).append((rec, rank))
+    ranked = sorted(
+        (_question(key, asking) for key, asking in asked.items()),
+        key=lambda pair: pair[0],
+    )
+    return [question for _, question in ranked]
+
+
+def _question(
+    key: str, asking: list[tuple[Recommendation, int]]
+) -> tuple[tuple[int, int, float, str], PortfolioQuestion]:
+    """One question over the open functions asking it (with its rank in each), and its order."""
+    left = 0.0
+    moves = 0
+    tally: dict[str, tuple[int, dict[Arrangement, int], int]] = {}
+    for rec, rank in asking:
+        q = rec.open_questions[rank]
+        left += q.expected_outcomes
+        moves += any(len(gives) < len(rec.possible) for _, gives in q.answers)
+        for answer, gives in q.answers:
+            decides, to, narrows = tally.get(answer, (0, {}, 0))
+            if len(gives) == 1:
+                arrangement = Arrangement.parse(gives[0].split(",", 1)[0])
+                to[arrangement] = to.get(arrangement, 0) + 1
+                decides += 1
+            elif len(gives) < len(rec.possible):
+                narrows += 1
+            tally[answer] = (decides, to, narrows)
+    first = sum(1 for _, rank in asking if rank == 0)
+    answers = tuple(
+        (answer, decides, tuple(sorted(to.items())), narrows)
+        for answer, (decides, to, narrows) in tally.items()
+    )
+    functions = tuple(rec.function for rec, _ in asking)
+    question = PortfolioQuestion(key, functions, moves, first, answers)
+    return (-moves, -first, left, key), question
+
+
+def answer_words(
+    answer: str, decides: int, to: Sequence[tuple[Arrangement, int]], narrows: int
+) -> str:
+    """What one answer would give across the portfolio, in words.
+
+    >>> answer_words("high", 2, [(Arrangement.ONE_TEAM, 2)], 1)
+    'high: decides 2 (2 one team), narrows 1'
+    >>> answer_words("none", 0, [], 0)
+    'none: decides none and narrows none'
+    """
+    if not decides and not narrows:
+        return f"{answer}: decides none and narrows none"
+    parts = []
+    if decides:
+        said = "; ".join(f"{n} {arrangement_words(a)}" for a, n in to)
+        parts.append(f"decides {decides} ({said})")
+    if narrows:
+        parts.append(f"narrows {narrows}")
+    return f"{answer}: " + ", ".join(parts)

@@ -11,9 +11,10 @@ from taxonomy._results import Classification, Recommendation
 from taxonomy.errors import PortfolioError
 from taxonomy.input.cells import as_text_cells, check_cells, csv_text, sheet_title
 from taxonomy.language.rules import RulePack, pack_for
+from taxonomy.render.answer_sheet import read_answers, write_questions_sheet
 from taxonomy.render.prose import paragraph_writer
 
-__all__ = ["CATEGORY_COLOURS", "write_results"]
+__all__ = ["CATEGORY_COLOURS", "read_answers", "write_results"]
 
 #: Fill colours of the four categories in result workbooks (and the HTML report).
 CATEGORY_COLOURS = {1: "C6EFCE", 2: "DDEBF7", 3: "FFF2CC", 4: "F8CBAD"}
@@ -44,6 +45,9 @@ def _result_rows(classification: Classification, rules: RulePack | None) -> list
     )
     for rec in classification:
         ex = rec.explanation
+        if not rec.decided:
+            rows.append(_open_row(rec, names, summary(rec) if summary is not None else None))
+            continue
         rows.append(
             [
                 rec.function,
@@ -60,6 +64,26 @@ def _result_rows(classification: Classification, rules: RulePack | None) -> list
             ]
         )
     return rows
+
+
+def _open_row(rec: Recommendation, names: dict[str, str], summary: str | None) -> list[Any]:
+    """The row of a recommendation still open: each outcome, and the question to answer first."""
+    from taxonomy.render.undecided import arrangement_cell, decided_cell, lead_cell
+
+    leads = dict.fromkeys(_lead_name(o.recommendation, names) for o in rec.possible)
+    return [
+        rec.function,
+        rec.name,
+        arrangement_cell(rec),
+        None,
+        lead_cell(rec),
+        rec.lead_status,
+        decided_cell(rec),
+        "",
+        "; ".join(f"{o.arrangement} when {o.when}" for o in rec.possible),
+        "open: " + " or ".join(leads),
+        summary,
+    ]
 
 
 def _lead_name(rec: Recommendation, names: dict[str, str]) -> str:
@@ -90,6 +114,12 @@ def write_results(
     JSON's ``lead_status``; ``summary`` is the recommendation in sentences a Board paper can
     quote, as the JSON's ``summary`` (empty when ``rules`` is not the pack that made it).
 
+    A function still open (answers left unknown) is never given one of its arrangements: its
+    ``arrangement`` says ``open:`` with each outcome and its share, ``category`` is empty,
+    ``lead_status`` is ``open``, ``decided_by`` names the question to answer first and
+    ``reason`` says when each outcome holds. An XLSX workbook then has a sheet ``open
+    questions`` to fill in and read back (:mod:`taxonomy.render.answer_sheet`).
+
     Args:
         classification: the result.
         path: the file to write: ``.csv`` for CSV, else XLSX.
@@ -105,13 +135,7 @@ def write_results(
     path = Path(path)
     rows = _result_rows(classification, rules)
     if path.suffix.lower() == ".csv":
-        try:
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
-                for row in rows:
-                    writer.writerow(["" if v is None else csv_text(v) for v in row])
-        except OSError as exc:
-            raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
+        _write_csv(path, rows)
         return
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -123,40 +147,51 @@ def write_results(
     sheet.title = "recommendations"
     check_cells(rows, file=str(path), sheet=sheet.title)
     _fill_results(sheet, rows, Font, PatternFill, get_column_letter)
-    if comparison is not None:
-        for outcome in comparison.outcomes:
-            title = sheet_title(outcome.scenario.name, book.sheetnames, default="scenario")
-            scenario_rows: list[list[Any]] = [
-                ["scenario", outcome.scenario.name],
-                ["description", outcome.scenario.description],
-                *(["note", note] for note in outcome.notes),
-                [],
-                ["function", "from", "to", "because"],
-                *(
-                    [
-                        change.function,
-                        str(change.before),
-                        str(change.after),
-                        "; ".join(change.because),
-                    ]
-                    for change in outcome.changes
-                ),
-            ]
-            if not outcome.changes:
-                scenario_rows.append(["(no function changes arrangement or lead)"])
-            check_cells(scenario_rows, file=str(path), sheet=title, headings=False)
-            scenario_sheet = book.create_sheet(title)
-            for row in scenario_rows:
-                scenario_sheet.append(row)
-            as_text_cells(scenario_sheet)
-            scenario_sheet.column_dimensions["A"].width = 30
-            scenario_sheet.column_dimensions["B"].width = 28
-            scenario_sheet.column_dimensions["C"].width = 28
-            scenario_sheet.column_dimensions["D"].width = 90
+    write_questions_sheet(book, classification, pack_for(classification.portfolio, rules))
+    for outcome in comparison.outcomes if comparison is not None else ():
+        _scenario_sheet(book, outcome, path)
     try:
         book.save(path)
     except OSError as exc:
         raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
+
+
+def _write_csv(path: Path, rows: list[list[Any]]) -> None:
+    """The results as CSV, every cell that could run as a formula made plain text."""
+    try:
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for row in rows:
+                writer.writerow(["" if v is None else csv_text(v) for v in row])
+    except OSError as exc:
+        raise PortfolioError(f"cannot be written: {exc.strerror}", file=str(path)) from None
+
+
+def _scenario_sheet(book: Any, outcome: Any, path: Path) -> None:
+    """A scenario's sheet: its name, description and notes, and each function it changes."""
+    title = sheet_title(outcome.scenario.name, book.sheetnames, default="scenario")
+    scenario_rows: list[list[Any]] = [
+        ["scenario", outcome.scenario.name],
+        ["description", outcome.scenario.description],
+        *(["note", note] for note in outcome.notes),
+        [],
+        ["function", "from", "to", "because"],
+        *(
+            [change.function, str(change.before), str(change.after), "; ".join(change.because)]
+            for change in outcome.changes
+        ),
+    ]
+    if not outcome.changes:
+        scenario_rows.append(["(no function changes arrangement or lead)"])
+    check_cells(scenario_rows, file=str(path), sheet=title, headings=False)
+    scenario_sheet = book.create_sheet(title)
+    for row in scenario_rows:
+        scenario_sheet.append(row)
+    as_text_cells(scenario_sheet)
+    scenario_sheet.column_dimensions["A"].width = 30
+    for column in ("B", "C"):
+        scenario_sheet.column_dimensions[column].width = 28
+    scenario_sheet.column_dimensions["D"].width = 90
 
 
 def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, letter: Any) -> None:

@@ -70,7 +70,9 @@ def check(graph: Graph) -> list[Finding]:
     findings: list[Finding] = []
     for function in nodes_of_kind(graph, "function"):
         site = structure.site(function)
-        for function_check in FUNCTION_CHECKS:
+        # An open function (answers left open) has nothing of its structure decided to check.
+        open_ = site.data.get("decided") is False
+        for function_check in (_undecided,) if open_ else FUNCTION_CHECKS:
             findings += function_check(site)
     for structure_check in STRUCTURE_CHECKS:
         findings += structure_check(structure)
@@ -413,6 +415,26 @@ def _reaches_board(structure: Structure) -> Iterator[Finding]:
                     f"{structure.label(node)} reaches no Board through its reporting lines",
                     [node],
                 )
+
+
+@registered(
+    "undecided",
+    principle="simple",
+    looks_for="every function is decided (no answer it turns on is left open)",
+)
+def _undecided(site: Site) -> Iterator[Finding]:
+    """An open function, as a finding: its options and the question to answer first."""
+    data = site.data
+    if data.get("decided") is not False:
+        return
+    options = " or ".join(str(s) for s in data.get("shares") or data.get("possible") or ())
+    yield finding(
+        "undecided",
+        "info",
+        f"{site.name} is not decided yet (answers left open): {options}; each body keeps its own "
+        f"team until it is; answer {data.get('open_question')} first",
+        [site.function],
+    )
 
 
 @attrs.frozen

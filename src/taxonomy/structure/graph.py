@@ -52,7 +52,7 @@ from typing import Any, TypeAlias
 import networkx as nx
 
 from taxonomy._model import Arrangement, Function, Portfolio, lead_words
-from taxonomy._results import Classification
+from taxonomy._results import Classification, Recommendation
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",
@@ -113,6 +113,9 @@ def build_graph(classification: Classification) -> Graph:
         graph.nodes[f"function:{fn.id}"]["each_own"] = rec.each_own
         served = _participants(fn, rec.lead)
         function = f"function:{fn.id}"
+        if rec.arrangement is None:
+            _undecided(graph, fn, rec)
+            continue
         if rec.arrangement is Arrangement.ONE_TEAM:
             _one_team(graph, fn, rec.lead, rec.tied, served)
         elif rec.arrangement is Arrangement.ALIGNED:
@@ -134,15 +137,45 @@ def build_graph(classification: Classification) -> Graph:
             _separate(
                 graph,
                 fn,
-                rec.settled_arrangement,
+                rec.arrangement,
                 rec.lead,
                 rec.tied,
                 portfolio.organisation_ids,
                 each_own=rec.each_own,
             )
-        _decision(graph, portfolio, fn, rec.settled_arrangement, served)
+        _decision(graph, portfolio, fn, rec.arrangement, served)
     _governance(graph, portfolio)
     return graph
+
+
+def _undecided(graph: Graph, fn: Function, rec: Recommendation) -> None:
+    """A function still open between arrangements: today's teams kept, its options listed.
+
+    Nothing of any one option is drawn (that would be a guess): each body in ``performed_by``
+    keeps its own team under its own Board, accountable for delivery, until the open answers
+    are given. The function node says ``decided: false``, ``possible`` (the arrangements
+    still possible, most likely first) and ``open_question`` (the answer that settles most).
+    """
+    node = graph.nodes[f"function:{fn.id}"]
+    node["decided"] = False
+    node["possible"] = tuple(dict.fromkeys(str(o.arrangement) for o in rec.possible))
+    node["shares"] = tuple(_shares(rec))
+    node["open_question"] = rec.open_questions[0].key if rec.open_questions else None
+    for body in fn.performed_by:
+        team = _team(graph, fn, body, label=f"{fn.name} ({body}, until decided)", own=True)
+        _edge(graph, team, _board(body), "reports_to")
+        _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
+
+
+def _shares(rec: Recommendation) -> list[str]:
+    """Each arrangement still possible with its share of the completions (``aligned: 7/16``)."""
+    from fractions import Fraction
+
+    shares: dict[str, Fraction] = {}
+    for o in rec.possible:
+        key = str(o.arrangement)
+        shares[key] = shares.get(key, Fraction(0)) + Fraction(o.share)
+    return [f"{key}: {share}" for key, share in shares.items()]
 
 
 def _one_team(

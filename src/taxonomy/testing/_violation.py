@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import attrs
 
-from taxonomy._model import Classification, Portfolio
+from taxonomy._model import Portfolio
+from taxonomy._results import Classification
 from taxonomy.classification import classify
 from taxonomy.errors import EngineError
 from taxonomy.language.rules import RulePack

@@ -35,7 +35,8 @@ from collections.abc import Callable
 
 import attrs
 
-from taxonomy._model import Arrangement, Function, Law, Portfolio, Recommendation
+from taxonomy._model import Arrangement, Function, Law, Portfolio
+from taxonomy._results import Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.law import Merger, apply_merge
 from taxonomy.testing._violation import Violation, classified

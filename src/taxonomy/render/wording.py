@@ -1,0 +1,130 @@
+"""Small pieces of the prose: citations of the papers, arrangements and numbers in words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from taxonomy._model import Arrangement, Level
+
+__all__ = ["arrangement_words", "citation", "level_words", "number_words", "sentence"]
+
+_NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
+    """Where in the papers a rule's ``source`` points, without its comments.
+
+    The source's first sentence is kept; each of its ``;``-separated places loses its
+    parenthesised aside and any trailing comment, and places that are comments rather than
+    places (more than eight words) are dropped. A leading ``board paper`` becomes ``paper``.
+    With ``quote``, the first quotation of five to twenty-five words follows its place.
+
+    >>> citation('board paper para 8 ("only an NHS England employee"), generalised; Annex B',
+    ...          "NHS England board paper CB.28.03.2018/02", quote=True)
+    'NHS England board paper CB.28.03.2018/02, para 8, "only an NHS England employee"; Annex B'
+    >>> citation("Local Government Act 1972 s.113(1); board paper para 16 (agree a lead)")
+    'Local Government Act 1972 s.113(1); board paper, para 16'
+    """
+    places = []
+    quoted = not quote
+    for part in _split(_first_sentence(source), ";"):
+        place = _split(_without_asides(part), ",")[0].strip()
+        if not place or len(place.split()) > 8:
+            continue
+        if place.lower().startswith("board paper"):
+            place = (paper or "board paper") + ", " + place[len("board paper") :].strip()
+        found = re.search(r'"([^"]+)"', part)
+        if not quoted and found and 5 <= len(found.group(1).split()) <= 25:
+            place += f', "{found.group(1).strip()}"'
+            quoted = True
+        places.append(place)
+    return "; ".join(places) if places else source.strip()
+
+
+def arrangement_words(arrangement: Arrangement) -> str:
+    """An arrangement as the rest of a sentence reads it: ``aligned, separate functions``."""
+    return {
+        Arrangement.ONE_TEAM: "one team",
+        Arrangement.ALIGNED: "aligned, separate functions",
+        Arrangement.SEPARATE_INVOLVED: "separate, with involvement if needed",
+        Arrangement.SEPARATE_DISTINCT: "separate and distinct",
+    }[arrangement]
+
+
+def sentence(text: str) -> str:
+    """``text`` as a sentence: a capital first letter and one full stop."""
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def number_words(count: int) -> str:
+    """``count`` in words up to ten (``three``), in figures above."""
+    return _NUMBERS[count] if count < len(_NUMBERS) else str(count)
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop outside brackets and quotation marks that ends a sentence."""
+    depth, quoted = 0, False
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            depth += 1
+        elif char == ")" and not quoted:
+            depth = max(0, depth - 1)
+        elif (
+            char == "." and not depth and not quoted and text[index + 1 : index + 3].startswith(" ")
+        ):
+            rest = text[index + 1 :].lstrip()
+            if rest[:1].isupper():
+                return text[:index]
+    return text
+
+
+def _split(text: str, separator: str) -> list[str]:
+    """``text`` split on ``separator`` where it is outside brackets and quotation marks."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif char == "(" and not quoted:
+            depth += 1
+        elif char == ")" and not quoted:
+            depth = max(0, depth - 1)
+        elif char == separator and not depth and not quoted:
+            parts.append(text[start:index])
+            start = index + 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+def _without_asides(text: str) -> str:
+    """``text`` without bracketed asides (`` (...)``); ``s.101(1)`` keeps its brackets."""
+    out, depth, quoted = [], 0, False
+    for index, char in enumerate(text):
+        if char == '"' and depth:
+            quoted = not quoted
+        if depth:
+            if char == "(" and not quoted:
+                depth += 1
+            elif char == ")" and not quoted:
+                depth -= 1
+            continue
+        if char == "(" and (index == 0 or text[index - 1] == " "):
+            depth = 1
+            continue
+        out.append(char)
+    return " ".join("".join(out).split())
+
+
+def level_words(value: Any) -> str:
+    """A finding's value in words: a level by name, a yes/no for a true/false."""
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
