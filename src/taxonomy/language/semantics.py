@@ -52,8 +52,17 @@ import attrs
 
 from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value, lead_words
 from taxonomy.errors import EngineError, UnknownIdError
+from taxonomy.language.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    FactTest,
+    Not,
+    encode_literal,
+    encode_value,
+)
 from taxonomy.language.facts import FactType
-from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
+from taxonomy.language.rules import Rule, RulePack
 
 __all__ = [
     "Backend",
@@ -74,33 +83,6 @@ __all__ = [
 
 
 # --- conditions -------------------------------------------------------------------------------
-
-
-def encode_value(value: Any) -> Any:
-    """A fact's value as conditions compare it: levels and booleans as numbers, lists by length.
-
-    >>> encode_value(Level.MEDIUM), encode_value(True), encode_value(("a", "b")), encode_value(3)
-    (2, 1, 2, 3)
-    """
-    if isinstance(value, bool | Level):
-        return int(value)
-    if isinstance(value, tuple | list):
-        return len(value)
-    return value
-
-
-def encode_literal(ftype: FactType, value: Any) -> Any:
-    """A literal written in a rule, encoded the way values of a fact of type ``ftype`` are.
-
-    >>> from taxonomy.language.facts import LEVEL, BOOL, COUNT
-    >>> encode_literal(LEVEL, "high"), encode_literal(BOOL, False), encode_literal(COUNT, 2)
-    (3, 0, 2)
-    """
-    if ftype.name == "level":
-        return int(Level.parse(value))
-    if ftype.name == "bool":
-        return int(bool(value))
-    return value
 
 
 def answer_fact_type(fact: str) -> FactType:
@@ -405,24 +387,8 @@ def derive(
         function: the function's id, for error messages.
     """
     known: dict[str, Any] = dict(values)
-    fired: list[Rule] = []
     conflicts: list[Conflict] = []
-    derived: dict[str, Level | bool] = {}
-    for stratum in range(len(pack.strata)):
-        step = [pack.rule(rule_id) for rule_id in backend.fire(stratum, known, function=function)]
-        fired.extend(step)
-        producers: dict[str, list[Rule]] = {}
-        for rule in step:
-            if rule.then.finding is not None:
-                producers.setdefault(rule.then.finding, []).append(rule)
-        for name in sorted(producers):
-            winner = _top(
-                producers[name], lambda r: _finding_value(r, known), f"finding {name}", conflicts
-            )
-            value = _finding_value(winner, known)
-            derived[name] = value
-            known[f"finding.{name}"] = value
-
+    fired, derived = _run_strata(pack, known, backend, function, conflicts)
     findings = tuple(sorted(derived.items()))
     deciders = [rule for rule in fired if rule.then.decide is not None]
     if not deciders:
@@ -448,6 +414,33 @@ def derive(
         tuple(fired), known, findings, decider, capped_by, arrangement, lead, lead_by, tied,
         tuple(notes), tuple(conflicts), gap,
     )  # fmt: skip
+
+
+def _run_strata(
+    pack: RulePack,
+    known: dict[str, Any],
+    backend: Backend,
+    function: str,
+    conflicts: list[Conflict],
+) -> tuple[list[Rule], dict[str, Level | bool]]:
+    """The rules that fired, stratum by stratum, and the findings derived (added to ``known``)."""
+    fired: list[Rule] = []
+    derived: dict[str, Level | bool] = {}
+    for stratum in range(len(pack.strata)):
+        step = [pack.rule(rule_id) for rule_id in backend.fire(stratum, known, function=function)]
+        fired.extend(step)
+        producers: dict[str, list[Rule]] = {}
+        for rule in step:
+            if rule.then.finding is not None:
+                producers.setdefault(rule.then.finding, []).append(rule)
+        for name in sorted(producers):
+            winner = _top(
+                producers[name], lambda r: _finding_value(r, known), f"finding {name}", conflicts
+            )
+            value = _finding_value(winner, known)
+            derived[name] = value
+            known[f"finding.{name}"] = value
+    return fired, derived
 
 
 def default_decision(rule: Rule) -> bool:
