@@ -9,16 +9,18 @@ has a regression test in ``tests/test_engine.py``:
   neither timers nor background dispatch: every action runs synchronously inside the call that
   asserts the fact), and compiled packs are cached by content hash, one per pack per process.
 - A ruleset holds at most 1024 live sessions; the 1025th raises ``MemoryError`` and later calls may
-  crash the process. Each evaluation gets a fresh session id and deletes its state before it
-  returns, so at most one session per ruleset is ever live and memory stays bounded.
+  crash the process. Each ruleset evaluates in one long-lived session: the case is asserted as
+  a fact and retracted once its actions ran, so memory stays bounded (creating and deleting a
+  session per evaluation cost as much and did more). A failed evaluation deletes the session
+  and the next starts a fresh one.
 - An exception inside an action is swallowed into the session state. We read the state after every
   assert and raise :class:`EngineError` naming the rule and the function.
 - A fact no rule matches raises ``MessageNotHandledException``; every ruleset has a catch-all rule,
   so that exception now means a real failure and is raised as :class:`EngineError`. Deleting a
   session whose last message went unhandled segfaults the process (measured here): the engine
   asserts a handled message first, then deletes.
-  Asserting an identical fact twice raises ``MessageObservedException``: a fresh session per
-  evaluation means it cannot happen.
+  Asserting an identical fact twice raises ``MessageObservedException``: each fact is retracted
+  before the next is asserted.
 - ``register_rulesets`` deletes the ``run`` keys from the dict it is given: definitions are built
   anew for every registration, never shared.
 - durable-rules has fixed-size tables and fails on a pack beyond them; the limit model
@@ -95,6 +97,7 @@ __all__ = [
 
 
 _ABSENT = object()  # a fact with no value, in a memo key (apart from a value of None)
+_CASE_ID = "case"  # the id of the fact asserted, then retracted, for each evaluation
 
 
 class _QuietHost(durable.Host):  # type: ignore[misc]
@@ -133,9 +136,13 @@ class Engine:
         # What each stratum's case holds: (fact, key, sent as a presence marker) for every fact
         # its rules test; a fact only tested for presence is sent as a marker, not its value.
         self._sent = [_sent_facts(pack, self._keys, ids) for ids in pack.strata]
+        self._markers = {name for sent in self._sent for name, _, marker in sent if marker}
         self._names = [f"{pack.hash[:16]}.s{k}" for k in range(len(pack.strata))]
         self._lock = threading.RLock()
-        self._issued = 0  # session ids issued so far; each evaluation takes the next
+        # The one session each ruleset evaluates in (a new one after a failed evaluation).
+        self._session = 1
+        # The compiled pack's cases (see taxonomy.language.compiled), by what the rules read.
+        self._cases: dict[tuple[Any, ...], Any] = {}
         self._sink: list[str] | None = None
         self._running: str | None = None
         # Each stratum's rules grouped by the facts they read: (facts, rule ids) per group.
@@ -143,7 +150,8 @@ class Engine:
         for ids in pack.strata:
             groups: dict[tuple[str, ...], list[str]] = {}
             for rule_id in ids:
-                groups.setdefault(tuple(sorted(self._reads[rule_id])), []).append(rule_id)
+                tested = sorted(set(self._rules[rule_id].when.facts()))
+                groups.setdefault(tuple(tested), []).append(rule_id)
             self._groups.append([(facts, tuple(members)) for facts, members in groups.items()])
         definitions = {
             name: self._ruleset(stratum, ids)
@@ -170,6 +178,7 @@ class Engine:
         """Drop what durable-rules decided so far: the next evaluations ask it again."""
         with self._lock:
             self._memo.clear()
+            self._cases.clear()
 
     @property
     def strata(self) -> int:
@@ -241,7 +250,7 @@ class Engine:
             return self._fire(stratum, values, function=function)
         try:
             keys = [
-                (stratum, index, tuple(_encoded(values, fact) for fact in facts))
+                (stratum, index, tuple(self._tested(values, fact) for fact in facts))
                 for index, (facts, _) in enumerate(self._groups[stratum])
             ]
             with self._lock:
@@ -260,20 +269,25 @@ class Engine:
         return fired
 
     def _fire(self, stratum: int, values: Mapping[str, Any], *, function: str) -> list[str]:
-        """Ask durable-rules which of the stratum's rules fire on ``values``."""
+        """Ask durable-rules which of the stratum's rules fire on ``values``.
+
+        The case is asserted as a fact in the ruleset's one long-lived session and retracted
+        once its actions ran. (Not posted as an event: durable-rules lets one rule consume an
+        event, so only the catch-all would fire; a fact is observed by every rule it matches.)
+        """
         fact = self.encode(values, stratum, function=function)
         name = self._names[stratum]
         with self._lock:
             self.calls += 1
-            self._issued += 1
-            sid = str(self._issued)
-            fact["sid"] = sid
+            sid = str(self._session)
+            fact["sid"], fact["id"] = sid, _CASE_ID
             sink: list[str] = []
             self._sink, self._running = sink, None
             state: Any = None
             error: EngineError | None = None
             try:
                 state = self._host.assert_fact(name, fact)
+                self._host.retract_fact(name, fact)
             except (durable.MessageNotHandledException, durable.MessageObservedException) as exc:
                 error = EngineError(
                     f"durable-rules did not take the fact: {exc.message}", function=function
@@ -282,15 +296,21 @@ class Engine:
                 # unhandled; a handled message first makes the deletion safe.
                 self._sink = []
                 with contextlib.suppress(Exception):
-                    self._host.assert_fact(name, {"sid": sid, "t": CASE})
+                    self._host.assert_fact(name, {"sid": sid, "t": CASE, "id": "handled"})
             except Exception as exc:
                 error = EngineError(
                     f"durable-rules failed: {exc!r}", function=function, rule=self._running
                 )
             finally:
                 self._sink = None
-                with contextlib.suppress(Exception):  # no state was created: nothing to free
-                    self._host.delete_state(name, sid)
+            failed = error is not None or (isinstance(state, dict) and "exception" in state)
+            if failed:
+                # Nothing of a failed evaluation may reach the next: its session goes, and the
+                # rulesets continue in a fresh one.
+                for ruleset in self._names:
+                    with contextlib.suppress(Exception):  # no state there: nothing to free
+                        self._host.delete_state(ruleset, sid)
+                self._session += 1
         if error is not None:
             raise error
         if isinstance(state, dict) and "exception" in state:
@@ -307,21 +327,45 @@ class Engine:
             )
         return [rule for rule in sorted(set(sink)) if rule != SEEN]
 
-    def live_sessions(self) -> int:
-        """How many sessions are live across this engine's rulesets (0 between calls).
+    def _tested(self, values: Mapping[str, Any], fact: str) -> Any:
+        """A fact as the conditions see it, for a memo key.
 
-        For tests and diagnostics: it probes every session id issued so far.
+        Whether it is there, for a fact only tested for presence; else its value as
+        durable-rules sees it (absent apart from None).
+        """
+        if fact in self._markers:
+            return fact in values
+        value = values.get(fact, _ABSENT)
+        return value if value is _ABSENT else encode_value(value)
+
+    def live_sessions(self) -> int:
+        """How many sessions are live across this engine's rulesets (at most one per ruleset).
+
+        For tests and diagnostics: it probes every session id used so far.
         """
         count = 0
         with self._lock:
             for name in self._names:
-                for sid in range(1, self._issued + 1):
+                for sid in range(1, self._session + 1):
                     try:
                         self._host.get_state(name, str(sid))
                     except Exception:
                         continue
                     count += 1
         return count
+
+    def recall(self, key: tuple[Any, ...]) -> Any:
+        """What :meth:`remember` kept for ``key`` (a compiled pack's case), or None."""
+        return self._cases.get(key) if self.memo_size else None
+
+    def remember(self, key: tuple[Any, ...], case: Any) -> None:
+        """Keep ``case`` for ``key`` (up to ``memo_size`` cases; then the memo starts afresh)."""
+        if not self.memo_size:
+            return
+        with self._lock:
+            if len(self._cases) >= self.memo_size:
+                self._cases.clear()
+            self._cases[key] = case
 
     # -- compiling ------------------------------------------------------------------------------
 
@@ -350,12 +394,6 @@ class Engine:
         if self._sink is None:  # fired outside fire(): cannot happen without background dispatch
             raise RuntimeError(f"rule {rule_id} fired outside an evaluation")
         self._sink.append(rule_id)
-
-
-def _encoded(values: Mapping[str, Any], fact: str) -> Any:
-    """A fact's value as durable-rules sees it (absent apart from None), for a memo key."""
-    value = values.get(fact, _ABSENT)
-    return value if value is _ABSENT else encode_value(value)
 
 
 #: The most compiled packs kept per process (a what-if sweep over packs compiles many).

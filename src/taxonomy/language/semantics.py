@@ -50,7 +50,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value, lead_words
+from taxonomy._model import Arrangement, Level, format_value, lead_words
 from taxonomy.errors import EngineError, UnknownIdError
 from taxonomy.language.conditions import (
     AllOf,
@@ -67,18 +67,20 @@ from taxonomy.language.rules import Rule, RulePack
 __all__ = [
     "Backend",
     "Conflict",
+    "Decided",
     "Derivation",
     "Gap",
     "LeadChooser",
     "ReferenceBackend",
     "answer_fact_type",
+    "decide",
     "default_decision",
     "derive",
     "encode_literal",
     "encode_value",
     "holds",
-    "lead_by_capability",
     "lead_by_source",
+    "settle_lead",
 ]
 
 
@@ -321,39 +323,6 @@ class Derivation:
 LeadChooser = Callable[[Rule, Mapping[str, Any]], tuple[str | None, tuple[str, ...]] | None]
 
 
-def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
-    """The lead policy: of the bodies a lead rule names, the most capable at ``function`` leads.
-
-    Only bodies the law lets lead are candidates (:meth:`Legal.may_lead`: never a body the
-    function must stay independent of, nor one whose employees may not carry it out). When two
-    or more candidates are equally capable, the lead is undecided between them: the rules could
-    not separate them, and listing order does not pretend to.
-    """
-    legal = function.legal
-
-    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
-        source = rule.then.lead
-        if source == "joint":
-            return None, ()
-        if source == "organisations":
-            named: tuple[str, ...] = portfolio.organisation_ids
-        else:
-            found = values.get(str(source))
-            named = (found,) if isinstance(found, str) else tuple(found or ())
-        if not named:
-            raise EngineError(
-                f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
-            )
-        bodies = [b for b in named if legal.may_lead(b)]
-        if not bodies:
-            return None
-        best = max(function.capability.of(b) for b in bodies)
-        tied = tuple(b for b in bodies if function.capability.of(b) == best)
-        return (tied[0], ()) if len(tied) == 1 else (None, tied)
-
-    return choose
-
-
 def lead_by_source(
     rule: Rule, values: Mapping[str, Any]
 ) -> tuple[str | None, tuple[str, ...]] | None:
@@ -383,8 +352,43 @@ def derive(
         pack: the rule pack.
         values: the answer facts of one function (see ``Facts.values``).
         backend: what says which rules fire: durable-rules or the reference semantics.
-        choose_lead: how a lead rule's bodies become one lead (see :func:`lead_by_capability`).
+        choose_lead: how a lead rule's bodies become one lead (classification's is the most
+            capable body: ``taxonomy.classification.lead_by_capability``).
         function: the function's id, for error messages.
+    """
+    decided, known = decide(pack, values, backend=backend, function=function)
+    return settle_lead(decided, known, choose_lead)
+
+
+@attrs.frozen
+class Decided:
+    """What the rules concluded for one function before the lead: all that the rules decide.
+
+    It depends on the values the rules' conditions read and nothing else, so one ``Decided``
+    serves every function whose values the rules cannot tell apart (the compiled pack's cases).
+
+    Attributes:
+        fired, findings, decided_by, capped_by, arrangement: as in :class:`Derivation`.
+        conflicts: rules of equal priority that disagreed (the lead's not yet judged).
+        gap: a decision gap, if no decision rule fired.
+    """
+
+    fired: tuple[Rule, ...]
+    findings: tuple[tuple[str, Level | bool], ...]
+    decided_by: Rule | None
+    capped_by: tuple[Rule, ...]
+    arrangement: Arrangement | None
+    conflicts: tuple[Conflict, ...]
+    gap: Gap | None
+
+
+def decide(
+    pack: RulePack, values: Mapping[str, Any], *, backend: Backend, function: str = ""
+) -> tuple[Decided, dict[str, Any]]:
+    """Run the pack's strata on ``values``: the decision, the caps, and the values known.
+
+    The first step of :func:`derive`; the values known are ``values`` and the findings
+    (``finding.NAME``).
     """
     known: dict[str, Any] = dict(values)
     conflicts: list[Conflict] = []
@@ -392,10 +396,8 @@ def derive(
     findings = tuple(sorted(derived.items()))
     deciders = [rule for rule in fired if rule.then.decide is not None]
     if not deciders:
-        return Derivation(
-            tuple(fired), known, findings, None, (), None, None, None, (), (),
-            tuple(conflicts), Gap("decision"),
-        )  # fmt: skip
+        gap = Gap("decision")
+        return Decided(tuple(fired), findings, None, (), None, tuple(conflicts), gap), known
     decider = _top(deciders, lambda r: r.then.decide, "decide", conflicts)
     decision = decider.then.decide
     assert decision is not None
@@ -409,10 +411,31 @@ def derive(
             key=lambda r: r.id,
         )
     )
-    lead, lead_by, tied, notes, gap = _lead(fired, arrangement, known, choose_lead, conflicts)
+    return Decided(
+        tuple(fired), findings, decider, capped_by, arrangement, tuple(conflicts), None
+    ), known
+
+
+def settle_lead(
+    decided: Decided, known: Mapping[str, Any], choose_lead: LeadChooser = lead_by_source
+) -> Derivation:
+    """The second step of :func:`derive`: the lead, from the lead rules that fired.
+
+    ``known``: the function's values and findings, as :func:`decide` gives them (only the
+    facts the lead rules name are read).
+    """
+    if decided.arrangement is None:
+        return Derivation(
+            decided.fired, known, decided.findings, None, (), None, None, None, (), (),
+            decided.conflicts, decided.gap,
+        )  # fmt: skip
+    conflicts = list(decided.conflicts)
+    lead, lead_by, tied, notes, gap = _lead(
+        decided.fired, decided.arrangement, known, choose_lead, conflicts
+    )
     return Derivation(
-        tuple(fired), known, findings, decider, capped_by, arrangement, lead, lead_by, tied,
-        tuple(notes), tuple(conflicts), gap,
+        decided.fired, known, decided.findings, decided.decided_by, decided.capped_by,
+        decided.arrangement, lead, lead_by, tied, tuple(notes), tuple(conflicts), gap,
     )  # fmt: skip
 
 
