@@ -400,15 +400,20 @@ def _questions(
     words: dict[tuple[Any, ...], str],
 ) -> list[OpenQuestion]:
     """The open questions, ranked by the outcomes expected to remain once each is answered."""
+    # The weight of each outcome under each answer to each question, in one pass over the cells
+    # (each outcome listed in the order the cells first reach it).
+    tally: list[list[dict[tuple[Any, ...], int]]] = [[{} for _ in g] for g in groups]
+    for cell, outcome in outcome_of.items():
+        weight = _weight(cell, groups)
+        for dim, index in enumerate(cell):
+            here = tally[dim][index]
+            here[outcome] = here.get(outcome, 0) + weight
     questions = []
     for dim, asked in enumerate(keys):
         expected = Fraction(0)
         answers = []
         for index, group in enumerate(groups[dim]):
-            here: dict[tuple[Any, ...], int] = {}
-            for cell, outcome in outcome_of.items():
-                if cell[dim] == index:
-                    here[outcome] = here.get(outcome, 0) + _weight(cell, groups)
+            here = tally[dim][index]
             expected += Fraction(len(group), len(every[dim])) * len(here)
             order = list(every[dim])
             answers.append(
