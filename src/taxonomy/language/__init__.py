@@ -17,4 +17,6 @@ Bottom to top (each module imports only those above it in this list):
   lead. Everything that evaluates rules goes through it.
 - :mod:`taxonomy.language.durable`: the pack compiled into durable-rules rulesets, the backend
   that classifies; a differential property test pins it to the semantics.
+- :mod:`taxonomy.language.compiled`: the pack compiled into what its rules distinguish: a
+  generated extractor gives a function's case, and one lookup what durable-rules decided for it.
 """
