@@ -1,39 +1,67 @@
-"""Benchmark: classify synthetic portfolios of 1k, 10k and 100k functions.
+"""Benchmark: in-process classify per function, against a plain-Python decision, in one run.
 
-Reports functions/s, peak memory (max RSS of a fresh process per size); classify without the
-engine's memo of decided cases (``uncached_s``) and the speed-up the memo gives, in the same run;
-how many times durable-rules was asked with the memo; and the ratio of uncached classify's time
-to the time durable-rules alone takes to evaluate the same facts on the same compiled rulesets
-(posting each stratum's fact and freeing the session, nothing else).
+CPU time (``time.process_time``), never wall time, so a busy machine slows every figure alike;
+each figure is the min and the median of several runs, and the ones to read are the *ratios*
+between figures of one run:
 
-    python benchmarks/bench_classify.py            # 1k, 10k, 100k
-    python benchmarks/bench_classify.py 1000       # one size
+- ``classify``: ``taxonomy.classify`` on the mix, warm (the pack loaded and compiled, and the
+  engine remembering the cases of an earlier run: what a long-lived process, a sweep or a
+  counterfactual search sees).
+- ``cold``: the same with the engine's memory of decided cases emptied before each run, so
+  every distinct case is decided again (what one command-line run sees).
+- ``plain``: the default pack's decision written by hand as a Python if-chain (arrangement and
+  lead), on the same functions: the anchor. The run checks it agrees with ``classify``.
+- ``miss``: classify with nothing remembered between functions (every function a miss: each
+  stratum asked of durable-rules), per function.
+- ``unique_reasons``: cold, on the mix with a unique ``separate_reason`` text on every
+  function (the rules only ask whether there is one): a memo keyed on raw text would miss
+  every time; it should cost about what ``cold`` does.
 
-Targets: uncached_ratio <= 1.5, time per function at 100k within 1.25x of 1k, peak memory under
-1 GiB at 100k (issue 2); throughput at 10k at least 3x that before the memo (issue 14: 2.95 s
-then). Figures go in docs/performance.md.
+The mix: ``N`` functions over eight bodies with varied answers (a tenth with a legal reason to
+stay separate, each worded differently: the rules only ask whether there is one).
+
+    python benchmarks/bench_classify.py              # 10,000 functions, 5 runs
+    python benchmarks/bench_classify.py 2000 3       # N, runs
+
+Run it against another checkout with ``PYTHONPATH=/path/to/src`` (the same script measures both
+sides; docs/performance.md records the figures). Targets (issue 23): classify <= 30 us a function
+and <= 5x plain; a miss <= 200 us. ``durable_calls_per_run``: durable-rules asked, in a cold run.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import resource
+import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import taxonomy
-from taxonomy import Capability, Effectiveness, Efficiency, Function, Legal, Level, Organisation
+from taxonomy import (
+    Arrangement,
+    Capability,
+    Effectiveness,
+    Efficiency,
+    Function,
+    Legal,
+    Level,
+    Organisation,
+)
 from taxonomy.language.durable import engine_for
 
 BODIES = [f"b{i}" for i in range(1, 9)]
 
 
-def synthetic(n: int, seed: int = 2018) -> taxonomy.Portfolio:
-    """A portfolio of ``n`` functions over eight bodies with varied answers."""
+def synthetic(n: int, seed: int = 2018, *, reasons: float = 0.0) -> taxonomy.Portfolio:
+    """``n`` functions over eight bodies; a share ``reasons`` give a legal reason, each its own.
+
+    The reasons are drawn apart from the answers, so every share gives the same answers.
+    """
     rng = random.Random(seed)
+    worded = random.Random(seed + 1)
     levels = list(Level)
     functions = []
     for i in range(n):
@@ -49,6 +77,7 @@ def synthetic(n: int, seed: int = 2018) -> taxonomy.Portfolio:
             )
             if rng.random() < 0.05
             else (),
+            separate_reason=f"reason number {i}" if worded.random() < reasons else "",
         )
         functions.append(
             Function(
@@ -66,66 +95,144 @@ def synthetic(n: int, seed: int = 2018) -> taxonomy.Portfolio:
     return taxonomy.Portfolio(f"Synthetic {n}", orgs, functions)
 
 
-def measure(n: int) -> dict[str, float]:
-    """Time classify and durable-rules alone on ``n`` functions, in this process."""
+def plain(fn: Function) -> tuple[Arrangement, str | None]:
+    """The default pack's decision by hand: the arrangement and the lead (None: joint or tied)."""
+    efficiency = max(fn.efficiency.duplication, fn.efficiency.simplification)
+    effect = fn.effectiveness.joint_benefit
+    performers = fn.performed_by
+    levels = [fn.capability.of(b) for b in performers] or [Level.NONE]
+    gap = int(max(levels)) - int(min(levels))
+    gain = Level.HIGH if gap >= 2 else Level.MEDIUM if gap == 1 else Level.LOW
+    medium_both = efficiency >= Level.MEDIUM and effect >= Level.MEDIUM
+    if len(performers) == 1 and (efficiency >= Level.LOW or effect >= Level.LOW):
+        decision = Arrangement.SEPARATE_INVOLVED
+    elif (efficiency >= Level.HIGH and effect >= Level.MEDIUM) or (
+        medium_both and gain >= Level.HIGH
+    ):
+        decision = Arrangement.ONE_TEAM
+    elif medium_both or effect >= Level.HIGH or efficiency >= Level.HIGH:
+        decision = Arrangement.ALIGNED
+    elif efficiency >= Level.LOW or effect >= Level.LOW:
+        decision = Arrangement.SEPARATE_INVOLVED
+    else:
+        decision = Arrangement.SEPARATE_DISTINCT
+    legal = fn.legal
+    arrangement = decision
+    if legal.separate_reason:
+        arrangement = max(arrangement, Arrangement.SEPARATE_DISTINCT)
+    if "another_body" in legal.not_delegable_to and len(performers) >= 2:
+        arrangement = max(arrangement, Arrangement.ALIGNED)
+    independent = set(legal.independence_from)
+    if independent & set(performers) or (len(performers) == 1 and independent):
+        arrangement = max(arrangement, Arrangement.SEPARATE_INVOLVED)
+    return arrangement, _plain_lead(fn, arrangement)
+
+
+def _plain_lead(fn: Function, arrangement: Arrangement) -> str | None:
+    legal = fn.legal
+    sources: list[tuple[str, ...] | None] = [
+        (fn.agreed_lead,) if fn.agreed_lead else (),
+        legal.delegable_to,
+        legal.statutory_owner,
+        None if fn.level == "regional" else (),  # None: the joint lead rule fired
+        fn.performed_by,
+    ]
+    for named in sources:
+        if named is None:
+            if arrangement.separate:
+                continue
+            return None
+        bodies = [b for b in named if legal.may_lead(b)]
+        if not bodies:
+            continue
+        best = max(fn.capability.of(b) for b in bodies)
+        tied = [b for b in bodies if fn.capability.of(b) == best]
+        return tied[0] if len(tied) == 1 else None
+    return None
+
+
+def _cpu(run: Callable[[], Any], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        run()
+        times.append(time.process_time() - start)
+    return times
+
+
+def _us(times: list[float], n: int) -> tuple[float, float]:
+    return round(min(times) / n * 1e6, 1), round(statistics.median(times) / n * 1e6, 1)
+
+
+def _forget(engine: Any) -> None:
+    engine.forget_cases()
+
+
+def _disagreements(portfolio: taxonomy.Portfolio, result: taxonomy.Classification) -> int:
+    """How many functions :func:`plain` decides otherwise than ``classify`` (should be 0)."""
+    return sum(
+        1
+        for fn, rec in zip(portfolio.functions, result, strict=True)
+        if plain(fn) != (rec.arrangement, rec.lead)
+        and not rec.each_own  # each body does its own: no lead, which plain() does not model
+    )
+
+
+def measure(n: int, repeat: int) -> dict[str, Any]:
+    """Every figure of one run, per function (us), and the ratios."""
     pack = taxonomy.load_rules()
-    portfolio = synthetic(n)
+    portfolio = synthetic(n, reasons=0.1)
     engine = engine_for(pack)
     taxonomy.classify(synthetic(50), rules=pack)  # warm up: compile, caches
+    wrong = _disagreements(portfolio, taxonomy.classify(portfolio, rules=pack))
 
-    # Capture the exact facts classify posts, per stratum (encoding is part of classify's cost,
-    # so it is done here, outside the durable-rules timing).
-    captured: list[tuple[int, dict]] = []
-    fire = engine.fire
+    def classify() -> None:
+        taxonomy.classify(portfolio, rules=pack)
 
-    def recording(stratum: int, values, *, function: str):  # type: ignore[no-untyped-def]
-        captured.append((stratum, engine.encode(values)))
-        return fire(stratum, values, function=function)
+    def cold() -> None:
+        _forget(engine)
+        taxonomy.classify(portfolio, rules=pack)
 
-    engine.fire = recording  # type: ignore[method-assign]
-    taxonomy.classify(portfolio, rules=pack)
-    del engine.fire  # back to the method
-    assert captured
+    def by_hand() -> None:
+        for fn in portfolio.functions:
+            plain(fn)
 
-    # Without the memo: durable-rules is asked for every function and stratum.
-    engine.memo_size = 0
-    start = time.perf_counter()
-    uncached = taxonomy.classify(portfolio, rules=pack)
-    uncached_s = time.perf_counter() - start
-    # With it (cold: nothing remembered from the runs above), as every user gets it.
-    engine.memo_size = 65536
-    engine.forget_cases()
+    unique = synthetic(n, reasons=1.0)
+
+    def unique_reasons() -> None:
+        _forget(engine)
+        taxonomy.classify(unique, rules=pack)
+
+    few = synthetic(max(n // 20, 50), seed=7)
+
+    def misses() -> None:
+        memo_size = engine.memo_size
+        engine.memo_size = 0
+        try:
+            _forget(engine)
+            taxonomy.classify(few, rules=pack)
+        finally:
+            engine.memo_size = memo_size
+
+    figures = {
+        "classify": _us(_cpu(classify, repeat), n),
+        "cold": _us(_cpu(cold, repeat), n),
+        "plain": _us(_cpu(by_hand, repeat), n),
+        "unique_reasons": _us(_cpu(unique_reasons, repeat), n),
+        "miss": _us(_cpu(misses, repeat), len(few.functions)),
+    }
     calls = engine.calls
-    start = time.perf_counter()
-    result = taxonomy.classify(portfolio, rules=pack)
-    classify_s = time.perf_counter() - start
-    asked = engine.calls - calls
-    assert len(result) == n
-    assert result.to_dict() == uncached.to_dict()  # the memo changes nothing but the time
-
-    host, names = engine._host, engine._names
-    # The same compiled rulesets and actions; only taxonomy's own work around them is left out.
-    # Each call gets a fresh list for its actions to record into, as fire() gives it.
-    start = time.perf_counter()
-    for i, (stratum, fact) in enumerate(captured):
-        fact = dict(fact, sid=f"bench{i}")
-        engine._sink = []
-        host.assert_fact(names[stratum], fact)
-        host.delete_state(names[stratum], fact["sid"])
-    durable_s = time.perf_counter() - start
-    engine._sink = None
-
+    cold()
     return {
         "functions": n,
-        "classify_s": round(classify_s, 3),
-        "functions_per_s": round(n / classify_s),
-        "us_per_function": round(classify_s / n * 1e6, 1),
-        "uncached_s": round(uncached_s, 3),
-        "speedup": round(uncached_s / classify_s, 2),
-        "durable_calls": asked,
-        "durable_alone_s": round(durable_s, 3),
-        "uncached_ratio": round(uncached_s / durable_s, 3),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "runs": repeat,
+        "taxonomy": taxonomy.__file__,
+        "us_per_function_min_median": figures,
+        "classify_over_plain": round(figures["classify"][0] / figures["plain"][0], 1),
+        "cold_over_plain": round(figures["cold"][0] / figures["plain"][0], 1),
+        "unique_reasons_over_plain": round(figures["unique_reasons"][0] / figures["plain"][0], 1),
+        "durable_calls_per_run": engine.calls - calls,
+        "plain_disagrees": wrong,
     }
 
 
@@ -135,7 +242,7 @@ def run_sizes(
     """Measure each size in a fresh process (so peak RSS is per size) and print a table.
 
     Called as ``script --child N`` it measures one size and prints JSON; otherwise it runs a
-    child per size and returns the rows.
+    child per size and returns the rows. (The other benchmarks' driver.)
     """
     if len(argv) == 2 and argv[0] == "--child":
         print(json.dumps(measure_one(int(argv[1]))))
@@ -155,11 +262,10 @@ def run_sizes(
 
 
 def main(argv: list[str]) -> None:
-    rows = run_sizes(__file__, argv, [1_000, 10_000, 100_000], measure)
-    if len(rows) > 1:
-        first, last = rows[0], rows[-1]
-        growth = last["us_per_function"] / first["us_per_function"]
-        print(f"time per function, {last['functions']} vs {first['functions']}: {growth:.2f}x")
+    n = int(argv[0]) if argv else 10_000
+    repeat = int(argv[1]) if len(argv) > 1 else 5
+    for key, value in measure(n, repeat).items():
+        print(f"{key}: {value}")
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def test_fresh_engine_starts_no_threads(pack: RulePack) -> None:
     assert set(threading.enumerate()) - before == set()  # no new thread (others may have ended)
 
 
-def test_more_than_1024_sessions_run_and_none_stay_live(nhs: taxonomy.Portfolio) -> None:
+def test_more_than_1024_evaluations_run_in_one_session_per_ruleset(nhs: taxonomy.Portfolio) -> None:
     # durable-rules keeps at most 1024 live sessions per ruleset; the 1025th raised MemoryError.
     fn = nhs.functions[0]
     many = attrs.evolve(
@@ -76,7 +76,8 @@ def test_more_than_1024_sessions_run_and_none_stay_live(nhs: taxonomy.Portfolio)
     result = taxonomy.classify(many, rules=pack)
     assert engine_for(pack).calls >= 3000
     assert len(result) == 3000
-    assert engine_for(pack).live_sessions() == 0
+    # One long-lived session per ruleset: each case is asserted there and retracted.
+    assert engine_for(pack).live_sessions() <= engine_for(pack).strata
 
 
 def test_exception_in_an_action_is_raised_naming_rule_and_function(

@@ -51,15 +51,6 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("taxonomy.cli", "taxonomy"),
 )
 
-#: Imports against the order that other work removes (issue 21 item 3); nothing else may join.
-EXCEPTIONS = {
-    # A rule pack is refused when built if durable-rules cannot hold it; the limits are modelled
-    # on the compiled rulesets, which the engine module builds (imported lazily by
-    # taxonomy.language.rules._check_limits): removed by the helper 'language'.
-    ("taxonomy.language.rules", "taxonomy.language.durable"),
-}
-
-
 def _modules() -> dict[str, Path]:
     found = {}
     for path in SRC.rglob("*.py"):
@@ -106,19 +97,16 @@ def _layer(module: str) -> int:
 
 def test_every_import_goes_down_the_layers() -> None:
     graph = _imports(_modules())
-    for edge in EXCEPTIONS:
-        assert graph.has_edge(*edge), f"{edge} is gone: remove it from EXCEPTIONS"
     upward = sorted(
         f"{a} (layer {_layer(a)}) imports {b} (layer {_layer(b)})"
         for a, b in graph.edges
-        if _layer(b) > _layer(a) and (a, b) not in EXCEPTIONS
+        if _layer(b) > _layer(a)
     )
     assert upward == []
 
 
 def test_there_is_no_import_circle() -> None:
     graph = _imports(_modules())
-    graph.remove_edges_from(EXCEPTIONS)
     assert list(nx.simple_cycles(graph)) == []
 
 

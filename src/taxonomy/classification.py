@@ -15,17 +15,18 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Function, Portfolio, format_value
+from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._results import Classification, Recommendation
-from taxonomy.errors import InputError, PortfolioError, did_you_mean
+from taxonomy.errors import EngineError, InputError, PortfolioError, did_you_mean
+from taxonomy.language.compiled import CompiledPack, compile_pack
 from taxonomy.language.durable import Engine, engine_for
-from taxonomy.language.facts import parse_answer
-from taxonomy.language.rules import Rule, RulePack, fill_because, pack_for
-from taxonomy.language.semantics import derive, lead_by_capability
+from taxonomy.language.facts import Fact, parse_answer
+from taxonomy.language.rules import Rule, RulePack, pack_for
+from taxonomy.language.semantics import Derivation, LeadChooser, derive, settle_lead
 from taxonomy.law import breached_independence, in_force
 from taxonomy.partial import classify_open
 
-__all__ = ["Variants", "classify", "classify_function", "iter_classify"]
+__all__ = ["Variants", "classify", "classify_function", "iter_classify", "lead_by_capability"]
 
 
 def classify(
@@ -86,11 +87,10 @@ def iter_classify(
     pack = pack_for(portfolio, rules)
     portfolio = _on_day(portfolio, as_of, pack)
     _check_bodies(portfolio)
-    engine = engine_for(pack)
-    memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
+    run = _Run(pack, portfolio)
     total = len(portfolio.functions)
     for done, fn in enumerate(portfolio.functions, start=1):
-        yield _classify_one(engine, pack, portfolio, fn, memo)
+        yield run.recommend(fn)
         if progress is not None and (done % 500 == 0 or done == total):
             progress(done, total)
 
@@ -106,7 +106,7 @@ def classify_function(
     pack = pack_for(portfolio, rules)
     portfolio = _on_day(portfolio, as_of, pack)
     _check_bodies(portfolio)
-    return _classify_one(engine_for(pack), pack, portfolio, portfolio.function(function_id), {})
+    return _Run(pack, portfolio).recommend(portfolio.function(function_id))
 
 
 class Variants:
@@ -128,9 +128,8 @@ class Variants:
         portfolio = _on_day(portfolio, None, self.pack)
         _check_bodies(portfolio)
         self.portfolio = portfolio
-        self._engine = engine_for(self.pack)
+        self._run = _Run(self.pack, portfolio)
         self._bodies = frozenset(portfolio.organisation_ids)
-        self._memo: dict[tuple[str, tuple[Any, ...]], Firing] = {}
 
     def recommend(self, function: Function) -> Recommendation:
         """The recommendation for ``function``, a variant of one of the portfolio's functions.
@@ -145,7 +144,7 @@ class Variants:
                 f"'{self.portfolio.name}'",
                 item=f"function '{function.id}'",
             )
-        return _classify_one(self._engine, self.pack, self.portfolio, function, self._memo)
+        return self._run.recommend(function)
 
 
 def _on_day(portfolio: Portfolio, as_of: datetime.date | str | None, pack: RulePack) -> Portfolio:
@@ -169,12 +168,19 @@ def _check_bodies(portfolio: Portfolio) -> None:
 OBSERVERS: list[Callable[[RulePack, Classification], None]] = []
 
 
-def _check_answers(pack: RulePack, fn: Function, bodies: tuple[str, ...]) -> None:
+def _check_answers(
+    pack: RulePack,
+    fn: Function,
+    bodies: tuple[str, ...],
+    required: tuple[Fact, ...],
+    tiers: tuple[str, ...] | None,
+) -> None:
     """Refuse a function whose answers the pack does not declare, or that misses one it needs.
 
     The loader checks files against the pack they are loaded for; this catches a portfolio
     built in Python, or loaded for another pack, and an answer naming a body that is not (or is
-    no longer) one of the portfolio's ``bodies``: a lead nobody could take.
+    no longer) one of the portfolio's ``bodies``: a lead nobody could take. ``required``: the
+    answered facts the pack requires; ``tiers``: its tiers (both computed once per run).
     """
     facts = pack.facts
     item = f"function '{fn.id}'"
@@ -197,15 +203,14 @@ def _check_answers(pack: RulePack, fn: Function, bodies: tuple[str, ...]) -> Non
                 allowed=bodies,
                 suggestion=did_you_mean(str(value), bodies) if isinstance(value, str) else None,
             )
-    for fact in facts.answered():
-        if fact.required and fn.answer(fact.name) is None:
+    for fact in required:
+        if fn.answer(fact.name) is None:
             raise PortfolioError(
                 f"does not answer '{fact.name}' ({fact.meaning}), which rule pack "
                 f"'{pack.name}' requires",
                 item=item,
                 key=fact.name,
             )
-    tiers = pack.tiers()
     if tiers is not None and fn.level not in tiers:
         raise PortfolioError(
             f"runs at tier '{fn.level}', which rule pack '{pack.name}' does not declare",
@@ -216,27 +221,67 @@ def _check_answers(pack: RulePack, fn: Function, bodies: tuple[str, ...]) -> Non
         )
 
 
-def _classify_one(
-    engine: Engine,
-    pack: RulePack,
-    portfolio: Portfolio,
-    fn: Function,
-    memo: dict[tuple[str, tuple[Any, ...]], Firing],
+class _Run:
+    """Classifies functions of one portfolio with one pack: the compiled pack and its engine.
+
+    Explanation nodes a case does not determine (they quote an answer the rules only test for
+    presence) are shared within the run.
+    """
+
+    def __init__(self, pack: RulePack, portfolio: Portfolio) -> None:
+        self.pack = pack
+        self.portfolio = portfolio
+        self.engine: Engine = engine_for(pack)
+        self.compiled: CompiledPack = compile_pack(pack)
+        self.bodies = portfolio.organisation_ids
+        self.required = tuple(f for f in pack.facts.answered() if f.required)
+        self.tiers = pack.tiers()
+        self.reads = {rule.id: rule.reads() for rule in pack.rules}
+        self.memo: dict[tuple[Any, ...], Firing] = {}
+
+    def recommend(self, fn: Function) -> Recommendation:
+        """The recommendation for ``fn`` (open answers: over every completion)."""
+        if fn.unknowns:  # partial evaluation: every completion through this same path
+            return classify_open(self.pack, fn, self.recommend)
+        pack, portfolio = self.pack, self.portfolio
+        _check_answers(pack, fn, self.bodies, self.required, self.tiers)
+        choose = lead_by_capability(portfolio, fn)
+        key, values = self.compiled.extract(fn, portfolio)
+        case = self.compiled.case(self.engine, key, values, function=fn.id)
+        if case.decided.conflicts or case.decided.gap is not None:
+            # Raises, naming the rules and the answers as every classification words it.
+            values = pack.facts.values(fn, portfolio)
+            derive(pack, values, backend=self.engine, choose_lead=choose, function=fn.id).check(
+                fn.id
+            )
+            raise EngineError("the rules reached no single answer", function=fn.id)
+        known = dict(values)
+        known.update((f"finding.{name}", value) for name, value in case.decided.findings)
+        derivation = settle_lead(case.decided, known, choose).check(fn.id)
+        firings = {
+            rule.id: case.firings.get(rule.id) or self._firing(rule, known)
+            for rule in derivation.fired
+        }
+        return _recommendation(portfolio, fn, derivation, firings)
+
+    def _firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
+        """The explanation node of a rule the case does not determine, shared in the run."""
+        # A level keyed by its rank: hashing a level hashes its name.
+        key = (rule.id, *[_rank(values.get(fact)) for fact in self.reads[rule.id]])
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self.compiled.firing(rule, values)
+        return found
+
+
+def _rank(value: Any) -> Any:
+    return int(value) if type(value) is Level else value
+
+
+def _recommendation(
+    portfolio: Portfolio, fn: Function, derivation: Derivation, firings: Mapping[str, Firing]
 ) -> Recommendation:
-    if fn.unknowns:  # partial evaluation: every completion through this same path
-        return classify_open(
-            pack, fn, lambda known: _classify_one(engine, pack, portfolio, known, memo)
-        )
-    _check_answers(pack, fn, portfolio.organisation_ids)
-    derivation = derive(
-        pack,
-        pack.facts.values(fn, portfolio),
-        backend=engine,
-        choose_lead=lead_by_capability(portfolio, fn),
-        function=fn.id,
-    ).check(fn.id)
-    values = derivation.values
-    firings = {rule.id: _firing(engine, rule, values, memo) for rule in derivation.fired}
+    """The recommendation a derivation gives, with its explanation tree."""
     assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
     own = each_own(fn, derivation.arrangement)
     lead, tied = (None, ()) if own else (derivation.lead, derivation.tied)
@@ -323,36 +368,34 @@ def _decision_notes(
     )
 
 
-def _firing(
-    engine: Engine,
-    rule: Rule,
-    values: Mapping[str, Any],
-    memo: dict[tuple[str, tuple[Any, ...]], Firing],
-) -> Firing:
-    """The explanation node for a rule that fired; identical nodes are shared within a call."""
-    reads = engine.reads(rule.id)
-    key = (rule.id, tuple(values.get(fact) for fact in reads))
-    found = memo.get(key)
-    if found is not None:
-        return found
-    matched = tuple((fact, values.get(fact)) for fact in reads)
-    shown = {fact: format_value(value) for fact, value in matched}
-    then = rule.then
-    value = then.value
-    firing = Firing(
-        rule=rule.id,
-        question=rule.question,
-        matched=matched,
-        because=fill_because(rule.because, shown.get),
-        source=rule.source,
-        principles=rule.principles,
-        priority=rule.priority,
-        uses=engine.uses(rule.id),
-        finding=then.finding,
-        value=values.get(value) if isinstance(value, str) else value,
-        cap=then.cap,
-        decide=then.decide,
-        lead=then.lead,
-    )
-    memo[key] = firing
-    return firing
+def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
+    """The lead policy: of the bodies a lead rule names, the most capable at ``function`` leads.
+
+    Only bodies the law lets lead are candidates (:meth:`Legal.may_lead`: never a body the
+    function must stay independent of, nor one whose employees may not carry it out). When two
+    or more candidates are equally capable, the lead is undecided between them: the rules could
+    not separate them, and listing order does not pretend to.
+    """
+    legal = function.legal
+
+    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
+        source = rule.then.lead
+        if source == "joint":
+            return None, ()
+        if source == "organisations":
+            named: tuple[str, ...] = portfolio.organisation_ids
+        else:
+            found = values.get(str(source))
+            named = (found,) if isinstance(found, str) else tuple(found or ())
+        if not named:
+            raise EngineError(
+                f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
+            )
+        bodies = [b for b in named if legal.may_lead(b)]
+        if not bodies:
+            return None
+        best = max(function.capability.of(b) for b in bodies)
+        tied = tuple(b for b in bodies if function.capability.of(b) == best)
+        return (tied[0], ()) if len(tied) == 1 else (None, tied)
+
+    return choose

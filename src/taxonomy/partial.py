@@ -263,54 +263,17 @@ def classify_open(
     """
     keys, groups = completions(pack, function)
     every = [domain(pack, k, v) for k, v in function.unknowns]
-    sizes = [len(g) for g in groups]
-    grid = 1
-    for size in sizes:
-        grid *= size
-    if grid > MAX_COMPLETIONS:
-        raise InputError(
-            f"its open answers ({', '.join(keys)}) have {grid:,} completions the rules tell "
-            f"apart, more than {MAX_COMPLETIONS:,}: too many unknowns to enumerate; answer some",
-            item=f"function '{function.id}'",
-        )
+    _check_grid(function, keys, groups)
     total = 1
     for values in every:
         total *= len(values)
-    found: dict[tuple[Any, ...], list[Any]] = {}  # outcome -> [weight, cells, rec, capped]
-    outcome_of: dict[Cell, tuple[Any, ...]] = {}
-    for cell in itertools.product(*(range(s) for s in sizes)):
-        chosen = {keys[d]: groups[d][i][0] for d, i in enumerate(cell)}
-        rec = recommend(complete(function, chosen))
-        weight = 1
-        for d, i in enumerate(cell):
-            weight *= len(groups[d][i])
-        key = (rec.arrangement, rec.lead, rec.tied, rec.each_own)
-        entry = found.setdefault(key, [0, set(), rec, True])
-        entry[0] += weight
-        entry[1].add(cell)
-        entry[3] = entry[3] and bool(rec.explanation.capped_by)
-        outcome_of[cell] = key
+    found, outcome_of = _tally(function, keys, groups, recommend)
     ranked = sorted(
         found.items(),
         key=lambda kv: (-kv[1][0], kv[1][2].category or 0, kv[1][2].lead_text),
     )
     if len(ranked) == 1:
-        (_, (weight, _cells, only_rec, capped)), *_ = ranked
-        rec = cast(Recommendation, only_rec)
-        settled = "law" if capped else "evidence"
-        assert rec.arrangement is not None
-        note = (
-            f"decided whatever the open answers ({', '.join(keys)}) turn out to be, "
-            + ("because the law caps it" if capped else "on the answers given")
-            + "; the rules fired are those of one completion ("
-            + ", ".join(f"{k} {format_value(groups[d][0][0])}" for d, k in enumerate(keys))
-            + ")"
-        )
-        explanation = attrs.evolve(rec.explanation, notes=(*rec.explanation.notes, note))
-        only = Outcome(rec.arrangement, rec.lead, rec.lead_status, rec.tied, "1", None, rec)
-        return attrs.evolve(
-            rec, explanation=explanation, possible=(only,), open_questions=(), settled_by=settled
-        )
+        return _decided(ranked[0][1], keys, groups)
     possible = tuple(
         Outcome(
             rec.arrangement,
@@ -325,49 +288,19 @@ def classify_open(
         if rec.arrangement is not None
     )
     words = {outcome: _outcome_words(entry[2]) for outcome, entry in found.items()}
-    questions = []
-    for dim, asked in enumerate(keys):
-        expected = Fraction(0)
-        answers = []
-        for index, group in enumerate(groups[dim]):
-            here: dict[tuple[Any, ...], int] = {}
-            for cell, outcome in outcome_of.items():
-                if cell[dim] == index:
-                    weight = 1
-                    for d, i in enumerate(cell):
-                        weight *= len(groups[d][i])
-                    here[outcome] = here.get(outcome, 0) + weight
-            expected += Fraction(len(group), len(every[dim])) * len(here)
-            order = list(every[dim])
-            answers.append(
-                (
-                    _count_words(sorted(group, key=order.index), order),
-                    tuple(words[o] for o in sorted(here, key=lambda o: -here[o])),
-                )
-            )
-        questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
-    questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
-    arrangements = {outcome.arrangement for outcome in possible}
-    if len(arrangements) == 1:
-        # One arrangement whatever the open answers: it is decided; only the lead is not.
-        first = cast(Recommendation, ranked[0][1][2])
-        capped = all(entry[3] for _, entry in ranked)
-        candidates = sorted({b for o in possible for b in (o.lead, *o.tied) if b is not None})
-        note = (
-            f"the arrangement is decided whatever the open answers ({', '.join(keys)}) turn out "
-            f"to be; the lead is not: answer {questions[0].key} first"
-        )
-        return Recommendation(
-            function.id,
-            function.name,
-            first.arrangement,
-            None,
-            attrs.evolve(first.explanation, notes=(*first.explanation.notes, note)),
-            tuple(candidates),
-            possible=possible,
-            open_questions=tuple(questions),
-            settled_by="law" if capped else "evidence",
-        )
+    questions = _questions(keys, groups, every, outcome_of, words)
+    if len({outcome.arrangement for outcome in possible}) == 1:
+        return _lead_open(function, ranked, possible, questions, keys)
+    return _undecided(function, possible, questions, keys)
+
+
+def _undecided(
+    function: Function,
+    possible: tuple[Outcome, ...],
+    questions: Sequence[OpenQuestion],
+    keys: Sequence[str],
+) -> Recommendation:
+    """More than one arrangement is possible: no decision, the outcomes and questions listed."""
     explanation = Explanation(
         fired=(),
         decided_by=_OPEN,
@@ -388,6 +321,134 @@ def classify_open(
         possible=possible,
         open_questions=tuple(questions),
         settled_by=None,
+    )
+
+
+Groups = Sequence[Sequence[tuple[Any, ...]]]
+
+
+def _check_grid(function: Function, keys: Sequence[str], groups: Groups) -> None:
+    """Refuse more than :data:`MAX_COMPLETIONS` completions the rules tell apart."""
+    grid = 1
+    for group in groups:
+        grid *= len(group)
+    if grid > MAX_COMPLETIONS:
+        raise InputError(
+            f"its open answers ({', '.join(keys)}) have {grid:,} completions the rules tell "
+            f"apart, more than {MAX_COMPLETIONS:,}: too many unknowns to enumerate; answer some",
+            item=f"function '{function.id}'",
+        )
+
+
+def _weight(cell: Cell, groups: Groups) -> int:
+    """How many raw completions the cell stands for."""
+    weight = 1
+    for d, i in enumerate(cell):
+        weight *= len(groups[d][i])
+    return weight
+
+
+def _tally(
+    function: Function,
+    keys: Sequence[str],
+    groups: Groups,
+    recommend: Callable[[Function], Recommendation],
+) -> tuple[dict[tuple[Any, ...], list[Any]], dict[Cell, tuple[Any, ...]]]:
+    """Each outcome's [weight, cells, a recommendation, capped everywhere], and each cell's."""
+    found: dict[tuple[Any, ...], list[Any]] = {}
+    outcome_of: dict[Cell, tuple[Any, ...]] = {}
+    for cell in itertools.product(*(range(len(g)) for g in groups)):
+        chosen = {keys[d]: groups[d][i][0] for d, i in enumerate(cell)}
+        rec = recommend(complete(function, chosen))
+        key = (rec.arrangement, rec.lead, rec.tied, rec.each_own)
+        entry = found.setdefault(key, [0, set(), rec, True])
+        entry[0] += _weight(cell, groups)
+        entry[1].add(cell)
+        entry[3] = entry[3] and bool(rec.explanation.capped_by)
+        outcome_of[cell] = key
+    return found, outcome_of
+
+
+def _decided(entry: list[Any], keys: Sequence[str], groups: Groups) -> Recommendation:
+    """The recommendation when one outcome follows whatever the open answers are."""
+    only_rec, capped = entry[2], entry[3]
+    rec = cast(Recommendation, only_rec)
+    settled = "law" if capped else "evidence"
+    assert rec.arrangement is not None
+    note = (
+        f"decided whatever the open answers ({', '.join(keys)}) turn out to be, "
+        + ("because the law caps it" if capped else "on the answers given")
+        + "; the rules fired are those of one completion ("
+        + ", ".join(f"{k} {format_value(groups[d][0][0])}" for d, k in enumerate(keys))
+        + ")"
+    )
+    explanation = attrs.evolve(rec.explanation, notes=(*rec.explanation.notes, note))
+    only = Outcome(rec.arrangement, rec.lead, rec.lead_status, rec.tied, "1", None, rec)
+    return attrs.evolve(
+        rec, explanation=explanation, possible=(only,), open_questions=(), settled_by=settled
+    )
+
+
+def _questions(
+    keys: Sequence[str],
+    groups: Groups,
+    every: Sequence[Sequence[Any]],
+    outcome_of: dict[Cell, tuple[Any, ...]],
+    words: dict[tuple[Any, ...], str],
+) -> list[OpenQuestion]:
+    """The open questions, ranked by the outcomes expected to remain once each is answered."""
+    # The weight of each outcome under each answer to each question, in one pass over the cells
+    # (each outcome listed in the order the cells first reach it).
+    tally: list[list[dict[tuple[Any, ...], int]]] = [[{} for _ in g] for g in groups]
+    for cell, outcome in outcome_of.items():
+        weight = _weight(cell, groups)
+        for dim, index in enumerate(cell):
+            here = tally[dim][index]
+            here[outcome] = here.get(outcome, 0) + weight
+    questions = []
+    for dim, asked in enumerate(keys):
+        expected = Fraction(0)
+        answers = []
+        for index, group in enumerate(groups[dim]):
+            here = tally[dim][index]
+            expected += Fraction(len(group), len(every[dim])) * len(here)
+            order = list(every[dim])
+            answers.append(
+                (
+                    _count_words(sorted(group, key=order.index), order),
+                    tuple(words[o] for o in sorted(here, key=lambda o: -here[o])),
+                )
+            )
+        questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
+    questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
+    return questions
+
+
+def _lead_open(
+    function: Function,
+    ranked: Sequence[tuple[tuple[Any, ...], list[Any]]],
+    possible: tuple[Outcome, ...],
+    questions: Sequence[OpenQuestion],
+    keys: Sequence[str],
+) -> Recommendation:
+    """One arrangement whatever the open answers: it is decided; only the lead is not."""
+    first = cast(Recommendation, ranked[0][1][2])
+    capped = all(entry[3] for _, entry in ranked)
+    candidates = sorted({b for o in possible for b in (o.lead, *o.tied) if b is not None})
+    note = (
+        f"the arrangement is decided whatever the open answers ({', '.join(keys)}) turn out "
+        f"to be; the lead is not: answer {questions[0].key} first"
+    )
+    return Recommendation(
+        function.id,
+        function.name,
+        first.arrangement,
+        None,
+        attrs.evolve(first.explanation, notes=(*first.explanation.notes, note)),
+        tuple(candidates),
+        possible=possible,
+        open_questions=tuple(questions),
+        settled_by="law" if capped else "evidence",
     )
 
 

@@ -21,20 +21,21 @@ Facts of type ``body``, ``bodies`` and ``text`` may be absent on a function.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import typing
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
 
 from taxonomy._model import Function, Level, OneOf, Portfolio, format_value
-from taxonomy.errors import UnknownIdError, did_you_mean
+from taxonomy.errors import UnknownIdError
 
 __all__ = [
+    "ANSWER_KEY",
     "ANSWER_QUESTIONS",
     "DERIVATIONS",
+    "FACT_KEYS",
+    "FACT_NAME",
     "OPERATORS",
     "TYPES",
     "Fact",
@@ -101,10 +102,6 @@ DERIVATIONS: Mapping[str, str] = {
     "lowest": "level",
     "spread": "count",
 }
-
-_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-_ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_ROOTS: Mapping[str, type] = {"function": Function, "portfolio": Portfolio}
 
 
 @attrs.frozen
@@ -309,257 +306,16 @@ def _derive(derive: tuple[str, Any], values: Mapping[str, Any], roots: Mapping[s
     return int(max(found)) - int(min(found))
 
 
-# --- reading declarations ---------------------------------------------------------------------
-
-
-_FACT_KEYS = (
+#: What a fact's name may be (dotted lower-case words), and an answer's key or a choice.
+FACT_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+ANSWER_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+#: The keys of a fact declaration.
+FACT_KEYS = (
     "name", "type", "choices", "from", "derive", "default", "optional", "meaning", "source",
     "known",
 )  # fmt: skip
-
-
-def read_facts(reader: Any, items: Any, *, at: Any, pack: str, problems: Any = None) -> list[Fact]:
-    """Read a ``facts:`` list (of one pack file) into declarations, each checked on its own.
-
-    Args:
-        reader: the :class:`~taxonomy.input.reader.Reader` of the file.
-        items: the list.
-        at: where the list is, for messages.
-        pack: the name of the pack declaring them.
-        problems: a :class:`~taxonomy.errors.Problems` recording each declaration's problem
-            (None: the first problem is raised).
-    """
-    found = []
-    collect = problems.collecting if problems is not None else contextlib.nullcontext
-    with collect():
-        for node, where in reader.each(reader.sequence(items, what="'facts'", at=at)):
-            with collect():
-                found.append(_read_fact(reader, node, where, pack))
-    return found
-
-
-def _read_fact(reader: Any, value: Any, at: Any, pack: str) -> Fact:
-    node = reader.mapping(value, what="a fact", at=at)
-    item = f"fact '{node['name']}'" if isinstance(node.get("name"), str) else "fact"
-    reader.keys(node, allowed=_FACT_KEYS, required=("name", "type", "meaning"), item=item)
-    name = reader.text(node, "name", item=item)
-    if not _NAME.match(name):
-        reader.fail(
-            "fact names are dotted lower-case words (letters, digits, '_'), e.g. "
-            "legal.democratic_control",
-            at=node,
-            key="name",
-            item=item,
-        )
-    if name.startswith("finding."):
-        reader.fail(
-            "'finding.' names are derived by rules, not declared", at=node, key="name", item=item
-        )
-    kind = reader.choice(node, "type", TYPES, item=item, what="a fact type")
-    ftype = TYPES[kind]
-    if kind == "choice":
-        if "choices" not in node:
-            reader.fail("a choice fact needs its 'choices'", at=node, key="type", item=item)
-        words = reader.sequence(node["choices"], what="'choices'", item=item, at=node)
-        if not words or not all(isinstance(w, str) and _ANSWER_KEY.match(w) for w in words):
-            reader.fail("list the choices as lower-case words", at=node, key="choices", item=item)
-        if len(set(words)) != len(words):
-            reader.fail("lists a choice twice", at=node, key="choices", item=item)
-        ftype = attrs.evolve(ftype, choices=tuple(words))
-    elif "choices" in node:
-        reader.fail("only a choice fact has 'choices'", at=node, key="choices", item=item)
-    meaning = reader.text(node, "meaning", item=item)
-    source = reader.text(node, "source", item=item) if node.get("source") is not None else ""
-    sources = [k for k in ("from", "derive") if k in node]
-    if len(sources) > 1:
-        reader.fail("give 'from' or 'derive', not both", at=node, key="derive", item=item)
-    path: str | None = None
-    derive: tuple[str, Any] | None = None
-    default: Any = None
-    if "from" in node:
-        path = reader.text(node, "from", item=item)
-        problem = _check_path(path)
-        if problem:
-            reader.fail(problem[0], at=node, key="from", item=item, suggestion=problem[1])
-    elif "derive" in node:
-        derive = _read_derive(reader, node, item, kind)
-    else:
-        question, _, key = name.partition(".")
-        if question not in ANSWER_QUESTIONS or not _ANSWER_KEY.match(key):
-            reader.fail(
-                "a fact portfolios answer is named QUESTION.KEY, where QUESTION is one of "
-                f"{', '.join(ANSWER_QUESTIONS)} (or give 'from' or 'derive')",
-                at=node,
-                key="name",
-                item=item,
-                suggestion=did_you_mean(question, ANSWER_QUESTIONS),
-            )
-        if kind == "body_levels":
-            reader.fail(
-                "body levels are the capability answers; a pack cannot declare more",
-                at=node,
-                key="type",
-                item=item,
-            )
-    if "optional" in node:
-        if node["optional"] is not False or path is None or not ftype.optional:
-            reader.fail(
-                "only a body, bodies or text fact read from the model may say 'optional: false' "
-                "(the model never leaves it empty)",
-                at=node,
-                key="optional",
-                item=item,
-            )
-        ftype = attrs.evolve(ftype, optional=False)
-    if "default" in node:
-        if path is not None or derive is not None:
-            reader.fail(
-                "only a fact portfolios answer has a default", at=node, key="default", item=item
-            )
-        wrong, default = parse_answer(ftype, node["default"], bodies=None)
-        if wrong:
-            reader.fail(wrong, at=node, key="default", item=item, allowed=allowed_values(ftype))
-    known = False
-    if "known" in node:
-        if node["known"] != "required" or derive is not None:
-            reader.fail(
-                "'known' takes 'required' (a portfolio may not answer it unknown), on a fact "
-                "portfolios answer or one read from the model",
-                at=node,
-                key="known",
-                item=item,
-                allowed=("required",),
-            )
-        known = True
-    return Fact(name, ftype, meaning, source, path, derive, default, pack, known)
-
-
-def _read_derive(reader: Any, node: Any, item: str, kind: str) -> tuple[str, Any]:
-    spec = reader.mapping(node["derive"], what="'derive'", item=item, at=node)
-    if len(spec) != 1:
-        reader.fail(
-            "'derive' takes one derivation", at=node, key="derive", item=item, allowed=DERIVATIONS
-        )
-    ((op, args),) = spec.items()
-    if op not in DERIVATIONS:
-        reader.fail(
-            f"'{op}' is not a derivation",
-            at=node,
-            key="derive",
-            item=item,
-            allowed=DERIVATIONS,
-            suggestion=did_you_mean(op, DERIVATIONS),
-        )
-    if DERIVATIONS[op] != kind:
-        reader.fail(
-            f"'{op}' gives a {DERIVATIONS[op]}, but the fact is declared {kind}",
-            at=node,
-            key="type",
-            item=item,
-        )
-    shapes = {
-        "count": "a fact name",
-        "overlaps": "a list of two fact names",
-        "contains": "{from: PATH, value: WORD}",
-        "highest": "{of: FACT, over: FACT}",
-    }
-    shape = shapes.get(op, shapes["highest"])
-    ok = (
-        (op == "count" and isinstance(args, str))
-        or (op == "overlaps" and isinstance(args, list | tuple) and len(args) == 2)
-        or (op == "contains" and isinstance(args, Mapping) and set(args) == {"from", "value"})
-        or (op in ("highest", "lowest", "spread")
-            and isinstance(args, Mapping) and set(args) == {"of", "over"})
-    )  # fmt: skip
-    if not ok:
-        reader.fail(f"'{op}' takes {shape}", at=node, key="derive", item=item)
-    if op == "contains":
-        problem = _check_path(str(args["from"]))
-        if problem:
-            reader.fail(problem[0], at=node, key="derive", item=item, suggestion=problem[1])
-        return op, {"from": str(args["from"]), "value": args["value"]}
-    if op == "overlaps":
-        return op, tuple(str(a) for a in args)
-    if op == "count":
-        return op, args
-    return op, {"of": str(args["of"]), "over": str(args["over"])}
-
-
-def _check_path(path: str) -> tuple[str, str | None] | None:
-    """Why ``path`` names no public attribute of the model (None when it does)."""
-    root, *parts = path.split(".")
-    if root not in _ROOTS or not parts:
-        return (f"'{path}' must start with function. or portfolio.", None)
-    owner: Any = _ROOTS[root]
-    for part in parts:
-        names = _public_names(owner)
-        if part not in names:
-            return (
-                f"'{path}': {getattr(owner, '__name__', owner)} has no '{part}'",
-                did_you_mean(part, names),
-            )
-        owner = names[part]
-    return None
-
-
-def _public_names(owner: Any) -> dict[str, Any]:
-    """The public attributes of a model class, with the class of each (or None if unknown)."""
-    if not isinstance(owner, type):
-        return {}
-    hints = typing.get_type_hints(owner) if attrs.has(owner) else {}
-    names: dict[str, Any] = {}
-    for name in hints:
-        if not name.startswith("_"):
-            names[name] = _class_of(hints[name])
-    for name in dir(owner):
-        attribute = getattr(owner, name, None)
-        if not name.startswith("_") and isinstance(attribute, property) and attribute.fget:
-            ret = typing.get_type_hints(attribute.fget).get("return")
-            names[name] = _class_of(ret)
-    return names
-
-
-def _class_of(hint: Any) -> Any:
-    if isinstance(hint, type) and attrs.has(hint):
-        return hint
-    for arg in typing.get_args(hint):
-        if isinstance(arg, type) and attrs.has(arg):
-            return arg
-    return None
-
-
-def check_declarations(declared: Iterable[Fact], fail: Any) -> None:
-    """Whole-pack checks: unique names, derivations over declared facts of the right types."""
-    seen: dict[str, Fact] = {}
-    for fact in declared:
-        if fact.name in seen:
-            fail(
-                fact,
-                f"fact '{fact.name}' is declared twice (first by pack '{seen[fact.name].pack}')",
-            )
-        seen[fact.name] = fact
-    for fact in seen.values():
-        if fact.derive is None:
-            continue
-        op, args = fact.derive
-        needs: list[tuple[str, tuple[str, ...]]] = []
-        if op == "count":
-            needs = [(args, ("bodies",))]
-        elif op == "overlaps":
-            needs = [(a, ("bodies",)) for a in args]
-        elif op in ("highest", "lowest", "spread"):
-            needs = [(args["of"], ("body_levels",)), (args["over"], ("bodies",))]
-        for name, kinds in needs:
-            if name not in seen:
-                fail(
-                    fact,
-                    f"derives from '{name}', which is not declared",
-                    suggestion=did_you_mean(name, seen),
-                )
-            if seen[name].derive is not None:
-                fail(fact, f"derives from '{name}', which is itself derived")
-            if seen[name].type.name not in kinds:
-                fail(fact, f"'{op}' needs '{name}' to be of type {' or '.join(kinds)}")
+# Read by taxonomy.schemas._inputs, which builds the schema from the loaders' key lists.
+_NAME, _ANSWER_KEY, _FACT_KEYS = FACT_NAME, ANSWER_KEY, FACT_KEYS
 
 
 # --- answers ----------------------------------------------------------------------------------
@@ -608,65 +364,13 @@ def parse_open(
         )
     if isinstance(value, str) and value.strip().lower() == "unknown":
         return None, OneOf(()), ()
-    orders: dict[str, list[Any]] = {
-        "level": list(Level),
-        "bool": [False, True],
-        "choice": list(options),
-    }
-    order = orders.get(kind, [])
-
-    def one(raw: Any) -> tuple[str | None, Any, tuple[str, ...]]:
-        if kind == "level":
-            folded = _fold(raw, Level.names())
-            if folded is None:
-                return f"'{raw}' is not a level", None, Level.names()
-            return None, Level.parse(folded), ()
-        if kind == "count":
-            if isinstance(raw, str) and raw.strip().isdigit():
-                raw = int(raw)
-            if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
-                return f"'{raw}' is not a count (0 or more)", None, ()
-            return None, raw, ()
-        if kind == "bool":
-            if not isinstance(raw, bool):
-                return f"'{raw}' is not true or false", None, ()
-            return None, raw, ()
-        folded = _fold(raw, options)
-        if folded is None:
-            return f"'{raw}' is not one of the choices", None, options
-        return None, folded, ()
-
     if isinstance(value, str):
-        found = _RANGE.match(value)
-        if kind not in ("level", "count"):
-            return (
-                f"'{value}': a range low..high is only for levels and counts (ordered); list "
-                "the values this answer may take instead",
-                None,
-                (),
-            )
-        if found is None or not found.group(1) or not found.group(2):
-            return f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high", None, ()
-        ends = [one(found.group(1)), one(found.group(2))]
-        for problem, _, allowed in ends:
-            if problem is not None:
-                return problem, None, allowed
-        low, high = ends[0][1], ends[1][1]
-        if low > high:
-            return (
-                f"'{value}' is out of order: write the lower end first "
-                f"({found.group(2)}..{found.group(1)})",
-                None,
-                (),
-            )
-        if kind == "level":
-            return None, OneOf(tuple[Any, ...](Level(i) for i in range(low, high + 1))), ()
-        return None, OneOf(tuple[Any, ...](range(low, high + 1))), ()
+        return _open_range(kind, value)
     if not isinstance(value, list | tuple):
         return f"'{value}' is not an open answer (unknown, low..high, or a list)", None, ()
     values = []
     for raw in value:
-        problem, parsed, allowed = one(raw)
+        problem, parsed, allowed = _open_value(kind, raw, options)
         if problem is not None:
             return problem, None, allowed
         values.append(parsed)
@@ -674,8 +378,64 @@ def parse_open(
         return "is an empty list: an answer needs at least one value (or: unknown)", None, ()
     if len(set(values)) != len(values):
         return "lists a value twice", None, ()
+    orders: dict[str, list[Any]] = {"level": list(Level), "bool": [False, True]}
+    order = orders.get(kind, list(options) if kind == "choice" else [])
     ranked = sorted(values, key=lambda v: order.index(v) if order else int(v))
     return None, OneOf(tuple[Any, ...](ranked)), ()
+
+
+def _open_value(
+    kind: str, raw: Any, options: tuple[str, ...]
+) -> tuple[str | None, Any, tuple[str, ...]]:
+    """One value of an open answer: ``(problem, value, allowed)``."""
+    if kind == "level":
+        folded = _fold(raw, Level.names())
+        if folded is None:
+            return f"'{raw}' is not a level", None, Level.names()
+        return None, Level.parse(folded), ()
+    if kind == "count":
+        if isinstance(raw, str) and raw.strip().isdigit():
+            raw = int(raw)
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+            return f"'{raw}' is not a count (0 or more)", None, ()
+        return None, raw, ()
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            return f"'{raw}' is not true or false", None, ()
+        return None, raw, ()
+    folded = _fold(raw, options)
+    if folded is None:
+        return f"'{raw}' is not one of the choices", None, options
+    return None, folded, ()
+
+
+def _open_range(kind: str, value: str) -> tuple[str | None, OneOf | None, tuple[str, ...]]:
+    """An open answer written ``low..high`` (levels and counts only)."""
+    found = _RANGE.match(value)
+    if kind not in ("level", "count"):
+        return (
+            f"'{value}': a range low..high is only for levels and counts (ordered); list "
+            "the values this answer may take instead",
+            None,
+            (),
+        )
+    if found is None or not found.group(1) or not found.group(2):
+        return f"'{value}' is an empty range: write LOW..HIGH, e.g. low..high", None, ()
+    ends = [_open_value(kind, found.group(1), ()), _open_value(kind, found.group(2), ())]
+    for problem, _, allowed in ends:
+        if problem is not None:
+            return problem, None, allowed
+    low, high = ends[0][1], ends[1][1]
+    if low > high:
+        return (
+            f"'{value}' is out of order: write the lower end first "
+            f"({found.group(2)}..{found.group(1)})",
+            None,
+            (),
+        )
+    if kind == "level":
+        return None, OneOf(tuple[Any, ...](Level(i) for i in range(low, high + 1))), ()
+    return None, OneOf(tuple[Any, ...](range(low, high + 1))), ()
 
 
 def parse_answer(

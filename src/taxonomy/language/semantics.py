@@ -50,57 +50,41 @@ from typing import Any, Protocol
 
 import attrs
 
-from taxonomy._model import Arrangement, Function, Level, Portfolio, format_value, lead_words
+from taxonomy._model import Arrangement, Level, format_value, lead_words
 from taxonomy.errors import EngineError, UnknownIdError
+from taxonomy.language.conditions import (
+    AllOf,
+    AnyOf,
+    Condition,
+    FactTest,
+    Not,
+    encode_literal,
+    encode_value,
+)
 from taxonomy.language.facts import FactType
-from taxonomy.language.rules import AllOf, AnyOf, Condition, FactTest, Not, Rule, RulePack
+from taxonomy.language.rules import Rule, RulePack
 
 __all__ = [
     "Backend",
     "Conflict",
+    "Decided",
     "Derivation",
     "Gap",
     "LeadChooser",
     "ReferenceBackend",
     "answer_fact_type",
+    "decide",
     "default_decision",
     "derive",
     "encode_literal",
     "encode_value",
     "holds",
-    "lead_by_capability",
     "lead_by_source",
+    "settle_lead",
 ]
 
 
 # --- conditions -------------------------------------------------------------------------------
-
-
-def encode_value(value: Any) -> Any:
-    """A fact's value as conditions compare it: levels and booleans as numbers, lists by length.
-
-    >>> encode_value(Level.MEDIUM), encode_value(True), encode_value(("a", "b")), encode_value(3)
-    (2, 1, 2, 3)
-    """
-    if isinstance(value, bool | Level):
-        return int(value)
-    if isinstance(value, tuple | list):
-        return len(value)
-    return value
-
-
-def encode_literal(ftype: FactType, value: Any) -> Any:
-    """A literal written in a rule, encoded the way values of a fact of type ``ftype`` are.
-
-    >>> from taxonomy.language.facts import LEVEL, BOOL, COUNT
-    >>> encode_literal(LEVEL, "high"), encode_literal(BOOL, False), encode_literal(COUNT, 2)
-    (3, 0, 2)
-    """
-    if ftype.name == "level":
-        return int(Level.parse(value))
-    if ftype.name == "bool":
-        return int(bool(value))
-    return value
 
 
 def answer_fact_type(fact: str) -> FactType:
@@ -339,39 +323,6 @@ class Derivation:
 LeadChooser = Callable[[Rule, Mapping[str, Any]], tuple[str | None, tuple[str, ...]] | None]
 
 
-def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
-    """The lead policy: of the bodies a lead rule names, the most capable at ``function`` leads.
-
-    Only bodies the law lets lead are candidates (:meth:`Legal.may_lead`: never a body the
-    function must stay independent of, nor one whose employees may not carry it out). When two
-    or more candidates are equally capable, the lead is undecided between them: the rules could
-    not separate them, and listing order does not pretend to.
-    """
-    legal = function.legal
-
-    def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
-        source = rule.then.lead
-        if source == "joint":
-            return None, ()
-        if source == "organisations":
-            named: tuple[str, ...] = portfolio.organisation_ids
-        else:
-            found = values.get(str(source))
-            named = (found,) if isinstance(found, str) else tuple(found or ())
-        if not named:
-            raise EngineError(
-                f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
-            )
-        bodies = [b for b in named if legal.may_lead(b)]
-        if not bodies:
-            return None
-        best = max(function.capability.of(b) for b in bodies)
-        tied = tuple(b for b in bodies if function.capability.of(b) == best)
-        return (tied[0], ()) if len(tied) == 1 else (None, tied)
-
-    return choose
-
-
 def lead_by_source(
     rule: Rule, values: Mapping[str, Any]
 ) -> tuple[str | None, tuple[str, ...]] | None:
@@ -401,12 +352,102 @@ def derive(
         pack: the rule pack.
         values: the answer facts of one function (see ``Facts.values``).
         backend: what says which rules fire: durable-rules or the reference semantics.
-        choose_lead: how a lead rule's bodies become one lead (see :func:`lead_by_capability`).
+        choose_lead: how a lead rule's bodies become one lead (classification's is the most
+            capable body: ``taxonomy.classification.lead_by_capability``).
         function: the function's id, for error messages.
     """
+    decided, known = decide(pack, values, backend=backend, function=function)
+    return settle_lead(decided, known, choose_lead)
+
+
+@attrs.frozen
+class Decided:
+    """What the rules concluded for one function before the lead: all that the rules decide.
+
+    It depends on the values the rules' conditions read and nothing else, so one ``Decided``
+    serves every function whose values the rules cannot tell apart (the compiled pack's cases).
+
+    Attributes:
+        fired, findings, decided_by, capped_by, arrangement: as in :class:`Derivation`.
+        conflicts: rules of equal priority that disagreed (the lead's not yet judged).
+        gap: a decision gap, if no decision rule fired.
+    """
+
+    fired: tuple[Rule, ...]
+    findings: tuple[tuple[str, Level | bool], ...]
+    decided_by: Rule | None
+    capped_by: tuple[Rule, ...]
+    arrangement: Arrangement | None
+    conflicts: tuple[Conflict, ...]
+    gap: Gap | None
+
+
+def decide(
+    pack: RulePack, values: Mapping[str, Any], *, backend: Backend, function: str = ""
+) -> tuple[Decided, dict[str, Any]]:
+    """Run the pack's strata on ``values``: the decision, the caps, and the values known.
+
+    The first step of :func:`derive`; the values known are ``values`` and the findings
+    (``finding.NAME``).
+    """
     known: dict[str, Any] = dict(values)
-    fired: list[Rule] = []
     conflicts: list[Conflict] = []
+    fired, derived = _run_strata(pack, known, backend, function, conflicts)
+    findings = tuple(sorted(derived.items()))
+    deciders = [rule for rule in fired if rule.then.decide is not None]
+    if not deciders:
+        gap = Gap("decision")
+        return Decided(tuple(fired), findings, None, (), None, tuple(conflicts), gap), known
+    decider = _top(deciders, lambda r: r.then.decide, "decide", conflicts)
+    decision = decider.then.decide
+    assert decision is not None
+    # A default decision outranked by the one taken concluded nothing: it is not listed.
+    fired = [rule for rule in fired if not _set_aside(rule, decider)]
+    caps = [rule for rule in fired if rule.then.cap is not None]
+    arrangement = max([decision, *(rule.then.cap for rule in caps if rule.then.cap is not None)])
+    capped_by = tuple(
+        sorted(
+            (r for r in caps if r.then.cap == arrangement and arrangement > decision),
+            key=lambda r: r.id,
+        )
+    )
+    return Decided(
+        tuple(fired), findings, decider, capped_by, arrangement, tuple(conflicts), None
+    ), known
+
+
+def settle_lead(
+    decided: Decided, known: Mapping[str, Any], choose_lead: LeadChooser = lead_by_source
+) -> Derivation:
+    """The second step of :func:`derive`: the lead, from the lead rules that fired.
+
+    ``known``: the function's values and findings, as :func:`decide` gives them (only the
+    facts the lead rules name are read).
+    """
+    if decided.arrangement is None:
+        return Derivation(
+            decided.fired, known, decided.findings, None, (), None, None, None, (), (),
+            decided.conflicts, decided.gap,
+        )  # fmt: skip
+    conflicts = list(decided.conflicts)
+    lead, lead_by, tied, notes, gap = _lead(
+        decided.fired, decided.arrangement, known, choose_lead, conflicts
+    )
+    return Derivation(
+        decided.fired, known, decided.findings, decided.decided_by, decided.capped_by,
+        decided.arrangement, lead, lead_by, tied, tuple(notes), tuple(conflicts), gap,
+    )  # fmt: skip
+
+
+def _run_strata(
+    pack: RulePack,
+    known: dict[str, Any],
+    backend: Backend,
+    function: str,
+    conflicts: list[Conflict],
+) -> tuple[list[Rule], dict[str, Level | bool]]:
+    """The rules that fired, stratum by stratum, and the findings derived (added to ``known``)."""
+    fired: list[Rule] = []
     derived: dict[str, Level | bool] = {}
     for stratum in range(len(pack.strata)):
         step = [pack.rule(rule_id) for rule_id in backend.fire(stratum, known, function=function)]
@@ -422,32 +463,7 @@ def derive(
             value = _finding_value(winner, known)
             derived[name] = value
             known[f"finding.{name}"] = value
-
-    findings = tuple(sorted(derived.items()))
-    deciders = [rule for rule in fired if rule.then.decide is not None]
-    if not deciders:
-        return Derivation(
-            tuple(fired), known, findings, None, (), None, None, None, (), (),
-            tuple(conflicts), Gap("decision"),
-        )  # fmt: skip
-    decider = _top(deciders, lambda r: r.then.decide, "decide", conflicts)
-    decision = decider.then.decide
-    assert decision is not None
-    # A default decision outranked by the one taken concluded nothing: it is not listed.
-    fired = [rule for rule in fired if not _set_aside(rule, decider)]
-    caps = [rule for rule in fired if rule.then.cap is not None]
-    arrangement = max([decision, *(rule.then.cap for rule in caps if rule.then.cap is not None)])
-    capped_by = tuple(
-        sorted(
-            (r for r in caps if r.then.cap == arrangement and arrangement > decision),
-            key=lambda r: r.id,
-        )
-    )
-    lead, lead_by, tied, notes, gap = _lead(fired, arrangement, known, choose_lead, conflicts)
-    return Derivation(
-        tuple(fired), known, findings, decider, capped_by, arrangement, lead, lead_by, tied,
-        tuple(notes), tuple(conflicts), gap,
-    )  # fmt: skip
+    return fired, derived
 
 
 def default_decision(rule: Rule) -> bool:
