@@ -14,7 +14,7 @@ from typing import Any
 
 from taxonomy._model import DELEGATION_LIMITS, ID_PATTERN, JOINT_BODY_KINDS, Arrangement, Level
 from taxonomy.errors import CONTROL_CHARACTER
-from taxonomy.input import portfolio as portfolio_loader
+from taxonomy.input import shapes
 from taxonomy.language import facts as facts_loader
 from taxonomy.language import rules as rules_loader
 from taxonomy.language.facts import ANSWER_QUESTIONS, DERIVATIONS, OPERATORS, TYPES, Fact
@@ -26,18 +26,16 @@ from taxonomy.whatif.sweep import MAX_SCENARIOS
 
 Schema = dict[str, Any]
 
-# The loaders' key lists are module constants named with a leading underscore (they are the
-# loaders' own, not API); the schemas read them rather than keeping a second copy.
-_TOP_KEYS: tuple[str, ...] = portfolio_loader._TOP_KEYS
-_RULES_KEYS: tuple[str, ...] = portfolio_loader._RULES_KEYS
-_ORG_KEYS: tuple[str, ...] = portfolio_loader._ORG_KEYS
-_FUNCTION_KEYS: tuple[str, ...] = portfolio_loader._FUNCTION_KEYS
-_REQUIRED_FUNCTION_KEYS: tuple[str, ...] = portfolio_loader._REQUIRED_FUNCTION_KEYS
-_LEGAL_KEYS: tuple[str, ...] = portfolio_loader._LEGAL_KEYS
-_PROVISION_KEYS: tuple[str, ...] = portfolio_loader._PROVISION_KEYS
-_ABOLITION_KEYS: tuple[str, ...] = portfolio_loader._ABOLITION_KEYS
-_BODY_KEYS: tuple[str, ...] = portfolio_loader._BODY_KEYS
-_ROLE_KEYS: tuple[str, ...] = portfolio_loader._ROLE_KEYS
+_TOP_KEYS = shapes.PORTFOLIO.names
+_RULES_KEYS = shapes.PACK_REFERENCE.names
+_ORG_KEYS = shapes.ORGANISATION.names
+_FUNCTION_KEYS = shapes.FUNCTION.names
+_REQUIRED_FUNCTION_KEYS = shapes.FUNCTION.required
+_LEGAL_KEYS = shapes.LEGAL.names
+_PROVISION_KEYS = shapes.PROVISION.names
+_ABOLITION_KEYS = shapes.ABOLITION.names
+_BODY_KEYS = shapes.JOINT_BODY.names
+_ROLE_KEYS = shapes.ROLE.names
 
 #: What a user reads in the editor for each key of a portfolio.
 _HELP: Mapping[str, str] = {
