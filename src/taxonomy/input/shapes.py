@@ -324,7 +324,14 @@ FUNCTION = Shape(
             required=True,
             shape=EFFECTIVENESS,
         ),
-        Key("legal", "section", "Q3: what legal constraints apply?", required=True, shape=LEGAL),
+        Key(
+            "legal",
+            "section",
+            "Q3: what legal constraints apply?",
+            required=True,
+            nullable=True,
+            shape=LEGAL,
+        ),
         Key(
             "capability",
             "section",
@@ -432,6 +439,7 @@ JOINT_BODY = Shape(
             "ids",
             "the organisations that sit on it",
             required=True,
+            nullable=True,
             listed=True,
             refers="organisations",
             prompt="The ids of the member bodies, separated by commas, e.g. {example}.",
