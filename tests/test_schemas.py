@@ -206,6 +206,18 @@ PORTFOLIO_MISTAKES: dict[str, Callable[[dict[str, Any]], None]] = {
     "empty name": lambda d: d.update(name="  "),
     "unknown organisation key": lambda d: d["organisations"][0].update(board="x"),
     "bad law": lambda d: d.update(law={"joint_committee": True}),
+    # Read before as a joint body of nobody, which the spreadsheet cannot write and the YAML
+    # written back (members left out, being empty) could not be read again.
+    "a joint body of no members": lambda d: d.update(
+        governance={
+            "bodies": [{"id": "jc", "name": "JC", "kind": "joint_committee", "members": []}]
+        }
+    ),
+    "a joint body whose members are left empty": lambda d: d.update(
+        governance={
+            "bodies": [{"id": "jc", "name": "JC", "kind": "joint_committee", "members": None}]
+        }
+    ),
     "bad joint body kind": lambda d: d.update(
         governance={
             "bodies": [{"id": "jc", "name": "JC", "kind": "club", "members": ["nhse", "nhsi"]}]

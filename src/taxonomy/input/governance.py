@@ -114,8 +114,12 @@ def _joint_body(
     if "name" in node:
         name = attempt(problems, lambda: reader.text(node, "name", item=item), "")
     members = attempt(
-        problems, lambda: id_list(reader, node, "members", orgs, item, "organisations"), NO_IDS
+        problems, lambda: id_list(reader, node, "members", orgs, item, "organisations"), None
     )
+    if members == () and "members" in node:
+        # A joint body of nobody: a spreadsheet cannot write it (an empty cell is no key).
+        with problems.collecting():
+            reader.fail("must name at least one organisation", at=node, key="members", item=item)
     delegated = attempt(
         problems, lambda: id_list(reader, node, "delegated", functions, item, "functions"), NO_IDS
     )
@@ -128,7 +132,7 @@ def _joint_body(
         id=body_id,
         name=name,
         kind=kind,
-        members=members,
+        members=members or (),
         delegated=delegated,
         oversees=oversees,
         notes=notes,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from taxonomy._model import Function, Governance, Legal, Portfolio, Provision
-from taxonomy.input.shapes import JOINT_BODY, ORGANISATION, PROVISION, ROLE, Shape
+from taxonomy.input.shapes import FUNCTION, JOINT_BODY, ORGANISATION, PROVISION, ROLE, Shape
 from taxonomy.language.facts import answer_data
 
 __all__ = ["governance_to_data", "portfolio_to_data"]
@@ -51,29 +51,26 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
 
 
 def _function_data(fn: Function) -> dict[str, Any]:
-    """One function as its file writes it: the four answers, the pack's, the lead, the notes."""
-    entry: dict[str, Any] = {
-        "id": fn.id,
-        "name": fn.name,
-        "level": fn.level,
-        "performed_by": list(fn.performed_by),
-        "efficiency": {
-            "duplication": str(fn.efficiency.duplication),
-            "simplification": str(fn.efficiency.simplification),
-        },
-        "effectiveness": {"joint_benefit": str(fn.effectiveness.joint_benefit)},
-        "legal": _legal_to_data(fn.legal, fn.performed_by),
-        "capability": {body: str(level) for body, level in fn.capability.levels},
-    }
+    """One function as its file writes it: its keys, the pack's answers under their questions.
+
+    An optional key with nothing to say (no agreed lead, no notes) is left out.
+    """
+    entry: dict[str, Any] = {}
+    for key in FUNCTION.keys:
+        value = getattr(fn, key.attr)
+        if key.name == "legal":
+            entry[key.name] = _legal_to_data(fn.legal, fn.performed_by)
+        elif key.name == "capability":
+            entry[key.name] = {body: str(level) for body, level in fn.capability.levels}
+        elif key.kind == "section" and key.shape is not None:
+            entry[key.name] = {name: str(getattr(value, name)) for name in key.shape.names}
+        elif key.required or value not in (None, ""):
+            entry[key.name] = list(value) if key.listed else value
     for name, value in (*fn.answers, *fn.unknowns):
-        question, key = name.split(".", 1)
+        question, answer = name.split(".", 1)
         if entry.get(question) is None:
             entry[question] = {}
-        entry[question][key] = answer_data(value)
-    if fn.agreed_lead is not None:
-        entry["agreed_lead"] = fn.agreed_lead
-    if fn.notes:
-        entry["notes"] = fn.notes
+        entry[question][answer] = answer_data(value)
     return entry
 
 
