@@ -228,8 +228,10 @@ def _law(pack: RulePack) -> Schema:
         _properties(PROVISION, pack) | {"abolishes": _items(abolishes, abolition)},
     )
     provision["anyOf"] = [{"required": ["joint_committees"]}, {"required": ["abolishes"]}]
-    # An abolition is permanent: it has a 'from' day and no 'until'.
-    provision["dependentRequired"] = {"abolishes": ["from"]}
+    # An abolition is permanent: it has a 'from' day. `abolishes:` left empty abolishes nothing.
+    abolishing = {"properties": {"abolishes": {"type": "array", "minItems": 1}}}
+    provision["if"] = {**abolishing, "required": ["abolishes"]}
+    provision["then"] = {"required": ["from"]}
     return {
         "description": PORTFOLIO.key("law").meaning,
         "anyOf": [
