@@ -7,11 +7,12 @@ may be an organisation, a joint body or another role.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from taxonomy._model import Governance, JointBody, Role
 from taxonomy.errors import PortfolioError, Problems
+from taxonomy.input.keys import Shape
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.input.shapes import GOVERNANCE, JOINT_BODY, ROLE
 from taxonomy.input.values import NO_IDS, attempt, id_list, item_name, new_id, read_notes, valid_id
@@ -36,6 +37,13 @@ def governance_from_data(
     """
     reader = Reader(file, PortfolioError)
     return read_governance(reader, data, data, list(organisations), dict.fromkeys(functions))
+
+
+def _ids(
+    reader: Reader, node: Fields, shape: Shape, key: str, known: Collection[str], item: str
+) -> tuple[str, ...]:
+    """The ids ``shape``'s ``key`` lists, each one of ``known`` (what the key refers to)."""
+    return id_list(reader, node, key, known, item, shape.key(key).refers)
 
 
 def read_governance(
@@ -113,18 +121,16 @@ def _joint_body(
         )
     if "name" in node:
         name = attempt(problems, lambda: reader.text(node, "name", item=item), "")
-    members = attempt(
-        problems, lambda: id_list(reader, node, "members", orgs, item, "organisations"), None
-    )
+    members = attempt(problems, lambda: _ids(reader, node, JOINT_BODY, "members", orgs, item), None)
     if members == () and "members" in node:
         # A joint body of nobody: a spreadsheet cannot write it (an empty cell is no key).
         with problems.collecting():
             reader.fail("must name at least one organisation", at=node, key="members", item=item)
     delegated = attempt(
-        problems, lambda: id_list(reader, node, "delegated", functions, item, "functions"), NO_IDS
+        problems, lambda: _ids(reader, node, JOINT_BODY, "delegated", functions, item), NO_IDS
     )
     oversees = attempt(
-        problems, lambda: id_list(reader, node, "oversees", functions, item, "functions"), NO_IDS
+        problems, lambda: _ids(reader, node, JOINT_BODY, "oversees", functions, item), NO_IDS
     )
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
     problems.raise_if_any()
@@ -159,11 +165,10 @@ def _role(
             ),
             "",
         )
-    where = "organisations, joint bodies or roles"
     reports = None
     if "reports_to" in node:
         reports = attempt(
-            problems, lambda: id_list(reader, node, "reports_to", targets, item, where), None
+            problems, lambda: _ids(reader, node, ROLE, "reports_to", targets, item), None
         )
     if reports == ():
         with problems.collecting():
@@ -177,7 +182,7 @@ def _role(
         name = attempt(problems, lambda: reader.text(node, "name", item=item), "")
     accountable = attempt(
         problems,
-        lambda: id_list(reader, node, "accountable_for", functions, item, "functions"),
+        lambda: _ids(reader, node, ROLE, "accountable_for", functions, item),
         NO_IDS,
     )
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")

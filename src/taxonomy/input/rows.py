@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.keys import Key, Shape
 from taxonomy.input.reader import Cells, Location, Row
-from taxonomy.input.shapes import ABOLITION, FUNCTION, PROVISION, Key, Shape
+from taxonomy.input.shapes import ABOLITION, FUNCTION, PROVISION
 from taxonomy.input.sheets import Table, boolean, check_columns, located_cells, split_cell
 from taxonomy.language.facts import OPEN_TYPES
 

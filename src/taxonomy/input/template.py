@@ -17,15 +17,8 @@ import attrs
 from taxonomy._model import Level
 from taxonomy.errors import PortfolioError
 from taxonomy.input.columns import answer_value, text_value
-from taxonomy.input.shapes import (
-    EFFECTIVENESS,
-    EFFICIENCY,
-    FUNCTION,
-    LEGAL,
-    SHAPES,
-    Key,
-    meta_keys,
-)
+from taxonomy.input.keys import Key
+from taxonomy.input.shapes import EFFECTIVENESS, EFFICIENCY, FUNCTION, LEGAL, SHAPES, meta_keys
 from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
 from taxonomy.render.cells import as_text_cells, check_cells
 

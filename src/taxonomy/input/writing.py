@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from taxonomy._model import Function, Governance, Legal, Portfolio, Provision
-from taxonomy.input.shapes import FUNCTION, JOINT_BODY, ORGANISATION, PROVISION, ROLE, Shape
+from taxonomy.input.keys import Shape
+from taxonomy.input.shapes import FUNCTION, JOINT_BODY, ORGANISATION, PROVISION, ROLE
 from taxonomy.language.facts import answer_data
 
 __all__ = ["governance_to_data", "portfolio_to_data"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from taxonomy.input.keys import Key, Shape
 from taxonomy.input.shapes import (
     ABOLITION,
     FUNCTION,
@@ -25,8 +26,6 @@ from taxonomy.input.shapes import (
     PORTFOLIO,
     PROVISION,
     ROLE,
-    Key,
-    Shape,
 )
 from taxonomy.language.facts import answer_data
 from taxonomy.schemas._parts import (
