@@ -109,26 +109,25 @@ _RANGE_LOOKALIKE = re.compile(r"^\s*(\w+)\s*(?:-|\u2013|\u2014|\bto\b)\s*(\w+)\s
 def read_level(reader: Reader, node: Fields, key: str, item: str) -> Level:
     """``node[key]``, a level, whatever its case; a range written ``low-high`` is shown fixed."""
     value = node[key]
-    if isinstance(value, str) and fold_choice(value, Level.names()) is None:
+    names = Level.names()  # built anew by each call: asked once here, for every answer read
+    if isinstance(value, str) and fold_choice(value, names) is None:
         # Not a level: say what else an answer may be (open, or a range) and, for a range
         # written with a dash, how to write it.
         lookalike = _RANGE_LOOKALIKE.match(value)
-        ends = [fold_choice(end, Level.names()) for end in lookalike.groups()] if lookalike else []
+        ends = [fold_choice(end, names) for end in lookalike.groups()] if lookalike else []
         reader.fail(
             f"'{value}' is not a level",
             at=node,
             key=key,
             item=item,
-            allowed=(*Level.names(), "unknown", "LOW..HIGH (a range)"),
+            allowed=(*names, "unknown", "LOW..HIGH (a range)"),
             suggestion=(
                 f"{ends[0]}..{ends[1]}"
                 if len(ends) == 2 and None not in ends
-                else did_you_mean(value, [*Level.names(), "unknown"])
+                else did_you_mean(value, [*names, "unknown"])
             ),
         )
-    return Level.parse(
-        reader.choice(node, key, Level.names(), item=item, what="a level", fold_case=True)
-    )
+    return Level.parse(reader.choice(node, key, names, item=item, what="a level", fold_case=True))
 
 
 def meant(node: Fields, keys: Sequence[str]) -> set[str]:

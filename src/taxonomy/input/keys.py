@@ -106,20 +106,18 @@ class Shape:
     prefix: str = ""
     owner: Key | None = None
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The keys a file may give, in order."""
-        return tuple(key.name for key in self.keys)
+    # Worked out once, when the shape is declared: readers ask for them for every item.
+    names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    """The keys a file may give, in order."""
+    required: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    """The keys a file must give."""
+    listed: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    """The keys holding several values (one cell each, separated by commas)."""
 
-    @property
-    def required(self) -> tuple[str, ...]:
-        """The keys a file must give."""
-        return tuple(key.name for key in self.keys if key.required)
-
-    @property
-    def listed(self) -> frozenset[str]:
-        """The keys holding several values (one cell each, separated by commas)."""
-        return frozenset(key.name for key in self.keys if key.listed)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "names", tuple(key.name for key in self.keys))
+        object.__setattr__(self, "required", tuple(k.name for k in self.keys if k.required))
+        object.__setattr__(self, "listed", frozenset(k.name for k in self.keys if k.listed))
 
     def key(self, name: str) -> Key:
         """The key called ``name``.
@@ -137,7 +135,7 @@ class Shape:
 
         A key with one column per organisation (``capability``) and the free text (``notes``)
         are not listed: their columns follow the fixed ones (see
-        :func:`taxonomy.input.rows.function_columns`).
+        :func:`taxonomy.input.columns.function_columns`).
         """
         found = [self.owner.name] if self.owner is not None else []
         for key in self.keys:

@@ -195,6 +195,14 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     return value
 
 
+#: The column of each key of each question, by question (``legal.delegable_to``).
+_COLUMNS = {
+    key.name: {inner.name: f"{key.shape.prefix}{inner.name}" for inner in key.shape.keys}
+    for key in FUNCTION.keys
+    if key.shape is not None
+}
+
+
 class _FunctionRow:
     """One row of the functions sheet being read as the YAML's function."""
 
@@ -267,7 +275,7 @@ class _FunctionRow:
 
     def section(self, shape: Shape, question: str) -> Row:
         """A question's mapping: its own columns (``legal.*``) and the pack's under it."""
-        keys = {key.name: f"{shape.prefix}{key.name}" for key in shape.keys}
+        keys = _COLUMNS[question]
         entry = {}
         for key in shape.keys:
             value = self.value(key, keys[key.name])
