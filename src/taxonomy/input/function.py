@@ -9,7 +9,7 @@ declared_answers`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -76,13 +76,17 @@ class _Reading:
             return Level.NONE  # a placeholder nothing reads: see Function.unknowns
         return read_level(self.reader, part, key, self.item)
 
+    def declared(self, part: Fields, question: str, own: Sequence[str]) -> dict[str, Any]:
+        """The answers in ``part`` to the pack's questions under ``question`` (problems kept)."""
+        return declared_answers(
+            self.reader, self.problems, part, question, own, self.pack, self.bodies, self.item
+        )
+
     def question(self, question: str, own: tuple[str, ...]) -> Fields:
         """The mapping answering ``question``: the pack's answers read, the own keys checked."""
         reader, item = self.reader, self.item
         part = reader.mapping(self.node[question], what=f"'{question}'", item=item, at=self.node)
-        self.answers |= declared_answers(
-            reader, self.problems, part, question, own, self.pack, self.bodies, item
-        )
+        self.answers |= self.declared(part, question, own)
         with self.problems.collecting():
             required = [k for k in own if k not in meant(part, own)]
             reader.keys(part, allowed=part.keys(), required=required, item=f"{item}, {question}")
@@ -175,10 +179,7 @@ def _legal(reading: _Reading, performed_by: tuple[str, ...] | None) -> Legal | N
     with reading.problems.collecting():
         if node["legal"] is not None:
             lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
-            reading.answers |= declared_answers(
-                reader, reading.problems, lg, "legal", LEGAL.names, reading.pack,
-                reading.bodies, item,
-            )  # fmt: skip
+            reading.answers |= reading.declared(lg, "legal", LEGAL.names)
         return read_legal(reader, node, item, reading.bodies, performed_by)
     return None
 
@@ -206,9 +207,7 @@ def _capability(reading: _Reading, performed_by: tuple[str, ...] | None) -> dict
     levels: dict[str, Level] = {}
     with problems.collecting():
         cap = reader.mapping(node["capability"], what="'capability'", item=item, at=node)
-        reading.answers |= declared_answers(
-            reader, problems, cap, "capability", bodies, reading.pack, bodies, item
-        )
+        reading.answers |= reading.declared(cap, "capability", bodies)
         for body in cap:
             if f"capability.{body}" in reading.answers:
                 continue
