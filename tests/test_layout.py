@@ -28,7 +28,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "taxonomy.schemas._ids",
     ),
     # reading and writing files: YAML with locations, which files were read, safe cells, writes
-    ("taxonomy.input.reader", "taxonomy.input.sources", "taxonomy.input.cells", "taxonomy.output"),
+    (
+        "taxonomy.input.reader",
+        "taxonomy.input.yaml_nodes",
+        "taxonomy.input.sources",
+        "taxonomy.input.cells",
+        "taxonomy.output",
+    ),
     # what a rule can read, rule packs, the one semantics, the durable-rules backend
     ("taxonomy.language",),
     # portfolios read (YAML, spreadsheets, Python) and the law in force on a day
@@ -38,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the accountability graph and its checks
     ("taxonomy.structure",),
     # the JSON Schemas' builders, from the loaders' declarations
+    ("taxonomy.schemas._parts", "taxonomy.schemas._portfolio"),
     ("taxonomy.schemas._inputs", "taxonomy.schemas._outputs"),
     # scenarios, comparisons, counterfactuals, sweeps (each shape's schema beside its loader)
     ("taxonomy.whatif",),

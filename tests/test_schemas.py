@@ -206,6 +206,18 @@ PORTFOLIO_MISTAKES: dict[str, Callable[[dict[str, Any]], None]] = {
     "empty name": lambda d: d.update(name="  "),
     "unknown organisation key": lambda d: d["organisations"][0].update(board="x"),
     "bad law": lambda d: d.update(law={"joint_committee": True}),
+    # Read before as a joint body of nobody, which the spreadsheet cannot write and the YAML
+    # written back (members left out, being empty) could not be read again.
+    "a joint body of no members": lambda d: d.update(
+        governance={
+            "bodies": [{"id": "jc", "name": "JC", "kind": "joint_committee", "members": []}]
+        }
+    ),
+    "a joint body whose members are left empty": lambda d: d.update(
+        governance={
+            "bodies": [{"id": "jc", "name": "JC", "kind": "joint_committee", "members": None}]
+        }
+    ),
     "bad joint body kind": lambda d: d.update(
         governance={
             "bodies": [{"id": "jc", "name": "JC", "kind": "club", "members": ["nhse", "nhsi"]}]
@@ -222,6 +234,24 @@ def test_portfolio_mistakes_are_refused_by_schema_and_loader_alike(mistake: str)
     with pytest.raises(InputError):
         portfolio_from_data(data)
     assert _errors("portfolio", _plain(data)), f"the schema accepts: {mistake}"
+
+
+@pytest.mark.parametrize("nothing", [None, []])
+def test_a_provision_abolishing_nothing_needs_no_first_day_in_the_schema_either(
+    nothing: list[Any] | None,
+) -> None:
+    # The loader reads `abolishes:` left empty as no abolition, which needs no 'from' day; the
+    # schema required one wherever the key was written, refusing a file the loader reads.
+    data = copy.deepcopy(yaml.safe_load(NHS.read_text(encoding="utf-8")))
+    data["law"] = [
+        {"id": "always", "joint_committees": True, "abolishes": nothing, "source": "an act"}
+    ]
+    assert portfolio_from_data(data).law.provisions[0].abolishes == ()
+    assert _errors("portfolio", _plain(data)) == []
+    data["law"][0]["abolishes"] = [{"body": "nhsi", "into": "nhse"}]
+    with pytest.raises(InputError, match="an abolition is permanent"):
+        portfolio_from_data(data)
+    assert _errors("portfolio", _plain(data)), "the schema accepts an abolition with no 'from'"
 
 
 def test_the_unknown_example_gives_open_and_decided_recommendations_the_schema_accepts() -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 import taxonomy
 from taxonomy.input.files import dump_portfolio
-from taxonomy.input.spreadsheet import _OPEN_LEVELS
+from taxonomy.input.template import OPEN_LEVELS as _OPEN_LEVELS
 from taxonomy.testing.strategies import portfolios
 from tests.conftest import NHS, NWL
 from tests.helpers import run_cli

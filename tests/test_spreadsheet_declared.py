@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import taxonomy
 from taxonomy.input.files import dump_portfolio
-from taxonomy.input.spreadsheet import _OPEN_LEVELS, write_portfolio, write_template
+from taxonomy.input.spreadsheet import write_portfolio, write_template
+from taxonomy.input.template import OPEN_LEVELS as _OPEN_LEVELS
 from taxonomy.language.rules import RulePack
 from taxonomy.testing.strategies import portfolios
 from tests.helpers import run_cli

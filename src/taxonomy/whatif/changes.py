@@ -50,16 +50,16 @@ def ids_schema() -> Schema:
 def closed(properties: Schema, *, required: Iterable[str] = ()) -> Schema:
     """A mapping of exactly ``properties``' keys (the schemas' own builder)."""
     # The input schemas' builders are private to their module: one spelling for every shape.
-    from taxonomy.schemas import _inputs
+    from taxonomy.schemas import _parts
 
-    return _inputs._closed(properties, allowed=tuple(properties), required=required)
+    return _parts.closed(properties, allowed=tuple(properties), required=required)
 
 
 def text(description: str) -> Schema:
     """Text as the loaders read it, described."""
-    from taxonomy.schemas import _inputs
+    from taxonomy.schemas import _parts
 
-    return _inputs._text(description)
+    return _parts.text(description)
 
 
 @change_kind("merge")
@@ -102,11 +102,11 @@ class Merge(Merger):
     @classmethod
     def schema(cls, key: str, pack: RulePack) -> Schema:
         """``into``, ``from`` and an optional new ``name``."""
-        from taxonomy.schemas import _inputs
+        from taxonomy.schemas import _parts
 
         properties = {
             "into": text("the body the others merge into"),
-            "from": _inputs._described(ids_schema(), "the bodies merged into it"),
+            "from": _parts.described(ids_schema(), "the bodies merged into it"),
             "name": text("the merged body's new name"),
         }
         return closed(properties, required=("into", "from"))
@@ -303,11 +303,11 @@ class RulesChange:
     @classmethod
     def schema(cls, key: str, pack: RulePack) -> Schema:
         """``disable``, ``replace`` or ``pack``, at least one."""
-        from taxonomy.schemas import _inputs
+        from taxonomy.schemas import _parts
 
         properties = {
-            "disable": _inputs._nullable({"type": "array", "items": {"type": "string"}}),
-            "replace": _inputs._nullable({"type": "array", "items": {"$ref": "#/$defs/rule"}}),
+            "disable": _parts.nullable({"type": "array", "items": {"type": "string"}}),
+            "replace": _parts.nullable({"type": "array", "items": {"$ref": "#/$defs/rule"}}),
             "pack": text("a rule pack folder to use instead"),
         }
         return {**closed(properties), "minProperties": 1}

@@ -303,9 +303,9 @@ def sweep_schema(pack: RulePack) -> dict[str, Any]:
     """The JSON Schema of a sweep: a grid of axes, each a field and its values."""
     # The input schemas' shared builders are private to their module: one spelling for every
     # shape (loaded when a schema is asked for, not when a sweep is read).
-    from taxonomy.schemas import _inputs
+    from taxonomy.schemas import _inputs, _parts
 
-    law_axis = _inputs._closed(
+    law_axis = _parts.closed(
         {
             "law": {"const": "joint_committees"},
             "values": {"type": "array", "items": {"type": "boolean"}, "minItems": 1},
@@ -313,9 +313,9 @@ def sweep_schema(pack: RulePack) -> dict[str, Any]:
         allowed=("law", "values"),
         required=("law", "values"),
     )
-    setting_axis = _inputs._closed(
+    setting_axis = _parts.closed(
         {
-            "function": _inputs._text("the one function changed"),
+            "function": _parts.text("the one function changed"),
             "functions": {"const": "*"},
             "where": {"$ref": "#/$defs/condition"},
             "field": field_schema(),
@@ -325,7 +325,7 @@ def sweep_schema(pack: RulePack) -> dict[str, Any]:
         required=("field", "values"),
     )
     setting_axis = valued(setting_axis, "values", pack.tiers() or ())
-    sample = _inputs._closed(
+    sample = _parts.closed(
         {
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SCENARIOS},
             "seed": {"type": "integer"},
@@ -334,24 +334,24 @@ def sweep_schema(pack: RulePack) -> dict[str, Any]:
         required=("size",),
         description="a random sample of the grid",
     )
-    top = _inputs._closed(
+    top = _parts.closed(
         {
-            "name": _inputs._text("the sweep's name"),
+            "name": _parts.text("the sweep's name"),
             "description": {"description": "what it is for"},
             "grid": {
                 "type": "array",
                 "items": {"anyOf": [law_axis, setting_axis]},
                 "description": "the axes: every combination of their values is a scenario",
             },
-            "sample": _inputs._nullable(sample),
+            "sample": _parts.nullable(sample),
         },
         allowed=("name", "description", "grid", "sample"),
         required=("name", "grid"),
     )
-    return _inputs._root(
+    return _parts.root(
         "sweep",
         "taxonomy sweep",
         "A sweep: a grid of answer changes, every combination evaluated.",
         top,
-        {**_inputs._common_defs(), **_inputs._condition_defs()},
+        {**_parts.common_defs(), **_inputs._condition_defs()},
     )

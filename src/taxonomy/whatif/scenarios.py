@@ -295,7 +295,7 @@ def scenario_schema(pack: RulePack) -> dict[str, Any]:
     """The JSON Schema of a what-if scenario for ``pack``, each change kind's from the registry."""
     # The input schemas' shared builders are private to their module: one spelling for every
     # shape (loaded when a schema is asked for, not when a scenario is read).
-    from taxonomy.schemas import _inputs
+    from taxonomy.schemas import _inputs, _parts
 
     kinds = tuple(CHANGE_KINDS)
     change = {
@@ -306,11 +306,11 @@ def scenario_schema(pack: RulePack) -> dict[str, Any]:
         "properties": {key: kind.schema(key, pack) for key, kind in CHANGE_KINDS.items()},
         "additionalProperties": False,
     }
-    top = _inputs._closed(
+    top = _parts.closed(
         {
-            "name": _inputs._text("the scenario's name"),
+            "name": _parts.text("the scenario's name"),
             # Left empty or out, a scenario has no description; given, it is text.
-            "description": {"anyOf": [_inputs._text(), {"type": "null"}, {"const": ""}]},
+            "description": {"anyOf": [_parts.text(), {"type": "null"}, {"const": ""}]},
             "changes": {"type": "array", "items": change},
         },
         allowed=_TOP_KEYS,
@@ -318,13 +318,13 @@ def scenario_schema(pack: RulePack) -> dict[str, Any]:
     )
     portfolio = _inputs.portfolio_schema(pack)["$defs"]
     defs = {
-        **_inputs._common_defs(),
+        **_parts.common_defs(),
         **_inputs._condition_defs(),
         "rule": _inputs._rule(),
         "joint_body": portfolio["joint_body"],
         "role": portfolio["role"],
     }
-    return _inputs._root(
+    return _parts.root(
         "scenario",
         "taxonomy what-if scenario",
         "A scenario: the changes it makes to a portfolio (and its rule pack), in order.",

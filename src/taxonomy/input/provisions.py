@@ -1,0 +1,155 @@
+"""The law a portfolio works under: undated (``{joint_committees: true}``) or dated provisions.
+
+A dated law is a list of provisions (:data:`taxonomy.input.shapes.PROVISION`), each in force
+from a day and until a day, some abolishing bodies into a successor
+(:data:`taxonomy.input.shapes.ABOLITION`). Every provision is checked, then the succession of
+bodies it traces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from taxonomy._model import Abolition, Law, Provision
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.reader import Fields, Reader
+from taxonomy.input.shapes import ABOLITION, LAW, PROVISION
+from taxonomy.input.values import item_name, read_day, read_id, valid_id
+
+__all__ = ["read_law"]
+
+
+def read_law(reader: Reader, value: Any, top: Fields, bodies: list[str], taken: list[str]) -> Law:
+    """``law:``: a mapping (undated, always in force) or a list of dated provisions."""
+    if isinstance(value, list | tuple):
+        return _dated_law(reader, value, top, bodies, taken)
+    if not isinstance(value, Mapping):
+        reader.fail(
+            "must be a mapping ({joint_committees: true|false}) or a list of dated provisions",
+            at=top,
+            key="law",
+        )
+    node = reader.mapping(value, what="'law'", at=top)
+    reader.keys(node, allowed=LAW.names, item="law")
+    allowed = node.get("joint_committees", False)
+    if not isinstance(allowed, bool):
+        reader.fail("must be true or false", at=node, key="joint_committees", item="law")
+    return Law(joint_committees=allowed)
+
+
+def _dated_law(
+    reader: Reader,
+    items: list[Any] | tuple[Any, ...],
+    top: Fields,
+    bodies: list[str],
+    taken: list[str],
+) -> Law:
+    if not items:
+        reader.fail(
+            "lists no provisions: give a mapping, or one provision or more", at=top, key="law"
+        )
+    provisions: list[Provision] = []
+    nodes: list[tuple[Fields, str]] = []
+    problems = Problems(PortfolioError, file=reader.file)
+    for raw in items:
+        with problems.collecting():
+            _provision(reader, raw, items, provisions, nodes)
+    problems.raise_if_any()  # the succession is traced through provisions that are all readable
+    law = Law(provisions=tuple(provisions))
+    for position, index, key, wrong, problem, known in law.succession_problems(bodies, taken):
+        node, item = nodes[position]
+        entry = node["abolishes"][index]
+        # A new successor's id clashes with one in use: no list of bodies would help.
+        new_successor = key == "into" and entry.get("name") is not None
+        with problems.collecting():
+            reader.fail(
+                problem,
+                at=entry,
+                key=key,
+                item=f"{item}, abolishes",
+                allowed=None if new_successor else known,
+                suggestion=None if new_successor else did_you_mean(wrong, known),
+            )
+    problems.raise_if_any()
+    return law
+
+
+def _provision(
+    reader: Reader,
+    raw: Any,
+    items: Sequence[Any],
+    provisions: list[Provision],
+    nodes: list[tuple[Fields, str]],
+) -> None:
+    """Check one provision of a dated law against those before it, and add it to them."""
+    node = reader.mapping(raw, what="a provision of the law", at=items)
+    item = item_name("law: provision", node)
+    reader.keys(node, allowed=PROVISION.names, required=PROVISION.required, item=item)
+    provision_id = read_id(reader, node, "id", item)
+    if provision_id in [p.id for p in provisions]:
+        reader.fail("this id is used by another provision", at=node, key="id", item=item)
+    said = node.get("joint_committees")
+    if said is not None and not isinstance(said, bool):
+        reader.fail("must be true or false", at=node, key="joint_committees", item=item)
+    start = read_day(reader, node, "from", item) if node.get("from") is not None else None
+    end = read_day(reader, node, "until", item) if node.get("until") is not None else None
+    abolishes = _abolishes(reader, node, item) if node.get("abolishes") is not None else ()
+    if start is not None and end is not None and end < start:
+        reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
+    if said is None and not abolishes:
+        reader.fail("says nothing: give joint_committees or abolishes", at=node, item=item)
+    if abolishes and (start is None or end is not None):
+        reader.fail(
+            "an abolition is permanent: a provision that abolishes bodies has a 'from' day "
+            "and no 'until' (put what ends in a provision of its own)",
+            at=node,
+            key="until" if end is not None else "abolishes",
+            item=item,
+        )
+    provision = Provision(
+        id=provision_id,
+        source=reader.text(node, "source", item=item),
+        from_=start,
+        until=end,
+        joint_committees=said,
+        abolishes=abolishes,
+    )
+    for earlier in provisions:
+        problem = earlier.disagreement(provision)
+        if problem is not None:
+            key = "joint_committees"
+            reader.fail(problem, at=node, key=key, item=item)
+    provisions.append(provision)
+    nodes.append((node, item))
+
+
+def _abolishes(reader: Reader, node: Fields, item: str) -> tuple[Abolition, ...]:
+    entries = reader.sequence(node["abolishes"], what="'abolishes'", item=item, at=node)
+    found = []
+    for raw in entries:
+        entry = reader.mapping(raw, what="an abolition", item=item, at=entries)
+        where = f"{item}, abolishes"
+        reader.keys(entry, allowed=ABOLITION.names, required=ABOLITION.required, item=where)
+        gone = entry["body"]
+        gone = [gone] if isinstance(gone, str) else gone
+        if not isinstance(gone, list | tuple) or not gone:
+            reader.fail("must be a body id or a list of them", at=entry, key="body", item=where)
+        for body in gone:
+            if not isinstance(body, str) or not valid_id(body):
+                reader.fail(
+                    f"'{body}' is not a valid id: use lower-case letters, digits, '.', '_' or '-'",
+                    at=entry,
+                    key="body",
+                    item=where,
+                )
+        into = read_id(reader, entry, "into", where)
+        if into in gone:
+            reader.fail(
+                f"'{into}' cannot be abolished into itself", at=entry, key="into", item=where
+            )
+        if len(set(gone)) != len(gone):
+            reader.fail("lists a body twice", at=entry, key="body", item=where)
+        name = reader.text(entry, "name", item=where) if entry.get("name") is not None else None
+        found.append(Abolition(tuple(gone), into, name))
+    return tuple(found)
