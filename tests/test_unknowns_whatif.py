@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 import taxonomy
 from taxonomy.schemas import schema
@@ -13,6 +14,7 @@ from taxonomy.whatif.compare import compare
 from taxonomy.whatif.scenarios import Scenario
 from taxonomy.whatif.sweep import SweepSummary, sweep
 from tests.conftest import ROOT
+from tests.helpers import run_cli
 
 UNKNOWN_EXAMPLE = ROOT / "examples" / "nhs_joint_working_2018_unknown.yaml"
 
@@ -122,3 +124,81 @@ def test_report_with_a_scenario_shows_an_open_function_open(tmp_path: Path) -> N
     page = build_report(portfolio, scenarios=[_answering()])
     assert "now decided (it was open between 2 outcomes)" in page
     assert "open: 1 One team (1/2) or 2 Aligned, separate function(s) (1/2)" in page
+
+
+def _fill(path: Path, answers: dict[tuple[str, str], str]) -> None:
+    """Fill in the results workbook's open questions sheet as a team would."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    sheet = book["open questions"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("answer")
+    for row in sheet.iter_rows(min_row=2):
+        answer = answers.get((row[0].value, row[2].value))
+        if answer is not None:
+            row[column].value = answer
+    book.save(path)
+
+
+def test_a_filled_in_results_workbook_is_a_scenario_and_rounds_of_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """classify -o results.xlsx, fill in answers, then whatif with it and classify --answers."""
+    monkeypatch.chdir(tmp_path)
+    example = str(UNKNOWN_EXAMPLE)
+    assert run_cli("classify", example, "-o", "results.xlsx").returncode == 0
+    _fill(
+        tmp_path / "results.xlsx",
+        {
+            ("it", "effectiveness.joint_benefit"): "high",
+            ("estates", "efficiency.duplication"): "low..high",
+        },
+    )
+    out = run_cli("whatif", example, "results.xlsx", "--format", "markdown")
+    assert out.returncode == 0, out.stderr
+    assert "## answers from results.xlsx" in out.stdout
+    assert (
+        "| it | open: 1 One team (1/2) or 2 Aligned, separate function(s) (1/2) | 1 One team"
+        in out.stdout
+    )
+    assert (
+        "| estates | open: " in out.stdout
+        and "still open, between 3 outcomes (was 4)" in out.stdout
+    )
+    # classify with the answers: a new results workbook asks only what is still open
+    out = run_cli("classify", example, "--answers", "results.xlsx", "-o", "round2.xlsx")
+    assert out.returncode == 0, out.stderr
+    _fill(tmp_path / "round2.xlsx", {("estates", "effectiveness.joint_benefit"): "high"})
+    out = run_cli(
+        "classify",
+        example,
+        "--answers",
+        "results.xlsx",
+        "--answers",
+        "round2.xlsx",
+        "--format",
+        "json",
+    )
+    assert out.returncode == 0, out.stderr
+    placed = {r["function"]: r for r in json.loads(out.stdout)["recommendations"]}
+    assert placed["it"]["decided"] and placed["it"]["arrangement"] == "one_team"
+    assert not placed["estates"]["decided"]  # duplication low..high, simplification still open
+    # Only the first round: estates' joint benefit is still open.
+    first = run_cli("classify", example, "--answers", "results.xlsx", "--format", "json")
+    before = {r["function"]: r for r in json.loads(first.stdout)["recommendations"]}
+    assert len(before["estates"]["possible"]) > len(placed["estates"]["possible"])
+    narrowed = {o["arrangement"] for o in placed["estates"]["possible"]}
+    assert narrowed <= {o["arrangement"] for o in before["estates"]["possible"]}
+
+
+def test_a_bad_answers_workbook_is_one_message_exit_2(tmp_path: Path) -> None:
+    missing = run_cli("classify", str(UNKNOWN_EXAMPLE), "--answers", str(tmp_path / "no.xlsx"))
+    assert missing.returncode == 2 and "no.xlsx" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    results = tmp_path / "results.xlsx"
+    assert run_cli("classify", str(UNKNOWN_EXAMPLE), "-o", str(results)).returncode == 0
+    _fill(results, {("it", "effectiveness.joint_benefit"): "hihg"})
+    bad = run_cli("whatif", str(UNKNOWN_EXAMPLE), str(results))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'it'" in bad.stderr and "effectiveness.joint_benefit" in bad.stderr
