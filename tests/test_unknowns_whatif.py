@@ -202,3 +202,78 @@ def test_a_bad_answers_workbook_is_one_message_exit_2(tmp_path: Path) -> None:
     bad = run_cli("whatif", str(UNKNOWN_EXAMPLE), str(results))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "'it'" in bad.stderr and "effectiveness.joint_benefit" in bad.stderr
+
+
+def _nwl_with_four_capabilities_open() -> tuple[taxonomy.Classification, str]:
+    """NW London's strategic direction with four CCGs' capability unknown: 60 outcomes."""
+    from taxonomy._model import UNKNOWN
+    from taxonomy.testing.unknowns import with_open
+
+    portfolio = taxonomy.load_portfolio(ROOT / "examples" / "nw_london_ccgs_2018.yaml")
+    bodies = ("brent", "central-london", "ealing", "harrow")
+    opened = with_open(
+        portfolio, "strategic-direction", {f"capability.{b}": UNKNOWN for b in bodies}
+    )
+    return taxonomy.classify(opened), "strategic-direction"
+
+
+def test_many_leads_are_summarised_in_words_and_kept_exact_in_json() -> None:
+    from taxonomy.render.prose import paragraph
+    from taxonomy.render.text import explain_markdown, explain_text, to_markdown, to_table
+    from taxonomy.render.undecided import MAX_OUTCOMES_LISTED, lead_cell
+
+    result, fid = _nwl_with_four_capabilities_open()
+    rec = result[fid]
+    assert not rec.decided and len(rec.possible) > MAX_OUTCOMES_LISTED
+    leads = {o.lead_text for o in rec.possible}
+    assert len(leads) > 20  # every subset of the bodies may tie
+    brief = "any of the 8 bodies (brent, central-london, ealing, hammersmith-fulham, harrow, "
+    assert lead_cell(rec).startswith("open: " + brief)
+    assert lead_cell(rec).endswith("alone or tied (it turns on their capability, unknown)")
+    said = paragraph(rec, result)
+    markdown = to_markdown(result)
+    row = next(line for line in markdown.splitlines() if line.startswith(f"| {fid} "))
+    explained = explain_text(rec) + explain_markdown(rec)
+    for words in (said, row, explained):
+        # no tie is listed one by one: the leads are said in brief
+        assert not [lead for lead in leads if "tie" in lead and lead in words], words[:500]
+        assert "any of the 8 bodies" in words
+    assert len(to_table(result, width=160).splitlines()) < 120
+    # each arrangement once in the cell, its share the sum of its outcomes'
+    assert row.count("1 One team") == 1 and row.count("2 Aligned") == 1
+    assert "(225/256)" in row and "(31/256)" in row
+    assert "in 225/256 of the answers left open" in said
+    # the JSON keeps every outcome and its condition
+    data = rec.to_dict()
+    assert len(data["possible"]) == len(rec.possible)
+    assert all(o["when"] for o in data["possible"])
+
+
+def test_a_lead_left_open_among_many_is_said_in_brief_in_the_paragraph() -> None:
+    """A decided arrangement whose lead turns on eight capabilities never says 'None leads it'."""
+    from taxonomy._model import UNKNOWN
+    from taxonomy.render.prose import paragraph
+    from taxonomy.render.text import to_markdown
+    from taxonomy.testing.unknowns import with_open
+
+    portfolio = taxonomy.load_portfolio(ROOT / "examples" / "nw_london_ccgs_2018.yaml")
+    bodies = ("brent", "central-london", "ealing", "harrow")
+    opened = with_open(
+        portfolio, "acute-commissioning", {f"capability.{b}": UNKNOWN for b in bodies}
+    )
+    result = taxonomy.classify(opened)
+    rec = result["acute-commissioning"]
+    assert rec.decided and rec.lead_status == "open"
+    said = paragraph(rec, result)
+    assert "None leads it" not in said
+    assert (
+        "The lead is not decided yet: it depends on answers left open, and may be any of the 8 bodies (NHS Brent CCG"
+        in said
+    )
+    assert "The arrangement holds whatever the open answers turn out to be" in said
+    assert "the lead does not" in said
+    row = next(
+        line for line in to_markdown(result).splitlines() if "| acute-commissioning " in line
+    )
+    assert "not decided yet, it depends on answers left open: any of the 8 bodies" in row
+    assert "(tie)" not in row
