@@ -387,10 +387,7 @@ def counterfactuals(
     pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
     current = classify_function(portfolio, function_id, rules=pack)
-    if not current.decided:
-        if wanted is None:
-            _decided(current, "name the arrangement to ask about")
-        assert wanted is not None
+    if not current.decided:  # which answers to its open questions reach the target
         return _open_counterfactuals(current, wanted, pack, max_changes)
     if wanted is None:
         wanted = (
@@ -417,19 +414,24 @@ def counterfactuals(
         return Counterfactuals(
             function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes, alone
         )
-
     best, searched = _cheapest(Variants(portfolio, rules=pack), fn, target, max_changes)
     return Counterfactuals(function_id, current, target, best, (), searched, max_changes)
 
 
 def _open_counterfactuals(
-    current: Recommendation, target: Arrangement, pack: RulePack, max_changes: int
+    current: Recommendation, target: Arrangement | None, pack: RulePack, max_changes: int
 ) -> Counterfactuals:
     """For a function still open: the outcomes still possible that give ``target``, and when.
 
     None of them: the legal caps below ``target`` that every outcome's derivation shows (the
     law, whatever the open answers) stand in the way, if any.
+
+    Raises:
+        InputError: no ``target`` was named (an open function has no next arrangement).
     """
+    if target is None:
+        _decided(current, "name the arrangement to ask about")
+        raise AssertionError("unreachable: an open recommendation is refused above")
     reaching = tuple(o for o in current.possible if o.arrangement is target)
     blocked: set[str] = set()
     if not reaching:
