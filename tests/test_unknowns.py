@@ -364,8 +364,10 @@ def test_a_decided_arrangement_with_an_open_lead_is_decided(tmp_path: Path) -> N
     assert taxonomy.check(taxonomy.build_graph(taxonomy.classify(portfolio))) is not None
 
 
-def test_why_not_refuses_a_function_still_open_between_arrangements(tmp_path: Path) -> None:
-    from taxonomy.whatif.counterfactual import counterfactuals
+def test_why_not_of_a_function_still_open_says_which_answers_reach_the_target(
+    tmp_path: Path,
+) -> None:
+    from taxonomy.whatif.counterfactual import counterfactuals, robustness
 
     path = _nhs_with(
         tmp_path,
@@ -374,8 +376,22 @@ def test_why_not_refuses_a_function_still_open_between_arrangements(tmp_path: Pa
     )
     portfolio = taxonomy.load_portfolio(path)
     open_ = next(r for r in taxonomy.classify(portfolio) if not r.decided)
+    for outcome in open_.possible:
+        found = counterfactuals(portfolio, open_.function, outcome.arrangement)
+        assert outcome in found.when_answered and not found.solutions
+        assert f"- {outcome.when}  (lead" in found.explain()
+    beyond = next(
+        a for a in taxonomy.Arrangement if a not in {o.arrangement for o in open_.possible}
+    )
+    found = counterfactuals(portfolio, open_.function, beyond)
+    assert not found.when_answered
+    assert "no answer to its open questions gives it" in found.explain()
+    assert found.to_dict()["current"] is None and found.to_dict()["when_answered"] == []
+    # With no target, and for robustness, a placement still open has no one answer.
     with pytest.raises(taxonomy.InputError, match="is not decided yet: its answers left open give"):
-        counterfactuals(portfolio, open_.function, "aligned")
+        counterfactuals(portfolio, open_.function)
+    with pytest.raises(taxonomy.InputError, match="is not decided yet: its answers left open give"):
+        robustness(portfolio, open_.function)
 
 
 def test_a_decided_paragraph_says_an_open_answer_is_not_known(tmp_path: Path) -> None:

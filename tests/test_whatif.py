@@ -250,7 +250,7 @@ def test_compare_json_contract(nhs: taxonomy.Portfolio) -> None:
     assert scenario["name"] == "free"
     (change,) = scenario["changes"]
     assert set(change) >= {"function", "from", "to", "because"}
-    tie = {"lead": None, "lead_status": "tie", "tied": ["nhse", "nhsi"]}
+    tie = {"lead": None, "lead_status": "tie", "tied": ["nhse", "nhsi"], "decided": True}
     assert change["from"] == {"arrangement": "aligned", **tie}
     assert change["to"] == {"arrangement": "one_team", **tie}
     assert set(scenario["metrics"]) >= {"teams", "reporting_lines", "joint_bodies", "findings"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANSWER_JSON",
+    "MAX_LEADS_LISTED",
     "CLASSIFICATION_JSON",
     "DEFAULT_RENDERER",
     "OPEN_QUESTION_JSON",
@@ -39,6 +40,7 @@ __all__ = [
     "Outcome",
     "Recommendation",
     "Renderer",
+    "open_lead_words",
     "register_renderer",
     "renderer",
 ]
@@ -111,6 +113,54 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the keys of :data:`OUTCOME_JSON`."""
         return OUTCOME_JSON.dump(self)
+
+
+#: The most leads still possible that words list one by one; more are summarised by the bodies
+#: they name (the JSON's ``possible`` keeps every one).
+MAX_LEADS_LISTED = 4
+
+
+def open_lead_words(possible: Sequence[Outcome], names: Mapping[str, str] | None = None) -> str:
+    """The leads still possible, in words: each one, or where there are many, their bodies.
+
+    With eight bodies whose capability is unknown, every subset may tie for the lead: hundreds
+    of leads, summarised as ``any of the 8 bodies (a, b, ...), alone or tied``. ``names``
+    writes each body by its name (default: its id).
+
+    >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
+    >>> def outcome(lead, tied=()):
+    ...     rec = Recommendation("f", "F", Arrangement.ONE_TEAM, lead, ex, tied)
+    ...     return Outcome(Arrangement.ONE_TEAM, lead, rec.lead_status, tied, "1/5", None, rec)
+    >>> possible = [outcome("a"), outcome(None, ("a", "b")), *map(outcome, "bcd")]
+    >>> open_lead_words(possible[:2])
+    'a or undecided between a and b (tie)'
+    >>> open_lead_words(possible)
+    'any of the 4 bodies (a, b, c and d), alone or tied'
+    """
+    named = (lambda body: names.get(body, body)) if names is not None else (lambda body: body)
+    leads = list(
+        dict.fromkeys(
+            o.lead_text
+            if names is None
+            else lead_words(o.lead and named(o.lead), map(named, o.tied))
+            for o in possible
+        )
+    )
+    if len(leads) <= MAX_LEADS_LISTED:
+        return word_list(leads, "or")
+    bodies = sorted({named(b) for o in possible for b in (o.lead, *o.tied) if b is not None})
+    how = [
+        w
+        for w, found in (
+            ("alone", any(o.lead for o in possible)),
+            ("tied", any(o.tied for o in possible)),
+        )
+        if found
+    ]
+    said = f"any of the {len(bodies)} bodies ({word_list(bodies)})"
+    said += f", {' or '.join(how)}" if how else ""
+    others = [w for w in ("joint", EACH_OWN_WORDS) if w in leads]
+    return word_list([said, *others], "or")
 
 
 #: One answer to an open question and the outcomes it leaves (an item of ``answers``).
@@ -330,8 +380,9 @@ class Recommendation:
         if self.arrangement is None:
             return "open"
         if self.lead_open:
-            leads = list(dict.fromkeys(o.lead_text for o in self.possible))
-            return "not decided yet, it depends on answers left open: " + word_list(leads, "or")
+            return "not decided yet, it depends on answers left open: " + open_lead_words(
+                self.possible
+            )
         if self.each_own:
             return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)

@@ -37,20 +37,32 @@ _FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
     "contract for other tools; jsonl streams one recommendation per line (large portfolios); "
     "xlsx and csv need -o.",
 )
+@click.option(
+    "--answers",
+    "answer_files",
+    metavar="RESULTS.xlsx",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help='Classify with the answers filled in on a results workbook\'s "open questions" '
+    "sheet (from classify -o FILE.xlsx); repeat it for each round of answers, in order.",
+)
 @output_option()
 @FORCE_OPTION
 @AS_OF_OPTION
 @writes_output(_FORMATS, inputs=("portfolio",))
 @judged_input(single_body=True)
-def classify_command(judged: Judged, out: Destination) -> None:
+def classify_command(judged: Judged, out: Destination, answer_files: tuple[str, ...]) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
     PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
     With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
     leaves one body that day, the output says every function is delivered once, by it.
+    With --answers, the answers a team filled in on the results workbook are applied first.
     """
     from taxonomy.classification import classify
 
+    if answer_files:
+        judged = _answered(judged, answer_files)
     loaded, pack = judged.portfolio, judged.pack
     if out.format == "jsonl":
         _stream_jsonl(judged, out)
@@ -78,6 +90,21 @@ def classify_command(judged: Judged, out: Destination) -> None:
         found = settings()
         text = to_table(result, width=found.width, color=found.color and out.name is None)
     out.emit(text)
+
+
+def _answered(judged: Judged, answer_files: tuple[str, ...]) -> Judged:
+    """``judged`` with each workbook's filled-in answers applied, in order (read before any)."""
+    import attrs
+
+    from taxonomy.render.answer_sheet import read_answers
+
+    rounds = [read_answers(path) for path in answer_files]  # each file read before any applied
+    portfolio, pack = judged.portfolio, judged.pack
+    for answers in rounds:
+        applied = answers.apply(portfolio, pack)
+        portfolio, pack = applied.portfolio, applied.rules
+    day = attrs.evolve(judged.day, portfolio=portfolio)
+    return Judged(judged.source, day, pack, judged.rules_dir)
 
 
 def _stream_jsonl(judged: Judged, out: Destination) -> None:

@@ -22,9 +22,10 @@ from taxonomy.cli._options import (
 from taxonomy.cli._output import Destination, format_option, output_option, writes_output
 
 if TYPE_CHECKING:
+    from taxonomy.whatif.scenarios import Scenario
     from taxonomy.whatif.sweep import Sweep, SweepResult, SweepSummary
 
-__all__ = ["MAX_EVALUATIONS", "sweep_command", "whatif_command"]
+__all__ = ["MAX_EVALUATIONS", "scenario_or_answers", "sweep_command", "whatif_command"]
 
 _WHATIF_FORMATS = ("table", "markdown", "json", "xlsx")
 
@@ -35,7 +36,7 @@ MAX_EVALUATIONS = 1_000_000
 
 @click.command("whatif")
 @PORTFOLIO_ARGUMENT
-@click.argument("scenario_files", metavar="SCENARIO.yaml...", nargs=-1, required=True)
+@click.argument("scenario_files", metavar="SCENARIO.yaml|ANSWERS.xlsx...", nargs=-1, required=True)
 @RULES_OPTION
 @format_option(
     _WHATIF_FORMATS,
@@ -50,11 +51,12 @@ def whatif_command(judged: Judged, out: Destination, scenario_files: tuple[str, 
     """Compare scenarios with the baseline: what changes, why, and the structure.
 
     The baseline is PORTFOLIO as it stood on --as-of (or its as_of); each scenario changes that.
+    A results workbook (.xlsx, from classify -o) is read as a scenario of the answers filled in
+    on its "open questions" sheet: what they decide, and what is still open.
     """
     from taxonomy.whatif.compare import compare
-    from taxonomy.whatif.scenarios import load_scenario
 
-    scenarios = [load_scenario(f) for f in scenario_files]
+    scenarios = [scenario_or_answers(f) for f in scenario_files]
     pack = judged.pack
     result = compare(judged.portfolio, *scenarios, rules=pack)
     if out.format == "xlsx":
@@ -73,6 +75,22 @@ def whatif_command(judged: Judged, out: Destination, scenario_files: tuple[str, 
     else:
         found = settings()
         out.emit(result.to_table(width=found.width, color=found.color and out.name is None))
+
+
+def scenario_or_answers(path: str) -> Scenario:
+    """A scenario file, or a results workbook's filled-in open questions (``.xlsx``) as one.
+
+    The workbook's answers are read by :func:`taxonomy.render.answer_sheet.read_answers`: one
+    ``set`` per answer given, named ``answers from <file name>``.
+    """
+    if path.lower().endswith(".xlsx"):
+        from taxonomy.render.answer_sheet import read_answers
+
+        answers: Scenario = read_answers(path)
+        return answers
+    from taxonomy.whatif.scenarios import load_scenario
+
+    return load_scenario(path)
 
 
 @click.command("sweep")

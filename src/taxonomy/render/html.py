@@ -83,8 +83,17 @@ def _open_row(rec: Recommendation, function: str, bodies: Mapping[str, str] | No
     return (
         f'<tr>{function}<td>{html.escape(rec.name)}</td><td class="cat0">'
         f"{html.escape(arrangement_cell(rec))}</td>"
-        f"<td>{html.escape('open: ' + ' or '.join(leads))}</td>{why}</tr>"
+        f"<td>{html.escape('open: ' + _leads(rec, leads, bodies))}</td>{why}</tr>"
     )
+
+
+def _leads(rec: Recommendation, leads: list[str], bodies: Mapping[str, str] | None) -> str:
+    """The leads still possible: each, or where many (eight bodies tied every way), in brief."""
+    from taxonomy._results import MAX_LEADS_LISTED, open_lead_words
+
+    if len(leads) <= MAX_LEADS_LISTED:
+        return " or ".join(leads)
+    return open_lead_words(rec.possible, bodies)
 
 
 def lead_names(

@@ -29,7 +29,7 @@ import attrs
 
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Portfolio, word_list
-from taxonomy._results import Classification, Recommendation
+from taxonomy._results import Classification, Recommendation, open_lead_words
 from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
@@ -456,6 +456,11 @@ class _Writer:
                 f"The lead is undecided {between} {among}: they are equally "
                 "capable and nothing in the law or the portfolio separates them, so they must "
                 "agree which of them leads"
+            )
+        if rec.lead_status == "open":  # the arrangement is decided, the lead turns on answers
+            return sentence(
+                "The lead is not decided yet: it depends on answers left open, and may be "
+                + open_lead_words(rec.possible, self.names)
             )
         if ex.lead_by is None:
             return ""

@@ -347,6 +347,8 @@ def placement_words(
     placement: Placement, bodies: Mapping[str, str], *, everyone: Collection[str] | None = None
 ) -> str:
     """A placement for a reader: the arrangement's title and the lead, bodies by name."""
+    if placement.possible:  # open (answers left unknown): each outcome and its share
+        return placement.words
     if placement.arrangement is None:
         return f"one body: {bodies.get(placement.lead or '', placement.lead or '')}"
     lead = lead_names(placement.lead, placement.tied, bodies, everyone=everyone)

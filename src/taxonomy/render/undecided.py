@@ -8,40 +8,143 @@ show one yet refuses (:func:`refuse_open`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 
 import attrs
 
-from taxonomy._model import Arrangement, Function
-from taxonomy._results import Classification, Recommendation
+from taxonomy._model import Arrangement, Function, word_list
+from taxonomy._results import (
+    MAX_LEADS_LISTED,
+    Classification,
+    Outcome,
+    Recommendation,
+    open_lead_words,
+)
 from taxonomy.errors import InputError
 from taxonomy.render.wording import arrangement_words
 
 __all__ = [
+    "MAX_OUTCOMES_LISTED",
+    "ArrangementShare",
     "PortfolioQuestion",
     "answer_words",
     "arrangement_cell",
+    "by_arrangement",
     "explain_open_markdown",
     "explain_open_text",
+    "gives_words",
     "open_paragraph",
+    "open_reason",
     "question_words",
     "ranked_questions",
+    "turns_on",
 ]
 
 
-def _outcome(o: object) -> str:
-    arrangement = o.arrangement  # type: ignore[attr-defined]
-    return f"{arrangement.category} {arrangement.title}"
+#: The most outcomes a cell, a paragraph or an explanation lists one by one, each with when it
+#: holds; more (eight bodies of unknown capability give hundreds of leads) are summarised by
+#: arrangement, with their shares and the leads in brief. The JSON's ``possible`` keeps each.
+MAX_OUTCOMES_LISTED = 6
+
+
+@attrs.frozen
+class ArrangementShare:
+    """The outcomes still possible that share one arrangement (whatever their leads).
+
+    Attributes:
+        arrangement: the arrangement.
+        share: the fraction of the completions that give it (the outcomes' shares summed).
+        outcomes: the outcomes, in ``possible``'s order.
+    """
+
+    arrangement: Arrangement
+    share: Fraction
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def share_text(self) -> str:
+        """The share as the outcomes write theirs: ``7/16``, or ``1``."""
+        return str(self.share)
+
+    @property
+    def leads(self) -> str:
+        """The leads these outcomes give, in words (summarised where many)."""
+        return open_lead_words(self.outcomes)
+
+
+def by_arrangement(rec: Recommendation) -> list[ArrangementShare]:
+    """The outcomes still possible grouped by arrangement, the likeliest first.
+
+    Where each arrangement has one lead, as most have, this is ``possible`` as it is.
+    """
+    grouped: dict[Arrangement, list[Outcome]] = {}
+    for o in rec.possible:
+        grouped.setdefault(o.arrangement, []).append(o)
+    found = [
+        ArrangementShare(a, sum((Fraction(o.share) for o in group), Fraction(0)), tuple(group))
+        for a, group in grouped.items()
+    ]
+    return sorted(found, key=lambda g: -g.share)  # stable: possible's order among equals
+
+
+def _many(rec: Recommendation) -> bool:
+    """Whether ``rec`` has too many outcomes to list each (see :data:`MAX_OUTCOMES_LISTED`)."""
+    return len(rec.possible) > MAX_OUTCOMES_LISTED
+
+
+def turns_on(rec: Recommendation) -> str:
+    """What the open outcomes turn on, in words: ``their capability, unknown``.
+
+    The open questions' subjects: ``their capability`` where every one is a body's
+    capability, else the first three questions (and how many more).
+    """
+    keys = [q.key for q in rec.open_questions]
+    if all(k.startswith("capability.") for k in keys):
+        return "their capability, unknown"
+    said = [question_words(k) for k in keys[:3]]
+    more = f" and {len(keys) - 3} more" if len(keys) > 3 else ""
+    return f"{word_list(said)}{more}, unknown"
 
 
 def arrangement_cell(rec: Recommendation) -> str:
-    """The arrangement column of a table: ``open: 1 One team (7/32) or 2 Aligned ... (7/16)``."""
-    return "open: " + " or ".join(f"{_outcome(o)} ({o.share})" for o in rec.possible)
+    """The arrangement column of a table: ``open: 1 One team (7/32) or 2 Aligned ... (7/16)``.
+
+    Each arrangement once, with the share of every outcome giving it (whatever their leads).
+    """
+    return "open: " + " or ".join(
+        f"{g.arrangement.category} {g.arrangement.title} ({g.share_text})"
+        for g in by_arrangement(rec)
+    )
 
 
 def lead_cell(rec: Recommendation) -> str:
-    """The lead column of a table for an open recommendation: the leads still possible."""
+    """The lead column of a table for an open recommendation: the leads still possible.
+
+    Many leads (every subset of eight bodies may tie) read ``open: any of the 8 bodies (...),
+    alone or tied (it turns on their capability, unknown)``.
+    """
     leads = list(dict.fromkeys(o.lead_text for o in rec.possible))
-    return "open: " + " or ".join(leads)
+    if len(leads) <= MAX_LEADS_LISTED:
+        return "open: " + " or ".join(leads)
+    return f"open: {open_lead_words(rec.possible)} (it turns on {turns_on(rec)})"
+
+
+def open_reason(rec: Recommendation) -> str:
+    """The reason column of a flat row (CSV, XLSX) for an open recommendation: when each holds.
+
+    ``aligned when ...; one_team when ...``; with many outcomes, each arrangement with its share
+    and its number of outcomes (the JSON's ``possible`` says when each holds).
+    """
+    if not _many(rec):
+        return "; ".join(f"{o.arrangement} when {o.when}" for o in rec.possible)
+    return (
+        "; ".join(
+            f"{g.arrangement} in {g.share_text} of the answers left open ({len(g.outcomes)} "
+            "outcomes, each with when it holds in the JSON)"
+            for g in by_arrangement(rec)
+        )
+        + f"; it turns on {turns_on(rec)}"
+    )
 
 
 def decided_cell(rec: Recommendation) -> str:
@@ -52,8 +155,11 @@ def decided_cell(rec: Recommendation) -> str:
 def open_paragraph(rec: Recommendation) -> str:
     """The recommendation in sentences: what each outcome needs, and what to answer first.
 
-    ``Not yet decided: one team if duplication is high; otherwise aligned ...``
+    ``Not yet decided: one team if duplication is high; otherwise aligned ...``; with more
+    outcomes than :data:`MAX_OUTCOMES_LISTED`, each arrangement with its share and leads.
     """
+    if _many(rec):
+        return _many_paragraph(rec)
     parts = []
     for index, o in enumerate(rec.possible):
         words = f"{o.arrangement.title.lower()} (category {o.arrangement.category}"
@@ -69,10 +175,30 @@ def open_paragraph(rec: Recommendation) -> str:
     )
 
 
+def _many_paragraph(rec: Recommendation) -> str:
+    """The paragraph of a recommendation with many outcomes: by arrangement, in brief."""
+    parts = [
+        f"{g.arrangement.title.lower()} (category {g.arrangement.category}) in {g.share_text} "
+        f"of the answers left open, lead {g.leads}"
+        for g in by_arrangement(rec)
+    ]
+    first = rec.open_questions[0]
+    return (
+        f"{rec.name}: not yet decided: {'; or '.join(parts)}. It turns on {turns_on(rec)} "
+        f"({len(rec.possible)} outcomes in all). Answer {first.key} first: about "
+        f"{first.expected_outcomes:g} outcomes are expected to remain after it."
+    )
+
+
 def settled_sentence(rec: Recommendation, function: Function) -> str:
     """For a decided recommendation with open answers: that it holds whatever they are."""
     keys = ", ".join(f"{k} ({v})" for k, v in function.unknowns)
     why = "the law settles it" if rec.settled_by == "law" else "the answers given settle it"
+    if rec.lead_open:
+        return (
+            f"The arrangement holds whatever the open answers turn out to be ({keys}): {why}; "
+            "the lead does not, and the reasons above are given for one way of answering them."
+        )
     return (
         f"This holds whatever the open answers turn out to be ({keys}): {why}; the reasons "
         "above are given for one way of answering them."
@@ -84,8 +210,45 @@ def _questions(rec: Recommendation, indent: str) -> list[str]:
     for rank, q in enumerate(rec.open_questions, start=1):
         left = "outcome" if q.expected_outcomes == 1 else "outcomes"
         lines.append(f"{indent}{rank}. {q.key} (about {q.expected_outcomes:g} {left} left)")
-        lines += [f"{indent}   - {answer}: {'; '.join(gives)}" for answer, gives in q.answers]
+        lines += [f"{indent}   - {answer}: {gives_words(gives)}" for answer, gives in q.answers]
     return lines
+
+
+def gives_words(gives: Sequence[str]) -> str:
+    """What one answer leaves, in words: each outcome, or where many, by arrangement.
+
+    >>> gives_words(["one_team, lead a", "aligned, lead a"])
+    'one_team, lead a; aligned, lead a'
+    >>> gives_words([f"one_team, lead {b}" for b in "abcdefg"] + ["aligned, lead a"])
+    '8 outcomes: one_team (7 leads); aligned, lead a'
+    """
+    if len(gives) <= MAX_OUTCOMES_LISTED:
+        return "; ".join(gives)
+    grouped: dict[str, list[str]] = {}
+    for give in gives:
+        grouped.setdefault(give.split(",", 1)[0], []).append(give)
+    said = [g[0] if len(g) == 1 else f"{a} ({len(g)} leads)" for a, g in grouped.items()]
+    return f"{len(gives)} outcomes: " + "; ".join(said)
+
+
+def _outcome_lines(rec: Recommendation, item: str) -> list[str]:
+    """Each outcome possible as a list item (``item`` opens it), or by arrangement where many."""
+    if not _many(rec):
+        return [
+            f"{item}category {o.arrangement.category}, {o.arrangement.title} "
+            f"({o.arrangement}), lead {o.lead_text}: {o.share}, when {o.when}"
+            for o in rec.possible
+        ]
+    lines = [
+        f"{item}category {g.arrangement.category}, {g.arrangement.title} ({g.arrangement}): "
+        f"{g.share_text}, in {len(g.outcomes)} outcomes; lead {g.leads}"
+        for g in by_arrangement(rec)
+    ]
+    return [
+        *lines,
+        f"{item}it turns on {turns_on(rec)}: each of the {len(rec.possible)} outcomes, with "
+        "when it holds, is in the JSON (--format json)",
+    ]
 
 
 def explain_open_text(rec: Recommendation, *, summary: str = "") -> str:
@@ -97,11 +260,7 @@ def explain_open_text(rec: Recommendation, *, summary: str = "") -> str:
         "",
         "Possible outcomes (share of the open answers' completions, and when):",
     ]
-    for o in rec.possible:
-        lines.append(
-            f"  - category {o.arrangement.category}, {o.arrangement.title} "
-            f"({o.arrangement}), lead {o.lead_text}: {o.share}, when {o.when}"
-        )
+    lines += _outcome_lines(rec, "  - ")
     lines += ["", "Open questions, the most settling first:", *_questions(rec, "  ")]
     return "\n".join(lines) + "\n"
 
@@ -112,16 +271,16 @@ def explain_open_markdown(rec: Recommendation, *, summary: str = "") -> str:
     if summary:
         lines += [summary, ""]
     lines += [f"- **Function:** `{rec.function}`", "- **Arrangement:** not decided", ""]
-    lines += [
-        "## Possible outcomes",
-        "",
-        "| arrangement | lead | share | when |",
-        "|---|---|---|---|",
-    ]
-    lines += [
-        f"| {o.arrangement.category} {o.arrangement.title} | {o.lead_text} | {o.share} | {o.when} |"
-        for o in rec.possible
-    ]
+    lines += ["## Possible outcomes", ""]
+    if _many(rec):
+        lines += _outcome_lines(rec, "- ")
+    else:
+        lines += ["| arrangement | lead | share | when |", "|---|---|---|---|"]
+        lines += [
+            f"| {o.arrangement.category} {o.arrangement.title} | {o.lead_text} | {o.share} "
+            f"| {o.when} |"
+            for o in rec.possible
+        ]
     lines += ["", "## Open questions", "", *_questions(rec, "")]
     return "\n".join(lines) + "\n"
 

@@ -68,7 +68,8 @@ def _result_rows(classification: Classification, rules: RulePack | None) -> list
 
 def _open_row(rec: Recommendation, names: dict[str, str], summary: str | None) -> list[Any]:
     """The row of a recommendation still open: each outcome, and the question to answer first."""
-    from taxonomy.render.undecided import arrangement_cell, decided_cell, lead_cell
+    from taxonomy._results import MAX_LEADS_LISTED, open_lead_words
+    from taxonomy.render.undecided import arrangement_cell, decided_cell, lead_cell, open_reason
 
     leads = dict.fromkeys(_lead_name(o.recommendation, names) for o in rec.possible)
     return [
@@ -80,8 +81,13 @@ def _open_row(rec: Recommendation, names: dict[str, str], summary: str | None) -
         rec.lead_status,
         decided_cell(rec),
         "",
-        "; ".join(f"{o.arrangement} when {o.when}" for o in rec.possible),
-        "open: " + " or ".join(leads),
+        open_reason(rec),
+        "open: "
+        + (
+            " or ".join(leads)
+            if len(leads) <= MAX_LEADS_LISTED
+            else open_lead_words(rec.possible, names)
+        ),
         summary,
     ]
 

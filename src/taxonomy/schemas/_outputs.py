@@ -16,8 +16,8 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
-from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema
-from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._results import CLASSIFICATION_JSON, OUTCOME_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
@@ -172,24 +172,69 @@ def _why_not() -> Schema:
             "decided_by": STRING,
         }
     )
-    body = _object(
-        {
-            "function": STRING,
-            "current": _arrangement(),
-            "target": _arrangement(),
-            "solutions": {"type": "array", "items": solution},
-            "blocked_by": STRINGS,
-            "performed_only_by": STRINGS,
-            "searched": _INT,
-        }
-    )
+    fields = {
+        "function": STRING,
+        "current": {
+            **_arrangement(nullable=True),
+            "description": "null where the function is open (answers left unknown)",
+        },
+        "decided": {
+            "type": "boolean",
+            "description": "false where answers left unknown give more than one arrangement",
+        },
+        "target": _arrangement(),
+        "solutions": {"type": "array", "items": solution},
+        "blocked_by": STRINGS,
+        "performed_only_by": STRINGS,
+        "searched": _INT,
+        "when_answered": {
+            "type": "array",
+            "items": OUTCOME_JSON.schema(_named()),
+            "description": "where the function is open: each outcome still possible that "
+            "gives the target, with its share and when (empty: no answer to its open "
+            "questions gives it)",
+        },
+    }
+    body = _object(fields, required=[k for k in fields if k not in ("decided", "when_answered")])
     return _root("why-not", "taxonomy why-not", _stamped(body, "why-not"))
 
 
+#: A placement in the what-if JSON (``whatif.compare.Placement``), its keys declared once: its
+#: ``to_dict`` and the ``whatif`` schema derive from them.
+PLACEMENT_JSON = Shape(
+    key(
+        "arrangement",
+        _arrangement(nullable=True),
+        via=text,
+        description="null where one body is left (lead names it) or the placement is open",
+    ),
+    key("lead", STRING_OR_NULL),
+    key(
+        "lead_status",
+        {"enum": ["body", "joint", "tie", "each", "open"]},
+        required=False,
+        description="open: answers left unknown give more than one outcome (see possible)",
+    ),
+    key("tied", STRINGS, via=list),
+    key(
+        "decided",
+        {"type": "boolean"},
+        required=False,
+        description="false where answers left unknown give more than one arrangement",
+    ),
+    key(
+        "possible",
+        {"type": "array", "items": OUTCOME_JSON, "minItems": 2},
+        via=each(OUTCOME_JSON),
+        omit_empty=True,
+        description="where answers left unknown give more than one outcome (the arrangement, "
+        "or only the lead): each, with its share and when; absent when settled",
+    ),
+)
+
+
 def _whatif() -> Schema:
-    placement = _object(
-        {"arrangement": _arrangement(nullable=True), "lead": STRING_OR_NULL, "tied": STRINGS}
-    )
+    placement = PLACEMENT_JSON.schema(_named())
     change = _object(
         {
             "function": STRING,

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import EACH_OWN_WORDS, Arrangement, format_value, lead_words
+from taxonomy._model import EACH_OWN_WORDS, Arrangement, format_value, lead_words, word_list
 from taxonomy._results import Classification, Recommendation
+from taxonomy._results import Outcome as Possible
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, pack_for
 from taxonomy.law import in_force
@@ -47,25 +48,46 @@ __all__ = [
 
 @attrs.frozen
 class Placement:
-    """Where a function stands: its arrangement (None when one body is left) and lead."""
+    """Where a function stands: its arrangement (None when one body is left or it is open) and lead.
+
+    Attributes:
+        arrangement: the arrangement; None where one body is left (``lead`` names it) or the
+            answers left open give more than one (see ``possible``).
+        lead: the lead body, or None (:attr:`lead_status` says why).
+        tied: the bodies tied for the lead.
+        each_own: the bodies that each do their own (no lead).
+        possible: where answers left open give more than one outcome (the arrangement, or only
+            the lead), each outcome with its share and when; empty when settled.
+    """
 
     arrangement: Arrangement | None
     lead: str | None
     tied: tuple[str, ...] = ()
     each_own: tuple[str, ...] = ()
+    possible: tuple[Possible, ...] = ()
+
+    @classmethod
+    def of(cls, rec: Recommendation) -> Placement:
+        """Where ``rec`` places its function (its outcomes kept where more than one is possible)."""
+        possible = rec.possible if len(rec.possible) > 1 else ()
+        return cls(rec.arrangement, rec.lead, rec.tied, rec.each_own, possible)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "arrangement": str(self.arrangement) if self.arrangement is not None else None,
-            "lead": self.lead,
-            "lead_status": self.lead_status,
-            "tied": list(self.tied),
-        }
+        """A JSON-ready dict: the keys of ``PLACEMENT_JSON`` (in ``taxonomy.schemas``)."""
+        from taxonomy.schemas._outputs import PLACEMENT_JSON
+
+        return PLACEMENT_JSON.dump(self)
+
+    @property
+    def decided(self) -> bool:
+        """Whether the arrangement is settled (or one body is left): not open between several."""
+        return self.arrangement is not None or not self.possible
 
     @property
     def lead_status(self) -> str:
-        """``body``, ``joint``, ``tie`` or ``each``, as a recommendation's :attr:`lead_status`."""
+        """``body``, ``joint``, ``tie``, ``each`` or ``open``, as a recommendation's."""
+        if self.possible:
+            return "open"
         if self.lead is not None:
             return "body"
         if self.each_own:
@@ -75,16 +97,36 @@ class Placement:
     @property
     def lead_text(self) -> str:
         """The lead in words, as a recommendation's :attr:`lead_text`."""
+        if self.possible:
+            if self.arrangement is None:
+                return "open"
+            leads = list(dict.fromkeys(o.lead_text for o in self.possible))
+            return "not decided yet, it depends on answers left open: " + word_list(leads, "or")
         return EACH_OWN_WORDS if self.each_own else lead_words(self.lead, self.tied)
 
+    @property
+    def outcome_key(self) -> tuple[Any, ...]:
+        """What a change compares: the arrangement, the lead, and every outcome still possible."""
+        outcomes = tuple((o.arrangement, o.lead, o.tied, o.share) for o in self.possible)
+        return (self.arrangement, self.lead, self.tied, outcomes)
+
     def __str__(self) -> str:
+        if not self.decided:
+            return "open: " + " or ".join(f"{o.arrangement} ({o.share})" for o in self.possible)
         where = str(self.arrangement) if self.arrangement is not None else "one body"
         return f"{where} ({self.lead_text})"
 
     @property
     def words(self) -> str:
-        """The placement as classify's table writes it: ``1 One team (nhse)``."""
+        """The placement as classify's table writes it: ``1 One team (nhse)``.
+
+        Open: ``open: 1 One team (1/2) or 2 Aligned, separate function(s) (1/2)``.
+        """
         arrangement = self.arrangement
+        if not self.decided:
+            return "open: " + " or ".join(
+                f"{o.arrangement.category} {o.arrangement.title} ({o.share})" for o in self.possible
+            )
         where = "one body" if arrangement is None else f"{arrangement.category} {arrangement.title}"
         return f"{where} ({self.lead_text})"
 
@@ -165,13 +207,7 @@ class Comparison:
                 "provisions": list(self.baseline.provisions),
                 "rule_pack": {"name": pack.name, "version": pack.version, "hash": pack.hash},
                 "recommendations": [
-                    {
-                        "function": r.function,
-                        "arrangement": str(r.settled_arrangement),
-                        "lead": r.lead,
-                        "tied": list(r.tied),
-                    }
-                    for r in self.baseline
+                    {"function": r.function, **Placement.of(r).to_dict()} for r in self.baseline
                 ],
                 "metrics": self.baseline_metrics.to_dict(),
             },
@@ -271,18 +307,12 @@ def compare(
             outcomes.append(_one_body_left(scenario, applied.single_body, applied, baseline))
             continue
         result = classify(applied.portfolio, rules=applied.rules)
-        for rec in result:
-            rec.settled_arrangement  # noqa: B018  refuses an open recommendation, never guesses
         changes = tuple(
             _change(before, result[before.function])
             for before in baseline
             if before.function in result
-            and (before.arrangement, before.lead, before.tied)
-            != (
-                result[before.function].arrangement,
-                result[before.function].lead,
-                result[before.function].tied,
-            )
+            and Placement.of(before).outcome_key
+            != Placement.of(result[before.function]).outcome_key
         )
         outcomes.append(
             Outcome(scenario, result, None, changes, measure(build_graph(result)), applied.notes)
@@ -298,7 +328,7 @@ def _one_body_left(
         FunctionChange(
             r.function,
             r.name,
-            Placement(r.arrangement, r.lead, r.tied, r.each_own),
+            Placement.of(r),
             Placement(None, body),
             (f"only {body} is left: the function is delivered once, by {body}",),
         )
@@ -316,14 +346,48 @@ def _change(before: Recommendation, after: Recommendation) -> FunctionChange:
     return FunctionChange(
         before.function,
         before.name,
-        Placement(before.arrangement, before.lead, before.tied, before.each_own),
-        Placement(after.arrangement, after.lead, after.tied, after.each_own),
+        Placement.of(before),
+        Placement.of(after),
         because(before, after),
     )
 
 
+def _outcome_words(outcome: Possible) -> str:
+    """An outcome still possible in words: ``1 One team (nhse)``."""
+    return f"{outcome.arrangement.category} {outcome.arrangement.title} ({outcome.lead_text})"
+
+
+def _open_because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
+    """Why a function open before or after (answers left unknown) changed, in words.
+
+    Opened or settled by the scenario's answers; open in both, the outcomes it gained or lost,
+    or only their shares.
+    """
+    if not after.decided:
+        first = after.open_questions[0].key
+        if before.decided:
+            return (f"now open between {len(after.possible)} outcomes: answer {first} first",)
+        was = {_outcome_words(o) for o in before.possible}
+        now = {_outcome_words(o) for o in after.possible}
+        reasons = [f"no longer possible: {w}" for w in sorted(was - now)]
+        reasons += [f"now possible: {w}" for w in sorted(now - was)]
+        return (
+            f"still open, between {len(after.possible)} outcomes (was {len(before.possible)}): "
+            f"answer {first} first",
+            *(reasons or ["the same outcomes, in other shares"]),
+        )
+    why = "the law settles it" if after.settled_by == "law" else "the answers given settle it"
+    return (f"now decided (it was open between {len(before.possible)} outcomes): {why}",)
+
+
 def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
-    """The differences between two derivations of one function, in words."""
+    """The differences between two derivations of one function, in words.
+
+    A function open before or after (answers left unknown) says what the scenario's answers
+    settled or opened (see ``_open_because``), not rules of one completion.
+    """
+    if not (before.decided and after.decided):
+        return _open_because(before, after)
     b, a = before.explanation, after.explanation
     reasons = []
     if a.decided_by.rule != b.decided_by.rule:

@@ -48,7 +48,7 @@ from taxonomy._model import (
     Portfolio,
     word_list,
 )
-from taxonomy._results import Recommendation
+from taxonomy._results import Outcome, Recommendation
 from taxonomy.classification import Variants, classify_function
 from taxonomy.errors import InputError
 from taxonomy.language.rules import RulePack, pack_for
@@ -136,6 +136,9 @@ class Counterfactuals:
         max_changes: the most answers changed at once in the search.
         performed_only_by: the one body that carries the function out, when the target is one
             team: no answer change makes it one team, as no other body carries it out.
+        when_answered: where the function is still open (answers left unknown): each outcome
+            still possible that gives the target, with its share and when; empty where none
+            does (then ``blocked_by`` names a legal cap every answer leaves in place, if any).
     """
 
     function: str
@@ -146,6 +149,7 @@ class Counterfactuals:
     searched: int
     max_changes: int = 2
     performed_only_by: tuple[str, ...] = ()
+    when_answered: tuple[Outcome, ...] = ()
 
     def explain(self) -> str:
         """The answer in words.
@@ -159,12 +163,48 @@ class Counterfactuals:
         said as a loss.
         """
         name = f"{self.current.name} ({self.function})"
+        if not self.current.decided:
+            return self._open_explain(name)
         if self.current.arrangement is self.target:
             return f"{name} is already {self.target}.\n"
         lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
         lines += self._obstacles()
         lines += self._solutions()
         lines.append(f"  ({self.searched} answer combinations evaluated)")
+        return "\n".join(lines) + "\n"
+
+    def _open_explain(self, name: str) -> str:
+        """The answer for a function still open: which answers to its open questions reach it."""
+        given = word_list(
+            [
+                f"{o.arrangement.category} {o.arrangement.title} ({o.share})"
+                for o in self.current.possible
+            ],
+            "or",
+        )
+        lines = [
+            f"{name} is not decided yet: its answers left open give {given}; "
+            f"for it to be {self.target}:"
+        ]
+        if self.when_answered:
+            lines.append("  these answers to its open questions would give it:")
+            lines += [
+                f"  - {o.when}  (lead {o.lead_text}; {o.share} of the answers still possible)"
+                for o in self.when_answered
+            ]
+            return "\n".join(lines) + "\n"
+        lines.append(
+            "  no answer to its open questions gives it: they give only "
+            + word_list([str(o.arrangement) for o in self.current.possible], "or")
+        )
+        if self.blocked_by:
+            caps = ", ".join(self.blocked_by)
+            lines.append(f"  the law stands in the way whatever the answers: {caps}")
+        first = self.current.open_questions[0].key
+        lines.append(
+            f"  answer its open questions first ({first} settles most), then ask again: "
+            "a change to an answer already given may still reach it"
+        )
         return "\n".join(lines) + "\n"
 
     def _obstacles(self) -> list[str]:
@@ -249,15 +289,19 @@ class Counterfactuals:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {
+        data = {
             "function": self.function,
-            "current": str(self.current.arrangement),
+            "current": None if self.current.arrangement is None else str(self.current.arrangement),
+            "decided": self.current.decided,
             "target": str(self.target),
             "solutions": [s.to_dict() for s in self.solutions],
             "blocked_by": list(self.blocked_by),
             "performed_only_by": list(self.performed_only_by),
             "searched": self.searched,
         }
+        if not self.current.decided:
+            data["when_answered"] = [o.to_dict() for o in self.when_answered]
+        return data
 
 
 def _cost(changes: Sequence[AnswerChange]) -> tuple[int, int, int]:
@@ -342,7 +386,9 @@ def counterfactuals(
     wanted = Arrangement.parse(target) if target is not None else None
     pack = pack_for(portfolio, rules)
     fn = portfolio.function(function_id)
-    current = _decided(classify_function(portfolio, function_id, rules=pack))
+    current = classify_function(portfolio, function_id, rules=pack)
+    if not current.decided:  # which answers to its open questions reach the target
+        return _open_counterfactuals(current, wanted, pack, max_changes)
     if wanted is None:
         wanted = (
             Arrangement(current.settled_arrangement - 1)
@@ -368,9 +414,46 @@ def counterfactuals(
         return Counterfactuals(
             function_id, current, target, (), tuple(sorted(blocked)), 0, max_changes, alone
         )
-
     best, searched = _cheapest(Variants(portfolio, rules=pack), fn, target, max_changes)
     return Counterfactuals(function_id, current, target, best, (), searched, max_changes)
+
+
+def _open_counterfactuals(
+    current: Recommendation, target: Arrangement | None, pack: RulePack, max_changes: int
+) -> Counterfactuals:
+    """For a function still open: the outcomes still possible that give ``target``, and when.
+
+    None of them: the legal caps below ``target`` that every outcome's derivation shows (the
+    law, whatever the open answers) stand in the way, if any.
+
+    Raises:
+        InputError: no ``target`` was named (an open function has no next arrangement).
+    """
+    if target is None:
+        _decided(current, "name the arrangement to ask about")
+        raise AssertionError("unreachable: an open recommendation is refused above")
+    reaching = tuple(o for o in current.possible if o.arrangement is target)
+    blocked: set[str] = set()
+    if not reaching:
+        capped = [
+            {
+                f.rule
+                for f in o.recommendation.explanation.fired
+                if (cap := pack.rule(f.rule).then.cap) is not None and cap > target
+            }
+            for o in current.possible
+        ]
+        blocked = set.intersection(*capped) if capped else set()
+    return Counterfactuals(
+        current.function,
+        current,
+        target,
+        (),
+        tuple(sorted(blocked)),
+        0,
+        max_changes,
+        when_answered=reaching,
+    )
 
 
 def _check_max_changes(max_changes: object) -> None:
@@ -466,14 +549,17 @@ def robustness(
     return Robustness(function_id, steps, tuple(flips))
 
 
-def _decided(current: Recommendation) -> Recommendation:
+def _decided(
+    current: Recommendation,
+    then: str = "then ask what would change it (explain shows what each answer would give)",
+) -> Recommendation:
     """``current``, if its arrangement is decided.
 
-    What would move a placement still open between several is not a question with one answer.
+    How robust a placement still open between several is has no one answer.
 
     Raises:
         InputError: the function's answers left open give more than one arrangement (naming the
-            outcomes and the question to answer first).
+            outcomes and the question to answer first, then ``then``).
     """
     if current.arrangement is not None:
         return current
@@ -486,8 +572,7 @@ def _decided(current: Recommendation) -> Recommendation:
     )
     first = current.open_questions[0].key if current.open_questions else "its open answers"
     raise InputError(
-        f"is not decided yet: its answers left open give {outcomes}; answer {first} first, "
-        "then ask what would change it (explain shows what each answer would give)",
+        f"is not decided yet: its answers left open give {outcomes}; answer {first} first, {then}",
         item=f"function '{current.function}'",
     )
 

@@ -26,6 +26,7 @@ import itertools
 import multiprocessing
 import multiprocessing.context
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ from typing import Any, TypeVar
 import attrs
 
 from taxonomy._model import Arrangement, Portfolio
+from taxonomy._results import Recommendation
 from taxonomy.errors import EngineError, InputError, TaxonomyError
 from taxonomy.input.cells import csv_text
 from taxonomy.language.rules import RulePack, pack_for
@@ -150,8 +152,7 @@ class SweepSummary:
                 self.scenarios += 1
                 self._last = record["scenario"]
             function = record["function"]
-            named = Arrangement.parse(record["arrangement"]) if record["arrangement"] else None
-            key = "one body" if named is None else f"{named.category} {named.title}"
+            key = _arrangement_key(record["arrangement"])
             per = self.arrangements.setdefault(function, {})
             per[key] = per.get(key, 0) + 1
             lead = str(record["lead"]) if record["lead"] is not None else "none"
@@ -191,6 +192,25 @@ class SweepSummary:
             lines.append(f"  {function}: " + "; ".join(f"{k}: {v}" for k, v in arrangements))
             lines.append("    lead: " + "; ".join(f"{k}: {v}" for k, v in leads))
         return "\n".join(lines)
+
+
+def _arrangement_key(arrangement: str | None) -> str:
+    """A record's arrangement as a summary counts it: ``1 One team``, ``one body``, or open.
+
+    An open record (``open: 1 One team (1/2) or 2 Aligned ... (1/2)``) counts under its
+    outcomes without their shares, which vary from one scenario to another.
+
+    >>> _arrangement_key("one_team"), _arrangement_key(None)
+    ('1 One team', 'one body')
+    >>> _arrangement_key("open: 1 One team (7/16) or 3 Separate, involvement if needed (1/8)")
+    'open: 1 One team or 3 Separate, involvement if needed'
+    """
+    if arrangement is None:
+        return "one body"
+    if arrangement.startswith("open: "):
+        return re.sub(r" \([0-9]+(/[0-9]+)?\)", "", arrangement)
+    named = Arrangement.parse(arrangement)
+    return f"{named.category} {named.title}"
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, str]:
@@ -245,14 +265,50 @@ def _evaluate(
                     "name": scenario.name,
                     **labels,
                     "function": fn.id,
-                    "arrangement": str(rec.settled_arrangement) if rec else None,
-                    "category": rec.category if rec else None,
-                    "lead": rec.lead_text if rec else single,
-                    "lead_status": rec.lead_status if rec else ("body" if single else None),
-                    "decided_by": rec.explanation.decided_by.rule if rec else None,
+                    **(_placed(rec) if rec else _one_body(single)),
                 }
             )
     return records, failures
+
+
+def _one_body(single: str | None) -> dict[str, Any]:
+    """A record's placement where the law left one body (``single``) to deliver everything."""
+    status = "body" if single else None
+    return {
+        "arrangement": None,
+        "category": None,
+        "lead": single,
+        "lead_status": status,
+        "decided_by": None,
+    }
+
+
+def _placed(rec: Recommendation) -> dict[str, Any]:
+    """A record's placement, as classify's CSV writes it.
+
+    An open recommendation (answers left unknown) is never written as one of its outcomes:
+    ``arrangement`` says ``open:`` with each outcome possible and its share, ``category`` is
+    empty, ``lead`` lists the leads possible, and ``decided_by`` the question to answer first.
+    """
+    if rec.decided:
+        return {
+            "arrangement": str(rec.arrangement),
+            "category": rec.category,
+            "lead": rec.lead_text,
+            "lead_status": rec.lead_status,
+            "decided_by": rec.explanation.decided_by.rule,
+        }
+    shares = " or ".join(
+        f"{o.arrangement.category} {o.arrangement.title} ({o.share})" for o in rec.possible
+    )
+    leads = " or ".join(dict.fromkeys(o.lead_text for o in rec.possible))
+    return {
+        "arrangement": f"open: {shares}",
+        "category": None,
+        "lead": f"open: {leads}",
+        "lead_status": "open",
+        "decided_by": f"not decided: answer {rec.open_questions[0].key} first",
+    }
 
 
 def sweep(
