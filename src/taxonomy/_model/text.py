@@ -1,0 +1,81 @@
+"""How the model's values are written as text: fact values, conclusions, leads and lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from taxonomy._model.levels import Arrangement, Level
+
+
+def format_value(value: Any) -> str:
+    """A fact value as text, the way rules and explanations write it.
+
+    >>> format_value(Level.HIGH), format_value(True), format_value(("a", "b")), format_value(None)
+    ('high', 'true', 'a, b', 'absent')
+    """
+    if value is None:
+        return "absent"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Level):
+        return str(value)
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def conclusion_text(
+    finding: str | None,
+    value: str,
+    cap: Arrangement | None,
+    decide: Arrangement | None,
+    lead: str | None,
+) -> str:
+    """A rule's conclusion as text, the one way rules and explanations write it.
+
+    >>> conclusion_text("efficiency", "high", None, None, "performed_by")
+    'finding efficiency = high; lead from performed_by'
+    """
+    parts = []
+    if finding is not None:
+        parts.append(f"finding {finding} = {value}")
+    if cap is not None:
+        parts.append(f"cap {cap}")
+    if decide is not None:
+        parts.append(f"decide {decide}")
+    if lead is not None:
+        parts.append("lead joint" if lead == "joint" else f"lead from {lead}")
+    return "; ".join(parts)
+
+
+#: The lead in words where each body does its own (``Recommendation.each_own``).
+EACH_OWN_WORDS = "none: each body does its own"
+
+
+def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:
+    """A lead in words: the body, ``joint``, or ``undecided between X and Y (tie)``.
+
+    >>> lead_words("nhse"), lead_words(None), lead_words(None, ["a", "b", "c"])
+    ('nhse', 'joint', 'undecided between a, b and c (tie)')
+    """
+    if lead is not None:
+        return lead
+    bodies = list(tied)
+    if not bodies:
+        return "joint"
+    return f"undecided between {word_list(bodies)} (tie)"
+
+
+def word_list(items: Sequence[str], conjunction: str = "and") -> str:
+    """Items as a sentence lists them: ``a``, ``a and b``, ``a, b and c``.
+
+    The one way every output joins names, so a tie of three reads as a list, not as
+    ``a and b and c``.
+
+    >>> word_list(["a"]), word_list(["a", "b"]), word_list(["a", "b", "c"], "or")
+    ('a', 'a and b', 'a, b or c')
+    """
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
