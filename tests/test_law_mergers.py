@@ -158,3 +158,48 @@ def test_an_agreed_lead_the_merger_bars_lapses(three: taxonomy.Portfolio) -> Non
     merged, notes = apply_merge(three.with_function(audit), Merger("ops", ("reg",)))
     assert merged.function("audit").agreed_lead is None
     assert any("the agreed lead ops is now ops" in n and "lapses" in n for n in notes)
+
+
+OPEN_CAPABILITY = """
+name: A county and two districts
+organisations:
+  - {id: county, name: Shire County Council}
+  - {id: north, name: North District Council}
+  - {id: south, name: South District Council}
+functions:
+  - id: strategy
+    name: Joint waste strategy
+    level: local
+    performed_by: [county, north, south]
+    efficiency: {duplication: high, simplification: high}
+    effectiveness: {joint_benefit: high}
+    legal: {}
+    capability: {county: high, north: unknown, south: SOUTH}
+"""
+
+
+@pytest.mark.parametrize(
+    ("south", "successor"),
+    [("medium", "medium..high"), ("low..medium", "low..high"), ("high", None)],
+)
+def test_a_merger_carries_an_open_capability_to_the_successor(
+    tmp_path: Path, south: str, successor: str | None
+) -> None:
+    # The districts merge: the successor's capability is the higher of theirs, so an open
+    # answer of one of them leaves the successor's open over what the two answers allow
+    # (unknown and medium: medium or high), never an answer about a body that is gone.
+    path = tmp_path / "p.yaml"
+    path.write_text(OPEN_CAPABILITY.replace("SOUTH", south), encoding="utf-8")
+    portfolio = taxonomy.load_portfolio(path)
+    merged, _ = apply_merge(
+        portfolio, Merger(into="districts", from_=("north", "south"), name="Districts")
+    )
+    fn = merged.function("strategy")
+    assert dict(fn.unknowns).keys() <= {"capability.districts"}
+    if successor is None:
+        assert fn.unknowns == ()
+        assert dict(fn.capability.levels)["districts"] == taxonomy.Level.HIGH
+    else:
+        assert str(dict(fn.unknowns)["capability.districts"]) == successor
+    rec = taxonomy.classify(merged)["strategy"]
+    assert rec.arrangement is not None or rec.possible

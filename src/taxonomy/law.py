@@ -21,12 +21,14 @@ from typing import Any, Protocol
 import attrs
 
 from taxonomy._model import (
+    UNKNOWN,
     Capability,
     Function,
     Governance,
     Law,
     Legal,
     Level,
+    OneOf,
     Organisation,
     Portfolio,
     parse_day,
@@ -253,9 +255,7 @@ def _merged_function(
     ``check`` to report, never dropped in silence.
     """
     one, many = succession.one, succession.many
-    levels: dict[str, Level] = {}
-    for body, level in fn.capability.levels:
-        levels[one(body)] = max(levels.get(one(body), Level.NONE), level)
+    levels, unknowns = _merged_capability(fn, one)
     legal = attrs.evolve(
         fn.legal,
         statutory_owner=many(fn.legal.statutory_owner),
@@ -268,6 +268,7 @@ def _merged_function(
         fn,
         performed_by=many(fn.performed_by),
         capability=Capability(levels),
+        unknowns=unknowns,
         answers=_merge_answers(fn.answers, facts, one),
         agreed_lead=None,
         legal=Legal(),
@@ -280,6 +281,36 @@ def _merged_function(
         )
         agreed = None
     return _keep_independence(fn, merged, legal, agreed, succession, notes)
+
+
+def _merged_capability(
+    fn: Function, one: Callable[[str], str]
+) -> tuple[dict[str, Level], tuple[tuple[str, OneOf], ...]]:
+    """Each body's capability after the merger, and the function's open answers with it.
+
+    A successor's capability is the highest of the bodies merged into it. Where one of theirs
+    is open, the successor's is open over every highest the answers allow (``unknown`` and
+    ``medium`` give ``medium..high``); the open answer names the successor, never a body gone.
+    """
+    open_ = {k.split(".", 1)[1]: v for k, v in fn.unknowns if k.startswith("capability.")}
+    options: dict[str, set[Level]] = {}
+    for body, level in fn.capability.levels:
+        answer = open_.get(body)
+        values = set(answer.values or tuple(Level)) if answer is not None else {level}
+        before = options.get(one(body))
+        options[one(body)] = (
+            values if before is None else {max(a, b) for a in before for b in values}
+        )
+    levels: dict[str, Level] = {}
+    unknowns = [(k, v) for k, v in fn.unknowns if not k.startswith("capability.")]
+    for body, values in options.items():
+        ordered = sorted(values)
+        levels[body] = ordered[0]  # the placeholder nothing reads, where it is open
+        if len(ordered) > 1:
+            chosen: tuple[Any, ...] = tuple(ordered)
+            whole = chosen == tuple(Level)
+            unknowns.append((f"capability.{body}", UNKNOWN if whole else OneOf(chosen)))
+    return levels, tuple(unknowns)
 
 
 def _keep_independence(
