@@ -339,9 +339,8 @@ def _holder_stated(site: Site) -> Iterator[Finding]:
             "holder-stated",
             "warning",
             f"who holds {site.name} in law is not stated: its delegation to "
-            f"{site.structure.label(body)} is drawn from the bodies that carry it out "
-            f"({', '.join(sorted(delegators))}); say who holds it (legal.statutory_owner or "
-            "legal.held_by_each)",
+            f"{site.structure.label(body)} is drawn from the {len(delegators)} bodies that carry "
+            "it out (say who holds it: legal.statutory_owner or legal.held_by_each)",
             [site.function, body],
         )
 
