@@ -10,13 +10,18 @@ Plain functions over ``networkx.MultiDiGraph`` (no graph subclass). Every node h
 
 Every edge has a ``kind``: ``reports_to`` (a team, role or joint body to whom it answers: its
 line), ``accountable_to`` (a function to its accountable owner; a one-team to every Board it
-serves), ``delegates_to`` (a Board delegating decisions to a joint body), ``decides`` (a Board, or
-committees in common, that keeps the function's decision), ``employs`` (a Board to a team or
-role), ``performs`` (a team to its function) and ``influences`` (a body consulted, without
-authority: Annex B key "Influence").
+serves), ``holds`` (a Board to a function its body holds in law), ``delegates_to`` (a holder's
+Board delegating decisions to a joint body), ``member_of`` (a Board to a joint body its body is a
+member of), ``decides`` (a Board, joint committee or committees in common that takes the
+function's decision), ``employs`` (a Board to a team or role), ``performs`` (a team to its
+function) and ``influences`` (a body consulted, without authority: Annex B key "Influence").
 
 Who decides is drawn apart from who delivers: a decision reserved to each Board keeps a
-``decides`` edge from each Board, whatever team delivers.
+``decides`` edge from each Board, whatever team delivers. Who holds, delegates and decides is
+worked out once, by :func:`taxonomy._decision.decision_of`, and each recommendation's JSON
+carries the same (its ``decision`` block): only a holder delegates; where the law does not say
+who holds a function nothing is guessed (no ``holds`` edge; the node's ``holding`` is
+``not_stated``).
 
 The to-be structure of each arrangement follows the papers (para 16 table, Annex B):
 
