@@ -60,11 +60,12 @@ def test_classify_json_contract() -> None:
         "settled_by",
         "possible",
         "open_questions",
+        "decision",
     }
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
     assert by_id["regional-teams"]["lead_status"] == "joint"
-    new = {"decided", "settled_by", "possible", "open_questions"}
+    new = {"decided", "settled_by", "possible", "open_questions", "decision"}
     assert {k: v for k, v in by_id["pricing"].items() if k not in new} | {
         "explanation": None,
         "summary": None,

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     (
         "taxonomy._model",
         "taxonomy._output_shape",
+        "taxonomy._decision",
         "taxonomy._explanation",
         "taxonomy._results",
         "taxonomy.schemas._ids",

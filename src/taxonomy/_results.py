@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
 from taxonomy._model import EACH_OWN_WORDS, Arrangement, lead_words, word_list
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
@@ -54,6 +55,10 @@ def _arrangements(*, nullable: bool = False) -> Schema:
     if nullable:
         names.append(None)
     return {"enum": names}
+
+
+def _decision(decision: Decision | None) -> dict[str, Any] | None:
+    return None if decision is None else DECISION_JSON.dump(decision)
 
 
 def _day(day: datetime.date | None) -> str | None:
@@ -280,6 +285,14 @@ RECOMMENDATION_JSON = Shape(
         via=each(OPEN_QUESTION_JSON),
         description="the open answers, the most settling first (empty when decided)",
     ),
+    key(
+        "decision",
+        {"oneOf": [DECISION_JSON, {"type": "null"}]},
+        via=_decision,
+        description="who holds the function in law, who decides it, the delegations and the "
+        "accountable owner (the structure the graph draws); for an open function what the law "
+        "and governance say, no forum proposed; null: made without its portfolio",
+    ),
     extra=_OPEN_OR_DECIDED,
 )
 
@@ -301,6 +314,9 @@ class Recommendation:
             gives each of them the duty of its own (``legal.held_by_each`` names every body
             that carries it out) and it is run separately (categories 3 and 4): each is
             accountable for its own (each force's and fire authority's statement of accounts).
+        decision: who holds the function in law, who decides it and the delegations
+            (:func:`taxonomy._decision.decision_of`, the structure the graph draws); None where
+            the recommendation was made without its portfolio.
     """
 
     function: str
@@ -313,6 +329,7 @@ class Recommendation:
     possible: tuple[Outcome, ...] = ()
     open_questions: tuple[OpenQuestion, ...] = ()
     settled_by: str | None = "answers"
+    decision: Decision | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def decided(self) -> bool:

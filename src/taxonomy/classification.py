@@ -14,6 +14,9 @@ import datetime
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+import attrs
+
+from taxonomy._decision import decision_of
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._results import Classification, Recommendation
@@ -242,7 +245,9 @@ class _Run:
     def recommend(self, fn: Function) -> Recommendation:
         """The recommendation for ``fn`` (open answers: over every completion)."""
         if fn.unknowns:  # partial evaluation: every completion through this same path
-            return classify_open(self.pack, fn, self.recommend)
+            found = classify_open(self.pack, fn, self.recommend)
+            held = decision_of(self.portfolio, fn, found.arrangement, found.lead)
+            return attrs.evolve(found, decision=held)
         pack, portfolio = self.pack, self.portfolio
         _check_answers(pack, fn, self.bodies, self.required, self.tiers)
         choose = lead_by_capability(portfolio, fn)
@@ -312,8 +317,9 @@ def _recommendation(
             *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
         ),
     )
+    held = decision_of(portfolio, fn, derivation.arrangement, lead)
     return Recommendation(
-        fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own
+        fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own, decision=held
     )
 
 

@@ -302,6 +302,50 @@ def _not_delegable(site: Site) -> Iterator[Finding]:
 
 
 @registered(
+    "only-holders-delegate",
+    principle="legal",
+    looks_for="only a body that holds a function in law delegates it, where the law says who",
+)
+def _only_holders_delegate(site: Site) -> Iterator[Finding]:
+    holders = tuple(site.data.get("holders") or ())
+    if not holders:
+        return
+    said = f"{site.name} is held in law by {', '.join(holders)}"
+    for joint in (f"joint:{body}" for body in site.data.get("unheld") or ()):
+        label = site.structure.label(joint)
+        message = f"{said}, but it is delegated to {label}, of which none is a member"
+        yield finding("only-holders-delegate", "error", message, [site.function, joint])
+    for body, delegators in sorted(site.delegating.items()):
+        others = sorted(d for d in delegators if d.removeprefix("board:") not in holders)
+        if others:
+            yield finding(
+                "only-holders-delegate",
+                "error",
+                f"{said}, but {', '.join(others)} delegate it to {site.structure.label(body)}",
+                [site.function, body, *others],
+            )
+
+
+@registered(
+    "holder-stated",
+    principle="legal",
+    looks_for="the law says who holds each function delegated to a joint body",
+)
+def _holder_stated(site: Site) -> Iterator[Finding]:
+    if site.data.get("holding") != "not_stated" or not site.delegating:
+        return
+    for body, delegators in sorted(site.delegating.items()):
+        yield finding(
+            "holder-stated",
+            "warning",
+            f"who holds {site.name} in law is not stated: its delegation to "
+            f"{site.structure.label(body)} is drawn from the {len(delegators)} bodies that carry "
+            "it out (say who holds it: legal.statutory_owner or legal.held_by_each)",
+            [site.function, body],
+        )
+
+
+@registered(
     "serves-every-body",
     principle="collaborative",
     looks_for="one team is accountable to every body it serves",

@@ -10,13 +10,18 @@ Plain functions over ``networkx.MultiDiGraph`` (no graph subclass). Every node h
 
 Every edge has a ``kind``: ``reports_to`` (a team, role or joint body to whom it answers: its
 line), ``accountable_to`` (a function to its accountable owner; a one-team to every Board it
-serves), ``delegates_to`` (a Board delegating decisions to a joint body), ``decides`` (a Board, or
-committees in common, that keeps the function's decision), ``employs`` (a Board to a team or
-role), ``performs`` (a team to its function) and ``influences`` (a body consulted, without
-authority: Annex B key "Influence").
+serves), ``holds`` (a Board to a function its body holds in law), ``delegates_to`` (a holder's
+Board delegating decisions to a joint body), ``member_of`` (a Board to a joint body its body is a
+member of), ``decides`` (a Board, joint committee or committees in common that takes the
+function's decision), ``employs`` (a Board to a team or role), ``performs`` (a team to its
+function) and ``influences`` (a body consulted, without authority: Annex B key "Influence").
 
 Who decides is drawn apart from who delivers: a decision reserved to each Board keeps a
-``decides`` edge from each Board, whatever team delivers.
+``decides`` edge from each Board, whatever team delivers. Who holds, delegates and decides is
+worked out once, by :func:`taxonomy._decision.decision_of`, and each recommendation's JSON
+carries the same (its ``decision`` block): only a holder delegates; where the law does not say
+who holds a function nothing is guessed (no ``holds`` edge; the node's ``holding`` is
+``not_stated``).
 
 The to-be structure of each arrangement follows the papers (para 16 table, Annex B):
 
@@ -51,6 +56,7 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
+from taxonomy._decision import Decision, decision_of
 from taxonomy._model import Arrangement, Function, Portfolio, lead_words
 from taxonomy._results import Classification, Recommendation
 
@@ -61,6 +67,7 @@ __all__ = [
     "NODE_KINDS",
     "as_is_graph",
     "build_graph",
+    "decision",
     "edges_of_kind",
     "nodes_of_kind",
     "owners",
@@ -76,7 +83,9 @@ NODE_KINDS = ("board", "joint_body", "team", "role", "function")
 EDGE_KINDS = (
     "reports_to",
     "accountable_to",
+    "holds",
     "delegates_to",
+    "member_of",
     "decides",
     "employs",
     "performs",
@@ -107,14 +116,17 @@ def build_graph(classification: Classification) -> Graph:
     graph = _base(portfolio, "to-be")
     covering = _covering_bodies(portfolio)
     functions = {fn.id: fn for fn in portfolio.functions}
+    decisions: dict[str, Decision] = {}
     for rec in classification:
         fn = functions[rec.function]
         _function_node(graph, fn, rec.arrangement, rec.lead, rec.tied)
         graph.nodes[f"function:{fn.id}"]["each_own"] = rec.each_own
         served = _participants(fn, rec.lead)
         function = f"function:{fn.id}"
+        found = decisions[fn.id] = decision(portfolio, rec, fn)
         if rec.arrangement is None:
             _undecided(graph, fn, rec)
+            _law(graph, found)
             continue
         if rec.arrangement is Arrangement.ONE_TEAM:
             _one_team(graph, fn, rec.lead, rec.tied, served)
@@ -143,8 +155,9 @@ def build_graph(classification: Classification) -> Graph:
                 portfolio.organisation_ids,
                 each_own=rec.each_own,
             )
-        _decision(graph, portfolio, fn, rec.arrangement, served)
-    _governance(graph, portfolio)
+        _law(graph, found)
+        _forum(graph, fn, found)
+    _governance(graph, portfolio, decisions)
     return graph
 
 
@@ -259,48 +272,78 @@ def _separate(
                 _edge(graph, source, teams[target], "influences")
 
 
-def _decision(
-    graph: Graph, portfolio: Portfolio, fn: Function, arrangement: Arrangement, served: list[str]
-) -> None:
-    """Who decides, drawn apart from who delivers.
+def decision(portfolio: Portfolio, rec: Recommendation | None, fn: Function) -> Decision:
+    """The decision the graph draws for ``fn``: the recommendation's own, so JSON and graph agree.
 
-    A decision reserved to each body's Board (``legal.board_reserved``), or an office each body
-    holds (``legal.held_by_each``), stays with each of those bodies: a ``decides`` edge from each
-    Board to the function. Where one team serves them all, the decision is reserved to each
-    Board and the portfolio's governance has no forum for it, the forum
-    :meth:`Portfolio.decision_forum` names is proposed: a joint committee where the law allows
-    one and the decision may go to one, else committees in common.
+    Without a recommendation (the as-is graph) the law and governance alone: no forum proposed.
     """
-    legal = fn.legal
-    keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
-    if not keepers:
-        return
+    if rec is not None and rec.decision is not None:
+        return rec.decision
+    if rec is None:
+        return decision_of(portfolio, fn, None, None)
+    return decision_of(portfolio, fn, rec.arrangement, rec.lead)
+
+
+def _law(graph: Graph, found: Decision) -> None:
+    """Who holds the function in law, and which Boards decide it (:func:`decision_of`).
+
+    A ``holds`` edge from each holder's Board (``basis`` says how it holds it); where the law
+    does not say, no edge (nothing is guessed) and the node's ``holding`` says ``not_stated``.
+    A ``decides`` edge from each Board that keeps the decision.
+    """
+    function = f"function:{found.function}"
+    node = graph.nodes[function]
+    node["holding"] = found.holding
+    node["holders"] = found.holders
+    if found.unheld:
+        node["unheld"] = found.unheld
+    for body in found.holders:
+        _edge(graph, _board(body), function, "holds", basis=found.holding)
+    for decider in found.deciders:
+        if decider.kind == "board":
+            _edge(graph, _board(decider.id), function, "decides", basis=decider.basis)
+
+
+def _forum(graph: Graph, fn: Function, found: Decision) -> None:
+    """The forum proposed for a decision each Board keeps, when one team delivers for them all.
+
+    :meth:`Portfolio.decision_forum` names it: a joint committee where the law allows one and
+    the decision may go to one (each keeper ``delegates_to`` it), else committees in common
+    (each Board's committee meeting together, each keeping its decision).
+    """
     function = f"function:{fn.id}"
-    for body in keepers:
-        _edge(graph, _board(body), function, "decides")
-    forum = portfolio.decision_forum(fn, arrangement)
-    if forum is None or forum == "governance":
-        return
-    if forum == "joint_committee":
-        node = _proposed_joint_body(
-            graph,
-            f"joint:committee-{fn.id}",
-            "joint_committee",
-            f"Joint committee: {fn.name}",
-            keepers,
-        )
-        for body in keepers:
-            _edge(graph, _board(body), node, "delegates_to", functions=(fn.id,))
-        _edge(graph, function, node, "accountable_to", basis="delegated decisions")
-        return
-    node = _proposed_joint_body(
-        graph,
-        f"joint:in-common-{fn.id}",
-        "committees_in_common",
-        f"Committees in common: {fn.name}",
-        keepers,
-    )
-    _edge(graph, node, function, "decides")
+    keepers = [d.id for d in found.deciders if d.kind == "board" and d.basis != "holder"]
+    for decider in found.deciders:
+        if decider.basis != "proposed":
+            continue
+        if decider.kind == "joint_committee":
+            node = _proposed_joint_body(
+                graph,
+                f"joint:{decider.id}",
+                "joint_committee",
+                f"Joint committee: {fn.name}",
+                keepers,
+            )
+            for made in found.delegations:
+                if made.to == decider.id:
+                    _edge(
+                        graph,
+                        _board(made.by),
+                        node,
+                        "delegates_to",
+                        functions=(fn.id,),
+                        holder_stated=made.holder_stated,
+                    )
+            _edge(graph, function, node, "accountable_to", basis="delegated decisions")
+        else:
+            node = _proposed_joint_body(
+                graph,
+                f"joint:{decider.id}",
+                "committees_in_common",
+                f"Committees in common: {fn.name}",
+                keepers,
+            )
+        _edge(graph, node, function, "decides", basis="proposed")
 
 
 def _proposed_joint_body(
@@ -341,6 +384,7 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
     if classification is not None:
         _require_classification(classification, "as_is_graph")
     graph = _base(portfolio, "as-is")
+    decisions: dict[str, Decision] = {}
     for fn in portfolio.functions:
         rec = classification[fn.id] if classification is not None else None
         _function_node(
@@ -354,7 +398,8 @@ def as_is_graph(portfolio: Portfolio, classification: Classification | None = No
             team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
             _edge(graph, team, _board(body), "reports_to")
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-    _governance(graph, portfolio, posts=False)
+        _law(graph, decisions.setdefault(fn.id, decision(portfolio, None, fn)))
+    _governance(graph, portfolio, decisions, posts=False)
     return graph
 
 
@@ -478,19 +523,43 @@ def _covering_bodies(portfolio: Portfolio) -> dict[str, str]:
     return covering
 
 
-def _governance(graph: Graph, portfolio: Portfolio, *, posts: bool = True) -> None:
-    """Add the portfolio's joint bodies and (with ``posts``) roles, and re-home what they own."""
+def _governance(
+    graph: Graph, portfolio: Portfolio, decisions: dict[str, Decision], *, posts: bool = True
+) -> None:
+    """Add the portfolio's joint bodies and (with ``posts``) roles, and re-home what they own.
+
+    Each member of a joint body is ``member_of`` it; a member ``delegates_to`` it only the
+    functions it delegates (:func:`decision_of`: only holders, or where the law does not say who
+    holds a function, the members that carry it out, with ``holder_stated`` false).
+    """
     for body in portfolio.governance.bodies:
         node = f"joint:{body.id}"
         graph.add_node(
             node, kind="joint_body", body_kind=body.kind, label=body.name, proposed=False
         )
+        made = [
+            (fid, m)
+            for fid in body.delegated
+            for m in decisions[fid].delegations
+            if m.to == body.id
+        ]
         for member in body.members:
             _edge(graph, node, _board(member), "reports_to")
-            if body.delegated:
-                _edge(graph, _board(member), node, "delegates_to", functions=body.delegated)
+            _edge(graph, _board(member), node, "member_of")
+            mine = [(fid, m) for fid, m in made if m.by == member]
+            if mine:
+                _edge(
+                    graph,
+                    _board(member),
+                    node,
+                    "delegates_to",
+                    functions=tuple(fid for fid, _ in mine),
+                    holder_stated=all(m.holder_stated for _, m in mine),
+                )
         for fid in body.delegated:
             _edge(graph, f"function:{fid}", node, "accountable_to", basis="delegated decisions")
+            if any(d.id == body.id for d in decisions[fid].deciders):
+                _edge(graph, node, f"function:{fid}", "decides", basis="delegated")
         for fid in body.oversees:
             _edge(graph, node, f"function:{fid}", "influences")
     for role in portfolio.governance.roles if posts else ():

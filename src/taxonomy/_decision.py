@@ -1,0 +1,262 @@
+"""Who holds a function in law, who decides it, and who delegates it to whom.
+
+One function, :func:`decision_of`, works this out from what a portfolio already says (the
+function's legal facts and the governance's joint bodies); the accountability graph draws it
+(:mod:`taxonomy.structure.graph`: ``holds``, ``delegates_to``, ``member_of``, ``decides``) and
+each recommendation's JSON carries it (its ``decision`` block, :data:`DECISION_JSON`), so the
+two cannot disagree.
+
+- **Holding.** ``legal.statutory_owner`` (one body, or several jointly) or ``legal.held_by_each``
+  (each body its own duty) says who holds the function in law; where neither is given the law
+  is *not stated*, and nothing is guessed: nobody is drawn holding it.
+- **Delegating.** Only a holder delegates. A member of a joint body that decides the function
+  and holds nothing of it is a member (``member_of``), not a delegator (a district council does
+  not delegate the county's waste disposal). Where the holding is not stated, the members that
+  carry the function out are taken to delegate it, marked ``holder_stated: false`` (``taxonomy
+  check`` warns); where it is stated and no member holds it, nobody delegates it
+  (``unheld``: ``taxonomy check`` reports an error).
+- **Deciding.** A joint committee (or committees in common) decides what is delegated to it;
+  each Board keeps a decision reserved to it (``legal.board_reserved``) or a duty it holds of
+  its own (``legal.held_by_each``); a statutory owner that delegates nothing decides; with one
+  team delivering a decision each Board keeps, the forum :meth:`Portfolio.decision_forum` names
+  is proposed. Where nothing is stated nobody is drawn deciding.
+- **Accountable.** The holders stay accountable in law, whoever decides; null where the holding
+  is not stated.
+
+>>> import taxonomy
+>>> nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+>>> d = decision_of(nhs, nhs.function("procurement-complaints"), None, None)
+>>> d.holding, d.holders, [(x.id, x.basis) for x in d.deciders], d.accountable
+('statutory_owner', ('nhsi',), [('nhsi', 'holder')], ('nhsi',))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key
+
+if TYPE_CHECKING:
+    from taxonomy._model import Arrangement, Function, Portfolio
+
+__all__ = [
+    "DECIDER_JSON",
+    "DECISION_JSON",
+    "DELEGATION_JSON",
+    "HOLDINGS",
+    "Decider",
+    "Decision",
+    "Delegation",
+    "decision_of",
+]
+
+#: How a function is held in law: by its statutory owner(s), by each body of its own, or unsaid.
+HOLDINGS = ("statutory_owner", "held_by_each", "not_stated")
+
+_JOINT_KINDS = ("joint_committee", "committees_in_common", "joint_oversight_group")
+
+
+@attrs.frozen
+class Delegation:
+    """A body handing a function's decisions to a joint body.
+
+    Attributes:
+        by: the body delegating.
+        to: the joint body's id (``committee-<function>`` for a proposed one).
+        to_kind: ``joint_committee``, ``committees_in_common`` or ``joint_oversight_group``.
+        basis: ``governance`` (the portfolio's governance delegates it) or ``proposed`` (the
+            forum the structure proposes for a decision each Board keeps).
+        holder_stated: False where the law does not say who holds the function, so the body
+            is taken to delegate it because it carries it out.
+    """
+
+    by: str
+    to: str
+    to_kind: str
+    basis: str
+    holder_stated: bool
+
+
+@attrs.frozen
+class Decider:
+    """Who takes a function's decision.
+
+    Attributes:
+        id: a body's id (``kind`` ``board``: its governing body) or a joint body's id.
+        kind: ``board`` or the joint body's kind.
+        basis: ``holder`` (a statutory owner that delegates nothing), ``held_by_each``,
+            ``board_reserved``, ``delegated`` (a joint body of the governance) or ``proposed``
+            (the forum the structure proposes).
+    """
+
+    id: str
+    kind: str
+    basis: str
+
+
+@attrs.frozen
+class Decision:
+    """Who holds a function, who decides it, the delegations and the accountable owner.
+
+    Attributes:
+        function: the function's id.
+        holding: one of :data:`HOLDINGS`.
+        holders: the bodies that hold it in law (empty where not stated).
+        deciders: who decides it, Boards first.
+        delegations: the delegations in force (governance) or proposed, in order.
+        members: ``(body, joint body)`` for each member of a joint body deciding it that holds
+            nothing of it: a member, not a delegator.
+        unheld: joint bodies the function is delegated to although no member holds it, where
+            the holding is stated (only a holder delegates).
+        accountable: the bodies accountable for it in law (its holders); None where not stated.
+    """
+
+    function: str
+    holding: str
+    holders: tuple[str, ...]
+    deciders: tuple[Decider, ...]
+    delegations: tuple[Delegation, ...]
+    members: tuple[tuple[str, str], ...]
+    unheld: tuple[str, ...]
+    accountable: tuple[str, ...] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the keys of :data:`DECISION_JSON`."""
+        return DECISION_JSON.dump(self)
+
+
+def decision_of(
+    portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
+) -> Decision:
+    """Who holds ``fn``, who decides it and who delegates it, under ``arrangement``.
+
+    ``arrangement`` None: the function is open (answers left unknown); what the law and the
+    governance say is given, and no forum is proposed (that depends on the arrangement).
+    ``lead`` joins the bodies keeping a decision reserved to each Board (as the graph's
+    participants).
+    """
+    legal = fn.legal
+    if legal.statutory_owner:
+        holding, holders = "statutory_owner", tuple(legal.statutory_owner)
+    elif legal.held_by_each:
+        holding, holders = "held_by_each", tuple(legal.held_by_each)
+    else:
+        holding, holders = "not_stated", ()
+    deciders: list[Decider] = []
+    delegations: list[Delegation] = []
+    members: list[tuple[str, str]] = []
+    unheld: list[str] = []
+    for body in portfolio.governance.bodies:
+        if fn.id not in body.delegated:
+            continue
+        if holders:
+            by = [m for m in body.members if m in holders]
+        else:
+            by = [m for m in body.members if m in fn.performed_by] or list(body.members)
+        members += [(m, body.id) for m in body.members if m not in by]
+        delegations += [Delegation(m, body.id, body.kind, "governance", bool(holders)) for m in by]
+        if not by:
+            unheld.append(body.id)
+        elif body.kind != "joint_oversight_group":
+            deciders.append(Decider(body.id, body.kind, "delegated"))
+    served = list(fn.performed_by)
+    if lead is not None and lead not in served:
+        served.insert(0, lead)
+    keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
+    basis = "held_by_each" if legal.held_by_each else "board_reserved"
+    boards = [Decider(b, "board", basis) for b in keepers]
+    delegating = {d.by for d in delegations}
+    if legal.statutory_owner:
+        boards += [
+            Decider(b, "board", "holder")
+            for b in legal.statutory_owner
+            if b not in keepers and b not in delegating
+        ]
+    forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
+    if keepers and forum == "joint_committee":
+        proposed = f"committee-{fn.id}"
+        delegations += [
+            Delegation(b, proposed, "joint_committee", "proposed", b in holders) for b in keepers
+        ]
+        deciders.append(Decider(proposed, "joint_committee", "proposed"))
+    elif keepers and forum == "committees_in_common":
+        deciders.append(Decider(f"in-common-{fn.id}", "committees_in_common", "proposed"))
+    return Decision(
+        function=fn.id,
+        holding=holding,
+        holders=holders,
+        deciders=(*boards, *deciders),
+        delegations=tuple(delegations),
+        members=tuple(members),
+        unheld=tuple(unheld),
+        accountable=holders or None,
+    )
+
+
+#: A delegation's JSON (an item of the decision block's ``delegations``).
+DELEGATION_JSON = Shape(
+    key("by", STRING, description="the body delegating"),
+    key("to", STRING, description="the joint body taking the decisions"),
+    key("to_kind", {"enum": list(_JOINT_KINDS)}),
+    key(
+        "basis",
+        {"enum": ["governance", "proposed"]},
+        description="governance: the portfolio's governance delegates it; proposed: the forum "
+        "the structure proposes for a decision each Board keeps",
+    ),
+    key(
+        "holder_stated",
+        {"type": "boolean"},
+        description="false where the law does not say who holds the function: the body is "
+        "taken to delegate it because it carries it out",
+    ),
+)
+
+#: A decider's JSON (an item of the decision block's ``deciders``).
+DECIDER_JSON = Shape(
+    key("id", STRING, description="a body (its governing body) or a joint body"),
+    key("kind", {"enum": ["board", *_JOINT_KINDS]}),
+    key(
+        "basis",
+        {"enum": ["holder", "held_by_each", "board_reserved", "delegated", "proposed"]},
+    ),
+)
+
+_MEMBER: Schema = {
+    "type": "object",
+    "properties": {"body": STRING, "of": STRING},
+    "required": ["body", "of"],
+}
+
+#: The ``decision`` block of a recommendation's JSON.
+DECISION_JSON = Shape(
+    key("holding", {"enum": list(HOLDINGS)}, description="how the function is held in law"),
+    key("holders", STRINGS, via=list, description="who holds it in law (empty: not stated)"),
+    key("deciders", {"type": "array", "items": DECIDER_JSON}, via=each(DECIDER_JSON)),
+    key(
+        "delegations",
+        {"type": "array", "items": DELEGATION_JSON},
+        via=each(DELEGATION_JSON),
+        description="only holders delegate (or, where not stated, the bodies carrying it out)",
+    ),
+    key(
+        "members",
+        {"type": "array", "items": _MEMBER},
+        read=lambda d: [{"body": body, "of": of} for body, of in d.members],
+        description="members of a joint body deciding it that hold nothing of it",
+    ),
+    key(
+        "unheld",
+        STRINGS,
+        via=list,
+        description="joint bodies it is delegated to although none of their members holds it",
+    ),
+    key(
+        "accountable",
+        {"type": ["array", "null"], "items": STRING},
+        read=lambda d: None if d.accountable is None else list(d.accountable),
+        description="the bodies accountable for it in law (its holders); null: not stated",
+    ),
+)
