@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "taxonomy._output_shape",
         "taxonomy._decision",
         "taxonomy._explanation",
+        "taxonomy._questions",
         "taxonomy._results",
         "taxonomy.schemas._ids",
     ),

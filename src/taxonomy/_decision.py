@@ -127,6 +127,35 @@ class Decision:
         return DECISION_JSON.dump(self)
 
 
+def _holding(fn: Function) -> tuple[str, tuple[str, ...]]:
+    """How the law places ``fn`` (statutory_owner, held_by_each, not_stated) and its holders."""
+    legal = fn.legal
+    if legal.statutory_owner:
+        return "statutory_owner", tuple(legal.statutory_owner)
+    if legal.held_by_each:
+        return "held_by_each", tuple(legal.held_by_each)
+    return "not_stated", ()
+
+
+def _propose(
+    fn: Function,
+    forum: str,
+    keepers: list[str],
+    holders: tuple[str, ...],
+    deciders: list[Decider],
+    delegations: list[Delegation],
+) -> None:
+    """Add the joint forum proposed for the Boards keeping ``fn``'s decision, if any."""
+    if forum == "joint_committee":
+        proposed = f"committee-{fn.id}"
+        delegations += [
+            Delegation(b, proposed, "joint_committee", "proposed", b in holders) for b in keepers
+        ]
+        deciders.append(Decider(proposed, "joint_committee", "proposed"))
+    elif forum == "committees_in_common":
+        deciders.append(Decider(f"in-common-{fn.id}", "committees_in_common", "proposed"))
+
+
 def decision_of(
     portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
 ) -> Decision:
@@ -138,12 +167,7 @@ def decision_of(
     participants).
     """
     legal = fn.legal
-    if legal.statutory_owner:
-        holding, holders = "statutory_owner", tuple(legal.statutory_owner)
-    elif legal.held_by_each:
-        holding, holders = "held_by_each", tuple(legal.held_by_each)
-    else:
-        holding, holders = "not_stated", ()
+    holding, holders = _holding(fn)
     deciders: list[Decider] = []
     delegations: list[Delegation] = []
     members: list[tuple[str, str]] = []
@@ -175,14 +199,8 @@ def decision_of(
             if b not in keepers and b not in delegating
         ]
     forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
-    if keepers and forum == "joint_committee":
-        proposed = f"committee-{fn.id}"
-        delegations += [
-            Delegation(b, proposed, "joint_committee", "proposed", b in holders) for b in keepers
-        ]
-        deciders.append(Decider(proposed, "joint_committee", "proposed"))
-    elif keepers and forum == "committees_in_common":
-        deciders.append(Decider(f"in-common-{fn.id}", "committees_in_common", "proposed"))
+    if keepers and forum is not None:
+        _propose(fn, forum, keepers, holders, deciders, delegations)
     return Decision(
         function=fn.id,
         holding=holding,

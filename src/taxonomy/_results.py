@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -23,6 +22,7 @@ from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
 from taxonomy._model import EACH_OWN_WORDS, Arrangement, lead_words, word_list
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._questions import ANSWER_JSON, OPEN_QUESTION_JSON, OpenQuestion
 from taxonomy.errors import InputError, UnknownIdError
 
 if TYPE_CHECKING:
@@ -166,55 +166,6 @@ def open_lead_words(possible: Sequence[Outcome], names: Mapping[str, str] | None
     said += f", {' or '.join(how)}" if how else ""
     others = [w for w in ("joint", EACH_OWN_WORDS) if w in leads]
     return word_list([said, *others], "or")
-
-
-#: One answer to an open question and the outcomes it leaves (an item of ``answers``).
-ANSWER_JSON = Shape(
-    key(
-        "answer",
-        STRING,
-        read=operator.itemgetter(0),
-        description="a value, or values the rules treat alike",
-    ),
-    key(
-        "gives",
-        STRINGS,
-        read=lambda answer: list(answer[1]),
-        description="the outcomes that answer leaves",
-    ),
-)
-
-#: OpenQuestion's JSON: an answer still open and what each way of answering it gives.
-OPEN_QUESTION_JSON = Shape(
-    key("key", STRING, description="the open answer, as a portfolio writes it"),
-    key(
-        "expected_outcomes",
-        {"type": "number", "minimum": 1},
-        description="outcomes expected to remain once it is answered (lower first)",
-    ),
-    key("answers", {"type": "array", "items": ANSWER_JSON}, via=each(ANSWER_JSON)),
-)
-
-
-@attrs.frozen
-class OpenQuestion:
-    """An answer still open, and what each way of answering it would give.
-
-    Attributes:
-        key: the answer, as a portfolio writes it (``efficiency.duplication``).
-        expected_outcomes: the number of outcomes expected to remain once it is answered
-            (over the completions; lower settles more). Ranked by it, lowest first.
-        answers: each answer (a value, or a set of values the rules treat alike, in words),
-            with the outcomes it would leave (as ``arrangement, lead`` words).
-    """
-
-    key: str
-    expected_outcomes: float
-    answers: tuple[tuple[str, tuple[str, ...]], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the keys of :data:`OPEN_QUESTION_JSON`."""
-        return OPEN_QUESTION_JSON.dump(self)
 
 
 # An open recommendation has no arrangement, category or lead; a decided one has both.

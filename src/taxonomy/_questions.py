@@ -1,0 +1,65 @@
+"""An answer still open and what each way of answering it gives (:class:`OpenQuestion`).
+
+Part of the results of classifying a function whose answers are not all known
+(:mod:`taxonomy.partial`); :mod:`taxonomy._results` re-exports it. Its JSON keys are declared
+once, in :data:`OPEN_QUESTION_JSON`, from which ``to_dict`` and the output schema derive.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import attrs
+
+from taxonomy._output_shape import STRING, STRINGS, Shape, each, key
+
+__all__ = ["ANSWER_JSON", "OPEN_QUESTION_JSON", "OpenQuestion"]
+
+#: One answer to an open question and the outcomes it leaves (an item of ``answers``).
+ANSWER_JSON = Shape(
+    key(
+        "answer",
+        STRING,
+        read=operator.itemgetter(0),
+        description="a value, or values the rules treat alike",
+    ),
+    key(
+        "gives",
+        STRINGS,
+        read=lambda answer: list(answer[1]),
+        description="the outcomes that answer leaves",
+    ),
+)
+
+#: OpenQuestion's JSON: an answer still open and what each way of answering it gives.
+OPEN_QUESTION_JSON = Shape(
+    key("key", STRING, description="the open answer, as a portfolio writes it"),
+    key(
+        "expected_outcomes",
+        {"type": "number", "minimum": 1},
+        description="outcomes expected to remain once it is answered (lower first)",
+    ),
+    key("answers", {"type": "array", "items": ANSWER_JSON}, via=each(ANSWER_JSON)),
+)
+
+
+@attrs.frozen
+class OpenQuestion:
+    """An answer still open, and what each way of answering it would give.
+
+    Attributes:
+        key: the answer, as a portfolio writes it (``efficiency.duplication``).
+        expected_outcomes: the number of outcomes expected to remain once it is answered
+            (over the completions; lower settles more). Ranked by it, lowest first.
+        answers: each answer (a value, or a set of values the rules treat alike, in words),
+            with the outcomes it would leave (as ``arrangement, lead`` words).
+    """
+
+    key: str
+    expected_outcomes: float
+    answers: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the keys of :data:`OPEN_QUESTION_JSON`."""
+        return OPEN_QUESTION_JSON.dump(self)
