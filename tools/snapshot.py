@@ -37,6 +37,7 @@ SCENARIOS: dict[str, str] = {
     "joint_committee_strategy.yaml": "examples/nhs_joint_working_2018.yaml",
     "joint_committees_2019.yaml": "examples/nhs_joint_working_2018.yaml",
     "strategy_duplication.yaml": "examples/nhs_joint_working_2018.yaml",
+    "nhs_unknown_answers.yaml": "examples/nhs_joint_working_2018_unknown.yaml",
     "nwl_single_ccg_2021.yaml": "examples/nw_london_ccgs_2018.yaml",
     "police_force_merger.yaml": "examples/police_fire_collaboration.yaml",
 }
