@@ -188,3 +188,15 @@ def test_the_command_line_loads_only_click_until_a_command_runs() -> None:
     ours = sorted(m for m in loaded if m.startswith("taxonomy"))
     assert ours == ["taxonomy", "taxonomy._install", "taxonomy._version", "taxonomy.cli",
                     "taxonomy.errors"]  # fmt: skip
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    # docs/architecture.md draws the layout: a module added without a word there is a reader's
+    # dead end (issue 21 item 7).
+    page = (SRC.parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    unnamed = sorted(
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if path.name != "__init__.py" and path.name not in page
+    )
+    assert unnamed == []
