@@ -38,7 +38,12 @@ OPEN_QUESTION_JSON = Shape(
     key(
         "expected_outcomes",
         {"type": "number", "minimum": 1},
-        description="outcomes expected to remain once it is answered (lower first)",
+        description="outcomes (arrangement and lead) expected to remain once it is answered",
+    ),
+    key(
+        "expected_arrangements",
+        {"type": "number", "minimum": 1},
+        description="arrangements expected to remain once it is answered (ranked by it first)",
     ),
     key("answers", {"type": "array", "items": ANSWER_JSON}, via=each(ANSWER_JSON)),
 )
@@ -50,8 +55,11 @@ class OpenQuestion:
 
     Attributes:
         key: the answer, as a portfolio writes it (``efficiency.duplication``).
-        expected_outcomes: the number of outcomes expected to remain once it is answered
-            (over the completions; lower settles more). Ranked by it, lowest first.
+        expected_outcomes: the number of outcomes (arrangement and lead) expected to remain
+            once it is answered (over the completions; lower settles more).
+        expected_arrangements: the number of arrangements expected to remain once it is
+            answered. Questions are ranked by it first, then by ``expected_outcomes``: one
+            that only moves the lead comes after one that settles the arrangement.
         answers: each answer (a value, or a set of values the rules treat alike, in words),
             with the outcomes it would leave (as ``arrangement, lead`` words).
     """
@@ -59,6 +67,7 @@ class OpenQuestion:
     key: str
     expected_outcomes: float
     answers: tuple[tuple[str, tuple[str, ...]], ...]
+    expected_arrangements: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the keys of :data:`OPEN_QUESTION_JSON`."""

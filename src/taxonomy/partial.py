@@ -396,7 +396,12 @@ def _questions(
     outcome_of: dict[Cell, tuple[Any, ...]],
     words: dict[tuple[Any, ...], str],
 ) -> list[OpenQuestion]:
-    """The open questions, ranked by the outcomes expected to remain once each is answered."""
+    """The open questions, ranked by what is expected to remain once each is answered.
+
+    First the arrangements expected to remain (what a Board decides), then the outcomes
+    (arrangement and lead): a question that only moves the lead comes after one that settles
+    the arrangement.
+    """
     # The weight of each outcome under each answer to each question, in one pass over the cells
     # (each outcome listed in the order the cells first reach it).
     tally: list[list[dict[tuple[Any, ...], int]]] = [[{} for _ in g] for g in groups]
@@ -407,11 +412,12 @@ def _questions(
             here[outcome] = here.get(outcome, 0) + weight
     questions = []
     for dim, asked in enumerate(keys):
-        expected = Fraction(0)
+        expected = arrangements = Fraction(0)
         answers = []
         for index, group in enumerate(groups[dim]):
             here = tally[dim][index]
             expected += Fraction(len(group), len(every[dim])) * len(here)
+            arrangements += Fraction(len(group), len(every[dim])) * len({o[0] for o in here})
             order = list(every[dim])
             answers.append(
                 (
@@ -419,8 +425,14 @@ def _questions(
                     tuple(words[o] for o in sorted(here, key=lambda o: -here[o])),
                 )
             )
-        questions.append(OpenQuestion(asked, round(float(expected), 4), tuple(answers)))
-    questions.sort(key=lambda q: (q.expected_outcomes, keys.index(q.key)))
+        questions.append(
+            OpenQuestion(
+                asked, round(float(expected), 4), tuple(answers), round(float(arrangements), 4)
+            )
+        )
+    questions.sort(
+        key=lambda q: (q.expected_arrangements, q.expected_outcomes, keys.index(q.key))
+    )
     return questions
 
 

@@ -208,8 +208,12 @@ def settled_sentence(rec: Recommendation, function: Function) -> str:
 def _questions(rec: Recommendation, indent: str) -> list[str]:
     lines = []
     for rank, q in enumerate(rec.open_questions, start=1):
+        kinds = "arrangement" if q.expected_arrangements == 1 else "arrangements"
         left = "outcome" if q.expected_outcomes == 1 else "outcomes"
-        lines.append(f"{indent}{rank}. {q.key} (about {q.expected_outcomes:g} {left} left)")
+        lines.append(
+            f"{indent}{rank}. {q.key} (about {q.expected_arrangements:g} {kinds} and "
+            f"{q.expected_outcomes:g} {left} left)"
+        )
         lines += [f"{indent}   - {answer}: {gives_words(gives)}" for answer, gives in q.answers]
     return lines
 

@@ -1,0 +1,55 @@
+"""Open questions are ranked by what a Board decides first: the arrangement, then the lead.
+
+Found by a new-user trial on a two-tier waste case (a county and two districts): the question
+ranked first was a district's capability, which moves only the lead (every answer to it still
+leaves one team, aligned and separate-with-involvement possible), because it left the fewest
+(arrangement, lead) outcomes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import taxonomy
+
+PORTFOLIO = """
+name: A county and two districts
+organisations:
+  - {id: shire-cc, name: Shire County Council}
+  - {id: north-dc, name: North District Council}
+  - {id: south-dc, name: South District Council}
+functions:
+  - id: waste-strategy
+    name: Joint municipal waste strategy
+    level: local
+    performed_by: [shire-cc, north-dc, south-dc]
+    efficiency: {duplication: unknown, simplification: low..high}
+    effectiveness: {joint_benefit: unknown}
+    legal: {}
+    capability: {shire-cc: high, north-dc: unknown, south-dc: medium}
+"""
+
+
+def _open(tmp_path: Path) -> taxonomy.Recommendation:
+    path = tmp_path / "waste.yaml"
+    path.write_text(PORTFOLIO, encoding="utf-8")
+    return taxonomy.classify(taxonomy.load_portfolio(path))["waste-strategy"]
+
+
+def test_a_question_that_only_moves_the_lead_is_not_asked_first(tmp_path: Path) -> None:
+    rec = _open(tmp_path)
+    by_key = {q.key: q for q in rec.open_questions}
+    capability = by_key["capability.north-dc"]
+    # Whatever north-dc's capability, all three arrangements stay possible...
+    assert capability.expected_arrangements == 3
+    # ...though it leaves the fewest outcomes, because it only moves the lead.
+    assert capability.expected_outcomes == min(q.expected_outcomes for q in rec.open_questions)
+    assert rec.open_questions[0].key == "effectiveness.joint_benefit"
+    assert rec.open_questions[-1].key == "capability.north-dc"
+
+
+def test_the_ranking_is_by_arrangements_then_outcomes(tmp_path: Path) -> None:
+    questions = _open(tmp_path).open_questions
+    ranks = [(q.expected_arrangements, q.expected_outcomes) for q in questions]
+    assert ranks == sorted(ranks)
+    assert all(q.to_dict()["expected_arrangements"] == q.expected_arrangements for q in questions)
