@@ -430,9 +430,7 @@ def _questions(
                 asked, round(float(expected), 4), tuple(answers), round(float(arrangements), 4)
             )
         )
-    questions.sort(
-        key=lambda q: (q.expected_arrangements, q.expected_outcomes, keys.index(q.key))
-    )
+    questions.sort(key=lambda q: (q.expected_arrangements, q.expected_outcomes, keys.index(q.key)))
     return questions
 
 
