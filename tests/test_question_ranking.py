@@ -53,3 +53,13 @@ def test_the_ranking_is_by_arrangements_then_outcomes(tmp_path: Path) -> None:
     ranks = [(q.expected_arrangements, q.expected_outcomes) for q in questions]
     assert ranks == sorted(ranks)
     assert all(q.to_dict()["expected_arrangements"] == q.expected_arrangements for q in questions)
+
+
+def test_the_invariants_judge_the_answered_functions_of_a_portfolio_with_open_ones() -> None:
+    # A new-user trial: check_invariants on a portfolio with open functions raised an error
+    # worded for the command line ("this output does not show open recommendations yet").
+    from taxonomy.testing.invariants import check_invariants
+
+    portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018_unknown.yaml")
+    assert any(fn.unknowns for fn in portfolio.functions)
+    assert check_invariants(None, portfolio) == []

@@ -90,11 +90,15 @@ def _each(
     portfolio: Portfolio,
     check: Callable[[Function, Recommendation], list[Violation]],
 ) -> list[Violation]:
-    """Classify once, then run ``check`` on every function and its recommendation."""
+    """Classify once, then run ``check`` on every fully answered function and its recommendation.
+
+    A function with answers left open is not one classification but many: the properties of
+    :mod:`taxonomy.testing.unknowns` (sound, complete, monotone, conservative) check it.
+    """
     result, errors = classified(rules, portfolio)
     if result is None:
         return errors
-    return [v for fn in portfolio.functions for v in check(fn, result[fn.id])]
+    return [v for fn in portfolio.functions if not fn.unknowns for v in check(fn, result[fn.id])]
 
 
 def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
@@ -106,10 +110,16 @@ def totality(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     wanted = [f.id for f in portfolio.functions]
     if got != wanted:
         return [Violation("totality", "*", f"recommendations for {got}, functions {wanted}")]
+    # An open recommendation (answers left open) has no arrangement, but two or more possible.
     return [
         Violation("totality", r.function, f"arrangement {r.arrangement!r} is not a category")
         for r in result
         if not isinstance(r.arrangement, Arrangement)
+        and not (
+            r.arrangement is None
+            and len(r.possible) > 1
+            and all(isinstance(o.arrangement, Arrangement) for o in r.possible)
+        )
     ]
 
 
@@ -353,6 +363,9 @@ INVARIANTS: dict[str, Callable[[RulePack, Portfolio], list[Violation]]] = {
 
 def check_invariants(rules: RulePack | None, portfolio: Portfolio) -> list[Violation]:
     """Run every invariant on ``portfolio``; returns the violations found (empty when none).
+
+    The invariants judge each fully answered function; a function with answers left open is
+    checked by :mod:`taxonomy.testing.unknowns` instead.
 
     >>> import taxonomy
     >>> portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
