@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -10,6 +11,9 @@ from taxonomy.cli._context import say
 from taxonomy.cli._options import FORCE_OPTION, RULES_OPTION, load_portfolio, load_rules
 from taxonomy.cli._output import Destination, output_option, writes_output
 from taxonomy.errors import InputError
+
+if TYPE_CHECKING:
+    from taxonomy._model import Portfolio
 
 __all__ = ["convert_command", "init_command", "template_command"]
 
@@ -97,8 +101,8 @@ def convert_command(source: str, out: Destination, rules_dir: str | None) -> Non
     from taxonomy.input.files import dump_portfolio
     from taxonomy.input.spreadsheet import write_portfolio
 
-    loaded = load_portfolio(source, rules_dir)
     name = out.file("give -o OUT")
+    loaded = _rebased(load_portfolio(source, rules_dir), source, name)
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":  # several files, each claimed as an output: all written, or none
         write_portfolio(
@@ -111,3 +115,23 @@ def convert_command(source: str, out: Destination, rules_dir: str | None) -> Non
             else:
                 dump_portfolio(loaded, path)
     say(f"wrote {name}")
+
+
+def _rebased(portfolio: Portfolio, source: str, target: str) -> Portfolio:
+    """``portfolio`` with the pack folder it names (``rules:``) relative to ``target``'s folder.
+
+    A relative ``rules:`` path is read relative to the portfolio file; written unchanged beside
+    a file in another folder, it would name a folder that is not there.
+    """
+    import os
+
+    import attrs
+
+    reference = portfolio.rules
+    if reference is None or reference.path is None or Path(reference.path).is_absolute():
+        return portfolio
+    origin = Path.cwd() if source == "-" else Path(source).resolve().parent
+    folder = (origin / reference.path).resolve()
+    moved = os.path.relpath(folder, Path(target).resolve().parent)
+    return attrs.evolve(portfolio, rules=attrs.evolve(reference, path=Path(moved).as_posix()))
+

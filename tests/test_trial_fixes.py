@@ -1,9 +1,13 @@
-"""Open questions are ranked by what a Board decides first: the arrangement, then the lead.
+"""What a new-user trial of the refactored tree found, each with a test that failed before.
 
-Found by a new-user trial on a two-tier waste case (a county and two districts): the question
-ranked first was a district's capability, which moves only the lead (every answer to it still
-leaves one team, aligned and separate-with-involvement possible), because it left the fewest
-(arrangement, lead) outcomes.
+The trial wrote a two-tier waste case (a county and two districts) from scratch:
+
+- open questions are ranked by what a Board decides first, the arrangement, then the lead: the
+  question ranked first was a district's capability, which moves only the lead (every answer to
+  it still leaves one team, aligned and separate-with-involvement possible), because it left the
+  fewest (arrangement, lead) outcomes;
+- ``check_invariants`` on a portfolio with open functions raised an error worded for the CLI;
+- ``convert`` into another folder copied a relative ``rules:`` path that then named nothing.
 """
 
 from __future__ import annotations
@@ -63,3 +67,21 @@ def test_the_invariants_judge_the_answered_functions_of_a_portfolio_with_open_on
     portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018_unknown.yaml")
     assert any(fn.unknowns for fn in portfolio.functions)
     assert check_invariants(None, portfolio) == []
+
+
+def test_convert_to_another_folder_keeps_the_pack_the_portfolio_names(tmp_path: Path) -> None:
+    # A new-user trial: `convert` copied `rules: packs/councils` unchanged into a file in
+    # another folder, which then named a folder that is not there.
+    from tests.helpers import run_cli
+
+    for suffix in (".yaml", ".xlsx"):
+        out = tmp_path / "elsewhere" / f"councils{suffix}"
+        out.parent.mkdir(exist_ok=True)
+        done = run_cli("convert", "examples/three_councils_shared_services.yaml", "-o", str(out))
+        assert done.returncode == 0, done.stderr
+        original = taxonomy.classify(
+            taxonomy.load_portfolio("examples/three_councils_shared_services.yaml")
+        )
+        converted = taxonomy.classify(taxonomy.load_portfolio(out))
+        assert converted.to_dict()["rule_pack"] == original.to_dict()["rule_pack"]
+        assert [r.arrangement for r in converted] == [r.arrangement for r in original]
