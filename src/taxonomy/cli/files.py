@@ -134,4 +134,3 @@ def _rebased(portfolio: Portfolio, source: str, target: str) -> Portfolio:
     folder = (origin / reference.path).resolve()
     moved = os.path.relpath(folder, Path(target).resolve().parent)
     return attrs.evolve(portfolio, rules=attrs.evolve(reference, path=Path(moved).as_posix()))
-
