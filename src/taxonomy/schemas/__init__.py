@@ -68,6 +68,10 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
         near = did_you_mean(kind, KINDS)
         hint = f" (did you mean '{near}'?)" if near else ""
         raise ValueError(f"no schema '{kind}'{hint}; allowed: {', '.join(KINDS)}")
+    if kind == "whatif":
+        from taxonomy.whatif.compare import whatif_schema
+
+        return whatif_schema()
     if kind in OUTPUTS:
         return _outputs.output_schema(kind)
     if kind == "pack":

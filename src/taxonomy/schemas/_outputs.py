@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
-from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema
 from taxonomy._results import CLASSIFICATION_JSON, OUTCOME_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
@@ -197,87 +197,6 @@ def _why_not() -> Schema:
     }
     body = _object(fields, required=[k for k in fields if k not in ("decided", "when_answered")])
     return _root("why-not", "taxonomy why-not", _stamped(body, "why-not"))
-
-
-#: A placement in the what-if JSON (``whatif.compare.Placement``), its keys declared once: its
-#: ``to_dict`` and the ``whatif`` schema derive from them.
-PLACEMENT_JSON = Shape(
-    key(
-        "arrangement",
-        _arrangement(nullable=True),
-        via=text,
-        description="null where one body is left (lead names it) or the placement is open",
-    ),
-    key("lead", STRING_OR_NULL),
-    key(
-        "lead_status",
-        {"enum": ["body", "joint", "tie", "each", "open"]},
-        required=False,
-        description="open: answers left unknown give more than one outcome (see possible)",
-    ),
-    key("tied", STRINGS, via=list),
-    key(
-        "decided",
-        {"type": "boolean"},
-        required=False,
-        description="false where answers left unknown give more than one arrangement",
-    ),
-    key(
-        "possible",
-        {"type": "array", "items": OUTCOME_JSON, "minItems": 2},
-        via=each(OUTCOME_JSON),
-        omit_empty=True,
-        description="where answers left unknown give more than one outcome (the arrangement, "
-        "or only the lead): each, with its share and when; absent when settled",
-    ),
-)
-
-
-def _whatif() -> Schema:
-    placement = PLACEMENT_JSON.schema(_named())
-    change = _object(
-        {
-            "function": STRING,
-            "name": STRING,
-            "from": placement,
-            "to": placement,
-            "because": STRINGS,
-        }
-    )
-    outcome = _object(
-        {
-            "name": STRING,
-            "description": STRING,
-            "applied": STRINGS,
-            "changes": {"type": "array", "items": change},
-            "metrics": {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
-            "notes": STRINGS,
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "single_body": STRING_OR_NULL,
-        },
-        required=("name", "description", "applied", "changes", "metrics", "notes", "single_body"),
-    )
-    baseline = _object(
-        {
-            "portfolio": STRING,
-            **_day(),
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "recommendations": {"type": "array", "items": placement_with_function(placement)},
-            "metrics": {"$ref": "#/$defs/metrics"},
-        }
-    )
-    body = _object({"baseline": baseline, "scenarios": {"type": "array", "items": outcome}})
-    defs = {"rule_pack": _pack_identity(), "metrics": _metrics()}
-    return _root("whatif", "taxonomy what-if comparison", _stamped(body, "whatif"), defs)
-
-
-def placement_with_function(placement: Schema) -> Schema:
-    """A baseline recommendation in the what-if JSON: a placement with its function."""
-    return {
-        **placement,
-        "properties": {"function": STRING, **placement["properties"]},
-        "required": ["function", *placement["required"]],
-    }
 
 
 def _check() -> Schema:
@@ -477,7 +396,6 @@ _BUILDERS = {
     "classification-jsonl": _classification_jsonl,
     "explain": _explain,
     "why-not": _why_not,
-    "whatif": _whatif,
     "check": _check,
     "graph": _graph,
     "rules-list": _rules_list,
