@@ -503,8 +503,13 @@ def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
 
 def whatif_schema() -> Schema:
     """The JSON Schema of the ``whatif`` output, from :data:`COMPARISON_JSON`."""
-    from taxonomy.schemas._outputs import _metrics, _named, _pack_identity, _root, _stamped
+    from taxonomy.schemas._outputs import (
+        metrics_schema,
+        named_schemas,
+        pack_identity_schema,
+        stamped_root,
+    )
 
-    body = _stamped(COMPARISON_JSON.schema(_named()), "whatif")
-    defs = {"rule_pack": _pack_identity(), "metrics": _metrics()}
-    return _root("whatif", "taxonomy what-if comparison", body, defs)
+    body = COMPARISON_JSON.schema(named_schemas())
+    defs = {"rule_pack": pack_identity_schema(), "metrics": metrics_schema()}
+    return stamped_root("whatif", "taxonomy what-if comparison", body, defs)
