@@ -7,7 +7,10 @@ version, and a consumer ignores keys it does not know. Dropping or changing a ke
 A recommendation, its explanation, a rule pack's identity and a classification declare their
 keys once, beside their classes (``RECOMMENDATION_JSON``, ...: see
 :mod:`taxonomy._output_shape`); their schemas here, like their ``to_dict``, are derived from
-those declarations. The other outputs' keys are still written out below.
+those declarations. The what-if comparison, why-not and the rule pack's check, coverage and
+mutation reports declare theirs likewise, and their schemas are built beside them (the layers
+above this one hold them) with :func:`stamped_root`; :mod:`taxonomy.schemas` gathers them. The
+other outputs' keys are still written out below.
 """
 
 from __future__ import annotations
