@@ -68,6 +68,7 @@ class Key:
             the value as it is.
         read: its JSON value, from the whole result, where ``attr`` and ``via`` cannot say it.
         omit_empty: the key is left out when its value is empty.
+        omit_none: the key is left out when its value is None (an empty value is written).
         required: whether the schema requires it.
         written: False for a key another layer adds to the dict ``to_dict`` gives (the JSON's
             ``summary``): in the schema, not in ``to_dict``.
@@ -81,6 +82,7 @@ class Key:
     omit_empty: bool = False
     required: bool = True
     written: bool = True
+    omit_none: bool = False
 
     def __attrs_post_init__(self) -> None:
         # dump is compiled from these (see _compiled): only names, never other code.
@@ -96,6 +98,7 @@ def key(
     via: Callable[[Any], Any] | None = None,
     read: Callable[[Any], Any] | None = None,
     omit_empty: bool = False,
+    omit_none: bool = False,
     required: bool | None = None,
     description: str | None = None,
     written: bool = True,
@@ -109,15 +112,16 @@ def key(
         via: turns the attribute's value into JSON; None: the value as it is.
         read: the JSON value from the whole result, instead of ``attr`` and ``via``.
         omit_empty: leave the key out when its value is empty.
-        required: whether the schema requires it; None: unless ``omit_empty``.
+        omit_none: leave the key out when its value is None.
+        required: whether the schema requires it; None: unless it may be left out.
         description: its meaning, in the schema.
         written: False for a key another layer adds (see :attr:`Key.written`).
     """
     if description is not None:
         assert isinstance(schema, dict), "a description goes with a schema written out"
         schema = {**schema, "description": description}
-    needed = omit_empty if required is None else not required
-    return Key(name, schema, attr or name, via, read, omit_empty, not needed, written)
+    needed = (omit_empty or omit_none) if required is None else not required
+    return Key(name, schema, attr or name, via, read, omit_empty, not needed, written, omit_none)
 
 
 def text(value: Any) -> str | None:
@@ -183,8 +187,9 @@ def _compiled(keys: tuple[Key, ...]) -> Callable[[Any], dict[str, Any]]:
             if k.via is not None:
                 namespace[f"via{i}"] = k.via
                 value = f"via{i}({value})"
-        if k.omit_empty:
-            after += [f"    value = {value}", "    if value:", f"        data[{k.name!r}] = value"]
+        if k.omit_empty or k.omit_none:
+            test = "    if value:" if k.omit_empty else "    if value is not None:"
+            after += [f"    value = {value}", test, f"        data[{k.name!r}] = value"]
         elif after:
             after.append(f"    data[{k.name!r}] = {value}")
         else:

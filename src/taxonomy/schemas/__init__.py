@@ -20,6 +20,7 @@ Examples:
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,6 +69,10 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
         near = did_you_mean(kind, KINDS)
         hint = f" (did you mean '{near}'?)" if near else ""
         raise ValueError(f"no schema '{kind}'{hint}; allowed: {', '.join(KINDS)}")
+    if kind in _BESIDE:
+        module, builder = _BESIDE[kind].split(":")
+        found: dict[str, Any] = getattr(importlib.import_module(module), builder)()
+        return found
     if kind in OUTPUTS:
         return _outputs.output_schema(kind)
     if kind == "pack":
@@ -92,6 +97,17 @@ def schema(kind: str, *, rules: RulePack | str | Path | None = None) -> dict[str
     from taxonomy.whatif.grid import sweep_schema
 
     return sweep_schema(pack)
+
+
+#: The outputs whose schemas are built beside the results they describe, from their declared
+#: shapes (``module:function``): the layers above the schemas' builders hold those results.
+_BESIDE = {
+    "whatif": "taxonomy.whatif.compare:whatif_schema",
+    "why-not": "taxonomy.whatif.counterfactual:why_not_schema",
+    "rules-check": "taxonomy.testing.verify:check_schema",
+    "rules-coverage": "taxonomy.testing.coverage:coverage_schema",
+    "rules-mutate": "taxonomy.testing.mutation:mutation_schema",
+}
 
 
 def schema_text(kind: str, *, rules: RulePack | str | Path | None = None) -> str:

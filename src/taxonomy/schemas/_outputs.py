@@ -7,7 +7,10 @@ version, and a consumer ignores keys it does not know. Dropping or changing a ke
 A recommendation, its explanation, a rule pack's identity and a classification declare their
 keys once, beside their classes (``RECOMMENDATION_JSON``, ...: see
 :mod:`taxonomy._output_shape`); their schemas here, like their ``to_dict``, are derived from
-those declarations. The other outputs' keys are still written out below.
+those declarations. The what-if comparison, why-not and the rule pack's check, coverage and
+mutation reports declare theirs likewise, and their schemas are built beside them (the layers
+above this one hold them) with :func:`stamped_root`; :mod:`taxonomy.schemas` gathers them. The
+other outputs' keys are still written out below.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from collections.abc import Iterable, Mapping
 
 from taxonomy._explanation import PACK_IDENTITY_JSON
 from taxonomy._model import Arrangement, Level
-from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
-from taxonomy._results import CLASSIFICATION_JSON, OUTCOME_JSON, RECOMMENDATION_JSON
+from taxonomy._output_shape import STRING, STRINGS, Schema
+from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
 from taxonomy.language.facts import TYPES
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
@@ -161,125 +164,6 @@ def _explain() -> Schema:
     return _root("explain", "taxonomy explanation", body, _recommendation_defs())
 
 
-def _why_not() -> Schema:
-    change = _object({"field": STRING, "from": STRING, "to": STRING})
-    solution = _object(
-        {
-            "changes": {"type": "array", "items": change, "minItems": 1},
-            "lowers_capability_of": STRINGS,
-            "arrangement": _arrangement(),
-            "lead": STRING_OR_NULL,
-            "decided_by": STRING,
-        }
-    )
-    fields = {
-        "function": STRING,
-        "current": {
-            **_arrangement(nullable=True),
-            "description": "null where the function is open (answers left unknown)",
-        },
-        "decided": {
-            "type": "boolean",
-            "description": "false where answers left unknown give more than one arrangement",
-        },
-        "target": _arrangement(),
-        "solutions": {"type": "array", "items": solution},
-        "blocked_by": STRINGS,
-        "performed_only_by": STRINGS,
-        "searched": _INT,
-        "when_answered": {
-            "type": "array",
-            "items": OUTCOME_JSON.schema(_named()),
-            "description": "where the function is open: each outcome still possible that "
-            "gives the target, with its share and when (empty: no answer to its open "
-            "questions gives it)",
-        },
-    }
-    body = _object(fields, required=[k for k in fields if k not in ("decided", "when_answered")])
-    return _root("why-not", "taxonomy why-not", _stamped(body, "why-not"))
-
-
-#: A placement in the what-if JSON (``whatif.compare.Placement``), its keys declared once: its
-#: ``to_dict`` and the ``whatif`` schema derive from them.
-PLACEMENT_JSON = Shape(
-    key(
-        "arrangement",
-        _arrangement(nullable=True),
-        via=text,
-        description="null where one body is left (lead names it) or the placement is open",
-    ),
-    key("lead", STRING_OR_NULL),
-    key(
-        "lead_status",
-        {"enum": ["body", "joint", "tie", "each", "open"]},
-        required=False,
-        description="open: answers left unknown give more than one outcome (see possible)",
-    ),
-    key("tied", STRINGS, via=list),
-    key(
-        "decided",
-        {"type": "boolean"},
-        required=False,
-        description="false where answers left unknown give more than one arrangement",
-    ),
-    key(
-        "possible",
-        {"type": "array", "items": OUTCOME_JSON, "minItems": 2},
-        via=each(OUTCOME_JSON),
-        omit_empty=True,
-        description="where answers left unknown give more than one outcome (the arrangement, "
-        "or only the lead): each, with its share and when; absent when settled",
-    ),
-)
-
-
-def _whatif() -> Schema:
-    placement = PLACEMENT_JSON.schema(_named())
-    change = _object(
-        {
-            "function": STRING,
-            "name": STRING,
-            "from": placement,
-            "to": placement,
-            "because": STRINGS,
-        }
-    )
-    outcome = _object(
-        {
-            "name": STRING,
-            "description": STRING,
-            "applied": STRINGS,
-            "changes": {"type": "array", "items": change},
-            "metrics": {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
-            "notes": STRINGS,
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "single_body": STRING_OR_NULL,
-        },
-        required=("name", "description", "applied", "changes", "metrics", "notes", "single_body"),
-    )
-    baseline = _object(
-        {
-            "portfolio": STRING,
-            **_day(),
-            "rule_pack": {"$ref": "#/$defs/rule_pack"},
-            "recommendations": {"type": "array", "items": placement_with_function(placement)},
-            "metrics": {"$ref": "#/$defs/metrics"},
-        }
-    )
-    body = _object({"baseline": baseline, "scenarios": {"type": "array", "items": outcome}})
-    defs = {"rule_pack": _pack_identity(), "metrics": _metrics()}
-    return _root("whatif", "taxonomy what-if comparison", _stamped(body, "whatif"), defs)
-
-
-def placement_with_function(placement: Schema) -> Schema:
-    """A baseline recommendation in the what-if JSON: a placement with its function."""
-    return {
-        **placement,
-        "properties": {"function": STRING, **placement["properties"]},
-        "required": ["function", *placement["required"]],
-    }
-
-
 def _check() -> Schema:
     finding = _object(
         {
@@ -381,62 +265,6 @@ def _rules_list() -> Schema:
     return _root("rules-list", "taxonomy rule pack listing", _stamped(body, "rules-list"))
 
 
-def _rules_check() -> Schema:
-    issue = _object(
-        {
-            "kind": STRING,
-            "severity": STRING,
-            "rules": STRINGS,
-            "where": STRINGS,
-            "message": STRING,
-            "example": {"type": "object", "additionalProperties": STRING},
-        }
-    )
-    body = _object(
-        {
-            "pack": STRING,
-            "backend": STRING,
-            "combinations": _INT,
-            "exhaustive": {"type": "boolean"},
-            "seconds": {"type": "number", "minimum": 0},
-            "issues": {"type": "array", "items": issue},
-        }
-    )
-    return _root("rules-check", "taxonomy rule pack check", _stamped(body, "rules-check"))
-
-
-def _rules_coverage() -> Schema:
-    body = _object(
-        {
-            "pack": STRING,
-            "functions": _INT,
-            "fired": {"type": "object", "additionalProperties": _INT},
-            "never": STRINGS,
-            "share": _SHARE,
-        }
-    )
-    return _root("rules-coverage", "taxonomy rule coverage", _stamped(body, "rules-coverage"))
-
-
-def _rules_mutate() -> Schema:
-    survivor = _object({"id": STRING, "kind": STRING, "rule": STRING, "change": STRING})
-    error = _object({"id": STRING, "rule": STRING, "error": STRING})
-    body = _object(
-        {
-            "pack": STRING,
-            "tests": STRINGS,
-            "mutants": _INT,
-            "killed": _INT,
-            "survived": {"type": "array", "items": survivor},
-            "errors": {"type": "array", "items": error},
-            "score": _SHARE,
-        }
-    )
-    return _root(
-        "rules-mutate", "taxonomy rule pack mutation testing", _stamped(body, "rules-mutate")
-    )
-
-
 def _error() -> Schema:
     nullable = {"type": ["string", "null"]}
     problem = _object(
@@ -476,13 +304,31 @@ _BUILDERS = {
     "classification": _classification,
     "classification-jsonl": _classification_jsonl,
     "explain": _explain,
-    "why-not": _why_not,
-    "whatif": _whatif,
     "check": _check,
     "graph": _graph,
     "rules-list": _rules_list,
-    "rules-check": _rules_check,
-    "rules-coverage": _rules_coverage,
-    "rules-mutate": _rules_mutate,
     "error": _error,
 }
+
+
+def stamped_root(kind: str, title: str, body: Schema, defs: Schema | None = None) -> Schema:
+    """The schema of output ``kind``: ``body`` stamped with its id, under the root's keys.
+
+    For the builders beside the results they describe (the what-if comparison, why-not).
+    """
+    return _root(kind, title, _stamped(body, kind), defs)
+
+
+def named_schemas() -> dict[str, Schema]:
+    """The schemas the results' keys name, by name (see :class:`~taxonomy._output_shape.Named`)."""
+    return _named()
+
+
+def pack_identity_schema() -> Schema:
+    """A rule pack's identity, as a result writes it (its ``rule_pack``)."""
+    return _pack_identity()
+
+
+def metrics_schema() -> Schema:
+    """A structure's metrics, as the what-if and check outputs write them."""
+    return _metrics()

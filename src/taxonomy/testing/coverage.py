@@ -16,11 +16,12 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Portfolio
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, key
 from taxonomy._results import Classification
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack
 
-__all__ = ["Coverage", "coverage_of", "rule_coverage"]
+__all__ = ["COVERAGE_JSON", "Coverage", "coverage_of", "coverage_schema", "rule_coverage"]
 
 
 @attrs.frozen
@@ -39,14 +40,8 @@ class Coverage:
         return len(self.fired) / total if total else 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "pack": self.pack,
-            "functions": self.functions,
-            "fired": dict(self.fired),
-            "never": list(self.never),
-            "share": round(self.share, 3),
-        }
+        """A JSON-ready dict: the keys of :data:`COVERAGE_JSON`."""
+        return COVERAGE_JSON.dump(self)
 
     def to_text(self) -> str:
         """A readable report."""
@@ -76,6 +71,22 @@ class Coverage:
         return junit_xml(f"rules coverage {self.pack}", cases)
 
 
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+#: The ``rules-coverage`` JSON (:meth:`Coverage.to_dict`), and the body of its schema.
+COVERAGE_JSON = Shape(
+    key("pack", STRING),
+    key("functions", _COUNT),
+    key("fired", {"type": "object", "additionalProperties": _COUNT}, via=dict),
+    key("never", STRINGS, via=list),
+    key(
+        "share",
+        {"type": "number", "minimum": 0, "maximum": 1},
+        read=lambda found: round(found.share, 3),
+    ),
+)
+
+
 def coverage_of(pack: RulePack, classifications: Iterable[Classification]) -> Coverage:
     """Coverage of ``pack`` over classifications already made."""
     counts: Counter[str] = Counter()
@@ -93,3 +104,11 @@ def coverage_of(pack: RulePack, classifications: Iterable[Classification]) -> Co
 def rule_coverage(pack: RulePack, portfolios: Iterable[Portfolio]) -> Coverage:
     """Classify each portfolio with ``pack`` and report which rules fired and which never did."""
     return coverage_of(pack, (classify(p, rules=pack) for p in portfolios))
+
+
+def coverage_schema() -> Schema:
+    """The JSON Schema of the ``rules-coverage`` output, from :data:`COVERAGE_JSON`."""
+    from taxonomy.schemas._outputs import named_schemas, stamped_root
+
+    body = COVERAGE_JSON.schema(named_schemas())
+    return stamped_root("rules-coverage", "taxonomy rule coverage", body)

@@ -29,6 +29,7 @@ import attrs
 import yaml
 
 from taxonomy._model import Arrangement, Level
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key
 from taxonomy.errors import RulePackError
 from taxonomy.language.rules import (
     JOINT,
@@ -42,7 +43,17 @@ from taxonomy.language.rules import (
     load_rules,
 )
 
-__all__ = ["MutationReport", "Mutant", "mutants", "run_mutants", "write_pack"]
+__all__ = [
+    "MUTANT_ERROR_JSON",
+    "MUTATION_JSON",
+    "SURVIVOR_JSON",
+    "MutationReport",
+    "Mutant",
+    "mutants",
+    "mutation_schema",
+    "run_mutants",
+    "write_pack",
+]
 
 
 @attrs.frozen
@@ -54,6 +65,19 @@ class Mutant:
     rule: str
     change: str
     rules: tuple[Rule, ...] = attrs.field(repr=False, eq=False)
+
+
+#: A mutant that survived, in the ``rules-mutate`` JSON.
+SURVIVOR_JSON = Shape(
+    key("id", STRING), key("kind", STRING), key("rule", STRING), key("change", STRING)
+)
+
+#: A mutant whose tests could not run, with the error, in the ``rules-mutate`` JSON.
+MUTANT_ERROR_JSON = Shape(
+    key("id", STRING, read=lambda pair: pair[0].id),
+    key("rule", STRING, read=lambda pair: pair[0].rule),
+    key("error", STRING, read=lambda pair: pair[1]),
+)
 
 
 def _conditions(condition: Condition) -> Iterator[tuple[str, str, Condition]]:
@@ -110,18 +134,18 @@ def _describe(condition: Condition) -> str:
 
 def _conclusions(rule: Rule, always: Sequence[str]) -> Iterator[tuple[str, Rule]]:
     then = rule.then
-    for key in ("decide", "cap"):
-        arrangement = getattr(then, key)
+    for part in ("decide", "cap"):
+        arrangement = getattr(then, part)
         if arrangement is not None:
             for step in (-1, 1):
                 if 1 <= arrangement + step <= 4:
                     moved = Arrangement(arrangement + step)
                     yield (
-                        f"{key} {arrangement} -> {moved}",
+                        f"{part} {arrangement} -> {moved}",
                         attrs.evolve(
                             rule,
                             then=attrs.evolve(then, decide=moved)
-                            if key == "decide"
+                            if part == "decide"
                             else attrs.evolve(then, cap=moved),
                         ),
                     )
@@ -239,19 +263,8 @@ class MutationReport:
         return len(self.killed) / total if total else 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "pack": self.pack,
-            "tests": list(self.tests),
-            "mutants": len(self.killed) + len(self.survived) + len(self.errors),
-            "killed": len(self.killed),
-            "survived": [
-                {"id": m.id, "kind": m.kind, "rule": m.rule, "change": m.change}
-                for m in self.survived
-            ],
-            "errors": [{"id": m.id, "rule": m.rule, "error": e} for m, e in self.errors],
-            "score": round(self.score, 3),
-        }
+        """A JSON-ready dict: the keys of :data:`MUTATION_JSON`."""
+        return MUTATION_JSON.dump(self)
 
     def to_text(self) -> str:
         """A readable report."""
@@ -288,6 +301,20 @@ class MutationReport:
                 f"{self.pack}.{m.rule}", f"{m.id} [{m.kind}] {m.change}", error=error
             )
         return junit_xml(f"rules mutate {self.pack}", [outcome[k] for k in sorted(outcome)])
+
+
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+#: The ``rules-mutate`` JSON (:meth:`MutationReport.to_dict`), and the body of its schema.
+MUTATION_JSON = Shape(
+    key("pack", STRING),
+    key("tests", STRINGS, via=list),
+    key("mutants", _COUNT, read=lambda r: len(r.killed) + len(r.survived) + len(r.errors)),
+    key("killed", _COUNT, via=len),
+    key("survived", {"type": "array", "items": SURVIVOR_JSON}, via=each(SURVIVOR_JSON)),
+    key("errors", {"type": "array", "items": MUTANT_ERROR_JSON}, via=each(MUTANT_ERROR_JSON)),
+    key("score", {"type": "number", "minimum": 0, "maximum": 1}, read=lambda r: round(r.score, 3)),
+)
 
 
 def _run_tests(
@@ -376,3 +403,11 @@ def run_mutants(
                 else:
                     errors.append((mutant, f"pytest exit {code}: {tail}"))
     return MutationReport(pack.name, tuple(tests), tuple(killed), tuple(survived), tuple(errors))
+
+
+def mutation_schema() -> Schema:
+    """The JSON Schema of the ``rules-mutate`` output, from :data:`MUTATION_JSON`."""
+    from taxonomy.schemas._outputs import named_schemas, stamped_root
+
+    body = MUTATION_JSON.schema(named_schemas())
+    return stamped_root("rules-mutate", "taxonomy rule pack mutation testing", body)

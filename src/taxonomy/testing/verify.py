@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Level
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key
 from taxonomy.errors import RulePackError
 from taxonomy.language.durable import engine_for
 from taxonomy.language.rules import Condition, FactTest, Rule, RulePack
@@ -48,7 +49,7 @@ from taxonomy.language.semantics import (
     lead_by_source,
 )
 
-__all__ = ["PackIssue", "VerifyReport", "check_pack"]
+__all__ = ["CHECK_JSON", "ISSUE_JSON", "PackIssue", "VerifyReport", "check_pack", "check_schema"]
 
 #: The most combinations checked unless asked for more: above it the check refuses at once,
 #: saying how many there are and which facts multiply them (the default pack has 221,184).
@@ -70,15 +71,19 @@ class PackIssue:
     example: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "rules": list(self.rules),
-            "where": list(self.where),
-            "message": self.message,
-            "example": dict(self.example),
-        }
+        """A JSON-ready dict: the keys of :data:`ISSUE_JSON`."""
+        return ISSUE_JSON.dump(self)
+
+
+#: An issue in the ``rules-check`` JSON (:meth:`PackIssue.to_dict`).
+ISSUE_JSON = Shape(
+    key("kind", STRING),
+    key("severity", STRING),
+    key("rules", STRINGS, via=list),
+    key("where", STRINGS, via=list),
+    key("message", STRING),
+    key("example", {"type": "object", "additionalProperties": STRING}, via=dict),
+)
 
 
 @attrs.frozen
@@ -98,15 +103,19 @@ class VerifyReport:
         return [i for i in self.issues if i.severity == "error"]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the ``rules check --format json`` contract)."""
-        return {
-            "pack": self.pack,
-            "backend": self.backend,
-            "combinations": self.combinations,
-            "exhaustive": self.exhaustive,
-            "seconds": round(self.seconds, 3),
-            "issues": [i.to_dict() for i in self.issues],
-        }
+        """A JSON-ready dict (the ``rules check --format json`` contract): :data:`CHECK_JSON`."""
+        return CHECK_JSON.dump(self)
+
+
+#: The ``rules-check`` JSON (:meth:`VerifyReport.to_dict`), and the body of its schema.
+CHECK_JSON = Shape(
+    key("pack", STRING),
+    key("backend", STRING),
+    key("combinations", {"type": "integer", "minimum": 0}),
+    key("exhaustive", {"type": "boolean"}),
+    key("seconds", {"type": "number", "minimum": 0}, read=lambda report: round(report.seconds, 3)),
+    key("issues", {"type": "array", "items": ISSUE_JSON}, via=each(ISSUE_JSON)),
+)
 
 
 def _literals(pack: RulePack, fact: str) -> list[Any]:
@@ -465,3 +474,11 @@ def _show(value: Any) -> str:
     if isinstance(value, tuple):
         return f"{len(value)} bodies"
     return str(value)
+
+
+def check_schema() -> Schema:
+    """The JSON Schema of the ``rules-check`` output, from :data:`CHECK_JSON`."""
+    from taxonomy.schemas._outputs import named_schemas, stamped_root
+
+    body = CHECK_JSON.schema(named_schemas())
+    return stamped_root("rules-check", "taxonomy rule pack check", body)

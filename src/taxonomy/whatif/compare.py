@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from taxonomy._explanation import PackIdentity
 from taxonomy._model import EACH_OWN_WORDS, Arrangement, format_value, lead_words, word_list
-from taxonomy._results import Classification, Recommendation
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._results import CLASSIFICATION_JSON, OUTCOME_JSON, Classification, Recommendation
 from taxonomy._results import Outcome as Possible
 from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack, pack_for
@@ -35,14 +37,21 @@ if TYPE_CHECKING:  # networkx loads only when a comparison measures structures
     from taxonomy.structure.checks import Metrics
 
 __all__ = [
+    "BASELINE_JSON",
+    "CHANGE_JSON",
+    "COMPARISON_JSON",
+    "PLACED_JSON",
+    "PLACEMENT_JSON",
     "RENDERERS",
     "RENDERING",
+    "SCENARIO_JSON",
     "Comparison",
     "FunctionChange",
     "Outcome",
     "Placement",
     "because",
     "compare",
+    "whatif_schema",
 ]
 
 
@@ -73,9 +82,7 @@ class Placement:
         return cls(rec.arrangement, rec.lead, rec.tied, rec.each_own, possible)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the keys of ``PLACEMENT_JSON`` (in ``taxonomy.schemas``)."""
-        from taxonomy.schemas._outputs import PLACEMENT_JSON
-
+        """A JSON-ready dict: the keys of :data:`PLACEMENT_JSON`."""
         return PLACEMENT_JSON.dump(self)
 
     @property
@@ -131,6 +138,40 @@ class Placement:
         return f"{where} ({self.lead_text})"
 
 
+#: A placement in the what-if JSON, its keys declared once: :meth:`Placement.to_dict` and the
+#: ``whatif`` schema derive from them.
+PLACEMENT_JSON = Shape(
+    key(
+        "arrangement",
+        {"enum": [*Arrangement.names(), None]},
+        via=text,
+        description="null where one body is left (lead names it) or the placement is open",
+    ),
+    key("lead", STRING_OR_NULL),
+    key(
+        "lead_status",
+        {"enum": ["body", "joint", "tie", "each", "open"]},
+        required=False,
+        description="open: answers left unknown give more than one outcome (see possible)",
+    ),
+    key("tied", STRINGS, via=list),
+    key(
+        "decided",
+        {"type": "boolean"},
+        required=False,
+        description="false where answers left unknown give more than one arrangement",
+    ),
+    key(
+        "possible",
+        {"type": "array", "items": OUTCOME_JSON, "minItems": 2},
+        via=each(OUTCOME_JSON),
+        omit_empty=True,
+        description="where answers left unknown give more than one outcome (the arrangement, "
+        "or only the lead): each, with its share and when; absent when settled",
+    ),
+)
+
+
 @attrs.frozen
 class FunctionChange:
     """A function whose arrangement or lead differs from the baseline, and why."""
@@ -142,14 +183,18 @@ class FunctionChange:
     because: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict, in the ``whatif`` JSON contract."""
-        return {
-            "function": self.function,
-            "name": self.name,
-            "from": self.before.to_dict(),
-            "to": self.after.to_dict(),
-            "because": list(self.because),
-        }
+        """A JSON-ready dict, in the ``whatif`` JSON contract: :data:`CHANGE_JSON`."""
+        return CHANGE_JSON.dump(self)
+
+
+#: A function's change in the what-if JSON (:meth:`FunctionChange.to_dict`).
+CHANGE_JSON = Shape(
+    key("function", STRING),
+    key("name", STRING),
+    key("from", PLACEMENT_JSON, attr="before", via=PLACEMENT_JSON.dump),
+    key("to", PLACEMENT_JSON, attr="after", via=PLACEMENT_JSON.dump),
+    key("because", STRINGS, via=list),
+)
 
 
 @attrs.frozen
@@ -173,20 +218,38 @@ class Outcome:
     notes: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict, in the ``whatif`` JSON contract."""
-        data: dict[str, Any] = {
-            "name": self.scenario.name,
-            "description": self.scenario.description,
-            "applied": [c.describe() for c in self.scenario.changes],
-            "changes": [c.to_dict() for c in self.changes],
-            "metrics": self.metrics.to_dict() if self.metrics is not None else None,
-            "notes": list(self.notes),
-        }
-        if self.classification is not None:
-            pack = self.classification.rule_pack
-            data["rule_pack"] = {"name": pack.name, "version": pack.version, "hash": pack.hash}
-        data["single_body"] = self.single_body
-        return data
+        """A JSON-ready dict, in the ``whatif`` JSON contract: :data:`SCENARIO_JSON`."""
+        return SCENARIO_JSON.dump(self)
+
+
+def _pack_named(pack: PackIdentity) -> dict[str, str]:
+    return {"name": pack.name, "version": pack.version, "hash": pack.hash}
+
+
+def _scenario_pack(outcome: Outcome) -> dict[str, str] | None:
+    found = outcome.classification
+    return None if found is None else _pack_named(found.rule_pack)
+
+
+def _metrics_dict(metrics: Metrics | None) -> dict[str, Any] | None:
+    return None if metrics is None else metrics.to_dict()
+
+
+#: A scenario's outcome in the what-if JSON (:meth:`Outcome.to_dict`).
+SCENARIO_JSON = Shape(
+    key("name", STRING, attr="scenario.name"),
+    key("description", STRING, attr="scenario.description"),
+    key("applied", STRINGS, read=lambda o: [c.describe() for c in o.scenario.changes]),
+    key("changes", {"type": "array", "items": CHANGE_JSON}, via=each(CHANGE_JSON)),
+    key(
+        "metrics",
+        {"anyOf": [{"$ref": "#/$defs/metrics"}, {"type": "null"}]},
+        via=_metrics_dict,
+    ),
+    key("notes", STRINGS, via=list),
+    key("rule_pack", {"$ref": "#/$defs/rule_pack"}, read=_scenario_pack, omit_empty=True),
+    key("single_body", STRING_OR_NULL),
+)
 
 
 @attrs.frozen
@@ -198,21 +261,8 @@ class Comparison:
     outcomes: tuple[Outcome, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``whatif`` JSON contract."""
-        pack = self.baseline.rule_pack
-        return {
-            "baseline": {
-                "portfolio": self.baseline.portfolio.name,
-                "as_of": self.baseline.to_dict()["as_of"],
-                "provisions": list(self.baseline.provisions),
-                "rule_pack": {"name": pack.name, "version": pack.version, "hash": pack.hash},
-                "recommendations": [
-                    {"function": r.function, **Placement.of(r).to_dict()} for r in self.baseline
-                ],
-                "metrics": self.baseline_metrics.to_dict(),
-            },
-            "scenarios": [o.to_dict() for o in self.outcomes],
-        }
+        """The ``whatif`` JSON contract: :data:`COMPARISON_JSON`."""
+        return COMPARISON_JSON.dump(self)
 
     def _repr_html_(self) -> str:
         return _rendered("html", self)
@@ -261,6 +311,39 @@ class Comparison:
         Written by :func:`taxonomy.render.comparison.comparison_table`.
         """
         return _rendered("table", self, width=width, color=color)
+
+
+def _placed(classification: Classification) -> list[dict[str, Any]]:
+    dump = PLACEMENT_JSON.dump
+    return [{"function": r.function, **dump(Placement.of(r))} for r in classification]
+
+
+#: A baseline recommendation in the what-if JSON: a placement with its function.
+PLACED_JSON = Shape(key("function", STRING), *PLACEMENT_JSON.keys)
+
+_DAY = {k.name: k for k in CLASSIFICATION_JSON.keys if k.name in ("as_of", "provisions")}
+
+#: The baseline in the what-if JSON, read from the :class:`Comparison`.
+BASELINE_JSON = Shape(
+    key("portfolio", STRING, attr="baseline.portfolio.name"),
+    *(attrs.evolve(k, attr=f"baseline.{k.attr}") for k in _DAY.values()),
+    key(
+        "rule_pack", {"$ref": "#/$defs/rule_pack"}, read=lambda c: _pack_named(c.baseline.rule_pack)
+    ),
+    key("recommendations", {"type": "array", "items": PLACED_JSON}, attr="baseline", via=_placed),
+    key("metrics", {"$ref": "#/$defs/metrics"}, attr="baseline_metrics", via=_metrics_dict),
+)
+
+#: The ``whatif`` JSON (:meth:`Comparison.to_dict`), and the body of its schema.
+COMPARISON_JSON = Shape(
+    key("baseline", BASELINE_JSON, read=BASELINE_JSON.dump),
+    key(
+        "scenarios",
+        {"type": "array", "items": SCENARIO_JSON},
+        attr="outcomes",
+        via=each(SCENARIO_JSON),
+    ),
+)
 
 
 #: How a comparison is written for a reader, by format (``markdown``, ``table``, ``html``).
@@ -416,3 +499,17 @@ def because(before: Recommendation, after: Recommendation) -> tuple[str, ...]:
             + (f", was {lead_before})" if lead_before != lead_after else ")")
         )
     return tuple(reasons) or ("the rules fired the same way; the answers they read changed",)
+
+
+def whatif_schema() -> Schema:
+    """The JSON Schema of the ``whatif`` output, from :data:`COMPARISON_JSON`."""
+    from taxonomy.schemas._outputs import (
+        metrics_schema,
+        named_schemas,
+        pack_identity_schema,
+        stamped_root,
+    )
+
+    body = COMPARISON_JSON.schema(named_schemas())
+    defs = {"rule_pack": pack_identity_schema(), "metrics": metrics_schema()}
+    return stamped_root("whatif", "taxonomy what-if comparison", body, defs)

@@ -32,9 +32,9 @@ True
 
 from __future__ import annotations
 
-import html
+import importlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -48,19 +48,27 @@ from taxonomy._model import (
     Portfolio,
     word_list,
 )
-from taxonomy._results import Outcome, Recommendation
+from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._results import OUTCOME_JSON, Outcome, Recommendation
 from taxonomy.classification import Variants, classify_function
 from taxonomy.errors import InputError
 from taxonomy.language.rules import RulePack, pack_for
 
 __all__ = [
+    "ANSWER_CHANGE_JSON",
     "MAX_CHANGES",
+    "RENDERERS",
+    "RENDERING",
+    "ROBUSTNESS_JSON",
+    "SOLUTION_JSON",
+    "WHY_NOT_JSON",
     "AnswerChange",
     "Counterfactuals",
     "Robustness",
     "apply_changes",
     "counterfactuals",
     "robustness",
+    "why_not_schema",
 ]
 
 
@@ -109,16 +117,32 @@ class Solution:
         return "; ".join(str(c) for c in self.changes)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "changes": [
-                {"field": c.field, "from": str(c.before), "to": str(c.after)} for c in self.changes
-            ],
-            "lowers_capability_of": list(self.losses),
-            "arrangement": str(self.recommendation.arrangement),
-            "lead": self.recommendation.lead,
-            "decided_by": self.recommendation.explanation.decided_by.rule,
-        }
+        """A JSON-ready dict: the keys of :data:`SOLUTION_JSON`."""
+        return SOLUTION_JSON.dump(self)
+
+
+_ARRANGEMENT: Schema = {"enum": list(Arrangement.names())}
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+#: An answer change in the why-not JSON.
+ANSWER_CHANGE_JSON = Shape(
+    key("field", STRING),
+    key("from", STRING, attr="before", via=str),
+    key("to", STRING, attr="after", via=str),
+)
+
+#: A solution in the why-not JSON (:meth:`Solution.to_dict`).
+SOLUTION_JSON = Shape(
+    key(
+        "changes",
+        {"type": "array", "items": ANSWER_CHANGE_JSON, "minItems": 1},
+        via=each(ANSWER_CHANGE_JSON),
+    ),
+    key("lowers_capability_of", STRINGS, attr="losses", via=list),
+    key("arrangement", _ARRANGEMENT, attr="recommendation.arrangement", via=str),
+    key("lead", STRING_OR_NULL, attr="recommendation.lead"),
+    key("decided_by", STRING, attr="recommendation.explanation.decided_by.rule"),
+)
 
 
 @attrs.frozen
@@ -152,7 +176,7 @@ class Counterfactuals:
     when_answered: tuple[Outcome, ...] = ()
 
     def explain(self) -> str:
-        """The answer in words.
+        """The answer in words (written by :mod:`taxonomy.render.counterfactual`).
 
         The solutions are alternatives: each is enough on its own ("any one of these would
         do"). Within a solution of several changes, all are needed together: the search takes
@@ -162,146 +186,54 @@ class Counterfactuals:
         that lower a body's capability (offered only when nothing else reaches the target) are
         said as a loss.
         """
-        name = f"{self.current.name} ({self.function})"
-        if not self.current.decided:
-            return self._open_explain(name)
-        if self.current.arrangement is self.target:
-            return f"{name} is already {self.target}.\n"
-        lines = [f"{name} is {self.current.arrangement}; for it to be {self.target}:"]
-        lines += self._obstacles()
-        lines += self._solutions()
-        lines.append(f"  ({self.searched} answer combinations evaluated)")
-        return "\n".join(lines) + "\n"
-
-    def _open_explain(self, name: str) -> str:
-        """The answer for a function still open: which answers to its open questions reach it."""
-        given = word_list(
-            [
-                f"{o.arrangement.category} {o.arrangement.title} ({o.share})"
-                for o in self.current.possible
-            ],
-            "or",
-        )
-        lines = [
-            f"{name} is not decided yet: its answers left open give {given}; "
-            f"for it to be {self.target}:"
-        ]
-        if self.when_answered:
-            lines.append("  these answers to its open questions would give it:")
-            lines += [
-                f"  - {o.when}  (lead {o.lead_text}; {o.share} of the answers still possible)"
-                for o in self.when_answered
-            ]
-            return "\n".join(lines) + "\n"
-        lines.append(
-            "  no answer to its open questions gives it: they give only "
-            + word_list([str(o.arrangement) for o in self.current.possible], "or")
-        )
-        if self.blocked_by:
-            caps = ", ".join(self.blocked_by)
-            lines.append(f"  the law stands in the way whatever the answers: {caps}")
-        first = self.current.open_questions[0].key
-        lines.append(
-            f"  answer its open questions first ({first} settles most), then ask again: "
-            "a change to an answer already given may still reach it"
-        )
-        return "\n".join(lines) + "\n"
-
-    def _obstacles(self) -> list[str]:
-        """What stands in the way: one body alone, legal caps, or no change small enough."""
-        lines = []
-        if self.performed_only_by:
-            lines.append(
-                f"  unreachable by any answer: only {word_list(self.performed_only_by)} carries it "
-                "out, and one team needs at least two of the bodies carrying it out to deliver "
-                "it once for them all"
-            )
-        if self.blocked_by:
-            caps = ", ".join(self.blocked_by)
-            law = (
-                "  the law stands in the way too"
-                if self.performed_only_by
-                else "  unreachable without a change in the law"
-            )
-            lines.append(
-                f"{law}: {caps} caps it"
-                if len(self.blocked_by) == 1
-                else f"{law}: {caps} each cap it, and every one of them would have to be lifted"
-            )
-        if not (self.solutions or self.blocked_by or self.performed_only_by):
-            lines.append(
-                f"  no change of up to {self.max_changes} answers reaches it; "
-                "try a larger max_changes"
-            )
-        return lines
-
-    def _solutions(self) -> list[str]:
-        """The solutions, each a line, under a line saying how they combine."""
-        lines: list[str] = []
-        size = len(self.solutions[0].changes) if self.solutions else 0
-        together = " (all of its changes together; none of them alone is enough)"
-        if len(self.solutions) == 1:
-            lines.append(
-                "  this change would do it:"
-                if size == 1
-                else "  these changes would do it, all of them together (none alone is enough):"
-            )
-        elif self.solutions:
-            lines.append("  any one of these would do" + (together if size > 1 else "") + ":")
-        if any(s.losses for s in self.solutions):
-            lines.append(
-                "  (only by making a body weaker: no change that keeps every body's capability "
-                "reaches it; the rules read the gap between the bodies, and a wider gap is a "
-                "loss, not a step to take)"
-            )
-        for solution in self.solutions:
-            joined = word_list([str(c) for c in solution.changes])
-            loss = (
-                f"; a loss for {word_list(solution.losses)}, whose capability would fall"
-                if solution.losses
-                else ""
-            )
-            lines.append(
-                f"  - change {joined}  (decided by "
-                f"{solution.recommendation.explanation.decided_by.rule}{loss})"
-            )
-        return lines
+        return _rendered("text", self)
 
     def _repr_html_(self) -> str:
-        """The answer as :meth:`explain` words it, as HTML (a notebook's rich output).
-
-        The first line is the question, each solution an item of a list; every text escaped.
-        """
-        lines = self.explain().rstrip("\n").split("\n")
-        parts = [f"<b>{html.escape(lines[0])}</b>"]
-        items: list[str] = []
-        for line in lines[1:]:
-            if line.startswith("  - "):
-                items.append(f"<li>{html.escape(line[4:])}</li>")
-                continue
-            if items:
-                parts.append("<ul>" + "".join(items) + "</ul>")
-                items = []
-            parts.append(f"<div>{html.escape(line.strip())}</div>")
-        if items:
-            parts.append("<ul>" + "".join(items) + "</ul>")
-        return "<div>" + "".join(parts) + "</div>"
+        """The answer as :meth:`explain` words it, as HTML (a notebook's rich output)."""
+        return _rendered("html", self)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        data = {
-            "function": self.function,
-            "current": None if self.current.arrangement is None else str(self.current.arrangement),
-            "decided": self.current.decided,
-            "target": str(self.target),
-            "solutions": [s.to_dict() for s in self.solutions],
-            "blocked_by": list(self.blocked_by),
-            "performed_only_by": list(self.performed_only_by),
-            "searched": self.searched,
-        }
-        if not self.current.decided:
-            data["when_answered"] = [o.to_dict() for o in self.when_answered]
-        return data
+        """A JSON-ready dict: the keys of :data:`WHY_NOT_JSON` (the ``why-not`` output)."""
+        return WHY_NOT_JSON.dump(self)
+
+
+def _when_answered(found: Counterfactuals) -> list[dict[str, Any]] | None:
+    """Where the function is open, each outcome that gives the target; None where decided."""
+    return None if found.current.decided else [o.to_dict() for o in found.when_answered]
+
+
+#: The ``why-not`` JSON (:meth:`Counterfactuals.to_dict`), and the body of its schema.
+WHY_NOT_JSON = Shape(
+    key("function", STRING),
+    key(
+        "current",
+        {"enum": [*Arrangement.names(), None]},
+        attr="current.arrangement",
+        via=text,
+        description="null where the function is open (answers left unknown)",
+    ),
+    key(
+        "decided",
+        {"type": "boolean"},
+        attr="current.decided",
+        required=False,
+        description="false where answers left unknown give more than one arrangement",
+    ),
+    key("target", _ARRANGEMENT, via=str),
+    key("solutions", {"type": "array", "items": SOLUTION_JSON}, via=each(SOLUTION_JSON)),
+    key("blocked_by", STRINGS, via=list),
+    key("performed_only_by", STRINGS, via=list),
+    key("searched", _COUNT),
+    key(
+        "when_answered",
+        {"type": "array", "items": OUTCOME_JSON},
+        read=_when_answered,
+        omit_none=True,
+        description="where the function is open: each outcome still possible that "
+        "gives the target, with its share and when (empty: no answer to its open "
+        "questions gives it)",
+    ),
+)
 
 
 def _cost(changes: Sequence[AnswerChange]) -> tuple[int, int, int]:
@@ -508,21 +440,24 @@ class Robustness:
 
     def _repr_html_(self) -> str:
         """How many one-step changes flip it, and each flip, as HTML (a notebook's rich output)."""
-        head = (
-            f"<b>{html.escape(self.function)}</b>: {len(self.flips)} of {self.steps} one-step "
-            f"answer changes flip it ({self.share:.0%})"
-        )
-        flips = "".join(f"<li>{html.escape(flip)}</li>" for flip in self.flips)
-        return f"<div>{head}" + (f"<ul>{flips}</ul>" if flips else "") + "</div>"
+        return _rendered("robustness_html", self)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "function": self.function,
-            "steps": self.steps,
-            "flips": list(self.flips),
-            "share": round(self.share, 3),
-        }
+        """A JSON-ready dict: the keys of :data:`ROBUSTNESS_JSON`."""
+        return ROBUSTNESS_JSON.dump(self)
+
+
+#: Robustness in the ``explain`` JSON (:meth:`Robustness.to_dict`).
+ROBUSTNESS_JSON = Shape(
+    key("function", STRING),
+    key("steps", _COUNT),
+    key("flips", STRINGS, via=list),
+    key(
+        "share",
+        {"type": "number", "minimum": 0, "maximum": 1},
+        read=lambda found: round(found.share, 3),
+    ),
+)
 
 
 def robustness(
@@ -589,3 +524,26 @@ def _flipped(current: Recommendation, other: Recommendation) -> bool:
         return current.lead_status != other.lead_status
     now, then = set(current.lead_candidates), set(other.lead_candidates)
     return not (now <= then or then <= now)
+
+
+#: How counterfactuals and robustness are written for a reader, by format (``text``, ``html``,
+#: ``robustness_html``). The renderers register themselves when :data:`RENDERING` is imported:
+#: whatif holds data and sits below render/ in the layers, so it names the module rather than
+#: importing it (as :data:`taxonomy.whatif.compare.RENDERERS`).
+RENDERERS: dict[str, Callable[..., str]] = {}
+
+#: The module whose import registers the :data:`RENDERERS`.
+RENDERING = "taxonomy.render.counterfactual"
+
+
+def _rendered(written_as: str, result: Counterfactuals | Robustness) -> str:
+    if written_as not in RENDERERS:
+        importlib.import_module(RENDERING)
+    return RENDERERS[written_as](result)
+
+
+def why_not_schema() -> Schema:
+    """The JSON Schema of the ``why-not`` output, from :data:`WHY_NOT_JSON`."""
+    from taxonomy.schemas._outputs import named_schemas, stamped_root
+
+    return stamped_root("why-not", "taxonomy why-not", WHY_NOT_JSON.schema(named_schemas()))
