@@ -65,14 +65,17 @@ def measure_size(n: int) -> dict[str, float]:
     warm = with_governance(synthetic(100))
     warm_result = taxonomy.classify(warm)
     check(build_graph(warm_result))  # first calls pay for imports and networkx dispatch setup
-    measure(as_is_graph(warm, warm_result))
+    measure(as_is_graph(warm, classification=warm_result))
 
     portfolio = with_governance(synthetic(n))
     result = taxonomy.classify(portfolio)
     build_s, to_be = _best(lambda: build_graph(result))
     check_s, findings = _best(lambda: check(to_be))
     compare_s, _ = _best(
-        lambda: (measure(to_be, findings), measure(as_is_graph(portfolio, result)))
+        lambda: (
+            measure(to_be, findings=findings),
+            measure(as_is_graph(portfolio, classification=result)),
+        )
     )
     return {
         "functions": n,

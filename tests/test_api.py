@@ -89,3 +89,76 @@ def test_py_typed_is_shipped() -> None:
     from importlib import resources
 
     assert resources.files("taxonomy").joinpath("py.typed").is_file()
+
+
+def _exported_modules() -> list[str]:
+    """The modules the package exports names from, and the public ``taxonomy.testing`` ones."""
+    import pkgutil
+
+    import taxonomy.testing
+
+    testing = [
+        f"taxonomy.testing.{m.name}"
+        for m in pkgutil.iter_modules(taxonomy.testing.__path__)
+        if not m.name.startswith("_")
+    ]
+    return sorted({*taxonomy._LAZY.values(), *testing})
+
+
+def _public_callables(module_name: str) -> list[tuple[str, object]]:
+    """Public functions defined in the module, and the public methods of its public classes."""
+    module = importlib.import_module(module_name)
+    found: list[tuple[str, object]] = []
+    for name, value in vars(module).items():
+        if name.startswith("_") or getattr(value, "__module__", None) != module_name:
+            continue
+        if inspect.isfunction(value):
+            found.append((name, value))
+        elif inspect.isclass(value):
+            for method_name, method in vars(value).items():
+                if method_name.startswith("_") and method_name != "__init__":
+                    continue
+                function = getattr(method, "__func__", method)
+                if inspect.isfunction(function):
+                    found.append((f"{name}.{method_name}", function))
+    return found
+
+
+def _is_rule_pack(annotation: object) -> bool:
+    """The annotation names a rule pack (``RulePack`` or ``RulePack | None``), as text or type."""
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
+    text = text.replace('"', "").replace("'", "").replace("taxonomy.language.rules.", "")
+    return text in {"RulePack", "RulePack | None", "Optional[RulePack]"}
+
+
+def test_every_public_rule_pack_parameter_is_called_rules() -> None:
+    """One name for a rule pack across the API: ``rules=``, as in ``classify(p, rules=...)``."""
+    named_otherwise = [
+        f"{module}.{name}({parameter.name})"
+        for module in _exported_modules()
+        for name, function in _public_callables(module)
+        for parameter in inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+        if _is_rule_pack(parameter.annotation) and parameter.name != "rules"
+    ]
+    assert named_otherwise == []
+    assert _is_rule_pack("RulePack | None") and not _is_rule_pack("Sequence[Rule]")
+
+
+# Optional parameters the documentation passes by position on purpose: the pack folder of
+# ``load_rules("rules/x")`` and the arrangement of ``counterfactuals(p, "eprr", "aligned")``.
+_POSITIONAL_ON_PURPOSE = {("load_rules", "path"), ("counterfactuals", "target")}
+
+
+def test_the_public_functions_options_are_keyword_only() -> None:
+    """Every optional parameter of a function in ``taxonomy.__all__`` is keyword-only."""
+    positional = [
+        f"{name}({parameter.name})"
+        for name in taxonomy.__all__
+        if inspect.isfunction(function := getattr(taxonomy, name))
+        for parameter in inspect.signature(function).parameters.values()
+        if parameter.default is not parameter.empty
+        and parameter.kind is not parameter.KEYWORD_ONLY
+        and (name, parameter.name) not in _POSITIONAL_ON_PURPOSE
+    ]
+    assert positional == []
+    assert inspect.isfunction(taxonomy.classify)  # the walk sees functions at all

@@ -191,7 +191,9 @@ def test_role_heads_the_teams_it_is_accountable_for() -> None:
 def test_single_accountability() -> None:
     p = portfolio({"id": "it"})
     result = taxonomy.classify(p)
-    assert checks_of(as_is_graph(p, result), "single-accountability")  # two teams, two owners
+    assert checks_of(
+        as_is_graph(p, classification=result), "single-accountability"
+    )  # two teams, two owners
     assert not checks_of(build_graph(result), "single-accountability")
 
 
@@ -245,7 +247,7 @@ def test_handovers() -> None:
 def test_delivered_once() -> None:
     p = portfolio({"id": "it"})
     result = taxonomy.classify(p)
-    (finding,) = checks_of(as_is_graph(p, result), "delivered-once")
+    (finding,) = checks_of(as_is_graph(p, classification=result), "delivered-once")
     assert finding.principle == "cost-effective"
     assert not checks_of(build_graph(result), "delivered-once")
     assert not checks_of(as_is_graph(p), "delivered-once")  # no recommendation to compare with
@@ -254,7 +256,7 @@ def test_delivered_once() -> None:
 def test_aligned_governance() -> None:
     p = portfolio({"id": "comms", **MEDIUM})
     result = taxonomy.classify(p)
-    assert checks_of(as_is_graph(p, result), "aligned-governance")
+    assert checks_of(as_is_graph(p, classification=result), "aligned-governance")
     assert not checks_of(build_graph(result), "aligned-governance")
     gov = {
         "bodies": [
@@ -268,7 +270,9 @@ def test_aligned_governance() -> None:
         ]
     }
     p2 = portfolio({"id": "comms", **MEDIUM}, governance=gov)
-    assert not checks_of(as_is_graph(p2, taxonomy.classify(p2)), "aligned-governance")
+    assert not checks_of(
+        as_is_graph(p2, classification=taxonomy.classify(p2)), "aligned-governance"
+    )
 
 
 JC = {
@@ -302,7 +306,9 @@ def test_employees_only() -> None:
     p = portfolio({"id": "commissioning", "legal": {"delegable_to": ["b"]}, **WEAK})
     result = taxonomy.classify(p)
     assert result["commissioning"].lead == "b"
-    (finding,) = checks_of(as_is_graph(p, result), "employees-only")  # a's team does it today
+    (finding,) = checks_of(
+        as_is_graph(p, classification=result), "employees-only"
+    )  # a's team does it today
     assert "team:commissioning:a" in finding.nodes
     assert not checks_of(build_graph(result), "employees-only")
     # One team hosted by b serves a: lawful, only b's employees do the work.
@@ -400,7 +406,9 @@ def test_independence() -> None:
     )
     result = taxonomy.classify(p)
     assert result["complaints"].arrangement is Arrangement.SEPARATE_INVOLVED
-    (finding,) = checks_of(as_is_graph(p, result), "independence")  # b's own team today
+    (finding,) = checks_of(
+        as_is_graph(p, classification=result), "independence"
+    )  # b's own team today
     assert "team:complaints:b" in finding.nodes
     assert not checks_of(build_graph(result), "independence")
     assert not build_graph(result).has_edge("board:b", "team:complaints:a")  # no influence
@@ -492,7 +500,7 @@ def test_nw_london_joint_committee_and_single_leadership() -> None:
 
 def test_metrics(nhs: taxonomy.Portfolio) -> None:
     result = taxonomy.classify(nhs)
-    before, after = measure(as_is_graph(nhs, result)), measure(build_graph(result))
+    before, after = measure(as_is_graph(nhs, classification=result)), measure(build_graph(result))
     assert before.teams == sum(len(f.performed_by) for f in nhs.functions)
     # The aligned functions, and the separate ones two bodies perform, keep a team per body.
     several = [
@@ -640,7 +648,9 @@ def test_the_picture_tells_one_team_from_separate_with_involvement() -> None:
     from tests.conftest import COUNCILS, COUNCILS_PACK
 
     pack = taxonomy.load_rules(COUNCILS_PACK)
-    graph = build_graph(taxonomy.classify(taxonomy.load_portfolio(COUNCILS, pack), rules=pack))
+    graph = build_graph(
+        taxonomy.classify(taxonomy.load_portfolio(COUNCILS, rules=pack), rules=pack)
+    )
     svg = draw(graph, fmt="svg", text_as_paths=False).decode()
     assert svg.count(">one team<") == 3  # revenues, HR, planning
     # Licensing and elections: each council holds the duty of its own and runs it separately,

@@ -95,7 +95,7 @@ def test_rules_init_writes_an_extension_pack_classify_runs(tmp_path: Path) -> No
     data = yaml.safe_load(starter.read_text(encoding="utf-8"))
     data["functions"][0]["legal"] = {"local_constraint": True}
     starter.write_text(yaml.safe_dump(data), encoding="utf-8")
-    result = taxonomy.classify(taxonomy.load_portfolio(starter, pack), rules=pack)
+    result = taxonomy.classify(taxonomy.load_portfolio(starter, rules=pack), rules=pack)
     payroll = result[data["functions"][0]["id"]]
     assert payroll.arrangement == "aligned"
     assert [f.rule for f in payroll.explanation.capped_by] == ["local.constraint-keeps-teams-apart"]

@@ -129,5 +129,5 @@ def test_a_violation_names_the_law_and_the_function(tmp_path: Path) -> None:
 )
 def test_the_shipped_examples_keep_the_law(example: str, pack: str) -> None:
     rules = PACKS[pack]
-    portfolio = taxonomy.load_portfolio(ROOT / f"examples/{example}.yaml", rules)
+    portfolio = taxonomy.load_portfolio(ROOT / f"examples/{example}.yaml", rules=rules)
     assert law.check_law(rules, portfolio) == []

@@ -79,7 +79,9 @@ def _graph(which: str, state: str, tmp: Path) -> Graph:
     source = {"nhs": NHS, "nwl": NWL, "councils": COUNCILS}.get(which) or _generated(tmp)
     portfolio = taxonomy.load_portfolio(source, rules=pack)
     result = taxonomy.classify(portfolio, rules=pack)
-    return build_graph(result) if state == "to-be" else as_is_graph(portfolio, result)
+    return (
+        build_graph(result) if state == "to-be" else as_is_graph(portfolio, classification=result)
+    )
 
 
 def _pdf_words(path: Path) -> list[list[tuple[float, str]]]:

@@ -30,7 +30,7 @@ def nhs_result() -> taxonomy.Classification:
 @pytest.fixture(scope="module")
 def councils() -> tuple[taxonomy.RulePack, taxonomy.Classification]:
     pack = taxonomy.load_rules(COUNCILS_PACK)
-    return pack, taxonomy.classify(taxonomy.load_portfolio(COUNCILS, pack), rules=pack)
+    return pack, taxonomy.classify(taxonomy.load_portfolio(COUNCILS, rules=pack), rules=pack)
 
 
 def _sentences(text: str) -> list[str]:
@@ -297,7 +297,7 @@ rules:
     source: board paper para 8 (opportunities for efficiency)
 """)
     pack = taxonomy.load_rules(folder)
-    result = taxonomy.classify(taxonomy.load_portfolio(NHS, pack), rules=pack)
+    result = taxonomy.classify(taxonomy.load_portfolio(NHS, rules=pack), rules=pack)
     text = paragraph(result["strategy"], result, rules=pack)
     assert (
         "This is because the duplication alone decides here: the duplication between the bodies "

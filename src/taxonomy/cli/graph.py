@@ -81,7 +81,7 @@ def graph_command(
     if scenario_files:
         loaded, pack, named = _as_scenarios_change_it(loaded, pack, scenario_files)
     result = classify(loaded, rules=pack)
-    graph = as_is_graph(loaded, result) if as_is else build_graph(result)
+    graph = as_is_graph(loaded, classification=result) if as_is else build_graph(result)
     if scenario_files:  # the picture names its scenario and keeps the baseline's colours
         graph.graph["scenario"] = named
         graph.graph["baseline_organisations"] = list(judged.portfolio.organisation_ids)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["dump_portfolio", "load_portfolio"]
 
 
-def load_portfolio(path: str | Path, rules: RulePack | None = None) -> Portfolio:
+def load_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfolio:
     """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
 
     ``-`` reads YAML (or JSON) from standard input.

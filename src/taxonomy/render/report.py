@@ -79,7 +79,7 @@ def build_report(
     classification = classify(portfolio, rules=pack, as_of=as_of)
     portfolio = classification.portfolio  # the portfolio of the day judged on
     to_be = build_graph(classification)
-    as_is = as_is_graph(portfolio, classification)
+    as_is = as_is_graph(portfolio, classification=classification)
     bodies = {o.id: o.name for o in portfolio.organisations}
     comparison = compare(portfolio, *scenarios, rules=pack) if scenarios else None
     robust = _robustness(classification, pack)
@@ -141,7 +141,7 @@ def _structure_view(
     from taxonomy.structure.checks import check, measure
 
     findings = check(to_be)
-    as_is_metrics, to_be_metrics = measure(as_is), measure(to_be, findings)
+    as_is_metrics, to_be_metrics = measure(as_is), measure(to_be, findings=findings)
     return {
         "metrics": [
             (label, before, after)

@@ -542,7 +542,7 @@ class StructureReport:
         }
 
 
-def measure(graph: Graph, findings: list[Finding] | None = None) -> Metrics:
+def measure(graph: Graph, *, findings: list[Finding] | None = None) -> Metrics:
     """The structure's metrics: teams, reporting lines, joint bodies, handovers, duplication.
 
     Args:
@@ -589,6 +589,6 @@ def structure_report(classification: Classification) -> StructureReport:
             "(classify it first: taxonomy.structure_report(taxonomy.classify(portfolio)))"
         )
     to_be = build_graph(classification)
-    as_is = as_is_graph(classification.portfolio, classification)
+    as_is = as_is_graph(classification.portfolio, classification=classification)
     findings = check(to_be)
-    return StructureReport(tuple(findings), measure(as_is), measure(to_be, findings))
+    return StructureReport(tuple(findings), measure(as_is), measure(to_be, findings=findings))

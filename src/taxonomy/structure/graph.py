@@ -356,7 +356,7 @@ def _proposed_joint_body(
     return node
 
 
-def as_is_graph(portfolio: Portfolio, classification: Classification | None = None) -> Graph:
+def as_is_graph(portfolio: Portfolio, *, classification: Classification | None = None) -> Graph:
     """The as-is graph: today's structure, each body in ``performed_by`` running its own team.
 
     A portfolio's governance is what the bodies have *or plan*. Its joint bodies are kept (a

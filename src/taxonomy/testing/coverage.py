@@ -87,23 +87,23 @@ COVERAGE_JSON = Shape(
 )
 
 
-def coverage_of(pack: RulePack, classifications: Iterable[Classification]) -> Coverage:
-    """Coverage of ``pack`` over classifications already made."""
+def coverage_of(rules: RulePack, classifications: Iterable[Classification]) -> Coverage:
+    """Coverage of ``rules`` over classifications already made."""
     counts: Counter[str] = Counter()
     functions = 0
     for result in classifications:
         for rec in result:
             functions += 1
             counts.update(f.rule for f in rec.explanation.fired)
-    ids = [r.id for r in pack.rules]
+    ids = [r.id for r in rules.rules]
     fired = tuple((rid, counts[rid]) for rid in sorted(ids) if counts[rid])
     never = tuple(rid for rid in sorted(ids) if not counts[rid])
-    return Coverage(pack.name, functions, fired, never)
+    return Coverage(rules.name, functions, fired, never)
 
 
-def rule_coverage(pack: RulePack, portfolios: Iterable[Portfolio]) -> Coverage:
-    """Classify each portfolio with ``pack`` and report which rules fired and which never did."""
-    return coverage_of(pack, (classify(p, rules=pack) for p in portfolios))
+def rule_coverage(rules: RulePack, portfolios: Iterable[Portfolio]) -> Coverage:
+    """Classify each portfolio with ``rules`` and report which rules fired and which never did."""
+    return coverage_of(rules, (classify(p, rules=rules) for p in portfolios))
 
 
 def coverage_schema() -> Schema:

@@ -181,62 +181,64 @@ def _kind_of(rule: Rule) -> str | None:
     return None
 
 
-def mutants(pack: RulePack) -> list[Mutant]:
-    """Every valid one-step mutant of ``pack`` (mutants the loader would refuse are left out)."""
+def mutants(rules: RulePack) -> list[Mutant]:
+    """Every valid one-step mutant of ``rules`` (mutants the loader would refuse are left out)."""
     out: list[Mutant] = []
-    rules = list(pack.rules)
+    original = list(rules.rules)
     # Lead sources a swap may move between: lists never empty on a function, and joint.
-    always = (*(n for n in pack.facts.lead_sources() if not pack.facts.type(n).optional), JOINT)
+    always = (*(n for n in rules.facts.lead_sources() if not rules.facts.type(n).optional), JOINT)
 
     def add(kind: str, rule_id: str, change: str, new_rules: list[Rule]) -> None:
         try:
-            RulePack.from_rules(new_rules, name=pack.name, version=pack.version, facts=pack.facts)
+            RulePack.from_rules(
+                new_rules, name=rules.name, version=rules.version, facts=rules.facts
+            )
         except RulePackError:
             return  # not a pack the loader accepts: no test could run on it
         out.append(Mutant(f"m{len(out) + 1:03d}", kind, rule_id, change, tuple(new_rules)))
 
-    for index, rule in enumerate(rules):
+    for index, rule in enumerate(original):
         for kind, change, condition in _conditions(rule.when):
             mutated = attrs.evolve(rule, when=condition)
-            add(kind, rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
+            add(kind, rule.id, change, [*original[:index], mutated, *original[index + 1 :]])
         for change, mutated in _conclusions(rule, always):
-            add("swap", rule.id, change, [*rules[:index], mutated, *rules[index + 1 :]])
+            add("swap", rule.id, change, [*original[:index], mutated, *original[index + 1 :]])
     # Priority flips between neighbouring priorities of rules concluding the same kind of thing.
     by_kind: dict[str, list[int]] = {}
-    for index, rule in enumerate(rules):
+    for index, rule in enumerate(original):
         concluded = _kind_of(rule)
         if concluded is not None:
             by_kind.setdefault(concluded, []).append(index)
     for indices in by_kind.values():
-        ordered = sorted(indices, key=lambda i: (rules[i].priority, rules[i].id))
+        ordered = sorted(indices, key=lambda i: (original[i].priority, original[i].id))
         for a, b in itertools.pairwise(ordered):
-            if rules[a].priority == rules[b].priority:
+            if original[a].priority == original[b].priority:
                 continue
-            swapped = list(rules)
-            swapped[a] = attrs.evolve(rules[a], priority=rules[b].priority)
-            swapped[b] = attrs.evolve(rules[b], priority=rules[a].priority)
+            swapped = list(original)
+            swapped[a] = attrs.evolve(original[a], priority=original[b].priority)
+            swapped[b] = attrs.evolve(original[b], priority=original[a].priority)
             add(
                 "priority",
-                f"{rules[a].id}, {rules[b].id}",
-                f"priorities {rules[a].priority} <-> {rules[b].priority}",
+                f"{original[a].id}, {original[b].id}",
+                f"priorities {original[a].priority} <-> {original[b].priority}",
                 swapped,
             )
     return out
 
 
-def write_pack(pack: RulePack, rules: Sequence[Rule], folder: Path) -> Path:
-    """Write ``rules`` as a pack folder (one file per original rule file) and return it."""
+def write_pack(rules: RulePack, written: Sequence[Rule], folder: Path) -> Path:
+    """Write ``written`` (rules of ``rules``) as a pack folder, a file per rule file; return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    meta: dict[str, Any] = {"name": pack.name, "version": pack.version}
-    if pack.description:
-        meta["description"] = pack.description
-    if pack.vocabulary:
-        meta["vocabulary"] = dict(pack.vocabulary)
+    meta: dict[str, Any] = {"name": rules.name, "version": rules.version}
+    if rules.description:
+        meta["description"] = rules.description
+    if rules.vocabulary:
+        meta["vocabulary"] = dict(rules.vocabulary)
     (folder / "pack.yaml").write_text(yaml.safe_dump(meta, sort_keys=False), encoding="utf-8")
     # An extension is written flat: its facts and rules with those of the packs it extends.
     files: dict[str, dict[str, list[dict[str, Any]]]] = {"facts.yaml": {}}
-    files["facts.yaml"]["facts"] = pack.facts.to_data()
-    for rule in rules:
+    files["facts.yaml"]["facts"] = rules.facts.to_data()
+    for rule in written:
         entry = files.setdefault(Path(rule.file).name or "rules.yaml", {})
         entry.setdefault("rules", []).append(rule.to_data())
     for name, data in files.items():

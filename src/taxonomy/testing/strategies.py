@@ -51,7 +51,7 @@ def levels() -> st.SearchStrategy[Level]:
     return st.sampled_from(list(Level))
 
 
-def bodies(min_size: int = 2, max_size: int = 8) -> st.SearchStrategy[tuple[str, ...]]:
+def bodies(*, min_size: int = 2, max_size: int = 8) -> st.SearchStrategy[tuple[str, ...]]:
     """Distinct body ids (``b1``, ``b2``, ...), two to eight by default."""
     return st.integers(min_size, max_size).map(lambda n: tuple(f"b{i}" for i in range(1, n + 1)))
 
@@ -143,13 +143,13 @@ def functions(
     )
 
 
-def declared_answers(pack: RulePack, ids: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """Answers to every question ``pack`` declares beyond the model's own, by declared type.
+def declared_answers(rules: RulePack, ids: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Answers to every question ``rules`` declares beyond the model's own, by declared type.
 
     Optional ones are sometimes left out, so their defaults and absence are drawn too.
     """
     parts: dict[str, st.SearchStrategy[Any]] = {}
-    for fact in pack.facts.answered():
+    for fact in rules.facts.answered():
         kind = fact.type.name
         value: st.SearchStrategy[Any] = {
             "level": levels(),
@@ -183,7 +183,7 @@ def portfolios(
 
     ``law`` shrinks to no joint committees (the 2018 position of NHS England and Improvement).
     """
-    ids = draw(bodies(min_bodies, max_bodies))
+    ids = draw(bodies(min_size=min_bodies, max_size=max_bodies))
     count = draw(st.integers(1, max_functions))
     fns = [
         draw(functions(ids, function_id=f"f{i}", legal=legal, rules=rules))

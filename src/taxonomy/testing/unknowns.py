@@ -57,7 +57,7 @@ def _raw(pack: RulePack, portfolio: Portfolio, function_id: str) -> dict[tuple[A
     return counts
 
 
-def check_sound(portfolio: Portfolio, function_id: str, rules: RulePack | None = None) -> None:
+def check_sound(portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None) -> None:
     """Every completion's classification is in the recommendation's ``possible``."""
     pack = rules or load_rules()
     rec = classify(portfolio, rules=pack)[function_id]
@@ -66,7 +66,9 @@ def check_sound(portfolio: Portfolio, function_id: str, rules: RulePack | None =
         assert outcome in possible, f"{function_id}: completion gives {outcome}, not in possible"
 
 
-def check_complete(portfolio: Portfolio, function_id: str, rules: RulePack | None = None) -> None:
+def check_complete(
+    portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
+) -> None:
     """Every member of ``possible`` is reached by some completion, with its share right."""
     pack = rules or load_rules()
     rec = classify(portfolio, rules=pack)[function_id]
@@ -80,7 +82,9 @@ def check_complete(portfolio: Portfolio, function_id: str, rules: RulePack | Non
         )
 
 
-def check_monotone(portfolio: Portfolio, function_id: str, rules: RulePack | None = None) -> None:
+def check_monotone(
+    portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
+) -> None:
     """Answering any one open answer (with any of its values) never adds a possibility."""
     pack = rules or load_rules()
     fn = portfolio.function(function_id)
@@ -101,7 +105,7 @@ def check_monotone(portfolio: Portfolio, function_id: str, rules: RulePack | Non
 
 
 def check_conservative(
-    portfolio: Portfolio, function_id: str, rules: RulePack | None = None
+    portfolio: Portfolio, function_id: str, *, rules: RulePack | None = None
 ) -> None:
     """With nothing open, the recommendation is decided and the one classify always gave."""
     pack = rules or load_rules()

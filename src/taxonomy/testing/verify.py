@@ -321,15 +321,15 @@ def _lawful_source(
 
 
 def check_pack(
-    pack: RulePack,
+    rules: RulePack,
     *,
     max_combinations: int = MAX_COMBINATIONS,
     backend: str = "reference",
 ) -> VerifyReport:
-    """Enumerate the answer space the pack reads and report gaps, conflicts and dead rules.
+    """Enumerate the answer space ``rules`` reads and report gaps, conflicts and dead rules.
 
     Args:
-        pack: the pack to check.
+        rules: the pack to check.
         max_combinations: the most combinations to check; a pack reading more is refused
             before any is checked (the check is exhaustive or not run).
         backend: ``reference`` (the semantics in Python) or ``durable-rules`` (the engine).
@@ -341,20 +341,22 @@ def check_pack(
     start = time.perf_counter()
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    read = _read(pack)
-    dims = _dimensions(pack, read)
+    read = _read(rules)
+    dims = _dimensions(rules, read)
     total = 1
     for dim in dims:
         total *= len(dim)
     if total > max_combinations:
-        raise RulePackError(_too_many(pack, dims, total, max_combinations))
-    fires: Backend = ReferenceBackend(pack) if backend == "reference" else engine_for(pack)
+        raise RulePackError(_too_many(rules, dims, total, max_combinations))
+    fires: Backend = ReferenceBackend(rules) if backend == "reference" else engine_for(rules)
     found = _Found(read)
-    count = found.enumerate(pack, dims, fires)
-    issues = [*found.issues.values(), *_warnings(pack, found.ever)]
+    count = found.enumerate(rules, dims, fires)
+    issues = [*found.issues.values(), *_warnings(rules, found.ever)]
     order = {"error": 0, "warning": 1}
     issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
-    return VerifyReport(pack.name, tuple(issues), count, True, time.perf_counter() - start, backend)
+    return VerifyReport(
+        rules.name, tuple(issues), count, True, time.perf_counter() - start, backend
+    )
 
 
 def _read(pack: RulePack) -> set[str]:

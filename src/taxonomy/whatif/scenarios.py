@@ -291,8 +291,8 @@ def _read_change(reader: Reader, raw: Any, number: int, line: int | None) -> Cha
     return CHANGE_KINDS[key].read(key, reader, body, at)
 
 
-def scenario_schema(pack: RulePack) -> dict[str, Any]:
-    """The JSON Schema of a what-if scenario for ``pack``, each change kind's from the registry."""
+def scenario_schema(rules: RulePack) -> dict[str, Any]:
+    """The JSON Schema of a what-if scenario for ``rules``, each change kind's from the registry."""
     # The input schemas' shared builders are private to their module: one spelling for every
     # shape (loaded when a schema is asked for, not when a scenario is read).
     from taxonomy.schemas import _inputs, _parts
@@ -303,7 +303,7 @@ def scenario_schema(pack: RulePack) -> dict[str, Any]:
         "type": "object",
         "minProperties": 1,
         "maxProperties": 1,
-        "properties": {key: kind.schema(key, pack) for key, kind in CHANGE_KINDS.items()},
+        "properties": {key: kind.schema(key, rules) for key, kind in CHANGE_KINDS.items()},
         "additionalProperties": False,
     }
     top = _parts.closed(
@@ -316,7 +316,7 @@ def scenario_schema(pack: RulePack) -> dict[str, Any]:
         allowed=_TOP_KEYS,
         required=("name", "changes"),
     )
-    portfolio = _inputs.portfolio_schema(pack)["$defs"]
+    portfolio = _inputs.portfolio_schema(rules)["$defs"]
     defs = {
         **_parts.common_defs(),
         **_inputs._condition_defs(),
