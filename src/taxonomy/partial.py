@@ -54,13 +54,13 @@ def _model_path(key: str) -> str:
     return f"function.{key}"
 
 
-def domain(pack: RulePack, key: str, answer: OneOf) -> tuple[Any, ...]:
+def domain(rules: RulePack, key: str, answer: OneOf) -> tuple[Any, ...]:
     """The raw values an open answer to ``key`` may take (its range, or its type's values)."""
     if answer.values:
         return answer.values
-    if key in OWN_LEVELS or (key.startswith("capability.") and key not in pack.facts):
+    if key in OWN_LEVELS or (key.startswith("capability.") and key not in rules.facts):
         return tuple(Level)
-    ftype = pack.facts.type(key)
+    ftype = rules.facts.type(key)
     if ftype.name == "level":
         return tuple(Level)
     if ftype.name == "bool":
@@ -69,7 +69,7 @@ def domain(pack: RulePack, key: str, answer: OneOf) -> tuple[Any, ...]:
         return ftype.choices
     if ftype.name == "count":
         # Every count above the highest a rule names is alike: the last stands for them all.
-        top = max([int(t.value) for t in _tests(pack, {key}) if t.op != "in"] or [0])
+        top = max([int(t.value) for t in _tests(rules, {key}) if t.op != "in"] or [0])
         return tuple(range(top + 2))
     raise ValueError(f"a {ftype.name} answer cannot be unknown")
 

@@ -71,7 +71,7 @@ def whatif_command(judged: Judged, out: Destination, scenario_files: tuple[str, 
     elif out.format == "markdown":
         from taxonomy.render.report import board_reason
 
-        out.emit(result.to_markdown(reason=functools.partial(board_reason, pack=pack)))
+        out.emit(result.to_markdown(reason=functools.partial(board_reason, rules=pack)))
     else:
         found = settings()
         out.emit(result.to_table(width=found.width, color=found.color and out.name is None))

@@ -37,8 +37,8 @@ __all__ = [
 NAMED_AT: ContextVar[str | None] = ContextVar("named_at", default=None)
 
 
-def undeclared(pack: RulePack, question: str, *, named_at: str | None = None) -> str:
-    """The message for an answer to ``question`` (``legal.x``) the pack does not declare.
+def undeclared(rules: RulePack, question: str, *, named_at: str | None = None) -> str:
+    """The message for an answer to ``question`` (``legal.x``) the pack ``rules`` does not declare.
 
     ``named_at`` is where the portfolio file named the pack, if it did (see
     :func:`taxonomy.input.portfolio.read_pack_reference`); else the message says how to name
@@ -49,9 +49,9 @@ def undeclared(pack: RulePack, question: str, *, named_at: str | None = None) ->
     "question 'legal.x' is not declared by pack 'nhs-joint-working-2018' (packs/p)"
     """
     if named_at is not None:
-        return f"question '{question}' is not declared by pack '{pack.name}' ({named_at})"
+        return f"question '{question}' is not declared by pack '{rules.name}' ({named_at})"
     return (
-        f"rule pack '{pack.name}' declares no question '{question}' (for a portfolio written "
+        f"rule pack '{rules.name}' declares no question '{question}' (for a portfolio written "
         "for another pack, name it in the file, rules: DIR, or give --rules DIR)"
     )
 
@@ -93,12 +93,12 @@ def open_answer(
     return parsed
 
 
-def known_required(pack: RulePack, key: str) -> str | None:
-    """The pack requiring ``key`` known (a fact declared ``known: required``), if any."""
+def known_required(rules: RulePack, key: str) -> str | None:
+    """The pack in ``rules`` requiring ``key`` known (declared ``known: required``), or None."""
     path = "function.capability" if key.startswith("capability.") else f"function.{key}"
-    for fact in pack.facts:
+    for fact in rules.facts:
         if fact.known_required and ((fact.name == key and fact.answered) or fact.path == path):
-            return fact.pack or pack.name
+            return fact.pack or rules.name
     return None
 
 

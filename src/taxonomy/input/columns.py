@@ -92,9 +92,9 @@ def answer_value(value: Any) -> Any:
     return value
 
 
-def portfolio_tables(portfolio: Portfolio | None, bodies: Sequence[str], pack: RulePack) -> Tables:
-    """The sheets of ``portfolio`` (only their headings for None), for a pack's questions."""
-    answers = _answer_names(portfolio, pack)
+def portfolio_tables(portfolio: Portfolio | None, bodies: Sequence[str], rules: RulePack) -> Tables:
+    """The sheets of ``portfolio`` (headings only for None), for the questions in ``rules``."""
+    answers = _answer_names(portfolio, rules)
     header = function_columns(bodies, answers)
     tables: Tables = {
         PORTFOLIO.sheet or "": [["key", "value"]],

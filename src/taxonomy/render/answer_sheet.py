@@ -82,7 +82,7 @@ def _allowed(pack: RulePack, fn: Function, key: str, domain: Any) -> tuple[str, 
     return tuple(format_value(v) for v in values)
 
 
-def write_questions_sheet(book: Any, classification: Classification, pack: RulePack) -> None:
+def write_questions_sheet(book: Any, classification: Classification, rules: RulePack) -> None:
     """Add the ``open questions`` sheet to an openpyxl workbook (nothing when none is open)."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -90,7 +90,7 @@ def write_questions_sheet(book: Any, classification: Classification, pack: RuleP
 
     from taxonomy.input.cells import as_text_cells
 
-    rows = question_rows(classification, pack)
+    rows = question_rows(classification, rules)
     if not rows:
         return
     sheet = book.create_sheet(SHEET)

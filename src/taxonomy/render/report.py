@@ -420,7 +420,7 @@ def _nodes_named(text: str, graph: Any) -> str:
     )
 
 
-def board_reason(text: str, pack: RulePack) -> str:
+def board_reason(text: str, rules: RulePack) -> str:
     """A comparison's reason for a reader: rules by what they conclude, findings in words.
 
     ``decided by decision.one-team (was decision.aligned)`` reads ``the answers now give one
@@ -430,7 +430,7 @@ def board_reason(text: str, pack: RulePack) -> str:
     """
     from taxonomy.render.prose import arrangement_words
 
-    known = {rule.id: rule for rule in pack.rules}
+    known = {rule.id: rule for rule in rules.rules}
 
     def decides(rule_id: str) -> str:
         rule = known.get(rule_id)

@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["rules_table", "structure_table"]
 
 
-def rules_table(pack: RulePack, *, width: int = 120, color: bool = False) -> str:
+def rules_table(rules: RulePack, *, width: int = 120, color: bool = False) -> str:
     """A validated pack's rules, one row each, under its name and above its hash and overrides.
 
     Args:
-        pack: the rule pack.
+        rules: the rule pack.
         width: the width to draw to.
         color: draw with colour (for a terminal).
     """
@@ -28,23 +28,23 @@ def rules_table(pack: RulePack, *, width: int = 120, color: bool = False) -> str
     from rich.table import Table
 
     table = Table(
-        title=pack.identity.chain,
+        title=rules.identity.chain,
         caption=(
-            f"sha256 {pack.hash} · {len(pack.rules)} rules in {len(pack.strata)} strata · "
-            f"{len(pack.facts)} facts · valid"
-            + "".join(f"\n{o.action}: {o.rule} ({o.reason})" for o in pack.overrides)
+            f"sha256 {rules.hash} · {len(rules.rules)} rules in {len(rules.strata)} strata · "
+            f"{len(rules.facts)} facts · valid"
+            + "".join(f"\n{o.action}: {o.rule} ({o.reason})" for o in rules.overrides)
         ),
     )
     for header in ("rule", "question", "priority", "then", "where"):
         table.add_column(header, overflow="fold")
-    for rule in pack.rules:
+    for rule in rules.rules:
         table.add_row(
             rule.id,
             rule.question,
             str(rule.priority),
             rule.then.describe(),
             # An extension's rules come from several folders: name the folder too.
-            (f"{Path(rule.file).parent.name}/" if pack.extends else "")
+            (f"{Path(rule.file).parent.name}/" if rules.extends else "")
             + f"{Path(rule.file).name}:{rule.line}",
         )
     text = io.StringIO()

@@ -299,7 +299,7 @@ def _read_axis(reader: Reader, node: Fields, at: Where, number: int) -> Axis:
     return attrs.evolve(Axis.setting(field, values, functions="*"), at=at)
 
 
-def sweep_schema(pack: RulePack) -> dict[str, Any]:
+def sweep_schema(rules: RulePack) -> dict[str, Any]:
     """The JSON Schema of a sweep: a grid of axes, each a field and its values."""
     # The input schemas' shared builders are private to their module: one spelling for every
     # shape (loaded when a schema is asked for, not when a sweep is read).
@@ -324,7 +324,7 @@ def sweep_schema(pack: RulePack) -> dict[str, Any]:
         allowed=("function", "functions", "where", "field", "values"),
         required=("field", "values"),
     )
-    setting_axis = valued(setting_axis, "values", pack.tiers() or ())
+    setting_axis = valued(setting_axis, "values", rules.tiers() or ())
     sample = _parts.closed(
         {
             "size": {"type": "integer", "minimum": 1, "maximum": MAX_SCENARIOS},
