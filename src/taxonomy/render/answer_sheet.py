@@ -46,7 +46,7 @@ _MAX_LIST = 255
 
 
 def question_rows(
-    classification: Classification, pack: RulePack
+    classification: Classification, rules: RulePack
 ) -> list[tuple[list[Any], tuple[str, ...]]]:
     """Each open question of each open function as a row, with the answer's allowed values.
 
@@ -64,7 +64,7 @@ def question_rows(
         for rank, q in enumerate(rec.open_questions, start=1):
             gives = "; ".join(f"{answer}: {' or '.join(g)}" for answer, g in q.answers)
             row = [rec.function, rec.name, q.key, rank, q.expected_outcomes, gives, None]
-            rows.append((row, _allowed(pack, fn, q.key, domain)))
+            rows.append((row, _allowed(rules, fn, q.key, domain)))
     return rows
 
 

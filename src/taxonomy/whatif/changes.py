@@ -100,7 +100,7 @@ class Merge(Merger):
         return cls(reader.text(body, "into", item=item), tuple(sources), new_name, at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """``into``, ``from`` and an optional new ``name``."""
         from taxonomy.schemas import _parts
 
@@ -161,7 +161,7 @@ class SetAnswer:
         return cls(selector, field, value, at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """One selector, the field and a value suiting it."""
         from taxonomy.whatif.answers import field_schema, valued
 
@@ -174,7 +174,7 @@ class SetAnswer:
         }
         found = closed(properties, required=("field", "value"))
         found["oneOf"] = [{"required": [k]} for k in ("function", "functions", "where")]
-        return valued(found, "value", pack.tiers() or ())
+        return valued(found, "value", rules.tiers() or ())
 
 
 @change_kind("law")
@@ -204,7 +204,7 @@ class LawChange:
         return cls(body["joint_committees"], at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """``joint_committees``: true or false."""
         return closed({"joint_committees": {"type": "boolean"}}, required=("joint_committees",))
 
@@ -301,7 +301,7 @@ class RulesChange:
         return cls(tuple(disable), tuple(replace), pack, at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """``disable``, ``replace`` or ``pack``, at least one."""
         from taxonomy.schemas import _parts
 

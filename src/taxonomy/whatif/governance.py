@@ -115,7 +115,7 @@ class AddGovernance:
         return cls(what, fields, at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """A joint body or a role, as a portfolio's governance writes it."""
         return _one_of({kind: {"$ref": f"#/$defs/{kind}"} for kind in GOVERNANCE_KINDS})
 
@@ -177,7 +177,7 @@ class RemoveGovernance:
         return cls(what, reader.identifier(body, what, item=at.item), at)
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """The id of a joint body or of a role."""
         return _one_of({kind: {"type": "string"} for kind in GOVERNANCE_KINDS})
 
@@ -275,7 +275,7 @@ class Delegation:
         )
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> Schema:
+    def schema(cls, key: str, rules: RulePack) -> Schema:
         """The functions, and the joint body they go ``to`` (or come back ``from``)."""
         target = "to" if key == "delegate" else "from"
         return closed(

@@ -107,8 +107,8 @@ class ChangeKind(Protocol):
         ...
 
     @classmethod
-    def schema(cls, key: str, pack: RulePack) -> dict[str, Any]:
-        """The JSON Schema of ``body`` under ``key``, for a scenario written for ``pack``.
+    def schema(cls, key: str, rules: RulePack) -> dict[str, Any]:
+        """The JSON Schema of ``body`` under ``key``, for a scenario written for ``rules``.
 
         It may refer to the scenario schema's shared definitions (``#/$defs/condition``,
         ``rule``, ``joint_body``, ``role``, ``id``, ``level``, ``open_level``).
