@@ -159,7 +159,9 @@ class Portfolio:
 
         >>> import taxonomy
         >>> councils = taxonomy.load_rules("examples/packs/councils")
-        >>> p = taxonomy.load_portfolio("examples/three_councils_shared_services.yaml", councils)
+        >>> p = taxonomy.load_portfolio(
+        ...     "examples/three_councils_shared_services.yaml", rules=councils
+        ... )
         >>> p.decision_forum(p.function("planning-decisions"), Arrangement.ONE_TEAM)
         'joint_committee'
         """
