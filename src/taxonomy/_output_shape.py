@@ -72,6 +72,8 @@ class Key:
         required: whether the schema requires it.
         written: False for a key another layer adds to the dict ``to_dict`` gives (the JSON's
             ``summary``): in the schema, not in ``to_dict``.
+        listed: False for a key ``to_dict`` writes that the published schema leaves to its
+            open objects (``additionalProperties``): in ``to_dict``, not in the schema.
     """
 
     name: str
@@ -83,6 +85,7 @@ class Key:
     required: bool = True
     written: bool = True
     omit_none: bool = False
+    listed: bool = True
 
     def __attrs_post_init__(self) -> None:
         # dump is compiled from these (see _compiled): only names, never other code.
@@ -102,6 +105,7 @@ def key(
     required: bool | None = None,
     description: str | None = None,
     written: bool = True,
+    listed: bool = True,
 ) -> Key:
     """A :class:`Key`: the JSON value is ``via(result.attr)`` (``attr`` defaults to ``name``).
 
@@ -116,12 +120,15 @@ def key(
         required: whether the schema requires it; None: unless it may be left out.
         description: its meaning, in the schema.
         written: False for a key another layer adds (see :attr:`Key.written`).
+        listed: False for a key the schema leaves out (see :attr:`Key.listed`).
     """
     if description is not None:
         assert isinstance(schema, dict), "a description goes with a schema written out"
         schema = {**schema, "description": description}
     needed = (omit_empty or omit_none) if required is None else not required
-    return Key(name, schema, attr or name, via, read, omit_empty, not needed, written, omit_none)
+    return Key(
+        name, schema, attr or name, via, read, omit_empty, not needed, written, omit_none, listed
+    )
 
 
 def text(value: Any) -> str | None:
@@ -141,16 +148,24 @@ class Shape:
     Attributes:
         keys: the keys.
         extra: more of the object's schema, after its keys (a condition between keys).
+        order: the order the schema lists the keys in, where a published schema lists them in
+            another order than the JSON writes them (its bytes are kept); None: the keys' order.
         dump: the result as a JSON-ready dict: each key written, in order, unless left out
             (a result's ``to_dict``).
     """
 
-    __slots__ = ("dump", "extra", "keys")
+    __slots__ = ("dump", "extra", "keys", "order")
     dump: Callable[[Any], dict[str, Any]]
 
-    def __init__(self, *keys: Key, extra: Schema | None = None) -> None:
+    def __init__(
+        self, *keys: Key, extra: Schema | None = None, order: tuple[str, ...] | None = None
+    ) -> None:
         self.keys = keys
         self.extra: Schema = extra or {}
+        names = [k.name for k in keys if k.listed]
+        if order is not None and sorted(order) != sorted(names):
+            raise ValueError(f"order {order} does not list the schema's keys {names}")
+        self.order = order
         self.dump = _compiled(keys)
 
     def __repr__(self) -> str:
@@ -158,10 +173,14 @@ class Shape:
 
     def schema(self, named: Mapping[str, Schema]) -> Schema:
         """The JSON Schema of the object, with the schemas ``named`` supplies filled in."""
+        listed = [k for k in self.keys if k.listed]
+        if self.order is not None:
+            rank = {name: i for i, name in enumerate(self.order)}
+            listed.sort(key=lambda k: rank[k.name])
         found: Schema = {
             "type": "object",
-            "properties": {k.name: _filled(k.schema, named) for k in self.keys},
-            "required": [k.name for k in self.keys if k.required],
+            "properties": {k.name: _filled(k.schema, named) for k in listed},
+            "required": [k.name for k in listed if k.required],
         }
         found.update(_filled(self.extra, named))
         return found

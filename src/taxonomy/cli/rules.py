@@ -20,7 +20,7 @@ from taxonomy.cli._output import Destination, format_option, output_format, writ
 from taxonomy.errors import InputError
 
 if TYPE_CHECKING:
-    from taxonomy.language.rules import RulePack
+    pass
 
 __all__ = ["rules_command"]
 
@@ -58,38 +58,14 @@ def rules_list(out: Destination, directory: str | None = None) -> None:
     pack = load_rules(directory)
     engine_for(pack)
     if out.format == "json":
-        out.emit(json_text(_pack_data(pack)))
+        from taxonomy.language.listing import pack_listing
+
+        out.emit(json_text(stamp("rules-list", pack_listing(pack))))
         return
     from taxonomy.render.tables import rules_table
 
     found = settings()
     out.emit(rules_table(pack, width=found.width, color=found.color))
-
-
-def _pack_data(pack: RulePack) -> dict[str, Any]:
-    """A pack as ``rules list --format json`` writes it."""
-    from taxonomy.schemas._ids import schema_id
-
-    return {
-        "schema": schema_id("rules-list"),
-        "name": pack.name,
-        "version": pack.version,
-        "hash": pack.hash,
-        "description": pack.description,
-        "strata": [list(s) for s in pack.strata],
-        "rules": [
-            {
-                **rule.to_data(),
-                "file": Path(rule.file).name,
-                "folder": Path(rule.file).parent.name,
-                "line": rule.line,
-            }
-            for rule in pack.rules
-        ],
-        "facts": [{**fact.to_data(), "pack": fact.pack} for fact in pack.facts],
-        "vocabulary": dict(pack.vocabulary),
-        **{k: v for k, v in pack.identity.to_dict().items() if k in ("extends", "overrides")},
-    }
 
 
 @rules_command.command("init")

@@ -28,12 +28,14 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Function, Level, OneOf, Portfolio, format_value
+from taxonomy._output_shape import STRING, STRINGS, Shape, key
 from taxonomy.errors import UnknownIdError
 
 __all__ = [
     "ANSWER_KEY",
     "ANSWER_QUESTIONS",
     "DERIVATIONS",
+    "FACT_DATA",
     "FACT_KEYS",
     "FACT_NAME",
     "OPERATORS",
@@ -154,24 +156,28 @@ class Fact:
 
     def to_data(self) -> dict[str, Any]:
         """The declaration as plain data (the form a pack file holds, and its hash is over)."""
-        data: dict[str, Any] = {"name": self.name, "type": self.type.name}
-        if self.type.choices:
-            data["choices"] = list(self.type.choices)
-        if self.path is not None:
-            data["from"] = self.path
-        if self.derive is not None:
-            op, args = self.derive
-            data["derive"] = {op: list(args) if isinstance(args, tuple) else args}
-        if self.default is not None:
-            data["default"] = answer_data(self.default)
-        if not self.type.optional and TYPES[self.type.name].optional:
-            data["optional"] = False
-        data["meaning"] = self.meaning
-        if self.source:
-            data["source"] = self.source
-        if self.known_required:
-            data["known"] = "required"
-        return data
+        return FACT_DATA.dump(self)
+
+
+def _derive_data(derive: tuple[str, Any] | None) -> dict[str, Any] | None:
+    """A derivation as a pack file writes it: ``{op: args}``."""
+    if derive is None:
+        return None
+    op, args = derive
+    return {op: list(args) if isinstance(args, tuple) else args}
+
+
+def _default_data(value: Any) -> Any:
+    return None if value is None else answer_data(value)
+
+
+def _optional_data(fact: Fact) -> bool | None:
+    """False where the fact is required though its type may be absent; None: not written."""
+    return False if not fact.type.optional and TYPES[fact.type.name].optional else None
+
+
+def _known_data(fact: Fact) -> str | None:
+    return "required" if fact.known_required else None
 
 
 def answer_data(value: Any) -> Any:
@@ -183,6 +189,22 @@ def answer_data(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+#: A fact's declaration as plain data (:meth:`Fact.to_data`), and the schema of its keys
+#: (``known`` is left to the open object).
+FACT_DATA = Shape(
+    key("name", STRING),
+    key("type", {"enum": list(TYPES)}, attr="type.name"),
+    key("choices", STRINGS, attr="type.choices", via=list, omit_empty=True),
+    key("from", STRING, attr="path", omit_none=True),
+    key("derive", {"type": "object"}, via=_derive_data, omit_none=True),
+    key("default", {}, via=_default_data, omit_none=True),
+    key("optional", {"type": "boolean"}, read=_optional_data, omit_none=True),
+    key("meaning", STRING),
+    key("source", STRING, omit_empty=True),
+    key("known", STRING, read=_known_data, omit_none=True, listed=False),
+)
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement, Level, conclusion_text
+from taxonomy._output_shape import STRING, Schema, Shape, key
 from taxonomy.language.conditions import AllOf, AnyOf, Condition, FactTest
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "PLACEHOLDER",
     "PRINCIPLES",
     "QUESTIONS",
+    "RULE_DATA",
     "Rule",
     "Then",
     "fill_because",
@@ -151,16 +153,7 @@ class Rule:
 
     def to_data(self) -> dict[str, Any]:
         """The rule as plain data (the canonical form the pack hash is taken over)."""
-        return {
-            "id": self.id,
-            "question": self.question,
-            "when": _condition_data(self.when),
-            "then": _then_data(self.then),
-            "because": self.because,
-            "principles": list(self.principles),
-            "source": self.source,
-            "priority": self.priority,
-        }
+        return RULE_DATA.dump(self)
 
 
 def _then_data(then: Then) -> dict[str, Any]:
@@ -175,10 +168,10 @@ def _then_data(then: Then) -> dict[str, Any]:
             data["value"] = str(value)
         else:
             data["value"] = {"fact": value}
-    for key in ("cap", "decide"):
-        arrangement = getattr(then, key)
+    for kind in ("cap", "decide"):
+        arrangement = getattr(then, kind)
         if arrangement is not None:
-            data[key] = str(arrangement)
+            data[kind] = str(arrangement)
     if then.lead is not None:
         data["lead"] = then.lead
     return data
@@ -196,3 +189,34 @@ def _condition_data(condition: Condition) -> Any:
     if isinstance(condition, AnyOf):
         return {"any": [_condition_data(p) for p in condition.parts]}
     return {"not": _condition_data(condition.part)}
+
+
+def _arrangement_names() -> Schema:
+    return {"enum": list(Arrangement.names())}
+
+
+_THEN: Schema = {
+    "type": "object",
+    "properties": {
+        "finding": STRING,
+        "value": {
+            "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
+        },
+        "cap": _arrangement_names(),
+        "decide": _arrangement_names(),
+        "lead": STRING,
+    },
+    "minProperties": 1,
+}
+
+#: A rule as plain data (:meth:`Rule.to_data`), and the schema of the keys it writes.
+RULE_DATA = Shape(
+    key("id", STRING),
+    key("question", {"enum": list(QUESTIONS)}),
+    key("when", {"type": "object"}, via=_condition_data),
+    key("then", _THEN, via=_then_data),
+    key("because", STRING),
+    key("principles", {"type": "array", "items": {"enum": list(PRINCIPLES)}}, via=list),
+    key("source", STRING),
+    key("priority", {"type": "integer"}),
+)

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from taxonomy._explanation import PACK_IDENTITY_JSON
-from taxonomy._model import Arrangement, Level
+from taxonomy._model import Arrangement
 from taxonomy._output_shape import STRING, STRINGS, Schema
 from taxonomy._results import CLASSIFICATION_JSON, RECOMMENDATION_JSON
-from taxonomy.language.facts import TYPES
+from taxonomy.language.listing import PACK_LISTING_JSON
 from taxonomy.language.rules import PRINCIPLES, QUESTIONS
 from taxonomy.schemas._ids import OUTPUTS, STAMP_KEY, VERSION, schema_id
-from taxonomy.structure.checks import SEVERITIES
+from taxonomy.structure.findings import METRICS_JSON, STRUCTURE_REPORT_JSON
 
 _INT: Schema = {"type": "integer", "minimum": 0}
 _SHARE: Schema = {"type": "number", "minimum": 0, "maximum": 1}
@@ -101,14 +101,7 @@ def _classification_body() -> Schema:
 
 
 def _metrics() -> Schema:
-    counts = ("boards", "teams", "roles", "joint_bodies", "reporting_lines", "handovers")
-    return _object(
-        {
-            **{name: _INT for name in counts},
-            "functions_delivered_more_than_once": _INT,
-            "findings": _object({s: _INT for s in SEVERITIES}),
-        }
-    )
+    return METRICS_JSON.schema({})
 
 
 def output_schema(kind: str) -> Schema:
@@ -165,26 +158,8 @@ def _explain() -> Schema:
 
 
 def _check() -> Schema:
-    finding = _object(
-        {
-            "check": STRING,
-            "severity": {"enum": list(SEVERITIES)},
-            "principle": STRING,
-            "message": STRING,
-            "nodes": STRINGS,
-        }
-    )
-    body = _object(
-        {
-            "findings": {"type": "array", "items": finding},
-            "metrics": _object(
-                {"as_is": {"$ref": "#/$defs/metrics"}, "to_be": {"$ref": "#/$defs/metrics"}}
-            ),
-        }
-    )
-    return _root(
-        "check", "taxonomy structure check", _stamped(body, "check"), {"metrics": _metrics()}
-    )
+    body = _stamped(STRUCTURE_REPORT_JSON.schema({}), "check")
+    return _root("check", "taxonomy structure check", body, {"metrics": _metrics()})
 
 
 def _graph() -> Schema:
@@ -205,64 +180,8 @@ def _graph() -> Schema:
 
 
 def _rules_list() -> Schema:
-    fact = _object(
-        {
-            "name": STRING,
-            "type": {"enum": list(TYPES)},
-            "choices": STRINGS,
-            "from": STRING,
-            "derive": {"type": "object"},
-            "default": {},
-            "optional": {"type": "boolean"},
-            "meaning": STRING,
-            "source": STRING,
-            "pack": STRING,
-        },
-        required=("name", "type", "meaning", "pack"),
-    )
-    then = {
-        "type": "object",
-        "properties": {
-            "finding": STRING,
-            "value": {
-                "anyOf": [{"enum": list(Level.names())}, {"type": "boolean"}, {"type": "object"}]
-            },
-            "cap": _arrangement(),
-            "decide": _arrangement(),
-            "lead": STRING,
-        },
-        "minProperties": 1,
-    }
-    rule = _object(
-        {
-            "id": STRING,
-            "question": {"enum": list(QUESTIONS)},
-            "when": {"type": "object"},
-            "then": then,
-            "because": STRING,
-            "principles": {"type": "array", "items": {"enum": list(PRINCIPLES)}},
-            "source": STRING,
-            "priority": {"type": "integer"},
-            "file": STRING,
-            "folder": STRING,
-            "line": _INT,
-        },
-        required=("id", "question", "when", "then", "because", "principles", "source", "priority"),
-    )
-    body = _object(
-        {
-            "name": STRING,
-            "version": STRING,
-            "hash": STRING,
-            "description": STRING,
-            "vocabulary": {"type": "object", "additionalProperties": STRING},
-            "facts": {"type": "array", "items": fact},
-            "rules": {"type": "array", "items": rule},
-            "strata": {"type": "array", "items": STRINGS},
-        },
-        required=("name", "version", "hash", "facts", "rules"),
-    )
-    return _root("rules-list", "taxonomy rule pack listing", _stamped(body, "rules-list"))
+    body = _stamped(PACK_LISTING_JSON.schema({}), "rules-list")
+    return _root("rules-list", "taxonomy rule pack listing", body)
 
 
 def _error() -> Schema:

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
 
-import attrs
 import networkx as nx
 
 from taxonomy._results import Classification
@@ -34,8 +32,10 @@ from taxonomy.structure.findings import (
     SEVERITIES,
     STRUCTURE_CHECKS,
     Finding,
+    Metrics,
     Site,
     Structure,
+    StructureReport,
     accountability_view,
     finding,
     registered,
@@ -479,67 +479,6 @@ def _undecided(site: Site) -> Iterator[Finding]:
         f"team until it is; answer {data.get('open_question')} first",
         [site.function],
     )
-
-
-@attrs.frozen
-class Metrics:
-    """What a structure costs: the figures compared as-is against to-be.
-
-    Attributes:
-        boards, teams, roles, joint_bodies: how many of each node there are.
-        reporting_lines: reporting edges (a team or role to whom it reports).
-        handovers: summed over functions, the steps from the function to its nearest Board
-            beyond the first.
-        functions_delivered_more_than_once: functions more than one team performs.
-        findings: the structure's findings by severity (every severity, zeros included).
-    """
-
-    boards: int
-    teams: int
-    roles: int
-    joint_bodies: int
-    reporting_lines: int
-    handovers: int
-    functions_delivered_more_than_once: int
-    findings: tuple[tuple[str, int], ...]
-
-    def flat(self) -> dict[str, int]:
-        """Every figure by name, findings as ``findings: SEVERITY``, in a stable order."""
-        figures = attrs.asdict(self, filter=lambda a, _: a.name != "findings")
-        return {**figures, **{f"findings: {s}": n for s, n in self.findings}}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: each figure by name, ``findings`` as severity to count."""
-        figures: dict[str, Any] = attrs.asdict(self, filter=lambda a, _: a.name != "findings")
-        figures["findings"] = dict(self.findings)
-        return figures
-
-
-@attrs.frozen
-class StructureReport:
-    """The to-be structure checked, and measured against the as-is one (``taxonomy check``).
-
-    Attributes:
-        findings: the to-be structure's findings.
-        as_is: the as-is structure's metrics (counting its own findings).
-        to_be: the to-be structure's metrics.
-    """
-
-    findings: tuple[Finding, ...]
-    as_is: Metrics
-    to_be: Metrics
-
-    @property
-    def errors(self) -> list[Finding]:
-        """The findings of severity error."""
-        return [f for f in self.findings if f.severity == "error"]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: ``{"findings": [...], "metrics": {"as_is": ..., "to_be": ...}}``."""
-        return {
-            "findings": [f.to_dict() for f in self.findings],
-            "metrics": {"as_is": self.as_is.to_dict(), "to_be": self.to_be.to_dict()},
-        }
 
 
 def measure(graph: Graph, *, findings: list[Finding] | None = None) -> Metrics:

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key
 from taxonomy.structure.graph import (
     ACCOUNTABILITY_EDGES,
     Graph,
@@ -25,13 +26,18 @@ from taxonomy.structure.graph import (
 
 __all__ = [
     "CHECKS",
+    "FINDING_JSON",
     "FUNCTION_CHECKS",
+    "METRICS_JSON",
     "NEEDED_HANDOVERS",
     "SEVERITIES",
     "STRUCTURE_CHECKS",
+    "STRUCTURE_REPORT_JSON",
     "Finding",
+    "Metrics",
     "Site",
     "Structure",
+    "StructureReport",
     "accountability_view",
     "finding",
     "registered",
@@ -75,14 +81,98 @@ class Finding:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "check": self.check,
-            "principle": self.principle,
-            "severity": self.severity,
-            "message": self.message,
-            "nodes": list(self.nodes),
-        }
+        """A JSON-ready dict (:data:`FINDING_JSON`)."""
+        return FINDING_JSON.dump(self)
+
+
+#: A finding in the ``check`` JSON (:meth:`Finding.to_dict`), and its schema.
+FINDING_JSON = Shape(
+    key("check", STRING),
+    key("principle", STRING),
+    key("severity", {"enum": list(SEVERITIES)}),
+    key("message", STRING),
+    key("nodes", STRINGS, via=list),
+    order=("check", "severity", "principle", "message", "nodes"),
+)
+
+
+@attrs.frozen
+class Metrics:
+    """What a structure costs: the figures compared as-is against to-be.
+
+    Attributes:
+        boards, teams, roles, joint_bodies: how many of each node there are.
+        reporting_lines: reporting edges (a team or role to whom it reports).
+        handovers: summed over functions, the steps from the function to its nearest Board
+            beyond the first.
+        functions_delivered_more_than_once: functions more than one team performs.
+        findings: the structure's findings by severity (every severity, zeros included).
+    """
+
+    boards: int
+    teams: int
+    roles: int
+    joint_bodies: int
+    reporting_lines: int
+    handovers: int
+    functions_delivered_more_than_once: int
+    findings: tuple[tuple[str, int], ...]
+
+    def flat(self) -> dict[str, int]:
+        """Every figure by name, findings as ``findings: SEVERITY``, in a stable order."""
+        figures = attrs.asdict(self, filter=lambda a, _: a.name != "findings")
+        return {**figures, **{f"findings: {s}": n for s, n in self.findings}}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: each figure by name, ``findings`` as severity to count."""
+        return METRICS_JSON.dump(self)
+
+
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+#: A structure's metrics in the ``check`` and ``whatif`` JSON (:meth:`Metrics.to_dict`).
+METRICS_JSON = Shape(
+    *(key(a.name, _COUNT) for a in attrs.fields(Metrics) if a.name != "findings"),
+    key("findings", Shape(*(key(s, _COUNT) for s in SEVERITIES)), via=dict),
+)
+
+
+@attrs.frozen
+class StructureReport:
+    """The to-be structure checked, and measured against the as-is one (``taxonomy check``).
+
+    Attributes:
+        findings: the to-be structure's findings.
+        as_is: the as-is structure's metrics (counting its own findings).
+        to_be: the to-be structure's metrics.
+    """
+
+    findings: tuple[Finding, ...]
+    as_is: Metrics
+    to_be: Metrics
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of severity error."""
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``{"findings": [...], "metrics": {"as_is": ..., "to_be": ...}}``."""
+        return STRUCTURE_REPORT_JSON.dump(self)
+
+
+_METRICS_REF: Schema = {"$ref": "#/$defs/metrics"}
+#: The as-is and to-be metrics side by side, under ``metrics``.
+_METRICS_PAIR = Shape(
+    key("as_is", _METRICS_REF, via=METRICS_JSON.dump),
+    key("to_be", _METRICS_REF, via=METRICS_JSON.dump),
+)
+#: The ``check`` JSON (:meth:`StructureReport.to_dict`), and the body of its schema (the
+#: metrics are its ``$defs``: :data:`METRICS_JSON`).
+STRUCTURE_REPORT_JSON = Shape(
+    key("findings", {"type": "array", "items": FINDING_JSON}, via=each(FINDING_JSON)),
+    key("metrics", _METRICS_PAIR, read=_METRICS_PAIR.dump),
+)
 
 
 @attrs.frozen

@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 import attrs
 
 from taxonomy._model import Arrangement, Portfolio
+from taxonomy._output_shape import STRING, Schema, Shape, each, key
 from taxonomy._results import Recommendation
 from taxonomy.errors import EngineError, InputError, TaxonomyError
 from taxonomy.input.cells import csv_text
@@ -46,6 +47,8 @@ __all__ = [
     "MAX_SCENARIOS",
     "Axis",
     "Failure",
+    "FunctionCounts",
+    "SWEEP_SUMMARY_JSON",
     "Sweep",
     "SweepResult",
     "SweepSummary",
@@ -165,24 +168,19 @@ class SweepSummary:
         leads = sorted(self.leads.get(function, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         return arrangements, leads
 
+    @property
+    def functions(self) -> list[FunctionCounts]:
+        """Per function (portfolio order), its arrangements and its leads, sorted."""
+        return [FunctionCounts(f, *self._sorted(f)) for f in self.arrangements]
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the counts, and per function its arrangements and leads.
 
         ``{"scenarios", "records", "functions": [{"function", "arrangements": [{"arrangement",
         "count"}], "leads": [{"lead", "count"}]}]}``, arrangements by category, leads most
-        frequent first (ties in alphabetical order).
+        frequent first (ties in alphabetical order): :data:`SWEEP_SUMMARY_JSON`.
         """
-        functions = []
-        for function in self.arrangements:
-            arrangements, leads = self._sorted(function)
-            functions.append(
-                {
-                    "function": function,
-                    "arrangements": [{"arrangement": k, "count": v} for k, v in arrangements],
-                    "leads": [{"lead": k, "count": v} for k, v in leads],
-                }
-            )
-        return {"scenarios": self.scenarios, "records": self.records, "functions": functions}
+        return SWEEP_SUMMARY_JSON.dump(self)
 
     def to_text(self, name: str) -> str:
         """The summary ``taxonomy sweep`` prints: per function, its arrangements, then its leads."""
@@ -192,6 +190,47 @@ class SweepSummary:
             lines.append(f"  {function}: " + "; ".join(f"{k}: {v}" for k, v in arrangements))
             lines.append("    lead: " + "; ".join(f"{k}: {v}" for k, v in leads))
         return "\n".join(lines)
+
+
+@attrs.frozen
+class FunctionCounts:
+    """How often each arrangement and each lead came out for one function of a sweep.
+
+    Attributes:
+        function: the function's id.
+        arrangements: (arrangement, count), by category.
+        leads: (lead, count), most frequent first.
+    """
+
+    function: str
+    arrangements: list[tuple[str, int]]
+    leads: list[tuple[str, int]]
+
+
+_COUNT: Schema = {"type": "integer", "minimum": 0}
+
+
+def _counted(name: str) -> Shape:
+    """A ``(name, count)`` pair as ``{name: ..., "count": ...}``."""
+    return Shape(
+        key(name, STRING, read=lambda pair: pair[0]), key("count", _COUNT, read=lambda p: p[1])
+    )
+
+
+_ARRANGEMENT_COUNT, _LEAD_COUNT = _counted("arrangement"), _counted("lead")
+_FUNCTION_COUNTS = Shape(
+    key("function", STRING),
+    key(
+        "arrangements", {"type": "array", "items": _ARRANGEMENT_COUNT}, via=each(_ARRANGEMENT_COUNT)
+    ),
+    key("leads", {"type": "array", "items": _LEAD_COUNT}, via=each(_LEAD_COUNT)),
+)
+#: A sweep's summary (:meth:`SweepSummary.to_dict`), and its schema.
+SWEEP_SUMMARY_JSON = Shape(
+    key("scenarios", _COUNT),
+    key("records", _COUNT),
+    key("functions", {"type": "array", "items": _FUNCTION_COUNTS}, via=each(_FUNCTION_COUNTS)),
+)
 
 
 def _arrangement_key(arrangement: str | None) -> str:
