@@ -144,6 +144,32 @@ def test_every_public_rule_pack_parameter_is_called_rules() -> None:
     assert _is_rule_pack("RulePack | None") and not _is_rule_pack("Sequence[Rule]")
 
 
+def _every_module() -> list[str]:
+    """Every module of the package, private ones included (``__main__`` runs, so not it)."""
+    import pkgutil
+
+    return [
+        module.name
+        for module in pkgutil.walk_packages(taxonomy.__path__, "taxonomy.")
+        if not module.name.endswith("__main__")
+    ]
+
+
+def test_no_public_function_of_any_module_calls_a_rule_pack_anything_but_rules() -> None:
+    """Not only the front door: every module's public functions and methods say ``rules``."""
+    modules = _every_module()
+    named_otherwise = [
+        f"{module}.{name}({parameter.name})"
+        for module in modules
+        for name, function in _public_callables(module)
+        for parameter in inspect.signature(function).parameters.values()  # type: ignore[arg-type]
+        if _is_rule_pack(parameter.annotation) and parameter.name != "rules"
+    ]
+    assert named_otherwise == []
+    # The walk reaches the subpackages' modules, where the rule pack was once called pack.
+    assert {"taxonomy.language.durable", "taxonomy.input.sheets", "taxonomy.partial"} <= {*modules}
+
+
 # Optional parameters the documentation passes by position on purpose: the pack folder of
 # ``load_rules("rules/x")`` and the arrangement of ``counterfactuals(p, "eprr", "aligned")``.
 _POSITIONAL_ON_PURPOSE = {("load_rules", "path"), ("counterfactuals", "target")}

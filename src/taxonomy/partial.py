@@ -153,11 +153,11 @@ def complete(function: Function, values: dict[str, Any]) -> Function:
 
 
 def completions(
-    pack: RulePack, function: Function
+    rules: RulePack, function: Function
 ) -> tuple[tuple[str, ...], list[list[tuple[Any, ...]]]]:
     """The open keys and, for each, its values grouped by what the rules distinguish."""
     keys = tuple(k for k, _ in function.unknowns)
-    groups = [_classes(pack, k, domain(pack, k, v)) for k, v in function.unknowns]
+    groups = [_classes(rules, k, domain(rules, k, v)) for k, v in function.unknowns]
     return keys, groups
 
 
@@ -247,22 +247,22 @@ def _share(weight: int, total: int) -> str:
 
 
 def classify_open(
-    pack: RulePack,
+    rules: RulePack,
     function: Function,
     recommend: Callable[[Function], Recommendation],
 ) -> Recommendation:
     """The recommendation for a function with open answers, over every completion.
 
     Args:
-        pack: the rule pack (its conditions say which values are alike).
+        rules: the rule pack (its conditions say which values are alike).
         function: the function, with :attr:`~taxonomy.Function.unknowns`.
         recommend: classifies one fully known function (the normal path).
 
     Raises:
         InputError: more than :data:`MAX_COMPLETIONS` completions (answer some first).
     """
-    keys, groups = completions(pack, function)
-    every = [domain(pack, k, v) for k, v in function.unknowns]
+    keys, groups = completions(rules, function)
+    every = [domain(rules, k, v) for k, v in function.unknowns]
     _check_grid(function, keys, groups)
     total = 1
     for values in every:

@@ -126,10 +126,10 @@ class Judged:
         rules_dir: the ``--rules`` folder, if one was given.
     """
 
-    def __init__(self, source: str, day: InForce, pack: RulePack, rules_dir: str | None) -> None:
+    def __init__(self, source: str, day: InForce, rules: RulePack, rules_dir: str | None) -> None:
         self.source = source
         self.day = day
-        self.pack = pack
+        self.pack = rules
         self.rules_dir = rules_dir
 
     @property

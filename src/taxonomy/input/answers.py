@@ -147,7 +147,7 @@ def declared_answers(
     node: Fields,
     question: str,
     own: Sequence[str],
-    pack: RulePack,
+    rules: RulePack,
     bodies: list[str],
     item: str,
 ) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def declared_answers(
     declaration; unknown keys are refused, with the keys the model and the pack allow there.
     A required declared fact must be answered.
     """
-    declared = {f.key: f for f in pack.facts.answered(question)}
+    declared = {f.key: f for f in rules.facts.answered(question)}
     where = f"{item}, {question}"
     found: dict[str, Any] = {}
     for key in node:
@@ -170,7 +170,7 @@ def declared_answers(
             with problems.collecting():
                 reader.fail(
                     "unknown key: "
-                    + undeclared(pack, f"{question}.{key}", named_at=NAMED_AT.get()),
+                    + undeclared(rules, f"{question}.{key}", named_at=NAMED_AT.get()),
                     at=node,
                     key=key,
                     item=where,
@@ -180,7 +180,7 @@ def declared_answers(
             continue
         with problems.collecting():
             found[declared[key].name] = _declared_answer(
-                reader, node, key, declared[key], pack, bodies, where
+                reader, node, key, declared[key], rules, bodies, where
             )
     for key, fact in declared.items():
         if fact.required and key not in node:

@@ -94,11 +94,11 @@ class _Reading:
 
 
 def read_function(
-    reader: Reader, node: Fields, item: str, bodies: list[str], pack: RulePack
+    reader: Reader, node: Fields, item: str, bodies: list[str], rules: RulePack
 ) -> Function:
     """One function, every problem in it raised together (one error listing them all)."""
     problems = Problems(PortfolioError, file=reader.file)
-    reading = _Reading(reader, node, item, bodies, pack, problems)
+    reading = _Reading(reader, node, item, bodies, rules, problems)
     with problems.collecting():
         reader.keys(node, allowed=FUNCTION.names, required=FUNCTION.required, item=item)
     fn_id = reading.attempt("id", lambda: read_id(reader, node, "id", item), "")

@@ -84,14 +84,15 @@ def check_columns(
     sheet: str,
     header: Sequence[str],
     allowed: Sequence[str],
+    *,
     prefix_ok: str | None = None,
-    pack: RulePack | None = None,
+    rules: RulePack | None = None,
     problems: Problems | None = None,
     named_at: str | None = None,
 ) -> None:
     """Refuse each heading not in ``allowed`` (recorded in ``problems``, or the first raised).
 
-    ``pack`` says which pack's questions were allowed; ``named_at``, where the workbook named
+    ``rules`` says which pack's questions were allowed; ``named_at``, where the workbook named
     it (see :func:`taxonomy.input.portfolio.undeclared`).
     """
     found = problems if problems is not None else Problems(PortfolioError, file=file)
@@ -99,8 +100,8 @@ def check_columns(
         if column in allowed or (prefix_ok and column.startswith(prefix_ok)):
             continue
         message = "unknown column"
-        if pack is not None and "." in column and column.split(".")[0] in ANSWER_QUESTIONS:
-            message = "unknown column: " + undeclared(pack, column, named_at=named_at)
+        if rules is not None and "." in column and column.split(".")[0] in ANSWER_QUESTIONS:
+            message = "unknown column: " + undeclared(rules, column, named_at=named_at)
         found.add(
             PortfolioError(
                 message,

@@ -247,7 +247,7 @@ class _Reading:
             tables["functions"][0][1]["__header__"],
             [*FUNCTION.columns(), *(f.name for f in answered), "notes"],
             prefix_ok="capability.",
-            pack=pack,
+            rules=pack,
             problems=problems,
             named_at=named_at,
         )

@@ -161,21 +161,21 @@ def _pack_name(name: str) -> str:
 RESTATED_RULE = "decision.regional-teams-report-equally"
 
 
-def starter_pack(name: str, base: RulePack) -> dict[str, str]:
+def starter_pack(name: str, rules: RulePack) -> dict[str, str]:
     """The files of a starter extension pack named ``name``: file name to YAML text.
 
-    It extends ``base`` (the default pack, any version of the same major version) with one
+    It extends ``rules`` (the default pack, any version of the same major version) with one
     question (``legal.local_constraint``), a rule that reads it, and an override restating one
-    inherited rule (:data:`RESTATED_RULE`) exactly as ``base`` has it, so that until it is edited
-    the pack classifies as ``base`` does wherever the new question is not answered.
+    inherited rule (:data:`RESTATED_RULE`) exactly as ``rules`` has it, so that until it is edited
+    the pack classifies as ``rules`` does wherever the new question is not answered.
 
     >>> import taxonomy
     >>> files = starter_pack("My rules", taxonomy.load_rules())
     >>> sorted(files), "name: my-rules" in files["pack.yaml"]
     (['pack.yaml', 'questions.yaml'], True)
     """
-    major = int(base.version.split(".")[0])
-    restated = next(rule for rule in base.rules if rule.id == RESTATED_RULE)
+    major = int(rules.version.split(".")[0])
+    restated = next(rule for rule in rules.rules if rule.id == RESTATED_RULE)
     pack = f"""\
 # A rule pack of your own, written by `taxonomy rules init`. It extends the default pack (the
 # 2018 board paper's four key questions and four categories) rather than copying it, so it keeps
@@ -188,7 +188,7 @@ version: 0.1.0
 description: >-
   The board paper's taxonomy, extended with a local question (edit this description).
 extends:
-  name: {base.name}
+  name: {rules.name}
   version: ">={major},<{major + 1}"
 # Inherited rules this pack replaces (a rule of its own with the same id) or removes (no such
 # rule of its own), each with the reason results record.

@@ -206,7 +206,7 @@ def _add_check(sheet: Any, cells: str, check: _Check) -> None:
 
 
 def write_xlsx(
-    tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str], pack: RulePack
+    tables: dict[str, list[list[Any]]], path: Path, bodies: Sequence[str], rules: RulePack
 ) -> None:
     """Write ``tables`` as a workbook at ``path``, with its checks and the guide sheet.
 
@@ -221,8 +221,8 @@ def write_xlsx(
     for index, (sheet_name, rows) in enumerate(tables.items()):
         sheet = book.active if index == 0 else book.create_sheet()
         assert sheet is not None
-        _write_sheet(sheet, sheet_name, rows, bodies, pack)
-    _write_guide(book, path, pack)
+        _write_sheet(sheet, sheet_name, rows, bodies, rules)
+    _write_guide(book, path, rules)
     try:
         book.save(path)
     except OSError as exc:

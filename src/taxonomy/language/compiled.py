@@ -76,30 +76,30 @@ class CompiledPack:
     Use :func:`compile_pack` for the cached one of a pack.
     """
 
-    def __init__(self, pack: RulePack) -> None:
-        self.pack = pack
-        copied = {r.then.value for r in pack.rules if isinstance(r.then.value, str)}
-        self.parts = _case_parts(pack, copied)
-        reads = {fact for rule in pack.rules for fact in rule.reads()}
-        leads = {r.then.lead for r in pack.rules if r.then.lead is not None}
-        wanted = {f for f in reads | leads | copied if f in pack.facts}
-        self.source = _extractor_source(pack, wanted, self.parts)
+    def __init__(self, rules: RulePack) -> None:
+        self.pack = rules
+        copied = {r.then.value for r in rules.rules if isinstance(r.then.value, str)}
+        self.parts = _case_parts(rules, copied)
+        reads = {fact for rule in rules.rules for fact in rule.reads()}
+        leads = {r.then.lead for r in rules.rules if r.then.lead is not None}
+        wanted = {f for f in reads | leads | copied if f in rules.facts}
+        self.source = _extractor_source(rules, wanted, self.parts)
         #: The facts the extractor computes (those the rules read, and what they derive from).
-        self.facts = frozenset(fact.name for fact in _needed(pack, wanted))
+        self.facts = frozenset(fact.name for fact in _needed(rules, wanted))
         namespace: dict[str, Any] = {"ABSENT": _ABSENT, "encode": _encode}
         namespace.update(levels_over=_levels_over, spread=_spread)
-        namespace["DEFAULTS"] = {fact.name: fact.default for fact in pack.facts}
-        namespace["CONSTANTS"] = _constants(pack)
-        exec(compile(self.source, f"<compiled pack {pack.name}>", "exec"), namespace)
+        namespace["DEFAULTS"] = {fact.name: fact.default for fact in rules.facts}
+        namespace["CONSTANTS"] = _constants(rules)
+        exec(compile(self.source, f"<compiled pack {rules.name}>", "exec"), namespace)
         self.extract: Extractor = namespace["extract"]
         # What the first stratum's rules decide is asked of the engine (it remembers it by
         # what each group of rules tests); the case is that, the parts later strata test, and
         # the values findings copy.
         later = {
             test.fact
-            for ids in pack.strata[1:]
+            for ids in rules.strata[1:]
             for rule_id in ids
-            for test in _tests(pack.rule(rule_id))
+            for test in _tests(rules.rule(rule_id))
         }
         self.later = tuple(
             index
@@ -111,17 +111,17 @@ class CompiledPack:
         # of each fact they read).
         self.shared = frozenset(
             rule.id
-            for rule in pack.rules
+            for rule in rules.rules
             if all(f.startswith("finding.") or f in copied for f in rule.reads())
         )
         valued = {part[1] for part in self.parts if part[0] == "value"}
         self.keyed = frozenset(
             rule.id
-            for rule in pack.rules
+            for rule in rules.rules
             if all(f.startswith("finding.") or f in valued for f in rule.reads())
         )
-        self._reads = {rule.id: rule.reads() for rule in pack.rules}
-        self._uses = {rule.id: rule.uses() for rule in pack.rules}
+        self._reads = {rule.id: rule.reads() for rule in rules.rules}
+        self._uses = {rule.id: rule.uses() for rule in rules.rules}
 
     def case(
         self, engine: Engine, key: tuple[Any, ...], values: Mapping[str, Any], *, function: str
@@ -390,14 +390,14 @@ _CACHE_LOCK = threading.Lock()
 MAX_COMPILED = 16
 
 
-def compile_pack(pack: RulePack) -> CompiledPack:
-    """The compiled pack for ``pack``: one per pack content hash per process, reused."""
+def compile_pack(rules: RulePack) -> CompiledPack:
+    """The compiled pack for ``rules``: one per pack content hash per process, reused."""
     with _CACHE_LOCK:
-        compiled = _CACHE.get(pack.hash)
+        compiled = _CACHE.get(rules.hash)
         if compiled is None:
-            compiled = _CACHE[pack.hash] = CompiledPack(pack)
+            compiled = _CACHE[rules.hash] = CompiledPack(rules)
             while len(_CACHE) > MAX_COMPILED:
                 _CACHE.popitem(last=False)
         else:
-            _CACHE.move_to_end(pack.hash)
+            _CACHE.move_to_end(rules.hash)
         return compiled

@@ -118,8 +118,8 @@ class Engine:
     :meth:`~taxonomy.language.semantics.Backend.fire` by asserting one fact on durable-rules.
     """
 
-    def __init__(self, pack: RulePack, *, memo_size: int = 65536) -> None:
-        self.pack = pack
+    def __init__(self, rules: RulePack, *, memo_size: int = 65536) -> None:
+        self.pack = rules
         # What durable-rules decided, by the values the conditions read. A rule's condition is a
         # test on the facts it reads and nothing else, so rules that read the same facts are
         # grouped, and each group remembers which of its rules fired for each set of values it
@@ -128,16 +128,16 @@ class Engine:
         self.memo_size = memo_size
         self._memo: dict[tuple[int, int, tuple[Any, ...]], tuple[str, ...]] = {}
         self.calls = 0  # how many times durable-rules was asked (for tests and benchmarks)
-        self._keys = fact_keys(pack.facts, pack.finding_types)
-        self._reads = {rule.id: rule.reads() for rule in pack.rules}
-        self._uses = {rule.id: rule.uses() for rule in pack.rules}
-        self._rules = {rule.id: rule for rule in pack.rules}
-        self._compiler = Compiler(pack.fact_type, self._keys)
+        self._keys = fact_keys(rules.facts, rules.finding_types)
+        self._reads = {rule.id: rule.reads() for rule in rules.rules}
+        self._uses = {rule.id: rule.uses() for rule in rules.rules}
+        self._rules = {rule.id: rule for rule in rules.rules}
+        self._compiler = Compiler(rules.fact_type, self._keys)
         # What each stratum's case holds: (fact, key, sent as a presence marker) for every fact
         # its rules test; a fact only tested for presence is sent as a marker, not its value.
-        self._sent = [_sent_facts(pack, self._keys, ids) for ids in pack.strata]
+        self._sent = [_sent_facts(rules, self._keys, ids) for ids in rules.strata]
         self._markers = {name for sent in self._sent for name, _, marker in sent if marker}
-        self._names = [f"{pack.hash[:16]}.s{k}" for k in range(len(pack.strata))]
+        self._names = [f"{rules.hash[:16]}.s{k}" for k in range(len(rules.strata))]
         self._lock = threading.RLock()
         # The one session each ruleset evaluates in (a new one after a failed evaluation).
         self._session = 1
@@ -147,7 +147,7 @@ class Engine:
         self._running: str | None = None
         # Each stratum's rules grouped by the facts they read: (facts, rule ids) per group.
         self._groups: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
-        for ids in pack.strata:
+        for ids in rules.strata:
             groups: dict[tuple[str, ...], list[str]] = {}
             for rule_id in ids:
                 tested = sorted(set(self._rules[rule_id].when.facts()))
@@ -155,20 +155,22 @@ class Engine:
             self._groups.append([(facts, tuple(members)) for facts, members in groups.items()])
         definitions = {
             name: self._ruleset(stratum, ids)
-            for stratum, (name, ids) in enumerate(zip(self._names, pack.strata, strict=True))
+            for stratum, (name, ids) in enumerate(zip(self._names, rules.strata, strict=True))
         }
         # RulePack.from_rules refuses such a pack already; checked again in case a pack was
         # built around it.
         problems = capacity_problems(definitions)
         if problems:
             raise EngineError(
-                f"rule pack '{pack.name}' is beyond what durable-rules can hold: {problems[0]}"
+                f"rule pack '{rules.name}' is beyond what durable-rules can hold: {problems[0]}"
                 + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
             )
         try:
             self._host = _QuietHost(definitions)
         except Exception as exc:  # durable-rules refused a compiled definition: our bug, not input
-            raise EngineError(f"durable-rules could not compile pack '{pack.name}': {exc}") from exc
+            raise EngineError(
+                f"durable-rules could not compile pack '{rules.name}': {exc}"
+            ) from exc
         # durable-rules never frees a ruleset's C memory by itself; once nothing can call this
         # engine any more, free it.
         handles = [self._host.get_ruleset(name)._handle for name in self._names]
@@ -403,21 +405,21 @@ _CACHE: OrderedDict[str, Engine] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-def engine_for(pack: RulePack) -> Engine:
-    """The compiled engine for ``pack``: one per pack content hash per process, reused.
+def engine_for(rules: RulePack) -> Engine:
+    """The compiled engine for ``rules``: one per pack content hash per process, reused.
 
     The :data:`MAX_ENGINES` most recently used are kept; an engine dropped from the cache is
     freed once its last caller lets it go.
     """
     with _CACHE_LOCK:
-        engine = _CACHE.get(pack.hash)
+        engine = _CACHE.get(rules.hash)
         if engine is None:
-            engine = Engine(pack)
-            _CACHE[pack.hash] = engine
+            engine = Engine(rules)
+            _CACHE[rules.hash] = engine
             while len(_CACHE) > MAX_ENGINES:
                 _CACHE.popitem(last=False)
         else:
-            _CACHE.move_to_end(pack.hash)
+            _CACHE.move_to_end(rules.hash)
         return engine
 
 
@@ -454,10 +456,10 @@ def _sent_facts(
     ]
 
 
-def pack_limit_problems(pack: RulePack) -> list[CapacityProblem]:
-    """What in ``pack`` is beyond durable-rules' fixed limits (empty when nothing is).
+def pack_limit_problems(rules: RulePack) -> list[CapacityProblem]:
+    """What in ``rules`` is beyond durable-rules' fixed limits (empty when nothing is).
 
     ``RulePack.from_rules`` refuses such a pack already (:func:`~taxonomy.language.limits.
     limit_problems`); this judges a pack as built.
     """
-    return limit_problems(pack.rules, pack.strata, pack.facts, pack.finding_types)
+    return limit_problems(rules.rules, rules.strata, rules.facts, rules.finding_types)

@@ -195,10 +195,10 @@ class ReferenceBackend:
     answers (``rules check``) evaluates each distinct case once.
     """
 
-    def __init__(self, pack: RulePack) -> None:
-        self.pack = pack
-        self._strata = [[pack.rule(rule_id) for rule_id in ids] for ids in pack.strata]
-        self._reads = {rule.id: tuple(rule.when.facts()) for rule in pack.rules}
+    def __init__(self, rules: RulePack) -> None:
+        self.pack = rules
+        self._strata = [[rules.rule(rule_id) for rule_id in ids] for ids in rules.strata]
+        self._reads = {rule.id: tuple(rule.when.facts()) for rule in rules.rules}
         self._memo: dict[tuple[str, tuple[Any, ...]], bool] = {}
 
     def fire(self, stratum: int, values: Mapping[str, Any], *, function: str = "") -> list[str]:
@@ -336,7 +336,7 @@ def lead_by_source(
 
 
 def derive(
-    pack: RulePack,
+    rules: RulePack,
     values: Mapping[str, Any],
     *,
     backend: Backend,
@@ -349,14 +349,14 @@ def derive(
     rules conflict, the one with the lowest id is followed, so a check can go on looking.
 
     Args:
-        pack: the rule pack.
+        rules: the rule pack.
         values: the answer facts of one function (see ``Facts.values``).
         backend: what says which rules fire: durable-rules or the reference semantics.
         choose_lead: how a lead rule's bodies become one lead (classification's is the most
             capable body: ``taxonomy.classification.lead_by_capability``).
         function: the function's id, for error messages.
     """
-    decided, known = decide(pack, values, backend=backend, function=function)
+    decided, known = decide(rules, values, backend=backend, function=function)
     return settle_lead(decided, known, choose_lead)
 
 
@@ -383,7 +383,7 @@ class Decided:
 
 
 def decide(
-    pack: RulePack, values: Mapping[str, Any], *, backend: Backend, function: str = ""
+    rules: RulePack, values: Mapping[str, Any], *, backend: Backend, function: str = ""
 ) -> tuple[Decided, dict[str, Any]]:
     """Run the pack's strata on ``values``: the decision, the caps, and the values known.
 
@@ -392,7 +392,7 @@ def decide(
     """
     known: dict[str, Any] = dict(values)
     conflicts: list[Conflict] = []
-    fired, derived = _run_strata(pack, known, backend, function, conflicts)
+    fired, derived = _run_strata(rules, known, backend, function, conflicts)
     findings = tuple(sorted(derived.items()))
     deciders = [rule for rule in fired if rule.then.decide is not None]
     if not deciders:

@@ -251,28 +251,28 @@ def _pack_reference(pack: RulePack) -> Schema:
     }
 
 
-def portfolio_schema(pack: RulePack) -> Schema:
-    """The schema of a portfolio answered for ``pack`` (its tiers and declared questions)."""
+def portfolio_schema(rules: RulePack) -> Schema:
+    """The schema of a portfolio answered for ``rules`` (its tiers and declared questions)."""
     lists = {k.name: _items(k, {"$ref": _DEFINED[k.shape]}) for k in GOVERNANCE.keys if k.shape}
     governance = _closed(GOVERNANCE, lists)
-    properties = _properties(PORTFOLIO, pack) | {
-        "rules": nullable(_pack_reference(pack)),
+    properties = _properties(PORTFOLIO, rules) | {
+        "rules": nullable(_pack_reference(rules)),
         "organisations": _items(
-            PORTFOLIO.key("organisations"), _closed(ORGANISATION, _properties(ORGANISATION, pack))
+            PORTFOLIO.key("organisations"), _closed(ORGANISATION, _properties(ORGANISATION, rules))
         ),
-        "functions": _items(PORTFOLIO.key("functions"), _function(pack)),
-        "law": nullable(_law(pack)),
+        "functions": _items(PORTFOLIO.key("functions"), _function(rules)),
+        "law": nullable(_law(rules)),
         "governance": nullable(governance),
     }
     defs = {
         **common_defs(),
-        "joint_body": _closed(JOINT_BODY, _properties(JOINT_BODY, pack)),
-        "role": _closed(ROLE, _properties(ROLE, pack)),
+        "joint_body": _closed(JOINT_BODY, _properties(JOINT_BODY, rules)),
+        "role": _closed(ROLE, _properties(ROLE, rules)),
     }
     return root(
         "portfolio",
         "taxonomy portfolio",
-        f"A portfolio answered for rule pack '{pack.name}' {pack.version}: the bodies working "
+        f"A portfolio answered for rule pack '{rules.name}' {rules.version}: the bodies working "
         "together, their functions and the four key questions' answers for each.",
         _closed(PORTFOLIO, properties),
         defs,
