@@ -20,7 +20,14 @@ import attrs
 
 from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
-from taxonomy._model import EACH_OWN_WORDS, Arrangement, lead_words, word_list
+from taxonomy._model import (
+    EACH_OWN_WORDS,
+    Arrangement,
+    OfADay,
+    lead_kind,
+    lead_words,
+    word_list,
+)
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
 from taxonomy._questions import ANSWER_JSON, OPEN_QUESTION_JSON, OpenQuestion
 from taxonomy.errors import InputError, UnknownIdError
@@ -324,13 +331,8 @@ class Recommendation:
         ``each``: no lead, each body does its own (see ``each_own``); ``open``: the
         recommendation is not decided (see ``possible``).
         """
-        if self.arrangement is None or self.lead_open:
-            return "open"
-        if self.lead is not None:
-            return "body"
-        if self.each_own:
-            return "each"
-        return "tie" if self.tied else "joint"
+        settled = self.arrangement is not None and not self.lead_open
+        return lead_kind(self.lead, self.tied, self.each_own, settled=settled)
 
     @property
     def lead_candidates(self) -> tuple[str, ...]:
@@ -447,7 +449,7 @@ CLASSIFICATION_JSON = Shape(
 
 
 @attrs.frozen
-class Classification:
+class Classification(OfADay):
     """Every function's recommendation, with the identity of the rule pack that made them.
 
     Iterate over it for the recommendations in portfolio order, or index it by function id.
@@ -477,16 +479,6 @@ class Classification:
 
     def __contains__(self, function_id: object) -> bool:
         return function_id in self._by_id
-
-    @property
-    def as_of(self) -> datetime.date | None:
-        """The day judged on (the portfolio's ``as_of`` or the one asked for), if any."""
-        return self.portfolio.as_of
-
-    @property
-    def provisions(self) -> tuple[str, ...]:
-        """The ids of the dated provisions of the law applied (in force on :attr:`as_of`)."""
-        return tuple(p.id for p in self.portfolio.law.applied)
 
     def _repr_html_(self) -> str:
         return renderer().classification_table_html(self)

@@ -28,6 +28,7 @@ from taxonomy._model import (
     Law,
     Legal,
     Level,
+    OfADay,
     OneOf,
     Organisation,
     Portfolio,
@@ -375,7 +376,7 @@ def _notes(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:
 
 
 @attrs.frozen
-class InForce:
+class InForce(OfADay):
     """A portfolio judged on one day.
 
     Attributes:
@@ -388,16 +389,6 @@ class InForce:
 
     portfolio: Portfolio
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
-
-    @property
-    def as_of(self) -> datetime.date | None:
-        """The day judged on (None for an undated law with no day given)."""
-        return self.portfolio.as_of
-
-    @property
-    def provisions(self) -> tuple[str, ...]:
-        """The ids of the provisions in force that day, in the order written."""
-        return tuple(p.id for p in self.portfolio.law.applied)
 
     @property
     def single_body(self) -> str | None:

@@ -32,12 +32,13 @@ from taxonomy._model.function import (
 from taxonomy._model.governance import JOINT_BODY_KINDS, Governance, JointBody, Organisation, Role
 from taxonomy._model.legal import DELEGATION_LIMITS, Legal
 from taxonomy._model.levels import Arrangement, Level
-from taxonomy._model.portfolio import PackReference, Portfolio
+from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
 from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
     conclusion_text,
     format_value,
+    lead_kind,
     lead_words,
     word_list,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Law",
     "Legal",
     "Level",
+    "OfADay",
     "OneOf",
     "Organisation",
     "PackReference",
@@ -67,6 +69,7 @@ __all__ = [
     "UNKNOWN",
     "conclusion_text",
     "format_value",
+    "lead_kind",
     "lead_words",
     "word_list",
     "parse_day",

@@ -235,3 +235,24 @@ def _known(item: str, key: str, named: Iterable[str], known: set[str]) -> None:
     unknown = sorted(set(named) - known)
     if unknown:
         raise ValueError(f"{item!r}: {key} names unknown ids: {', '.join(unknown)}")
+
+
+class OfADay:
+    """The day a portfolio was judged on, and the law of that day, for a result holding it.
+
+    Mixed into the classes that hold the ``portfolio`` of the day judged (a classification,
+    the law in force), so each says ``as_of`` and ``provisions`` the one way.
+    """
+
+    __slots__ = ()
+    portfolio: Portfolio
+
+    @property
+    def as_of(self) -> datetime.date | None:
+        """The day judged on (the portfolio's or the one asked for); None: undated, no day."""
+        return self.portfolio.as_of
+
+    @property
+    def provisions(self) -> tuple[str, ...]:
+        """The ids of the dated provisions of the law in force that day, in the order written."""
+        return tuple(p.id for p in self.portfolio.law.applied)

@@ -67,6 +67,31 @@ def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:
     return f"undecided between {word_list(bodies)} (tie)"
 
 
+def lead_kind(
+    lead: str | None, tied: Sequence[str] = (), each_own: Sequence[str] = (), *, settled: bool
+) -> str:
+    """What kind of lead a result has: ``body``, ``joint``, ``tie``, ``each`` or ``open``.
+
+    The one answer a recommendation's and a what-if placement's ``lead_status`` give. ``open``:
+    not ``settled`` (the lead depends on answers left open); ``each``: no lead, each body does
+    its own.
+
+    >>> lead_kind("a", settled=True), lead_kind(None, ["a", "b"], settled=True)
+    ('body', 'tie')
+    >>> lead_kind(None, settled=True), lead_kind(None, (), ["a"], settled=True)
+    ('joint', 'each')
+    >>> lead_kind("a", settled=False)
+    'open'
+    """
+    if not settled:
+        return "open"
+    if lead is not None:
+        return "body"
+    if each_own:
+        return "each"
+    return "tie" if tied else "joint"
+
+
 def word_list(items: Sequence[str], conjunction: str = "and") -> str:
     """Items as a sentence lists them: ``a``, ``a and b``, ``a, b and c``.
 

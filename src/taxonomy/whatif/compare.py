@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._explanation import PackIdentity
-from taxonomy._model import EACH_OWN_WORDS, Arrangement, format_value, lead_words, word_list
+from taxonomy._model import (
+    EACH_OWN_WORDS,
+    Arrangement,
+    format_value,
+    lead_kind,
+    lead_words,
+    word_list,
+)
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
 from taxonomy._results import CLASSIFICATION_JSON, OUTCOME_JSON, Classification, Recommendation
 from taxonomy._results import Outcome as Possible
@@ -93,13 +100,7 @@ class Placement:
     @property
     def lead_status(self) -> str:
         """``body``, ``joint``, ``tie``, ``each`` or ``open``, as a recommendation's."""
-        if self.possible:
-            return "open"
-        if self.lead is not None:
-            return "body"
-        if self.each_own:
-            return "each"
-        return "tie" if self.tied else "joint"
+        return lead_kind(self.lead, self.tied, self.each_own, settled=not self.possible)
 
     @property
     def lead_text(self) -> str:
