@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from taxonomy._model import Arrangement, Level
@@ -68,6 +69,16 @@ def number_words(count: int) -> str:
 
 def _first_sentence(text: str) -> str:
     """Up to the first full stop outside brackets and quotation marks that ends a sentence."""
+    for index, char in _outside(text):
+        if char == "." and text[index + 1 : index + 3].startswith(" "):
+            rest = text[index + 1 :].lstrip()
+            if rest[:1].isupper():
+                return text[:index]
+    return text
+
+
+def _outside(text: str) -> Iterator[tuple[int, str]]:
+    """Each character of ``text`` outside brackets and quotation marks, with its index."""
     depth, quoted = 0, False
     for index, char in enumerate(text):
         if char == '"':
@@ -76,26 +87,15 @@ def _first_sentence(text: str) -> str:
             depth += 1
         elif char == ")" and not quoted:
             depth = max(0, depth - 1)
-        elif (
-            char == "." and not depth and not quoted and text[index + 1 : index + 3].startswith(" ")
-        ):
-            rest = text[index + 1 :].lstrip()
-            if rest[:1].isupper():
-                return text[:index]
-    return text
+        elif not depth and not quoted:
+            yield index, char
 
 
 def _split(text: str, separator: str) -> list[str]:
     """``text`` split on ``separator`` where it is outside brackets and quotation marks."""
-    parts, depth, quoted, start = [], 0, False, 0
-    for index, char in enumerate(text):
-        if char == '"':
-            quoted = not quoted
-        elif char == "(" and not quoted:
-            depth += 1
-        elif char == ")" and not quoted:
-            depth = max(0, depth - 1)
-        elif char == separator and not depth and not quoted:
+    parts, start = [], 0
+    for index, char in _outside(text):
+        if char == separator:
             parts.append(text[start:index])
             start = index + 1
     parts.append(text[start:])
