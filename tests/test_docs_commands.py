@@ -91,8 +91,21 @@ def test_doc_commands_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monkey
             assert _digitless(first) in _digitless(out.stdout), (
                 f"{where}\nshown: {first!r}\ngot:\n{out.stdout[:2000]}"
             )
+        # A table row shown (Markdown) is a row the command writes: an example cannot go stale.
+        for row in _table_rows(shown):
+            assert _digitless(row) in _digitless(out.stdout), f"{where}\nshown row: {row!r}"
         ran += 1
     assert ran, f"{page.name}: no command ran"
+
+
+def _table_rows(shown: list[str]) -> list[str]:
+    """The Markdown table rows among the lines shown (not the rule under the header)."""
+    return [s.strip() for s in shown if s.startswith("| ") and not s.startswith("|---")]
+
+
+def test_a_shown_table_row_is_checked_against_the_output() -> None:
+    shown = ["# title", "| f | n |", "|---|---|", "| a | 1 |", "..."]
+    assert _table_rows(shown) == ["| f | n |", "| a | 1 |"]
 
 
 def _digitless(text: str) -> str:

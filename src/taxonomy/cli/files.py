@@ -56,7 +56,7 @@ def template_command(source: str, out: Destination, rules_dir: str | None) -> No
     name = out.file("give -o FILE.xlsx")
     if not name.lower().endswith(".xlsx"):
         raise InputError("the template is a workbook: give -o FILE.xlsx", file=name)
-    if Path(source).exists():
+    if source.strip() and Path(source).exists():  # Path("") is the working folder
         loaded = load_portfolio(source, rules_dir)
         pack = load_rules(rules_dir)  # after the portfolio: the pack it names, if it does
         with out.writing() as path:
@@ -69,9 +69,14 @@ def template_command(source: str, out: Destination, rules_dir: str | None) -> No
 
 
 def _bodies(source: str) -> list[str]:
-    """The body ids in a comma-separated list: at least two, each a valid id."""
+    """The body ids in a comma-separated list: at least two, each a valid id, each once."""
     from taxonomy._model import Organisation
 
+    if not source.strip():
+        raise InputError(
+            "PORTFOLIO_OR_BODIES is empty: give a portfolio file, or at least two body ids "
+            "separated by commas, e.g. nhse,nhsi"
+        )
     bodies = [b.strip() for b in source.split(",") if b.strip()]
     for body in bodies:
         try:
@@ -81,6 +86,10 @@ def _bodies(source: str) -> list[str]:
                 f"'{source}' is neither a portfolio file nor a list of body ids "
                 "(lower-case letters, digits, '.', '_' or '-')"
             ) from None
+    twice = sorted({b for b in bodies if bodies.count(b) > 1})
+    if twice:
+        named = ", ".join(f"'{b}'" for b in twice)
+        raise InputError(f"'{source}' names {named} more than once: name each body once")
     if len(bodies) < 2:
         raise InputError("name at least two bodies, e.g. nhse,nhsi (or give a portfolio)")
     return bodies
