@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from taxonomy.render.tables import metrics_table
 from taxonomy.render.text import law_line
 from taxonomy.whatif.compare import RENDERERS, Comparison
 
@@ -110,13 +111,9 @@ def comparison_table(comparison: Comparison, *, width: int = 120, color: bool = 
         else:
             console.print("No function changes arrangement or lead.")
         if outcome.metrics is not None:
-            metrics = Table(title="Structure")
-            for header in ("metric", "baseline", "scenario"):
-                metrics.add_column(header)
-            base = comparison.baseline_metrics.flat()
-            for key, value in outcome.metrics.flat().items():
-                metrics.add_row(key.replace("_", " "), str(base[key]), str(value))
-            console.print(metrics)
+            headers = ("baseline", "scenario")
+            before = comparison.baseline_metrics
+            console.print(metrics_table("Structure", headers, before, outcome.metrics))
     return console.export_text(styles=color)
 
 

@@ -10,10 +10,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from taxonomy.language.rules import RulePack
-    from taxonomy.structure.checks import StructureReport
+    from rich.table import Table
 
-__all__ = ["rules_table", "structure_table"]
+    from taxonomy.language.rules import RulePack
+    from taxonomy.structure.checks import Metrics, StructureReport
+
+__all__ = ["metrics_table", "rules_table", "structure_table"]
+
+
+def metrics_table(title: str, headers: tuple[str, str], before: Metrics, after: Metrics) -> Table:
+    """Two structures' metrics side by side, one row a figure (``headers``: their columns)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    for header in ("metric", *headers):
+        table.add_column(header)
+    earlier = before.flat()
+    for key, value in after.flat().items():
+        table.add_row(key.replace("_", " "), str(earlier[key]), str(value))
+    return table
 
 
 def rules_table(rules: RulePack, *, width: int = 120, color: bool = False) -> str:
@@ -74,13 +89,8 @@ def structure_table(report: StructureReport, *, width: int = 120, color: bool = 
         record=True,
         file=io.StringIO(),
     )
-    table = Table(title="Structure: as-is against to-be")
-    for header in ("metric", "as-is", "to-be"):
-        table.add_column(header)
-    before = report.as_is.flat()
-    for key, value in report.to_be.flat().items():
-        table.add_row(key.replace("_", " "), str(before[key]), str(value))
-    console.print(table)
+    title, headers = "Structure: as-is against to-be", ("as-is", "to-be")
+    console.print(metrics_table(title, headers, report.as_is, report.to_be))
     if report.findings:
         found = Table(title="Findings on the to-be structure")
         for header in ("severity", "check", "principle", "message"):
