@@ -62,10 +62,18 @@ def test_the_ranking_is_by_arrangements_then_outcomes(tmp_path: Path) -> None:
 def test_the_invariants_judge_the_answered_functions_of_a_portfolio_with_open_ones() -> None:
     # A new-user trial: check_invariants on a portfolio with open functions raised an error
     # worded for the command line ("this output does not show open recommendations yet").
+    import attrs
+
+    from taxonomy._model import Governance
     from taxonomy.testing.invariants import check_invariants
 
     portfolio = taxonomy.load_portfolio("examples/nhs_joint_working_2018_unknown.yaml")
-    assert any(fn.unknowns for fn in portfolio.functions)
+    # One open function and the answered ones: each invariant reclassifies every function many
+    # times, so all 18 open ones cost ten times as much and show nothing more.
+    opened = [fn for fn in portfolio.functions if fn.unknowns]
+    answered = [fn for fn in portfolio.functions if not fn.unknowns]
+    assert opened and answered
+    portfolio = attrs.evolve(portfolio, functions=(opened[0], *answered), governance=Governance())
     assert check_invariants(None, portfolio) == []
 
 

@@ -4,8 +4,9 @@ They shrink towards small, readable examples: two bodies, ``none`` levels, no le
 Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved=True)))``.
 
 >>> import taxonomy
->>> from hypothesis import given
+>>> from hypothesis import given, settings
 >>> @given(portfolios())
+... @settings(max_examples=20, deadline=None)  # a quick look; a suite runs it with its profile
 ... def test_totality(portfolio):
 ...     assert len(taxonomy.classify(portfolio)) == len(portfolio.functions)
 >>> test_totality()
