@@ -10,7 +10,9 @@ keys once, beside their classes (``RECOMMENDATION_JSON``, ...: see
 those declarations. The what-if comparison, why-not and the rule pack's check, coverage and
 mutation reports declare theirs likewise, and their schemas are built beside them (the layers
 above this one hold them) with :func:`stamped_root`; :mod:`taxonomy.schemas` gathers them. The
-other outputs' keys are still written out below.
+structure check's (:mod:`taxonomy.structure.findings`) and the ``rules list`` JSON's
+(:mod:`taxonomy.language.listing`) come from their shapes here; the graph's and the error's keys
+are written out below.
 """
 
 from __future__ import annotations
