@@ -25,12 +25,14 @@ from taxonomy._model import (
     Capability,
     Function,
     Governance,
+    JointBody,
     Law,
     Legal,
     Level,
     OneOf,
     Organisation,
     Portfolio,
+    Term,
     parse_day,
 )
 from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_mean
@@ -216,7 +218,7 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
         functions.append(merged)
     many = succession.many
     governance = Governance(
-        bodies=tuple(attrs.evolve(b, members=many(b.members)) for b in portfolio.governance.bodies),
+        bodies=tuple(_merged_body(b, succession) for b in portfolio.governance.bodies),
         roles=tuple(
             attrs.evolve(
                 r, employed_by=succession.one(r.employed_by), reports_to=many(r.reports_to)
@@ -241,6 +243,19 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
     except ValueError as exc:
         raise change.error(f"leaves an invalid portfolio: {exc}") from None
     return merged_portfolio, notes
+
+
+def _merged_body(body: JointBody, succession: _Succession) -> JointBody:
+    """``body`` with its members merged: a dated membership passes to the successor.
+
+    Where the successor already sat on it, its own membership is kept.
+    """
+    terms: dict[str, Term] = {}
+    for member in body.members:
+        terms.setdefault(succession.one(member), body.membership(member))
+    members = succession.many(body.members)
+    kept = tuple((m, terms[m]) for m in members if terms[m] != body.term)
+    return attrs.evolve(body, members=members, member_terms=kept)
 
 
 def _merged_function(
@@ -418,6 +433,11 @@ def in_force(
     An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
     set to the day given, if one is). The baseline is never changed.
 
+    The governance is that day's too (:meth:`Governance.on`): the posts, joint bodies,
+    memberships and delegations dated out of that day are left out, the planned ones kept as
+    planned. Judge the original portfolio on each day: one already judged has lost what was
+    not in force on its day.
+
     Args:
         portfolio: the portfolio, its law dated or not.
         as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
@@ -449,9 +469,10 @@ def in_force(
             item=where,
         )
     if not law.dated:
-        if day == portfolio.as_of:
+        governance = portfolio.governance.on(day)
+        if day == portfolio.as_of and governance == portfolio.governance:
             return InForce(portfolio)
-        return InForce(attrs.evolve(portfolio, as_of=day))
+        return InForce(attrs.evolve(portfolio, as_of=day, governance=governance))
     if day is None:
         ids = ", ".join(p.id for p in law.provisions)
         raise PortfolioError(
@@ -469,7 +490,10 @@ def in_force(
         merge = Merger(abolition.into, abolition.bodies, abolition.name)
         current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
-    return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
+    governance = current.governance.on(day)
+    return InForce(
+        attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), tuple(notes)
+    )
 
 
 def _day(value: datetime.date | str) -> datetime.date:

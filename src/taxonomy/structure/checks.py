@@ -27,6 +27,7 @@ import networkx as nx
 
 from taxonomy._results import Classification
 from taxonomy.law import breached_independence
+from taxonomy.structure import dated_checks  # noqa: F401  (registers planned-overdue)
 from taxonomy.structure.findings import (
     CHECKS,
     FUNCTION_CHECKS,
