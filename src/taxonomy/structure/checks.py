@@ -27,7 +27,6 @@ import networkx as nx
 
 from taxonomy._results import Classification
 from taxonomy.law import breached_independence
-from taxonomy.structure import dated_checks  # noqa: F401  (registers planned-overdue)
 from taxonomy.structure.findings import (
     CHECKS,
     FUNCTION_CHECKS,
@@ -480,6 +479,10 @@ def _undecided(site: Site) -> Iterator[Finding]:
         f"team until it is; answer {data.get('open_question')} first",
         [site.function],
     )
+
+
+# The checks of dated governance, registered after those above (planned-overdue).
+from taxonomy.structure import dated_checks  # noqa: E402, F401
 
 
 @attrs.frozen
