@@ -433,10 +433,8 @@ def in_force(
     An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
     set to the day given, if one is). The baseline is never changed.
 
-    The governance is that day's too (:meth:`Governance.on`): the posts, joint bodies,
-    memberships and delegations dated out of that day are left out, the planned ones kept as
-    planned. Judge the original portfolio on each day: one already judged has lost what was
-    not in force on its day.
+    The governance is that day's too (:meth:`Governance.on`): what is dated out of the day
+    left out, what is planned kept as planned (judge the portfolio as written on each day).
 
     Args:
         portfolio: the portfolio, its law dated or not.
@@ -481,8 +479,19 @@ def in_force(
             item=where,
             key="as_of",
         )
-    # Undated while the bodies merge: the dated law names the bodies before the abolitions.
-    current = attrs.evolve(portfolio, law=Law(), as_of=day)
+    current, notes = _abolished(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
+    governance = current.governance.on(day)
+    return InForce(attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), notes)
+
+
+def _abolished(
+    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+) -> tuple[Portfolio, tuple[str, ...]]:
+    """``current`` with the bodies ``law`` abolishes by ``day`` merged, and notes saying so.
+
+    ``current`` is undated while the bodies merge: the dated law names the bodies before the
+    abolitions.
+    """
     notes: list[str] = []
     for provision, abolition in law.abolitions():
         if not provision.in_force(day):
@@ -490,10 +499,7 @@ def in_force(
         merge = Merger(abolition.into, abolition.bodies, abolition.name)
         current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
-    governance = current.governance.on(day)
-    return InForce(
-        attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), tuple(notes)
-    )
+    return current, tuple(notes)
 
 
 def _day(value: datetime.date | str) -> datetime.date:

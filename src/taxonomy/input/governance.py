@@ -247,10 +247,22 @@ def read_governance(
         with problems.collecting():
             roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
     problems.raise_if_any()
-    governance = Governance(tuple(bodies), tuple(roles))
+    return _without_overlaps(
+        reader, Governance(tuple(bodies), tuple(roles)), body_nodes_read, holders
+    )
+
+
+def _without_overlaps(
+    reader: Reader,
+    governance: Governance,
+    nodes: Sequence[Fields],
+    holders: Mapping[str, Sequence[str]] | None,
+) -> Governance:
+    """``governance``, unless a function is delegated twice on overlapping days (each refused)."""
+    problems = Problems(PortfolioError, file=reader.file)
     for index, _fid, problem in overlapping_delegations(governance, holders or {}):
         with problems.collecting():
-            at = body_nodes_read[index]
+            at = nodes[index]
             reader.fail(problem, at=at, key="delegated", item=item_name(JOINT_BODY.item, at))
     problems.raise_if_any()
     return governance
