@@ -351,3 +351,37 @@ def test_a_merger_into_a_body_that_does_not_exist_that_day_is_refused() -> None:
         portfolio_from_data(data, file="w.yaml")
     (problem,) = caught.value.problems
     assert problem.key == "into" and "'districts' does not exist on 2022-04-01" in problem.problem
+
+
+def test_a_workbook_and_csv_files_carry_the_dates(tmp_path: Path) -> None:
+    from taxonomy.input.files import dump_portfolio
+
+    portfolio = taxonomy.load_portfolio(WASTE)
+    for name in ("w.xlsx", "w.csv"):
+        dump_portfolio(portfolio, tmp_path / name)
+        assert taxonomy.load_portfolio(tmp_path / name) == portfolio
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "w.xlsx")["joint_bodies"]
+    row = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
+    assert row["members"] == "county, east, west (from 2020-04-01)"
+    assert row["delegated"] == "waste-disposal, waste-collection (from 2021-04-01 planned)"
+    assert row["from"] == "2019-04-01"
+
+
+def test_a_dated_cell_with_a_mistake_is_refused_with_the_keys_allowed(tmp_path: Path) -> None:
+    import openpyxl
+
+    from taxonomy.input.files import dump_portfolio
+
+    dump_portfolio(taxonomy.load_portfolio(WASTE), tmp_path / "w.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    sheet = book["joint_bodies"]
+    sheet["D2"] = "county, east, west (form 2020-04-01)"
+    sheet["G2"] = datetime.datetime(2019, 4, 1)  # a date cell, as Excel types it: a day
+    book.save(tmp_path / "bad.xlsx")
+    with pytest.raises(taxonomy.PortfolioError) as caught:
+        taxonomy.load_portfolio(tmp_path / "bad.xlsx")
+    (first, *_) = caught.value.problems
+    assert first.item == "joint body 'waste-committee', membership of 'west'"
+    assert first.key == "form" and first.suggestion == "from"

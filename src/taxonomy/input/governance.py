@@ -16,6 +16,7 @@ delegated by the same body to two joint bodies on overlapping days
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -35,7 +36,14 @@ from taxonomy.input.values import (
     valid_id,
 )
 
-__all__ = ["governance_from_data", "overlapping_delegations", "read_governance", "read_term"]
+__all__ = [
+    "cell_entry",
+    "entry_cell",
+    "governance_from_data",
+    "overlapping_delegations",
+    "read_governance",
+    "read_term",
+]
 
 _Dated = tuple[tuple[str, ...] | None, tuple[tuple[str, Term], ...]]
 #: Ids that could not be read (None: not even empty), and no dated entries.
@@ -67,6 +75,49 @@ def _ids(
 ) -> tuple[str, ...]:
     """The ids ``shape``'s ``key`` lists, each one of ``known`` (what the key refers to)."""
     return id_list(reader, node, key, known, item, shape.key(key).refers)
+
+
+_DATED_CELL = re.compile(r"^(?P<id>[^\s(]+)\s*\((?P<words>[^)]*)\)$")
+
+
+def cell_entry(text: str, shape: Shape) -> str | dict[str, Any]:
+    """An entry of a list cell: an id, or an id dated in brackets, as the YAML's mapping.
+
+    A spreadsheet cell lists ids separated by commas; a dated one is written
+    ``west (from 2020-04-01)``, ``collection (from 2021-04-01 until 2022-03-31 planned)``.
+    A word that is not ``from DAY``, ``until DAY`` or a status is kept as a key, for the reader
+    to refuse with the keys allowed.
+
+    >>> from taxonomy.input.shapes import MEMBERSHIP
+    >>> cell_entry("west (from 2020-04-01 planned)", MEMBERSHIP)
+    {'body': 'west', 'from': '2020-04-01', 'status': 'planned'}
+    >>> cell_entry("east", MEMBERSHIP)
+    'east'
+    """
+    found = _DATED_CELL.match(text.strip())
+    if found is None:
+        return text
+    entry: dict[str, Any] = {shape.keys[0].name: found["id"]}
+    words = found["words"].split()
+    statuses = shape.key("status").values
+    while words:
+        word = words.pop(0)
+        if word in ("from", "until") and words:
+            entry[word] = words.pop(0)
+        elif word in statuses:
+            entry["status"] = word
+        else:
+            entry[word] = None
+    return entry
+
+
+def entry_cell(entry: str | Mapping[str, Any], shape: Shape) -> str:
+    """An entry of a list as a spreadsheet cell writes it: :func:`cell_entry` read back."""
+    if isinstance(entry, str):
+        return entry
+    said = [f"{key} {entry[key]}" for key in ("from", "until") if entry.get(key) is not None]
+    said += [str(entry["status"])] if entry.get("status") is not None else []
+    return f"{entry[shape.keys[0].name]} ({' '.join(said)})"
 
 
 def read_term(reader: Reader, node: Fields, item: str, shape: Shape) -> Term:
