@@ -36,8 +36,10 @@ AS_OF_OPTION = click.option(
     "as_of",
     metavar="DATE",
     default=None,
-    help="Judge under the law in force on DATE (YYYY-MM-DD): the provisions of a dated law, and "
-    "bodies abolished by then merged into their successors. Default: the portfolio's as_of.",
+    help="Judge under the law in force on DATE (YYYY-MM-DD): the provisions of a dated law, "
+    "bodies abolished by then merged into their successors, and the posts, joint bodies, "
+    "memberships and delegations of that day (planned ones drawn as planned). Default: the "
+    "portfolio's as_of.",
 )
 
 RULES_OPTION = click.option(
