@@ -385,3 +385,29 @@ def test_a_dated_cell_with_a_mistake_is_refused_with_the_keys_allowed(tmp_path: 
     (first, *_) = caught.value.problems
     assert first.item == "joint body 'waste-committee', membership of 'west'"
     assert first.key == "form" and first.suggestion == "from"
+
+
+def test_scenarios_change_dated_governance() -> None:
+    """Taking back a dated delegation drops its dates; a joint body added may be dated."""
+    waste = taxonomy.load_portfolio(WASTE)
+    text = """
+    name: Collection stays with the districts; a recycling board from 2022
+    changes:
+      - undelegate: {functions: [waste-collection], from: waste-committee}
+      - add:
+          joint_body:
+            id: recycling-board
+            name: Recycling Board
+            kind: joint_oversight_group
+            from: 2022-04-01
+            status: planned
+            members: [county, {body: east, from: 2023-04-01}]
+            oversees: [waste-collection]
+    """
+    import textwrap
+
+    applied = loads_scenario(textwrap.dedent(text)).apply(waste)
+    committee, board = applied.portfolio.governance.bodies
+    assert committee.delegated == ("waste-disposal",) and committee.delegation_terms == ()
+    assert board.term == Term(from_=D(2022, 4, 1), status="planned")
+    assert board.membership("east") == Term(from_=D(2023, 4, 1))

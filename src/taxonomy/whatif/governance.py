@@ -261,7 +261,8 @@ class Delegation:
                 )
             taken_back = set(self.functions)
             delegated = tuple(f for f in body.delegated if f not in taken_back)
-        updated = attrs.evolve(body, delegated=delegated)
+        terms = tuple((f, t) for f, t in body.delegation_terms if f in delegated)
+        updated = attrs.evolve(body, delegated=delegated, delegation_terms=terms)
         governance = attrs.evolve(
             portfolio.governance,
             bodies=tuple(updated if b.id == body.id else b for b in portfolio.governance.bodies),
