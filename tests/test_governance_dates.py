@@ -411,3 +411,16 @@ def test_scenarios_change_dated_governance() -> None:
     assert committee.delegated == ("waste-disposal",) and committee.delegation_terms == ()
     assert board.term == Term(from_=D(2022, 4, 1), status="planned")
     assert board.membership("east") == Term(from_=D(2023, 4, 1))
+
+
+def test_the_classification_json_with_dated_delegations_meets_its_schema() -> None:
+    import jsonschema
+
+    from taxonomy.schemas import schema as schema_for
+
+    out = run("classify", str(WASTE), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    jsonschema.validate(data, schema_for("classification"))
+    made = [d for r in data["recommendations"] for d in r["decision"]["delegations"]]
+    assert {d.get("status") for d in made} == {None, "planned"}
