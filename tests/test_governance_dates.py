@@ -410,7 +410,7 @@ def test_scenarios_change_dated_governance() -> None:
     committee, board = applied.portfolio.governance.bodies
     assert committee.delegated == ("waste-disposal",) and committee.delegation_terms == ()
     assert board.term == Term(from_=D(2022, 4, 1), status="planned")
-    assert board.membership("east") == Term(from_=D(2023, 4, 1))
+    assert board.membership("east") == Term(from_=D(2023, 4, 1), status="planned")  # its body is
 
 
 def test_the_classification_json_with_dated_delegations_meets_its_schema() -> None:
@@ -424,3 +424,31 @@ def test_the_classification_json_with_dated_delegations_meets_its_schema() -> No
     jsonschema.validate(data, schema_for("classification"))
     made = [d for r in data["recommendations"] for d in r["decision"]["delegations"]]
     assert {d.get("status") for d in made} == {None, "planned"}
+
+
+def test_a_planned_joint_body_is_drawn_as_planned_and_an_ended_one_not_at_all() -> None:
+    data = waste_data()
+    data["governance"]["roles"] = []
+    data["governance"]["bodies"][0]["until"] = D(2021, 3, 31)
+    data["governance"]["bodies"][0]["delegated"] = ["waste-disposal"]
+    data["governance"]["bodies"].append(
+        {
+            "id": "waste-authority",
+            "name": "Shire Waste Authority",
+            "kind": "joint_committee",
+            "from": D(2021, 4, 1),
+            "status": "planned",
+            "members": ["county", "east", "west"],
+            "delegated": ["waste-disposal"],
+        }
+    )
+    portfolio = portfolio_from_data(data)
+    graph = as_is_graph(in_force(portfolio, "2021-06-01").portfolio)
+    assert nodes_of_kind(graph, "joint_body") == ["joint:waste-authority"]
+    node = graph.nodes["joint:waste-authority"]
+    assert node["label"] == "Shire Waste Authority (planned)" and node["status"] == "planned"
+    assert node["overdue"] is True
+    decision = taxonomy.classify(portfolio, as_of="2021-06-01")["waste-disposal"].decision
+    assert decision is not None
+    assert [(d.to, d.status) for d in decision.delegations] == [("waste-authority", "planned")]
+    assert [(d.id, d.basis) for d in decision.deciders] == [("county", "holder")]

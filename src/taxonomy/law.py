@@ -250,11 +250,12 @@ def _merged_body(body: JointBody, succession: _Succession) -> JointBody:
 
     Where the successor already sat on it, its own membership is kept.
     """
+    own = dict(body.member_terms)
     terms: dict[str, Term] = {}
     for member in body.members:
-        terms.setdefault(succession.one(member), body.membership(member))
+        terms.setdefault(succession.one(member), own.get(member, Term()))
     members = succession.many(body.members)
-    kept = tuple((m, terms[m]) for m in members if terms[m] != body.term)
+    kept = tuple((m, terms[m]) for m in members)  # an undated one is dropped (Term() says nothing)
     return attrs.evolve(body, members=members, member_terms=kept)
 
 

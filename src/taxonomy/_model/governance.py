@@ -73,10 +73,26 @@ class Term:
         return start is None or end is None or start <= end
 
     def within(self, other: Term) -> bool:
-        """Whether every day of its days is one of ``other``'s."""
-        starts_in = other.from_ is None or (self.from_ is not None and self.from_ >= other.from_)
-        ends_in = other.until is None or (self.until is not None and self.until <= other.until)
+        """Whether the days it gives fall within ``other``'s (a day it leaves out is other's)."""
+        starts_in = other.from_ is None or self.from_ is None or self.from_ >= other.from_
+        ends_in = other.until is None or self.until is None or self.until <= other.until
         return starts_in and ends_in
+
+    def under(self, outer: Term) -> Term:
+        """The term as it holds inside ``outer`` (a membership inside its joint body's term).
+
+        A day or status it does not give is ``outer``'s; it is planned where either is.
+
+        >>> d = datetime.date
+        >>> Term(from_=d(2020, 4, 1)).under(Term(d(2019, 4, 1), d(2025, 3, 31), "planned"))
+        Term(from_=datetime.date(2020, 4, 1), until=datetime.date(2025, 3, 31), status='planned')
+        """
+        status = "planned" if self.planned or outer.planned else (self.status or outer.status)
+        return Term(
+            self.from_ if self.from_ is not None else outer.from_,
+            self.until if self.until is not None else outer.until,
+            status,
+        )
 
     def describe(self) -> str:
         """Its days and status in words (empty when nothing is said)."""
@@ -173,6 +189,8 @@ class JointBody:
     ...     term=Term(from_=d(2019, 4, 1)), member_terms=(("west", Term(from_=d(2020, 4, 1))),))
     >>> jc.members_on(d(2019, 6, 1)), jc.membership("west").describe()
     (('county', 'east'), 'from 2020-04-01')
+    >>> jc.membership("east") == jc.term
+    True
     """
 
     id: str = attrs.field(validator=check_id)
@@ -191,12 +209,14 @@ class JointBody:
     )
 
     def membership(self, body: str) -> Term:
-        """The term of ``body``'s membership (the body's own term, unless dated of its own)."""
-        return dict(self.member_terms).get(body, self.term)
+        """The term of ``body``'s membership: its own, inside the body's (:meth:`Term.under`)."""
+        own = dict(self.member_terms).get(body)
+        return self.term if own is None else own.under(self.term)
 
     def delegation(self, function: str) -> Term:
-        """The term of ``function``'s delegation (the body's own, unless dated of its own)."""
-        return dict(self.delegation_terms).get(function, self.term)
+        """The term of ``function``'s delegation: its own, inside the body's."""
+        own = dict(self.delegation_terms).get(function)
+        return self.term if own is None else own.under(self.term)
 
     def members_on(self, day: datetime.date | None) -> tuple[str, ...]:
         """The members whose membership is in force on ``day``."""
