@@ -358,7 +358,8 @@ JOINT_BODY = Shape(
             listed=True,
             at_least=1,
             refers="organisations",
-            prompt="The ids of the member bodies, separated by commas, e.g. {example}.",
+            prompt="The ids of the member bodies, separated by commas, e.g. {example}; one "
+            "joining later: id (from YYYY-MM-DD).",
             shape=MEMBERSHIP,
         ),
         Key(
@@ -367,7 +368,8 @@ JOINT_BODY = Shape(
             "the functions delegated to it (each an id, or a dated delegation)",
             listed=True,
             refers="functions",
-            prompt="The ids of the functions delegated to it, separated by commas.",
+            prompt="The ids of the functions delegated to it, separated by commas; one dated "
+            "or planned: id (from YYYY-MM-DD planned).",
             shape=DELEGATED,
         ),
         Key(
