@@ -38,7 +38,7 @@ def restored() -> Iterator[None]:
 
 def test_the_change_kinds_are_registered_in_the_order_scenarios_list_them() -> None:
     assert list(CHANGE_KINDS) == [
-        "merge", "set", "law", "rules", "add", "remove", "delegate", "undelegate",
+        "merge", "set", "law", "rules", "add", "remove", "delegate", "undelegate", "as_of",
     ]  # fmt: skip
     schema = scenario_schema(taxonomy.load_rules())
     change = schema["properties"]["changes"]["items"]

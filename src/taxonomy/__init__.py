@@ -27,7 +27,7 @@ _WHERE = {
     "taxonomy._model": (
         "Abolition", "Arrangement", "Capability", "Effectiveness", "Efficiency", "Function",
         "Governance", "JointBody", "Law", "Legal", "Level", "Organisation", "PackReference",
-        "Portfolio", "Provision", "Role",
+        "Portfolio", "Provision", "Role", "Term",
     ),
     "taxonomy._explanation": ("Explanation", "Firing", "PackIdentity"),
     "taxonomy._results": ("Classification", "Recommendation"),
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
         Portfolio,
         Provision,
         Role,
+        Term,
     )
     from taxonomy._results import Classification, Recommendation
     from taxonomy.classification import classify, classify_function
@@ -166,6 +167,7 @@ __all__ = [
     "Sweep",
     "SweepResult",
     "TaxonomyError",
+    "Term",
     "UnknownIdError",
     "as_is_graph",
     "build_graph",

@@ -32,14 +32,15 @@ two cannot disagree.
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key, text
 
 if TYPE_CHECKING:
-    from taxonomy._model import Arrangement, Function, Portfolio
+    from taxonomy._model import Arrangement, Function, JointBody, Portfolio
 
 __all__ = [
     "DECIDER_JSON",
@@ -70,6 +71,12 @@ class Delegation:
             forum the structure proposes for a decision each Board keeps).
         holder_stated: False where the law does not say who holds the function, so the body
             is taken to delegate it because it carries it out.
+        from_: its first day, where the governance dates it (the delegation's, else the joint
+            body's); None: not said.
+        until: its last day, included; None: not said.
+        status: ``planned`` where the delegation, the membership or the joint body is only
+            planned (never counted as in force: the joint body does not decide by it),
+            ``existing`` where the governance says so; None: not said.
     """
 
     by: str
@@ -77,6 +84,14 @@ class Delegation:
     to_kind: str
     basis: str
     holder_stated: bool
+    from_: datetime.date | None = None
+    until: datetime.date | None = None
+    status: str | None = None
+
+    @property
+    def planned(self) -> bool:
+        """Whether it is only planned."""
+        return self.status == "planned"
 
 
 @attrs.frozen
@@ -156,6 +171,20 @@ def _propose(
         deciders.append(Decider(f"in-common-{fn.id}", "committees_in_common", "proposed"))
 
 
+def _dated(body: JointBody, function: str, by: str, holder_stated: bool) -> Delegation:
+    """``by``'s delegation of ``function`` to ``body``, with the days the governance gives it.
+
+    Its days are the delegation's own, else the joint body's; it is planned where the
+    delegation, ``by``'s membership or the body itself is planned.
+    """
+    term = body.delegation(function)
+    planned = any(t.planned for t in (term, body.membership(by), body.term))
+    status = "planned" if planned else term.status
+    return Delegation(
+        by, body.id, body.kind, "governance", holder_stated, term.from_, term.until, status
+    )
+
+
 def decision_of(
     portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
 ) -> Decision:
@@ -180,10 +209,11 @@ def decision_of(
         else:
             by = [m for m in body.members if m in fn.performed_by] or list(body.members)
         members += [(m, body.id) for m in body.members if m not in by]
-        delegations += [Delegation(m, body.id, body.kind, "governance", bool(holders)) for m in by]
+        made = [_dated(body, fn.id, m, bool(holders)) for m in by]
+        delegations += made
         if not by:
             unheld.append(body.id)
-        elif body.kind != "joint_oversight_group":
+        elif body.kind != "joint_oversight_group" and not all(d.planned for d in made):
             deciders.append(Decider(body.id, body.kind, "delegated"))
     served = list(fn.performed_by)
     if lead is not None and lead not in served:
@@ -191,7 +221,7 @@ def decision_of(
     keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
     basis = "held_by_each" if legal.held_by_each else "board_reserved"
     boards = [Decider(b, "board", basis) for b in keepers]
-    delegating = {d.by for d in delegations}
+    delegating = {d.by for d in delegations if not d.planned}
     if legal.statutory_owner:
         boards += [
             Decider(b, "board", "holder")
@@ -213,6 +243,8 @@ def decision_of(
     )
 
 
+_DAY: Schema = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+
 #: A delegation's JSON (an item of the decision block's ``delegations``).
 DELEGATION_JSON = Shape(
     key("by", STRING, description="the body delegating"),
@@ -229,6 +261,28 @@ DELEGATION_JSON = Shape(
         {"type": "boolean"},
         description="false where the law does not say who holds the function: the body is "
         "taken to delegate it because it carries it out",
+    ),
+    key(
+        "from",
+        _DAY,
+        attr="from_",
+        via=text,
+        omit_none=True,
+        description="its first day (YYYY-MM-DD), where the governance dates it",
+    ),
+    key(
+        "until",
+        _DAY,
+        via=text,
+        omit_none=True,
+        description="its last day, included, where the governance dates it",
+    ),
+    key(
+        "status",
+        {"enum": ["existing", "planned"]},
+        omit_none=True,
+        description="planned: not in force (the joint body does not decide by it); left out "
+        "where the governance does not say",
     ),
 )
 

@@ -25,6 +25,7 @@ from taxonomy._model import (
     Capability,
     Function,
     Governance,
+    JointBody,
     Law,
     Legal,
     Level,
@@ -32,6 +33,7 @@ from taxonomy._model import (
     OneOf,
     Organisation,
     Portfolio,
+    Term,
     parse_day,
 )
 from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_mean
@@ -217,7 +219,7 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
         functions.append(merged)
     many = succession.many
     governance = Governance(
-        bodies=tuple(attrs.evolve(b, members=many(b.members)) for b in portfolio.governance.bodies),
+        bodies=tuple(_merged_body(b, succession) for b in portfolio.governance.bodies),
         roles=tuple(
             attrs.evolve(
                 r, employed_by=succession.one(r.employed_by), reports_to=many(r.reports_to)
@@ -242,6 +244,20 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
     except ValueError as exc:
         raise change.error(f"leaves an invalid portfolio: {exc}") from None
     return merged_portfolio, notes
+
+
+def _merged_body(body: JointBody, succession: _Succession) -> JointBody:
+    """``body`` with its members merged: a dated membership passes to the successor.
+
+    Where the successor already sat on it, its own membership is kept.
+    """
+    own = dict(body.member_terms)
+    terms: dict[str, Term] = {}
+    for member in body.members:
+        terms.setdefault(succession.one(member), own.get(member, Term()))
+    members = succession.many(body.members)
+    kept = tuple((m, terms[m]) for m in members)  # an undated one is dropped (Term() says nothing)
+    return attrs.evolve(body, members=members, member_terms=kept)
 
 
 def _merged_function(
@@ -409,6 +425,9 @@ def in_force(
     An undated law is in force on every day: the portfolio is returned as it is (with ``as_of``
     set to the day given, if one is). The baseline is never changed.
 
+    The governance is that day's too (:meth:`Governance.on`): what is dated out of the day
+    left out, what is planned kept as planned (judge the portfolio as written on each day).
+
     Args:
         portfolio: the portfolio, its law dated or not.
         as_of: the day, as a ``date`` or ``YYYY-MM-DD`` text; None for the portfolio's ``as_of``.
@@ -440,9 +459,10 @@ def in_force(
             item=where,
         )
     if not law.dated:
-        if day == portfolio.as_of:
+        governance = portfolio.governance.on(day)
+        if day == portfolio.as_of and governance == portfolio.governance:
             return InForce(portfolio)
-        return InForce(attrs.evolve(portfolio, as_of=day))
+        return InForce(attrs.evolve(portfolio, as_of=day, governance=governance))
     if day is None:
         ids = ", ".join(p.id for p in law.provisions)
         raise PortfolioError(
@@ -451,8 +471,19 @@ def in_force(
             item=where,
             key="as_of",
         )
-    # Undated while the bodies merge: the dated law names the bodies before the abolitions.
-    current = attrs.evolve(portfolio, law=Law(), as_of=day)
+    current, notes = _abolished(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
+    governance = current.governance.on(day)
+    return InForce(attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), notes)
+
+
+def _abolished(
+    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+) -> tuple[Portfolio, tuple[str, ...]]:
+    """``current`` with the bodies ``law`` abolishes by ``day`` merged, and notes saying so.
+
+    ``current`` is undated while the bodies merge: the dated law names the bodies before the
+    abolitions.
+    """
     notes: list[str] = []
     for provision, abolition in law.abolitions():
         if not provision.in_force(day):
@@ -460,7 +491,7 @@ def in_force(
         merge = Merger(abolition.into, abolition.bodies, abolition.name)
         current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
-    return InForce(attrs.evolve(current, law=law.on(day), as_of=day), tuple(notes))
+    return current, tuple(notes)
 
 
 def _day(value: datetime.date | str) -> datetime.date:

@@ -29,7 +29,15 @@ from taxonomy._model.function import (
     Function,
     OneOf,
 )
-from taxonomy._model.governance import JOINT_BODY_KINDS, Governance, JointBody, Organisation, Role
+from taxonomy._model.governance import (
+    JOINT_BODY_KINDS,
+    STATUSES,
+    Governance,
+    JointBody,
+    Organisation,
+    Role,
+    Term,
+)
 from taxonomy._model.legal import DELEGATION_LIMITS, Legal
 from taxonomy._model.levels import Arrangement, Level
 from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
@@ -48,6 +56,7 @@ __all__ = [
     "EACH_OWN_WORDS",
     "ID_PATTERN",
     "JOINT_BODY_KINDS",
+    "STATUSES",
     "Abolition",
     "Arrangement",
     "Capability",
@@ -66,6 +75,7 @@ __all__ = [
     "Portfolio",
     "Provision",
     "Role",
+    "Term",
     "UNKNOWN",
     "conclusion_text",
     "format_value",

@@ -36,8 +36,10 @@ AS_OF_OPTION = click.option(
     "as_of",
     metavar="DATE",
     default=None,
-    help="Judge under the law in force on DATE (YYYY-MM-DD): the provisions of a dated law, and "
-    "bodies abolished by then merged into their successors. Default: the portfolio's as_of.",
+    help="Judge under the law in force on DATE (YYYY-MM-DD): the provisions of a dated law, "
+    "bodies abolished by then merged into their successors, and the posts, joint bodies, "
+    "memberships and delegations of that day (planned ones drawn as planned). Default: the "
+    "portfolio's as_of.",
 )
 
 RULES_OPTION = click.option(
@@ -124,13 +126,23 @@ class Judged:
         day: the portfolio as it stood on the day judged, under the law then.
         pack: the rule pack.
         rules_dir: the ``--rules`` folder, if one was given.
+        written: the portfolio as written, before it was judged on the day (a scenario moving
+            the day judges it afresh); None: the same as :attr:`portfolio`.
     """
 
-    def __init__(self, source: str, day: InForce, rules: RulePack, rules_dir: str | None) -> None:
+    def __init__(
+        self,
+        source: str,
+        day: InForce,
+        rules: RulePack,
+        rules_dir: str | None,
+        written: Portfolio | None = None,
+    ) -> None:
         self.source = source
         self.day = day
         self.pack = rules
         self.rules_dir = rules_dir
+        self.written = written if written is not None else day.portfolio
 
     @property
     def portfolio(self) -> Portfolio:
@@ -155,12 +167,13 @@ def judged_input(*, single_body: bool = False) -> Callable[[Command], Command]:
         ) -> None:
             out: Destination | None = options.get("out")
             stdin_once(*(out.inputs if out is not None else (portfolio,)))
-            day = on_day(load_portfolio(portfolio, rules_dir), as_of, rules_dir)
+            written = load_portfolio(portfolio, rules_dir)
+            day = on_day(written, as_of, rules_dir)
             pack = announce_pack(rules_dir)
             if single_body and day.single_body is not None and out is not None:
                 _one_body_left(day, pack, out)
                 return
-            command(judged=Judged(portfolio, day, pack, rules_dir), **options)
+            command(judged=Judged(portfolio, day, pack, rules_dir, written), **options)
 
         return run
 

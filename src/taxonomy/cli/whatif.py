@@ -58,7 +58,7 @@ def whatif_command(judged: Judged, out: Destination, scenario_files: tuple[str, 
 
     scenarios = [scenario_or_answers(f) for f in scenario_files]
     pack = judged.pack
-    result = compare(judged.portfolio, *scenarios, rules=pack)
+    result = compare(judged.written, *scenarios, rules=pack, as_of=judged.portfolio.as_of)
     if out.format == "xlsx":
         from taxonomy.render.workbook import write_results
 

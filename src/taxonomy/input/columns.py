@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from taxonomy._model import Function, Level, OneOf, Portfolio
+from taxonomy.input.governance import entry_cell
+from taxonomy.input.keys import Shape
 from taxonomy.input.portfolio import portfolio_to_data
 from taxonomy.input.shapes import (
     ABOLITION,
@@ -118,10 +120,23 @@ def portfolio_tables(portfolio: Portfolio | None, bodies: Sequence[str], rules: 
         if governance.get(part):
             columns = shape.columns()
             tables[shape.sheet or ""] = [columns] + [
-                [", ".join(b[c]) if c in shape.listed and c in b else b.get(c) for c in columns]
-                for b in governance[part]
+                [_governance_cell(shape, c, b.get(c)) for c in columns] for b in governance[part]
             ]
     return tables
+
+
+def _governance_cell(shape: Shape, column: str, value: Any) -> Any:
+    """A joint body's or role's cell: a list joined by commas, a day as text.
+
+    A dated entry of a list is written in brackets (:func:`entry_cell`).
+    """
+    key = shape.key(column)
+    if value is not None and key.listed:
+        inner = key.shape
+        return ", ".join(entry_cell(v, inner) if inner is not None else v for v in value)
+    if value is not None and key.kind == "day":
+        return value.isoformat()
+    return value
 
 
 def _meta_rows(data: dict[str, Any]) -> list[list[Any]]:

@@ -3,21 +3,52 @@
 The keys are :data:`taxonomy.input.shapes.JOINT_BODY`'s and :data:`taxonomy.input.shapes.ROLE`'s.
 Each joint body and role is checked on its own, every problem reported; what a role reports to
 may be an organisation, a joint body or another role.
+
+Posts, joint bodies, memberships and delegations may be dated (``from``, ``until``, both days
+included) and ``planned``; a membership or a delegation is dated by giving it as a mapping in
+its list (:data:`taxonomy.input.shapes.MEMBERSHIP`, :data:`taxonomy.input.shapes.DELEGATED`):
+``members: [county, {body: west, from: 2020-04-01}]``. Refused, each with its dates: ``until``
+before ``from``, a membership or delegation outside its joint body's days, and one function
+delegated by the same body to two joint bodies on overlapping days
+(:func:`overlapping_delegations`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+import datetime
+import re
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from taxonomy._model import Governance, JointBody, Role
-from taxonomy.errors import PortfolioError, Problems
+from taxonomy._model import Governance, JointBody, Role, Term
+from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.keys import Shape
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.input.shapes import GOVERNANCE, JOINT_BODY, ROLE
-from taxonomy.input.values import NO_IDS, attempt, id_list, item_name, new_id, read_notes, valid_id
+from taxonomy.input.values import (
+    NO_IDS,
+    attempt,
+    id_list,
+    item_name,
+    new_id,
+    read_day,
+    read_notes,
+    valid_id,
+)
 
-__all__ = ["governance_from_data", "read_governance"]
+__all__ = [
+    "cell_entry",
+    "entry_cell",
+    "governance_from_data",
+    "overlapping_delegations",
+    "read_governance",
+    "read_term",
+]
+
+_Dated = tuple[tuple[str, ...] | None, tuple[tuple[str, Term], ...]]
+#: Ids that could not be read (None: not even empty), and no dated entries.
+_UNREAD: _Dated = (None, ())
+_NONE_DATED: _Dated = (NO_IDS, ())
 
 
 def governance_from_data(
@@ -46,15 +77,190 @@ def _ids(
     return id_list(reader, node, key, known, item, shape.key(key).refers)
 
 
+_DATED_CELL = re.compile(r"^(?P<id>[^\s(]+)\s*\((?P<words>[^)]*)\)$")
+
+
+def cell_entry(text: str, shape: Shape) -> str | dict[str, Any]:
+    """An entry of a list cell: an id, or an id dated in brackets, as the YAML's mapping.
+
+    A spreadsheet cell lists ids separated by commas; a dated one is written
+    ``west (from 2020-04-01)``, ``collection (from 2021-04-01 until 2022-03-31 planned)``.
+    A word that is not ``from DAY``, ``until DAY`` or a status is kept as a key, for the reader
+    to refuse with the keys allowed.
+
+    >>> from taxonomy.input.shapes import MEMBERSHIP
+    >>> cell_entry("west (from 2020-04-01 planned)", MEMBERSHIP)
+    {'body': 'west', 'from': '2020-04-01', 'status': 'planned'}
+    >>> cell_entry("east", MEMBERSHIP)
+    'east'
+    """
+    found = _DATED_CELL.match(text.strip())
+    if found is None:
+        return text
+    entry: dict[str, Any] = {shape.keys[0].name: found["id"]}
+    words = found["words"].split()
+    statuses = shape.key("status").values
+    while words:
+        word = words.pop(0)
+        if word in ("from", "until") and words:
+            entry[word] = words.pop(0)
+        elif word in statuses:
+            entry["status"] = word
+        else:
+            entry[word] = None
+    return entry
+
+
+def entry_cell(entry: str | Mapping[str, Any], shape: Shape) -> str:
+    """An entry of a list as a spreadsheet cell writes it: :func:`cell_entry` read back."""
+    if isinstance(entry, str):
+        return entry
+    said = [f"{key} {entry[key]}" for key in ("from", "until") if entry.get(key) is not None]
+    said += [str(entry["status"])] if entry.get("status") is not None else []
+    return f"{entry[shape.keys[0].name]} ({' '.join(said)})"
+
+
+def read_term(reader: Reader, node: Fields, item: str, shape: Shape) -> Term:
+    """The ``from``, ``until`` and ``status`` of ``node`` (an item of ``shape``).
+
+    Every problem is raised together; ``until`` before ``from`` is refused with both days.
+    """
+    problems = Problems(PortfolioError, file=reader.file)
+    days: dict[str, datetime.date | None] = {}
+    for key in ("from", "until"):
+        if node.get(key) is not None:
+            with problems.collecting():
+                days[key] = read_day(reader, node, key, item)
+    status = None
+    if node.get("status") is not None:
+        values = shape.key("status").values
+        status = attempt(
+            problems,
+            lambda: reader.choice(node, "status", values, item=item, what="a status"),
+            None,
+        )
+    start, end = days.get("from"), days.get("until")
+    if start is not None and end is not None and end < start:
+        with problems.collecting():
+            reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
+    problems.raise_if_any()
+    return Term(start, end, status)
+
+
+def _dated_ids(reader: Reader, node: Fields, key: str, known: Collection[str], item: str) -> _Dated:
+    """The ids ``key`` lists, each an id or a mapping dating it, and the terms of those dated.
+
+    A plain list of ids is read as before (:func:`id_list`); each mapping is checked against its
+    shape (:data:`~taxonomy.input.shapes.MEMBERSHIP` or ``DELEGATED``), every problem raised.
+    """
+    value = node.get(key)
+    entries = value if isinstance(value, list | tuple) else None
+    shape = JOINT_BODY.key(key).shape
+    if entries is None or shape is None or not any(isinstance(e, Mapping) for e in entries):
+        return _ids(reader, node, JOINT_BODY, key, known, item), ()
+    problems = Problems(PortfolioError, file=reader.file)
+    ids: list[str] = []
+    terms: list[tuple[str, Term]] = []
+    name = shape.keys[0].name  # body, function
+    for entry in entries:
+        with problems.collecting():
+            if not isinstance(entry, Mapping):
+                ids.append(
+                    id_list(reader, {key: [entry]}, key, known, item, shape.keys[0].refers)[0]
+                )
+                continue
+            mapping = reader.mapping(entry, what=f"a {shape.item}", item=item, at=node)
+            where = f"{item}, {shape.item} of '{mapping.get(name)}'"
+            reader.keys(mapping, allowed=shape.names, required=shape.required, item=where)
+            found = str(mapping[name])
+            if found not in known:
+                reader.fail(
+                    f"'{found}' is not one of the portfolio's {shape.keys[0].refers}",
+                    at=mapping,
+                    key=name,
+                    item=where,
+                    suggestion=did_you_mean(found, known),
+                )
+            ids.append(found)
+            terms.append((found, read_term(reader, mapping, where, shape)))
+    for twice in sorted({i for i in ids if ids.count(i) > 1}):
+        with problems.collecting():
+            reader.fail(f"lists '{twice}' twice", at=node, key=key, item=item)
+    problems.raise_if_any()
+    return tuple(ids), tuple(terms)
+
+
+def _outside(
+    reader: Reader, node: Fields, item: str, body: Term, terms: Sequence[tuple[str, Term]], key: str
+) -> None:
+    """Refuse a membership or delegation whose days fall outside its joint body's."""
+    problems = Problems(PortfolioError, file=reader.file)
+    what = "membership" if key == "members" else "delegation"
+    for name, term in terms:
+        if not term.within(body):
+            with problems.collecting():
+                reader.fail(
+                    f"the {what} of '{name}' ({term.describe() or 'undated'}) is outside the "
+                    f"joint body's days ({body.describe()})",
+                    at=node,
+                    key=key,
+                    item=item,
+                )
+    problems.raise_if_any()
+
+
+def overlapping_delegations(
+    governance: Governance, holders: Mapping[str, Sequence[str]]
+) -> Iterator[tuple[int, str, str]]:
+    """Where one body delegates the same function to two joint bodies on overlapping days.
+
+    A body delegates a function to a joint body it sits on when it holds the function
+    (``holders``: each function's holders; a function whose holding is not stated counts every
+    member). Planned delegations count too: they would overlap once made.
+
+    Yields:
+        For each problem: the index of the later joint body, the function, and the problem.
+    """
+    bodies = governance.bodies
+    for index, body in enumerate(bodies):
+        for fid in body.delegated:
+            for earlier in bodies[:index]:
+                if fid not in earlier.delegated:
+                    continue
+                first, second = earlier.delegation(fid), body.delegation(fid)
+                shared = [m for m in body.members if m in earlier.members]
+                held = holders.get(fid) or shared
+                both = [m for m in shared if m in held]
+                if both and first.overlaps(second):
+                    yield (
+                        index,
+                        fid,
+                        f"'{fid}' is delegated by {', '.join(both)} to both '{earlier.id}' "
+                        f"({first.describe() or 'undated'}) and '{body.id}' "
+                        f"({second.describe() or 'undated'}) on overlapping days: end one "
+                        "delegation before the other starts",
+                    )
+
+
 def read_governance(
-    reader: Reader, value: Any, top: Fields, orgs: list[str], functions: Mapping[str, None]
+    reader: Reader,
+    value: Any,
+    top: Fields,
+    orgs: list[str],
+    functions: Mapping[str, None],
+    holders: Mapping[str, Sequence[str]] | None = None,
 ) -> Governance:
-    """The ``governance:`` section: every joint body and role checked, every problem raised."""
+    """The ``governance:`` section: every joint body and role checked, every problem raised.
+
+    ``holders`` (each function's holders in law, where stated) tells which member delegates a
+    function, for :func:`overlapping_delegations`.
+    """
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=GOVERNANCE.names, item="governance")
     problems = Problems(PortfolioError, file=reader.file)
     taken = set(orgs) | set(functions)
     bodies: list[JointBody] = []
+    body_nodes_read: list[Fields] = []
     body_ids: list[str] = []
     every_id = True
     body_nodes = node.get("bodies") or []
@@ -65,6 +271,7 @@ def read_governance(
             item_node = reader.mapping(raw, what="a joint body", at=node)
             every_id = every_id and valid_id(str(item_node.get("id")))
             bodies.append(_joint_body(reader, item_node, taken, body_ids, orgs, functions))
+            body_nodes_read.append(item_node)
     roles_raw = node.get("roles") or []
     if node.get("roles") is not None:
         reader.sequence(node["roles"], what="'governance.roles'", at=node)
@@ -91,7 +298,25 @@ def read_governance(
         with problems.collecting():
             roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
     problems.raise_if_any()
-    return Governance(tuple(bodies), tuple(roles))
+    return _without_overlaps(
+        reader, Governance(tuple(bodies), tuple(roles)), body_nodes_read, holders
+    )
+
+
+def _without_overlaps(
+    reader: Reader,
+    governance: Governance,
+    nodes: Sequence[Fields],
+    holders: Mapping[str, Sequence[str]] | None,
+) -> Governance:
+    """``governance``, unless a function is delegated twice on overlapping days (each refused)."""
+    problems = Problems(PortfolioError, file=reader.file)
+    for index, _fid, problem in overlapping_delegations(governance, holders or {}):
+        with problems.collecting():
+            at = nodes[index]
+            reader.fail(problem, at=at, key="delegated", item=item_name(JOINT_BODY.item, at))
+    problems.raise_if_any()
+    return governance
 
 
 def _joint_body(
@@ -121,27 +346,37 @@ def _joint_body(
         )
     if "name" in node:
         name = attempt(problems, lambda: reader.text(node, "name", item=item), "")
-    members = attempt(problems, lambda: _ids(reader, node, JOINT_BODY, "members", orgs, item), None)
+    members, member_terms = attempt(
+        problems, lambda: _dated_ids(reader, node, "members", orgs, item), _UNREAD
+    )
     if members == () and "members" in node:
         # A joint body of nobody: a spreadsheet cannot write it (an empty cell is no key).
         with problems.collecting():
             reader.fail("must name at least one organisation", at=node, key="members", item=item)
-    delegated = attempt(
-        problems, lambda: _ids(reader, node, JOINT_BODY, "delegated", functions, item), NO_IDS
+    delegated, delegation_terms = attempt(
+        problems, lambda: _dated_ids(reader, node, "delegated", functions, item), _NONE_DATED
     )
     oversees = attempt(
         problems, lambda: _ids(reader, node, JOINT_BODY, "oversees", functions, item), NO_IDS
     )
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
+    term = attempt(problems, lambda: read_term(reader, node, item, JOINT_BODY), None)
+    if term is not None:
+        for key, terms in (("members", member_terms), ("delegated", delegation_terms)):
+            with problems.collecting():
+                _outside(reader, node, item, term, terms, key)
     problems.raise_if_any()
     return JointBody(
         id=body_id,
         name=name,
         kind=kind,
         members=members or (),
-        delegated=delegated,
+        delegated=delegated or (),
         oversees=oversees,
         notes=notes,
+        term=term or Term(),
+        member_terms=member_terms,
+        delegation_terms=delegation_terms,
     )
 
 
@@ -186,6 +421,7 @@ def _role(
         NO_IDS,
     )
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
+    term = attempt(problems, lambda: read_term(reader, node, item, ROLE), Term())
     problems.raise_if_any()
     return Role(
         id=role_id,
@@ -194,4 +430,5 @@ def _role(
         reports_to=reports or (),
         accountable_for=accountable,
         notes=notes,
+        term=term,
     )

@@ -53,7 +53,8 @@ class Key:
             (``all``).
         refers: what the ids it lists name, in messages (``organisations``).
         prompt: the input prompt of its template cell (empty: no prompt and no drop-down).
-        shape: the shape of its value (``section``) or of each item (``items``).
+        shape: the shape of its value (``section``) or of each item (``items``); for ``ids``,
+            of an entry given as a mapping instead of an id (a dated membership).
         column: whether it is a column of its shape's sheet (a nested list has a sheet of
             its own).
         attribute: the model's attribute it is read into (default: ``name``).

@@ -179,7 +179,8 @@ def _portfolio(
     functions, function_ids, every_id = _functions(reader, problems, top, fns_node, bodies, pack)
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
-    governance, law, as_of = _sections(reader, problems, top, bodies, function_ids)
+    held = {fn.id: fn.legal.statutory_owner or fn.legal.held_by_each for fn in functions}
+    governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held)
     problems.raise_if_any()
     try:
         return Portfolio(
@@ -239,12 +240,15 @@ def _sections(
     top: Fields,
     bodies: list[str],
     function_ids: dict[str, None],
+    holders: Mapping[str, Sequence[str]],
 ) -> tuple[Governance, Law, datetime.date | None]:
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
     if top.get("governance") is not None:
         with problems.collecting():
-            governance = read_governance(reader, top["governance"], top, bodies, function_ids)
+            governance = read_governance(
+                reader, top["governance"], top, bodies, function_ids, holders
+            )
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
     if top.get("law") is not None:

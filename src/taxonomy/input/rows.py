@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.governance import cell_entry
 from taxonomy.input.keys import Key, Shape
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.input.shapes import ABOLITION, FUNCTION, PROVISION
@@ -61,12 +62,20 @@ def item_rows(shape: Shape, table: Table, file: str, problems: Problems) -> list
     check_columns(file, sheet, table[0][1]["__header__"], shape.columns(), problems=problems)
     rows = []
     listed = shape.listed
+    dated = {k.name: k.shape for k in shape.keys if k.shape is not None and k.kind == "ids"}
+    days = {k.name for k in shape.keys if k.kind == "day"}
     for row, cells in table[1:]:
         entry = {
             k: (located_cells(split_cell(v), sheet=sheet, row=row, column=k) if k in listed else v)
             for k, v in cells.items()
             if v is not None
         }
+        for k in days & set(entry):
+            entry[k] = day_cell(entry[k])
+        for k, inner in dated.items():  # a dated entry: `west (from 2020-04-01)`
+            if k in entry and inner is not None:
+                values = [cell_entry(str(v), inner) for v in entry[k]]
+                entry[k] = located_cells(values, sheet=sheet, row=row, column=k)
         rows.append(Row(entry, sheet=sheet, row=row, columns={k: k for k in entry}))
     return rows
 

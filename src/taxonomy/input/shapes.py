@@ -21,14 +21,14 @@ Adding a key to a shape is one ``Key`` here, plus what it means to the model (th
 attribute, and the check only the model can make).
 
 >>> ROLE.names
-('id', 'name', 'employed_by', 'reports_to', 'accountable_for', 'notes')
+('id', 'name', 'employed_by', 'reports_to', 'accountable_for', 'from', 'until', 'status', 'notes')
 >>> FUNCTION.columns()[:5]
 ['id', 'name', 'level', 'performed_by', 'efficiency.duplication']
 """
 
 from __future__ import annotations
 
-from taxonomy._model import DELEGATION_LIMITS, JOINT_BODY_KINDS
+from taxonomy._model import DELEGATION_LIMITS, JOINT_BODY_KINDS, STATUSES
 from taxonomy.input.keys import Key, Shape
 
 __all__ = [
@@ -38,7 +38,9 @@ __all__ = [
     "FUNCTION",
     "GOVERNANCE",
     "LAW",
+    "DELEGATED",
     "LEGAL",
+    "MEMBERSHIP",
     "ORGANISATION",
     "PACK_REFERENCE",
     "PORTFOLIO",
@@ -282,6 +284,60 @@ LAW = Shape(
     prefix="law.",
 )
 
+
+def _term(what: str) -> tuple[Key, ...]:
+    """The keys dating ``what`` (a post, a joint body, a membership, a delegation).
+
+    Read into the model's ``term`` (:class:`taxonomy.Term`); the days are a provision's: both
+    included.
+    """
+    return (
+        Key(
+            "from",
+            "day",
+            f"the first day {what} holds (empty: always did)",
+            prompt=f"The first day {what} holds, YYYY-MM-DD (empty: always did).",
+            attribute="term.from_",
+        ),
+        Key(
+            "until",
+            "day",
+            f"the last day {what} holds, included (empty: still does)",
+            prompt=f"The last day {what} holds, YYYY-MM-DD (empty: still does).",
+            attribute="term.until",
+        ),
+        Key(
+            "status",
+            "choice",
+            f"existing (the default) or planned: a planned {what.split()[-1]} is drawn as "
+            "planned, never as in force",
+            values=STATUSES,
+            prompt="existing (the default) or planned: choose from the list.",
+            attribute="term.status",
+        ),
+    )
+
+
+#: A dated membership: an entry of a joint body's ``members`` given as a mapping.
+MEMBERSHIP = Shape(
+    "membership",
+    (
+        Key("body", "id", "the member organisation", required=True, refers="organisations"),
+        *_term("the membership"),
+    ),
+    meaning="a member, with the days it sits on the joint body (or planned)",
+)
+
+#: A dated delegation: an entry of a joint body's ``delegated`` given as a mapping.
+DELEGATED = Shape(
+    "delegation",
+    (
+        Key("function", "id", "the function delegated", required=True, refers="functions"),
+        *_term("the delegation"),
+    ),
+    meaning="a function delegated, with the days the delegation holds (or planned)",
+)
+
 JOINT_BODY = Shape(
     "joint body",
     (
@@ -297,20 +353,24 @@ JOINT_BODY = Shape(
         Key(
             "members",
             "ids",
-            "the organisations that sit on it",
+            "the organisations that sit on it (each an id, or a dated membership)",
             required=True,
             listed=True,
             at_least=1,
             refers="organisations",
-            prompt="The ids of the member bodies, separated by commas, e.g. {example}.",
+            prompt="The ids of the member bodies, separated by commas, e.g. {example}; one "
+            "joining later: id (from YYYY-MM-DD).",
+            shape=MEMBERSHIP,
         ),
         Key(
             "delegated",
             "ids",
-            "the functions delegated to it",
+            "the functions delegated to it (each an id, or a dated delegation)",
             listed=True,
             refers="functions",
-            prompt="The ids of the functions delegated to it, separated by commas.",
+            prompt="The ids of the functions delegated to it, separated by commas; one dated "
+            "or planned: id (from YYYY-MM-DD planned).",
+            shape=DELEGATED,
         ),
         Key(
             "oversees",
@@ -320,6 +380,7 @@ JOINT_BODY = Shape(
             refers="functions",
             prompt="The ids of the functions it oversees, separated by commas.",
         ),
+        *_term("the joint body"),
         Key("notes", "notes"),
     ),
     meaning="a joint body: a joint committee, committees in common, an oversight group",
@@ -357,6 +418,7 @@ ROLE = Shape(
             refers="functions",
             prompt="The ids of the functions it is accountable for, separated by commas.",
         ),
+        *_term("the post"),
         Key("notes", "notes"),
     ),
     meaning="a role, such as a joint director",
@@ -449,6 +511,8 @@ SHAPES = (
     LEGAL,
     GOVERNANCE,
     JOINT_BODY,
+    MEMBERSHIP,
+    DELEGATED,
     ROLE,
     LAW,
     PROVISION,

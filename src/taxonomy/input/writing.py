@@ -6,9 +6,10 @@ nothing to say is left out.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
-from taxonomy._model import Function, Governance, Legal, Portfolio, Provision
+from taxonomy._model import Function, Governance, JointBody, Legal, Portfolio, Provision
 from taxonomy.input.keys import Shape
 from taxonomy.input.shapes import FUNCTION, JOINT_BODY, ORGANISATION, PROVISION, ROLE
 from taxonomy.language.facts import answer_data
@@ -82,11 +83,28 @@ def _written(shape: Shape, item: Any, *, keep: bool = False) -> dict[str, Any]:
     """
     found: dict[str, Any] = {}
     for key in shape.keys:
-        value = getattr(item, key.attr)
+        value = operator.attrgetter(key.attr)(item)
         value = list(value) if key.listed else value
+        if key.attr.startswith("term.") and value is None:
+            continue  # a post or joint body with nothing said of its days
         if keep or value not in ([], ""):
             found[key.name] = value
+    if isinstance(item, JointBody):
+        _dated_entries(item, found)
     return found
+
+
+def _dated_entries(body: JointBody, found: dict[str, Any]) -> None:
+    """A joint body's dated memberships and delegations, written as mappings in their lists."""
+    for key, entry, terms in (
+        ("members", "body", dict(body.member_terms)),
+        ("delegated", "function", dict(body.delegation_terms)),
+    ):
+        if terms and key in found:
+            found[key] = [
+                {entry: name, **terms[name].to_data()} if name in terms else name
+                for name in found[key]
+            ]
 
 
 def governance_to_data(governance: Governance) -> dict[str, Any]:

@@ -84,6 +84,8 @@ def to_dot(graph: Graph) -> str:
         for key, value in data.items():
             if key != "label":
                 dot_node.set(key, json.dumps(str(_plain(value))))
+        if data.get("status") == "planned":  # a planned joint body or post: dashed
+            dot_node.set("style", "dashed")
         dot.add_node(dot_node)
     for u, v, data in graph.edges(data=True):
         kind = str(data.get("kind"))
@@ -91,5 +93,8 @@ def to_dot(graph: Graph) -> str:
         dot_edge.set("kind", json.dumps(kind))
         for key, value in _STYLES.get(kind, {}).items():
             dot_edge.set(key, value)
+        if data.get("status") == "planned":  # a planned delegation or membership: dashed
+            dot_edge.set("style", "dashed")
+            dot_edge.set("status", "planned")
         dot.add_edge(dot_edge)
     return str(dot.to_string())

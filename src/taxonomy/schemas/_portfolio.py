@@ -92,8 +92,19 @@ def _meant(schema: Schema, meaning: str) -> Schema:
     return described(schema, meaning) if meaning else schema
 
 
-def _ids(key: Key) -> Schema:
-    """A list of ids (or one id), or, with ``at_least``, one id or more, each once."""
+def _ids(key: Key, pack: RulePack) -> Schema:
+    """A list of ids (or one id), or, with ``at_least``, one id or more, each once.
+
+    Where the key's entries may be dated (its ``shape``: a membership), each is an id or a
+    mapping of that shape.
+    """
+    if key.shape is not None:
+        entry = {
+            "anyOf": [{"$ref": "#/$defs/id"}, _closed(key.shape, _properties(key.shape, pack))]
+        }
+        dated: Schema = {"type": "array", "items": entry, "minItems": key.at_least}
+        listed_or_one = {"anyOf": [{"$ref": "#/$defs/id"}, dated]}
+        return nullable(listed_or_one) if key.may_be_null else listed_or_one
     if key.at_least:
         return some_ids()
     listed: Schema = {"$ref": "#/$defs/ids"}
@@ -120,7 +131,7 @@ def _value(key: Key, pack: RulePack, question: str) -> Schema:
     elif key.kind == "level":
         schema = _meant(_own_level(pack, f"{question}.{key.name}"), key.meaning)
     elif key.kind == "ids":  # the description outside the null choice, as for every list
-        return _meant(_ids(key), key.meaning)
+        return _meant(_ids(key, pack), key.meaning)
     elif key.kind == "choices":
         choices = enum(key.values)
         any_of = {"anyOf": [choices, {"type": "array", "items": choices}]}

@@ -481,6 +481,10 @@ def _undecided(site: Site) -> Iterator[Finding]:
     )
 
 
+# The checks of dated governance, registered after those above (planned-overdue).
+from taxonomy.structure import dated_checks  # noqa: E402, F401
+
+
 def measure(graph: Graph, *, findings: list[Finding] | None = None) -> Metrics:
     """The structure's metrics: teams, reporting lines, joint bodies, handovers, duplication.
 

@@ -208,6 +208,8 @@ class Structure:
         for u, v, edge in edges_of_kind(graph, "delegates_to"):
             if graph.nodes[v].get("body_kind") != "committees_in_common":
                 for fid in edge.get("functions", ()):
+                    if fid in edge.get("planned", ()):
+                        continue  # planned: not in force, so not yet a delegation to check
                     delegations.setdefault(f"function:{fid}", {}).setdefault(v, []).append(u)
         return cls(graph, accountability_view(graph), nodes_of_kind(graph, "board"), delegations)
 

@@ -35,8 +35,8 @@ The to-be structure of each arrangement follows the papers (para 16 table, Annex
   function is accountable to the lead's team, and the other bodies influence it;
 - separate and distinct: each body keeps its own team; no involvement.
 
-The as-is structure comes from ``performed_by``: each body runs its own team, under its own
-Board, with the governance's joint bodies but not its posts (see :func:`as_is_graph`).
+The as-is structure comes from ``performed_by``: each body's own team under its own Board, with
+the governance of the day: its joint bodies, and the posts it dates (:func:`as_is_graph`).
 
 Examples:
     >>> import taxonomy
@@ -57,8 +57,15 @@ from typing import Any, TypeAlias
 import networkx as nx
 
 from taxonomy._decision import Decision, decision_of
-from taxonomy._model import Arrangement, Function, Portfolio, lead_words
+from taxonomy._model import Arrangement, Function, Portfolio, Role, lead_words
 from taxonomy._results import Classification, Recommendation
+from taxonomy.structure.dated import (
+    delegated,
+    exists_on,
+    joint_body_attributes,
+    role_attributes,
+    term_attributes,
+)
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",
@@ -359,12 +366,11 @@ def _proposed_joint_body(
 def as_is_graph(portfolio: Portfolio, *, classification: Classification | None = None) -> Graph:
     """The as-is graph: today's structure, each body in ``performed_by`` running its own team.
 
-    A portfolio's governance is what the bodies have *or plan*. Its joint bodies are kept (a
-    joint group only oversees or takes decisions; the checks ask whether one covers a function
-    today). Its posts are not: a post heads the teams it is accountable for, re-homing their
-    reporting lines, which is a reorganisation (the NHS paper's joint Regional Directors are
-    planned), so today each team still reports to its own Board. The to-be graph
-    (:func:`build_graph`) carries the posts.
+    A portfolio's governance is what the bodies have *or plan*, of the day judged
+    (:func:`taxonomy.law.in_force`). Its joint bodies are kept (a planned one labelled so). Its
+    posts only where dated or stated ``existing`` (:func:`~taxonomy.structure.dated.exists_on`):
+    a post heads the teams it is accountable for, re-homing their lines, a reorganisation the
+    NHS paper plans; the to-be graph (:func:`build_graph`) carries every post.
 
     With a classification, function nodes also carry the recommended arrangement, so the checks
     can compare today's structure with the recommendation (e.g. a one-team function still
@@ -532,57 +538,49 @@ def _governance(
     functions it delegates (:func:`decision_of`: only holders, or where the law does not say who
     holds a function, the members that carry it out, with ``holder_stated`` false).
     """
+    day = portfolio.as_of
     for body in portfolio.governance.bodies:
         node = f"joint:{body.id}"
-        graph.add_node(
-            node, kind="joint_body", body_kind=body.kind, label=body.name, proposed=False
-        )
-        made = [
-            (fid, m)
-            for fid in body.delegated
-            for m in decisions[fid].delegations
-            if m.to == body.id
-        ]
+        graph.add_node(node, **joint_body_attributes(body, day))
+        made = [(f, m) for f in body.delegated for m in decisions[f].delegations if m.to == body.id]
         for member in body.members:
             _edge(graph, node, _board(member), "reports_to")
-            _edge(graph, _board(member), node, "member_of")
+            term = body.membership(member)
+            _edge(graph, _board(member), node, "member_of", **term_attributes(term, day))
             mine = [(fid, m) for fid, m in made if m.by == member]
             if mine:
-                _edge(
-                    graph,
-                    _board(member),
-                    node,
-                    "delegates_to",
-                    functions=tuple(fid for fid, _ in mine),
-                    holder_stated=all(m.holder_stated for _, m in mine),
-                )
+                _edge(graph, _board(member), node, "delegates_to", **delegated(mine, day))
         for fid in body.delegated:
+            if all(m.planned for f, m in made if f == fid):
+                continue  # a planned delegation: the function is not yet accountable to it
             _edge(graph, f"function:{fid}", node, "accountable_to", basis="delegated decisions")
             if any(d.id == body.id for d in decisions[fid].deciders):
                 _edge(graph, node, f"function:{fid}", "decides", basis="delegated")
         for fid in body.oversees:
             _edge(graph, node, f"function:{fid}", "influences")
-    for role in portfolio.governance.roles if posts else ():
-        node = f"role:{role.id}"
-        graph.add_node(node, kind="role", label=role.name, employer=role.employed_by)
-        _edge(graph, _board(role.employed_by), node, "employs")
-        for target in role.reports_to:
-            _edge(graph, node, _node_for(portfolio, target), "reports_to")
-        for fid in role.accountable_for:
-            function = f"function:{fid}"
-            # The role heads the teams delivering the function: they report to it, and it is
-            # the function's accountable owner in their place.
-            for team in _teams_of(graph, function):
-                for board in [v for v in reporting_lines(graph, team) if v.startswith("board:")]:
-                    graph.remove_edge(team, board, key="reports_to")
-                _edge(graph, team, node, "reports_to")
-                if graph.has_edge(function, team, key="accountable_to"):
-                    graph.remove_edge(function, team, key="accountable_to")
-            _edge(graph, function, node, "accountable_to", basis="role")
+    for role in portfolio.governance.roles:
+        if posts or exists_on(role.term, day):  # the as-is: the posts existing that day
+            _post(graph, portfolio, role)
 
 
-def _teams_of(graph: Graph, function: str) -> list[str]:
-    return sorted(predecessors(graph, function, "performs"))
+def _post(graph: Graph, portfolio: Portfolio, role: Role) -> None:
+    """Add a post: it heads the teams delivering what it is accountable for."""
+    node = f"role:{role.id}"
+    graph.add_node(node, **role_attributes(role, portfolio.as_of))
+    _edge(graph, _board(role.employed_by), node, "employs")
+    for target in role.reports_to:
+        _edge(graph, node, _node_for(portfolio, target), "reports_to")
+    for fid in role.accountable_for:
+        function = f"function:{fid}"
+        # The role heads the teams delivering the function: they report to it, and it is
+        # the function's accountable owner in their place.
+        for team in sorted(predecessors(graph, function, "performs")):
+            for board in [v for v in reporting_lines(graph, team) if v.startswith("board:")]:
+                graph.remove_edge(team, board, key="reports_to")
+            _edge(graph, team, node, "reports_to")
+            if graph.has_edge(function, team, key="accountable_to"):
+                graph.remove_edge(function, team, key="accountable_to")
+        _edge(graph, function, node, "accountable_to", basis="role")
 
 
 def _node_for(portfolio: Portfolio, target: str) -> str:

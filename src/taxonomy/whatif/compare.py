@@ -381,12 +381,13 @@ def compare(
     from taxonomy.structure.graph import build_graph
 
     pack = pack_for(portfolio, rules)
+    written = portfolio  # as written: a scenario moving the day judges it afresh
     portfolio = in_force(portfolio, as_of, pack.facts).portfolio
     baseline = classify(portfolio, rules=pack)
     baseline_metrics = measure(build_graph(baseline))
     outcomes = []
     for scenario in scenarios:
-        applied = scenario.apply(portfolio, pack)
+        applied = scenario.apply(written, pack, as_of=portfolio.as_of)
         if applied.single_body is not None:
             outcomes.append(_one_body_left(scenario, applied.single_body, applied, baseline))
             continue

@@ -9,16 +9,19 @@ Each reads, applies and describes itself, and says its JSON Schema (see
 - ``remove: {joint_body: ID}`` or ``remove: {role: ID}`` (not while a role reports to it).
 - ``delegate: {functions: [ID, ...], to: JOINT_BODY}`` and ``undelegate: {functions: [ID, ...],
   from: JOINT_BODY}``: decisions handed to a joint body, or taken back by the Boards.
+- ``as_of: {day: YYYY-MM-DD}``: the portfolio as it stands on another day, its governance
+  compared with the baseline's (two days compared).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from taxonomy._model import Portfolio
+from taxonomy._model import Governance, Portfolio, Term, parse_day
 from taxonomy.errors import InputError, PortfolioError, ScenarioError, did_you_mean
 from taxonomy.input.portfolio import governance_from_data, governance_to_data
 from taxonomy.input.reader import Fields, Reader
@@ -26,7 +29,14 @@ from taxonomy.language.rules import RulePack
 from taxonomy.whatif.changes import closed, ids_schema
 from taxonomy.whatif.kinds import Applied, Where, change_kind, each_problem
 
-__all__ = ["GOVERNANCE_KINDS", "AddGovernance", "Delegation", "RemoveGovernance"]
+__all__ = [
+    "GOVERNANCE_KINDS",
+    "AddGovernance",
+    "Delegation",
+    "OnDay",
+    "RemoveGovernance",
+    "governance_changes",
+]
 
 Schema = dict[str, Any]
 
@@ -251,7 +261,8 @@ class Delegation:
                 )
             taken_back = set(self.functions)
             delegated = tuple(f for f in body.delegated if f not in taken_back)
-        updated = attrs.evolve(body, delegated=delegated)
+        terms = tuple((f, t) for f, t in body.delegation_terms if f in delegated)
+        updated = attrs.evolve(body, delegated=delegated, delegation_terms=terms)
         governance = attrs.evolve(
             portfolio.governance,
             bodies=tuple(updated if b.id == body.id else b for b in portfolio.governance.bodies),
@@ -282,3 +293,91 @@ class Delegation:
             {"functions": ids_schema(), target: {"type": "string"}},
             required=("functions", target),
         )
+
+
+@change_kind("as_of")
+@attrs.frozen
+class OnDay:
+    """The portfolio as it stands on another day: ``as_of: {day: 2021-06-01}``.
+
+    Comparing two days is a scenario that moves the day: the law, the bodies and the
+    governance of that day (:func:`taxonomy.law.in_force`, taken from the portfolio as written,
+    never from the baseline already judged), and the notes say what changed in the governance
+    (:func:`governance_changes`). It is the first change, once; the others apply on that day.
+
+    Attributes:
+        day: the day.
+    """
+
+    day: datetime.date
+    at: Where = attrs.field(factory=Where, eq=False)
+
+    def describe(self) -> str:
+        """The change in words."""
+        return f"as of {self.day}"
+
+    def apply(self, applied: Applied) -> Applied:
+        """Nothing more: :meth:`taxonomy.Scenario.apply` has judged the portfolio on the day."""
+        return applied
+
+    @classmethod
+    def read(cls, key: str, reader: Reader, body: Fields, at: Where) -> OnDay:
+        """``{day: YYYY-MM-DD}``."""
+        reader.keys(body, allowed=("day",), required=("day",), item=at.item)
+        try:
+            return cls(parse_day(body["day"]), at)
+        except ValueError as exc:
+            raise at.error(str(exc), key="day") from None
+
+    @classmethod
+    def schema(cls, key: str, rules: RulePack) -> Schema:
+        """``day``: the day to judge the portfolio on."""
+        return closed({"day": {"$ref": "#/$defs/day"}}, required=("day",))
+
+
+def _standing(governance: Governance) -> dict[str, str]:
+    """Each post, joint body, membership and delegation, in words, and whether it is planned."""
+    found: dict[str, str] = {}
+
+    def state(*terms: Term) -> str:
+        return "planned" if any(t.planned for t in terms) else "in force"
+
+    for body in governance.bodies:
+        named = f"joint body '{body.id}'"
+        found[named] = state(body.term)
+        for member in body.members:
+            found[f"{member}'s membership of '{body.id}'"] = state(
+                body.term, body.membership(member)
+            )
+        for fid in body.delegated:
+            found[f"the delegation of {fid} to '{body.id}'"] = state(
+                body.term, body.delegation(fid)
+            )
+    for role in governance.roles:
+        found[f"post '{role.id}'"] = state(role.term)
+    return found
+
+
+def governance_changes(before: Governance, after: Governance) -> list[str]:
+    """What changed in the governance between two days, one sentence each.
+
+    Posts, joint bodies, memberships and delegations that came (``new, in force`` or ``new,
+    planned``), went (``gone``), or moved between planned and in force.
+
+    >>> import datetime
+    >>> from taxonomy import JointBody, Term
+    >>> jc = JointBody("jc", "Joint committee", "joint_committee", ("a", "b"),
+    ...     member_terms=(("b", Term(from_=datetime.date(2021, 4, 1))),))
+    >>> governance_changes(Governance((jc,)).on(datetime.date(2020, 1, 1)),
+    ...     Governance((jc,)).on(datetime.date(2021, 6, 1)))
+    ["governance: b's membership of 'jc': new, in force"]
+    """
+    was, now = _standing(before), _standing(after)
+    said = []
+    for what, state in now.items():
+        if what not in was:
+            said.append(f"governance: {what}: new, {state}")
+        elif was[what] != state:
+            said.append(f"governance: {what}: was {was[what]}, now {state}")
+    said += [f"governance: {what}: gone" for what in was if what not in now]
+    return said

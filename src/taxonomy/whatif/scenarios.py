@@ -45,7 +45,9 @@ from taxonomy.whatif.governance import (
     GOVERNANCE_KINDS,
     AddGovernance,
     Delegation,
+    OnDay,
     RemoveGovernance,
+    governance_changes,
 )
 from taxonomy.whatif.kinds import CHANGE_KINDS, Applied, Change, Where
 
@@ -217,6 +219,9 @@ class Scenario:
         pack = pack_for(portfolio, rules)
         day = in_force(portfolio, as_of, pack.facts)
         applied = Applied(day.portfolio, pack, tuple(day.notes))
+        moved = [c for c in self.changes if isinstance(c, OnDay)]
+        if moved:
+            applied = _moved(portfolio, pack, day.portfolio, moved, self.changes)
         for change in self.changes:
             try:
                 applied = change.apply(applied)
@@ -225,6 +230,30 @@ class Scenario:
             except (ValueError, TypeError) as exc:  # the model refused what the change made
                 raise change.at.error(f"leaves an invalid portfolio: {exc}") from None
         return applied
+
+
+def _moved(
+    portfolio: Portfolio,
+    pack: RulePack,
+    baseline: Portfolio,
+    moved: list[OnDay],
+    changes: Sequence[Change],
+) -> Applied:
+    """The portfolio as written judged on the day an ``as_of`` change names.
+
+    Its notes are that day's (abolitions carried out) and what changed in the governance from
+    the baseline's day.
+
+    Raises:
+        ScenarioError: the ``as_of`` change is not the first, or comes twice.
+    """
+    first = moved[0]
+    if changes[0] is not first or len(moved) > 1:
+        wrong = moved[1] if changes[0] is first else first
+        raise wrong.at.error("'as_of' moves the day once, as the first change", key="as_of")
+    on_day = in_force(portfolio, first.day, pack.facts)
+    said = governance_changes(baseline.governance, on_day.portfolio.governance)
+    return Applied(on_day.portfolio, pack, (*on_day.notes, *said))
 
 
 # --- loading ------------------------------------------------------------------------------------
