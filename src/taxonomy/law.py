@@ -263,6 +263,12 @@ def _merged_function(
         delegable_to=many(fn.legal.delegable_to),
         independence_from=many(fn.legal.independence_from),
         independence_breached=many(fn.legal.independence_breached),
+        # A consent the successor now holds is its own decision: no longer a consent.
+        with_agreement_of=tuple(
+            b
+            for b in many(fn.legal.with_agreement_of)
+            if b not in many((*fn.legal.statutory_owner, *fn.legal.held_by_each))
+        ),
     )
     merged = attrs.evolve(
         fn,

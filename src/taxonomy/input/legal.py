@@ -6,15 +6,17 @@ pack's to judge (:func:`taxonomy.input.answers.declared_answers`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from taxonomy._model import DELEGATION_LIMITS, Legal
+from taxonomy._decision import delegators
+from taxonomy._model import DELEGATION_LIMITS, Function, Governance, Legal
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.reader import Fields, Reader, fold_choice
 from taxonomy.input.shapes import LEGAL
-from taxonomy.input.values import attempt, body_list
+from taxonomy.input.values import NO_IDS, attempt, body_list, item_name, valid_id
 
-__all__ = ["read_legal"]
+__all__ = ["check_posts", "read_legal"]
 
 
 def read_legal(
@@ -54,10 +56,26 @@ def read_legal(
     reason = ""
     if lg.get("separate_reason") is not None:
         reason = attempt(problems, lambda: reader.text(lg, "separate_reason", item=item), "")
+    basis = ""
+    if lg.get("agreement_basis") is not None:
+        basis = attempt(problems, lambda: reader.text(lg, "agreement_basis", item=item), "")
     owners = listed("statutory_owner")
     delegable = listed("delegable_to")
     independence = listed("independence_from")
+    consent = listed("with_agreement_of")
+    posts = attempt(problems, lambda: _posts(reader, lg, item), NO_IDS)
     problems.raise_if_any()  # the checks below compare the answers: each must be readable
+    _refuse_consent(reader, problems, lg, item, (owners, held, independence, consent))
+    if posts and reserved:
+        with problems.collecting():
+            reader.fail(
+                "the decision is reserved to each body's own governing body (board_reserved), "
+                "so no post can take it instead",
+                at=lg,
+                key="decided_by",
+                item=item,
+            )
+    problems.raise_if_any()
     legal = Legal(
         statutory_owner=owners,
         held_by_each=held,
@@ -66,6 +84,9 @@ def read_legal(
         not_delegable_to=tuple(dict.fromkeys(limits)),
         independence_from=independence,
         separate_reason=reason,
+        with_agreement_of=consent,
+        agreement_basis=basis,
+        decided_by=posts,
     )
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()
@@ -145,3 +166,129 @@ def _refuse_impossible(
                 key="independence_from",
                 item=item,
             )
+
+
+def _posts(reader: Reader, lg: Fields, item: str) -> tuple[str, ...]:
+    """``decided_by``: the ids of the posts deciding (checked against the roles later)."""
+    value = lg.get("decided_by")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        reader.fail("must be a list of role ids", at=lg, key="decided_by", item=item)
+    for post in value:
+        if not valid_id(post):
+            reader.fail(
+                f"'{post}' is not an id (lower-case letters, digits, '.', '_' or '-')",
+                at=lg,
+                key="decided_by",
+                item=item,
+            )
+    if len(set(value)) != len(value):
+        reader.fail("lists a role twice", at=lg, key="decided_by", item=item)
+    return tuple(value)
+
+
+def _refuse_consent(
+    reader: Reader,
+    problems: Problems,
+    lg: Fields,
+    item: str,
+    answers: tuple[tuple[str, ...], ...],
+) -> None:
+    """Record each body whose agreement is asked that holds the function, or must stay apart.
+
+    ``answers``: the statutory owners, the bodies each holding it, the bodies it must stay
+    independent of and the bodies whose agreement it needs, as read.
+    """
+    owners, held, independence, consent = answers
+    for body in consent:
+        if body in owners or body in held:
+            how = "statutory_owner" if body in owners else "held_by_each"
+            why = (
+                f"'{body}' holds the function ({how}): a holder takes the decision, it does not "
+                "consent to it; name the bodies whose agreement it needs besides its holders"
+            )
+        elif body in independence:
+            why = (
+                f"the function must stay independent of '{body}' (independence_from), so its "
+                "agreement cannot be needed"
+            )
+        else:
+            continue
+        with problems.collecting():
+            reader.fail(why, at=lg, key="with_agreement_of", item=item)
+
+
+def check_posts(
+    reader: Reader,
+    problems: Problems,
+    nodes: Sequence[Any],
+    functions: Sequence[Function],
+    governance: Governance,
+) -> None:
+    """Record each post a function's ``legal.decided_by`` names that cannot take its decision.
+
+    Read once the governance is: a post is one of its roles, employed by a body that holds the
+    function or carries it out, one post per body, never a post of a body whose agreement is
+    asked (it consents, it does not decide), of one the function must stay independent of, or
+    of one that delegates the function to a joint body (the joint body decides).
+    """
+    roles = {role.id: role for role in governance.roles}
+    by_id = {fn.id: fn for fn in functions}
+    for node in nodes:
+        named = node.get("id") if isinstance(node, Mapping) else None
+        fn = by_id.get(named) if isinstance(named, str) else None
+        if fn is None or not fn.legal.decided_by:
+            continue
+        lg = node["legal"]
+        item = item_name("function", node)
+        delegating = {
+            m
+            for body in governance.bodies
+            if fn.id in body.delegated
+            for m in delegators(fn, body.members)
+        }
+        seen: dict[str, str] = {}
+        for post in fn.legal.decided_by:
+            role = roles.get(post)
+            if role is None:
+                problem = f"'{post}' is not one of the portfolio's roles (governance.roles)"
+                with problems.collecting():
+                    reader.fail(
+                        problem,
+                        at=lg,
+                        key="decided_by",
+                        item=item,
+                        allowed=roles if len(roles) <= 40 else None,
+                        suggestion=did_you_mean(post, roles),
+                    )
+                continue
+            why = _post_problem(fn, role.employed_by, seen, delegating)
+            seen.setdefault(role.employed_by, post)
+            if why:
+                with problems.collecting():
+                    reader.fail(f"'{post}' ({role.name}) {why}", at=lg, key="decided_by", item=item)
+
+
+def _post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: set[str]) -> str:
+    """Why a post employed by ``body`` cannot take ``fn``'s decision (empty: it can)."""
+    legal = fn.legal
+    if body in seen:
+        return f"is a second post of {body} (with '{seen[body]}'): one post takes its decision"
+    if body in legal.with_agreement_of:
+        return f"is employed by {body}, whose agreement it needs (with_agreement_of): it consents"
+    if body in legal.independence_from:
+        return f"is employed by {body}, which the function must stay independent of"
+    if body not in {*fn.performed_by, *legal.statutory_owner, *legal.held_by_each}:
+        return (
+            f"is employed by {body}, which neither holds nor carries out the function: a post "
+            "decides only for its own body"
+        )
+    if body in delegating:
+        return (
+            f"is employed by {body}, which delegates the function to a joint body (governance): "
+            "the joint body decides it"
+        )
+    return ""

@@ -26,6 +26,7 @@ from taxonomy.errors import PortfolioError, Problems
 from taxonomy.input.answers import NAMED_AT, undeclared
 from taxonomy.input.function import read_function
 from taxonomy.input.governance import governance_from_data, read_governance
+from taxonomy.input.legal import check_posts
 from taxonomy.input.provisions import read_law
 from taxonomy.input.reader import Fields, Location, Reader, location_of
 from taxonomy.input.shapes import FUNCTION, ORGANISATION, PACK_REFERENCE, PORTFOLIO
@@ -180,6 +181,7 @@ def _portfolio(
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
     governance, law, as_of = _sections(reader, problems, top, bodies, function_ids)
+    check_posts(reader, problems, fns_node, functions, governance)
     problems.raise_if_any()
     try:
         return Portfolio(
