@@ -180,8 +180,11 @@ def _propose(
     """Add the joint forum proposed for the Boards keeping ``fn``'s decision, if any."""
     if forum == "joint_committee":
         proposed = f"committee-{fn.id}"
+        # A body whose agreement the decision needs keeps its own Board's say: it hands nothing.
         delegations += [
-            Delegation(b, proposed, "joint_committee", "proposed", b in holders) for b in keepers
+            Delegation(b, proposed, "joint_committee", "proposed", b in holders)
+            for b in keepers
+            if b not in fn.legal.with_agreement_of
         ]
         deciders.append(Decider(proposed, "joint_committee", "proposed"))
     elif forum == "committees_in_common":
@@ -295,12 +298,14 @@ def delegators(fn: Function, members: tuple[str, ...]) -> list[str]:
     """The members of a joint body ``fn`` is delegated to that delegate it: its holders.
 
     Where the law does not say who holds ``fn``, the members that carry it out (or, if none
-    does, every member) are taken to.
+    does, every member) are taken to; never a body whose agreement the decision needs.
     """
     holders = _holding(fn)[1]
     if holders:
         return [m for m in members if m in holders]
-    return [m for m in members if m in fn.performed_by] or list(members)
+    # A body whose agreement the decision needs takes part in it; it does not delegate it.
+    free = [m for m in members if m not in fn.legal.with_agreement_of]
+    return [m for m in free if m in fn.performed_by] or free
 
 
 def _named_posts(
