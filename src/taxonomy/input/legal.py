@@ -33,13 +33,12 @@ def read_legal(
     if node["legal"] is None:
         return Legal()
     lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
-    where = f"{item}, legal"
     # The keys the model does not know are the pack's to judge (read, or refused as unknown, by
     # declared_answers): reported there once, not again here.
     extra = [k for k in lg if k not in LEGAL.names]
     problems = Problems(PortfolioError, file=reader.file)
     with problems.collecting():
-        reader.keys(lg, allowed=(*LEGAL.names, *extra), item=where)
+        reader.keys(lg, allowed=(*LEGAL.names, *extra), item=f"{item}, legal")
 
     def listed(key: str) -> tuple[str, ...]:
         if lg.get(key) is None:
@@ -52,41 +51,30 @@ def read_legal(
     if not isinstance(reserved, bool):
         with problems.collecting():
             reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
+
+    def text(key: str) -> str:
+        if lg.get(key) is None:
+            return ""
+        return attempt(problems, lambda: reader.text(lg, key, item=item), "")
+
     limits = _limits(reader, problems, lg, item)
-    reason = ""
-    if lg.get("separate_reason") is not None:
-        reason = attempt(problems, lambda: reader.text(lg, "separate_reason", item=item), "")
-    basis = ""
-    if lg.get("agreement_basis") is not None:
-        basis = attempt(problems, lambda: reader.text(lg, "agreement_basis", item=item), "")
-    owners = listed("statutory_owner")
-    delegable = listed("delegable_to")
-    independence = listed("independence_from")
+    owners, independence = listed("statutory_owner"), listed("independence_from")
     consent = listed("with_agreement_of")
     posts = attempt(problems, lambda: _posts(reader, lg, item), NO_IDS)
-    problems.raise_if_any()  # the checks below compare the answers: each must be readable
-    _refuse_consent(reader, problems, lg, item, (owners, held, independence, consent))
-    if posts and reserved:
-        with problems.collecting():
-            reader.fail(
-                "the decision is reserved to each body's own governing body (board_reserved), "
-                "so no post can take it instead",
-                at=lg,
-                key="decided_by",
-                item=item,
-            )
-    problems.raise_if_any()
+    delegable, reason = listed("delegable_to"), text("separate_reason")
+    _refuse_decision(reader, problems, lg, item, (owners, held, independence, consent), reserved)
+    problems.raise_if_any()  # each answer read, and none asks a holder's agreement
     legal = Legal(
         statutory_owner=owners,
         held_by_each=held,
-        delegable_to=delegable,
         board_reserved=bool(reserved),
         not_delegable_to=tuple(dict.fromkeys(limits)),
         independence_from=independence,
-        separate_reason=reason,
         with_agreement_of=consent,
-        agreement_basis=basis,
         decided_by=posts,
+        delegable_to=delegable,
+        separate_reason=reason,
+        agreement_basis=text("agreement_basis"),
     )
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()
@@ -190,18 +178,29 @@ def _posts(reader: Reader, lg: Fields, item: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _refuse_consent(
+def _refuse_decision(
     reader: Reader,
     problems: Problems,
     lg: Fields,
     item: str,
     answers: tuple[tuple[str, ...], ...],
+    reserved: Any,
 ) -> None:
-    """Record each body whose agreement is asked that holds the function, or must stay apart.
+    """Record each consent the law cannot ask, and a post named for a Board's reserved decision.
 
+    A body whose agreement is asked that holds the function, or that it must stay apart from.
     ``answers``: the statutory owners, the bodies each holding it, the bodies it must stay
     independent of and the bodies whose agreement it needs, as read.
     """
+    if reserved is True and lg.get("decided_by"):
+        with problems.collecting():
+            reader.fail(
+                "the decision is reserved to each body's own governing body (board_reserved), "
+                "so no post can take it instead",
+                at=lg,
+                key="decided_by",
+                item=item,
+            )
     owners, held, independence, consent = answers
     for body in consent:
         if body in owners or body in held:

@@ -10,12 +10,16 @@ for a decision each Board keeps (each keeper ``delegates_to`` a proposed joint c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import networkx as nx
 
 if TYPE_CHECKING:
     from taxonomy._decision import Decision
     from taxonomy._model import Function, Portfolio
-    from taxonomy.structure.graph import Graph
+
+#: The graphs drawn on (:data:`taxonomy.structure.graph.Graph`).
+Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
 __all__ = ["board", "draw_forum", "draw_law", "edge", "proposed_joint_body"]
 
