@@ -24,7 +24,13 @@ from taxonomy.law import Merger, apply_merge
 from taxonomy.render.prose import paragraph
 from taxonomy.render.text import to_json
 from taxonomy.schemas import schema
-from taxonomy.structure.graph import as_is_graph, build_graph, edges_of_kind, predecessors
+from taxonomy.structure.graph import (
+    as_is_graph,
+    build_graph,
+    edges_of_kind,
+    predecessors,
+    successors,
+)
 from taxonomy.testing import check_invariants, law
 from tests.conftest import EXAMPLES
 from tests.helpers import run_cli
@@ -220,6 +226,8 @@ def test_each_chief_constable_decides_firearms_licensing_for_its_force() -> None
         "role:mercia-cc",
     ]
     assert today.nodes["role:wessex-cc"]["label"] == "Chief Constable of Wessex Police"
+    assert successors(today, "role:wessex-cc", "reports_to") == ["board:wessex-police"]
+    assert not [f for f in taxonomy.check(today) if f.severity == "error"]
     text = paragraph(rec, result, rules=POLICE)
     assert (
         "Chief Constable of Wessex Police takes the decision for Wessex Police, not its Police "

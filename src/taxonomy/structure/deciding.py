@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 #: The graphs drawn on (:data:`taxonomy.structure.graph.Graph`).
 Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
-__all__ = ["board", "draw_forum", "draw_law", "edge", "proposed_joint_body"]
+__all__ = ["board", "draw_forum", "draw_law", "edge", "node_for", "proposed_joint_body"]
 
 
 def board(body: str) -> str:
@@ -64,13 +64,34 @@ def draw_law(graph: Graph, found: Decision, portfolio: Portfolio) -> None:
 
 
 def _post(graph: Graph, portfolio: Portfolio, role_id: str, employer: str) -> str:
-    """The node of a post taking a decision, employed by its body (added if not drawn yet)."""
+    """The node of a post taking a decision, employed by its body (added if not drawn yet).
+
+    Drawn with its reporting lines (a post it reports to is drawn too), so that it reaches a
+    Board in the as-is structure as in the to-be one.
+    """
     node = f"role:{role_id}"
-    if node not in graph:
-        names = {role.id: role.name for role in portfolio.governance.roles}
-        graph.add_node(node, kind="role", label=names.get(role_id, role_id), employer=employer)
-        edge(graph, board(employer), node, "employs")
+    if node in graph:
+        return node
+    role = next((r for r in portfolio.governance.roles if r.id == role_id), None)
+    label = role.name if role is not None else role_id
+    graph.add_node(node, kind="role", label=label, employer=employer)
+    edge(graph, board(employer), node, "employs")
+    for target in role.reports_to if role is not None else ():
+        found = node_for(portfolio, target)
+        if found.startswith("role:"):
+            boss = next(r for r in portfolio.governance.roles if r.id == target)
+            _post(graph, portfolio, target, boss.employed_by)
+        edge(graph, node, found, "reports_to")
     return node
+
+
+def node_for(portfolio: Portfolio, target: str) -> str:
+    """The node of what a role reports to: a Board, a joint body or another role."""
+    if target in portfolio.organisation_ids:
+        return board(target)
+    if any(b.id == target for b in portfolio.governance.bodies):
+        return f"joint:{target}"
+    return f"role:{target}"
 
 
 def draw_forum(graph: Graph, fn: Function, found: Decision) -> None:

@@ -66,6 +66,7 @@ from taxonomy.structure.deciding import board as _board
 from taxonomy.structure.deciding import draw_forum as _forum
 from taxonomy.structure.deciding import draw_law as _law
 from taxonomy.structure.deciding import edge as _edge
+from taxonomy.structure.deciding import node_for as _node_for
 from taxonomy.structure.deciding import proposed_joint_body as _proposed_joint_body
 
 __all__ = [
@@ -510,14 +511,6 @@ def _governance(
 
 def _teams_of(graph: Graph, function: str) -> list[str]:
     return sorted(predecessors(graph, function, "performs"))
-
-
-def _node_for(portfolio: Portfolio, target: str) -> str:
-    if target in portfolio.organisation_ids:
-        return _board(target)
-    if any(b.id == target for b in portfolio.governance.bodies):
-        return f"joint:{target}"
-    return f"role:{target}"
 
 
 def nodes_of_kind(graph: Graph, kind: str) -> list[str]:
