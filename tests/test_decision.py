@@ -84,9 +84,8 @@ def agrees(graph: Graph, decision: Decision) -> None:
         f"board:{b}" for b in decision.holders
     )
     assert graph.nodes[function]["holding"] == decision.holding
-    deciders = {
-        f"board:{d.id}" if d.kind == "board" else f"joint:{d.id}" for d in decision.deciders
-    }
+    kinds = {"board": "board", "role": "role"}
+    deciders = {f"{kinds.get(d.kind, 'joint')}:{d.id}" for d in decision.deciders}
     assert set(predecessors(graph, function, "decides")) == deciders
     assert delegating(graph, decision.function) == {
         (f"board:{d.by}", f"joint:{d.to}") for d in decision.delegations

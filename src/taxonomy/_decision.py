@@ -2,7 +2,8 @@
 
 One function, :func:`decision_of`, works this out from what a portfolio already says (the
 function's legal facts and the governance's joint bodies); the accountability graph draws it
-(:mod:`taxonomy.structure.graph`: ``holds``, ``delegates_to``, ``member_of``, ``decides``) and
+(:mod:`taxonomy.structure.graph`: ``holds``, ``delegates_to``, ``member_of``, ``decides``,
+``consents``) and
 each recommendation's JSON carries it (its ``decision`` block, :data:`DECISION_JSON`), so the
 two cannot disagree.
 
@@ -19,7 +20,14 @@ two cannot disagree.
   each Board keeps a decision reserved to it (``legal.board_reserved``) or a duty it holds of
   its own (``legal.held_by_each``); a statutory owner that delegates nothing decides; with one
   team delivering a decision each Board keeps, the forum :meth:`Portfolio.decision_forum` names
-  is proposed. Where nothing is stated nobody is drawn deciding.
+  is proposed. Where nothing is stated nobody is drawn deciding. A body may name the post
+  that takes its decision instead of its governing body (``legal.decided_by``, a governance
+  role: a chief constable grants firearms certificates, not the Police and Crime Commissioner;
+  Firearms Act 1968 s.1 "chief officer of police"): the post decides (basis ``named``).
+- **Consenting.** A body whose agreement the decision needs by law (``legal.with_agreement_of``:
+  the national tariff, which Monitor published with NHS England's agreement) takes part in
+  the decision without holding it: it is drawn ``consents``, never ``holds`` nor
+  ``delegates_to``.
 - **Accountable.** The holders stay accountable in law, whoever decides; null where the holding
   is not stated.
 
@@ -33,24 +41,30 @@ two cannot disagree.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from taxonomy._model.text import word_list
 from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key, text
 
 if TYPE_CHECKING:
     from taxonomy._model import Arrangement, Function, JointBody, Portfolio
 
 __all__ = [
+    "CONSENT_JSON",
     "DECIDER_JSON",
     "DECISION_JSON",
     "DELEGATION_JSON",
     "HOLDINGS",
+    "Consent",
     "Decider",
     "Decision",
     "Delegation",
     "decision_of",
+    "decision_words",
+    "delegators",
 ]
 
 #: How a function is held in law: by its statutory owner(s), by each body of its own, or unsaid.
@@ -109,6 +123,21 @@ class Decider:
     id: str
     kind: str
     basis: str
+    for_body: str | None = None
+
+
+@attrs.frozen
+class Consent:
+    """A body whose agreement a function's decision needs by law, without holding it.
+
+    Attributes:
+        by: the body whose agreement is needed (``legal.with_agreement_of``).
+        basis: the statute and section requiring it (``legal.agreement_basis``); None where
+            the portfolio does not say.
+    """
+
+    by: str
+    basis: str | None
 
 
 @attrs.frozen
@@ -126,6 +155,8 @@ class Decision:
         unheld: joint bodies the function is delegated to although no member holds it, where
             the holding is stated (only a holder delegates).
         accountable: the bodies accountable for it in law (its holders); None where not stated.
+        consents: the bodies whose agreement the decision needs by law (statutory consent):
+            they take part in the decision without holding it or delegating it.
     """
 
     function: str
@@ -136,6 +167,7 @@ class Decision:
     members: tuple[tuple[str, str], ...]
     unheld: tuple[str, ...]
     accountable: tuple[str, ...] | None
+    consents: tuple[Consent, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the keys of :data:`DECISION_JSON`."""
@@ -163,8 +195,11 @@ def _propose(
     """Add the joint forum proposed for the Boards keeping ``fn``'s decision, if any."""
     if forum == "joint_committee":
         proposed = f"committee-{fn.id}"
+        # A body whose agreement the decision needs keeps its own Board's say: it hands nothing.
         delegations += [
-            Delegation(b, proposed, "joint_committee", "proposed", b in holders) for b in keepers
+            Delegation(b, proposed, "joint_committee", "proposed", b in holders)
+            for b in keepers
+            if b not in fn.legal.with_agreement_of
         ]
         deciders.append(Decider(proposed, "joint_committee", "proposed"))
     elif forum == "committees_in_common":
@@ -204,10 +239,7 @@ def decision_of(
     for body in portfolio.governance.bodies:
         if fn.id not in body.delegated:
             continue
-        if holders:
-            by = [m for m in body.members if m in holders]
-        else:
-            by = [m for m in body.members if m in fn.performed_by] or list(body.members)
+        by = delegators(fn, body.members)
         members += [(m, body.id) for m in body.members if m not in by]
         made = [_dated(body, fn.id, m, bool(holders)) for m in by]
         delegations += made
@@ -228,6 +260,7 @@ def decision_of(
             for b in legal.statutory_owner
             if b not in keepers and b not in delegating
         ]
+    boards = _named_posts(portfolio, fn, boards, delegating)
     forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
     if keepers and forum is not None:
         _propose(fn, forum, keepers, holders, deciders, delegations)
@@ -240,7 +273,95 @@ def decision_of(
         members=tuple(members),
         unheld=tuple(unheld),
         accountable=holders or None,
+        consents=tuple(Consent(b, legal.agreement_basis or None) for b in legal.with_agreement_of),
     )
+
+
+def decision_words(
+    decision: Decision | None, portfolio: Portfolio, names: Mapping[str, str] | None = None
+) -> list[str]:
+    """Who takes the decision in a body's place and whose agreement it needs, in words.
+
+    One clause each (no full stop), bodies by ``names`` (None: by id), posts by their names:
+    what the explanation notes and the paragraph say, where the law names a post or asks
+    another body's agreement; nothing otherwise (nor for no decision).
+
+    >>> import taxonomy
+    >>> nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    >>> law = taxonomy.Legal(statutory_owner="nhsi", with_agreement_of="nhse")
+    >>> tariff = attrs.evolve(nhs.function("pricing"), legal=law)
+    >>> print(*decision_words(decision_of(nhs, tariff, None, None), nhs))
+    nhsi decides it with the agreement of nhse, which takes part in the decision without holding it
+    """
+    if decision is None:
+        return []
+    named = names or {}
+    posts = {role.id: role.name for role in portfolio.governance.roles}
+    boards = {org.id: org.governing_body for org in portfolio.organisations}
+    said = []
+    for d in decision.deciders:
+        if d.basis == "named" and d.for_body is not None:
+            body = named.get(d.for_body, d.for_body)
+            said.append(
+                f"{posts.get(d.id, d.id)} takes the decision for {body}, not its "
+                f"{boards.get(d.for_body, 'governing body')} (the post legal.decided_by names)"
+            )
+    if decision.consents:
+        who = [
+            posts.get(d.id, d.id) if d.kind == "role" else named.get(d.id, d.id)
+            for d in decision.deciders
+        ]
+        agree = word_list([named.get(c.by, c.by) for c in decision.consents])
+        bases = sorted({c.basis for c in decision.consents if c.basis})
+        cited = f" ({'; '.join(bases)})" if bases else ""
+        verb = "decides" if len(who) == 1 else "decide"
+        lead = f"{word_list(who)} {verb} it with" if who else "its decision needs"
+        which = "which takes" if len(decision.consents) == 1 else "which take"
+        said.append(
+            f"{lead} the agreement of {agree}{cited}, {which} part in the decision without "
+            "holding it"
+        )
+    return said
+
+
+def delegators(fn: Function, members: tuple[str, ...]) -> list[str]:
+    """The members of a joint body ``fn`` is delegated to that delegate it: its holders.
+
+    Where the law does not say who holds ``fn``, the members that carry it out (or, if none
+    does, every member) are taken to; never a body whose agreement the decision needs.
+    """
+    holders = _holding(fn)[1]
+    if holders:
+        return [m for m in members if m in holders]
+    # A body whose agreement the decision needs takes part in it; it does not delegate it.
+    free = [m for m in members if m not in fn.legal.with_agreement_of]
+    return [m for m in free if m in fn.performed_by] or free
+
+
+def _named_posts(
+    portfolio: Portfolio, fn: Function, boards: list[Decider], delegating: set[str]
+) -> list[Decider]:
+    """``boards`` with each post ``legal.decided_by`` names deciding in its body's place.
+
+    A post decides for the body employing it: its governing body is no longer drawn deciding
+    (a chief constable grants firearms certificates, not the Police and Crime Commissioner).
+    A body that delegates the function keeps its delegation (the reader refuses naming a post
+    as well), and a post the governance does not have is left out.
+    """
+    if not fn.legal.decided_by:
+        return boards
+    employer = {r.id: r.employed_by for r in portfolio.governance.roles}
+    posts = {
+        employer[post]: post
+        for post in fn.legal.decided_by
+        if post in employer and employer[post] not in delegating
+    }
+    named = [Decider(posts[d.id], "role", "named", d.id) if d.id in posts else d for d in boards]
+    drawn = {d.for_body for d in named}
+    named += [
+        Decider(post, "role", "named", body) for body, post in posts.items() if body not in drawn
+    ]
+    return named
 
 
 _DAY: Schema = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
@@ -289,10 +410,28 @@ DELEGATION_JSON = Shape(
 #: A decider's JSON (an item of the decision block's ``deciders``).
 DECIDER_JSON = Shape(
     key("id", STRING, description="a body (its governing body) or a joint body"),
-    key("kind", {"enum": ["board", *_JOINT_KINDS]}),
+    key("kind", {"enum": ["board", "role", *_JOINT_KINDS]}),
     key(
         "basis",
-        {"enum": ["holder", "held_by_each", "board_reserved", "delegated", "proposed"]},
+        {"enum": ["holder", "held_by_each", "board_reserved", "delegated", "proposed", "named"]},
+        description="named: a post legal.decided_by names takes its body's decision",
+    ),
+    key(
+        "for",
+        STRING,
+        attr="for_body",
+        omit_none=True,
+        description="the body whose decision a post (kind role) takes",
+    ),
+)
+
+#: A consent's JSON (an item of the decision block's ``consents``).
+CONSENT_JSON = Shape(
+    key("by", STRING, description="the body whose agreement the decision needs"),
+    key(
+        "basis",
+        {"type": ["string", "null"]},
+        description="the statute and section requiring it (null: not stated)",
     ),
 )
 
@@ -330,5 +469,13 @@ DECISION_JSON = Shape(
         {"type": ["array", "null"], "items": STRING},
         read=lambda d: None if d.accountable is None else list(d.accountable),
         description="the bodies accountable for it in law (its holders); null: not stated",
+    ),
+    key(
+        "consents",
+        {"type": "array", "items": CONSENT_JSON},
+        via=each(CONSENT_JSON),
+        omit_empty=True,
+        description="the bodies whose agreement the decision needs by law, without holding it "
+        "(left out where none)",
     ),
 )

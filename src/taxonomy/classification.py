@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._decision import decision_of
+from taxonomy._decision import decision_of, decision_words
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._results import Classification, Recommendation
@@ -298,6 +298,7 @@ def _recommendation(
         if own
         else ()
     )
+    held = decision_of(portfolio, fn, derivation.arrangement, lead)
     explanation = Explanation(
         fired=tuple(firings[rule.id] for rule in derivation.fired),
         decided_by=firings[derivation.decided_by.id],
@@ -314,10 +315,10 @@ def _recommendation(
             ),
             *own_notes,
             *_decision_notes(portfolio, fn, derivation.arrangement),
+            *decision_words(held, portfolio),
             *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
         ),
     )
-    held = decision_of(portfolio, fn, derivation.arrangement, lead)
     return Recommendation(
         fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own, decision=held
     )

@@ -280,6 +280,7 @@ def _merged_function(
         delegable_to=many(fn.legal.delegable_to),
         independence_from=many(fn.legal.independence_from),
         independence_breached=many(fn.legal.independence_breached),
+        with_agreement_of=_consents(fn, succession, notes),
     )
     merged = attrs.evolve(
         fn,
@@ -298,6 +299,25 @@ def _merged_function(
         )
         agreed = None
     return _keep_independence(fn, merged, legal, agreed, succession, notes)
+
+
+def _consents(fn: Function, succession: _Succession, notes: list[str]) -> tuple[str, ...]:
+    """The bodies whose agreement ``fn``'s decision still needs after the merger.
+
+    A successor that now holds the function decides it (its agreement is its own decision);
+    one the function must stay independent of cannot be asked to agree: each is noted.
+    """
+    legal, many = fn.legal, succession.many
+    holders = many((*legal.statutory_owner, *legal.held_by_each))
+    apart = many(legal.independence_from)
+    kept = []
+    for body in many(legal.with_agreement_of):
+        if body in holders or body in apart:
+            why = "holds it" if body in holders else "is a body it must stay independent of"
+            notes.append(f"{fn.id}: the agreement of {body} is no longer asked: {body} {why}")
+        else:
+            kept.append(body)
+    return tuple(kept)
 
 
 def _merged_capability(

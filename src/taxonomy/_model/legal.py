@@ -59,6 +59,14 @@ class Legal:
         independence_breached: bodies it must stay independent of that a merger made the body
             that carries it out, holds it or alone may do it (:func:`taxonomy.law.apply_merge`):
             no arrangement can keep it apart, so ``check`` reports it; never read from input.
+        with_agreement_of: bodies whose agreement the decision needs by law, without holding it
+            (statutory consent: the national tariff, published by Monitor with NHS England's
+            agreement). Never a holder, nor a body the function must stay independent of.
+        agreement_basis: the statute and section that require that agreement (empty: not
+            stated).
+        decided_by: the posts (governance role ids) that take the decision for the body
+            employing them, in place of its governing body (a chief constable's firearms
+            licensing, not the Police and Crime Commissioner's); empty: each governing body.
     """
 
     statutory_owner: tuple[str, ...] = attrs.field(
@@ -75,6 +83,27 @@ class Legal:
     independence_breached: tuple[str, ...] = attrs.field(
         default=(), converter=to_ids, validator=check_ids
     )
+    with_agreement_of: tuple[str, ...] = attrs.field(
+        default=(), converter=_owner_tuple, validator=check_ids
+    )
+    agreement_basis: str = attrs.field(default="", validator=check_plain)
+    decided_by: tuple[str, ...] = attrs.field(
+        default=(), converter=_owner_tuple, validator=check_ids
+    )
+
+    def __attrs_post_init__(self) -> None:
+        holders = sorted(set(self.with_agreement_of) & {*self.statutory_owner, *self.held_by_each})
+        if holders:
+            raise ValueError(
+                f"with_agreement_of names {', '.join(holders)}, which holds the function: a "
+                "holder decides, it does not consent"
+            )
+        apart = sorted(set(self.with_agreement_of) & set(self.independence_from))
+        if apart:
+            raise ValueError(
+                f"with_agreement_of names {', '.join(apart)}, which the function must stay "
+                "independent of"
+            )
 
     def bodies(self) -> set[str]:
         """Every body id these constraints refer to."""
@@ -84,6 +113,7 @@ class Legal:
             | set(self.independence_from)
             | set(self.held_by_each)
             | set(self.independence_breached)
+            | set(self.with_agreement_of)
         )
 
     def may_lead(self, body: str) -> bool:

@@ -6,15 +6,17 @@ pack's to judge (:func:`taxonomy.input.answers.declared_answers`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from taxonomy._model import DELEGATION_LIMITS, Legal
+from taxonomy._decision import delegators
+from taxonomy._model import DELEGATION_LIMITS, Function, Governance, Legal
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.reader import Fields, Reader, fold_choice
 from taxonomy.input.shapes import LEGAL
-from taxonomy.input.values import attempt, body_list
+from taxonomy.input.values import NO_IDS, attempt, body_list, item_name, valid_id
 
-__all__ = ["read_legal"]
+__all__ = ["check_posts", "read_legal"]
 
 
 def read_legal(
@@ -31,13 +33,12 @@ def read_legal(
     if node["legal"] is None:
         return Legal()
     lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
-    where = f"{item}, legal"
     # The keys the model does not know are the pack's to judge (read, or refused as unknown, by
     # declared_answers): reported there once, not again here.
     extra = [k for k in lg if k not in LEGAL.names]
     problems = Problems(PortfolioError, file=reader.file)
     with problems.collecting():
-        reader.keys(lg, allowed=(*LEGAL.names, *extra), item=where)
+        reader.keys(lg, allowed=(*LEGAL.names, *extra), item=f"{item}, legal")
 
     def listed(key: str) -> tuple[str, ...]:
         if lg.get(key) is None:
@@ -50,22 +51,30 @@ def read_legal(
     if not isinstance(reserved, bool):
         with problems.collecting():
             reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
+
+    def text(key: str) -> str:
+        if lg.get(key) is None:
+            return ""
+        return attempt(problems, lambda: reader.text(lg, key, item=item), "")
+
     limits = _limits(reader, problems, lg, item)
-    reason = ""
-    if lg.get("separate_reason") is not None:
-        reason = attempt(problems, lambda: reader.text(lg, "separate_reason", item=item), "")
-    owners = listed("statutory_owner")
-    delegable = listed("delegable_to")
-    independence = listed("independence_from")
-    problems.raise_if_any()  # the checks below compare the answers: each must be readable
+    owners, independence = listed("statutory_owner"), listed("independence_from")
+    consent = listed("with_agreement_of")
+    posts = attempt(problems, lambda: _posts(reader, lg, item), NO_IDS)
+    delegable, reason = listed("delegable_to"), text("separate_reason")
+    _refuse_decision(reader, problems, lg, item, (owners, held, independence, consent), reserved)
+    problems.raise_if_any()  # each answer read, and none asks a holder's agreement
     legal = Legal(
         statutory_owner=owners,
         held_by_each=held,
-        delegable_to=delegable,
         board_reserved=bool(reserved),
         not_delegable_to=tuple(dict.fromkeys(limits)),
         independence_from=independence,
+        with_agreement_of=consent,
+        decided_by=posts,
+        delegable_to=delegable,
         separate_reason=reason,
+        agreement_basis=text("agreement_basis"),
     )
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()
@@ -145,3 +154,140 @@ def _refuse_impossible(
                 key="independence_from",
                 item=item,
             )
+
+
+def _posts(reader: Reader, lg: Fields, item: str) -> tuple[str, ...]:
+    """``decided_by``: the ids of the posts deciding (checked against the roles later)."""
+    value = lg.get("decided_by")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        reader.fail("must be a list of role ids", at=lg, key="decided_by", item=item)
+    for post in value:
+        if not valid_id(post):
+            reader.fail(
+                f"'{post}' is not an id (lower-case letters, digits, '.', '_' or '-')",
+                at=lg,
+                key="decided_by",
+                item=item,
+            )
+    if len(set(value)) != len(value):
+        reader.fail("lists a role twice", at=lg, key="decided_by", item=item)
+    return tuple(value)
+
+
+def _refuse_decision(
+    reader: Reader,
+    problems: Problems,
+    lg: Fields,
+    item: str,
+    answers: tuple[tuple[str, ...], ...],
+    reserved: Any,
+) -> None:
+    """Record each consent the law cannot ask, and a post named for a Board's reserved decision.
+
+    A body whose agreement is asked that holds the function, or that it must stay apart from.
+    ``answers``: the statutory owners, the bodies each holding it, the bodies it must stay
+    independent of and the bodies whose agreement it needs, as read.
+    """
+    if reserved is True and lg.get("decided_by"):
+        with problems.collecting():
+            reader.fail(
+                "the decision is reserved to each body's own governing body (board_reserved), "
+                "so no post can take it instead",
+                at=lg,
+                key="decided_by",
+                item=item,
+            )
+    owners, held, independence, consent = answers
+    for body in consent:
+        if body in owners or body in held:
+            how = "statutory_owner" if body in owners else "held_by_each"
+            why = (
+                f"'{body}' holds the function ({how}): a holder takes the decision, it does not "
+                "consent to it; name the bodies whose agreement it needs besides its holders"
+            )
+        elif body in independence:
+            why = (
+                f"the function must stay independent of '{body}' (independence_from), so its "
+                "agreement cannot be needed"
+            )
+        else:
+            continue
+        with problems.collecting():
+            reader.fail(why, at=lg, key="with_agreement_of", item=item)
+
+
+def check_posts(
+    reader: Reader,
+    problems: Problems,
+    nodes: Sequence[Any],
+    functions: Sequence[Function],
+    governance: Governance,
+) -> None:
+    """Record each post a function's ``legal.decided_by`` names that cannot take its decision.
+
+    Read once the governance is: a post is one of its roles, employed by a body that holds the
+    function or carries it out, one post per body, never a post of a body whose agreement is
+    asked (it consents, it does not decide), of one the function must stay independent of, or
+    of one that delegates the function to a joint body (the joint body decides).
+    """
+    roles = {role.id: role for role in governance.roles}
+    by_id = {fn.id: fn for fn in functions}
+    for node in nodes:
+        named = node.get("id") if isinstance(node, Mapping) else None
+        fn = by_id.get(named) if isinstance(named, str) else None
+        if fn is None or not fn.legal.decided_by:
+            continue
+        lg = node["legal"]
+        item = item_name("function", node)
+        delegating = {
+            m
+            for body in governance.bodies
+            if fn.id in body.delegated
+            for m in delegators(fn, body.members)
+        }
+        seen: dict[str, str] = {}
+        for post in fn.legal.decided_by:
+            role = roles.get(post)
+            if role is None:
+                problem = f"'{post}' is not one of the portfolio's roles (governance.roles)"
+                with problems.collecting():
+                    reader.fail(
+                        problem,
+                        at=lg,
+                        key="decided_by",
+                        item=item,
+                        allowed=roles if len(roles) <= 40 else None,
+                        suggestion=did_you_mean(post, roles),
+                    )
+                continue
+            why = _post_problem(fn, role.employed_by, seen, delegating)
+            seen.setdefault(role.employed_by, post)
+            if why:
+                with problems.collecting():
+                    reader.fail(f"'{post}' ({role.name}) {why}", at=lg, key="decided_by", item=item)
+
+
+def _post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: set[str]) -> str:
+    """Why a post employed by ``body`` cannot take ``fn``'s decision (empty: it can)."""
+    legal = fn.legal
+    if body in seen:
+        return f"is a second post of {body} (with '{seen[body]}'): one post takes its decision"
+    if body in legal.with_agreement_of:
+        return f"is employed by {body}, whose agreement it needs (with_agreement_of): it consents"
+    if body in legal.independence_from:
+        return f"is employed by {body}, which the function must stay independent of"
+    if body not in {*fn.performed_by, *legal.statutory_owner, *legal.held_by_each}:
+        return (
+            f"is employed by {body}, which neither holds nor carries out the function: a post "
+            "decides only for its own body"
+        )
+    if body in delegating:
+        return (
+            f"is employed by {body}, which delegates the function to a joint body (governance): "
+            "the joint body decides it"
+        )
+    return ""

@@ -26,6 +26,7 @@ from taxonomy.errors import PortfolioError, Problems
 from taxonomy.input.answers import NAMED_AT, undeclared
 from taxonomy.input.function import read_function
 from taxonomy.input.governance import governance_from_data, read_governance
+from taxonomy.input.legal import check_posts
 from taxonomy.input.provisions import read_law
 from taxonomy.input.reader import Fields, Location, Reader, location_of
 from taxonomy.input.shapes import FUNCTION, ORGANISATION, PACK_REFERENCE, PORTFOLIO
@@ -181,6 +182,7 @@ def _portfolio(
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
     held = {fn.id: fn.legal.statutory_owner or fn.legal.held_by_each for fn in functions}
     governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held)
+    check_posts(reader, problems, fns_node, functions, governance)
     problems.raise_if_any()
     try:
         return Portfolio(

@@ -143,6 +143,23 @@ LEGAL = Shape(
             "(empty: none).",
         ),
         Key("separate_reason", "text", "why the law keeps the bodies' functions separate"),
+        _bodies(
+            "with_agreement_of",
+            "the bodies whose agreement the decision needs by law, without holding it",
+            "Q3: the ids of the bodies whose agreement the decision needs (statutory consent), "
+            "separated by commas (empty: none).",
+        ),
+        Key("agreement_basis", "text", "the statute and section requiring that agreement"),
+        Key(
+            "decided_by",
+            "ids",
+            "the posts (role ids) that take the decision for the body employing them",
+            listed=True,
+            refers="roles",
+            prompt="Q3: the ids of the posts (governance roles) that take the decision for their "
+            "body instead of its governing body, separated by commas (empty: each governing "
+            "body).",
+        ),
     ),
     prefix="legal.",
 )

@@ -271,7 +271,8 @@ def _scale() -> str:
     """How the guide says to answer: the scale, and how each list is written in one cell."""
     columns = [(f"{FUNCTION.key(k.name).name}", k) for k in FUNCTION.keys if k.listed]
     columns += [(f"{LEGAL.prefix}{k.name}", k) for k in LEGAL.keys if k.listed]
-    lists = [name for name, key in columns if key.kind == "ids"]
+    lists = [name for name, key in columns if key.kind == "ids" and key.refers == "organisations"]
+    posts = [name for name, key in columns if key.kind == "ids" and key.refers == "roles"]
     words = [
         f"{name} may be '{v}'" for name, key in columns if key.kind == "ids" for v in key.values
     ]
@@ -283,6 +284,7 @@ def _scale() -> str:
     return (
         "Answer each on none < low < medium < high. "
         f"Lists ({', '.join(lists)}) are body ids separated by commas ({'; '.join(words)}); "
+        f"{', '.join(posts)} lists role ids (the roles sheet); "
         f"{'; '.join(choices)}; leave legal cells empty where there is no constraint."
     )
 

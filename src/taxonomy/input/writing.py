@@ -161,4 +161,10 @@ def _legal_to_data(legal: Legal, performers: tuple[str, ...]) -> dict[str, Any]:
         data["independence_from"] = list(legal.independence_from)
     if legal.separate_reason:
         data["separate_reason"] = legal.separate_reason
+    if legal.with_agreement_of:
+        data["with_agreement_of"] = list(legal.with_agreement_of)
+    if legal.agreement_basis:
+        data["agreement_basis"] = legal.agreement_basis
+    if legal.decided_by:
+        data["decided_by"] = list(legal.decided_by)
     return data

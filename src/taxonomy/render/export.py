@@ -64,6 +64,7 @@ _STYLES = {
     "reports_to": {"style": "solid", "penwidth": "1.6"},
     "accountable_to": {"style": "solid", "color": "#6a3d9a"},
     "delegates_to": {"style": "bold", "color": "#b15928"},
+    "consents": {"style": "dashed", "color": "#b15928"},
     "employs": {"style": "dotted", "color": "#999999", "arrowhead": "none"},
     "performs": {"style": "solid", "color": "#33a02c", "arrowhead": "none"},
     "influences": {"style": "dashed", "color": "#1f78b4"},

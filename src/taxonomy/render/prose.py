@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from taxonomy._decision import decision_words
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
@@ -212,6 +213,7 @@ class _Writer:
             *self._bounds(rec),
             self._lead(rec, performers),
             *self._decides(rec),
+            *(sentence(s) for s in decision_words(rec.decision, self.portfolio, self.names)),
             *self._accountable(rec, performers),
         ]
         return " ".join(s for s in sentences if s)

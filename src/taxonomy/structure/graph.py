@@ -12,9 +12,11 @@ Every edge has a ``kind``: ``reports_to`` (a team, role or joint body to whom it
 line), ``accountable_to`` (a function to its accountable owner; a one-team to every Board it
 serves), ``holds`` (a Board to a function its body holds in law), ``delegates_to`` (a holder's
 Board delegating decisions to a joint body), ``member_of`` (a Board to a joint body its body is a
-member of), ``decides`` (a Board, joint committee or committees in common that takes the
-function's decision), ``employs`` (a Board to a team or role), ``performs`` (a team to its
-function) and ``influences`` (a body consulted, without authority: Annex B key "Influence").
+member of), ``decides`` (a Board, a post its body names, a joint committee or committees in
+common that takes the function's decision), ``consents`` (a Board whose agreement the decision
+needs by law, without holding it), ``employs`` (a Board to a team or role), ``performs`` (a
+team to its function) and ``influences`` (a body consulted, without authority: Annex B key
+"Influence").
 
 Who decides is drawn apart from who delivers: a decision reserved to each Board keeps a
 ``decides`` edge from each Board, whatever team delivers. Who holds, delegates and decides is
@@ -36,7 +38,8 @@ The to-be structure of each arrangement follows the papers (para 16 table, Annex
 - separate and distinct: each body keeps its own team; no involvement.
 
 The as-is structure comes from ``performed_by``: each body's own team under its own Board, with
-the governance of the day: its joint bodies, and the posts it dates (:func:`as_is_graph`).
+the governance of the day: its joint bodies, and the posts it dates (:func:`as_is_graph`), and
+a post the law names deciding a function.
 
 Examples:
     >>> import taxonomy
@@ -66,6 +69,12 @@ from taxonomy.structure.dated import (
     role_attributes,
     term_attributes,
 )
+from taxonomy.structure.deciding import board as _board
+from taxonomy.structure.deciding import draw_forum as _forum
+from taxonomy.structure.deciding import draw_law as _law
+from taxonomy.structure.deciding import edge as _edge
+from taxonomy.structure.deciding import node_for as _node_for
+from taxonomy.structure.deciding import proposed_joint_body as _proposed_joint_body
 
 __all__ = [
     "ACCOUNTABILITY_EDGES",
@@ -94,6 +103,7 @@ EDGE_KINDS = (
     "delegates_to",
     "member_of",
     "decides",
+    "consents",
     "employs",
     "performs",
     "influences",
@@ -133,7 +143,7 @@ def build_graph(classification: Classification) -> Graph:
         found = decisions[fn.id] = decision(portfolio, rec, fn)
         if rec.arrangement is None:
             _undecided(graph, fn, rec)
-            _law(graph, found)
+            _law(graph, found, portfolio)
             continue
         if rec.arrangement is Arrangement.ONE_TEAM:
             _one_team(graph, fn, rec.lead, rec.tied, served)
@@ -162,7 +172,7 @@ def build_graph(classification: Classification) -> Graph:
                 portfolio.organisation_ids,
                 each_own=rec.each_own,
             )
-        _law(graph, found)
+        _law(graph, found, portfolio)
         _forum(graph, fn, found)
     _governance(graph, portfolio, decisions)
     return graph
@@ -291,78 +301,6 @@ def decision(portfolio: Portfolio, rec: Recommendation | None, fn: Function) -> 
     return decision_of(portfolio, fn, rec.arrangement, rec.lead)
 
 
-def _law(graph: Graph, found: Decision) -> None:
-    """Who holds the function in law, and which Boards decide it (:func:`decision_of`).
-
-    A ``holds`` edge from each holder's Board (``basis`` says how it holds it); where the law
-    does not say, no edge (nothing is guessed) and the node's ``holding`` says ``not_stated``.
-    A ``decides`` edge from each Board that keeps the decision.
-    """
-    function = f"function:{found.function}"
-    node = graph.nodes[function]
-    node["holding"] = found.holding
-    node["holders"] = found.holders
-    if found.unheld:
-        node["unheld"] = found.unheld
-    for body in found.holders:
-        _edge(graph, _board(body), function, "holds", basis=found.holding)
-    for decider in found.deciders:
-        if decider.kind == "board":
-            _edge(graph, _board(decider.id), function, "decides", basis=decider.basis)
-
-
-def _forum(graph: Graph, fn: Function, found: Decision) -> None:
-    """The forum proposed for a decision each Board keeps, when one team delivers for them all.
-
-    :meth:`Portfolio.decision_forum` names it: a joint committee where the law allows one and
-    the decision may go to one (each keeper ``delegates_to`` it), else committees in common
-    (each Board's committee meeting together, each keeping its decision).
-    """
-    function = f"function:{fn.id}"
-    keepers = [d.id for d in found.deciders if d.kind == "board" and d.basis != "holder"]
-    for decider in found.deciders:
-        if decider.basis != "proposed":
-            continue
-        if decider.kind == "joint_committee":
-            node = _proposed_joint_body(
-                graph,
-                f"joint:{decider.id}",
-                "joint_committee",
-                f"Joint committee: {fn.name}",
-                keepers,
-            )
-            for made in found.delegations:
-                if made.to == decider.id:
-                    _edge(
-                        graph,
-                        _board(made.by),
-                        node,
-                        "delegates_to",
-                        functions=(fn.id,),
-                        holder_stated=made.holder_stated,
-                    )
-            _edge(graph, function, node, "accountable_to", basis="delegated decisions")
-        else:
-            node = _proposed_joint_body(
-                graph,
-                f"joint:{decider.id}",
-                "committees_in_common",
-                f"Committees in common: {fn.name}",
-                keepers,
-            )
-        _edge(graph, node, function, "decides", basis="proposed")
-
-
-def _proposed_joint_body(
-    graph: Graph, node: str, body_kind: str, label: str, participants: list[str]
-) -> str:
-    """Add a joint body the structure implies (not in the governance), reporting to each Board."""
-    graph.add_node(node, kind="joint_body", body_kind=body_kind, proposed=True, label=label)
-    for body in participants:
-        _edge(graph, node, _board(body), "reports_to")
-    return node
-
-
 def as_is_graph(portfolio: Portfolio, *, classification: Classification | None = None) -> Graph:
     """The as-is graph: today's structure, each body in ``performed_by`` running its own team.
 
@@ -404,7 +342,7 @@ def as_is_graph(portfolio: Portfolio, *, classification: Classification | None =
             team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
             _edge(graph, team, _board(body), "reports_to")
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
-        _law(graph, decisions.setdefault(fn.id, decision(portfolio, None, fn)))
+        _law(graph, decisions.setdefault(fn.id, decision(portfolio, None, fn)), portfolio)
     _governance(graph, portfolio, decisions, posts=False)
     return graph
 
@@ -443,16 +381,6 @@ def edges_of_kind(graph: Graph, kind: str) -> list[tuple[str, str, dict[str, Any
 
 
 # --- building blocks --------------------------------------------------------------------------
-
-
-def _board(body: str) -> str:
-    return f"board:{body}"
-
-
-def _edge(graph: Graph, u: str, v: str, kind: str, **attrs: Any) -> None:
-    # Edges are keyed by kind: at most one edge of each kind between two nodes.
-    if not graph.has_edge(u, v, key=kind):
-        graph.add_edge(u, v, key=kind, kind=kind, **attrs)
 
 
 def _base(portfolio: Portfolio, state: str) -> Graph:
@@ -581,14 +509,6 @@ def _post(graph: Graph, portfolio: Portfolio, role: Role) -> None:
             if graph.has_edge(function, team, key="accountable_to"):
                 graph.remove_edge(function, team, key="accountable_to")
         _edge(graph, function, node, "accountable_to", basis="role")
-
-
-def _node_for(portfolio: Portfolio, target: str) -> str:
-    if target in portfolio.organisation_ids:
-        return _board(target)
-    if any(b.id == target for b in portfolio.governance.bodies):
-        return f"joint:{target}"
-    return f"role:{target}"
 
 
 def nodes_of_kind(graph: Graph, kind: str) -> list[str]:

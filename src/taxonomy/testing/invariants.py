@@ -27,8 +27,9 @@ The invariants (board paper para 8; Annex B):
 
 These compare a pack with itself. The law as properties, whatever the pack, is in
 :mod:`taxonomy.testing.law` (:func:`independence`, :func:`employees_only`,
-:func:`separate_reason`, :func:`reserved_decisions`, :func:`successor_inherits`): each reads the
-portfolio's legal facts, not the pack's rules, so a pack that drops a legal rule fails them.
+:func:`separate_reason`, :func:`reserved_decisions`, :func:`only_holders_delegate`,
+:func:`consent`, :func:`successor_inherits`): each reads the portfolio's legal facts, not the
+pack's rules, so a pack that drops a legal rule fails them.
 :func:`check_invariants` runs both kinds; the law's are importable from here too.
 """
 
@@ -56,8 +57,10 @@ from taxonomy.render.text import to_json
 from taxonomy.testing._violation import Violation, classified
 from taxonomy.testing.law import (
     LAW,
+    consent,
     employees_only,
     independence,
+    only_holders_delegate,
     reserved_decisions,
     separate_reason,
     successor_inherits,
@@ -67,6 +70,7 @@ __all__ = [
     "INVARIANTS",
     "Violation",
     "check_invariants",
+    "consent",
     "determinism",
     "employees_only",
     "explanation_faithfulness",
@@ -74,6 +78,7 @@ __all__ = [
     "lead_rules",
     "legal_dominance",
     "monotonicity",
+    "only_holders_delegate",
     "reserved_decisions",
     "separate_reason",
     "successor_inherits",
@@ -216,6 +221,7 @@ def _stricter(fn: Function, portfolio: Portfolio) -> list[tuple[str, Legal]]:
         lawful = (
             not set(fn.performed_by) <= barred
             and body not in legal.statutory_owner
+            and body not in legal.with_agreement_of
             and not (legal.delegable_to and set(legal.delegable_to) <= barred)
             and fn.agreed_lead != body
         )

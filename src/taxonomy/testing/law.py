@@ -19,8 +19,10 @@ quoted in :data:`SOURCES`.
   to the successor, and a function that thereby lands inside a body it must stay independent
   of is marked (``Legal.independence_breached``), never silently freed.
 
-Only holders delegate (issue 25) needs holders and delegations, which the model does not have
-yet, so no invariant states it.
+- :func:`only_holders_delegate`: a body delegates a function's decision only where the decision
+  is its own in law (it holds the function, or the decision is reserved to its own Board);
+- :func:`consent`: a body whose agreement the decision needs by law takes part in it (it is
+  drawn ``consents``) and never becomes its holder or a delegator.
 
 Use them in a ``@given`` test like any invariant::
 
@@ -32,6 +34,7 @@ Use them in a ``@given`` test like any invariant::
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -41,12 +44,18 @@ from taxonomy.language.rules import RulePack
 from taxonomy.law import Merger, apply_merge
 from taxonomy.testing._violation import Violation, classified
 
+if TYPE_CHECKING:
+    from taxonomy._decision import Decision
+    from taxonomy.structure.graph import Graph
+
 __all__ = [
     "LAW",
     "SOURCES",
     "check_law",
+    "consent",
     "employees_only",
     "independence",
+    "only_holders_delegate",
     "reserved_decisions",
     "separate_reason",
     "successor_inherits",
@@ -73,6 +82,19 @@ SOURCES = {
     "reserved decisions": (
         'board paper para 8: "we know we need to retain separate Boards"; para 20: "both Boards '
         'can discharge their independent responsibilities"'
+    ),
+    "only holders delegate": (
+        'Local Government Act 1972 s.101(5): "two or more local authorities may discharge any '
+        'of their functions jointly" and arrange "for the discharge of those functions by a '
+        "joint committee of theirs\": a body delegates its own functions, not another's (the "
+        "county's waste disposal is not the districts' to delegate)"
+    ),
+    "consent": (
+        "NHS CB board paper NHSCB28027 'Pricing governance' (2013), as "
+        'examples/nhs_joint_working_2018.yaml quotes it: "The Act places lead responsibility '
+        "for various stages of pricing with either NHS CB or Monitor but at each stage the "
+        'organisations are expected to agree proposals with each other": the body agreeing '
+        "takes part in the decision without leading or holding it"
     ),
     "successor inherits": (
         'Health and Care Act 2022, as examples/nhs_joint_working_2018.yaml cites it: "Monitor and '
@@ -207,7 +229,11 @@ def reserved_decisions(rules: RulePack, portfolio: Portfolio) -> list[Violation]
         return errors
     if not all(rec.decided for rec in result):
         return []
-    deciding = {(u, v) for u, v, _ in edges_of_kind(build_graph(result), "decides")}
+    # A body's decision taken by the post it names (legal.decided_by) stays with that body.
+    deciding = {
+        (f"board:{data['for']}" if "for" in data else u, v)
+        for u, v, data in edges_of_kind(build_graph(result), "decides")
+    }
     found = []
     for fn in result.portfolio.functions:
         legal = fn.legal
@@ -223,6 +249,96 @@ def reserved_decisions(rules: RulePack, portfolio: Portfolio) -> list[Violation]
                 )
             )
     return found
+
+
+def only_holders_delegate(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """A body delegates a function's decision only where the decision is its own in law.
+
+    Read from the to-be structure: each ``delegates_to`` edge naming a function whose holding
+    the law states comes from the Board of a holder (``legal.statutory_owner``,
+    ``legal.held_by_each``) or, for a decision reserved to each Board, of a body taking part in
+    it. A function whose holding is not stated is not judged (``taxonomy check`` warns).
+    """
+    from taxonomy.structure.graph import build_graph, edges_of_kind
+
+    result, errors = classified(rules, portfolio)
+    if result is None:
+        return errors
+    found: dict[Violation, None] = {}
+    for u, v, edge in edges_of_kind(build_graph(result), "delegates_to"):
+        for fid in edge.get("functions", ()):
+            fn, rec = result.portfolio.function(fid), result[fid]
+            legal = fn.legal
+            own = {*legal.statutory_owner, *legal.held_by_each}
+            if not own:
+                continue
+            if legal.board_reserved:
+                own |= {*fn.performed_by, *rec.lead_candidates}
+            body = u.removeprefix("board:")
+            if body not in own:
+                message = (
+                    f"{body} delegates it to {v.removeprefix('joint:')}, but it is not its to "
+                    f"delegate: {', '.join(sorted(own))} hold it or keep its decision"
+                )
+                found[Violation("only holders delegate", fid, message)] = None
+    return list(found)
+
+
+def consent(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """A body whose agreement the decision needs takes part in it, never holding or delegating it.
+
+    Read from the to-be structure and each recommendation's decision block: for each body of
+    ``legal.with_agreement_of``, a ``consents`` edge from its Board and in the block's
+    ``consents``; no ``holds`` edge, no ``delegates_to`` edge naming the function, and never
+    among the block's holders or delegators.
+    """
+    from taxonomy.structure.graph import build_graph
+
+    result, errors = classified(rules, portfolio)
+    if result is None:
+        return errors
+    graph = build_graph(result)
+    found = []
+    for fn in result.portfolio.functions:
+        for body in fn.legal.with_agreement_of:
+            found += [
+                Violation(
+                    "consent", fn.id, f"its decision needs the agreement of {body}, which {w}"
+                )
+                for w in _consent_broken(graph, result[fn.id].decision, fn.id, body)
+            ]
+    return found
+
+
+def _consent_broken(graph: Graph, decision: Decision | None, function: str, body: str) -> list[str]:
+    """What the structure and the decision block get wrong about ``body``'s consent."""
+    from taxonomy.structure.graph import predecessors
+
+    board, node, block = f"board:{body}", f"function:{function}", decision
+    checks = (
+        ("is drawn holding it", board in predecessors(graph, node, "holds")),
+        ("is drawn delegating it", _delegates(graph, board, function)),
+        ("is not drawn consenting", board not in predecessors(graph, node, "consents")),
+        ("is a holder in its decision block", block is not None and body in block.holders),
+        (
+            "is a delegator in its decision block",
+            block is not None and body in {d.by for d in block.delegations},
+        ),
+        (
+            "is missing from its decision block's consents",
+            block is not None and body not in {c.by for c in block.consents},
+        ),
+    )
+    return [what for what, broken in checks if broken]
+
+
+def _delegates(graph: Graph, board: str, function: str) -> bool:
+    """Whether ``board`` is drawn delegating ``function`` to any joint body."""
+    return any(
+        function in data.get("functions", ())
+        for _, _, data in graph.out_edges(board, data=True)
+        if data.get("kind") == "delegates_to"
+    )
 
 
 def successor_inherits(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
@@ -299,6 +415,8 @@ LAW: dict[str, Callable[[RulePack, Portfolio], list[Violation]]] = {
     "employees only": employees_only,
     "separate reason": separate_reason,
     "reserved decisions": reserved_decisions,
+    "only holders delegate": only_holders_delegate,
+    "consent": consent,
     "successor inherits": successor_inherits,
 }
 

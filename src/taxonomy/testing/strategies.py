@@ -68,7 +68,8 @@ def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
 
     Every part of :class:`Legal` is drawn: one or several statutory owners, duties each body
     holds, employees-only and delegation limits, a Board-reserved decision, independence (never
-    from every body, nor from an owner) and a reason to stay separate and distinct.
+    from every body, nor from an owner), a reason to stay separate and distinct, and a body whose
+    agreement the decision needs (never a holder, nor one it must stay independent of).
     """
     bodies_ = list(ids)
     some = st.lists(st.sampled_from(bodies_), unique=True, max_size=min(3, len(bodies_))).map(tuple)
@@ -82,16 +83,28 @@ def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
     delegable = draw(some)
     if delegable and set(delegable) <= set(independence):
         delegable = ()  # nobody could carry it out: the model refuses that
+    held = draw(some)
+    reserved = draw(st.booleans())
+    limits = draw(st.lists(st.sampled_from(DELEGATION_LIMITS), unique=True, max_size=2).map(tuple))
+    separate = draw(st.sampled_from(["", "a statute keeps each body's own"]))
+    # Drawn last, so the parts above are drawn as they always were: a body whose agreement the
+    # decision needs is never a holder nor one it must stay independent of (the model refuses).
+    asked = [b for b in bodies_ if b not in {*owners, *held, *independence}]
+    consent = draw(
+        st.lists(st.sampled_from(asked), unique=True, max_size=1).map(tuple)
+        if asked
+        else st.just(())
+    )
     return Legal(
         statutory_owner=owners,
-        held_by_each=draw(some),
+        held_by_each=held,
         delegable_to=delegable,
-        board_reserved=draw(st.booleans()),
-        not_delegable_to=draw(
-            st.lists(st.sampled_from(DELEGATION_LIMITS), unique=True, max_size=2).map(tuple)
-        ),
+        board_reserved=reserved,
+        not_delegable_to=limits,
         independence_from=independence,
-        separate_reason=draw(st.sampled_from(["", "a statute keeps each body's own"])),
+        separate_reason=separate,
+        with_agreement_of=consent,
+        agreement_basis="a statute asks its agreement" if consent else "",
     )
 
 
