@@ -183,7 +183,8 @@ class TermsOfReference:
             the portfolio (its scheme's reserved lines).
         unheld: functions delegated to it although no member holds them (only a holder
             delegates: ``taxonomy check`` reports an error).
-        officers: the roles reporting to it or accountable for a function of its remit.
+        officers: ``(id, name)`` of each role reporting to it or accountable for a function of
+            its remit.
         sources: the refs of the citations it rests on (the governance item, the law).
         notes: what a reader must know (the law does not let the bodies form one).
     """
@@ -196,7 +197,7 @@ class TermsOfReference:
     remit: tuple[RemitLine, ...]
     reserved: tuple[tuple[str, tuple[str, ...]], ...]
     unheld: tuple[str, ...]
-    officers: tuple[str, ...]
+    officers: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
 
@@ -330,6 +331,12 @@ _RESERVED = {
     "required": ["member", "functions"],
 }
 
+_OFFICER = {
+    "type": "object",
+    "properties": {"id": STRING, "name": STRING},
+    "required": ["id", "name"],
+}
+
 #: A joint body's draft terms of reference.
 TERMS_JSON = Shape(
     key("id", STRING),
@@ -345,7 +352,12 @@ TERMS_JSON = Shape(
         description="what each member's governing body keeps",
     ),
     key("unheld", STRINGS, via=list, description="delegated although no member holds it"),
-    key("officers", STRINGS, via=list, description="roles reporting to it or answering for it"),
+    key(
+        "officers",
+        {"type": "array", "items": _OFFICER},
+        read=lambda t: [{"id": i, "name": n} for i, n in t.officers],
+        description="roles reporting to it or answering for a function of its remit",
+    ),
     key("sources", _SOURCES, via=list),
     key("notes", STRINGS, via=list),
 )

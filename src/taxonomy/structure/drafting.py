@@ -264,10 +264,10 @@ def _remit_line(
     )
 
 
-def _officers(portfolio: Portfolio, body: str, functions: set[str]) -> tuple[str, ...]:
+def _officers(portfolio: Portfolio, body: str, functions: set[str]) -> tuple[tuple[str, str], ...]:
     """The roles reporting to joint body ``body`` or accountable for a function of its remit."""
     return tuple(
-        role.id
+        (role.id, role.name)
         for role in portfolio.governance.roles
         if body in role.reports_to or functions & set(role.accountable_for)
     )
