@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement
+from taxonomy._results import Classification
 from taxonomy.structure.documents import (
     GOVERNANCE_JSON,
     GovernanceDocuments,
@@ -40,6 +41,7 @@ __all__ = [
     "governance_markdown",
     "governance_rows",
     "governance_schema",
+    "governance_view",
 ]
 
 #: Each entry of a scheme as a heading says it.
@@ -85,11 +87,16 @@ class _Names:
 
     def __init__(self, docs: GovernanceDocuments) -> None:
         self.names: dict[str, str] = {s.body: s.name for s in docs.schemes}
+        self.everyone = {s.body for s in docs.schemes}
         self.names.update({t.id: t.name for t in docs.terms})
         self.names.update({x.function: x.name for s in docs.schemes for x in s.lines})
         self.numbers = {c.ref: n for n, c in enumerate(docs.citations, start=1)}
 
-    def of(self, ids: Iterable[str]) -> str:
+    def of(self, ids: Iterable[str], *, short: bool = False) -> str:
+        """The names of ``ids``; ``short``: every body of three or more as ``all N bodies``."""
+        ids = list(ids)
+        if short and len(self.everyone) > 2 and set(ids) == self.everyone:
+            return f"all {len(self.everyone)} bodies"
         listed = [self.names.get(i, i) for i in ids]
         return ", ".join(listed) if listed else "none"
 
@@ -135,7 +142,8 @@ def _scheme_row(line: SchemeLine, names: _Names) -> str:
 
 def _terms_markdown(terms: TermsOfReference, names: _Names) -> list[str]:
     kind = _KIND_WORDS[terms.kind]
-    lines = [f"### {terms.name} ({kind})", ""]
+    proposed = ", proposed" if terms.basis == "proposed" else ""
+    lines = [f"### {terms.name} ({kind}{proposed})", ""]
     lines.append(f"- Members: {names.of(terms.members)}.")
     basis = "the portfolio's governance" if terms.basis == "governance" else "proposed"
     lines.append(f"- Basis: {basis} {names.cites(terms.sources)}.")
@@ -249,8 +257,8 @@ def decision_map(docs: GovernanceDocuments) -> tuple[DecisionRow, ...]:
             DecisionRow(
                 first.name,
                 _arrangement_words(first.arrangement),
-                tuple(f"{s.governing_body} ({_BASIS_WORDS[x.basis]})" for s, x in said("reserved")),
-                tuple(_delegation_words(s, x, names) for s, x in said("delegated")),
+                _kept_words(said("reserved"), names),
+                _delegation_words(said("delegated"), names),
                 tuple(f"{s.name} in {names.of([x.to or ''])}" for s, x in said("member")),
                 tuple(s.name for s, _ in said("not_stated")),
                 names.cites(dict.fromkeys(r for _, x in pairs for r in x.sources)),
@@ -259,18 +267,78 @@ def decision_map(docs: GovernanceDocuments) -> tuple[DecisionRow, ...]:
     return tuple(rows)
 
 
-def _delegation_words(scheme: Scheme, line: SchemeLine, names: _Names) -> str:
-    said = f"{scheme.name} to {names.of([line.to or ''])}"
-    if line.basis == "proposed":
-        said += " (proposed)"
-    if not line.holder_stated:
-        said += " (the law is not stated)"
-    return said
+def _kept_words(pairs: list[tuple[Scheme, SchemeLine]], names: _Names) -> tuple[str, ...]:
+    """The governing bodies keeping the decision, one phrase per basis."""
+    grouped: dict[str, list[Scheme]] = {}
+    for scheme, line in pairs:
+        grouped.setdefault(line.basis, []).append(scheme)
+    return tuple(
+        (
+            f"each governing body of {names.of([s.body for s in schemes], short=True)}"
+            if len(schemes) > 1
+            else schemes[0].governing_body
+        )
+        + f" ({_BASIS_WORDS[basis]})"
+        for basis, schemes in grouped.items()
+    )
 
 
-def citation_list(docs: GovernanceDocuments) -> tuple[tuple[int, str, str], ...]:
-    """Every citation: its number, what it is and what it says."""
-    return tuple((n, c.ref, c.text) for n, c in enumerate(docs.citations, start=1))
+def _delegation_words(pairs: list[tuple[Scheme, SchemeLine]], names: _Names) -> tuple[str, ...]:
+    """The delegations, one phrase per joint body: who delegates to it, flagged as need be."""
+    grouped: dict[tuple[str, str, bool], list[str]] = {}
+    for scheme, line in pairs:
+        grouped.setdefault((line.to or "", line.basis, line.holder_stated), []).append(scheme.body)
+    said = []
+    for (to, basis, stated), bodies in grouped.items():
+        words = f"{names.of(bodies, short=True)} to {names.of([to])}"
+        words += " (proposed)" if basis == "proposed" else ""
+        words += "" if stated else " (the law is not stated)"
+        said.append(words)
+    return tuple(said)
+
+
+def governance_view(classification: Classification) -> dict[str, Any]:
+    """The report's governance section: the decision map, the terms, the sources.
+
+    ``terms``: each joint body's name, kind, members and remit in words; ``sources``: each
+    citation's number, what it is and what it says.
+    """
+    from taxonomy.structure.drafting import governance_documents
+
+    docs = governance_documents(classification)
+    names = _Names(docs)
+    terms = [
+        {
+            "name": t.name,
+            "kind": _KIND_WORDS[t.kind],
+            "proposed": t.basis == "proposed",
+            "members": names.of(t.members),
+            "remit": [
+                (
+                    line.name,
+                    names.of(line.by, short=True) if line.by else line.power.replace("_", " "),
+                    "not stated"
+                    if line.accountable is None
+                    else names.of(line.accountable, short=True),
+                    "; ".join(line.notes),
+                    names.cites(line.sources),
+                )
+                for line in t.remit
+            ],
+            "reserved": [
+                (names.of([m]), names.of(fs) if fs else "nothing stated in law")
+                for m, fs in t.reserved
+            ],
+            "notes": list(t.notes),
+            "sources": names.cites(t.sources),
+        }
+        for t in docs.terms
+    ]
+    return {
+        "rows": decision_map(docs),
+        "terms": terms,
+        "sources": [(n, c.ref, c.text) for n, c in enumerate(docs.citations, start=1)],
+    }
 
 
 #: The columns of the results workbook's ``governance`` sheet.

@@ -371,7 +371,7 @@ def _proposed_terms(
             found.append(
                 TermsOfReference(
                     forum.id,
-                    f"{words} for {fn.name} (proposed)",
+                    f"{words} for {fn.name}",
                     forum.kind,
                     "proposed",
                     keepers,
