@@ -176,7 +176,7 @@ def _remit_row(line: RemitLine, names: _Names) -> str:
     cells = (
         line.name,
         line.power.replace("_", " "),
-        names.of(line.by),
+        names.of(line.by) if line.by else "—",
         names.of(line.members_only) if line.members_only else "—",
         accountable,
         _arrangement_words(line.arrangement),

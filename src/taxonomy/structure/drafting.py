@@ -145,14 +145,13 @@ class _Function:
 
 def _reserved_lines(body: str, f: _Function) -> list[SchemeLine]:
     """The decisions ``body``'s governing body keeps: as holder, of its own duty, reserved."""
-    rules = _legal_rules(f.sources, f.rec)
     return [
         f.line(
             body,
             "reserved",
             None,
             x.basis,
-            [_legal_key(f.sources, f.fn, _BASIS_KEY[x.basis]), *rules],
+            [_legal_key(f.sources, f.fn, _BASIS_KEY[x.basis]), *_legal_rules(f.sources, f.rec)],
         )
         for x in f.decision.deciders
         if x.kind == "board" and x.id == body
