@@ -176,8 +176,8 @@ def _remit_row(line: RemitLine, names: _Names) -> str:
     cells = (
         line.name,
         line.power.replace("_", " "),
-        names.of(line.by) if line.by else "—",
-        names.of(line.members_only) if line.members_only else "—",
+        names.of(line.by, short=True) if line.by else "—",
+        names.of(line.members_only, short=True) if line.members_only else "—",
         accountable,
         _arrangement_words(line.arrangement),
         names.cites(line.sources),
