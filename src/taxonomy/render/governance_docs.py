@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -99,6 +100,21 @@ class _Names:
             return f"all {len(self.everyone)} bodies"
         listed = [self.names.get(i, i) for i in ids]
         return ", ".join(listed) if listed else "none"
+
+    def bodies_named(self, text: str) -> str:
+        """``text`` with each body id standing as a word of its own replaced by its name."""
+        if not self.everyone:
+            return text
+        ids = "|".join(re.escape(i) for i in sorted(self.everyone, key=lambda i: (-len(i), i)))
+        one = rf"(?<![\w.\[-])(?:{ids})(?![\w\]-])"
+
+        def listed(match: re.Match[str]) -> str:
+            found = re.findall(one, match.group(0))
+            if len(self.everyone) > 2 and set(found) == self.everyone:
+                return f"all {len(self.everyone)} bodies"
+            return re.sub(one, lambda m: self.names[m.group(0)], match.group(0))
+
+        return re.sub(rf"{one}(?:, {one})*", listed, text)
 
     def cites(self, refs: Iterable[str]) -> str:
         return ", ".join(f"[{n}]" for n in sorted({self.numbers[r] for r in refs}))
@@ -337,7 +353,9 @@ def governance_view(classification: Classification) -> dict[str, Any]:
     return {
         "rows": decision_map(docs),
         "terms": terms,
-        "sources": [(n, c.ref, c.text) for n, c in enumerate(docs.citations, start=1)],
+        "sources": [
+            (n, c.ref, names.bodies_named(c.text)) for n, c in enumerate(docs.citations, start=1)
+        ],
     }
 
 
