@@ -125,9 +125,8 @@ def write_results(
     ``lead_status`` is ``open``, ``decided_by`` names the question to answer first and
     ``reason`` says when each outcome holds. An XLSX workbook then has a sheet ``open
     questions`` to fill in and read back (:mod:`taxonomy.render.answer_sheet`). Without a
-    comparison, an XLSX workbook has a sheet ``governance`` too: each body's scheme of
-    reservation and delegation and each joint body's terms of reference, a row per line, with
-    the sources each cites (:mod:`taxonomy.render.governance_docs`).
+    comparison, a sheet ``governance``: each body's scheme and each joint body's terms, a row
+    per line with its sources (:mod:`taxonomy.render.governance_docs`).
 
     Args:
         classification: the result.
@@ -157,10 +156,7 @@ def write_results(
     check_cells(rows, file=str(path), sheet=sheet.title)
     _fill_results(sheet, rows, Font, PatternFill, get_column_letter)
     write_questions_sheet(book, classification, pack_for(classification.portfolio, rules))
-    if comparison is None:
-        _governance_sheet(book, classification, path)
-    for outcome in comparison.outcomes if comparison is not None else ():
-        _scenario_sheet(book, outcome, path)
+    _later_sheets(book, classification, comparison, path)
     try:
         book.save(path)
     except OSError as exc:
@@ -203,6 +199,14 @@ def _scenario_sheet(book: Any, outcome: Any, path: Path) -> None:
     for column in ("B", "C"):
         scenario_sheet.column_dimensions[column].width = 28
     scenario_sheet.column_dimensions["D"].width = 90
+
+
+def _later_sheets(book: Any, classification: Classification, comparison: Any, path: Path) -> None:
+    """A sheet per scenario compared; without a comparison, the ``governance`` sheet."""
+    if comparison is None:
+        _governance_sheet(book, classification, path)
+    for outcome in comparison.outcomes if comparison is not None else ():
+        _scenario_sheet(book, outcome, path)
 
 
 def _governance_sheet(book: Any, classification: Classification, path: Path) -> None:
