@@ -314,3 +314,17 @@ def test_a_classify_workbook_has_the_governance_sheet(tmp_path: Path) -> None:
     assert [r for r in rows if any(v is not None for v in r)] == [
         r + [None] * (len(rows[0]) - len(r)) for r in expected if r
     ]
+
+
+def test_a_field_of_the_decision_block_is_one_key_to_add() -> None:
+    """A delegation's or a joint body's own facts (dates, a status) reach the JSON by one key
+    reading the line's ``delegation`` or the terms' ``joint``: shown here with keys they have."""
+    from taxonomy._output_shape import STRING, Shape, key
+
+    docs = governance_documents(taxonomy.classify(two_tier()))
+    line = docs.scheme("county").entries("delegated")[0]
+    extended = Shape(*SCHEME_LINE_JSON.keys, key("by", STRING, attr="delegation.by"))
+    assert extended.dump(line)["by"] == "county"
+    terms = Shape(*TERMS_JSON.keys, key("joint_name", STRING, attr="joint.name"))
+    assert terms.dump(docs.terms[0])["joint_name"] == "Joint Waste Committee"
+    assert "by" not in SCHEME_LINE_JSON.dump(line)  # the reference itself is not written

@@ -32,16 +32,14 @@ The documents are drafted by :func:`taxonomy.structure.drafting.governance_docum
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from taxonomy._decision import Delegation
 from taxonomy._explanation import PACK_IDENTITY_JSON, PackIdentity
+from taxonomy._model import JointBody
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Shape, each, key
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "CITATION_JSON",
@@ -187,6 +185,8 @@ class TermsOfReference:
             its remit.
         sources: the refs of the citations it rests on (the governance item, the law).
         notes: what a reader must know (the law does not let the bodies form one).
+        joint: the governance's joint body these terms draft, if any (not written: a key
+            reading its dates or status is one line of :data:`TERMS_JSON`).
     """
 
     id: str
@@ -200,6 +200,7 @@ class TermsOfReference:
     officers: tuple[tuple[str, str], ...]
     sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    joint: JointBody | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen

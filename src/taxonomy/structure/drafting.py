@@ -308,6 +308,7 @@ def _governance_terms(
         _officers(portfolio, body.id, set(body.delegated) | set(body.oversees)),
         tuple(dict.fromkeys(cited)),
         tuple(notes),
+        body,
     )
 
 
