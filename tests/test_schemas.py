@@ -480,6 +480,7 @@ OUTPUT_RUNS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("why-not", ("explain", str(NHS), "pricing", "--why-not", "one_team", "--format", "json")),
+    *[("governance", ("governance", str(p), "--format", "json")) for p in (NHS, NWL, NHS_UNKNOWN)],
     (
         "whatif",
         (

@@ -57,6 +57,7 @@ _SCHEMAS = (
     "whatif",
     "check",
     "graph",
+    "governance",
     "rules-list",
     "rules-check",
     "rules-coverage",
@@ -90,6 +91,8 @@ def _commands() -> dict[str, list[str]]:
                 runs[f"{name}.explain.{fid}.{fmt}"] = ["explain", portfolio, fid, "--format", fmt]
             runs[f"{name}.why-not.{fid}"] = ["explain", portfolio, fid, "--why-not", "one_team"]
         runs[f"{name}.report.html"] = ["report", portfolio, "-o", "{out}.html"]
+        for fmt in ("markdown", "json"):
+            runs[f"{name}.governance.{fmt}"] = ["governance", portfolio, "--format", fmt]
     for scenario, portfolio in SCENARIOS.items():
         path = f"examples/scenarios/{scenario}"
         stem = Path(scenario).stem

@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "convert": ("files", "Convert a portfolio between YAML, XLSX and CSV without loss."),
     "explain": ("explain", "Show which rules fired on which answers for one function, and why."),
+    "governance": (
+        "governance",
+        "Draft each body's scheme of delegation and each joint body's terms of reference.",
+    ),
     "graph": ("graph", "Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."),
     "init": (
         "files",

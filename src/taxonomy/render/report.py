@@ -71,6 +71,7 @@ def build_report(
     from taxonomy._version import __version__
     from taxonomy.classification import classify
     from taxonomy.language.rules import pack_for
+    from taxonomy.render.governance_docs import governance_view
     from taxonomy.render.prose import legal_effects, paragraphs
     from taxonomy.structure.graph import as_is_graph, build_graph
     from taxonomy.whatif.compare import compare
@@ -107,6 +108,7 @@ def build_report(
             robust=robust,
             paper=pack.word("paper", "the taxonomy's source paper"),
             chain=classification.rule_pack.chain,
+            governance=governance_view(classification),
             **_open_view(classification, bodies),
             **_structure_view(to_be, as_is, portfolio, bodies, comparison, pack),
         )

@@ -124,7 +124,9 @@ def write_results(
     ``arrangement`` says ``open:`` with each outcome and its share, ``category`` is empty,
     ``lead_status`` is ``open``, ``decided_by`` names the question to answer first and
     ``reason`` says when each outcome holds. An XLSX workbook then has a sheet ``open
-    questions`` to fill in and read back (:mod:`taxonomy.render.answer_sheet`).
+    questions`` to fill in and read back (:mod:`taxonomy.render.answer_sheet`). Without a
+    comparison, a sheet ``governance``: each body's scheme and each joint body's terms, a row
+    per line with its sources (:mod:`taxonomy.render.governance_docs`).
 
     Args:
         classification: the result.
@@ -154,8 +156,7 @@ def write_results(
     check_cells(rows, file=str(path), sheet=sheet.title)
     _fill_results(sheet, rows, Font, PatternFill, get_column_letter)
     write_questions_sheet(book, classification, pack_for(classification.portfolio, rules))
-    for outcome in comparison.outcomes if comparison is not None else ():
-        _scenario_sheet(book, outcome, path)
+    _later_sheets(book, classification, comparison, path)
     try:
         book.save(path)
     except OSError as exc:
@@ -198,6 +199,31 @@ def _scenario_sheet(book: Any, outcome: Any, path: Path) -> None:
     for column in ("B", "C"):
         scenario_sheet.column_dimensions[column].width = 28
     scenario_sheet.column_dimensions["D"].width = 90
+
+
+def _later_sheets(book: Any, classification: Classification, comparison: Any, path: Path) -> None:
+    """A sheet per scenario compared; without a comparison, the ``governance`` sheet."""
+    if comparison is None:
+        _governance_sheet(book, classification, path)
+    for outcome in comparison.outcomes if comparison is not None else ():
+        _scenario_sheet(book, outcome, path)
+
+
+def _governance_sheet(book: Any, classification: Classification, path: Path) -> None:
+    """The ``governance`` sheet: each body's scheme and each joint body's terms, with sources."""
+    from taxonomy.render.governance_docs import governance_rows
+    from taxonomy.structure.drafting import governance_documents
+
+    rows = governance_rows(governance_documents(classification))
+    check_cells(rows, file=str(path), sheet="governance")
+    sheet = book.create_sheet("governance")
+    for row in rows:
+        sheet.append(row)
+    as_text_cells(sheet)
+    widths = (20, 26, 36, 26, 40, 12, 26, 16, 8, 12, 18, 60, 70)
+    for column, width in zip("ABCDEFGHIJKLM", widths, strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "D2"
 
 
 def _fill_results(sheet: Any, rows: list[list[Any]], font: Any, fill: Any, letter: Any) -> None:

@@ -107,6 +107,7 @@ _BESIDE = {
     "rules-check": "taxonomy.testing.verify:check_schema",
     "rules-coverage": "taxonomy.testing.coverage:coverage_schema",
     "rules-mutate": "taxonomy.testing.mutation:mutation_schema",
+    "governance": "taxonomy.render.governance_docs:governance_schema",
 }
 
 

@@ -32,6 +32,7 @@ OUTPUTS: Mapping[str, str] = {
     "whatif": "whatif --format json",
     "check": "check --format json (the structure's findings and metrics)",
     "graph": "graph --format json (the accountability graph, node-link)",
+    "governance": "governance --format json (each body's scheme, each joint body's terms)",
     "rules-list": "rules list --format json",
     "rules-check": "rules check --format json",
     "rules-coverage": "rules coverage --format json",
