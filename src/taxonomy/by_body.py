@@ -16,6 +16,7 @@ each body's answers give.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -25,7 +26,7 @@ from taxonomy._results import Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.partial import classify_open, complete, turns_on
 
-__all__ = ["body_view", "classify_by_body"]
+__all__ = ["answer_by_body", "body_view", "classify_by_body"]
 
 
 def classify_by_body(
@@ -73,3 +74,18 @@ def body_view(
             unknowns = {**dict(narrowed.unknowns), key: answer}
             narrowed = attrs.evolve(narrowed, unknowns=unknowns)
     return BodyView(body, answers, recommend(narrowed))
+
+
+def answer_by_body(function: Function, said: BodyAnswers, order: tuple[Any, ...]) -> Function:
+    """``function`` with ``said.key`` answered by each body as ``said`` says (who said what kept).
+
+    ``order`` is the fact's values in order (the levels, a choice's words). Where the bodies
+    agree, the answer is that value; otherwise it is open over exactly the values they gave.
+    """
+    kept = tuple(s for s in function.by_body if s.key != said.key)
+    combined = said.combined(order)
+    if len(combined.values) == 1:
+        answered = complete(function, {said.key: combined.values[0]})
+    else:
+        answered = attrs.evolve(function, unknowns={**dict(function.unknowns), said.key: combined})
+    return attrs.evolve(answered, by_body=(*kept, said))

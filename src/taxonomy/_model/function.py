@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -132,6 +132,10 @@ class BodyAnswers:
         return "; ".join(f"{body}: {said}" for body, said in self.words())
 
 
+def _said_tuple(value: Iterable[BodyAnswers]) -> tuple[BodyAnswers, ...]:
+    return tuple(value)
+
+
 def _one_text(answer: OneOf) -> str:
     data = BodyAnswers.value_data(answer)
     return ", ".join(data) if isinstance(data, list) else str(data)
@@ -222,7 +226,7 @@ class Function:
     (``efficiency.duplication``, ``capability.nhse``, ``legal.democratic_control``): each a
     :class:`OneOf`. The attribute the answer would fill holds a placeholder that nothing reads:
     classification enumerates every completion instead (:mod:`taxonomy.partial`)."""
-    by_body: tuple[BodyAnswers, ...] = attrs.field(default=(), converter=tuple)
+    by_body: tuple[BodyAnswers, ...] = attrs.field(default=(), converter=_said_tuple)
     """The questions each body answered for itself (:class:`BodyAnswers`), by key. Where they
     disagree, :attr:`unknowns` holds what they leave possible; where they agree, the answer is
     given as known."""

@@ -8,12 +8,24 @@ a value, :func:`normalise_value` folds its case, :func:`set_answer` sets it on t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from taxonomy._model import DELEGATION_LIMITS, Capability, Effectiveness, Function, Level, Portfolio
+from taxonomy._model import (
+    DELEGATION_LIMITS,
+    BodyAnswers,
+    Capability,
+    Effectiveness,
+    Function,
+    Level,
+    OneOf,
+    Portfolio,
+)
+from taxonomy.by_body import answer_by_body
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.per_body import order_of, per_body_problem, split_per_body
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.language.facts import (
     ANSWER_QUESTIONS,
@@ -240,8 +252,14 @@ def set_answer(
         ScenarioError: located at ``at``: the value does not suit the field, an id is unknown,
             or the model refuses the result.
     """
-    value = normalise_value(field, value, facts)
-    check_field(field, value, at, facts)
+    written = split_per_body(value) if isinstance(value, str) else value
+    said: Mapping[Any, Any] = written if isinstance(written, Mapping) else {}
+    per_body = isinstance(written, Mapping) and _open_kind(field, facts) is not None
+    if per_body:
+        _check_per_body(field, said, at, facts)
+    else:
+        value = normalise_value(field, value, facts)
+        check_field(field, value, at, facts)
     selected = {f.id for f in selector.select(portfolio, at, facts)}
     updated = []
     for fn in portfolio.functions:
@@ -249,6 +267,10 @@ def set_answer(
             updated.append(fn)
             continue
         try:
+            if per_body:
+                updated.append(_set_by_body(fn, field, said, at, facts))
+                continue
+            fn = attrs.evolve(fn, by_body=tuple(s for s in fn.by_body if s.key != field))
             updated.append(_set_one(portfolio, fn, field, value, at, facts))
         except ScenarioError:
             raise
@@ -258,6 +280,62 @@ def set_answer(
         return attrs.evolve(portfolio, functions=tuple(updated))
     except (ValueError, TypeError) as exc:
         raise at.error(f"leaves an invalid portfolio: {exc}") from None
+
+
+def _per_body_answers(
+    field: str, said: Mapping[Any, Any], at: Where, facts: Facts
+) -> dict[str, OneOf]:
+    """Each body's answer in ``said`` read as its own open answer (or raise at ``at``)."""
+    kind = _open_kind(field, facts)
+    assert kind is not None
+    choices = facts.type(field).choices if kind == "choice" else ()
+    problem = per_body_problem(kind, _known_required(field, facts))
+    if problem is None and not said:
+        problem = "names no body"
+    if problem is not None:
+        raise at.error(f"{field} {problem}", key=at.value_key)
+    answers: dict[str, OneOf] = {}
+    for body, value in said.items():
+        if isinstance(value, str) and kind == "level" and not is_open_answer(value):
+            value = fold_choice(value, Level.names()) or value
+        written = value if is_open_answer(value) else [value]
+        problem, parsed, allowed = parse_open(kind, written, choices)
+        if problem is not None or parsed is None:
+            raise at.error(
+                f"{body}'s answer: {problem} (for {field})",
+                key=at.value_key,
+                allowed=allowed or None,
+                suggestion=did_you_mean(str(value), allowed) if allowed else None,
+            )
+        answers[str(body)] = parsed
+    return answers
+
+
+def _check_per_body(field: str, said: Mapping[Any, Any], at: Where, facts: Facts) -> None:
+    """Check each body's own answer to ``field`` (which bodies perform it: when applied)."""
+    _per_body_answers(field, said, at, facts)
+
+
+def _set_by_body(
+    fn: Function, field: str, said: Mapping[Any, Any], at: Where, facts: Facts
+) -> Function:
+    """``fn`` with ``field`` answered by each body for itself, each a body that performs it."""
+    answers = _per_body_answers(field, said, at, facts)
+    for body in answers:
+        if body not in fn.performed_by:
+            raise at.error(
+                f"'{body}' does not perform function '{fn.id}': each body's own answer is "
+                "given by a body in performed_by",
+                key=at.value_key,
+                allowed=fn.performed_by,
+                suggestion=did_you_mean(body, fn.performed_by),
+            )
+    kind = _open_kind(field, facts)
+    assert kind is not None
+    choices = facts.type(field).choices if kind == "choice" else ()
+    ordered = sorted(answers.items(), key=lambda kv: fn.performed_by.index(kv[0]))
+    order = order_of(kind, choices, answers.values())
+    return answer_by_body(fn, BodyAnswers(field, ordered), order)
 
 
 def _maybe_declared(field: str) -> bool:
