@@ -31,6 +31,7 @@ from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
 from taxonomy.language.rules import RulePack, fill_because, pack_for
+from taxonomy.render.by_body import by_body_sentence
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
     arrangement_words,
@@ -188,6 +189,9 @@ class _Writer:
         }
 
     def paragraph(self, rec: Recommendation) -> str:
+        if rec.by_body is not None:  # and what each body's own answers give
+            plain = self.paragraph(attrs.evolve(rec, by_body=None))
+            return f"{plain} {by_body_sentence(rec, self.names)}"
         if rec.arrangement is None:
             return open_paragraph(rec)
         ex = rec.explanation
