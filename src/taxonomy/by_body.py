@@ -42,8 +42,10 @@ def classify_by_body(
         recommend: classifies one function (answers open or not) by the normal path.
     """
     plain = attrs.evolve(function, by_body=())
-    disputed = {
-        said.key: said.words() for said in function.by_body if plain.unknown(said.key) is not None
+    disputed = {  # where the bodies' answers differ (an answer they share is no dispute)
+        said.key: said.words()
+        for said in function.by_body
+        if len({answer for _, answer in said.answers}) > 1
     }
     if plain.unknowns:
         found = classify_open(pack, plain, recommend, disputed=disputed)

@@ -257,8 +257,11 @@ _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
 def _decided_words(rec: Recommendation) -> str:
     """What decided a recommendation, in words: the answers, and the law where it held it.
 
-    An open one is not decided: the question to answer first, as the table says.
+    An open one is not decided: the question to answer first, as the table says. Where bodies
+    answered for themselves, whether it holds whatever they say, or whose answer gives what.
     """
+    if rec.by_body is not None:
+        return f"{_decided_words(attrs.evolve(rec, by_body=None))}; {by_body_cell(rec)}"
     if rec.arrangement is None:
         return decided_cell(rec)
     if not rec.explanation.capped_by:

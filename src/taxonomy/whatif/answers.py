@@ -128,6 +128,10 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
     where the portfolio could leave it open: the function is then classified over every value
     (:mod:`taxonomy.partial`).
     """
+    written = split_per_body(value) if isinstance(value, str) else value
+    if isinstance(written, Mapping) and _open_kind(field, facts) is not None:
+        _per_body_answers(field, written, at, facts)  # which bodies: checked when applied
+        return
     if is_open_answer(value) and _open_kind(field, facts) is not None:
         _check_open(field, value, at, facts)
         return
@@ -222,6 +226,8 @@ def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
     >>> normalise_value("efficiency.duplication", "High"), normalise_value("notes", "High")
     ('high', 'High')
     """
+    if isinstance(value, Mapping) or split_per_body(value) is not None:
+        return value  # each body's own answer: each read as its own (see check_field)
     choices: tuple[str, ...] = ()
     if facts is not None and field in facts and facts.get(field).answered:
         ftype = facts.type(field)
@@ -255,11 +261,8 @@ def set_answer(
     written = split_per_body(value) if isinstance(value, str) else value
     said: Mapping[Any, Any] = written if isinstance(written, Mapping) else {}
     per_body = isinstance(written, Mapping) and _open_kind(field, facts) is not None
-    if per_body:
-        _check_per_body(field, said, at, facts)
-    else:
-        value = normalise_value(field, value, facts)
-        check_field(field, value, at, facts)
+    value = normalise_value(field, value, facts)
+    check_field(field, value, at, facts)
     selected = {f.id for f in selector.select(portfolio, at, facts)}
     updated = []
     for fn in portfolio.functions:
@@ -283,12 +286,12 @@ def set_answer(
 
 
 def _per_body_answers(
-    field: str, said: Mapping[Any, Any], at: Where, facts: Facts
+    field: str, said: Mapping[Any, Any], at: Where, facts: Facts | None
 ) -> dict[str, OneOf]:
     """Each body's answer in ``said`` read as its own open answer (or raise at ``at``)."""
     kind = _open_kind(field, facts)
     assert kind is not None
-    choices = facts.type(field).choices if kind == "choice" else ()
+    choices = facts.type(field).choices if kind == "choice" and facts is not None else ()
     problem = per_body_problem(kind, _known_required(field, facts))
     if problem is None and not said:
         problem = "names no body"
@@ -309,11 +312,6 @@ def _per_body_answers(
             )
         answers[str(body)] = parsed
     return answers
-
-
-def _check_per_body(field: str, said: Mapping[Any, Any], at: Where, facts: Facts) -> None:
-    """Check each body's own answer to ``field`` (which bodies perform it: when applied)."""
-    _per_body_answers(field, said, at, facts)
 
 
 def _set_by_body(
