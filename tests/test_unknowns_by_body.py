@@ -302,3 +302,18 @@ def test_bad_per_body_answers_are_each_reported_at_once(tmp_path: Path) -> None:
     json_out = run_cli("classify", str(path), "--format", "json")
     problems = json.loads(json_out.stdout or json_out.stderr)["error"]["problems"]
     assert all(p["file"] == str(path) and p["item"] and p["key"] for p in problems)
+
+
+def test_a_merger_makes_a_body_gone_speak_as_its_successor() -> None:
+    from taxonomy.whatif.scenarios import Scenario
+
+    portfolio = taxonomy.load_portfolio(FIXTURE)
+    applied = Scenario("merge").merge(into="northvale", from_=["southmere"]).apply(portfolio)
+    fn = applied.portfolio.function("revenues-benefits")
+    (said,) = fn.by_body
+    assert said.bodies == ("northvale", "eastbrook")
+    assert said.of("northvale") == OneOf((Level.LOW, Level.HIGH))  # what both said, together
+    rec = taxonomy.classify(applied.portfolio, rules=applied.rules)["revenues-benefits"]
+    assert rec.by_body is not None
+    views = {v.body: v.recommendation for v in rec.by_body.views}
+    assert not views["northvale"].decided and str(views["eastbrook"].arrangement) == "aligned"

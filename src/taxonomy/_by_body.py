@@ -9,15 +9,12 @@ in :data:`DISAGREEMENT_JSON` and :data:`BODY_VIEW_JSON`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from taxonomy._model import Arrangement, BodyAnswers, OneOf
 from taxonomy._output_shape import STRING_OR_NULL, STRINGS, Schema, Shape, key, text
-
-if TYPE_CHECKING:
-    from taxonomy._results import Recommendation
 
 __all__ = ["BODY_VIEW_JSON", "DISAGREEMENT_JSON", "BodyView", "Disagreement"]
 
@@ -87,14 +84,16 @@ class BodyView:
     Attributes:
         body: the body.
         answers: its answers, by key (the questions it answered per body).
-        recommendation: the function classified on them (open where other answers are, or
+        recommendation: the function classified on them, a
+            :class:`~taxonomy._results.Recommendation` (open where other answers are, or
             where it left an answer open itself; a question it did not answer per body stays
-            open over the other bodies' answers).
+            open over the other bodies' answers). Typed loosely: the results module holds
+            this one, not the other way round.
     """
 
     body: str
     answers: tuple[tuple[str, OneOf], ...]
-    recommendation: Recommendation = attrs.field(eq=False, repr=False)
+    recommendation: Any = attrs.field(eq=False, repr=False)
 
     @property
     def outcome(self) -> tuple[Any, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -112,6 +112,26 @@ class BodyAnswers:
             return UNKNOWN
         given = {v for _, answer in self.answers for v in answer.values}
         return OneOf(tuple(v for v in order if v in given))
+
+    def renamed(self, one: Callable[[str], str]) -> BodyAnswers:
+        """The answers with each body renamed by ``one`` (a merger: gone bodies -> successor).
+
+        Bodies renamed alike have given, between them, every value either gave.
+
+        >>> said = BodyAnswers("k", {"a": OneOf((Level.LOW,)), "b": OneOf((Level.HIGH,))})
+        >>> str(said.renamed(lambda body: "ab"))
+        'ab: low, high'
+        """
+        merged: dict[str, OneOf] = {}
+        for body, answer in self.answers:
+            before = merged.get(one(body))
+            if before is None:
+                merged[one(body)] = answer
+            elif before.unknown or answer.unknown:
+                merged[one(body)] = UNKNOWN
+            else:
+                merged[one(body)] = OneOf(tuple(sorted({*before.values, *answer.values})))
+        return BodyAnswers(self.key, merged)
 
     def to_data(self) -> dict[str, Any]:
         """As a file writes it: each body's value (one value as itself, else as open)."""
