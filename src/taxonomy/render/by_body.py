@@ -12,13 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
+import attrs
+
 from taxonomy._model import word_list
 from taxonomy.render.undecided import question_words
 
 if TYPE_CHECKING:
     from taxonomy._results import BodyView, Disagreement, Recommendation
 
-__all__ = ["by_body_cell", "by_body_lines", "by_body_sentence", "view_words"]
+__all__ = ["by_body_cell", "by_body_lines", "by_body_sentence", "view_words", "with_bodies"]
 
 Names = Callable[[str], str]
 
@@ -90,6 +92,16 @@ def by_body_sentence(rec: Recommendation, names: Mapping[str, str] | None = None
         for v in disagreement.views
     )
     return f"It turns on whose answer ({turns}): {views}."
+
+
+def with_bodies(
+    paragraph: Callable[[Recommendation], str],
+    rec: Recommendation,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """``rec``'s paragraph as ``paragraph`` writes it, then :func:`by_body_sentence`."""
+    plain = paragraph(attrs.evolve(rec, by_body=None))
+    return f"{plain} {by_body_sentence(rec, names)}"
 
 
 def by_body_cell(rec: Recommendation) -> str:
