@@ -72,6 +72,7 @@ def test_doc_commands_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     for folder in ("examples", "rules"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     shutil.copytree(ROOT / "tests" / "expectations", tmp_path / "tests" / "expectations")
+    shutil.copytree(ROOT / "tests" / "fixtures", tmp_path / "tests" / "fixtures")
     monkeypatch.chdir(tmp_path)
     ran = 0
     for line, command, shown in _commands(page):

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
         "taxonomy._decision",
         "taxonomy._explanation",
         "taxonomy._questions",
+        "taxonomy._by_body",
         "taxonomy._results",
         "taxonomy.schemas._ids",
     ),
@@ -42,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # portfolios read (YAML, spreadsheets, Python) and the law in force on a day
     ("taxonomy.input", "taxonomy.law"),
     # classify, and classifying over answers left open
-    ("taxonomy.classification", "taxonomy.partial"),
+    ("taxonomy.classification", "taxonomy.partial", "taxonomy.by_body"),
     # the accountability graph and its checks
     ("taxonomy.structure",),
     # the JSON Schemas' builders, from the loaders' declarations
@@ -59,6 +60,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # the command line, and the package's front door (every public name, imported on first use)
     ("taxonomy.cli", "taxonomy"),
 )
+
 
 def _modules() -> dict[str, Path]:
     found = {}

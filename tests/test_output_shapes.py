@@ -27,18 +27,28 @@ NHS = ROOT / "examples" / "nhs_joint_working_2018.yaml"
 UNKNOWN = ROOT / "examples" / "nhs_joint_working_2018_unknown.yaml"
 
 
-def _written(shape: Shape) -> list[str]:
-    return [k.name for k in shape.keys if k.written]
+BY_BODY = ROOT / "tests" / "fixtures" / "councils_by_body.yaml"
 
 
-@pytest.mark.parametrize("path", [NHS, UNKNOWN], ids=lambda p: p.stem)
+def _written(shape: Shape, data: dict[str, object] | None = None) -> list[str]:
+    """The keys written, in order; one that may be left out, only where ``data`` has it."""
+    return [
+        k.name for k in shape.keys if k.written and (k.required or data is None or k.name in data)
+    ]
+
+
+@pytest.mark.parametrize("path", [NHS, UNKNOWN, BY_BODY], ids=lambda p: p.stem)
 def test_to_dict_writes_the_keys_its_shape_declares_in_order(path: Path) -> None:
     result = taxonomy.classify(taxonomy.load_portfolio(path))
     assert list(result.to_dict()) == _written(CLASSIFICATION_JSON)
     for rec in result:
-        assert list(rec.to_dict()) == _written(RECOMMENDATION_JSON)
+        data = rec.to_dict()
+        assert list(data) == _written(RECOMMENDATION_JSON, data)
+        assert ("by_body" in data) == (path == BY_BODY)  # only where bodies answered for themselves
     # The open example has open recommendations and decided ones: both shapes are covered.
-    assert {rec.decided for rec in result} == ({True, False} if path == UNKNOWN else {True})
+    assert {rec.decided for rec in result} == (
+        {True, False} if path in (UNKNOWN, BY_BODY) else {True}
+    )
 
 
 def test_the_schema_lists_every_declared_key_and_requires_the_ones_declared_required() -> None:

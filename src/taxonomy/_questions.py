@@ -46,6 +46,14 @@ OPEN_QUESTION_JSON = Shape(
         description="arrangements expected to remain once it is answered (ranked by it first)",
     ),
     key("answers", {"type": "array", "items": ANSWER_JSON}, via=each(ANSWER_JSON)),
+    key(
+        "disagreement",
+        {"type": "object", "additionalProperties": STRING},
+        read=lambda question: dict(question.disagreement),
+        omit_empty=True,
+        description="where the bodies answered it each for itself and disagree: who said what "
+        "(settling it is choosing among those values)",
+    ),
 )
 
 
@@ -62,12 +70,17 @@ class OpenQuestion:
             that only moves the lead comes after one that settles the arrangement.
         answers: each answer (a value, or a set of values the rules treat alike, in words),
             with the outcomes it would leave (as ``arrangement, lead`` words).
+        disagreement: where the bodies answered it each for itself and disagree, each
+            body's answer in words (``(("nhse", "high"), ("nhsi", "medium"))``); else empty.
+            Its answers are then only the values they gave, and among questions that settle
+            as much it is ranked first: the Boards can settle it between them.
     """
 
     key: str
     expected_outcomes: float
     answers: tuple[tuple[str, tuple[str, ...]], ...]
     expected_arrangements: float = 1.0
+    disagreement: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the keys of :data:`OPEN_QUESTION_JSON`."""

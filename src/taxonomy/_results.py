@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
+from taxonomy._by_body import DISAGREEMENT_JSON, BodyView, Disagreement
 from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
 from taxonomy._model import (
@@ -37,13 +38,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANSWER_JSON",
+    "DISAGREEMENT_JSON",
     "MAX_LEADS_LISTED",
     "CLASSIFICATION_JSON",
     "DEFAULT_RENDERER",
     "OPEN_QUESTION_JSON",
     "OUTCOME_JSON",
     "RECOMMENDATION_JSON",
+    "BodyView",
     "Classification",
+    "Disagreement",
     "OpenQuestion",
     "Outcome",
     "Recommendation",
@@ -66,6 +70,10 @@ def _arrangements(*, nullable: bool = False) -> Schema:
 
 def _decision(decision: Decision | None) -> dict[str, Any] | None:
     return None if decision is None else DECISION_JSON.dump(decision)
+
+
+def _disagreement(disagreement: Disagreement | None) -> dict[str, Any] | None:
+    return None if disagreement is None else DISAGREEMENT_JSON.dump(disagreement)
 
 
 def _day(day: datetime.date | None) -> str | None:
@@ -251,6 +259,12 @@ RECOMMENDATION_JSON = Shape(
         "accountable owner (the structure the graph draws); for an open function what the law "
         "and governance say, no forum proposed; null: made without its portfolio",
     ),
+    key(
+        "by_body",
+        DISAGREEMENT_JSON,
+        via=_disagreement,
+        omit_none=True,  # only where some question is answered by each body for itself
+    ),
     extra=_OPEN_OR_DECIDED,
 )
 
@@ -275,6 +289,8 @@ class Recommendation:
         decision: who holds the function in law, who decides it and the delegations
             (:func:`taxonomy._decision.decision_of`, the structure the graph draws); None where
             the recommendation was made without its portfolio.
+        by_body: where some question is answered by each body for itself, whether the
+            placement holds whatever they say and what each body's answers give; else None.
     """
 
     function: str
@@ -288,6 +304,7 @@ class Recommendation:
     open_questions: tuple[OpenQuestion, ...] = ()
     settled_by: str | None = "answers"
     decision: Decision | None = attrs.field(default=None, eq=False, repr=False)
+    by_body: Disagreement | None = None
 
     @property
     def decided(self) -> bool:

@@ -20,6 +20,7 @@ from taxonomy._decision import decision_of, decision_words
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._results import Classification, Recommendation
+from taxonomy.by_body import classify_by_body
 from taxonomy.errors import EngineError, InputError, PortfolioError, did_you_mean
 from taxonomy.language.compiled import CompiledPack, compile_pack
 from taxonomy.language.durable import Engine, engine_for
@@ -244,6 +245,10 @@ class _Run:
 
     def recommend(self, fn: Function) -> Recommendation:
         """The recommendation for ``fn`` (open answers: over every completion)."""
+        if fn.by_body:  # each body's own answers: combined, and each body's taken
+            found = classify_by_body(self.pack, fn, self.recommend)
+            held = decision_of(self.portfolio, fn, found.arrangement, found.lead)
+            return attrs.evolve(found, decision=held)
         if fn.unknowns:  # partial evaluation: every completion through this same path
             found = classify_open(self.pack, fn, self.recommend)
             held = decision_of(self.portfolio, fn, found.arrangement, found.lead)

@@ -22,6 +22,7 @@ import attrs
 
 from taxonomy._model import (
     UNKNOWN,
+    BodyAnswers,
     Capability,
     Function,
     Governance,
@@ -287,6 +288,7 @@ def _merged_function(
         performed_by=many(fn.performed_by),
         capability=Capability(levels),
         unknowns=unknowns,
+        by_body=_merged_by_body(fn, succession),
         answers=_merge_answers(fn.answers, facts, one),
         agreed_lead=None,
         legal=Legal(),
@@ -318,6 +320,21 @@ def _consents(fn: Function, succession: _Succession, notes: list[str]) -> tuple[
         else:
             kept.append(body)
     return tuple(kept)
+
+
+def _merged_by_body(fn: Function, succession: _Succession) -> tuple[BodyAnswers, ...]:
+    """Who said what after the merger: a body gone speaks as the successor.
+
+    A body's capability the merger changes (the successor's is the highest of the merged
+    bodies') is no longer what any body said of it: its per-body record is dropped, and the
+    open answer :func:`_merged_capability` gives stands.
+    """
+    touched = {*succession.gone, succession.into}
+    return tuple(
+        said.renamed(succession.one)
+        for said in fn.by_body
+        if not (said.key.startswith("capability.") and said.key.split(".", 1)[1] in touched)
+    )
 
 
 def _merged_capability(

@@ -18,7 +18,7 @@ Grids beyond :data:`MAX_COMPLETIONS` are refused, never sampled.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import Any, cast
 
@@ -39,7 +39,15 @@ from taxonomy.errors import InputError
 from taxonomy.language.rules import FactTest, RulePack
 from taxonomy.language.semantics import holds
 
-__all__ = ["MAX_COMPLETIONS", "OWN_LEVELS", "classify_open", "complete", "completions", "domain"]
+__all__ = [
+    "MAX_COMPLETIONS",
+    "OWN_LEVELS",
+    "classify_open",
+    "complete",
+    "completions",
+    "domain",
+    "turns_on",
+]
 
 #: The most completions of one function's open answers that are classified (beyond: refused).
 MAX_COMPLETIONS = 100_000
@@ -250,6 +258,8 @@ def classify_open(
     rules: RulePack,
     function: Function,
     recommend: Callable[[Function], Recommendation],
+    *,
+    disputed: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> Recommendation:
     """The recommendation for a function with open answers, over every completion.
 
@@ -257,6 +267,9 @@ def classify_open(
         rules: the rule pack (its conditions say which values are alike).
         function: the function, with :attr:`~taxonomy.Function.unknowns`.
         recommend: classifies one fully known function (the normal path).
+        disputed: the open answers the bodies disagree on, each with who said what: their
+            questions say so (:attr:`~taxonomy._results.OpenQuestion.disagreement`) and come
+            first among those that settle as much (:mod:`taxonomy.by_body`).
 
     Raises:
         InputError: more than :data:`MAX_COMPLETIONS` completions (answer some first).
@@ -288,10 +301,38 @@ def classify_open(
         if rec.arrangement is not None
     )
     words = {outcome: _outcome_words(entry[2]) for outcome, entry in found.items()}
-    questions = _questions(keys, groups, every, outcome_of, words)
+    questions = _questions(keys, groups, every, outcome_of, words, disputed or {})
     if len({outcome.arrangement for outcome in possible}) == 1:
         return _lead_open(function, ranked, possible, questions, keys)
     return _undecided(function, possible, questions, keys)
+
+
+def turns_on(
+    pack: RulePack,
+    function: Function,
+    recommend: Callable[[Function], Recommendation],
+    asked: Sequence[str],
+) -> tuple[str, ...]:
+    """The open answers among ``asked`` on which the outcome (arrangement and lead) turns.
+
+    An answer matters where two completions differing in it alone give different outcomes;
+    none of ``asked`` matters exactly when the outcome is the same whatever values they take
+    (with every value of the other open answers).
+    """
+    keys, groups = completions(pack, function)
+    _check_grid(function, keys, groups)
+    _, outcome_of = _tally(function, keys, groups, recommend)
+    found = []
+    for dim, key in enumerate(keys):
+        if key not in asked:
+            continue
+        seen: dict[Cell, tuple[Any, ...]] = {}
+        for cell, outcome in outcome_of.items():
+            rest = (*cell[:dim], *cell[dim + 1 :])
+            if seen.setdefault(rest, outcome) != outcome:
+                found.append(key)
+                break
+    return tuple(found)
 
 
 def _undecided(
@@ -395,6 +436,7 @@ def _questions(
     every: Sequence[Sequence[Any]],
     outcome_of: dict[Cell, tuple[Any, ...]],
     words: dict[tuple[Any, ...], str],
+    disputed: Mapping[str, tuple[tuple[str, str], ...]],
 ) -> list[OpenQuestion]:
     """The open questions, ranked by what is expected to remain once each is answered.
 
@@ -427,10 +469,21 @@ def _questions(
             )
         questions.append(
             OpenQuestion(
-                asked, round(float(expected), 4), tuple(answers), round(float(arrangements), 4)
+                asked,
+                round(float(expected), 4),
+                tuple(answers),
+                round(float(arrangements), 4),
+                disputed.get(asked, ()),
             )
         )
-    questions.sort(key=lambda q: (q.expected_arrangements, q.expected_outcomes, keys.index(q.key)))
+    questions.sort(
+        key=lambda q: (
+            q.expected_arrangements,
+            q.expected_outcomes,
+            not q.disagreement,  # the Boards can settle a disagreement between them
+            keys.index(q.key),
+        )
+    )
     return questions
 
 

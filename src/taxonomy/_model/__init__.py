@@ -23,6 +23,7 @@ fully known), ``provisions`` (the law: undated, or dated provisions and abolitio
 from taxonomy._model.fields import ID_PATTERN
 from taxonomy._model.function import (
     UNKNOWN,
+    BodyAnswers,
     Capability,
     Effectiveness,
     Efficiency,
@@ -59,6 +60,7 @@ __all__ = [
     "STATUSES",
     "Abolition",
     "Arrangement",
+    "BodyAnswers",
     "Capability",
     "Effectiveness",
     "Efficiency",

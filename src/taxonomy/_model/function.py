@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -55,6 +55,110 @@ class OneOf:
 
 #: The answer ``unknown``: any value of the fact's type.
 UNKNOWN = OneOf(())
+
+
+def _body_answer_tuple(value: Any) -> tuple[tuple[str, OneOf], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(body), answer) for body, answer in items)
+
+
+@attrs.frozen
+class BodyAnswers:
+    """One question answered by each body for itself: who said what (``nhse: high``).
+
+    Each body's answer is a :class:`OneOf`: one value (``OneOf((Level.HIGH,))``), a range or
+    :data:`UNKNOWN`. Where the bodies disagree the function's answer is open over the values
+    they gave (not the range between them); classification then says whether the placement
+    holds whatever they say, or which body's answer gives which (:mod:`taxonomy.partial`).
+
+    >>> said = BodyAnswers("efficiency.duplication", {"nhse": OneOf((Level.HIGH,)),
+    ...                    "nhsi": OneOf((Level.MEDIUM,))})
+    >>> str(said), said.to_data()
+    ('nhse: high; nhsi: medium', {'nhse': 'high', 'nhsi': 'medium'})
+    >>> said.of("nhsi"), said.combined(tuple(Level))
+    (OneOf(values=(<Level.MEDIUM: 2>,)), OneOf(values=(<Level.MEDIUM: 2>, <Level.HIGH: 3>)))
+    """
+
+    key: str
+    answers: tuple[tuple[str, OneOf], ...] = attrs.field(converter=_body_answer_tuple)
+
+    @answers.validator
+    def _check(self, attribute: attrs.Attribute[Any], value: tuple[tuple[str, OneOf], ...]) -> None:
+        bodies = [body for body, _ in value]
+        if not bodies:
+            raise ValueError(f"{self.key} is answered per body but names no body")
+        if len(set(bodies)) != len(bodies):
+            raise ValueError(f"{self.key} is answered twice by one body")
+        for body, answer in value:
+            check_id(self, attribute, body)
+            if not isinstance(answer, OneOf):
+                raise TypeError(f"{self.key}: {body}'s answer must be a OneOf")
+
+    @property
+    def bodies(self) -> tuple[str, ...]:
+        """The bodies that answered, in the order given."""
+        return tuple(body for body, _ in self.answers)
+
+    def of(self, body: str) -> OneOf | None:
+        """``body``'s answer, or None where it gave none."""
+        return dict(self.answers).get(body)
+
+    def combined(self, order: tuple[Any, ...]) -> OneOf:
+        """Every value some body gave, in ``order`` (the fact's values): what is still possible.
+
+        :data:`UNKNOWN` where a body said ``unknown``; one value where they all agree.
+        """
+        if any(answer.unknown for _, answer in self.answers):
+            return UNKNOWN
+        given = {v for _, answer in self.answers for v in answer.values}
+        return OneOf(tuple(v for v in order if v in given))
+
+    def renamed(self, one: Callable[[str], str]) -> BodyAnswers:
+        """The answers with each body renamed by ``one`` (a merger: gone bodies -> successor).
+
+        Bodies renamed alike have given, between them, every value either gave.
+
+        >>> said = BodyAnswers("k", {"a": OneOf((Level.LOW,)), "b": OneOf((Level.HIGH,))})
+        >>> str(said.renamed(lambda body: "ab"))
+        'ab: low, high'
+        """
+        merged: dict[str, OneOf] = {}
+        for body, answer in self.answers:
+            before = merged.get(one(body))
+            if before is None:
+                merged[one(body)] = answer
+            elif before.unknown or answer.unknown:
+                merged[one(body)] = UNKNOWN
+            else:
+                merged[one(body)] = OneOf(tuple(sorted({*before.values, *answer.values})))
+        return BodyAnswers(self.key, merged)
+
+    def to_data(self) -> dict[str, Any]:
+        """As a file writes it: each body's value (one value as itself, else as open)."""
+        return {body: self.value_data(answer) for body, answer in self.answers}
+
+    @staticmethod
+    def value_data(answer: OneOf) -> Any:
+        """One body's answer as a file writes it: one value as itself, else as open."""
+        if len(answer.values) == 1:
+            return format_value(answer.values[0])
+        return answer.to_data()
+
+    def words(self) -> tuple[tuple[str, str], ...]:
+        """Each body and its answer in words (``("nhse", "high")``, ``("nhsi", "low, high")``)."""
+        return tuple((body, _one_text(answer)) for body, answer in self.answers)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{body}: {said}" for body, said in self.words())
+
+
+def _said_tuple(value: Iterable[BodyAnswers]) -> tuple[BodyAnswers, ...]:
+    return tuple(value)
+
+
+def _one_text(answer: OneOf) -> str:
+    data = BodyAnswers.value_data(answer)
+    return ", ".join(data) if isinstance(data, list) else str(data)
 
 
 @attrs.frozen
@@ -142,6 +246,17 @@ class Function:
     (``efficiency.duplication``, ``capability.nhse``, ``legal.democratic_control``): each a
     :class:`OneOf`. The attribute the answer would fill holds a placeholder that nothing reads:
     classification enumerates every completion instead (:mod:`taxonomy.partial`)."""
+    by_body: tuple[BodyAnswers, ...] = attrs.field(default=(), converter=_said_tuple)
+    """The questions each body answered for itself (:class:`BodyAnswers`), by key. Where they
+    disagree, :attr:`unknowns` holds what they leave possible; where they agree, the answer is
+    given as known."""
+
+    def said_by_body(self, key: str) -> BodyAnswers | None:
+        """The bodies' own answers to ``key``, or None where it is not answered per body."""
+        for said in self.by_body:
+            if said.key == key:
+                return said
+        return None
 
     def unknown(self, key: str) -> OneOf | None:
         """The :class:`OneOf` answered for ``key``, or None where the answer is known."""

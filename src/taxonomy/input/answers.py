@@ -9,12 +9,13 @@ key neither the model nor the pack knows is refused, naming the pack.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from taxonomy._model import Level, OneOf
 from taxonomy.errors import Problems, did_you_mean, misspelt
+from taxonomy.input.per_body import is_per_body
 from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
 from taxonomy.input.values import joined, separator_hint
 from taxonomy.language.facts import is_open_answer, parse_open
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAMED_AT",
+    "PerBody",
     "declared_answers",
     "known_required",
     "meant",
@@ -32,6 +34,9 @@ __all__ = [
     "read_level",
     "undeclared",
 ]
+
+#: Reads an answer given per body: (the mapping, its question, its key, the answer's type).
+PerBody = Callable[[Fields, str, str, str], Any]
 
 #: Where the pack being read for was named, while a portfolio file that names one is read.
 NAMED_AT: ContextVar[str | None] = ContextVar("named_at", default=None)
@@ -150,12 +155,16 @@ def declared_answers(
     rules: RulePack,
     bodies: list[str],
     item: str,
+    *,
+    per_body: PerBody | None = None,
 ) -> dict[str, Any]:
     """The answers under ``question`` to facts the rule pack declares (problems recorded).
 
     The model's ``own`` keys are read elsewhere; the others are checked against each
     declaration; unknown keys are refused, with the keys the model and the pack allow there.
-    A required declared fact must be answered.
+    A required declared fact must be answered. An answer given per body (a mapping by body)
+    is read by ``per_body`` (``(node, question, key, kind)``: the answer they agree on, else
+    the values they gave), and refused where it is None.
     """
     declared = {f.key: f for f in rules.facts.answered(question)}
     where = f"{item}, {question}"
@@ -179,6 +188,11 @@ def declared_answers(
                 )
             continue
         with problems.collecting():
+            if is_per_body(node[key]) and per_body is not None:
+                said = per_body(node, question, key, declared[key].type.name)
+                if said is not None:
+                    found[declared[key].name] = said
+                continue
             found[declared[key].name] = _declared_answer(
                 reader, node, key, declared[key], rules, bodies, where
             )

@@ -7,10 +7,10 @@ values separated by commas; an answer left open is written as the YAML writes it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from taxonomy._model import Function, Level, OneOf, Portfolio
+from taxonomy._model import BodyAnswers, Function, Level, OneOf, Portfolio
 from taxonomy.input.governance import entry_cell
 from taxonomy.input.keys import Shape
 from taxonomy.input.portfolio import portfolio_to_data
@@ -83,8 +83,13 @@ def function_columns(bodies: Sequence[str], answers: Sequence[str]) -> list[str]
 def answer_value(value: Any) -> Any:
     """An answer as one cell, ``unknown`` and ``low..high`` as written.
 
-    A list (of bodies, or of the values an open answer may take) is separated by commas.
+    A list (of bodies, or of the values an open answer may take) is separated by commas;
+    each body's own answer is ``body: answer``, separated by semicolons.
     """
+    if isinstance(value, BodyAnswers):
+        return str(value)  # nhse: high; nhsi: medium
+    if isinstance(value, Mapping):
+        return "; ".join(f"{body}: {answer_value(said)}" for body, said in value.items())
     if isinstance(value, OneOf):
         value = value.to_data()
     if isinstance(value, Level):
@@ -181,7 +186,10 @@ def _function_values(
             values[key.name] = fn.get(key.name)
     values |= {f"capability.{b}": answer_value(fn["capability"].get(b)) for b in bodies}
     values |= {
-        name: answer_value(function.unknown(name) or function.answer(name)) for name in answers
+        name: answer_value(
+            function.said_by_body(name) or function.unknown(name) or function.answer(name)
+        )
+        for name in answers
     }
     return values
 

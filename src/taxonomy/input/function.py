@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from taxonomy._model import (
+    BodyAnswers,
     Capability,
     Effectiveness,
     Efficiency,
@@ -32,6 +33,7 @@ from taxonomy.input.answers import (
     read_level,
 )
 from taxonomy.input.legal import read_legal
+from taxonomy.input.per_body import is_per_body, order_of, read_per_body
 from taxonomy.input.reader import Fields, Reader, Row
 from taxonomy.input.shapes import EFFECTIVENESS, EFFICIENCY, FUNCTION, LEGAL
 from taxonomy.input.values import attempt, body_list, read_body, read_id, read_notes
@@ -57,6 +59,8 @@ class _Reading:
     problems: Problems
     answers: dict[str, Any] = attrs.field(factory=dict)
     unknowns: dict[str, OneOf] = attrs.field(factory=dict)
+    by_body: dict[str, BodyAnswers] = attrs.field(factory=dict)
+    performers: tuple[str, ...] | None = None
 
     def attempt(self, key: str, check: Callable[[], _T], default: _T) -> _T:
         """``check()`` where the function gives ``key`` (a problem recorded), else ``default``."""
@@ -64,6 +68,9 @@ class _Reading:
 
     def own_level(self, part: Fields, question: str, key: str) -> Level:
         """A level the model holds, or its placeholder where the answer is left open."""
+        if is_per_body(part[key]):
+            said = self.per_body(part, question, key, "level")
+            return said if isinstance(said, Level) else Level.NONE  # else open: a placeholder
         if is_open_answer(part[key]):
             self.unknowns[f"{question}.{key}"] = open_answer(
                 self.reader,
@@ -76,10 +83,47 @@ class _Reading:
             return Level.NONE  # a placeholder nothing reads: see Function.unknowns
         return read_level(self.reader, part, key, self.item)
 
+    def per_body(self, part: Fields, question: str, key: str, kind: str) -> Any:
+        """Each body's own answer to ``question.key``: the value they agree on, else a OneOf.
+
+        Where they disagree the answer is open over the values they gave (kept in
+        :attr:`unknowns`); who said what is kept in :attr:`by_body`. None where it cannot be
+        read (the problems recorded).
+        """
+        name = f"{question}.{key}"
+        choices = self.pack.facts.type(name).choices if kind == "choice" else ()
+        said = read_per_body(
+            self.reader,
+            self.problems,
+            part,
+            key,
+            (self.item, name),
+            kind,
+            performers=self.performers,
+            choices=choices,
+            known_required=known_required(self.pack, name),
+        )
+        if said is None:
+            return None
+        self.by_body[name] = said
+        combined = said.combined(order_of(kind, choices, (a for _, a in said.answers)))
+        if len(combined.values) == 1:
+            return combined.values[0]
+        self.unknowns[name] = combined
+        return combined
+
     def declared(self, part: Fields, question: str, own: Sequence[str]) -> dict[str, Any]:
         """The answers in ``part`` to the pack's questions under ``question`` (problems kept)."""
         return declared_answers(
-            self.reader, self.problems, part, question, own, self.pack, self.bodies, self.item
+            self.reader,
+            self.problems,
+            part,
+            question,
+            own,
+            self.pack,
+            self.bodies,
+            self.item,
+            per_body=self.per_body,
         )
 
     def question(self, question: str, own: tuple[str, ...]) -> Fields:
@@ -112,6 +156,7 @@ def read_function(
             reader.fail(
                 "must name at least one organisation", at=node, key="performed_by", item=item
             )
+    reading.performers = performed_by or None
     efficiency = _efficiency(reading) if "efficiency" in node else None
     effectiveness = _effectiveness(reading) if "effectiveness" in node else None
     legal = _legal(reading, performed_by) if "legal" in node else None
@@ -135,6 +180,7 @@ def read_function(
         agreed_lead=agreed,
         answers={k: v for k, v in answers.items() if not isinstance(v, OneOf)},
         unknowns=reading.unknowns | {k: v for k, v in answers.items() if isinstance(v, OneOf)},
+        by_body=tuple(reading.by_body.values()),
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.governance import cell_entry
 from taxonomy.input.keys import Key, Shape
+from taxonomy.input.per_body import cell_per_body
 from taxonomy.input.reader import Cells, Location, Row
 from taxonomy.input.shapes import ABOLITION, FUNCTION, PROVISION
 from taxonomy.input.sheets import Table, boolean, check_columns, located_cells, split_cell
@@ -180,6 +181,9 @@ def _answer_cell(fact: Fact, value: Any, row: int) -> Any:
     a value that cannot be read is passed on as written, for the pack's check to report.
     """
     kind = fact.type.name
+    said = cell_per_body(value, sheet="functions", row=row, column=fact.name)
+    if kind in OPEN_TYPES and said is not None:
+        return said
     if kind in OPEN_TYPES and _listed_open(value):
         return [_answer_cell(fact, item, row) for item in split_cell(value)]
     if kind == "bodies":
@@ -261,7 +265,8 @@ class _FunctionRow:
         if value is None:
             return None
         if key.kind == "level":
-            return _level_cell(value)
+            said = cell_per_body(value, sheet="functions", row=self.row, column=column)
+            return said if said is not None else _level_cell(value)
         if key.listed:
             if key.kind == "ids" and str(value).strip() in key.values:  # `all`: not an id
                 return str(value).strip()
@@ -303,7 +308,10 @@ class _FunctionRow:
             if c.startswith("capability.") and c not in declared.values()
         }
         levels = {
-            body: _level_cell(cells[c]) for body, c in columns.items() if cells[c] is not None
+            body: cell_per_body(cells[c], sheet="functions", row=self.row, column=c)
+            or _level_cell(cells[c])
+            for body, c in columns.items()
+            if cells[c] is not None
         }
         return Row(levels | extra, sheet="functions", row=self.row, columns=columns | declared)
 

@@ -20,7 +20,7 @@ from taxonomy.input.cells import as_text_cells, check_cells
 from taxonomy.input.columns import answer_value, text_value
 from taxonomy.input.keys import Key
 from taxonomy.input.shapes import EFFECTIVENESS, EFFICIENCY, FUNCTION, LEGAL, SHAPES, meta_keys
-from taxonomy.language.facts import ANSWER_QUESTIONS, allowed_values
+from taxonomy.language.facts import ANSWER_QUESTIONS, OPEN_TYPES, allowed_values
 
 if TYPE_CHECKING:
     from taxonomy.language.facts import Fact
@@ -77,6 +77,9 @@ class _Check:
     options: str | None
     title: str
     prompt: str
+    per_body: bool = False
+    """Whether the cell may hold each body's own answer (``nhse: high; nhsi: medium``): then
+    a value not in the drop-down is warned of, not refused."""
 
 
 def _function_keys() -> dict[str, Key]:
@@ -92,8 +95,13 @@ def _function_keys() -> dict[str, Key]:
 
 def _prompt(key: Key, column: str, bodies: Sequence[str]) -> str:
     """The input prompt of ``key``'s ``column``, with the bodies and levels filled in."""
-    levels = ", ".join(Level.names()) + " (or unknown, or a range such as low..high)"
-    example = ", ".join(bodies[:2]) if len(bodies) > 1 else "nhse, nhsi"
+    pair = list(bodies[:2]) if len(bodies) > 1 else ["nhse", "nhsi"]
+    levels = (
+        ", ".join(Level.names())
+        + f" (or unknown, a range such as low..high, or each body's own: {pair[0]}: high; "
+        f"{pair[1]}: medium)"
+    )
+    example = ", ".join(pair)
     if column.startswith("capability."):
         return key.prompt.format(body=column.split(".", 1)[1], levels=levels)
     return key.prompt.format(levels=levels, example=example)
@@ -143,8 +151,9 @@ def _function_checks(
         key = capability if column.startswith("capability.") else keys.get(column)
         if key is None or not key.prompt or key.kind in ("tier", "body"):
             continue
-        options = levels if key.kind in ("level", "section") else _options(key, bodies)
-        checks[column] = _Check(options, column, _prompt(key, column, bodies))
+        level = key.kind in ("level", "section")
+        options = levels if level else _options(key, bodies)
+        checks[column] = _Check(options, column, _prompt(key, column, bodies), per_body=level)
     tiers = pack.tiers()
     if tiers:
         checks["level"] = _Check(",".join(tiers), "level", FUNCTION.key("level").prompt)
@@ -158,7 +167,12 @@ def _function_checks(
         prompt = f"{fact.meaning} ({fact.type.name}: {values})"
         if fact.type.name == "bodies":
             prompt = f"{fact.meaning} (organisation ids separated by commas)"
-        checks[fact.name] = _Check(",".join(choices) if choices else None, fact.name, prompt)
+        per_body = fact.type.name in OPEN_TYPES and not fact.known_required
+        if per_body:
+            prompt += "; or each body's own, body: value; body: value"
+        checks[fact.name] = _Check(
+            ",".join(choices) if choices else None, fact.name, prompt, per_body=per_body
+        )
     return checks
 
 
@@ -194,6 +208,12 @@ def _add_check(sheet: Any, cells: str, check: _Check) -> None:
         formula1=f'"{check.options}"' if check.options is not None else None,
         allow_blank=True,
         showErrorMessage=check.options is not None,
+        # Each body's own answer (nhse: high; nhsi: medium) is no drop-down value: warned of.
+        errorStyle="warning" if check.per_body else None,
+        error="Not a listed value: a level, unknown, a range, or each body's own answer "
+        "(body: value; body: value)"
+        if check.per_body
+        else None,
         showInputMessage=True,
         promptTitle=check.title[:32],
         prompt=check.prompt[:255],

@@ -73,6 +73,9 @@ def _function_data(fn: Function) -> dict[str, Any]:
         if entry.get(question) is None:
             entry[question] = {}
         entry[question][answer] = answer_data(value)
+    for said in fn.by_body:  # each body's own answer, where the bodies answered for themselves
+        question, answer = said.key.split(".", 1)
+        entry.setdefault(question, {})[answer] = said.to_data()
     return entry
 
 

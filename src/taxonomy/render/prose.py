@@ -32,6 +32,7 @@ from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
 from taxonomy.language.rules import RulePack, fill_because, pack_for
+from taxonomy.render.by_body import with_bodies
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
     arrangement_words,
@@ -75,8 +76,7 @@ def paragraph(
             ``rules``.
 
     >>> import taxonomy
-    >>> result = taxonomy.classify(
-    ...     taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
+    >>> result = taxonomy.classify(taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
     >>> text = paragraph(result["specialised-commissioning"], result)
     >>> print(text.split(". ")[0])  # doctest: +NORMALIZE_WHITESPACE
     For Specialised services commissioning, we recommend that it be delivered separately
@@ -189,6 +189,8 @@ class _Writer:
         }
 
     def paragraph(self, rec: Recommendation) -> str:
+        if rec.by_body is not None:  # and what each body's own answers give
+            return with_bodies(self.paragraph, rec, self.names)
         if rec.arrangement is None:
             return open_paragraph(rec)
         ex = rec.explanation

@@ -11,10 +11,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import attrs
+
 from taxonomy._explanation import Explanation, Firing, PackIdentity
 from taxonomy._model import Portfolio, format_value
 from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
+from taxonomy.render.by_body import by_body_cell, by_body_lines
 from taxonomy.render.undecided import (
     arrangement_cell,
     decided_cell,
@@ -227,25 +230,25 @@ def single_body_text(
 
 
 def _rows(classification: Classification) -> list[tuple[str, str, str, str, str]]:
-    return [
-        (
-            (
-                r.function,
-                r.name,
-                f"{r.category} {r.arrangement.title}",
-                r.lead_text,
-                r.explanation.decided_by.rule
-                + (
-                    f" capped by {', '.join(f.rule for f in r.explanation.capped_by)}"
-                    if r.explanation.capped_by
-                    else ""
-                ),
-            )
-            if r.arrangement is not None
-            else (r.function, r.name, arrangement_cell(r), lead_cell(r), decided_cell(r))
+    return [_row(r) for r in classification]
+
+
+def _row(r: Recommendation) -> tuple[str, str, str, str, str]:
+    """One recommendation's row of the table; where bodies answered for themselves, it says."""
+    if r.arrangement is None:
+        row = (r.function, r.name, arrangement_cell(r), lead_cell(r), decided_cell(r))
+    else:
+        capped = ", ".join(f.rule for f in r.explanation.capped_by)
+        row = (
+            r.function,
+            r.name,
+            f"{r.category} {r.arrangement.title}",
+            r.lead_text,
+            r.explanation.decided_by.rule + (f" capped by {capped}" if capped else ""),
         )
-        for r in classification
-    ]
+    if r.by_body is not None:
+        row = (*row[:4], f"{row[4]}; {by_body_cell(r)}")
+    return row
 
 
 _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
@@ -254,8 +257,11 @@ _HEADERS = ("function", "name", "arrangement", "lead", "decided by")
 def _decided_words(rec: Recommendation) -> str:
     """What decided a recommendation, in words: the answers, and the law where it held it.
 
-    An open one is not decided: the question to answer first, as the table says.
+    An open one is not decided: the question to answer first, as the table says. Where bodies
+    answered for themselves, whether it holds whatever they say, or whose answer gives what.
     """
+    if rec.by_body is not None:
+        return f"{_decided_words(attrs.evolve(rec, by_body=None))}; {by_body_cell(rec)}"
     if rec.arrangement is None:
         return decided_cell(rec)
     if not rec.explanation.capped_by:
@@ -419,6 +425,9 @@ def explain_text(rec: Recommendation, *, summary: str = "") -> str:
         summary: the recommendation in sentences (:func:`taxonomy.render.prose.paragraph`),
             shown first when given.
     """
+    if rec.by_body is not None:  # and, after it, what each body's own answers give
+        plain = explain_text(attrs.evolve(rec, by_body=None), summary=summary)
+        return plain + "\n".join(by_body_lines(rec)) + "\n"
     if rec.arrangement is None:
         return explain_open_text(rec, summary=summary)
     ex = rec.explanation
@@ -462,6 +471,9 @@ def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
     The decision, cap, lead and every rule that fired, each by its conclusion and reason: no rule
     ids and no finding names.
     """
+    if rec.by_body is not None:  # and, after it, what each body's own answers give
+        plain = explain_markdown(attrs.evolve(rec, by_body=None), summary=summary)
+        return plain + "\n".join(by_body_lines(rec, markdown=True)) + "\n"
     if rec.arrangement is None:
         return explain_open_markdown(rec, summary=summary)
     ex = rec.explanation

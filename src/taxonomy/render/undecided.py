@@ -210,9 +210,11 @@ def _questions(rec: Recommendation, indent: str) -> list[str]:
     for rank, q in enumerate(rec.open_questions, start=1):
         kinds = "arrangement" if q.expected_arrangements == 1 else "arrangements"
         left = "outcome" if q.expected_outcomes == 1 else "outcomes"
+        disputed = ", ".join(f"{body} {said}" for body, said in q.disagreement)
         lines.append(
             f"{indent}{rank}. {q.key} (about {q.expected_arrangements:g} {kinds} and "
-            f"{q.expected_outcomes:g} {left} left)"
+            f"{q.expected_outcomes:g} {left} left"
+            + (f"; the bodies disagree: {disputed}, to settle between them)" if disputed else ")")
         )
         lines += [f"{indent}   - {answer}: {gives_words(gives)}" for answer, gives in q.answers]
     return lines

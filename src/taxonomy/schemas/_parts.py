@@ -15,6 +15,7 @@ from taxonomy.errors import CONTROL_CHARACTER
 
 __all__ = [
     "ID_HELP",
+    "by_body",
     "Schema",
     "closed",
     "common_defs",
@@ -115,18 +116,34 @@ def common_defs() -> Schema:
         "text": text(),
         "open_level": {
             "description": "a level, or unknown, a range low..high, or a list of the levels "
-            "it may be",
-            "anyOf": [
-                enum([*Level.names(), "unknown"]),
-                open_scalar(Level.names()),
-                {
-                    "type": "array",
-                    "items": {"$ref": "#/$defs/level"},
-                    "minItems": 1,
-                    "uniqueItems": True,
-                },
-            ],
+            "it may be, or each body's own answer (by body)",
+            "anyOf": [*_open_levels(), by_body({"anyOf": _open_levels()})],
         },
+    }
+
+
+def _open_levels() -> list[Schema]:
+    """A level, ``unknown``, a range or a list of levels: an open level, not per body."""
+    return [
+        enum([*Level.names(), "unknown"]),
+        open_scalar(Level.names()),
+        {
+            "type": "array",
+            "items": {"$ref": "#/$defs/level"},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+    ]
+
+
+def by_body(answer: Schema) -> Schema:
+    """Each body's own answer (``{nhse: high, nhsi: medium}``), each as ``answer`` allows."""
+    return {
+        "type": "object",
+        "description": "each body's own answer, by the id of a body that performs the function",
+        "propertyNames": {"$ref": "#/$defs/id"},
+        "additionalProperties": answer,
+        "minProperties": 1,
     }
 
 
@@ -140,7 +157,8 @@ def openable(known: Schema, kind: str, *, required: bool) -> Schema:
     """``known``, or an answer left open as the loader reads it (unless ``known: required``).
 
     A level or a count may be ``unknown``, a range ``a..b`` or a list of values; true/false
-    and a choice may be ``unknown`` or a list.
+    and a choice may be ``unknown`` or a list; each may be answered per body, each body's
+    answer one of those (:func:`by_body`).
     """
     if required or kind not in ("level", "bool", "choice", "count"):
         return known
@@ -148,7 +166,7 @@ def openable(known: Schema, kind: str, *, required: bool) -> Schema:
         return {"$ref": "#/$defs/open_level"}
     scalar = open_scalar(None) if kind == "count" else {"const": "unknown"}
     listed = {"type": "array", "items": known, "minItems": 1, "uniqueItems": True}
-    return {"anyOf": [known, scalar, listed]}
+    return {"anyOf": [known, scalar, listed, by_body({"anyOf": [known, scalar, listed]})]}
 
 
 def root(kind: str, title: str, description: str, body: Schema, defs: Schema) -> Schema:

@@ -8,12 +8,24 @@ a value, :func:`normalise_value` folds its case, :func:`set_answer` sets it on t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from taxonomy._model import DELEGATION_LIMITS, Capability, Effectiveness, Function, Level, Portfolio
+from taxonomy._model import (
+    DELEGATION_LIMITS,
+    BodyAnswers,
+    Capability,
+    Effectiveness,
+    Function,
+    Level,
+    OneOf,
+    Portfolio,
+)
+from taxonomy.by_body import answer_by_body
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.per_body import order_of, per_body_problem, split_per_body
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.language.facts import (
     ANSWER_QUESTIONS,
@@ -116,6 +128,10 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
     where the portfolio could leave it open: the function is then classified over every value
     (:mod:`taxonomy.partial`).
     """
+    written = split_per_body(value) if isinstance(value, str) else value
+    if isinstance(written, Mapping) and _open_kind(field, facts) is not None:
+        _per_body_answers(field, written, at, facts)  # which bodies: checked when applied
+        return
     if is_open_answer(value) and _open_kind(field, facts) is not None:
         _check_open(field, value, at, facts)
         return
@@ -210,6 +226,8 @@ def normalise_value(field: str, value: Any, facts: Facts | None = None) -> Any:
     >>> normalise_value("efficiency.duplication", "High"), normalise_value("notes", "High")
     ('high', 'High')
     """
+    if isinstance(value, Mapping) or split_per_body(value) is not None:
+        return value  # each body's own answer: each read as its own (see check_field)
     choices: tuple[str, ...] = ()
     if facts is not None and field in facts and facts.get(field).answered:
         ftype = facts.type(field)
@@ -240,6 +258,9 @@ def set_answer(
         ScenarioError: located at ``at``: the value does not suit the field, an id is unknown,
             or the model refuses the result.
     """
+    written = split_per_body(value) if isinstance(value, str) else value
+    said: Mapping[Any, Any] = written if isinstance(written, Mapping) else {}
+    per_body = isinstance(written, Mapping) and _open_kind(field, facts) is not None
     value = normalise_value(field, value, facts)
     check_field(field, value, at, facts)
     selected = {f.id for f in selector.select(portfolio, at, facts)}
@@ -249,6 +270,10 @@ def set_answer(
             updated.append(fn)
             continue
         try:
+            if per_body:
+                updated.append(_set_by_body(fn, field, said, at, facts))
+                continue
+            fn = attrs.evolve(fn, by_body=tuple(s for s in fn.by_body if s.key != field))
             updated.append(_set_one(portfolio, fn, field, value, at, facts))
         except ScenarioError:
             raise
@@ -258,6 +283,57 @@ def set_answer(
         return attrs.evolve(portfolio, functions=tuple(updated))
     except (ValueError, TypeError) as exc:
         raise at.error(f"leaves an invalid portfolio: {exc}") from None
+
+
+def _per_body_answers(
+    field: str, said: Mapping[Any, Any], at: Where, facts: Facts | None
+) -> dict[str, OneOf]:
+    """Each body's answer in ``said`` read as its own open answer (or raise at ``at``)."""
+    kind = _open_kind(field, facts)
+    assert kind is not None
+    choices = facts.type(field).choices if kind == "choice" and facts is not None else ()
+    problem = per_body_problem(kind, _known_required(field, facts))
+    if problem is None and not said:
+        problem = "names no body"
+    if problem is not None:
+        raise at.error(f"{field} {problem}", key=at.value_key)
+    answers: dict[str, OneOf] = {}
+    for body, value in said.items():
+        if isinstance(value, str) and kind == "level" and not is_open_answer(value):
+            value = fold_choice(value, Level.names()) or value
+        written = value if is_open_answer(value) else [value]
+        problem, parsed, allowed = parse_open(kind, written, choices)
+        if problem is not None or parsed is None:
+            raise at.error(
+                f"{body}'s answer: {problem} (for {field})",
+                key=at.value_key,
+                allowed=allowed or None,
+                suggestion=did_you_mean(str(value), allowed) if allowed else None,
+            )
+        answers[str(body)] = parsed
+    return answers
+
+
+def _set_by_body(
+    fn: Function, field: str, said: Mapping[Any, Any], at: Where, facts: Facts
+) -> Function:
+    """``fn`` with ``field`` answered by each body for itself, each a body that performs it."""
+    answers = _per_body_answers(field, said, at, facts)
+    for body in answers:
+        if body not in fn.performed_by:
+            raise at.error(
+                f"'{body}' does not perform function '{fn.id}': each body's own answer is "
+                "given by a body in performed_by",
+                key=at.value_key,
+                allowed=fn.performed_by,
+                suggestion=did_you_mean(body, fn.performed_by),
+            )
+    kind = _open_kind(field, facts)
+    assert kind is not None
+    choices = facts.type(field).choices if kind == "choice" else ()
+    ordered = sorted(answers.items(), key=lambda kv: fn.performed_by.index(kv[0]))
+    order = order_of(kind, choices, answers.values())
+    return answer_by_body(fn, BodyAnswers(field, ordered), order)
 
 
 def _maybe_declared(field: str) -> bool:
