@@ -20,7 +20,7 @@ import functools
 import os
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 from taxonomy.errors import CONTROL_CHARACTER, InputError, Problems, did_you_mean, misspelt
 from taxonomy.input.sources import note_read
@@ -144,7 +144,7 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError) -> byt
     try:
         with open(path, "rb") as handle:
             note_read(path, status=os.fstat(handle.fileno()))
-            data = handle.read(limit + 1)
+            data = _read_at_most(handle, limit + 1)
     except FileNotFoundError:
         raise error("no such file", file=name) from None
     except IsADirectoryError:
@@ -154,6 +154,19 @@ def read_bytes(path: str | Path, *, error: type[InputError] = InputError) -> byt
     if len(data) > limit:
         raise error(f"file is too large: the limit is {limit} bytes", file=name)
     return data
+
+
+def _read_at_most(handle: BinaryIO, size: int) -> bytes:
+    """Up to ``size`` bytes of ``handle``, in pieces: ``read(size)`` would allocate ``size``."""
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = handle.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def read_text(

@@ -211,6 +211,8 @@ class PortfolioStream:
     def functions(self) -> Iterator[Function]:
         """Each valid function, in the file's order, as its row is read (problems recorded).
 
+        Once a problem is found, the rows left are checked and none is given.
+
         Raises:
             PortfolioError: the file cannot be read on (damaged, not UTF-8, too large), as the
                 whole read raises it; it is kept as :attr:`failed`.
@@ -223,7 +225,8 @@ class PortfolioStream:
                 for row, cells in rows:
                     node = function_row(file, row, cells, answered, reading.problems)
                     function = stream.read(node)
-                    if function is not None:
+                    # Once there is a problem nothing will be written: the rest is only checked.
+                    if function is not None and not reading.problems:
                         yield function
             except PortfolioError as error:
                 self.failed = error

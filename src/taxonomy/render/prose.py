@@ -193,6 +193,7 @@ class _Writer:
         self._open: dict[str, Any] = {}
         # The function being written about, when the portfolio does not hold it (streamed).
         self._given: Function | None = None
+        self._citations: dict[tuple[str, bool], str] = {}
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
         self.decision_findings = {
@@ -608,7 +609,12 @@ class _Writer:
         return " ".join(fill_because(template, value_of).split())
 
     def _cite(self, firing: Firing, *, quote: bool = False) -> str:
-        return citation(firing.source, self.paper, quote=quote)
+        # A pack has a few dozen sources: each is read once per writer, not once per paragraph.
+        key = (firing.source, quote)
+        found = self._citations.get(key)
+        if found is None:
+            found = self._citations[key] = citation(firing.source, self.paper, quote=quote)
+        return found
 
 
 # --- helpers -------------------------------------------------------------------------------------
