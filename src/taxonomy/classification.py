@@ -11,7 +11,7 @@ naming the rules: never a silent pick. Order in a file never decides anything.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -30,7 +30,14 @@ from taxonomy.language.semantics import Derivation, LeadChooser, derive, settle_
 from taxonomy.law import breached_independence, in_force
 from taxonomy.partial import classify_open
 
-__all__ = ["Variants", "classify", "classify_function", "iter_classify", "lead_by_capability"]
+__all__ = [
+    "Variants",
+    "classify",
+    "classify_each",
+    "classify_function",
+    "iter_classify",
+    "lead_by_capability",
+]
 
 
 def classify(
@@ -97,6 +104,27 @@ def iter_classify(
         yield run.recommend(fn)
         if progress is not None and (done % 500 == 0 or done == total):
             progress(done, total)
+
+
+def classify_each(
+    context: Portfolio, functions: Iterable[Function], *, rules: RulePack | None = None
+) -> Iterator[tuple[Function, Recommendation]]:
+    """Recommend for each of ``functions`` as it comes, judged in ``context``, keeping none.
+
+    For a portfolio read a function at a time: ``context`` gives the bodies, the law (judged
+    on its ``as_of``) and the governance, and need not hold the functions; each
+    recommendation is the one :func:`iter_classify` gives for the function in a portfolio
+    that holds it. The :data:`OBSERVERS` are not told.
+
+    Raises:
+        EngineError, InputError: as :func:`classify`, when the function concerned is reached.
+    """
+    pack = pack_for(context, rules)
+    context = _on_day(context, None, pack)
+    _check_bodies(context)
+    run = _Run(pack, context)
+    for fn in functions:
+        yield fn, run.recommend(fn)
 
 
 def classify_function(

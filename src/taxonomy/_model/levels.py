@@ -22,7 +22,7 @@ class _Named(enum.IntEnum):
     """
 
     def __str__(self) -> str:
-        return self.name.lower()
+        return self._name_.lower()  # not .name: a property, and this is called very often
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -66,7 +66,11 @@ class Level(_Named):
     @classmethod
     def names(cls) -> tuple[str, ...]:
         """The level names, lowest first."""
-        return tuple(str(level) for level in cls)
+        return _LEVEL_NAMES
+
+
+#: Asked for every level read: made once.
+_LEVEL_NAMES = tuple(str(level) for level in Level)
 
 
 class Arrangement(_Named):

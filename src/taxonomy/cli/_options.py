@@ -150,7 +150,14 @@ class Judged:
         return self.day.portfolio
 
 
-def judged_input(*, single_body: bool = False) -> Callable[[Command], Command]:
+#: A command's way of running on a portfolio without reading it whole: given the PORTFOLIO
+#: argument, ``--rules``, ``--as-of`` and the command's other options, whether it ran.
+Streamer = Callable[[str, str | None, str | None, dict[str, Any]], bool]
+
+
+def judged_input(
+    *, single_body: bool = False, stream: Streamer | None = None
+) -> Callable[[Command], Command]:
     """Hand the command its judged input as ``judged`` (a :class:`Judged`).
 
     The command declares ``portfolio``, ``rules_dir`` and ``as_of``; they are taken here. With
@@ -158,6 +165,7 @@ def judged_input(*, single_body: bool = False) -> Callable[[Command], Command]:
     named twice among the output's inputs. With ``single_body``, a day on which the law leaves
     one body is answered here (every function delivered once, by it) and the command does not
     run; without, a command needing two bodies fails in classify with a message saying so.
+    With ``stream``, it is asked first, and where it ran, the portfolio is not read whole.
     """
 
     def decorate(command: Command) -> Command:
@@ -167,6 +175,8 @@ def judged_input(*, single_body: bool = False) -> Callable[[Command], Command]:
         ) -> None:
             out: Destination | None = options.get("out")
             stdin_once(*(out.inputs if out is not None else (portfolio,)))
+            if stream is not None and stream(portfolio, rules_dir, as_of, options):
+                return
             written = load_portfolio(portfolio, rules_dir)
             day = on_day(written, as_of, rules_dir)
             pack = announce_pack(rules_dir)

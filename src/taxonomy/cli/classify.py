@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import IO
+from collections.abc import Iterator
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -14,7 +15,10 @@ from taxonomy.cli._options import (
     PORTFOLIO_ARGUMENT,
     RULES_OPTION,
     Judged,
+    announce_pack,
     judged_input,
+    load_rules,
+    on_day,
 )
 from taxonomy.cli._output import (
     Destination,
@@ -22,6 +26,11 @@ from taxonomy.cli._output import (
     output_option,
     writes_output,
 )
+
+if TYPE_CHECKING:
+    from taxonomy._model import Function
+    from taxonomy.errors import TaxonomyError
+    from taxonomy.input.spreadsheet import PortfolioStream
 
 __all__ = ["classify_command"]
 
@@ -50,7 +59,7 @@ _FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
 @FORCE_OPTION
 @AS_OF_OPTION
 @writes_output(_FORMATS, inputs=("portfolio",))
-@judged_input(single_body=True)
+@judged_input(single_body=True, stream=lambda *given: _streamed(*given))
 def classify_command(judged: Judged, out: Destination, answer_files: tuple[str, ...]) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
@@ -125,3 +134,62 @@ def _stream_jsonl(judged: Judged, out: Destination) -> None:
     with out.writing() as path, path.open("w", encoding="utf-8") as handle:
         write(handle)
     say(f"wrote {out.name} ({len(loaded.functions)} recommendations)")
+
+
+def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options: Any) -> bool:
+    """Classify a CSV portfolio to a JSONL file a function at a time; whether it was.
+
+    The side tables are read first, then each row of functions is read, checked, classified
+    and written in turn: memory does not grow with the functions (but for the ids seen, kept
+    to find one used twice). Every problem is still found, and any problem leaves nothing at
+    the output (the atomic writer's temporary file is removed): the error is the one reading
+    the portfolio whole gives. Not streamed (False): another format or input, ``--answers``,
+    standard output (nothing can be taken back from it), or a portfolio that must be read whole
+    (:func:`taxonomy.input.spreadsheet.stream_portfolio`).
+    """
+    from taxonomy.classification import classify_each
+    from taxonomy.errors import TaxonomyError
+    from taxonomy.input.spreadsheet import stream_portfolio
+    from taxonomy.render.text import jsonl_header, to_json_lines_of
+
+    out: Destination = options["out"]
+    if out.format != "jsonl" or out.to_stdout or options.get("answer_files"):
+        return False
+    if not portfolio.lower().endswith(".csv"):
+        return False
+    stream = stream_portfolio(portfolio, rules=load_rules(rules_dir) if rules_dir else None)
+    if stream is None:
+        return False
+    if rules_dir is None and stream.context.pack is not None:
+        settings().named_pack = stream.context.pack
+    try:
+        day = on_day(stream.context, as_of, rules_dir)
+    except TaxonomyError as error:
+        _fail(stream, error)  # the portfolio's own problems first, as when it is read whole
+    pack = announce_pack(rules_dir)
+    with out.writing() as path, path.open("w", encoding="utf-8") as handle:
+        handle.write(jsonl_header(day.portfolio, pack.identity))
+        functions = stream.functions()
+        lines = to_json_lines_of(
+            classify_each(day.portfolio, functions, rules=pack), day.portfolio, rules=pack
+        )
+        try:
+            for line in lines:
+                handle.write(line)
+        except TaxonomyError as error:
+            _fail(stream, error, functions)
+        stream.finish()  # raises every problem found: the temporary file is removed
+    say(f"wrote {out.name} ({stream.count} recommendations)")
+    return True
+
+
+def _fail(
+    stream: PortfolioStream, error: TaxonomyError, functions: Iterator[Function] | None = None
+) -> NoReturn:
+    """Raise what reading the portfolio whole would: its problems (the rest read), or ``error``."""
+    if error is stream.failed:
+        raise error  # the file cannot be read on
+    for _ in functions if functions is not None else stream.functions():
+        pass
+    stream.finish()
+    raise error

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from taxonomy.language.rules import RulePack
 
 __all__ = [
+    "FunctionStream",
     "governance_from_data",
     "governance_to_data",
     "portfolio_from_data",
@@ -149,6 +150,74 @@ def read_pack_reference(
     return reference, pack, shown(reference.path) if reference.path else "the default pack"
 
 
+class FunctionStream:
+    """A portfolio's functions read one at a time, against a head and sections read first.
+
+    For a portfolio too large to hold (a CSV portfolio, streamed): the name, the organisations,
+    the governance, the law and the day are read when it is made, and each function when it is
+    given to :meth:`read`, checked exactly as :func:`portfolio_from_data` checks it; the ids
+    seen are kept (a dict: memory grows with the number of ids, nothing else of a function is
+    kept). :meth:`finish` then checks what names the functions (the governance, the law) against
+    every id seen, as the whole read does, and raises every problem found.
+
+    Args:
+        top: the portfolio's mapping, its ``functions`` an empty list.
+        file: the file name used in messages.
+        rules: the pack the portfolio is answered for.
+        problems: where every problem is recorded.
+
+    Raises:
+        PortfolioError: a problem that leaves the functions uncheckable (as the whole read), or
+            any problem in the governance, law or day read without the functions: the caller
+            reads the portfolio whole instead, for every problem in the order it gives them.
+    """
+
+    def __init__(self, top: Fields, *, file: str, rules: RulePack, problems: Problems) -> None:
+        self.reader = Reader(file, PortfolioError)
+        self.top, self.pack, self.problems = top, rules, problems
+        reader = self.reader
+        reference = None
+        if top.get("rules") is not None:
+            reference, _, _ = read_pack_reference(reader, top, Path(), load=False)
+        head = Problems(PortfolioError, file=file)
+        name, organisations, self.bodies, _ = _head(reader, head, top, rules)
+        governance, law, as_of = _sections(reader, head, top, self.bodies, {})
+        head.raise_if_any()
+        #: The bodies, the law and the governance, no function: what a function is judged in.
+        self.context = Portfolio(
+            name, tuple(organisations), (), law, governance, as_of, rules=reference
+        )
+        self.ids: dict[str, None] = {}
+        self.every_id = True
+        self.count = 0
+
+    def read(self, node: Any, at: Any = None) -> Function | None:
+        """The function of ``node``, or None when it has a problem (recorded)."""
+        self.count += 1
+        function, has_id = _function(
+            self.reader, self.problems, node, at, self.bodies, self.pack, self.ids
+        )
+        self.every_id = self.every_id and has_id
+        return function
+
+    def finish(self) -> None:
+        """Check what names the functions against every id seen; record every problem.
+
+        Raises:
+            PortfolioError: where the whole read stops: an item without a valid id leaves the
+                governance and law uncheckable.
+        """
+        problems, reader = self.problems, self.reader
+        if not self.count:
+            with problems.collecting():
+                reader.fail(
+                    "lists no functions: a portfolio has at least one", at=self.top, key="functions"
+                )
+        if not self.every_id:
+            return
+        _sections(reader, problems, self.top, self.bodies, self.ids)
+
+
 def _portfolio(
     reader: Reader,
     top: Fields,
@@ -159,24 +228,7 @@ def _portfolio(
 ) -> Portfolio:
     """The portfolio of ``top``, read for ``pack`` (see :func:`portfolio_from_data`)."""
     problems = Problems(PortfolioError, file=file)
-    with problems.collecting():
-        reader.keys(top, allowed=PORTFOLIO.names, required=PORTFOLIO.required)
-    name = attempt(problems, lambda: reader.text(top, "name"), "") if "name" in top else ""
-    if "organisations" not in top or "functions" not in top:
-        problems.raise_if_any()
-    # The shape of the lists: without it nothing below can be checked.
-    with problems.collecting():
-        orgs_node = reader.sequence(top["organisations"], what="'organisations'", at=top)
-        fns_node = reader.sequence(top["functions"], what="'functions'", at=top)
-    problems.raise_if_any()
-    organisations, bodies = _organisations(reader, problems, orgs_node, pack)
-    if len(orgs_node) < 2:
-        with problems.collecting():
-            reader.fail("a portfolio needs at least two organisations", at=top, key="organisations")
-    if len(orgs_node) < 2 or len(bodies) < len(orgs_node):
-        # Without every organisation's id, each function naming one would be refused too.
-        problems.raise_if_any()
-
+    name, organisations, bodies, fns_node = _head(reader, problems, top, pack)
     functions, function_ids, every_id = _functions(reader, problems, top, fns_node, bodies, pack)
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
@@ -199,6 +251,34 @@ def _portfolio(
         reader.fail(str(exc), at=top)
 
 
+def _head(
+    reader: Reader, problems: Problems, top: Fields, pack: RulePack
+) -> tuple[str, list[Organisation], list[str], Sequence[Any]]:
+    """The name, the organisations, their ids and the list of functions (problems recorded).
+
+    Raised, with every problem found so far: a list missing or not a list, or an
+    organisation's id missing (each function naming it would be refused too).
+    """
+    with problems.collecting():
+        reader.keys(top, allowed=PORTFOLIO.names, required=PORTFOLIO.required)
+    name = attempt(problems, lambda: reader.text(top, "name"), "") if "name" in top else ""
+    if "organisations" not in top or "functions" not in top:
+        problems.raise_if_any()
+    # The shape of the lists: without it nothing below can be checked.
+    with problems.collecting():
+        orgs_node = reader.sequence(top["organisations"], what="'organisations'", at=top)
+        fns_node = reader.sequence(top["functions"], what="'functions'", at=top)
+    problems.raise_if_any()
+    organisations, bodies = _organisations(reader, problems, orgs_node, pack)
+    if len(orgs_node) < 2:
+        with problems.collecting():
+            reader.fail("a portfolio needs at least two organisations", at=top, key="organisations")
+    if len(orgs_node) < 2 or len(bodies) < len(orgs_node):
+        # Without every organisation's id, each function naming one would be refused too.
+        problems.raise_if_any()
+    return name, organisations, bodies, fns_node
+
+
 def _functions(
     reader: Reader,
     problems: Problems,
@@ -218,22 +298,39 @@ def _functions(
     function_ids: dict[str, None] = {}  # in the file's order; a dict, to look ids up at once
     every_id = True
     for value in nodes:
-        every_id = every_id and isinstance(value, Mapping)
-        with problems.collecting():
-            node = reader.mapping(value, what="a function", at=nodes)
-            item = item_name(FUNCTION.item, node)
-            raw_id = node.get("id")
-            if isinstance(raw_id, str) and valid_id(raw_id):
-                if raw_id in function_ids:
-                    with problems.collecting():
-                        reader.fail(
-                            "this id is used by another function", at=node, key="id", item=item
-                        )
-                function_ids[raw_id] = None
-            else:
-                every_id = False
-            functions.append(read_function(reader, node, item, bodies, pack))
+        function, has_id = _function(reader, problems, value, nodes, bodies, pack, function_ids)
+        every_id = every_id and has_id
+        if function is not None:
+            functions.append(function)
     return functions, function_ids, every_id
+
+
+def _function(
+    reader: Reader,
+    problems: Problems,
+    value: Any,
+    at: Any,
+    bodies: list[str],
+    pack: RulePack,
+    function_ids: dict[str, None],
+) -> tuple[Function | None, bool]:
+    """One function (None if invalid: every problem recorded), and whether its id is valid.
+
+    A valid id is added to ``function_ids``; one already there is a problem.
+    """
+    has_id = False
+    with problems.collecting():
+        node = reader.mapping(value, what="a function", at=at)
+        item = item_name(FUNCTION.item, node)
+        raw_id = node.get("id")
+        if isinstance(raw_id, str) and valid_id(raw_id):
+            has_id = True
+            if raw_id in function_ids:
+                with problems.collecting():
+                    reader.fail("this id is used by another function", at=node, key="id", item=item)
+            function_ids[raw_id] = None
+        return read_function(reader, node, item, bodies, pack), has_id
+    return None, has_id
 
 
 def _sections(

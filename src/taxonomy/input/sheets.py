@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.answers import undeclared
 from taxonomy.input.cells import from_csv
-from taxonomy.input.reader import Cells, Location, read_bytes, read_text
+from taxonomy.input.reader import Cells, Location, read_bytes, read_lines, read_text
 from taxonomy.input.shapes import SHEETS
 from taxonomy.language.facts import ANSWER_QUESTIONS
 
@@ -28,8 +28,10 @@ __all__ = [
     "Table",
     "boolean",
     "check_columns",
+    "csv_rows",
     "located_cells",
     "split_cell",
+    "table_rows",
     "tables_from_csv",
     "tables_from_xlsx",
 ]
@@ -139,10 +141,18 @@ def _column_name(sheet_is_csv: bool, index: int) -> str:
 def _table(
     file: str, sheet: str, rows: Iterable[Sequence[Any]], *, convert: Callable[[Any], Any]
 ) -> Table:
-    """One sheet's rows as (row number, {heading: value}); the first item holds the headings.
+    """One sheet's rows as (row number, {heading: value}); the first item holds the headings."""
+    return list(table_rows(file, sheet, rows, convert=convert))
 
-    A heading given twice, a value under no heading and a sheet with no heading row are errors:
-    none of them can be read without dropping or overriding something the user wrote.
+
+def table_rows(
+    file: str, sheet: str, rows: Iterable[Sequence[Any]], *, convert: Callable[[Any], Any]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """One sheet's rows as (row number, {heading: value}), as they are read; headings first.
+
+    The first item is ``(0, {"__header__": headings})``. A heading given twice, a value under
+    no heading and a sheet with no heading row are errors, raised when reached: none of them
+    can be read without dropping or overriding something the user wrote.
     """
     is_csv = file.lower().endswith(".csv")
     found = iter(rows)
@@ -165,7 +175,7 @@ def _table(
                 line=1,
             )
         seen[heading] = index
-    table: Table = [(0, {"__header__": header})]
+    yield 0, {"__header__": header}
     for number, row in enumerate(found, start=2):
         if _blank(row):  # fast, for the million blank rows a workbook may claim
             continue
@@ -187,8 +197,7 @@ def _table(
                     line=number,
                 )
         if any(v is not None for v in cells.values()):
-            table.append((number, cells))
-    return table
+            yield number, cells
 
 
 def tables_from_xlsx(path: Path) -> dict[str, Table]:
@@ -254,8 +263,12 @@ def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def tables_from_csv(path: Path) -> dict[str, Table]:
-    """The CSV portfolio at ``path`` (``NAME.csv`` and its siblings) as a table per sheet."""
+def tables_from_csv(path: Path, *, functions: bool = True) -> dict[str, Table]:
+    """The CSV portfolio at ``path`` (``NAME.csv`` and its siblings) as a table per sheet.
+
+    Without ``functions``, ``NAME.csv`` (the functions) must be there but is not read (it is
+    read as a stream: :func:`csv_rows`).
+    """
     stem = path.name[: -len(".csv")]
     tables: dict[str, Table] = {}
     files = {"functions": path}
@@ -270,6 +283,8 @@ def tables_from_csv(path: Path) -> dict[str, Table]:
                     f"a CSV portfolio needs {file.name} beside {path.name}", file=str(file)
                 )
             continue
+        if sheet == "functions" and not functions:
+            continue
         text = read_text(file, error=PortfolioError, encoding="utf-8-sig", newlines=False)
         try:
             rows = csv.reader(io.StringIO(text, newline=""))
@@ -278,3 +293,19 @@ def tables_from_csv(path: Path) -> dict[str, Table]:
             raise PortfolioError(f"not valid CSV: {exc}", file=str(file)) from None
         tables[sheet] = table
     return tables
+
+
+def csv_rows(path: Path, sheet: str) -> Generator[tuple[int, dict[str, Any]], None, None]:
+    """One CSV sheet's rows as :func:`table_rows` gives them, read from the file as asked for.
+
+    What :func:`tables_from_csv` reads whole, for a file too large to hold (a portfolio's
+    functions, streamed): the same rows and the same errors, each raised when its row is
+    reached, and one row in memory at a time.
+    """
+    lines = read_lines(path, error=PortfolioError, encoding="utf-8-sig")
+    try:
+        yield from table_rows(str(path), sheet, csv.reader(lines), convert=from_csv)
+    except csv.Error as exc:
+        raise PortfolioError(f"not valid CSV: {exc}", file=str(path)) from None
+    finally:
+        lines.close()

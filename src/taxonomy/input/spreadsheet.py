@@ -30,18 +30,19 @@ the YAML's mappings), :mod:`taxonomy.input.columns` (a portfolio written as tabl
 
 from __future__ import annotations
 
+import contextlib
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import Portfolio, parse_day
+from taxonomy._model import Function, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.cells import csv_text
 from taxonomy.input.columns import portfolio_tables, text_value
-from taxonomy.input.portfolio import portfolio_from_data, read_pack_reference
+from taxonomy.input.portfolio import FunctionStream, portfolio_from_data, read_pack_reference
 from taxonomy.input.reader import Reader, Row
 from taxonomy.input.rows import KeyRows, dated_law, day_cell, function_row, item_rows
 from taxonomy.input.shapes import (
@@ -52,7 +53,14 @@ from taxonomy.input.shapes import (
     SHEETS,
     meta_keys,
 )
-from taxonomy.input.sheets import Table, boolean, check_columns, tables_from_csv, tables_from_xlsx
+from taxonomy.input.sheets import (
+    Table,
+    boolean,
+    check_columns,
+    csv_rows,
+    tables_from_csv,
+    tables_from_xlsx,
+)
 from taxonomy.input.template import QUESTIONS, write_xlsx
 
 if TYPE_CHECKING:
@@ -60,8 +68,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "QUESTIONS",
+    "PortfolioStream",
     "csv_portfolio_files",
     "read_portfolio",
+    "stream_portfolio",
     "write_portfolio",
     "write_template",
 ]
@@ -72,6 +82,24 @@ __all__ = [
 
 def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfolio:
     """Read a portfolio from an XLSX workbook or CSV files (see the module docstring)."""
+    path = _existing(path)
+    is_csv = path.suffix.lower() == ".csv"
+    tables = tables_from_csv(path) if is_csv else tables_from_xlsx(path)
+    opened = _open(path, tables, rules)
+    reading, data, pack = opened.reading, opened.data, opened.pack
+    data |= reading.items(pack, opened.named_at)
+    problems = reading.problems
+    portfolio = None
+    with problems.collecting():
+        portfolio = portfolio_from_data(data, file=str(path), rules=pack)
+    _in_order(problems)
+    problems.raise_if_any()
+    assert portfolio is not None
+    return attrs.evolve(portfolio, pack=opened.named) if opened.named is not None else portfolio
+
+
+def _existing(path: str | Path) -> Path:
+    """``path``, checked to be there."""
     path = Path(path)
     try:
         path.stat()
@@ -79,8 +107,29 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         raise PortfolioError("no such file", file=str(path)) from None
     except OSError as exc:  # a name too long, say
         raise PortfolioError(f"cannot be read: {exc.strerror}", file=str(path)) from None
+    return path
+
+
+def _in_order(problems: Problems) -> None:
+    """Sort ``problems`` in the order of the workbook: sheet by sheet, row by row."""
+    order = {sheet: index for index, sheet in enumerate(SHEETS)}
+    problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
+
+
+@attrs.frozen
+class _Opened:
+    """A spreadsheet portfolio opened: its tables, the data read so far and the pack."""
+
+    reading: _Reading
+    data: dict[str, Any]
+    pack: RulePack
+    named: RulePack | None  # the pack the workbook names, when none was given
+    named_at: str | None  # how messages name it
+
+
+def _open(path: Path, tables: dict[str, Table], rules: RulePack | None) -> _Opened:
+    """The ``portfolio`` sheet, the pack it names and the law read (problems recorded)."""
     is_csv = path.suffix.lower() == ".csv"
-    tables = tables_from_csv(path) if is_csv else tables_from_xlsx(path)
     reading = _Reading(path, is_csv, tables, Problems(PortfolioError, file=str(path)))
     for required in ("bodies", "functions"):
         if required not in tables:
@@ -95,17 +144,110 @@ def read_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
         rules = rules if rules is not None else named
     pack = _pack(rules)
     data |= reading.law(meta, meta_rows)
-    data |= reading.items(pack, named_at)
-    problems = reading.problems
-    portfolio = None
-    with problems.collecting():
-        portfolio = portfolio_from_data(data, file=str(path), rules=pack)
-    # In the order of the workbook: sheet by sheet, row by row.
-    order = {sheet: index for index, sheet in enumerate(SHEETS)}
-    problems.found.sort(key=lambda p: (order.get(p.sheet or "", len(order)), p.line or 0))
-    problems.raise_if_any()
-    assert portfolio is not None
-    return attrs.evolve(portfolio, pack=named) if named is not None else portfolio
+    return _Opened(reading, data, pack, named, named_at)
+
+
+def stream_portfolio(path: str | Path, *, rules: RulePack | None = None) -> PortfolioStream | None:
+    """A CSV portfolio to read a function at a time; None when it must be read whole.
+
+    The side tables (``NAME.bodies.csv``, ...) are read first; ``NAME.csv``'s rows then as
+    :meth:`PortfolioStream.functions` is iterated. Read whole instead (None): a portfolio
+    whose governance names functions or whose law abolishes a body (the mergers rewrite every
+    function), or one whose bodies, governance or law have a problem that the whole read
+    reports with those of the functions.
+
+    Raises:
+        PortfolioError: as :func:`read_portfolio`, for a problem found before the functions
+            (a file missing, a damaged file, a sheet missing).
+    """
+    path = _existing(path)
+    rows = csv_rows(path, "functions")
+    try:
+        header = next(rows)
+        tables = tables_from_csv(path, functions=False)
+        tables["functions"] = [header]
+        opened = _open(path, tables, rules)
+        data = opened.data | opened.reading.bodies(
+            opened.pack, opened.named_at, header[1]["__header__"]
+        )
+        data |= {"functions": []} | opened.reading.governance()
+        try:
+            stream = FunctionStream(
+                data, file=str(path), rules=opened.pack, problems=opened.reading.problems
+            )
+        except PortfolioError:
+            stream = None
+        if stream is None or stream.context.law.abolitions():
+            rows.close()
+            return None
+    except BaseException:
+        rows.close()
+        raise
+    return PortfolioStream(opened, stream, rows)
+
+
+class PortfolioStream:
+    """A CSV portfolio being read a function at a time (see :func:`stream_portfolio`).
+
+    Attributes:
+        context: the portfolio's bodies, law and governance, with no function: the context
+            each function is judged in (its ``pack``, the one the files name, if they do).
+        pack: the pack the portfolio is read for.
+    """
+
+    def __init__(
+        self,
+        opened: _Opened,
+        stream: FunctionStream,
+        rows: Generator[tuple[int, dict[str, Any]], None, None],
+    ) -> None:
+        self._opened, self._stream, self._rows = opened, stream, rows
+        context = stream.context
+        self.context = attrs.evolve(context, pack=opened.named) if opened.named else context
+        self.pack = opened.pack
+        #: The error that stopped the reading (a damaged file), raised as it is, alone.
+        self.failed: PortfolioError | None = None
+
+    def functions(self) -> Iterator[Function]:
+        """Each valid function, in the file's order, as its row is read (problems recorded).
+
+        Once a problem is found, the rows left are checked and none is given.
+
+        Raises:
+            PortfolioError: the file cannot be read on (damaged, not UTF-8, too large), as the
+                whole read raises it; it is kept as :attr:`failed`.
+        """
+        reading, stream = self._opened.reading, self._stream
+        answered = self.pack.facts.answered()
+        file = reading.file_of("functions")
+        with contextlib.closing(self._rows) as rows:
+            try:
+                for row, cells in rows:
+                    node = function_row(file, row, cells, answered, reading.problems)
+                    function = stream.read(node)
+                    # Once there is a problem nothing will be written: the rest is only checked.
+                    if function is not None and not reading.problems:
+                        yield function
+            except PortfolioError as error:
+                self.failed = error
+                raise
+
+    @property
+    def count(self) -> int:
+        """How many rows of functions have been read."""
+        return self._stream.count
+
+    def finish(self) -> None:
+        """Once every function is read: check the rest against them, and raise every problem.
+
+        Raises:
+            PortfolioError: every problem found in the portfolio (capped, as the whole read
+                caps them), in the order of the files: sheet by sheet, row by row.
+        """
+        problems = self._opened.reading.problems
+        self._stream.finish()
+        _in_order(problems)
+        problems.raise_if_any()
 
 
 @attrs.define
@@ -228,47 +370,62 @@ class _Reading:
 
     def items(self, pack: RulePack, named_at: str | None) -> dict[str, Any]:
         """The organisations, the functions and the governance, each row a mapping."""
+        data = self.bodies(pack, named_at, self.tables["functions"][0][1]["__header__"])
+        answered = pack.facts.answered()
+        file = self.file_of("functions")
+        data["functions"] = [
+            function_row(file, row, cells, answered, self.problems)
+            for row, cells in self.tables["functions"][1:]
+        ]
+        return data | self.governance()
+
+    def bodies(self, pack: RulePack, named_at: str | None, header: list[str]) -> dict[str, Any]:
+        """The organisations, each row a mapping, and the functions' ``header`` checked."""
         tables, file_of, problems = self.tables, self.file_of, self.problems
         bodies_table = tables["bodies"]
-        header = bodies_table[0][1]["__header__"]
         check_columns(
-            file_of("bodies"), "bodies", header, ORGANISATION.columns(), problems=problems
+            file_of("bodies"),
+            "bodies",
+            bodies_table[0][1]["__header__"],
+            ORGANISATION.columns(),
+            problems=problems,
         )
-        data: dict[str, Any] = {
-            "organisations": [
-                Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
-                for row, cells in bodies_table[1:]
-            ]
-        }
-        answered = pack.facts.answered()
         check_columns(
             file_of("functions"),
             "functions",
-            tables["functions"][0][1]["__header__"],
-            [*FUNCTION.columns(), *(f.name for f in answered), "notes"],
+            header,
+            [*FUNCTION.columns(), *(f.name for f in pack.facts.answered()), "notes"],
             prefix_ok="capability.",
             rules=pack,
             problems=problems,
             named_at=named_at,
         )
-        data["functions"] = [
-            function_row(file_of("functions"), row, cells, answered, problems)
-            for row, cells in tables["functions"][1:]
-        ]
+        return {
+            "organisations": [
+                Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
+                for row, cells in bodies_table[1:]
+            ]
+        }
+
+    def governance(self) -> dict[str, Any]:
+        """The ``joint_bodies`` and ``roles`` sheets, if any, each row a mapping."""
+        tables, file_of, problems = self.tables, self.file_of, self.problems
         governance: dict[str, Any] = {}
         for key in GOVERNANCE.keys:
             shape = key.shape
             if shape is not None and shape.sheet in tables:
                 sheet = shape.sheet
                 governance[key.name] = item_rows(shape, tables[sheet], file_of(sheet), problems)
-        if governance:
-            data["governance"] = Row(
+        if not governance:
+            return {}
+        return {
+            "governance": Row(
                 governance,
                 sheet="joint_bodies",
                 row=1,
                 columns={"bodies": "joint_bodies", "roles": "roles"},
             )
-        return data
+        }
 
 
 def _pack_reference(meta: dict[str, Any], rows: dict[str, int]) -> dict[str, Any]:

@@ -219,9 +219,12 @@ class Facts:
 
     declared: tuple[Fact, ...]
     _by_name: dict[str, Fact] = attrs.field(init=False, eq=False, repr=False)
+    # answered()'s answers by question, made on first use: asked for every function read.
+    _answered: dict[str | None, tuple[Fact, ...]] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {f.name: f for f in self.declared})
+        object.__setattr__(self, "_answered", {})
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
@@ -254,7 +257,11 @@ class Facts:
 
     def answered(self, question: str | None = None) -> tuple[Fact, ...]:
         """The facts portfolios answer (under ``question``, if given)."""
-        return tuple(f for f in self.declared if f.answered and question in (None, f.question))
+        found = self._answered.get(question)
+        if found is None:
+            found = tuple(f for f in self.declared if f.answered and question in (None, f.question))
+            self._answered[question] = found
+        return found
 
     def lead_sources(self) -> tuple[str, ...]:
         """The facts a lead rule may name: every declared ``body`` or ``bodies`` fact."""

@@ -29,7 +29,7 @@ import attrs
 
 from taxonomy._decision import decision_words
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Portfolio, word_list
+from taxonomy._model import Arrangement, Function, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
 from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.by_body import with_bodies
@@ -46,6 +46,7 @@ __all__ = [
     "LegalEffect",
     "arrangement_words",
     "citation",
+    "function_paragraph_writer",
     "legal_effects",
     "paragraph",
     "paragraph_writer",
@@ -113,6 +114,19 @@ def paragraph_writer(
     return _Writer(portfolio, pack).paragraph
 
 
+def function_paragraph_writer(
+    context: Portfolio, *, rules: RulePack | None = None
+) -> Callable[[Recommendation, Function], str]:
+    """:func:`paragraph_writer` for functions given with their recommendations.
+
+    For a portfolio read a function at a time (``classify`` on a CSV portfolio, streamed):
+    ``context`` holds the bodies, the law and the governance, and need not hold the function;
+    each paragraph is the one :func:`paragraph` writes for it in a portfolio that does.
+    """
+    portfolio, pack = _context(context, rules)
+    return _Writer(portfolio, pack).paragraph_of
+
+
 @attrs.frozen
 class LegalEffect:
     """One way the law shaped a recommendation, in words a Board reads (no rule ids).
@@ -178,6 +192,9 @@ class _Writer:
         # The answers the function being written about leaves open: said as not known, never as
         # the value of the one completion whose derivation is shown.
         self._open: dict[str, Any] = {}
+        # The function being written about, when the portfolio does not hold it (streamed).
+        self._given: Function | None = None
+        self._citations: dict[tuple[str, bool], str] = {}
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
         self.decision_findings = {
@@ -188,13 +205,28 @@ class _Writer:
             if fact.startswith("finding.")
         }
 
+    def _function(self, rec: Recommendation) -> Function:
+        """The function ``rec`` recommends for: the one given, else the portfolio's."""
+        given = self._given
+        if given is not None and given.id == rec.function:
+            return given
+        return self.portfolio.function(rec.function)
+
+    def paragraph_of(self, rec: Recommendation, function: Function) -> str:
+        """:meth:`paragraph` for ``function``, which the portfolio need not hold."""
+        self._given = function
+        try:
+            return self.paragraph(rec)
+        finally:
+            self._given = None
+
     def paragraph(self, rec: Recommendation) -> str:
         if rec.by_body is not None:  # and what each body's own answers give
             return with_bodies(self.paragraph, rec, self.names)
         if rec.arrangement is None:
             return open_paragraph(rec)
         ex = rec.explanation
-        fn = self.portfolio.function(rec.function)
+        fn = self._function(rec)
         if fn.unknowns:
             self._open = dict(fn.unknowns)
             try:
@@ -239,7 +271,7 @@ class _Writer:
                 "aligned plan"
             )
         elif arrangement is Arrangement.SEPARATE_INVOLVED:
-            fn = self.portfolio.function(rec.function)
+            fn = self._function(rec)
             others = [
                 b
                 for b in self.portfolio.organisation_ids
@@ -391,7 +423,7 @@ class _Writer:
                 else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
             )
             effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
-        fn = self.portfolio.function(rec.function)
+        fn = self._function(rec)
         effects += self._apart(fn, ex)
         if not rec.settled_arrangement.separate:
             effects += self._keepers(fn)
@@ -480,7 +512,7 @@ class _Writer:
 
     def _decides(self, rec: Recommendation) -> list[str]:
         """Who keeps deciding, where that is not who delivers (one team or aligned teams)."""
-        fn = self.portfolio.function(rec.function)
+        fn = self._function(rec)
         legal = fn.legal
         keepers = fn.performed_by if legal.board_reserved else legal.held_by_each
         if not keepers or rec.settled_arrangement.separate:
@@ -581,7 +613,12 @@ class _Writer:
         return " ".join(fill_because(template, value_of).split())
 
     def _cite(self, firing: Firing, *, quote: bool = False) -> str:
-        return citation(firing.source, self.paper, quote=quote)
+        # A pack has a few dozen sources: each is read once per writer, not once per paragraph.
+        key = (firing.source, quote)
+        found = self._citations.get(key)
+        if found is None:
+            found = self._citations[key] = citation(firing.source, self.paper, quote=quote)
+        return found
 
 
 # --- helpers -------------------------------------------------------------------------------------

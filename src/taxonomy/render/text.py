@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from taxonomy._explanation import Explanation, Firing, PackIdentity
-from taxonomy._model import Portfolio, format_value
+from taxonomy._model import Function, Portfolio, format_value
 from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.render.by_body import by_body_cell, by_body_lines
@@ -37,6 +37,7 @@ __all__ = [
     "to_json",
     "to_json_line",
     "to_json_lines",
+    "to_json_lines_of",
     "to_markdown",
     "to_table",
 ]
@@ -105,6 +106,25 @@ def to_json_lines(
     summary = paragraph_writer(context, rules=rules)
     for recommendation in recommendations:
         yield _json_line(recommendation, summary(recommendation))
+
+
+def to_json_lines_of(
+    recommendations: Iterable[tuple[Function, Recommendation]],
+    context: Portfolio,
+    *,
+    rules: RulePack | None = None,
+) -> Iterator[str]:
+    """:func:`to_json_lines` for functions ``context`` need not hold (a portfolio streamed).
+
+    Each item is a function and its recommendation; each line is the one :func:`to_json_lines`
+    writes for it when classified in a portfolio holding it with ``context``'s bodies, law and
+    governance.
+    """
+    from taxonomy.render.prose import function_paragraph_writer
+
+    summary = function_paragraph_writer(context, rules=rules)
+    for function, recommendation in recommendations:
+        yield _json_line(recommendation, summary(recommendation, function))
 
 
 def _json_line(recommendation: Recommendation, summary: str | None) -> str:
