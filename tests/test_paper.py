@@ -95,6 +95,28 @@ def test_nw_london_expectations_record_what_the_update_decides() -> None:
         assert str(reading[case.function].arrangement) in dict(case.expected)["possible"]
 
 
+def test_two_tier_waste_each_duty_is_delegated_by_its_own_holder() -> None:
+    """Only a holder delegates: the county is a member for collection, the districts for disposal."""
+    from taxonomy.testing import law
+
+    portfolio = taxonomy.load_portfolio(ROOT / "examples/two_tier_waste.yaml")
+    result = taxonomy.classify(portfolio)
+    blocks = {r.function: r.to_dict()["decision"] for r in result}
+    committee = "joint-waste-committee"
+    collection, disposal = blocks["waste-collection"], blocks["waste-disposal"]
+    assert collection["holding"] == "held_by_each"
+    assert sorted(d["by"] for d in collection["delegations"]) == ["northvale", "southmere"]
+    assert collection["members"] == [{"body": "westshire", "of": committee}]
+    assert disposal["holding"] == "statutory_owner" and disposal["accountable"] == ["westshire"]
+    assert [d["by"] for d in disposal["delegations"]] == ["westshire"]
+    assert disposal["members"] == [
+        {"body": "northvale", "of": committee},
+        {"body": "southmere", "of": committee},
+    ]
+    assert all(d["holder_stated"] for b in blocks.values() for d in b["delegations"])
+    assert law.check_law(taxonomy.load_rules(), portfolio) == []
+
+
 def test_plugin_compares_decided_and_possible(pytester: pytest.Pytester) -> None:
     pytester.makefile(
         ".expect.yaml",

@@ -30,6 +30,7 @@ EXAMPLES: tuple[tuple[str, str | None], ...] = (
     ("examples/nw_london_ccgs_2018_unknown.yaml", None),
     ("examples/three_councils_shared_services.yaml", None),
     ("examples/police_fire_collaboration.yaml", None),
+    ("examples/two_tier_waste.yaml", None),
 )
 
 #: scenario -> the example it changes.
