@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+import yaml
 
 import taxonomy
 from taxonomy._decision import Decision
@@ -170,12 +171,35 @@ def test_where_the_law_does_not_say_who_holds_it_the_performers_delegate_and_che
     )
 
 
-def test_nw_london_eight_ccgs_delegate_what_nobody_is_said_to_hold() -> None:
+def test_nw_london_each_ccg_delegates_its_own_part_to_the_joint_committee() -> None:
+    # The example states who holds what the Joint Committee decides (each CCG, NHS Act 2006
+    # s.14Z3(2A)): each of the eight delegates its own part, holding stated, and stays accountable.
     result = taxonomy.classify(taxonomy.load_portfolio(NWL))
     graph = build_graph(result)
     ccgs = [f"board:{b}" for b in result.portfolio.organisation_ids]
     assert sorted(u for u, _ in delegating(graph, "acute-commissioning")) == sorted(ccgs)
     assert delegating(graph, "corporate-services") == set()
+    block = result["acute-commissioning"].to_dict()["decision"]
+    assert block["holding"] == "held_by_each"
+    assert block["accountable"] == list(result.portfolio.organisation_ids)
+    assert {"id": "nwl-joint-committee", "kind": "joint_committee", "basis": "delegated"} in block[
+        "deciders"
+    ]
+    assert len(block["delegations"]) == 8
+    assert all(d["holder_stated"] for d in block["delegations"])
+    assert not [f for f in check(graph) if f.check == "holder-stated"]
+
+
+def test_nw_london_eight_ccgs_delegate_what_nobody_is_said_to_hold() -> None:
+    # The same example with its holding facts removed: the members carrying the functions out
+    # are taken to delegate them, and check warns where the holding is not stated.
+    data = yaml.safe_load(NWL.read_text(encoding="utf-8"))
+    for fn in data["functions"]:
+        fn["legal"] = {}
+    result = taxonomy.classify(taxonomy.portfolio_from_data(data, file=str(NWL)))
+    graph = build_graph(result)
+    ccgs = [f"board:{b}" for b in result.portfolio.organisation_ids]
+    assert sorted(u for u, _ in delegating(graph, "acute-commissioning")) == sorted(ccgs)
     block = result["acute-commissioning"].to_dict()["decision"]
     assert block["holding"] == "not_stated" and block["accountable"] is None
     assert block["deciders"] == [

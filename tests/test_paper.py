@@ -10,6 +10,8 @@ import taxonomy
 from taxonomy.testing.expectations import load_expectations
 from tests.conftest import NWL, ROOT
 
+NWL_UNKNOWN = NWL.with_name("nw_london_ccgs_2018_unknown.yaml")
+
 pytest_plugins = ["pytester"]
 
 # Board paper CB.28.03.2018/02, para 16 table: every function it places, by column.
@@ -61,6 +63,91 @@ def test_nw_london_ties_are_stated_not_hidden() -> None:
     assert rec.lead is None and len(rec.tied) == 8
     assert rec.lead_text.startswith("undecided between brent")
     assert any("agreed_lead" in n for n in rec.explanation.notes)
+
+
+def test_nw_london_unknown_example_is_the_main_one_with_silent_answers_opened() -> None:
+    """The pair differs in the level answers only, and only towards unknown."""
+    import yaml
+
+    main = yaml.safe_load(NWL.read_text(encoding="utf-8"))
+    unknown = yaml.safe_load(NWL_UNKNOWN.read_text(encoding="utf-8"))
+    answers = ("efficiency", "effectiveness", "notes")
+    assert {k: v for k, v in main.items() if k != "functions"} == {
+        k: v for k, v in unknown.items() if k != "functions"
+    }
+    for kept, opened in zip(main["functions"], unknown["functions"], strict=True):
+        assert {k: v for k, v in kept.items() if k not in answers} == {
+            k: v for k, v in opened.items() if k not in answers
+        }
+        for group in answers[:2]:
+            for key, value in opened[group].items():
+                assert value in (kept[group][key], "unknown"), (kept["id"], key)
+
+
+def test_nw_london_expectations_record_what_the_update_decides() -> None:
+    spec = load_expectations(ROOT / "tests/expectations/nw_london_2018_unknown.expect.yaml")
+    result = taxonomy.classify(taxonomy.load_portfolio(NWL_UNKNOWN))
+    assert sorted(c.function for c in spec.cases) == sorted(r.function for r in result)
+    assert all(dict(c.expected)["decided"] is False for c in spec.cases)
+    # What the main file's reading gives is, for every function, still possible on the update.
+    reading = taxonomy.classify(taxonomy.load_portfolio(NWL))
+    for case in spec.cases:
+        assert str(reading[case.function].arrangement) in dict(case.expected)["possible"]
+
+
+def test_two_tier_waste_each_duty_is_delegated_by_its_own_holder() -> None:
+    """Only a holder delegates: the county is a member for collection, the districts for disposal."""
+    from taxonomy.testing import law
+
+    portfolio = taxonomy.load_portfolio(ROOT / "examples/two_tier_waste.yaml")
+    result = taxonomy.classify(portfolio)
+    blocks = {r.function: r.to_dict()["decision"] for r in result}
+    committee = "joint-waste-committee"
+    collection, disposal = blocks["waste-collection"], blocks["waste-disposal"]
+    assert collection["holding"] == "held_by_each"
+    assert sorted(d["by"] for d in collection["delegations"]) == ["northvale", "southmere"]
+    assert collection["members"] == [{"body": "westshire", "of": committee}]
+    assert disposal["holding"] == "statutory_owner" and disposal["accountable"] == ["westshire"]
+    assert [d["by"] for d in disposal["delegations"]] == ["westshire"]
+    assert disposal["members"] == [
+        {"body": "northvale", "of": committee},
+        {"body": "southmere", "of": committee},
+    ]
+    assert all(d["holder_stated"] for b in blocks.values() for d in b["delegations"])
+    assert law.check_law(taxonomy.load_rules(), portfolio) == []
+
+
+def test_plugin_compares_decided_and_possible(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".expect.yaml",
+        unknown=f"""
+portfolio: {NWL_UNKNOWN}
+cases:
+  - {{function: performance, decided: false, possible: [aligned, one_team]}}
+  - {{function: corporate-services, decided: true}}
+  - {{function: acute-commissioning, possible: [One_Team, aligned]}}
+""",
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*case 'performance'*",
+            "*possible: expected *'one_team'*, got *'separate_involved'*",
+            "*decided: expected True, got False*",
+        ]
+    )
+
+
+def test_plugin_rejects_a_bad_possible_or_decided(pytester: pytest.Pytester) -> None:
+    pytester.makefile(
+        ".expect.yaml",
+        bad="portfolio: x.yaml\ncases:\n  - {function: a, possible: [one_tem]}\n"
+        "  - {function: b, decided: maybe}\n",
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["*'one_tem' is not an arrangement*did you mean 'one_team'*"])
+    result.stdout.fnmatch_lines(["*decided*must be true or false*"])
 
 
 def test_plugin_reports_file_case_and_difference(pytester: pytest.Pytester) -> None:

@@ -27,8 +27,10 @@ EXAMPLES: tuple[tuple[str, str | None], ...] = (
     ("examples/nhs_joint_working_2018.yaml", None),
     ("examples/nhs_joint_working_2018_unknown.yaml", None),
     ("examples/nw_london_ccgs_2018.yaml", None),
+    ("examples/nw_london_ccgs_2018_unknown.yaml", None),
     ("examples/three_councils_shared_services.yaml", None),
     ("examples/police_fire_collaboration.yaml", None),
+    ("examples/two_tier_waste.yaml", None),
 )
 
 #: scenario -> the example it changes.

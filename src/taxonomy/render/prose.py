@@ -522,16 +522,16 @@ class _Writer:
             if rec.arrangement is Arrangement.ONE_TEAM
             else "the aligned teams deliver"
         )
+        words = {o.governing_body for o in self.portfolio.organisations if o.id in keepers}
+        many = len(keepers) > 3 and frozenset(keepers) == self._named and len(words) == 1
+        each = f"each of the {number_words(len(keepers))}"  # named in full already: grouped
+        boards = f"the {min(words)} of {each} keeps" if many else ""
         if legal.board_reserved:
-            said = (
-                f"The decision stays with each body: {self._labels(keepers)} each keep deciding, "
-                f"and {whom} for them"
-            )
+            boards = boards or f"{self._labels(keepers)} each keep"
+            said = f"The decision stays with each body: {boards} deciding, and {whom} for them"
         else:
-            said = (
-                f"Each of {self._names(keepers)} holds the duty of its own and keeps deciding, "
-                f"and {whom} for them"
-            )
+            bodies = each.capitalize() if many else f"Each of {self._names(keepers)}"
+            said = f"{bodies} holds the duty of its own and keeps deciding, and {whom} for them"
         forum = {
             "joint_committee": "; they may take the decision together through a joint "
             "committee, which the law allows",

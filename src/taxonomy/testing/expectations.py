@@ -15,8 +15,11 @@ and a readable difference on failure::
 
 Keys of a case: ``function`` (required), ``arrangement`` (or ``one_body`` when only one body is
 left after a merger), ``lead`` (a body id, or ``joint``), ``decided_by``, ``capped_by`` (a list),
-``lead_by``. A case may also record ``paper``: the arrangement a source document gives the
-function, kept beside what the evidence gives and never compared (see the NHS example's file).
+``lead_by``, ``decided`` (true or false: whether answers left unknown still leave more than one
+arrangement) and ``possible`` (the arrangements still possible, in any order). A case of an open
+function states ``decided: false`` and ``possible``, not ``arrangement``. A case may also record
+``paper``: the arrangement a source document gives the function, kept beside what the evidence
+gives and never compared (see the NHS example's file).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 import attrs
 
 from taxonomy._model import Arrangement
-from taxonomy._results import Classification
+from taxonomy._results import Classification, Recommendation
 from taxonomy.classification import classify
 from taxonomy.errors import InputError, Problems, did_you_mean
 from taxonomy.input.files import load_portfolio
@@ -38,7 +41,16 @@ from taxonomy.whatif.scenarios import load_scenario
 __all__ = ["Case", "ExpectationFile", "Outcome", "load_expectations"]
 
 _TOP = ("portfolio", "rules", "scenario", "cases")
-_CASE = ("function", "arrangement", "lead", "decided_by", "capped_by", "lead_by")
+_CASE = (
+    "function",
+    "arrangement",
+    "lead",
+    "decided_by",
+    "capped_by",
+    "lead_by",
+    "decided",
+    "possible",
+)
 #: Keys a case may carry that record, and are not compared: what a source document says.
 _RECORD = ("paper",)
 
@@ -73,7 +85,7 @@ class Outcome:
         out = []
         for key, wanted in case.expected:
             got = self.actual.get(key)
-            if key == "capped_by":
+            if key in ("capped_by", "possible"):
                 wanted, got = sorted(wanted), sorted(got or [])
             if wanted != got:
                 out.append(f"{key}: expected {wanted!r}, got {got!r}")
@@ -118,19 +130,36 @@ class ExpectationFile:
                     line=case.line,
                     suggestion=did_you_mean(case.function, ids),
                 )
-            rec = result[case.function]
-            ex = rec.explanation
-            outcomes[case.function] = Outcome(
-                {
-                    "function": rec.function,
-                    "arrangement": str(rec.settled_arrangement),
-                    "lead": rec.lead_text,
-                    "decided_by": ex.decided_by.rule,
-                    "capped_by": [f.rule for f in ex.capped_by],
-                    "lead_by": ex.lead_by.rule if ex.lead_by else None,
-                }
-            )
+            outcomes[case.function] = _outcome(result[case.function])
         return outcomes
+
+
+def _outcome(rec: Recommendation) -> Outcome:
+    """What ``rec`` got, in the keys of a case; an open one has no arrangement nor rules."""
+    possible = sorted({str(o.arrangement) for o in rec.outcomes})
+    if not rec.decided:
+        return Outcome(
+            {
+                "function": rec.function,
+                "arrangement": None,
+                "lead": rec.lead_text,
+                "decided": False,
+                "possible": possible,
+            }
+        )
+    ex = rec.explanation
+    return Outcome(
+        {
+            "function": rec.function,
+            "arrangement": str(rec.settled_arrangement),
+            "lead": rec.lead_text,
+            "decided_by": ex.decided_by.rule,
+            "capped_by": [f.rule for f in ex.capped_by],
+            "lead_by": ex.lead_by.rule if ex.lead_by else None,
+            "decided": True,
+            "possible": possible,
+        }
+    )
 
 
 def load_expectations(path: str | Path) -> ExpectationFile:
@@ -206,6 +235,12 @@ def _read_case(
     if "capped_by" in node and not isinstance(node["capped_by"], list | tuple):
         with problems.collecting():
             reader.fail("must be a list of rule ids", at=node, key="capped_by", item=item)
+    if "decided" in node and not isinstance(node["decided"], bool):
+        with problems.collecting():
+            reader.fail("must be true or false", at=node, key="decided", item=item)
+    if "possible" in node:
+        with problems.collecting():
+            folded["possible"] = _possible(reader, node, item)
     function = ""
     if "function" in node:
         with problems.collecting():
@@ -218,6 +253,26 @@ def _read_case(
     if len(problems) > before:
         return None
     return Case(function, expected, line, paper)
+
+
+def _possible(reader: Reader, node: Fields, item: str) -> list[str]:
+    """The arrangements listed under ``possible``, each read as it is named."""
+    listed = node["possible"]
+    if not isinstance(listed, list | tuple) or not listed:
+        reader.fail("must be a list of arrangements", at=node, key="possible", item=item)
+    out = []
+    for value in listed:
+        folded = fold_choice(value, _ARRANGEMENTS)
+        if folded not in _ARRANGEMENTS:
+            reader.fail(
+                f"{value!r} is not an arrangement; allowed: {', '.join(_ARRANGEMENTS)}",
+                at=node,
+                key="possible",
+                item=item,
+                suggestion=did_you_mean(str(value), _ARRANGEMENTS),
+            )
+        out.append(str(folded))
+    return out
 
 
 def _arrangement(reader: Reader, node: Fields, folded: Fields, key: str, item: str) -> str:

@@ -31,6 +31,16 @@ def expectations_schema() -> dict[str, Any]:
             "decided_by": {"type": "string", "description": "the rule that decided"},
             "capped_by": {"type": "array", "items": {"type": "string"}},
             "lead_by": {"type": ["string", "null"]},
+            "decided": {
+                "type": "boolean",
+                "description": "whether one arrangement follows whatever the unknowns are",
+            },
+            "possible": {
+                "type": "array",
+                "items": _parts.enum(arrangements),
+                "minItems": 1,
+                "description": "the arrangements still possible, in any order",
+            },
             "paper": _parts.enum(arrangements, paper),
         },
         allowed=keys,
