@@ -181,13 +181,15 @@ class FunctionStream:
             reference, _, _ = read_pack_reference(reader, top, Path(), load=False)
         head = Problems(PortfolioError, file=file)
         name, organisations, self.bodies, _ = _head(reader, head, top, rules)
-        governance, law, as_of = _sections(reader, head, top, self.bodies, {})
+        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {})
         head.raise_if_any()
         #: The bodies, the law and the governance, no function: what a function is judged in.
         self.context = Portfolio(
             name, tuple(organisations), (), law, governance, as_of, rules=reference
         )
         self.ids: dict[str, None] = {}
+        #: Each function's holders in law, where stated: the governance's delegations need them.
+        self.held: dict[str, tuple[str, ...]] = {}
         self.every_id = True
         self.count = 0
 
@@ -198,6 +200,11 @@ class FunctionStream:
             self.reader, self.problems, node, at, self.bodies, self.pack, self.ids
         )
         self.every_id = self.every_id and has_id
+        if function is not None:
+            legal = function.legal
+            self.held[function.id] = legal.statutory_owner or legal.held_by_each
+            governance = self.context.governance
+            check_posts(self.reader, self.problems, [node], [function], governance)
         return function
 
     def finish(self) -> None:
@@ -215,7 +222,7 @@ class FunctionStream:
                 )
         if not self.every_id:
             return
-        _sections(reader, problems, self.top, self.bodies, self.ids)
+        _sections(reader, problems, self.top, self.bodies, self.ids, self.held)
 
 
 def _portfolio(
