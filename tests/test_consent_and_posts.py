@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import yaml
 
@@ -326,3 +327,14 @@ def test_the_consent_invariant_catches_a_consenting_body_drawn_holding() -> None
     assert broken == ["is drawn holding it", "is not drawn consenting"]
     assert {"consent", "only holders delegate"} <= set(law.LAW) and '"' in law.SOURCES["consent"]
     assert check_invariants(taxonomy.load_rules(), result.portfolio) == []
+
+
+def test_the_model_refuses_a_consent_from_a_holder_or_a_body_kept_apart() -> None:
+    fn = taxonomy.portfolio_from_data(national(TARIFF)).function("national-tariff")
+    for legal in (
+        taxonomy.Legal(statutory_owner="nhsi", with_agreement_of="nhsi"),
+        taxonomy.Legal(held_by_each=("nhse", "nhsi"), with_agreement_of="nhse"),
+        taxonomy.Legal(independence_from=("dhsc",), with_agreement_of="dhsc"),
+    ):
+        with pytest.raises(ValueError, match="with_agreement_of names"):
+            attrs.evolve(fn, legal=legal)

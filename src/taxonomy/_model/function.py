@@ -299,6 +299,16 @@ class Function:
                 f"function {self.id!r} must stay independent of {', '.join(bound)}, which holds "
                 "its statutory duty: a body cannot be independent of itself"
             )
+        asked = set(legal.with_agreement_of)
+        wrong = sorted(
+            asked & {*legal.statutory_owner, *legal.held_by_each, *legal.independence_from}
+        )
+        if wrong:
+            raise ValueError(
+                f"function {self.id!r}: with_agreement_of names {', '.join(wrong)}, which holds it "
+                "or which it must stay independent of: a body agreeing neither holds the decision "
+                "nor stands apart from it"
+            )
         if self.agreed_lead is not None and not legal.may_lead(self.agreed_lead):
             why = (
                 "it must stay independent of that body"

@@ -61,7 +61,8 @@ class Legal:
             no arrangement can keep it apart, so ``check`` reports it; never read from input.
         with_agreement_of: bodies whose agreement the decision needs by law, without holding it
             (statutory consent: the national tariff, published by Monitor with NHS England's
-            agreement). Never a holder, nor a body the function must stay independent of.
+            agreement). Never a holder, nor a body the function must stay independent of (the
+            function refuses both).
         agreement_basis: the statute and section that require that agreement (empty: not
             stated).
         decided_by: the posts (governance role ids) that take the decision for the body
@@ -90,20 +91,6 @@ class Legal:
     decided_by: tuple[str, ...] = attrs.field(
         default=(), converter=_owner_tuple, validator=check_ids
     )
-
-    def __attrs_post_init__(self) -> None:
-        holders = sorted(set(self.with_agreement_of) & {*self.statutory_owner, *self.held_by_each})
-        if holders:
-            raise ValueError(
-                f"with_agreement_of names {', '.join(holders)}, which holds the function: a "
-                "holder decides, it does not consent"
-            )
-        apart = sorted(set(self.with_agreement_of) & set(self.independence_from))
-        if apart:
-            raise ValueError(
-                f"with_agreement_of names {', '.join(apart)}, which the function must stay "
-                "independent of"
-            )
 
     def bodies(self) -> set[str]:
         """Every body id these constraints refer to."""
