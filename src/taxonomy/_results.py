@@ -20,7 +20,7 @@ import attrs
 
 from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
-from taxonomy._model import EACH_OWN_WORDS, Arrangement, lead_words, word_list
+from taxonomy._model import EACH_OWN_WORDS, Arrangement, alone_words, lead_words, word_list
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
 from taxonomy._questions import ANSWER_JSON, OPEN_QUESTION_JSON, OpenQuestion
 from taxonomy.errors import InputError, UnknownIdError
@@ -205,6 +205,19 @@ RECOMMENDATION_JSON = Shape(
     key("lead", STRING_OR_NULL, description="the lead body, or null (see lead_status)"),
     key("lead_status", _LEAD_STATUS),
     key("tied", STRINGS, via=list),
+    key(
+        "alone",
+        STRING_OR_NULL,
+        description="the body that delivers it alone: it carries it out, leads it and holds it "
+        "(or nobody is said to), and no other body takes part; null otherwise",
+    ),
+    key(
+        "involved",
+        STRINGS,
+        via=list,
+        description="category 3: the bodies consulted and involved at key points, besides the "
+        "lead (empty in other categories, and where it is delivered alone)",
+    ),
     key("explanation", EXPLANATION_JSON, via=EXPLANATION_JSON.dump),
     key(
         "summary",
@@ -265,6 +278,11 @@ class Recommendation:
             gives each of them the duty of its own (``legal.held_by_each`` names every body
             that carries it out) and it is run separately (categories 3 and 4): each is
             accountable for its own (each force's and fire authority's statement of accounts).
+        involved: in category 3, the bodies consulted and involved at key points besides the
+            lead (Annex B category 3: "They consult and involve each other"); empty otherwise.
+        alone: the body that delivers it alone (categories 3 and 4): the only body carrying it
+            out, its lead, holding it (or nobody said to), and no other body taking part; None
+            otherwise. Every output says it as "delivered by X alone".
         decision: who holds the function in law, who decides it and the delegations
             (:func:`taxonomy._decision.decision_of`, the structure the graph draws); None where
             the recommendation was made without its portfolio.
@@ -280,6 +298,8 @@ class Recommendation:
     possible: tuple[Outcome, ...] = ()
     open_questions: tuple[OpenQuestion, ...] = ()
     settled_by: str | None = "answers"
+    involved: tuple[str, ...] = ()
+    alone: str | None = None
     decision: Decision | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
@@ -354,6 +374,23 @@ class Recommendation:
         if self.each_own:
             return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)
+
+    @property
+    def arrangement_text(self) -> str:
+        """The arrangement in words, as the tables write it.
+
+        ``3 Separate, involvement if needed``; where one body delivers it alone, with
+        ``: delivered by X alone``.
+
+        >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
+        >>> rec = Recommendation("f", "F", Arrangement.SEPARATE_INVOLVED, "a", ex, alone="a")
+        >>> rec.arrangement_text
+        '3 Separate, involvement if needed: delivered by a alone'
+        """
+        if self.arrangement is None:
+            return "open"
+        said = f"{self.arrangement.category} {self.arrangement.title}"
+        return f"{said}: {alone_words(self.alone)}" if self.alone is not None else said
 
     @property
     def lead_open(self) -> bool:

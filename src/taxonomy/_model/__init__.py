@@ -36,6 +36,7 @@ from taxonomy._model.portfolio import PackReference, Portfolio
 from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
+    alone_words,
     conclusion_text,
     format_value,
     lead_words,
@@ -67,6 +68,7 @@ __all__ = [
     "UNKNOWN",
     "conclusion_text",
     "format_value",
+    "alone_words",
     "lead_words",
     "word_list",
     "parse_day",

@@ -56,6 +56,12 @@ class Legal:
         separate_reason: a legal reason that keeps the function separate and distinct (Annex B
             category 4: "completely separately, either due to legal reasons or ..."), with its
             source; empty when there is none.
+        employed_by_parent: the team's members stay employed by their parent body, so the work
+            only some bodies' employees may do is done by those bodies' own employees inside one
+            team (board paper para 12: "specialist functions more closely allied to one 'parent'
+            body ... will still be part of one integrated regional team with a single reporting
+            line"; Annex B category 1: "Some members of the team work for NHS England and some
+            for NHS Improvement").
         independence_breached: bodies it must stay independent of that a merger made the body
             that carries it out, holds it or alone may do it (:func:`taxonomy.law.apply_merge`):
             no arrangement can keep it apart, so ``check`` reports it; never read from input.
@@ -74,6 +80,9 @@ class Legal:
     separate_reason: str = attrs.field(default="", validator=check_plain)
     independence_breached: tuple[str, ...] = attrs.field(
         default=(), converter=to_ids, validator=check_ids
+    )
+    employed_by_parent: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
     )
 
     def bodies(self) -> set[str]:

@@ -65,7 +65,7 @@ def _function_data(fn: Function) -> dict[str, Any]:
             entry[key.name] = {body: str(level) for body, level in fn.capability.levels}
         elif key.kind == "section" and key.shape is not None:
             entry[key.name] = {name: str(getattr(value, name)) for name in key.shape.names}
-        elif key.required or value not in (None, ""):
+        elif key.required or value not in (None, "", ()):
             entry[key.name] = list(value) if key.listed else value
     for name, value in (*fn.answers, *fn.unknowns):
         question, answer = name.split(".", 1)
@@ -143,4 +143,6 @@ def _legal_to_data(legal: Legal, performers: tuple[str, ...]) -> dict[str, Any]:
         data["independence_from"] = list(legal.independence_from)
     if legal.separate_reason:
         data["separate_reason"] = legal.separate_reason
+    if legal.employed_by_parent:
+        data["employed_by_parent"] = True
     return data

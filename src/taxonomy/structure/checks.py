@@ -223,8 +223,16 @@ def _employees_only(site: Site) -> Iterator[Finding]:
     doers = sorted(
         set(site.teams) | {n for n in site.owners if structure.kind(n) in ("role", "team")}
     )
+    # Para 12: one team whose members stay employed by their parent body; the restricted work
+    # is done by the allowed bodies' own employees inside it.
+    parent = bool(site.data.get("employed_by_parent"))
     for doer in doers:
         employer = structure.kind(doer, "employer") or ""
+        employers = (
+            set(predecessors(site.graph, doer, "employs")) if parent and not employer else set()
+        )
+        if employers & {f"board:{b}" for b in delegable}:
+            continue
         if employer not in delegable:
             who = f"employed by {employer}" if employer else "with staff of several bodies"
             yield finding(
@@ -285,7 +293,7 @@ def _not_delegable(site: Site) -> Iterator[Finding]:
                     f"{structure.label(body)} takes it (by {', '.join(sorted(delegators))})",
                     [site.function, body, *delegators],
                 )
-    if "another_body" in limits:
+    if "another_body" in limits and not site.data.get("employed_by_parent"):
         for team in site.teams:
             served = tuple(structure.kind(team, "serves") or ())
             employer = structure.kind(team, "employer") or ""
