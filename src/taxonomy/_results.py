@@ -205,12 +205,7 @@ RECOMMENDATION_JSON = Shape(
     key("lead", STRING_OR_NULL, description="the lead body, or null (see lead_status)"),
     key("lead_status", _LEAD_STATUS),
     key("tied", STRINGS, via=list),
-    key(
-        "alone",
-        STRING_OR_NULL,
-        description="the body that delivers it alone: it carries it out, leads it and holds it "
-        "(or nobody is said to), and no other body takes part; null otherwise",
-    ),
+    key("alone", STRING_OR_NULL, description="the body delivering it alone, or null"),
     key(
         "involved",
         STRINGS,
@@ -377,10 +372,7 @@ class Recommendation:
 
     @property
     def arrangement_text(self) -> str:
-        """The arrangement in words, as the tables write it.
-
-        ``3 Separate, involvement if needed``; where one body delivers it alone, with
-        ``: delivered by X alone``.
+        """The arrangement as tables write it, with ``: delivered by X alone`` where one is.
 
         >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
         >>> rec = Recommendation("f", "F", Arrangement.SEPARATE_INVOLVED, "a", ex, alone="a")

@@ -95,6 +95,19 @@ class Legal:
             | set(self.independence_breached)
         )
 
+    @property
+    def own_teams_required(self) -> bool:
+        """Whether each body's part must be done by its own employees, in no shared team.
+
+        ``another_body`` in ``not_delegable_to``, unless the team's members stay employed by
+        their parent body (``employed_by_parent``): each body's part is then still done by its
+        own employees, inside one team (board paper para 12).
+
+        >>> Legal(not_delegable_to=("another_body",), employed_by_parent=True).own_teams_required
+        False
+        """
+        return "another_body" in self.not_delegable_to and not self.employed_by_parent
+
     def may_lead(self, body: str) -> bool:
         """Whether the law lets ``body`` lead the function.
 

@@ -28,15 +28,17 @@ from typing import Any
 import attrs
 
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Portfolio, alone_words, word_list
+from taxonomy._model import Arrangement, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
 from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
+    alone_sentence,
     arrangement_words,
     citation,
     level_words,
     number_words,
+    parent_sentences,
     sentence,
 )
 
@@ -235,7 +237,7 @@ class _Writer:
                 "aligned plan"
             )
         elif rec.alone is not None:
-            said = self._alone(rec.alone, category, arrangement)
+            said = alone_sentence(self.names.get(rec.alone, rec.alone), category, arrangement)
         elif arrangement is Arrangement.SEPARATE_INVOLVED:
             others = rec.involved
             involved = (
@@ -257,15 +259,6 @@ class _Writer:
                 self._led(rec)
             )
         return sentence(f"For {rec.name}, {said}")
-
-    def _alone(self, body: str, category: str, arrangement: Arrangement) -> str:
-        """One body carries it out, leads it and holds it, and nobody else takes part."""
-        how = "" if arrangement is Arrangement.SEPARATE_INVOLVED else ", completely separately"
-        return (
-            f"we recommend that it be {alone_words(self.names.get(body, body))}{how} "
-            f"{category}: no other body carries it out, holds it or takes part in it, so there "
-            "is no joint arrangement to make"
-        )
 
     def _led(self, rec: Recommendation) -> str:
         if rec.lead is not None:
@@ -519,22 +512,9 @@ class _Writer:
             whom = f"the {words.pop()} of each of the {number_words(len(performers))}"
         else:
             whom = self._labels(performers)
-        said = [sentence(f"The head of the team is accountable to {whom} (category 1)")]
-        fn = self.portfolio.function(rec.function)
-        if fn.legal.employed_by_parent:
-            only = fn.legal.delegable_to
-            work = (
-                f"the work only employees of {self._names(only)} may do is done by them"
-                if only
-                else "each body's part is done by its own employees"
-            )
-            said.append(
-                sentence(
-                    f"Its members stay employed by their parent body, so {work} inside the "
-                    "one team, with a single reporting line (board paper para 12)"
-                )
-            )
-        return said
+        legal = self.portfolio.function(rec.function).legal
+        said = sentence(f"The head of the team is accountable to {whom} (category 1)")
+        return [said, *parent_sentences(legal, self.names)]
 
     # -- words ------------------------------------------------------------------------------------
 

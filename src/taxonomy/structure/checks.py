@@ -223,9 +223,7 @@ def _employees_only(site: Site) -> Iterator[Finding]:
     doers = sorted(
         set(site.teams) | {n for n in site.owners if structure.kind(n) in ("role", "team")}
     )
-    # Para 12: one team whose members stay employed by their parent body; the restricted work
-    # is done by the allowed bodies' own employees inside it.
-    parent = bool(site.data.get("employed_by_parent"))
+    parent = bool(site.data.get("employed_by_parent"))  # para 12: members keep their employer
     for doer in doers:
         employer = structure.kind(doer, "employer") or ""
         employers = (
