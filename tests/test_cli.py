@@ -30,10 +30,15 @@ def test_classify_table(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [row[0] for row in rows] == [rec.function for rec in result]
     for row, rec in zip(rows, result, strict=True):
         assert row[1] and rec.name.startswith(row[1])  # a long name wraps onto the next line
-        assert row[2] == f"{rec.arrangement.category} {rec.arrangement.title}"
+        assert row[2] == f"{rec.arrangement.category} {rec.arrangement.title}" + (
+            f": delivered by {rec.alone} alone" if rec.alone else ""
+        )
         decided = rec.explanation.decided_by
         assert decided is not None and row[4].startswith(decided.rule), (rec.function, row)
-    assert {row[2] for row in rows} >= {"1 One team", "3 Separate, involvement if needed"}
+    assert {row[2] for row in rows} >= {
+        "1 One team",
+        "3 Separate, involvement if needed: delivered by nhse alone",
+    }
 
 
 def test_classify_json_contract() -> None:
@@ -54,6 +59,8 @@ def test_classify_json_contract() -> None:
         "lead",
         "lead_status",
         "tied",
+        "alone",
+        "involved",
         "explanation",
         "summary",
         "decided",
@@ -65,7 +72,7 @@ def test_classify_json_contract() -> None:
     by_id = {r["function"]: r for r in data["recommendations"]}
     assert by_id["regional-teams"]["lead"] is None
     assert by_id["regional-teams"]["lead_status"] == "joint"
-    new = {"decided", "settled_by", "possible", "open_questions", "decision"}
+    new = {"decided", "settled_by", "possible", "open_questions", "decision", "alone", "involved"}
     assert {k: v for k, v in by_id["pricing"].items() if k not in new} | {
         "explanation": None,
         "summary": None,
@@ -81,9 +88,12 @@ def test_classify_json_contract() -> None:
         "summary": None,
     }
     assert by_id["efficiency-improvement"]["lead"] == "nhsi"
-    # One body carries it out (NHS Improvement): it stays with that body, the other involved.
+    # One body carries it out and holds it (NHS Improvement), nobody else takes part: alone.
     complaints = by_id["procurement-complaints"]["explanation"]
     assert complaints["decided_by"] == "decision.one-body-alone" and complaints["capped_by"] == []
+    assert by_id["procurement-complaints"]["alone"] == "nhsi"
+    assert by_id["procurement-complaints"]["involved"] == []
+    assert by_id["pricing"]["alone"] is None and by_id["pricing"]["involved"] == []
 
 
 def test_json_is_byte_identical_across_hash_seeds() -> None:

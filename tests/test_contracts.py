@@ -31,8 +31,17 @@ SCENARIOS = NHS.parent / "scenarios"
 TITLES = {f"{a.category} {a.title}": str(a) for a in Arrangement}
 
 #: One function's placement as every format must give it: arrangement, lead in words, lead
-#: status, and the legal rules that capped it.
-Row = tuple[str, str, str, tuple[str, ...]]
+#: status, the legal rules that capped it, and the body delivering it alone ("" if none).
+Row = tuple[str, str, str, tuple[str, ...], str]
+
+_ALONE = re.compile(r"^(?P<arrangement>.*?)(?:: delivered by (?P<alone>\S+) alone)?$")
+
+
+def _arrangement_cell(cell: str) -> tuple[str, str]:
+    """A table's arrangement cell: the arrangement's name, and the body delivering it alone."""
+    match = _ALONE.match(cell)
+    assert match is not None
+    return TITLES[match["arrangement"]], match["alone"] or ""
 
 
 #: How every format writes the lead of a duty each body keeps for itself, run separately.
@@ -60,6 +69,7 @@ def _from_json(record: dict[str, object]) -> Row:
         EACH_OWN if record["lead_status"] == "each" else lead_words(lead, tied),
         str(record["lead_status"]),
         tuple(explanation["capped_by"]),
+        str(record["alone"] or ""),
     )
 
 
@@ -87,6 +97,7 @@ def _parse_csv(text: str) -> dict[str, Row]:
             r["lead"],
             r["lead_status"],
             tuple(c.strip() for c in r["capped_by"].split(",")) if r["capped_by"] else (),
+            r["alone"],
         )
         for r in rows
     }
@@ -101,7 +112,8 @@ def _parse_markdown(text: str) -> dict[str, Row]:
         function, _name, arrangement, lead, decided = cells
         # Markdown is for a Board: no rule ids, only whether the law held it (issue 22).
         capped = ("held by law",) if "held by law" in decided else ()
-        found[function] = (TITLES[arrangement], lead, _status(lead), capped)
+        name, alone = _arrangement_cell(arrangement)
+        found[function] = (name, lead, _status(lead), capped, alone)
     return found
 
 
@@ -112,19 +124,18 @@ def _parse_table(text: str) -> dict[str, Row]:
         if len(cells) != 5:
             continue
         function, _name, arrangement, lead, decided = cells
-        found[function] = (TITLES[arrangement], lead, _status(lead), _decided(decided))
+        name, alone = _arrangement_cell(arrangement)
+        found[function] = (name, lead, _status(lead), _decided(decided), alone)
     return found
 
 
-@pytest.mark.parametrize(
-    "portfolio", [NHS, NWL, COUNCILS], ids=["nhs", "nw-london", "councils"]
-)
+@pytest.mark.parametrize("portfolio", [NHS, NWL, COUNCILS], ids=["nhs", "nw-london", "councils"])
 def test_every_cli_output_format_agrees_on_every_field(
     portfolio: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The done-when check: table, JSON, JSONL, CSV and Markdown give the same arrangement,
-    lead (a body, joint, or a tie between bodies), lead status and capping rules, for every
-    function; each is parsed from the format itself."""
+    lead (a body, joint, or a tie between bodies), lead status, capping rules and the body
+    delivering it alone, for every function; each is parsed from the format itself."""
     monkeypatch.setenv("COLUMNS", "400")  # one line per row, so the table parses by line
     texts = {}
     for fmt in ("table", "json", "jsonl", "markdown"):
@@ -147,16 +158,21 @@ def test_every_cli_output_format_agrees_on_every_field(
             r.lead_text,
             r.lead_status,
             tuple(f.rule for f in r.explanation.capped_by),
+            r.alone or "",
         )
         for r in taxonomy.classify(taxonomy.load_portfolio(portfolio))
     }
     for fmt, rows in parsed.items():
         if fmt == "markdown":
-            held = {k: (*v[:3], ("held by law",) if v[3] else ()) for k, v in expected.items()}
+            held = {
+                k: (*v[:3], ("held by law",) if v[3] else (), v[4]) for k, v in expected.items()
+            }
             assert rows == held, fmt
             continue
         assert rows == expected, fmt
     statuses = {row[2] for row in expected.values()}
+    if portfolio == NHS:  # EPRR and the other functions NHS England alone holds and does
+        assert any(row[4] for row in expected.values())
     if portfolio == COUNCILS:  # the law caps elections (each council's Returning Officer)
         assert any(row[3] for row in expected.values())
     else:

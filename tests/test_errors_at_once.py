@@ -85,7 +85,7 @@ def test_one_problem_is_reported_exactly_as_before(tmp_path: Path) -> None:
         taxonomy.load_portfolio(path)
     assert str(info.value) == (
         f"{path}:24: function 'hr': key 'shape': unknown key; allowed: id, name, level, "
-        "performed_by, efficiency, effectiveness, legal, capability, agreed_lead, notes"
+        "performed_by, efficiency, effectiveness, legal, capability, agreed_lead, involves, notes"
     )
     assert info.value.problems == (info.value,)
 

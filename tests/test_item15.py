@@ -42,7 +42,7 @@ def test_results_workbook_carries_lead_names_and_the_paragraph(tmp_path: Path) -
     sheet = openpyxl.load_workbook(target)["recommendations"]
     rows = list(sheet.iter_rows())
     heads = [c.value for c in rows[0]]
-    assert heads == [*OLD_COLUMNS, "lead_name", "summary"]  # old columns keep their places
+    assert heads == [*OLD_COLUMNS, "lead_name", "summary", "alone"]  # old columns keep places
     by_id = {r[0].value: dict(zip(heads, r, strict=True)) for r in rows[1:]}
     eprr = by_id["eprr"]
     assert eprr["lead"].value == "nhse" and eprr["lead_name"].value == "NHS England"

@@ -73,10 +73,10 @@ def test_the_bound_is_max_combinations_and_the_message_says_how_far_to_raise_it(
 ) -> None:
     """Two extra level facts: 16 times the default pack's space, refused under a low bound."""
     pack = taxonomy.load_rules(_wide_pack(tmp_path / "two", 2))
-    with pytest.raises(RulePackError, match=r"N at least 3,538,944"):
+    with pytest.raises(RulePackError, match=r"N at least 7,077,888"):
         check_pack(pack, max_combinations=100_000)
     refused = run_cli("rules", "check", str(tmp_path / "two"), "--max-combinations", "100000")
-    assert refused.returncode == 2 and "3,538,944 combinations" in refused.stderr
+    assert refused.returncode == 2 and "7,077,888 combinations" in refused.stderr
 
 
 # --- convert keeps as_of in place and a false law ----------------------------------------------

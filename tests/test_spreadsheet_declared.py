@@ -140,7 +140,7 @@ def test_columns_sit_under_their_question(
         rows = list(csv.reader(handle))
     header = rows[0]
     at = header.index("legal.democratic_control")
-    assert header[at - 1] == "legal.decided_by" and header[at + 1] == "legal.host_employer"
+    assert header[at - 1] == "legal.employed_by_parent" and header[at + 1] == "legal.host_employer"
     assert rows[1][at : at + 2] == ["high", "b"]
     assert rows[2][at : at + 2] == ["", ""]  # not answered: the default applies on reading
 

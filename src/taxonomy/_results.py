@@ -25,6 +25,7 @@ from taxonomy._model import (
     EACH_OWN_WORDS,
     Arrangement,
     OfADay,
+    alone_words,
     lead_kind,
     lead_words,
     word_list,
@@ -220,6 +221,14 @@ RECOMMENDATION_JSON = Shape(
     key("lead", STRING_OR_NULL, description="the lead body, or null (see lead_status)"),
     key("lead_status", _LEAD_STATUS),
     key("tied", STRINGS, via=list),
+    key("alone", STRING_OR_NULL, description="the body delivering it alone, or null"),
+    key(
+        "involved",
+        STRINGS,
+        via=list,
+        description="category 3: the bodies consulted and involved at key points, besides the "
+        "lead (empty in other categories, and where it is delivered alone)",
+    ),
     key("explanation", EXPLANATION_JSON, via=EXPLANATION_JSON.dump),
     key(
         "summary",
@@ -286,6 +295,11 @@ class Recommendation:
             gives each of them the duty of its own (``legal.held_by_each`` names every body
             that carries it out) and it is run separately (categories 3 and 4): each is
             accountable for its own (each force's and fire authority's statement of accounts).
+        involved: in category 3, the bodies consulted and involved at key points besides the
+            lead (Annex B category 3: "They consult and involve each other"); empty otherwise.
+        alone: the body that delivers it alone (categories 3 and 4): the only body carrying it
+            out, its lead, holding it (or nobody said to), and no other body taking part; None
+            otherwise. Every output says it as "delivered by X alone".
         decision: who holds the function in law, who decides it and the delegations
             (:func:`taxonomy._decision.decision_of`, the structure the graph draws); None where
             the recommendation was made without its portfolio.
@@ -303,6 +317,8 @@ class Recommendation:
     possible: tuple[Outcome, ...] = ()
     open_questions: tuple[OpenQuestion, ...] = ()
     settled_by: str | None = "answers"
+    involved: tuple[str, ...] = ()
+    alone: str | None = None
     decision: Decision | None = attrs.field(default=None, eq=False, repr=False)
     by_body: Disagreement | None = None
 
@@ -373,6 +389,20 @@ class Recommendation:
         if self.each_own:
             return EACH_OWN_WORDS
         return lead_words(self.lead, self.tied)
+
+    @property
+    def arrangement_text(self) -> str:
+        """The arrangement as tables write it, with ``: delivered by X alone`` where one is.
+
+        >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
+        >>> rec = Recommendation("f", "F", Arrangement.SEPARATE_INVOLVED, "a", ex, alone="a")
+        >>> rec.arrangement_text
+        '3 Separate, involvement if needed: delivered by a alone'
+        """
+        if self.arrangement is None:
+            return "open"
+        said = f"{self.arrangement.category} {self.arrangement.title}"
+        return f"{said}: {alone_words(self.alone)}" if self.alone is not None else said
 
     @property
     def lead_open(self) -> bool:

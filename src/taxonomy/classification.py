@@ -35,8 +35,10 @@ __all__ = [
     "classify",
     "classify_each",
     "classify_function",
+    "involvement",
     "iter_classify",
     "lead_by_capability",
+    "taking_part",
 ]
 
 
@@ -352,9 +354,62 @@ def _recommendation(
             *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
         ),
     )
+    involved, alone = involvement(portfolio, fn, derivation.arrangement, lead, tied)
     return Recommendation(
-        fn.id, fn.name, derivation.arrangement, lead, explanation, tied, each_own=own, decision=held
+        fn.id,
+        fn.name,
+        derivation.arrangement,
+        lead,
+        explanation,
+        tied,
+        each_own=own,
+        involved=involved,
+        alone=alone,
+        decision=held,
     )
+
+
+def taking_part(portfolio: Portfolio, fn: Function) -> tuple[str, ...]:
+    """The bodies that take part in ``fn``, in portfolio order.
+
+    Those that carry it out, hold it in law (``legal.statutory_owner``, ``legal.held_by_each``),
+    are involved in it (``involves``), or sit on a joint body of the governance that takes or
+    oversees its decisions. A function one body carries out and holds, with nobody else in this
+    list, is that body's alone.
+    """
+    legal = fn.legal
+    named = {*fn.performed_by, *legal.statutory_owner, *legal.held_by_each, *fn.involves}
+    for body in portfolio.governance.bodies:
+        if fn.id in body.delegated or fn.id in body.oversees:
+            named.update(body.members)
+    return tuple(b for b in portfolio.organisation_ids if b in named)
+
+
+def involvement(
+    portfolio: Portfolio,
+    fn: Function,
+    arrangement: Arrangement,
+    lead: str | None,
+    tied: tuple[str, ...] = (),
+) -> tuple[tuple[str, ...], str | None]:
+    """Who is involved in ``fn`` under ``arrangement``, and the body delivering it alone, if any.
+
+    In category 3 the bodies "consult and involve each other" (Annex B): every body besides the
+    lead (or the tied bodies) that the law lets be involved. Where one body carries the function
+    out, only the bodies that take part (:func:`taking_part`) are involved: with nobody else
+    taking part, no body is involved, and where that body also leads, it delivers the function
+    alone (categories 3 and 4: board paper para 16 places EPRR, NHS England's alone, in
+    "Separate, involvement if needed", whose involvement is "if needed"). One team and aligned
+    teams involve nobody: the bodies take part in them.
+    """
+    leads = (lead,) if lead is not None else tied
+    single = len(fn.performed_by) == 1
+    part = taking_part(portfolio, fn) if single else portfolio.organisation_ids
+    involved: tuple[str, ...] = ()
+    if arrangement is Arrangement.SEPARATE_INVOLVED:
+        involved = tuple(b for b in part if b not in leads and fn.legal.may_be_involved(b))
+    alone = lead if single and arrangement.separate and part == (lead,) and not involved else None
+    return involved, alone
 
 
 def each_own(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:

@@ -283,9 +283,13 @@ def _merged_function(
         independence_breached=many(fn.legal.independence_breached),
         with_agreement_of=_consents(fn, succession, notes),
     )
+    performers = many(fn.performed_by)
     merged = attrs.evolve(
         fn,
-        performed_by=many(fn.performed_by),
+        performed_by=performers,
+        # A body involved that the merger made a performer, or one it must stay apart from, is
+        # no longer merely involved.
+        involves=[b for b in many(fn.involves) if b not in (*performers, *legal.independence_from)],
         capability=Capability(levels),
         unknowns=unknowns,
         by_body=_merged_by_body(fn, succession),

@@ -45,6 +45,7 @@ from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
 from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
+    alone_words,
     conclusion_text,
     format_value,
     lead_kind,
@@ -82,6 +83,7 @@ __all__ = [
     "conclusion_text",
     "format_value",
     "lead_kind",
+    "alone_words",
     "lead_words",
     "word_list",
     "parse_day",

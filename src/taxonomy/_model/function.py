@@ -241,6 +241,10 @@ class Function:
         default=None, validator=attrs.validators.optional(check_id)
     )
     answers: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_answer_tuple)
+    involves: tuple[str, ...] = attrs.field(default=(), converter=to_ids, validator=check_ids)
+    """Bodies that take part without carrying it out: consulted and involved at key points
+    (Annex B category 3). A function one body carries out and holds, with nobody involved, is
+    delivered by that body alone."""
     unknowns: tuple[tuple[str, OneOf], ...] = attrs.field(default=(), converter=_answer_tuple)
     """Answers not (fully) known, by the key a portfolio answers them by
     (``efficiency.duplication``, ``capability.nhse``, ``legal.democratic_control``): each a
@@ -293,6 +297,7 @@ class Function:
                 f"function {self.id!r}: only employees of {', '.join(legal.delegable_to)} may "
                 "carry it out, but it must stay independent of them: nobody could"
             )
+        self._check_involves()
         bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
         if bound:
             raise ValueError(
@@ -317,4 +322,18 @@ class Function:
             )
             raise ValueError(
                 f"function {self.id!r}: the agreed lead {self.agreed_lead!r} breaks the law: {why}"
+            )
+
+    def _check_involves(self) -> None:
+        doing = sorted(set(self.involves) & set(self.performed_by))
+        if doing:
+            raise ValueError(
+                f"function {self.id!r} involves {', '.join(doing)}, which carries it out: "
+                "involves names the bodies that take part without carrying it out"
+            )
+        barred = sorted(set(self.involves) & set(self.legal.independence_from))
+        if barred:
+            raise ValueError(
+                f"function {self.id!r} involves {', '.join(barred)}, which it must stay "
+                "independent of"
             )

@@ -56,6 +56,12 @@ class Legal:
         separate_reason: a legal reason that keeps the function separate and distinct (Annex B
             category 4: "completely separately, either due to legal reasons or ..."), with its
             source; empty when there is none.
+        employed_by_parent: the team's members stay employed by their parent body, so the work
+            only some bodies' employees may do is done by those bodies' own employees inside one
+            team (board paper para 12: "specialist functions more closely allied to one 'parent'
+            body ... will still be part of one integrated regional team with a single reporting
+            line"; Annex B category 1: "Some members of the team work for NHS England and some
+            for NHS Improvement").
         independence_breached: bodies it must stay independent of that a merger made the body
             that carries it out, holds it or alone may do it (:func:`taxonomy.law.apply_merge`):
             no arrangement can keep it apart, so ``check`` reports it; never read from input.
@@ -91,6 +97,9 @@ class Legal:
     decided_by: tuple[str, ...] = attrs.field(
         default=(), converter=_owner_tuple, validator=check_ids
     )
+    employed_by_parent: bool = attrs.field(
+        default=False, validator=attrs.validators.instance_of(bool)
+    )
 
     def bodies(self) -> set[str]:
         """Every body id these constraints refer to."""
@@ -102,6 +111,19 @@ class Legal:
             | set(self.independence_breached)
             | set(self.with_agreement_of)
         )
+
+    @property
+    def own_teams_required(self) -> bool:
+        """Whether each body's part must be done by its own employees, in no shared team.
+
+        ``another_body`` in ``not_delegable_to``, unless the team's members stay employed by
+        their parent body (``employed_by_parent``): each body's part is then still done by its
+        own employees, inside one team (board paper para 12).
+
+        >>> Legal(not_delegable_to=("another_body",), employed_by_parent=True).own_teams_required
+        False
+        """
+        return "another_body" in self.not_delegable_to and not self.employed_by_parent
 
     def may_lead(self, body: str) -> bool:
         """Whether the law lets ``body`` lead the function.

@@ -105,6 +105,7 @@ class Portfolio:
         bodies = {org.id for org in self.organisations}
         for fn in value:
             named = set(fn.performed_by) | fn.legal.bodies() | {b for b, _ in fn.capability.levels}
+            named |= set(fn.involves)
             if fn.agreed_lead is not None:
                 named.add(fn.agreed_lead)
             unknown = sorted(named - bodies)

@@ -53,6 +53,15 @@ def conclusion_text(
 EACH_OWN_WORDS = "none: each body does its own"
 
 
+def alone_words(body: str) -> str:
+    """A function one body delivers with nobody else taking part, the one way outputs say it.
+
+    >>> alone_words("nhse")
+    'delivered by nhse alone'
+    """
+    return f"delivered by {body} alone"
+
+
 def lead_words(lead: str | None, tied: Iterable[str] = ()) -> str:
     """A lead in words: the body, ``joint``, or ``undecided between X and Y (tie)``.
 

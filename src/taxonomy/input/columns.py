@@ -181,7 +181,7 @@ def _function_values(
                 else:
                     values[column] = part.get(inner.name)
         elif key.listed:
-            values[key.name] = ", ".join(fn[key.name])
+            values[key.name] = ", ".join(fn.get(key.name) or ())
         elif key.kind != "section":
             values[key.name] = fn.get(key.name)
     values |= {f"capability.{b}": answer_value(fn["capability"].get(b)) for b in bodies}

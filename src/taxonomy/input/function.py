@@ -162,6 +162,7 @@ def read_function(
     legal = _legal(reading, performed_by) if "legal" in node else None
     agreed = _agreed_lead(reading, legal) if node.get("agreed_lead") is not None else None
     levels = _capability(reading, performed_by) if "capability" in node else {}
+    involves = _involves(reading, performed_by, legal) if node.get("involves") is not None else ()
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
     problems.found.sort(key=lambda problem: problem.line or 0)  # in the order they are written
     problems.raise_if_any()
@@ -178,6 +179,7 @@ def read_function(
         capability=Capability(levels),
         notes=notes,
         agreed_lead=agreed,
+        involves=involves,
         answers={k: v for k, v in answers.items() if not isinstance(v, OneOf)},
         unknowns=reading.unknowns | {k: v for k, v in answers.items() if isinstance(v, OneOf)},
         by_body=tuple(reading.by_body.values()),
@@ -309,3 +311,33 @@ def _capability_answered(
             key="capability",
             item=item,
         )
+
+
+def _involves(
+    reading: _Reading, performed_by: tuple[str, ...] | None, legal: Legal | None
+) -> tuple[str, ...]:
+    """The bodies taking part without carrying it out: not a performer, nor one it is apart from.
+
+    Each problem is recorded (an unknown body, a performer, a body it must stay apart from).
+    """
+    reader, node, item, problems = reading.reader, reading.node, reading.item, reading.problems
+    raw = node["involves"]
+    named = [raw] if isinstance(raw, str) else list(raw) if isinstance(raw, list) else []
+    doing = [b for b in named if b in (performed_by or ())]
+    barred = [b for b in named if legal is not None and b in legal.independence_from]
+    for bodies, problem in (
+        (
+            doing,
+            "carries it out (performed_by): involves names the bodies that take part "
+            "without carrying it out",
+        ),
+        (barred, "is a body the function must stay independent of, so it cannot be involved"),
+    ):
+        if bodies:
+            with problems.collecting():
+                reader.fail(f"{', '.join(bodies)} {problem}", at=node, key="involves", item=item)
+    none: tuple[str, ...] = ()
+    found = attempt(
+        problems, lambda: body_list(reader, node, "involves", reading.bodies, item), none
+    )
+    return none if doing or barred else found

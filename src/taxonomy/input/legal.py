@@ -48,9 +48,11 @@ def read_legal(
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
     held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
     reserved = lg.get("board_reserved", False)
-    if not isinstance(reserved, bool):
-        with problems.collecting():
-            reader.fail("must be true or false", at=lg, key="board_reserved", item=item)
+    parent = lg.get("employed_by_parent", False)
+    for flag, value in (("board_reserved", reserved), ("employed_by_parent", parent)):
+        if not isinstance(value, bool):
+            with problems.collecting():
+                reader.fail("must be true or false", at=lg, key=flag, item=item)
 
     def text(key: str) -> str:
         if lg.get(key) is None:
@@ -75,6 +77,7 @@ def read_legal(
         delegable_to=delegable,
         separate_reason=reason,
         agreement_basis=text("agreement_basis"),
+        employed_by_parent=parent is True,
     )
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()

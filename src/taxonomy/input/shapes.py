@@ -160,6 +160,15 @@ LEGAL = Shape(
             "body instead of its governing body, separated by commas (empty: each governing "
             "body).",
         ),
+        Key(
+            "employed_by_parent",
+            "bool",
+            "one team whose members stay employed by their parent body, so work only some "
+            "bodies' employees may do is done by their own employees inside it (para 12)",
+            nullable=False,
+            prompt="Q3: true if the team's members stay employed by their parent body "
+            "(one integrated team, single reporting line); otherwise false.",
+        ),
     ),
     prefix="legal.",
 )
@@ -225,6 +234,16 @@ FUNCTION = Shape(
             "body",
             "the lead the bodies agreed, if any",
             prompt="The body the others agreed should lead it (optional): choose from the list.",
+        ),
+        Key(
+            "involves",
+            "ids",
+            "the bodies that take part without carrying it out: consulted and involved at key "
+            "points (none: a function one body carries out and holds is delivered by it alone)",
+            listed=True,
+            refers="organisations",
+            prompt="The ids of the bodies involved without carrying it out, separated by commas "
+            "(optional; empty: none).",
         ),
         Key("notes", "notes", "free text, shown with the recommendation", column=False),
     ),

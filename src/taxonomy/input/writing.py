@@ -66,7 +66,7 @@ def _function_data(fn: Function) -> dict[str, Any]:
             entry[key.name] = {body: str(level) for body, level in fn.capability.levels}
         elif key.kind == "section" and key.shape is not None:
             entry[key.name] = {name: str(getattr(value, name)) for name in key.shape.names}
-        elif key.required or value not in (None, ""):
+        elif key.required or value not in (None, "", ()):
             entry[key.name] = list(value) if key.listed else value
     for name, value in (*fn.answers, *fn.unknowns):
         question, answer = name.split(".", 1)
@@ -170,4 +170,6 @@ def _legal_to_data(legal: Legal, performers: tuple[str, ...]) -> dict[str, Any]:
         data["agreement_basis"] = legal.agreement_basis
     if legal.decided_by:
         data["decided_by"] = list(legal.decided_by)
+    if legal.employed_by_parent:
+        data["employed_by_parent"] = True
     return data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Collection, Mapping, Sequence
 
-from taxonomy._model import Portfolio, lead_words
+from taxonomy._model import Portfolio, alone_words, lead_words
 from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.render.prose import paragraph
@@ -57,7 +57,8 @@ def classification_table_html(
             f"<tr>{function}<td>{html.escape(rec.name)}</td>"
             f'<td class="cat{rec.category}" '
             f'style="background:{colour(rec.settled_arrangement.category)}">'
-            f"{rec.category}. {html.escape(rec.settled_arrangement.title)}</td>"
+            f"{rec.category}. {html.escape(rec.settled_arrangement.title)}"
+            f"{html.escape(_alone(rec, bodies))}</td>"
             f"<td>{html.escape(lead)}</td>{why}</tr>"
         )
     if bodies is None:
@@ -145,8 +146,8 @@ def recommendation_html(
     else:
         head = (
             f'<span style="background:{colour(rec.arrangement.category)};padding:0 .3em">'
-            f"{rec.arrangement.category}. {html.escape(rec.arrangement.title)}</span>, lead "
-            f"{html.escape(rec.lead_text)}"
+            f"{rec.arrangement.category}. {html.escape(rec.arrangement.title)}"
+            f"{html.escape(_alone(rec, None))}</span>, lead {html.escape(rec.lead_text)}"
         )
     return (
         f"<div><b>{html.escape(rec.name)}</b>: {head}{words}"
@@ -157,3 +158,10 @@ def recommendation_html(
 def colour(category: int) -> str:
     """The fill colour of a category, as CSS (the results workbook's colours)."""
     return f"#{CATEGORY_COLOURS.get(category, 'EEEEEE')}"
+
+
+def _alone(rec: Recommendation, bodies: Mapping[str, str] | None) -> str:
+    """``: delivered by X alone`` where one body delivers it alone (by name, given ``bodies``)."""
+    if rec.alone is None:
+        return ""
+    return f": {alone_words(bodies.get(rec.alone, rec.alone) if bodies else rec.alone)}"

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._model import Arrangement, word_list
+from taxonomy._model import Arrangement, alone_words, word_list
 from taxonomy.render.measure import text_height, text_width, wrap
 from taxonomy.structure.graph import Graph, nodes_of_kind, predecessors, reporting_lines, successors
 
@@ -417,6 +417,9 @@ def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     if data.get("each_own"):
         return f"{name} (no lead: each body its own)"
     lead = data.get("lead")
+    alone = data.get("alone")
+    if alone:
+        return f"{name} ({alone_words(names.get(alone, alone))})"
     if lead and data.get("category") in (3, 4):
         return name  # the lead's team is marked "lead team" in its column
     if lead:

@@ -35,10 +35,12 @@ from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.by_body import with_bodies
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
+    alone_sentence,
     arrangement_words,
     citation,
     level_words,
     number_words,
+    parent_sentences,
     sentence,
 )
 
@@ -270,13 +272,10 @@ class _Writer:
                 "keeps its own team, and joint governance makes the teams work to a single "
                 "aligned plan"
             )
+        elif rec.alone is not None:
+            said = alone_sentence(self.names.get(rec.alone, rec.alone), category, arrangement)
         elif arrangement is Arrangement.SEPARATE_INVOLVED:
-            fn = self._function(rec)
-            others = [
-                b
-                for b in self.portfolio.organisation_ids
-                if b not in rec.lead_candidates and fn.legal.may_be_involved(b)
-            ]
+            others = rec.involved
             involved = (
                 self._names(others)
                 if len(others) <= 3
@@ -549,7 +548,9 @@ class _Writer:
             whom = f"the {words.pop()} of each of the {number_words(len(performers))}"
         else:
             whom = self._labels(performers)
-        return [sentence(f"The head of the team is accountable to {whom} (category 1)")]
+        legal = self.portfolio.function(rec.function).legal
+        said = sentence(f"The head of the team is accountable to {whom} (category 1)")
+        return [said, *parent_sentences(legal, self.names)]
 
     # -- words ------------------------------------------------------------------------------------
 

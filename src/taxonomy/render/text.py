@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from taxonomy._explanation import Explanation, Firing, PackIdentity
-from taxonomy._model import Function, Portfolio, format_value
+from taxonomy._model import Function, Portfolio, alone_words, format_value
 from taxonomy._results import Classification, Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.render.by_body import by_body_cell, by_body_lines
@@ -262,7 +262,7 @@ def _row(r: Recommendation) -> tuple[str, str, str, str, str]:
         row = (
             r.function,
             r.name,
-            f"{r.category} {r.arrangement.title}",
+            r.arrangement_text,
             r.lead_text,
             r.explanation.decided_by.rule + (f" capped by {capped}" if capped else ""),
         )
@@ -453,7 +453,8 @@ def explain_text(rec: Recommendation, *, summary: str = "") -> str:
     ex = rec.explanation
     lines = [
         f"{rec.name} ({rec.function})",
-        f"  arrangement: category {rec.category}, {rec.arrangement.title} ({rec.arrangement})",
+        f"  arrangement: category {rec.category}, {rec.arrangement.title} ({rec.arrangement})"
+        + (f", {alone_words(rec.alone)}" if rec.alone is not None else ""),
         f"  lead: {rec.lead_text if rec.lead_status != 'joint' else 'joint (no single lead body)'}",
         *(["", "In plain words:", summary] if summary else []),
         "",
@@ -517,7 +518,8 @@ def explain_markdown(rec: Recommendation, *, summary: str = "") -> str:
         lines += [summary, ""]
     lines += [
         f"- **Function:** `{rec.function}`",
-        f"- **Arrangement:** category {rec.category}, {arrangement.title} (`{arrangement}`)",
+        f"- **Arrangement:** category {rec.category}, {arrangement.title} (`{arrangement}`)"
+        + (f", {alone_words(rec.alone)}" if rec.alone is not None else ""),
         f"- **Lead:** {rec.lead_text}",
         f"- **Decided by:** {node(ex.decided_by)}",
         *(f"- **Capped by the law:** {node(firing)}" for firing in ex.capped_by),

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from taxonomy._model import Arrangement, Level
+from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
-__all__ = ["arrangement_words", "citation", "level_words", "number_words", "sentence"]
+__all__ = [
+    "alone_sentence",
+    "arrangement_words",
+    "citation",
+    "level_words",
+    "number_words",
+    "parent_sentences",
+    "sentence",
+]
 
 _NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -128,3 +136,38 @@ def level_words(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def alone_sentence(body: str, category: str, arrangement: Arrangement) -> str:
+    """What is recommended for a function one body carries out, leads and holds, alone.
+
+    >>> alone_sentence("NHS England", '(category 3, "...")', Arrangement.SEPARATE_INVOLVED)[:58]
+    'we recommend that it be delivered by NHS England alone (ca'
+    """
+    how = "" if arrangement is Arrangement.SEPARATE_INVOLVED else ", completely separately"
+    return (
+        f"we recommend that it be {alone_words(body)}{how} {category}: no other body carries "
+        "it out, holds it or takes part in it, so there is no joint arrangement to make"
+    )
+
+
+def parent_sentences(legal: Legal, names: Mapping[str, str]) -> list[str]:
+    """One team whose members stay employed by their parent body (para 12): its sentence.
+
+    None where the function says nothing of it (``legal.employed_by_parent`` false); ``names``:
+    each body's name by id.
+    """
+    if not legal.employed_by_parent:
+        return []
+    only = word_list([names.get(b, b) for b in legal.delegable_to])
+    work = (
+        f"the work only employees of {only} may do is done by them"
+        if only
+        else "each body's part is done by its own employees"
+    )
+    return [
+        sentence(
+            f"Its members stay employed by their parent body, so {work} inside the one team, "
+            "with a single reporting line (board paper para 12)"
+        )
+    ]

@@ -31,6 +31,7 @@ _RESULT_COLUMNS = [
     # added later, at the end so that the columns above keep their places
     "lead_name",
     "summary",
+    "alone",
 ]
 
 
@@ -61,6 +62,7 @@ def _result_rows(classification: Classification, rules: RulePack | None) -> list
                 (ex.capped_by[0].because if ex.capped_by else ex.decided_by.because),
                 _lead_name(rec, names),
                 summary(rec) if summary is not None else None,
+                rec.alone,
             ]
         )
     return rows
@@ -89,6 +91,7 @@ def _open_row(rec: Recommendation, names: dict[str, str], summary: str | None) -
             else open_lead_words(rec.possible, names)
         ),
         summary,
+        None,
     ]
 
 

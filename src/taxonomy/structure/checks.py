@@ -223,8 +223,14 @@ def _employees_only(site: Site) -> Iterator[Finding]:
     doers = sorted(
         set(site.teams) | {n for n in site.owners if structure.kind(n) in ("role", "team")}
     )
+    parent = bool(site.data.get("employed_by_parent"))  # para 12: members keep their employer
     for doer in doers:
         employer = structure.kind(doer, "employer") or ""
+        employers = (
+            set(predecessors(site.graph, doer, "employs")) if parent and not employer else set()
+        )
+        if employers & {f"board:{b}" for b in delegable}:
+            continue
         if employer not in delegable:
             who = f"employed by {employer}" if employer else "with staff of several bodies"
             yield finding(
@@ -285,7 +291,7 @@ def _not_delegable(site: Site) -> Iterator[Finding]:
                     f"{structure.label(body)} takes it (by {', '.join(sorted(delegators))})",
                     [site.function, body, *delegators],
                 )
-    if "another_body" in limits:
+    if "another_body" in limits and not site.data.get("employed_by_parent"):
         for team in site.teams:
             served = tuple(structure.kind(team, "serves") or ())
             employer = structure.kind(team, "employer") or ""

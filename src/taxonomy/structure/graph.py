@@ -138,6 +138,8 @@ def build_graph(classification: Classification) -> Graph:
         fn = functions[rec.function]
         _function_node(graph, fn, rec.arrangement, rec.lead, rec.tied)
         graph.nodes[f"function:{fn.id}"]["each_own"] = rec.each_own
+        if rec.alone is not None:  # only where one body delivers it alone: exports unchanged
+            graph.nodes[f"function:{fn.id}"]["alone"] = rec.alone
         served = _participants(fn, rec.lead)
         function = f"function:{fn.id}"
         found = decisions[fn.id] = decision(portfolio, rec, fn)
@@ -164,13 +166,7 @@ def build_graph(classification: Classification) -> Graph:
             _edge(graph, function, joint, "accountable_to", basis="joint plan")
         else:
             _separate(
-                graph,
-                fn,
-                rec.arrangement,
-                rec.lead,
-                rec.tied,
-                portfolio.organisation_ids,
-                each_own=rec.each_own,
+                graph, fn, rec.arrangement, rec.lead, rec.tied, rec.involved, each_own=rec.each_own
             )
         _law(graph, found, portfolio)
         _forum(graph, fn, found)
@@ -227,6 +223,11 @@ def _one_team(
         label = f"{fn.name} (one team, joint lead)"
     team = _team(graph, fn, lead, label=label)
     graph.nodes[team]["serves"] = tuple(served)
+    if fn.legal.employed_by_parent:
+        # Para 12: its members stay employed by their parent body, inside the one team.
+        graph.nodes[team]["employer"] = ""
+        for body in served:
+            _edge(graph, _board(body), team, "employs")
     if lead is not None:
         _edge(graph, team, _board(lead), "reports_to")
     elif not tied:
@@ -245,7 +246,7 @@ def _separate(
     arrangement: Arrangement,
     lead: str | None,
     tied: tuple[str, ...],
-    organisations: tuple[str, ...],
+    involved: tuple[str, ...],
     *,
     each_own: tuple[str, ...] = (),
 ) -> None:
@@ -255,12 +256,13 @@ def _separate(
     each body's team is accountable for that body's own part (basis ``own duty``).
 
     The lead's team is accountable for the function (Annex B: "NHS England led", "NHS
-    Improvement led"); in category 3 the other bodies consult and involve the lead's team
-    ("They consult and involve each other within agreed joint forums"), in category 4 nobody
-    does. A body the law bars from carrying it out (one it must stay independent of, or one
-    whose employees may not do it) keeps no team of it; one it must be independent of is not
-    involved either. With the lead undecided (a tie), every tied body's team is accountable
-    until the bodies agree.
+    Improvement led"); in category 3 the bodies ``involved`` (the recommendation's: see
+    :func:`taxonomy.classification.involvement`) consult and involve the lead's team ("They
+    consult and involve each other within agreed joint forums"), in category 4 nobody does; a
+    function one body delivers alone has nobody involved. A body the law bars from carrying it
+    out (one it must stay independent of, or one whose employees may not do it) keeps no team
+    of it; one it must be independent of is not involved either. With the lead undecided (a
+    tie), every tied body's team is accountable until the bodies agree.
     """
     keepers = [b for b in _participants(fn, lead) if fn.legal.may_lead(b)]
     leads = [lead] if lead is not None else [b for b in tied if b in keepers]
@@ -280,9 +282,7 @@ def _separate(
         return
     # Each body doing its own (no lead) consults and involves the others' teams instead.
     targets = leads or [b for b in each_own if b in teams]
-    for body in organisations:
-        if (leads and body in leads) or not fn.legal.may_be_involved(body):
-            continue
+    for body in involved:
         source = teams.get(body, _board(body))
         for target in targets:
             if target != body:
@@ -427,6 +427,7 @@ def _function_node(
         separate_reason=fn.legal.separate_reason,
         # Only where a merger left it (taxonomy.law), so other graphs' exports are unchanged.
         **({"independence_breached": b} if (b := fn.legal.independence_breached) else {}),
+        **({"employed_by_parent": True} if fn.legal.employed_by_parent else {}),
     )
 
 

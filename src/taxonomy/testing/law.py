@@ -13,6 +13,8 @@ quoted in :data:`SOURCES`.
   another body's employees; where each body's part must be done by its own employees, no one
   team serves two bodies;
 - :func:`separate_reason`: a separate legal reason gives category 4;
+- :func:`one_body`: a function one body alone carries out is never given a joint arrangement
+  (one team, aligned), whatever the answers, open or not;
 - :func:`reserved_decisions`: a decision reserved to each Board (or a duty each body holds)
   stays with each of those bodies, whoever delivers;
 - :func:`successor_inherits`: when a body merges into another, the legal facts about it pass
@@ -55,6 +57,7 @@ __all__ = [
     "consent",
     "employees_only",
     "independence",
+    "one_body",
     "only_holders_delegate",
     "reserved_decisions",
     "separate_reason",
@@ -96,6 +99,13 @@ SOURCES = {
         'organisations are expected to agree proposals with each other": the body agreeing '
         "takes part in the decision without leading or holding it"
     ),
+    "one body": (
+        'board paper Annex B category 1: "Delivering a function once, through one team working '
+        'on behalf of both organisations"; category 2: "Joint governance to ensure the two teams '
+        'work to a single aligned plan": both need two bodies delivering it; para 16 table '
+        "places EPRR, specialised services commissioning and medical revalidation, NHS "
+        'England\'s alone, in "Separate, involvement if needed"'
+    ),
     "successor inherits": (
         'Health and Care Act 2022, as examples/nhs_joint_working_2018.yaml cites it: "Monitor and '
         "the NHS Trust Development Authority (together, NHS Improvement) abolished and their "
@@ -123,6 +133,12 @@ def _employers(fn: Function, rec: Recommendation) -> tuple[str, ...]:
     Aligned teams of other performers are the structure's to judge (``taxonomy check``,
     ``employees-only``), not the pack's lead.
     """
+    if rec.arrangement is Arrangement.ONE_TEAM and fn.legal.employed_by_parent:
+        # Para 12: members stay employed by their parent body inside the one team, so the work
+        # only some bodies' employees may do is done by those of them it serves.
+        allowed = fn.legal.delegable_to
+        served = _served(fn, rec)
+        return tuple(b for b in served if b in allowed) if allowed else served
     if rec.lead_candidates:
         return rec.lead_candidates
     if rec.each_own:
@@ -193,7 +209,12 @@ def employees_only(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
                 f"only employees of {', '.join(allowed)} may carry it out, but under "
                 f"{_words(rec)} (lead: {rec.lead_text}) employees of {', '.join(others)} deliver it"
             )
-        own = "another_body" in fn.legal.not_delegable_to
+        own = "another_body" in fn.legal.not_delegable_to and not fn.legal.employed_by_parent
+        if allowed and not _employers(fn, rec) and rec.arrangement is Arrangement.ONE_TEAM:
+            found.append(
+                f"only employees of {', '.join(allowed)} may carry it out, but none of them "
+                f"is in the one team serving {', '.join(_served(fn, rec))}"
+            )
         if own and rec.arrangement is Arrangement.ONE_TEAM and len(_served(fn, rec)) > 1:
             found.append(
                 "each body's part must be carried out by its own employees, but one team "
@@ -213,6 +234,26 @@ def separate_reason(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
         return [f"the law keeps it separate ({fn.legal.separate_reason}), but it is {_words(rec)}"]
 
     return _per_outcome("separate reason", rules, portfolio, check)
+
+
+def one_body(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
+    """A function one body alone carries out is never one team or aligned, in any outcome.
+
+    One team delivers a function "on behalf of both organisations" and aligned teams are "the
+    two teams" under one plan (Annex B): with one body carrying it out there is nothing to join,
+    so a pack that gives either has made a joint plan of one member. Every outcome still
+    possible under answers left open is judged too.
+    """
+
+    def check(fn: Function, rec: Recommendation) -> list[str]:
+        if len(fn.performed_by) != 1 or rec.arrangement not in _INTEGRATED:
+            return []
+        return [
+            f"{fn.performed_by[0]} alone carries it out, but it is {_words(rec)}: a joint "
+            "arrangement of one body"
+        ]
+
+    return _per_outcome("one body", rules, portfolio, check)
 
 
 def reserved_decisions(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
@@ -414,6 +455,7 @@ LAW: dict[str, Callable[[RulePack, Portfolio], list[Violation]]] = {
     "independence": independence,
     "employees only": employees_only,
     "separate reason": separate_reason,
+    "one body": one_body,
     "reserved decisions": reserved_decisions,
     "only holders delegate": only_holders_delegate,
     "consent": consent,
