@@ -289,7 +289,10 @@ def test_the_template_has_a_drop_down_and_a_prompt_on_every_constrained_cell(
     cell = f"B{keys.index('law.joint_committees') + 1}"
     rule = checks("portfolio")[cell]
     assert rule.formula1 == '"true,false"' and rule.showInputMessage and rule.prompt
-    assert checks("portfolio")["A2"].formula1 == '"name,rules,rules.name,rules.version,as_of,law.joint_committees"'
+    assert (
+        checks("portfolio")["A2"].formula1
+        == '"name,rules,rules.name,rules.version,as_of,law.joint_committees"'
+    )
     capability = checks("functions")[f"{column_of('functions', 'capability.westbrook')}2"]
     assert "westbrook" in capability.prompt and capability.showInputMessage
 

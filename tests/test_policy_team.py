@@ -63,7 +63,8 @@ def test_a_duty_each_body_keeps_has_no_lead_and_each_owner(portfolio, pack) -> N
     found = [f for f in check(graph) if "function:statutory-accounts" in f.nodes]
     assert found == []
     teams = [
-        d for _, d in graph.nodes(data=True)
+        d
+        for _, d in graph.nodes(data=True)
         if d.get("kind") == "team" and d.get("function") == "statutory-accounts"
     ]
     assert len(teams) == 3 and not any(t.get("lead") for t in teams)
