@@ -566,3 +566,34 @@ def test_cli_output_is_the_same_under_any_hash_seed() -> None:
     assert first.returncode == 0 and first.stdout == second.stdout == run(*args).stdout
     args = ("classify", str(NWL), "--as-of", "2018-12-06", "--format", "json")
     assert run(*args, env={"PYTHONHASHSEED": "3"}).stdout == run(*args).stdout
+
+
+def test_a_second_merger_into_the_body_already_breaching_independence_is_kept() -> None:
+    """b2, then b3, merged into b1, which the function must stay independent of both: the
+    breach is kept once, where the second merger was refused (found by tests/test_hardening)."""
+    from taxonomy.law import Merger, apply_merge
+
+    bodies = ("b1", "b2", "b3")
+    portfolio = taxonomy.portfolio_from_data(
+        {
+            "name": "Three bodies",
+            "organisations": [{"id": b, "name": b} for b in bodies],
+            "functions": [
+                {
+                    "id": "f",
+                    "name": "F",
+                    "level": "national",
+                    "performed_by": ["b1"],
+                    "efficiency": {"duplication": "low", "simplification": "low"},
+                    "effectiveness": {"joint_benefit": "low"},
+                    "legal": {"independence_from": ["b2", "b3"]},
+                    "capability": {"b1": "high"},
+                }
+            ],
+        }
+    )
+    once, _ = apply_merge(portfolio, Merger("b1", ("b2",)))
+    twice, notes = apply_merge(once, Merger("b1", ("b3",)))
+    assert twice.function("f").legal.independence_breached == ("b1",)
+    assert twice.function("f").legal.independence_from == ()
+    assert any("sits inside a body it must stay independent of" in n for n in notes)

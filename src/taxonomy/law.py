@@ -385,7 +385,8 @@ def _keep_independence(
         kept = attrs.evolve(merged, legal=legal, agreed_lead=agreed)
     except ValueError:
         apart = tuple(b for b in legal.independence_from if b != into)
-        breached = (*legal.independence_breached, into)
+        # Once each: a second merger into the same body may breach it again (b2, then b3).
+        breached = tuple(dict.fromkeys((*legal.independence_breached, into)))
         legal = attrs.evolve(legal, independence_from=apart, independence_breached=breached)
         gone = ", ".join(sorted(succession.gone))
         notes.append(
