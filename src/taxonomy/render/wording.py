@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -12,6 +13,7 @@ __all__ = ["arrangement_words", "citation", "level_words", "number_words", "sent
 _NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+@functools.lru_cache(maxsize=1024)  # a pack has a few dozen sources, each cited per function
 def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
     """Where in the papers a rule's ``source`` points, without its comments.
 
