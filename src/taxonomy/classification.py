@@ -310,8 +310,14 @@ class _Run:
         key = (rule.id, *[_rank(values.get(fact)) for fact in self.reads[rule.id]])
         found = self.memo.get(key)
         if found is None:
+            if len(self.memo) >= _SHARED_NODES:  # a run streamed over millions stays bounded
+                self.memo.clear()
             found = self.memo[key] = self.compiled.firing(rule, values)
         return found
+
+
+#: The explanation nodes a run shares at most (then it starts afresh), as the engine's memo.
+_SHARED_NODES = 65536
 
 
 def _rank(value: Any) -> Any:

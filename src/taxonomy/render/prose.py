@@ -48,7 +48,6 @@ __all__ = [
     "LegalEffect",
     "arrangement_words",
     "citation",
-    "function_paragraph_writer",
     "legal_effects",
     "paragraph",
     "paragraph_writer",
@@ -100,11 +99,13 @@ def paragraphs(classification: Classification, *, rules: RulePack | None = None)
 
 def paragraph_writer(
     context: Classification | Portfolio, *, rules: RulePack | None = None
-) -> Callable[[Recommendation], str]:
+) -> Callable[..., str]:
     """:func:`paragraph` for many recommendations of one context, its words gathered once.
 
     Arguments and errors as for :func:`paragraph`; use it where recommendations come one at a
     time (``classify --format jsonl``), so that each costs the same however many there are.
+    The writer takes a recommendation and, where ``context`` does not hold its function (a
+    portfolio read a function at a time), the function.
 
     >>> import taxonomy
     >>> result = taxonomy.classify(taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml"))
@@ -114,19 +115,6 @@ def paragraph_writer(
     """
     portfolio, pack = _context(context, rules)
     return _Writer(portfolio, pack).paragraph
-
-
-def function_paragraph_writer(
-    context: Portfolio, *, rules: RulePack | None = None
-) -> Callable[[Recommendation, Function], str]:
-    """:func:`paragraph_writer` for functions given with their recommendations.
-
-    For a portfolio read a function at a time (``classify`` on a CSV portfolio, streamed):
-    ``context`` holds the bodies, the law and the governance, and need not hold the function;
-    each paragraph is the one :func:`paragraph` writes for it in a portfolio that does.
-    """
-    portfolio, pack = _context(context, rules)
-    return _Writer(portfolio, pack).paragraph_of
 
 
 @attrs.frozen
@@ -194,9 +182,7 @@ class _Writer:
         # The answers the function being written about leaves open: said as not known, never as
         # the value of the one completion whose derivation is shown.
         self._open: dict[str, Any] = {}
-        # The function being written about, when the portfolio does not hold it (streamed).
-        self._given: Function | None = None
-        self._citations: dict[tuple[str, bool], str] = {}
+        self._given: Function | None = None  # the function written about, if given (streamed)
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
         self.decision_findings = {
@@ -208,23 +194,13 @@ class _Writer:
         }
 
     def _function(self, rec: Recommendation) -> Function:
-        """The function ``rec`` recommends for: the one given, else the portfolio's."""
-        given = self._given
-        if given is not None and given.id == rec.function:
-            return given
-        return self.portfolio.function(rec.function)
+        given, wanted = self._given, rec.function
+        return given if given and given.id == wanted else self.portfolio.function(wanted)
 
-    def paragraph_of(self, rec: Recommendation, function: Function) -> str:
-        """:meth:`paragraph` for ``function``, which the portfolio need not hold."""
+    def paragraph(self, rec: Recommendation, function: Function | None = None) -> str:
         self._given = function
-        try:
-            return self.paragraph(rec)
-        finally:
-            self._given = None
-
-    def paragraph(self, rec: Recommendation) -> str:
         if rec.by_body is not None:  # and what each body's own answers give
-            return with_bodies(self.paragraph, rec, self.names)
+            return with_bodies(lambda r: self.paragraph(r, function), rec, self.names)
         if rec.arrangement is None:
             return open_paragraph(rec)
         ex = rec.explanation
@@ -614,12 +590,7 @@ class _Writer:
         return " ".join(fill_because(template, value_of).split())
 
     def _cite(self, firing: Firing, *, quote: bool = False) -> str:
-        # A pack has a few dozen sources: each is read once per writer, not once per paragraph.
-        key = (firing.source, quote)
-        found = self._citations.get(key)
-        if found is None:
-            found = self._citations[key] = citation(firing.source, self.paper, quote=quote)
-        return found
+        return citation(firing.source, self.paper, quote=quote)
 
 
 # --- helpers -------------------------------------------------------------------------------------

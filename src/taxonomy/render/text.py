@@ -120,9 +120,9 @@ def to_json_lines_of(
     writes for it when classified in a portfolio holding it with ``context``'s bodies, law and
     governance.
     """
-    from taxonomy.render.prose import function_paragraph_writer
+    from taxonomy.render.prose import paragraph_writer
 
-    summary = function_paragraph_writer(context, rules=rules)
+    summary = paragraph_writer(context, rules=rules)
     for function, recommendation in recommendations:
         yield _json_line(recommendation, summary(recommendation, function))
 

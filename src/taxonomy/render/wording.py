@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
 _NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+@functools.lru_cache(maxsize=1024)  # a pack has a few dozen sources, each cited per function
 def citation(source: str, paper: str = "", *, quote: bool = False) -> str:
     """Where in the papers a rule's ``source`` points, without its comments.
 
