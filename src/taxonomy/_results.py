@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
@@ -23,12 +23,13 @@ from taxonomy._decision import DECISION_JSON, Decision
 from taxonomy._explanation import EXPLANATION_JSON, PACK_IDENTITY_JSON, Explanation, PackIdentity
 from taxonomy._model import (
     EACH_OWN_WORDS,
+    MAX_LEADS_LISTED,
     Arrangement,
     OfADay,
     alone_words,
     lead_kind,
     lead_words,
-    word_list,
+    open_lead_words,
 )
 from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
 from taxonomy._questions import ANSWER_JSON, OPEN_QUESTION_JSON, OpenQuestion
@@ -69,12 +70,9 @@ def _arrangements(*, nullable: bool = False) -> Schema:
     return {"enum": names}
 
 
-def _decision(decision: Decision | None) -> dict[str, Any] | None:
-    return None if decision is None else DECISION_JSON.dump(decision)
-
-
-def _disagreement(disagreement: Disagreement | None) -> dict[str, Any] | None:
-    return None if disagreement is None else DISAGREEMENT_JSON.dump(disagreement)
+def _or_null(shape: Shape) -> Callable[[Any], dict[str, Any] | None]:
+    """Dump a nested result by ``shape``, or None where there is none."""
+    return lambda value: None if value is None else shape.dump(value)
 
 
 def _day(day: datetime.date | None) -> str | None:
@@ -134,54 +132,6 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the keys of :data:`OUTCOME_JSON`."""
         return OUTCOME_JSON.dump(self)
-
-
-#: The most leads still possible that words list one by one; more are summarised by the bodies
-#: they name (the JSON's ``possible`` keeps every one).
-MAX_LEADS_LISTED = 4
-
-
-def open_lead_words(possible: Sequence[Outcome], names: Mapping[str, str] | None = None) -> str:
-    """The leads still possible, in words: each one, or where there are many, their bodies.
-
-    With eight bodies whose capability is unknown, every subset may tie for the lead: hundreds
-    of leads, summarised as ``any of the 8 bodies (a, b, ...), alone or tied``. ``names``
-    writes each body by its name (default: its id).
-
-    >>> ex = Explanation((), None, (), None, ())  # type: ignore[arg-type]
-    >>> def outcome(lead, tied=()):
-    ...     rec = Recommendation("f", "F", Arrangement.ONE_TEAM, lead, ex, tied)
-    ...     return Outcome(Arrangement.ONE_TEAM, lead, rec.lead_status, tied, "1/5", None, rec)
-    >>> possible = [outcome("a"), outcome(None, ("a", "b")), *map(outcome, "bcd")]
-    >>> open_lead_words(possible[:2])
-    'a or undecided between a and b (tie)'
-    >>> open_lead_words(possible)
-    'any of the 4 bodies (a, b, c and d), alone or tied'
-    """
-    named = (lambda body: names.get(body, body)) if names is not None else (lambda body: body)
-    leads = list(
-        dict.fromkeys(
-            o.lead_text
-            if names is None
-            else lead_words(o.lead and named(o.lead), map(named, o.tied))
-            for o in possible
-        )
-    )
-    if len(leads) <= MAX_LEADS_LISTED:
-        return word_list(leads, "or")
-    bodies = sorted({named(b) for o in possible for b in (o.lead, *o.tied) if b is not None})
-    how = [
-        w
-        for w, found in (
-            ("alone", any(o.lead for o in possible)),
-            ("tied", any(o.tied for o in possible)),
-        )
-        if found
-    ]
-    said = f"any of the {len(bodies)} bodies ({word_list(bodies)})"
-    said += f", {' or '.join(how)}" if how else ""
-    others = [w for w in ("joint", EACH_OWN_WORDS) if w in leads]
-    return word_list([said, *others], "or")
 
 
 # An open recommendation has no arrangement, category or lead; a decided one has both.
@@ -263,7 +213,7 @@ RECOMMENDATION_JSON = Shape(
     key(
         "decision",
         {"oneOf": [DECISION_JSON, {"type": "null"}]},
-        via=_decision,
+        via=_or_null(DECISION_JSON),
         description="who holds the function in law, who decides it, the delegations and the "
         "accountable owner (the structure the graph draws); for an open function what the law "
         "and governance say, no forum proposed; null: made without its portfolio",
@@ -271,7 +221,7 @@ RECOMMENDATION_JSON = Shape(
     key(
         "by_body",
         DISAGREEMENT_JSON,
-        via=_disagreement,
+        via=_or_null(DISAGREEMENT_JSON),
         omit_none=True,  # only where some question is answered by each body for itself
     ),
     extra=_OPEN_OR_DECIDED,

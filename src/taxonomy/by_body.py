@@ -30,14 +30,14 @@ __all__ = ["answer_by_body", "body_view", "classify_by_body"]
 
 
 def classify_by_body(
-    pack: RulePack,
+    rules: RulePack,
     function: Function,
     recommend: Callable[[Function], Recommendation],
 ) -> Recommendation:
     """The recommendation for ``function`` and, in its ``by_body``, what each body's answers give.
 
     Args:
-        pack: the rule pack.
+        rules: the rule pack.
         function: the function, with :attr:`~taxonomy.Function.by_body`.
         recommend: classifies one function (answers open or not) by the normal path.
     """
@@ -48,12 +48,12 @@ def classify_by_body(
         if len({answer for _, answer in said.answers}) > 1
     }
     if plain.unknowns:
-        found = classify_open(pack, plain, recommend, disputed=disputed)
+        found = classify_open(rules, plain, recommend, disputed=disputed)
     else:
         found = recommend(plain)
     bodies = [b for b in function.performed_by if any(s.of(b) for s in function.by_body)]
     views = tuple(body_view(plain, body, function.by_body, recommend) for body in bodies)
-    moved = turns_on(pack, plain, recommend, tuple(disputed)) if disputed else ()
+    moved = turns_on(rules, plain, recommend, tuple(disputed)) if disputed else ()
     return attrs.evolve(found, by_body=Disagreement(function.by_body, not moved, moved, views))
 
 

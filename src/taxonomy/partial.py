@@ -308,7 +308,7 @@ def classify_open(
 
 
 def turns_on(
-    pack: RulePack,
+    rules: RulePack,
     function: Function,
     recommend: Callable[[Function], Recommendation],
     asked: Sequence[str],
@@ -319,7 +319,7 @@ def turns_on(
     none of ``asked`` matters exactly when the outcome is the same whatever values they take
     (with every value of the other open answers).
     """
-    keys, groups = completions(pack, function)
+    keys, groups = completions(rules, function)
     _check_grid(function, keys, groups)
     _, outcome_of = _tally(function, keys, groups, recommend)
     found = []

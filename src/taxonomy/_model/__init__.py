@@ -45,17 +45,21 @@ from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
 from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
+    MAX_LEADS_LISTED,
+    PossibleLead,
     alone_words,
     conclusion_text,
     format_value,
     lead_kind,
     lead_words,
+    open_lead_words,
     word_list,
 )
 
 __all__ = [
     "DELEGATION_LIMITS",
     "EACH_OWN_WORDS",
+    "MAX_LEADS_LISTED",
     "ID_PATTERN",
     "JOINT_BODY_KINDS",
     "STATUSES",
@@ -76,12 +80,14 @@ __all__ = [
     "Organisation",
     "PackReference",
     "Portfolio",
+    "PossibleLead",
     "Provision",
     "Role",
     "Term",
     "UNKNOWN",
     "conclusion_text",
     "format_value",
+    "open_lead_words",
     "lead_kind",
     "alone_words",
     "lead_words",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
 
 from taxonomy._model.levels import Arrangement, Level
 
@@ -113,3 +113,71 @@ def word_list(items: Sequence[str], conjunction: str = "and") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+class PossibleLead(Protocol):
+    """An outcome still possible, as far as its lead goes (:class:`taxonomy._results.Outcome`)."""
+
+    @property
+    def lead(self) -> str | None:
+        """The lead body, or None."""
+
+    @property
+    def tied(self) -> tuple[str, ...]:
+        """The bodies tied for the lead."""
+
+    @property
+    def lead_text(self) -> str:
+        """The lead in words."""
+
+
+#: The most leads still possible that words list one by one; more are summarised by the bodies
+#: they name (the JSON's ``possible`` keeps every one).
+MAX_LEADS_LISTED = 4
+
+
+def open_lead_words(
+    possible: Sequence[PossibleLead], names: Mapping[str, str] | None = None
+) -> str:
+    """The leads still possible, in words: each one, or where there are many, their bodies.
+
+    With eight bodies whose capability is unknown, every subset may tie for the lead: hundreds
+    of leads, summarised as ``any of the 8 bodies (a, b, ...), alone or tied``. ``names``
+    writes each body by its name (default: its id).
+
+    >>> class Lead(NamedTuple):
+    ...     lead: str | None
+    ...     tied: tuple[str, ...] = ()
+    ...     @property
+    ...     def lead_text(self) -> str:
+    ...         return lead_words(self.lead, self.tied)
+    >>> possible = [Lead("a"), Lead(None, ("a", "b")), *map(Lead, "bcd")]
+    >>> open_lead_words(possible[:2])
+    'a or undecided between a and b (tie)'
+    >>> open_lead_words(possible)
+    'any of the 4 bodies (a, b, c and d), alone or tied'
+    """
+    named = (lambda body: names.get(body, body)) if names is not None else (lambda body: body)
+    leads = list(
+        dict.fromkeys(
+            o.lead_text
+            if names is None
+            else lead_words(o.lead and named(o.lead), map(named, o.tied))
+            for o in possible
+        )
+    )
+    if len(leads) <= MAX_LEADS_LISTED:
+        return word_list(leads, "or")
+    bodies = sorted({named(b) for o in possible for b in (o.lead, *o.tied) if b is not None})
+    how = [
+        w
+        for w, found in (
+            ("alone", any(o.lead for o in possible)),
+            ("tied", any(o.tied for o in possible)),
+        )
+        if found
+    ]
+    said = f"any of the {len(bodies)} bodies ({word_list(bodies)})"
+    said += f", {' or '.join(how)}" if how else ""
+    others = [w for w in ("joint", EACH_OWN_WORDS) if w in leads]
+    return word_list([said, *others], "or")

@@ -25,8 +25,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import attrs
-
 from taxonomy._decision import decision_words
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Portfolio, word_list
@@ -35,6 +33,8 @@ from taxonomy.language.rules import RulePack, fill_because, pack_for
 from taxonomy.render.by_body import with_bodies
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
+    EFFECTS,
+    LegalEffect,
     alone_sentence,
     arrangement_words,
     citation,
@@ -115,31 +115,6 @@ def paragraph_writer(
     """
     portfolio, pack = _context(context, rules)
     return _Writer(portfolio, pack).paragraph
-
-
-@attrs.frozen
-class LegalEffect:
-    """One way the law shaped a recommendation, in words a Board reads (no rule ids).
-
-    Attributes:
-        effect: ``capped`` (the law held it below what the answers gave), ``bound`` (a legal
-            limit that applies, though the answers already placed it within it), ``apart`` (a
-            body it must stay independent of is kept out of it), ``lead`` (the law, or the
-            bodies' agreement, named the lead) or ``decides`` (each body keeps the decision, or
-            holds the duty of its own, while the work is shared).
-        said: what the law did, e.g. ``held at 2. Aligned, separate function(s)``.
-        because: the legal reason, bodies by name.
-        source: where the reason comes from, as cited.
-    """
-
-    effect: str
-    said: str
-    because: str
-    source: str
-
-
-#: The order the effects are listed in: what changed a placement first.
-EFFECTS = ("capped", "bound", "apart", "lead", "decides")
 
 
 def legal_effects(

@@ -7,9 +7,13 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import attrs
+
 from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
 __all__ = [
+    "EFFECTS",
+    "LegalEffect",
     "alone_sentence",
     "arrangement_words",
     "citation",
@@ -173,3 +177,28 @@ def parent_sentences(legal: Legal, names: Mapping[str, str]) -> list[str]:
             "with a single reporting line (board paper para 12)"
         )
     ]
+
+
+@attrs.frozen
+class LegalEffect:
+    """One way the law shaped a recommendation, in words a Board reads (no rule ids).
+
+    Attributes:
+        effect: ``capped`` (the law held it below what the answers gave), ``bound`` (a legal
+            limit that applies, though the answers already placed it within it), ``apart`` (a
+            body it must stay independent of is kept out of it), ``lead`` (the law, or the
+            bodies' agreement, named the lead) or ``decides`` (each body keeps the decision, or
+            holds the duty of its own, while the work is shared).
+        said: what the law did, e.g. ``held at 2. Aligned, separate function(s)``.
+        because: the legal reason, bodies by name.
+        source: where the reason comes from, as cited.
+    """
+
+    effect: str
+    said: str
+    because: str
+    source: str
+
+
+#: The order the effects are listed in: what changed a placement first.
+EFFECTS = ("capped", "bound", "apart", "lead", "decides")
