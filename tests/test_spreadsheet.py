@@ -56,7 +56,7 @@ def _workbook(tmp_path: Path) -> Path:
         ("functions", "D3", "nhse, nhsx", "row 3, column 'performed_by'"),
         ("functions", "B1", "nmae", "column 'nmae': unknown column"),
         ("functions", "K4", "perhaps", "column 'legal.board_reserved': must be true or false"),
-        ("functions", "T2", "hi", "column 'capability.nhse'"),
+        ("functions", "U2", "hi", "column 'capability.nhse'"),
         ("bodies", "A3", "nhse", "organisation"),
         ("portfolio", "A2", "nmae", "sheet 'portfolio', row 2, column 'key': unknown key 'nmae'"),
     ],

@@ -47,12 +47,7 @@ def read_legal(
 
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
     held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
-    reserved = lg.get("board_reserved", False)
-    parent = lg.get("employed_by_parent", False)
-    for flag, value in (("board_reserved", reserved), ("employed_by_parent", parent)):
-        if not isinstance(value, bool):
-            with problems.collecting():
-                reader.fail("must be true or false", at=lg, key=flag, item=item)
+    reserved, parent = _flags(reader, problems, lg, item, "board_reserved", "employed_by_parent")
 
     def text(key: str) -> str:
         if lg.get(key) is None:
@@ -82,6 +77,18 @@ def read_legal(
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()
     return legal
+
+
+def _flags(
+    reader: Reader, problems: Problems, lg: Fields, item: str, *keys: str
+) -> tuple[Any, ...]:
+    """The true-or-false answers ``keys`` (false where absent), each other value recorded."""
+    values = tuple(lg.get(key, False) for key in keys)
+    for key, value in zip(keys, values, strict=True):
+        if not isinstance(value, bool):
+            with problems.collecting():
+                reader.fail("must be true or false", at=lg, key=key, item=item)
+    return values
 
 
 def _limits(reader: Reader, problems: Problems, lg: Fields, item: str) -> list[Any]:

@@ -499,7 +499,7 @@ class _Writer:
             whom = f"the {words.pop()} of each of the {number_words(len(performers))}"
         else:
             whom = self._labels(performers)
-        legal = self.portfolio.function(rec.function).legal
+        legal = self._function(rec).legal
         said = sentence(f"The head of the team is accountable to {whom} (category 1)")
         return [said, *parent_sentences(legal, self.names)]
 
