@@ -267,3 +267,22 @@ def test_the_decision_block_is_in_the_output_schema() -> None:
     data["recommendations"][0]["decision"]["holding"] = "somebody"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema("classification"))
+
+
+def test_a_body_that_delegates_its_own_duty_no_longer_keeps_deciding_it() -> None:
+    # Each CCG holds its own part of acute commissioning and delegates it to the Joint
+    # Committee: the committee decides it, the CCGs stay accountable; no words say a CCG
+    # "keeps deciding" it (before, each Board was listed deciding beside the committee).
+    result = taxonomy.classify(taxonomy.load_portfolio(NWL))
+    rec = result["acute-commissioning"]
+    assert rec.decision is not None
+    assert [(d.id, d.basis) for d in rec.decision.deciders] == [
+        ("nwl-joint-committee", "delegated")
+    ]
+    assert rec.decision.accountable == result.portfolio.organisation_ids
+    words = " ".join((*rec.explanation.notes, rec.paragraph(result)))
+    assert "keep deciding" not in words and "keeps deciding" not in words
+    assert "taken by the NW London Joint Committee, to which all eight delegate them" in words
+    # Quality stays with each CCG's own Board: nothing delegates it.
+    quality = result["quality-nursing"].decision
+    assert quality is not None and {d.basis for d in quality.deciders} == {"held_by_each"}

@@ -118,10 +118,9 @@ def test_each_holder_delegates_its_own_function_and_the_others_sit_as_members() 
         ("collection", "member", "jwc"),
         ("cleaning", "not_stated", None),
     ]
-    # A duty each district holds of its own stays with its governing body (the decision block's
-    # held_by_each decider) while the governance delegates its decisions to the committee.
+    # A duty each district holds of its own and delegates to the committee is the committee's
+    # to decide: the district keeps the accountability, not the decision (nothing reserved).
     assert _entries(docs, "north") == [
-        ("collection", "reserved", None),
         ("collection", "delegated", "jwc"),
         ("disposal", "member", "jwc"),
         ("cleaning", "not_stated", None),

@@ -63,6 +63,7 @@ __all__ = [
     "Decision",
     "Delegation",
     "decision_of",
+    "delegating",
     "decision_words",
     "delegators",
 ]
@@ -250,17 +251,20 @@ def decision_of(
     served = list(fn.performed_by)
     if lead is not None and lead not in served:
         served.insert(0, lead)
-    keepers = list(legal.held_by_each) or (served if legal.board_reserved else [])
+    handed = {d.by for d in delegations if not d.planned}
+    # A body that has delegated its own duty to a joint body no longer decides it: the joint
+    # body does (it stays accountable, as a holder). A reserved decision is never delegated.
+    held = [b for b in legal.held_by_each if b not in handed]
+    keepers = held if legal.held_by_each else (served if legal.board_reserved else [])
     basis = "held_by_each" if legal.held_by_each else "board_reserved"
     boards = [Decider(b, "board", basis) for b in keepers]
-    delegating = {d.by for d in delegations if not d.planned}
     if legal.statutory_owner:
         boards += [
             Decider(b, "board", "holder")
             for b in legal.statutory_owner
-            if b not in keepers and b not in delegating
+            if b not in keepers and b not in handed
         ]
-    boards = _named_posts(portfolio, fn, boards, delegating)
+    boards = _named_posts(portfolio, fn, boards, handed)
     forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
     if keepers and forum is not None:
         _propose(fn, forum, keepers, holders, deciders, delegations)
@@ -479,3 +483,14 @@ DECISION_JSON = Shape(
         "(left out where none)",
     ),
 )
+
+
+def delegating(decision: Decision | None) -> frozenset[str]:
+    """The bodies that have delegated the function's decisions to a joint body, in force.
+
+    Such a body no longer decides the function itself (the joint body does), though as a
+    holder it stays accountable: what each body keeps deciding is said without them.
+    """
+    if decision is None:
+        return frozenset()
+    return frozenset(d.by for d in decision.delegations if not d.planned)

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from taxonomy._decision import decision_of, decision_words
+from taxonomy._decision import Decision, decision_of, decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._results import Classification, Recommendation
@@ -355,7 +355,7 @@ def _recommendation(
                 if not (own and derivation.tied and n.startswith("undecided between"))
             ),
             *own_notes,
-            *_decision_notes(portfolio, fn, derivation.arrangement),
+            *_decision_notes(portfolio, fn, derivation.arrangement, held),
             *decision_words(held, portfolio),
             *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
         ),
@@ -435,11 +435,16 @@ def each_own(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
 
 
 def _decision_notes(
-    portfolio: Portfolio, fn: Function, arrangement: Arrangement
+    portfolio: Portfolio, fn: Function, arrangement: Arrangement, held: Decision
 ) -> tuple[str, ...]:
-    """Who decides, said apart from who delivers (the structure draws both)."""
+    """Who decides, said apart from who delivers (the structure draws both).
+
+    A body that has delegated its own duty to a joint body is not among those that keep
+    deciding (``held``'s delegations): the joint body decides it.
+    """
     legal = fn.legal
-    keepers = [*legal.held_by_each] if legal.held_by_each else []
+    handed = delegating(held)
+    keepers = [b for b in legal.held_by_each if b not in handed]
     if legal.board_reserved:
         keepers = list(fn.performed_by)
     if not keepers or arrangement.separate:

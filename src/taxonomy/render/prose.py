@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from taxonomy._decision import decision_words
+from taxonomy._decision import decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
@@ -34,10 +34,12 @@ from taxonomy.render.by_body import with_bodies
 from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
     EFFECTS,
+    FORUM_WORDS,
     LegalEffect,
     alone_sentence,
     arrangement_words,
     citation,
+    delegated_sentences,
     level_words,
     number_words,
     parent_sentences,
@@ -376,7 +378,7 @@ class _Writer:
         fn = self._function(rec)
         effects += self._apart(fn, ex)
         if not rec.settled_arrangement.separate:
-            effects += self._keepers(fn)
+            effects += self._keepers(fn, delegating(rec.decision))
         return effects
 
     def _apart(self, fn: Any, ex: Explanation) -> list[LegalEffect]:
@@ -399,8 +401,11 @@ class _Writer:
             )
         ]
 
-    def _keepers(self, fn: Any) -> list[LegalEffect]:
-        """The bodies that each keep deciding ``fn`` while the work is shared."""
+    def _keepers(self, fn: Any, handed: frozenset[str]) -> list[LegalEffect]:
+        """The bodies that each keep deciding ``fn`` while the work is shared.
+
+        Not those that ``handed`` it to a joint body: the joint body decides it for them.
+        """
         effects = []
         for fact, keepers, reason in (
             (
@@ -410,7 +415,9 @@ class _Writer:
             ),
             (
                 "legal.held_by_each",
-                () if fn.legal.board_reserved else fn.legal.held_by_each,
+                ()
+                if fn.legal.board_reserved
+                else tuple(b for b in fn.legal.held_by_each if b not in handed),
                 "each holds the duty or office of its own",
             ),
         ):
@@ -463,10 +470,16 @@ class _Writer:
     def _decides(self, rec: Recommendation) -> list[str]:
         """Who keeps deciding, where that is not who delivers (one team or aligned teams)."""
         fn = self._function(rec)
-        legal = fn.legal
-        keepers = fn.performed_by if legal.board_reserved else legal.held_by_each
-        if not keepers or rec.settled_arrangement.separate:
+        legal, handed = fn.legal, delegating(rec.decision)
+        keepers = (
+            fn.performed_by
+            if legal.board_reserved
+            else tuple(b for b in legal.held_by_each if b not in handed)
+        )
+        if rec.settled_arrangement.separate:
             return []
+        if not keepers:
+            return self._delegated(rec, handed)
         whom = (
             "one team delivers"
             if rec.arrangement is Arrangement.ONE_TEAM
@@ -482,14 +495,14 @@ class _Writer:
         else:
             bodies = each.capitalize() if many else f"Each of {self._names(keepers)}"
             said = f"{bodies} holds the duty of its own and keeps deciding, and {whom} for them"
-        forum = {
-            "joint_committee": "; they may take the decision together through a joint "
-            "committee, which the law allows",
-            "committees_in_common": "; as the law lets them form no joint committee, they take "
-            "it in committees in common, each keeping its own decision",
-            "governance": "; their joint governance takes or oversees it",
-        }.get(self.portfolio.decision_forum(fn, rec.settled_arrangement) or "", "")
-        return [sentence(said + forum)]
+        forum = self.portfolio.decision_forum(fn, rec.settled_arrangement) or ""
+        return [sentence(said + FORUM_WORDS.get(forum, ""))]
+
+    def _delegated(self, rec: Recommendation, handed: frozenset[str]) -> list[str]:
+        """The joint body the holders delegated the decision to, and who stays accountable."""
+        joint = {b.id: b.name for b in self.portfolio.governance.bodies}
+        group = lambda by: self._group(by) if len(by) > 3 else self._names(by)  # noqa: E731
+        return delegated_sentences(rec.decision, handed, joint, group)
 
     def _accountable(self, rec: Recommendation, performers: tuple[str, ...]) -> list[str]:
         if rec.arrangement is not Arrangement.ONE_TEAM:

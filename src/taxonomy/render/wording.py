@@ -4,24 +4,38 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
+if TYPE_CHECKING:
+    from taxonomy._decision import Decision
+
 __all__ = [
     "EFFECTS",
+    "FORUM_WORDS",
     "LegalEffect",
     "alone_sentence",
     "arrangement_words",
     "citation",
+    "delegated_sentences",
     "level_words",
     "number_words",
     "parent_sentences",
     "sentence",
 ]
+
+#: The forum in which bodies that each keep a decision take it, as the paragraph says it.
+FORUM_WORDS = {
+    "joint_committee": "; they may take the decision together through a joint committee, "
+    "which the law allows",
+    "committees_in_common": "; as the law lets them form no joint committee, they take it in "
+    "committees in common, each keeping its own decision",
+    "governance": "; their joint governance takes or oversees it",
+}
 
 _NUMBERS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -202,3 +216,30 @@ class LegalEffect:
 
 #: The order the effects are listed in: what changed a placement first.
 EFFECTS = ("capped", "bound", "apart", "lead", "decides")
+
+
+def delegated_sentences(
+    decision: Decision | None,
+    handed: frozenset[str],
+    joint: Mapping[str, str],
+    group: Callable[[list[str]], str],
+) -> list[str]:
+    """Who takes a function's decisions its holders ``handed`` to a joint body, in words.
+
+    ``joint`` names each joint body; ``group`` writes bodies by name. The holders stay
+    accountable in law (a delegation does not pass the duty). Nothing where none was handed.
+    """
+    if decision is None or not handed or not decision.holders:
+        return []
+    takers = [joint.get(d.id, d.id) for d in decision.deciders if d.basis == "delegated"]
+    by = [b for b in decision.holders if b in handed]
+    if not takers or not by:
+        return []
+    one = len(by) == 1
+    return [
+        sentence(
+            f"Its decisions are taken by the {word_list(takers)}, to which {group(by)} "
+            f"{'delegates' if one else 'delegate'} them; "
+            f"{'it stays' if one else 'they stay'} accountable in law as holders"
+        )
+    ]
