@@ -338,3 +338,22 @@ def test_the_model_refuses_a_consent_from_a_holder_or_a_body_kept_apart() -> Non
     ):
         with pytest.raises(ValueError, match="with_agreement_of names"):
             attrs.evolve(fn, legal=legal)
+
+
+def test_a_governance_problem_does_not_also_report_the_posts_it_names() -> None:
+    # A bad joint body left the governance unread, so no role was known: each post a function
+    # names was then reported missing too ("allowed: " and nothing), though it exists.
+    data = police()
+    data["governance"]["bodies"] = [
+        {
+            "id": "jc",
+            "name": "Joint Committee",
+            "kind": "joint_committee",
+            "members": ["wessex-police", "nobody"],
+        }
+    ]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, rules=POLICE)
+    message = str(info.value)
+    assert "nobody" in message
+    assert "decided_by" not in message and "allowed: \n" not in message

@@ -270,7 +270,7 @@ def check_posts(
                         at=lg,
                         key="decided_by",
                         item=item,
-                        allowed=roles if len(roles) <= 40 else None,
+                        allowed=roles if 0 < len(roles) <= 40 else None,
                         suggestion=did_you_mean(post, roles),
                     )
                 continue

@@ -240,8 +240,10 @@ def _portfolio(
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
     held = {fn.id: fn.legal.statutory_owner or fn.legal.held_by_each for fn in functions}
+    before = len(problems)
     governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held)
-    check_posts(reader, problems, fns_node, functions, governance)
+    if len(problems) == before:  # a governance not read has no roles: posts are not judged
+        check_posts(reader, problems, fns_node, functions, governance)
     problems.raise_if_any()
     try:
         return Portfolio(
