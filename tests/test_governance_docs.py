@@ -350,3 +350,68 @@ def test_a_field_of_the_decision_block_is_one_key_to_add() -> None:
     terms = Shape(*TERMS_JSON.keys, key("joint_name", STRING, attr="joint.name"))
     assert terms.dump(docs.terms[0])["joint_name"] == "Joint Waste Committee"
     assert "by" not in SCHEME_LINE_JSON.dump(line)  # the reference itself is not written
+
+
+def _three(fns: list[dict[str, Any]], **extra: Any) -> taxonomy.Portfolio:
+    return taxonomy.portfolio_from_data(
+        {
+            "name": "Three",
+            "organisations": [{"id": b, "name": b.upper()} for b in "abc"],
+            "functions": fns,
+            **extra,
+        }
+    )
+
+
+def _fn(fid: str, performers: list[str], legal: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "name": fid.upper(),
+        "level": "local",
+        "performed_by": performers,
+        "efficiency": {"duplication": "high", "simplification": "high"},
+        "effectiveness": {"joint_benefit": "high"},
+        "legal": legal,
+        "capability": dict.fromkeys(performers, "medium"),
+    }
+
+
+def test_a_named_post_a_consent_and_a_planned_delegation_are_in_the_schemes() -> None:
+    # Found by a new user: a function a post decides was missing from every scheme, a body
+    # whose agreement is needed was told it had "nothing to reserve", and a planned
+    # delegation read as in force.
+    three = _three(
+        [
+            _fn("f", ["a"], {"statutory_owner": "a", "decided_by": ["cc"]}),
+            _fn(
+                "g",
+                ["a", "b", "c"],
+                {"statutory_owner": "a", "with_agreement_of": ["b"], "agreement_basis": "Act s.1"},
+            ),
+        ],
+        governance={
+            "roles": [
+                {"id": "cc", "name": "Chief Officer", "employed_by": "a", "reports_to": ["a"]}
+            ]
+        },
+    )
+    docs = governance_documents(taxonomy.classify(three))
+    assert _entries(docs, "a") == [("f", "reserved", None), ("g", "reserved", None)]
+    (named,) = [x for x in docs.scheme("a").lines if x.function == "f"]
+    assert named.basis == "named" and "taken by Chief Officer" in named.notes[0]
+    assert _entries(docs, "b") == [("g", "consents", None)]
+    assert docs.scheme("b").lines[0].notes == ("its agreement is needed (Act s.1)",)
+    assert _entries(docs, "c") == []
+    stamped = {STAMP_KEY: schema_id("governance"), **docs.to_dict()}
+    jsonschema.Draft202012Validator(schema("governance")).validate(stamped)
+
+
+def test_a_planned_delegation_is_said_to_be_planned() -> None:
+    data = yaml.safe_load((Path(__file__).parent / "fixtures" / "two_tier_waste.yaml").read_text())
+    docs = governance_documents(taxonomy.classify(taxonomy.portfolio_from_data(data)))
+    delegated = [x for x in docs.scheme("east").lines if x.entry == "delegated"]
+    planned = [x for x in delegated if any(n.startswith("planned") for n in x.notes)]
+    assert planned and all("not in force" in n for x in planned for n in x.notes[-1:])
+    # Not in force, so the district's own governing body still decides it.
+    kept = {x.function for x in docs.scheme("east").lines if x.entry == "reserved"}
+    assert {x.function for x in planned} <= kept

@@ -50,6 +50,7 @@ _ENTRY_HEADINGS = {
     "reserved": "Reserved to the governing body",
     "delegated": "Delegated",
     "member": "A member of a joint body, holding nothing of the function",
+    "consents": "Its agreement is needed (statutory consent), without holding the decision",
     "oversight": "Overseen jointly (no decision delegated)",
     "not_stated": "Who holds it in law is not stated (nobody is drawn deciding it)",
 }
@@ -59,6 +60,8 @@ _BASIS_WORDS = {
     "holder": "holds it in law",
     "held_by_each": "holds its own duty",
     "board_reserved": "reserved to each Board",
+    "named": "taken by the post the law names",
+    "consent": "its agreement is needed by law",
     "governance": "the governance",
     "proposed": "proposed by the structure",
     "not_stated": "not stated",
@@ -127,7 +130,12 @@ def _accountable_words(accountable: bool | None) -> str:
 def _scheme_markdown(scheme: Scheme, names: _Names) -> list[str]:
     lines = [f"### {scheme.name}", "", f"Governing body: {scheme.governing_body}.", ""]
     if not scheme.lines:
-        return [*lines, "Nothing to reserve or delegate: it carries out none of the functions.", ""]
+        return [
+            *lines,
+            "Nothing to reserve, delegate or agree: it holds, decides and agrees none of the "
+            "functions, and sits on no joint body for them.",
+            "",
+        ]
     for entry, heading in _ENTRY_HEADINGS.items():
         chosen = scheme.entries(entry)
         if not chosen:

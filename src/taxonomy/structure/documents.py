@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: What a scheme line says of a function, in the order a scheme lists them.
-ENTRIES = ("reserved", "delegated", "member", "oversight", "not_stated")
+ENTRIES = ("reserved", "delegated", "member", "consents", "oversight", "not_stated")
 
 #: What a citation points at.
 CITATION_KINDS = ("portfolio", "rule", "governance", "law")
@@ -90,7 +90,9 @@ class SchemeLine:
         entry: one of :data:`ENTRIES`.
         to: the joint body it is delegated to, sits on or oversees it in; None otherwise.
         to_kind: that joint body's kind (``joint_committee``, ...); None without ``to``.
-        basis: ``holder``, ``held_by_each`` or ``board_reserved`` (reserved); ``governance``
+        basis: ``holder``, ``held_by_each``, ``board_reserved`` or ``named`` (reserved: a post
+            ``legal.decided_by`` names takes it for the body); ``consent`` (its agreement is
+            needed, ``legal.with_agreement_of``); ``governance``
             or ``proposed`` (delegated); ``governance`` (member, oversight); ``not_stated``.
         holder_stated: False where the law does not say who holds the function.
         accountable: whether the body stays accountable for it in law; None where the law
@@ -277,6 +279,8 @@ SCHEME_LINE_JSON = Shape(
                 "holder",
                 "held_by_each",
                 "board_reserved",
+                "named",
+                "consent",
                 "governance",
                 "proposed",
                 "not_stated",

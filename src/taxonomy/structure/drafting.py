@@ -88,6 +88,7 @@ _BASIS_KEY = {
     "holder": "statutory_owner",
     "held_by_each": "held_by_each",
     "board_reserved": "board_reserved",
+    "named": "decided_by",
 }
 
 _NOT_STATED_DELEGATES = "the law is not stated: taken to delegate it because it carries it out"
@@ -144,18 +145,46 @@ class _Function:
 
 
 def _reserved_lines(body: str, f: _Function) -> list[SchemeLine]:
-    """The decisions ``body``'s governing body keeps: as holder, of its own duty, reserved."""
-    return [
-        f.line(
-            body,
-            "reserved",
-            None,
-            x.basis,
-            [_legal_key(f.sources, f.fn, _BASIS_KEY[x.basis]), *_legal_rules(f.sources, f.rec)],
+    """The decisions ``body`` keeps: as holder, of its own duty, reserved, or by a named post."""
+    posts = {r.id: r.name for r in f.portfolio.governance.roles}
+    found = []
+    for x in f.decision.deciders:
+        if (x.id if x.kind == "board" else x.for_body) != body or x.kind not in ("board", "role"):
+            continue
+        notes = (
+            (f"taken by {posts.get(x.id, x.id)}, not the governing body (legal.decided_by)",)
+            if x.kind == "role"
+            else ()
         )
-        for x in f.decision.deciders
-        if x.kind == "board" and x.id == body
+        cited = [_legal_key(f.sources, f.fn, _BASIS_KEY[x.basis]), *_legal_rules(f.sources, f.rec)]
+        found.append(f.line(body, "reserved", None, x.basis, cited, notes))
+    return found
+
+
+def _consent_lines(body: str, f: _Function) -> list[SchemeLine]:
+    """The decisions that need ``body``'s agreement by law, though it holds none of them."""
+    found = []
+    for consent in f.decision.consents:
+        if consent.by == body:
+            cited = [_legal_key(f.sources, f.fn, "with_agreement_of")]
+            words = f"its agreement is needed{f' ({consent.basis})' if consent.basis else ''}"
+            found.append(f.line(body, "consents", None, "consent", cited, (words,)))
+    return found
+
+
+def _dates(delegation: Delegation) -> tuple[str, ...]:
+    """A delegation's dates and status in words (nothing where it has none)."""
+    when = [
+        f"{word} {day.isoformat()}"
+        for word, day in (("from", delegation.from_), ("until", delegation.until))
+        if day is not None
     ]
+    if delegation.planned:
+        return (
+            f"planned{f' ({and_})' if (and_ := ', '.join(when)) else ''}: not in force, so "
+            "the governing body still decides it",
+        )
+    return (f"in force {', '.join(when)}",) if when else ()
 
 
 def _delegated_lines(body: str, f: _Function) -> list[SchemeLine]:
@@ -177,6 +206,7 @@ def _delegated_lines(body: str, f: _Function) -> list[SchemeLine]:
             cited += _law_citations(f.sources, f.portfolio)
         if not delegation.holder_stated:
             notes += (_NOT_STATED_DELEGATES,)
+        notes += _dates(delegation)
         to = (delegation.to, delegation.to_kind)
         found.append(f.line(body, "delegated", to, delegation.basis, cited, notes, delegation))
     return found
@@ -200,7 +230,12 @@ def _member_lines(body: str, f: _Function) -> list[SchemeLine]:
 
 def _lines_for(body: str, f: _Function) -> list[SchemeLine]:
     """``body``'s lines for one function, from the recommendation's decision block."""
-    found = [*_reserved_lines(body, f), *_delegated_lines(body, f), *_member_lines(body, f)]
+    found = [
+        *_reserved_lines(body, f),
+        *_delegated_lines(body, f),
+        *_member_lines(body, f),
+        *_consent_lines(body, f),
+    ]
     deciding = any(x.entry in ENTRIES[:3] for x in found)
     if not deciding and f.decision.holding == "not_stated" and body in f.fn.performed_by:
         cited = [_holding_key(f.sources, f.fn, f.decision)]
@@ -246,6 +281,9 @@ def _remit_line(
         )
     if power == "delegated" and not by:
         notes.append("no member holds it: only a holder delegates, so nobody can delegate it here")
+    planned = sorted({x.by for x in d.delegations if x.to == body.id and x.planned})
+    if planned:
+        notes.append(f"planned, not in force: the delegation by {', '.join(planned)}")
     if not rec.decided:
         notes.append("open: not decided yet")
     return RemitLine(
