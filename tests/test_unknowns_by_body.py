@@ -266,6 +266,29 @@ def test_a_scenario_may_set_each_body_s_answer() -> None:
         ).apply(EXAMPLE)
 
 
+def test_a_body_a_scenario_drops_from_performed_by_no_longer_answers() -> None:
+    # Found by a new user: dropping a body from performed_by kept its own answer in the
+    # disagreement, though a portfolio written that way is refused.
+    from taxonomy.whatif.scenarios import Scenario
+
+    councils = taxonomy.load_portfolio(FIXTURE)
+    pack = taxonomy.load_rules(COUNCILS_PACK)
+    two = ["northvale", "southmere"]
+    applied = (
+        Scenario("two")
+        .set(function="revenues-benefits", field="performed_by", value=two)
+        .apply(councils, rules=pack)
+    )
+    fn = applied.portfolio.function("revenues-benefits")
+    (said,) = fn.by_body
+    assert said.bodies == ("northvale", "southmere")
+    assert set(dict(fn.unknowns)["efficiency.duplication"].values) == {Level.HIGH, Level.LOW}
+    with pytest.raises(ScenarioError, match="drops every body that answered"):
+        Scenario("none").set(
+            function="revenues-benefits", field="performed_by", value=["eastbrook"]
+        ).apply(councils, rules=pack)
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 

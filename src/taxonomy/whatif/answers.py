@@ -336,6 +336,30 @@ def _set_by_body(
     return answer_by_body(fn, BodyAnswers(field, ordered), order)
 
 
+def _performers_answers(fn: Function, at: Where, facts: Facts) -> Function:
+    """``fn``'s own answers of the bodies that still perform it: a body dropped says nothing.
+
+    Raises:
+        ScenarioError: every body that answered a question for itself was dropped (set it too).
+    """
+    for said in fn.by_body:
+        kept = [(body, answer) for body, answer in said.answers if body in fn.performed_by]
+        if len(kept) == len(said.answers):
+            continue
+        if not kept:
+            raise at.error(
+                f"performed_by drops every body that answered {said.key} for itself "
+                f"({', '.join(body for body, _ in said.answers)}): set {said.key} as well",
+                key=at.value_key,
+            )
+        kind = _open_kind(said.key, facts)
+        assert kind is not None
+        choices = facts.type(said.key).choices if kind == "choice" else ()
+        order = order_of(kind, choices, [answer for _, answer in kept])
+        fn = answer_by_body(fn, BodyAnswers(said.key, kept), order)
+    return fn
+
+
 def _maybe_declared(field: str) -> bool:
     """Whether ``field`` may be a question some rule pack declares (checked when applied)."""
     question, _, key = field.partition(".")
@@ -378,6 +402,7 @@ def _set_one(
         for body in bodies:
             levels.setdefault(body, Level.NONE)
         fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
+        fn = _performers_answers(fn, at, facts)
     elif field.startswith("efficiency."):
         fn = attrs.evolve(
             fn, efficiency=attrs.evolve(fn.efficiency, **{field.split(".")[1]: value})
