@@ -285,8 +285,12 @@ def test_a_body_a_scenario_drops_from_performed_by_no_longer_answers() -> None:
     assert set(dict(fn.unknowns)["efficiency.duplication"].values) == {Level.HIGH, Level.LOW}
     with pytest.raises(ScenarioError, match="drops every body that answered"):
         Scenario("none").set(
-            function="revenues-benefits", field="performed_by", value=["eastbrook"]
-        ).apply(councils, rules=pack)
+            function="revenues-benefits",
+            field="efficiency.duplication",
+            value={"northvale": "high", "southmere": "low"},
+        ).set(function="revenues-benefits", field="performed_by", value=["eastbrook"]).apply(
+            councils, rules=pack
+        )
 
 
 # --- bad input ------------------------------------------------------------------------------------
