@@ -145,6 +145,7 @@ def open_lead_words(
     of leads, summarised as ``any of the 8 bodies (a, b, ...), alone or tied``. ``names``
     writes each body by its name (default: its id).
 
+    >>> from typing import NamedTuple
     >>> class Lead(NamedTuple):
     ...     lead: str | None
     ...     tied: tuple[str, ...] = ()

@@ -259,6 +259,9 @@ def one_body(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 def reserved_decisions(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """A decision reserved to each Board, or a duty each body holds, stays with each of them.
 
+    A duty a body holds and has delegated to a joint body through the governance is the joint
+    body's to decide (the body stays accountable); a reserved decision is never delegated.
+
     Read from the to-be structure (:func:`taxonomy.structure.graph.build_graph`): each of those
     bodies' Board keeps a ``decides`` edge to the function, whoever delivers it. A portfolio
     with answers left open (no single structure yet) is not judged.
@@ -270,15 +273,25 @@ def reserved_decisions(rules: RulePack, portfolio: Portfolio) -> list[Violation]
         return errors
     if not all(rec.decided for rec in result):
         return []
+    graph = build_graph(result)
     # A body's decision taken by the post it names (legal.decided_by) stays with that body.
     deciding = {
         (f"board:{data['for']}" if "for" in data else u, v)
-        for u, v, data in edges_of_kind(build_graph(result), "decides")
+        for u, v, data in edges_of_kind(graph, "decides")
+    }
+    # A duty a body holds of its own and has delegated to a joint body (in force) is the joint
+    # body's to decide: the body stays accountable, not deciding (a reserved one is never).
+    handed = {
+        (u, fid)
+        for u, _, data in edges_of_kind(graph, "delegates_to")
+        for fid in data.get("functions", ())
+        if fid not in data.get("planned", ())
     }
     found = []
     for fn in result.portfolio.functions:
         legal = fn.legal
-        keepers = legal.held_by_each or (fn.performed_by if legal.board_reserved else ())
+        held = [b for b in legal.held_by_each if (f"board:{b}", fn.id) not in handed]
+        keepers = held if legal.held_by_each else (fn.performed_by if legal.board_reserved else ())
         lost = [b for b in keepers if (f"board:{b}", f"function:{fn.id}") not in deciding]
         if lost:
             found.append(

@@ -336,6 +336,18 @@ def _set_by_body(
     return answer_by_body(fn, BodyAnswers(field, ordered), order)
 
 
+def _performed_by(
+    portfolio: Portfolio, fn: Function, value: Any, at: Where, facts: Facts
+) -> Function:
+    """``fn`` carried out by the bodies ``value`` names: a new one answers capability none."""
+    bodies = tuple(known_body(portfolio, b, at, "value") for b in value)
+    levels = fn.capability.as_dict()
+    for body in bodies:
+        levels.setdefault(body, Level.NONE)
+    fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
+    return _performers_answers(fn, at, facts)
+
+
 def _performers_answers(fn: Function, at: Where, facts: Facts) -> Function:
     """``fn``'s own answers of the bodies that still perform it: a body dropped says nothing.
 
@@ -397,12 +409,7 @@ def _set_one(
     elif field == "notes":
         fn = attrs.evolve(fn, notes=value)
     elif field == "performed_by":
-        bodies = tuple(known_body(portfolio, b, at, "value") for b in value)
-        levels = fn.capability.as_dict()
-        for body in bodies:
-            levels.setdefault(body, Level.NONE)
-        fn = attrs.evolve(fn, performed_by=bodies, capability=Capability(levels))
-        fn = _performers_answers(fn, at, facts)
+        fn = _performed_by(portfolio, fn, value, at, facts)
     elif field.startswith("efficiency."):
         fn = attrs.evolve(
             fn, efficiency=attrs.evolve(fn.efficiency, **{field.split(".")[1]: value})
