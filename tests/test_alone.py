@@ -289,3 +289,32 @@ def test_nhs_example_one_body_functions_are_delivered_alone() -> None:
         rec = result[fid]
         assert rec.arrangement is Arrangement.SEPARATE_INVOLVED, fid  # the paper's column
         assert rec.alone == body, fid
+
+
+def test_a_scenario_sets_who_takes_part_and_whose_agreement_a_decision_needs() -> None:
+    # docs/portfolios.md says a change to legal answers is made with set: the keys added for
+    # issue 25 were refused as unknown fields (found by a new user).
+    from taxonomy.errors import ScenarioError
+    from taxonomy.whatif.scenarios import Scenario
+
+    nhs = taxonomy.load_portfolio("examples/nhs_joint_working_2018.yaml")
+    assert taxonomy.classify(nhs)["eprr"].alone == "nhse"
+    applied = (
+        Scenario("take part")
+        .set(function="eprr", field="involves", value=["nhsi"])
+        .set(function="eprr", field="legal.with_agreement_of", value=["nhsi"])
+        .set(function="eprr", field="legal.agreement_basis", value="an agreement (illustrative)")
+        .apply(nhs)
+    )
+    rec = taxonomy.classify(applied.portfolio)["eprr"]
+    assert rec.alone is None and rec.involved == ("nhsi",)
+    assert rec.decision is not None
+    assert [(c.by, c.basis) for c in rec.decision.consents] == [
+        ("nhsi", "an agreement (illustrative)")
+    ]
+    with pytest.raises(ScenarioError, match="invalid"):
+        Scenario("holder agrees").set(
+            function="eprr", field="legal.with_agreement_of", value=["nhse"]
+        ).apply(nhs)
+    with pytest.raises(ScenarioError, match="nhsx"):
+        Scenario("unknown").set(function="eprr", field="involves", value=["nhsx"]).apply(nhs)

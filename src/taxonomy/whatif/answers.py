@@ -73,10 +73,24 @@ FIELDS = {
     "legal.not_delegable_to": "limits",
     "legal.independence_from": "bodies",
     "legal.separate_reason": "text",
+    "legal.with_agreement_of": "bodies",
+    "legal.agreement_basis": "text",
+    "legal.employed_by_parent": "true/false",
+    "involves": "bodies",
     "agreed_lead": "body or null",
     "capability.<body>": "level",
     "notes": "text",
 }
+
+
+#: The legal answers that list bodies (each checked to be one of the portfolio's).
+_BODY_LISTS = (
+    "statutory_owner",
+    "held_by_each",
+    "delegable_to",
+    "independence_from",
+    "with_agreement_of",
+)
 
 
 @attrs.frozen
@@ -419,11 +433,13 @@ def _set_one(
     elif field == "agreed_lead":
         agreed = known_body(portfolio, value, at, "value") if value is not None else None
         fn = attrs.evolve(fn, agreed_lead=agreed)
+    elif field == "involves":
+        fn = attrs.evolve(fn, involves=tuple(known_body(portfolio, b, at, "value") for b in value))
     elif field.startswith("legal."):
         key = field.split(".")[1]
         if key == "statutory_owner":
             value = () if value is None else (value,) if isinstance(value, str) else value
-        if key in ("statutory_owner", "held_by_each", "delegable_to", "independence_from"):
+        if key in _BODY_LISTS:
             value = tuple(known_body(portfolio, b, at, "value") for b in value)
         elif key == "not_delegable_to":
             value = tuple(dict.fromkeys(value))
