@@ -357,3 +357,35 @@ def test_a_governance_problem_does_not_also_report_the_posts_it_names() -> None:
     message = str(info.value)
     assert "nobody" in message
     assert "decided_by" not in message and "allowed: \n" not in message
+
+
+def test_a_scenario_names_the_post_that_decides() -> None:
+    # issue 25: a what-if could set whose agreement a decision needs but not which post takes
+    # it; `legal.decided_by` was refused as an unknown field.
+    from taxonomy.errors import ScenarioError
+    from taxonomy.whatif.scenarios import Scenario
+
+    data = police()
+    data["functions"][-1]["legal"].pop("decided_by")
+    portfolio = taxonomy.portfolio_from_data(data, rules=POLICE)
+    before = taxonomy.classify(portfolio, rules=POLICE)["firearms-licensing"]
+    assert before.decision is not None and "wessex-cc" not in [
+        d.id for d in before.decision.deciders
+    ]
+    named = Scenario("chief constables decide").set(
+        function="firearms-licensing", field="legal.decided_by", value=["wessex-cc", "mercia-cc"]
+    )
+    applied = named.apply(portfolio, rules=POLICE)
+    after = taxonomy.classify(applied.portfolio, rules=POLICE)["firearms-licensing"]
+    assert after.decision is not None
+    assert [d.id for d in after.decision.deciders] == ["wessex-cc", "mercia-cc"]
+    # judged as a portfolio is: an unknown post (with a did-you-mean), a post of a body that
+    # neither holds nor carries out the function
+    for value, words in (
+        (["wesex-cc"], "did you mean 'wessex-cc'"),
+        (["fire-cfo"], "neither holds nor carries out"),
+    ):
+        with pytest.raises(ScenarioError, match=words):
+            Scenario("bad post").set(
+                function="firearms-licensing", field="legal.decided_by", value=value
+            ).apply(portfolio, rules=POLICE)

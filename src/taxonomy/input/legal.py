@@ -16,7 +16,7 @@ from taxonomy.input.reader import Fields, Reader, fold_choice
 from taxonomy.input.shapes import LEGAL
 from taxonomy.input.values import NO_IDS, attempt, body_list, item_name, valid_id
 
-__all__ = ["check_posts", "read_legal"]
+__all__ = ["check_posts", "post_problem", "read_legal"]
 
 
 def read_legal(
@@ -244,45 +244,62 @@ def check_posts(
     asked (it consents, it does not decide), of one the function must stay independent of, or
     of one that delegates the function to a joint body (the joint body decides).
     """
-    roles = {role.id: role for role in governance.roles}
     by_id = {fn.id: fn for fn in functions}
     for node in nodes:
         named = node.get("id") if isinstance(node, Mapping) else None
         fn = by_id.get(named) if isinstance(named, str) else None
         if fn is None or not fn.legal.decided_by:
             continue
-        lg = node["legal"]
-        item = item_name("function", node)
-        delegating = {
-            m
-            for body in governance.bodies
-            if fn.id in body.delegated
-            for m in delegators(fn, body.members)
-        }
-        seen: dict[str, str] = {}
-        for post in fn.legal.decided_by:
-            role = roles.get(post)
-            if role is None:
-                problem = f"'{post}' is not one of the portfolio's roles (governance.roles)"
-                with problems.collecting():
-                    reader.fail(
-                        problem,
-                        at=lg,
-                        key="decided_by",
-                        item=item,
-                        allowed=roles if 0 < len(roles) <= 40 else None,
-                        suggestion=did_you_mean(post, roles),
-                    )
-                continue
-            why = _post_problem(fn, role.employed_by, seen, delegating)
-            seen.setdefault(role.employed_by, post)
-            if why:
-                with problems.collecting():
-                    reader.fail(f"'{post}' ({role.name}) {why}", at=lg, key="decided_by", item=item)
+        for problem, hints in post_problems(fn, governance):
+            with problems.collecting():
+                reader.fail(
+                    problem,
+                    at=node["legal"],
+                    key="decided_by",
+                    item=item_name("function", node),
+                    **hints,
+                )
 
 
-def _post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: set[str]) -> str:
-    """Why a post employed by ``body`` cannot take ``fn``'s decision (empty: it can)."""
+def post_problems(fn: Function, governance: Governance) -> list[tuple[str, dict[str, Any]]]:
+    """Why each post ``fn``'s ``legal.decided_by`` names cannot take its decision.
+
+    Each problem comes with its hints (``allowed``, ``suggestion``) for the error; none: every
+    post can. Used when a portfolio is read and when a what-if sets ``legal.decided_by``.
+    """
+    roles = {role.id: role for role in governance.roles}
+    delegating = {
+        m
+        for body in governance.bodies
+        if fn.id in body.delegated
+        for m in delegators(fn, body.members)
+    }
+    found: list[tuple[str, dict[str, Any]]] = []
+    seen: dict[str, str] = {}
+    for post in fn.legal.decided_by:
+        role = roles.get(post)
+        if role is None:
+            hints = {
+                "allowed": roles if 0 < len(roles) <= 40 else None,
+                "suggestion": did_you_mean(post, roles),
+            }
+            found.append(
+                (f"'{post}' is not one of the portfolio's roles (governance.roles)", hints)
+            )
+            continue
+        why = post_problem(fn, role.employed_by, seen, delegating)
+        seen.setdefault(role.employed_by, post)
+        if why:
+            found.append((f"'{post}' ({role.name}) {why}", {}))
+    return found
+
+
+def post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: set[str]) -> str:
+    """Why a post employed by ``body`` cannot take ``fn``'s decision (empty: it can).
+
+    ``seen``: the bodies whose post was named already (body to post); ``delegating``: the
+    bodies that delegate the function to a joint body.
+    """
     legal = fn.legal
     if body in seen:
         return f"is a second post of {body} (with '{seen[body]}'): one post takes its decision"

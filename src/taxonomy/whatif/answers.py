@@ -25,6 +25,7 @@ from taxonomy._model import (
 )
 from taxonomy.by_body import answer_by_body
 from taxonomy.errors import RulePackError, ScenarioError, did_you_mean
+from taxonomy.input.legal import post_problems
 from taxonomy.input.per_body import order_of, per_body_problem, split_per_body
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.language.facts import (
@@ -76,6 +77,7 @@ FIELDS = {
     "legal.with_agreement_of": "bodies",
     "legal.agreement_basis": "text",
     "legal.employed_by_parent": "true/false",
+    "legal.decided_by": "posts",
     "involves": "bodies",
     "agreed_lead": "body or null",
     "capability.<body>": "level",
@@ -174,6 +176,7 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
         "true/false": isinstance(value, bool),
         "body or null": value is None or isinstance(value, str),
         "bodies": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
+        "posts": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
         "body, bodies or null": value is None
         or isinstance(value, str)
         or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)),
@@ -444,12 +447,23 @@ def _set_one(
         elif key == "not_delegable_to":
             value = tuple(dict.fromkeys(value))
         fn = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **{key: value}))
+        if key == "decided_by":
+            _check_posts(portfolio, fn, at)
     else:  # capability.<body>
         body = known_body(portfolio, field.split(".", 1)[1], at, "field")
         levels = fn.capability.as_dict()
         levels[body] = Level.parse(value)
         fn = attrs.evolve(fn, capability=Capability(levels))
     return fn
+
+
+def _check_posts(portfolio: Portfolio, fn: Function, at: Where) -> None:
+    """Raise at ``at`` for the first post ``fn``'s ``legal.decided_by`` cannot name.
+
+    The same judgement as a portfolio's (:func:`taxonomy.input.legal.post_problems`).
+    """
+    for problem, hints in post_problems(fn, portfolio.governance):
+        raise at.error(f"{problem} (for function '{fn.id}')", key=at.value_key, **hints)
 
 
 def read_where(reader: Reader, body: Fields, at: Where, item: str) -> Condition:
@@ -502,6 +516,7 @@ def _field_values(tiers: tuple[str, ...]) -> list[dict[str, Any]]:
         "true/false": {"type": "boolean"},
         "body or null": {"type": ["string", "null"]},
         "bodies": strings,
+        "posts": strings,
         "body, bodies or null": {"anyOf": [{"type": ["string", "null"]}, strings]},
         "limits": {"type": "array", "items": _choice(DELEGATION_LIMITS)},
         "text": {"type": "string"},
