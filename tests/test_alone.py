@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import find, given, settings
 
 import taxonomy
@@ -318,3 +319,25 @@ def test_a_scenario_sets_who_takes_part_and_whose_agreement_a_decision_needs() -
         ).apply(nhs)
     with pytest.raises(ScenarioError, match="nhsx"):
         Scenario("unknown").set(function="eprr", field="involves", value=["nhsx"]).apply(nhs)
+
+
+def test_an_agreed_lead_is_a_body_that_carries_it_out(tmp_path: Path) -> None:
+    # Found in a review: a what-if making nhsi the agreed lead of EPRR, which only NHS England
+    # carries out, gave "led by NHS Improvement, with NHS England involved": a lead that does
+    # nothing of the function. A portfolio and a what-if now refuse it, with the performers.
+    from taxonomy.errors import ScenarioError
+    from taxonomy.whatif.scenarios import Scenario
+
+    nhs = taxonomy.load_portfolio(NHS)
+    with pytest.raises(ScenarioError, match="does not carry it out"):
+        Scenario("lead").set(function="eprr", field="agreed_lead", value="nhsi").apply(nhs)
+    data = yaml.safe_load(Path(NHS).read_text("utf-8"))
+    eprr = next(f for f in data["functions"] if f["id"] == "eprr")
+    eprr["agreed_lead"] = "nhsi"
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    out = run_cli("classify", str(path))
+    assert out.returncode == 2, out.stderr
+    assert "function 'eprr'" in out.stderr and "key 'agreed_lead'" in out.stderr
+    assert "does not carry out the function" in out.stderr and "allowed: nhse" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -314,6 +314,12 @@ class Function:
                 "or which it must stay independent of: a body agreeing neither holds the decision "
                 "nor stands apart from it"
             )
+        if self.agreed_lead is not None and self.agreed_lead not in self.performed_by:
+            raise ValueError(
+                f"function {self.id!r}: the agreed lead {self.agreed_lead!r} does not carry it "
+                f"out (performed_by: {', '.join(self.performed_by)}): a lead is one of the bodies "
+                "that carry it out"
+            )
         if self.agreed_lead is not None and not legal.may_lead(self.agreed_lead):
             why = (
                 "it must stay independent of that body"

@@ -160,7 +160,7 @@ def read_function(
     efficiency = _efficiency(reading) if "efficiency" in node else None
     effectiveness = _effectiveness(reading) if "effectiveness" in node else None
     legal = _legal(reading, performed_by) if "legal" in node else None
-    agreed = _agreed_lead(reading, legal) if node.get("agreed_lead") is not None else None
+    agreed = _agreed_lead(reading, legal, performed_by) if node.get("agreed_lead") is not None else None
     levels = _capability(reading, performed_by) if "capability" in node else {}
     involves = _involves(reading, performed_by, legal) if node.get("involves") is not None else ()
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
@@ -232,11 +232,23 @@ def _legal(reading: _Reading, performed_by: tuple[str, ...] | None) -> Legal | N
     return None
 
 
-def _agreed_lead(reading: _Reading, legal: Legal | None) -> str | None:
-    """The lead the bodies agreed: one of them, and one the law lets lead."""
+def _agreed_lead(
+    reading: _Reading, legal: Legal | None, performed_by: tuple[str, ...] | None
+) -> str | None:
+    """The lead the bodies agreed: one of those carrying it out, and one the law lets lead."""
     reader, node, item = reading.reader, reading.node, reading.item
     with reading.problems.collecting():
         agreed = read_body(reader, node, "agreed_lead", node["agreed_lead"], reading.bodies, item)
+        if performed_by is not None and agreed not in performed_by:
+            reader.fail(
+                f"'{agreed}' does not carry out the function: the lead is one of the bodies in "
+                "performed_by",
+                at=node,
+                key="agreed_lead",
+                item=item,
+                allowed=performed_by,
+                suggestion=did_you_mean(agreed, performed_by),
+            )
         if legal is not None and not legal.may_lead(agreed):
             why = (
                 "the function must stay independent of it"

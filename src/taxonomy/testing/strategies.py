@@ -137,7 +137,7 @@ def functions(
         # Nobody could carry it out (the model refuses that): a body it is free of performs too.
         free = [b for b in ids if b not in drawn_legal.independence_from]
         performed.append(free[0])
-    lawful = [b for b in ids if drawn_legal.may_lead(b)]
+    lawful = [b for b in performed if drawn_legal.may_lead(b)]  # a lead carries it out
     agreed = draw(st.none() | st.sampled_from(lawful)) if lawful else None
     return Function(
         id=fid,
