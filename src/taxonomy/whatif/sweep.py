@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import attrs
 
 from taxonomy._model import Arrangement, Portfolio
-from taxonomy._output_shape import STRING, Schema, Shape, each, key
+from taxonomy._output_shape import STRING, Schema, Shape, key, nested
 from taxonomy.errors import EngineError, InputError
 from taxonomy.input.cells import csv_text
 from taxonomy.language.rules import RulePack, pack_for
@@ -213,16 +213,14 @@ def _counted(name: str) -> Shape:
 _ARRANGEMENT_COUNT, _LEAD_COUNT = _counted("arrangement"), _counted("lead")
 _FUNCTION_COUNTS = Shape(
     key("function", STRING),
-    key(
-        "arrangements", {"type": "array", "items": _ARRANGEMENT_COUNT}, via=each(_ARRANGEMENT_COUNT)
-    ),
-    key("leads", {"type": "array", "items": _LEAD_COUNT}, via=each(_LEAD_COUNT)),
+    nested("arrangements", _ARRANGEMENT_COUNT),
+    nested("leads", _LEAD_COUNT),
 )
 #: A sweep's summary (:meth:`SweepSummary.to_dict`), and its schema.
 SWEEP_SUMMARY_JSON = Shape(
     key("scenarios", _COUNT),
     key("records", _COUNT),
-    key("functions", {"type": "array", "items": _FUNCTION_COUNTS}, via=each(_FUNCTION_COUNTS)),
+    nested("functions", _FUNCTION_COUNTS),
 )
 
 
@@ -334,7 +332,7 @@ def sweep(
 #: Below this many evaluations (scenarios x functions), a sweep with no executor given runs in
 #: the caller's process: starting workers (a fork server, each worker importing the library and
 #: compiling the pack) would cost more than it saves. Measured in docs/performance.md.
-SMALL_SWEEP = 2_000
+SMALL_SWEEP = 5_000
 
 
 def _small(evaluations: int, scenarios: Sweep | tuple[Scenario, ...]) -> bool:
