@@ -77,7 +77,11 @@ def test_an_applier_gives_what_each_scenario_gives_alone(nhs: taxonomy.Portfolio
     pack = pack_for(nhs, None)
     applier = Applier(nhs, pack)
     scenarios = [s for _, s in GRID.scenarios()]
-    bad = Scenario("bad").law(joint_committees=True).set(functions="*", field="capability.nobody", value="low")
+    bad = (
+        Scenario("bad")
+        .law(joint_committees=True)
+        .set(functions="*", field="capability.nobody", value="low")
+    )
     # In grid order, then reversed (no shared changes with the one before), then after a
     # scenario that failed halfway.
     for scenario in [*scenarios, *reversed(scenarios), bad, scenarios[3], bad, scenarios[0]]:
