@@ -77,9 +77,9 @@ class Applier:
     Each scenario starts from where the previous one's shared first changes left it.
     """
 
-    def __init__(self, portfolio: Portfolio, pack: RulePack) -> None:
+    def __init__(self, portfolio: Portfolio, rules: RulePack) -> None:
         self.portfolio = portfolio
-        self.pack = pack
+        self.pack = rules
         self._start: Applied | None = None
         self._made: list[tuple[Change, Applied]] = []  # the last scenario's changes, each applied
 
@@ -107,9 +107,9 @@ class Applier:
         return applied
 
 
-def evaluate(portfolio: Portfolio, pack: RulePack, chunk: Chunk) -> Outcome:
+def evaluate(portfolio: Portfolio, rules: RulePack, chunk: Chunk) -> Outcome:
     """Evaluate a chunk of scenarios (any executor's task); returns their records and failures."""
-    return evaluate_with(Applier(portfolio, pack), chunk)
+    return evaluate_with(Applier(portfolio, rules), chunk)
 
 
 def evaluate_with(applier: Applier, chunk: Chunk) -> Outcome:
@@ -203,13 +203,13 @@ _WORKER: list[_Worker] = []  # this process's, once started
 
 
 def start_worker(
-    portfolio: Portfolio, pack: RulePack, scenarios: Sweep | tuple[Scenario, ...]
+    portfolio: Portfolio, rules: RulePack, scenarios: Sweep | tuple[Scenario, ...]
 ) -> None:
     """Start a local pool's worker: its own durable-rules hosts, and what every task shares."""
     from taxonomy.language.durable import forget_engines
 
     forget_engines()
-    _WORKER[:] = [_Worker(Applier(portfolio, pack), scenarios)]
+    _WORKER[:] = [_Worker(Applier(portfolio, rules), scenarios)]
 
 
 def evaluate_numbers(numbers: Sequence[tuple[int, int]]) -> Outcome:

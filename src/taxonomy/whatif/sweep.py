@@ -3,7 +3,9 @@
 One record per scenario and function. Scenarios are evaluated in chunks on any
 ``concurrent.futures.Executor``: a local process pool by default, or a Dask ``distributed``
 client's executor (``client.get_executor()``) for users who outgrow one machine. Results are
-identical whatever the executor and worker count: chunks are put back in scenario order.
+identical whatever the executor and worker count: chunks are put back in scenario order. A local
+pool's workers start once with the portfolio, pack and scenarios (:mod:`taxonomy.whatif._workers`);
+a sweep smaller than :data:`SMALL_SWEEP` evaluations runs in the caller's process.
 
 Examples:
     >>> import taxonomy
@@ -53,6 +55,7 @@ from taxonomy.whatif.scenarios import Scenario
 __all__ = [
     "MAX_CHUNK",
     "MAX_SCENARIOS",
+    "SMALL_SWEEP",
     "Axis",
     "Failure",
     "FunctionCounts",
@@ -281,7 +284,9 @@ def sweep(
         portfolio: the baseline (never mutated).
         scenarios: a :class:`Sweep` grid, or scenarios.
         rules: the rule pack; None uses the default pack.
-        executor: any ``concurrent.futures.Executor``; None starts a local process pool.
+        executor: any ``concurrent.futures.Executor``; None starts a local process pool
+            whose workers each get the portfolio, pack and scenarios once, or evaluates in
+            this process a sweep of fewer than :data:`SMALL_SWEEP` evaluations.
         workers: the pool's size when ``executor`` is None (default: the CPU count).
         chunk_size: scenarios per task (default: about four tasks per worker, at most
             :data:`MAX_CHUNK`).
