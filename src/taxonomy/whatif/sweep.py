@@ -313,8 +313,26 @@ def sweep(
     if executor is None and _small(total * len(portfolio.functions), shared):
         tally.take(_here(Applier(portfolio, pack), pending))
         return tally.result(sweep_columns(scenarios))
+    sent = (portfolio, pack, shared)
+    _on_pools(tally, pending, executor, size, sent)
+    return tally.result(sweep_columns(scenarios))
+
+
+def _on_pools(
+    tally: _Tally,
+    pending: Iterable[_Chunk],
+    executor: Executor | None,
+    size: int,
+    sent: tuple[Portfolio, RulePack, Sweep | tuple[Scenario, ...]],
+) -> None:
+    """Evaluate the chunks on ``executor``, or on local pools of ``size`` workers.
+
+    A local pool's worker that dies loses its chunks to a fresh pool, up to :data:`_ATTEMPTS`
+    times; what is still unfinished then is tallied as failed.
+    """
+    portfolio, pack, scenarios = sent
     for attempt in range(1, _ATTEMPTS + 1):
-        pool = executor if executor is not None else _pool(size, portfolio, pack, shared)
+        pool = executor if executor is not None else _pool(size, portfolio, pack, scenarios)
         task = _task(pool, None if executor is None else (portfolio, pack))
         try:
             broken = tally.take(_in_order(task, pending, ahead=2 * size + 2))
@@ -322,7 +340,7 @@ def sweep(
             if executor is None:
                 pool.shutdown(cancel_futures=True)
         if not broken:
-            break
+            return
         if executor is None and attempt < _ATTEMPTS:
             # A worker died: every chunk left unfinished is tried again on a fresh pool, one
             # scenario per task, so the next death takes as few others with it as it can.
@@ -330,8 +348,7 @@ def sweep(
             continue
         problem = "the worker process evaluating it stopped"
         tally.failures += [Failure(i, s.name, problem, "worker") for c in broken for i, *_, s in c]
-        break
-    return tally.result(sweep_columns(scenarios))
+        return
 
 
 #: Below this many evaluations (scenarios x functions), a sweep with no executor given runs in
