@@ -351,17 +351,24 @@ def test_sweep_records(nhs: taxonomy.Portfolio) -> None:
     assert len(frame) == len(result.records)
 
 
-def test_sweep_identical_on_one_and_two_process_workers(nhs: taxonomy.Portfolio) -> None:
+def test_sweep_identical_on_one_and_two_process_workers(
+    nhs: taxonomy.Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("taxonomy.whatif.sweep.SMALL_SWEEP", 0)  # a pool, however small
     one = sweep(nhs, GRID, workers=1)
     two = sweep(nhs, GRID, workers=2, chunk_size=1)
     assert one.records == two.records
 
 
-def test_sweep_workers_are_not_forked_from_a_threaded_process(nhs: taxonomy.Portfolio) -> None:
+def test_sweep_workers_are_not_forked_from_a_threaded_process(
+    nhs: taxonomy.Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Forking a process that has threads can deadlock the child; Python 3.12+ warns of it. The
     # caller here has a thread running, as a web server or a notebook would.
     import threading
     import warnings
+
+    monkeypatch.setattr("taxonomy.whatif.sweep.SMALL_SWEEP", 0)  # a pool, however small
 
     stop = threading.Event()
     busy = threading.Thread(target=stop.wait, daemon=True)

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from taxonomy._model.text import word_list
-from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, each, key, text
+from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, key, nested, text
 
 if TYPE_CHECKING:
     from taxonomy._model import Arrangement, Function, JointBody, Portfolio
@@ -449,11 +449,10 @@ _MEMBER: Schema = {
 DECISION_JSON = Shape(
     key("holding", {"enum": list(HOLDINGS)}, description="how the function is held in law"),
     key("holders", STRINGS, via=list, description="who holds it in law (empty: not stated)"),
-    key("deciders", {"type": "array", "items": DECIDER_JSON}, via=each(DECIDER_JSON)),
-    key(
+    nested("deciders", DECIDER_JSON),
+    nested(
         "delegations",
-        {"type": "array", "items": DELEGATION_JSON},
-        via=each(DELEGATION_JSON),
+        DELEGATION_JSON,
         description="only holders delegate (or, where not stated, the bodies carrying it out)",
     ),
     key(
@@ -474,10 +473,9 @@ DECISION_JSON = Shape(
         read=lambda d: None if d.accountable is None else list(d.accountable),
         description="the bodies accountable for it in law (its holders); null: not stated",
     ),
-    key(
+    nested(
         "consents",
-        {"type": "array", "items": CONSENT_JSON},
-        via=each(CONSENT_JSON),
+        CONSENT_JSON,
         omit_empty=True,
         description="the bodies whose agreement the decision needs by law, without holding it "
         "(left out where none)",

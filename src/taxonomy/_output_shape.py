@@ -33,6 +33,7 @@ __all__ = [
     "Shape",
     "each",
     "key",
+    "nested",
     "text",
 ]
 
@@ -140,6 +141,17 @@ def each(shape: Shape) -> Callable[[Any], list[dict[str, Any]]]:
     """``via`` for a key listing nested results: each as ``shape`` dumps it."""
     dump = shape.dump
     return lambda items: [dump(item) for item in items]
+
+
+def nested(name: str, shape: Shape, *, min_items: int | None = None, **options: Any) -> Key:
+    """A key listing nested results, each as ``shape`` dumps it (its schema: an array of it).
+
+    ``options`` are :func:`key`'s (``attr``, ``omit_empty``, ``description`` ...).
+    """
+    schema: Schema = {"type": "array", "items": shape}
+    if min_items is not None:
+        schema["minItems"] = min_items
+    return key(name, schema, via=each(shape), **options)
 
 
 class Shape:

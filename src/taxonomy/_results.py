@@ -31,7 +31,17 @@ from taxonomy._model import (
     lead_words,
     open_lead_words,
 )
-from taxonomy._output_shape import STRING, STRING_OR_NULL, STRINGS, Schema, Shape, each, key, text
+from taxonomy._output_shape import (
+    STRING,
+    STRING_OR_NULL,
+    STRINGS,
+    Schema,
+    Shape,
+    each,
+    key,
+    nested,
+    text,
+)
 from taxonomy._questions import ANSWER_JSON, OPEN_QUESTION_JSON, OpenQuestion
 from taxonomy.errors import InputError, UnknownIdError
 
@@ -197,17 +207,16 @@ RECOMMENDATION_JSON = Shape(
         description="answers: nothing open; evidence: the known answers settle it; "
         "law: a legal cap settles it; null: open",
     ),
-    key(
+    nested(
         "possible",
-        {"type": "array", "items": OUTCOME_JSON, "minItems": 1},
+        OUTCOME_JSON,
+        min_items=1,
         attr="outcomes",
-        via=each(OUTCOME_JSON),
         description="each outcome still possible (one when decided)",
     ),
-    key(
+    nested(
         "open_questions",
-        {"type": "array", "items": OPEN_QUESTION_JSON},
-        via=each(OPEN_QUESTION_JSON),
+        OPEN_QUESTION_JSON,
         description="the open answers, the most settling first (empty when decided)",
     ),
     key(

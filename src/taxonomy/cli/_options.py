@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from taxonomy.cli._context import Command, json_text, settings, stdin_once
+from taxonomy.cli._output import format_option, output_option, writes_output
 from taxonomy.errors import InputError
 
 if TYPE_CHECKING:
@@ -186,6 +187,37 @@ def judged_input(
             command(judged=Judged(portfolio, day, pack, rules_dir, written), **options)
 
         return run
+
+    return decorate
+
+
+def judging_options(
+    formats: Sequence[str], *, default: str, to_file: bool = False, single_body: bool = False
+) -> Callable[[Command], Command]:
+    """The option block of a command that judges PORTFOLIO and writes one of ``formats``.
+
+    ``PORTFOLIO``, ``--rules``, ``--format`` (``default`` first), with ``to_file`` ``-o`` and
+    ``--force``, then ``--as-of``, in that order in the help; the command is handed ``judged``
+    (:func:`judged_input`, with ``single_body``) and ``out`` (a
+    :class:`~taxonomy.cli._output.Destination`).
+    """
+    block: list[Callable[[Command], Command]] = [
+        PORTFOLIO_ARGUMENT,
+        RULES_OPTION,
+        format_option(formats, default=default),
+    ]
+    if to_file:
+        block += [output_option(), FORCE_OPTION]
+    block += [
+        AS_OF_OPTION,
+        writes_output(formats, inputs=("portfolio",)),
+        judged_input(single_body=single_body),
+    ]
+
+    def decorate(command: Command) -> Command:
+        for decorator in reversed(block):
+            command = decorator(command)
+        return command
 
     return decorate
 

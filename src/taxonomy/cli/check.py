@@ -6,14 +6,8 @@ import click
 
 from taxonomy.cli import Failed
 from taxonomy.cli._context import json_text, settings, stamp
-from taxonomy.cli._options import (
-    AS_OF_OPTION,
-    PORTFOLIO_ARGUMENT,
-    RULES_OPTION,
-    Judged,
-    judged_input,
-)
-from taxonomy.cli._output import Destination, format_option, writes_output
+from taxonomy.cli._options import Judged, judging_options
+from taxonomy.cli._output import Destination
 
 __all__ = ["check_command"]
 
@@ -21,12 +15,7 @@ _FORMATS = ("table", "json")
 
 
 @click.command("check")
-@PORTFOLIO_ARGUMENT
-@RULES_OPTION
-@format_option(_FORMATS, default="table")
-@AS_OF_OPTION
-@writes_output(_FORMATS, inputs=("portfolio",))
-@judged_input(single_body=True)
+@judging_options(_FORMATS, default="table", single_body=True)
 def check_command(judged: Judged, out: Destination) -> None:
     """Check the to-be structure against the design principles and the law.
 

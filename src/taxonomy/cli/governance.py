@@ -5,15 +5,8 @@ from __future__ import annotations
 import click
 
 from taxonomy.cli._context import json_text, stamp
-from taxonomy.cli._options import (
-    AS_OF_OPTION,
-    FORCE_OPTION,
-    PORTFOLIO_ARGUMENT,
-    RULES_OPTION,
-    Judged,
-    judged_input,
-)
-from taxonomy.cli._output import Destination, format_option, output_option, writes_output
+from taxonomy.cli._options import Judged, judging_options
+from taxonomy.cli._output import Destination
 
 __all__ = ["governance_command"]
 
@@ -21,14 +14,7 @@ _FORMATS = ("markdown", "json")
 
 
 @click.command("governance")
-@PORTFOLIO_ARGUMENT
-@RULES_OPTION
-@format_option(_FORMATS, default="markdown")
-@output_option()
-@FORCE_OPTION
-@AS_OF_OPTION
-@writes_output(_FORMATS, inputs=("portfolio",))
-@judged_input()
+@judging_options(_FORMATS, default="markdown", to_file=True)
 def governance_command(judged: Judged, out: Destination) -> None:
     """Draft each body's scheme of delegation and each joint body's terms of reference.
 

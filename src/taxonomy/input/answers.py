@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from taxonomy._model import Level, OneOf
 from taxonomy.errors import Problems, did_you_mean, misspelt
-from taxonomy.input.per_body import is_per_body
+from taxonomy.input.per_body import is_per_body, read_open
 from taxonomy.input.reader import Cells, Fields, Reader, Row, fold_choice, too_large
 from taxonomy.input.values import joined, separator_hint
-from taxonomy.language.facts import is_open_answer, parse_open
+from taxonomy.language.facts import is_open_answer
 
 if TYPE_CHECKING:
     from taxonomy.language.facts import Fact
@@ -86,16 +86,8 @@ def open_answer(
             key=key,
             item=item,
         )
-    problem, parsed, allowed = parse_open(kind, value, choices)
-    if problem is not None or parsed is None:
-        reader.fail(
-            problem or "is not an open answer",
-            at=node,
-            key=key,
-            item=item,
-            allowed=allowed or None,
-        )
-    return parsed
+    where = {"at": node, "key": key, "item": item}
+    return read_open(reader, kind, value, choices, where, otherwise="is not an open answer")
 
 
 def known_required(rules: RulePack, key: str) -> str | None:

@@ -28,6 +28,7 @@ __all__ = [
     "is_per_body",
     "order_of",
     "per_body_problem",
+    "read_open",
     "read_per_body",
     "split_per_body",
 ]
@@ -178,16 +179,32 @@ def _body_answer(
             item=item,
         )
     written = value if is_open_answer(value) else [value]
+    where = {"at": given, "key": body, "item": item}
+    return read_open(
+        reader, kind, written, choices, where, otherwise="is not an answer", near=value
+    )
+
+
+def read_open(
+    reader: Reader,
+    kind: str,
+    written: Any,
+    choices: Sequence[str],
+    where: Mapping[str, Any],
+    *,
+    otherwise: str,
+    near: Any = None,
+) -> OneOf:
+    """``written`` read as an answer of ``kind`` (:func:`~taxonomy.language.facts.parse_open`).
+
+    Else the reader fails at ``where`` (its ``at``, ``key`` and ``item``) with the problem
+    (``otherwise`` if none is named) and the values allowed; with ``near``, the allowed value
+    nearest it is suggested. A whole answer and one body's answer are read by this.
+    """
     problem, parsed, allowed = parse_open(kind, written, choices)
     if problem is not None or parsed is None:
-        reader.fail(
-            problem or "is not an answer",
-            at=given,
-            key=body,
-            item=item,
-            allowed=allowed or None,
-            suggestion=did_you_mean(str(value), allowed) if allowed else None,
-        )
+        suggestion = did_you_mean(str(near), allowed) if near is not None and allowed else None
+        reader.fail(problem or otherwise, **where, allowed=allowed or None, suggestion=suggestion)
     return parsed
 
 

@@ -290,7 +290,8 @@ def set_answer(
             if per_body:
                 updated.append(_set_by_body(fn, field, said, at, facts))
                 continue
-            fn = attrs.evolve(fn, by_body=tuple(s for s in fn.by_body if s.key != field))
+            if any(s.key == field for s in fn.by_body):  # a known answer replaces theirs
+                fn = attrs.evolve(fn, by_body=tuple(s for s in fn.by_body if s.key != field))
             updated.append(_set_one(portfolio, fn, field, value, at, facts))
         except ScenarioError:
             raise

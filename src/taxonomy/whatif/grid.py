@@ -137,6 +137,16 @@ class Sweep:
         positions = self._positions()
         return (self._scenario(position) for position in positions)
 
+    def at(self, position: int) -> tuple[dict[str, Any], Scenario]:
+        """The axis values and the scenario at ``position`` of the full grid.
+
+        >>> grid = Sweep("g", (Axis.setting("level", ["national", "regional"], function="it"),))
+        >>> grid.at(1)[0]
+        {'level@it': 'regional'}
+        """
+        _, labels, scenario = self._scenario(position)
+        return labels, scenario
+
     def _positions(self) -> Sequence[int]:
         size = self.size
         if self.sample is not None and self.sample > MAX_SCENARIOS:

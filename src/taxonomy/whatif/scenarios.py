@@ -67,6 +67,7 @@ __all__ = [
     "Selector",
     "SetAnswer",
     "Where",
+    "apply_change",
     "check_field",
     "load_scenario",
     "loads_scenario",
@@ -223,13 +224,22 @@ class Scenario:
         if moved:
             applied = _moved(portfolio, pack, day.portfolio, moved, self.changes)
         for change in self.changes:
-            try:
-                applied = change.apply(applied)
-            except (ScenarioError, RulePackError):
-                raise
-            except (ValueError, TypeError) as exc:  # the model refused what the change made
-                raise change.at.error(f"leaves an invalid portfolio: {exc}") from None
+            applied = apply_change(change, applied)
         return applied
+
+
+def apply_change(change: Change, applied: Applied) -> Applied:
+    """``applied`` with one more change made, as :meth:`Scenario.apply` makes each.
+
+    Raises:
+        ScenarioError: located at the change: an unknown id, or the model refused the result.
+    """
+    try:
+        return change.apply(applied)
+    except (ScenarioError, RulePackError):
+        raise
+    except (ValueError, TypeError) as exc:  # the model refused what the change made
+        raise change.at.error(f"leaves an invalid portfolio: {exc}") from None
 
 
 def _moved(

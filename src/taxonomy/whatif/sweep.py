@@ -3,7 +3,9 @@
 One record per scenario and function. Scenarios are evaluated in chunks on any
 ``concurrent.futures.Executor``: a local process pool by default, or a Dask ``distributed``
 client's executor (``client.get_executor()``) for users who outgrow one machine. Results are
-identical whatever the executor and worker count: chunks are put back in scenario order.
+identical whatever the executor and worker count: chunks are put back in scenario order. A local
+pool's workers start once with the portfolio, pack and scenarios (:mod:`taxonomy.whatif._workers`);
+a sweep smaller than :data:`SMALL_SWEEP` evaluations runs in the caller's process.
 
 Examples:
     >>> import taxonomy
@@ -23,8 +25,6 @@ import collections
 import csv
 import io
 import itertools
-import multiprocessing
-import multiprocessing.context
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,17 +34,28 @@ from typing import Any, TypeVar
 import attrs
 
 from taxonomy._model import Arrangement, Portfolio
-from taxonomy._output_shape import STRING, Schema, Shape, each, key
-from taxonomy._results import Recommendation
-from taxonomy.errors import EngineError, InputError, TaxonomyError
+from taxonomy._output_shape import STRING, Schema, Shape, key, nested
+from taxonomy.errors import EngineError, InputError
 from taxonomy.input.cells import csv_text
 from taxonomy.language.rules import RulePack, pack_for
+from taxonomy.whatif._workers import (
+    Applier,
+    Chunk,
+    Failure,
+    Outcome,
+    evaluate,
+    evaluate_numbers,
+    evaluate_with,
+    start_worker,
+    worker_context,
+)
 from taxonomy.whatif.grid import MAX_SCENARIOS, Axis, Sweep, load_sweep, show
 from taxonomy.whatif.scenarios import Scenario
 
 __all__ = [
     "MAX_CHUNK",
     "MAX_SCENARIOS",
+    "SMALL_SWEEP",
     "Axis",
     "Failure",
     "FunctionCounts",
@@ -59,21 +70,6 @@ __all__ = [
 ]
 
 _Item = TypeVar("_Item")
-
-
-@attrs.frozen
-class Failure:
-    """A scenario of a sweep that gave no records, and why."""
-
-    scenario: int
-    name: str
-    problem: str
-    #: "input" (the scenario leaves an invalid portfolio), "engine" (the pack reaches no single
-    #: answer, or durable-rules failed) or "worker" (the process evaluating it died).
-    kind: str = "input"
-
-    def __str__(self) -> str:
-        return f"scenario {self.scenario} ({self.name}): {self.problem}"
 
 
 @attrs.frozen
@@ -220,16 +216,14 @@ def _counted(name: str) -> Shape:
 _ARRANGEMENT_COUNT, _LEAD_COUNT = _counted("arrangement"), _counted("lead")
 _FUNCTION_COUNTS = Shape(
     key("function", STRING),
-    key(
-        "arrangements", {"type": "array", "items": _ARRANGEMENT_COUNT}, via=each(_ARRANGEMENT_COUNT)
-    ),
-    key("leads", {"type": "array", "items": _LEAD_COUNT}, via=each(_LEAD_COUNT)),
+    nested("arrangements", _ARRANGEMENT_COUNT),
+    nested("leads", _LEAD_COUNT),
 )
 #: A sweep's summary (:meth:`SweepSummary.to_dict`), and its schema.
 SWEEP_SUMMARY_JSON = Shape(
     key("scenarios", _COUNT),
     key("records", _COUNT),
-    key("functions", {"type": "array", "items": _FUNCTION_COUNTS}, via=each(_FUNCTION_COUNTS)),
+    nested("functions", _FUNCTION_COUNTS),
 )
 
 
@@ -273,83 +267,6 @@ def sweep_columns(scenarios: Sweep | Iterable[Scenario]) -> tuple[str, ...]:
     )
 
 
-#: Scenarios sent to a worker as one task: (number, axis values, scenario) each.
-Chunk = Sequence[tuple[int, dict[str, Any], Scenario]]
-
-
-def _evaluate(
-    portfolio: Portfolio,
-    pack: RulePack,
-    chunk: Chunk,
-) -> tuple[list[dict[str, Any]], list[Failure]]:
-    """Evaluate a chunk of scenarios in a worker; returns their records and failures."""
-    from taxonomy.classification import classify
-
-    records: list[dict[str, Any]] = []
-    failures: list[Failure] = []
-    for index, labels, scenario in chunk:
-        try:
-            applied = scenario.apply(portfolio, pack)
-            single = applied.single_body
-            result = None if single else classify(applied.portfolio, rules=applied.rules)
-        except TaxonomyError as exc:
-            kind = "input" if isinstance(exc, InputError) else "engine"
-            failures.append(Failure(index, scenario.name, str(exc), kind))
-            continue
-        for fn in portfolio.functions:
-            rec = result[fn.id] if result is not None else None
-            records.append(
-                {
-                    "scenario": index,
-                    "name": scenario.name,
-                    **labels,
-                    "function": fn.id,
-                    **(_placed(rec) if rec else _one_body(single)),
-                }
-            )
-    return records, failures
-
-
-def _one_body(single: str | None) -> dict[str, Any]:
-    """A record's placement where the law left one body (``single``) to deliver everything."""
-    status = "body" if single else None
-    return {
-        "arrangement": None,
-        "category": None,
-        "lead": single,
-        "lead_status": status,
-        "decided_by": None,
-    }
-
-
-def _placed(rec: Recommendation) -> dict[str, Any]:
-    """A record's placement, as classify's CSV writes it.
-
-    An open recommendation (answers left unknown) is never written as one of its outcomes:
-    ``arrangement`` says ``open:`` with each outcome possible and its share, ``category`` is
-    empty, ``lead`` lists the leads possible, and ``decided_by`` the question to answer first.
-    """
-    if rec.decided:
-        return {
-            "arrangement": str(rec.arrangement),
-            "category": rec.category,
-            "lead": rec.lead_text,
-            "lead_status": rec.lead_status,
-            "decided_by": rec.explanation.decided_by.rule,
-        }
-    shares = " or ".join(
-        f"{o.arrangement.category} {o.arrangement.title} ({o.share})" for o in rec.possible
-    )
-    leads = " or ".join(dict.fromkeys(o.lead_text for o in rec.possible))
-    return {
-        "arrangement": f"open: {shares}",
-        "category": None,
-        "lead": f"open: {leads}",
-        "lead_status": "open",
-        "decided_by": f"not decided: answer {rec.open_questions[0].key} first",
-    }
-
-
 def sweep(
     portfolio: Portfolio,
     scenarios: Sweep | Iterable[Scenario],
@@ -367,7 +284,9 @@ def sweep(
         portfolio: the baseline (never mutated).
         scenarios: a :class:`Sweep` grid, or scenarios.
         rules: the rule pack; None uses the default pack.
-        executor: any ``concurrent.futures.Executor``; None starts a local process pool.
+        executor: any ``concurrent.futures.Executor``; None starts a local process pool
+            whose workers each get the portfolio, pack and scenarios once, or evaluates in
+            this process a sweep of fewer than :data:`SMALL_SWEEP` evaluations.
         workers: the pool's size when ``executor`` is None (default: the CPU count).
         chunk_size: scenarios per task (default: about four tasks per worker, at most
             :data:`MAX_CHUNK`).
@@ -389,30 +308,76 @@ def sweep(
     size = workers or os.cpu_count() or 1
     step = chunk_size or min(MAX_CHUNK, max(1, -(-total // (size * 4))))
     tally = _Tally(total, sink, progress)
-    pending: Iterable[Chunk] = _batched(numbered, step)
+    pending: Iterable[_Chunk] = _batched(numbered, step)
+    shared = scenarios if isinstance(scenarios, Sweep) else tuple(s for *_, s in numbered)
+    if executor is None and _small(total * len(portfolio.functions), shared):
+        tally.take(_here(Applier(portfolio, pack), pending))
+        return tally.result(sweep_columns(scenarios))
+    sent = (portfolio, pack, shared)
+    _on_pools(tally, pending, executor, size, sent)
+    return tally.result(sweep_columns(scenarios))
+
+
+def _on_pools(
+    tally: _Tally,
+    pending: Iterable[_Chunk],
+    executor: Executor | None,
+    size: int,
+    sent: tuple[Portfolio, RulePack, Sweep | tuple[Scenario, ...]],
+) -> None:
+    """Evaluate the chunks on ``executor``, or on local pools of ``size`` workers.
+
+    A local pool's worker that dies loses its chunks to a fresh pool, up to :data:`_ATTEMPTS`
+    times; what is still unfinished then is tallied as failed.
+    """
+    portfolio, pack, scenarios = sent
     for attempt in range(1, _ATTEMPTS + 1):
-        pool = executor if executor is not None else _pool(size)
+        pool = executor if executor is not None else _pool(size, portfolio, pack, scenarios)
+        task = _task(pool, None if executor is None else (portfolio, pack))
         try:
-            broken = tally.take(_in_order(pool, portfolio, pack, pending, ahead=2 * size + 2))
+            broken = tally.take(_in_order(task, pending, ahead=2 * size + 2))
         finally:
             if executor is None:
                 pool.shutdown(cancel_futures=True)
         if not broken:
-            break
+            return
         if executor is None and attempt < _ATTEMPTS:
             # A worker died: every chunk left unfinished is tried again on a fresh pool, one
             # scenario per task, so the next death takes as few others with it as it can.
             pending = [[item] for chunk in broken for item in chunk]
             continue
         problem = "the worker process evaluating it stopped"
-        tally.failures += [Failure(i, s.name, problem, "worker") for c in broken for i, _, s in c]
-        break
-    return tally.result(sweep_columns(scenarios))
+        tally.failures += [Failure(i, s.name, problem, "worker") for c in broken for i, *_, s in c]
+        return
+
+
+#: Below this many evaluations (scenarios x functions), a sweep with no executor given runs in
+#: the caller's process: starting workers (a fork server, each worker importing the library and
+#: compiling the pack) would cost more than it saves. Measured in docs/performance.md.
+SMALL_SWEEP = 5_000
+
+
+def _small(evaluations: int, scenarios: Sweep | tuple[Scenario, ...]) -> bool:
+    """Whether a sweep is evaluated in the caller's process rather than on a local pool.
+
+    Only a sweep too small to pay for starting workers, and only of plain scenarios: one of a
+    class of its own may do anything (even end the process), so it runs in a worker.
+    """
+    if evaluations >= SMALL_SWEEP:
+        return False
+    return isinstance(scenarios, Sweep) or all(type(s) is Scenario for s in scenarios)
+
+
+#: A scenario numbered as its records are, with its position in the grid (or the list), its
+#: axis values, and itself.
+_Numbered = tuple[int, int, dict[str, Any], Scenario]
+_Chunk = Sequence[_Numbered]
+_Outcomes = Iterator[tuple[_Chunk, Outcome | None]]
 
 
 def _numbered(
     portfolio: Portfolio, pack: RulePack, scenarios: Sweep | Iterable[Scenario]
-) -> tuple[int, Iterable[tuple[int, dict[str, Any], Scenario]]]:
+) -> tuple[int, Iterable[_Numbered]]:
     """How many scenarios there are, and each numbered with its axis values, made lazily.
 
     A grid's axes are checked here, before any work is sent.
@@ -420,9 +385,34 @@ def _numbered(
     if isinstance(scenarios, Sweep):
         grid = scenarios.iter_numbered()  # too large a grid is refused here, before any work
         _check_axes(portfolio, pack, scenarios)
-        return scenarios.count, ((i, labels, s) for i, (_, labels, s) in enumerate(grid))
+        return scenarios.count, ((i, p, labels, s) for i, (p, labels, s) in enumerate(grid))
     listed = list(scenarios)
-    return len(listed), [(i, {}, s) for i, s in enumerate(listed)]
+    return len(listed), [(i, i, {}, s) for i, s in enumerate(listed)]
+
+
+def _here(applier: Applier, chunks: Iterable[_Chunk]) -> _Outcomes:
+    """Each chunk evaluated in this process, with its records and failures."""
+    for chunk in chunks:
+        yield chunk, evaluate_with(applier, _unplaced(chunk))
+
+
+def _task(
+    pool: Executor, sent: tuple[Portfolio, RulePack] | None
+) -> Callable[[_Chunk], Future[Outcome]]:
+    """How a chunk is sent to ``pool``.
+
+    By number to a local pool's started workers (``sent`` None), or whole with the portfolio
+    and pack (``sent``) to any other executor.
+    """
+    if sent is None:
+        return lambda chunk: pool.submit(evaluate_numbers, [(i, p) for i, p, *_ in chunk])
+    portfolio, pack = sent
+    return lambda chunk: pool.submit(evaluate, portfolio, pack, _unplaced(chunk))
+
+
+def _unplaced(chunk: _Chunk) -> Chunk:
+    """The chunk as any executor's task takes it: each scenario's number, axis values and itself."""
+    return [(number, labels, scenario) for number, _, labels, scenario in chunk]
 
 
 class _Tally:
@@ -445,12 +435,10 @@ class _Tally:
         if progress is not None:
             progress(0, total)
 
-    def take(
-        self, outcomes: Iterable[tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]]
-    ) -> list[Chunk]:
+    def take(self, outcomes: _Outcomes) -> list[_Chunk]:
         """Take one attempt's outcomes; returns the chunks whose worker died."""
         self.attempts += 1
-        broken: list[Chunk] = []
+        broken: list[_Chunk] = []
         for chunk, outcome in outcomes:
             if outcome is None:
                 broken.append(chunk)
@@ -494,17 +482,17 @@ def _batched(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
 
 
 def _in_order(
-    pool: Executor, portfolio: Portfolio, pack: RulePack, chunks: Iterable[Chunk], *, ahead: int
-) -> Iterator[tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]]:
+    task: Callable[[_Chunk], Future[Outcome]], chunks: Iterable[_Chunk], *, ahead: int
+) -> _Outcomes:
     """Each chunk with its records and failures (None: its worker died), in the chunks' order.
 
     At most ``ahead`` chunks are submitted and not yet given back, so neither the scenarios
     nor their records pile up in memory.
     """
-    window: collections.deque[tuple[Chunk, Future[Any] | None]] = collections.deque()
+    window: collections.deque[tuple[_Chunk, Future[Outcome] | None]] = collections.deque()
     for chunk in chunks:
         try:
-            window.append((chunk, pool.submit(_evaluate, portfolio, pack, chunk)))
+            window.append((chunk, task(chunk)))
         except BrokenExecutor:
             window.append((chunk, None))
         while len(window) >= ahead:
@@ -513,9 +501,7 @@ def _in_order(
         yield _outcome(*window.popleft())
 
 
-def _outcome(
-    chunk: Chunk, future: Future[Any] | None
-) -> tuple[Chunk, tuple[list[dict[str, Any]], list[Failure]] | None]:
+def _outcome(chunk: _Chunk, future: Future[Outcome] | None) -> tuple[_Chunk, Outcome | None]:
     if future is None:
         return chunk, None
     try:
@@ -528,9 +514,15 @@ def _outcome(
 _ATTEMPTS = 3
 
 
-def _pool(size: int) -> ProcessPoolExecutor:
+def _pool(
+    size: int, portfolio: Portfolio, pack: RulePack, scenarios: Sweep | tuple[Scenario, ...]
+) -> ProcessPoolExecutor:
+    """A local pool whose workers each start once with the portfolio, pack and scenarios."""
     return ProcessPoolExecutor(
-        max_workers=size, mp_context=_worker_context(), initializer=_fresh_worker
+        max_workers=size,
+        mp_context=worker_context(),
+        initializer=start_worker,
+        initargs=(portfolio, pack, scenarios),
     )
 
 
@@ -539,21 +531,3 @@ def _check_axes(portfolio: Portfolio, pack: RulePack, grid: Sweep) -> None:
     for axis in grid.axes:
         for value in axis.values:
             Scenario(grid.name, changes=(axis.change(value),)).apply(portfolio, pack)
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    """How pool workers start: a fork server where there is one, else a fresh interpreter.
-
-    Never a bare fork: the caller may have threads (a web server, a notebook, durable-rules'
-    callers), and forking a threaded process can deadlock the child; Python 3.12 warns of it and
-    3.14 no longer forks by default.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _fresh_worker() -> None:
-    """Start a pool worker with its own durable-rules hosts, not copies of the parent's."""
-    from taxonomy.language.durable import forget_engines
-
-    forget_engines()
