@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
 import taxonomy
 from taxonomy._decision import Decision

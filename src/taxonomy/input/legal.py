@@ -25,8 +25,13 @@ def read_legal(
     item: str,
     bodies: list[str],
     performed_by: tuple[str, ...] | None,
+    *,
+    outside: tuple[str, ...] = (),
 ) -> Legal:
     """The ``legal`` answers of one function, with the impossible ones refused (every one).
+
+    ``independence_from`` may also name ``outside``: bodies outside the portfolio
+    (``independent_bodies``) that the function must stay independent of.
 
     ``performed_by`` is None when it could not be read: the checks that need it are skipped.
     """
@@ -43,7 +48,8 @@ def read_legal(
     def listed(key: str) -> tuple[str, ...]:
         if lg.get(key) is None:
             return ()
-        return attempt(problems, lambda: body_list(reader, lg, key, bodies, item), ())
+        known = [*bodies, *outside] if key == "independence_from" else bodies
+        return attempt(problems, lambda: body_list(reader, lg, key, known, item), ())
 
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
     held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
