@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-import yaml
 
 import taxonomy
 from taxonomy._decision import Decision
@@ -19,6 +18,7 @@ from taxonomy.render.text import to_json
 from taxonomy.schemas import schema
 from taxonomy.structure.checks import check
 from taxonomy.structure.graph import Graph, build_graph, edges_of_kind, predecessors, successors
+from tests._nwl import nwl_ratified, nwl_ratified_data
 from tests.conftest import COUNCILS, COUNCILS_PACK, NHS, NWL
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -173,8 +173,9 @@ def test_where_the_law_does_not_say_who_holds_it_the_performers_delegate_and_che
 
 def test_nw_london_each_ccg_delegates_its_own_part_to_the_joint_committee() -> None:
     # The example states who holds what the Joint Committee decides (each CCG, NHS Act 2006
-    # s.14Z3(2A)): each of the eight delegates its own part, holding stated, and stays accountable.
-    result = taxonomy.classify(taxonomy.load_portfolio(NWL))
+    # s.14Z3(2A)): each of the eight delegates its own part, holding stated, and stays accountable
+    # (the delegations in force, as NHS England's ratification would make them).
+    result = taxonomy.classify(nwl_ratified())
     graph = build_graph(result)
     ccgs = [f"board:{b}" for b in result.portfolio.organisation_ids]
     assert sorted(u for u, _ in delegating(graph, "acute-commissioning")) == sorted(ccgs)
@@ -193,7 +194,7 @@ def test_nw_london_each_ccg_delegates_its_own_part_to_the_joint_committee() -> N
 def test_nw_london_eight_ccgs_delegate_what_nobody_is_said_to_hold() -> None:
     # The same example with its holding facts removed: the members carrying the functions out
     # are taken to delegate them, and check warns where the holding is not stated.
-    data = yaml.safe_load(NWL.read_text(encoding="utf-8"))
+    data = nwl_ratified_data()
     for fn in data["functions"]:
         fn["legal"] = {}
     result = taxonomy.classify(taxonomy.portfolio_from_data(data, file=str(NWL)))
@@ -273,7 +274,7 @@ def test_a_body_that_delegates_its_own_duty_no_longer_keeps_deciding_it() -> Non
     # Each CCG holds its own part of acute commissioning and delegates it to the Joint
     # Committee: the committee decides it, the CCGs stay accountable; no words say a CCG
     # "keeps deciding" it (before, each Board was listed deciding beside the committee).
-    result = taxonomy.classify(taxonomy.load_portfolio(NWL))
+    result = taxonomy.classify(nwl_ratified())
     rec = result["acute-commissioning"]
     assert rec.decision is not None
     assert [(d.id, d.basis) for d in rec.decision.deciders] == [

@@ -93,7 +93,7 @@ def test_one_problem_is_reported_exactly_as_before(tmp_path: Path) -> None:
 def test_a_problem_does_not_bring_its_consequences_with_it() -> None:
     """A function with a bad answer is still a function the governance may name."""
     data = yaml.safe_load(NWL.read_text(encoding="utf-8"))
-    delegated = data["governance"]["bodies"][0]["delegated"][0]
+    delegated = data["governance"]["bodies"][0]["delegated"][0]["function"]
     function = next(f for f in data["functions"] if f["id"] == delegated)
     function["efficiency"]["duplication"] = "hgh"
     with pytest.raises(taxonomy.PortfolioError) as info:

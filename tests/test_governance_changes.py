@@ -137,7 +137,9 @@ def test_removing_a_body_a_role_reports_to_names_the_role() -> None:
 
 
 def test_undelegating_hands_the_decisions_back_to_the_boards() -> None:
-    nwl = taxonomy.load_portfolio(NWL)
+    from tests._nwl import nwl_ratified
+
+    nwl = nwl_ratified()  # the delegations in force
     applied = (
         Scenario("s")
         .undelegate(functions=["acute-commissioning"], from_="nwl-joint-committee")

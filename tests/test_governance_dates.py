@@ -56,7 +56,7 @@ def test_plain_forms_stay_valid_and_dated_ones_round_trip() -> None:
     written = portfolio_to_data(portfolio)["governance"]["bodies"][0]
     assert written["members"] == ["county", "east", {"body": "west", "from": D(2020, 4, 1)}]
     # A body with nothing dated is written as before: plain ids, no from/until/status.
-    plain = taxonomy.load_portfolio("examples/nw_london_ccgs_2018.yaml")
+    plain = taxonomy.load_portfolio("examples/two_tier_waste.yaml")
     for entry in portfolio_to_data(plain)["governance"]["bodies"]:
         assert not {"from", "until", "status"} & set(entry)
         assert all(isinstance(m, str) for m in entry["members"])
@@ -132,7 +132,7 @@ def test_a_planned_delegation_is_listed_with_its_dates_and_never_decides() -> No
 
 
 def test_undated_delegations_carry_no_dates() -> None:
-    result = taxonomy.classify(taxonomy.load_portfolio("examples/nw_london_ccgs_2018.yaml"))
+    result = taxonomy.classify(taxonomy.load_portfolio("examples/two_tier_waste.yaml"))
     for rec in result:
         for made in rec.to_dict()["decision"]["delegations"]:
             assert not {"from", "until", "status"} & set(made)

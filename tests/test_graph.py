@@ -483,9 +483,9 @@ def test_nhs_regional_model(nhs: taxonomy.Portfolio) -> None:
 
 
 def test_nw_london_joint_committee_and_single_leadership() -> None:
-    from tests.conftest import NWL
+    from tests._nwl import nwl_ratified
 
-    p = taxonomy.load_portfolio(NWL)
+    p = nwl_ratified()  # the delegations in force, as NHS England's ratification made them
     graph = build_graph(taxonomy.classify(p))
     assert graph.graph["joint_committees_lawful"] is True
     assert owners(graph, "function:acute-commissioning") == [

@@ -528,10 +528,10 @@ def test_cli_as_of_in_the_other_commands(tmp_path: Path) -> None:
     )
     assert whatif.returncode == 0, whatif.stderr
     assert json.loads(whatif.stdout)["baseline"]["as_of"] == "2020-01-01"
-    for args in (
-        ("graph", str(NHS), "-o", str(tmp_path / "g.dot")),
-        ("explain", str(NHS), "pricing"),
-    ):
+    # The graph of a day one body is left draws that body alone (tests/test_paper.py).
+    drawn = run("graph", str(NHS), "-o", str(tmp_path / "g.dot"), "--as-of", "2022-07-01")
+    assert drawn.returncode == 0 and "board:nhse" in (tmp_path / "g.dot").read_text()
+    for args in (("explain", str(NHS), "pricing"),):
         out = run(*args, "--as-of", "2022-07-01")
         assert out.returncode == 2 and out.stdout == ""
         assert (

@@ -4,6 +4,8 @@ the plugin reports when an expectation fails."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import taxonomy
@@ -189,3 +191,49 @@ cases:
     )
     result = pytester.runpytest("-p", "no:cacheprovider", "--taxonomy-coverage")
     result.stdout.fnmatch_lines(["*taxonomy rule coverage*", "*never*capability.gain-high*"])
+
+
+def test_nw_london_joint_committee_is_planned_on_the_updates_day() -> None:
+    """On 2018-12-06 the delegations await NHS England's ratification: each CCG's Board decides."""
+    result = taxonomy.classify(taxonomy.load_portfolio(NWL))
+    delegated = ("acute-commissioning", "mental-health-commissioning", "strategic-direction")
+    for function in (*delegated, "joint-financial-strategy"):
+        block = result[function].to_dict()["decision"]
+        assert {d["status"] for d in block["delegations"]} == {"planned"}, function
+        assert {d["until"] for d in block["delegations"]} == {"2021-03-31"}, function
+        assert [d["kind"] for d in block["deciders"]] == ["board"] * 8, function
+    # What each Board keeps is kept whatever the Joint Committee's status.
+    assert result["primary-care"].to_dict()["decision"]["delegations"] == []
+
+
+@pytest.mark.parametrize(
+    ("day", "bodies", "joint"),
+    [
+        ("2018-12-06", 8, ["joint:nwl-joint-committee"]),
+        ("2021-06-01", 1, []),  # merged into NHS North West London CCG on 2021-04-01
+        ("2022-08-01", 1, []),  # the CCG abolished, the ICB established on 2022-07-01
+    ],
+)
+def test_nw_london_graph_of_each_day(
+    day: str, bodies: int, joint: list[str], tmp_path: Path
+) -> None:
+    """The graph of a day the law leaves one body draws that body's own structure."""
+    import json
+
+    from click.testing import CliRunner
+
+    from taxonomy.cli import cli
+
+    out = tmp_path / "g.json"
+    ran = CliRunner().invoke(cli, ["graph", str(NWL), "--as-of", day, "-o", str(out)])
+    assert ran.exit_code == 0, ran.output
+    graph = json.loads(out.read_text())
+    kinds = {n["id"]: n["kind"] for n in graph["nodes"]}
+    assert sum(k == "board" for k in kinds.values()) == bodies
+    assert sorted(n for n, k in kinds.items() if k == "joint_body" and "nwl" in n) == joint
+    single = {"2018-12-06": None, "2021-06-01": "nwl-ccg", "2022-08-01": "nwl-icb"}[day]
+    assert graph["graph"].get("single_body") == single
+    if single is not None:
+        assert {e["kind"] for e in graph["links"] if e["source"] == f"board:{single}"} >= {
+            "decides"
+        }

@@ -41,6 +41,8 @@ SCENARIOS: dict[str, str] = {
     "strategy_duplication.yaml": "examples/nhs_joint_working_2018.yaml",
     "nhs_unknown_answers.yaml": "examples/nhs_joint_working_2018_unknown.yaml",
     "nwl_single_ccg_2021.yaml": "examples/nw_london_ccgs_2018.yaml",
+    "nwl_dated_2021.yaml": "examples/nw_london_ccgs_2018.yaml",
+    "nwl_icb_2022.yaml": "examples/nw_london_ccgs_2018.yaml",
     "police_force_merger.yaml": "examples/police_fire_collaboration.yaml",
 }
 

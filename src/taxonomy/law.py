@@ -181,7 +181,9 @@ def _successor(portfolio: Portfolio, change: Merger) -> tuple[Portfolio, str, se
     into = known_body(portfolio, change.into, at, "into")
     if not change.from_:
         raise at.error("'from' must name at least one body", key="from")
-    gone = {known_body(portfolio, b, at, "from") for b in change.from_}
+    # A body outside the portfolio (independent_bodies) may be merged into one of its bodies.
+    outside = set(portfolio.independent_ids)
+    gone = {b if b in outside else known_body(portfolio, b, at, "from") for b in change.from_}
     if into in gone:
         raise at.error(f"'{into}' cannot merge into itself", key="from")
     return portfolio, into, gone
@@ -241,6 +243,7 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
             governance,
             rules=portfolio.rules,
             pack=portfolio.pack,
+            independent_bodies=[b for b in portfolio.independent_bodies if b.id not in gone],
         )
     except ValueError as exc:
         raise change.error(f"leaves an invalid portfolio: {exc}") from None

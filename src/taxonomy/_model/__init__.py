@@ -41,7 +41,7 @@ from taxonomy._model.governance import (
 )
 from taxonomy._model.legal import DELEGATION_LIMITS, Legal
 from taxonomy._model.levels import Arrangement, Level
-from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
+from taxonomy._model.portfolio import IndependentBody, OfADay, PackReference, Portfolio
 from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
@@ -79,6 +79,7 @@ __all__ = [
     "OneOf",
     "Organisation",
     "PackReference",
+    "IndependentBody",
     "Portfolio",
     "PossibleLead",
     "Provision",

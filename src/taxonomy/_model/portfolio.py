@@ -26,6 +26,32 @@ def _functions(value: Iterable[Function]) -> tuple[Function, ...]:
 
 
 @attrs.frozen
+class IndependentBody:
+    """A body outside the joint working that a function must stay independent of.
+
+    Not a member: it carries nothing out, holds nothing and never leads. A function naming it
+    in ``legal.independence_from`` is capped as for a member body (nothing integrated with or
+    led by it); the graph draws it outside, with the function's ``independent_of`` edge.
+
+    Attributes:
+        id: its id, apart from every organisation, function and governance id.
+        name: its full name.
+        source: where its independence comes from (the law or the instrument setting it up).
+
+    >>> IndependentBody("panel", "Independent Review Panel", "its terms of reference").name
+    'Independent Review Panel'
+    """
+
+    id: str = attrs.field(validator=check_text)
+    name: str = attrs.field(validator=check_text)
+    source: str = attrs.field(validator=check_text)
+
+
+def _independent(value: Iterable[IndependentBody]) -> tuple[IndependentBody, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
 class PackReference:
     """The rule pack a portfolio file names, as written (its ``rules:`` key).
 
@@ -82,6 +108,9 @@ class Portfolio:
     # A RulePack (taxonomy.language.rules imports this module, so the hint cannot name it: fact
     # paths read the model's hints at run time; see taxonomy.language.rules.pack_for).
     pack: Any = attrs.field(default=None, eq=False, repr=False)
+    independent_bodies: tuple[IndependentBody, ...] = attrs.field(
+        default=(), converter=_independent, kw_only=True
+    )
 
     @organisations.validator
     def _check_organisations(
@@ -108,7 +137,9 @@ class Portfolio:
             named |= set(fn.involves)
             if fn.agreed_lead is not None:
                 named.add(fn.agreed_lead)
-            unknown = sorted(named - bodies)
+            # A body outside the portfolio may only be one the function stays independent of.
+            outside = set(self.independent_ids) & set(fn.legal.independence_from)
+            unknown = sorted(named - bodies - outside)
             if unknown:
                 raise ValueError(f"function {fn.id!r} names unknown bodies: {', '.join(unknown)}")
             missing = [b for b in fn.performed_by if b not in dict(fn.capability.levels)]
@@ -118,12 +149,25 @@ class Portfolio:
                     f"performed_by; missing: {', '.join(missing)}"
                 )
 
+    @independent_bodies.validator
+    def _check_independent(
+        self, _attribute: attrs.Attribute[Any], value: tuple[IndependentBody, ...]
+    ) -> None:
+        taken = {*self.organisation_ids, *(fn.id for fn in self.functions)}
+        taken |= {b.id for b in self.governance.bodies} | {r.id for r in self.governance.roles}
+        ids = [b.id for b in value]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two independent bodies share an id")
+        clash = sorted(set(ids) & taken)
+        if clash:
+            raise ValueError(f"independent body id {clash[0]!r} is already used")
+
     @law.validator
     def _check_law(self, _attribute: attrs.Attribute[Any], value: Law) -> None:
         taken = [fn.id for fn in self.functions]
         taken += [b.id for b in self.governance.bodies] + [r.id for r in self.governance.roles]
         for position, _, key, _, problem, _ in value.succession_problems(
-            self.organisation_ids, taken
+            self.organisation_ids, taken, outside=self.independent_ids
         ):
             raise ValueError(f"law: provision {value.provisions[position].id!r}: {key}: {problem}")
 
@@ -212,6 +256,24 @@ class Portfolio:
     def organisation_ids(self) -> tuple[str, ...]:
         """The organisations' ids, in the portfolio's order."""
         return self._organisation_ids
+
+    @property
+    def independent_ids(self) -> tuple[str, ...]:
+        """The ids of the bodies outside the portfolio a function may stay independent of."""
+        return tuple(b.id for b in self.independent_bodies)
+
+    def body_name(self, body: str) -> str:
+        """The name of an organisation or of an independent body outside the portfolio."""
+        names = {o.id: o.name for o in self.organisations}
+        names |= {b.id: b.name for b in self.independent_bodies}
+        if body in names:
+            return names[body]
+        raise UnknownIdError(
+            "body",
+            body,
+            (*self.organisation_ids, *self.independent_ids),
+            where=f"portfolio {self.name!r}",
+        )
 
     # Indexes built once, on first use: the portfolio is frozen, so they never go stale. A cached
     # property is no attrs field: it is left out of eq, hash, repr, evolve and asdict, and a

@@ -254,26 +254,32 @@ class Law:
         return tuple((p, abolition) for p in order for abolition in p.abolishes)
 
     def succession_problems(
-        self, organisations: Iterable[str], taken: Iterable[str] = ()
+        self,
+        organisations: Iterable[str],
+        taken: Iterable[str] = (),
+        *,
+        outside: Iterable[str] = (),
     ) -> Iterator[tuple[int, int, str, str, str, tuple[str, ...]]]:
         """Where the abolitions name bodies that do not exist when they take effect.
 
         Args:
             organisations: the portfolio's bodies before any abolition.
             taken: other ids (functions, governance) a new successor may not take.
+            outside: the independent bodies outside the portfolio: each may be abolished into
+                a body (its independence passes to it), never be one a body goes into.
 
         Yields:
             For each problem, in the order the abolitions take effect: the provision's index,
             the abolition's index within it, the key (``body`` or ``into``), the id that is
             wrong, what is wrong, and the bodies that existed then.
         """
-        existing = list(organisations)
-        ever = set(existing) | set(taken)
+        existing, apart = list(organisations), list(outside)
+        ever = set(existing) | set(taken) | set(apart)
         for provision, abolition in self.abolitions():
             where = (self.provisions.index(provision), provision.abolishes.index(abolition))
             known = tuple(existing)
             for body in abolition.bodies:
-                if body not in existing:
+                if body not in existing and body not in apart:
                     gone = "no longer exists" if body in ever else "is not one of the bodies"
                     yield (*where, "body", body, f"'{body}' {gone} on {provision.from_}", known)
             if abolition.name is None and abolition.into not in existing:
@@ -295,6 +301,7 @@ class Law:
                     known,
                 )
             existing = [b for b in existing if b not in abolition.bodies]
+            apart = [b for b in apart if b not in abolition.bodies]
             if abolition.into not in existing:
                 existing.append(abolition.into)
             ever.add(abolition.into)

@@ -73,15 +73,24 @@ _FORMATS = ("graphml", "dot", "json", "svg", "png", "pdf")
 def graph_command(
     judged: Judged, out: Destination, as_is: bool, group: str, scenario_files: tuple[str, ...]
 ) -> None:
-    """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE."""
+    """Write the accountability graph of PORTFOLIO (to-be, or --as-is) to FILE.
+
+    On a day the law leaves one body (every other merged into it), there is nothing joint to
+    recommend: the graph is that body's structure of the day, as-is and to-be alike (its Board,
+    a team of its own for each function, what it holds and decides), marked ``single_body``.
+    """
     from taxonomy.classification import classify
     from taxonomy.structure.graph import as_is_graph, build_graph
 
     loaded, pack = judged.portfolio, judged.pack
     if scenario_files:
         loaded, pack, named = _as_scenarios_change_it(loaded, pack, scenario_files)
-    result = classify(loaded, rules=pack)
-    graph = as_is_graph(loaded, classification=result) if as_is else build_graph(result)
+    if judged.day.single_body is not None and not scenario_files:
+        graph = as_is_graph(loaded)
+        graph.graph["single_body"] = judged.day.single_body
+    else:
+        result = classify(loaded, rules=pack)
+        graph = as_is_graph(loaded, classification=result) if as_is else build_graph(result)
     if scenario_files:  # the picture names its scenario and keeps the baseline's colours
         graph.graph["scenario"] = named
         graph.graph["baseline_organisations"] = list(judged.portfolio.organisation_ids)

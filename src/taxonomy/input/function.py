@@ -61,6 +61,7 @@ class _Reading:
     unknowns: dict[str, OneOf] = attrs.field(factory=dict)
     by_body: dict[str, BodyAnswers] = attrs.field(factory=dict)
     performers: tuple[str, ...] | None = None
+    outside: tuple[str, ...] = ()
 
     def attempt(self, key: str, check: Callable[[], _T], default: _T) -> _T:
         """``check()`` where the function gives ``key`` (a problem recorded), else ``default``."""
@@ -138,11 +139,21 @@ class _Reading:
 
 
 def read_function(
-    reader: Reader, node: Fields, item: str, bodies: list[str], rules: RulePack
+    reader: Reader,
+    node: Fields,
+    item: str,
+    bodies: list[str],
+    rules: RulePack,
+    *,
+    outside: tuple[str, ...] = (),
 ) -> Function:
-    """One function, every problem in it raised together (one error listing them all)."""
+    """One function, every problem in it raised together (one error listing them all).
+
+    ``outside``: the ids of the independent bodies outside the portfolio, which
+    ``legal.independence_from`` may name besides ``bodies``.
+    """
     problems = Problems(PortfolioError, file=reader.file)
-    reading = _Reading(reader, node, item, bodies, rules, problems)
+    reading = _Reading(reader, node, item, bodies, rules, problems, outside=outside)
     with problems.collecting():
         reader.keys(node, allowed=FUNCTION.names, required=FUNCTION.required, item=item)
     fn_id = reading.attempt("id", lambda: read_id(reader, node, "id", item), "")
@@ -228,7 +239,7 @@ def _legal(reading: _Reading, performed_by: tuple[str, ...] | None) -> Legal | N
         if node["legal"] is not None:
             lg = reader.mapping(node["legal"], what="'legal'", item=item, at=node)
             reading.answers |= reading.declared(lg, "legal", LEGAL.names)
-        return read_legal(reader, node, item, reading.bodies, performed_by)
+        return read_legal(reader, node, item, reading.bodies, performed_by, outside=reading.outside)
     return None
 
 

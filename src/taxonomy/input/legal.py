@@ -25,10 +25,13 @@ def read_legal(
     item: str,
     bodies: list[str],
     performed_by: tuple[str, ...] | None,
+    *,
+    outside: tuple[str, ...] = (),
 ) -> Legal:
     """The ``legal`` answers of one function, with the impossible ones refused (every one).
 
     ``performed_by`` is None when it could not be read: the checks that need it are skipped.
+    ``independence_from`` may also name ``outside`` (the portfolio's ``independent_bodies``).
     """
     if node["legal"] is None:
         return Legal()
@@ -41,9 +44,8 @@ def read_legal(
         reader.keys(lg, allowed=(*LEGAL.names, *extra), item=f"{item}, legal")
 
     def listed(key: str) -> tuple[str, ...]:
-        if lg.get(key) is None:
-            return ()
-        return attempt(problems, lambda: body_list(reader, lg, key, bodies, item), ())
+        known = [*bodies, *outside] if key == "independence_from" else bodies
+        return _listed(reader, problems, lg, key, known, item)
 
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
     held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
@@ -77,6 +79,15 @@ def read_legal(
     _refuse_impossible(reader, problems, lg, item, legal, performed_by)
     problems.raise_if_any()
     return legal
+
+
+def _listed(
+    reader: Reader, problems: Problems, lg: Fields, key: str, known: list[str], item: str
+) -> tuple[str, ...]:
+    """The bodies ``lg[key]`` lists, among ``known`` (none where not given; problems recorded)."""
+    if lg.get(key) is None:
+        return ()
+    return attempt(problems, lambda: body_list(reader, lg, key, known, item), ())
 
 
 def _flags(

@@ -26,6 +26,7 @@ from taxonomy.errors import PortfolioError, Problems
 from taxonomy.input.answers import NAMED_AT, undeclared
 from taxonomy.input.function import read_function
 from taxonomy.input.governance import governance_from_data, read_governance
+from taxonomy.input.independent import check_independent_ids, read_independent
 from taxonomy.input.legal import check_posts
 from taxonomy.input.provisions import read_law
 from taxonomy.input.reader import Fields, Location, Reader, location_of
@@ -236,14 +237,20 @@ def _portfolio(
     """The portfolio of ``top``, read for ``pack`` (see :func:`portfolio_from_data`)."""
     problems = Problems(PortfolioError, file=file)
     name, organisations, bodies, fns_node = _head(reader, problems, top, pack)
-    functions, function_ids, every_id = _functions(reader, problems, top, fns_node, bodies, pack)
+    independent = read_independent(reader, problems, top, bodies)
+    outside = tuple(b.id for b in independent)
+    functions, function_ids, every_id = _functions(
+        reader, problems, top, fns_node, bodies, pack, outside
+    )
     if not every_id:
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
     held = {fn.id: fn.legal.statutory_owner or fn.legal.held_by_each for fn in functions}
     before = len(problems)
-    governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held)
+    governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held, outside)
     if len(problems) == before:  # a governance not read has no roles: posts are not judged
         check_posts(reader, problems, fns_node, functions, governance)
+    taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
+    check_independent_ids(reader, problems, top, taken, outside)
     problems.raise_if_any()
     try:
         return Portfolio(
@@ -255,6 +262,7 @@ def _portfolio(
             as_of,
             rules=reference,
             pack=remembered,
+            independent_bodies=independent,
         )
     except ValueError as exc:  # the model's own checks: should be unreachable after the above
         reader.fail(str(exc), at=top)
@@ -295,6 +303,7 @@ def _functions(
     nodes: Sequence[Any],
     bodies: list[str],
     pack: RulePack,
+    outside: tuple[str, ...] = (),
 ) -> tuple[list[Function], dict[str, None], bool]:
     """Each valid function, the valid ids (in the file's order), and whether each has one.
 
@@ -307,7 +316,9 @@ def _functions(
     function_ids: dict[str, None] = {}  # in the file's order; a dict, to look ids up at once
     every_id = True
     for value in nodes:
-        function, has_id = _function(reader, problems, value, nodes, bodies, pack, function_ids)
+        function, has_id = _function(
+            reader, problems, value, nodes, bodies, pack, function_ids, outside
+        )
         every_id = every_id and has_id
         if function is not None:
             functions.append(function)
@@ -322,6 +333,7 @@ def _function(
     bodies: list[str],
     pack: RulePack,
     function_ids: dict[str, None],
+    outside: tuple[str, ...] = (),
 ) -> tuple[Function | None, bool]:
     """One function (None if invalid: every problem recorded), and whether its id is valid.
 
@@ -338,7 +350,7 @@ def _function(
                 with problems.collecting():
                     reader.fail("this id is used by another function", at=node, key="id", item=item)
             function_ids[raw_id] = None
-        return read_function(reader, node, item, bodies, pack), has_id
+        return read_function(reader, node, item, bodies, pack, outside=outside), has_id
     return None, has_id
 
 
@@ -349,6 +361,7 @@ def _sections(
     bodies: list[str],
     function_ids: dict[str, None],
     holders: Mapping[str, Sequence[str]],
+    outside: tuple[str, ...] = (),
 ) -> tuple[Governance, Law, datetime.date | None]:
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
@@ -361,7 +374,7 @@ def _sections(
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
-            law = read_law(reader, top["law"], top, bodies, taken)
+            law = read_law(reader, top["law"], top, bodies, taken, outside=outside)
     as_of = None
     if top.get("as_of") is not None:
         with problems.collecting():

@@ -20,10 +20,18 @@ from taxonomy.input.values import item_name, read_day, read_id, valid_id
 __all__ = ["read_law"]
 
 
-def read_law(reader: Reader, value: Any, top: Fields, bodies: list[str], taken: list[str]) -> Law:
+def read_law(
+    reader: Reader,
+    value: Any,
+    top: Fields,
+    bodies: list[str],
+    taken: list[str],
+    *,
+    outside: tuple[str, ...] = (),
+) -> Law:
     """``law:``: a mapping (undated, always in force) or a list of dated provisions."""
     if isinstance(value, list | tuple):
-        return _dated_law(reader, value, top, bodies, taken)
+        return _dated_law(reader, value, top, bodies, taken, outside)
     if not isinstance(value, Mapping):
         reader.fail(
             "must be a mapping ({joint_committees: true|false}) or a list of dated provisions",
@@ -44,6 +52,7 @@ def _dated_law(
     top: Fields,
     bodies: list[str],
     taken: list[str],
+    outside: tuple[str, ...] = (),
 ) -> Law:
     if not items:
         reader.fail(
@@ -57,7 +66,9 @@ def _dated_law(
             _provision(reader, raw, items, provisions, nodes)
     problems.raise_if_any()  # the succession is traced through provisions that are all readable
     law = Law(provisions=tuple(provisions))
-    for position, index, key, wrong, problem, known in law.succession_problems(bodies, taken):
+    for position, index, key, wrong, problem, known in law.succession_problems(
+        bodies, taken, outside=outside
+    ):
         node, item = nodes[position]
         entry = node["abolishes"][index]
         # A new successor's id clashes with one in use: no list of bodies would help.

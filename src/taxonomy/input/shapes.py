@@ -46,6 +46,7 @@ __all__ = [
     "PORTFOLIO",
     "PROVISION",
     "ROLE",
+    "INDEPENDENT_BODY",
     "SHAPES",
     "SHEETS",
     "meta_keys",
@@ -262,6 +263,20 @@ ORGANISATION = Shape(
         ),
     ),
     sheet="bodies",
+)
+
+INDEPENDENT_BODY = Shape(
+    "independent body",
+    (
+        Key("id", "id", required=True, prompt=ID_PROMPT),
+        Key("name", "text", "the body's full name", required=True),
+        Key(
+            "source",
+            "text",
+            "where its independence comes from (law, terms of reference)",
+            required=True,
+        ),
+    ),
 )
 
 ABOLITION = Shape(
@@ -532,6 +547,13 @@ PORTFOLIO = Shape(
             shape=LAW,
         ),
         Key("governance", "section", GOVERNANCE.meaning, shape=GOVERNANCE),
+        Key(
+            "independent_bodies",
+            "items",
+            "bodies outside the joint working that a function must stay independent of "
+            "(legal.independence_from may name them); YAML and JSON only",
+            shape=INDEPENDENT_BODY,
+        ),
     ),
     sheet="portfolio",
 )

@@ -49,6 +49,10 @@ def portfolio_to_data(portfolio: Portfolio) -> dict[str, Any]:
     governance = governance_to_data(portfolio.governance)
     if governance:
         data["governance"] = governance
+    if portfolio.independent_bodies:
+        data["independent_bodies"] = [
+            {"id": b.id, "name": b.name, "source": b.source} for b in portfolio.independent_bodies
+        ]
     return data
 
 

@@ -56,6 +56,7 @@ def to_node_link_json(graph: Graph) -> str:
 _SHAPES = {
     "board": "box3d",
     "joint_body": "hexagon",
+    "independent_body": "doubleoctagon",
     "team": "box",
     "role": "ellipse",
     "function": "note",
@@ -64,6 +65,7 @@ _STYLES = {
     "reports_to": {"style": "solid", "penwidth": "1.6"},
     "accountable_to": {"style": "solid", "color": "#6a3d9a"},
     "delegates_to": {"style": "bold", "color": "#b15928"},
+    "independent_of": {"style": "dotted", "color": "#6a3d9a"},
     "consents": {"style": "dashed", "color": "#b15928"},
     "employs": {"style": "dotted", "color": "#999999", "arrowhead": "none"},
     "performs": {"style": "solid", "color": "#33a02c", "arrowhead": "none"},

@@ -151,6 +151,8 @@ class _Writer:
         self.portfolio = portfolio
         self.pack = pack
         self.names = {o.id: o.name for o in portfolio.organisations}
+        outside = portfolio.independent_bodies  # named as outside: it carries nothing out here
+        self.names |= {b.id: f"{b.name} (outside the joint working)" for b in outside}
         self.labels = {o.id: o.governing_label for o in portfolio.organisations}
         paper = pack.word("paper", "board paper")
         self.paper = re.split(r" \(|, ", paper, maxsplit=1)[0].strip()

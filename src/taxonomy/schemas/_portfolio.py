@@ -18,6 +18,7 @@ from taxonomy.input.shapes import (
     ABOLITION,
     FUNCTION,
     GOVERNANCE,
+    INDEPENDENT_BODY,
     JOINT_BODY,
     LAW,
     LEGAL,
@@ -274,6 +275,10 @@ def portfolio_schema(rules: RulePack) -> Schema:
         "functions": _items(PORTFOLIO.key("functions"), _function(rules)),
         "law": nullable(_law(rules)),
         "governance": nullable(governance),
+        "independent_bodies": _items(
+            PORTFOLIO.key("independent_bodies"),
+            _closed(INDEPENDENT_BODY, _properties(INDEPENDENT_BODY, rules)),
+        ),
     }
     defs = {
         **common_defs(),

@@ -400,10 +400,9 @@ def _lead_undecided(site: Site) -> Iterator[Finding]:
 )
 def _independence(site: Site) -> Iterator[Finding]:
     for body in site.data.get("independence_from") or ():
-        board = f"board:{body}"
         under = [t for t in site.teams if site.structure.kind(t, "employer") == body]
-        if board in site.lengths:
-            under.append(board)
+        # A body outside the portfolio (independent_bodies) is drawn as independent:ID.
+        under += [n for n in (f"board:{body}", f"independent:{body}") if n in site.lengths]
         if under:
             yield finding(
                 "independence",

@@ -95,7 +95,7 @@ __all__ = [
 #: The graphs this module builds: node ids are text, e.g. ``board:nhse``, ``function:pricing``.
 Graph: TypeAlias = "nx.MultiDiGraph[str]"
 
-NODE_KINDS = ("board", "joint_body", "team", "role", "function")
+NODE_KINDS = ("board", "joint_body", "team", "role", "function", "independent_body")
 EDGE_KINDS = (
     "reports_to",
     "accountable_to",
@@ -107,6 +107,7 @@ EDGE_KINDS = (
     "employs",
     "performs",
     "influences",
+    "independent_of",
 )
 #: Edges that carry accountability upwards, from a function to a Board.
 ACCOUNTABILITY_EDGES = ("accountable_to", "reports_to")
@@ -171,7 +172,30 @@ def build_graph(classification: Classification) -> Graph:
         _law(graph, found, portfolio)
         _forum(graph, fn, found)
     _governance(graph, portfolio, decisions)
+    _independent_bodies(graph, portfolio)
     return graph
+
+
+def _independent_bodies(graph: Graph, portfolio: Portfolio) -> None:
+    """Each body outside the portfolio, drawn outside it, and each function's edge to it.
+
+    An ``independent_body`` node (``independent:ID``) has no Board, team or line: nothing
+    reports to it and it performs nothing. Each function that must stay independent of it
+    gets an ``independent_of`` edge to it (a member body's independence is the function's
+    ``independence_from`` attribute, as before).
+    """
+    for outside in portfolio.independent_bodies:
+        node = f"independent:{outside.id}"
+        graph.add_node(
+            node,
+            kind="independent_body",
+            label=outside.name,
+            body=outside.id,
+            source=outside.source,
+        )
+        for fn in portfolio.functions:
+            if outside.id in fn.legal.independence_from:
+                _edge(graph, f"function:{fn.id}", node, "independent_of", basis="legal")
 
 
 def _undecided(graph: Graph, fn: Function, rec: Recommendation) -> None:
@@ -344,6 +368,7 @@ def as_is_graph(portfolio: Portfolio, *, classification: Classification | None =
             _edge(graph, f"function:{fn.id}", team, "accountable_to", basis="delivery")
         _law(graph, decisions.setdefault(fn.id, decision(portfolio, None, fn)), portfolio)
     _governance(graph, portfolio, decisions, posts=False)
+    _independent_bodies(graph, portfolio)
     return graph
 
 
