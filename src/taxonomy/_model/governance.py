@@ -154,8 +154,14 @@ class Organisation:
     def governing_label(self) -> str:
         """The governing body in words.
 
-        ``NHS England Board``; ``Eastbrook District Council (Cabinet)``.
+        ``NHS England Board``; ``Eastbrook District Council (Cabinet)``; a body whose name
+        already says it is a board (an integrated care board) is not called a "Board Board".
+
+        >>> Organisation("icb", "NHS North West London Integrated Care Board").governing_label
+        'NHS North West London Integrated Care Board (its board)'
         """
+        if self.governing_body == "Board" and self.name.lower().endswith(" board"):
+            return f"{self.name} (its board)"
         if self.governing_body == "Board":
             return f"{self.name} Board"
         return f"{self.name} ({self.governing_body})"
