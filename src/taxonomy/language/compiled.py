@@ -61,10 +61,31 @@ class Case:
     Attributes:
         decided: the rules that fired, the findings, the decision and the caps.
         firings: the explanation node of each fired rule whose reads the case determines.
+        findings: the findings as values (``finding.NAME``, value), computed once per case.
+        leads: the lead rules of the highest priority that fired, by id (the first the lead
+            is taken from), computed once per case.
     """
 
     decided: Decided
     firings: Mapping[str, Firing]
+    findings: tuple[tuple[str, Any], ...] = attrs.field(
+        default=attrs.Factory(
+            lambda self: tuple((f"finding.{name}", v) for name, v in self.decided.findings),
+            takes_self=True,
+        )
+    )
+    leads: tuple[Rule, ...] = attrs.field(
+        default=attrs.Factory(lambda self: _first_leads(self.decided), takes_self=True)
+    )
+
+
+def _first_leads(decided: Decided) -> tuple[Rule, ...]:
+    """The lead rules of the highest priority among those that fired, by id."""
+    leads = [rule for rule in decided.fired if rule.then.lead is not None]
+    if not leads:
+        return ()
+    top = max(rule.priority for rule in leads)
+    return tuple(sorted((rule for rule in leads if rule.priority == top), key=lambda r: r.id))
 
 
 Extractor = Callable[[Function, Portfolio], tuple[tuple[Any, ...], dict[str, Any]]]
@@ -150,7 +171,7 @@ class CompiledPack:
             engine.remember(case_key, found)
         # The nodes of the rules whose reads the key holds by value are shared under the key.
         more = self._firings(found.decided, values, self.keyed - found.firings.keys())
-        case = Case(found.decided, {**found.firings, **more})
+        case = attrs.evolve(found, firings={**found.firings, **more})
         engine.remember(key, case)
         return case
 
@@ -315,10 +336,15 @@ def _extractor_source(pack: RulePack, wanted: set[str], case_parts: tuple[Part, 
             there = 'not (v is None or v == () or v == "")'
         lines += [f"    if {there}:", f"        values[{fact.name!r}] = {name} = v"]
         lines.append(f"    else:\n        {name} = ABSENT")
+    shared: dict[str, str] = {}  # a body-levels list several derivations read, computed once
     for fact in needed:
         if fact.derive is not None:
             typed.add(fact.name)
-            value = _derivation(fact, local)
+            found = _levels_found(fact, local)
+            if found is not None and found not in shared:
+                shared[found] = f"l{len(shared)}"
+                lines.append(f"    {shared[found]} = {found}")
+            value = _derivation(fact, local, shared.get(found or ""))
             lines.append(f"    values[{fact.name!r}] = {local[fact.name]} = {value}")
     parts = [_part_source(pack, part, local[part[1]], typed) for part in case_parts]
     lines.append(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''}), values")
@@ -352,22 +378,35 @@ def _part_source(pack: RulePack, part: Part, name: str, typed: set[str]) -> str:
     return f"({name} is not ABSENT and {test})"
 
 
-def _derivation(fact: Fact, local: Mapping[str, str]) -> str:
-    """A Python expression for a derived fact, as ``Facts.values`` computes it."""
+def _bodies(local: Mapping[str, str], name: str) -> str:
+    return f"({local[name]} if {local[name]} is not ABSENT else ())"
+
+
+def _levels_found(fact: Fact, local: Mapping[str, str]) -> str | None:
+    """The list of levels a highest/lowest/spread derivation reads (None for another kind)."""
     assert fact.derive is not None
     op, args = fact.derive
+    if op not in ("highest", "lowest", "spread"):
+        return None
+    return f"levels_over({local[args['of']]}, {_bodies(local, args['over'])})"
 
-    def bodies(name: str) -> str:
-        return f"({local[name]} if {local[name]} is not ABSENT else ())"
 
+def _derivation(fact: Fact, local: Mapping[str, str], found: str | None = None) -> str:
+    """A Python expression for a derived fact, as ``Facts.values`` computes it.
+
+    ``found``: a local holding the levels a highest/lowest/spread derivation reads (computed
+    once for every derivation over the same levels).
+    """
+    assert fact.derive is not None
+    op, args = fact.derive
     if op == "count":
-        return f"len({bodies(args)})"
+        return f"len({_bodies(local, args)})"
     if op == "overlaps":
         first, second = args
-        return f"bool(set({bodies(first)}) & set({bodies(second)}))"
+        return f"bool(set({_bodies(local, first)}) & set({_bodies(local, second)}))"
     if op == "contains":
         return f"CONSTANTS[{fact.name!r}] in {args['from']}"
-    found = f"levels_over({local[args['of']]}, {bodies(args['over'])})"
+    found = found or _levels_found(fact, local)
     if op == "highest":
         return f"max({found})"
     if op == "lowest":
