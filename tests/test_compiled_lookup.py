@@ -118,3 +118,26 @@ def test_classify_gives_what_a_fresh_durable_rules_derivation_gives(portfolio: P
             () if found.each_own else fresh.tied,
         )
         assert [f.rule for f in found.explanation.fired] == [r.id for r in fresh.fired]
+
+
+def test_the_long_lived_session_keeps_no_fact_or_event_between_cases(
+    nhs: Portfolio,
+) -> None:
+    # Every case is asserted in one session per ruleset and retracted once its actions ran
+    # (driven through durable-rules' C calls): nothing of one case is left for the next, and
+    # each evaluation decides as the first one did.
+    engine = Engine(PACK, memo_size=0)
+    compiled = compile_pack(PACK)
+    first = []
+    for _ in range(2):
+        outcomes = []
+        for fn in nhs.functions:
+            _, values = compiled.extract(fn, nhs)
+            outcomes.append(_outcome(decide(PACK, values, backend=engine, function=fn.id)[0]))
+        first = first or outcomes
+        assert outcomes == first
+    sid = str(engine._session)
+    for name in engine._names:
+        assert engine._host.get_facts(name, sid) == []
+        assert engine._host.get_pending_events(name, sid) == []
+    assert engine.live_sessions() <= engine.strata

@@ -36,7 +36,13 @@ from taxonomy._model import Function, Level, Portfolio, format_value
 from taxonomy.language.conditions import FactTest, encode_literal, encode_value
 from taxonomy.language.durable import Engine
 from taxonomy.language.facts import Fact
-from taxonomy.language.rule import Rule, fill_because
+from taxonomy.language.rule import (
+    MAX_FILLED_TOTAL,
+    MAX_FILLED_VALUE,
+    PLACEHOLDER,
+    Rule,
+    fill_because,
+)
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import Decided, decide
 
@@ -143,6 +149,9 @@ class CompiledPack:
         )
         self._reads = {rule.id: rule.reads() for rule in rules.rules}
         self._uses = {rule.id: rule.uses() for rule in rules.rules}
+        self._because = {
+            rule.id: _Because(rule.because, self._reads[rule.id]) for rule in rules.rules
+        }
 
     def case(
         self, engine: Engine, key: tuple[Any, ...], values: Mapping[str, Any], *, function: str
@@ -187,22 +196,62 @@ class CompiledPack:
 
     def firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
         """The explanation node of ``rule``, fired on ``values`` (answers and findings)."""
-        return firing(rule, values, self._reads[rule.id], self._uses[rule.id])
+        reads = self._reads[rule.id]
+        return firing(rule, values, reads, self._uses[rule.id], self._because[rule.id])
+
+
+class _Because:
+    """A rule's ``because`` split once into its text and the facts it quotes.
+
+    Filling it gives what :func:`~taxonomy.language.rule.fill_because` gives; where a value
+    would be shortened (beyond its bounds) that function fills it.
+    """
+
+    def __init__(self, template: str, reads: tuple[str, ...]) -> None:
+        self.template, self.reads = template, reads
+        pieces = PLACEHOLDER.split(template)
+        self.texts: list[str] = [pieces[0]]
+        self.slots: list[str] = []
+        for index in range(1, len(pieces), 2):
+            fact = pieces[index].strip()
+            if fact in reads:
+                self.slots.append(fact)
+                self.texts.append(pieces[index + 1])
+            else:  # a placeholder no read fact fills stays as written
+                self.texts[-1] += "{" + pieces[index] + "}" + pieces[index + 1]
+
+    def fill(self, values: Mapping[str, Any]) -> str:
+        """The text, each quoted fact's value written in."""
+        if not self.slots:
+            return self.texts[0]
+        shown = [format_value(values.get(fact)) for fact in self.slots]
+        if sum(map(len, shown)) > MAX_FILLED_TOTAL or max(map(len, shown)) > MAX_FILLED_VALUE:
+            reads = self.reads
+            return fill_because(
+                self.template, lambda f: format_value(values.get(f)) if f in reads else None
+            )
+        parts = [self.texts[0]]
+        for value, text in zip(shown, self.texts[1:], strict=True):
+            parts += (value, text)
+        return "".join(parts)
 
 
 def firing(
-    rule: Rule, values: Mapping[str, Any], reads: tuple[str, ...], uses: tuple[str, ...]
+    rule: Rule,
+    values: Mapping[str, Any],
+    reads: tuple[str, ...],
+    uses: tuple[str, ...],
+    because: _Because | None = None,
 ) -> Firing:
     """The explanation node of ``rule``, which read ``reads`` (and the findings ``uses``)."""
     matched = tuple((fact, values.get(fact)) for fact in reads)
-    shown = {fact: format_value(value) for fact, value in matched}
     then = rule.then
     value = then.value
     return Firing(
         rule=rule.id,
         question=rule.question,
         matched=matched,
-        because=fill_because(rule.because, shown.get),
+        because=(because or _Because(rule.because, reads)).fill(values),
         source=rule.source,
         principles=rule.principles,
         priority=rule.priority,
