@@ -171,6 +171,9 @@ def _us(times: list[float], n: int) -> tuple[float, float]:
 
 def _forget(engine: Any) -> None:
     engine.forget_cases()
+    forget_nodes = getattr(compile_pack(engine.pack), "forget_nodes", None)
+    if forget_nodes is not None:  # a checkout without it shares nodes only within a run
+        forget_nodes()
 
 
 def _disagreements(portfolio: taxonomy.Portfolio, result: taxonomy.Classification) -> int:
@@ -196,7 +199,7 @@ def durable_alone(engine: Any, portfolio: taxonomy.Portfolio) -> Callable[[], No
     for fn in portfolio.functions:
         key, values = compiled.extract(fn, portfolio)
         case = compiled.case(engine, key, values, function=fn.id)
-        known = {**values, **dict(case.findings)}
+        known = {**values, **{f"finding.{f}": v for f, v in case.decided.findings}}
         facts += [(name, engine.encode(known, k)) for k, name in enumerate(engine._names)]
     host = engine._host
 

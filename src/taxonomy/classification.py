@@ -18,7 +18,7 @@ import attrs
 
 from taxonomy._decision import Decision, decision_of, decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Function, Level, Portfolio
+from taxonomy._model import Arrangement, Function, Portfolio
 from taxonomy._results import Classification, Recommendation
 from taxonomy.by_body import classify_by_body
 from taxonomy.errors import EngineError, InputError, PortfolioError, did_you_mean
@@ -259,7 +259,7 @@ class _Run:
     """Classifies functions of one portfolio with one pack: the compiled pack and its engine.
 
     Explanation nodes a case does not determine (they quote an answer the rules only test for
-    presence) are shared within the run.
+    presence, or bodies) are shared by every run of the pack (:meth:`CompiledPack.node`).
     """
 
     def __init__(self, pack: RulePack, portfolio: Portfolio) -> None:
@@ -270,8 +270,6 @@ class _Run:
         self.bodies = portfolio.organisation_ids
         self.required = tuple(f for f in pack.facts.answered() if f.required)
         self.tiers = pack.tiers()
-        self.reads = {rule.id: rule.reads() for rule in pack.rules}
-        self.memo: dict[tuple[Any, ...], Firing] = {}
 
     def recommend(self, fn: Function) -> Recommendation:
         """The recommendation for ``fn`` (open answers: over every completion)."""
@@ -305,20 +303,8 @@ class _Run:
         return _recommendation(portfolio, fn, derivation, firings)
 
     def _firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
-        """The explanation node of a rule the case does not determine, shared in the run."""
-        # A level keyed by its rank: hashing a level hashes its name.
-        ranked = [int(v) if type(v) is Level else v for v in map(values.get, self.reads[rule.id])]
-        key = (rule.id, *ranked)
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) >= _SHARED_NODES:  # a run streamed over millions stays bounded
-                self.memo.clear()
-            found = self.memo[key] = self.compiled.firing(rule, values)
-        return found
-
-
-#: The explanation nodes a run shares at most (then it starts afresh), as the engine's memo.
-_SHARED_NODES = 65536
+        """The explanation node of a rule the case does not determine (shared by the pack)."""
+        return self.compiled.node(rule, values)
 
 
 def _settle(case: Case, known: Mapping[str, Any], choose: LeadChooser, function: str) -> Derivation:

@@ -149,6 +149,7 @@ class CompiledPack:
         )
         self._reads = {rule.id: rule.reads() for rule in rules.rules}
         self._uses = {rule.id: rule.uses() for rule in rules.rules}
+        self._nodes: dict[tuple[Any, ...], Firing] = {}
         self._because = {
             rule.id: _Because(rule.because, self._reads[rule.id]) for rule in rules.rules
         }
@@ -193,6 +194,26 @@ class CompiledPack:
             return {}
         known = {**values, **{f"finding.{name}": value for name, value in decided.findings}}
         return {rule.id: self.firing(rule, known) for rule in chosen}
+
+    def node(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
+        """The explanation node of ``rule`` on ``values``, built once per values it reads.
+
+        Shared by every classification with this pack, up to :data:`MAX_NODES` (then it
+        starts afresh, so a stream of millions stays bounded); :meth:`forget_nodes` empties it.
+        """
+        # A level keyed by its rank: hashing a level hashes its name.
+        read = map(values.get, self._reads[rule.id])
+        key = (rule.id, *[int(v) if type(v) is Level else v for v in read])
+        found = self._nodes.get(key)
+        if found is None:
+            if len(self._nodes) >= MAX_NODES:
+                self._nodes.clear()
+            found = self._nodes[key] = self.firing(rule, values)
+        return found
+
+    def forget_nodes(self) -> None:
+        """Drop the explanation nodes :meth:`node` keeps (for benchmarks of a first run)."""
+        self._nodes.clear()
 
     def firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
         """The explanation node of ``rule``, fired on ``values`` (answers and findings)."""
@@ -471,6 +492,9 @@ def _levels_over(levels: Mapping[str, Level], bodies: tuple[str, ...]) -> list[L
 def _spread(found: list[Level]) -> int:
     return int(max(found)) - int(min(found))
 
+
+#: The most explanation nodes a compiled pack keeps (:meth:`CompiledPack.node`).
+MAX_NODES = 16384
 
 _CACHE: OrderedDict[str, CompiledPack] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
