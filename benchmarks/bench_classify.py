@@ -10,7 +10,10 @@ between figures of one run:
 - ``cold``: the same with the engine's memory of decided cases emptied before each run, so
   every distinct case is decided again (what one command-line run sees).
 - ``plain``: the default pack's decision written by hand as a Python if-chain (arrangement and
-  lead), on the same functions: the anchor. The run checks it agrees with ``classify``.
+  lead), on the same functions: the first anchor. The run checks it agrees with ``classify``.
+- ``durable_alone``: durable-rules alone on the pack's compiled rulesets, one long-lived
+  session, each function's fact per stratum asserted and retracted (built beforehand): the
+  second anchor, what the cheapest use of durable-rules costs (see :func:`durable_alone`).
 - ``miss``: classify with nothing remembered between functions (every function a miss: each
   stratum asked of durable-rules), per function.
 - ``unique_reasons``: cold, on the mix with a unique ``separate_reason`` text on every
@@ -25,7 +28,8 @@ stay separate, each worded differently: the rules only ask whether there is one)
 
 Run it against another checkout with ``PYTHONPATH=/path/to/src`` (the same script measures both
 sides; docs/performance.md records the figures). Targets (issue 23): classify <= 30 us a function
-and <= 5x plain; a miss <= 200 us. ``durable_calls_per_run``: durable-rules asked, in a cold run.
+and <= 5x plain; a miss <= 200 us. Each ``X_over_Y`` is a ratio of minimums within this run.
+``durable_calls_per_run``: durable-rules asked, in a cold run.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ from taxonomy import (
     Level,
     Organisation,
 )
+from taxonomy.language.compiled import compile_pack
 from taxonomy.language.durable import engine_for
 
 BODIES = [f"b{i}" for i in range(1, 9)]
@@ -166,6 +171,9 @@ def _us(times: list[float], n: int) -> tuple[float, float]:
 
 def _forget(engine: Any) -> None:
     engine.forget_cases()
+    forget_nodes = getattr(compile_pack(engine.pack), "forget_nodes", None)
+    if forget_nodes is not None:  # a checkout without it shares nodes only within a run
+        forget_nodes()
 
 
 def _disagreements(portfolio: taxonomy.Portfolio, result: taxonomy.Classification) -> int:
@@ -176,6 +184,37 @@ def _disagreements(portfolio: taxonomy.Portfolio, result: taxonomy.Classificatio
         if plain(fn) != (rec.arrangement, rec.lead)
         and not rec.each_own  # each body does its own: no lead, which plain() does not model
     )
+
+
+def durable_alone(engine: Any, portfolio: taxonomy.Portfolio) -> Callable[[], None]:
+    """durable-rules alone on the pack's rulesets, one long-lived session: the second anchor.
+
+    Each function's fact for each stratum (its values and the findings of earlier strata, as
+    the engine encodes them) is built beforehand; the run asserts and retracts each in one
+    session, with the engine's actions (they record the rule id). Nothing of taxonomy's own
+    work is timed: what the cheapest use of durable-rules costs per function.
+    """
+    compiled = compile_pack(engine.pack)
+    facts = []
+    for fn in portfolio.functions:
+        key, values = compiled.extract(fn, portfolio)
+        case = compiled.case(engine, key, values, function=fn.id)
+        known = {**values, **{f"finding.{f}": v for f, v in case.decided.findings}}
+        facts += [(name, engine.encode(known, k)) for k, name in enumerate(engine._names)]
+    host = engine._host
+
+    def run() -> None:
+        engine._sink = []
+        try:
+            for name, fact in facts:
+                fact["sid"], fact["id"] = "anchor", "case"
+                host.assert_fact(name, fact)
+                host.retract_fact(name, fact)
+                engine._sink.clear()
+        finally:
+            engine._sink = None
+
+    return run
 
 
 def measure(n: int, repeat: int) -> dict[str, Any]:
@@ -218,19 +257,23 @@ def measure(n: int, repeat: int) -> dict[str, Any]:
         "classify": _us(_cpu(classify, repeat), n),
         "cold": _us(_cpu(cold, repeat), n),
         "plain": _us(_cpu(by_hand, repeat), n),
+        "durable_alone": _us(_cpu(durable_alone(engine, few), repeat), len(few.functions)),
         "unique_reasons": _us(_cpu(unique_reasons, repeat), n),
         "miss": _us(_cpu(misses, repeat), len(few.functions)),
     }
     calls = engine.calls
     cold()
+    ratios = {
+        f"{name}_over_{anchor}": round(figures[name][0] / figures[anchor][0], 2)
+        for name in ("classify", "cold", "unique_reasons", "miss")
+        for anchor in ("plain", "durable_alone")
+    }
     return {
         "functions": n,
         "runs": repeat,
         "taxonomy": taxonomy.__file__,
         "us_per_function_min_median": figures,
-        "classify_over_plain": round(figures["classify"][0] / figures["plain"][0], 1),
-        "cold_over_plain": round(figures["cold"][0] / figures["plain"][0], 1),
-        "unique_reasons_over_plain": round(figures["unique_reasons"][0] / figures["plain"][0], 1),
+        **ratios,
         "durable_calls_per_run": engine.calls - calls,
         "plain_disagrees": wrong,
     }

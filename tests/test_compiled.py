@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import attrs
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import taxonomy
-from taxonomy.language.compiled import compile_pack
+from taxonomy._model import format_value
+from taxonomy.language.compiled import _Because, compile_pack
 from taxonomy.language.durable import engine_for
-from taxonomy.language.rules import RulePack
+from taxonomy.language.rules import RulePack, fill_because
 from taxonomy.language.semantics import ReferenceBackend, decide
 from taxonomy.testing.strategies import portfolios
 
@@ -67,3 +69,33 @@ def test_a_reason_worded_differently_is_not_a_case_of_its_own(nhs: taxonomy.Port
     assert engine.calls == before  # one case: decided once, for the first function
     reasons = [r.explanation.capped_by[0].because for r in result]
     assert reasons == [f"of a legal reason the portfolio gives: law {i}" for i in range(50)]
+
+
+_WORDS = st.sampled_from(["a", "b", " a ", "c", "{", "}", "because ", "x{y"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(_WORDS, _WORDS.map(lambda w: "{" + w + "}")), max_size=8).map("".join),
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c"]),
+        st.none() | st.text(max_size=5) | st.integers(0, 1500).map(lambda n: "v" * n),
+    ),
+)
+def test_a_because_split_once_fills_as_fill_because_does(
+    template: str, values: dict[str, object]
+) -> None:
+    # Facts a and b are read (c is not: its placeholder stays); long values are shortened.
+    reads = ("a", "b")
+    shown = {fact: format_value(values.get(fact)) for fact in reads}
+    assert _Because(template, reads).fill(values) == fill_because(template, shown.get)
+
+
+def test_every_shipped_rule_explains_itself_as_fill_because_does(nhs: taxonomy.Portfolio) -> None:
+    for pack in PACKS:
+        compiled = compile_pack(pack)
+        for rule in pack.rules:
+            values = {fact: "x" * 1200 for fact in rule.reads()}
+            shown = {fact: format_value(values.get(fact)) for fact in rule.reads()}
+            node = compiled.firing(rule, values)
+            assert node.because == fill_because(rule.because, shown.get)

@@ -18,11 +18,11 @@ import attrs
 
 from taxonomy._decision import Decision, decision_of, decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Function, Level, Portfolio
+from taxonomy._model import Arrangement, Function, Portfolio
 from taxonomy._results import Classification, Recommendation
 from taxonomy.by_body import classify_by_body
 from taxonomy.errors import EngineError, InputError, PortfolioError, did_you_mean
-from taxonomy.language.compiled import CompiledPack, compile_pack
+from taxonomy.language.compiled import Case, CompiledPack, compile_pack
 from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import Fact, parse_answer
 from taxonomy.language.rules import Rule, RulePack, pack_for
@@ -259,7 +259,7 @@ class _Run:
     """Classifies functions of one portfolio with one pack: the compiled pack and its engine.
 
     Explanation nodes a case does not determine (they quote an answer the rules only test for
-    presence) are shared within the run.
+    presence, or bodies) are shared by every run of the pack (:meth:`CompiledPack.node`).
     """
 
     def __init__(self, pack: RulePack, portfolio: Portfolio) -> None:
@@ -270,8 +270,6 @@ class _Run:
         self.bodies = portfolio.organisation_ids
         self.required = tuple(f for f in pack.facts.answered() if f.required)
         self.tiers = pack.tiers()
-        self.reads = {rule.id: rule.reads() for rule in pack.rules}
-        self.memo: dict[tuple[Any, ...], Firing] = {}
 
     def recommend(self, fn: Function) -> Recommendation:
         """The recommendation for ``fn`` (open answers: over every completion)."""
@@ -296,32 +294,39 @@ class _Run:
             )
             raise EngineError("the rules reached no single answer", function=fn.id)
         known = dict(values)
-        known.update((f"finding.{name}", value) for name, value in case.decided.findings)
-        derivation = settle_lead(case.decided, known, choose).check(fn.id)
+        known.update(case.findings)
+        derivation = _settle(case, known, choose, fn.id)
+        shared = case.firings
         firings = {
-            rule.id: case.firings.get(rule.id) or self._firing(rule, known)
-            for rule in derivation.fired
+            rule.id: shared.get(rule.id) or self._firing(rule, known) for rule in derivation.fired
         }
         return _recommendation(portfolio, fn, derivation, firings)
 
     def _firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
-        """The explanation node of a rule the case does not determine, shared in the run."""
-        # A level keyed by its rank: hashing a level hashes its name.
-        key = (rule.id, *[_rank(values.get(fact)) for fact in self.reads[rule.id]])
-        found = self.memo.get(key)
-        if found is None:
-            if len(self.memo) >= _SHARED_NODES:  # a run streamed over millions stays bounded
-                self.memo.clear()
-            found = self.memo[key] = self.compiled.firing(rule, values)
-        return found
+        """The explanation node of a rule the case does not determine (shared by the pack)."""
+        return self.compiled.node(rule, values)
 
 
-#: The explanation nodes a run shares at most (then it starts afresh), as the engine's memo.
-_SHARED_NODES = 65536
+def _settle(case: Case, known: Mapping[str, Any], choose: LeadChooser, function: str) -> Derivation:
+    """The derivation :func:`settle_lead` gives for a case with neither conflict nor gap.
 
-
-def _rank(value: Any) -> Any:
-    return int(value) if type(value) is Level else value
+    Where one lead rule has the highest priority and it names one body the law lets lead (or a
+    joint lead where that stands), that rule gives the lead and nothing else is said: taken
+    here without the general resolution. Otherwise :func:`settle_lead` decides (and raises,
+    naming the rules, for a conflict or a gap).
+    """
+    decided = case.decided
+    if len(case.leads) == 1 and decided.arrangement is not None:
+        rule = case.leads[0]
+        option = choose(rule, known)
+        if option is not None and not option[1]:
+            lead = option[0]
+            if lead is not None or not decided.arrangement.separate:
+                return Derivation(
+                    decided.fired, known, decided.findings, decided.decided_by,
+                    decided.capped_by, decided.arrangement, lead, rule, (), (), (), None,
+                )  # fmt: skip
+    return settle_lead(decided, known, choose).check(function)
 
 
 def _recommendation(
@@ -331,14 +336,6 @@ def _recommendation(
     assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
     own = each_own(fn, derivation.arrangement)
     lead, tied = (None, ()) if own else (derivation.lead, derivation.tied)
-    own_notes = (
-        (
-            f"no lead: the law gives each of {', '.join(own)} the duty of its own, and it is "
-            "run separately, so each body does its own and is accountable for its own",
-        )
-        if own
-        else ()
-    )
     held = decision_of(portfolio, fn, derivation.arrangement, lead)
     explanation = Explanation(
         fired=tuple(firings[rule.id] for rule in derivation.fired),
@@ -348,17 +345,7 @@ def _recommendation(
             firings[derivation.lead_by.id] if derivation.lead_by is not None and not own else None
         ),
         findings=derivation.findings,
-        notes=(
-            *(
-                n
-                for n in derivation.notes
-                if not (own and derivation.tied and n.startswith("undecided between"))
-            ),
-            *own_notes,
-            *_decision_notes(portfolio, fn, derivation.arrangement, held),
-            *decision_words(held, portfolio),
-            *(breached_independence(fn.name, b) for b in fn.legal.independence_breached),
-        ),
+        notes=_notes(portfolio, fn, derivation, own, held),
     )
     involved, alone = involvement(portfolio, fn, derivation.arrangement, lead, tied)
     return Recommendation(
@@ -373,6 +360,31 @@ def _recommendation(
         alone=alone,
         decision=held,
     )
+
+
+def _notes(
+    portfolio: Portfolio,
+    fn: Function,
+    derivation: Derivation,
+    own: tuple[str, ...],
+    held: Decision,
+) -> tuple[str, ...]:
+    """The explanation's notes: the lead's, each body's own, who decides, merger breaches."""
+    assert derivation.arrangement is not None  # checked
+    notes = list(derivation.notes)
+    if own:
+        if derivation.tied:
+            notes = [n for n in notes if not n.startswith("undecided between")]
+        notes.append(
+            f"no lead: the law gives each of {', '.join(own)} the duty of its own, and it is "
+            "run separately, so each body does its own and is accountable for its own"
+        )
+    notes += _decision_notes(portfolio, fn, derivation.arrangement, held)
+    # decision_words says something only of a post deciding or a consent: skipped otherwise.
+    if held.consents or any(d.basis == "named" for d in held.deciders):
+        notes += decision_words(held, portfolio)
+    notes += [breached_independence(fn.name, b) for b in fn.legal.independence_breached]
+    return tuple(notes)
 
 
 def taking_part(portfolio: Portfolio, fn: Function) -> tuple[str, ...]:
@@ -443,11 +455,13 @@ def _decision_notes(
     deciding (``held``'s delegations): the joint body decides it.
     """
     legal = fn.legal
+    if arrangement.separate or not (legal.board_reserved or legal.held_by_each):
+        return ()  # nobody keeps deciding apart from who delivers
     handed = delegating(held)
     keepers = [b for b in legal.held_by_each if b not in handed]
     if legal.board_reserved:
         keepers = list(fn.performed_by)
-    if not keepers or arrangement.separate:
+    if not keepers:
         return ()
     whom = (
         "one team delivers" if arrangement is Arrangement.ONE_TEAM else "the aligned teams deliver"
@@ -483,6 +497,7 @@ def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
     not separate them, and listing order does not pretend to.
     """
     legal = function.legal
+    of = function.capability.of
 
     def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
         source = rule.then.lead
@@ -500,8 +515,9 @@ def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
         bodies = [b for b in named if legal.may_lead(b)]
         if not bodies:
             return None
-        best = max(function.capability.of(b) for b in bodies)
-        tied = tuple(b for b in bodies if function.capability.of(b) == best)
+        ranks = [int(of(b)) for b in bodies]  # by rank: comparing levels compares their names
+        best = max(ranks)
+        tied = tuple(b for b, rank in zip(bodies, ranks, strict=True) if rank == best)
         return (tied[0], ()) if len(tied) == 1 else (None, tied)
 
     return choose

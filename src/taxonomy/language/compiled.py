@@ -36,7 +36,13 @@ from taxonomy._model import Function, Level, Portfolio, format_value
 from taxonomy.language.conditions import FactTest, encode_literal, encode_value
 from taxonomy.language.durable import Engine
 from taxonomy.language.facts import Fact
-from taxonomy.language.rule import Rule, fill_because
+from taxonomy.language.rule import (
+    MAX_FILLED_TOTAL,
+    MAX_FILLED_VALUE,
+    PLACEHOLDER,
+    Rule,
+    fill_because,
+)
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import Decided, decide
 
@@ -61,10 +67,31 @@ class Case:
     Attributes:
         decided: the rules that fired, the findings, the decision and the caps.
         firings: the explanation node of each fired rule whose reads the case determines.
+        findings: the findings as values (``finding.NAME``, value), computed once per case.
+        leads: the lead rules of the highest priority that fired, by id (the first the lead
+            is taken from), computed once per case.
     """
 
     decided: Decided
     firings: Mapping[str, Firing]
+    findings: tuple[tuple[str, Any], ...] = attrs.field(
+        default=attrs.Factory(
+            lambda self: tuple((f"finding.{name}", v) for name, v in self.decided.findings),
+            takes_self=True,
+        )
+    )
+    leads: tuple[Rule, ...] = attrs.field(
+        default=attrs.Factory(lambda self: _first_leads(self.decided), takes_self=True)
+    )
+
+
+def _first_leads(decided: Decided) -> tuple[Rule, ...]:
+    """The lead rules of the highest priority among those that fired, by id."""
+    leads = [rule for rule in decided.fired if rule.then.lead is not None]
+    if not leads:
+        return ()
+    top = max(rule.priority for rule in leads)
+    return tuple(sorted((rule for rule in leads if rule.priority == top), key=lambda r: r.id))
 
 
 Extractor = Callable[[Function, Portfolio], tuple[tuple[Any, ...], dict[str, Any]]]
@@ -122,6 +149,10 @@ class CompiledPack:
         )
         self._reads = {rule.id: rule.reads() for rule in rules.rules}
         self._uses = {rule.id: rule.uses() for rule in rules.rules}
+        self._nodes: dict[tuple[Any, ...], Firing] = {}
+        self._because = {
+            rule.id: _Because(rule.because, self._reads[rule.id]) for rule in rules.rules
+        }
 
     def case(
         self, engine: Engine, key: tuple[Any, ...], values: Mapping[str, Any], *, function: str
@@ -150,7 +181,7 @@ class CompiledPack:
             engine.remember(case_key, found)
         # The nodes of the rules whose reads the key holds by value are shared under the key.
         more = self._firings(found.decided, values, self.keyed - found.firings.keys())
-        case = Case(found.decided, {**found.firings, **more})
+        case = attrs.evolve(found, firings={**found.firings, **more})
         engine.remember(key, case)
         return case
 
@@ -164,24 +195,84 @@ class CompiledPack:
         known = {**values, **{f"finding.{name}": value for name, value in decided.findings}}
         return {rule.id: self.firing(rule, known) for rule in chosen}
 
+    def node(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
+        """The explanation node of ``rule`` on ``values``, built once per values it reads.
+
+        Shared by every classification with this pack, up to :data:`MAX_NODES` (then it
+        starts afresh, so a stream of millions stays bounded); :meth:`forget_nodes` empties it.
+        """
+        # A level keyed by its rank: hashing a level hashes its name.
+        read = map(values.get, self._reads[rule.id])
+        key = (rule.id, *[int(v) if type(v) is Level else v for v in read])
+        found = self._nodes.get(key)
+        if found is None:
+            if len(self._nodes) >= MAX_NODES:
+                self._nodes.clear()
+            found = self._nodes[key] = self.firing(rule, values)
+        return found
+
+    def forget_nodes(self) -> None:
+        """Drop the explanation nodes :meth:`node` keeps (for benchmarks of a first run)."""
+        self._nodes.clear()
+
     def firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
         """The explanation node of ``rule``, fired on ``values`` (answers and findings)."""
-        return firing(rule, values, self._reads[rule.id], self._uses[rule.id])
+        reads = self._reads[rule.id]
+        return firing(rule, values, reads, self._uses[rule.id], self._because[rule.id])
+
+
+class _Because:
+    """A rule's ``because`` split once into its text and the facts it quotes.
+
+    Filling it gives what :func:`~taxonomy.language.rule.fill_because` gives; where a value
+    would be shortened (beyond its bounds) that function fills it.
+    """
+
+    def __init__(self, template: str, reads: tuple[str, ...]) -> None:
+        self.template, self.reads = template, reads
+        pieces = PLACEHOLDER.split(template)
+        self.texts: list[str] = [pieces[0]]
+        self.slots: list[str] = []
+        for index in range(1, len(pieces), 2):
+            fact = pieces[index].strip()
+            if fact in reads:
+                self.slots.append(fact)
+                self.texts.append(pieces[index + 1])
+            else:  # a placeholder no read fact fills stays as written
+                self.texts[-1] += "{" + pieces[index] + "}" + pieces[index + 1]
+
+    def fill(self, values: Mapping[str, Any]) -> str:
+        """The text, each quoted fact's value written in."""
+        if not self.slots:
+            return self.texts[0]
+        shown = [format_value(values.get(fact)) for fact in self.slots]
+        if sum(map(len, shown)) > MAX_FILLED_TOTAL or max(map(len, shown)) > MAX_FILLED_VALUE:
+            reads = self.reads
+            return fill_because(
+                self.template, lambda f: format_value(values.get(f)) if f in reads else None
+            )
+        parts = [self.texts[0]]
+        for value, text in zip(shown, self.texts[1:], strict=True):
+            parts += (value, text)
+        return "".join(parts)
 
 
 def firing(
-    rule: Rule, values: Mapping[str, Any], reads: tuple[str, ...], uses: tuple[str, ...]
+    rule: Rule,
+    values: Mapping[str, Any],
+    reads: tuple[str, ...],
+    uses: tuple[str, ...],
+    because: _Because | None = None,
 ) -> Firing:
     """The explanation node of ``rule``, which read ``reads`` (and the findings ``uses``)."""
     matched = tuple((fact, values.get(fact)) for fact in reads)
-    shown = {fact: format_value(value) for fact, value in matched}
     then = rule.then
     value = then.value
     return Firing(
         rule=rule.id,
         question=rule.question,
         matched=matched,
-        because=fill_because(rule.because, shown.get),
+        because=(because or _Because(rule.because, reads)).fill(values),
         source=rule.source,
         principles=rule.principles,
         priority=rule.priority,
@@ -315,10 +406,15 @@ def _extractor_source(pack: RulePack, wanted: set[str], case_parts: tuple[Part, 
             there = 'not (v is None or v == () or v == "")'
         lines += [f"    if {there}:", f"        values[{fact.name!r}] = {name} = v"]
         lines.append(f"    else:\n        {name} = ABSENT")
+    shared: dict[str, str] = {}  # a body-levels list several derivations read, computed once
     for fact in needed:
         if fact.derive is not None:
             typed.add(fact.name)
-            value = _derivation(fact, local)
+            found = _levels_found(fact, local)
+            if found is not None and found not in shared:
+                shared[found] = f"l{len(shared)}"
+                lines.append(f"    {shared[found]} = {found}")
+            value = _derivation(fact, local, shared.get(found or ""))
             lines.append(f"    values[{fact.name!r}] = {local[fact.name]} = {value}")
     parts = [_part_source(pack, part, local[part[1]], typed) for part in case_parts]
     lines.append(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''}), values")
@@ -352,22 +448,35 @@ def _part_source(pack: RulePack, part: Part, name: str, typed: set[str]) -> str:
     return f"({name} is not ABSENT and {test})"
 
 
-def _derivation(fact: Fact, local: Mapping[str, str]) -> str:
-    """A Python expression for a derived fact, as ``Facts.values`` computes it."""
+def _bodies(local: Mapping[str, str], name: str) -> str:
+    return f"({local[name]} if {local[name]} is not ABSENT else ())"
+
+
+def _levels_found(fact: Fact, local: Mapping[str, str]) -> str | None:
+    """The list of levels a highest/lowest/spread derivation reads (None for another kind)."""
     assert fact.derive is not None
     op, args = fact.derive
+    if op not in ("highest", "lowest", "spread"):
+        return None
+    return f"levels_over({local[args['of']]}, {_bodies(local, args['over'])})"
 
-    def bodies(name: str) -> str:
-        return f"({local[name]} if {local[name]} is not ABSENT else ())"
 
+def _derivation(fact: Fact, local: Mapping[str, str], found: str | None = None) -> str:
+    """A Python expression for a derived fact, as ``Facts.values`` computes it.
+
+    ``found``: a local holding the levels a highest/lowest/spread derivation reads (computed
+    once for every derivation over the same levels).
+    """
+    assert fact.derive is not None
+    op, args = fact.derive
     if op == "count":
-        return f"len({bodies(args)})"
+        return f"len({_bodies(local, args)})"
     if op == "overlaps":
         first, second = args
-        return f"bool(set({bodies(first)}) & set({bodies(second)}))"
+        return f"bool(set({_bodies(local, first)}) & set({_bodies(local, second)}))"
     if op == "contains":
         return f"CONSTANTS[{fact.name!r}] in {args['from']}"
-    found = f"levels_over({local[args['of']]}, {bodies(args['over'])})"
+    found = found or _levels_found(fact, local)
     if op == "highest":
         return f"max({found})"
     if op == "lowest":
@@ -383,6 +492,9 @@ def _levels_over(levels: Mapping[str, Level], bodies: tuple[str, ...]) -> list[L
 def _spread(found: list[Level]) -> int:
     return int(max(found)) - int(min(found))
 
+
+#: The most explanation nodes a compiled pack keeps (:meth:`CompiledPack.node`).
+MAX_NODES = 16384
 
 _CACHE: OrderedDict[str, CompiledPack] = OrderedDict()
 _CACHE_LOCK = threading.Lock()

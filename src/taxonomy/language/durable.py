@@ -13,8 +13,12 @@ has a regression test in ``tests/test_engine.py``:
   a fact and retracted once its actions ran, so memory stays bounded (creating and deleting a
   session per evaluation cost as much and did more). A failed evaluation deletes the session
   and the next starts a fresh one.
-- An exception inside an action is swallowed into the session state. We read the state after every
-  assert and raise :class:`EngineError` naming the rule and the function.
+- An exception inside an action is swallowed into the session state by durable-rules' Python
+  host, and that host wraps every action in a closure, the state as JSON both ways and the
+  time (most of a miss's cost). The engine makes the host's C calls itself (``assert_fact``,
+  ``start_action_for_state``, ``complete_and_start_action``, ``retract_fact``) and runs each
+  action it starts; an action that raises is abandoned and raised as :class:`EngineError`
+  naming the rule and the function.
 - A fact no rule matches raises ``MessageNotHandledException``; every ruleset has a catch-all rule,
   so that exception now means a real failure and is raised as :class:`EngineError`. Deleting a
   session whose last message went unhandled segfaults the process (measured here): the engine
@@ -173,8 +177,8 @@ class Engine:
             ) from exc
         # durable-rules never frees a ruleset's C memory by itself; once nothing can call this
         # engine any more, free it.
-        handles = [self._host.get_ruleset(name)._handle for name in self._names]
-        weakref.finalize(self, _free_rulesets, handles).atexit = False
+        self._handles = [self._host.get_ruleset(name)._handle for name in self._names]
+        weakref.finalize(self, _free_rulesets, list(self._handles)).atexit = False
 
     def forget_cases(self) -> None:
         """Drop what durable-rules decided so far: the next evaluations ask it again."""
@@ -274,8 +278,9 @@ class Engine:
         """Ask durable-rules which of the stratum's rules fire on ``values``.
 
         The case is asserted as a fact in the ruleset's one long-lived session and retracted
-        once its actions ran. (Not posted as an event: durable-rules lets one rule consume an
-        event, so only the catch-all would fire; a fact is observed by every rule it matches.)
+        once its actions ran (:meth:`_assert_and_retract`). (Not posted as an event:
+        durable-rules lets one rule consume an event, so only the catch-all would fire; a fact
+        is observed by every rule it matches.)
         """
         fact = self.encode(values, stratum, function=function)
         name = self._names[stratum]
@@ -288,8 +293,7 @@ class Engine:
             state: Any = None
             error: EngineError | None = None
             try:
-                state = self._host.assert_fact(name, fact)
-                self._host.retract_fact(name, fact)
+                state = self._assert_and_retract(stratum, fact)
             except (durable.MessageNotHandledException, durable.MessageObservedException) as exc:
                 error = EngineError(
                     f"durable-rules did not take the fact: {exc.message}", function=function
@@ -328,6 +332,47 @@ class Engine:
                 f"durable-rules did not evaluate stratum {stratum}", function=function
             )
         return [rule for rule in sorted(set(sink)) if rule != SEEN]
+
+    def _assert_and_retract(self, stratum: int, fact: dict[str, Any]) -> dict[str, Any] | None:
+        """Assert ``fact`` on the stratum's ruleset, run the actions it starts, retract it.
+
+        durable-rules' own C calls, as its ``Host.assert_fact`` makes them, without its Python
+        around each action (a closure, the state as JSON both ways, the time): our actions
+        only record the rule id and never change the state. The state is returned only where
+        an action raised (``{"exception": ...}``), as durable-rules' Python would keep it.
+
+        Raises:
+            MessageNotHandledException, MessageObservedException: as durable-rules raises them.
+        """
+        handle = self._handles[stratum]
+        text = json.dumps(fact, ensure_ascii=False)
+        for call in (durable_rules_engine.assert_fact, durable_rules_engine.retract_fact):
+            code, state = call(handle, text)[:2]
+            if code == 1:
+                raise durable.MessageNotHandledException(fact)
+            if code == 2:
+                raise durable.MessageObservedException(fact)
+            if code == 0:  # 3: taken, and no action to run
+                failed = self._run_actions(handle, state)
+                if failed is not None:
+                    return failed
+        return None
+
+    def _run_actions(self, handle: int, state: int) -> dict[str, Any] | None:
+        """Run the actions durable-rules starts for a state, one by one, as its host does."""
+        started = durable_rules_engine.start_action_for_state(handle, state)
+        message = started[1] if started else None
+        while message:
+            rule_id = _action_name(message)
+            self._running = rule_id
+            try:
+                self._record(rule_id)
+            except Exception as exc:
+                durable_rules_engine.abandon_action(handle, state)
+                return {"exception": f"exception caught {exc}"}
+            self._running = None
+            message = durable_rules_engine.complete_and_start_action(handle, state)
+        return None
 
     def _tested(self, values: Mapping[str, Any], fact: str) -> Any:
         """A fact as the conditions see it, for a memo key.
@@ -421,6 +466,15 @@ def engine_for(rules: RulePack) -> Engine:
         else:
             _CACHE.move_to_end(rules.hash)
         return engine
+
+
+def _action_name(message: str) -> str:
+    """The rule an action message of durable-rules is for (``{"RULE": {...}}``)."""
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        if end > 2 and "\\" not in message[2:end]:
+            return message[2:end]
+    return str(next(iter(json.loads(message))))
 
 
 def _free_rulesets(handles: list[int]) -> None:
