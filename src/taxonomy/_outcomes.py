@@ -28,7 +28,7 @@ then enumerates plainly, which raises or answers as it always did.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from taxonomy._model import Function, Level, Portfolio
@@ -53,8 +53,7 @@ OWN_LEVELS = ("efficiency.duplication", "efficiency.simplification", "effectiven
 def completed_parts(
     function: Function, values: Mapping[str, Any]
 ) -> tuple[Any, Any, dict[str, Level], dict[str, Any]]:
-    """What completing ``function`` with ``values`` changes: its two own-level answers' objects
-    (as raw triples), capability and answers.
+    """What completing ``function`` with ``values`` changes: own levels, capability, answers.
 
     Returns ``((duplication, simplification), joint_benefit, capability, answers)``; the one
     place a completion is worked out (:func:`taxonomy.partial.complete` builds the function).
@@ -145,9 +144,7 @@ class Completions:
         self.compiled, self.engine, self.portfolio = compiled, engine, portfolio
         self.chooser, self.each_own = chooser, each_own
         pack = compiled.pack
-        self.sources = {
-            str(r.then.lead) for r in pack.rules if r.then.lead not in (None, "joint")
-        }
+        self.sources = {str(r.then.lead) for r in pack.rules if r.then.lead not in (None, "joint")}
 
     def tally(
         self,
@@ -169,7 +166,7 @@ class Completions:
         base = {keys[d]: groups[d][0][0] for d in range(len(keys))}
         base_key, values = self.compiled.extract(Stand(function, base), self.portfolio)  # type: ignore[arg-type]
         named = self._named(values)
-        entries = [self._block(function, groups, base, block, named) for block in blocks]
+        entries = [self._block(function, groups, (base, values), b, named) for b in blocks]
         run = _Cells(self, function, keys, groups, base_key)
         return run.table(blocks, entries, first, recommend, complete)
 
@@ -190,30 +187,69 @@ class Completions:
         self,
         function: Function,
         groups: Groups,
-        base: Mapping[str, Any],
+        base: tuple[Mapping[str, Any], Mapping[str, Any]],
         block: Block,
         named: list[tuple[str, ...]] | None,
     ) -> dict[Any, tuple[Any, ...]]:
-        """Each of the block's own completions: the case parts it gives, and the lead inputs."""
+        """Each of the block's own completions: the case parts it gives, and the lead inputs.
+
+        ``base``: the first completion's answers by key, and its facts' values. Where the
+        block's parts are the capability's highest, lowest or spread over fixed bodies, two
+        completions giving those bodies the same levels in any order give the same parts: each
+        such set of levels is extracted once.
+        """
         dims, positions, lead, keys = block
         extract, portfolio = self.compiled.extract, self.portfolio
-        may_lead = function.legal.may_lead
+        levels = _capability_levels(function, keys, [groups[d] for d in dims])
+        overs = self._symmetric(block, base[1]) if levels is not None else None
+        allowed = [tuple(b for b in s if function.legal.may_lead(b)) for s in named or ()]
         found: dict[Any, tuple[Any, ...]] = {}
+        extracted: dict[Any, tuple[Any, ...]] = {}
         for sub in itertools.product(*(range(len(groups[d])) for d in dims)):
-            values = dict(base)
-            values.update((k, groups[d][i][0]) for k, d, i in zip(keys, dims, sub, strict=True))
-            stand = Stand(function, values)
-            case, _ = extract(stand, portfolio)  # type: ignore[arg-type]
-            parts = tuple(case[p] for p in positions)
-            if lead == "raw" or (lead == "capability" and named is None):
-                inputs: Any = sub
-            elif lead == "capability":
-                assert named is not None
-                inputs = tuple(_most_capable(stand.capability, s, may_lead) for s in named)
+            ints: dict[str, int] = {}
+            if levels is not None:
+                ints = dict(levels[0])
+                for (body, table), i in zip(levels[1], sub, strict=True):
+                    ints[body] = table[i]
+            memo: Any = (
+                sub if overs is None else tuple(tuple(sorted(ints[b] for b in o)) for o in overs)
+            )
+            parts = extracted.get(memo)
+            if parts is None:
+                values = dict(base[0])
+                values.update((k, groups[d][i][0]) for k, d, i in zip(keys, dims, sub, strict=True))
+                case, _ = extract(Stand(function, values), portfolio)  # type: ignore[arg-type]
+                parts = extracted[memo] = tuple(case[p] for p in positions)
+            if lead == "capability" and levels is not None and named is not None:
+                inputs: Any = tuple(_most_capable(ints, bodies) for bodies in allowed)
+            elif lead:
+                inputs = sub
             else:
                 inputs = ()
             found[sub[0] if len(sub) == 1 else sub] = (parts, inputs)
         return found
+
+    def _symmetric(self, block: Block, values: Mapping[str, Any]) -> list[tuple[str, ...]] | None:
+        """The bodies whose capability each of the block's parts reads (None: not symmetric).
+
+        Symmetric: each part is the highest, lowest or spread of the capability over bodies
+        the block does not set.
+        """
+        facts = self.compiled.pack.facts
+        parts = self.compiled.parts
+        overs: list[tuple[str, ...]] = []
+        affected = set().union(*(self._affected(k) for k in block[3]))
+        for position in block[1]:
+            fact = facts.get(parts[position][1])
+            derive = fact.derive
+            if derive is None or derive[0] not in ("highest", "lowest", "spread"):
+                return None
+            over = str(derive[1]["over"])
+            if derive[1]["of"] != "capability" or over in affected:
+                return None
+            found = values.get(over, ())
+            overs.append((found,) if isinstance(found, str) else tuple(found))
+        return overs
 
     def _affected(self, key: str) -> set[str]:
         """The facts (declared, derived included) whose values the open answer ``key`` sets."""
@@ -294,15 +330,30 @@ def _reads_path(derive: tuple[str, Any]) -> str | None:
     return str(args["from"]) if op == "contains" else None
 
 
-def _most_capable(
-    capability: _Capability, bodies: Iterable[str], may_lead: Callable[[str], bool]
-) -> tuple[str, ...]:
-    """Of ``bodies`` the law lets lead, the most capable (what the lead policy reads of them)."""
-    allowed = [b for b in bodies if may_lead(b)]
-    if not allowed:
+def _most_capable(levels: Mapping[str, int], bodies: tuple[str, ...]) -> tuple[str, ...]:
+    """Of ``bodies`` (those the law lets lead), the most capable: what the lead policy reads."""
+    if not bodies:
         return ()
-    best = max(capability.of(b) for b in allowed)
-    return tuple(b for b in allowed if capability.of(b) == best)
+    best = max(levels.get(b, 0) for b in bodies)  # a body not answered for has none
+    return tuple(b for b in bodies if levels.get(b, 0) == best)
+
+
+def _capability_levels(
+    function: Function, keys: Sequence[str], groups: Groups
+) -> tuple[dict[str, int], list[tuple[str, list[int]]]] | None:
+    """Every body's capability as a number, and each open capability's numbers by index.
+
+    None unless every key is a capability of a body the function answers capability for (a
+    completion sets those; :func:`completed_parts`).
+    """
+    known = {body: int(level) for body, level in function.capability.levels}
+    tables = []
+    for key, group in zip(keys, groups, strict=True):
+        body = key.split(".", 1)[1]
+        if not key.startswith("capability.") or body not in known:
+            return None
+        tables.append((body, [int(values[0]) for values in group]))
+    return known, tables
 
 
 class _Cells:
@@ -350,13 +401,17 @@ class _Cells:
                     return None
                 index = known.setdefault(found[0], len(known))
                 if index == len(outcomes):
-                    rec = first if not outcomes else recommend(complete(self.function, self.chosen(cell)))
+                    rec = (
+                        first
+                        if not outcomes
+                        else recommend(complete(self.function, self.chosen(cell)))
+                    )
                     if (rec.arrangement, rec.lead, rec.tied, rec.each_own) != found[0]:
                         return None  # never expected: the plain enumeration answers instead
                     outcomes.append(found[0])
                     tallied.append([0, set(), rec, True])
                 got = seen[sig] = (index, found[1])
-            index, capped = got  # type: ignore[misc]
+            index, capped = got
             weight = 1
             for d, i in enumerate(cell):
                 weight *= sizes[d][i]

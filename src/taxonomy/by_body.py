@@ -21,8 +21,8 @@ from typing import Any
 import attrs
 
 from taxonomy._by_body import BodyView, Disagreement
-from taxonomy._outcomes import Completions
 from taxonomy._model import BodyAnswers, Function
+from taxonomy._outcomes import Completions
 from taxonomy._results import Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.partial import classify_open, complete, turns_on

@@ -25,7 +25,6 @@ from typing import Any, cast
 import attrs
 
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._outcomes import Completions, completed_parts
 from taxonomy._model import (
     Capability,
     Effectiveness,
@@ -35,6 +34,7 @@ from taxonomy._model import (
     OneOf,
     format_value,
 )
+from taxonomy._outcomes import Completions, completed_parts
 from taxonomy._results import OpenQuestion, Outcome, Recommendation
 from taxonomy.errors import InputError
 from taxonomy.language.rules import FactTest, RulePack
@@ -276,6 +276,8 @@ def classify_open(
         disputed: the open answers the bodies disagree on, each with who said what: their
             questions say so (:attr:`~taxonomy._results.OpenQuestion.disagreement`) and come
             first among those that settle as much (:mod:`taxonomy.by_body`).
+        fast: computes the same outcome table by blocks of the open answers
+            (:mod:`taxonomy._outcomes`); None: every completion through ``recommend``.
 
     Raises:
         InputError: more than :data:`MAX_COMPLETIONS` completions (answer some first).
