@@ -10,7 +10,8 @@
 3. Ranked open questions for a 500-function synthetic portfolio, two or three level answers
    left unknown on each function: classify, then rank the first questions across it (min and
    median of 3), against the same portfolio with every answer known.
-4. One function of eight bodies with every capability unknown (65,536 completions).
+4. One function of eight bodies with every capability unknown (65,536 completions), and the
+   NW London example (nine functions, eight CCGs) with every capability unknown too.
 
     python benchmarks/bench_unknowns.py
 
@@ -146,6 +147,21 @@ def eight(times: int = 3) -> dict[str, Any]:
     return _classified(eight_capabilities(), taxonomy.load_rules(), times)
 
 
+def nw_london() -> dict[str, Any]:
+    """NW London (nine functions, eight CCGs) with every CCG's capability also unknown."""
+    portfolio = taxonomy.load_portfolio(ROOT / "examples" / "nw_london_ccgs_2018.yaml")
+    fns = tuple(
+        attrs.evolve(
+            f, unknowns={**dict(f.unknowns), **{f"capability.{b}": UNKNOWN for b in f.performed_by}}
+        )
+        for f in portfolio.functions
+    )
+    portfolio = attrs.evolve(portfolio, functions=fns)
+    result: list[taxonomy.Classification] = []
+    cpu = _cpu(lambda: result.append(taxonomy.classify(portfolio)))
+    return {"cpu_s": round(cpu, 2), "open": sum(not rec.decided for rec in result[0])}
+
+
 def nhs_cli(times: int = 5) -> dict[str, float]:
     """CPU s (user + system) of the CLI in a fresh process, JSON out: min and median."""
     spent = []
@@ -197,3 +213,4 @@ if __name__ == "__main__":
     print(json.dumps({"nhs_unknown_cli": nhs_cli()}))
     print(json.dumps({"portfolio_500": portfolio_500()}))
     print(json.dumps({"eight_capabilities": eight()}))
+    print(json.dumps({"nw_london_capabilities_unknown": nw_london()}))
