@@ -33,6 +33,7 @@ from typing import Any
 
 from taxonomy._model import Function, Level, Portfolio
 from taxonomy._results import Recommendation
+from taxonomy.errors import EngineError
 from taxonomy.language.compiled import CompiledPack
 from taxonomy.language.durable import Engine
 from taxonomy.language.semantics import Decided, LeadChooser, settle_lead
@@ -212,7 +213,9 @@ class Completions:
                 for (body, table), i in zip(levels[1], sub, strict=True):
                     ints[body] = table[i]
             memo: Any = (
-                sub if overs is None else tuple(tuple(sorted(ints[b] for b in o)) for o in overs)
+                sub
+                if overs is None
+                else tuple(tuple(sorted(ints.get(b, 0) for b in o)) for o in overs)
             )
             parts = extracted.get(memo)
             if parts is None:
@@ -462,7 +465,10 @@ class _Cells:
             _, values = compiled.extract(stand, portfolio)  # type: ignore[arg-type]
         known = dict(values)
         known.update((f"finding.{name}", value) for name, value in decided.findings)
-        derivation = settle_lead(decided, known, owner.chooser(portfolio, stand))
+        try:
+            derivation = settle_lead(decided, known, owner.chooser(portfolio, stand))
+        except EngineError:
+            return None  # the plain enumeration raises it, at the completion it meets first
         if derivation.conflicts or derivation.gap is not None or derivation.arrangement is None:
             self.leads[lead_key] = None
             return None
