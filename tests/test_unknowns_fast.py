@@ -131,4 +131,3 @@ def test_too_many_completions_are_refused_plainly() -> None:
     )
     with pytest.raises(InputError, match=r"262,144 completions .* too many unknowns"):
         taxonomy.classify(portfolio)
-
