@@ -43,7 +43,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # portfolios read (YAML, spreadsheets, Python) and the law in force on a day
     ("taxonomy.input", "taxonomy.law"),
     # classify, and classifying over answers left open
-    ("taxonomy.classification", "taxonomy.partial", "taxonomy.by_body"),
+    ("taxonomy.classification", "taxonomy.partial", "taxonomy._outcomes", "taxonomy.by_body"),
     # the accountability graph and its checks
     ("taxonomy.structure",),
     # the JSON Schemas' builders, from the loaders' declarations

@@ -344,3 +344,24 @@ def test_a_merger_makes_a_body_gone_speak_as_its_successor() -> None:
     assert rec.by_body is not None
     views = {v.body: v.recommendation for v in rec.by_body.views}
     assert not views["northvale"].decided and str(views["eastbrook"].arrangement) == "aligned"
+
+
+def test_the_graph_and_picture_name_whose_answer_gives_which_option() -> None:
+    """Open because the councils disagree: drawn undecided, each council's option named."""
+    import html
+    import re
+
+    from taxonomy.render.picture import draw
+    from taxonomy.structure.graph import build_graph
+
+    graph = build_graph(taxonomy.classify(taxonomy.load_portfolio(FIXTURE)))
+    node = graph.nodes["function:revenues-benefits"]
+    assert node["decided"] is False
+    assert node["by_body"] == ("northvale: one_team", "southmere: aligned", "eastbrook: aligned")
+    assert "by_body" not in graph.nodes["function:elections"]  # it holds whatever they say
+    svg = draw(graph).decode()
+    text = " ".join(html.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg))
+    assert (
+        "it turns on whose answer: Northvale District Council's gives 1. One team; Southmere "
+        "District Council's gives 2. Aligned" in " ".join(text.split())
+    )

@@ -22,6 +22,7 @@ import attrs
 
 from taxonomy._by_body import BodyView, Disagreement
 from taxonomy._model import BodyAnswers, Function
+from taxonomy._outcomes import Completions
 from taxonomy._results import Recommendation
 from taxonomy.language.rules import RulePack
 from taxonomy.partial import classify_open, complete, turns_on
@@ -33,6 +34,8 @@ def classify_by_body(
     rules: RulePack,
     function: Function,
     recommend: Callable[[Function], Recommendation],
+    *,
+    fast: Completions | None = None,
 ) -> Recommendation:
     """The recommendation for ``function`` and, in its ``by_body``, what each body's answers give.
 
@@ -40,6 +43,7 @@ def classify_by_body(
         rules: the rule pack.
         function: the function, with :attr:`~taxonomy.Function.by_body`.
         recommend: classifies one function (answers open or not) by the normal path.
+        fast: as :func:`taxonomy.partial.classify_open` takes it.
     """
     plain = attrs.evolve(function, by_body=())
     disputed = {  # where the bodies' answers differ (an answer they share is no dispute)
@@ -48,12 +52,12 @@ def classify_by_body(
         if len({answer for _, answer in said.answers}) > 1
     }
     if plain.unknowns:
-        found = classify_open(rules, plain, recommend, disputed=disputed)
+        found = classify_open(rules, plain, recommend, disputed=disputed, fast=fast)
     else:
         found = recommend(plain)
     bodies = [b for b in function.performed_by if any(s.of(b) for s in function.by_body)]
     views = tuple(body_view(plain, body, function.by_body, recommend) for body in bodies)
-    moved = turns_on(rules, plain, recommend, tuple(disputed)) if disputed else ()
+    moved = turns_on(rules, plain, recommend, tuple(disputed), fast=fast) if disputed else ()
     return attrs.evolve(found, by_body=Disagreement(function.by_body, not moved, moved, views))
 
 

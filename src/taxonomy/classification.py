@@ -19,6 +19,7 @@ import attrs
 from taxonomy._decision import Decision, decision_of, decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Portfolio
+from taxonomy._outcomes import Completions
 from taxonomy._results import Classification, Recommendation
 from taxonomy.by_body import classify_by_body
 from taxonomy.errors import EngineError, InputError, PortfolioError, did_you_mean
@@ -270,15 +271,16 @@ class _Run:
         self.bodies = portfolio.organisation_ids
         self.required = tuple(f for f in pack.facts.answered() if f.required)
         self.tiers = pack.tiers()
+        self.fast = Completions(self.compiled, self.engine, portfolio, lead_by_capability, each_own)
 
     def recommend(self, fn: Function) -> Recommendation:
         """The recommendation for ``fn`` (open answers: over every completion)."""
         if fn.by_body:  # each body's own answers: combined, and each body's taken
-            found = classify_by_body(self.pack, fn, self.recommend)
+            found = classify_by_body(self.pack, fn, self.recommend, fast=self.fast)
             held = decision_of(self.portfolio, fn, found.arrangement, found.lead)
             return attrs.evolve(found, decision=held)
         if fn.unknowns:  # partial evaluation: every completion through this same path
-            found = classify_open(self.pack, fn, self.recommend)
+            found = classify_open(self.pack, fn, self.recommend, fast=self.fast)
             held = decision_of(self.portfolio, fn, found.arrangement, found.lead)
             return attrs.evolve(found, decision=held)
         pack, portfolio = self.pack, self.portfolio

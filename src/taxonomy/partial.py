@@ -34,6 +34,7 @@ from taxonomy._model import (
     OneOf,
     format_value,
 )
+from taxonomy._outcomes import Completions, completed_parts
 from taxonomy._results import OpenQuestion, Outcome, Recommendation
 from taxonomy.errors import InputError
 from taxonomy.language.rules import FactTest, RulePack
@@ -136,19 +137,12 @@ def _classes(pack: RulePack, key: str, values: Sequence[Any]) -> list[tuple[Any,
 
 def complete(function: Function, values: dict[str, Any]) -> Function:
     """``function`` with its open answers given ``values`` (by key): a fully known function."""
-    eff, fx, cap = function.efficiency, function.effectiveness, function.capability.as_dict()
-    answers = dict(function.answers)
-    for key, value in values.items():
-        if key == "efficiency.duplication":
-            eff = Efficiency(value, eff.simplification)
-        elif key == "efficiency.simplification":
-            eff = Efficiency(eff.duplication, value)
-        elif key == "effectiveness.joint_benefit":
-            fx = Effectiveness(value)
-        elif key.startswith("capability.") and key.split(".", 1)[1] in cap:
-            cap[key.split(".", 1)[1]] = value
-        else:
-            answers[key] = value
+    (dup, simp), joint, cap, answers = completed_parts(function, values)
+    eff, fx = function.efficiency, function.effectiveness
+    if (dup, simp) != (eff.duplication, eff.simplification):
+        eff = Efficiency(dup, simp)
+    if joint != fx.joint_benefit:
+        fx = Effectiveness(joint)
     left = tuple((k, v) for k, v in function.unknowns if k not in values)
     return attrs.evolve(
         function,
@@ -205,19 +199,21 @@ Cell = tuple[int, ...]
 def _cover(cells: set[Cell], sizes: Sequence[int]) -> list[tuple[frozenset[int], ...]]:
     """A greedy cover of ``cells`` by maximal cubes lying inside them (prime implicants)."""
     cover: list[tuple[frozenset[int], ...]] = []
-    left = set(cells)
-    while left:
-        seed = min(left)
+    covered: set[Cell] = set()
+    for seed in sorted(cells):  # each time, the least cell not yet covered seeds a cube
+        if seed in covered:
+            continue
         cube = [frozenset({i}) for i in seed]
         for dim, size in enumerate(sizes):
             for other in range(size):
                 if other in cube[dim]:
                     continue
-                trial = [*cube[:dim], cube[dim] | {other}, *cube[dim + 1 :]]
-                if all(c in cells for c in itertools.product(*trial)):
-                    cube = trial
+                # Only the slice the new value adds needs checking: the cube is inside already.
+                added = [*cube[:dim], (other,), *cube[dim + 1 :]]
+                if all(c in cells for c in itertools.product(*added)):
+                    cube = [*cube[:dim], cube[dim] | {other}, *cube[dim + 1 :]]
         cover.append(tuple(cube))
-        left -= set(itertools.product(*cube))
+        covered.update(itertools.product(*cube))
     return cover
 
 
@@ -226,7 +222,12 @@ def _when(
     keys: Sequence[str],
     groups: Sequence[Sequence[tuple[Any, ...]]],
     every: Sequence[Sequence[Any]],
+    said: dict[tuple[int, frozenset[int]], str],
 ) -> str:
+    """The simplest condition on the open answers that gives the outcome of ``cells``.
+
+    ``said``: the words for one answer's values, shared by the outcomes of one function.
+    """
     sizes = [len(g) for g in groups]
     terms = []
     for cube in _cover(cells, sizes):
@@ -234,10 +235,14 @@ def _when(
         for dim, chosen in enumerate(cube):
             if len(chosen) == sizes[dim]:
                 continue
-            values = [v for i in sorted(chosen) for v in groups[dim][i]]
-            order = list(every[dim])
-            values.sort(key=order.index)
-            parts.append(f"{_label(keys[dim])} is {_count_words(values, order)}")
+            words = said.get((dim, chosen))
+            if words is None:
+                values = [v for i in sorted(chosen) for v in groups[dim][i]]
+                order = list(every[dim])
+                values.sort(key=order.index)
+                words = f"{_label(keys[dim])} is {_count_words(values, order)}"
+                said[(dim, chosen)] = words
+            parts.append(words)
         terms.append(" and ".join(parts) if parts else "always")
     if len(terms) == 1:
         return terms[0]
@@ -260,6 +265,7 @@ def classify_open(
     recommend: Callable[[Function], Recommendation],
     *,
     disputed: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+    fast: Completions | None = None,
 ) -> Recommendation:
     """The recommendation for a function with open answers, over every completion.
 
@@ -270,6 +276,8 @@ def classify_open(
         disputed: the open answers the bodies disagree on, each with who said what: their
             questions say so (:attr:`~taxonomy._results.OpenQuestion.disagreement`) and come
             first among those that settle as much (:mod:`taxonomy.by_body`).
+        fast: computes the same outcome table by blocks of the open answers
+            (:mod:`taxonomy._outcomes`); None: every completion through ``recommend``.
 
     Raises:
         InputError: more than :data:`MAX_COMPLETIONS` completions (answer some first).
@@ -280,13 +288,14 @@ def classify_open(
     total = 1
     for values in every:
         total *= len(values)
-    found, outcome_of = _tally(function, keys, groups, recommend)
+    found, outcome_of = _tally(function, keys, groups, recommend, fast)
     ranked = sorted(
         found.items(),
         key=lambda kv: (-kv[1][0], kv[1][2].category or 0, kv[1][2].lead_text),
     )
     if len(ranked) == 1:
         return _decided(ranked[0][1], keys, groups)
+    said: dict[tuple[int, frozenset[int]], str] = {}
     possible = tuple(
         Outcome(
             rec.arrangement,
@@ -294,7 +303,7 @@ def classify_open(
             rec.lead_status,
             rec.tied,
             _share(weight, total),
-            _when(cells, keys, groups, every),
+            _when(cells, keys, groups, every, said),
             rec,
         )
         for _, (weight, cells, rec, _capped) in ranked
@@ -312,6 +321,8 @@ def turns_on(
     function: Function,
     recommend: Callable[[Function], Recommendation],
     asked: Sequence[str],
+    *,
+    fast: Completions | None = None,
 ) -> tuple[str, ...]:
     """The open answers among ``asked`` on which the outcome (arrangement and lead) turns.
 
@@ -321,7 +332,7 @@ def turns_on(
     """
     keys, groups = completions(rules, function)
     _check_grid(function, keys, groups)
-    _, outcome_of = _tally(function, keys, groups, recommend)
+    _, outcome_of = _tally(function, keys, groups, recommend, fast)
     found = []
     for dim, key in enumerate(keys):
         if key not in asked:
@@ -394,8 +405,26 @@ def _tally(
     keys: Sequence[str],
     groups: Groups,
     recommend: Callable[[Function], Recommendation],
+    fast: Completions | None,
 ) -> tuple[dict[tuple[Any, ...], list[Any]], dict[Cell, tuple[Any, ...]]]:
-    """Each outcome's [weight, cells, a recommendation, capped everywhere], and each cell's."""
+    """Each outcome's [weight, cells, a recommendation, capped everywhere], and each cell's.
+
+    By ``fast`` where it can say; otherwise by :func:`plain_tally`.
+    """
+    if fast is not None:
+        table = fast.tally(function, keys, groups, recommend, complete)
+        if table is not None:
+            return table
+    return plain_tally(function, keys, groups, recommend)
+
+
+def plain_tally(
+    function: Function,
+    keys: Sequence[str],
+    groups: Groups,
+    recommend: Callable[[Function], Recommendation],
+) -> tuple[dict[tuple[Any, ...], list[Any]], dict[Cell, tuple[Any, ...]]]:
+    """The outcome table, every completion classified by ``recommend`` (the reference)."""
     found: dict[tuple[Any, ...], list[Any]] = {}
     outcome_of: dict[Cell, tuple[Any, ...]] = {}
     for cell in itertools.product(*(range(len(g)) for g in groups)):
@@ -446,12 +475,7 @@ def _questions(
     """
     # The weight of each outcome under each answer to each question, in one pass over the cells
     # (each outcome listed in the order the cells first reach it).
-    tally: list[list[dict[tuple[Any, ...], int]]] = [[{} for _ in g] for g in groups]
-    for cell, outcome in outcome_of.items():
-        weight = _weight(cell, groups)
-        for dim, index in enumerate(cell):
-            here = tally[dim][index]
-            here[outcome] = here.get(outcome, 0) + weight
+    tally = _answer_tally(groups, outcome_of)
     questions = []
     for dim, asked in enumerate(keys):
         expected = arrangements = Fraction(0)
@@ -485,6 +509,35 @@ def _questions(
         )
     )
     return questions
+
+
+def _answer_tally(
+    groups: Groups, outcome_of: dict[Cell, tuple[Any, ...]]
+) -> list[list[dict[tuple[Any, ...], int]]]:
+    """The weight of each outcome under each answer to each question (in first-reached order).
+
+    One pass over the cells, each outcome counted by a small number (an outcome hashes by its
+    words, which is slow), turned back into outcomes at the end.
+    """
+    sizes = [[len(g) for g in dim] for dim in groups]
+    numbers: dict[tuple[Any, ...], int] = {}
+    by_id: dict[int, int] = {}  # the same outcome object is met many times
+    order: list[tuple[Any, ...]] = []
+    counts: list[list[dict[int, int]]] = [[{} for _ in g] for g in groups]
+    for cell, outcome in outcome_of.items():
+        number = by_id.get(id(outcome))
+        if number is None:
+            number = numbers.setdefault(outcome, len(numbers))
+            if number == len(order):
+                order.append(outcome)
+            by_id[id(outcome)] = number
+        weight = 1
+        for dim, index in enumerate(cell):
+            weight *= sizes[dim][index]
+        for dim, index in enumerate(cell):
+            here = counts[dim][index]
+            here[number] = here.get(number, 0) + weight
+    return [[{order[n]: w for n, w in here.items()} for here in dim] for dim in counts]
 
 
 def _lead_open(

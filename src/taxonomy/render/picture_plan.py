@@ -411,7 +411,8 @@ def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     name = str(data.get("label", function))
     if data.get("decided") is False:
         options = [Arrangement.parse(str(a)) for a in data.get("possible") or ()]
-        return f"{name} (open: {' or '.join(f'{a.category}. {a.title}' for a in options)})"
+        said = _whose_answer(data.get("by_body") or (), names)
+        return f"{name} (open: {' or '.join(f'{a.category}. {a.title}' for a in options)}{said})"
     if graph.graph.get("state") == "as-is" or not data.get("arrangement"):
         return name
     if data.get("each_own"):
@@ -433,6 +434,22 @@ def _function_text(graph: Graph, function: str, names: dict[str, str]) -> str:
     if tied:
         return f"{name} (lead not decided: {' or '.join(names.get(t, t) for t in tied)})"
     return f"{name} (led jointly)"
+
+
+def _whose_answer(views: Any, names: dict[str, str]) -> str:
+    """``; it turns on whose answer: A's gives 1, B's 2`` (empty where no body's answer moves it).
+
+    ``views``: the graph's ``by_body`` (``body: arrangement or arrangement``).
+    """
+    parts = []
+    for view in views:
+        body, _, arrangements = str(view).partition(": ")
+        gives = " or ".join(
+            str(Arrangement.parse(a).category) + ". " + Arrangement.parse(a).title
+            for a in arrangements.split(" or ")
+        )
+        parts.append(f"{names.get(body, body)}'s gives {gives}")
+    return f"; it turns on whose answer: {'; '.join(parts)}" if parts else ""
 
 
 def joint_owner(graph: Graph, function: str) -> str | None:

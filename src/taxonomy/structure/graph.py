@@ -204,13 +204,22 @@ def _undecided(graph: Graph, fn: Function, rec: Recommendation) -> None:
     Nothing of any one option is drawn (that would be a guess): each body in ``performed_by``
     keeps its own team under its own Board, accountable for delivery, until the open answers
     are given. The function node says ``decided: false``, ``possible`` (the arrangements
-    still possible, most likely first) and ``open_question`` (the answer that settles most).
+    still possible, most likely first) and ``open_question`` (the answer that settles most);
+    where it turns on whose answer holds (the bodies answered for themselves and disagree),
+    ``by_body``: what each body's answers give (``northvale: one_team``; ``a or b`` where that
+    body's view is itself still open).
     """
     node = graph.nodes[f"function:{fn.id}"]
     node["decided"] = False
     node["possible"] = tuple(dict.fromkeys(str(o.arrangement) for o in rec.possible))
     node["shares"] = tuple(_shares(rec))
     node["open_question"] = rec.open_questions[0].key if rec.open_questions else None
+    if rec.by_body is not None and not rec.by_body.holds:  # only there: exports unchanged
+        node["by_body"] = tuple(
+            f"{view.body}: "
+            + " or ".join(dict.fromkeys(str(o.arrangement) for o in view.recommendation.outcomes))
+            for view in rec.by_body.views
+        )
     for body in fn.performed_by:
         team = _team(graph, fn, body, label=f"{fn.name} ({body}, until decided)", own=True)
         _edge(graph, team, _board(body), "reports_to")
