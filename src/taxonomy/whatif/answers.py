@@ -170,19 +170,7 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
             allowed=[*FIELDS, *declared],
             suggestion=did_you_mean(field, [*FIELDS, *declared]),
         )
-    ok = {
-        "level": isinstance(value, str) and value in Level.names(),
-        "tier": value in _tiers(),
-        "true/false": isinstance(value, bool),
-        "body or null": value is None or isinstance(value, str),
-        "bodies": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
-        "posts": isinstance(value, list | tuple) and all(isinstance(v, str) for v in value),
-        "body, bodies or null": value is None
-        or isinstance(value, str)
-        or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)),
-        "limits": isinstance(value, list | tuple) and all(v in DELEGATION_LIMITS for v in value),
-        "text": isinstance(value, str),
-    }[kind]
+    ok = _suits(kind, value)
     if not ok:
         allowed = {"level": Level.names(), "tier": _tiers(), "limits": DELEGATION_LIMITS}.get(
             kind, (kind,)
@@ -193,6 +181,22 @@ def check_field(field: str, value: Any, at: Where, facts: Facts | None = None) -
             allowed=allowed,
             suggestion=did_you_mean(str(value), allowed),
         )
+
+
+def _suits(kind: str, value: Any) -> bool:
+    """Whether ``value`` is a value of ``kind`` (one of :data:`FIELDS`' kinds)."""
+    names = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+    return {
+        "level": isinstance(value, str) and value in Level.names(),
+        "tier": value in _tiers(),
+        "true/false": isinstance(value, bool),
+        "body or null": value is None or isinstance(value, str),
+        "bodies": names,
+        "posts": names,
+        "body, bodies or null": value is None or isinstance(value, str) or names,
+        "limits": isinstance(value, list | tuple) and all(v in DELEGATION_LIMITS for v in value),
+        "text": isinstance(value, str),
+    }[kind]
 
 
 def _check_open(field: str, value: Any, at: Where, facts: Facts | None) -> None:
