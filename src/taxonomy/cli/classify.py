@@ -65,7 +65,8 @@ _FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
 def classify_command(judged: Judged, out: Destination, answer_files: tuple[str, ...]) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
-    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
+    PORTFOLIO is YAML, an XLSX workbook, CSV or JSONL (by extension), or - for YAML or JSON on
+    stdin.
     With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
     leaves one body that day, the output says every function is delivered once, by it.
     With --answers, the answers a team filled in on the results workbook are applied first.
