@@ -160,12 +160,12 @@ class JsonlStream:
         self,
         stream: FunctionStream,
         lines: Generator[tuple[int, str], None, None],
-        named: RulePack | None,
+        rules: RulePack | None,
         named_at: str | None,
     ) -> None:
         self._stream, self._lines, self._named_at = stream, lines, named_at
-        context = stream.context
-        self.context = context if named is None else _with_pack(context, named)
+        context = stream.context  # ``rules``: the pack the first line names, if any
+        self.context = context if rules is None else _with_pack(context, rules)
         self.pack = stream.pack
         self.failed: PortfolioError | None = None
 

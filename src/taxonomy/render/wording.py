@@ -247,16 +247,16 @@ def delegated_sentences(
     ]
 
 
-def answer_meaning(pack: RulePack, fact: str) -> str:
+def answer_meaning(rules: RulePack, fact: str) -> str:
     """What an answer to ``fact`` is, as a noun phrase; empty for a finding or a formula.
 
     >>> from taxonomy.language.rules import load_rules
     >>> answer_meaning(load_rules(), "efficiency.duplication")[:15]
     'the duplication'
     """
-    if fact.startswith("finding.") or fact not in pack.facts:
+    if fact.startswith("finding.") or fact not in rules.facts:
         return ""
-    declared = pack.facts.get(fact)
+    declared = rules.facts.get(fact)
     if declared.derive is not None:  # a computed fact: its meaning is a formula
         return ""
     meaning = declared.meaning
