@@ -223,3 +223,24 @@ def test_memory_does_not_grow_with_the_functions(
     # Streamed: the ids seen and the few distinct cases, about 0.6 KiB a function.
     assert streamed < 2048, f"{streamed:.0f} bytes more held per function more"
     assert whole > 2 * 2048, f"read whole: {whole:.0f} bytes per function"
+
+
+@pytest.mark.slow
+def test_a_bad_last_row_of_50000_is_reported_and_nothing_is_written(tmp_path: Path) -> None:
+    """The last row's problems, every one with its row and column, after 49,999 good rows.
+
+    Rows are checked after a problem, never classified nor written: a file whose only problem
+    is its last row is the most work before the error, and still leaves nothing behind.
+    """
+    path = write_csv(50_000, tmp_path)
+    _spoil(path, {50_001: {"capability.b2": "loads", "legal.board_reserved": "perhaps"}})
+    out = tmp_path / "out.jsonl"
+    result = _failing(path, out)
+    assert result.returncode == 2, result.stderr
+    message = result.stderr
+    assert message.startswith(f"taxonomy: error: {path}: 2 problems:"), message
+    assert "Traceback" not in message
+    assert "row 50001, column 'capability.b2': " in message
+    assert "row 50001, column 'legal.board_reserved': " in message
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.bodies.csv", "p.csv"]

@@ -20,10 +20,9 @@ was probably meant.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -321,6 +320,7 @@ class Problems:
         self.cap = cap
         self.found: list[InputError] = []
         self.total = 0
+        self._collecting = _Collecting(self)
 
     def add(self, error: InputError) -> None:
         """Record ``error`` (every problem of it, if it already stands for several)."""
@@ -330,13 +330,9 @@ class Problems:
                 self.found.append(problem)
         self.total += error.total - len(error.problems)  # those it counted but did not keep
 
-    @contextlib.contextmanager
-    def collecting(self) -> Iterator[None]:
+    def collecting(self) -> _Collecting:
         """Run the block; an :class:`InputError` it raises is recorded, not propagated."""
-        try:
-            yield
-        except InputError as error:
-            self.add(error)
+        return self._collecting
 
     def __len__(self) -> int:
         return self.total
@@ -355,6 +351,30 @@ class Problems:
         error = self.error()
         if error is not None:
             raise error
+
+
+class _Collecting:
+    """:meth:`Problems.collecting`'s block: one per :class:`Problems`, used again and nested.
+
+    A class, not a generator context manager: readers enter one per key of every item, and a
+    generator made and resumed each time costs several times a method call.
+    """
+
+    __slots__ = ("problems",)
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> bool:
+        if isinstance(error, InputError):
+            self.problems.add(error)
+            return True
+        return False
 
 
 class PortfolioError(InputError):

@@ -30,7 +30,9 @@ from taxonomy.cli._output import (
 if TYPE_CHECKING:
     from taxonomy._model import Function
     from taxonomy.errors import TaxonomyError
+    from taxonomy.input.jsonl import JsonlStream
     from taxonomy.input.spreadsheet import PortfolioStream
+    from taxonomy.language.rules import RulePack
 
 __all__ = ["classify_command"]
 
@@ -63,7 +65,8 @@ _FORMATS = ("table", "json", "jsonl", "markdown", "xlsx", "csv")
 def classify_command(judged: Judged, out: Destination, answer_files: tuple[str, ...]) -> None:
     """Recommend an arrangement and a lead for every function of PORTFOLIO.
 
-    PORTFOLIO is YAML, an XLSX workbook or CSV (by extension), or - for YAML or JSON on stdin.
+    PORTFOLIO is YAML, an XLSX workbook, CSV or JSONL (by extension), or - for YAML or JSON on
+    stdin.
     With a dated law, the result is judged on --as-of (or the portfolio's as_of); if the law
     leaves one body that day, the output says every function is delivered once, by it.
     With --answers, the answers a team filled in on the results workbook are applied first.
@@ -137,27 +140,26 @@ def _stream_jsonl(judged: Judged, out: Destination) -> None:
 
 
 def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options: Any) -> bool:
-    """Classify a CSV portfolio to a JSONL file a function at a time; whether it was.
+    """Classify a CSV or JSONL portfolio to a JSONL file a function at a time; whether it was.
 
-    The side tables are read first, then each row of functions is read, checked, classified
-    and written in turn: memory does not grow with the functions (but for the ids seen, kept
-    to find one used twice). Every problem is still found, and any problem leaves nothing at
-    the output (the atomic writer's temporary file is removed): the error is the one reading
-    the portfolio whole gives. Not streamed (False): another format or input, ``--answers``,
-    standard output (nothing can be taken back from it), or a portfolio that must be read whole
-    (:func:`taxonomy.input.spreadsheet.stream_portfolio`).
+    The side tables (a JSONL portfolio's first line) are read first, then each function (a
+    row, a line) is read, checked, classified and written in turn: memory does not grow with
+    the functions (but for the ids seen, kept to find one used twice). Every problem is still
+    found, and any problem leaves nothing at the output (the atomic writer's temporary file is
+    removed): the error is the one reading the portfolio whole gives. Not streamed (False):
+    another format or input, ``--answers``, standard output (nothing can be taken back from
+    it), or a portfolio that must be read whole
+    (:func:`taxonomy.input.spreadsheet.stream_portfolio`, :func:`taxonomy.input.jsonl.
+    stream_jsonl`).
     """
     from taxonomy.classification import classify_each
     from taxonomy.errors import TaxonomyError
-    from taxonomy.input.spreadsheet import stream_portfolio
     from taxonomy.render.text import jsonl_header, to_json_lines_of
 
     out: Destination = options["out"]
     if out.format != "jsonl" or out.to_stdout or options.get("answer_files"):
         return False
-    if not portfolio.lower().endswith(".csv"):
-        return False
-    stream = stream_portfolio(portfolio, rules=load_rules(rules_dir) if rules_dir else None)
+    stream = _opened(portfolio, load_rules(rules_dir) if rules_dir else None)
     if stream is None:
         return False
     if rules_dir is None and stream.context.pack is not None:
@@ -183,8 +185,24 @@ def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options:
     return True
 
 
+def _opened(portfolio: str, rules: RulePack | None) -> PortfolioStream | JsonlStream | None:
+    """The CSV or JSONL portfolio to stream; None for another, or one to read whole."""
+    suffix = portfolio.lower().rsplit(".", 1)[-1]
+    if suffix == "csv":
+        from taxonomy.input.spreadsheet import stream_portfolio
+
+        return stream_portfolio(portfolio, rules=rules)
+    if suffix == "jsonl":
+        from taxonomy.input.jsonl import stream_jsonl
+
+        return stream_jsonl(portfolio, rules=rules)
+    return None
+
+
 def _fail(
-    stream: PortfolioStream, error: TaxonomyError, functions: Iterator[Function] | None = None
+    stream: PortfolioStream | JsonlStream,
+    error: TaxonomyError,
+    functions: Iterator[Function] | None = None,
 ) -> NoReturn:
     """Raise what reading the portfolio whole would: its problems (the rest read), or ``error``."""
     if error is stream.failed:

@@ -1,4 +1,4 @@
-"""Portfolio files: YAML, XLSX or CSV, chosen by the file's extension."""
+"""Portfolio files: YAML, XLSX, CSV or JSONL, chosen by the file's extension."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ __all__ = ["dump_portfolio", "load_portfolio"]
 
 
 def load_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfolio:
-    """Load and validate a portfolio: YAML, or a spreadsheet (``.xlsx``, ``.csv``) by extension.
+    """Load and validate a portfolio: YAML, a spreadsheet (``.xlsx``, ``.csv``) or ``.jsonl``.
+
+    JSONL (:mod:`taxonomy.input.jsonl`): the portfolio without its functions on the first
+    line, then one function a line.
 
     ``-`` reads YAML (or JSON) from standard input.
 
@@ -37,6 +40,10 @@ def load_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".csv"):
         return read_portfolio(path, rules=rules)
+    if suffix == ".jsonl":
+        from taxonomy.input.jsonl import read_jsonl
+
+        return read_jsonl(path, rules=rules)
     data = load_yaml(path, error=PortfolioError)
     return portfolio_from_data(data, file=source_name(path), rules=rules)
 

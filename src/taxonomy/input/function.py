@@ -46,6 +46,10 @@ __all__ = ["read_function"]
 
 _T = TypeVar("_T")
 
+#: Each level as written exactly (``high``): the answer most cells give, read without a check
+#: that could only pass (any other text is read, and refused, by :func:`read_level`).
+_LEVELS = {name: Level.parse(name) for name in Level.names()}
+
 
 @attrs.define
 class _Reading:
@@ -82,7 +86,8 @@ class _Reading:
                 known_required=known_required(self.pack, f"{question}.{key}"),
             )
             return Level.NONE  # a placeholder nothing reads: see Function.unknowns
-        return read_level(self.reader, part, key, self.item)
+        level = _LEVELS.get(part[key]) if type(part[key]) is str else None
+        return level if level is not None else read_level(self.reader, part, key, self.item)
 
     def per_body(self, part: Fields, question: str, key: str, kind: str) -> Any:
         """Each body's own answer to ``question.key``: the value they agree on, else a OneOf.

@@ -330,8 +330,11 @@ class Reader:
         """
         allowed = tuple(allowed)
         known = set(allowed)
-        problems = Problems(self.error, file=self.file)
         unknown = [key for key in node if key not in known]
+        missing = [key for key in required if key not in node]
+        if not unknown and not missing:
+            return  # as most items are: nothing to report
+        problems = Problems(self.error, file=self.file)
         for key in unknown:
             with problems.collecting():
                 self.fail(
@@ -343,7 +346,6 @@ class Reader:
                     # Searched for only if the problem is shown: a file may have 10^5 of them.
                     suggestion=functools.partial(did_you_mean, key, allowed),
                 )
-        missing = [key for key in required if key not in node]
         # A misspelt key: the key it was meant as is not missing too.
         meant = misspelt(unknown, allowed, missing) if unknown and missing else set()
         for key in missing:

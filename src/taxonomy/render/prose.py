@@ -37,6 +37,7 @@ from taxonomy.render.wording import (
     FORUM_WORDS,
     LegalEffect,
     alone_sentence,
+    answer_meaning,
     arrangement_words,
     citation,
     delegated_sentences,
@@ -161,6 +162,7 @@ class _Writer:
         # the value of the one completion whose derivation is shown.
         self._open: dict[str, Any] = {}
         self._given: Function | None = None  # the function written about, if given (streamed)
+        self._meanings: dict[str, str] = {}  # each fact's answer as a noun phrase, made once
         self.facts = {*pack.facts.names(), *(f"finding.{n}" for n in pack.finding_types)}
         self.rule_ids = {rule.id for rule in pack.rules}
         self.decision_findings = {
@@ -548,18 +550,11 @@ class _Writer:
 
     def _answer(self, fact: str, value: Any) -> str:
         """An answer as a clause: ``the duplication between the bodies is high``."""
-        if fact.startswith("finding.") or fact not in self.pack.facts:
-            return ""
-        declared = self.pack.facts.get(fact)
-        if declared.derive is not None:  # a computed fact: its meaning is a formula
-            return ""
-        meaning = declared.meaning
-        meaning = re.sub(r"^Q\d+:\s*", "", meaning)
-        meaning = re.sub(r"\s*\([^()]*\)\s*$", "", meaning).strip()
+        meaning = self._meanings.get(fact)
+        if meaning is None:
+            meaning = self._meanings[fact] = answer_meaning(self.pack, fact)
         if not meaning:
             return ""
-        if not re.match(r"(the|a|an|how|each|every|what|which|who)\b", meaning, re.IGNORECASE):
-            meaning = "the " + meaning
         if fact in self._open:
             left = str(self._open[fact])
             known = "not known yet" if left == "unknown" else f"somewhere in {left}"

@@ -101,11 +101,13 @@ def to_json_lines(
         context: the portfolio classified.
         rules: the rule pack that made them; None: the default pack.
     """
+    from taxonomy.render.json_lines import LineWriter
     from taxonomy.render.prose import paragraph_writer
 
     summary = paragraph_writer(context, rules=rules)
+    line = LineWriter().line
     for recommendation in recommendations:
-        yield _json_line(recommendation, summary(recommendation))
+        yield line(recommendation, summary(recommendation))
 
 
 def to_json_lines_of(
@@ -120,11 +122,13 @@ def to_json_lines_of(
     writes for it when classified in a portfolio holding it with ``context``'s bodies, law and
     governance.
     """
+    from taxonomy.render.json_lines import LineWriter
     from taxonomy.render.prose import paragraph_writer
 
     summary = paragraph_writer(context, rules=rules)
+    line = LineWriter().line
     for function, recommendation in recommendations:
-        yield _json_line(recommendation, summary(recommendation, function))
+        yield line(recommendation, summary(recommendation, function))
 
 
 def _json_line(recommendation: Recommendation, summary: str | None) -> str:

@@ -13,12 +13,14 @@ from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
 if TYPE_CHECKING:
     from taxonomy._decision import Decision
+    from taxonomy.language.rules import RulePack
 
 __all__ = [
     "EFFECTS",
     "FORUM_WORDS",
     "LegalEffect",
     "alone_sentence",
+    "answer_meaning",
     "arrangement_words",
     "citation",
     "delegated_sentences",
@@ -243,3 +245,25 @@ def delegated_sentences(
             f"{'it stays' if one else 'they stay'} accountable in law as holders"
         )
     ]
+
+
+def answer_meaning(rules: RulePack, fact: str) -> str:
+    """What an answer to ``fact`` is, as a noun phrase; empty for a finding or a formula.
+
+    >>> from taxonomy.language.rules import load_rules
+    >>> answer_meaning(load_rules(), "efficiency.duplication")[:15]
+    'the duplication'
+    """
+    if fact.startswith("finding.") or fact not in rules.facts:
+        return ""
+    declared = rules.facts.get(fact)
+    if declared.derive is not None:  # a computed fact: its meaning is a formula
+        return ""
+    meaning = declared.meaning
+    meaning = re.sub(r"^Q\d+:\s*", "", meaning)
+    meaning = re.sub(r"\s*\([^()]*\)\s*$", "", meaning).strip()
+    if not meaning:
+        return ""
+    if not re.match(r"(the|a|an|how|each|every|what|which|who)\b", meaning, re.IGNORECASE):
+        meaning = "the " + meaning
+    return meaning
