@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -317,6 +317,38 @@ def _classes(pack: RulePack, dims: Sequence[list[dict[str, Any]]]) -> list[_Clas
     return found
 
 
+def _alike(pack: RulePack, fires: Backend) -> Callable[[Mapping[str, Any]], Hashable]:
+    """What a derivation depends on: which rules of the first stratum fire, and a few values.
+
+    The first stratum's rules read answers only; a finding is a constant or an answer copied
+    (``value: FACT``); later strata read findings and the answers they name; the law's check on
+    leads asks whether ``legal.delegable_to`` is there. Two combinations of answers alike in
+    those derive the same rules, findings, decision, lead, conflicts and gaps, so the first of
+    them (which any issue's example is) is derived and the others need not be.
+    """
+    later = {
+        fact
+        for stratum in pack.strata[1:]
+        for rule_id in stratum
+        for fact in pack.rule(rule_id).when.facts()
+        if not fact.startswith("finding.")
+    }
+    copied = {r.then.value for r in pack.rules if isinstance(r.then.value, str)}
+    delegable = _delegable_fact(pack)
+    read = sorted(later | copied | ({delegable} if delegable is not None else set()))
+    first = bool(pack.strata)
+
+    def key(values: Mapping[str, Any]) -> Hashable:
+        fired = tuple(fires.fire(0, values, function="")) if first else ()
+        return fired, tuple(values.get(fact, _ABSENT) for fact in read)
+
+    return key
+
+
+#: An absent fact, in :func:`_alike`'s key (None could be a value).
+_ABSENT = object()
+
+
 def _each(dims: Sequence[list[dict[str, Any]]]) -> list[_Classes]:
     """Every option of each dimension, a class of its own (the durable-rules backend's check)."""
     return [[(option, 1) for option in dim] for dim in dims]
@@ -405,7 +437,10 @@ def check_pack(
     reference = backend == "reference"
     fires: Backend = ReferenceBackend(rules) if reference else engine_for(rules)
     found = _Found(read)
-    count = found.enumerate(rules, _classes(rules, dims) if reference else _each(dims), fires)
+    if reference:
+        count = found.enumerate(rules, _classes(rules, dims), fires, alike=_alike(rules, fires))
+    else:
+        count = found.enumerate(rules, _each(dims), fires)
     assert count == total, (count, total)  # every combination stood for
     return VerifyReport(
         rules.name, found.report(rules), count, True, time.perf_counter() - start, backend
@@ -455,13 +490,30 @@ class _Found:
                 example,
             )
 
-    def enumerate(self, pack: RulePack, classes: Sequence[_Classes], fires: Backend) -> int:
-        """Derive one combination of each class; returns how many combinations they stand for."""
+    def enumerate(
+        self,
+        pack: RulePack,
+        classes: Sequence[_Classes],
+        fires: Backend,
+        *,
+        alike: Callable[[Mapping[str, Any]], Hashable] | None = None,
+    ) -> int:
+        """Derive one combination of each class; returns how many combinations they stand for.
+
+        ``alike``: what a derivation depends on, if given; a combination alike to one derived
+        before is not derived again (it finds nothing the first did not).
+        """
         delegable = _delegable_fact(pack)
         unchecked = _unchecked_sources(pack)
         count = 0
+        seen: set[Hashable] = set()
         for values, weight in _assignments(classes):
             count += weight
+            if alike is not None:
+                key = alike(values)
+                if key in seen:
+                    continue
+                seen.add(key)
             derivation = derive(
                 pack,
                 values,
