@@ -7,11 +7,12 @@ answers, and requires durable-rules' derivation to equal the reference semantics
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 
 import taxonomy
@@ -25,6 +26,7 @@ from taxonomy.language.semantics import (
     holds,
     lead_by_source,
 )
+from taxonomy.testing import verify
 from taxonomy.testing.verify import check_pack
 from tests.conftest import NHS
 
@@ -356,6 +358,33 @@ def test_classify_and_rules_check_derive_alike(pack: RulePack) -> None:
         assert d.arrangement is rec.arrangement
         assert [r.id for r in d.fired] == [f.rule for f in rec.explanation.fired]
         assert d.findings == rec.explanation.findings
+
+
+@settings(max_examples=60)
+@given(packs())
+def test_rules_check_finds_on_a_combination_of_each_class_what_every_combination_gives(
+    pack: RulePack,
+) -> None:
+    """``check_pack`` derives one combination of each class of answers the rules cannot tell
+    apart: its report (issues, the example of each, the count) is the one every combination
+    gives, on generated packs (copied findings, absent facts, leads the law may bar)."""
+    read = verify._read(pack)
+    dims = verify._dimensions(pack, read)
+    assume(math.prod(map(len, dims)) <= 5_000)  # every combination derived: keep it quick
+    every = verify._Found(read)
+    count = every.enumerate(pack, verify._each(dims), ReferenceBackend(pack))
+    report = check_pack(pack)
+    assert (report.combinations, report.issues) == (count, every.report(pack))
+
+
+def test_rules_check_derives_one_combination_of_each_class_of_alike_answers() -> None:
+    pack = _pack(
+        _rule("d.a", FactTest(DUP, ">=", "medium"), Then(decide=Arrangement.ALIGNED), "decision"),
+        _rule("d.b", FactTest(DUP, "<", "medium"), Then(decide=Arrangement.ONE_TEAM), "decision"),
+    )
+    dims = verify._dimensions(pack, verify._read(pack))
+    assert verify._classes(pack, dims) == [[({DUP: Level.NONE}, 2), ({DUP: Level.MEDIUM}, 2)]]
+    assert check_pack(pack).combinations == 4
 
 
 def test_rules_check_reports_an_unused_finding_under_its_own_name() -> None:

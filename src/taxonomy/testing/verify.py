@@ -14,12 +14,15 @@ derives each one with :func:`taxonomy.language.semantics.derive`, the same resol
 - **unused finding** (warning): a finding derived but read by no rule.
 
 Which rules fire is asked, by default, of the reference semantics
-(:class:`~taxonomy.language.semantics.ReferenceBackend`): memoised per rule, it checks the default
-pack's 147,456 combinations in a few seconds. That is sound for what ``classify`` runs because
-durable-rules, the backend that classifies, is pinned to the reference semantics by a
-differential property test on generated packs (``tests/test_semantics.py``).
-``backend="durable-rules"`` enumerates with durable-rules itself, slower, for anyone who wants
-the proof without that step.
+(:class:`~taxonomy.language.semantics.ReferenceBackend`), memoised per rule. Conditions only
+compare facts with literals, so answers on which every comparison the rules make comes out the
+same are alike (a level compared only with ``>= medium`` has two classes, not four): the
+reference check derives one combination of each class of alike answers and counts the
+combinations it stands for (the default pack's 442,368 are 147,456 classes). That is sound for
+what ``classify`` runs because durable-rules, the backend that classifies, is pinned to the
+reference semantics by a differential property test on generated packs
+(``tests/test_semantics.py``). ``backend="durable-rules"`` derives every combination with
+durable-rules itself, slower, for anyone who wants the proof without that step.
 
 >>> import taxonomy
 >>> report = check_pack(taxonomy.load_rules())
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -46,6 +49,7 @@ from taxonomy.language.semantics import (
     Conflict,
     ReferenceBackend,
     derive,
+    holds,
     lead_by_source,
 )
 
@@ -118,14 +122,13 @@ CHECK_JSON = Shape(
 )
 
 
-def _literals(pack: RulePack, fact: str) -> list[Any]:
-    found: list[Any] = []
+def _tests(pack: RulePack) -> list[FactTest]:
+    """Every comparison the pack's rules make (the leaves of their conditions), in rule order."""
+    found: list[FactTest] = []
 
     def walk(condition: Condition) -> None:
         if isinstance(condition, FactTest):
-            if condition.fact == fact and condition.op != "present":
-                values = condition.value if condition.op == "in" else (condition.value,)
-                found.extend(values)
+            found.append(condition)
             return
         parts = getattr(condition, "parts", None)
         for part in parts if parts is not None else (condition.part,):  # type: ignore[union-attr]
@@ -133,6 +136,14 @@ def _literals(pack: RulePack, fact: str) -> list[Any]:
 
     for rule in pack.rules:
         walk(rule.when)
+    return found
+
+
+def _literals(pack: RulePack, fact: str) -> list[Any]:
+    found: list[Any] = []
+    for test in _tests(pack):
+        if test.fact == fact and test.op != "present":
+            found.extend(test.value if test.op == "in" else (test.value,))
     return found
 
 
@@ -271,12 +282,87 @@ def _count(total: int) -> str:
     return f"{total:,}" if digits <= 18 else f"about 10^{digits - 1}"
 
 
-def _assignments(dims: Sequence[list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
-    for parts in itertools.product(*dims):
+#: A dimension's options the rules tell apart: the first of each class of alike options, and
+#: how many options the class holds.
+_Classes = list[tuple[dict[str, Any], int]]
+
+
+def _classes(pack: RulePack, dims: Sequence[list[dict[str, Any]]]) -> list[_Classes]:
+    """Each dimension's options grouped into the classes the rules cannot tell apart.
+
+    Two options of a dimension are alike when every comparison the rules make on its facts gives
+    the same answer on both, each of its facts is present in both or in neither, and a fact a
+    finding copies (``value: FACT``) has the same value in both. Conditions only compare facts
+    with literals, so every derivation over them is the same: which rules fire, the findings,
+    the decision, the lead and the law's check on it. One combination of each class is derived,
+    and stands for the product of the class sizes. Classes keep the order of their first
+    option, so the first combination found with an issue (the example it reports) is the one
+    an enumeration of every combination would meet first.
+    """
+    tests = _tests(pack)
+    copied = {r.then.value for r in pack.rules if isinstance(r.then.value, str)}
+    found: list[_Classes] = []
+    for dim in dims:
+        facts = sorted({fact for option in dim for fact in option})
+        asked = [test for test in tests if test.fact in facts]
+        classes: dict[tuple[Any, ...], list[Any]] = {}
+        for option in dim:
+            signature = (
+                tuple(holds(test, option, pack.fact_type) for test in asked),
+                tuple(fact in option for fact in facts),
+                tuple(option.get(fact) for fact in facts if fact in copied),
+            )
+            classes.setdefault(signature, [option, 0])[1] += 1
+        found.append([(option, size) for option, size in classes.values()])
+    return found
+
+
+def _alike(pack: RulePack, fires: Backend) -> Callable[[Mapping[str, Any]], Hashable]:
+    """What a derivation depends on: which rules of the first stratum fire, and a few values.
+
+    The first stratum's rules read answers only; a finding is a constant or an answer copied
+    (``value: FACT``); later strata read findings and the answers they name; the law's check on
+    leads asks whether ``legal.delegable_to`` is there. Two combinations of answers alike in
+    those derive the same rules, findings, decision, lead, conflicts and gaps, so the first of
+    them (which any issue's example is) is derived and the others need not be.
+    """
+    later = {
+        fact
+        for stratum in pack.strata[1:]
+        for rule_id in stratum
+        for fact in pack.rule(rule_id).when.facts()
+        if not fact.startswith("finding.")
+    }
+    copied = {r.then.value for r in pack.rules if isinstance(r.then.value, str)}
+    delegable = _delegable_fact(pack)
+    read = sorted(later | copied | ({delegable} if delegable is not None else set()))
+    first = bool(pack.strata)
+
+    def key(values: Mapping[str, Any]) -> Hashable:
+        fired = tuple(fires.fire(0, values, function="")) if first else ()
+        return fired, tuple(values.get(fact, _ABSENT) for fact in read)
+
+    return key
+
+
+#: An absent fact, in :func:`_alike`'s key (None could be a value).
+_ABSENT = object()
+
+
+def _each(dims: Sequence[list[dict[str, Any]]]) -> list[_Classes]:
+    """Every option of each dimension, a class of its own (the durable-rules backend's check)."""
+    return [[(option, 1) for option in dim] for dim in dims]
+
+
+def _assignments(classes: Sequence[_Classes]) -> Iterator[tuple[dict[str, Any], int]]:
+    """Each combination of the classes' options, and how many combinations of answers it is."""
+    for parts in itertools.product(*classes):
         values: dict[str, Any] = {}
-        for part in parts:
+        weight = 1
+        for part, size in parts:
             values.update(part)
-        yield values
+            weight *= size
+        yield values, weight
 
 
 #: Where the model's own lead law reads (``Legal.may_lead``): only employees of the bodies in
@@ -348,14 +434,16 @@ def check_pack(
         total *= len(dim)
     if total > max_combinations:
         raise RulePackError(_too_many(rules, dims, total, max_combinations))
-    fires: Backend = ReferenceBackend(rules) if backend == "reference" else engine_for(rules)
+    reference = backend == "reference"
+    fires: Backend = ReferenceBackend(rules) if reference else engine_for(rules)
     found = _Found(read)
-    count = found.enumerate(rules, dims, fires)
-    issues = [*found.issues.values(), *_warnings(rules, found.ever)]
-    order = {"error": 0, "warning": 1}
-    issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
+    if reference:
+        count = found.enumerate(rules, _classes(rules, dims), fires, alike=_alike(rules, fires))
+    else:
+        count = found.enumerate(rules, _each(dims), fires)
+    assert count == total, (count, total)  # every combination stood for
     return VerifyReport(
-        rules.name, tuple(issues), count, True, time.perf_counter() - start, backend
+        rules.name, found.report(rules), count, True, time.perf_counter() - start, backend
     )
 
 
@@ -403,14 +491,29 @@ class _Found:
             )
 
     def enumerate(
-        self, pack: RulePack, dims: Sequence[list[dict[str, Any]]], fires: Backend
+        self,
+        pack: RulePack,
+        classes: Sequence[_Classes],
+        fires: Backend,
+        *,
+        alike: Callable[[Mapping[str, Any]], Hashable] | None = None,
     ) -> int:
-        """Derive every combination of answers; returns how many there were."""
+        """Derive one combination of each class; returns how many combinations they stand for.
+
+        ``alike``: what a derivation depends on, if given; a combination alike to one derived
+        before is not derived again (it finds nothing the first did not).
+        """
         delegable = _delegable_fact(pack)
         unchecked = _unchecked_sources(pack)
         count = 0
-        for values in _assignments(dims):
-            count += 1
+        seen: set[Hashable] = set()
+        for values, weight in _assignments(classes):
+            count += weight
+            if alike is not None:
+                key = alike(values)
+                if key in seen:
+                    continue
+                seen.add(key)
             derivation = derive(
                 pack,
                 values,
@@ -432,6 +535,13 @@ class _Found:
                     values,
                 )
         return count
+
+    def report(self, pack: RulePack) -> tuple[PackIssue, ...]:
+        """The errors found and the warnings (dead rules, unused findings): errors first."""
+        issues = [*self.issues.values(), *_warnings(pack, self.ever)]
+        order = {"error": 0, "warning": 1}
+        issues.sort(key=lambda i: (order[i.severity], i.kind, i.rules))
+        return tuple(issues)
 
 
 def _warnings(pack: RulePack, ever: set[str]) -> list[PackIssue]:
