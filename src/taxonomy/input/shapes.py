@@ -39,6 +39,7 @@ __all__ = [
     "GOVERNANCE",
     "LAW",
     "DELEGATED",
+    "DELEGATION",
     "LEGAL",
     "MEMBERSHIP",
     "ORGANISATION",
@@ -461,11 +462,57 @@ ROLE = Shape(
     sheet="roles",
 )
 
+#: A delegation declared in its own right: a holder to other bodies (each for its own area).
+DELEGATION = Shape(
+    "delegation",
+    (
+        Key("function", "id", "the function delegated", required=True, refers="functions"),
+        Key(
+            "by",
+            "body",
+            "the holder delegating it (its statutory owner or one holding it of its own)",
+            required=True,
+        ),
+        Key(
+            "to",
+            "ids",
+            "the bodies taking its decisions: organisations or joint bodies",
+            required=True,
+            listed=True,
+            at_least=1,
+            refers="organisations or joint bodies",
+        ),
+        Key(
+            "each_for_own_area",
+            "bool",
+            "each body takes the decisions for its own area only (NHS England to each ICB)",
+        ),
+        Key(
+            "decisions",
+            "ids",
+            "the decisions handed (empty: every decision of the function)",
+            listed=True,
+            refers="decisions",
+        ),
+        Key("basis", "text", "the statute and section that lets the holder delegate it"),
+        Key(
+            "holder_accountable",
+            "bool",
+            "whether the holder stays accountable in law (true, the default)",
+        ),
+        *_term("the delegation"),
+        Key("source", "text", "where the delegation is said (an agreement, a board paper)"),
+        Key("notes", "notes"),
+    ),
+    meaning="a delegation from a holder to other bodies, each for its own area or jointly",
+)
+
 GOVERNANCE = Shape(
     "governance",
     (
         Key("bodies", "items", shape=JOINT_BODY, attribute="bodies"),
         Key("roles", "items", shape=ROLE),
+        Key("delegations", "items", shape=DELEGATION),
     ),
     meaning="the joint bodies and roles already set up (committees, joint directors)",
 )
@@ -550,6 +597,7 @@ SHAPES = (
     MEMBERSHIP,
     DELEGATED,
     ROLE,
+    DELEGATION,
     LAW,
     PROVISION,
     ABOLITION,
