@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import taxonomy
+from taxonomy._model import DeclaredDelegation
 from taxonomy.errors import PortfolioError
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
 from taxonomy.law import in_force
@@ -335,3 +336,33 @@ def test_every_recipient_gets_exactly_one_edge_from_the_holder(
     assert sorted(v for _, v, _ in edges) == sorted(f"board:{r}" for r in recipients)
     assert {u for u, _, _ in edges} == {"board:nhse"}  # nobody but the holder delegates
     assert all(e.get("each_for_own_area", False) is each for _, _, e in edges)
+
+
+def test_the_invariant_catches_a_non_holder_drawn_delegating() -> None:
+    import attrs
+
+    portfolio = taxonomy.load_portfolio(POD)
+    wrong = DeclaredDelegation("pod-commissioning", "stw-icb", ("ddicb",))
+    governance = attrs.evolve(portfolio.governance, delegations=(wrong,))
+    found = only_holders_delegate(
+        taxonomy.load_rules(), attrs.evolve(portfolio, governance=governance)
+    )
+    assert [(v.invariant, v.function) for v in found] == [
+        ("only holders delegate", "pod-commissioning")
+    ]
+    assert "stw-icb delegates it to ddicb, but it is not its to delegate" in found[0].message
+
+
+def test_check_warns_of_a_recipient_that_does_not_carry_the_function_out() -> None:
+    from taxonomy.structure.checks import check
+
+    data = pod_data()
+    pod = next(f for f in data["functions"] if f["id"] == "pod-commissioning")
+    pod["performed_by"] = ["stw-icb", "ddicb"]
+    del pod["capability"]["cios-icb"]
+    result = taxonomy.classify(portfolio_from_data(data, file="p.yaml"))
+    findings = [f for f in check(build_graph(result)) if f.check == "delegated-to-non-performer"]
+    assert len(findings) == 1
+    assert "NHS Cornwall and the Isles of Scilly ICB" in findings[0].message
+    clean = [f for f in check(build_graph(on(None))) if f.check == "delegated-to-non-performer"]
+    assert clean == []

@@ -262,24 +262,18 @@ def _declared_delegations(portfolio: Portfolio, fn: Function, found: _Found) -> 
         if made.function != fn.id:
             continue
         term = made.term
+        said: dict[str, Any] = {
+            "declared": True,
+            "each_for_own_area": made.each_for_own_area,
+            "legal_basis": made.basis or None,
+            "holder_accountable": made.holder_accountable,
+            "decisions": made.decisions,
+        }
         for to in made.to:
             kind = kinds.get(to, "organisation")
+            dates = (term.from_, term.until, term.status)
             found.delegations.append(
-                Delegation(
-                    made.by,
-                    to,
-                    kind,
-                    "governance",
-                    True,
-                    term.from_,
-                    term.until,
-                    term.status,
-                    declared=True,
-                    each_for_own_area=made.each_for_own_area,
-                    legal_basis=made.basis or None,
-                    holder_accountable=made.holder_accountable,
-                    decisions=made.decisions,
-                )
+                Delegation(made.by, to, kind, "governance", True, *dates, **said)
             )
             if not term.planned:
                 decider = "board" if kind == "organisation" else kind

@@ -19,13 +19,15 @@ overlapping days, declared ones or a joint body's (:func:`overlapping_declared`)
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from taxonomy._model import DeclaredDelegation, JointBody, Legal, Term
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
-from taxonomy.input.reader import Fields, Reader
+from taxonomy.input.reader import Fields, Reader, Row
 from taxonomy.input.shapes import DELEGATION
+from taxonomy.input.sheets import boolean
 from taxonomy.input.terms import read_term
 from taxonomy.input.values import NO_IDS, attempt, id_list, read_notes
 
@@ -153,6 +155,9 @@ def _flag(
     value = entry.get(key)
     if value is None:
         return default
+    if isinstance(entry, Row) and isinstance(value, str):  # a cell: true, yes, 1 ...
+        with contextlib.suppress(ValueError):
+            value = boolean(value, ValueError())
     if not isinstance(value, bool):
         with problems.collecting():
             reader.fail("must be true or false", at=entry, key=key, item=item)

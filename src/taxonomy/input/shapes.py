@@ -505,6 +505,7 @@ DELEGATION = Shape(
         Key("notes", "notes"),
     ),
     meaning="a delegation from a holder to other bodies, each for its own area or jointly",
+    sheet="delegations",
 )
 
 GOVERNANCE = Shape(
