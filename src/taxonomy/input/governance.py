@@ -249,21 +249,7 @@ def read_governance(
             bodies.append(_joint_body(reader, item_node, taken, body_ids, orgs, functions))
             body_nodes_read.append(item_node)
     roles_raw = node.get("roles") or []
-    if node.get("roles") is not None:
-        reader.sequence(node["roles"], what="'governance.roles'", at=node)
-    role_nodes = []
-    for raw in roles_raw:
-        with problems.collecting():
-            item_node = reader.mapping(raw, what="a role", at=node)
-            item = item_name(ROLE.item, item_node)
-            required = ROLE.required
-            with problems.collecting():
-                reader.keys(item_node, allowed=ROLE.names, required=required, item=item)
-            if "id" in item_node:
-                role_id = new_id(reader, item_node, item, taken)
-                # A role missing a required key (already reported) is named, not built.
-                whole = all(key in item_node for key in required)
-                role_nodes.append((role_id, item_node, item, whole))
+    role_nodes = _role_nodes(reader, node, problems, taken)
     if not every_id or len(role_nodes) < len(roles_raw):
         problems.raise_if_any()  # what names a body or role with no id cannot be checked
     targets = dict.fromkeys([*orgs, *body_ids, *(rid for rid, _, _, _ in role_nodes)])
@@ -280,6 +266,28 @@ def read_governance(
     problems.raise_if_any()
     governance = Governance(tuple(bodies), tuple(roles), delegations)
     return _without_overlaps(reader, governance, body_nodes_read, holders)
+
+
+def _role_nodes(
+    reader: Reader, node: Fields, problems: Problems, taken: set[str]
+) -> list[tuple[str, Fields, str, bool]]:
+    """Each role's id, mapping, name and whether it has every required key (problems kept)."""
+    if node.get("roles") is not None:
+        reader.sequence(node["roles"], what="'governance.roles'", at=node)
+    role_nodes = []
+    for raw in node.get("roles") or []:
+        with problems.collecting():
+            item_node = reader.mapping(raw, what="a role", at=node)
+            item = item_name(ROLE.item, item_node)
+            required = ROLE.required
+            with problems.collecting():
+                reader.keys(item_node, allowed=ROLE.names, required=required, item=item)
+            if "id" in item_node:
+                role_id = new_id(reader, item_node, item, taken)
+                # A role missing a required key (already reported) is named, not built.
+                whole = all(key in item_node for key in required)
+                role_nodes.append((role_id, item_node, item, whole))
+    return role_nodes
 
 
 def _without_overlaps(
