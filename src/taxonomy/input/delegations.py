@@ -98,7 +98,7 @@ def _delegation(
         what = "one of the portfolio's organisations"
         by = attempt(problems, lambda: reader.choice(entry, "by", orgs, item=item, what=what), "")
     known = dict.fromkeys([*orgs, *(b.id for b in bodies)])
-    refers = DELEGATION.key("to").refers
+    refers = "organisations or joint bodies"
     to = attempt(problems, lambda: id_list(reader, entry, "to", known, item, refers), NO_IDS)
     if "to" in entry and not to and to is not NO_IDS:
         with problems.collecting():

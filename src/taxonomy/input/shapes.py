@@ -323,11 +323,7 @@ LAW = Shape(
 
 
 def _term(what: str) -> tuple[Key, ...]:
-    """The keys dating ``what`` (a post, a joint body, a membership, a delegation).
-
-    Read into the model's ``term`` (:class:`taxonomy.Term`); the days are a provision's: both
-    included.
-    """
+    """The keys dating ``what`` (a post...): the model's ``term``, both days included."""
     return (
         Key(
             "from",
@@ -462,46 +458,18 @@ ROLE = Shape(
     sheet="roles",
 )
 
-#: A delegation declared in its own right: a holder to other bodies (each for its own area).
 DELEGATION = Shape(
     "delegation",
     (
         Key("function", "id", "the function delegated", required=True, refers="functions"),
-        Key(
-            "by",
-            "body",
-            "the holder delegating it (its statutory owner or one holding it of its own)",
-            required=True,
-        ),
-        Key(
-            "to",
-            "ids",
-            "the bodies taking its decisions: organisations or joint bodies",
-            required=True,
-            listed=True,
-            at_least=1,
-            refers="organisations or joint bodies",
-        ),
-        Key(
-            "each_for_own_area",
-            "bool",
-            "each body takes the decisions for its own area only (NHS England to each ICB)",
-        ),
-        Key(
-            "decisions",
-            "ids",
-            "the decisions handed (empty: every decision of the function)",
-            listed=True,
-            refers="decisions",
-        ),
+        Key("by", "body", "the holder delegating it", required=True),
+        Key("to", "ids", "organisations or joint bodies", required=True, listed=True, at_least=1),
+        Key("each_for_own_area", "bool", "each body takes it for its own area only"),
+        Key("decisions", "ids", "the decisions handed (none: all)", listed=True),
         Key("basis", "text", "the statute and section that lets the holder delegate it"),
-        Key(
-            "holder_accountable",
-            "bool",
-            "whether the holder stays accountable in law (true, the default)",
-        ),
+        Key("holder_accountable", "bool", "the holder stays accountable in law (default true)"),
         *_term("the delegation"),
-        Key("source", "text", "where the delegation is said (an agreement, a board paper)"),
+        Key("source", "text", "where the delegation is said (an agreement, a paper)"),
         Key("notes", "notes"),
     ),
     meaning="a delegation from a holder to other bodies, each for its own area or jointly",
