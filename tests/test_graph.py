@@ -452,6 +452,7 @@ def test_every_check_has_a_firing_test() -> None:
         "only-holders-delegate",  # tests/test_decision.py
         "holder-stated",  # tests/test_decision.py
         "planned-overdue",  # tests/test_governance_dates.py
+        "delegated-to-non-performer",  # tests/test_delegations.py
     }
     assert tested == set(CHECKS)
 

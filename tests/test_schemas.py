@@ -33,7 +33,12 @@ SCENARIOS = EXAMPLES / "scenarios"
 SWEEPS = [p for p in sorted(SCENARIOS.glob("*.yaml")) if "grid" in p.read_text(encoding="utf-8")]
 SCENARIO_FILES = [p for p in sorted(SCENARIOS.glob("*.yaml")) if p not in SWEEPS]
 #: The pack each shipped portfolio is written for (None: the default pack).
-PORTFOLIOS = {NHS: None, NWL: None, COUNCILS: COUNCILS_PACK}
+PORTFOLIOS = {
+    NHS: None,
+    NWL: None,
+    COUNCILS: COUNCILS_PACK,
+    EXAMPLES / "delegated_commissioning.yaml": None,
+}
 NHS_UNKNOWN = EXAMPLES / "nhs_joint_working_2018_unknown.yaml"
 
 

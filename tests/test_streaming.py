@@ -31,7 +31,7 @@ from bench_memory import write_csv  # noqa: E402
 from tests.helpers import run_cli  # noqa: E402
 
 #: The side tables that make a portfolio be read whole: governance naming functions, mergers.
-_WHOLE_ONLY = ("joint_bodies", "roles", "abolitions")
+_WHOLE_ONLY = ("joint_bodies", "roles", "delegations", "abolitions")
 
 
 def _failing(portfolio: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:

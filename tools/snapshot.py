@@ -31,6 +31,7 @@ EXAMPLES: tuple[tuple[str, str | None], ...] = (
     ("examples/three_councils_shared_services.yaml", None),
     ("examples/police_fire_collaboration.yaml", None),
     ("examples/two_tier_waste.yaml", None),
+    ("examples/delegated_commissioning.yaml", None),
 )
 
 #: scenario -> the example it changes.

@@ -76,12 +76,14 @@ _JOINT_KINDS = ("joint_committee", "committees_in_common", "joint_oversight_grou
 
 @attrs.frozen
 class Delegation:
-    """A body handing a function's decisions to a joint body.
+    """A holder handing a function's decisions to a joint body or another body.
 
     Attributes:
         by: the body delegating.
-        to: the joint body's id (``committee-<function>`` for a proposed one).
-        to_kind: ``joint_committee``, ``committees_in_common`` or ``joint_oversight_group``.
+        to: the joint body's or organisation's id (``committee-<function>`` for a proposed
+            one).
+        to_kind: ``joint_committee``, ``committees_in_common``, ``joint_oversight_group`` or
+            ``organisation`` (a declared delegation to another body).
         basis: ``governance`` (the portfolio's governance delegates it) or ``proposed`` (the
             forum the structure proposes for a decision each Board keeps).
         holder_stated: False where the law does not say who holds the function, so the body
@@ -92,6 +94,12 @@ class Delegation:
         status: ``planned`` where the delegation, the membership or the joint body is only
             planned (never counted as in force: the joint body does not decide by it),
             ``existing`` where the governance says so; None: not said.
+        declared: whether it is declared in its own right (``governance.delegations``), not
+            through a joint body's ``delegated`` list; the keys below are said only then.
+        each_for_own_area: the recipient takes the decisions for its own area only.
+        legal_basis: the statute and section letting the holder delegate it.
+        holder_accountable: whether the holder stays accountable in law.
+        decisions: the decisions handed (empty: every decision of the function).
     """
 
     by: str
@@ -102,6 +110,11 @@ class Delegation:
     from_: datetime.date | None = None
     until: datetime.date | None = None
     status: str | None = None
+    declared: bool = False
+    each_for_own_area: bool | None = None
+    legal_basis: str | None = None
+    holder_accountable: bool | None = None
+    decisions: tuple[str, ...] = ()
 
     @property
     def planned(self) -> bool:
@@ -221,6 +234,70 @@ def _dated(body: JointBody, function: str, by: str, holder_stated: bool) -> Dele
     )
 
 
+def _joint_delegations(
+    portfolio: Portfolio, fn: Function, holders: tuple[str, ...], found: _Found
+) -> None:
+    """The delegations of ``fn`` to the governance's joint bodies (their ``delegated``)."""
+    for body in portfolio.governance.bodies:
+        if fn.id not in body.delegated:
+            continue
+        by = delegators(fn, body.members)
+        found.members += [(m, body.id) for m in body.members if m not in by]
+        made = [_dated(body, fn.id, m, bool(holders)) for m in by]
+        found.delegations += made
+        if not by:
+            found.unheld.append(body.id)
+        elif body.kind != "joint_oversight_group" and not all(d.planned for d in made):
+            found.deciders.append(Decider(body.id, body.kind, "delegated"))
+
+
+def _declared_delegations(portfolio: Portfolio, fn: Function, found: _Found) -> None:
+    """The delegations of ``fn`` the governance declares in their own right, one per recipient.
+
+    Each recipient decides it (each for its own area, where so declared) unless the delegation
+    is only planned; its holder no longer does, and stays accountable unless it says not.
+    """
+    kinds = {b.id: b.kind for b in portfolio.governance.bodies}
+    for made in portfolio.governance.delegations:
+        if made.function != fn.id:
+            continue
+        term = made.term
+        said: dict[str, Any] = {
+            "declared": True,
+            "each_for_own_area": made.each_for_own_area,
+            "legal_basis": made.basis or None,
+            "holder_accountable": made.holder_accountable,
+            "decisions": made.decisions,
+        }
+        for to in made.to:
+            kind = kinds.get(to, "organisation")
+            dates = (term.from_, term.until, term.status)
+            found.delegations.append(
+                Delegation(made.by, to, kind, "governance", True, *dates, **said)
+            )
+            if not term.planned:
+                decider = "board" if kind == "organisation" else kind
+                found.deciders.append(Decider(to, decider, "delegated"))
+
+
+@attrs.define
+class _Found:
+    """What the governance says of a function's delegations, gathered for :func:`decision_of`."""
+
+    delegations: list[Delegation] = attrs.field(factory=list)
+    deciders: list[Decider] = attrs.field(factory=list)
+    members: list[tuple[str, str]] = attrs.field(factory=list)
+    unheld: list[str] = attrs.field(factory=list)
+
+
+def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tuple[str, ...]:
+    """The holders, but a holder a delegation in force relieves gives way to its recipients."""
+    relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
+    gone = {d.by for d in relieved}
+    kept = [h for h in holders if h not in gone]
+    return tuple(dict.fromkeys([*kept, *(d.to for d in relieved)]))
+
+
 def decision_of(
     portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
 ) -> Decision:
@@ -229,31 +306,22 @@ def decision_of(
     ``arrangement`` None: the function is open (answers left unknown); what the law and the
     governance say is given, and no forum is proposed (that depends on the arrangement).
     ``lead`` joins the bodies keeping a decision reserved to each Board (as the graph's
-    participants).
+    participants). Joint bodies' delegations and declared ones are read alike: each is a
+    :class:`Delegation` of the block, from a holder to one recipient.
     """
     legal = fn.legal
     holding, holders = _holding(fn)
-    deciders: list[Decider] = []
-    delegations: list[Delegation] = []
-    members: list[tuple[str, str]] = []
-    unheld: list[str] = []
-    for body in portfolio.governance.bodies:
-        if fn.id not in body.delegated:
-            continue
-        by = delegators(fn, body.members)
-        members += [(m, body.id) for m in body.members if m not in by]
-        made = [_dated(body, fn.id, m, bool(holders)) for m in by]
-        delegations += made
-        if not by:
-            unheld.append(body.id)
-        elif body.kind != "joint_oversight_group" and not all(d.planned for d in made):
-            deciders.append(Decider(body.id, body.kind, "delegated"))
+    found = _Found()
+    _joint_delegations(portfolio, fn, holders, found)
+    _declared_delegations(portfolio, fn, found)
+    deciders, delegations = found.deciders, found.delegations
     served = list(fn.performed_by)
     if lead is not None and lead not in served:
         served.insert(0, lead)
     handed = {d.by for d in delegations if not d.planned}
-    # A body that has delegated its own duty to a joint body no longer decides it: the joint
-    # body does (it stays accountable, as a holder). A reserved decision is never delegated.
+    # A body that has delegated its own duty no longer decides it: the joint body or the
+    # bodies it delegated to do (it stays accountable, as a holder). A reserved decision is
+    # never delegated.
     held = [b for b in legal.held_by_each if b not in handed]
     keepers = held if legal.held_by_each else (served if legal.board_reserved else [])
     basis = "held_by_each" if legal.held_by_each else "board_reserved"
@@ -274,9 +342,9 @@ def decision_of(
         holders=holders,
         deciders=(*boards, *deciders),
         delegations=tuple(delegations),
-        members=tuple(members),
-        unheld=tuple(unheld),
-        accountable=holders or None,
+        members=tuple(found.members),
+        unheld=tuple(found.unheld),
+        accountable=_accountable(holders, delegations) or None,
         consents=tuple(Consent(b, legal.agreement_basis or None) for b in legal.with_agreement_of),
     )
 
@@ -373,8 +441,8 @@ _DAY: Schema = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 #: A delegation's JSON (an item of the decision block's ``delegations``).
 DELEGATION_JSON = Shape(
     key("by", STRING, description="the body delegating"),
-    key("to", STRING, description="the joint body taking the decisions"),
-    key("to_kind", {"enum": list(_JOINT_KINDS)}),
+    key("to", STRING, description="the joint body or organisation taking the decisions"),
+    key("to_kind", {"enum": [*_JOINT_KINDS, "organisation"]}),
     key(
         "basis",
         {"enum": ["governance", "proposed"]},
@@ -408,6 +476,41 @@ DELEGATION_JSON = Shape(
         omit_none=True,
         description="planned: not in force (the joint body does not decide by it); left out "
         "where the governance does not say",
+    ),
+    key(
+        "declared",
+        {"const": True},
+        read=lambda d: True if d.declared else None,
+        omit_none=True,
+        description="declared in its own right (governance.delegations); left out for a joint "
+        "body's delegated list",
+    ),
+    key(
+        "each_for_own_area",
+        {"type": "boolean"},
+        read=lambda d: d.each_for_own_area if d.declared else None,
+        omit_none=True,
+        description="the recipient decides it for its own area only (declared ones)",
+    ),
+    key(
+        "legal_basis",
+        STRING,
+        omit_none=True,
+        description="the statute and section letting the holder delegate it, where declared",
+    ),
+    key(
+        "holder_accountable",
+        {"type": "boolean"},
+        read=lambda d: d.holder_accountable if d.declared else None,
+        omit_none=True,
+        description="whether the holder stays accountable in law (declared ones)",
+    ),
+    key(
+        "decisions",
+        STRINGS,
+        via=list,
+        omit_empty=True,
+        description="the decisions handed, where the delegation names them (else every one)",
     ),
 )
 

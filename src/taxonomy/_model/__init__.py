@@ -33,6 +33,7 @@ from taxonomy._model.function import (
 from taxonomy._model.governance import (
     JOINT_BODY_KINDS,
     STATUSES,
+    DeclaredDelegation,
     Governance,
     JointBody,
     Organisation,
@@ -70,6 +71,7 @@ __all__ = [
     "Effectiveness",
     "Efficiency",
     "Function",
+    "DeclaredDelegation",
     "Governance",
     "JointBody",
     "Law",

@@ -251,11 +251,64 @@ class Role:
     term: Term = attrs.field(default=_ALWAYS, validator=attrs.validators.instance_of(Term))
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class DeclaredDelegation:
+    """A holder handing a function's decisions to other bodies (``governance.delegations``).
+
+    A delegation declared in its own right, not through a joint body's ``delegated`` list: to
+    another organisation, to a joint body, or to several bodies each for its own area (NHS
+    England delegating primary care commissioning to each integrated care board). Only a
+    holder delegates; the reader refuses anything else.
+
+    Attributes:
+        function: the function delegated.
+        by: the holder delegating it.
+        to: the bodies taking its decisions: organisations or joint bodies.
+        each_for_own_area: each recipient decides it for its own area only (not jointly).
+        decisions: the decisions handed, in words (empty: every decision of the function).
+        basis: the statute and section that lets the holder delegate it.
+        holder_accountable: whether the holder stays accountable in law (the default).
+        term: when it holds (its days, and whether it is only planned).
+        source: where it is said (an agreement, a board paper).
+        notes: free text.
+
+    >>> d = DeclaredDelegation("pod", "nhse", ("icb-a", "icb-b"), each_for_own_area=True)
+    >>> d.to, d.term.stated
+    (('icb-a', 'icb-b'), False)
+    """
+
+    function: str = attrs.field(validator=check_id)
+    by: str = attrs.field(validator=check_id)
+    to: tuple[str, ...] = attrs.field(converter=to_ids, validator=check_ids)
+    each_for_own_area: bool = False
+    decisions: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    basis: str = attrs.field(default="", validator=check_plain)
+    holder_accountable: bool = True
+    term: Term = attrs.field(default=_ALWAYS, validator=attrs.validators.instance_of(Term))
+    source: str = attrs.field(default="", validator=check_plain)
+    notes: str = attrs.field(default="", validator=check_plain)
+
+    @to.validator
+    def _check_to(self, _attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+        if not value:
+            raise ValueError("a delegation is to at least one body")
+        if self.by in value:
+            raise ValueError(f"{self.by!r} cannot delegate to itself")
+
+
 def _bodies_tuple(value: Iterable[JointBody]) -> tuple[JointBody, ...]:
     return tuple(value)
 
 
 def _roles_tuple(value: Iterable[Role]) -> tuple[Role, ...]:
+    return tuple(value)
+
+
+def _delegations_tuple(value: Iterable[DeclaredDelegation]) -> tuple[DeclaredDelegation, ...]:
     return tuple(value)
 
 
@@ -268,10 +321,13 @@ def _kept(term: Term, day: datetime.date) -> bool:
 
 @attrs.frozen
 class Governance:
-    """The joint bodies and roles the organisations have or plan."""
+    """The joint bodies, roles and declared delegations the organisations have or plan."""
 
     bodies: tuple[JointBody, ...] = attrs.field(default=(), converter=_bodies_tuple)
     roles: tuple[Role, ...] = attrs.field(default=(), converter=_roles_tuple)
+    delegations: tuple[DeclaredDelegation, ...] = attrs.field(
+        default=(), converter=_delegations_tuple
+    )
 
     def on(self, day: datetime.date | None) -> Governance:
         """The governance of ``day``: what is in force then, and what is planned and not over.
@@ -314,7 +370,8 @@ class Governance:
             if len(lines) == len(roles):
                 break
             roles = lines
-        return Governance(tuple(bodies), tuple(roles))
+        delegations = tuple(d for d in self.delegations if _kept(d.term, day))
+        return Governance(tuple(bodies), tuple(roles), delegations)
 
     def overdue(self, day: datetime.date | None) -> list[tuple[str, str, Term]]:
         """What is still planned although its first day has come by ``day``.
@@ -338,4 +395,9 @@ class Governance:
             found += [(item, f"membership of '{m}'", t) for m, t in body.member_terms if due(t)]
             found += [(item, f"delegation of '{f}'", t) for f, t in body.delegation_terms if due(t)]
         found += [(f"role '{r.id}'", "the post", r.term) for r in self.roles if due(r.term)]
+        found += [
+            (f"delegation {n + 1}", f"delegation of '{d.function}' by '{d.by}'", d.term)
+            for n, d in enumerate(self.delegations)
+            if due(d.term)
+        ]
         return found

@@ -191,6 +191,11 @@ class Portfolio:
             _known(role.id, "employed_by", (role.employed_by,), orgs)
             _known(role.id, "reports_to", role.reports_to, orgs | bodies | roles)
             _known(role.id, "accountable_for", role.accountable_for, fns)
+        for number, made in enumerate(value.delegations, start=1):
+            item = f"delegation {number}"
+            _known(item, "function", (made.function,), fns)
+            _known(item, "by", (made.by,), orgs)
+            _known(item, "to", made.to, orgs | bodies)
 
     def decision_forum(self, function: Function, arrangement: Arrangement) -> str | None:
         """Where a decision each body keeps is taken, when one team delivers for them all.

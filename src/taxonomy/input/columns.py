@@ -16,6 +16,7 @@ from taxonomy.input.keys import Shape
 from taxonomy.input.portfolio import portfolio_to_data
 from taxonomy.input.shapes import (
     ABOLITION,
+    DELEGATION,
     FUNCTION,
     JOINT_BODY,
     ORGANISATION,
@@ -121,7 +122,7 @@ def portfolio_tables(portfolio: Portfolio | None, bodies: Sequence[str], rules: 
         values = _function_values(function, fn, bodies, answers)
         tables["functions"].append([values.get(column) for column in header])
     governance = data.get("governance", {})
-    for shape, part in ((JOINT_BODY, "bodies"), (ROLE, "roles")):
+    for shape, part in ((JOINT_BODY, "bodies"), (ROLE, "roles"), (DELEGATION, "delegations")):
         if governance.get(part):
             columns = shape.columns()
             tables[shape.sheet or ""] = [columns] + [

@@ -15,23 +15,23 @@ delegated by the same body to two joint bodies on overlapping days
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
-from taxonomy._model import Governance, JointBody, Role, Term
+from taxonomy._model import DeclaredDelegation, Governance, JointBody, Legal, Role, Term
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
+from taxonomy.input.delegations import read_delegations
 from taxonomy.input.keys import Shape
 from taxonomy.input.reader import Fields, Reader
 from taxonomy.input.shapes import GOVERNANCE, JOINT_BODY, ROLE
+from taxonomy.input.terms import read_term
 from taxonomy.input.values import (
     NO_IDS,
     attempt,
     id_list,
     item_name,
     new_id,
-    read_day,
     read_notes,
     valid_id,
 )
@@ -118,33 +118,6 @@ def entry_cell(entry: str | Mapping[str, Any], shape: Shape) -> str:
     said = [f"{key} {entry[key]}" for key in ("from", "until") if entry.get(key) is not None]
     said += [str(entry["status"])] if entry.get("status") is not None else []
     return f"{entry[shape.keys[0].name]} ({' '.join(said)})"
-
-
-def read_term(reader: Reader, node: Fields, item: str, shape: Shape) -> Term:
-    """The ``from``, ``until`` and ``status`` of ``node`` (an item of ``shape``).
-
-    Every problem is raised together; ``until`` before ``from`` is refused with both days.
-    """
-    problems = Problems(PortfolioError, file=reader.file)
-    days: dict[str, datetime.date | None] = {}
-    for key in ("from", "until"):
-        if node.get(key) is not None:
-            with problems.collecting():
-                days[key] = read_day(reader, node, key, item)
-    status = None
-    if node.get("status") is not None:
-        values = shape.key("status").values
-        status = attempt(
-            problems,
-            lambda: reader.choice(node, "status", values, item=item, what="a status"),
-            None,
-        )
-    start, end = days.get("from"), days.get("until")
-    if start is not None and end is not None and end < start:
-        with problems.collecting():
-            reader.fail(f"{end} is before 'from' ({start})", at=node, key="until", item=item)
-    problems.raise_if_any()
-    return Term(start, end, status)
 
 
 def _dated_ids(reader: Reader, node: Fields, key: str, known: Collection[str], item: str) -> _Dated:
@@ -249,11 +222,14 @@ def read_governance(
     orgs: list[str],
     functions: Mapping[str, None],
     holders: Mapping[str, Sequence[str]] | None = None,
+    laws: Mapping[str, Legal] | None = None,
 ) -> Governance:
-    """The ``governance:`` section: every joint body and role checked, every problem raised.
+    """The ``governance:`` section: every joint body, role and delegation checked, every problem.
 
     ``holders`` (each function's holders in law, where stated) tells which member delegates a
-    function, for :func:`overlapping_delegations`.
+    function, for :func:`overlapping_delegations`, and refuses a declared delegation by a body
+    not holding it; ``laws`` (each function's legal facts) a delegation the law forbids
+    (:func:`taxonomy.input.delegations.read_delegations`).
     """
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=GOVERNANCE.names, item="governance")
@@ -273,10 +249,33 @@ def read_governance(
             bodies.append(_joint_body(reader, item_node, taken, body_ids, orgs, functions))
             body_nodes_read.append(item_node)
     roles_raw = node.get("roles") or []
+    role_nodes = _role_nodes(reader, node, problems, taken)
+    if not every_id or len(role_nodes) < len(roles_raw):
+        problems.raise_if_any()  # what names a body or role with no id cannot be checked
+    targets = dict.fromkeys([*orgs, *body_ids, *(rid for rid, _, _, _ in role_nodes)])
+    roles = []
+    for role_id, item_node, item, whole in role_nodes:
+        if not whole:
+            continue
+        with problems.collecting():
+            roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
+    delegations: tuple[DeclaredDelegation, ...] = ()
+    if len(bodies) == len(body_nodes):  # a joint body not read cannot be delegated to
+        with problems.collecting():
+            delegations = read_delegations(reader, node, orgs, bodies, functions, holders, laws)
+    problems.raise_if_any()
+    governance = Governance(tuple(bodies), tuple(roles), delegations)
+    return _without_overlaps(reader, governance, body_nodes_read, holders)
+
+
+def _role_nodes(
+    reader: Reader, node: Fields, problems: Problems, taken: set[str]
+) -> list[tuple[str, Fields, str, bool]]:
+    """Each role's id, mapping, name and whether it has every required key (problems kept)."""
     if node.get("roles") is not None:
         reader.sequence(node["roles"], what="'governance.roles'", at=node)
     role_nodes = []
-    for raw in roles_raw:
+    for raw in node.get("roles") or []:
         with problems.collecting():
             item_node = reader.mapping(raw, what="a role", at=node)
             item = item_name(ROLE.item, item_node)
@@ -288,19 +287,7 @@ def read_governance(
                 # A role missing a required key (already reported) is named, not built.
                 whole = all(key in item_node for key in required)
                 role_nodes.append((role_id, item_node, item, whole))
-    if not every_id or len(role_nodes) < len(roles_raw):
-        problems.raise_if_any()  # what names a body or role with no id cannot be checked
-    targets = dict.fromkeys([*orgs, *body_ids, *(rid for rid, _, _, _ in role_nodes)])
-    roles = []
-    for role_id, item_node, item, whole in role_nodes:
-        if not whole:
-            continue
-        with problems.collecting():
-            roles.append(_role(reader, item_node, item, role_id, orgs, targets, functions))
-    problems.raise_if_any()
-    return _without_overlaps(
-        reader, Governance(tuple(bodies), tuple(roles)), body_nodes_read, holders
-    )
+    return role_nodes
 
 
 def _without_overlaps(

@@ -21,7 +21,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from taxonomy._model import Function, Governance, Law, Organisation, PackReference, Portfolio
+from taxonomy._model import (
+    Function,
+    Governance,
+    Law,
+    Legal,
+    Organisation,
+    PackReference,
+    Portfolio,
+)
 from taxonomy.errors import PortfolioError, Problems
 from taxonomy.input.answers import NAMED_AT, undeclared
 from taxonomy.input.function import read_function
@@ -246,7 +254,10 @@ def _portfolio(
         problems.raise_if_any()  # governance and law name functions: they cannot be checked
     held = {fn.id: fn.legal.statutory_owner or fn.legal.held_by_each for fn in functions}
     before = len(problems)
-    governance, law, as_of = _sections(reader, problems, top, bodies, function_ids, held, outside)
+    laws = {fn.id: fn.legal for fn in functions}
+    governance, law, as_of = _sections(
+        reader, problems, top, bodies, function_ids, held, outside, laws
+    )
     if len(problems) == before:  # a governance not read has no roles: posts are not judged
         check_posts(reader, problems, fns_node, functions, governance)
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
@@ -362,13 +373,14 @@ def _sections(
     function_ids: dict[str, None],
     holders: Mapping[str, Sequence[str]],
     outside: tuple[str, ...] = (),
+    laws: Mapping[str, Legal] | None = None,
 ) -> tuple[Governance, Law, datetime.date | None]:
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
     if top.get("governance") is not None:
         with problems.collecting():
             governance = read_governance(
-                reader, top["governance"], top, bodies, function_ids, holders
+                reader, top["governance"], top, bodies, function_ids, holders, laws
             )
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()

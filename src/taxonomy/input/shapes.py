@@ -39,6 +39,7 @@ __all__ = [
     "GOVERNANCE",
     "LAW",
     "DELEGATED",
+    "DELEGATION",
     "LEGAL",
     "MEMBERSHIP",
     "ORGANISATION",
@@ -337,11 +338,7 @@ LAW = Shape(
 
 
 def _term(what: str) -> tuple[Key, ...]:
-    """The keys dating ``what`` (a post, a joint body, a membership, a delegation).
-
-    Read into the model's ``term`` (:class:`taxonomy.Term`); the days are a provision's: both
-    included.
-    """
+    """The keys dating ``what`` (a post...): the model's ``term``, both days included."""
     return (
         Key(
             "from",
@@ -476,11 +473,30 @@ ROLE = Shape(
     sheet="roles",
 )
 
+DELEGATION = Shape(
+    "delegation",
+    (
+        Key("function", "id", "the function delegated", required=True, refers="functions"),
+        Key("by", "body", "the holder delegating it", required=True),
+        Key("to", "ids", "organisations or joint bodies", required=True, listed=True, at_least=1),
+        Key("each_for_own_area", "bool", "each body takes it for its own area only"),
+        Key("decisions", "ids", "the decisions handed (none: all)", listed=True),
+        Key("basis", "text", "the statute and section that lets the holder delegate it"),
+        Key("holder_accountable", "bool", "the holder stays accountable in law (default true)"),
+        *_term("the delegation"),
+        Key("source", "text", "where the delegation is said (an agreement, a paper)"),
+        Key("notes", "notes"),
+    ),
+    meaning="a delegation from a holder to other bodies, each for its own area or jointly",
+    sheet="delegations",
+)
+
 GOVERNANCE = Shape(
     "governance",
     (
         Key("bodies", "items", shape=JOINT_BODY, attribute="bodies"),
         Key("roles", "items", shape=ROLE),
+        Key("delegations", "items", shape=DELEGATION),
     ),
     meaning="the joint bodies and roles already set up (committees, joint directors)",
 )
@@ -572,6 +588,7 @@ SHAPES = (
     MEMBERSHIP,
     DELEGATED,
     ROLE,
+    DELEGATION,
     LAW,
     PROVISION,
     ABOLITION,

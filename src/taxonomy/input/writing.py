@@ -10,6 +10,7 @@ import operator
 from typing import Any
 
 from taxonomy._model import Function, Governance, JointBody, Legal, Portfolio, Provision
+from taxonomy.input.delegations import entry_data
 from taxonomy.input.keys import Shape
 from taxonomy.input.shapes import FUNCTION, JOINT_BODY, ORGANISATION, PROVISION, ROLE
 from taxonomy.language.facts import answer_data
@@ -128,6 +129,8 @@ def governance_to_data(governance: Governance) -> dict[str, Any]:
         data["bodies"] = [_written(JOINT_BODY, b) for b in governance.bodies]
     if governance.roles:
         data["roles"] = [_written(ROLE, r) for r in governance.roles]
+    if governance.delegations:
+        data["delegations"] = [entry_data(d) for d in governance.delegations]
     return data
 
 

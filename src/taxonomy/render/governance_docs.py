@@ -53,6 +53,7 @@ _ENTRY_HEADINGS = {
     "consents": "Its agreement is needed (statutory consent), without holding the decision",
     "oversight": "Overseen jointly (no decision delegated)",
     "not_stated": "Who holds it in law is not stated (nobody is drawn deciding it)",
+    "received": "Delegated to it by the body holding it in law",
 }
 
 #: Each basis in words.
@@ -65,6 +66,7 @@ _BASIS_WORDS = {
     "governance": "the governance",
     "proposed": "proposed by the structure",
     "not_stated": "not stated",
+    "delegated": "delegated to it by the holder",
 }
 
 _KIND_WORDS = {

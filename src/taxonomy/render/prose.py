@@ -503,7 +503,8 @@ class _Writer:
 
     def _delegated(self, rec: Recommendation, handed: frozenset[str]) -> list[str]:
         """The joint body the holders delegated the decision to, and who stays accountable."""
-        joint = {b.id: b.name for b in self.portfolio.governance.bodies}
+        joint = {o.id: o.name for o in self.portfolio.organisations}
+        joint |= {b.id: b.name for b in self.portfolio.governance.bodies}
         group = lambda by: self._group(by) if len(by) > 3 else self._names(by)  # noqa: E731
         return delegated_sentences(rec.decision, handed, joint, group)
 

@@ -12,7 +12,7 @@ import attrs
 from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
 if TYPE_CHECKING:
-    from taxonomy._decision import Decision
+    from taxonomy._decision import Decision, Delegation
     from taxonomy.language.rules import RulePack
 
 __all__ = [
@@ -226,24 +226,35 @@ def delegated_sentences(
     joint: Mapping[str, str],
     group: Callable[[list[str]], str],
 ) -> list[str]:
-    """Who takes a function's decisions its holders ``handed`` to a joint body, in words.
+    """Who takes a function's decisions its holders ``handed`` to others, in words.
 
-    ``joint`` names each joint body; ``group`` writes bodies by name. The holders stay
-    accountable in law (a delegation does not pass the duty). Nothing where none was handed.
+    ``joint`` names each joint body and organisation; ``group`` writes bodies by name. The
+    holders stay accountable in law (a delegation does not pass the duty) unless a declared
+    delegation says not. Nothing where none was handed. A delegation declared in its own right
+    is one sentence per holder: "NHS England delegates its decisions to A, B and C, each for
+    its own area (basis)".
     """
     if decision is None or not handed or not decision.holders:
         return []
-    takers = [joint.get(d.id, d.id) for d in decision.deciders if d.basis == "delegated"]
-    by = [b for b in decision.holders if b in handed]
+    declared = [d for d in decision.delegations if d.declared and not d.planned]
+    said = _declared_sentences(declared, joint, group)
+    own = {d.to for d in declared}
+    takers = [
+        joint.get(d.id, d.id)
+        for d in decision.deciders
+        if d.basis == "delegated" and d.id not in own
+    ]
+    by = [b for b in decision.holders if b in handed and b in _joint_delegators(decision)]
     if not takers or not by:
-        return []
+        return said
     one = len(by) == 1
     return [
         sentence(
             f"Its decisions are taken by the {word_list(takers)}, to which {group(by)} "
             f"{'delegates' if one else 'delegate'} them; "
             f"{'it stays' if one else 'they stay'} accountable in law as holders"
-        )
+        ),
+        *said,
     ]
 
 
@@ -267,3 +278,30 @@ def answer_meaning(rules: RulePack, fact: str) -> str:
     if not re.match(r"(the|a|an|how|each|every|what|which|who)\b", meaning, re.IGNORECASE):
         meaning = "the " + meaning
     return meaning
+
+
+def _joint_delegators(decision: Decision) -> set[str]:
+    """The holders delegating through a joint body's ``delegated`` list (in force)."""
+    return {d.by for d in decision.delegations if not d.declared and not d.planned}
+
+
+def _declared_sentences(
+    declared: list[Delegation], names: Mapping[str, str], group: Callable[[list[str]], str]
+) -> list[str]:
+    """One sentence per holder delegating in its own right: to whom, how, on what basis."""
+    said = []
+    for by in dict.fromkeys(d.by for d in declared):
+        mine = [d for d in declared if d.by == by]
+        to = word_list([names.get(d.to, d.to) for d in mine])
+        each = ", each for its own area" if all(d.each_for_own_area for d in mine) else ""
+        bases = sorted({d.legal_basis for d in mine if d.legal_basis})
+        cited = f" ({'; '.join(bases)})" if bases else ""
+        stays = (
+            "it stays accountable in law as holder"
+            if all(d.holder_accountable is not False for d in mine)
+            else "they become accountable in its place"
+        )
+        said.append(
+            sentence(f"{group([by])} delegates its decisions to {to}{each}{cited}; {stays}")
+        )
+    return said

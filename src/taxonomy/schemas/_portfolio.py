@@ -16,6 +16,7 @@ import attrs
 from taxonomy.input.keys import Key, Shape
 from taxonomy.input.shapes import (
     ABOLITION,
+    DELEGATION,
     FUNCTION,
     GOVERNANCE,
     INDEPENDENT_BODY,
@@ -49,7 +50,11 @@ if TYPE_CHECKING:
 __all__ = ["portfolio_schema"]
 
 #: Where each list of items is written: in place, or as a shared definition.
-_DEFINED = {JOINT_BODY: "#/$defs/joint_body", ROLE: "#/$defs/role"}
+_DEFINED = {
+    JOINT_BODY: "#/$defs/joint_body",
+    ROLE: "#/$defs/role",
+    DELEGATION: "#/$defs/delegation",
+}
 
 
 def _answer(fact: Fact) -> Schema:
@@ -284,6 +289,7 @@ def portfolio_schema(rules: RulePack) -> Schema:
         **common_defs(),
         "joint_body": _closed(JOINT_BODY, _properties(JOINT_BODY, rules)),
         "role": _closed(ROLE, _properties(ROLE, rules)),
+        "delegation": _closed(DELEGATION, _properties(DELEGATION, rules)),
     }
     return root(
         "portfolio",

@@ -53,3 +53,29 @@ def _planned_overdue(structure: Structure) -> Iterator[Finding]:
                 "(drop status: planned) or move its from",
                 [u, v],
             )
+
+
+@registered(
+    "delegated-to-non-performer",
+    principle="legal",
+    looks_for="a body a function is delegated to carries the function out",
+    per_function=False,
+)
+def _delegated_to_non_performer(structure: Structure) -> Iterator[Finding]:
+    """Legal to write, wrong to run: a Board delegated a function it does not carry out."""
+    graph = structure.graph
+    for u, v, edge in edges_of_kind(graph, "delegates_to"):
+        if not v.startswith("board:") or edge.get("status") == "planned":
+            continue
+        body = graph.nodes[v].get("body")
+        for fid in edge.get("functions", ()):
+            performers = graph.nodes[f"function:{fid}"].get("performed_by", ())
+            if body not in performers:
+                yield finding(
+                    "delegated-to-non-performer",
+                    "warning",
+                    f"{structure.label(u)} delegates {fid} to {structure.label(v)}, which does "
+                    "not carry it out (not in performed_by): say who delivers it for that body, "
+                    "or add it to performed_by",
+                    [u, v, f"function:{fid}"],
+                )

@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: What a scheme line says of a function, in the order a scheme lists them.
-ENTRIES = ("reserved", "delegated", "member", "consents", "oversight", "not_stated")
+ENTRIES = ("reserved", "delegated", "member", "consents", "oversight", "not_stated", "received")
 
 #: What a citation points at.
 CITATION_KINDS = ("portfolio", "rule", "governance", "law")
@@ -284,6 +284,7 @@ SCHEME_LINE_JSON = Shape(
                 "governance",
                 "proposed",
                 "not_stated",
+                "delegated",
             ]
         },
     ),

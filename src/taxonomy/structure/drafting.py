@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from taxonomy._decision import Decision, Delegation
+from taxonomy._model.text import word_list
 from taxonomy.structure.documents import (
     ENTRIES,
     Citation,
@@ -151,6 +152,8 @@ def _reserved_lines(body: str, f: _Function) -> list[SchemeLine]:
     for x in f.decision.deciders:
         if (x.id if x.kind == "board" else x.for_body) != body or x.kind not in ("board", "role"):
             continue
+        if x.basis == "delegated":
+            continue  # a decision delegated to it: a line of its own (_received_lines)
         notes = (
             (f"taken by {posts.get(x.id, x.id)}, not the governing body (legal.decided_by)",)
             if x.kind == "role"
@@ -187,11 +190,73 @@ def _dates(delegation: Delegation) -> tuple[str, ...]:
     return (f"in force {', '.join(when)}",) if when else ()
 
 
+def _declared_citation(f: _Function, delegation: Delegation) -> str:
+    """Cite the declared delegation a line shows: the governance's words for it."""
+    made = next(
+        d
+        for d in f.portfolio.governance.delegations
+        if (d.function, d.by) == (f.fn.id, delegation.by) and delegation.to in d.to
+    )
+    text = f"{made.function} delegated by {made.by} to {', '.join(made.to)}"
+    said = [x for x in (made.basis, made.source, made.notes) if x]
+    return f.sources.cite(
+        f"governance.delegations[{made.function}:{made.by}]",
+        "governance",
+        f"{text}: {'; '.join(said)}" if said else text,
+    )
+
+
+def _declared_words(delegation: Delegation, to: str) -> str:
+    """``delegated to X, each for its own area (basis)`` for a declared delegation."""
+    each = ", each for its own area" if delegation.each_for_own_area else ""
+    basis = f" ({delegation.legal_basis})" if delegation.legal_basis else ""
+    kept = "" if delegation.holder_accountable is not False else "; the holder is not accountable"
+    return f"delegated to {to}{each}{basis}{kept}"
+
+
+def _declared_lines(body: str, f: _Function) -> list[SchemeLine]:
+    """What ``body`` delegates in its own right: one line per declaration, every recipient."""
+    groups: dict[tuple[str | None, str | None, str | None], list[Delegation]] = {}
+    for d in f.decision.delegations:
+        if d.by == body and d.declared:
+            groups.setdefault((str(d.from_), str(d.until), d.status), []).append(d)
+    found = []
+    for mine in groups.values():
+        first, to = mine[0], ", ".join(d.to for d in mine)
+        cited = [_holding_key(f.sources, f.fn, f.decision), _declared_citation(f, first)]
+        names = {o.id: o.name for o in f.portfolio.organisations}
+        named = word_list([names.get(d.to, d.to) for d in mine])
+        notes = (_declared_words(first, named), *_dates(first))
+        kind = first.to_kind if len(mine) == 1 else "several"
+        found.append(f.line(body, "delegated", (to, kind), "governance", cited, notes, first))
+    return found
+
+
+def _received_lines(body: str, f: _Function) -> list[SchemeLine]:
+    """The decisions delegated to ``body`` by their holder (declared), for its own area."""
+    found = []
+    for d in f.decision.delegations:
+        if d.to != body or not d.declared:
+            continue
+        cited = [_holding_key(f.sources, f.fn, f.decision), _declared_citation(f, d)]
+        each = " for its own area" if d.each_for_own_area else ""
+        basis = f" ({d.legal_basis})" if d.legal_basis else ""
+        stays = "; it stays accountable in law" if d.holder_accountable is not False else ""
+        holder = next((o.name for o in f.portfolio.organisations if o.id == d.by), d.by)
+        words = f"delegated to it by {holder}{each}{basis}{stays}"
+        found.append(
+            f.line(
+                body, "received", (d.by, "organisation"), "delegated", cited, (words, *_dates(d)), d
+            )
+        )
+    return found
+
+
 def _delegated_lines(body: str, f: _Function) -> list[SchemeLine]:
     """What ``body`` delegates, to whom, on what basis (holders, or where law is unsaid)."""
-    found = []
+    found = _declared_lines(body, f)
     for delegation in f.decision.delegations:
-        if delegation.by != body:
+        if delegation.by != body or delegation.declared:
             continue
         cited = [_holding_key(f.sources, f.fn, f.decision), *_legal_rules(f.sources, f.rec)]
         notes: tuple[str, ...] = ()
@@ -235,8 +300,9 @@ def _lines_for(body: str, f: _Function) -> list[SchemeLine]:
         *_delegated_lines(body, f),
         *_member_lines(body, f),
         *_consent_lines(body, f),
+        *_received_lines(body, f),
     ]
-    deciding = any(x.entry in ENTRIES[:3] for x in found)
+    deciding = any(x.entry in (*ENTRIES[:3], "received") for x in found)
     if not deciding and f.decision.holding == "not_stated" and body in f.fn.performed_by:
         cited = [_holding_key(f.sources, f.fn, f.decision)]
         words = (

@@ -59,8 +59,8 @@ from typing import Any, TypeAlias
 
 import networkx as nx
 
-from taxonomy._decision import Decision, decision_of
-from taxonomy._model import Arrangement, Function, Portfolio, Role, lead_words
+from taxonomy._decision import Decision, Delegation, decision_of
+from taxonomy._model import Arrangement, Function, Portfolio, Role, Term, lead_words
 from taxonomy._results import Classification, Recommendation
 from taxonomy.structure.dated import (
     delegated,
@@ -507,8 +507,9 @@ def _governance(
         graph.add_node(node, **joint_body_attributes(body, day))
         made = [(f, m) for f in body.delegated for m in decisions[f].delegations if m.to == body.id]
         for member in body.members:
-            _edge(graph, node, _board(member), "reports_to")
             term = body.membership(member)
+            # A planned membership is no line yet: drawn planned (dashed), never in force.
+            _edge(graph, node, _board(member), "reports_to", **_planned(term))
             _edge(graph, _board(member), node, "member_of", **term_attributes(term, day))
             mine = [(fid, m) for fid, m in made if m.by == member]
             if mine:
@@ -521,9 +522,43 @@ def _governance(
                 _edge(graph, node, f"function:{fid}", "decides", basis="delegated")
         for fid in body.oversees:
             _edge(graph, node, f"function:{fid}", "influences")
+    _declared(graph, portfolio, decisions)
     for role in portfolio.governance.roles:
         if posts or exists_on(role.term, day):  # the as-is: the posts existing that day
             _post(graph, portfolio, role)
+
+
+def _planned(term: Term) -> dict[str, Any]:
+    """``status: planned`` for a planned term's edge; nothing otherwise (exports unchanged)."""
+    return {"status": "planned"} if term.planned else {}
+
+
+def _declared(graph: Graph, portfolio: Portfolio, decisions: dict[str, Decision]) -> None:
+    """A ``delegates_to`` edge from each holder to each body it delegates to in its own right.
+
+    Read from the decision blocks (declared delegations, one per recipient): a planned one is
+    ``status: planned`` (drawn dashed); one in force adds the recipient's ``decides`` edge where
+    the recipient is a joint body (a Board's is drawn with the law), and, each for its own
+    area, says so (``each_for_own_area``).
+    """
+    day = portfolio.as_of
+    pairs: dict[tuple[str, str], list[tuple[str, Delegation]]] = {}
+    for fid, found in decisions.items():
+        for made in found.delegations:
+            if made.declared:
+                pairs.setdefault((made.by, made.to), []).append((fid, made))
+    for (by, to), mine in pairs.items():
+        target = _node_for(portfolio, to)
+        extra: dict[str, Any] = {}
+        if all(made.each_for_own_area for _, made in mine):
+            extra["each_for_own_area"] = True
+        bases = sorted({made.legal_basis for _, made in mine if made.legal_basis})
+        if bases:
+            extra["basis"] = "; ".join(bases)
+        _edge(graph, _board(by), target, "delegates_to", **delegated(mine, day), **extra)
+        for fid, made in mine:
+            if not made.planned and made.to_kind != "organisation":
+                _edge(graph, target, f"function:{fid}", "decides", basis="delegated")
 
 
 def _post(graph: Graph, portfolio: Portfolio, role: Role) -> None:

@@ -311,7 +311,8 @@ def only_holders_delegate(rules: RulePack, portfolio: Portfolio) -> list[Violati
     Read from the to-be structure: each ``delegates_to`` edge naming a function whose holding
     the law states comes from the Board of a holder (``legal.statutory_owner``,
     ``legal.held_by_each``) or, for a decision reserved to each Board, of a body taking part in
-    it. A function whose holding is not stated is not judged (``taxonomy check`` warns).
+    it: to a joint body or, declared in its own right (``governance.delegations``), to another
+    body. A function whose holding is not stated is not judged (``taxonomy check`` warns).
     """
     from taxonomy.structure.graph import build_graph, edges_of_kind
 
@@ -331,7 +332,7 @@ def only_holders_delegate(rules: RulePack, portfolio: Portfolio) -> list[Violati
             body = u.removeprefix("board:")
             if body not in own:
                 message = (
-                    f"{body} delegates it to {v.removeprefix('joint:')}, but it is not its to "
+                    f"{body} delegates it to {v.split(':', 1)[-1]}, but it is not its to "
                     f"delegate: {', '.join(sorted(own))} hold it or keep its decision"
                 )
                 found[Violation("only holders delegate", fid, message)] = None
