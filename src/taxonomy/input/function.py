@@ -176,7 +176,9 @@ def read_function(
     efficiency = _efficiency(reading) if "efficiency" in node else None
     effectiveness = _effectiveness(reading) if "effectiveness" in node else None
     legal = _legal(reading, performed_by) if "legal" in node else None
-    agreed = _agreed_lead(reading, legal, performed_by) if node.get("agreed_lead") is not None else None
+    agreed = (
+        _agreed_lead(reading, legal, performed_by) if node.get("agreed_lead") is not None else None
+    )
     levels = _capability(reading, performed_by) if "capability" in node else {}
     involves = _involves(reading, performed_by, legal) if node.get("involves") is not None else ()
     notes = attempt(problems, lambda: read_notes(reader, node, item), "")
