@@ -34,6 +34,7 @@ from taxonomy._model import (
     OneOf,
     Organisation,
     Portfolio,
+    Provision,
     Term,
     parse_day,
 )
@@ -441,8 +442,8 @@ class InForce(OfADay):
         portfolio: the portfolio of that day: its law undated (what the provisions in force say,
             with ``law.applied`` naming them), its ``as_of`` the day, and the bodies abolished by
             then merged into their successors.
-        notes: what carrying out the abolitions did (mergers, constraints dropped), each naming
-            its provision.
+        notes: what carrying out the provisions did (mergers, constraints dropped, functions'
+            legal facts set), each naming its provision.
     """
 
     portfolio: Portfolio
@@ -513,7 +514,7 @@ def in_force(
             item=where,
             key="as_of",
         )
-    current, notes = _abolished(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
+    current, notes = _dated(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
     governance = current.governance.on(day)
     return InForce(attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), notes)
 
@@ -534,6 +535,66 @@ def _abolished(
         current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
     return current, tuple(notes)
+
+
+def _dated(
+    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+) -> tuple[Portfolio, tuple[str, ...]]:
+    """``current`` under the provisions of ``law`` in force on ``day``, and notes saying so.
+
+    In day order (then as written): a provision's abolitions (:func:`_abolished`), then the
+    functions' legal facts it sets, so a later provision names the successors.
+
+    Raises:
+        PortfolioError: a function the law's facts make impossible, naming the provision,
+            the function and the day.
+    """
+    notes: list[str] = []
+    order = sorted(
+        law.in_force(day),
+        key=lambda p: (p.from_ or datetime.date.min, law.provisions.index(p)),
+    )
+    for provision in order:
+        if provision.abolishes:
+            current, said = _abolished(current, Law(provisions=(provision,)), day, facts)
+            notes += said
+        if provision.functions:
+            current = _legal_set(current, provision, day, notes)
+    return current, tuple(notes)
+
+
+def _legal_set(
+    current: Portfolio, provision: Provision, day: datetime.date, notes: list[str]
+) -> Portfolio:
+    """``current`` with the functions' legal facts ``provision`` sets, each noted."""
+    functions = {fn.id: fn for fn in current.functions}
+    start, end = provision.from_, provision.until
+    when = f"from {start}" if start else f"until {end}" if end else "always"
+    changing = ""
+    try:
+        for change in provision.functions:
+            changing = change.function
+            fn = functions[changing]
+            facts = {key: change.value(key, fn.performed_by) for key, _ in change.legal}
+            functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **facts))
+            notes += [f"{provision.id} ({when}): {fn.id}: {k} {_said(v)}" for k, v in facts.items()]
+        return attrs.evolve(current, functions=tuple(functions.values()))
+    except ValueError as exc:
+        raise PortfolioError(
+            f"provision {provision.id!r} sets the law of function '{changing}' on {day} to "
+            f"what cannot be: {exc}",
+            item=f"law: provision '{provision.id}'",
+            key="functions",
+        ) from None
+
+
+def _said(value: Any) -> str:
+    """A legal fact's value in words: ids separated by commas, true or false, the text."""
+    if isinstance(value, tuple):
+        return ", ".join(value) or "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value) or "none"
 
 
 def _day(value: datetime.date | str) -> datetime.date:

@@ -42,7 +42,7 @@ from taxonomy._model.governance import (
 from taxonomy._model.legal import DELEGATION_LIMITS, Legal
 from taxonomy._model.levels import Arrangement, Level
 from taxonomy._model.portfolio import OfADay, PackReference, Portfolio
-from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
+from taxonomy._model.provisions import Abolition, FunctionLaw, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
     MAX_LEADS_LISTED,
@@ -70,6 +70,7 @@ __all__ = [
     "Effectiveness",
     "Efficiency",
     "Function",
+    "FunctionLaw",
     "Governance",
     "JointBody",
     "Law",

@@ -361,7 +361,7 @@ def _sections(
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
-            law = read_law(reader, top["law"], top, bodies, taken)
+            law = read_law(reader, top["law"], top, bodies, taken, functions=function_ids)
     as_of = None
     if top.get("as_of") is not None:
         with problems.collecting():
