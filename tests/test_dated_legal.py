@@ -384,7 +384,7 @@ def test_judging_on_a_day_is_editing_each_functions_legal_by_hand(
         for provision in order:
             for change in provision.functions:
                 if change.function == fn.id:
-                    said |= {k: change.value(k, fn.performed_by) for k, _ in change.legal}
+                    said |= change.facts(fn.performed_by)
         functions.append(attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said)))
     by_hand = attrs.evolve(
         dated,

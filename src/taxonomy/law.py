@@ -542,19 +542,11 @@ def _dated(
 ) -> tuple[Portfolio, tuple[str, ...]]:
     """``current`` under the provisions of ``law`` in force on ``day``, and notes saying so.
 
-    In day order (then as written): a provision's abolitions (:func:`_abolished`), then the
+    In the order they apply (:meth:`Law.in_order`): a provision's abolitions, then the
     functions' legal facts it sets, so a later provision names the successors.
-
-    Raises:
-        PortfolioError: a function the law's facts make impossible, naming the provision,
-            the function and the day.
     """
     notes: list[str] = []
-    order = sorted(
-        law.in_force(day),
-        key=lambda p: (p.from_ or datetime.date.min, law.provisions.index(p)),
-    )
-    for provision in order:
+    for provision in law.in_order(day):
         if provision.abolishes:
             current, said = _abolished(current, Law(provisions=(provision,)), day, facts)
             notes += said
@@ -566,18 +558,23 @@ def _dated(
 def _legal_set(
     current: Portfolio, provision: Provision, day: datetime.date, notes: list[str]
 ) -> Portfolio:
-    """``current`` with the functions' legal facts ``provision`` sets, each noted."""
+    """``current`` with the functions' legal facts ``provision`` sets, each noted.
+
+    Raises:
+        PortfolioError: a function those facts make impossible, naming provision, function, day.
+    """
     functions = {fn.id: fn for fn in current.functions}
     start, end = provision.from_, provision.until
     when = f"from {start}" if start else f"until {end}" if end else "always"
     changing = ""
     try:
         for change in provision.functions:
-            changing = change.function
-            fn = functions[changing]
-            facts = {key: change.value(key, fn.performed_by) for key, _ in change.legal}
-            functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **facts))
-            notes += [f"{provision.id} ({when}): {fn.id}: {k} {_said(v)}" for k, v in facts.items()]
+            fn = functions[changing := change.function]
+            said = change.facts(fn.performed_by)
+            functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said))
+            notes += [
+                f"{provision.id} ({when}): {fn.id}: {k} {change.words(v)}" for k, v in said.items()
+            ]
         return attrs.evolve(current, functions=tuple(functions.values()))
     except ValueError as exc:
         raise PortfolioError(
@@ -586,15 +583,6 @@ def _legal_set(
             item=f"law: provision '{provision.id}'",
             key="functions",
         ) from None
-
-
-def _said(value: Any) -> str:
-    """A legal fact's value in words: ids separated by commas, true or false, the text."""
-    if isinstance(value, tuple):
-        return ", ".join(value) or "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value) or "none"
 
 
 def _day(value: datetime.date | str) -> datetime.date:

@@ -113,10 +113,18 @@ class FunctionLaw:
     function: str = attrs.field(validator=check_id)
     legal: tuple[tuple[str, Any], ...] = attrs.field(converter=_facts, validator=_some_facts)
 
-    def value(self, key: str, performed_by: tuple[str, ...]) -> Any:
-        """The value ``key`` takes for a function performed by ``performed_by``."""
-        value = dict(self.legal)[key]
-        return tuple(performed_by) if value == "all" else value
+    def facts(self, performed_by: tuple[str, ...]) -> dict[str, Any]:
+        """The facts it sets of a function performed by ``performed_by``, ``all`` resolved.
+
+        >>> FunctionLaw("fn", (("held_by_each", "all"),)).facts(("a", "b"))
+        {'held_by_each': ('a', 'b')}
+        """
+        return {k: tuple(performed_by) if v == "all" else v for k, v in self.legal}
+
+    @staticmethod
+    def words(value: Any) -> str:
+        """A fact's value in words: ids separated by commas (``none``), true or false, the text."""
+        return _said(value)
 
     def describe(self) -> str:
         """The facts set, in words: ``eprr: statutory_owner nhse; board_reserved true``."""
@@ -310,6 +318,13 @@ class Law:
         """The provisions in force on ``day``, in the order written."""
         return tuple(p for p in self.provisions if p.in_force(day))
 
+    def in_order(self, day: datetime.date) -> tuple[Provision, ...]:
+        """The provisions in force on ``day`` in the order they apply: by first day, as written."""
+        return tuple(sorted(self.in_force(day), key=self._order))
+
+    def _order(self, provision: Provision) -> tuple[datetime.date, int]:
+        return (provision.from_ or datetime.date.min, self.provisions.index(provision))
+
     def on(self, day: datetime.date) -> Law:
         """The undated law of ``day``: what the provisions in force say, and which they are.
 
@@ -328,10 +343,7 @@ class Law:
         By first day in force, then as written: an abolition may name a successor that an
         earlier one established.
         """
-        order = sorted(
-            (p for p in self.provisions if p.abolishes),
-            key=lambda p: (p.from_ or datetime.date.min, self.provisions.index(p)),
-        )
+        order = sorted((p for p in self.provisions if p.abolishes), key=self._order)
         return tuple((p, abolition) for p in order for abolition in p.abolishes)
 
     def succession_problems(
