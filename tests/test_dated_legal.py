@@ -404,3 +404,15 @@ def test_a_function_law_sets_a_fact_once_and_says_what() -> None:
         FunctionLaw("audit", ())
     with pytest.raises(ValueError, match="sets a legal fact twice"):
         FunctionLaw("audit", (("board_reserved", True), ("board_reserved", False)))
+
+
+def test_the_law_functions_sheet_prompts_each_legal_column(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    p = _load(tmp_path, BODIES + LAW)
+    dump_portfolio(p, tmp_path / "out.xlsx")
+    sheet = load_workbook(tmp_path / "out.xlsx")["law_functions"]
+    prompts = {v.promptTitle: v.prompt for v in sheet.data_validations.dataValidation}
+    assert prompts["provision"].startswith("The id of the provision")
+    assert prompts["legal.independence_from"].endswith("Empty: not set, (none) an empty list.")
+    assert prompts["legal.board_reserved"].endswith("Empty: not set.")
