@@ -416,3 +416,30 @@ def test_the_law_functions_sheet_prompts_each_legal_column(tmp_path: Path) -> No
     assert prompts["provision"].startswith("The id of the provision")
     assert prompts["legal.independence_from"].endswith("Empty: not set, (none) an empty list.")
     assert prompts["legal.board_reserved"].endswith("Empty: not set.")
+
+
+def test_the_schema_takes_a_functions_law_and_refuses_what_the_loader_refuses() -> None:
+    import jsonschema
+
+    from taxonomy.schemas import schema
+
+    validator = jsonschema.Draft202012Validator(schema("portfolio"))
+    fixture = Path(__file__).parent / "fixtures" / "dated_legal_facts.yaml"
+    data = json.loads(json.dumps(yaml.safe_load(fixture.read_text()), default=str))
+    assert list(validator.iter_errors(data)) == []
+    for bad in ({"statutory_ownr": "county"}, {}, {"board_reserved": "maybe"}):
+        data["law"][1]["functions"][1]["legal"] = bad
+        assert list(validator.iter_errors(data)), bad
+    del data["law"][1]["functions"][1]["function"]
+    assert list(validator.iter_errors(data))
+
+
+def test_a_function_law_naming_no_function_of_the_portfolio_is_an_error_on_the_day(
+    tmp_path: Path,
+) -> None:
+    p = _load(tmp_path, BODIES + LAW)
+    order = p.law.provisions[1]
+    wrong = attrs.evolve(order, functions=(FunctionLaw("payroll", (("board_reserved", True),)),))
+    built = attrs.evolve(p, law=taxonomy.Law(provisions=(p.law.provisions[0], wrong)))
+    with pytest.raises(PortfolioError, match=r"function 'payroll' on 2024-04-01.*no such function"):
+        in_force(built, "2024-04-01")

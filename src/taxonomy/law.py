@@ -569,7 +569,9 @@ def _legal_set(
     changing = ""
     try:
         for change in provision.functions:
-            fn = functions[changing := change.function]
+            if (changing := change.function) not in functions:
+                raise ValueError("the portfolio has no such function")
+            fn = functions[changing]
             said = change.facts(fn.performed_by)
             functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said))
             notes += [
