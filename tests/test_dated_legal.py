@@ -443,3 +443,11 @@ def test_a_function_law_naming_no_function_of_the_portfolio_is_an_error_on_the_d
     built = attrs.evolve(p, law=taxonomy.Law(provisions=(p.law.provisions[0], wrong)))
     with pytest.raises(PortfolioError, match=r"function 'payroll' on 2024-04-01.*no such function"):
         in_force(built, "2024-04-01")
+
+
+def test_only_held_by_each_reads_all_as_the_performers() -> None:
+    law = FunctionLaw("audit", (("separate_reason", "all"), ("held_by_each", "all")))
+    assert law.facts(("north", "south")) == {
+        "separate_reason": "all",
+        "held_by_each": ("north", "south"),
+    }

@@ -119,7 +119,10 @@ class FunctionLaw:
         >>> FunctionLaw("fn", (("held_by_each", "all"),)).facts(("a", "b"))
         {'held_by_each': ('a', 'b')}
         """
-        return {k: tuple(performed_by) if v == "all" else v for k, v in self.legal}
+        return {
+            k: tuple(performed_by) if (k, v) == ("held_by_each", "all") else v
+            for k, v in self.legal
+        }
 
     @staticmethod
     def words(value: Any) -> str:

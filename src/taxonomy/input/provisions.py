@@ -248,8 +248,10 @@ def _function_law(
     written = [key for key in LEGAL.keys if legal.get(key.name) is not None]
     if not written:
         reader.fail("sets no legal fact: give one key or more", at=entry, key="legal", item=where)
+    # `held_by_each: all` is each body carrying it out on the day judged, not on this one.
+    every = legal.get("held_by_each") == "all"
     facts = [
-        (key.attr, "all" if legal[key.name] == "all" else getattr(read, key.attr))
+        (key.attr, "all" if every and key.name == "held_by_each" else getattr(read, key.attr))
         for key in written
     ]
     return FunctionLaw(function, tuple(facts))
