@@ -34,6 +34,7 @@ from taxonomy._model import (
     OneOf,
     Organisation,
     Portfolio,
+    Provision,
     Term,
     parse_day,
 )
@@ -444,8 +445,8 @@ class InForce(OfADay):
         portfolio: the portfolio of that day: its law undated (what the provisions in force say,
             with ``law.applied`` naming them), its ``as_of`` the day, and the bodies abolished by
             then merged into their successors.
-        notes: what carrying out the abolitions did (mergers, constraints dropped), each naming
-            its provision.
+        notes: what carrying out the provisions did (mergers, constraints dropped, functions'
+            legal facts set), each naming its provision.
     """
 
     portfolio: Portfolio
@@ -516,7 +517,7 @@ def in_force(
             item=where,
             key="as_of",
         )
-    current, notes = _abolished(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
+    current, notes = _dated(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
     governance = current.governance.on(day)
     return InForce(attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), notes)
 
@@ -537,6 +538,56 @@ def _abolished(
         current, said = apply_merge(current, merge, facts)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
     return current, tuple(notes)
+
+
+def _dated(
+    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+) -> tuple[Portfolio, tuple[str, ...]]:
+    """``current`` under the provisions of ``law`` in force on ``day``, and notes saying so.
+
+    In the order they apply (:meth:`Law.in_order`): a provision's abolitions, then the
+    functions' legal facts it sets, so a later provision names the successors.
+    """
+    notes: list[str] = []
+    for provision in law.in_order(day):
+        if provision.abolishes:
+            current, said = _abolished(current, Law(provisions=(provision,)), day, facts)
+            notes += said
+        if provision.functions:
+            current = _legal_set(current, provision, day, notes)
+    return current, tuple(notes)
+
+
+def _legal_set(
+    current: Portfolio, provision: Provision, day: datetime.date, notes: list[str]
+) -> Portfolio:
+    """``current`` with the functions' legal facts ``provision`` sets, each noted.
+
+    Raises:
+        PortfolioError: a function those facts make impossible, naming provision, function, day.
+    """
+    functions = {fn.id: fn for fn in current.functions}
+    start, end = provision.from_, provision.until
+    when = f"from {start}" if start else f"until {end}" if end else "always"
+    changing = ""
+    try:
+        for change in provision.functions:
+            if (changing := change.function) not in functions:
+                raise ValueError("the portfolio has no such function")
+            fn = functions[changing]
+            said = change.facts(fn.performed_by)
+            functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said))
+            notes += [
+                f"{provision.id} ({when}): {fn.id}: {k} {change.words(v)}" for k, v in said.items()
+            ]
+        return attrs.evolve(current, functions=tuple(functions.values()))
+    except ValueError as exc:
+        raise PortfolioError(
+            f"provision {provision.id!r} sets the law of function '{changing}' on {day} to "
+            f"what cannot be: {exc}",
+            item=f"law: provision '{provision.id}'",
+            key="functions",
+        ) from None
 
 
 def _day(value: datetime.date | str) -> datetime.date:

@@ -43,7 +43,7 @@ from taxonomy._model.governance import (
 from taxonomy._model.legal import DELEGATION_LIMITS, Legal
 from taxonomy._model.levels import Arrangement, Level
 from taxonomy._model.portfolio import IndependentBody, OfADay, PackReference, Portfolio
-from taxonomy._model.provisions import Abolition, Law, Provision, parse_day
+from taxonomy._model.provisions import Abolition, FunctionLaw, Law, Provision, parse_day
 from taxonomy._model.text import (
     EACH_OWN_WORDS,
     MAX_LEADS_LISTED,
@@ -72,6 +72,7 @@ __all__ = [
     "Efficiency",
     "Function",
     "DeclaredDelegation",
+    "FunctionLaw",
     "Governance",
     "JointBody",
     "Law",

@@ -1,10 +1,11 @@
-"""The law: undated, or dated provisions (with the bodies they abolish) to resolve by day."""
+"""The law: undated, or dated provisions (bodies abolished, functions' legal facts) by day."""
 
 from __future__ import annotations
 
 import datetime
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 
@@ -77,6 +78,75 @@ def _abolitions(value: Iterable[Abolition]) -> tuple[Abolition, ...]:
     return tuple(value)
 
 
+def _facts(value: Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
+    return tuple((key, fact) for key, fact in value)
+
+
+def _some_facts(
+    instance: FunctionLaw, _attribute: attrs.Attribute[Any], value: tuple[tuple[str, Any], ...]
+) -> None:
+    keys = [key for key, _ in value]
+    if not keys:
+        raise ValueError(f"the law on {instance.function!r} sets no legal fact")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the law on {instance.function!r} sets a legal fact twice")
+
+
+@attrs.frozen
+class FunctionLaw:
+    """What a provision says of one function's legal facts while it is in force.
+
+    Each key written replaces that key of the function's own ``legal``
+    (:class:`taxonomy.Legal`); the keys not written stay as the function says.
+
+    Attributes:
+        function: the function's id.
+        legal: the legal facts set, as ``(key, value)`` pairs in the order written: the key is
+            the attribute of :class:`taxonomy.Legal`, the value as it holds it (a tuple of
+            ids, true/false, a text), except ``held_by_each``'s ``"all"``: each body that
+            performs the function on the day judged.
+
+    >>> FunctionLaw("eprr", (("statutory_owner", ("nhse",)),)).describe()
+    'eprr: statutory_owner nhse'
+    """
+
+    function: str = attrs.field(validator=check_id)
+    legal: tuple[tuple[str, Any], ...] = attrs.field(converter=_facts, validator=_some_facts)
+
+    def facts(self, performed_by: tuple[str, ...]) -> dict[str, Any]:
+        """The facts it sets of a function performed by ``performed_by``, ``all`` resolved.
+
+        >>> FunctionLaw("fn", (("held_by_each", "all"),)).facts(("a", "b"))
+        {'held_by_each': ('a', 'b')}
+        """
+        return {
+            k: tuple(performed_by) if (k, v) == ("held_by_each", "all") else v
+            for k, v in self.legal
+        }
+
+    @staticmethod
+    def words(value: Any) -> str:
+        """A fact's value in words: ids separated by commas (``none``), true or false, the text."""
+        return _said(value)
+
+    def describe(self) -> str:
+        """The facts set, in words: ``eprr: statutory_owner nhse; board_reserved true``."""
+        said = "; ".join(f"{key} {_said(value)}" for key, value in self.legal)
+        return f"{self.function}: {said}"
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "none"
+    if isinstance(value, str):
+        return value or "none"
+    return format_value(value)
+
+
+def _function_laws(value: Iterable[FunctionLaw]) -> tuple[FunctionLaw, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Provision:
     """A dated provision of the law: what it says, the days it is in force, and its source.
@@ -90,6 +160,8 @@ class Provision:
             joint committee; None when it says nothing of that.
         abolishes: the bodies it abolishes from ``from_`` on. An abolition is permanent, so a
             provision that abolishes has a ``from_`` and no ``until``.
+        functions: the functions' legal facts it sets while it is in force (each function
+            once), applied after its abolitions (:func:`taxonomy.law.in_force`).
 
     >>> act = Provision("act", "An Act", from_=datetime.date(2022, 7, 1), joint_committees=True)
     >>> act.in_force(datetime.date(2022, 6, 30)), act.in_force(datetime.date(2022, 7, 1))
@@ -108,16 +180,24 @@ class Provision:
         converter=_abolitions,
         validator=attrs.validators.deep_iterable(attrs.validators.instance_of(Abolition)),
     )
+    functions: tuple[FunctionLaw, ...] = attrs.field(
+        default=(),
+        converter=_function_laws,
+        validator=attrs.validators.deep_iterable(attrs.validators.instance_of(FunctionLaw)),
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.from_ is not None and self.until is not None and self.until < self.from_:
             raise ValueError(
                 f"provision {self.id!r}: until ({self.until}) is before from ({self.from_})"
             )
-        if self.joint_committees is None and not self.abolishes:
+        if self.joint_committees is None and not self.abolishes and not self.functions:
             raise ValueError(
-                f"provision {self.id!r} says nothing: give joint_committees or abolishes"
+                f"provision {self.id!r} says nothing: give joint_committees, abolishes or functions"
             )
+        named = [law.function for law in self.functions]
+        if len(set(named)) != len(named):
+            raise ValueError(f"provision {self.id!r} sets the law of a function twice")
         if self.abolishes and (self.from_ is None or self.until is not None):
             raise ValueError(
                 f"provision {self.id!r}: an abolition is permanent, so a provision that abolishes "
@@ -136,8 +216,9 @@ class Provision:
     def disagreement(self, other: Provision) -> str | None:
         """How this provision and ``other`` contradict each other on a day both are in force.
 
-        Two provisions in force on the same day may not say different things of the same key;
-        None when they never do.
+        Two provisions in force on the same day may not say different things of the same key
+        (``joint_committees``, or the same legal fact of the same function); None when they
+        never do.
 
         >>> d = datetime.date
         >>> a = Provision("a", "A", until=d(2022, 6, 30), joint_committees=False)
@@ -145,23 +226,34 @@ class Provision:
         >>> print(a.disagreement(b).split(" (")[0])
         provisions 'a' and 'b' disagree on joint_committees on 2022-06-30
         """
-        if (
-            self.joint_committees is None
-            or other.joint_committees is None
-            or self.joint_committees == other.joint_committees
-        ):
-            return None
         starts = [day for day in (self.from_, other.from_) if day is not None]
         ends = [day for day in (self.until, other.until) if day is not None]
         first = max(starts) if starts else None
         if first is not None and ends and min(ends) < first:
             return None
-        when = f"on {first}" if first is not None else "on every day both are in force"
-        return (
-            f"provisions {self.id!r} and {other.id!r} disagree on joint_committees {when} "
-            f"({self.id!r} says {format_value(self.joint_committees)}, {other.id!r} says "
-            f"{format_value(other.joint_committees)}): make their days not overlap"
-        )
+        for key, mine, theirs in self._said_twice(other):
+            when = f"on {first}" if first is not None else "on every day both are in force"
+            return (
+                f"provisions {self.id!r} and {other.id!r} disagree on {key} {when} "
+                f"({self.id!r} says {_said(mine)}, {other.id!r} says {_said(theirs)}): make "
+                "their days not overlap"
+            )
+        return None
+
+    def _said_twice(self, other: Provision) -> Iterator[tuple[str, Any, Any]]:
+        """Each key both provisions set, differently: the key and what each says."""
+        if (
+            self.joint_committees is not None
+            and other.joint_committees is not None
+            and self.joint_committees != other.joint_committees
+        ):
+            yield "joint_committees", self.joint_committees, other.joint_committees
+        theirs = {law.function: dict(law.legal) for law in other.functions}
+        for law in self.functions:
+            for key, value in law.legal:
+                said = theirs.get(law.function, {})
+                if key in said and said[key] != value:
+                    yield f"{law.function}'s legal.{key}", value, said[key]
 
 
 def _provisions(value: Iterable[Provision]) -> tuple[Provision, ...]:
@@ -229,6 +321,13 @@ class Law:
         """The provisions in force on ``day``, in the order written."""
         return tuple(p for p in self.provisions if p.in_force(day))
 
+    def in_order(self, day: datetime.date) -> tuple[Provision, ...]:
+        """The provisions in force on ``day`` in the order they apply: by first day, as written."""
+        return tuple(sorted(self.in_force(day), key=self._order))
+
+    def _order(self, provision: Provision) -> tuple[datetime.date, int]:
+        return (provision.from_ or datetime.date.min, self.provisions.index(provision))
+
     def on(self, day: datetime.date) -> Law:
         """The undated law of ``day``: what the provisions in force say, and which they are.
 
@@ -247,10 +346,7 @@ class Law:
         By first day in force, then as written: an abolition may name a successor that an
         earlier one established.
         """
-        order = sorted(
-            (p for p in self.provisions if p.abolishes),
-            key=lambda p: (p.from_ or datetime.date.min, self.provisions.index(p)),
-        )
+        order = sorted((p for p in self.provisions if p.abolishes), key=self._order)
         return tuple((p, abolition) for p in order for abolition in p.abolishes)
 
     def succession_problems(

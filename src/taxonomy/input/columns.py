@@ -17,8 +17,11 @@ from taxonomy.input.portfolio import portfolio_to_data
 from taxonomy.input.shapes import (
     ABOLITION,
     DELEGATION,
+    EMPTY_LIST,
     FUNCTION,
+    FUNCTION_LAW,
     JOINT_BODY,
+    LEGAL,
     ORGANISATION,
     PORTFOLIO,
     PROVISION,
@@ -196,10 +199,15 @@ def _function_values(
 
 
 def _law_rows(provisions: list[dict[str, Any]], tables: Tables) -> None:
-    """A dated law as the ``law`` sheet and, where a provision abolishes, ``abolitions``."""
+    """A dated law as the ``law`` sheet, ``abolitions`` and ``law_functions`` where needed.
+
+    ``abolitions`` where a provision abolishes, ``law_functions`` where one sets functions'
+    legal facts.
+    """
     law_columns = PROVISION.columns()
     tables["law"] = [law_columns]
     abolitions = [ABOLITION.columns()]
+    facts = [FUNCTION_LAW.columns()]
     for provision in provisions:
         tables["law"].append(
             [
@@ -219,5 +227,23 @@ def _law_rows(provisions: list[dict[str, Any]], tables: Tables) -> None:
                     abolition.get("name"),
                 ]
             )
+        for law in provision.get("functions", []):
+            facts.append([provision["id"], law["function"], *_law_cells(law["legal"])])
     if len(abolitions) > 1:
         tables["abolitions"] = abolitions
+    if len(facts) > 1:
+        tables[FUNCTION_LAW.sheet or ""] = facts
+
+
+def _law_cells(legal: dict[str, Any]) -> list[Any]:
+    """A function's legal facts as a provision sets them: a cell per key of ``legal``.
+
+    A key not set is an empty cell; a list set empty is :data:`EMPTY_LIST`.
+    """
+    cells: list[Any] = []
+    for key in LEGAL.keys:
+        value = legal.get(key.name)
+        if isinstance(value, list):
+            value = ", ".join(value) or EMPTY_LIST
+        cells.append(value)
+    return cells

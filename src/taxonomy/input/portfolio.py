@@ -386,7 +386,9 @@ def _sections(
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
-            law = read_law(reader, top["law"], top, bodies, taken, outside=outside)
+            law = read_law(
+                reader, top["law"], top, bodies, taken, outside=outside, functions=function_ids
+            )
     as_of = None
     if top.get("as_of") is not None:
         with problems.collecting():

@@ -17,7 +17,7 @@ from taxonomy.input.governance import cell_entry
 from taxonomy.input.keys import Key, Shape
 from taxonomy.input.per_body import cell_per_body
 from taxonomy.input.reader import Cells, Location, Row
-from taxonomy.input.shapes import ABOLITION, FUNCTION, PROVISION
+from taxonomy.input.shapes import ABOLITION, EMPTY_LIST, FUNCTION, FUNCTION_LAW, LEGAL, PROVISION
 from taxonomy.input.sheets import Table, boolean, check_columns, located_cells, split_cell
 from taxonomy.language.facts import OPEN_TYPES
 
@@ -101,7 +101,10 @@ def _true_or_false(
 
 
 def dated_law(tables: dict[str, Table], file_of: Callable[[str], str], problems: Problems) -> Cells:
-    """The ``law`` and ``abolitions`` sheets as the YAML's provisions (problems recorded)."""
+    """The ``law``, ``abolitions`` and ``law_functions`` sheets as the YAML's provisions.
+
+    Problems are recorded.
+    """
     sheet = PROVISION.sheet or ""
     header = tables[sheet][0][1]["__header__"]
     check_columns(file_of(sheet), sheet, header, PROVISION.columns(), problems=problems)
@@ -124,6 +127,8 @@ def dated_law(tables: dict[str, Table], file_of: Callable[[str], str], problems:
             by_id.setdefault(entry["id"], provision)
     if ABOLITION.sheet in tables:
         _abolitions(tables, file_of, problems, by_id)
+    if FUNCTION_LAW.sheet in tables:
+        _function_laws(tables, file_of, problems, by_id)
     return located_cells(provisions, sheet=sheet, row=1, column="id")
 
 
@@ -134,31 +139,93 @@ def _abolitions(
     by_id: dict[str, Row],
 ) -> None:
     """Each row of the ``abolitions`` sheet added to the provision it names."""
-    sheet = ABOLITION.sheet or ""
-    owner = ABOLITION.owner.name if ABOLITION.owner is not None else ""
-    for abolition in item_rows(ABOLITION, tables[sheet], file_of(sheet), problems):
-        named = abolition.pop(owner, None)
+    for abolition in _owned(ABOLITION, tables, file_of, problems, by_id, "abolishes", "body"):
+        by_id[abolition.pop("__provision__")]["abolishes"].append(abolition)
+
+
+def _function_laws(
+    tables: dict[str, Table],
+    file_of: Callable[[str], str],
+    problems: Problems,
+    by_id: dict[str, Row],
+) -> None:
+    """Each row of the ``law_functions`` sheet added, as a ``functions`` entry, to its provision.
+
+    Its ``legal.*`` columns are the entry's ``legal``: an empty cell sets nothing, ``(none)``
+    (:data:`EMPTY_LIST`) an empty list.
+    """
+    sheet = FUNCTION_LAW.sheet or ""
+    for law in _owned(FUNCTION_LAW, tables, file_of, problems, by_id, "functions", "function"):
+        named = law.pop("__provision__")
+        legal: dict[str, Any] = {}
+        columns: dict[str, str] = {}
+        for key in LEGAL.keys:
+            column = f"{LEGAL.prefix}{key.name}"
+            value = law.pop(column, None)
+            law.columns.pop(column, None)
+            columns[key.name] = column
+            if value is None:
+                continue
+            if key.listed and isinstance(value, str) and value.strip() == EMPTY_LIST:
+                value = located_cells([], sheet=sheet, row=law.row, column=column)
+            elif key.listed and not (key.kind == "ids" and str(value).strip() in key.values):
+                value = located_cells(split_cell(value), sheet=sheet, row=law.row, column=column)
+            elif key.listed:
+                value = str(value).strip()  # `all`: not an id
+            elif key.kind == "bool":
+                try:
+                    value = _true_or_false(
+                        value, file=file_of(sheet), sheet=sheet, row=law.row, column=column
+                    )
+                except PortfolioError as error:
+                    problems.add(error)
+                    continue
+            legal[key.name] = value
+        law["legal"] = Row(legal, sheet=sheet, row=law.row, columns=columns)
+        law.columns["legal"] = "function"
+        by_id[named]["functions"].append(law)
+
+
+def _owned(
+    shape: Shape,
+    tables: dict[str, Table],
+    file_of: Callable[[str], str],
+    problems: Problems,
+    by_id: dict[str, Row],
+    key: str,
+    first: str,
+) -> list[Row]:
+    """The rows of ``shape``'s sheet whose provision is in the ``law`` sheet.
+
+    Each row keeps its provision's id as ``__provision__``; the provision gets an empty list
+    under ``key`` if it had none. A row naming no such provision is a problem recorded.
+    """
+    sheet = shape.sheet or ""
+    owner = shape.owner.name if shape.owner is not None else ""
+    found = []
+    for row in item_rows(shape, tables[sheet], file_of(sheet), problems):
+        named = row.pop(owner, None)
         if named not in by_id:
             problems.add(
                 PortfolioError(
                     f"'{named}' is not a provision of the 'law' sheet",
                     file=file_of(sheet),
                     sheet=sheet,
-                    line=abolition.row,
+                    line=row.row,
                     column=owner,
                     allowed=list(by_id),
                     suggestion=did_you_mean(str(named), by_id),
                 )
             )
             continue
-        del abolition.columns[owner]
+        del row.columns[owner]
         provision = by_id[named]
-        if "abolishes" not in provision:
-            provision["abolishes"] = located_cells(
-                [], sheet=sheet, row=abolition.row, column="body"
-            )
-            provision.columns["abolishes"] = owner
-        provision["abolishes"].append(abolition)
+        if key not in provision:
+            provision[key] = located_cells([], sheet=sheet, row=row.row, column=first)
+            provision.columns[key] = owner
+        row["__provision__"] = named
+        found.append(row)
+    return found
 
 
 def _listed_open(value: Any) -> bool:

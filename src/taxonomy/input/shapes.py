@@ -35,7 +35,9 @@ __all__ = [
     "ABOLITION",
     "EFFECTIVENESS",
     "EFFICIENCY",
+    "EMPTY_LIST",
     "FUNCTION",
+    "FUNCTION_LAW",
     "GOVERNANCE",
     "LAW",
     "DELEGATED",
@@ -309,6 +311,40 @@ ABOLITION = Shape(
     ),
 )
 
+#: What a ``law_functions`` cell says of a list a provision sets empty (an empty cell sets
+#: nothing): not an id, so never read as one.
+EMPTY_LIST = "(none)"
+
+#: What a provision of the law says of one function's legal facts while it is in force.
+FUNCTION_LAW = Shape(
+    "function's law",
+    (
+        Key(
+            "function",
+            "id",
+            "the function whose legal facts the provision sets",
+            required=True,
+            refers="functions",
+            prompt="The id of the function (in the functions sheet) whose legal facts it sets.",
+        ),
+        Key(
+            "legal",
+            "section",
+            "the legal facts it sets, replacing the function's own (the keys not given stay "
+            "as the function says)",
+            required=True,
+            shape=LEGAL,
+        ),
+    ),
+    meaning="a function's legal facts as the provision sets them while it is in force",
+    sheet="law_functions",
+    owner=Key(
+        "provision",
+        "id",
+        prompt="The id of the provision (in the law sheet) that sets the function's legal facts.",
+    ),
+)
+
 PROVISION = Shape(
     "law: provision",
     (
@@ -322,6 +358,7 @@ PROVISION = Shape(
         Key("until", "day", prompt="The last day it is in force, YYYY-MM-DD (empty: still is)."),
         Key("joint_committees", "bool", prompt=JOINT_COMMITTEES_PROMPT),
         Key("abolishes", "items", shape=ABOLITION, column=False),
+        Key("functions", "items", shape=FUNCTION_LAW, column=False),
         Key("source", "text", "the statute and section", required=True),
     ),
     meaning="a provision of the law, in force from a day (and until a day)",
@@ -592,6 +629,7 @@ SHAPES = (
     LAW,
     PROVISION,
     ABOLITION,
+    FUNCTION_LAW,
 )
 
 #: The spreadsheet's sheets, in a workbook's order (problems are reported in it), the guide last.

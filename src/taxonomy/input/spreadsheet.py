@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import Function, Portfolio, parse_day
+from taxonomy._model import Function, Law, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.cells import csv_text
 from taxonomy.input.columns import portfolio_tables, text_value
@@ -152,9 +152,9 @@ def stream_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Port
 
     The side tables (``NAME.bodies.csv``, ...) are read first; ``NAME.csv``'s rows then as
     :meth:`PortfolioStream.functions` is iterated. Read whole instead (None): a portfolio
-    whose governance names functions or whose law abolishes a body (the mergers rewrite every
-    function), or one whose bodies, governance or law have a problem that the whole read
-    reports with those of the functions.
+    whose governance names functions or whose law abolishes a body or sets functions' legal
+    facts (they rewrite the functions), or one whose bodies, governance or law have a problem
+    that the whole read reports with those of the functions.
 
     Raises:
         PortfolioError: as :func:`read_portfolio`, for a problem found before the functions
@@ -177,7 +177,8 @@ def stream_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Port
             )
         except PortfolioError:
             stream = None
-        if stream is None or stream.context.law.abolitions():
+        law = stream.context.law if stream is not None else Law()
+        if stream is None or law.abolitions() or any(p.functions for p in law.provisions):
             rows.close()
             return None
     except BaseException:
@@ -318,7 +319,7 @@ class _Reading:
         return data, meta, rows
 
     def law(self, meta: dict[str, Any], rows: dict[str, int]) -> dict[str, Any]:
-        """The law: the ``law`` (and ``abolitions``) sheets, or ``law.joint_committees``."""
+        """The law: the ``law`` (with its owned) sheets, or ``law.joint_committees``."""
         tables, file_of = self.tables, self.file_of
         if "law" in tables and meta.get("law.joint_committees") is not None:
             raise PortfolioError(
@@ -328,12 +329,13 @@ class _Reading:
                 sheet="portfolio",
                 column="key",
             )
-        if "abolitions" in tables and "law" not in tables:
-            raise PortfolioError(
-                "abolitions belong to provisions of a 'law' sheet, and there is none",
-                file=file_of("abolitions"),
-                sheet="abolitions",
-            )
+        for owned in ("abolitions", "law_functions"):
+            if owned in tables and "law" not in tables:
+                raise PortfolioError(
+                    f"{owned} belong to provisions of a 'law' sheet, and there is none",
+                    file=file_of(owned),
+                    sheet=owned,
+                )
         if "law" in tables:
             return {"law": dated_law(tables, file_of, self.problems)}
         if meta.get("law.joint_committees") is None:

@@ -19,7 +19,15 @@ from taxonomy.errors import PortfolioError
 from taxonomy.input.cells import as_text_cells, check_cells
 from taxonomy.input.columns import answer_value, text_value
 from taxonomy.input.keys import Key
-from taxonomy.input.shapes import EFFECTIVENESS, EFFICIENCY, FUNCTION, LEGAL, SHAPES, meta_keys
+from taxonomy.input.shapes import (
+    EFFECTIVENESS,
+    EFFICIENCY,
+    EMPTY_LIST,
+    FUNCTION,
+    LEGAL,
+    SHAPES,
+    meta_keys,
+)
 from taxonomy.language.facts import ANSWER_QUESTIONS, OPEN_TYPES, allowed_values
 
 if TYPE_CHECKING:
@@ -181,12 +189,28 @@ def _sheet_checks(sheet: str, bodies: Sequence[str]) -> dict[str, _Check]:
     shape = next((s for s in SHAPES if s.sheet == sheet), None)
     if shape is None:
         return {}
-    keys = [shape.owner] if shape.owner is not None else []
+    keys = [(shape.owner.name, shape.owner)] if shape.owner is not None else []
+    for key in shape.keys:
+        if key.kind == "section" and key.shape is not None:  # a function's law: legal.*
+            keys += [
+                (f"{key.shape.prefix}{inner.name}", attrs.evolve(inner, prompt=_set(inner)))
+                for inner in key.shape.keys
+            ]
+        elif key.column:
+            keys.append((key.name, key))
     return {
-        key.name: _Check(_options(key, bodies), key.name, _prompt(key, key.name, bodies))
-        for key in [*keys, *shape.keys]
-        if key.prompt and key.column
+        column: _Check(_options(key, bodies), column, _prompt(key, column, bodies))
+        for column, key in keys
+        if key.prompt
     }
+
+
+def _set(key: Key) -> str:
+    """A legal fact's prompt where a provision sets it: an empty cell sets nothing."""
+    if not key.prompt:
+        return ""
+    listed = f", {EMPTY_LIST} an empty list" if key.listed else ""
+    return f"{key.prompt.split(' (empty')[0].rstrip('.')}. Empty: not set{listed}."
 
 
 def _add_checks(sheet: Any, header: Sequence[str], checks: dict[str, _Check], *, last: int) -> None:

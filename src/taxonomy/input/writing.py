@@ -147,6 +147,14 @@ def _provision_to_data(provision: Provision) -> dict[str, Any]:
                 }
                 for a in value
             ]
+        elif key.name == "functions":
+            value = [
+                {
+                    "function": law.function,
+                    "legal": {k: list(v) if isinstance(v, tuple) else v for k, v in law.legal},
+                }
+                for law in value
+            ]
         if key.required or value not in (None, []):
             data[key.name] = value
     return data

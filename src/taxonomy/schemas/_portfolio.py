@@ -18,6 +18,7 @@ from taxonomy.input.shapes import (
     ABOLITION,
     DELEGATION,
     FUNCTION,
+    FUNCTION_LAW,
     GOVERNANCE,
     INDEPENDENT_BODY,
     JOINT_BODY,
@@ -239,11 +240,20 @@ def _law(pack: RulePack) -> Schema:
     """The law: undated (a mapping), or a list of dated provisions."""
     abolishes = PROVISION.key("abolishes")
     abolition = _closed(ABOLITION, _properties(ABOLITION, pack))
+    facts = _properties(LEGAL, pack, outer=True)
+    legal = closed(facts, allowed=facts, description=FUNCTION_LAW.key("legal").meaning)
+    legal["minProperties"] = 1  # a function's law sets one legal fact or more
+    fact = _closed(FUNCTION_LAW, _properties(FUNCTION_LAW, pack) | {"legal": legal})
     provision = _closed(
         PROVISION,
-        _properties(PROVISION, pack) | {"abolishes": _items(abolishes, abolition)},
+        _properties(PROVISION, pack)
+        | {
+            "abolishes": _items(abolishes, abolition),
+            "functions": _items(PROVISION.key("functions"), fact),
+        },
     )
-    provision["anyOf"] = [{"required": ["joint_committees"]}, {"required": ["abolishes"]}]
+    said = ("joint_committees", "abolishes", "functions")
+    provision["anyOf"] = [{"required": [key]} for key in said]
     # An abolition is permanent: it has a 'from' day. `abolishes:` left empty abolishes nothing.
     abolishing = {"properties": {"abolishes": {"type": "array", "minItems": 1}}}
     provision["if"] = {**abolishing, "required": ["abolishes"]}
