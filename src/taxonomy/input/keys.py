@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["KINDS", "Key", "Shape"]
+__all__ = ["ID_PROMPT", "KINDS", "Key", "Shape"]
+
+#: The prompt of every id a template asks for.
+ID_PROMPT = "An id: lower-case letters, digits, '.', '_' or '-' (no spaces)."
 
 #: What a key's value may be.
 KINDS = {
