@@ -20,13 +20,12 @@ from typing import Any, Protocol
 
 import attrs
 
+from taxonomy._merged_governance import Succession, merged_governance
 from taxonomy._model import (
     UNKNOWN,
     BodyAnswers,
     Capability,
     Function,
-    Governance,
-    JointBody,
     Law,
     Legal,
     Level,
@@ -35,7 +34,6 @@ from taxonomy._model import (
     Organisation,
     Portfolio,
     Provision,
-    Term,
     parse_day,
 )
 from taxonomy.errors import InputError, PortfolioError, TaxonomyError, did_you_mean
@@ -105,7 +103,11 @@ def known_body(portfolio: Portfolio, body: str, at: Locates, key: str) -> str:
 
 
 def apply_merge(
-    portfolio: Portfolio, change: Merger, facts: Facts | None = None
+    portfolio: Portfolio,
+    change: Merger,
+    facts: Facts | None = None,
+    *,
+    day: datetime.date | None = None,
 ) -> tuple[Portfolio, list[str]]:
     """``portfolio`` with the bodies of ``change`` merged, and notes on what that did.
 
@@ -114,12 +116,16 @@ def apply_merge(
     the model's own (``performed_by``, the legal constraints, ``agreed_lead``, capability, the
     governance) and every answer to a question the pack declares of type ``body``, ``bodies``
     or ``body_levels`` (a police pack's ``legal.lead_force``), found from ``facts``' declared
-    types.
+    types. A joint body left with fewer than two distinct members lapses, with a note: its
+    delegated decisions go back to the successor, and a post that reported to it reports to
+    the successor (:mod:`taxonomy._merged_governance`).
 
     Args:
         portfolio: the portfolio before the merger (never changed).
         change: the merger.
         facts: the facts of the pack the portfolio is answered for (None: the default pack's).
+        day: the day of the merger (a dated law's abolition), from which a successor sits on
+            the joint bodies of the bodies merged into it; None: a merger of no day.
 
     Raises:
         TaxonomyError: an unknown body, or a merger that leaves an invalid portfolio (the error
@@ -127,7 +133,7 @@ def apply_merge(
     """
     if facts is None:
         facts = load_rules().facts
-    merged, notes = _apply_merge(portfolio, change, facts)
+    merged, notes = _apply_merge(portfolio, change, facts, day)
     return attrs.evolve(merged, as_of=portfolio.as_of), notes
 
 
@@ -190,23 +196,11 @@ def _successor(portfolio: Portfolio, change: Merger) -> tuple[Portfolio, str, se
     return portfolio, into, gone
 
 
-@attrs.frozen
-class _Succession:
-    """One merger's mapping of bodies: each body gone becomes the successor."""
-
-    into: str
-    gone: frozenset[str]
-
-    def one(self, body: str) -> str:
-        return self.into if body in self.gone else body
-
-    def many(self, bodies: Iterable[str]) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.one(b) for b in bodies))
-
-
-def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Portfolio, list[str]]:
+def _apply_merge(
+    portfolio: Portfolio, change: Merger, facts: Facts, day: datetime.date | None
+) -> tuple[Portfolio, list[str]]:
     portfolio, into, gone = _successor(portfolio, change)
-    succession = _Succession(into, frozenset(gone))
+    succession = Succession(into, frozenset(gone), day)
     notes: list[str] = []
     alone: list[str] = []
     functions = []
@@ -221,20 +215,12 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
                 f"{into}, which carries it out alone"
             )
         functions.append(merged)
-    many = succession.many
-    governance = Governance(
-        bodies=tuple(_merged_body(b, succession) for b in portfolio.governance.bodies),
-        roles=tuple(
-            attrs.evolve(
-                r, employed_by=succession.one(r.employed_by), reports_to=many(r.reports_to)
-            )
-            for r in portfolio.governance.roles
-        ),
-    )
+    governance, lapsed = merged_governance(portfolio.governance, succession)
     organisations = tuple(o for o in portfolio.organisations if o.id not in gone)
     notes.insert(0, f"{', '.join(sorted(gone))} merged into {into}")
     if len(organisations) > 1:  # with one body left, every function is its alone anyway
         notes += alone
+    notes += lapsed
     try:
         merged_portfolio = Portfolio(
             portfolio.name,
@@ -251,22 +237,8 @@ def _apply_merge(portfolio: Portfolio, change: Merger, facts: Facts) -> tuple[Po
     return merged_portfolio, notes
 
 
-def _merged_body(body: JointBody, succession: _Succession) -> JointBody:
-    """``body`` with its members merged: a dated membership passes to the successor.
-
-    Where the successor already sat on it, its own membership is kept.
-    """
-    own = dict(body.member_terms)
-    terms: dict[str, Term] = {}
-    for member in body.members:
-        terms.setdefault(succession.one(member), own.get(member, Term()))
-    members = succession.many(body.members)
-    kept = tuple((m, terms[m]) for m in members)  # an undated one is dropped (Term() says nothing)
-    return attrs.evolve(body, members=members, member_terms=kept)
-
-
 def _merged_function(
-    fn: Function, succession: _Succession, facts: Facts, notes: list[str]
+    fn: Function, succession: Succession, facts: Facts, notes: list[str]
 ) -> Function:
     """``fn`` after the merger: every body it names replaced by the successor, its law kept.
 
@@ -311,7 +283,7 @@ def _merged_function(
     return _keep_independence(fn, merged, legal, agreed, succession, notes)
 
 
-def _consents(fn: Function, succession: _Succession, notes: list[str]) -> tuple[str, ...]:
+def _consents(fn: Function, succession: Succession, notes: list[str]) -> tuple[str, ...]:
     """The bodies whose agreement ``fn``'s decision still needs after the merger.
 
     A successor that now holds the function decides it (its agreement is its own decision);
@@ -330,7 +302,7 @@ def _consents(fn: Function, succession: _Succession, notes: list[str]) -> tuple[
     return tuple(kept)
 
 
-def _merged_by_body(fn: Function, succession: _Succession) -> tuple[BodyAnswers, ...]:
+def _merged_by_body(fn: Function, succession: Succession) -> tuple[BodyAnswers, ...]:
     """Who said what after the merger: a body gone speaks as the successor.
 
     A body's capability the merger changes (the successor's is the highest of the merged
@@ -380,7 +352,7 @@ def _keep_independence(
     merged: Function,
     legal: Legal,
     agreed: str | None,
-    succession: _Succession,
+    succession: Succession,
     notes: list[str],
 ) -> Function:
     """``merged`` with its law: independence from the successor kept, or marked as breached."""
@@ -535,7 +507,7 @@ def _abolished(
         if not provision.in_force(day):
             continue
         merge = Merger(abolition.into, abolition.bodies, abolition.name)
-        current, said = apply_merge(current, merge, facts)
+        current, said = apply_merge(current, merge, facts, day=provision.from_)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
     return current, tuple(notes)
 
