@@ -190,11 +190,21 @@ class FunctionStream:
             reference, _, _ = read_pack_reference(reader, top, Path(), load=False)
         head = Problems(PortfolioError, file=file)
         name, organisations, self.bodies, _ = _head(reader, head, top, rules)
-        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {})
+        independent = read_independent(reader, head, top, self.bodies)
+        #: The ids of the independent bodies, outside the portfolio, a function may name.
+        self.outside = tuple(b.id for b in independent)
+        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {}, self.outside)
         head.raise_if_any()
         #: The bodies, the law and the governance, no function: what a function is judged in.
         self.context = Portfolio(
-            name, tuple(organisations), (), law, governance, as_of, rules=reference
+            name,
+            tuple(organisations),
+            (),
+            law,
+            governance,
+            as_of,
+            rules=reference,
+            independent_bodies=independent,
         )
         self.ids: dict[str, None] = {}
         #: Each function's holders in law, where stated: the governance's delegations need them.
@@ -206,7 +216,7 @@ class FunctionStream:
         """The function of ``node``, or None when it has a problem (recorded)."""
         self.count += 1
         function, has_id = _function(
-            self.reader, self.problems, node, at, self.bodies, self.pack, self.ids
+            self.reader, self.problems, node, at, self.bodies, self.pack, self.ids, self.outside
         )
         self.every_id = self.every_id and has_id
         if function is not None:
@@ -231,7 +241,11 @@ class FunctionStream:
                 )
         if not self.every_id:
             return
-        _sections(reader, problems, self.top, self.bodies, self.ids, self.held)
+        governance, _, _ = _sections(
+            reader, problems, self.top, self.bodies, self.ids, self.held, self.outside
+        )
+        taken = [*self.ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
+        check_independent_ids(reader, problems, self.top, taken, self.outside)
 
 
 def _portfolio(

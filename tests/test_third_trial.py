@@ -1,0 +1,23 @@
+"""What a third new-user trial found, each held: a test per finding that failed before its fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import run_cli
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def test_a_jsonl_portfolio_with_independent_bodies_streams_as_it_is_read_whole(
+    tmp_path: Path,
+) -> None:
+    """The first line's ``independent_bodies`` are read when streamed: the output is the whole's."""
+    source = str(FIXTURES / "independent_panel.jsonl")
+    whole = run_cli("-q", "classify", source, "--format", "jsonl")
+    assert whole.returncode == 0, whole.stderr
+    out = tmp_path / "out.jsonl"
+    streamed = run_cli("-q", "classify", source, "--format", "jsonl", "-o", str(out))
+    assert streamed.returncode == 0, streamed.stderr
+    assert out.read_text(encoding="utf-8") == whole.stdout
+    assert "Blueshire Independent Ethics Panel (outside the joint working)" in whole.stdout
