@@ -21,3 +21,12 @@ def test_a_jsonl_portfolio_with_independent_bodies_streams_as_it_is_read_whole(
     assert streamed.returncode == 0, streamed.stderr
     assert out.read_text(encoding="utf-8") == whole.stdout
     assert "Blueshire Independent Ethics Panel (outside the joint working)" in whole.stdout
+
+
+def test_an_outside_body_named_in_involves_is_one_message_quoting_its_id() -> None:
+    """Naming the panel a function stays independent of: not also 'not one of the organisations'."""
+    result = run_cli("classify", str(FIXTURES / "independent_panel_involved.yaml"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "key 'involves': 'ethics' is a body the function must stay independent of" in lines[0]
