@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from taxonomy.render.wording import agreeing
 from tests.helpers import run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -30,3 +31,21 @@ def test_an_outside_body_named_in_involves_is_one_message_quoting_its_id() -> No
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "key 'involves': 'ethics' is a body the function must stay independent of" in lines[0]
+
+
+def test_a_function_independent_of_two_bodies_reads_with_them() -> None:
+    """The prose's pronoun agrees with the bodies a function stays independent of."""
+    source = str(FIXTURES / "independent_panel_blueshire.yaml")
+    result = run_cli("classify", source, "--format", "markdown")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    two = "Blueshire Independent Ethics Panel (outside the joint working) and Blueshire Police"
+    assert f"{two}, so it is never one team or aligned with them" in text
+
+
+def test_one_body_stays_it_and_the_function_stays_it() -> None:
+    """Only a clause-ending pronoun after a placeholder of several values changes."""
+    template = "independent of {a}, so it is never one team or aligned with it"
+    assert agreeing(template, set()) == template
+    assert agreeing(template, {"b"}) == template
+    assert agreeing(template, {"a"}).endswith("so it is never one team or aligned with them")
