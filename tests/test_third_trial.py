@@ -49,3 +49,20 @@ def test_one_body_stays_it_and_the_function_stays_it() -> None:
     assert agreeing(template, set()) == template
     assert agreeing(template, {"b"}) == template
     assert agreeing(template, {"a"}).endswith("so it is never one team or aligned with them")
+
+
+def test_a_post_reporting_to_itself_is_refused_at_load(tmp_path: Path) -> None:
+    """Not only ``check`` (reaches-board): the read refuses it, naming the post and the key."""
+    source = FIXTURES / "post_reports_to_itself.yaml"
+    result = run_cli("classify", str(source))
+    assert result.returncode == 2
+    assert "role 'stds-head': key 'reports_to': 'stds-head' is this post itself" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    # A mistyped id: the ids allowed do not offer the post itself.
+    typo = tmp_path / "typo.yaml"
+    text = source.read_text(encoding="utf-8")
+    typo.write_text(text.replace("reports_to: [stds-head]", "reports_to: [stds-hea]"), "utf-8")
+    result = run_cli("classify", str(typo))
+    assert result.returncode == 2
+    assert "'stds-hea' is not one of" in result.stderr
+    assert "stds-head" not in result.stderr.split("allowed:")[1]
