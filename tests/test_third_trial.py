@@ -66,3 +66,23 @@ def test_a_post_reporting_to_itself_is_refused_at_load(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "'stds-hea' is not one of" in result.stderr
     assert "stds-head" not in result.stderr.split("allowed:")[1]
+
+
+def test_the_governance_documents_say_a_function_stays_independent_of_the_outside_panel() -> None:
+    """Each line of the function says so, citing its key and the panel's declared source."""
+    source = str(FIXTURES / "independent_panel_blueshire.yaml")
+    result = run_cli("governance", source)
+    assert result.returncode == 0, result.stderr
+    said = "must stay independent of Blueshire Independent Ethics Panel (outside the joint working)"
+    lines = [line for line in result.stdout.splitlines() if said in line]
+    # Professional standards in the police's and fire's schemes, complaints review in the PCC's.
+    assert [line.split(" | ")[0] for line in lines] == [
+        "| Professional standards",
+        "| Professional standards",
+        "| Complaints review",
+    ]
+    assert (
+        "`independent_bodies[ethics]` (portfolio): Blueshire Independent Ethics Panel: "
+        "its terms of reference 2021" in result.stdout
+    )
+    assert "`functions[complaints-review].legal.independence_from`" in result.stdout
