@@ -86,3 +86,48 @@ def test_the_governance_documents_say_a_function_stays_independent_of_the_outsid
         "its terms of reference 2021" in result.stdout
     )
     assert "`functions[complaints-review].legal.independence_from`" in result.stdout
+
+
+def test_a_duplicate_function_id_in_jsonl_names_the_line_of_its_first_use(tmp_path: Path) -> None:
+    """Streamed and read whole: the message says where the id is first used."""
+    source = str(FIXTURES / "duplicate_function.jsonl")
+    said = (
+        "duplicate_function.jsonl:5: function 'estates': key 'id': this id is used by another "
+        "function (first at line 2)"
+    )
+    whole = run_cli("classify", source, "--format", "jsonl")
+    streamed = run_cli("classify", source, "--format", "jsonl", "-o", str(tmp_path / "o.jsonl"))
+    for result in (whole, streamed):
+        assert result.returncode == 2
+        assert said in result.stderr, result.stderr
+
+
+def test_a_duplicate_function_id_in_csv_and_yaml_names_where_it_is_first_used(
+    tmp_path: Path,
+) -> None:
+    """A CSV names the row of the first use, a YAML its line."""
+    converted = run_cli(
+        "-q",
+        "convert",
+        str(FIXTURES / "independent_panel_blueshire.yaml"),
+        "-o",
+        str(tmp_path / "p.csv"),
+    )
+    assert converted.returncode == 0, converted.stderr
+    rows = (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    rows[3] = rows[3].replace("complaints-review,", "estates,", 1)
+    (tmp_path / "p.csv").write_text("".join(rows), encoding="utf-8")
+    for extra in ((), ("-o", str(tmp_path / "o.jsonl"))):
+        result = run_cli("classify", str(tmp_path / "p.csv"), "--format", "jsonl", *extra)
+        assert result.returncode == 2
+        assert (
+            "row 4, column 'id': function 'estates': this id is used by another function "
+            "(first at row 2)" in result.stderr
+        ), result.stderr
+    text = (FIXTURES / "independent_panel_blueshire.yaml").read_text(encoding="utf-8")
+    yaml = tmp_path / "p.yaml"
+    yaml.write_text(text.replace("id: complaints-review", "id: estates"), encoding="utf-8")
+    result = run_cli("classify", str(yaml))
+    assert result.returncode == 2
+    first = next(n for n, line in enumerate(text.splitlines(), 1) if "id: estates" in line)
+    assert f"this id is used by another function (first at line {first})" in result.stderr

@@ -206,7 +206,8 @@ class FunctionStream:
             rules=reference,
             independent_bodies=independent,
         )
-        self.ids: dict[str, None] = {}
+        #: Each function id seen, with the line (or row) it is first at, where known.
+        self.ids: dict[str, int | None] = {}
         #: Each function's holders in law, where stated: the governance's delegations need them.
         self.held: dict[str, tuple[str, ...]] = {}
         self.every_id = True
@@ -329,7 +330,7 @@ def _functions(
     bodies: list[str],
     pack: RulePack,
     outside: tuple[str, ...] = (),
-) -> tuple[list[Function], dict[str, None], bool]:
+) -> tuple[list[Function], dict[str, int | None], bool]:
     """Each valid function, the valid ids (in the file's order), and whether each has one.
 
     Every problem is recorded in ``problems``.
@@ -338,7 +339,7 @@ def _functions(
         with problems.collecting():
             reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
     functions = []
-    function_ids: dict[str, None] = {}  # in the file's order; a dict, to look ids up at once
+    function_ids: dict[str, int | None] = {}  # in the file's order, each at its first line
     every_id = True
     for value in nodes:
         function, has_id = _function(
@@ -357,12 +358,12 @@ def _function(
     at: Any,
     bodies: list[str],
     pack: RulePack,
-    function_ids: dict[str, None],
+    function_ids: dict[str, int | None],
     outside: tuple[str, ...] = (),
 ) -> tuple[Function | None, bool]:
     """One function (None if invalid: every problem recorded), and whether its id is valid.
 
-    A valid id is added to ``function_ids``; one already there is a problem.
+    A valid id is added to ``function_ids`` with its line; one already there is a problem.
     """
     has_id = False
     with problems.collecting():
@@ -371,12 +372,23 @@ def _function(
         raw_id = node.get("id")
         if isinstance(raw_id, str) and valid_id(raw_id):
             has_id = True
+            line = location_of(node, "id").line
             if raw_id in function_ids:
+                first = function_ids[raw_id]
+                where = f" (first at {_line_words(node)} {first})" if first is not None else ""
                 with problems.collecting():
-                    reader.fail("this id is used by another function", at=node, key="id", item=item)
-            function_ids[raw_id] = None
+                    reader.fail(
+                        f"this id is used by another function{where}", at=node, key="id", item=item
+                    )
+            else:
+                function_ids[raw_id] = line
         return read_function(reader, node, item, bodies, pack, outside=outside), has_id
     return None, has_id
+
+
+def _line_words(node: Any) -> str:
+    """What a place in the file is called: a spreadsheet's ``row``, a text file's ``line``."""
+    return "row" if location_of(node, "id").sheet is not None else "line"
 
 
 def _sections(
@@ -384,7 +396,7 @@ def _sections(
     problems: Problems,
     top: Fields,
     bodies: list[str],
-    function_ids: dict[str, None],
+    function_ids: dict[str, int | None],
     holders: Mapping[str, Sequence[str]],
     outside: tuple[str, ...] = (),
     laws: Mapping[str, Legal] | None = None,
@@ -392,10 +404,9 @@ def _sections(
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
     if top.get("governance") is not None:
+        ids: dict[str, None] = dict.fromkeys(function_ids)  # the ids alone, their lines not
         with problems.collecting():
-            governance = read_governance(
-                reader, top["governance"], top, bodies, function_ids, holders, laws
-            )
+            governance = read_governance(reader, top["governance"], top, bodies, ids, holders, laws)
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
     if top.get("law") is not None:
