@@ -365,9 +365,9 @@ def _involves(
     ):
         if bodies:
             with problems.collecting():
-                reader.fail(f"{', '.join(bodies)} {problem}", at=node, key="involves", item=item)
+                quoted = ", ".join(f"'{b}'" for b in bodies)
+                reader.fail(f"{quoted} {problem}", at=node, key="involves", item=item)
     none: tuple[str, ...] = ()
-    found = attempt(
-        problems, lambda: body_list(reader, node, "involves", reading.bodies, item), none
-    )
+    known = [*reading.bodies, *barred]  # a barred outside body: one message, the one above
+    found = attempt(problems, lambda: body_list(reader, node, "involves", known, item), none)
     return none if doing or barred else found

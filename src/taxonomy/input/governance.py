@@ -367,6 +367,38 @@ def _joint_body(
     )
 
 
+class _Others(Collection[str]):
+    """The ids of ``ids`` but ``left_out``: where a post may report (not to itself)."""
+
+    def __init__(self, ids: Collection[str], left_out: str) -> None:
+        self.ids, self.left_out = ids, left_out
+
+    def __contains__(self, value: object) -> bool:
+        return value != self.left_out and value in self.ids
+
+    def __iter__(self) -> Iterator[str]:
+        return (i for i in self.ids if i != self.left_out)
+
+    def __len__(self) -> int:
+        return len(self.ids) - (self.left_out in self.ids)
+
+
+def _reports_to(
+    reader: Reader, node: Fields, item: str, role_id: str, targets: Mapping[str, None]
+) -> tuple[str, ...]:
+    """Whom the post reports to: Boards, joint bodies or other posts, never itself."""
+    value = node["reports_to"]
+    if role_id and (value == role_id or (isinstance(value, list | tuple) and role_id in value)):
+        reader.fail(
+            f"'{role_id}' is this post itself: a post reports to a Board, a joint body or "
+            "another post",
+            at=node,
+            key="reports_to",
+            item=item,
+        )
+    return _ids(reader, node, ROLE, "reports_to", _Others(targets, role_id), item)
+
+
 def _role(
     reader: Reader,
     node: Fields,
@@ -389,9 +421,7 @@ def _role(
         )
     reports = None
     if "reports_to" in node:
-        reports = attempt(
-            problems, lambda: _ids(reader, node, ROLE, "reports_to", targets, item), None
-        )
+        reports = attempt(problems, lambda: _reports_to(reader, node, item, role_id, targets), None)
     if reports == ():
         with problems.collecting():
             reader.fail(

@@ -190,13 +190,24 @@ class FunctionStream:
             reference, _, _ = read_pack_reference(reader, top, Path(), load=False)
         head = Problems(PortfolioError, file=file)
         name, organisations, self.bodies, _ = _head(reader, head, top, rules)
-        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {})
+        independent = read_independent(reader, head, top, self.bodies)
+        #: The ids of the independent bodies, outside the portfolio, a function may name.
+        self.outside = tuple(b.id for b in independent)
+        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {}, self.outside)
         head.raise_if_any()
         #: The bodies, the law and the governance, no function: what a function is judged in.
         self.context = Portfolio(
-            name, tuple(organisations), (), law, governance, as_of, rules=reference
+            name,
+            tuple(organisations),
+            (),
+            law,
+            governance,
+            as_of,
+            rules=reference,
+            independent_bodies=independent,
         )
-        self.ids: dict[str, None] = {}
+        #: Each function id seen, with the line (or row) it is first at, where known.
+        self.ids: dict[str, int | None] = {}
         #: Each function's holders in law, where stated: the governance's delegations need them.
         self.held: dict[str, tuple[str, ...]] = {}
         self.every_id = True
@@ -206,7 +217,7 @@ class FunctionStream:
         """The function of ``node``, or None when it has a problem (recorded)."""
         self.count += 1
         function, has_id = _function(
-            self.reader, self.problems, node, at, self.bodies, self.pack, self.ids
+            self.reader, self.problems, node, at, self.bodies, self.pack, self.ids, self.outside
         )
         self.every_id = self.every_id and has_id
         if function is not None:
@@ -231,7 +242,11 @@ class FunctionStream:
                 )
         if not self.every_id:
             return
-        _sections(reader, problems, self.top, self.bodies, self.ids, self.held)
+        governance, _, _ = _sections(
+            reader, problems, self.top, self.bodies, self.ids, self.held, self.outside
+        )
+        taken = [*self.ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
+        check_independent_ids(reader, problems, self.top, taken, self.outside)
 
 
 def _portfolio(
@@ -315,7 +330,7 @@ def _functions(
     bodies: list[str],
     pack: RulePack,
     outside: tuple[str, ...] = (),
-) -> tuple[list[Function], dict[str, None], bool]:
+) -> tuple[list[Function], dict[str, int | None], bool]:
     """Each valid function, the valid ids (in the file's order), and whether each has one.
 
     Every problem is recorded in ``problems``.
@@ -324,7 +339,7 @@ def _functions(
         with problems.collecting():
             reader.fail("lists no functions: a portfolio has at least one", at=top, key="functions")
     functions = []
-    function_ids: dict[str, None] = {}  # in the file's order; a dict, to look ids up at once
+    function_ids: dict[str, int | None] = {}  # in the file's order, each at its first line
     every_id = True
     for value in nodes:
         function, has_id = _function(
@@ -343,12 +358,12 @@ def _function(
     at: Any,
     bodies: list[str],
     pack: RulePack,
-    function_ids: dict[str, None],
+    function_ids: dict[str, int | None],
     outside: tuple[str, ...] = (),
 ) -> tuple[Function | None, bool]:
     """One function (None if invalid: every problem recorded), and whether its id is valid.
 
-    A valid id is added to ``function_ids``; one already there is a problem.
+    A valid id is added to ``function_ids`` with its line; one already there is a problem.
     """
     has_id = False
     with problems.collecting():
@@ -357,12 +372,23 @@ def _function(
         raw_id = node.get("id")
         if isinstance(raw_id, str) and valid_id(raw_id):
             has_id = True
+            line = location_of(node, "id").line
             if raw_id in function_ids:
+                first = function_ids[raw_id]
+                where = f" (first at {_line_words(node)} {first})" if first is not None else ""
                 with problems.collecting():
-                    reader.fail("this id is used by another function", at=node, key="id", item=item)
-            function_ids[raw_id] = None
+                    reader.fail(
+                        f"this id is used by another function{where}", at=node, key="id", item=item
+                    )
+            else:
+                function_ids[raw_id] = line
         return read_function(reader, node, item, bodies, pack, outside=outside), has_id
     return None, has_id
+
+
+def _line_words(node: Any) -> str:
+    """What a place in the file is called: a spreadsheet's ``row``, a text file's ``line``."""
+    return "row" if location_of(node, "id").sheet is not None else "line"
 
 
 def _sections(
@@ -370,7 +396,7 @@ def _sections(
     problems: Problems,
     top: Fields,
     bodies: list[str],
-    function_ids: dict[str, None],
+    function_ids: dict[str, int | None],
     holders: Mapping[str, Sequence[str]],
     outside: tuple[str, ...] = (),
     laws: Mapping[str, Legal] | None = None,
@@ -378,10 +404,9 @@ def _sections(
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
     if top.get("governance") is not None:
+        ids: dict[str, None] = dict.fromkeys(function_ids)  # the ids alone, their lines not
         with problems.collecting():
-            governance = read_governance(
-                reader, top["governance"], top, bodies, function_ids, holders, laws
-            )
+            governance = read_governance(reader, top["governance"], top, bodies, ids, holders, laws)
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
     if top.get("law") is not None:

@@ -36,6 +36,7 @@ from taxonomy.render.wording import (
     EFFECTS,
     FORUM_WORDS,
     LegalEffect,
+    agreeing,
     alone_sentence,
     answer_meaning,
     arrangement_words,
@@ -568,6 +569,8 @@ class _Writer:
         if not template:
             return firing.because
         matched = dict(firing.matched)
+        several = {f for f, v in matched.items() if isinstance(v, tuple | list) and len(v) > 1}
+        template = agreeing(template, several)
 
         def value_of(fact: str) -> str | None:
             return self._value(fact, matched[fact]) if fact in matched else None

@@ -21,6 +21,7 @@ __all__ = [
     "LegalEffect",
     "alone_sentence",
     "answer_meaning",
+    "agreeing",
     "arrangement_words",
     "citation",
     "delegated_sentences",
@@ -256,6 +257,28 @@ def delegated_sentences(
         ),
         *said,
     ]
+
+
+#: A pronoun after a preposition that ends a clause ("aligned with it."): after a placeholder
+#: filled with several bodies, it stands for them.
+_CLOSING_IT = re.compile(r"\b(with|of|from|to|by) it\b(?=\s*(?:[,.;:)]|$))")
+_PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
+
+
+def agreeing(template: str, several: set[str]) -> str:
+    """``template`` with "with it" read "with them" after a placeholder of ``several`` values.
+
+    ``several``: the facts whose values name more than one body. Only a pronoun ending a clause
+    after a preposition changes (the function's "it is never one team" stays).
+
+    >>> agreeing("independent of {a}, so it is never aligned with it", {"a"})
+    'independent of {a}, so it is never aligned with them'
+    """
+    pieces = _PLACEHOLDER.split(template)
+    for index in range(1, len(pieces) - 1, 2):
+        if pieces[index][1:-1].strip() in several:
+            pieces[index + 1] = _CLOSING_IT.sub(r"\1 them", pieces[index + 1])
+    return "".join(pieces)
 
 
 def answer_meaning(rules: RulePack, fact: str) -> str:

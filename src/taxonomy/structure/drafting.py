@@ -128,6 +128,8 @@ class _Function:
         d, rec = self.decision, self.rec
         if not rec.decided:
             notes += ("open: not decided yet, so no forum is proposed",)
+        apart, apart_cited = _outside_apart(self)
+        notes, cited = notes + apart, [*cited, *apart_cited]
         return SchemeLine(
             self.fn.id,
             self.fn.name,
@@ -291,6 +293,23 @@ def _member_lines(body: str, f: _Function) -> list[SchemeLine]:
             cited = [_body_citation(f.sources, group)]
             found.append(f.line(body, "oversight", (group.id, group.kind), "governance", cited))
     return found
+
+
+def _outside_apart(f: _Function) -> tuple[tuple[str, ...], list[str]]:
+    """The note that the function stays independent of bodies outside the joint working, cited.
+
+    Such a body has no scheme of its own: each line of the function says so, citing the
+    function's ``legal.independence_from`` and each body's declared source.
+    """
+    outside = [b for b in f.portfolio.independent_bodies if b.id in f.fn.legal.independence_from]
+    if not outside:
+        return (), []
+    cited = [_legal_key(f.sources, f.fn, "independence_from")]
+    for body in outside:
+        text = f"{body.name}: {body.source}" if body.source else body.name
+        cited.append(f.sources.cite(f"independent_bodies[{body.id}]", "portfolio", text))
+    names = word_list([f"{b.name} (outside the joint working)" for b in outside])
+    return (f"must stay independent of {names}",), cited
 
 
 def _lines_for(body: str, f: _Function) -> list[SchemeLine]:
