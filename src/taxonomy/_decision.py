@@ -20,7 +20,10 @@ two cannot disagree.
   each Board keeps a decision reserved to it (``legal.board_reserved``) or a duty it holds of
   its own (``legal.held_by_each``); a statutory owner that delegates nothing decides; with one
   team delivering a decision each Board keeps, the forum :meth:`Portfolio.decision_forum` names
-  is proposed. Where nothing is stated nobody is drawn deciding. A body may name the post
+  is proposed. Where the law does not say who holds it but the governance delegates it, a
+  body carrying it out that delegates nothing in force (not yet a member, or its delegation only
+  planned) decides its own part (``own_part``). Where nothing is stated nobody is drawn
+  deciding. A body may name the post
   that takes its decision instead of its governing body (``legal.decided_by``, a governance
   role: a chief constable grants firearms certificates, not the Police and Crime Commissioner;
   Firearms Act 1968 s.1 "chief officer of police"): the post decides (basis ``named``).
@@ -46,11 +49,17 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from taxonomy._decision_json import (
+    CONSENT_JSON,
+    DECIDER_JSON,
+    DECISION_JSON,
+    DELEGATION_JSON,
+    HOLDINGS,
+)
 from taxonomy._model.text import word_list
-from taxonomy._output_shape import STRING, STRINGS, Schema, Shape, key, nested, text
 
 if TYPE_CHECKING:
-    from taxonomy._model import Arrangement, Function, JointBody, Portfolio
+    from taxonomy._model import Arrangement, Function, Governance, JointBody, Portfolio
 
 __all__ = [
     "CONSENT_JSON",
@@ -64,14 +73,10 @@ __all__ = [
     "Delegation",
     "decision_of",
     "delegating",
+    "delegations_in_force",
     "decision_words",
     "delegators",
 ]
-
-#: How a function is held in law: by its statutory owner(s), by each body of its own, or unsaid.
-HOLDINGS = ("statutory_owner", "held_by_each", "not_stated")
-
-_JOINT_KINDS = ("joint_committee", "committees_in_common", "joint_oversight_group")
 
 
 @attrs.frozen
@@ -130,8 +135,9 @@ class Decider:
         id: a body's id (``kind`` ``board``: its governing body) or a joint body's id.
         kind: ``board`` or the joint body's kind.
         basis: ``holder`` (a statutory owner that delegates nothing), ``held_by_each``,
-            ``board_reserved``, ``delegated`` (a joint body of the governance) or ``proposed``
-            (the forum the structure proposes).
+            ``board_reserved``, ``delegated`` (a joint body of the governance), ``proposed``
+            (the forum the structure proposes), ``named`` (a post) or ``own_part`` (a body
+            carrying it out, the law unsaid, that delegates nothing in force while others do).
     """
 
     id: str
@@ -235,10 +241,10 @@ def _dated(body: JointBody, function: str, by: str, holder_stated: bool) -> Dele
 
 
 def _joint_delegations(
-    portfolio: Portfolio, fn: Function, holders: tuple[str, ...], found: _Found
+    governance: Governance, fn: Function, holders: tuple[str, ...], found: _Found
 ) -> None:
     """The delegations of ``fn`` to the governance's joint bodies (their ``delegated``)."""
-    for body in portfolio.governance.bodies:
+    for body in governance.bodies:
         if fn.id not in body.delegated:
             continue
         by = delegators(fn, body.members)
@@ -251,14 +257,14 @@ def _joint_delegations(
             found.deciders.append(Decider(body.id, body.kind, "delegated"))
 
 
-def _declared_delegations(portfolio: Portfolio, fn: Function, found: _Found) -> None:
+def _declared_delegations(governance: Governance, fn: Function, found: _Found) -> None:
     """The delegations of ``fn`` the governance declares in their own right, one per recipient.
 
     Each recipient decides it (each for its own area, where so declared) unless the delegation
     is only planned; its holder no longer does, and stays accountable unless it says not.
     """
-    kinds = {b.id: b.kind for b in portfolio.governance.bodies}
-    for made in portfolio.governance.delegations:
+    kinds = {b.id: b.kind for b in governance.bodies}
+    for made in governance.delegations:
         if made.function != fn.id:
             continue
         term = made.term
@@ -290,6 +296,39 @@ class _Found:
     unheld: list[str] = attrs.field(factory=list)
 
 
+def _governed(governance: Governance, fn: Function) -> _Found:
+    """What ``governance`` delegates of ``fn``: its joint bodies' and its declared delegations."""
+    found = _Found()
+    _joint_delegations(governance, fn, _holding(fn)[1], found)
+    _declared_delegations(governance, fn, found)
+    return found
+
+
+def delegations_in_force(fn: Function, governance: Governance) -> tuple[Delegation, ...]:
+    """``fn``'s delegations in force under ``governance`` (a day's, or undated): none planned.
+
+    The same :class:`Delegation` records :func:`decision_of` gives (a body delegating one of
+    them no longer decides the function itself), for checks made without a portfolio.
+    """
+    return tuple(d for d in _governed(governance, fn).delegations if not d.planned)
+
+
+def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[Decider]:
+    """The Boards deciding their own part of ``fn``, the law unsaid but the governance delegating.
+
+    They are the bodies carrying it out that delegate nothing in force: one not yet a member of
+    the joint body, or whose delegation is only planned, keeps its decision (basis
+    ``own_part``), as the others are taken to delegate it because they carry it out; never a
+    body whose agreement the decision needs (it consents).
+    """
+    drawn = {d.id for d in boards}
+    return [
+        Decider(b, "board", "own_part")
+        for b in fn.performed_by
+        if b not in handed and b not in drawn and b not in fn.legal.with_agreement_of
+    ]
+
+
 def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tuple[str, ...]:
     """The holders, but a holder a delegation in force relieves gives way to its recipients."""
     relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
@@ -311,9 +350,7 @@ def decision_of(
     """
     legal = fn.legal
     holding, holders = _holding(fn)
-    found = _Found()
-    _joint_delegations(portfolio, fn, holders, found)
-    _declared_delegations(portfolio, fn, found)
+    found = _governed(portfolio.governance, fn)
     deciders, delegations = found.deciders, found.delegations
     served = list(fn.performed_by)
     if lead is not None and lead not in served:
@@ -332,6 +369,8 @@ def decision_of(
             for b in legal.statutory_owner
             if b not in keepers and b not in handed
         ]
+    if holding == "not_stated" and delegations:
+        boards += _own_parts(fn, boards, handed)
     boards = _named_posts(portfolio, fn, boards, handed)
     forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
     if keepers and forum is not None:
@@ -434,156 +473,6 @@ def _named_posts(
         Decider(post, "role", "named", body) for body, post in posts.items() if body not in drawn
     ]
     return named
-
-
-_DAY: Schema = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
-
-#: A delegation's JSON (an item of the decision block's ``delegations``).
-DELEGATION_JSON = Shape(
-    key("by", STRING, description="the body delegating"),
-    key("to", STRING, description="the joint body or organisation taking the decisions"),
-    key("to_kind", {"enum": [*_JOINT_KINDS, "organisation"]}),
-    key(
-        "basis",
-        {"enum": ["governance", "proposed"]},
-        description="governance: the portfolio's governance delegates it; proposed: the forum "
-        "the structure proposes for a decision each Board keeps",
-    ),
-    key(
-        "holder_stated",
-        {"type": "boolean"},
-        description="false where the law does not say who holds the function: the body is "
-        "taken to delegate it because it carries it out",
-    ),
-    key(
-        "from",
-        _DAY,
-        attr="from_",
-        via=text,
-        omit_none=True,
-        description="its first day (YYYY-MM-DD), where the governance dates it",
-    ),
-    key(
-        "until",
-        _DAY,
-        via=text,
-        omit_none=True,
-        description="its last day, included, where the governance dates it",
-    ),
-    key(
-        "status",
-        {"enum": ["existing", "planned"]},
-        omit_none=True,
-        description="planned: not in force (the joint body does not decide by it); left out "
-        "where the governance does not say",
-    ),
-    key(
-        "declared",
-        {"const": True},
-        read=lambda d: True if d.declared else None,
-        omit_none=True,
-        description="declared in its own right (governance.delegations); left out for a joint "
-        "body's delegated list",
-    ),
-    key(
-        "each_for_own_area",
-        {"type": "boolean"},
-        read=lambda d: d.each_for_own_area if d.declared else None,
-        omit_none=True,
-        description="the recipient decides it for its own area only (declared ones)",
-    ),
-    key(
-        "legal_basis",
-        STRING,
-        omit_none=True,
-        description="the statute and section letting the holder delegate it, where declared",
-    ),
-    key(
-        "holder_accountable",
-        {"type": "boolean"},
-        read=lambda d: d.holder_accountable if d.declared else None,
-        omit_none=True,
-        description="whether the holder stays accountable in law (declared ones)",
-    ),
-    key(
-        "decisions",
-        STRINGS,
-        via=list,
-        omit_empty=True,
-        description="the decisions handed, where the delegation names them (else every one)",
-    ),
-)
-
-#: A decider's JSON (an item of the decision block's ``deciders``).
-DECIDER_JSON = Shape(
-    key("id", STRING, description="a body (its governing body) or a joint body"),
-    key("kind", {"enum": ["board", "role", *_JOINT_KINDS]}),
-    key(
-        "basis",
-        {"enum": ["holder", "held_by_each", "board_reserved", "delegated", "proposed", "named"]},
-        description="named: a post legal.decided_by names takes its body's decision",
-    ),
-    key(
-        "for",
-        STRING,
-        attr="for_body",
-        omit_none=True,
-        description="the body whose decision a post (kind role) takes",
-    ),
-)
-
-#: A consent's JSON (an item of the decision block's ``consents``).
-CONSENT_JSON = Shape(
-    key("by", STRING, description="the body whose agreement the decision needs"),
-    key(
-        "basis",
-        {"type": ["string", "null"]},
-        description="the statute and section requiring it (null: not stated)",
-    ),
-)
-
-_MEMBER: Schema = {
-    "type": "object",
-    "properties": {"body": STRING, "of": STRING},
-    "required": ["body", "of"],
-}
-
-#: The ``decision`` block of a recommendation's JSON.
-DECISION_JSON = Shape(
-    key("holding", {"enum": list(HOLDINGS)}, description="how the function is held in law"),
-    key("holders", STRINGS, via=list, description="who holds it in law (empty: not stated)"),
-    nested("deciders", DECIDER_JSON),
-    nested(
-        "delegations",
-        DELEGATION_JSON,
-        description="only holders delegate (or, where not stated, the bodies carrying it out)",
-    ),
-    key(
-        "members",
-        {"type": "array", "items": _MEMBER},
-        read=lambda d: [{"body": body, "of": of} for body, of in d.members],
-        description="members of a joint body deciding it that hold nothing of it",
-    ),
-    key(
-        "unheld",
-        STRINGS,
-        via=list,
-        description="joint bodies it is delegated to although none of their members holds it",
-    ),
-    key(
-        "accountable",
-        {"type": ["array", "null"], "items": STRING},
-        read=lambda d: None if d.accountable is None else list(d.accountable),
-        description="the bodies accountable for it in law (its holders); null: not stated",
-    ),
-    nested(
-        "consents",
-        CONSENT_JSON,
-        omit_empty=True,
-        description="the bodies whose agreement the decision needs by law, without holding it "
-        "(left out where none)",
-    ),
-)
 
 
 def delegating(decision: Decision | None) -> frozenset[str]:

@@ -6,10 +6,11 @@ pack's to judge (:func:`taxonomy.input.answers.declared_answers`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from taxonomy._decision import delegators
+from taxonomy._decision import delegations_in_force
 from taxonomy._model import DELEGATION_LIMITS, Function, Governance, Legal
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.reader import Fields, Reader, fold_choice
@@ -247,13 +248,16 @@ def check_posts(
     nodes: Sequence[Any],
     functions: Sequence[Function],
     governance: Governance,
+    *,
+    day: datetime.date | None = None,
 ) -> None:
     """Record each post a function's ``legal.decided_by`` names that cannot take its decision.
 
     Read once the governance is: a post is one of its roles, employed by a body that holds the
     function or carries it out, one post per body, never a post of a body whose agreement is
     asked (it consents, it does not decide), of one the function must stay independent of, or
-    of one that delegates the function to a joint body (the joint body decides).
+    of one that delegates the function to a joint body or another body in force on ``day``
+    (the portfolio's ``as_of``; None: undated): the body it delegates to decides.
     """
     by_id = {fn.id: fn for fn in functions}
     for node in nodes:
@@ -261,7 +265,7 @@ def check_posts(
         fn = by_id.get(named) if isinstance(named, str) else None
         if fn is None or not fn.legal.decided_by:
             continue
-        for problem, hints in post_problems(fn, governance):
+        for problem, hints in post_problems(fn, governance, day=day):
             with problems.collecting():
                 reader.fail(
                     problem,
@@ -272,19 +276,20 @@ def check_posts(
                 )
 
 
-def post_problems(fn: Function, governance: Governance) -> list[tuple[str, dict[str, Any]]]:
+def post_problems(
+    fn: Function, governance: Governance, *, day: datetime.date | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """Why each post ``fn``'s ``legal.decided_by`` names cannot take its decision.
 
     Each problem comes with its hints (``allowed``, ``suggestion``) for the error; none: every
     post can. Used when a portfolio is read and when a what-if sets ``legal.decided_by``.
+    A body bars its post only by a delegation in force in ``governance.on(day)`` (None: every
+    day's), as :func:`taxonomy._decision.decision_of` has it: never a planned one.
     """
     roles = {role.id: role for role in governance.roles}
-    delegating = {
-        m
-        for body in governance.bodies
-        if fn.id in body.delegated
-        for m in delegators(fn, body.members)
-    }
+    in_force = delegations_in_force(fn, governance.on(day))
+    delegating = {d.by for d in in_force if d.to_kind != "organisation"}
+    handing = {d.by for d in in_force if d.to_kind == "organisation"}
     found: list[tuple[str, dict[str, Any]]] = []
     seen: dict[str, str] = {}
     for post in fn.legal.decided_by:
@@ -298,18 +303,26 @@ def post_problems(fn: Function, governance: Governance) -> list[tuple[str, dict[
                 (f"'{post}' is not one of the portfolio's roles (governance.roles)", hints)
             )
             continue
-        why = post_problem(fn, role.employed_by, seen, delegating)
+        why = post_problem(fn, role.employed_by, seen, delegating, handing=handing)
         seen.setdefault(role.employed_by, post)
         if why:
             found.append((f"'{post}' ({role.name}) {why}", {}))
     return found
 
 
-def post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: set[str]) -> str:
+def post_problem(
+    fn: Function,
+    body: str,
+    seen: Mapping[str, str],
+    delegating: Collection[str],
+    *,
+    handing: Collection[str] = (),
+) -> str:
     """Why a post employed by ``body`` cannot take ``fn``'s decision (empty: it can).
 
     ``seen``: the bodies whose post was named already (body to post); ``delegating``: the
-    bodies that delegate the function to a joint body.
+    bodies that delegate the function to a joint body, in force; ``handing``: those that
+    delegate it to another body in force (``governance.delegations``).
     """
     legal = fn.legal
     if body in seen:
@@ -327,5 +340,10 @@ def post_problem(fn: Function, body: str, seen: Mapping[str, str], delegating: s
         return (
             f"is employed by {body}, which delegates the function to a joint body (governance): "
             "the joint body decides it"
+        )
+    if body in handing:
+        return (
+            f"is employed by {body}, which delegates the function to another body "
+            "(governance.delegations): that body decides it"
         )
     return ""

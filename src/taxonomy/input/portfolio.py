@@ -224,7 +224,8 @@ class FunctionStream:
             legal = function.legal
             self.held[function.id] = legal.statutory_owner or legal.held_by_each
             governance = self.context.governance
-            check_posts(self.reader, self.problems, [node], [function], governance)
+            day = self.context.as_of
+            check_posts(self.reader, self.problems, [node], [function], governance, day=day)
         return function
 
     def finish(self) -> None:
@@ -274,7 +275,7 @@ def _portfolio(
         reader, problems, top, bodies, function_ids, held, outside, laws
     )
     if len(problems) == before:  # a governance not read has no roles: posts are not judged
-        check_posts(reader, problems, fns_node, functions, governance)
+        check_posts(reader, problems, fns_node, functions, governance, day=as_of)
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     check_independent_ids(reader, problems, top, taken, outside)
     problems.raise_if_any()

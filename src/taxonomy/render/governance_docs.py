@@ -62,6 +62,7 @@ _BASIS_WORDS = {
     "held_by_each": "holds its own duty",
     "board_reserved": "reserved to each Board",
     "named": "taken by the post the law names",
+    "own_part": "carries it out and delegates nothing in force",
     "consent": "its agreement is needed by law",
     "governance": "the governance",
     "proposed": "proposed by the structure",

@@ -280,6 +280,7 @@ SCHEME_LINE_JSON = Shape(
                 "held_by_each",
                 "board_reserved",
                 "named",
+                "own_part",
                 "consent",
                 "governance",
                 "proposed",

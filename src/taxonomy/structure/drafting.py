@@ -92,6 +92,10 @@ _BASIS_KEY = {
     "named": "decided_by",
 }
 
+_OWN_PART = (
+    "the law is not stated: it carries it out and delegates nothing in force, so it decides "
+    "its own part"
+)
 _NOT_STATED_DELEGATES = "the law is not stated: taken to delegate it because it carries it out"
 _PROPOSED = (
     "proposed: the forum for a decision each Board keeps while one team delivers; not yet agreed"
@@ -159,9 +163,16 @@ def _reserved_lines(body: str, f: _Function) -> list[SchemeLine]:
         notes = (
             (f"taken by {posts.get(x.id, x.id)}, not the governing body (legal.decided_by)",)
             if x.kind == "role"
+            else (_OWN_PART,)
+            if x.basis == "own_part"
             else ()
         )
-        cited = [_legal_key(f.sources, f.fn, _BASIS_KEY[x.basis]), *_legal_rules(f.sources, f.rec)]
+        key = (
+            _holding_key(f.sources, f.fn, f.decision)
+            if x.basis == "own_part"
+            else _legal_key(f.sources, f.fn, _BASIS_KEY[x.basis])
+        )
+        cited = [key, *_legal_rules(f.sources, f.rec)]
         found.append(f.line(body, "reserved", None, x.basis, cited, notes))
     return found
 
@@ -455,7 +466,7 @@ def _proposed_remit(
     boards = [x for x in d.deciders if x.kind == "board"]
     cited = [
         _holding_key(sources, fn, d),
-        *(_legal_key(sources, fn, _BASIS_KEY[x.basis]) for x in boards),
+        *(_legal_key(sources, fn, _BASIS_KEY[x.basis]) for x in boards if x.basis in _BASIS_KEY),
         *_legal_rules(sources, rec),
     ]
     if by:  # a joint committee: the law must let the bodies form one

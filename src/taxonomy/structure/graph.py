@@ -133,6 +133,10 @@ def build_graph(classification: Classification) -> Graph:
     portfolio = classification.portfolio
     graph = _base(portfolio, "to-be")
     covering = _covering_bodies(portfolio)
+    sitting = {
+        f"joint:{b.id}": {m for m in b.members if not b.membership(m).planned}
+        for b in portfolio.governance.bodies
+    }
     functions = {fn.id: fn for fn in portfolio.functions}
     decisions: dict[str, Decision] = {}
     for rec in classification:
@@ -163,7 +167,9 @@ def build_graph(classification: Classification) -> Graph:
             for body in served:
                 team = _team(graph, fn, body, label=f"{fn.name} ({body})", own=True)
                 _edge(graph, team, _board(body), "reports_to")
-                _edge(graph, team, joint, "accountable_to")
+                # Only a member that day answers to the governance's joint body.
+                if body in sitting.get(joint, {body}):
+                    _edge(graph, team, joint, "accountable_to")
             _edge(graph, function, joint, "accountable_to", basis="joint plan")
         else:
             _separate(

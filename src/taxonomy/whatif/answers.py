@@ -465,9 +465,10 @@ def _set_one(
 def _check_posts(portfolio: Portfolio, fn: Function, at: Where) -> None:
     """Raise at ``at`` for the first post ``fn``'s ``legal.decided_by`` cannot name.
 
-    The same judgement as a portfolio's (:func:`taxonomy.input.legal.post_problems`).
+    The same judgement as a portfolio's (:func:`taxonomy.input.legal.post_problems`), by the
+    delegations in force on the portfolio's day (never a planned one).
     """
-    for problem, hints in post_problems(fn, portfolio.governance):
+    for problem, hints in post_problems(fn, portfolio.governance, day=portfolio.as_of):
         raise at.error(f"{problem} (for function '{fn.id}')", key=at.value_key, **hints)
 
 
