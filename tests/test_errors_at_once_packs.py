@@ -23,7 +23,7 @@ NHS = ROOT / "examples" / "nhs_joint_working_2018.yaml"
 EXTENSION_PACK = """
 name: local
 version: 0.1.0
-extends: {name: nhs-joint-working-2018, version: "1.0.0"}
+extends: {name: nhs-joint-working-2018, version: "1.1.0"}
 overrides:
   - {rule: decision.one-tem, reason: the local reading differs}
 """

@@ -20,7 +20,7 @@ from tests.helpers import run_cli
 EXTENSION = """\
 name: democratic
 version: 0.1.0
-extends: {name: nhs-joint-working-2018, version: "1.0.0"}
+extends: {name: nhs-joint-working-2018, version: "1.1.0"}
 """
 
 QUESTIONS = """\
@@ -157,7 +157,7 @@ def test_declared_answers_round_trip_through_yaml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("meta", "questions", "expected"),
     [
-        (EXTENSION.replace('"1.0.0"', '">=2"'), QUESTIONS, "is version 1.0.0, which is not >=2"),
+        (EXTENSION.replace('"1.1.0"', '">=2"'), QUESTIONS, "is version 1.1.0, which is not >=2"),
         (EXTENSION.replace("nhs-joint", "nhs-jiont"), QUESTIONS, "did you mean 'nhs-joint"),
         (
             EXTENSION,
@@ -219,7 +219,7 @@ def test_an_override_replaces_or_removes_a_named_rule_and_records_why(tmp_path: 
         "legal.independence": ("replaced", "stricter here"),
         "decision.regional-teams-report-equally": ("removed", "no regions"),
     }
-    assert pack.identity.chain == "democratic 0.1.0 < nhs-joint-working-2018 1.0.0"
+    assert pack.identity.chain == "democratic 0.1.0 < nhs-joint-working-2018 1.1.0"
 
 
 def test_an_extension_can_be_extended_by_path(tmp_path: Path) -> None:

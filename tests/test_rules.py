@@ -27,7 +27,7 @@ DECIDE = """
 
 def test_default_pack_loads_with_identity(pack: taxonomy.RulePack) -> None:
     assert pack.name == "nhs-joint-working-2018"
-    assert pack.version == "1.0.0"
+    assert pack.version == "1.1.0"
     assert re.fullmatch(r"[0-9a-f]{64}", pack.hash)
     assert all(rule.source and rule.principles for rule in pack.rules)
 

@@ -22,7 +22,7 @@ from tests.helpers import run_cli
 PACK = """\
 name: shared-councils
 version: 0.1.0
-extends: {name: nhs-joint-working-2018, version: "1.0.0"}
+extends: {name: nhs-joint-working-2018, version: "1.1.0"}
 """
 
 FACTS = """\
