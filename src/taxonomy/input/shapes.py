@@ -58,6 +58,7 @@ __all__ = [
     "PROVISION",
     "ROLE",
     "INDEPENDENT_BODY",
+    "JOINT_BODY",
     "SHAPES",
     "SHEETS",
     "meta_keys",
