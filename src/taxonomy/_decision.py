@@ -244,9 +244,7 @@ def _joint_delegations(
     governance: Governance, fn: Function, holders: tuple[str, ...], found: _Found
 ) -> None:
     """The delegations of ``fn`` to the governance's joint bodies (their ``delegated``)."""
-    for body in governance.bodies:
-        if fn.id not in body.delegated:
-            continue
+    for body in governance.delegated_to(fn.id):
         by = delegators(fn, body.members)
         found.members += [(m, body.id) for m in body.members if m not in by]
         made = [_dated(body, fn.id, m, bool(holders)) for m in by]
@@ -264,9 +262,7 @@ def _declared_delegations(governance: Governance, fn: Function, found: _Found) -
     is only planned; its holder no longer does, and stays accountable unless it says not.
     """
     kinds = {b.id: b.kind for b in governance.bodies}
-    for made in governance.delegations:
-        if made.function != fn.id:
-            continue
+    for made in governance.declared_of(fn.id):
         term = made.term
         said: dict[str, Any] = {
             "declared": True,

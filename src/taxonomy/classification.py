@@ -399,9 +399,8 @@ def taking_part(portfolio: Portfolio, fn: Function) -> tuple[str, ...]:
     """
     legal = fn.legal
     named = {*fn.performed_by, *legal.statutory_owner, *legal.held_by_each, *fn.involves}
-    for body in portfolio.governance.bodies:
-        if fn.id in body.delegated or fn.id in body.oversees:
-            named.update(body.members)
+    for body in portfolio.governance.taking(fn.id):
+        named.update(body.members)
     return tuple(b for b in portfolio.organisation_ids if b in named)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -328,6 +329,44 @@ class Governance:
     delegations: tuple[DeclaredDelegation, ...] = attrs.field(
         default=(), converter=_delegations_tuple
     )
+
+    def delegated_to(self, function: str) -> tuple[JointBody, ...]:
+        """The joint bodies whose ``delegated`` lists ``function``, in order (a lookup)."""
+        return self._delegated_to.get(function, ())
+
+    def taking(self, function: str) -> tuple[JointBody, ...]:
+        """The joint bodies that take or oversee ``function``'s decisions, in order (a lookup)."""
+        return self._taking.get(function, ())
+
+    def declared_of(self, function: str) -> tuple[DeclaredDelegation, ...]:
+        """The declared delegations of ``function``, in order (a lookup)."""
+        return self._declared_of.get(function, ())
+
+    # Indexes built once, on first use (the governance is frozen): a function's delegations
+    # are found without a scan of every joint body's list, so a portfolio of n functions all
+    # delegated is read in linear time.
+    @functools.cached_property
+    def _delegated_to(self) -> dict[str, tuple[JointBody, ...]]:
+        found: dict[str, list[JointBody]] = {}
+        for body in self.bodies:
+            for function in dict.fromkeys(body.delegated):
+                found.setdefault(function, []).append(body)
+        return {function: tuple(bodies) for function, bodies in found.items()}
+
+    @functools.cached_property
+    def _taking(self) -> dict[str, tuple[JointBody, ...]]:
+        found: dict[str, list[JointBody]] = {}
+        for body in self.bodies:
+            for function in dict.fromkeys((*body.delegated, *body.oversees)):
+                found.setdefault(function, []).append(body)
+        return {function: tuple(bodies) for function, bodies in found.items()}
+
+    @functools.cached_property
+    def _declared_of(self) -> dict[str, tuple[DeclaredDelegation, ...]]:
+        found: dict[str, list[DeclaredDelegation]] = {}
+        for made in self.delegations:
+            found.setdefault(made.function, []).append(made)
+        return {function: tuple(made) for function, made in found.items()}
 
     def on(self, day: datetime.date | None) -> Governance:
         """The governance of ``day``: what is in force then, and what is planned and not over.
