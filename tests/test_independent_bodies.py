@@ -19,6 +19,7 @@ from taxonomy.input.writing import portfolio_to_data
 from taxonomy.structure.checks import check
 from taxonomy.structure.graph import as_is_graph, build_graph, edges_of_kind, nodes_of_kind
 from tests.conftest import ROOT
+from tests.helpers import run_cli
 
 PANEL = ROOT / "tests/fixtures/independent_panel.yaml"
 
@@ -158,3 +159,22 @@ def test_an_outside_body_is_never_a_successor_and_its_id_is_its_own() -> None:
     data["independent_bodies"][0]["id"] = "complaints"  # a function's id
     with pytest.raises(taxonomy.PortfolioError, match="used by a function or the governance"):
         taxonomy.portfolio_from_data(data, file="p.yaml")
+
+
+def test_a_workbook_and_csv_keep_the_outside_bodies(tmp_path: Path) -> None:
+    # Found in a review: `convert` ("without loss") wrote no sheet for independent_bodies, so
+    # the workbook it wrote was refused when read back ('review-panel' is not one of the
+    # portfolio's organisations). Now a sheet of their own, read whole and streamed.
+    from taxonomy.input.spreadsheet import read_portfolio, write_portfolio
+
+    portfolio = taxonomy.load_portfolio(PANEL)
+    for name in ("p.xlsx", "p.csv"):
+        write_portfolio(portfolio, tmp_path / name)
+        assert read_portfolio(tmp_path / name) == portfolio
+    assert (tmp_path / "p.independent_bodies.csv").exists()
+    streamed = run_cli(
+        "classify", str(tmp_path / "p.csv"), "--format", "jsonl", "-o", str(tmp_path / "s.jsonl")
+    )
+    assert streamed.returncode == 0, streamed.stderr
+    whole = run_cli("classify", str(PANEL), "--format", "jsonl")
+    assert (tmp_path / "s.jsonl").read_text("utf-8") == whole.stdout

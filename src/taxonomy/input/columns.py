@@ -20,6 +20,7 @@ from taxonomy.input.shapes import (
     EMPTY_LIST,
     FUNCTION,
     FUNCTION_LAW,
+    INDEPENDENT_BODY,
     JOINT_BODY,
     LEGAL,
     ORGANISATION,
@@ -124,6 +125,11 @@ def portfolio_tables(portfolio: Portfolio | None, bodies: Sequence[str], rules: 
     for function, fn in zip(portfolio.functions, data["functions"], strict=True):
         values = _function_values(function, fn, bodies, answers)
         tables["functions"].append([values.get(column) for column in header])
+    if data.get("independent_bodies"):
+        columns = INDEPENDENT_BODY.columns()
+        tables[INDEPENDENT_BODY.sheet or ""] = [columns] + [
+            [body.get(c) for c in columns] for body in data["independent_bodies"]
+        ]
     governance = data.get("governance", {})
     for shape, part in ((JOINT_BODY, "bodies"), (ROLE, "roles"), (DELEGATION, "delegations")):
         if governance.get(part):

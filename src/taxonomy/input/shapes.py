@@ -287,6 +287,7 @@ INDEPENDENT_BODY = Shape(
             required=True,
         ),
     ),
+    sheet="independent_bodies",
 )
 
 ABOLITION = Shape(
@@ -459,6 +460,7 @@ SHAPES = (
     PORTFOLIO,
     PACK_REFERENCE,
     ORGANISATION,
+    INDEPENDENT_BODY,
     FUNCTION,
     EFFICIENCY,
     EFFECTIVENESS,

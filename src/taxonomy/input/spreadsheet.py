@@ -48,6 +48,7 @@ from taxonomy.input.rows import KeyRows, dated_law, day_cell, function_row, item
 from taxonomy.input.shapes import (
     FUNCTION,
     GOVERNANCE,
+    INDEPENDENT_BODY,
     ORGANISATION,
     PACK_REFERENCE,
     SHEETS,
@@ -402,12 +403,18 @@ class _Reading:
             problems=problems,
             named_at=named_at,
         )
-        return {
+        found: dict[str, Any] = {
             "organisations": [
                 Row(dict(cells), sheet="bodies", row=row, columns={k: k for k in cells})
                 for row, cells in bodies_table[1:]
             ]
         }
+        outside = INDEPENDENT_BODY.sheet or ""
+        if outside in tables:  # bodies outside the joint working a function stays apart from
+            found["independent_bodies"] = item_rows(
+                INDEPENDENT_BODY, tables[outside], file_of(outside), problems
+            )
+        return found
 
     def governance(self) -> dict[str, Any]:
         """The ``joint_bodies`` and ``roles`` sheets, if any, each row a mapping."""
