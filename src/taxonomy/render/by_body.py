@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from taxonomy._model import word_list
+from taxonomy._model import Arrangement, word_list
 from taxonomy.render.undecided import question_words
 
 if TYPE_CHECKING:
@@ -33,15 +33,20 @@ def view_words(view: BodyView, *, brief: bool = False) -> str:
     """What one body's answers give: ``one team (category 1)``, ``one team, led by nhse``.
 
     A view still open over other answers says so: ``one team or aligned, separate
-    function(s) (still open)``. ``brief`` writes arrangements by their short names.
+    function(s) (still open)``. ``brief`` writes arrangements as the table's arrangement column
+    does (``1 One team``).
     """
     rec = view.recommendation
+
+    def named(arrangement: Arrangement) -> str:
+        if brief:  # as the table's arrangement column writes it
+            return f"{arrangement.category} {arrangement.title}"
+        return arrangement.title.lower()
+
     if rec.arrangement is None:
-        shown = dict.fromkeys(
-            str(o.arrangement) if brief else o.arrangement.title.lower() for o in rec.outcomes
-        )
+        shown = dict.fromkeys(named(o.arrangement) for o in rec.outcomes)
         return f"{' or '.join(shown)} (still open)"
-    words = str(rec.arrangement) if brief else rec.arrangement.title.lower()
+    words = named(rec.arrangement)
     if not brief:
         words += f" (category {rec.arrangement.category})"
     if rec.lead_status == "body":
@@ -105,7 +110,7 @@ def with_bodies(
 
 
 def by_body_cell(rec: Recommendation) -> str:
-    """The table's words on the bodies' own answers: ``turns on whose answer: a: one_team; ...``.
+    """The table's words on the bodies' own answers: ``turns on whose answer: a: 1 One team; ...``.
 
     Bodies whose answers give the same are listed together; empty where there are no
     per-body answers.
