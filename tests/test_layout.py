@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # what a rule can read, rule packs, the one semantics, the durable-rules backend
     ("taxonomy.language",),
     # portfolios read (YAML, spreadsheets, Python) and the law in force on a day
-    ("taxonomy.input", "taxonomy.law", "taxonomy._merged_governance"),
+    ("taxonomy.input", "taxonomy.law", "taxonomy._merged_governance", "taxonomy._merged_function"),
     # classify, and classifying over answers left open
     ("taxonomy.classification", "taxonomy.partial", "taxonomy._outcomes", "taxonomy.by_body"),
     # the accountability graph and its checks

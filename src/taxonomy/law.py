@@ -15,22 +15,17 @@ portfolio's own as_of), never "today", so the same input gives the same result o
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
 import attrs
 
+from taxonomy._merged_function import BODY_TYPES, merged_function
 from taxonomy._merged_governance import Succession, merged_governance
 from taxonomy._model import (
-    UNKNOWN,
-    BodyAnswers,
-    Capability,
     Function,
     Law,
-    Legal,
-    Level,
     OfADay,
-    OneOf,
     Organisation,
     Portfolio,
     Provision,
@@ -42,12 +37,14 @@ from taxonomy.language.rules import load_rules
 
 __all__ = [
     "BODY_TYPES",
+    "EachInForce",
     "InForce",
     "Locates",
     "Merger",
     "apply_merge",
     "breached_independence",
     "in_force",
+    "in_force_each",
     "known_body",
 ]
 
@@ -137,34 +134,6 @@ def apply_merge(
     return attrs.evolve(merged, as_of=portfolio.as_of), notes
 
 
-#: The fact types whose values name bodies, and so follow a merger.
-BODY_TYPES = ("body", "bodies", "body_levels")
-
-
-def _merge_answers(
-    answers: Iterable[tuple[str, Any]], facts: Facts, one: Callable[[str], str]
-) -> dict[str, Any]:
-    """Declared answers with every body they name replaced by its successor.
-
-    Which answers name bodies comes from the pack's declared types, never from a list here.
-    """
-    merged: dict[str, Any] = {}
-    for name, value in answers:
-        kind = facts.type(name).name if name in facts else None
-        if kind == "body" and isinstance(value, str):
-            value = one(value)
-        elif kind == "bodies" and isinstance(value, tuple | list):
-            value = tuple(dict.fromkeys(one(b) for b in value))
-        elif kind == "body_levels" and isinstance(value, Mapping | tuple | list):
-            items = value.items() if isinstance(value, Mapping) else value
-            levels: dict[str, Any] = {}
-            for body, level in items:
-                levels[one(body)] = max(levels.get(one(body), level), level)
-            value = levels if isinstance(value, Mapping) else tuple(levels.items())
-        merged[name] = value
-    return merged
-
-
 def _successor(portfolio: Portfolio, change: Merger) -> tuple[Portfolio, str, set[str]]:
     """The portfolio with the successor in it (a new body when named), its id and the bodies gone.
 
@@ -197,18 +166,22 @@ def _successor(portfolio: Portfolio, change: Merger) -> tuple[Portfolio, str, se
 
 
 def _apply_merge(
-    portfolio: Portfolio, change: Merger, facts: Facts, day: datetime.date | None
+    portfolio: Portfolio,
+    change: Merger,
+    facts: Facts,
+    day: datetime.date | None,
+    steps: list[_Step] | None = None,
 ) -> tuple[Portfolio, list[str]]:
     portfolio, into, gone = _successor(portfolio, change)
     succession = Succession(into, frozenset(gone), day)
+    merging = _Merging(change, succession, facts)
+    if steps is not None:
+        steps.append(merging)
     notes: list[str] = []
     alone: list[str] = []
     functions = []
     for fn in portfolio.functions:
-        try:
-            merged = _merged_function(fn, succession, facts, notes)
-        except ValueError as exc:
-            raise change.error(f"leaves an invalid portfolio: {exc}") from None
+        merged = merging(fn, notes)
         if len(fn.performed_by) > 1 and len(merged.performed_by) == 1:
             alone.append(
                 f"{fn.id}: every body that carried it out ({', '.join(fn.performed_by)}) is now "
@@ -231,163 +204,38 @@ def _apply_merge(
             rules=portfolio.rules,
             pack=portfolio.pack,
             independent_bodies=[b for b in portfolio.independent_bodies if b.id not in gone],
+            streamed=portfolio.streamed,
         )
     except ValueError as exc:
         raise change.error(f"leaves an invalid portfolio: {exc}") from None
     return merged_portfolio, notes
 
 
-def _merged_function(
-    fn: Function, succession: Succession, facts: Facts, notes: list[str]
-) -> Function:
-    """``fn`` after the merger: every body it names replaced by the successor, its law kept.
+class _Step(Protocol):
+    """What one provision does to one function: the function after it (notes said)."""
 
-    The law about a body gone passes to the successor: its duty, its employees-only, and the
-    function's independence from it, which becomes independence from the successor. Where
-    that independence can no longer be kept (the successor alone carries it out, holds its
-    duty, or alone may do it), it is kept as ``legal.independence_breached`` and noted, for
-    ``check`` to report, never dropped in silence.
-    """
-    one, many = succession.one, succession.many
-    levels, unknowns = _merged_capability(fn, one)
-    legal = attrs.evolve(
-        fn.legal,
-        statutory_owner=many(fn.legal.statutory_owner),
-        held_by_each=many(fn.legal.held_by_each),
-        delegable_to=many(fn.legal.delegable_to),
-        independence_from=many(fn.legal.independence_from),
-        independence_breached=many(fn.legal.independence_breached),
-        with_agreement_of=_consents(fn, succession, notes),
-    )
-    performers = many(fn.performed_by)
-    merged = attrs.evolve(
-        fn,
-        performed_by=performers,
-        # A body involved that the merger made a performer, or one it must stay apart from, is
-        # no longer merely involved.
-        involves=[b for b in many(fn.involves) if b not in (*performers, *legal.independence_from)],
-        capability=Capability(levels),
-        unknowns=unknowns,
-        by_body=_merged_by_body(fn, succession),
-        answers=_merge_answers(fn.answers, facts, one),
-        agreed_lead=None,
-        legal=Legal(),
-    )
-    agreed = one(fn.agreed_lead) if fn.agreed_lead is not None else None
-    if agreed is not None and not legal.may_lead(agreed):
-        notes.append(
-            f"{fn.id}: the agreed lead {fn.agreed_lead} is now {agreed}, which it must stay "
-            "independent of: the agreement lapses"
-        )
-        agreed = None
-    return _keep_independence(fn, merged, legal, agreed, succession, notes)
+    def __call__(self, fn: Function, notes: list[str]) -> Function:
+        """``fn`` after the provision.
+
+        Raises:
+            TaxonomyError: the provision cannot be carried out on ``fn`` (see :class:`_Failed`).
+        """
+        ...
 
 
-def _consents(fn: Function, succession: Succession, notes: list[str]) -> tuple[str, ...]:
-    """The bodies whose agreement ``fn``'s decision still needs after the merger.
+@attrs.frozen
+class _Merging:
+    """One merger carried out on one function (an abolition, or a scenario's ``merge:``)."""
 
-    A successor that now holds the function decides it (its agreement is its own decision);
-    one the function must stay independent of cannot be asked to agree: each is noted.
-    """
-    legal, many = fn.legal, succession.many
-    holders = many((*legal.statutory_owner, *legal.held_by_each))
-    apart = many(legal.independence_from)
-    kept = []
-    for body in many(legal.with_agreement_of):
-        if body in holders or body in apart:
-            why = "holds it" if body in holders else "is a body it must stay independent of"
-            notes.append(f"{fn.id}: the agreement of {body} is no longer asked: {body} {why}")
-        else:
-            kept.append(body)
-    return tuple(kept)
+    change: Merger
+    succession: Succession
+    facts: Facts
 
-
-def _merged_by_body(fn: Function, succession: Succession) -> tuple[BodyAnswers, ...]:
-    """Who said what after the merger: a body gone speaks as the successor.
-
-    A body's capability the merger changes (the successor's is the highest of the merged
-    bodies') is no longer what any body said of it: its per-body record is dropped, and the
-    open answer :func:`_merged_capability` gives stands.
-    """
-    touched = {*succession.gone, succession.into}
-    return tuple(
-        said.renamed(succession.one)
-        for said in fn.by_body
-        if not (said.key.startswith("capability.") and said.key.split(".", 1)[1] in touched)
-    )
-
-
-def _merged_capability(
-    fn: Function, one: Callable[[str], str]
-) -> tuple[dict[str, Level], tuple[tuple[str, OneOf], ...]]:
-    """Each body's capability after the merger, and the function's open answers with it.
-
-    A successor's capability is the highest of the bodies merged into it. Where one of theirs
-    is open, the successor's is open over every highest the answers allow (``unknown`` and
-    ``medium`` give ``medium..high``); the open answer names the successor, never a body gone.
-    """
-    open_ = {k.split(".", 1)[1]: v for k, v in fn.unknowns if k.startswith("capability.")}
-    options: dict[str, set[Level]] = {}
-    for body, level in fn.capability.levels:
-        answer = open_.get(body)
-        values = set(answer.values or tuple(Level)) if answer is not None else {level}
-        before = options.get(one(body))
-        options[one(body)] = (
-            values if before is None else {max(a, b) for a in before for b in values}
-        )
-    levels: dict[str, Level] = {}
-    unknowns = [(k, v) for k, v in fn.unknowns if not k.startswith("capability.")]
-    for body, values in options.items():
-        ordered = sorted(values)
-        levels[body] = ordered[0]  # the placeholder nothing reads, where it is open
-        if len(ordered) > 1:
-            chosen: tuple[Any, ...] = tuple(ordered)
-            whole = chosen == tuple(Level)
-            unknowns.append((f"capability.{body}", UNKNOWN if whole else OneOf(chosen)))
-    return levels, tuple(unknowns)
-
-
-def _keep_independence(
-    fn: Function,
-    merged: Function,
-    legal: Legal,
-    agreed: str | None,
-    succession: Succession,
-    notes: list[str],
-) -> Function:
-    """``merged`` with its law: independence from the successor kept, or marked as breached."""
-    into = succession.into
-    try:
-        kept = attrs.evolve(merged, legal=legal, agreed_lead=agreed)
-    except ValueError:
-        apart = tuple(b for b in legal.independence_from if b != into)
-        # Once each: a second merger into the same body may breach it again (b2, then b3).
-        breached = tuple(dict.fromkeys((*legal.independence_breached, into)))
-        legal = attrs.evolve(legal, independence_from=apart, independence_breached=breached)
-        gone = ", ".join(sorted(succession.gone))
-        notes.append(
-            f"{fn.id}: it must stay independent of {', '.join(fn.legal.independence_from)}; "
-            f"with {gone} merged into {into}, {into} {_inside(merged, legal, into)}: it now sits "
-            "inside a body it must stay independent of, which no arrangement can keep apart: "
-            f"manage it as a conflict inside {into}, or move the function"
-        )
-        return attrs.evolve(merged, legal=legal, agreed_lead=agreed)
-    was = [b for b in fn.legal.independence_from if b in succession.gone]
-    if was and into not in fn.legal.independence_from:
-        notes.append(
-            f"{fn.id}: it had to stay independent of {', '.join(was)}, now merged into {into}: "
-            f"it must stay independent of {into}"
-        )
-    return kept
-
-
-def _inside(fn: Function, legal: Legal, into: str) -> str:
-    """How a merger put ``fn`` inside ``into``, in words."""
-    if into in legal.statutory_owner:
-        return "holds its statutory duty"
-    if set(fn.performed_by) <= {into, *legal.independence_from}:
-        return "carries it out"
-    return "is the only body whose employees may carry it out"
+    def __call__(self, fn: Function, notes: list[str]) -> Function:
+        try:
+            return merged_function(fn, self.succession, self.facts, notes)
+        except ValueError as exc:
+            raise self.change.error(f"leaves an invalid portfolio: {exc}") from None
 
 
 def breached_independence(name: str, body: str) -> str:
@@ -467,6 +315,16 @@ def in_force(
         >>> later.single_body, later.notes[0]
         ('nhse', 'health-and-care-act-2022 (from 2022-07-01): nhsi merged into nhse')
     """
+    return _in_force(portfolio, as_of, facts)
+
+
+def _in_force(
+    portfolio: Portfolio,
+    as_of: datetime.date | str | None,
+    facts: Facts | None,
+    steps: list[_Step] | None = None,
+) -> InForce:
+    """:func:`in_force`; with ``steps``, what each provision does to a function is added to it."""
     day = _day(as_of) if as_of is not None else portfolio.as_of
     where = f"portfolio '{portfolio.name}'"
     law = portfolio.law
@@ -489,13 +347,92 @@ def in_force(
             item=where,
             key="as_of",
         )
-    current, notes = _dated(attrs.evolve(portfolio, law=Law(), as_of=day), law, day, facts)
+    undated = attrs.evolve(portfolio, law=Law(), as_of=day)
+    current, notes = _dated(undated, law, day, facts, steps)
     governance = current.governance.on(day)
     return InForce(attrs.evolve(current, law=law.on(day), as_of=day, governance=governance), notes)
 
 
+def in_force_each(
+    context: Portfolio, as_of: datetime.date | str | None = None, facts: Facts | None = None
+) -> EachInForce:
+    """:func:`in_force` for a portfolio read a function at a time (``context``: no function).
+
+    The bodies, governance and law are judged on the day now, as :func:`in_force` judges
+    them; each function is judged as it is read, by :meth:`EachInForce.each`.
+
+    Raises:
+        TaxonomyError: as :func:`in_force`, for what the law does to the bodies themselves.
+    """
+    steps: list[_Step] = []
+    return EachInForce(_in_force(context, as_of, facts, steps), tuple(steps))
+
+
+class EachInForce:
+    """The law of a day carried out on one function at a time (a portfolio streamed).
+
+    Each function goes through what each provision in force does to a function, in the order
+    :func:`in_force` carries them out (mergers, legal facts set); the function it gives is the
+    one :func:`in_force` gives for that function in the whole portfolio.
+
+    Attributes:
+        day: the context (the bodies, governance and law, no function) judged on the day.
+    """
+
+    def __init__(self, day: InForce, steps: tuple[_Step, ...]) -> None:
+        self.day, self._steps = day, steps
+        #: Where the whole portfolio's law fails first: (provision's step, place), the error.
+        self._failed: tuple[tuple[int, int], TaxonomyError] | None = None
+        self._count = 0
+
+    @property
+    def error(self) -> TaxonomyError | None:
+        """The error :func:`in_force` raises on the whole portfolio, once every function is read.
+
+        The first step to fail on any function, and of its failures the first a whole
+        portfolio meets: the function first in the file (a merger), the change first in the
+        provision's list (legal facts set).
+        """
+        return self._failed[1] if self._failed is not None else None
+
+    def each(self, functions: Iterable[Function]) -> Iterator[Function]:
+        """Each function as it stood on the day; none once one fails (every one still judged).
+
+        Every function is read on (so that the first failure the whole read meets is found),
+        through the steps before the first that has failed.
+        """
+        for fn in functions:
+            judged = self._judged(fn)
+            if judged is not None and self._failed is None:
+                yield judged
+
+    def _judged(self, fn: Function) -> Function | None:
+        self._count += 1
+        notes: list[str] = []  # what a merger says of one function is said only of a day's one body
+        for number, step in enumerate(self._steps):
+            if self._failed is not None and number > self._failed[0][0]:
+                return None  # the whole read stops at that step
+            try:
+                fn = step(fn, notes)
+            except _Failed as failed:
+                self._fail((number, failed.position), failed.error)
+                return None
+            except TaxonomyError as error:
+                self._fail((number, self._count), error)
+                return None
+        return fn
+
+    def _fail(self, where: tuple[int, int], error: TaxonomyError) -> None:
+        if self._failed is None or where < self._failed[0]:
+            self._failed = (where, error)
+
+
 def _abolished(
-    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+    current: Portfolio,
+    law: Law,
+    day: datetime.date,
+    facts: Facts | None,
+    steps: list[_Step] | None = None,
 ) -> tuple[Portfolio, tuple[str, ...]]:
     """``current`` with the bodies ``law`` abolishes by ``day`` merged, and notes saying so.
 
@@ -507,25 +444,34 @@ def _abolished(
         if not provision.in_force(day):
             continue
         merge = Merger(abolition.into, abolition.bodies, abolition.name)
-        current, said = apply_merge(current, merge, facts, day=provision.from_)
+        facts = facts if facts is not None else load_rules().facts
+        merged, said = _apply_merge(current, merge, facts, provision.from_, steps)
+        current = attrs.evolve(merged, as_of=current.as_of)
         notes += [f"{provision.id} (from {provision.from_}): {note}" for note in said]
     return current, tuple(notes)
 
 
 def _dated(
-    current: Portfolio, law: Law, day: datetime.date, facts: Facts | None
+    current: Portfolio,
+    law: Law,
+    day: datetime.date,
+    facts: Facts | None,
+    steps: list[_Step] | None = None,
 ) -> tuple[Portfolio, tuple[str, ...]]:
     """``current`` under the provisions of ``law`` in force on ``day``, and notes saying so.
 
     In the order they apply (:meth:`Law.in_order`): a provision's abolitions, then the
-    functions' legal facts it sets, so a later provision names the successors.
+    functions' legal facts it sets, so a later provision names the successors. With
+    ``steps`` (``current`` holds no function), what each does to a function is added to it.
     """
     notes: list[str] = []
     for provision in law.in_order(day):
         if provision.abolishes:
-            current, said = _abolished(current, Law(provisions=(provision,)), day, facts)
+            current, said = _abolished(current, Law(provisions=(provision,)), day, facts, steps)
             notes += said
-        if provision.functions:
+        if provision.functions and steps is not None:
+            steps.append(_Setting(provision, day))
+        elif provision.functions:
             current = _legal_set(current, provision, day, notes)
     return current, tuple(notes)
 
@@ -539,27 +485,67 @@ def _legal_set(
         PortfolioError: a function those facts make impossible, naming provision, function, day.
     """
     functions = {fn.id: fn for fn in current.functions}
-    start, end = provision.from_, provision.until
-    when = f"from {start}" if start else f"until {end}" if end else "always"
-    changing = ""
-    try:
-        for change in provision.functions:
-            if (changing := change.function) not in functions:
-                raise ValueError("the portfolio has no such function")
-            fn = functions[changing]
+    for index, change in enumerate(provision.functions):
+        if change.function not in functions:
+            raise _cannot(provision, change.function, day, "the portfolio has no such function")
+        fn = functions[change.function]
+        functions[fn.id] = _Setting(provision, day).change(fn, index, notes)
+    return attrs.evolve(current, functions=tuple(functions.values()))
+
+
+def _cannot(provision: Provision, function: str, day: datetime.date, why: object) -> PortfolioError:
+    """The error of a provision setting a function's legal facts to what cannot be."""
+    return PortfolioError(
+        f"provision {provision.id!r} sets the law of function '{function}' on {day} to "
+        f"what cannot be: {why}",
+        item=f"law: provision '{provision.id}'",
+        key="functions",
+    )
+
+
+class _Failed(Exception):
+    """A provision could not be carried out on a function: where, among the provision's own."""
+
+    def __init__(self, error: TaxonomyError, position: int) -> None:
+        super().__init__(str(error))
+        self.error, self.position = error, position
+
+
+@attrs.frozen
+class _Setting:
+    """A provision's legal facts of functions, set on each function it names."""
+
+    provision: Provision
+    day: datetime.date
+
+    def __call__(self, fn: Function, notes: list[str]) -> Function:
+        """``fn`` with the facts the provision sets for it (it may name it more than once).
+
+        Raises:
+            _Failed: what the whole portfolio's law raises, at the change's place in the list.
+        """
+        for index, change in enumerate(self.provision.functions):
+            if change.function == fn.id:
+                try:
+                    fn = self.change(fn, index, notes)
+                except PortfolioError as error:
+                    raise _Failed(error, index) from None
+        return fn
+
+    def change(self, fn: Function, index: int, notes: list[str]) -> Function:
+        """``fn`` with the ``index``-th change of the provision made, noted."""
+        provision, change = self.provision, self.provision.functions[index]
+        start, end = provision.from_, provision.until
+        when = f"from {start}" if start else f"until {end}" if end else "always"
+        try:
             said = change.facts(fn.performed_by)
-            functions[fn.id] = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said))
+            changed = attrs.evolve(fn, legal=attrs.evolve(fn.legal, **said))
             notes += [
                 f"{provision.id} ({when}): {fn.id}: {k} {change.words(v)}" for k, v in said.items()
             ]
-        return attrs.evolve(current, functions=tuple(functions.values()))
-    except ValueError as exc:
-        raise PortfolioError(
-            f"provision {provision.id!r} sets the law of function '{changing}' on {day} to "
-            f"what cannot be: {exc}",
-            item=f"law: provision '{provision.id}'",
-            key="functions",
-        ) from None
+        except ValueError as exc:
+            raise _cannot(provision, fn.id, self.day, exc) from None
+        return changed
 
 
 def _day(value: datetime.date | str) -> datetime.date:

@@ -91,6 +91,9 @@ class Portfolio:
         pack: the rule pack the file named (``rules``), loaded, when the loader was given no
             other: classify, explain, what-if, report and check use it when given no pack.
             Not compared: two portfolios with the same content and reference are equal.
+        streamed: a context for functions read one at a time (a portfolio streamed): it
+            holds none of them, and what its governance says of them was checked by the
+            reader against every function as it was read, so it is not checked here.
     """
 
     name: str = attrs.field(validator=check_text)
@@ -111,6 +114,7 @@ class Portfolio:
     independent_bodies: tuple[IndependentBody, ...] = attrs.field(
         default=(), converter=_independent, kw_only=True
     )
+    streamed: bool = attrs.field(default=False, kw_only=True, repr=False)
 
     @organisations.validator
     def _check_organisations(
@@ -183,17 +187,18 @@ class Portfolio:
             taken.add(node_id)
         bodies = {b.id for b in value.bodies}
         roles = {r.id for r in value.roles}
+        named = None if self.streamed else fns  # a stream's functions: checked as read
         for body in value.bodies:
             _known(body.id, "members", body.members, orgs)
-            _known(body.id, "delegated", body.delegated, fns)
-            _known(body.id, "oversees", body.oversees, fns)
+            _known(body.id, "delegated", body.delegated, named)
+            _known(body.id, "oversees", body.oversees, named)
         for role in value.roles:
             _known(role.id, "employed_by", (role.employed_by,), orgs)
             _known(role.id, "reports_to", role.reports_to, orgs | bodies | roles)
-            _known(role.id, "accountable_for", role.accountable_for, fns)
+            _known(role.id, "accountable_for", role.accountable_for, named)
         for number, made in enumerate(value.delegations, start=1):
             item = f"delegation {number}"
-            _known(item, "function", (made.function,), fns)
+            _known(item, "function", (made.function,), named)
             _known(item, "by", (made.by,), orgs)
             _known(item, "to", made.to, orgs | bodies)
 
@@ -299,7 +304,10 @@ class Portfolio:
         )
 
 
-def _known(item: str, key: str, named: Iterable[str], known: set[str]) -> None:
+def _known(item: str, key: str, named: Iterable[str], known: set[str] | None) -> None:
+    """Refuse ids of ``named`` not in ``known`` (None: checked by whoever read them)."""
+    if known is None:
+        return
     unknown = sorted(set(named) - known)
     if unknown:
         raise ValueError(f"{item!r}: {key} names unknown ids: {', '.join(unknown)}")

@@ -9,6 +9,7 @@ on ``--as-of``; the day on which the law leaves one body is answered here, once.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 from collections.abc import Callable, Sequence
@@ -89,20 +90,34 @@ def load_portfolio(path: str, rules_dir: str | None = None) -> Portfolio:
 
 def on_day(portfolio: Portfolio, as_of: str | None, rules_dir: str | None = None) -> InForce:
     """``portfolio`` as it stood on ``--as-of`` (default: its own ``as_of``), under the law then."""
-    from taxonomy._model import parse_day
     from taxonomy.law import in_force
 
-    day = None
-    if as_of is not None:
-        try:
-            day = parse_day(as_of)
-        except ValueError as exc:
-            raise InputError(f"--as-of: {exc}") from None
-    found = in_force(portfolio, day, load_rules(rules_dir).facts)
+    found = in_force(portfolio, as_of_option(as_of), load_rules(rules_dir).facts)
+    say_day(found)
+    return found
+
+
+def as_of_option(as_of: str | None) -> datetime.date | None:
+    """The day ``--as-of`` gives (None: not given).
+
+    Raises:
+        InputError: it is not a day.
+    """
+    from taxonomy._model import parse_day
+
+    if as_of is None:
+        return None
+    try:
+        return parse_day(as_of)
+    except ValueError as exc:
+        raise InputError(f"--as-of: {exc}") from None
+
+
+def say_day(found: InForce) -> None:
+    """With --verbose, the day judged and the provisions in force then."""
     if settings().verbose and found.as_of is not None:
         laws = ", ".join(found.provisions) or "no dated provision"
         click.echo(f"judging on {found.as_of} under {laws}", err=True)
-    return found
 
 
 def announce_pack(rules_dir: str | None) -> RulePack:

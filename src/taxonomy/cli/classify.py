@@ -16,9 +16,10 @@ from taxonomy.cli._options import (
     RULES_OPTION,
     Judged,
     announce_pack,
+    as_of_option,
     judged_input,
     load_rules,
-    on_day,
+    say_day,
 )
 from taxonomy.cli._output import (
     Destination,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from taxonomy.input.jsonl import JsonlStream
     from taxonomy.input.spreadsheet import PortfolioStream
     from taxonomy.language.rules import RulePack
+    from taxonomy.law import EachInForce
 
 __all__ = ["classify_command"]
 
@@ -142,19 +144,21 @@ def _stream_jsonl(judged: Judged, out: Destination) -> None:
 def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options: Any) -> bool:
     """Classify a CSV or JSONL portfolio to a JSONL file a function at a time; whether it was.
 
-    The side tables (a JSONL portfolio's first line) are read first, then each function (a
-    row, a line) is read, checked, classified and written in turn: memory does not grow with
-    the functions (but for the ids seen, kept to find one used twice). Every problem is still
-    found, and any problem leaves nothing at the output (the atomic writer's temporary file is
-    removed): the error is the one reading the portfolio whole gives. Not streamed (False):
-    another format or input, ``--answers``, standard output (nothing can be taken back from
-    it), or a portfolio that must be read whole
+    The side tables (a JSONL portfolio's first line) are read first, the governance and the
+    law with them, then each function (a row, a line) is read, checked, judged under the law
+    of the day (a merger carried out on it), classified and written in turn: memory does not
+    grow with the functions (but for the ids seen, kept to find one used twice). Every problem
+    is still found, what names a function checked once every function is read, and any problem
+    leaves nothing at the output (the atomic writer's temporary file is removed): the error is
+    the one reading the portfolio whole gives. Not streamed (False): another format or input,
+    ``--answers``, standard output (nothing can be taken back from it), a day on which the law
+    leaves one body (its output lists what the mergers did to every function, provision by
+    provision), or a portfolio that must be read whole
     (:func:`taxonomy.input.spreadsheet.stream_portfolio`, :func:`taxonomy.input.jsonl.
     stream_jsonl`).
     """
-    from taxonomy.classification import classify_each
     from taxonomy.errors import TaxonomyError
-    from taxonomy.render.text import jsonl_header, to_json_lines_of
+    from taxonomy.law import in_force_each
 
     out: Destination = options["out"]
     if out.format != "jsonl" or out.to_stdout or options.get("answer_files"):
@@ -165,24 +169,39 @@ def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options:
     if rules_dir is None and stream.context.pack is not None:
         settings().named_pack = stream.context.pack
     try:
-        day = on_day(stream.context, as_of, rules_dir)
+        day = as_of_option(as_of)
+        law = in_force_each(stream.context, day, load_rules(rules_dir).facts)
     except TaxonomyError as error:
         _fail(stream, error)  # the portfolio's own problems first, as when it is read whole
-    pack = announce_pack(rules_dir)
+    if law.day.single_body is not None:
+        return False
+    say_day(law.day)
+    _write(stream, law, announce_pack(rules_dir), out)
+    say(f"wrote {out.name} ({stream.count} recommendations)")
+    return True
+
+
+def _write(
+    stream: PortfolioStream | JsonlStream, law: EachInForce, pack: RulePack, out: Destination
+) -> None:
+    """Each function read, judged, classified and written; on any problem, nothing written."""
+    from taxonomy.classification import classify_each
+    from taxonomy.errors import TaxonomyError
+    from taxonomy.render.text import jsonl_header, to_json_lines_of
+
+    context = law.day.portfolio
     with out.writing() as path, path.open("w", encoding="utf-8") as handle:
-        handle.write(jsonl_header(day.portfolio, pack.identity))
-        functions = stream.functions()
-        lines = to_json_lines_of(
-            classify_each(day.portfolio, functions, rules=pack), day.portfolio, rules=pack
-        )
+        handle.write(jsonl_header(context, pack.identity))
+        functions = law.each(stream.functions())
+        lines = to_json_lines_of(classify_each(context, functions, rules=pack), context, rules=pack)
         try:
             for line in lines:
                 handle.write(line)
         except TaxonomyError as error:
-            _fail(stream, error, functions)
+            _fail(stream, error, functions, law)
+        if law.error is not None:
+            _fail(stream, law.error, functions)
         stream.finish()  # raises every problem found: the temporary file is removed
-    say(f"wrote {out.name} ({stream.count} recommendations)")
-    return True
 
 
 def _opened(portfolio: str, rules: RulePack | None) -> PortfolioStream | JsonlStream | None:
@@ -203,11 +222,16 @@ def _fail(
     stream: PortfolioStream | JsonlStream,
     error: TaxonomyError,
     functions: Iterator[Function] | None = None,
+    law: EachInForce | None = None,
 ) -> NoReturn:
-    """Raise what reading the portfolio whole would: its problems (the rest read), or ``error``."""
+    """Raise what reading the portfolio whole would: its problems (the rest read), or ``error``.
+
+    With ``law``, the error of its law on a function read after ``error``'s is raised instead
+    (the whole read judges every function on the day before it classifies any).
+    """
     if error is stream.failed:
         raise error  # the file cannot be read on
     for _ in functions if functions is not None else stream.functions():
         pass
     stream.finish()
-    raise error
+    raise (law.error if law is not None and law.error is not None else error)

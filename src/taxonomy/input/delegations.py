@@ -39,7 +39,7 @@ def read_delegations(
     node: Fields,
     orgs: Sequence[str],
     bodies: Sequence[JointBody],
-    functions: Mapping[str, None],
+    functions: Mapping[str, object],
     holders: Mapping[str, Sequence[str]] | None,
     laws: Mapping[str, Legal] | None = None,
 ) -> tuple[DeclaredDelegation, ...]:
@@ -85,7 +85,7 @@ def _delegation(
     item: str,
     orgs: Sequence[str],
     bodies: Sequence[JointBody],
-    functions: Mapping[str, None],
+    functions: Mapping[str, object],
 ) -> DeclaredDelegation:
     """One delegation's keys read, every problem in it raised together."""
     problems = Problems(PortfolioError, file=reader.file)
@@ -130,7 +130,7 @@ def _delegation(
     )
 
 
-def _function(reader: Reader, entry: Fields, item: str, functions: Mapping[str, None]) -> str:
+def _function(reader: Reader, entry: Fields, item: str, functions: Mapping[str, object]) -> str:
     found = entry["function"]
     if not isinstance(found, str) or found not in functions:
         reader.fail(

@@ -220,7 +220,7 @@ def read_governance(
     value: Any,
     top: Fields,
     orgs: list[str],
-    functions: Mapping[str, None],
+    functions: Mapping[str, object],
     holders: Mapping[str, Sequence[str]] | None = None,
     laws: Mapping[str, Legal] | None = None,
 ) -> Governance:
@@ -312,7 +312,7 @@ def _joint_body(
     taken: set[str],
     ids: list[str],
     orgs: list[str],
-    functions: Mapping[str, None],
+    functions: Mapping[str, object],
 ) -> JointBody:
     """One joint body, every problem in it raised together; its id, if valid, added to ``ids``."""
     item = item_name(JOINT_BODY.item, node)
@@ -406,7 +406,7 @@ def _role(
     role_id: str,
     orgs: list[str],
     targets: Mapping[str, None],
-    functions: Mapping[str, None],
+    functions: Mapping[str, object],
 ) -> Role:
     """One role, every problem in it raised together."""
     problems = Problems(PortfolioError, file=reader.file)

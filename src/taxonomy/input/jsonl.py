@@ -190,7 +190,7 @@ class JsonlStream:
                         problems.add(error)
                         continue
                     function = stream.read(node, Location(number))
-                    if function is not None and not problems:
+                    if function is not None and stream.clean:
                         yield function
         except PortfolioError as error:
             self.failed = error
@@ -225,9 +225,8 @@ def stream_jsonl(path: str | Path, *, rules: RulePack | None = None) -> JsonlStr
     """A JSONL portfolio to read a function at a time; None when it must be read whole.
 
     Read whole instead (None), as a CSV portfolio is (see
-    :func:`taxonomy.input.spreadsheet.stream_portfolio`): a first line with a problem (the
-    whole read reports it with the functions'), a governance that names functions or a law
-    that abolishes a body.
+    :func:`taxonomy.input.spreadsheet.stream_portfolio`): a first line with a problem of its
+    own (not about the functions it names), which the whole read reports with the functions'.
 
     Raises:
         PortfolioError: the file cannot be read (missing, not UTF-8, too large).
@@ -249,9 +248,6 @@ def stream_jsonl(path: str | Path, *, rules: RulePack | None = None) -> JsonlStr
             top = _with_functions(head, _located([], head.line))
             stream = FunctionStream(top, file=file, rules=pack, problems=problems)
         except PortfolioError:
-            lines.close()
-            return None
-        if stream.context.law.abolitions():
             lines.close()
             return None
     except BaseException:

@@ -17,7 +17,7 @@ The parts: :mod:`taxonomy.input.function` (a function and its answers, with
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -162,12 +162,15 @@ def read_pack_reference(
 class FunctionStream:
     """A portfolio's functions read one at a time, against a head and sections read first.
 
-    For a portfolio too large to hold (a CSV portfolio, streamed): the name, the organisations,
-    the governance, the law and the day are read when it is made, and each function when it is
-    given to :meth:`read`, checked exactly as :func:`portfolio_from_data` checks it; the ids
-    seen are kept (a dict: memory grows with the number of ids, nothing else of a function is
-    kept). :meth:`finish` then checks what names the functions (the governance, the law) against
-    every id seen, as the whole read does, and raises every problem found.
+    For a portfolio too large to hold (a CSV or JSONL portfolio, streamed): the name, the
+    organisations, the governance, the law and the day are read when it is made, and each
+    function when it is given to :meth:`read`, checked exactly as :func:`portfolio_from_data`
+    checks it. The governance and the law are read first as if every function they name
+    existed (:data:`ANY_FUNCTION`); :meth:`finish` reads them again against every id seen, as
+    the whole read does, and raises every problem found. Kept while reading: each id seen (a
+    dict: memory grows with the number of ids), and, for the few functions the governance
+    delegates, their holders and legal facts (a delegation must match them); nothing else of
+    a function.
 
     Args:
         top: the portfolio's mapping, its ``functions`` an empty list.
@@ -193,7 +196,9 @@ class FunctionStream:
         independent = read_independent(reader, head, top, self.bodies)
         #: The ids of the independent bodies, outside the portfolio, a function may name.
         self.outside = tuple(b.id for b in independent)
-        governance, law, as_of = _sections(reader, head, top, self.bodies, {}, {}, self.outside)
+        governance, law, as_of = _sections(
+            reader, head, top, self.bodies, ANY_FUNCTION, {}, self.outside
+        )
         head.raise_if_any()
         #: The bodies, the law and the governance, no function: what a function is judged in.
         self.context = Portfolio(
@@ -205,13 +210,27 @@ class FunctionStream:
             as_of,
             rules=reference,
             independent_bodies=independent,
+            streamed=True,
         )
         #: Each function id seen, with the line (or row) it is first at, where known.
         self.ids: dict[str, int | None] = {}
-        #: Each function's holders in law, where stated: the governance's delegations need them.
+        #: The functions the governance delegates: their holders and legal facts are kept.
+        self.delegated = frozenset(
+            [*(f for b in governance.bodies for f in b.delegated)]
+            + [d.function for d in governance.delegations]
+        )
+        #: Each delegated function's holders in law and legal facts, as read.
         self.held: dict[str, tuple[str, ...]] = {}
+        self.laws: dict[str, Legal] = {}
+        #: The posts that cannot decide: reported only if the governance is (as read whole).
+        self.posts = Problems(PortfolioError, file=file)
         self.every_id = True
         self.count = 0
+
+    @property
+    def clean(self) -> bool:
+        """Whether no problem has been found so far (a function may still be written)."""
+        return not self.problems and not self.posts
 
     def read(self, node: Any, at: Any = None) -> Function | None:
         """The function of ``node``, or None when it has a problem (recorded)."""
@@ -221,15 +240,22 @@ class FunctionStream:
         )
         self.every_id = self.every_id and has_id
         if function is not None:
-            legal = function.legal
-            self.held[function.id] = legal.statutory_owner or legal.held_by_each
-            governance = self.context.governance
-            day = self.context.as_of
-            check_posts(self.reader, self.problems, [node], [function], governance, day=day)
+            if function.id in self.delegated:
+                legal = function.legal
+                self.held[function.id] = legal.statutory_owner or legal.held_by_each
+                self.laws[function.id] = legal
+            if function.legal.decided_by:
+                context = self.context
+                governance, day = context.governance, context.as_of
+                check_posts(self.reader, self.posts, [node], [function], governance, day=day)
         return function
 
     def finish(self) -> None:
         """Check what names the functions against every id seen; record every problem.
+
+        In the whole read's order: the governance, the law and the day read again with every
+        function known; then, if they have no problem, the posts the functions name; then the
+        ids of the bodies outside the portfolio.
 
         Raises:
             PortfolioError: where the whole read stops: an item without a valid id leaves the
@@ -243,11 +269,43 @@ class FunctionStream:
                 )
         if not self.every_id:
             return
+        before = len(problems)
         governance, _, _ = _sections(
-            reader, problems, self.top, self.bodies, self.ids, self.held, self.outside
+            reader, problems, self.top, self.bodies, self.ids, self.held, self.outside, self.laws
         )
-        taken = [*self.ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
+        if len(problems) == before:
+            for found in self.posts.found:
+                problems.add(found)
+            problems.total += self.posts.total - len(self.posts.found)
+        # Only whether an outside body's id is taken is asked: not every id again.
+        taken = [i for i in self.outside if i in self.ids]
+        taken += [*(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
         check_independent_ids(reader, problems, self.top, taken, self.outside)
+
+
+class _AnyFunction(Mapping[str, None]):
+    """Every function id, for the governance and law read before the functions are.
+
+    A reference to a function is taken as it is; :meth:`FunctionStream.finish` reads them
+    again against the ids read. No id is listed (nothing is taken by a function yet).
+    """
+
+    def __getitem__(self, key: str) -> None:
+        if not isinstance(key, str):
+            raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+#: Every function id (see :class:`_AnyFunction`).
+ANY_FUNCTION: Mapping[str, None] = _AnyFunction()
 
 
 def _portfolio(
@@ -397,7 +455,7 @@ def _sections(
     problems: Problems,
     top: Fields,
     bodies: list[str],
-    function_ids: dict[str, int | None],
+    function_ids: Mapping[str, object],
     holders: Mapping[str, Sequence[str]],
     outside: tuple[str, ...] = (),
     laws: Mapping[str, Legal] | None = None,
@@ -405,9 +463,10 @@ def _sections(
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
     if top.get("governance") is not None:
-        ids: dict[str, None] = dict.fromkeys(function_ids)  # the ids alone, their lines not
         with problems.collecting():
-            governance = read_governance(reader, top["governance"], top, bodies, ids, holders, laws)
+            governance = read_governance(
+                reader, top["governance"], top, bodies, function_ids, holders, laws
+            )
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
     if top.get("law") is not None:

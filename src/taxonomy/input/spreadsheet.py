@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from taxonomy._model import Function, Law, Portfolio, parse_day
+from taxonomy._model import Function, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.cells import csv_text
 from taxonomy.input.columns import portfolio_tables, text_value
@@ -153,9 +153,8 @@ def stream_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Port
 
     The side tables (``NAME.bodies.csv``, ...) are read first; ``NAME.csv``'s rows then as
     :meth:`PortfolioStream.functions` is iterated. Read whole instead (None): a portfolio
-    whose governance names functions or whose law abolishes a body or sets functions' legal
-    facts (they rewrite the functions), or one whose bodies, governance or law have a problem
-    that the whole read reports with those of the functions.
+    whose bodies, governance or law have a problem of their own (one not about the functions
+    they name), which the whole read reports with those of the functions.
 
     Raises:
         PortfolioError: as :func:`read_portfolio`, for a problem found before the functions
@@ -178,8 +177,7 @@ def stream_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Port
             )
         except PortfolioError:
             stream = None
-        law = stream.context.law if stream is not None else Law()
-        if stream is None or law.abolitions() or any(p.functions for p in law.provisions):
+        if stream is None:
             rows.close()
             return None
     except BaseException:
@@ -228,7 +226,7 @@ class PortfolioStream:
                     node = function_row(file, row, cells, answered, reading.problems)
                     function = stream.read(node)
                     # Once there is a problem nothing will be written: the rest is only checked.
-                    if function is not None and not reading.problems:
+                    if function is not None and stream.clean:
                         yield function
             except PortfolioError as error:
                 self.failed = error
