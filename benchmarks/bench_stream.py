@@ -3,6 +3,7 @@
     python benchmarks/bench_stream.py                  # 1k, 10k and 100k functions
     python benchmarks/bench_stream.py 1000 100000      # chosen sizes
     python benchmarks/bench_stream.py --whole 10000    # also the whole read, for comparison
+    python benchmarks/bench_stream.py --governance --whole 20000   # governance and a merger
 
 For each size, bench_memory's CSV portfolio (bench_classify's synthetic answers over eight
 bodies) is written, and the command line runs on it in a fresh process. Measured in that
@@ -10,7 +11,10 @@ process by ``resource.getrusage(RUSAGE_CHILDREN)``: its CPU time (user + system,
 time: the machine is shared) and its peak resident memory (max RSS). With ``--whole``, the same
 command writing to standard output (which is never streamed: nothing written there can be taken
 back) measures the portfolio read whole. The output is checked: a header and one line per
-function; the streamed and whole outputs byte-identical.
+function; the streamed and whole outputs byte-identical. With ``--governance``, the portfolio
+also has a joint body delegated its last function and overseeing two, a post accountable for
+the last, a declared delegation by a holder, and a dated law merging b8 into b7 before the day
+judged (:func:`add_governance`): what used to make a portfolio be read whole.
 
 Targets (issue 23): 100k functions under 30 s CPU and 300 MiB peak; 1M under 500 MiB; CPU
 per function at 100k within 1.25x of 1k. Figures go in docs/performance.md.
@@ -27,6 +31,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_memory import write_csv
+
+#: The side tables :func:`add_governance` writes, each a header and its rows.
+_SIDE = {
+    "joint_bodies": [["id", "name", "kind", "members", "delegated", "oversees"],
+                     ["jc", "Joint committee", "joint_committee", "b1, b2", "{last}",
+                      "{first}, {held}"]],
+    "roles": [["id", "name", "employed_by", "reports_to", "accountable_for"],
+              ["lead", "Lead officer", "b1", "jc", "{last}"]],
+    "delegations": [["function", "by", "to"], ["{held}", "{holder}", "{other}"]],
+    "law": [["id", "from", "joint_committees", "source"], ["base", "", "true", "illustrative"],
+            ["merger", "2024-04-01", "", "illustrative"]],
+    "abolitions": [["provision", "body", "into"], ["merger", "b8", "b7"]],
+    "portfolio": [["key", "value"], ["name", "Synthetic"], ["as_of", "2024-06-01"]],
+}  # fmt: skip
+
+
+def add_governance(path: Path) -> None:
+    """Side tables naming late functions of the CSV portfolio at ``path`` (see the module)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    owned = (r for r in reversed(rows[1:-1]) if r["legal.statutory_owner"] not in ("", "b1", "b2"))
+    held = next(r for r in owned if r["legal.statutory_owner"] != "b8")
+    holder = held["legal.statutory_owner"]
+    names = {"first": rows[0]["id"], "last": rows[-1]["id"], "held": held["id"],
+             "holder": holder, "other": "b1" if holder != "b1" else "b2"}  # fmt: skip
+    for sheet, table in _SIDE.items():
+        with path.with_name(f"p.{sheet}.csv").open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([c.format(**names) for c in r] for r in table)
+
 
 #: Runs the command given after it and prints its CPU seconds and peak RSS (KiB, Linux).
 _MEASURE = (
@@ -52,11 +87,13 @@ def _run(args: list[str], stdout: str = "-") -> tuple[float, float]:
     return float(cpu), int(rss) / 1024
 
 
-def measure(n: int, *, whole: bool = False) -> dict[str, float]:
+def measure(n: int, *, whole: bool = False, governance: bool = False) -> dict[str, float]:
     """The streamed run on ``n`` functions (and the whole read's, with ``whole``)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = write_csv(n, folder)
+        if governance:
+            add_governance(path)
         streamed = folder / "streamed.jsonl"
         cpu, rss = _run(["-q", "classify", str(path), "--format", "jsonl", "-o", str(streamed)])
         with streamed.open(encoding="utf-8") as handle:
@@ -76,11 +113,11 @@ def measure(n: int, *, whole: bool = False) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> None:
-    whole = "--whole" in argv
-    sizes = [int(a) for a in argv if a != "--whole"] or [1_000, 10_000, 100_000]
+    whole, governance = "--whole" in argv, "--governance" in argv
+    sizes = [int(a) for a in argv if not a.startswith("--")] or [1_000, 10_000, 100_000]
     rows = []
     for n in sizes:
-        rows.append(measure(n, whole=whole))
+        rows.append(measure(n, whole=whole, governance=governance))
         print(" | ".join(f"{k} {v}" for k, v in rows[-1].items()), flush=True)
     if len(rows) > 1:
         first, last = rows[0], rows[-1]

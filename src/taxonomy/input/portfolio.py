@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from taxonomy.language.rules import RulePack
 
 __all__ = [
+    "ANY_FUNCTION",
     "FunctionStream",
     "governance_from_data",
     "governance_to_data",
@@ -222,7 +223,8 @@ class FunctionStream:
         #: Each delegated function's holders in law and legal facts, as read.
         self.held: dict[str, tuple[str, ...]] = {}
         self.laws: dict[str, Legal] = {}
-        #: The posts that cannot decide: reported only if the governance is (as read whole).
+        #: The posts that cannot decide: reported only if the governance reads cleanly, as
+        #: the whole read judges posts only then.
         self.posts = Problems(PortfolioError, file=file)
         self.every_id = True
         self.count = 0
