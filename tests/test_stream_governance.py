@@ -415,3 +415,20 @@ def test_memory_stays_flat_with_governance_naming_functions_and_a_merger(
         whole = growth()
     assert flat < 2048, f"{flat:.0f} bytes more held per function more"
     assert whole > 2 * 2048, f"read whole: {whole:.0f} bytes per function"
+
+
+def test_a_dated_law_with_no_day_fails_as_read_whole_the_rows_problems_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """The law cannot be judged on the bodies (no day): its error, or the rows' problems first."""
+    data = _large(500)
+    del data["as_of"]
+    portfolio = _write(data, tmp_path / "p.csv")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole and got[0] == 2 and got[1] == ""
+    assert "its law is dated (provisions base, merger) and no day is given" in got[2]
+    _set_cell(portfolio, 480, "efficiency.duplication", "hihg")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole and got[0] == 2
+    assert "'hihg' is not a level" in got[2] and "no day is given" not in got[2]
+    assert streamed == [True, True]

@@ -361,11 +361,20 @@ def in_force_each(
     The bodies, governance and law are judged on the day now, as :func:`in_force` judges
     them; each function is judged as it is read, by :meth:`EachInForce.each`.
 
-    Raises:
-        TaxonomyError: as :func:`in_force`, for what the law does to the bodies themselves.
+    What :func:`in_force` raises for the bodies themselves (no day for a dated law, a merger
+    the bodies cannot take) is not raised: :attr:`EachInForce.day` is then None and
+    :attr:`EachInForce.error` the error, unless a function read fails at an earlier provision
+    (the whole read meets that first).
     """
     steps: list[_Step] = []
-    return EachInForce(_in_force(context, as_of, facts, steps), tuple(steps))
+    try:
+        day = _in_force(context, as_of, facts, steps)
+    except TaxonomyError as error:
+        failed = EachInForce(None, tuple(steps))
+        # After every failure of the steps carried out so far (a merger's own included).
+        failed._fail((len(steps), -1), error)
+        return failed
+    return EachInForce(day, tuple(steps))
 
 
 class EachInForce:
@@ -376,10 +385,12 @@ class EachInForce:
     one :func:`in_force` gives for that function in the whole portfolio.
 
     Attributes:
-        day: the context (the bodies, governance and law, no function) judged on the day.
+        day: the context (the bodies, governance and law, no function) judged on the day;
+            None when the law cannot be carried out on the bodies themselves (see
+            :attr:`error`).
     """
 
-    def __init__(self, day: InForce, steps: tuple[_Step, ...]) -> None:
+    def __init__(self, day: InForce | None, steps: tuple[_Step, ...]) -> None:
         self.day, self._steps = day, steps
         #: Where the whole portfolio's law fails first: (provision's step, place), the error.
         self._failed: tuple[tuple[int, int], TaxonomyError] | None = None

@@ -29,7 +29,7 @@ from taxonomy.cli._output import (
 )
 
 if TYPE_CHECKING:
-    from taxonomy._model import Function
+    from taxonomy._model import Function, Portfolio
     from taxonomy.errors import TaxonomyError
     from taxonomy.input.jsonl import JsonlStream
     from taxonomy.input.spreadsheet import PortfolioStream
@@ -169,27 +169,31 @@ def _streamed(portfolio: str, rules_dir: str | None, as_of: str | None, options:
     if rules_dir is None and stream.context.pack is not None:
         settings().named_pack = stream.context.pack
     try:
-        day = as_of_option(as_of)
-        law = in_force_each(stream.context, day, load_rules(rules_dir).facts)
+        law = in_force_each(stream.context, as_of_option(as_of), load_rules(rules_dir).facts)
     except TaxonomyError as error:
         _fail(stream, error)  # the portfolio's own problems first, as when it is read whole
-    if law.day.single_body is not None:
+    if law.day is None and law.error is not None:  # a function may fail at an earlier provision
+        _fail(stream, law.error, law.each(stream.functions()), law)
+    if law.day is None or law.day.single_body is not None:
         return False
     say_day(law.day)
-    _write(stream, law, announce_pack(rules_dir), out)
+    _write(stream, law, law.day.portfolio, announce_pack(rules_dir), out)
     say(f"wrote {out.name} ({stream.count} recommendations)")
     return True
 
 
 def _write(
-    stream: PortfolioStream | JsonlStream, law: EachInForce, pack: RulePack, out: Destination
+    stream: PortfolioStream | JsonlStream,
+    law: EachInForce,
+    context: Portfolio,
+    pack: RulePack,
+    out: Destination,
 ) -> None:
     """Each function read, judged, classified and written; on any problem, nothing written."""
     from taxonomy.classification import classify_each
     from taxonomy.errors import TaxonomyError
     from taxonomy.render.text import jsonl_header, to_json_lines_of
 
-    context = law.day.portfolio
     with out.writing() as path, path.open("w", encoding="utf-8") as handle:
         handle.write(jsonl_header(context, pack.identity))
         functions = law.each(stream.functions())
