@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime
 import json
 import sys
 import tracemalloc
@@ -42,8 +43,10 @@ SHIPPED = sorted((ROOT / "examples").glob("*.yaml")) + sorted(
 
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
-    """Whether each classify streamed, in order (the command's own answer; an error it
-    raised, with nothing handed to the whole read, counts as streamed)."""
+    """Whether each classify streamed, in order (the command's own answer).
+
+    An error it raised, nothing handed to the whole read, counts as streamed.
+    """
     seen: list[bool] = []
     original = classify_module._streamed
 
@@ -60,7 +63,7 @@ def streamed(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
 
 
 def _run(portfolio: Path, out: Path, *extra: str) -> tuple[int, str, str]:
-    """classify to ``out`` as JSONL: exit code, what was written (or None) and stderr."""
+    """classify to ``out`` as JSONL: exit code, what was written (empty: nothing) and stderr."""
     out.unlink(missing_ok=True)
     result = run_cli("-q", "classify", str(portfolio), "--format", "jsonl", "-o", str(out), *extra)
     written = out.read_text(encoding="utf-8") if out.exists() else ""
@@ -83,6 +86,13 @@ def _days(portfolio: Path) -> list[str]:
     law = load_portfolio(portfolio).law
     firsts = sorted({p.from_ for p in law.provisions if p.from_ is not None})
     return ["", *(day.isoformat() for day in firsts)]
+
+
+def _merges(portfolio: Path, day: str) -> bool:
+    """Whether the law merges bodies by ``day`` (empty: the portfolio's own day)."""
+    loaded = load_portfolio(portfolio)
+    when = datetime.date.fromisoformat(day) if day else loaded.as_of
+    return when is not None and any(p.from_ <= when for p, _ in loaded.law.abolitions())
 
 
 def _judged(portfolio: Path) -> bool:
@@ -120,7 +130,7 @@ def test_every_shipped_portfolio_with_governance_or_law_streams_to_the_whole_rea
     did to every function); every other run streams.
     """
     (tmp_path / "packs").symlink_to(ROOT / "examples" / "packs")  # as the examples name them
-    runs = 0
+    runs = merging = 0
     for source in filter(_judged, SHIPPED):
         for day in _days(source):
             extra = ("--as-of", day) if day else ()
@@ -132,7 +142,8 @@ def test_every_shipped_portfolio_with_governance_or_law_streams_to_the_whole_rea
                 one_body = got[0] == 0 and '"single_body"' in got[1]
                 assert streamed == [not one_body], (portfolio.name, day)
                 runs += 1
-    assert runs >= 40
+                merging += streamed == [True] and _merges(source, day)
+    assert runs >= 40 and merging >= 2
 
 
 def _with_merger(source: Path, merge: dict[str, Any], day: str) -> dict[str, Any]:
