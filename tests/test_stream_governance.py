@@ -443,3 +443,28 @@ def test_a_dated_law_with_no_day_fails_as_read_whole_the_rows_problems_first(
     assert got == whole and got[0] == 2
     assert "'hihg' is not a level" in got[2] and "no day is given" not in got[2]
     assert streamed == [True, True]
+
+
+def test_delegations_overlapping_only_for_a_non_holder_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """Overlaps are judged once the holders are read: before, every member would count.
+
+    Two joint bodies of b1 and b2 are both delegated the last function, which b3 holds: no
+    member delegates it twice, so there is no overlap, and the portfolio streams. Held by b1,
+    it is delegated twice: found once the last row is read, the whole read's message.
+    """
+    data = _large(300)
+    last = data["functions"][-1]
+    last["performed_by"] = sorted({*last["performed_by"], "b3"})
+    last["capability"].setdefault("b3", "medium")
+    last["legal"] = {"statutory_owner": "b3"}
+    second = dict(data["governance"]["bodies"][0], id="jc2", name="Second joint committee")
+    data["governance"]["bodies"].append(second)
+    portfolio = _write(data, tmp_path / "p.csv")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole and got[0] == 0, got[2]
+    _set_cell(portfolio, 299, "legal.statutory_owner", "b1")  # b1 now delegates it twice
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole and got[0] == 2 and "on overlapping days" in got[2], got[2]
+    assert streamed == [True, True]

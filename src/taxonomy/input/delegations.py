@@ -42,12 +42,16 @@ def read_delegations(
     functions: Mapping[str, object],
     holders: Mapping[str, Sequence[str]] | None,
     laws: Mapping[str, Legal] | None = None,
+    *,
+    overlaps: bool = True,
 ) -> tuple[DeclaredDelegation, ...]:
     """``governance.delegations``: each checked, every problem raised together.
 
     ``holders`` (each function's holders, where the portfolio's functions are read) lets the
     reader refuse a body that does not hold what it delegates; ``laws`` (each function's legal
     facts) a recipient the function must stay independent of or may not be delegated to.
+    Without ``overlaps``, two delegations overlapping are not looked for (a governance read
+    before the functions: who holds them, which decides it, is not known yet).
     """
     value = node.get("delegations")
     if value is None:
@@ -64,7 +68,7 @@ def read_delegations(
             _against_law(reader, entry, item, made, holders, laws, bodies)
             found.append(made)
             items.append((entry, item))
-    for index, problem in overlapping_declared(found, bodies, holders or {}):
+    for index, problem in overlapping_declared(found, bodies, holders or {}) if overlaps else ():
         with problems.collecting():
             entry, item = items[index]
             reader.fail(problem, at=entry, key="from", item=item)

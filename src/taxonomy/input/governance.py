@@ -223,13 +223,17 @@ def read_governance(
     functions: Mapping[str, object],
     holders: Mapping[str, Sequence[str]] | None = None,
     laws: Mapping[str, Legal] | None = None,
+    *,
+    overlaps: bool = True,
 ) -> Governance:
     """The ``governance:`` section: every joint body, role and delegation checked, every problem.
 
     ``holders`` (each function's holders in law, where stated) tells which member delegates a
     function, for :func:`overlapping_delegations`, and refuses a declared delegation by a body
     not holding it; ``laws`` (each function's legal facts) a delegation the law forbids
-    (:func:`taxonomy.input.delegations.read_delegations`).
+    (:func:`taxonomy.input.delegations.read_delegations`). Without ``overlaps``, delegations
+    overlapping are not looked for: a governance read before the functions (a portfolio
+    streamed) is read again once they are, their holders known.
     """
     node = reader.mapping(value, what="'governance'", at=top)
     reader.keys(node, allowed=GOVERNANCE.names, item="governance")
@@ -262,9 +266,13 @@ def read_governance(
     delegations: tuple[DeclaredDelegation, ...] = ()
     if len(bodies) == len(body_nodes):  # a joint body not read cannot be delegated to
         with problems.collecting():
-            delegations = read_delegations(reader, node, orgs, bodies, functions, holders, laws)
+            delegations = read_delegations(
+                reader, node, orgs, bodies, functions, holders, laws, overlaps=overlaps
+            )
     problems.raise_if_any()
     governance = Governance(tuple(bodies), tuple(roles), delegations)
+    if not overlaps:
+        return governance
     return _without_overlaps(reader, governance, body_nodes_read, holders)
 
 

@@ -466,8 +466,16 @@ def _sections(
     governance = Governance()
     if top.get("governance") is not None:
         with problems.collecting():
+            first = function_ids is ANY_FUNCTION  # before the functions: holders not known
             governance = read_governance(
-                reader, top["governance"], top, bodies, function_ids, holders, laws
+                reader,
+                top["governance"],
+                top,
+                bodies,
+                function_ids,
+                holders,
+                laws,
+                overlaps=not first,
             )
     taken = [*function_ids, *(b.id for b in governance.bodies), *(r.id for r in governance.roles)]
     law = Law()
