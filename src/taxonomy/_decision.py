@@ -350,7 +350,9 @@ def decision_of(
     holding, holders = _holding(fn)
     governance = portfolio.governance
     handed: set[str]
-    if governance.delegated_to(fn.id) or governance.declared_of(fn.id):
+    if (governance.bodies and governance.delegated_to(fn.id)) or (
+        governance.delegations and governance.declared_of(fn.id)
+    ):
         found = _governed(governance, fn)
         deciders, delegations = found.deciders, found.delegations
         members, unheld = tuple(found.members), tuple(found.unheld)

@@ -299,8 +299,8 @@ class _Run:
             raise EngineError("the rules reached no single answer", function=fn.id)
         known.update(case.findings)  # the extractor's own dict: the answers and the findings
         lead = _settle(case, known, choose, fn.id)
-        node = compiled.node
-        nodes = case.nodes(lambda rule: node(rule, known))
+        node = compiled.node  # a node the case does not hold is each function's own
+        nodes = tuple([found or node(rule, known) for rule, found in case.plan])
         return _recommendation(portfolio, fn, case, lead, nodes)
 
 
@@ -345,29 +345,21 @@ def _recommendation(
         lead, tied = None, ()
     held = decision_of(portfolio, fn, arrangement, lead)
     index = case.index
+    capped = decided.capped_by
     explanation = Explanation(
-        fired=nodes,
-        decided_by=nodes[index[decided.decided_by.id]],
-        capped_by=tuple([nodes[index[rule.id]] for rule in decided.capped_by])
-        if decided.capped_by
-        else (),
-        lead_by=nodes[index[lead_by.id]] if lead_by is not None and not own else None,
-        findings=decided.findings,
-        notes=_notes(portfolio, fn, arrangement, notes, settled_tied, own, held),
+        nodes,  # fired
+        nodes[index[decided.decided_by.id]],  # decided_by
+        tuple([nodes[index[rule.id]] for rule in capped]) if capped else (),  # capped_by
+        nodes[index[lead_by.id]] if lead_by is not None and not own else None,  # lead_by
+        decided.findings,
+        _notes(portfolio, fn, arrangement, notes, settled_tied, own, held),
     )
     involved, alone = involvement(portfolio, fn, arrangement, lead, tied)
     return Recommendation(
-        fn.id,
-        fn.name,
-        arrangement,
-        lead,
-        explanation,
-        tied,
-        each_own=own,
-        involved=involved,
-        alone=alone,
-        decision=held,
-    )
+        fn.id, fn.name, arrangement, lead, explanation, tied, own,
+        (), (), "answers",  # possible, open_questions, settled_by: a decided function's
+        involved, alone, held,
+    )  # fmt: skip
 
 
 def _notes(
@@ -442,7 +434,8 @@ def involvement(
     part = taking_part(portfolio, fn) if single else portfolio.organisation_ids
     involved: tuple[str, ...] = ()
     if arrangement is Arrangement.SEPARATE_INVOLVED:
-        involved = tuple(b for b in part if b not in leads and fn.legal.may_be_involved(b))
+        legal = fn.legal
+        involved = tuple([b for b in part if b not in leads and legal.may_be_involved(b)])
     alone = lead if single and arrangement.separate and part == (lead,) and not involved else None
     return involved, alone
 
@@ -538,7 +531,8 @@ def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
         # By rank: comparing levels compares their names.
         ranks = [int(levels.get(b, Level.NONE)) for b in bodies]
         best = max(ranks)
-        tied = tuple(b for b, rank in zip(bodies, ranks, strict=True) if rank == best)
-        return (tied[0], ()) if len(tied) == 1 else (None, tied)
+        if ranks.count(best) == 1:
+            return bodies[ranks.index(best)], ()
+        return None, tuple([b for b, rank in zip(bodies, ranks, strict=True) if rank == best])
 
     return choose

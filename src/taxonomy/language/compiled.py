@@ -107,10 +107,6 @@ class Case:
         ),
     )
 
-    def nodes(self, node: Callable[[Rule], Firing]) -> tuple[Firing, ...]:
-        """The explanation node of each fired rule, in order: ``node(rule)`` where not held."""
-        return tuple([found or node(rule) for rule, found in self.plan])
-
 
 def _first_leads(decided: Decided) -> tuple[Rule, ...]:
     """The lead rules of the highest priority among those that fired, by id."""
@@ -227,7 +223,7 @@ class CompiledPack:
         if not chosen:
             return {}
         known = {**values, **{f"finding.{name}": value for name, value in decided.findings}}
-        return {rule.id: self.firing(rule, known) for rule in chosen}
+        return {rule.id: self.node(rule, known) for rule in chosen}
 
     def node(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
         """The explanation node of ``rule`` on ``values``, built once per values it reads.

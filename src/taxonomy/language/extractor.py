@@ -38,19 +38,19 @@ __all__ = [
 Part = tuple[Any, ...]
 
 
-def constants(pack: RulePack) -> dict[str, Any]:
+def constants(rules: RulePack) -> dict[str, Any]:
     """The values ``contains`` derivations look for, by fact name."""
     return {
         fact.name: fact.derive[1]["value"]
-        for fact in pack.facts
+        for fact in rules.facts
         if fact.derive is not None and fact.derive[0] == "contains"
     }
 
 
-def needed_facts(pack: RulePack, wanted: set[str]) -> list[Fact]:
+def needed_facts(rules: RulePack, wanted: set[str]) -> list[Fact]:
     """The declared facts to compute: ``wanted`` and what their derivations read."""
     names = set(wanted)
-    for fact in pack.facts:
+    for fact in rules.facts:
         if fact.name in wanted and fact.derive is not None:
             op, args = fact.derive
             if op == "count":
@@ -59,7 +59,7 @@ def needed_facts(pack: RulePack, wanted: set[str]) -> list[Fact]:
                 names.update(args)
             elif op in ("highest", "lowest", "spread"):
                 names.update((args["of"], args["over"]))
-    return [fact for fact in pack.facts if fact.name in names]
+    return [fact for fact in rules.facts if fact.name in names]
 
 
 _CONVERT = {
@@ -123,14 +123,14 @@ def _reading(path: str, prefixes: Mapping[str, str]) -> str:
     return f"{prefixes[prefix]}.{last}" if prefix in prefixes else path
 
 
-def extractor_source(pack: RulePack, wanted: set[str], case_parts: tuple[Part, ...]) -> str:
+def extractor_source(rules: RulePack, wanted: set[str], case_parts: tuple[Part, ...]) -> str:
     """The Python source of ``extract(function, portfolio) -> (case, values)``.
 
     It computes each fact as :meth:`~taxonomy.language.facts.Facts.values` does (model paths,
     answers with their defaults, then derivations), for the facts the rules read only, and the
     case from the same values. A level a condition compares is turned into its rank once.
     """
-    needed = needed_facts(pack, wanted)
+    needed = needed_facts(rules, wanted)
     local = {fact.name: f"x{index}" for index, fact in enumerate(needed)}
     paths = [f.path for f in needed if f.path is not None]
     paths += [f.derive[1]["from"] for f in needed if f.derive and f.derive[0] == "contains"]
@@ -159,14 +159,14 @@ def extractor_source(pack: RulePack, wanted: set[str], case_parts: tuple[Part, .
         lines.append(f"    else:\n        {name} = ABSENT")
     lines += _derivations(needed, local, prefixes)
     typed.update(fact.name for fact in needed if fact.derive is not None)
-    ranks = _ranks(pack, case_parts, typed)
+    ranks = _ranks(rules, case_parts, typed)
     for ranked in sorted(ranks):
         name = local[ranked]
-        if pack.facts.get(ranked).derive is not None:  # a derived fact is always there
+        if rules.facts.get(ranked).derive is not None:  # a derived fact is always there
             lines.append(f"    k{name} = int({name})")
         else:
             lines.append(f"    k{name} = ABSENT if {name} is ABSENT else int({name})")
-    parts = [_part_source(pack, part, local[part[1]], typed, ranks) for part in case_parts]
+    parts = [_part_source(rules, part, local[part[1]], typed, ranks) for part in case_parts]
     lines.append(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''}), values")
     return "\n".join(lines) + "\n"
 
@@ -271,17 +271,17 @@ def _bodies(local: Mapping[str, str], name: str) -> str:
 _NOT_LEVELS = frozenset({"bodies", "body", "count", "bool", "choice", "text"})
 
 
-def node_keys_source(pack: RulePack) -> str:
-    """The Python source of ``key<i>(get)`` for the ``i``-th rule of ``pack``.
+def node_keys_source(rules: RulePack) -> str:
+    """The Python source of ``key<i>(get)`` for the ``i``-th rule of ``rules``.
 
     Each returns ``(rule id, value of each fact the rule reads)`` (``get``: the values'
     ``get``), a level by its rank, as ``CompiledPack.node`` keys the rule's explanation node.
     """
     lines: list[str] = []
-    for index, rule in enumerate(pack.rules):
+    for index, rule in enumerate(rules.rules):
         items = [repr(rule.id)]
         for fact in rule.reads():
-            declared = pack.facts.get(fact) if fact in pack.facts else None
+            declared = rules.facts.get(fact) if fact in rules.facts else None
             if (
                 declared is not None
                 and not declared.answered
@@ -294,7 +294,7 @@ def node_keys_source(pack: RulePack) -> str:
     return "\n".join(lines)
 
 
-def exact_levels(pack: RulePack, parts: tuple[Part, ...]) -> frozenset[str]:
+def exact_levels(rules: RulePack, parts: tuple[Part, ...]) -> frozenset[str]:
     """The level facts read from the model or derived whose value the case parts determine.
 
     Those tested ``==`` every level: the truths of those tests say which level it is (or,
@@ -308,7 +308,7 @@ def exact_levels(pack: RulePack, parts: tuple[Part, ...]) -> frozenset[str]:
     return frozenset(
         fact
         for fact, literals in tested.items()
-        if not pack.facts.get(fact).answered
-        and pack.facts.type(fact).name == "level"
+        if not rules.facts.get(fact).answered
+        and rules.facts.type(fact).name == "level"
         and ranks <= literals
     )
