@@ -347,12 +347,26 @@ def decision_of(
     :class:`Delegation` of the block, from a holder to one recipient.
     """
     legal = fn.legal
-    holding, holders = _holding(fn)
     governance = portfolio.governance
-    handed: set[str]
-    if (governance.bodies and governance.delegated_to(fn.id)) or (
+    governed = (governance.bodies and governance.delegated_to(fn.id)) or (
         governance.delegations and governance.declared_of(fn.id)
+    )
+    if not governed and not (
+        legal.held_by_each or legal.board_reserved or legal.decided_by or legal.with_agreement_of
     ):
+        return _by_owners(fn)
+    return _in_full(portfolio, fn, arrangement, lead)
+
+
+def _in_full(
+    portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
+) -> Decision:
+    """:func:`decision_of` worked out in full (what :func:`_by_owners` shortens)."""
+    legal = fn.legal
+    governance = portfolio.governance
+    holding, holders = _holding(fn)
+    handed: set[str]
+    if governance.delegated_to(fn.id) or governance.declared_of(fn.id):
         found = _governed(governance, fn)
         deciders, delegations = found.deciders, found.delegations
         members, unheld = tuple(found.members), tuple(found.unheld)
@@ -387,6 +401,19 @@ def decision_of(
         _accountable(holders, delegations) or None,
         tuple([Consent(b, legal.agreement_basis or None) for b in agreeing]) if agreeing else (),
     )
+
+
+def _by_owners(fn: Function) -> Decision:
+    """:func:`decision_of` where only the law's holders speak: no governance delegates ``fn``,
+    no Board keeps it, no post or consent is named (the common case, kept cheap).
+
+    Its statutory owners hold and decide it and are accountable; with none, nothing is stated.
+    """
+    owners = fn.legal.statutory_owner
+    if not owners:
+        return Decision(fn.id, "not_stated", (), (), (), (), (), None, ())
+    deciders = tuple([_decider(b, "board", "holder") for b in owners])
+    return Decision(fn.id, "statutory_owner", owners, deciders, (), (), (), owners, ())
 
 
 def _keepers(fn: Function, lead: str | None, handed: set[str]) -> tuple[list[str], str]:
