@@ -404,10 +404,10 @@ def _in_full(
 
 
 def _by_owners(fn: Function) -> Decision:
-    """:func:`decision_of` where only the law's holders speak: no governance delegates ``fn``,
-    no Board keeps it, no post or consent is named (the common case, kept cheap).
+    """:func:`decision_of` where only the law's holders speak (the common case, kept cheap).
 
-    Its statutory owners hold and decide it and are accountable; with none, nothing is stated.
+    No governance delegates ``fn``, no Board keeps it, no post or consent is named: its
+    statutory owners hold and decide it and are accountable; with none, nothing is stated.
     """
     owners = fn.legal.statutory_owner
     if not owners:
