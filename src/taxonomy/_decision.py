@@ -327,6 +327,8 @@ def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[De
 
 def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tuple[str, ...]:
     """The holders, but a holder a delegation in force relieves gives way to its recipients."""
+    if not delegations:
+        return holders  # the model lists no holder twice
     relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
     gone = {d.by for d in relieved}
     kept = [h for h in holders if h not in gone]
@@ -345,43 +347,107 @@ def decision_of(
     :class:`Delegation` of the block, from a holder to one recipient.
     """
     legal = fn.legal
+    governance = portfolio.governance
+    governed = (governance.bodies and governance.delegated_to(fn.id)) or (
+        governance.delegations and governance.declared_of(fn.id)
+    )
+    if not governed and not (
+        legal.held_by_each or legal.board_reserved or legal.decided_by or legal.with_agreement_of
+    ):
+        return _by_owners(fn)
+    return _in_full(portfolio, fn, arrangement, lead)
+
+
+def _in_full(
+    portfolio: Portfolio, fn: Function, arrangement: Arrangement | None, lead: str | None
+) -> Decision:
+    """:func:`decision_of` worked out in full (what :func:`_by_owners` shortens)."""
+    legal = fn.legal
+    governance = portfolio.governance
     holding, holders = _holding(fn)
-    found = _governed(portfolio.governance, fn)
-    deciders, delegations = found.deciders, found.delegations
-    served = list(fn.performed_by)
-    if lead is not None and lead not in served:
-        served.insert(0, lead)
-    handed = {d.by for d in delegations if not d.planned}
-    # A body that has delegated its own duty no longer decides it: the joint body or the
-    # bodies it delegated to do (it stays accountable, as a holder). A reserved decision is
-    # never delegated.
-    held = [b for b in legal.held_by_each if b not in handed]
-    keepers = held if legal.held_by_each else (served if legal.board_reserved else [])
-    basis = "held_by_each" if legal.held_by_each else "board_reserved"
-    boards = [Decider(b, "board", basis) for b in keepers]
+    handed: set[str]
+    if governance.delegated_to(fn.id) or governance.declared_of(fn.id):
+        found = _governed(governance, fn)
+        deciders, delegations = found.deciders, found.delegations
+        members, unheld = tuple(found.members), tuple(found.unheld)
+        handed = {d.by for d in delegations if not d.planned}
+    else:  # the governance says nothing of it (what _governed finds then), found cheaply
+        deciders, delegations, members, unheld, handed = [], [], (), (), set()
+    keepers, basis = _keepers(fn, lead, handed)
+    boards = [_decider(b, "board", basis) for b in keepers]
     if legal.statutory_owner:
         boards += [
-            Decider(b, "board", "holder")
+            _decider(b, "board", "holder")
             for b in legal.statutory_owner
             if b not in keepers and b not in handed
         ]
     if holding == "not_stated" and delegations:
         boards += _own_parts(fn, boards, handed)
-    boards = _named_posts(portfolio, fn, boards, handed)
-    forum = portfolio.decision_forum(fn, arrangement) if arrangement is not None else None
-    if keepers and forum is not None:
-        _propose(fn, forum, keepers, holders, deciders, delegations)
+    if legal.decided_by:
+        boards = _named_posts(portfolio, fn, boards, handed)
+    if keepers and arrangement is not None:
+        forum = portfolio.decision_forum(fn, arrangement)
+        if forum is not None:
+            _propose(fn, forum, keepers, holders, deciders, delegations)
+    agreeing = legal.with_agreement_of
     return Decision(
-        function=fn.id,
-        holding=holding,
-        holders=holders,
-        deciders=(*boards, *deciders),
-        delegations=tuple(delegations),
-        members=tuple(found.members),
-        unheld=tuple(found.unheld),
-        accountable=_accountable(holders, delegations) or None,
-        consents=tuple(Consent(b, legal.agreement_basis or None) for b in legal.with_agreement_of),
+        fn.id,
+        holding,
+        holders,
+        (*boards, *deciders),
+        tuple(delegations),
+        members,
+        unheld,
+        _accountable(holders, delegations) or None,
+        tuple([Consent(b, legal.agreement_basis or None) for b in agreeing]) if agreeing else (),
     )
+
+
+def _by_owners(fn: Function) -> Decision:
+    """:func:`decision_of` where only the law's holders speak (the common case, kept cheap).
+
+    No governance delegates ``fn``, no Board keeps it, no post or consent is named: its
+    statutory owners hold and decide it and are accountable; with none, nothing is stated.
+    """
+    owners = fn.legal.statutory_owner
+    if not owners:
+        return Decision(fn.id, "not_stated", (), (), (), (), (), None, ())
+    deciders = tuple([_decider(b, "board", "holder") for b in owners])
+    return Decision(fn.id, "statutory_owner", owners, deciders, (), (), (), owners, ())
+
+
+def _keepers(fn: Function, lead: str | None, handed: set[str]) -> tuple[list[str], str]:
+    """The Boards keeping ``fn``'s decision, and on what basis (``handed``: who delegated it).
+
+    A body that has delegated its own duty no longer decides it: the joint body or the bodies
+    it delegated to do (it stays accountable, as a holder). A reserved decision is never
+    delegated: each body it serves keeps it, the lead among them.
+    """
+    legal = fn.legal
+    if legal.held_by_each:
+        return [b for b in legal.held_by_each if b not in handed], "held_by_each"
+    if legal.board_reserved:
+        keepers = list(fn.performed_by)
+        if lead is not None and lead not in keepers:
+            keepers.insert(0, lead)
+        return keepers, "board_reserved"
+    return [], ""
+
+
+_DECIDERS: dict[tuple[str, str, str], Decider] = {}
+#: The most :class:`Decider` records kept for reuse (then they are made afresh).
+MAX_DECIDERS = 4096
+
+
+def _decider(body: str, kind: str, basis: str) -> Decider:
+    """``Decider(body, kind, basis)``, made once and shared (it is frozen)."""
+    key = (body, kind, basis)
+    found = _DECIDERS.get(key)
+    if found is None:
+        if len(_DECIDERS) >= MAX_DECIDERS:
+            _DECIDERS.clear()
+        found = _DECIDERS[key] = Decider(body, kind, basis)
+    return found
 
 
 def decision_words(

@@ -18,7 +18,7 @@ import attrs
 
 from taxonomy._decision import Decision, decision_of, decision_words, delegating
 from taxonomy._explanation import Explanation, Firing
-from taxonomy._model import Arrangement, Function, Portfolio
+from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._outcomes import Completions
 from taxonomy._results import Classification, Recommendation
 from taxonomy.by_body import classify_by_body
@@ -27,7 +27,7 @@ from taxonomy.language.compiled import Case, CompiledPack, compile_pack
 from taxonomy.language.durable import Engine, engine_for
 from taxonomy.language.facts import Fact, parse_answer
 from taxonomy.language.rules import Rule, RulePack, pack_for
-from taxonomy.language.semantics import Derivation, LeadChooser, derive, settle_lead
+from taxonomy.language.semantics import LeadChooser, derive, settle_lead
 from taxonomy.law import breached_independence, in_force
 from taxonomy.partial import classify_open
 
@@ -286,31 +286,30 @@ class _Run:
         pack, portfolio = self.pack, self.portfolio
         _check_answers(pack, fn, self.bodies, self.required, self.tiers)
         choose = lead_by_capability(portfolio, fn)
-        key, values = self.compiled.extract(fn, portfolio)
-        case = self.compiled.case(self.engine, key, values, function=fn.id)
-        if case.decided.conflicts or case.decided.gap is not None:
+        compiled = self.compiled
+        key, known = compiled.extract(fn, portfolio)
+        case = compiled.case(self.engine, key, known, function=fn.id)
+        decided = case.decided
+        if decided.conflicts or decided.gap is not None:
             # Raises, naming the rules and the answers as every classification words it.
             values = pack.facts.values(fn, portfolio)
             derive(pack, values, backend=self.engine, choose_lead=choose, function=fn.id).check(
                 fn.id
             )
             raise EngineError("the rules reached no single answer", function=fn.id)
-        known = dict(values)
-        known.update(case.findings)
-        derivation = _settle(case, known, choose, fn.id)
-        shared = case.firings
-        firings = {
-            rule.id: shared.get(rule.id) or self._firing(rule, known) for rule in derivation.fired
-        }
-        return _recommendation(portfolio, fn, derivation, firings)
-
-    def _firing(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
-        """The explanation node of a rule the case does not determine (shared by the pack)."""
-        return self.compiled.node(rule, values)
+        known.update(case.findings)  # the extractor's own dict: the answers and the findings
+        lead = _settle(case, known, choose, fn.id)
+        node = compiled.node  # a node the case does not hold is each function's own
+        nodes = tuple([found or node(rule, known) for rule, found in case.plan])
+        return _recommendation(portfolio, fn, case, lead, nodes)
 
 
-def _settle(case: Case, known: Mapping[str, Any], choose: LeadChooser, function: str) -> Derivation:
-    """The derivation :func:`settle_lead` gives for a case with neither conflict nor gap.
+#: How the lead was settled: the lead, the rule it is taken from, the bodies tied, the notes.
+_Lead = tuple[str | None, Rule | None, tuple[str, ...], tuple[str, ...]]
+
+
+def _settle(case: Case, known: Mapping[str, Any], choose: LeadChooser, function: str) -> _Lead:
+    """The lead :func:`settle_lead` gives for a case with neither conflict nor gap.
 
     Where one lead rule has the highest priority and it names one body the law lets lead (or a
     joint lead where that stands), that rule gives the lead and nothing else is said: taken
@@ -324,68 +323,77 @@ def _settle(case: Case, known: Mapping[str, Any], choose: LeadChooser, function:
         if option is not None and not option[1]:
             lead = option[0]
             if lead is not None or not decided.arrangement.separate:
-                return Derivation(
-                    decided.fired, known, decided.findings, decided.decided_by,
-                    decided.capped_by, decided.arrangement, lead, rule, (), (), (), None,
-                )  # fmt: skip
-    return settle_lead(decided, known, choose).check(function)
+                return lead, rule, (), ()
+    derivation = settle_lead(decided, known, choose).check(function)
+    return derivation.lead, derivation.lead_by, derivation.tied, derivation.notes
 
 
 def _recommendation(
-    portfolio: Portfolio, fn: Function, derivation: Derivation, firings: Mapping[str, Firing]
+    portfolio: Portfolio, fn: Function, case: Case, settled: _Lead, nodes: tuple[Firing, ...]
 ) -> Recommendation:
-    """The recommendation a derivation gives, with its explanation tree."""
-    assert derivation.decided_by is not None and derivation.arrangement is not None  # checked
-    own = each_own(fn, derivation.arrangement)
-    lead, tied = (None, ()) if own else (derivation.lead, derivation.tied)
-    held = decision_of(portfolio, fn, derivation.arrangement, lead)
+    """The recommendation a case and the lead give, with its explanation tree.
+
+    ``nodes``: the explanation node of each rule that fired, in order.
+    """
+    decided = case.decided
+    arrangement = decided.arrangement
+    assert decided.decided_by is not None and arrangement is not None  # checked
+    lead, lead_by, settled_tied, notes = settled
+    own = each_own(fn, arrangement)
+    tied = settled_tied
+    if own:
+        lead, tied = None, ()
+    held = decision_of(portfolio, fn, arrangement, lead)
+    index = case.index
+    capped = decided.capped_by
     explanation = Explanation(
-        fired=tuple(firings[rule.id] for rule in derivation.fired),
-        decided_by=firings[derivation.decided_by.id],
-        capped_by=tuple(firings[rule.id] for rule in derivation.capped_by),
-        lead_by=(
-            firings[derivation.lead_by.id] if derivation.lead_by is not None and not own else None
-        ),
-        findings=derivation.findings,
-        notes=_notes(portfolio, fn, derivation, own, held),
+        nodes,  # fired
+        nodes[index[decided.decided_by.id]],  # decided_by
+        tuple([nodes[index[rule.id]] for rule in capped]) if capped else (),  # capped_by
+        nodes[index[lead_by.id]] if lead_by is not None and not own else None,  # lead_by
+        decided.findings,
+        _notes(portfolio, fn, arrangement, notes, settled_tied, own, held),
     )
-    involved, alone = involvement(portfolio, fn, derivation.arrangement, lead, tied)
+    involved, alone = involvement(portfolio, fn, arrangement, lead, tied)
     return Recommendation(
-        fn.id,
-        fn.name,
-        derivation.arrangement,
-        lead,
-        explanation,
-        tied,
-        each_own=own,
-        involved=involved,
-        alone=alone,
-        decision=held,
-    )
+        fn.id, fn.name, arrangement, lead, explanation, tied, own,
+        (), (), "answers",  # possible, open_questions, settled_by: a decided function's
+        involved, alone, held,
+    )  # fmt: skip
 
 
 def _notes(
     portfolio: Portfolio,
     fn: Function,
-    derivation: Derivation,
+    arrangement: Arrangement,
+    said: tuple[str, ...],
+    tied: tuple[str, ...],
     own: tuple[str, ...],
     held: Decision,
 ) -> tuple[str, ...]:
-    """The explanation's notes: the lead's, each body's own, who decides, merger breaches."""
-    assert derivation.arrangement is not None  # checked
-    notes = list(derivation.notes)
+    """The explanation's notes: the lead's (``said``), each body's own, who decides, breaches.
+
+    ``tied``: the bodies tied for the lead, as the lead was settled (before each body's own).
+    """
+    legal = fn.legal
+    if not (said or own or held.consents or legal.decided_by or legal.independence_breached) and (
+        arrangement.separate or not (legal.board_reserved or legal.held_by_each)
+    ):
+        return ()  # nothing below would say anything (the common case, kept cheap)
+    notes = list(said)
     if own:
-        if derivation.tied:
+        if tied:
             notes = [n for n in notes if not n.startswith("undecided between")]
         notes.append(
             f"no lead: the law gives each of {', '.join(own)} the duty of its own, and it is "
             "run separately, so each body does its own and is accountable for its own"
         )
-    notes += _decision_notes(portfolio, fn, derivation.arrangement, held)
-    # decision_words says something only of a post deciding or a consent: skipped otherwise.
+    notes += _decision_notes(portfolio, fn, arrangement, held)
+    # decision_words says something only of a post deciding (legal.decided_by names one) or
+    # a consent: skipped otherwise.
     if held.consents or any(d.basis == "named" for d in held.deciders):
         notes += decision_words(held, portfolio)
-    notes += [breached_independence(fn.name, b) for b in fn.legal.independence_breached]
+    notes += [breached_independence(fn.name, b) for b in legal.independence_breached]
     return tuple(notes)
 
 
@@ -426,7 +434,8 @@ def involvement(
     part = taking_part(portfolio, fn) if single else portfolio.organisation_ids
     involved: tuple[str, ...] = ()
     if arrangement is Arrangement.SEPARATE_INVOLVED:
-        involved = tuple(b for b in part if b not in leads and fn.legal.may_be_involved(b))
+        legal = fn.legal
+        involved = tuple([b for b in part if b not in leads and legal.may_be_involved(b)])
     alone = lead if single and arrangement.separate and part == (lead,) and not involved else None
     return involved, alone
 
@@ -441,8 +450,8 @@ def each_own(fn: Function, arrangement: Arrangement) -> tuple[str, ...]:
     deliver it, a lead is still needed for the delivery, and each body keeps deciding.
     """
     performers = fn.performed_by
-    held = set(fn.legal.held_by_each)
-    if arrangement.separate and len(performers) > 1 and held.issuperset(performers):
+    held = fn.legal.held_by_each
+    if held and len(performers) > 1 and arrangement.separate and set(held).issuperset(performers):
         return performers
     return ()
 
@@ -498,7 +507,9 @@ def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
     not separate them, and listing order does not pretend to.
     """
     legal = function.legal
-    of = function.capability.of
+    capability = function.capability
+    # Where the law bars no body from leading, every body named is a candidate.
+    barring = bool(legal.independence_from or legal.delegable_to)
 
     def choose(rule: Rule, values: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]] | None:
         source = rule.then.lead
@@ -513,12 +524,15 @@ def lead_by_capability(portfolio: Portfolio, function: Function) -> LeadChooser:
             raise EngineError(
                 f"sets the lead from '{source}', which is empty", function=function.id, rule=rule.id
             )
-        bodies = [b for b in named if legal.may_lead(b)]
-        if not bodies:
-            return None
-        ranks = [int(of(b)) for b in bodies]  # by rank: comparing levels compares their names
+        bodies = [b for b in named if legal.may_lead(b)] if barring else named
+        if len(bodies) < 2:
+            return (bodies[0], ()) if bodies else None
+        levels = capability.as_dict()  # a body not answered for has none
+        # By rank: comparing levels compares their names.
+        ranks = [int(levels.get(b, Level.NONE)) for b in bodies]
         best = max(ranks)
-        tied = tuple(b for b, rank in zip(bodies, ranks, strict=True) if rank == best)
-        return (tied[0], ()) if len(tied) == 1 else (None, tied)
+        if ranks.count(best) == 1:
+            return bodies[ranks.index(best)], ()
+        return None, tuple([b for b, rank in zip(bodies, ranks, strict=True) if rank == best])
 
     return choose

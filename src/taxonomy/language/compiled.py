@@ -35,7 +35,14 @@ from taxonomy._explanation import Firing
 from taxonomy._model import Function, Level, Portfolio, format_value
 from taxonomy.language.conditions import FactTest, encode_literal, encode_value
 from taxonomy.language.durable import Engine
-from taxonomy.language.facts import Fact
+from taxonomy.language.extractor import (
+    Part,
+    constants,
+    exact_levels,
+    extractor_source,
+    needed_facts,
+    node_keys_source,
+)
 from taxonomy.language.rule import (
     MAX_FILLED_TOTAL,
     MAX_FILLED_VALUE,
@@ -70,6 +77,9 @@ class Case:
         findings: the findings as values (``finding.NAME``, value), computed once per case.
         leads: the lead rules of the highest priority that fired, by id (the first the lead
             is taken from), computed once per case.
+        plan: each fired rule, in firing order, with its node where ``firings`` holds it
+            (None: each function's own, :meth:`CompiledPack.node`).
+        index: each fired rule's position in ``decided.fired``, by id.
     """
 
     decided: Decided
@@ -82,6 +92,19 @@ class Case:
     )
     leads: tuple[Rule, ...] = attrs.field(
         default=attrs.Factory(lambda self: _first_leads(self.decided), takes_self=True)
+    )
+    plan: tuple[tuple[Rule, Firing | None], ...] = attrs.field(
+        init=False,  # recomputed by ``attrs.evolve`` with other firings
+        default=attrs.Factory(
+            lambda self: tuple((r, self.firings.get(r.id)) for r in self.decided.fired),
+            takes_self=True,
+        ),
+    )
+    index: Mapping[str, int] = attrs.field(
+        init=False,
+        default=attrs.Factory(
+            lambda self: {r.id: i for i, r in enumerate(self.decided.fired)}, takes_self=True
+        ),
     )
 
 
@@ -110,13 +133,13 @@ class CompiledPack:
         reads = {fact for rule in rules.rules for fact in rule.reads()}
         leads = {r.then.lead for r in rules.rules if r.then.lead is not None}
         wanted = {f for f in reads | leads | copied if f in rules.facts}
-        self.source = _extractor_source(rules, wanted, self.parts)
+        self.source = extractor_source(rules, wanted, self.parts)
         #: The facts the extractor computes (those the rules read, and what they derive from).
-        self.facts = frozenset(fact.name for fact in _needed(rules, wanted))
+        self.facts = frozenset(fact.name for fact in needed_facts(rules, wanted))
         namespace: dict[str, Any] = {"ABSENT": _ABSENT, "encode": _encode}
-        namespace.update(levels_over=_levels_over, spread=_spread)
+        namespace["NONE"] = Level.NONE
         namespace["DEFAULTS"] = {fact.name: fact.default for fact in rules.facts}
-        namespace["CONSTANTS"] = _constants(rules)
+        namespace["CONSTANTS"] = constants(rules)
         exec(compile(self.source, f"<compiled pack {rules.name}>", "exec"), namespace)
         self.extract: Extractor = namespace["extract"]
         # What the first stratum's rules decide is asked of the engine (it remembers it by
@@ -142,6 +165,7 @@ class CompiledPack:
             if all(f.startswith("finding.") or f in copied for f in rule.reads())
         )
         valued = {part[1] for part in self.parts if part[0] == "value"}
+        valued |= exact_levels(rules, self.parts)
         self.keyed = frozenset(
             rule.id
             for rule in rules.rules
@@ -150,6 +174,12 @@ class CompiledPack:
         self._reads = {rule.id: rule.reads() for rule in rules.rules}
         self._uses = {rule.id: rule.uses() for rule in rules.rules}
         self._nodes: dict[tuple[Any, ...], Firing] = {}
+        keys: dict[str, Any] = {"Level": Level}
+        exec(compile(node_keys_source(rules), f"<node keys {rules.name}>", "exec"), keys)
+        #: Each rule's node key from the values' ``get`` (see :meth:`node`).
+        self.node_key: dict[str, Callable[[Callable[[str], Any]], tuple[Any, ...]]] = {
+            rule.id: keys[f"key{index}"] for index, rule in enumerate(rules.rules)
+        }
         self._because = {
             rule.id: _Because(rule.because, self._reads[rule.id]) for rule in rules.rules
         }
@@ -193,7 +223,7 @@ class CompiledPack:
         if not chosen:
             return {}
         known = {**values, **{f"finding.{name}": value for name, value in decided.findings}}
-        return {rule.id: self.firing(rule, known) for rule in chosen}
+        return {rule.id: self.node(rule, known) for rule in chosen}
 
     def node(self, rule: Rule, values: Mapping[str, Any]) -> Firing:
         """The explanation node of ``rule`` on ``values``, built once per values it reads.
@@ -201,9 +231,7 @@ class CompiledPack:
         Shared by every classification with this pack, up to :data:`MAX_NODES` (then it
         starts afresh, so a stream of millions stays bounded); :meth:`forget_nodes` empties it.
         """
-        # A level keyed by its rank: hashing a level hashes its name.
-        read = map(values.get, self._reads[rule.id])
-        key = (rule.id, *[int(v) if type(v) is Level else v for v in read])
+        key = self.node_key[rule.id](values.get)  # a level by its rank (see node_keys_source)
         found = self._nodes.get(key)
         if found is None:
             if len(self._nodes) >= MAX_NODES:
@@ -304,11 +332,6 @@ def _tests(rule: Rule) -> list[FactTest]:
     return found
 
 
-#: One part of a case: ``("value", fact)`` (the fact's value as conditions compare it), or
-#: ``("test", fact, op, literal)`` (whether that test holds).
-Part = tuple[Any, ...]
-
-
 def _case_parts(pack: RulePack, copied: set[str]) -> tuple[Part, ...]:
     """What a case holds: what the conditions can tell apart, and the values findings copy.
 
@@ -334,163 +357,6 @@ def _case_parts(pack: RulePack, copied: set[str]) -> tuple[Part, ...]:
                 parts[("test", fact, test.op, literal if test.op == "in" else literal[0])] = None
     parts.update((("value", fact), None) for fact in copied if fact in pack.facts)
     return tuple(sorted(parts, key=repr))
-
-
-def _constants(pack: RulePack) -> dict[str, Any]:
-    """The values ``contains`` derivations look for, by fact name."""
-    return {
-        fact.name: fact.derive[1]["value"]
-        for fact in pack.facts
-        if fact.derive is not None and fact.derive[0] == "contains"
-    }
-
-
-def _needed(pack: RulePack, wanted: set[str]) -> list[Fact]:
-    """The declared facts to compute: ``wanted`` and what their derivations read."""
-    needed = set(wanted)
-    for fact in pack.facts:
-        if fact.name in wanted and fact.derive is not None:
-            op, args = fact.derive
-            if op == "count":
-                needed.add(args)
-            elif op == "overlaps":
-                needed.update(args)
-            elif op in ("highest", "lowest", "spread"):
-                needed.update((args["of"], args["over"]))
-    return [fact for fact in pack.facts if fact.name in needed]
-
-
-_CONVERT = {
-    "bodies": 'v = tuple(getattr(x, "id", x) for x in v)',
-    "count": "v = len(v) if isinstance(v, tuple | list) else int(v)",
-    "body_levels": 'v = v.as_dict() if hasattr(v, "as_dict") else dict(v)',
-}
-# Where the model's own types say what an absent value can be (``Facts.values`` leaves out
-# None, () and ""): a level, true/false, a count or body levels is never () or "".
-_THERE = {
-    "level": "v is not None",
-    "bool": "v is not None",
-    "count": "v is not None",
-    "body_levels": "v is not None",
-    "bodies": "v != ()",
-}
-# A value as a case holds it, where the model's type is known: a level by its rank.
-_KEY = {"level": "int({})", "bool": "{}", "count": "{}", "choice": "{}", "body": "{}"}
-
-
-def _extractor_source(pack: RulePack, wanted: set[str], case_parts: tuple[Part, ...]) -> str:
-    """The Python source of ``extract(function, portfolio) -> (case, values)``.
-
-    It computes each fact as :meth:`~taxonomy.language.facts.Facts.values` does (model paths,
-    answers with their defaults, then derivations), for the facts the rules read only, and the
-    case from the same values.
-    """
-    needed = _needed(pack, wanted)
-    local = {fact.name: f"x{index}" for index, fact in enumerate(needed)}
-    typed = set()  # facts whose values the model types (read from it, or derived)
-    lines = ["def extract(function, portfolio):", "    values = {}"]
-    if any(f.answered for f in needed):
-        lines.append("    answers = dict(function.answers)")
-    for fact in needed:
-        if fact.derive is not None:
-            continue
-        name = local[fact.name]
-        if fact.path is not None:
-            typed.add(fact.name)
-            lines.append(f"    v = {fact.path}")
-            if fact.type.name in _CONVERT:
-                lines.append(f"    {_CONVERT[fact.type.name]}")
-            there = _THERE.get(fact.type.name, 'v is not None and v != ""')
-        else:
-            lines.append(f"    v = answers.get({fact.name!r}, DEFAULTS[{fact.name!r}])")
-            there = 'not (v is None or v == () or v == "")'
-        lines += [f"    if {there}:", f"        values[{fact.name!r}] = {name} = v"]
-        lines.append(f"    else:\n        {name} = ABSENT")
-    shared: dict[str, str] = {}  # a body-levels list several derivations read, computed once
-    for fact in needed:
-        if fact.derive is not None:
-            typed.add(fact.name)
-            found = _levels_found(fact, local)
-            if found is not None and found not in shared:
-                shared[found] = f"l{len(shared)}"
-                lines.append(f"    {shared[found]} = {found}")
-            value = _derivation(fact, local, shared.get(found or ""))
-            lines.append(f"    values[{fact.name!r}] = {local[fact.name]} = {value}")
-    parts = [_part_source(pack, part, local[part[1]], typed) for part in case_parts]
-    lines.append(f"    return ({', '.join(parts)}{',' if len(parts) == 1 else ''}), values")
-    return "\n".join(lines) + "\n"
-
-
-_OPS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "in": "in"}
-
-
-def _part_source(pack: RulePack, part: Part, name: str, typed: set[str]) -> str:
-    """A Python expression for one part of a case, on the fact's local variable ``name``."""
-    fact = part[1]
-    ftype = pack.facts.type(fact)
-    if part[0] == "value":
-        if fact in typed and ftype.name in _KEY:
-            shown = _KEY[ftype.name].format(name)
-            if pack.facts.get(fact).derive is not None:  # a derived fact is always there
-                return shown
-            return f"ABSENT if {name} is ABSENT else {shown}"
-        return f"encode({name})"
-    _, _, op, literal = part
-    if op == "present":
-        return f"{name} is not ABSENT"
-    value = f"int({name})" if ftype.name == "level" else name
-    test = f"{value} {_OPS[op]} {literal!r}"
-    if pack.facts.get(fact).derive is not None:
-        return f"({test})"
-    # Absent, a fact differs from anything and fails every other test.
-    if op == "!=":
-        return f"({name} is ABSENT or {test})"
-    return f"({name} is not ABSENT and {test})"
-
-
-def _bodies(local: Mapping[str, str], name: str) -> str:
-    return f"({local[name]} if {local[name]} is not ABSENT else ())"
-
-
-def _levels_found(fact: Fact, local: Mapping[str, str]) -> str | None:
-    """The list of levels a highest/lowest/spread derivation reads (None for another kind)."""
-    assert fact.derive is not None
-    op, args = fact.derive
-    if op not in ("highest", "lowest", "spread"):
-        return None
-    return f"levels_over({local[args['of']]}, {_bodies(local, args['over'])})"
-
-
-def _derivation(fact: Fact, local: Mapping[str, str], found: str | None = None) -> str:
-    """A Python expression for a derived fact, as ``Facts.values`` computes it.
-
-    ``found``: a local holding the levels a highest/lowest/spread derivation reads (computed
-    once for every derivation over the same levels).
-    """
-    assert fact.derive is not None
-    op, args = fact.derive
-    if op == "count":
-        return f"len({_bodies(local, args)})"
-    if op == "overlaps":
-        first, second = args
-        return f"bool(set({_bodies(local, first)}) & set({_bodies(local, second)}))"
-    if op == "contains":
-        return f"CONSTANTS[{fact.name!r}] in {args['from']}"
-    found = found or _levels_found(fact, local)
-    if op == "highest":
-        return f"max({found})"
-    if op == "lowest":
-        return f"min({found})"
-    return f"spread({found})"
-
-
-def _levels_over(levels: Mapping[str, Level], bodies: tuple[str, ...]) -> list[Level]:
-    """The levels of ``bodies`` (none where a body has none), or [none] for no body."""
-    return [levels.get(body, Level.NONE) for body in bodies] or [Level.NONE]
-
-
-def _spread(found: list[Level]) -> int:
-    return int(max(found)) - int(min(found))
 
 
 #: The most explanation nodes a compiled pack keeps (:meth:`CompiledPack.node`).
