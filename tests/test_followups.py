@@ -32,3 +32,56 @@ def test_the_picture_draws_outside_bodies_apart_and_labelled() -> None:
         assert "Westshire Independent Review Panel" in page.description
         assert "outside the joint working" in page.description.lower()
         assert draw(graph, fmt="png").startswith(b"\x89PNG")
+
+
+def _oversight_delegated() -> taxonomy.Portfolio:
+    """The NHS example with two finance functions listed as delegated to its advisory group."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    group = data["governance"]["bodies"][0]
+    assert group["kind"] == "joint_oversight_group"
+    group["delegated"] = ["pricing", "national-finance-leadership"]
+    group["oversees"] = ["financial-recovery"]
+    return taxonomy.portfolio_from_data(data, file="nhs.yaml")
+
+
+def test_a_delegation_to_an_oversight_group_leaves_the_holders_deciding() -> None:
+    """2. Listed as delegated to a joint oversight group, a function was decided by nobody.
+
+    An oversight group oversees and advises; it takes no decision (board paper para 20: the
+    Joint Finance *Advisory* Group, "to ensure that both Boards can discharge their independent
+    responsibilities"): the holders' Boards keep deciding, and `check` says the list is wrong.
+    """
+    from taxonomy.structure.checks import check
+    from taxonomy.structure.graph import predecessors
+
+    result = taxonomy.classify(_oversight_delegated())
+    pricing = result["pricing"].decision  # statutory_owner: nhsi and nhse
+    national = result["national-finance-leadership"].decision  # held_by_each
+    assert pricing is not None and national is not None
+    assert {(d.id, d.basis) for d in pricing.deciders} == {("nhsi", "holder"), ("nhse", "holder")}
+    assert {(d.id, d.basis) for d in national.deciders} == {
+        ("nhse", "held_by_each"),
+        ("nhsi", "held_by_each"),
+    }
+    graph = build_graph(result)
+    for fid in ("pricing", "national-finance-leadership"):
+        deciding = sorted(predecessors(graph, f"function:{fid}", "decides"))
+        assert deciding == ["board:nhse", "board:nhsi"], fid
+    found = [f for f in check(graph) if f.check == "oversight-takes-no-decision"]
+    assert len(found) == 2 and {f.severity for f in found} == {"error"}
+    said = next(f.message for f in found if "function:pricing" in f.nodes)
+    assert "joint body 'joint-finance-advisory-group'" in said and "key 'delegated'" in said
+    assert "oversees" in said and "NHS Improvement Board" in said
+    # The scheme of delegation says the Board still decides it.
+    from taxonomy.render.governance_docs import governance_markdown
+    from taxonomy.structure.drafting import governance_documents
+
+    text = governance_markdown(governance_documents(result))
+    assert "an oversight group takes no decision, so the governing body still decides it" in text
+    # Overseen only (as the example has it), nothing is reported.
+    plain = taxonomy.classify(
+        taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml")
+    )
+    assert not [f for f in check(build_graph(plain)) if f.check == "oversight-takes-no-decision"]

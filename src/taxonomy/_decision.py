@@ -126,6 +126,17 @@ class Delegation:
         """Whether it is only planned."""
         return self.status == "planned"
 
+    @property
+    def hands_decision(self) -> bool:
+        """Whether it takes the decision from the body delegating: in force, to a deciding body.
+
+        A joint oversight group oversees and advises; it takes no decision (board paper para
+        20: joint groups are advisory, "to ensure that both Boards can discharge their
+        independent responsibilities"), so a function listed as delegated to one is still
+        decided by its holder (``check`` reports the list: ``oversight-takes-no-decision``).
+        """
+        return not self.planned and self.to_kind != "joint_oversight_group"
+
 
 @attrs.frozen
 class Decider:
@@ -351,7 +362,7 @@ def decision_of(
     served = list(fn.performed_by)
     if lead is not None and lead not in served:
         served.insert(0, lead)
-    handed = {d.by for d in delegations if not d.planned}
+    handed = {d.by for d in delegations if d.hands_decision}
     # A body that has delegated its own duty no longer decides it: the joint body or the
     # bodies it delegated to do (it stays accountable, as a holder). A reserved decision is
     # never delegated.
@@ -479,4 +490,4 @@ def delegating(decision: Decision | None) -> frozenset[str]:
     """
     if decision is None:
         return frozenset()
-    return frozenset(d.by for d in decision.delegations if not d.planned)
+    return frozenset(d.by for d in decision.delegations if d.hands_decision)
