@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+
+import pytest
 
 import taxonomy
 from taxonomy.render.picture import draw, draw_pages
 from taxonomy.structure.graph import as_is_graph, build_graph
 from tests.conftest import ROOT
+from tests.helpers import run_cli
 
 PANEL = ROOT / "tests/fixtures/independent_panel.yaml"
 
@@ -85,3 +90,37 @@ def test_a_delegation_to_an_oversight_group_leaves_the_holders_deciding() -> Non
         taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml")
     )
     assert not [f for f in check(build_graph(plain)) if f.check == "oversight-takes-no-decision"]
+
+
+@pytest.mark.parametrize(
+    ("example", "scenario", "body"),
+    [
+        ("nw_london_ccgs_2018.yaml", "nwl_single_ccg_2021.yaml", "nwl-ccg"),  # a merger
+        ("nw_london_ccgs_2018.yaml", "nwl_dated_2021.yaml", "nwl-ccg"),  # another day
+        ("nw_london_ccgs_2018.yaml", "nwl_icb_2022.yaml", "nwl-icb"),
+        ("nhs_joint_working_2018.yaml", "health_and_care_act_2022.yaml", "nhse"),
+    ],
+)
+def test_graph_of_a_scenario_leaving_one_body_draws_it(
+    example: str, scenario: str, body: str, tmp_path: Path
+) -> None:
+    """3. `graph --scenario` on a one-body day exited 2; it draws that body's day, exit 0."""
+    out = tmp_path / "g.json"
+    done = run_cli(
+        "graph", str(ROOT / "examples" / example), "--scenario",
+        str(ROOT / "examples/scenarios" / scenario), "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"only {body} is left" in done.stderr and "Traceback" not in done.stderr
+    data = json.loads(out.read_text("utf-8"))
+    assert data["graph"]["single_body"] == body and data["graph"]["scenario"]
+    boards = [n["id"] for n in data["nodes"] if n["kind"] == "board"]
+    assert boards == [f"board:{body}"]
+    assert not [n for n in data["nodes"] if n["kind"] == "joint_body"]
+    # The picture too.
+    picture = tmp_path / "g.svg"
+    drawn = run_cli(
+        "graph", str(ROOT / "examples" / example), "--scenario",
+        str(ROOT / "examples/scenarios" / scenario), "-o", str(picture),
+    )  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr and picture.read_bytes().startswith(b"<?xml")
