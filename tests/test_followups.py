@@ -124,3 +124,14 @@ def test_graph_of_a_scenario_leaving_one_body_draws_it(
         str(ROOT / "examples/scenarios" / scenario), "-o", str(picture),
     )  # fmt: skip
     assert drawn.returncode == 0, drawn.stderr and picture.read_bytes().startswith(b"<?xml")
+
+
+def test_the_law_and_delegation_classes_are_exported() -> None:
+    """4. `taxonomy.DeclaredDelegation` and `taxonomy.FunctionLaw` raised AttributeError."""
+    from taxonomy import _model
+
+    for name in ("DeclaredDelegation", "FunctionLaw", "IndependentBody"):
+        assert name in taxonomy.__all__
+        assert getattr(taxonomy, name) is getattr(_model, name)
+    made = taxonomy.FunctionLaw("pricing", (("statutory_owner", ("nhsi",)),))
+    assert made.describe() == "pricing: statutory_owner nhsi"
