@@ -135,3 +135,44 @@ def test_the_law_and_delegation_classes_are_exported() -> None:
         assert getattr(taxonomy, name) is getattr(_model, name)
     made = taxonomy.FunctionLaw("pricing", (("statutory_owner", ("nhsi",)),))
     assert made.describe() == "pricing: statutory_owner nhsi"
+
+
+def test_unknown_posts_in_a_provisions_decided_by_are_refused_at_once() -> None:
+    """5. A provision's `legal.decided_by` named posts nobody checked: now each is refused."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "tests/fixtures/dated_legal_facts.yaml").read_text("utf-8"))
+    data["governance"] = {
+        "roles": [
+            {
+                "id": "chief-officer",
+                "name": "Chief Trading Standards Officer",
+                "employed_by": "county",
+                "reports_to": ["county"],
+            }
+        ]
+    }
+    order = data["law"][1]["functions"]
+    order[0]["legal"]["decided_by"] = ["cheif-officer"]
+    order[1]["legal"]["decided_by"] = ["auditor"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    found = {(p.item, p.key): p for p in info.value.problems}
+    where = "law: provision 'order-2024', functions"
+    assert set(found) == {
+        (f"{where}, trading-standards, legal", "decided_by"),
+        (f"{where}, audit, legal", "decided_by"),
+    }
+    first = found[(f"{where}, trading-standards, legal", "decided_by")]
+    assert first.suggestion == "chief-officer" and first.file == "p.yaml"
+    assert "'cheif-officer' is not one of the portfolio's roles" in str(info.value)
+    # A post the governance has is taken.
+    order[0]["legal"]["decided_by"] = ["chief-officer"]
+    del order[1]["legal"]["decided_by"]
+    assert taxonomy.portfolio_from_data(data, file="p.yaml").law.provisions[1].functions
+    # A governance that cannot be read has no roles: its posts are not also called unknown.
+    data["governance"]["roles"][0]["employed_by"] = "nobody"
+    order[0]["legal"]["decided_by"] = ["chief-officer"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    assert [p.key for p in info.value.problems] == ["employed_by"]

@@ -404,6 +404,7 @@ def _sections(
 ) -> tuple[Governance, Law, datetime.date | None]:
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
+    before = len(problems)
     if top.get("governance") is not None:
         ids: dict[str, None] = dict.fromkeys(function_ids)  # the ids alone, their lines not
         with problems.collecting():
@@ -412,8 +413,17 @@ def _sections(
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
+            # A governance not read has no roles: a provision's posts are not judged then.
+            roles = [r.id for r in governance.roles] if len(problems) == before else None
             law = read_law(
-                reader, top["law"], top, bodies, taken, outside=outside, functions=function_ids
+                reader,
+                top["law"],
+                top,
+                bodies,
+                taken,
+                outside=outside,
+                functions=function_ids,
+                roles=roles,
             )
     as_of = None
     if top.get("as_of") is not None:
