@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 import taxonomy
 from taxonomy.render.picture import draw, draw_pages
 from taxonomy.structure.graph import as_is_graph, build_graph
+from taxonomy.testing.strategies import ORDER_DAY, portfolios
 from tests.conftest import ROOT
 from tests.helpers import run_cli
 
@@ -176,3 +178,51 @@ def test_unknown_posts_in_a_provisions_decided_by_are_refused_at_once() -> None:
     with pytest.raises(taxonomy.PortfolioError) as info:
         taxonomy.portfolio_from_data(data, file="p.yaml")
     assert [p.key for p in info.value.problems] == ["employed_by"]
+
+
+@given(portfolios(max_bodies=3, max_functions=2, function_laws=True))
+def test_the_invariants_hold_on_portfolios_whose_law_sets_functions_legal_facts(
+    portfolio: taxonomy.Portfolio,
+) -> None:
+    """6. The strategies drew no `functions` law entries; now `function_laws=True` does.
+
+    The order sets one or two functions' facts from ORDER_DAY; the day is drawn on it or the
+    day before, so the facts are judged in force and not. The examples are the profile's.
+    """
+    from taxonomy.law import in_force
+    from taxonomy.testing.invariants import check_invariants
+
+    (order,) = [p for p in portfolio.law.provisions if p.functions]
+    judged = in_force(portfolio).portfolio
+    for law in order.functions:
+        legal = judged.function(law.function).legal
+        said = dict(law.legal)
+        written = portfolio.function(law.function).legal
+        expected = said if portfolio.as_of == ORDER_DAY else {k: getattr(written, k) for k in said}
+        assert {k: getattr(legal, k) for k in said} == expected
+    assert check_invariants(taxonomy.load_rules(), portfolio) == []
+
+
+def test_the_pack_invariants_read_the_facts_the_law_sets_that_day() -> None:
+    """Found by the strategy above: a fact an order set was judged against the function's own.
+
+    `explanation faithfulness` read the function as written (no statutory owner) while classify
+    read the order's (b1 holds it), and said a legal rule fired on a condition that did not hold.
+    """
+    from taxonomy.testing.invariants import check_invariants
+
+    fn = taxonomy.Function(
+        "f1", "Function f1", "national", ("b1",),
+        taxonomy.Efficiency("none", "none"), taxonomy.Effectiveness("none"), taxonomy.Legal(),
+        capability=taxonomy.Capability({"b1": "none", "b2": "none"}),
+    )  # fmt: skip
+    order = taxonomy.Provision(
+        "order", "an order", from_=ORDER_DAY,
+        functions=(taxonomy.FunctionLaw("f1", (("statutory_owner", ("b1",)),)),),
+    )  # fmt: skip
+    standing = taxonomy.Provision("standing", "the standing law", joint_committees=False)
+    portfolio = taxonomy.Portfolio(
+        "An order", (taxonomy.Organisation("b1", "B1"), taxonomy.Organisation("b2", "B2")),
+        (fn,), taxonomy.Law(provisions=(standing, order)), as_of=ORDER_DAY,
+    )  # fmt: skip
+    assert check_invariants(taxonomy.load_rules(), portfolio) == []
