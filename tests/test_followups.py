@@ -226,3 +226,31 @@ def test_the_pack_invariants_read_the_facts_the_law_sets_that_day() -> None:
         (fn,), taxonomy.Law(provisions=(standing, order)), as_of=ORDER_DAY,
     )  # fmt: skip
     assert check_invariants(taxonomy.load_rules(), portfolio) == []
+
+
+def test_an_unknown_id_in_independence_from_is_worded_for_what_it_lists() -> None:
+    """7. The message said "organisations" while its list held the outside panels too."""
+    import yaml
+
+    data = yaml.safe_load(PANEL.read_text("utf-8"))
+    data["functions"][0]["legal"]["independence_from"] = ["reveiw-panel", "review-panel"]
+    data["functions"][2]["legal"]["independence_from"] = ["audit-committee", "audit-committee"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    said = str(info.value)
+    assert (
+        "'reveiw-panel' is not one of the portfolio's organisations or bodies outside it "
+        "(independent_bodies); allowed: county, east, west, review-panel, audit-committee "
+        "(did you mean 'review-panel'?)"
+    ) in said
+    assert "function 'internal-audit': key 'independence_from': lists a body twice" in said
+    # Without bodies outside, the organisations are all it lists, and it says so.
+    data = yaml.safe_load(PANEL.read_text("utf-8"))
+    del data["independent_bodies"]
+    data["law"] = data["law"][:1]
+    for fn in data["functions"]:
+        fn["legal"] = {"independence_from": ["contry"]}
+    with pytest.raises(
+        taxonomy.PortfolioError, match="is not one of the portfolio's organisations;"
+    ):
+        taxonomy.portfolio_from_data(data, file="p.yaml")
