@@ -254,3 +254,17 @@ def test_an_unknown_id_in_independence_from_is_worded_for_what_it_lists() -> Non
         taxonomy.PortfolioError, match="is not one of the portfolio's organisations;"
     ):
         taxonomy.portfolio_from_data(data, file="p.yaml")
+
+
+def test_the_attrs_floor_caches_properties_on_slotted_classes() -> None:
+    """8. pyproject allowed attrs 23.1, which refuses functools.cached_property on a slotted
+    class ("No '__dict__' attribute ... to cache"): the model's Portfolio and Governance use it
+    (attrs 23.2 added it). Checked by hand in a fresh venv: 23.1.0 fails, 23.2.0 installs."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    (floor,) = [d for d in data["project"]["dependencies"] if d.startswith("attrs")]
+    version = tuple(int(part) for part in floor.split(">=")[1].split("."))
+    assert version >= (23, 2)
+    source = (ROOT / "src/taxonomy/_model/portfolio.py").read_text("utf-8")
+    assert "functools.cached_property" in source  # why the floor is what it is
