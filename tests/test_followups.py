@@ -268,3 +268,21 @@ def test_the_attrs_floor_caches_properties_on_slotted_classes() -> None:
     assert version >= (23, 2)
     source = (ROOT / "src/taxonomy/_model/portfolio.py").read_text("utf-8")
     assert "functools.cached_property" in source  # why the floor is what it is
+
+
+def test_a_post_may_decide_what_its_body_lists_under_an_oversight_group() -> None:
+    """The reader refused it ("the joint body decides it"), though the group decides nothing."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    data["governance"]["bodies"][0]["delegated"] = ["pricing"]
+    data["governance"]["bodies"][0]["oversees"] = ["financial-recovery"]
+    pricing = next(f for f in data["functions"] if f["id"] == "pricing")
+    pricing["legal"]["decided_by"] = ["joint-rd-london"]  # employed by nhse, a holder
+    result = taxonomy.classify(taxonomy.portfolio_from_data(data, file="nhs.yaml"))
+    decision = result["pricing"].decision
+    assert decision is not None
+    assert {(d.id, d.basis) for d in decision.deciders} == {
+        ("nhsi", "holder"),
+        ("joint-rd-london", "named"),
+    }

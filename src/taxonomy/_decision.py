@@ -312,12 +312,14 @@ def _governed(governance: Governance, fn: Function) -> _Found:
 
 
 def delegations_in_force(fn: Function, governance: Governance) -> tuple[Delegation, ...]:
-    """``fn``'s delegations in force under ``governance`` (a day's, or undated): none planned.
+    """``fn``'s delegations in force under ``governance`` (a day's, or undated), deciding.
 
-    The same :class:`Delegation` records :func:`decision_of` gives (a body delegating one of
-    them no longer decides the function itself), for checks made without a portfolio.
+    None planned, none to an oversight group (it takes no decision:
+    :attr:`Delegation.hands_decision`). The same :class:`Delegation` records
+    :func:`decision_of` gives (a body delegating one of them no longer decides the function
+    itself), for checks made without a portfolio.
     """
-    return tuple(d for d in _governed(governance, fn).delegations if not d.planned)
+    return tuple(d for d in _governed(governance, fn).delegations if d.hands_decision)
 
 
 def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[Decider]:
