@@ -453,6 +453,7 @@ def test_every_check_has_a_firing_test() -> None:
         "holder-stated",  # tests/test_decision.py
         "planned-overdue",  # tests/test_governance_dates.py
         "delegated-to-non-performer",  # tests/test_delegations.py
+        "oversight-takes-no-decision",  # tests/test_followups.py
     }
     assert tested == set(CHECKS)
 

@@ -126,6 +126,17 @@ class Delegation:
         """Whether it is only planned."""
         return self.status == "planned"
 
+    @property
+    def hands_decision(self) -> bool:
+        """Whether it takes the decision from the body delegating: in force, to a deciding body.
+
+        A joint oversight group oversees and advises; it takes no decision (board paper para
+        20: joint groups are advisory, "to ensure that both Boards can discharge their
+        independent responsibilities"), so a function listed as delegated to one is still
+        decided by its holder (``check`` reports the list: ``oversight-takes-no-decision``).
+        """
+        return not self.planned and self.to_kind != "joint_oversight_group"
+
 
 @attrs.frozen
 class Decider:
@@ -301,12 +312,14 @@ def _governed(governance: Governance, fn: Function) -> _Found:
 
 
 def delegations_in_force(fn: Function, governance: Governance) -> tuple[Delegation, ...]:
-    """``fn``'s delegations in force under ``governance`` (a day's, or undated): none planned.
+    """``fn``'s delegations in force under ``governance`` (a day's, or undated), deciding.
 
-    The same :class:`Delegation` records :func:`decision_of` gives (a body delegating one of
-    them no longer decides the function itself), for checks made without a portfolio.
+    None planned, none to an oversight group (it takes no decision:
+    :attr:`Delegation.hands_decision`). The same :class:`Delegation` records
+    :func:`decision_of` gives (a body delegating one of them no longer decides the function
+    itself), for checks made without a portfolio.
     """
-    return tuple(d for d in _governed(governance, fn).delegations if not d.planned)
+    return tuple(d for d in _governed(governance, fn).delegations if d.hands_decision)
 
 
 def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[Decider]:
@@ -370,7 +383,7 @@ def _in_full(
         found = _governed(governance, fn)
         deciders, delegations = found.deciders, found.delegations
         members, unheld = tuple(found.members), tuple(found.unheld)
-        handed = {d.by for d in delegations if not d.planned}
+        handed = {d.by for d in delegations if d.hands_decision}
     else:  # the governance says nothing of it (what _governed finds then), found cheaply
         deciders, delegations, members, unheld, handed = [], [], (), (), set()
     keepers, basis = _keepers(fn, lead, handed)
@@ -545,4 +558,4 @@ def delegating(decision: Decision | None) -> frozenset[str]:
     """
     if decision is None:
         return frozenset()
-    return frozenset(d.by for d in decision.delegations if not d.planned)
+    return frozenset(d.by for d in decision.delegations if d.hands_decision)

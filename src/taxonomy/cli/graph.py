@@ -77,17 +77,24 @@ def graph_command(
 
     On a day the law leaves one body (every other merged into it), there is nothing joint to
     recommend: the graph is that body's structure of the day, as-is and to-be alike (its Board,
-    a team of its own for each function, what it holds and decides), marked ``single_body``.
+    a team of its own for each function, what it holds and decides), marked ``single_body``;
+    likewise where the scenarios leave one body (a merger, or another day), said on stderr.
     """
     from taxonomy.classification import classify
     from taxonomy.structure.graph import as_is_graph, build_graph
 
-    loaded, pack = judged.portfolio, judged.pack
+    loaded, pack, single = judged.portfolio, judged.pack, judged.day.single_body
     if scenario_files:
-        loaded, pack, named = _as_scenarios_change_it(loaded, pack, scenario_files)
-    if judged.day.single_body is not None and not scenario_files:
+        loaded, pack, named = _as_scenarios_change_it(judged, scenario_files)
+        single = loaded.organisation_ids[0] if len(loaded.organisation_ids) == 1 else None
+        if single is not None:
+            say(
+                f"after the scenarios only {single} is left: every function is delivered once "
+                "by it, nothing is held jointly; drawn as its own structure"
+            )
+    if single is not None:
         graph = as_is_graph(loaded)
-        graph.graph["single_body"] = judged.day.single_body
+        graph.graph["single_body"] = single
     else:
         result = classify(loaded, rules=pack)
         graph = as_is_graph(loaded, classification=result) if as_is else build_graph(result)
@@ -105,18 +112,18 @@ def graph_command(
 
 
 def _as_scenarios_change_it(
-    loaded: Portfolio, pack: RulePack, scenario_files: tuple[str, ...]
+    judged: Judged, scenario_files: tuple[str, ...]
 ) -> tuple[Portfolio, RulePack, str]:
-    """The portfolio and pack once the scenarios are applied in order, and their names."""
+    """The portfolio and pack once the scenarios are applied in order, and their names.
+
+    Applied to the portfolio as written, on the day judged (as ``whatif`` does), so a scenario
+    moving the day (``as_of``) judges it afresh; they may leave one body.
+    """
     from taxonomy.whatif.scenarios import load_scenario
 
     first, *rest = [load_scenario(f) for f in scenario_files]
-    applied = sum(rest, first).apply(loaded, pack)
-    if applied.single_body is not None:
-        raise InputError(
-            f"after the scenarios only {applied.single_body} is left: every function is "
-            "delivered once by it, and there is no joint structure to draw"
-        )
+    day = judged.portfolio.as_of
+    applied = sum(rest, first).apply(judged.written, judged.pack, as_of=day)
     return applied.portfolio, applied.rules, " + ".join(s.name for s in (first, *rest))
 
 

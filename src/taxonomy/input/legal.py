@@ -45,8 +45,7 @@ def read_legal(
         reader.keys(lg, allowed=(*LEGAL.names, *extra), item=f"{item}, legal")
 
     def listed(key: str) -> tuple[str, ...]:
-        known = [*bodies, *outside] if key == "independence_from" else bodies
-        return _listed(reader, problems, lg, key, known, item)
+        return _listed(reader, problems, lg, key, bodies, item, outside=outside)
 
     # `all`: every body that performs it (a body that does not perform it holds nothing here).
     held = tuple(performed_by or ()) if lg.get("held_by_each") == "all" else listed("held_by_each")
@@ -82,13 +81,31 @@ def read_legal(
     return legal
 
 
+#: The bodies outside the portfolio, as an unknown id in ``independence_from`` names them.
+_OUTSIDE_TOO = "bodies outside it (independent_bodies)"
+
+
 def _listed(
-    reader: Reader, problems: Problems, lg: Fields, key: str, known: list[str], item: str
+    reader: Reader,
+    problems: Problems,
+    lg: Fields,
+    key: str,
+    bodies: list[str],
+    item: str,
+    *,
+    outside: tuple[str, ...] = (),
 ) -> tuple[str, ...]:
-    """The bodies ``lg[key]`` lists, among ``known`` (none where not given; problems recorded)."""
+    """The bodies ``lg[key]`` lists (none where not given; problems recorded).
+
+    Among ``bodies``, and for ``independence_from`` the bodies ``outside`` the portfolio too,
+    an unknown id worded for what the list holds.
+    """
     if lg.get(key) is None:
         return ()
-    return attempt(problems, lambda: body_list(reader, lg, key, known, item), ())
+    known, what = bodies, "organisations"
+    if key == "independence_from" and outside:
+        known, what = [*bodies, *outside], f"organisations or {_OUTSIDE_TOO}"
+    return attempt(problems, lambda: body_list(reader, lg, key, known, item, what=what), ())
 
 
 def _flags(

@@ -464,6 +464,7 @@ def _sections(
 ) -> tuple[Governance, Law, datetime.date | None]:
     """The governance, the law and the day (each problem recorded): they name the functions."""
     governance = Governance()
+    before = len(problems)
     if top.get("governance") is not None:
         with problems.collecting():
             first = function_ids is ANY_FUNCTION  # before the functions: holders not known
@@ -481,8 +482,17 @@ def _sections(
     law = Law()
     if top.get("law") is not None:
         with problems.collecting():
+            # A governance not read has no roles: a provision's posts are not judged then.
+            roles = [r.id for r in governance.roles] if len(problems) == before else None
             law = read_law(
-                reader, top["law"], top, bodies, taken, outside=outside, functions=function_ids
+                reader,
+                top["law"],
+                top,
+                bodies,
+                taken,
+                outside=outside,
+                functions=function_ids,
+                roles=roles,
             )
     as_of = None
     if top.get("as_of") is not None:

@@ -24,10 +24,11 @@ from taxonomy.input.values import item_name, read_day, read_id, valid_id
 
 @attrs.frozen
 class _Known:
-    """What a provision's ids may name: bodies (successors established too), functions."""
+    """What a provision's ids may name: bodies (successors established too), functions, posts."""
 
     bodies: list[str]
     functions: Collection[str]
+    roles: Collection[str] | None = None
 
 
 __all__ = ["read_law"]
@@ -42,14 +43,17 @@ def read_law(
     *,
     outside: tuple[str, ...] = (),
     functions: Collection[str] = (),
+    roles: Collection[str] | None = None,
 ) -> Law:
     """``law:``: a mapping (undated, always in force) or a list of dated provisions.
 
     ``outside`` are the bodies outside the portfolio; ``functions`` the function ids a
-    provision's ``functions`` may name.
+    provision's ``functions`` may name; ``roles`` the posts (``governance.roles``) their
+    ``legal.decided_by`` may name (None: not judged, the governance could not be read).
     """
     if isinstance(value, list | tuple):
-        return _dated_law(reader, value, top, bodies, taken, functions, outside)
+        known = _Known([], functions, roles)
+        return _dated_law(reader, value, top, bodies, taken, known, outside)
     if not isinstance(value, Mapping):
         reader.fail(
             "must be a mapping ({joint_committees: true|false}) or a list of dated provisions",
@@ -70,7 +74,7 @@ def _dated_law(
     top: Fields,
     bodies: list[str],
     taken: list[str],
-    functions: Collection[str],
+    given: _Known,
     outside: tuple[str, ...] = (),
 ) -> Law:
     if not items:
@@ -81,7 +85,8 @@ def _dated_law(
     nodes: list[tuple[Fields, str]] = []
     problems = Problems(PortfolioError, file=reader.file)
     successors = [e.get("into") for raw in items if isinstance(raw, Mapping) for e in _new(raw)]
-    ids = _Known([*bodies, *(s for s in successors if isinstance(s, str))], functions)
+    named = [*bodies, *(s for s in successors if isinstance(s, str))]
+    ids = attrs.evolve(given, bodies=named)
     for raw in items:
         with problems.collecting():
             _provision(reader, raw, items, provisions, nodes, ids)
@@ -248,6 +253,8 @@ def _function_law(
     read = None
     with problems.collecting():
         read = read_legal(reader, entry, where, known.bodies, None)
+    if known.roles is not None:
+        _known_posts(reader, problems, legal, f"{where}, legal", known.roles)
     problems.raise_if_any()
     assert read is not None  # read_legal raised otherwise, and that was raised just above
     written = [key for key in LEGAL.keys if legal.get(key.name) is not None]
@@ -260,3 +267,28 @@ def _function_law(
         for key in written
     ]
     return FunctionLaw(function, tuple(facts))
+
+
+def _known_posts(
+    reader: Reader, problems: Problems, legal: Fields, item: str, roles: Collection[str]
+) -> None:
+    """Record each post ``legal.decided_by`` names that is not one of the governance's roles.
+
+    A function's own ``decided_by`` is judged against the roles once they are read
+    (:func:`taxonomy.input.legal.check_posts`); a provision's names posts too, refused alike.
+    """
+    posts = legal.get("decided_by")
+    if not isinstance(posts, list | tuple):
+        return  # not a list: read_legal said so
+    known = list(roles)
+    for post in posts:
+        if isinstance(post, str) and post not in known:
+            with problems.collecting():
+                reader.fail(
+                    f"'{post}' is not one of the portfolio's roles (governance.roles)",
+                    at=legal,
+                    key="decided_by",
+                    item=item,
+                    allowed=known if 0 < len(known) <= 40 else None,
+                    suggestion=did_you_mean(post, known),
+                )

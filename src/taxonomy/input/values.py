@@ -166,12 +166,17 @@ def read_body(
     item: str,
     *,
     spreadsheet: bool = False,
+    what: str = "organisations",
 ) -> str:
-    """``value`` (given under ``key``), which must be one of the organisations ``bodies``."""
+    """``value`` (given under ``key``), which must be one of ``bodies``.
+
+    ``what`` names what ``bodies`` are in the message: the portfolio's ``organisations``, or
+    more where the key may name more (bodies outside the portfolio).
+    """
     if not isinstance(value, str) or value not in bodies:
         parts = joined(value, bodies)
         reader.fail(
-            f"'{value}' is not one of the portfolio's organisations"
+            f"'{value}' is not one of the portfolio's {what}"
             + (separator_hint(parts, spreadsheet or isinstance(node, Row)) if parts else ""),
             at=node,
             key=key,
@@ -183,9 +188,18 @@ def read_body(
 
 
 def body_list(
-    reader: Reader, node: Fields, key: str, bodies: list[str], item: str
+    reader: Reader,
+    node: Fields,
+    key: str,
+    bodies: list[str],
+    item: str,
+    *,
+    what: str = "organisations",
 ) -> tuple[str, ...]:
-    """The organisations listed under ``key`` (one id is a list of one), each once."""
+    """The bodies listed under ``key`` (one id is a list of one), each once, among ``bodies``.
+
+    ``what`` names what ``bodies`` are in the messages (:func:`read_body`).
+    """
     value = node[key]
     spreadsheet = isinstance(value, Cells)
     if isinstance(value, str):
@@ -193,8 +207,10 @@ def body_list(
     if not isinstance(value, list | tuple):
         reader.fail("must be a list of organisation ids", at=node, key=key, item=item)
     found = tuple(
-        read_body(reader, node, key, v, bodies, item, spreadsheet=spreadsheet) for v in value
+        read_body(reader, node, key, v, bodies, item, spreadsheet=spreadsheet, what=what)
+        for v in value
     )
     if len(set(found)) != len(found):
-        reader.fail("lists an organisation twice", at=node, key=key, item=item)
+        once = "an organisation" if what == "organisations" else "a body"
+        reader.fail(f"lists {once} twice", at=node, key=key, item=item)
     return found

@@ -21,6 +21,7 @@ from taxonomy.render.picture_plan import (
     GREY,
     HEAD_SIZE,
     JOINT,
+    OUTSIDE_BAND,
     PALETTE,
     ROLE,
     SMALLEST,
@@ -164,8 +165,10 @@ class _Painter:
                 ha="center",
             )  # fmt: skip
         bottom = y + plan.header_height
-        # Faint column guides from each governing body down through the rows.
-        rows_height = sum(r.height for r in plan.rows)
+        # Faint column guides from each governing body down through the rows (not through
+        # the bodies outside the portfolio, drawn apart after them).
+        inside = itertools.takewhile(lambda r: not r.title.startswith(OUTSIDE_BAND), plan.rows)
+        rows_height = sum(r.height for r in inside)
         for body in plan.bodies:
             self.ax.plot(
                 [self.X(plan.x(body))] * 2,
@@ -188,7 +191,7 @@ class _Painter:
             [self.X(0), self.X(width)], [y + row.height] * 2, color="#e4e7eb", lw=0.4, zorder=0
         )
         self.text(0.12, centre, row.lines, TEXT_SIZE)
-        if row.kind == "governance":
+        if row.kind in ("governance", "outside"):
             self.governance(row, centre, row.height)
         else:
             self.function(row, centre, row.height)
@@ -196,14 +199,16 @@ class _Painter:
     # -- governance rows: in words, across the grid ---------------------------------------------
 
     def governance(self, row: Row, y: float, height: float) -> None:
+        """A joint body or post (in its colour) or a body outside the portfolio (grey, dashed)."""
         plan, data = self.plan, self.graph.nodes[row.node]
         if data.get("kind") == "role":
             colour = plan.colour.get(str(data.get("employer") or ""), ROLE)
         else:
-            colour = JOINT
+            colour = GREY if row.kind == "outside" else JOINT
         x = plan.name_col + 0.1
         top, bottom = y - height / 2 + 0.06, y + height / 2 - 0.06
-        self.ax.plot([self.X(x - 0.04)] * 2, [top, bottom], color=colour, lw=3)
+        style = (0, (2, 1.5)) if row.kind == "outside" else "solid"
+        self.ax.plot([self.X(x - 0.04)] * 2, [top, bottom], color=colour, lw=3, ls=style)
         self.text(x + 0.08, y, row.joint, SMALLEST)
 
     # -- function rows --------------------------------------------------------------------------
@@ -348,6 +353,9 @@ class _Painter:
             return
         if symbol == "open":
             self.box(x + w / 2, y, w * 0.6, h, "white", edge=colour)
+            return
+        if symbol == "outside":
+            self.box(x + w / 2, y, w * 0.6, h, "white", edge=GREY)
             return
         small = w * 0.36
         self.box(x + small / 2, y, small, h, colour)

@@ -23,6 +23,7 @@ __all__ = [
     "HEAD_SIZE",
     "JOINT",
     "ORIENTATIONS",
+    "OUTSIDE_BAND",
     "PALETTE",
     "ROLE",
     "SMALLEST",
@@ -52,6 +53,16 @@ _PROPOSED = {
     "joint_committee": "joint committee",
     "committees_in_common": "committees in common",
 }
+#: The band of the bodies outside the portfolio (``independent_bodies``), after the functions.
+OUTSIDE_BAND = "Outside the joint working: bodies that functions must stay independent of"
+_OUTSIDE_KEY = (
+    "outside the joint working (grey, after the functions): a body the functions named must "
+    "stay independent of; nothing reports to it"
+)
+_OPEN_KEY = (
+    "not decided yet: the answers left open allow each arrangement listed with the function; "
+    "each body keeps its own team (dashed) until it is decided"
+)
 TEXT_SIZE = 9.0  # names of functions and posts
 TITLE_SIZE = 13.0
 HEAD_SIZE = 10.0  # band headings
@@ -177,8 +188,7 @@ def plan_pages(
     }
     joint_head = wrap("Joint bodies and posts", joint_col - 0.12, SMALLEST, True)
     heads = [len(h) for h, _ in board_heads.values()] + ([len(joint_head)] if joint_col else [])
-    header_height = text_height(max(heads), SMALLEST)
-    header_height += 0.16
+    header_height = text_height(max(heads), SMALLEST) + 0.16
     legend = _legend_items(graph, bodies, names, colour, word, state)
     base = Plan(
         graph=graph,
@@ -297,11 +307,8 @@ def _rows(
     if governance:
         rows.append(_band("Governance: joint bodies and posts", 0, name_width + 6))
         for node in governance:
-            data = graph.nodes[node]
-            lines = wrap(str(data.get("label", node)), name_width, TEXT_SIZE)
-            said = wrap(_governance_text(graph, node, names), span - 0.3, SMALLEST)
-            height = max(_row_height(len(lines)), text_height(len(said), SMALLEST) + 0.2)
-            rows.append(Row("governance", node, height, lines=lines, joint=said))
+            said = _governance_text(graph, node, names)
+            rows.append(_worded(graph, "governance", node, said, name_width, span))
     for band_title, category, functions in _bands(graph, group, names):
         rows.append(_band(band_title, category, name_width + 6))
         for function in functions:
@@ -310,7 +317,28 @@ def _rows(
             joint_lines = wrap(joint, joint_col - 0.2, SMALLEST) if joint else []
             height = _row_height(max(len(lines), len(joint_lines)))
             rows.append(Row("function", function, height, lines=lines, joint=joint_lines))
+    outside = nodes_of_kind(graph, "independent_body")
+    if outside:  # drawn apart, after the grid: no column, team or line of the joint working
+        rows.append(_band(OUTSIDE_BAND, 0, name_width + 6))
+        for node in outside:
+            said = _outside_text(graph, node)
+            rows.append(_worded(graph, "outside", node, said, name_width, span))
     return rows
+
+
+def _worded(graph: Graph, kind: str, node: str, said: str, name_width: float, span: float) -> Row:
+    """A row naming ``node`` and saying ``said`` across the grid (governance, outside bodies)."""
+    lines = wrap(str(graph.nodes[node].get("label", node)), name_width, TEXT_SIZE)
+    joint = wrap(said, span - 0.3, SMALLEST)
+    height = max(_row_height(len(lines)), text_height(len(joint), SMALLEST) + 0.2)
+    return Row(kind, node, height, lines=lines, joint=joint)
+
+
+def _outside_text(graph: Graph, node: str) -> str:
+    """A body outside the portfolio in words: outside, and what must stay independent of it."""
+    kept = [str(graph.nodes[f]["label"]) for f in predecessors(graph, node, "independent_of")]
+    said = "outside the joint working: it has no team, reporting line or decision in it"
+    return f"{said}; must stay independent of it: {word_list(kept)}" if kept else said
 
 
 def _band(title: str, category: int, width: float) -> Row:
@@ -489,14 +517,10 @@ def _legend_items(
 ) -> list[tuple[str, Any]]:
     """The key: (symbol, sentence) pairs, symbols drawn by :func:`_draw_symbol`."""
     items: list[tuple[str, Any]] = [("columns", (bodies, names, colour, word))]
+    outside = [("outside", _OUTSIDE_KEY)] if nodes_of_kind(graph, "independent_body") else []
     if state == "as-is":
-        items.append(
-            (
-                "team",
-                f"own team: the team a body runs today, in that body's column, under its {word}",
-            )
-        )
-        return items
+        team = f"own team: the team a body runs today, in that body's column, under its {word}"
+        return [*items, ("team", team), *outside]
     items += [
         (
             "one",
@@ -513,14 +537,8 @@ def _legend_items(
         ("separate", "separate and distinct: separate teams, no line"),
     ]
     if any(graph.nodes[f].get("decided") is False for f in nodes_of_kind(graph, "function")):
-        items.append(
-            (
-                "open",
-                "not decided yet: the answers left open allow each arrangement listed with the "
-                "function; each body keeps its own team (dashed) until it is decided",
-            )
-        )
-    return items
+        items.append(("open", _OPEN_KEY))
+    return items + outside
 
 
 def legend_lines(items: list[tuple[str, Any]], width: float) -> list[tuple[str, Any, list[str]]]:

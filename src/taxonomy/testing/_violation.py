@@ -14,8 +14,9 @@ from taxonomy._results import Classification
 from taxonomy.classification import classify
 from taxonomy.errors import EngineError
 from taxonomy.language.rules import RulePack
+from taxonomy.law import in_force
 
-__all__ = ["Violation", "classified"]
+__all__ = ["Violation", "classified", "on_its_day"]
 
 
 @attrs.frozen
@@ -42,3 +43,16 @@ def classified(
         return classify(portfolio, rules=rules), []
     except EngineError as exc:
         return None, [Violation("totality", exc.function or "?", str(exc))]
+
+
+def on_its_day(rules: RulePack, portfolio: Portfolio) -> Portfolio:
+    """``portfolio`` as it stands on its day, under the law then (an undated law: itself).
+
+    A provision in force sets functions' legal facts (:class:`taxonomy.FunctionLaw`) over the
+    function's own: an invariant that changes a function and classifies it again starts from
+    the portfolio of the day, or the law would write its facts back over the change, and it
+    reads the facts classify judged, not those the function was written with.
+    """
+    if not portfolio.law.dated:
+        return portfolio
+    return in_force(portfolio, None, rules.facts).portfolio

@@ -54,7 +54,7 @@ from taxonomy.classification import classify
 from taxonomy.language.rules import RulePack
 from taxonomy.language.semantics import default_decision, holds
 from taxonomy.render.text import to_json
-from taxonomy.testing._violation import Violation, classified
+from taxonomy.testing._violation import Violation, classified, on_its_day
 from taxonomy.testing.law import (
     LAW,
     consent,
@@ -147,6 +147,7 @@ def _levels_moved(fn: Function) -> list[Function]:
 
 def legal_dominance(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """No efficiency or effectiveness answer lifts a function above its legal caps or lead."""
+    portfolio = on_its_day(rules, portfolio)  # changed functions keep their change
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         caps = [rules.rule(f.rule).then.cap for f in rec.explanation.fired]
@@ -236,6 +237,7 @@ def _stricter(fn: Function, portfolio: Portfolio) -> list[tuple[str, Legal]]:
 
 def monotonicity(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Stronger answers never separate it more; more legal restriction never integrates it more."""
+    portfolio = on_its_day(rules, portfolio)  # changed functions keep their change
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
@@ -278,6 +280,7 @@ def determinism(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Separate arrangements name a lead or each body does its own; leads are lawful bodies."""
+    portfolio = on_its_day(rules, portfolio)  # changed functions keep their change
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []
@@ -312,6 +315,7 @@ def lead_rules(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
 
 def explanation_faithfulness(rules: RulePack, portfolio: Portfolio) -> list[Violation]:
     """Explanations cite only rules that fired, on answers that satisfy them, and miss none."""
+    portfolio = on_its_day(rules, portfolio)  # changed functions keep their change
 
     def check(fn: Function, rec: Recommendation) -> list[Violation]:
         found = []

@@ -14,9 +14,11 @@ Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from taxonomy._model import (
@@ -25,18 +27,23 @@ from taxonomy._model import (
     Effectiveness,
     Efficiency,
     Function,
+    FunctionLaw,
     Law,
     Legal,
     Level,
     Organisation,
     Portfolio,
+    Provision,
 )
 from taxonomy.language.rules import RulePack, load_rules
 
 __all__ = [
+    "ORDER_DAY",
     "bodies",
     "capabilities",
+    "dated_laws",
     "declared_answers",
+    "function_laws",
     "functions",
     "legal_constraints",
     "levels",
@@ -190,12 +197,16 @@ def portfolios(
     legal: st.SearchStrategy[Legal] | None = None,
     law: st.SearchStrategy[Law] | None = None,
     rules: RulePack | None = None,
+    function_laws: bool = False,
 ) -> Portfolio:
     """A valid portfolio of two to eight bodies and one to ``max_functions`` functions.
 
     Functions answer the questions ``rules`` declares (None: the default pack).
 
     ``law`` shrinks to no joint committees (the 2018 position of NHS England and Improvement).
+    With ``function_laws``, the law is dated instead (:func:`dated_laws`: an order setting
+    functions' legal facts from :data:`ORDER_DAY`) and the portfolio's day is drawn before or
+    from that day, so the facts the order sets are judged in force and not; ``law`` is unused.
     """
     ids = draw(bodies(min_size=min_bodies, max_size=max_bodies))
     count = draw(st.integers(1, max_functions))
@@ -203,8 +214,72 @@ def portfolios(
         draw(functions(ids, function_id=f"f{i}", legal=legal, rules=rules))
         for i in range(1, count + 1)
     ]
+    orgs = draw(organisations(ids))
+    if function_laws:
+        dated = draw(dated_laws(fns, ids))
+        day = draw(st.sampled_from([ORDER_DAY, ORDER_DAY - datetime.timedelta(days=1)]))
+        return Portfolio("Generated portfolio", orgs, tuple(fns), dated, as_of=day)
     drawn_law = draw(law if law is not None else st.builds(Law, st.booleans()))
-    return Portfolio("Generated portfolio", draw(organisations(ids)), tuple(fns), drawn_law)
+    return Portfolio("Generated portfolio", orgs, tuple(fns), drawn_law)
+
+
+#: The day from which the order :func:`dated_laws` draws sets functions' legal facts.
+ORDER_DAY = datetime.date(2020, 4, 1)
+#: What a provision drawn by :func:`function_laws` writes: every key :func:`legal_constraints`
+#: draws, so nothing the function says itself is mixed with what the provision sets.
+_LAW_KEYS = (
+    "statutory_owner",
+    "held_by_each",
+    "delegable_to",
+    "board_reserved",
+    "not_delegable_to",
+    "independence_from",
+    "separate_reason",
+    "with_agreement_of",
+    "agreement_basis",
+)
+
+
+@st.composite
+def function_laws(draw: st.DrawFn, fn: Function, ids: Sequence[str]) -> FunctionLaw:
+    """The legal facts a provision sets of ``fn`` while in force, valid for it by construction.
+
+    Drawn as :func:`legal_constraints` draws a function's own, every key written; an
+    independence that would leave nobody to carry it out, bar its agreed lead or a body it
+    involves, is dropped, and so is an employees-only limit its agreed lead is outside.
+    """
+    legal = draw(legal_constraints(ids))
+    barred = set(legal.independence_from)
+    if set(fn.performed_by) <= barred or fn.agreed_lead in barred or barred & set(fn.involves):
+        legal = attrs.evolve(legal, independence_from=())
+    lead = fn.agreed_lead
+    if lead is not None and legal.delegable_to and lead not in legal.delegable_to:
+        legal = attrs.evolve(legal, delegable_to=())
+    return FunctionLaw(fn.id, tuple((key, getattr(legal, key)) for key in _LAW_KEYS))
+
+
+@st.composite
+def dated_laws(draw: st.DrawFn, fns: Sequence[Function], ids: Sequence[str]) -> Law:
+    """A dated law of two provisions, the second an order setting functions' legal facts.
+
+    The first says whether joint committees are lawful, on every day; the order, from
+    :data:`ORDER_DAY`, sets the legal facts of one or two of ``fns`` (:func:`function_laws`).
+    Shrinks to joint committees unlawful and one function's facts.
+    """
+    lawful = draw(st.booleans())
+    standing = Provision("standing-law", "Generated: the standing law", joint_committees=lawful)
+    chosen = draw(st.lists(st.sampled_from(list(fns)), min_size=1, max_size=2, unique_by=_id))
+    order = Provision(
+        id="generated-order",
+        source="Generated: an order setting functions' legal facts",
+        from_=ORDER_DAY,
+        functions=tuple(draw(function_laws(fn, ids)) for fn in chosen),
+    )
+    return Law(provisions=(standing, order))
+
+
+def _id(fn: Function) -> str:
+    return fn.id
 
 
 _LEVEL_FIELDS = (

@@ -1,0 +1,288 @@
+"""Follow-ups left by issues 24 and 25: each a defect a user would hit, with its test."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+
+import taxonomy
+from taxonomy.render.picture import draw, draw_pages
+from taxonomy.structure.graph import as_is_graph, build_graph
+from taxonomy.testing.strategies import ORDER_DAY, portfolios
+from tests.conftest import ROOT
+from tests.helpers import run_cli
+
+PANEL = ROOT / "tests/fixtures/independent_panel.yaml"
+
+
+def _svg_text(svg: bytes) -> str:
+    found = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg.decode("utf-8"))
+    return re.sub(r"\s+", " ", " ".join(found))
+
+
+def test_the_picture_draws_outside_bodies_apart_and_labelled() -> None:
+    """1. The DOT/JSON graph had the outside panels; the SVG/PNG picture left them out."""
+    portfolio = taxonomy.load_portfolio(PANEL)
+    for graph in (build_graph(taxonomy.classify(portfolio)), as_is_graph(portfolio)):
+        svg = draw(graph, fmt="svg")
+        text = _svg_text(svg)
+        assert "Westshire Independent Review Panel" in text
+        assert "Westshire Independent Audit Panel" in text
+        assert "Outside the joint working" in text
+        # Each says what must stay independent of it.
+        assert "Complaints handling" in text and "Internal audit" in text
+        (page,) = draw_pages(graph, fmt="svg")
+        assert "Westshire Independent Review Panel" in page.description
+        assert "outside the joint working" in page.description.lower()
+        assert draw(graph, fmt="png").startswith(b"\x89PNG")
+
+
+def _oversight_delegated() -> taxonomy.Portfolio:
+    """The NHS example with two finance functions listed as delegated to its advisory group."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    group = data["governance"]["bodies"][0]
+    assert group["kind"] == "joint_oversight_group"
+    group["delegated"] = ["pricing", "national-finance-leadership"]
+    group["oversees"] = ["financial-recovery"]
+    return taxonomy.portfolio_from_data(data, file="nhs.yaml")
+
+
+def test_a_delegation_to_an_oversight_group_leaves_the_holders_deciding() -> None:
+    """2. Listed as delegated to a joint oversight group, a function was decided by nobody.
+
+    An oversight group oversees and advises; it takes no decision (board paper para 20: the
+    Joint Finance *Advisory* Group, "to ensure that both Boards can discharge their independent
+    responsibilities"): the holders' Boards keep deciding, and `check` says the list is wrong.
+    """
+    from taxonomy.structure.checks import check
+    from taxonomy.structure.graph import predecessors
+
+    result = taxonomy.classify(_oversight_delegated())
+    pricing = result["pricing"].decision  # statutory_owner: nhsi and nhse
+    national = result["national-finance-leadership"].decision  # held_by_each
+    assert pricing is not None and national is not None
+    assert {(d.id, d.basis) for d in pricing.deciders} == {("nhsi", "holder"), ("nhse", "holder")}
+    assert {(d.id, d.basis) for d in national.deciders} == {
+        ("nhse", "held_by_each"),
+        ("nhsi", "held_by_each"),
+    }
+    graph = build_graph(result)
+    for fid in ("pricing", "national-finance-leadership"):
+        deciding = sorted(predecessors(graph, f"function:{fid}", "decides"))
+        assert deciding == ["board:nhse", "board:nhsi"], fid
+    found = [f for f in check(graph) if f.check == "oversight-takes-no-decision"]
+    assert len(found) == 2 and {f.severity for f in found} == {"error"}
+    said = next(f.message for f in found if "function:pricing" in f.nodes)
+    assert "joint body 'joint-finance-advisory-group'" in said and "key 'delegated'" in said
+    assert "oversees" in said and "NHS Improvement Board" in said
+    # The scheme of delegation says the Board still decides it.
+    from taxonomy.render.governance_docs import governance_markdown
+    from taxonomy.structure.drafting import governance_documents
+
+    text = governance_markdown(governance_documents(result))
+    assert "an oversight group takes no decision, so the governing body still decides it" in text
+    # Overseen only (as the example has it), nothing is reported.
+    plain = taxonomy.classify(
+        taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml")
+    )
+    assert not [f for f in check(build_graph(plain)) if f.check == "oversight-takes-no-decision"]
+
+
+@pytest.mark.parametrize(
+    ("example", "scenario", "body"),
+    [
+        ("nw_london_ccgs_2018.yaml", "nwl_single_ccg_2021.yaml", "nwl-ccg"),  # a merger
+        ("nw_london_ccgs_2018.yaml", "nwl_dated_2021.yaml", "nwl-ccg"),  # another day
+        ("nw_london_ccgs_2018.yaml", "nwl_icb_2022.yaml", "nwl-icb"),
+        ("nhs_joint_working_2018.yaml", "health_and_care_act_2022.yaml", "nhse"),
+    ],
+)
+def test_graph_of_a_scenario_leaving_one_body_draws_it(
+    example: str, scenario: str, body: str, tmp_path: Path
+) -> None:
+    """3. `graph --scenario` on a one-body day exited 2; it draws that body's day, exit 0."""
+    out = tmp_path / "g.json"
+    done = run_cli(
+        "graph", str(ROOT / "examples" / example), "--scenario",
+        str(ROOT / "examples/scenarios" / scenario), "-o", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"only {body} is left" in done.stderr and "Traceback" not in done.stderr
+    data = json.loads(out.read_text("utf-8"))
+    assert data["graph"]["single_body"] == body and data["graph"]["scenario"]
+    boards = [n["id"] for n in data["nodes"] if n["kind"] == "board"]
+    assert boards == [f"board:{body}"]
+    assert not [n for n in data["nodes"] if n["kind"] == "joint_body"]
+    # The picture too.
+    picture = tmp_path / "g.svg"
+    drawn = run_cli(
+        "graph", str(ROOT / "examples" / example), "--scenario",
+        str(ROOT / "examples/scenarios" / scenario), "-o", str(picture),
+    )  # fmt: skip
+    assert drawn.returncode == 0, drawn.stderr and picture.read_bytes().startswith(b"<?xml")
+
+
+def test_the_law_and_delegation_classes_are_exported() -> None:
+    """4. `taxonomy.DeclaredDelegation` and `taxonomy.FunctionLaw` raised AttributeError."""
+    from taxonomy import _model
+
+    for name in ("DeclaredDelegation", "FunctionLaw", "IndependentBody"):
+        assert name in taxonomy.__all__
+        assert getattr(taxonomy, name) is getattr(_model, name)
+    made = taxonomy.FunctionLaw("pricing", (("statutory_owner", ("nhsi",)),))
+    assert made.describe() == "pricing: statutory_owner nhsi"
+
+
+def test_unknown_posts_in_a_provisions_decided_by_are_refused_at_once() -> None:
+    """5. A provision's `legal.decided_by` named posts nobody checked: now each is refused."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "tests/fixtures/dated_legal_facts.yaml").read_text("utf-8"))
+    data["governance"] = {
+        "roles": [
+            {
+                "id": "chief-officer",
+                "name": "Chief Trading Standards Officer",
+                "employed_by": "county",
+                "reports_to": ["county"],
+            }
+        ]
+    }
+    order = data["law"][1]["functions"]
+    order[0]["legal"]["decided_by"] = ["cheif-officer"]
+    order[1]["legal"]["decided_by"] = ["auditor"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    found = {(p.item, p.key): p for p in info.value.problems}
+    where = "law: provision 'order-2024', functions"
+    assert set(found) == {
+        (f"{where}, trading-standards, legal", "decided_by"),
+        (f"{where}, audit, legal", "decided_by"),
+    }
+    first = found[(f"{where}, trading-standards, legal", "decided_by")]
+    assert first.suggestion == "chief-officer" and first.file == "p.yaml"
+    assert "'cheif-officer' is not one of the portfolio's roles" in str(info.value)
+    # A post the governance has is taken.
+    order[0]["legal"]["decided_by"] = ["chief-officer"]
+    del order[1]["legal"]["decided_by"]
+    assert taxonomy.portfolio_from_data(data, file="p.yaml").law.provisions[1].functions
+    # A governance that cannot be read has no roles: its posts are not also called unknown.
+    data["governance"]["roles"][0]["employed_by"] = "nobody"
+    order[0]["legal"]["decided_by"] = ["chief-officer"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    assert [p.key for p in info.value.problems] == ["employed_by"]
+
+
+@given(portfolios(max_bodies=3, max_functions=2, function_laws=True))
+def test_the_invariants_hold_on_portfolios_whose_law_sets_functions_legal_facts(
+    portfolio: taxonomy.Portfolio,
+) -> None:
+    """6. The strategies drew no `functions` law entries; now `function_laws=True` does.
+
+    The order sets one or two functions' facts from ORDER_DAY; the day is drawn on it or the
+    day before, so the facts are judged in force and not. The examples are the profile's.
+    """
+    from taxonomy.law import in_force
+    from taxonomy.testing.invariants import check_invariants
+
+    (order,) = [p for p in portfolio.law.provisions if p.functions]
+    judged = in_force(portfolio).portfolio
+    for law in order.functions:
+        legal = judged.function(law.function).legal
+        said = dict(law.legal)
+        written = portfolio.function(law.function).legal
+        expected = said if portfolio.as_of == ORDER_DAY else {k: getattr(written, k) for k in said}
+        assert {k: getattr(legal, k) for k in said} == expected
+    assert check_invariants(taxonomy.load_rules(), portfolio) == []
+
+
+def test_the_pack_invariants_read_the_facts_the_law_sets_that_day() -> None:
+    """Found by the strategy above: a fact an order set was judged against the function's own.
+
+    `explanation faithfulness` read the function as written (no statutory owner) while classify
+    read the order's (b1 holds it), and said a legal rule fired on a condition that did not hold.
+    """
+    from taxonomy.testing.invariants import check_invariants
+
+    fn = taxonomy.Function(
+        "f1", "Function f1", "national", ("b1",),
+        taxonomy.Efficiency("none", "none"), taxonomy.Effectiveness("none"), taxonomy.Legal(),
+        capability=taxonomy.Capability({"b1": "none", "b2": "none"}),
+    )  # fmt: skip
+    order = taxonomy.Provision(
+        "order", "an order", from_=ORDER_DAY,
+        functions=(taxonomy.FunctionLaw("f1", (("statutory_owner", ("b1",)),)),),
+    )  # fmt: skip
+    standing = taxonomy.Provision("standing", "the standing law", joint_committees=False)
+    portfolio = taxonomy.Portfolio(
+        "An order", (taxonomy.Organisation("b1", "B1"), taxonomy.Organisation("b2", "B2")),
+        (fn,), taxonomy.Law(provisions=(standing, order)), as_of=ORDER_DAY,
+    )  # fmt: skip
+    assert check_invariants(taxonomy.load_rules(), portfolio) == []
+
+
+def test_an_unknown_id_in_independence_from_is_worded_for_what_it_lists() -> None:
+    """7. The message said "organisations" while its list held the outside panels too."""
+    import yaml
+
+    data = yaml.safe_load(PANEL.read_text("utf-8"))
+    data["functions"][0]["legal"]["independence_from"] = ["reveiw-panel", "review-panel"]
+    data["functions"][2]["legal"]["independence_from"] = ["audit-committee", "audit-committee"]
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+    said = str(info.value)
+    assert (
+        "'reveiw-panel' is not one of the portfolio's organisations or bodies outside it "
+        "(independent_bodies); allowed: county, east, west, review-panel, audit-committee "
+        "(did you mean 'review-panel'?)"
+    ) in said
+    assert "function 'internal-audit': key 'independence_from': lists a body twice" in said
+    # Without bodies outside, the organisations are all it lists, and it says so.
+    data = yaml.safe_load(PANEL.read_text("utf-8"))
+    del data["independent_bodies"]
+    data["law"] = data["law"][:1]
+    for fn in data["functions"]:
+        fn["legal"] = {"independence_from": ["contry"]}
+    with pytest.raises(
+        taxonomy.PortfolioError, match="is not one of the portfolio's organisations;"
+    ):
+        taxonomy.portfolio_from_data(data, file="p.yaml")
+
+
+def test_the_attrs_floor_caches_properties_on_slotted_classes() -> None:
+    """8. pyproject allowed attrs 23.1, which refuses functools.cached_property on a slotted
+    class ("No '__dict__' attribute ... to cache"): the model's Portfolio and Governance use it
+    (attrs 23.2 added it). Checked by hand in a fresh venv: 23.1.0 fails, 23.2.0 installs."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    (floor,) = [d for d in data["project"]["dependencies"] if d.startswith("attrs")]
+    version = tuple(int(part) for part in floor.split(">=")[1].split("."))
+    assert version >= (23, 2)
+    source = (ROOT / "src/taxonomy/_model/portfolio.py").read_text("utf-8")
+    assert "functools.cached_property" in source  # why the floor is what it is
+
+
+def test_a_post_may_decide_what_its_body_lists_under_an_oversight_group() -> None:
+    """The reader refused it ("the joint body decides it"), though the group decides nothing."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    data["governance"]["bodies"][0]["delegated"] = ["pricing"]
+    data["governance"]["bodies"][0]["oversees"] = ["financial-recovery"]
+    pricing = next(f for f in data["functions"] if f["id"] == "pricing")
+    pricing["legal"]["decided_by"] = ["joint-rd-london"]  # employed by nhse, a holder
+    result = taxonomy.classify(taxonomy.portfolio_from_data(data, file="nhs.yaml"))
+    decision = result["pricing"].decision
+    assert decision is not None
+    assert {(d.id, d.basis) for d in decision.deciders} == {
+        ("nhsi", "holder"),
+        ("joint-rd-london", "named"),
+    }
