@@ -35,6 +35,7 @@ from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
     EFFECTS,
     FORUM_WORDS,
+    FiringWords,
     LegalEffect,
     agreeing,
     alone_sentence,
@@ -42,6 +43,7 @@ from taxonomy.render.wording import (
     arrangement_words,
     citation,
     delegated_sentences,
+    keeper_effects,
     level_words,
     number_words,
     parent_sentences,
@@ -173,6 +175,10 @@ class _Writer:
             for fact in rule.when.facts()
             if fact.startswith("finding.")
         }
+        # Each firing's words, kept by the firing (the engine shares one among the functions of
+        # a case): its reason, and its finding with the answers it came from.
+        bodies = frozenset(f for f in self.facts if pack.fact_type(f).name in ("body", "bodies"))
+        self._reasons, self._found = FiringWords(bodies), FiringWords(bodies)
 
     def _function(self, rec: Recommendation) -> Function:
         given, wanted = self._given, rec.function
@@ -296,16 +302,21 @@ class _Writer:
         ``the duplication ... is high (efficiency: high), and ...``; a finding read from
         derived facts (a capability gap) is said in its rule's own words.
         """
-        parts = []
-        for firing in producers:
-            answers = [self._answer(fact, value) for fact, value in firing.matched]
-            said = word_list(answers) if answers and all(answers) else self._because(firing)
-            parts.append(
-                f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
-            )
+        parts = [self._finding(firing) for firing in producers]
         if len(parts) == 1:
             return parts[0]
         return ", and ".join([", ".join(parts[:-1]), parts[-1]])
+
+    def _finding(self, firing: Firing) -> str:
+        """A finding and the answers it came from (``... is high (efficiency: high)``)."""
+        kept = None if self._open else self._found.get(firing, self._named)
+        if kept is not None:
+            return kept
+        answers = [self._answer(fact, value) for fact, value in firing.matched]
+        said = word_list(answers) if answers and all(answers) else self._because(firing)
+        said = f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
+        # An answer left open is said as such: words for this function alone.
+        return said if self._open else self._found.keep(firing, self._named, said)
 
     def _caps(self, ex: Explanation) -> list[str]:
         if not ex.capped_by:
@@ -382,14 +393,17 @@ class _Writer:
         fn = self._function(rec)
         effects += self._apart(fn, ex)
         if not rec.settled_arrangement.separate:
-            effects += self._keepers(fn, delegating(rec.decision))
+            handed = delegating(rec.decision)
+            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names)
         return effects
 
     def _apart(self, fn: Any, ex: Explanation) -> list[LegalEffect]:
         """The bodies the law keeps out of ``fn``, where no rule already said so."""
         apart = [b for b in fn.legal.independence_from if b not in fn.performed_by]
+        if not apart:
+            return []
         read = {fact.split(".")[1] for f in ex.fired for fact, _ in f.matched if "." in fact}
-        if not apart or "independence_from" in read:
+        if "independence_from" in read:
             return []
         source = (
             self.pack.facts.get("legal.independence_from").source
@@ -404,38 +418,6 @@ class _Writer:
                 citation(source, self.paper) if source else "",
             )
         ]
-
-    def _keepers(self, fn: Any, handed: frozenset[str]) -> list[LegalEffect]:
-        """The bodies that each keep deciding ``fn`` while the work is shared.
-
-        Not those that ``handed`` it to a joint body: the joint body decides it for them.
-        """
-        effects = []
-        for fact, keepers, reason in (
-            (
-                "legal.board_reserved",
-                fn.performed_by if fn.legal.board_reserved else (),
-                "the decision is reserved to each body's own governing body",
-            ),
-            (
-                "legal.held_by_each",
-                ()
-                if fn.legal.board_reserved
-                else tuple(b for b in fn.legal.held_by_each if b not in handed),
-                "each holds the duty or office of its own",
-            ),
-        ):
-            if keepers:
-                source = self.pack.facts.get(fact).source if fact in self.pack.facts else ""
-                effects.append(
-                    LegalEffect(
-                        "decides",
-                        f"{self._names(keepers)} each keep deciding while the work is shared",
-                        reason,
-                        citation(source, self.paper) if source else "",
-                    )
-                )
-        return effects
 
     # -- the lead, who decides, to whom the team answers -----------------------------------------
 
@@ -565,6 +547,13 @@ class _Writer:
 
     def _because(self, firing: Firing) -> str:
         """The rule's reason, its placeholders filled with names rather than ids."""
+        kept = self._reasons.get(firing, self._named)
+        if kept is None:
+            kept = self._reasons.keep(firing, self._named, self._reason(firing))
+        return kept
+
+    def _reason(self, firing: Firing) -> str:
+        """:meth:`_because`, worked out."""
         template = self.pack.rule(firing.rule).because if firing.rule in self.rule_ids else ""
         if not template:
             return firing.because
