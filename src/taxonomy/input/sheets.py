@@ -51,6 +51,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _csv_cell(raw: str) -> str | None:
+    """A CSV cell as :func:`_cell` reads :func:`~taxonomy.input.cells.from_csv`'s text."""
+    text = (raw[1:] if raw[:1] == "'" else raw).replace("\r\n", "\n").strip()
+    return text or None
+
+
 def located_cells(values: Iterable[Any], *, sheet: str, row: int, column: str) -> Cells:
     """``values``, read from one cell, each at that cell."""
     return Cells(values, at=Location(row, sheet, column))
@@ -176,16 +182,24 @@ def table_rows(
             )
         seen[heading] = index
     yield 0, {"__header__": header}
+    width = len(header)
+    every_headed = "" not in header
+    # A CSV cell is text: read in one step (from_csv, then _cell's reading of text).
+    read = _csv_cell if convert is from_csv else lambda raw: _cell(convert(raw))
     for number, row in enumerate(found, start=2):
         if _blank(row):  # fast, for the million blank rows a workbook may claim
             continue
+        if len(row) > width and _blank(row[width:]):  # nothing beyond the headings
+            row = row[:width]
+        if every_headed and len(row) <= width:  # each value under a heading: the usual row
+            values = list(map(read, row))
+            if values.count(None) < len(values):
+                yield number, dict(zip(header, values, strict=False))
+            continue
         cells: dict[str, Any] = {}
-        tail = row[len(header) :]
-        if _blank(tail):  # nothing beyond the headings
-            row = row[: len(header)]
         for index, raw in enumerate(row):
-            value = _cell(convert(raw))
-            heading = header[index] if index < len(header) else ""
+            value = read(raw)
+            heading = header[index] if index < width else ""
             if heading:
                 cells[heading] = value
             elif value is not None:

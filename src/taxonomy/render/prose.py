@@ -316,7 +316,7 @@ class _Writer:
         said = word_list(answers) if answers and all(answers) else self._because(firing)
         said = f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
         # An answer left open is said as such: words for this function alone.
-        return said if self._open else self._found.keep(firing, self._named, said)
+        return said if self._open else self._found.keep(firing, said, self._named)
 
     def _caps(self, ex: Explanation) -> list[str]:
         if not ex.capped_by:
@@ -346,7 +346,8 @@ class _Writer:
 
     def _bounds(self, rec: Recommendation) -> list[str]:
         """The legal limits that applied without changing the category, and bodies kept apart."""
-        effects = [e for e in self.legal_effects(rec) if e.effect in ("bound", "apart")]
+        ex = rec.explanation
+        effects = [*self._limits(rec, ex), *self._apart(self._function(rec), ex)]
         if not effects:
             return []
         reasons = word_list(
@@ -370,7 +371,27 @@ class _Writer:
             )
             for f in ex.capped_by
         ]
-        effects += [
+        effects += self._limits(rec, ex)
+        lead = ex.lead_by
+        status = rec.lead_status if lead is not None and lead.question == "legal" else "tie"
+        if status != "tie":
+            assert lead is not None
+            whom = (
+                "led jointly"
+                if status == "joint"
+                else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
+            )
+            effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
+        fn = self._function(rec)
+        effects += self._apart(fn, ex)
+        if not rec.settled_arrangement.separate:
+            handed = delegating(rec.decision)
+            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names)
+        return effects
+
+    def _limits(self, rec: Recommendation, ex: Explanation) -> list[LegalEffect]:
+        """The legal limits ``rec`` was within (``bound``), said where no cap says more."""
+        return [
             LegalEffect(
                 "bound",
                 f"no more joined up than {f.cap.category}. {f.cap.title}",
@@ -382,20 +403,6 @@ class _Writer:
             # not, and read beside it ("held at 4", "no more than 3") looks like a contradiction.
             if f.cap is not None and not (ex.capped_by and f.cap.category < (rec.category or 0))
         ]
-        lead = ex.lead_by
-        if lead is not None and lead.question == "legal" and rec.lead_status != "tie":
-            whom = (
-                "led jointly"
-                if rec.lead_status == "joint"
-                else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
-            )
-            effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
-        fn = self._function(rec)
-        effects += self._apart(fn, ex)
-        if not rec.settled_arrangement.separate:
-            handed = delegating(rec.decision)
-            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names)
-        return effects
 
     def _apart(self, fn: Any, ex: Explanation) -> list[LegalEffect]:
         """The bodies the law keeps out of ``fn``, where no rule already said so."""
@@ -422,13 +429,13 @@ class _Writer:
     # -- the lead, who decides, to whom the team answers -----------------------------------------
 
     def _lead(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
-        ex = rec.explanation
-        if rec.lead_status == "each":
+        ex, status = rec.explanation, rec.lead_status
+        if status == "each":
             return sentence(
                 f"No body leads it: the law gives each of {self._group(rec.each_own)} the duty "
                 "of its own, so each does its own and is accountable for its own"
             )
-        if rec.lead_status == "tie":
+        if status == "tie":
             among = self._group(rec.tied)
             between = "among" if among.startswith("all ") else "between"
             return sentence(
@@ -436,14 +443,14 @@ class _Writer:
                 "capable and nothing in the law or the portfolio separates them, so they must "
                 "agree which of them leads"
             )
-        if rec.lead_status == "open":  # the arrangement is decided, the lead turns on answers
+        if status == "open":  # the arrangement is decided, the lead turns on answers
             return sentence(
                 "The lead is not decided yet: it depends on answers left open, and may be "
                 + open_lead_words(rec.possible, self.names)
             )
         if ex.lead_by is None:
             return ""
-        if rec.lead_status == "joint":
+        if status == "joint":
             return sentence(
                 f"It is led jointly: {self._because(ex.lead_by)} ({self._cite(ex.lead_by)})"
             )
@@ -455,6 +462,8 @@ class _Writer:
 
     def _decides(self, rec: Recommendation) -> list[str]:
         """Who keeps deciding, where that is not who delivers (one team or aligned teams)."""
+        if rec.settled_arrangement.separate:
+            return []
         fn = self._function(rec)
         legal, handed = fn.legal, delegating(rec.decision)
         keepers = (
@@ -462,8 +471,6 @@ class _Writer:
             if legal.board_reserved
             else tuple(b for b in legal.held_by_each if b not in handed)
         )
-        if rec.settled_arrangement.separate:
-            return []
         if not keepers:
             return self._delegated(rec, handed)
         whom = (
@@ -549,7 +556,7 @@ class _Writer:
         """The rule's reason, its placeholders filled with names rather than ids."""
         kept = self._reasons.get(firing, self._named)
         if kept is None:
-            kept = self._reasons.keep(firing, self._named, self._reason(firing))
+            kept = self._reasons.keep(firing, self._reason(firing), self._named)
         return kept
 
     def _reason(self, firing: Firing) -> str:

@@ -374,32 +374,47 @@ def _declared_sentences(
     return said
 
 
-#: How many firings' words are kept (the engine's shared ones, and the latest others).
+#: How many firings' words are kept in each of two generations (see :class:`FiringWords`).
 _KEPT = 4096
 
 
 class FiringWords:
-    """Words said of firings, kept by the firing (held, so its identity is not reused).
+    """Words said of firings (text, or JSON), kept by the firing for a run.
+
+    The engine shares one firing among the functions of a case, so most are said again and
+    again; others are a function's own. Each firing is held, so its identity is not reused.
+    Two generations of at most :data:`_KEPT` each: when the young one is full it becomes the
+    old one (the oldest forgotten), and a firing found in the old one is kept young again, so
+    the shared firings stay however many of a function's own come between.
 
     Words that name the bodies a firing read (a fact of ``body_facts``) depend on the bodies
     named in full already (``all eight``): they are kept with those, and found only with them.
     """
 
-    def __init__(self, body_facts: frozenset[str]) -> None:
+    def __init__(self, body_facts: frozenset[str] = frozenset()) -> None:
         self._body_facts = body_facts
-        self._words: dict[int, tuple[Firing, frozenset[str] | None, str]] = {}
+        self._young: dict[int, tuple[Firing, frozenset[str] | None, str]] = {}
+        self._old: dict[int, tuple[Firing, frozenset[str] | None, str]] = {}
 
-    def get(self, firing: Firing, named: frozenset[str]) -> str | None:
+    def get(self, firing: Firing, named: frozenset[str] = frozenset()) -> str | None:
         """The words kept for ``firing`` said where ``named`` are named in full, or None."""
-        kept = self._words.get(id(firing))
-        if kept is None or kept[0] is not firing or (kept[1] is not None and kept[1] != named):
+        kept = self._young.get(id(firing))
+        if kept is None:
+            kept = self._old.get(id(firing))
+            if kept is None or kept[0] is not firing:
+                return None
+            self._keep(kept)
+        if kept[0] is not firing or (kept[1] is not None and kept[1] != named):
             return None
         return kept[2]
 
-    def keep(self, firing: Firing, named: frozenset[str], words: str) -> str:
+    def keep(self, firing: Firing, words: str, named: frozenset[str] = frozenset()) -> str:
         """Keep ``words`` for ``firing``, said where ``named`` are named in full; return them."""
-        if len(self._words) >= _KEPT:
-            self._words.clear()
         reads_bodies = any(fact in self._body_facts for fact, _ in firing.matched)
-        self._words[id(firing)] = (firing, named if reads_bodies else None, words)
+        self._keep((firing, named if reads_bodies else None, words))
         return words
+
+    def _keep(self, kept: tuple[Firing, frozenset[str] | None, str]) -> None:
+        if len(self._young) >= _KEPT:
+            self._old, self._young = self._young, {}
+        self._young[id(kept[0])] = kept
