@@ -141,6 +141,7 @@ def test_a_row_read_plainly_is_the_function_the_portfolios_reader_gives(
     if fast is not None:
         assert isinstance(slow, Function), slow
         assert repr(fast) == repr(slow)  # repr tells a Level from its name, == does not
+        assert fast == slow and hash(fast) == hash(slow)
     again = plain.function(cells)  # the legal answers remembered give the same function
     assert repr(again) == repr(fast)
 

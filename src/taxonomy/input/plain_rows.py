@@ -29,6 +29,7 @@ from taxonomy._model import (
     Legal,
     Level,
 )
+from taxonomy._model.function import prechecked
 from taxonomy.errors import CONTROL_CHARACTER
 from taxonomy.input.reader import lone_surrogate
 from taxonomy.input.shapes import FUNCTION
@@ -206,17 +207,23 @@ class PlainRows:
             return None  # involves a body that carries it out, or one it is apart from
         if agreed is not None and (agreed not in performed_by or not legal.may_lead(agreed)):
             return None
-        return Function(
+        # Each value is checked above as the model's validators check it: not checked again.
+        efficiency = prechecked(Efficiency, duplication=duplication, simplification=simplification)
+        return prechecked(
+            Function,
             id=fn_id,
             name=name,
             level=tier,
             performed_by=performed_by,
-            efficiency=Efficiency(duplication, simplification),
-            effectiveness=Effectiveness(benefit),
+            efficiency=efficiency,
+            effectiveness=prechecked(Effectiveness, joint_benefit=benefit),
             legal=legal,
-            capability=Capability(capability),
+            capability=prechecked(Capability, levels=tuple(capability.items())),
             agreed_lead=agreed,
             involves=involves,
+            answers=(),
+            unknowns=(),
+            by_body=(),
         )
 
     def levels(
@@ -240,7 +247,7 @@ class PlainRows:
         Remembered by the cells as written (and the performers, where ``held_by_each`` is
         ``all``): the same answers give the same (immutable) object.
         """
-        written = tuple(cells.get(column) for column in _LEGAL)
+        written = tuple(map(cells.get, _LEGAL))
         key = (*written, performed_by) if written[1] == "all" else written
         if key in self._legal:
             legal = self._legal[key]
