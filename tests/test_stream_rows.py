@@ -18,18 +18,21 @@ from click.testing import CliRunner
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from taxonomy import classify, load_portfolio
 from taxonomy._model import Function
 from taxonomy.cli import cli
 from taxonomy.errors import PortfolioError, Problems
 from taxonomy.input import spreadsheet
 from taxonomy.input.function import read_function
 from taxonomy.input.plain_rows import PlainRows
+from taxonomy.input.portfolio import portfolio_from_data
 from taxonomy.input.reader import Reader
 from taxonomy.input.rows import function_row
 from taxonomy.input.shapes import FUNCTION
 from taxonomy.input.sheets import table_rows
 from taxonomy.input.values import item_name
 from taxonomy.language.rules import load_rules
+from taxonomy.render.prose import paragraph, paragraphs
 from tests.helpers import run_cli
 
 BODIES = ["b1", "b2", "b3"]
@@ -240,3 +243,45 @@ def test_table_rows_reads_cells_as_before() -> None:
         (2, {"id": "=f1", "name": "Pricing", "level": None}),
         (3, {"id": "f2"}),
     ]
+
+
+def _function(fid: str, performers: list[str], owners: list[str]) -> dict[str, Any]:
+    return {
+        "id": fid,
+        "name": f"Function {fid}",
+        "level": "national",
+        "performed_by": performers,
+        "efficiency": {"duplication": "high", "simplification": "high"},
+        "effectiveness": {"joint_benefit": "high"},
+        "legal": {"statutory_owner": owners},
+        "capability": dict.fromkeys(performers, "medium") | {"a": "high"},
+    }
+
+
+def test_one_paragraph_writer_says_each_function_as_a_writer_of_its_own() -> None:
+    """The words kept for a firing are said again only where the same bodies are named in full.
+
+    The owners ``a, b, c`` (whose duty makes ``a`` lead) are ``all three`` where the three carry
+    the function out, and named where four do; the engine shares the firing between the two.
+    """
+    bodies = [{"id": b, "name": f"Body {b.upper()}"} for b in "abcd"]
+    functions = [
+        _function("f1", ["a", "b", "c"], ["a", "b", "c"]),
+        _function("f2", ["a", "b", "c", "d"], ["a", "b", "c"]),
+        _function("f3", ["a", "b", "c"], ["a", "b", "c"]),
+    ]
+    data = {"name": "Owners", "organisations": bodies, "functions": functions}
+    portfolio = portfolio_from_data(data)
+    result = classify(portfolio)
+    together = paragraphs(result)
+    alone = {rec.function: paragraph(rec, result) for rec in result}
+    assert together == alone
+    assert "the duty sits in law with all three" in together["f1"]
+    assert "the duty sits in law with Body A, Body B and Body C" in together["f2"]
+    assert together["f3"] == together["f1"].replace("Function f1", "Function f3")
+
+
+def test_one_paragraph_writer_says_every_example_as_writers_of_their_own() -> None:
+    for shipped in sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml")):
+        result = classify(load_portfolio(shipped))
+        assert paragraphs(result) == {rec.function: paragraph(rec, result) for rec in result}
