@@ -167,20 +167,7 @@ def table_rows(
         raise PortfolioError(
             "is empty: the first row must hold the column headings", file=file, sheet=sheet
         )
-    header = [str(h).strip() if h is not None else "" for h in first]
-    while header and not header[-1]:
-        header.pop()
-    seen: dict[str, int] = {}
-    for index, heading in enumerate(header):
-        if heading and heading in seen:
-            raise PortfolioError(
-                f"the heading '{heading}' is given twice ({_column_name(is_csv, seen[heading])} "
-                f"and {_column_name(is_csv, index)}): one would silently override the other",
-                file=file,
-                sheet=sheet,
-                line=1,
-            )
-        seen[heading] = index
+    header = _headings(file, sheet, first, is_csv)
     yield 0, {"__header__": header}
     width = len(header)
     every_headed = "" not in header
@@ -212,6 +199,25 @@ def table_rows(
                 )
         if any(v is not None for v in cells.values()):
             yield number, cells
+
+
+def _headings(file: str, sheet: str, first: Sequence[Any], is_csv: bool) -> list[str]:
+    """A sheet's headings (none after the last given); one given twice is an error."""
+    header = [str(h).strip() if h is not None else "" for h in first]
+    while header and not header[-1]:
+        header.pop()
+    seen: dict[str, int] = {}
+    for index, heading in enumerate(header):
+        if heading and heading in seen:
+            raise PortfolioError(
+                f"the heading '{heading}' is given twice ({_column_name(is_csv, seen[heading])} "
+                f"and {_column_name(is_csv, index)}): one would silently override the other",
+                file=file,
+                sheet=sheet,
+                line=1,
+            )
+        seen[heading] = index
+    return header
 
 
 def tables_from_xlsx(path: Path) -> dict[str, Table]:

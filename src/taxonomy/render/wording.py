@@ -228,7 +228,7 @@ EFFECTS = ("capped", "bound", "apart", "lead", "decides")
 def keeper_effects(
     fn: Function,
     handed: frozenset[str],
-    pack: RulePack,
+    rules: RulePack,
     paper: str,
     names: Callable[[Iterable[str]], str],
 ) -> list[LegalEffect]:
@@ -253,7 +253,7 @@ def keeper_effects(
         ),
     ):
         if keepers:
-            source = pack.facts.get(fact).source if fact in pack.facts else ""
+            source = rules.facts.get(fact).source if fact in rules.facts else ""
             effects.append(
                 LegalEffect(
                     "decides",
