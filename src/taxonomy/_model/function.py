@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -11,6 +11,8 @@ from taxonomy._model.fields import check_id, check_ids, check_plain, check_text,
 from taxonomy._model.legal import Legal
 from taxonomy._model.levels import Level, level_field, to_level
 from taxonomy._model.text import format_value
+
+_A = TypeVar("_A")
 
 
 @attrs.frozen
@@ -343,3 +345,39 @@ class Function:
                 f"function {self.id!r} involves {', '.join(barred)}, which it must stay "
                 "independent of"
             )
+
+
+def prechecked(cls: type[_A], **values: Any) -> _A:
+    """An instance of the frozen attrs class ``cls`` (a model class) holding ``values`` as given.
+
+    No converter, validator or ``__attrs_post_init__`` runs: each value must already be what
+    they would make of it and accept (a tuple where they make a tuple, every id valid, every
+    combination allowed). For a reader that has checked each value as they would, so a row is
+    not checked twice (:class:`taxonomy.input.plain_rows.PlainRows`; ``tests/
+    test_stream_rows.py`` compares its functions with those built with every check). A field
+    not given takes its default.
+
+    >>> prechecked(Effectiveness, joint_benefit=Level.HIGH) == Effectiveness(Level.HIGH)
+    True
+    """
+    instance = object.__new__(cls)
+    for name, default in _defaults(cls):
+        value = values.get(name, default)
+        if value is attrs.NOTHING:
+            raise TypeError(f"{cls.__name__} needs {name}")
+        object.__setattr__(instance, name, value)
+    return instance
+
+
+_DEFAULTS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+    """Each field of ``cls`` with its default (``attrs.NOTHING`` where it has none)."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        fields = attrs.fields(cls)
+        if any(isinstance(field.default, attrs.Factory) for field in fields):  # type: ignore[arg-type]
+            raise TypeError(f"{cls.__name__} has a field made by a factory")
+        found = _DEFAULTS[cls] = tuple((field.name, field.default) for field in fields)
+    return found

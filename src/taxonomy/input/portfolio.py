@@ -252,6 +252,21 @@ class FunctionStream:
                 check_posts(self.reader, self.posts, [node], [function], governance, day=day)
         return function
 
+    def take(self, function: Function, line: int) -> bool:
+        """Count ``function``, read and checked elsewhere, unless its id is taken.
+
+        For a row read straight into its function (:class:`taxonomy.input.plain_rows.
+        PlainRows`), which names no post: False, nothing counted, where another function has
+        the id (the caller reads the row with :meth:`read`, which reports it).
+        """
+        if function.id in self.ids:
+            return False
+        self.count += 1
+        self.ids[function.id] = line
+        legal = function.legal
+        self.held[function.id] = legal.statutory_owner or legal.held_by_each
+        return True
+
     def finish(self) -> None:
         """Check what names the functions against every id seen; record every problem.
 

@@ -51,6 +51,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _csv_cell(raw: str) -> str | None:
+    """A CSV cell as :func:`_cell` reads :func:`~taxonomy.input.cells.from_csv`'s text."""
+    text = (raw[1:] if raw[:1] == "'" else raw).replace("\r\n", "\n").strip()
+    return text or None
+
+
 def located_cells(values: Iterable[Any], *, sheet: str, row: int, column: str) -> Cells:
     """``values``, read from one cell, each at that cell."""
     return Cells(values, at=Location(row, sheet, column))
@@ -161,6 +167,42 @@ def table_rows(
         raise PortfolioError(
             "is empty: the first row must hold the column headings", file=file, sheet=sheet
         )
+    header = _headings(file, sheet, first, is_csv)
+    yield 0, {"__header__": header}
+    width = len(header)
+    every_headed = "" not in header
+    # A CSV cell is text: read in one step (from_csv, then _cell's reading of text).
+    read = _csv_cell if convert is from_csv else lambda raw: _cell(convert(raw))
+    for number, row in enumerate(found, start=2):
+        if _blank(row):  # fast, for the million blank rows a workbook may claim
+            continue
+        if len(row) > width and _blank(row[width:]):  # nothing beyond the headings
+            row = row[:width]
+        if every_headed and len(row) <= width:  # each value under a heading: the usual row
+            values = list(map(read, row))
+            if values.count(None) < len(values):
+                yield number, dict(zip(header, values, strict=False))
+            continue
+        cells: dict[str, Any] = {}
+        for index, raw in enumerate(row):
+            value = read(raw)
+            heading = header[index] if index < width else ""
+            if heading:
+                cells[heading] = value
+            elif value is not None:
+                raise PortfolioError(
+                    f"a value in {_column_name(is_csv, index)}, which has no heading: give the "
+                    "column a heading or move the value",
+                    file=file,
+                    sheet=sheet,
+                    line=number,
+                )
+        if any(v is not None for v in cells.values()):
+            yield number, cells
+
+
+def _headings(file: str, sheet: str, first: Sequence[Any], is_csv: bool) -> list[str]:
+    """A sheet's headings (none after the last given); one given twice is an error."""
     header = [str(h).strip() if h is not None else "" for h in first]
     while header and not header[-1]:
         header.pop()
@@ -175,29 +217,7 @@ def table_rows(
                 line=1,
             )
         seen[heading] = index
-    yield 0, {"__header__": header}
-    for number, row in enumerate(found, start=2):
-        if _blank(row):  # fast, for the million blank rows a workbook may claim
-            continue
-        cells: dict[str, Any] = {}
-        tail = row[len(header) :]
-        if _blank(tail):  # nothing beyond the headings
-            row = row[: len(header)]
-        for index, raw in enumerate(row):
-            value = _cell(convert(raw))
-            heading = header[index] if index < len(header) else ""
-            if heading:
-                cells[heading] = value
-            elif value is not None:
-                raise PortfolioError(
-                    f"a value in {_column_name(is_csv, index)}, which has no heading: give the "
-                    "column a heading or move the value",
-                    file=file,
-                    sheet=sheet,
-                    line=number,
-                )
-        if any(v is not None for v in cells.values()):
-            yield number, cells
+    return header
 
 
 def tables_from_xlsx(path: Path) -> dict[str, Table]:

@@ -42,6 +42,7 @@ from taxonomy._model import Function, Portfolio, parse_day
 from taxonomy.errors import PortfolioError, Problems, did_you_mean
 from taxonomy.input.cells import csv_text
 from taxonomy.input.columns import portfolio_tables, text_value
+from taxonomy.input.plain_rows import PlainRows
 from taxonomy.input.portfolio import FunctionStream, portfolio_from_data, read_pack_reference
 from taxonomy.input.reader import Reader, Row
 from taxonomy.input.rows import KeyRows, dated_law, day_cell, function_row, item_rows
@@ -220,11 +221,17 @@ class PortfolioStream:
         reading, stream = self._opened.reading, self._stream
         answered = self.pack.facts.answered()
         file = reading.file_of("functions")
+        header = reading.tables["functions"][0][1]["__header__"]
+        plain = PlainRows.compile(
+            header, bodies=stream.bodies, outside=stream.outside, rules=self.pack
+        )
         with contextlib.closing(self._rows) as rows:
             try:
                 for row, cells in rows:
-                    node = function_row(file, row, cells, answered, reading.problems)
-                    function = stream.read(node)
+                    function = plain.function(cells) if plain is not None else None
+                    if function is None or not stream.take(function, row):
+                        node = function_row(file, row, cells, answered, reading.problems)
+                        function = stream.read(node)
                     # Once there is a problem nothing will be written: the rest is only checked.
                     if function is not None and stream.clean:
                         yield function

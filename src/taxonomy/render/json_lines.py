@@ -4,8 +4,8 @@ A line is ``json.dumps(recommendation.to_dict() | {"summary": ...}, sort_keys=Tr
 ensure_ascii=False)`` byte for byte; :class:`LineWriter` writes the same bytes for less. The
 rules that fired for a function are, with the engine's memo, mostly the same objects from one
 function to the next (a frozen :class:`~taxonomy._explanation.Firing` per distinct case), and
-their JSON is half a line's cost: each is encoded once and kept (a bounded number of them,
-each held so its identity is not reused), and a line's ``fired`` list is spliced in as text
+their JSON is half a line's cost: each is encoded once and kept (a bounded number of them, by
+:class:`~taxonomy.render.wording.FiringWords`), and a line's ``fired`` list is spliced in as text
 where the rest of the line, encoded without it, holds a marker no input can write.
 """
 
@@ -20,15 +20,13 @@ import attrs
 from taxonomy._explanation import EXPLANATION_JSON, FIRING_JSON
 from taxonomy._output_shape import Shape
 from taxonomy._results import RECOMMENDATION_JSON
+from taxonomy.render.wording import FiringWords
 
 if TYPE_CHECKING:
     from taxonomy._explanation import Firing
     from taxonomy._results import Recommendation
 
 __all__ = ["LineWriter"]
-
-#: How many firings' JSON one writer keeps (the memo's shared ones, and the latest others).
-KEPT = 4096
 
 
 class LineWriter:
@@ -50,7 +48,7 @@ class LineWriter:
         explanation = _shape_with(EXPLANATION_JSON, "fired", lambda _: marker)
         self._dump = _shape_with(RECOMMENDATION_JSON, "explanation", explanation.dump).dump
         self._encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
-        self._firings: dict[int, tuple[Firing, str]] = {}
+        self._firings = FiringWords()
 
     def line(self, recommendation: Recommendation, summary: str | None) -> str:
         """One recommendation's line (``summary`` added when not None), its newline ending it."""
@@ -61,14 +59,10 @@ class LineWriter:
         return self._encode(data).replace(self._marker, f"[{fired}]", 1) + "\n"
 
     def _firing(self, firing: Firing) -> str:
-        kept = self._firings.get(id(firing))
-        if kept is not None and kept[0] is firing:
-            return kept[1]
-        text = self._encode(FIRING_JSON.dump(firing))
-        if len(self._firings) >= KEPT:
-            self._firings.clear()
-        self._firings[id(firing)] = (firing, text)
-        return text
+        kept = self._firings.get(firing)
+        if kept is None:
+            kept = self._firings.keep(firing, self._encode(FIRING_JSON.dump(firing)))
+        return kept
 
 
 def _shape_with(shape: Shape, name: str, via: Any) -> Shape:

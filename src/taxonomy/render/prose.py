@@ -35,6 +35,7 @@ from taxonomy.render.undecided import open_paragraph, settled_sentence
 from taxonomy.render.wording import (
     EFFECTS,
     FORUM_WORDS,
+    FiringWords,
     LegalEffect,
     agreeing,
     alone_sentence,
@@ -42,6 +43,7 @@ from taxonomy.render.wording import (
     arrangement_words,
     citation,
     delegated_sentences,
+    keeper_effects,
     level_words,
     number_words,
     parent_sentences,
@@ -173,6 +175,10 @@ class _Writer:
             for fact in rule.when.facts()
             if fact.startswith("finding.")
         }
+        # Each firing's words, kept by the firing (the engine shares one among the functions of
+        # a case): its reason, and its finding with the answers it came from.
+        bodies = frozenset(f for f in self.facts if pack.fact_type(f).name in ("body", "bodies"))
+        self._reasons, self._found = FiringWords(bodies), FiringWords(bodies)
 
     def _function(self, rec: Recommendation) -> Function:
         given, wanted = self._given, rec.function
@@ -296,16 +302,21 @@ class _Writer:
         ``the duplication ... is high (efficiency: high), and ...``; a finding read from
         derived facts (a capability gap) is said in its rule's own words.
         """
-        parts = []
-        for firing in producers:
-            answers = [self._answer(fact, value) for fact, value in firing.matched]
-            said = word_list(answers) if answers and all(answers) else self._because(firing)
-            parts.append(
-                f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
-            )
+        parts = [self._finding(firing) for firing in producers]
         if len(parts) == 1:
             return parts[0]
         return ", and ".join([", ".join(parts[:-1]), parts[-1]])
+
+    def _finding(self, firing: Firing) -> str:
+        """A finding and the answers it came from (``... is high (efficiency: high)``)."""
+        kept = None if self._open else self._found.get(firing, self._named)
+        if kept is not None:
+            return kept
+        answers = [self._answer(fact, value) for fact, value in firing.matched]
+        said = word_list(answers) if answers and all(answers) else self._because(firing)
+        said = f"{said} ({str(firing.finding).replace('_', ' ')}: {level_words(firing.value)})"
+        # An answer left open is said as such: words for this function alone.
+        return said if self._open else self._found.keep(firing, said, self._named)
 
     def _caps(self, ex: Explanation) -> list[str]:
         if not ex.capped_by:
@@ -335,7 +346,8 @@ class _Writer:
 
     def _bounds(self, rec: Recommendation) -> list[str]:
         """The legal limits that applied without changing the category, and bodies kept apart."""
-        effects = [e for e in self.legal_effects(rec) if e.effect in ("bound", "apart")]
+        ex = rec.explanation
+        effects = [*self._limits(rec, ex), *self._apart(self._function(rec), ex)]
         if not effects:
             return []
         reasons = word_list(
@@ -359,7 +371,27 @@ class _Writer:
             )
             for f in ex.capped_by
         ]
-        effects += [
+        effects += self._limits(rec, ex)
+        lead = ex.lead_by
+        status = rec.lead_status if lead is not None and lead.question == "legal" else "tie"
+        if status != "tie":
+            assert lead is not None
+            whom = (
+                "led jointly"
+                if status == "joint"
+                else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
+            )
+            effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
+        fn = self._function(rec)
+        effects += self._apart(fn, ex)
+        if not rec.settled_arrangement.separate:
+            handed = delegating(rec.decision)
+            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names)
+        return effects
+
+    def _limits(self, rec: Recommendation, ex: Explanation) -> list[LegalEffect]:
+        """The legal limits ``rec`` was within (``bound``), said where no cap says more."""
+        return [
             LegalEffect(
                 "bound",
                 f"no more joined up than {f.cap.category}. {f.cap.title}",
@@ -371,25 +403,14 @@ class _Writer:
             # not, and read beside it ("held at 4", "no more than 3") looks like a contradiction.
             if f.cap is not None and not (ex.capped_by and f.cap.category < (rec.category or 0))
         ]
-        lead = ex.lead_by
-        if lead is not None and lead.question == "legal" and rec.lead_status != "tie":
-            whom = (
-                "led jointly"
-                if rec.lead_status == "joint"
-                else f"{self.names.get(str(rec.lead), str(rec.lead))} leads"
-            )
-            effects.append(LegalEffect("lead", whom, self._because(lead), self._cite(lead)))
-        fn = self._function(rec)
-        effects += self._apart(fn, ex)
-        if not rec.settled_arrangement.separate:
-            effects += self._keepers(fn, delegating(rec.decision))
-        return effects
 
     def _apart(self, fn: Any, ex: Explanation) -> list[LegalEffect]:
         """The bodies the law keeps out of ``fn``, where no rule already said so."""
         apart = [b for b in fn.legal.independence_from if b not in fn.performed_by]
+        if not apart:
+            return []
         read = {fact.split(".")[1] for f in ex.fired for fact, _ in f.matched if "." in fact}
-        if not apart or "independence_from" in read:
+        if "independence_from" in read:
             return []
         source = (
             self.pack.facts.get("legal.independence_from").source
@@ -405,48 +426,16 @@ class _Writer:
             )
         ]
 
-    def _keepers(self, fn: Any, handed: frozenset[str]) -> list[LegalEffect]:
-        """The bodies that each keep deciding ``fn`` while the work is shared.
-
-        Not those that ``handed`` it to a joint body: the joint body decides it for them.
-        """
-        effects = []
-        for fact, keepers, reason in (
-            (
-                "legal.board_reserved",
-                fn.performed_by if fn.legal.board_reserved else (),
-                "the decision is reserved to each body's own governing body",
-            ),
-            (
-                "legal.held_by_each",
-                ()
-                if fn.legal.board_reserved
-                else tuple(b for b in fn.legal.held_by_each if b not in handed),
-                "each holds the duty or office of its own",
-            ),
-        ):
-            if keepers:
-                source = self.pack.facts.get(fact).source if fact in self.pack.facts else ""
-                effects.append(
-                    LegalEffect(
-                        "decides",
-                        f"{self._names(keepers)} each keep deciding while the work is shared",
-                        reason,
-                        citation(source, self.paper) if source else "",
-                    )
-                )
-        return effects
-
     # -- the lead, who decides, to whom the team answers -----------------------------------------
 
     def _lead(self, rec: Recommendation, performers: tuple[str, ...]) -> str:
-        ex = rec.explanation
-        if rec.lead_status == "each":
+        ex, status = rec.explanation, rec.lead_status
+        if status == "each":
             return sentence(
                 f"No body leads it: the law gives each of {self._group(rec.each_own)} the duty "
                 "of its own, so each does its own and is accountable for its own"
             )
-        if rec.lead_status == "tie":
+        if status == "tie":
             among = self._group(rec.tied)
             between = "among" if among.startswith("all ") else "between"
             return sentence(
@@ -454,14 +443,14 @@ class _Writer:
                 "capable and nothing in the law or the portfolio separates them, so they must "
                 "agree which of them leads"
             )
-        if rec.lead_status == "open":  # the arrangement is decided, the lead turns on answers
+        if status == "open":  # the arrangement is decided, the lead turns on answers
             return sentence(
                 "The lead is not decided yet: it depends on answers left open, and may be "
                 + open_lead_words(rec.possible, self.names)
             )
         if ex.lead_by is None:
             return ""
-        if rec.lead_status == "joint":
+        if status == "joint":
             return sentence(
                 f"It is led jointly: {self._because(ex.lead_by)} ({self._cite(ex.lead_by)})"
             )
@@ -473,6 +462,8 @@ class _Writer:
 
     def _decides(self, rec: Recommendation) -> list[str]:
         """Who keeps deciding, where that is not who delivers (one team or aligned teams)."""
+        if rec.settled_arrangement.separate:
+            return []
         fn = self._function(rec)
         legal, handed = fn.legal, delegating(rec.decision)
         keepers = (
@@ -480,8 +471,6 @@ class _Writer:
             if legal.board_reserved
             else tuple(b for b in legal.held_by_each if b not in handed)
         )
-        if rec.settled_arrangement.separate:
-            return []
         if not keepers:
             return self._delegated(rec, handed)
         whom = (
@@ -565,6 +554,13 @@ class _Writer:
 
     def _because(self, firing: Firing) -> str:
         """The rule's reason, its placeholders filled with names rather than ids."""
+        kept = self._reasons.get(firing, self._named)
+        if kept is None:
+            kept = self._reasons.keep(firing, self._reason(firing), self._named)
+        return kept
+
+    def _reason(self, firing: Firing) -> str:
+        """:meth:`_because`, worked out."""
         template = self.pack.rule(firing.rule).because if firing.rule in self.rule_ids else ""
         if not template:
             return firing.because

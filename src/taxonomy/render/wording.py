@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -13,11 +13,15 @@ from taxonomy._model import Arrangement, Legal, Level, alone_words, word_list
 
 if TYPE_CHECKING:
     from taxonomy._decision import Decision, Delegation
+    from taxonomy._explanation import Firing
+    from taxonomy._model import Function
     from taxonomy.language.rules import RulePack
 
 __all__ = [
     "EFFECTS",
     "FORUM_WORDS",
+    "FiringWords",
+    "keeper_effects",
     "LegalEffect",
     "alone_sentence",
     "answer_meaning",
@@ -221,6 +225,46 @@ class LegalEffect:
 EFFECTS = ("capped", "bound", "apart", "lead", "decides")
 
 
+def keeper_effects(
+    fn: Function,
+    handed: frozenset[str],
+    rules: RulePack,
+    paper: str,
+    names: Callable[[Iterable[str]], str],
+) -> list[LegalEffect]:
+    """The bodies that each keep deciding ``fn`` while the work is shared (``decides``).
+
+    Not those that ``handed`` it to a joint body: the joint body decides it for them. ``names``
+    says bodies by name; ``paper`` is the paper as the pack cites it.
+    """
+    effects = []
+    for fact, keepers, reason in (
+        (
+            "legal.board_reserved",
+            fn.performed_by if fn.legal.board_reserved else (),
+            "the decision is reserved to each body's own governing body",
+        ),
+        (
+            "legal.held_by_each",
+            ()
+            if fn.legal.board_reserved
+            else tuple(b for b in fn.legal.held_by_each if b not in handed),
+            "each holds the duty or office of its own",
+        ),
+    ):
+        if keepers:
+            source = rules.facts.get(fact).source if fact in rules.facts else ""
+            effects.append(
+                LegalEffect(
+                    "decides",
+                    f"{names(keepers)} each keep deciding while the work is shared",
+                    reason,
+                    citation(source, paper) if source else "",
+                )
+            )
+    return effects
+
+
 def delegated_sentences(
     decision: Decision | None,
     handed: frozenset[str],
@@ -328,3 +372,49 @@ def _declared_sentences(
             sentence(f"{group([by])} delegates its decisions to {to}{each}{cited}; {stays}")
         )
     return said
+
+
+#: How many firings' words are kept in each of two generations (see :class:`FiringWords`).
+_KEPT = 4096
+
+
+class FiringWords:
+    """Words said of firings (text, or JSON), kept by the firing for a run.
+
+    The engine shares one firing among the functions of a case, so most are said again and
+    again; others are a function's own. Each firing is held, so its identity is not reused.
+    Two generations of at most :data:`_KEPT` each: when the young one is full it becomes the
+    old one (the oldest forgotten), and a firing found in the old one is kept young again, so
+    the shared firings stay however many of a function's own come between.
+
+    Words that name the bodies a firing read (a fact of ``body_facts``) depend on the bodies
+    named in full already (``all eight``): they are kept with those, and found only with them.
+    """
+
+    def __init__(self, body_facts: frozenset[str] = frozenset()) -> None:
+        self._body_facts = body_facts
+        self._young: dict[int, tuple[Firing, frozenset[str] | None, str]] = {}
+        self._old: dict[int, tuple[Firing, frozenset[str] | None, str]] = {}
+
+    def get(self, firing: Firing, named: frozenset[str] = frozenset()) -> str | None:
+        """The words kept for ``firing`` said where ``named`` are named in full, or None."""
+        kept = self._young.get(id(firing))
+        if kept is None:
+            kept = self._old.get(id(firing))
+            if kept is None or kept[0] is not firing:
+                return None
+            self._keep(kept)
+        if kept[0] is not firing or (kept[1] is not None and kept[1] != named):
+            return None
+        return kept[2]
+
+    def keep(self, firing: Firing, words: str, named: frozenset[str] = frozenset()) -> str:
+        """Keep ``words`` for ``firing``, said where ``named`` are named in full; return them."""
+        reads_bodies = any(fact in self._body_facts for fact, _ in firing.matched)
+        self._keep((firing, named if reads_bodies else None, words))
+        return words
+
+    def _keep(self, kept: tuple[Firing, frozenset[str] | None, str]) -> None:
+        if len(self._young) >= _KEPT:
+            self._old, self._young = self._young, {}
+        self._young[id(kept[0])] = kept
