@@ -36,7 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "classify",
         "Recommend an arrangement and a lead for every function of PORTFOLIO.",
     ),
-    "convert": ("files", "Convert a portfolio between YAML, XLSX and CSV without loss."),
+    "convert": ("files", "Convert a portfolio between YAML, XLSX, CSV and JSONL without loss."),
     "explain": ("explain", "Show which rules fired on which answers for one function, and why."),
     "governance": (
         "governance",

@@ -97,12 +97,14 @@ def _bodies(source: str) -> list[str]:
 
 @click.command("convert")
 @click.argument("source", metavar="IN")
-@output_option(metavar="OUT", required=True, help="The converted portfolio: .yaml, .xlsx or .csv.")
+@output_option(
+    metavar="OUT", required=True, help="The converted portfolio: .yaml, .xlsx, .csv or .jsonl."
+)
 @RULES_OPTION
 @FORCE_OPTION
 @writes_output((), inputs=("source",))
 def convert_command(source: str, out: Destination, rules_dir: str | None) -> None:
-    """Convert a portfolio between YAML, XLSX and CSV without loss.
+    """Convert a portfolio between YAML, XLSX, CSV and JSONL without loss.
 
     A portfolio answering the questions of a rule pack other than the default is read (and a
     spreadsheet written, with a column for each question) for that pack: give --rules DIR.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +51,10 @@ def load_portfolio(path: str | Path, *, rules: RulePack | None = None) -> Portfo
 
 
 def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
-    """Write a portfolio as YAML, XLSX or CSV, chosen by the file's extension.
+    """Write a portfolio as YAML, XLSX, CSV or JSONL, chosen by the file's extension.
+
+    JSONL is what :func:`load_portfolio` reads (and ``classify`` streams): the portfolio
+    without its functions on the first line, then one function a line.
 
     An existing file is replaced (a symlink itself, never what it points to), never one read
     while the command ran (see :class:`taxonomy.output.Output`).
@@ -58,17 +63,30 @@ def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
     if suffix in (".xlsx", ".csv"):
         write_portfolio(portfolio, path)
         return
-    if suffix not in (".yaml", ".yml"):
+    if suffix not in (".yaml", ".yml", ".jsonl"):
         raise PortfolioError(
-            "write .yaml, .yml, .xlsx or .csv",
+            "write .yaml, .yml, .xlsx, .csv or .jsonl",
             file=str(path),
-            suggestion=did_you_mean(suffix, [".yaml", ".xlsx", ".csv"]),
+            suggestion=did_you_mean(suffix, [".yaml", ".xlsx", ".csv", ".jsonl"]),
         )
-    import yaml
-
-    text = yaml.safe_dump(
-        portfolio_to_data(portfolio), sort_keys=False, allow_unicode=True, width=100
-    )
     from taxonomy.output import Output
 
+    data = portfolio_to_data(portfolio)
+    if suffix == ".jsonl":
+        functions = data.pop("functions", [])
+        text = "".join(
+            json.dumps(item, ensure_ascii=False, default=_iso_day) + "\n"
+            for item in [data, *functions]
+        )
+    else:
+        import yaml
+
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     Output(path, force=True).write_text(text)
+
+
+def _iso_day(value: object) -> str:
+    """A day in a portfolio's data as JSON writes it (``2019-04-01``); nothing else is expected."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
