@@ -95,6 +95,19 @@ def nhs() -> taxonomy.Portfolio:
     return taxonomy.load_portfolio(NHS)
 
 
+@pytest.fixture
+def plain_pytest_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pytest runs ``rules mutate`` starts load taxonomy's plugin and no other.
+
+    Each mutant's run is a fresh pytest; with every installed plugin loaded (hypothesis's
+    imports hypothesis, about a second) a run of one small test file costs three times what
+    the test does. The mutation runner, the substitute-pack option and the expectation files
+    it collects are taxonomy's plugin, loaded by name.
+    """
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_PLUGINS", "taxonomy.testing.pytest_plugin")
+
+
 @pytest.fixture(autouse=True)
 def _chdir_root(monkeypatch: pytest.MonkeyPatch) -> None:
     # Doctests and examples use paths relative to the project root.
