@@ -34,7 +34,9 @@ settings.register_profile(
 settings.register_profile(
     "thorough", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+#: The profile the session runs under.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev")
+settings.load_profile(PROFILE)
 
 
 def _each_pack_checked_once(
@@ -93,6 +95,19 @@ def pack() -> taxonomy.RulePack:
 @pytest.fixture(scope="session")
 def nhs() -> taxonomy.Portfolio:
     return taxonomy.load_portfolio(NHS)
+
+
+@pytest.fixture
+def plain_pytest_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pytest runs ``rules mutate`` starts load taxonomy's plugin and no other.
+
+    Each mutant's run is a fresh pytest; with every installed plugin loaded (hypothesis's
+    imports hypothesis, about a second) a run of one small test file costs three times what
+    the test does. The mutation runner, the substitute-pack option and the expectation files
+    it collects are taxonomy's plugin, loaded by name.
+    """
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.setenv("PYTEST_PLUGINS", "taxonomy.testing.pytest_plugin")
 
 
 @pytest.fixture(autouse=True)

@@ -517,6 +517,7 @@ def test_rules_coverage_fail_under_and_junit_xml(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # each mutant is a pytest run: about 10 s on a quiet machine
+@pytest.mark.usefixtures("plain_pytest_children")
 def test_rules_mutate_fail_under_and_junit_xml(tmp_path: Path) -> None:
     folder = copy_pack(tmp_path, SMALL_PACK)
     original = taxonomy.load_rules(folder).hash

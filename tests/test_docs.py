@@ -6,6 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import Phase, settings
+
+from tests.conftest import PROFILE
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -24,7 +27,19 @@ def test_docs_have_examples() -> None:
 
 @pytest.mark.parametrize("code", BLOCKS)
 def test_python_example_runs(code: str) -> None:
-    exec(compile(code, "<docs>", "exec"), {"__name__": "__docs__"})
+    """Each block runs; a hypothesis test it shows failing fails, its example found, not shrunk.
+
+    Shrinking (what a reader's own run does, to show them the smallest example) only makes the
+    failure the block catches smaller, at many times the cost of finding it: here the blocks
+    run with the session's profile but for that phase.
+    """
+    phases = tuple(p for p in settings().phases if p is not Phase.shrink)
+    settings.register_profile(f"{PROFILE}-docs", settings(phases=phases))
+    settings.load_profile(f"{PROFILE}-docs")
+    try:
+        exec(compile(code, "<docs>", "exec"), {"__name__": "__docs__"})
+    finally:
+        settings.load_profile(PROFILE)
 
 
 def test_docs_link_targets_exist() -> None:

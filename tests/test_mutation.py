@@ -27,6 +27,7 @@ def test_write_pack_round_trips(tmp_path: Path) -> None:
     assert taxonomy.load_rules(folder).hash == PACK.hash
 
 
+@pytest.mark.usefixtures("plain_pytest_children")
 def test_weak_tests_let_every_mutant_survive(tmp_path: Path) -> None:
     folder = copy_pack(tmp_path, SMALL_PACK)
     weak = tmp_path / "test_weak.py"
@@ -38,12 +39,14 @@ def test_weak_tests_let_every_mutant_survive(tmp_path: Path) -> None:
     assert report.score == 0.0
 
 
+@pytest.mark.usefixtures("plain_pytest_children")
 def test_the_projects_expectations_kill_mutants() -> None:
     report = run_mutants(None, [str(ROOT / "tests" / "expectations")], limit=6, workers=2)
     assert report.killed and report.errors == ()
     assert "m001" in {m.id for m in report.killed}  # capability gap threshold moved
 
 
+@pytest.mark.usefixtures("plain_pytest_children")
 def test_tests_must_pass_before_mutating(tmp_path: Path) -> None:
     failing = tmp_path / "test_fail.py"
     failing.write_text("def test_no():\n    assert False\n")

@@ -30,9 +30,15 @@ def portfolio_and_function(
 
 
 @given(portfolios())
-def test_totality_one_recommendation_per_function(portfolio: taxonomy.Portfolio) -> None:
+def test_totality_and_determinism(portfolio: taxonomy.Portfolio) -> None:
+    """One recommendation per function, and the same input gives the same JSON.
+
+    Two properties of the same generated portfolios, checked on each: generating them (the
+    public strategy) costs more than either check.
+    """
     assert totality(PACK, portfolio) == []
     assert taxonomy.classify(portfolio, rules=PACK).rule_pack == PACK.identity
+    assert determinism(PACK, portfolio) == []
 
 
 @given(portfolio_and_function())
@@ -173,11 +179,6 @@ def test_strong_on_all_three_without_legal_barrier_is_one_team(case: tuple) -> N
     portfolio, fn = case
     expected = Arrangement.ONE_TEAM if len(fn.performed_by) >= 2 else Arrangement.SEPARATE_INVOLVED
     assert _one(portfolio, fn).arrangement is expected
-
-
-@given(portfolios())
-def test_determinism_same_input_same_json(portfolio: taxonomy.Portfolio) -> None:
-    assert determinism(PACK, portfolio) == []
 
 
 @given(portfolios(max_functions=3))

@@ -576,6 +576,7 @@ def test_rules_check_json_of_the_shipped_pack_validates() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("plain_pytest_children")
 def test_rules_mutate_json_validates() -> None:
     tests = str(ROOT / "tests" / "expectations" / "capability.expect.yaml")
     out = run("rules", "mutate", "--tests", tests, "--limit", "2", "--format", "json")

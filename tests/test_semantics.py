@@ -201,7 +201,33 @@ def comparisons(draw: st.DrawFn, facts: dict[str, FactType]) -> FactTest:
     return FactTest(fact, op, draw(literal))
 
 
+class _Facts(dict[str, FactType]):
+    """Facts and their types, named in a strategy's repr by their number.
+
+    hypothesis spells out a recursive strategy's repr when it validates it, the first time it
+    is drawn from: its base's repr with every fact and type in full cost more than the rest.
+    """
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(f"<{len(self)} facts>")
+
+
+_CONDITIONS: dict[tuple[tuple[str, FactType], ...], st.SearchStrategy[Condition]] = {}
+
+
 def conditions(facts: dict[str, FactType]) -> st.SearchStrategy[Condition]:
+    """Conditions on ``facts`` (a copy: the caller's grows): one strategy per set of facts.
+
+    Made once, not at each draw: hypothesis validates a recursive strategy the first time it
+    is drawn from, which made up most of what generating a pack cost.
+    """
+    key = tuple(sorted(facts.items()))
+    if key not in _CONDITIONS:
+        _CONDITIONS[key] = _conditions(_Facts(facts))
+    return _CONDITIONS[key]
+
+
+def _conditions(facts: dict[str, FactType]) -> st.SearchStrategy[Condition]:
     return st.recursive(
         comparisons(facts),
         lambda inner: (
