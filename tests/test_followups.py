@@ -286,3 +286,37 @@ def test_a_post_may_decide_what_its_body_lists_under_an_oversight_group() -> Non
         ("nhsi", "holder"),
         ("joint-rd-london", "named"),
     }
+
+
+def test_a_declared_delegation_to_an_oversight_group_hands_it_no_decision() -> None:
+    """A declared delegation to an oversight group makes it no decider, and relieves no holder.
+
+    The group was drawn deciding beside the holder's Board, and ``holder_accountable: false``
+    made the holder give way to it, though the holder still decides (a review found it).
+    """
+    import yaml
+
+    from taxonomy.structure.checks import check
+    from taxonomy.structure.graph import predecessors
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    data["governance"]["delegations"] = [
+        {
+            "function": "pricing",
+            "by": "nhse",
+            "to": ["joint-finance-advisory-group"],
+            "holder_accountable": False,
+        }
+    ]
+    result = taxonomy.classify(taxonomy.portfolio_from_data(data, file="nhs.yaml"))
+    decision = result["pricing"].decision
+    assert decision is not None
+    assert {(d.id, d.basis) for d in decision.deciders} == {("nhsi", "holder"), ("nhse", "holder")}
+    assert decision.accountable == ("nhsi", "nhse")
+    graph = build_graph(result)
+    assert sorted(predecessors(graph, "function:pricing", "decides")) == [
+        "board:nhse",
+        "board:nhsi",
+    ]
+    found = [f for f in check(graph) if f.check == "oversight-takes-no-decision"]
+    assert [f for f in found if "function:pricing" in f.nodes]

@@ -270,7 +270,8 @@ def _declared_delegations(governance: Governance, fn: Function, found: _Found) -
     """The delegations of ``fn`` the governance declares in their own right, one per recipient.
 
     Each recipient decides it (each for its own area, where so declared) unless the delegation
-    is only planned; its holder no longer does, and stays accountable unless it says not.
+    is only planned or the recipient is an oversight group (:attr:`Delegation.hands_decision`);
+    its holder no longer does, and stays accountable unless it says not.
     """
     kinds = {b.id: b.kind for b in governance.bodies}
     for made in governance.declared_of(fn.id):
@@ -285,10 +286,9 @@ def _declared_delegations(governance: Governance, fn: Function, found: _Found) -
         for to in made.to:
             kind = kinds.get(to, "organisation")
             dates = (term.from_, term.until, term.status)
-            found.delegations.append(
-                Delegation(made.by, to, kind, "governance", True, *dates, **said)
-            )
-            if not term.planned:
+            delegation = Delegation(made.by, to, kind, "governance", True, *dates, **said)
+            found.delegations.append(delegation)
+            if delegation.hands_decision:  # an oversight group takes none
                 decider = "board" if kind == "organisation" else kind
                 found.deciders.append(Decider(to, decider, "delegated"))
 
@@ -342,7 +342,7 @@ def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tup
     """The holders, but a holder a delegation in force relieves gives way to its recipients."""
     if not delegations:
         return holders  # the model lists no holder twice
-    relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
+    relieved = [d for d in delegations if d.holder_accountable is False and d.hands_decision]
     gone = {d.by for d in relieved}
     kept = [h for h in holders if h not in gone]
     return tuple(dict.fromkeys([*kept, *(d.to for d in relieved)]))

@@ -565,7 +565,7 @@ def _declared(graph: Graph, portfolio: Portfolio, decisions: dict[str, Decision]
             extra["basis"] = "; ".join(bases)
         _edge(graph, _board(by), target, "delegates_to", **delegated(mine, day), **extra)
         for fid, made in mine:
-            if not made.planned and made.to_kind != "organisation":
+            if made.hands_decision and made.to_kind != "organisation":
                 _edge(graph, target, f"function:{fid}", "decides", basis="delegated")
 
 
