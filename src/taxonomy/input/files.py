@@ -81,8 +81,21 @@ def dump_portfolio(portfolio: Portfolio, path: str | Path) -> None:
     else:
         import yaml
 
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+        text = yaml.dump(
+            data, Dumper=_plain_dumper(), sort_keys=False, allow_unicode=True, width=100
+        )
     Output(path, force=True).write_text(text)
+
+
+def _plain_dumper() -> type:
+    """YAML's safe dumper writing a value met twice twice, not as an anchor and ``*alias``."""
+    import yaml
+
+    class PlainDumper(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+
+    return PlainDumper
 
 
 def _iso_day(value: object) -> str:

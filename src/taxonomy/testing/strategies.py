@@ -226,7 +226,8 @@ def portfolios(
 #: The day from which the order :func:`dated_laws` draws sets functions' legal facts.
 ORDER_DAY = datetime.date(2020, 4, 1)
 #: What a provision drawn by :func:`function_laws` writes: every key :func:`legal_constraints`
-#: draws, so nothing the function says itself is mixed with what the provision sets.
+#: draws (a text only where it is not empty), so little the function says itself is mixed with
+#: what the provision sets.
 _LAW_KEYS = (
     "statutory_owner",
     "held_by_each",
@@ -244,7 +245,8 @@ _LAW_KEYS = (
 def function_laws(draw: st.DrawFn, fn: Function, ids: Sequence[str]) -> FunctionLaw:
     """The legal facts a provision sets of ``fn`` while in force, valid for it by construction.
 
-    Drawn as :func:`legal_constraints` draws a function's own, every key written; an
+    Drawn as :func:`legal_constraints` draws a function's own, every key written but an empty
+    text (which no file can set: the function's own stands); an
     independence that would leave nobody to carry it out, bar its agreed lead or a body it
     involves, is dropped, and so is an employees-only limit its agreed lead is outside.
     """
@@ -255,7 +257,10 @@ def function_laws(draw: st.DrawFn, fn: Function, ids: Sequence[str]) -> Function
     lead = fn.agreed_lead
     if lead is not None and legal.delegable_to and lead not in legal.delegable_to:
         legal = attrs.evolve(legal, delegable_to=())
-    return FunctionLaw(fn.id, tuple((key, getattr(legal, key)) for key in _LAW_KEYS))
+    # A text left empty is not a fact a file can set (a provision's text must not be empty):
+    # the function's own stands, which nothing the provision sets contradicts.
+    facts = ((key, getattr(legal, key)) for key in _LAW_KEYS)
+    return FunctionLaw(fn.id, tuple((key, value) for key, value in facts if value != ""))
 
 
 @st.composite
