@@ -89,8 +89,9 @@ def graph_command(
         single = loaded.organisation_ids[0] if len(loaded.organisation_ids) == 1 else None
         if single is not None:
             say(
-                f"after the scenarios only {single} is left: every function is delivered once "
-                "by it, nothing is held jointly; drawn as its own structure"
+                f"on the day judged, with the scenarios applied, only {single} is left (the "
+                "day's law or a scenario merged the others into it): every function is "
+                "delivered once by it, nothing is held jointly; drawn as its own structure"
             )
     if single is not None:
         graph = as_is_graph(loaded)
