@@ -338,13 +338,18 @@ def test_a_bad_law_functions_cell_names_its_sheet_row_and_column(tmp_path: Path)
     assert "did you mean 'order-2024'" in str(info.value)
 
 
-def test_a_csv_whose_law_sets_functions_facts_is_read_whole(tmp_path: Path) -> None:
+def test_a_csv_whose_law_sets_functions_facts_streams_as_read_whole(tmp_path: Path) -> None:
     p = _load(tmp_path, BODIES + LAW)
     dump_portfolio(p, tmp_path / "out.csv")
-    assert spreadsheet.stream_portfolio(tmp_path / "out.csv") is None
+    assert spreadsheet.stream_portfolio(tmp_path / "out.csv") is not None  # streamed since #23
     csv = run("classify", str(tmp_path / "out.csv"), "--as-of", "2024-04-01", "--format", "json")
     whole = run("classify", str(tmp_path / "p.yaml"), "--as-of", "2024-04-01", "--format", "json")
     assert csv.returncode == 0 and csv.stdout == whole.stdout
+    streamed = tmp_path / "streamed.jsonl"
+    day = ("--as-of", "2024-04-01", "--format", "jsonl")
+    done = run("classify", str(tmp_path / "out.csv"), *day, "-o", str(streamed))
+    lines = run("classify", str(tmp_path / "p.yaml"), *day)
+    assert done.returncode == 0 and streamed.read_text(encoding="utf-8") == lines.stdout
 
 
 def _portfolio_of(tmp_path: Path) -> taxonomy.Portfolio:

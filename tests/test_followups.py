@@ -243,7 +243,7 @@ def test_an_unknown_id_in_independence_from_is_worded_for_what_it_lists() -> Non
         "(independent_bodies); allowed: county, east, west, review-panel, audit-committee "
         "(did you mean 'review-panel'?)"
     ) in said
-    assert "function 'internal-audit': key 'independence_from': lists a body twice" in said
+    assert "function 'internal-audit': key 'independence_from': lists a body twice (" in said
     # Without bodies outside, the organisations are all it lists, and it says so.
     data = yaml.safe_load(PANEL.read_text("utf-8"))
     del data["independent_bodies"]

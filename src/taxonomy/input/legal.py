@@ -212,8 +212,10 @@ def _posts(reader: Reader, lg: Fields, item: str) -> tuple[str, ...]:
                 key="decided_by",
                 item=item,
             )
-    if len(set(value)) != len(value):
-        reader.fail("lists a role twice", at=lg, key="decided_by", item=item)
+    repeated = sorted({post for post in value if value.count(post) > 1})
+    if repeated:
+        named = ", ".join(f"'{post}'" for post in repeated)
+        reader.fail(f"lists a role twice ({named})", at=lg, key="decided_by", item=item)
     return tuple(value)
 
 

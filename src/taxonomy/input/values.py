@@ -210,7 +210,9 @@ def body_list(
         read_body(reader, node, key, v, bodies, item, spreadsheet=spreadsheet, what=what)
         for v in value
     )
-    if len(set(found)) != len(found):
+    repeated = sorted({b for b in found if found.count(b) > 1})
+    if repeated:
         once = "an organisation" if what == "organisations" else "a body"
-        reader.fail(f"lists {once} twice", at=node, key=key, item=item)
+        named = ", ".join(f"'{b}'" for b in repeated)
+        reader.fail(f"lists {once} twice ({named})", at=node, key=key, item=item)
     return found
