@@ -468,3 +468,49 @@ def test_delegations_overlapping_only_for_a_non_holder_stream(
     got, whole = _both(portfolio, monkeypatch)
     assert got == whole and got[0] == 2 and "on overlapping days" in got[2], got[2]
     assert streamed == [True, True]
+
+
+#: Governance naming a function by what cannot be an id (each a list cell or a value).
+_NOT_IDS: list[list[Change]] = [
+    [("delegations", 0, "function", "F498")],
+    [("joint_bodies", 0, "delegated", "F 499")],
+    [("joint_bodies", 0, "oversees", "f0, (none)")],
+    [("roles", 0, "accountable_for", "F499")],
+    [("roles", 0, "accountable_for", "f10, F 9"), ("delegations", 0, "function", "F498")],
+]
+
+
+@pytest.mark.parametrize("jsonl", [False, True], ids=["csv", "jsonl"])
+@pytest.mark.parametrize("changes", _NOT_IDS, ids=["deleg", "jb-del", "jb-over", "role", "two"])
+def test_governance_naming_a_function_by_no_valid_id_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: list[Change], jsonl: bool
+) -> None:
+    """Not a valid id: no function can have it; the whole read's message, never a traceback.
+
+    The governance read before the functions took any text as a function's id, and the model
+    refused the joint body, post or delegation naming it: a traceback, exit 1.
+    """
+    portfolio = _spoilt(tmp_path, changes, jsonl=jsonl)
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and got[1] == "" and "Traceback" not in got[2]
+    assert "is not one of the portfolio's functions" in got[2]
+
+
+def test_a_dated_or_empty_function_name_in_the_governance_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dated delegation to a joint body, and a post accountable for '': as read whole."""
+    data = _large(300)
+    body = data["governance"]["bodies"][0]
+    body["delegated"] = [*body["delegated"], {"function": "F 9", "from": "2020-01-01"}]
+    data["governance"]["roles"][0]["accountable_for"] = [""]
+    functions = data.pop("functions")
+    portfolio = tmp_path / "p.jsonl"
+    lines = [json.dumps(x, default=str) + "\n" for x in (data, *functions)]
+    portfolio.write_text("".join(lines), encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "Traceback" not in got[2]
+    assert "'F 9' is not one of the portfolio's functions" in got[2]
+    assert "'' is not one of the portfolio's functions" in got[2]

@@ -303,16 +303,18 @@ class FunctionStream:
 class _AnyFunction(Mapping[str, None]):
     """Every function id, for the governance and law read before the functions are.
 
-    A reference to a function is taken as it is; :meth:`FunctionStream.finish` reads them
-    again against the ids read. No id is listed (nothing is taken by a function yet).
+    A reference to a function is taken as it is if it is a valid id (no function can have
+    another: one that is not is reported, and the model would refuse it);
+    :meth:`FunctionStream.finish` reads them again against the ids read. No id is listed
+    (nothing is taken by a function yet).
     """
 
     def __getitem__(self, key: str) -> None:
-        if not isinstance(key, str):
+        if not (isinstance(key, str) and valid_id(key)):
             raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str)
+        return isinstance(key, str) and valid_id(key)
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
