@@ -514,3 +514,31 @@ def test_a_dated_or_empty_function_name_in_the_governance_fails_as_read_whole(
     assert got[0] == 2 and "Traceback" not in got[2]
     assert "'F 9' is not one of the portfolio's functions" in got[2]
     assert "'' is not one of the portfolio's functions" in got[2]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda line: line[: len(line) // 2],
+        lambda line: line.replace("{", '{"id": "x", ', 1),
+        lambda line: line.replace("{", '{"weight": NaN, ', 1),
+    ],
+    ids=["truncated", "key-twice", "nan"],
+)
+def test_an_unreadable_line_of_a_function_the_governance_names_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil: Any
+) -> None:
+    """The line gives no function, as read whole: the governance naming it is reported too.
+
+    The stream reported only the line's problem: it left the governance unchecked.
+    """
+    data = _large(300)
+    functions = data.pop("functions")
+    lines = [json.dumps(x, default=str) for x in (data, *functions)]
+    lines[-1] = spoil(lines[-1])  # f299: delegated to jc, the lead post accountable for it
+    portfolio = tmp_path / "p.jsonl"
+    portfolio.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and got[1] == "" and "p.jsonl:301: not JSON" in got[2]
+    assert "'f299' is not one of the portfolio's functions" in got[2]

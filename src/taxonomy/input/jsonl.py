@@ -185,8 +185,7 @@ class JsonlStream:
                     try:
                         node = _parsed(text, number, file)
                     except PortfolioError as error:
-                        stream.count += 1
-                        stream.every_id = False
+                        # No function, as read whole: what names one here is checked without it.
                         problems.add(error)
                         continue
                     function = stream.read(node, Location(number))
