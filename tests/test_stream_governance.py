@@ -542,3 +542,24 @@ def test_an_unreadable_line_of_a_function_the_governance_names_fails_as_read_who
     assert got == whole, (got[2], whole[2])
     assert got[0] == 2 and got[1] == "" and "p.jsonl:301: not JSON" in got[2]
     assert "'f299' is not one of the portfolio's functions" in got[2]
+
+
+def test_a_function_that_is_not_a_mapping_is_reported_at_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamed or read whole, JSONL or YAML: the item's line, not the list's first line."""
+    data = _large(300)
+    functions = data.pop("functions")
+    lines = [json.dumps(x, default=str) for x in (data, *functions[:-1])] + ["[1, 2]"]
+    portfolio = tmp_path / "p.jsonl"
+    portfolio.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "p.jsonl:301: a function must be a mapping, not a list" in got[2]
+    yaml_file = tmp_path / "p.yaml"
+    organisations = "  - {id: a, name: A}\n  - {id: b, name: B}\n"
+    yaml_file.write_text(f"name: x\norganisations:\n{organisations}functions:\n  - 3\n  - [1]\n")
+    result = run_cli("-q", "classify", str(yaml_file))
+    assert result.returncode == 2
+    assert "p.yaml:6: a function must be a mapping, not the number 3" in result.stderr
+    assert "p.yaml:7: a function must be a mapping, not a list" in result.stderr

@@ -419,9 +419,10 @@ def _functions(
     functions = []
     function_ids: dict[str, int | None] = {}  # in the file's order, each at its first line
     every_id = True
-    for value in nodes:
+    for value, where in reader.each(nodes):
+        at = where if where.line is not None else nodes  # a bad item at its own line
         function, has_id = _function(
-            reader, problems, value, nodes, bodies, pack, function_ids, outside
+            reader, problems, value, at, bodies, pack, function_ids, outside
         )
         every_id = every_id and has_id
         if function is not None:
