@@ -563,3 +563,20 @@ def test_a_function_that_is_not_a_mapping_is_reported_at_its_own_line(
     assert result.returncode == 2
     assert "p.yaml:6: a function must be a mapping, not the number 3" in result.stderr
     assert "p.yaml:7: a function must be a mapping, not a list" in result.stderr
+
+
+def test_a_jsonl_portfolio_may_start_with_a_byte_order_mark_as_a_csv_one_may(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """Streamed or read whole, the same recommendations as without the mark (was: not JSON)."""
+    data = _large(300)
+    functions = data.pop("functions")
+    text = "".join(json.dumps(x, default=str) + "\n" for x in (data, *functions))
+    plain, marked = tmp_path / "plain.jsonl", tmp_path / "marked.jsonl"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_text(text, encoding="utf-8-sig")
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    got, whole = _both(marked, monkeypatch)
+    assert got == whole and got[0] == 0, got[2]
+    assert got == _both(plain, monkeypatch)[0]
+    assert streamed == [True, True]
