@@ -166,12 +166,12 @@ class FunctionStream:
     For a portfolio too large to hold (a CSV or JSONL portfolio, streamed): the name, the
     organisations, the governance, the law and the day are read when it is made, and each
     function when it is given to :meth:`read`, checked exactly as :func:`portfolio_from_data`
-    checks it. The governance and the law are read first as if every function they name
-    existed (:data:`ANY_FUNCTION`); :meth:`finish` reads them again against every id seen, as
-    the whole read does, and raises every problem found. Kept while reading: each id seen (a
-    dict: memory grows with the number of ids), and, for the few functions the governance
-    delegates, their holders and legal facts (a delegation must match them); nothing else of
-    a function.
+    checks it. The governance and the law are read first as if every function they name by a
+    valid id existed (:data:`ANY_FUNCTION`); :meth:`finish` reads them again against every id
+    seen, as the whole read does, and raises every problem found. Kept while reading: each id
+    seen (a dict: memory grows with the number of ids), and, for the few functions the
+    governance delegates, their holders and legal facts (a delegation must match them);
+    nothing else of a function.
 
     Args:
         top: the portfolio's mapping, its ``functions`` an empty list.
