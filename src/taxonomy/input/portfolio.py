@@ -419,7 +419,8 @@ def _functions(
     functions = []
     function_ids: dict[str, int | None] = {}  # in the file's order, each at its first line
     every_id = True
-    for value, where in reader.each(nodes):
+    for index, value in enumerate(nodes):
+        where = location_of(nodes, index)
         at = where if where.line is not None else nodes  # a bad item at its own line
         function, has_id = _function(
             reader, problems, value, at, bodies, pack, function_ids, outside
