@@ -580,3 +580,18 @@ def test_a_jsonl_portfolio_may_start_with_a_byte_order_mark_as_a_csv_one_may(
     assert got == whole and got[0] == 0, got[2]
     assert got == _both(plain, monkeypatch)[0]
     assert streamed == [True, True]
+
+
+def test_a_delegation_to_a_body_a_plain_rows_law_keeps_apart_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """A plain row (read straight into its function) keeps its legal facts if delegated.
+
+    f498 is delegated by b3 to b4; its row says it must stay independent of b4. The row read
+    the fast way kept no legal facts: the stream wrote every function, exit 0.
+    """
+    portfolio = _spoilt(tmp_path, [("functions", 498, "legal.independence_from", "b4")])
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "'f498' must stay independent of 'b4'" in got[2]
+    assert streamed == [True]

@@ -263,8 +263,10 @@ class FunctionStream:
             return False
         self.count += 1
         self.ids[function.id] = line
-        legal = function.legal
-        self.held[function.id] = legal.statutory_owner or legal.held_by_each
+        if function.id in self.delegated:  # as :meth:`read` keeps them: a delegation must match
+            legal = function.legal
+            self.held[function.id] = legal.statutory_owner or legal.held_by_each
+            self.laws[function.id] = legal
         return True
 
     def finish(self) -> None:
