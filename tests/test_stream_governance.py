@@ -468,3 +468,130 @@ def test_delegations_overlapping_only_for_a_non_holder_stream(
     got, whole = _both(portfolio, monkeypatch)
     assert got == whole and got[0] == 2 and "on overlapping days" in got[2], got[2]
     assert streamed == [True, True]
+
+
+#: Governance naming a function by what cannot be an id (each a list cell or a value).
+_NOT_IDS: list[list[Change]] = [
+    [("delegations", 0, "function", "F498")],
+    [("joint_bodies", 0, "delegated", "F 499")],
+    [("joint_bodies", 0, "oversees", "f0, (none)")],
+    [("roles", 0, "accountable_for", "F499")],
+    [("roles", 0, "accountable_for", "f10, F 9"), ("delegations", 0, "function", "F498")],
+]
+
+
+@pytest.mark.parametrize("jsonl", [False, True], ids=["csv", "jsonl"])
+@pytest.mark.parametrize("changes", _NOT_IDS, ids=["deleg", "jb-del", "jb-over", "role", "two"])
+def test_governance_naming_a_function_by_no_valid_id_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changes: list[Change], jsonl: bool
+) -> None:
+    """Not a valid id: no function can have it; the whole read's message, never a traceback.
+
+    The governance read before the functions took any text as a function's id, and the model
+    refused the joint body, post or delegation naming it: a traceback, exit 1.
+    """
+    portfolio = _spoilt(tmp_path, changes, jsonl=jsonl)
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and got[1] == "" and "Traceback" not in got[2]
+    assert "is not one of the portfolio's functions" in got[2]
+
+
+def test_a_dated_or_empty_function_name_in_the_governance_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dated delegation to a joint body, and a post accountable for '': as read whole."""
+    data = _large(300)
+    body = data["governance"]["bodies"][0]
+    body["delegated"] = [*body["delegated"], {"function": "F 9", "from": "2020-01-01"}]
+    data["governance"]["roles"][0]["accountable_for"] = [""]
+    functions = data.pop("functions")
+    portfolio = tmp_path / "p.jsonl"
+    lines = [json.dumps(x, default=str) + "\n" for x in (data, *functions)]
+    portfolio.write_text("".join(lines), encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "Traceback" not in got[2]
+    assert "'F 9' is not one of the portfolio's functions" in got[2]
+    assert "'' is not one of the portfolio's functions" in got[2]
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda line: line[: len(line) // 2],
+        lambda line: line.replace("{", '{"id": "x", ', 1),
+        lambda line: line.replace("{", '{"weight": NaN, ', 1),
+    ],
+    ids=["truncated", "key-twice", "nan"],
+)
+def test_an_unreadable_line_of_a_function_the_governance_names_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil: Any
+) -> None:
+    """The line gives no function, as read whole: the governance naming it is reported too.
+
+    The stream reported only the line's problem: it left the governance unchecked.
+    """
+    data = _large(300)
+    functions = data.pop("functions")
+    lines = [json.dumps(x, default=str) for x in (data, *functions)]
+    lines[-1] = spoil(lines[-1])  # f299: delegated to jc, the lead post accountable for it
+    portfolio = tmp_path / "p.jsonl"
+    portfolio.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and got[1] == "" and "p.jsonl:301: not JSON" in got[2]
+    assert "'f299' is not one of the portfolio's functions" in got[2]
+
+
+def test_a_function_that_is_not_a_mapping_is_reported_at_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamed or read whole, JSONL or YAML: the item's line, not the list's first line."""
+    data = _large(300)
+    functions = data.pop("functions")
+    lines = [json.dumps(x, default=str) for x in (data, *functions[:-1])] + ["[1, 2]"]
+    portfolio = tmp_path / "p.jsonl"
+    portfolio.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "p.jsonl:301: a function must be a mapping, not a list" in got[2]
+    yaml_file = tmp_path / "p.yaml"
+    organisations = "  - {id: a, name: A}\n  - {id: b, name: B}\n"
+    yaml_file.write_text(f"name: x\norganisations:\n{organisations}functions:\n  - 3\n  - [1]\n")
+    result = run_cli("-q", "classify", str(yaml_file))
+    assert result.returncode == 2
+    assert "p.yaml:6: a function must be a mapping, not the number 3" in result.stderr
+    assert "p.yaml:7: a function must be a mapping, not a list" in result.stderr
+
+
+def test_a_jsonl_portfolio_may_start_with_a_byte_order_mark_as_a_csv_one_may(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """Streamed or read whole, the same recommendations as without the mark (was: not JSON)."""
+    data = _large(300)
+    functions = data.pop("functions")
+    text = "".join(json.dumps(x, default=str) + "\n" for x in (data, *functions))
+    plain, marked = tmp_path / "plain.jsonl", tmp_path / "marked.jsonl"
+    plain.write_text(text, encoding="utf-8")
+    marked.write_text(text, encoding="utf-8-sig")
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    got, whole = _both(marked, monkeypatch)
+    assert got == whole and got[0] == 0, got[2]
+    assert got == _both(plain, monkeypatch)[0]
+    assert streamed == [True, True]
+
+
+def test_a_delegation_to_a_body_a_plain_rows_law_keeps_apart_fails_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streamed: list[bool]
+) -> None:
+    """A plain row (read straight into its function) keeps its legal facts if delegated.
+
+    f498 is delegated by b3 to b4; its row says it must stay independent of b4. The row read
+    the fast way kept no legal facts: the stream wrote every function, exit 0.
+    """
+    portfolio = _spoilt(tmp_path, [("functions", 498, "legal.independence_from", "b4")])
+    got, whole = _both(portfolio, monkeypatch)
+    assert got == whole, (got[2], whole[2])
+    assert got[0] == 2 and "'f498' must stay independent of 'b4'" in got[2]
+    assert streamed == [True]

@@ -2,9 +2,10 @@
 
 The first line is the portfolio's mapping as the YAML gives it (``name``, ``organisations``,
 ``governance``, ``law``, ``as_of``, ``rules``) without ``functions``; each line after it is one
-function, the mapping a YAML portfolio lists under ``functions``. Blank lines are skipped. Each
-value is checked as the YAML's is, and a problem is reported at its line (JSON's own problems
-too: a line that is not JSON, a key given twice, ``NaN``).
+function, the mapping a YAML portfolio lists under ``functions``. Blank lines are skipped, and
+so is a byte order mark at the start of the file (as in a CSV portfolio). Each value is checked
+as the YAML's is, and a problem is reported at its line (JSON's own problems too: a line that
+is not JSON, a key given twice, ``NaN``).
 
 Read whole (:func:`read_jsonl`), or a function at a time (:func:`stream_jsonl`, for
 ``classify --format jsonl -o FILE``): memory then holds the head and the ids seen.
@@ -74,8 +75,9 @@ def _parsed(text: str, line: int, file: str) -> Any:
 
 
 def _lines(path: str | Path) -> Generator[tuple[int, str], None, None]:
-    """Each line that is not blank, with its number."""
-    for number, text in enumerate(read_lines(path, error=PortfolioError), start=1):
+    """Each line that is not blank, with its number; a leading byte order mark dropped, as CSV's."""
+    lines = read_lines(path, error=PortfolioError, encoding="utf-8-sig")
+    for number, text in enumerate(lines, start=1):
         if text.strip():
             yield number, text
 
@@ -185,8 +187,7 @@ class JsonlStream:
                     try:
                         node = _parsed(text, number, file)
                     except PortfolioError as error:
-                        stream.count += 1
-                        stream.every_id = False
+                        # No function, as read whole: what names one here is checked without it.
                         problems.add(error)
                         continue
                     function = stream.read(node, Location(number))

@@ -166,12 +166,12 @@ class FunctionStream:
     For a portfolio too large to hold (a CSV or JSONL portfolio, streamed): the name, the
     organisations, the governance, the law and the day are read when it is made, and each
     function when it is given to :meth:`read`, checked exactly as :func:`portfolio_from_data`
-    checks it. The governance and the law are read first as if every function they name
-    existed (:data:`ANY_FUNCTION`); :meth:`finish` reads them again against every id seen, as
-    the whole read does, and raises every problem found. Kept while reading: each id seen (a
-    dict: memory grows with the number of ids), and, for the few functions the governance
-    delegates, their holders and legal facts (a delegation must match them); nothing else of
-    a function.
+    checks it. The governance and the law are read first as if every function they name by a
+    valid id existed (:data:`ANY_FUNCTION`); :meth:`finish` reads them again against every id
+    seen, as the whole read does, and raises every problem found. Kept while reading: each id
+    seen (a dict: memory grows with the number of ids), and, for the few functions the
+    governance delegates, their holders and legal facts (a delegation must match them);
+    nothing else of a function.
 
     Args:
         top: the portfolio's mapping, its ``functions`` an empty list.
@@ -263,8 +263,10 @@ class FunctionStream:
             return False
         self.count += 1
         self.ids[function.id] = line
-        legal = function.legal
-        self.held[function.id] = legal.statutory_owner or legal.held_by_each
+        if function.id in self.delegated:  # as :meth:`read` keeps them: a delegation must match
+            legal = function.legal
+            self.held[function.id] = legal.statutory_owner or legal.held_by_each
+            self.laws[function.id] = legal
         return True
 
     def finish(self) -> None:
@@ -303,16 +305,18 @@ class FunctionStream:
 class _AnyFunction(Mapping[str, None]):
     """Every function id, for the governance and law read before the functions are.
 
-    A reference to a function is taken as it is; :meth:`FunctionStream.finish` reads them
-    again against the ids read. No id is listed (nothing is taken by a function yet).
+    A reference to a function is taken as it is if it is a valid id (no function can have
+    another: one that is not is reported, and the model would refuse it);
+    :meth:`FunctionStream.finish` reads them again against the ids read. No id is listed
+    (nothing is taken by a function yet).
     """
 
     def __getitem__(self, key: str) -> None:
-        if not isinstance(key, str):
+        if not (isinstance(key, str) and valid_id(key)):
             raise KeyError(key)
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str)
+        return isinstance(key, str) and valid_id(key)
 
     def __iter__(self) -> Iterator[str]:
         return iter(())
@@ -417,9 +421,11 @@ def _functions(
     functions = []
     function_ids: dict[str, int | None] = {}  # in the file's order, each at its first line
     every_id = True
-    for value in nodes:
+    for index, value in enumerate(nodes):
+        where = location_of(nodes, index)
+        at = where if where.line is not None else nodes  # a bad item at its own line
         function, has_id = _function(
-            reader, problems, value, nodes, bodies, pack, function_ids, outside
+            reader, problems, value, at, bodies, pack, function_ids, outside
         )
         every_id = every_id and has_id
         if function is not None:
