@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -41,57 +42,107 @@ def test_the_picture_draws_outside_bodies_apart_and_labelled() -> None:
         assert draw(graph, fmt="png").startswith(b"\x89PNG")
 
 
-def _oversight_delegated() -> taxonomy.Portfolio:
-    """The NHS example with two finance functions listed as delegated to its advisory group."""
+GROUP = "joint-finance-advisory-group"  # the NHS example's, para 20
+NO_DECISIONS = "a joint oversight group takes no decisions (board paper para 20)"
+
+
+def _nhs_data() -> dict[str, Any]:
     import yaml
 
-    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    data: dict[str, Any] = yaml.safe_load(
+        (ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8")
+    )
+    assert data["governance"]["bodies"][0]["id"] == GROUP
+    assert data["governance"]["bodies"][0]["kind"] == "joint_oversight_group"
+    return data
+
+
+def _oversight_delegated() -> dict[str, Any]:
+    """The NHS example with two finance functions listed as delegated to its advisory group."""
+    data = _nhs_data()
     group = data["governance"]["bodies"][0]
-    assert group["kind"] == "joint_oversight_group"
-    group["delegated"] = ["pricing", "national-finance-leadership"]
+    group["delegated"] = [
+        "pricing",
+        {"function": "national-finance-leadership", "from": "2018-04-01"},
+    ]
     group["oversees"] = ["financial-recovery"]
-    return taxonomy.portfolio_from_data(data, file="nhs.yaml")
+    return data
 
 
-def test_a_delegation_to_an_oversight_group_leaves_the_holders_deciding() -> None:
-    """2. Listed as delegated to a joint oversight group, a function was decided by nobody.
+def test_a_delegation_to_an_oversight_group_is_refused_when_read() -> None:
+    """2. Listed as delegated to a joint oversight group, a function was drawn delegated to it.
 
     An oversight group oversees and advises; it takes no decision (board paper para 20: the
     Joint Finance *Advisory* Group, "to ensure that both Boards can discharge their independent
-    responsibilities"): the holders' Boards keep deciding, and `check` says the list is wrong.
+    responsibilities"), yet the graph drew the Boards delegating to it, the documents listed it
+    as delegated and the classification JSON listed the delegation. The list is bad input:
+    each function in it (dated or not) refused, every one at once, at the body and key.
     """
-    from taxonomy.structure.checks import check
-    from taxonomy.structure.graph import predecessors
+    with pytest.raises(taxonomy.PortfolioError) as caught:
+        taxonomy.portfolio_from_data(_oversight_delegated(), file="nhs.yaml")
+    found = [(p.file, p.item, p.key, p.problem) for p in caught.value.problems]
+    at = ("nhs.yaml", f"joint body '{GROUP}'", "delegated")
+    assert found == [
+        (*at, f"{NO_DECISIONS}: list 'pricing' under 'oversees'"),
+        (*at, f"{NO_DECISIONS}: list 'national-finance-leadership' under 'oversees'"),
+    ]
+    # Overseen only (as the example has it), it reads.
+    assert taxonomy.portfolio_from_data(_nhs_data(), file="nhs.yaml").governance.bodies
 
-    result = taxonomy.classify(_oversight_delegated())
-    pricing = result["pricing"].decision  # statutory_owner: nhsi and nhse
-    national = result["national-finance-leadership"].decision  # held_by_each
-    assert pricing is not None and national is not None
-    assert {(d.id, d.basis) for d in pricing.deciders} == {("nhsi", "holder"), ("nhse", "holder")}
-    assert {(d.id, d.basis) for d in national.deciders} == {
-        ("nhse", "held_by_each"),
-        ("nhsi", "held_by_each"),
-    }
-    graph = build_graph(result)
-    for fid in ("pricing", "national-finance-leadership"):
-        deciding = sorted(predecessors(graph, f"function:{fid}", "decides"))
-        assert deciding == ["board:nhse", "board:nhsi"], fid
-    found = [f for f in check(graph) if f.check == "oversight-takes-no-decision"]
-    assert len(found) == 2 and {f.severity for f in found} == {"error"}
-    said = next(f.message for f in found if "function:pricing" in f.nodes)
-    assert "joint body 'joint-finance-advisory-group'" in said and "key 'delegated'" in said
-    assert "oversees" in said and "NHS Improvement Board" in said
-    # The scheme of delegation says the Board still decides it.
-    from taxonomy.render.governance_docs import governance_markdown
-    from taxonomy.structure.drafting import governance_documents
 
-    text = governance_markdown(governance_documents(result))
-    assert "an oversight group takes no decision, so the governing body still decides it" in text
-    # Overseen only (as the example has it), nothing is reported.
-    plain = taxonomy.classify(
-        taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml")
+def test_a_delegation_to_an_oversight_group_is_refused_from_csv_files(tmp_path: Path) -> None:
+    """The CSV files share the governance reader: the same problems, at the joint bodies' cell."""
+    import csv
+
+    from taxonomy.input.files import dump_portfolio
+
+    dump_portfolio(
+        taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml"), tmp_path / "p.csv"
     )
-    assert not [f for f in check(build_graph(plain)) if f.check == "oversight-takes-no-decision"]
+    sheet = tmp_path / "p.joint_bodies.csv"
+    with sheet.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[0]["delegated"] = "pricing, regional-finance (from 2018-04-01)"
+    with sheet.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    with pytest.raises(taxonomy.PortfolioError) as caught:
+        taxonomy.load_portfolio(tmp_path / "p.csv")
+    found = [(p.item, p.key, p.problem) for p in caught.value.problems]
+    assert found == [
+        (f"joint body '{GROUP}'", "delegated", f"{NO_DECISIONS}: list '{fid}' under 'oversees'")
+        for fid in ("pricing", "regional-finance")
+    ]
+    where = "sheet 'joint_bodies', row 2, column 'delegated': joint body"
+    assert str(caught.value).count(where) == 2
+
+
+@pytest.mark.parametrize("command", ["classify", "check", "graph", "governance"])
+def test_the_cli_refuses_a_delegation_to_an_oversight_group(tmp_path: Path, command: str) -> None:
+    """Each command exits 2 with one message naming the file, the body and the key."""
+    import yaml
+
+    path = tmp_path / "nhs.yaml"
+    path.write_text(yaml.safe_dump(_oversight_delegated(), sort_keys=False), encoding="utf-8")
+    extra = ["-o", str(tmp_path / "g.json")] if command == "graph" else []
+    done = run_cli(command, str(path), *extra)
+    assert done.returncode == 2 and done.stdout == ""
+    assert not (tmp_path / "g.json").exists()
+    assert done.stderr.startswith(f"taxonomy: error: {path}: 2 problems:")
+    assert done.stderr.count("\n") == 3 and "Traceback" not in done.stderr
+    assert f"joint body '{GROUP}': key 'delegated': {NO_DECISIONS}: list 'pricing'" in done.stderr
+
+
+def test_the_model_refuses_a_delegation_to_an_oversight_group() -> None:
+    """A library user building the governance directly meets the same rule, as a ValueError."""
+    with pytest.raises(ValueError, match="joint oversight group takes no decisions"):
+        taxonomy.JointBody("og", "Group", "joint_oversight_group", ("a", "b"), delegated=("f",))
+    group = taxonomy.JointBody("og", "Group", "joint_oversight_group", ("a", "b"), oversees=("f",))
+    with pytest.raises(ValueError, match="'og' is a joint oversight group"):
+        taxonomy.Governance(
+            bodies=(group,), delegations=(taxonomy.DeclaredDelegation("f", "a", ("og",)),)
+        )
 
 
 @pytest.mark.parametrize(
@@ -270,13 +321,10 @@ def test_the_attrs_floor_caches_properties_on_slotted_classes() -> None:
     assert "functools.cached_property" in source  # why the floor is what it is
 
 
-def test_a_post_may_decide_what_its_body_lists_under_an_oversight_group() -> None:
+def test_a_post_may_decide_what_its_oversight_group_oversees() -> None:
     """The reader refused it ("the joint body decides it"), though the group decides nothing."""
-    import yaml
-
-    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
-    data["governance"]["bodies"][0]["delegated"] = ["pricing"]
-    data["governance"]["bodies"][0]["oversees"] = ["financial-recovery"]
+    data = _nhs_data()
+    assert "pricing" in data["governance"]["bodies"][0]["oversees"]
     pricing = next(f for f in data["functions"] if f["id"] == "pricing")
     pricing["legal"]["decided_by"] = ["joint-rd-london"]  # employed by nhse, a holder
     result = taxonomy.classify(taxonomy.portfolio_from_data(data, file="nhs.yaml"))
@@ -288,35 +336,51 @@ def test_a_post_may_decide_what_its_body_lists_under_an_oversight_group() -> Non
     }
 
 
-def test_a_declared_delegation_to_an_oversight_group_hands_it_no_decision() -> None:
-    """A declared delegation to an oversight group makes it no decider, and relieves no holder.
+def test_a_declared_delegation_to_an_oversight_group_is_refused_when_read() -> None:
+    """A declared delegation naming an oversight group in ``to`` drew it deciding: refused.
 
-    The group was drawn deciding beside the holder's Board, and ``holder_accountable: false``
-    made the holder give way to it, though the holder still decides (a review found it).
+    Every delegation naming one is reported at once, each at its item and key ``to``.
     """
-    import yaml
-
-    from taxonomy.structure.checks import check
-    from taxonomy.structure.graph import predecessors
-
-    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    data = _nhs_data()
     data["governance"]["delegations"] = [
-        {
-            "function": "pricing",
-            "by": "nhse",
-            "to": ["joint-finance-advisory-group"],
-            "holder_accountable": False,
-        }
+        {"function": "pricing", "by": "nhse", "to": [GROUP], "holder_accountable": False},
+        {"function": "pricing", "by": "nhsi", "to": ["nhse", GROUP]},
     ]
-    result = taxonomy.classify(taxonomy.portfolio_from_data(data, file="nhs.yaml"))
-    decision = result["pricing"].decision
-    assert decision is not None
-    assert {(d.id, d.basis) for d in decision.deciders} == {("nhsi", "holder"), ("nhse", "holder")}
-    assert decision.accountable == ("nhsi", "nhse")
-    graph = build_graph(result)
-    assert sorted(predecessors(graph, "function:pricing", "decides")) == [
-        "board:nhse",
-        "board:nhsi",
+    with pytest.raises(taxonomy.PortfolioError) as caught:
+        taxonomy.portfolio_from_data(data, file="nhs.yaml")
+    found = [(p.item, p.key, p.problem) for p in caught.value.problems]
+    why = f"'{GROUP}' is a joint oversight group, which takes no decisions (board paper para 20)"
+    assert found == [
+        (
+            f"delegation {n} ('pricing' by '{by}')",
+            "to",
+            f"{why}: list 'pricing' under its 'oversees'",
+        )
+        for n, by in ((1, "nhse"), (2, "nhsi"))
     ]
-    found = [f for f in check(graph) if f.check == "oversight-takes-no-decision"]
-    assert [f for f in found if "function:pricing" in f.nodes]
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "said"),
+    [
+        ("delegate: {functions: [pricing], to: " + GROUP + "}", "to", "it only oversees"),
+        (
+            "add: {joint_body: {id: og2, name: Group, kind: joint_oversight_group, "
+            "members: [nhse, nhsi], delegated: [pricing]}}",
+            "delegated",
+            "list 'pricing' under 'oversees'",
+        ),
+    ],
+)
+def test_a_scenario_delegating_to_an_oversight_group_is_refused(
+    change: str, key: str, said: str
+) -> None:
+    """A scenario may not do what the portfolio may not: the change refused at its key."""
+    from taxonomy.whatif.scenarios import loads_scenario
+
+    nhs = taxonomy.load_portfolio(ROOT / "examples/nhs_joint_working_2018.yaml")
+    scenario = loads_scenario(f"name: Delegate to the group\nchanges:\n  - {change}\n")
+    with pytest.raises(taxonomy.InputError) as caught:
+        scenario.apply(nhs)
+    assert caught.value.key == key and said in str(caught.value)
+    assert "takes no decisions (board paper para 20)" in str(caught.value)

@@ -334,9 +334,13 @@ def test_board_reserved() -> None:
     assert any("joint:jc" in f.nodes for f in findings)
     # Where the law allows it, a joint committee of the Boards may take the decision.
     assert not checks_of(to_be(portfolio(reserved, law=True, governance=jc)), "board-reserved")
-    # An oversight group takes no decisions, lawful or not.
-    jog = {"bodies": [{**jc["bodies"][0], "kind": "joint_oversight_group"}]}
-    assert checks_of(to_be(portfolio(reserved, law=True, governance=jog)), "board-reserved")
+    # Declared to another Board, lawful or not: the message said "an oversight group takes no
+    # decisions", though no oversight group was there (none can be delegated to).
+    owned = {**reserved, "legal": {"board_reserved": True, "statutory_owner": ["a"]}}
+    to_b = {"delegations": [{"function": "strategy", "by": "a", "to": ["b"]}]}
+    (finding,) = checks_of(to_be(portfolio(owned, law=True, governance=to_b)), "board-reserved")
+    assert "board:b" in finding.nodes and "oversight" not in finding.message
+    assert "only a joint committee of the Boards may take it" in finding.message
     cic = {"bodies": [{**jc["bodies"][0], "kind": "committees_in_common"}]}
     assert not checks_of(to_be(portfolio(reserved, law=False, governance=cic)), "board-reserved")
 
@@ -453,7 +457,6 @@ def test_every_check_has_a_firing_test() -> None:
         "holder-stated",  # tests/test_decision.py
         "planned-overdue",  # tests/test_governance_dates.py
         "delegated-to-non-performer",  # tests/test_delegations.py
-        "oversight-takes-no-decision",  # tests/test_followups.py
     }
     assert tested == set(CHECKS)
 

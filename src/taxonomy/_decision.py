@@ -87,8 +87,9 @@ class Delegation:
         by: the body delegating.
         to: the joint body's or organisation's id (``committee-<function>`` for a proposed
             one).
-        to_kind: ``joint_committee``, ``committees_in_common``, ``joint_oversight_group`` or
-            ``organisation`` (a declared delegation to another body).
+        to_kind: ``joint_committee``, ``committees_in_common`` or ``organisation`` (a
+            declared delegation to another body); never a joint oversight group, which takes
+            no decisions (the model refuses one).
         basis: ``governance`` (the portfolio's governance delegates it) or ``proposed`` (the
             forum the structure proposes for a decision each Board keeps).
         holder_stated: False where the law does not say who holds the function, so the body
@@ -125,17 +126,6 @@ class Delegation:
     def planned(self) -> bool:
         """Whether it is only planned."""
         return self.status == "planned"
-
-    @property
-    def hands_decision(self) -> bool:
-        """Whether it takes the decision from the body delegating: in force, to a deciding body.
-
-        A joint oversight group oversees and advises; it takes no decision (board paper para
-        20: joint groups are advisory, "to ensure that both Boards can discharge their
-        independent responsibilities"), so a function listed as delegated to one is still
-        decided by its holder (``check`` reports the list: ``oversight-takes-no-decision``).
-        """
-        return not self.planned and self.to_kind != "joint_oversight_group"
 
 
 @attrs.frozen
@@ -262,7 +252,7 @@ def _joint_delegations(
         found.delegations += made
         if not by:
             found.unheld.append(body.id)
-        elif body.kind != "joint_oversight_group" and not all(d.planned for d in made):
+        elif not all(d.planned for d in made):
             found.deciders.append(Decider(body.id, body.kind, "delegated"))
 
 
@@ -270,8 +260,7 @@ def _declared_delegations(governance: Governance, fn: Function, found: _Found) -
     """The delegations of ``fn`` the governance declares in their own right, one per recipient.
 
     Each recipient decides it (each for its own area, where so declared) unless the delegation
-    is only planned or the recipient is an oversight group (:attr:`Delegation.hands_decision`);
-    its holder no longer does, and stays accountable unless it says not.
+    is only planned; its holder no longer does, and stays accountable unless it says not.
     """
     kinds = {b.id: b.kind for b in governance.bodies}
     for made in governance.declared_of(fn.id):
@@ -288,7 +277,7 @@ def _declared_delegations(governance: Governance, fn: Function, found: _Found) -
             dates = (term.from_, term.until, term.status)
             delegation = Delegation(made.by, to, kind, "governance", True, *dates, **said)
             found.delegations.append(delegation)
-            if delegation.hands_decision:  # an oversight group takes none
+            if not term.planned:
                 decider = "board" if kind == "organisation" else kind
                 found.deciders.append(Decider(to, decider, "delegated"))
 
@@ -312,14 +301,12 @@ def _governed(governance: Governance, fn: Function) -> _Found:
 
 
 def delegations_in_force(fn: Function, governance: Governance) -> tuple[Delegation, ...]:
-    """``fn``'s delegations in force under ``governance`` (a day's, or undated), deciding.
+    """``fn``'s delegations in force under ``governance`` (a day's, or undated): none planned.
 
-    None planned, none to an oversight group (it takes no decision:
-    :attr:`Delegation.hands_decision`). The same :class:`Delegation` records
-    :func:`decision_of` gives (a body delegating one of them no longer decides the function
-    itself), for checks made without a portfolio.
+    The same :class:`Delegation` records :func:`decision_of` gives (a body delegating one of
+    them no longer decides the function itself), for checks made without a portfolio.
     """
-    return tuple(d for d in _governed(governance, fn).delegations if d.hands_decision)
+    return tuple(d for d in _governed(governance, fn).delegations if not d.planned)
 
 
 def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[Decider]:
@@ -342,7 +329,7 @@ def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tup
     """The holders, but a holder a delegation in force relieves gives way to its recipients."""
     if not delegations:
         return holders  # the model lists no holder twice
-    relieved = [d for d in delegations if d.holder_accountable is False and d.hands_decision]
+    relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
     gone = {d.by for d in relieved}
     kept = [h for h in holders if h not in gone]
     return tuple(dict.fromkeys([*kept, *(d.to for d in relieved)]))
@@ -383,7 +370,7 @@ def _in_full(
         found = _governed(governance, fn)
         deciders, delegations = found.deciders, found.delegations
         members, unheld = tuple(found.members), tuple(found.unheld)
-        handed = {d.by for d in delegations if d.hands_decision}
+        handed = {d.by for d in delegations if not d.planned}
     else:  # the governance says nothing of it (what _governed finds then), found cheaply
         deciders, delegations, members, unheld, handed = [], [], (), (), set()
     keepers, basis = _keepers(fn, lead, handed)
@@ -558,4 +545,4 @@ def delegating(decision: Decision | None) -> frozenset[str]:
     """
     if decision is None:
         return frozenset()
-    return frozenset(d.by for d in decision.delegations if d.hands_decision)
+    return frozenset(d.by for d in decision.delegations if not d.planned)

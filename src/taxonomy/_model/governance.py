@@ -179,9 +179,11 @@ class JointBody:
     Attributes:
         kind: ``joint_committee`` (decisions delegated to it), ``committees_in_common`` (each
             Board's committee meeting together, each keeping its decisions) or
-            ``joint_oversight_group`` (oversight and advice, no delegated decisions).
+            ``joint_oversight_group`` (oversight and advice, no delegated decisions: board
+            paper para 20).
         members: the organisations that form it.
-        delegated: functions whose decisions are delegated to it.
+        delegated: functions whose decisions are delegated to it (none to an oversight group:
+            a ValueError).
         oversees: functions it oversees without delegated decisions (a shared plan, joint
             governance).
         term: when it exists (its days, and whether it is only planned).
@@ -214,6 +216,13 @@ class JointBody:
     delegation_terms: tuple[tuple[str, Term], ...] = attrs.field(
         default=(), converter=_terms, validator=_check_terms("delegated")
     )
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind == "joint_oversight_group" and self.delegated:
+            raise ValueError(
+                f"joint body {self.id!r}: a joint oversight group takes no decisions (board "
+                f"paper para 20): list {', '.join(map(repr, self.delegated))} under 'oversees'"
+            )
 
     def membership(self, body: str) -> Term:
         """The term of ``body``'s membership: its own, inside the body's (:meth:`Term.under`)."""
@@ -329,6 +338,16 @@ class Governance:
     delegations: tuple[DeclaredDelegation, ...] = attrs.field(
         default=(), converter=_delegations_tuple
     )
+
+    def __attrs_post_init__(self) -> None:
+        groups = {b.id for b in self.bodies if b.kind == "joint_oversight_group"}
+        for made in self.delegations:
+            for body in made.to:
+                if body in groups:
+                    raise ValueError(
+                        f"delegation of {made.function!r} by {made.by!r}: {body!r} is a joint "
+                        "oversight group, which takes no decisions (board paper para 20)"
+                    )
 
     def delegated_to(self, function: str) -> tuple[JointBody, ...]:
         """The joint bodies whose ``delegated`` lists ``function``, in order (a lookup)."""

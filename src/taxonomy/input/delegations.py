@@ -11,7 +11,8 @@ commissioning to each integrated care board)::
 
 Refused, every problem at once, each naming the delegation, the key and the days: a function,
 holder or recipient the portfolio does not have (with a "did you mean"); a body that does not
-hold the function in law (only a holder delegates); a body delegating to itself; ``until``
+hold the function in law (only a holder delegates); a body delegating to itself; a joint
+oversight group (it takes no decisions: board paper para 20); ``until``
 before ``from``; a recipient the function must stay independent of, or of a kind
 ``legal.not_delegable_to`` forbids; two delegations of one function by one holder on
 overlapping days, declared ones or a joint body's (:func:`overlapping_declared`).
@@ -110,6 +111,15 @@ def _delegation(
     if by and by in to:
         with problems.collecting():
             reader.fail(f"'{by}' delegates to itself", at=entry, key="to", item=item)
+    for group in (b.id for b in bodies if b.kind == "joint_oversight_group" and b.id in to):
+        with problems.collecting():
+            reader.fail(
+                f"'{group}' is a joint oversight group, which takes no decisions (board paper "
+                f"para 20): list '{fid or entry.get('function')}' under its 'oversees'",
+                at=entry,
+                key="to",
+                item=item,
+            )
     each_own = _flag(reader, problems, entry, "each_for_own_area", item)
     accountable = _flag(reader, problems, entry, "holder_accountable", item, default=True)
     decisions: tuple[str, ...] = attempt(

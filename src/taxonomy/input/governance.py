@@ -348,9 +348,7 @@ def _joint_body(
         # A joint body of nobody: a spreadsheet cannot write it (an empty cell is no key).
         with problems.collecting():
             reader.fail("must name at least one organisation", at=node, key="members", item=item)
-    delegated, delegation_terms = attempt(
-        problems, lambda: _dated_ids(reader, node, "delegated", functions, item), _NONE_DATED
-    )
+    delegated, delegation_terms = _delegated(reader, node, item, kind, functions, problems)
     oversees = attempt(
         problems, lambda: _ids(reader, node, JOINT_BODY, "oversees", functions, item), NO_IDS
     )
@@ -373,6 +371,37 @@ def _joint_body(
         member_terms=member_terms,
         delegation_terms=delegation_terms,
     )
+
+
+def _delegated(
+    reader: Reader,
+    node: Fields,
+    item: str,
+    kind: str,
+    functions: Mapping[str, object],
+    problems: Problems,
+) -> _Dated:
+    """A joint body's ``delegated`` ids and terms, its problems kept in ``problems``.
+
+    A joint oversight group oversees and advises and takes no decisions (board paper para 20):
+    each function its ``delegated`` lists, dated or not, is refused, pointing to ``oversees``.
+    """
+    dated = attempt(
+        problems, lambda: _dated_ids(reader, node, "delegated", functions, item), _NONE_DATED
+    )
+    listed = node.get("delegated") if kind == "joint_oversight_group" else None
+    entries = listed if isinstance(listed, list | tuple) else ()
+    names = (e.get("function") if isinstance(e, Mapping) else e for e in entries)
+    for fid in dict.fromkeys(str(name) for name in names if name is not None):
+        with problems.collecting():
+            reader.fail(
+                "a joint oversight group takes no decisions (board paper para 20): "
+                f"list '{fid}' under 'oversees'",
+                at=node,
+                key="delegated",
+                item=item,
+            )
+    return dated
 
 
 class _Others(Collection[str]):

@@ -199,7 +199,6 @@ def _joint_committee_law(structure: Structure) -> Iterator[Finding]:
     for node in nodes_of_kind(graph, "joint_body"):
         kind = structure.kind(node, "body_kind")
         delegated = predecessors(graph, node, "delegates_to")
-        # An oversight group takes no decision at all: oversight-takes-no-decision says so.
         if delegated and kind == "joint_committee":
             yield finding(
                 "joint-committee-law",
@@ -261,7 +260,7 @@ def _board_reserved(site: Site) -> Iterator[Finding]:
         if kind == "joint_committee" and lawful:
             continue
         why = (
-            "an oversight group takes no decisions"
+            "only a joint committee of the Boards may take it, where the law allows one"
             if kind != "joint_committee"
             else "the law lets these Boards form no joint committee"
         )
@@ -270,39 +269,6 @@ def _board_reserved(site: Site) -> Iterator[Finding]:
             "error",
             f"{site.name} is a decision reserved to a Board, but it is delegated to "
             f"{structure.label(body)} (by {', '.join(sorted(delegators))}): {why}",
-            [site.function, body, *delegators],
-        )
-
-
-@registered(
-    "oversight-takes-no-decision",
-    principle="legal",
-    looks_for="no decision is listed as delegated to a joint oversight group: it only oversees",
-)
-def _oversight_takes_no_decision(site: Site) -> Iterator[Finding]:
-    """A function listed under a joint oversight group's ``delegated``: its holders still decide.
-
-    A joint oversight group oversees and advises; it takes no decision (board paper para 20:
-    the joint groups are advisory, "to ensure that both Boards can discharge their independent
-    responsibilities"), so nothing is delegated by the list: the graph draws the holders
-    deciding. A Board-reserved function is left to ``board-reserved`` (one message).
-    """
-    if site.data.get("board_reserved"):
-        return
-    structure = site.structure
-    deciding = [structure.label(n) for n in predecessors(site.graph, site.function, "decides")]
-    stays = "with " + " and ".join(sorted(deciding)) if deciding else "with nobody the law names"
-    for body, delegators in sorted(site.delegating.items()):
-        if structure.kind(body, "body_kind") != "joint_oversight_group":
-            continue
-        yield finding(
-            "oversight-takes-no-decision",
-            "error",
-            f"{site.name} is listed as delegated to {structure.label(body)} (governance: joint "
-            f"body '{body.split(':', 1)[1]}', key 'delegated'), but a joint oversight group "
-            "oversees and advises and takes no decision (board paper para 20), so the decision "
-            f"stays {stays}: list it under 'oversees', or make the group a joint committee "
-            "where the law allows one",
             [site.function, body, *delegators],
         )
 

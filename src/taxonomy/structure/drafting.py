@@ -200,8 +200,6 @@ def _dates(delegation: Delegation) -> tuple[str, ...]:
             f"planned{f' ({and_})' if (and_ := ', '.join(when)) else ''}: not in force, so "
             "the governing body still decides it",
         )
-    if delegation.to_kind == "joint_oversight_group":
-        return ("an oversight group takes no decision, so the governing body still decides it",)
     return (f"in force {', '.join(when)}",) if when else ()
 
 
@@ -382,8 +380,6 @@ def _remit_line(
     planned = sorted({x.by for x in d.delegations if x.to == body.id and x.planned})
     if planned:
         notes.append(f"planned, not in force: the delegation by {', '.join(planned)}")
-    if power == "delegated" and body.kind == "joint_oversight_group":
-        notes.append("an oversight group takes no decision: each holder still decides it")
     if not rec.decided:
         notes.append("open: not decided yet")
     return RemitLine(

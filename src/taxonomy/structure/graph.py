@@ -520,12 +520,10 @@ def _governance(
             mine = [(fid, m) for fid, m in made if m.by == member]
             if mine:
                 _edge(graph, _board(member), node, "delegates_to", **delegated(mine, day))
-        # An oversight group takes no decision: listed as delegated, it still only oversees.
-        basis = "oversight" if body.kind == "joint_oversight_group" else "delegated decisions"
         for fid in body.delegated:
             if all(m.planned for f, m in made if f == fid):
                 continue  # a planned delegation: the function is not yet accountable to it
-            _edge(graph, f"function:{fid}", node, "accountable_to", basis=basis)
+            _edge(graph, f"function:{fid}", node, "accountable_to", basis="delegated decisions")
             if any(d.id == body.id for d in decisions[fid].deciders):
                 _edge(graph, node, f"function:{fid}", "decides", basis="delegated")
         for fid in body.oversees:
@@ -565,7 +563,7 @@ def _declared(graph: Graph, portfolio: Portfolio, decisions: dict[str, Decision]
             extra["basis"] = "; ".join(bases)
         _edge(graph, _board(by), target, "delegates_to", **delegated(mine, day), **extra)
         for fid, made in mine:
-            if made.hands_decision and made.to_kind != "organisation":
+            if not made.planned and made.to_kind != "organisation":
                 _edge(graph, target, f"function:{fid}", "decides", basis="delegated")
 
 

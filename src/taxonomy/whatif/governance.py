@@ -244,6 +244,12 @@ class Delegation:
                 )
         body = bodies[self.body]
         held = set(body.delegated)
+        if self.delegate and body.kind == "joint_oversight_group":
+            raise at.error(
+                f"'{body.id}' is a joint oversight group, which takes no decisions (board paper "
+                "para 20): it only oversees",
+                key="to",
+            )
         if self.delegate:
             already = [f for f in self.functions if f in held]
             if already:
