@@ -15,8 +15,9 @@ Parts can be pinned, e.g. ``functions(bodies, legal=st.just(Legal(board_reserved
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import strategies as st
@@ -54,23 +55,76 @@ __all__ = [
 ]
 
 
+#: How many strategies built for one set of arguments are kept (see :func:`_once`).
+_CACHE_SIZE = 1024
+_T = TypeVar("_T")
+
+
+def _once(build: Callable[..., _T]) -> Callable[..., _T]:
+    """``build``, made once per set of (hashable) arguments and then shared.
+
+    The strategies here are drawn inside other draws: built afresh each time, hypothesis would
+    validate each new one, which cost most of a property test's time. Bounded, so tests that
+    pass strategies of their own never grow it without end.
+    """
+    return functools.lru_cache(maxsize=_CACHE_SIZE)(build)
+
+
 def levels() -> st.SearchStrategy[Level]:
     """Any level, shrinking to ``none``."""
-    return st.sampled_from(list(Level))
+    return _LEVELS
+
+
+_LEVELS = st.sampled_from(list(Level))
 
 
 def bodies(*, min_size: int = 2, max_size: int = 8) -> st.SearchStrategy[tuple[str, ...]]:
     """Distinct body ids (``b1``, ``b2``, ...), two to eight by default."""
+    return _bodies(min_size, max_size)
+
+
+@_once
+def _bodies(min_size: int, max_size: int) -> st.SearchStrategy[tuple[str, ...]]:
     return st.integers(min_size, max_size).map(lambda n: tuple(f"b{i}" for i in range(1, n + 1)))
 
 
 def organisations(ids: Sequence[str]) -> st.SearchStrategy[tuple[Organisation, ...]]:
     """One organisation per id, with readable names."""
+    return _organisations(tuple(ids))
+
+
+@_once
+def _organisations(ids: tuple[str, ...]) -> st.SearchStrategy[tuple[Organisation, ...]]:
     return st.just(tuple(Organisation(i, f"Body {i}") for i in ids))
 
 
-@st.composite
-def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
+@_once
+def _subsets(
+    pool: tuple[Any, ...], min_size: int = 0, max_size: int | None = None
+) -> st.SearchStrategy[tuple[Any, ...]]:
+    """Distinct members of ``pool``, in the order drawn."""
+    return st.lists(st.sampled_from(pool), unique=True, min_size=min_size, max_size=max_size).map(
+        tuple
+    )
+
+
+@_once
+def _maybe(pool: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    """None, or one member of ``pool``."""
+    return st.none() | st.sampled_from(pool)
+
+
+@_once
+def _one_of(pool: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    return st.sampled_from(pool)
+
+
+_SEPARATE = st.sampled_from(["", "a statute keeps each body's own"])
+_EFFICIENCY = st.builds(Efficiency, _LEVELS, _LEVELS)
+_EFFECTIVENESS = st.builds(Effectiveness, _LEVELS)
+
+
+def legal_constraints(ids: Sequence[str]) -> st.SearchStrategy[Legal]:
     """Legal constraints naming only the given bodies; shrinks to no constraint.
 
     Every part of :class:`Legal` is drawn: one or several statutory owners, duties each body
@@ -78,30 +132,28 @@ def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
     from every body, nor from an owner), a reason to stay separate and distinct, and a body whose
     agreement the decision needs (never a holder, nor one it must stay independent of).
     """
-    bodies_ = list(ids)
-    some = st.lists(st.sampled_from(bodies_), unique=True, max_size=min(3, len(bodies_))).map(tuple)
-    owners = draw(st.lists(st.sampled_from(bodies_), unique=True, max_size=2).map(tuple))
-    free = [b for b in bodies_ if b not in owners]
-    independence = draw(
-        st.lists(st.sampled_from(free), unique=True, max_size=min(2, len(free) - 1)).map(tuple)
-        if len(free) > 1
-        else st.just(())
-    )
+    return _legal_constraints(tuple(ids))
+
+
+@_once
+@st.composite
+def _legal_constraints(draw: st.DrawFn, ids: tuple[str, ...]) -> Legal:
+    bodies_ = ids
+    some = _subsets(bodies_, 0, min(3, len(bodies_)))
+    owners = draw(_subsets(bodies_, 0, 2))
+    free = tuple(b for b in bodies_ if b not in owners)
+    independence = draw(_subsets(free, 0, min(2, len(free) - 1)) if len(free) > 1 else _NOTHING)
     delegable = draw(some)
     if delegable and set(delegable) <= set(independence):
         delegable = ()  # nobody could carry it out: the model refuses that
     held = draw(some)
-    reserved = draw(st.booleans())
-    limits = draw(st.lists(st.sampled_from(DELEGATION_LIMITS), unique=True, max_size=2).map(tuple))
-    separate = draw(st.sampled_from(["", "a statute keeps each body's own"]))
+    reserved = draw(_BOOLEANS)
+    limits = draw(_subsets(tuple(DELEGATION_LIMITS), 0, 2))
+    separate = draw(_SEPARATE)
     # Drawn last, so the parts above are drawn as they always were: a body whose agreement the
     # decision needs is never a holder nor one it must stay independent of (the model refuses).
-    asked = [b for b in bodies_ if b not in {*owners, *held, *independence}]
-    consent = draw(
-        st.lists(st.sampled_from(asked), unique=True, max_size=1).map(tuple)
-        if asked
-        else st.just(())
-    )
+    asked = tuple(b for b in bodies_ if b not in {*owners, *held, *independence})
+    consent = draw(_subsets(asked, 0, 1) if asked else _NOTHING)
     return Legal(
         statutory_owner=owners,
         held_by_each=held,
@@ -115,14 +167,21 @@ def legal_constraints(draw: st.DrawFn, ids: Sequence[str]) -> Legal:
     )
 
 
+_NOTHING: st.SearchStrategy[tuple[str, ...]] = st.just(())
+_BOOLEANS = st.booleans()
+
+
 def capabilities(ids: Sequence[str]) -> st.SearchStrategy[Capability]:
     """A capability answer for each of the given bodies."""
-    return st.tuples(*(levels() for _ in ids)).map(lambda ls: Capability(zip(ids, ls, strict=True)))
+    return _capabilities(tuple(ids))
 
 
-@st.composite
+@_once
+def _capabilities(ids: tuple[str, ...]) -> st.SearchStrategy[Capability]:
+    return st.tuples(*(_LEVELS for _ in ids)).map(lambda ls: Capability(zip(ids, ls, strict=True)))
+
+
 def functions(
-    draw: st.DrawFn,
     ids: Sequence[str],
     *,
     function_id: str | st.SearchStrategy[str] = "f1",
@@ -130,38 +189,67 @@ def functions(
     efficiency: st.SearchStrategy[Efficiency] | None = None,
     effectiveness: st.SearchStrategy[Effectiveness] | None = None,
     rules: RulePack | None = None,
-) -> Function:
+) -> st.SearchStrategy[Function]:
     """A function among the given bodies; pin any part by passing its strategy.
 
     ``rules`` (None: the default pack) gives the tiers it may run at and the questions it
     declares beyond the model's own, each answered with a value of its declared type.
     """
     pack = rules if rules is not None else load_rules()
+    parts = (function_id, legal, efficiency, effectiveness)
+    return _pack_cached(_functions, pack, tuple(ids), parts)
+
+
+@st.composite
+def _functions(
+    draw: st.DrawFn,
+    pack: RulePack,
+    ids: tuple[str, ...],
+    parts: tuple[Any, ...],
+) -> Function:
+    function_id, legal, efficiency, effectiveness = parts
     fid = draw(function_id) if isinstance(function_id, st.SearchStrategy) else function_id
-    performed = draw(st.lists(st.sampled_from(list(ids)), unique=True, min_size=1))
-    drawn_legal = draw(legal if legal is not None else legal_constraints(ids))
+    performed = list(draw(_subsets(ids, 1)))
+    drawn_legal = draw(legal if legal is not None else _legal_constraints(ids))
     if set(performed) <= set(drawn_legal.independence_from):
         # Nobody could carry it out (the model refuses that): a body it is free of performs too.
         free = [b for b in ids if b not in drawn_legal.independence_from]
         performed.append(free[0])
     lawful = [b for b in performed if drawn_legal.may_lead(b)]  # a lead carries it out
-    agreed = draw(st.none() | st.sampled_from(lawful)) if lawful else None
+    agreed = draw(_maybe(tuple(lawful))) if lawful else None
     return Function(
         id=fid,
         name=f"Function {fid}",
-        level=draw(st.sampled_from(pack.tiers() or ("national", "regional", "local"))),
+        level=draw(_one_of(pack.tiers() or ("national", "regional", "local"))),
         performed_by=tuple(performed),
-        efficiency=draw(
-            efficiency if efficiency is not None else st.builds(Efficiency, levels(), levels())
-        ),
-        effectiveness=draw(
-            effectiveness if effectiveness is not None else st.builds(Effectiveness, levels())
-        ),
+        efficiency=draw(efficiency if efficiency is not None else _EFFICIENCY),
+        effectiveness=draw(effectiveness if effectiveness is not None else _EFFECTIVENESS),
         legal=drawn_legal,
-        capability=draw(capabilities(ids)),
+        capability=draw(_capabilities(ids)),
         agreed_lead=agreed,
         answers=draw(declared_answers(pack, ids)),
     )
+
+
+#: Strategies built for a pack, by what they were built of (see :func:`_pack_cached`).
+_BY_PACK: dict[Hashable, st.SearchStrategy[Any]] = {}
+
+
+def _pack_cached(
+    build: Callable[..., st.SearchStrategy[_T]], pack: RulePack, *args: Hashable
+) -> st.SearchStrategy[_T]:
+    """``build(pack, *args)``, made once per pack content and arguments, then shared.
+
+    Keyed by the pack's hash (which covers its facts and tiers), not the pack, whose own hash
+    walks every rule; cleared when full, so it stays bounded.
+    """
+    key = (build, pack.hash, *args)
+    found = _BY_PACK.get(key)
+    if found is None:
+        if len(_BY_PACK) >= _CACHE_SIZE:
+            _BY_PACK.clear()
+        found = _BY_PACK[key] = build(pack, *args)
+    return found
 
 
 def declared_answers(rules: RulePack, ids: Sequence[str]) -> st.SearchStrategy[dict[str, Any]]:
@@ -169,16 +257,20 @@ def declared_answers(rules: RulePack, ids: Sequence[str]) -> st.SearchStrategy[d
 
     Optional ones are sometimes left out, so their defaults and absence are drawn too.
     """
+    return _pack_cached(_declared_answers, rules, tuple(ids))
+
+
+def _declared_answers(rules: RulePack, ids: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     parts: dict[str, st.SearchStrategy[Any]] = {}
     for fact in rules.facts.answered():
         kind = fact.type.name
         value: st.SearchStrategy[Any] = {
-            "level": levels(),
-            "bool": st.booleans(),
+            "level": _LEVELS,
+            "bool": _BOOLEANS,
             "count": st.integers(0, 5),
             "choice": st.sampled_from(fact.type.choices or ("x",)),
-            "body": st.sampled_from(list(ids)),
-            "bodies": st.lists(st.sampled_from(list(ids)), unique=True, min_size=1).map(tuple),
+            "body": st.sampled_from(ids),
+            "bodies": _subsets(ids, 1),
             "text": st.just("a reason given in the portfolio"),
         }[kind]
         parts[fact.name] = value if fact.required else st.none() | value
@@ -219,10 +311,11 @@ def portfolios(
         dated = draw(dated_laws(fns, ids))
         day = draw(st.sampled_from([ORDER_DAY, ORDER_DAY - datetime.timedelta(days=1)]))
         return Portfolio("Generated portfolio", orgs, tuple(fns), dated, as_of=day)
-    drawn_law = draw(law if law is not None else st.builds(Law, st.booleans()))
+    drawn_law = draw(law if law is not None else _LAWS)
     return Portfolio("Generated portfolio", orgs, tuple(fns), drawn_law)
 
 
+_LAWS = st.builds(Law, _BOOLEANS)
 #: The day from which the order :func:`dated_laws` draws sets functions' legal facts.
 ORDER_DAY = datetime.date(2020, 4, 1)
 #: What a provision drawn by :func:`function_laws` writes: every key :func:`legal_constraints`
@@ -250,7 +343,7 @@ def function_laws(draw: st.DrawFn, fn: Function, ids: Sequence[str]) -> Function
     independence that would leave nobody to carry it out, bar its agreed lead or a body it
     involves, is dropped, and so is an employees-only limit its agreed lead is outside.
     """
-    legal = draw(legal_constraints(ids))
+    legal = draw(_legal_constraints(tuple(ids)))
     barred = set(legal.independence_from)
     if set(fn.performed_by) <= barred or fn.agreed_lead in barred or barred & set(fn.involves):
         legal = attrs.evolve(legal, independence_from=())
