@@ -12,7 +12,6 @@ import contextlib
 import csv
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -20,13 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import taxonomy
-from taxonomy.input.reader import load_yaml as _load_yaml
-from taxonomy.language import reading
 from taxonomy.testing.expectations import load_expectations
 from taxonomy.whatif.scenarios import load_scenario
 from taxonomy.whatif.sweep import load_sweep
 from tests.conftest import EXAMPLES, NHS, NWL, ROOT
-from tests.helpers import paths_in, replaced, run_cli
+from tests.helpers import paths_in, replaced, rule_files_parsed_once, run_cli
 
 SCENARIOS = EXAMPLES / "scenarios"
 EXPECTATIONS = ROOT / "tests" / "expectations"
@@ -134,19 +131,6 @@ def test_an_expectation_file_with_one_value_replaced(tmp_path: Path, case: tuple
         _names_file(exc, path)
 
 
-_parsed: dict[tuple[str, str], Any] = {}
-
-
-def _parsed_once(path: str | Path, *, error: type[taxonomy.InputError]) -> Any:
-    """``load_yaml``, parsing each (file, text) once: a rule file the example did not replace
-    (five of the pack's six, the same bytes every example) is not parsed again. The replaced file,
-    whose text is new, is read by the real loader. Nothing reading a pack changes the data."""
-    key = (str(path), Path(path).read_text(encoding="utf-8", errors="replace"))
-    if key not in _parsed:
-        _parsed[key] = _load_yaml(path, error=error)
-    return _parsed[key]
-
-
 @_fuzz
 @given(_mutated(ROOT / "rules" / "legal.yaml"))
 def test_a_rule_file_with_one_value_replaced(tmp_path: Path, text: str) -> None:
@@ -155,8 +139,7 @@ def test_a_rule_file_with_one_value_replaced(tmp_path: Path, text: str) -> None:
         shutil.copytree(ROOT / "rules", folder)
     (folder / "legal.yaml").write_text(text)
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(reading, "load_yaml", _parsed_once)
+        with rule_files_parsed_once():  # the five files not replaced: parsed once
             pack = taxonomy.load_rules(folder)
     except taxonomy.RulePackError as exc:
         _names_file(exc, folder / "legal.yaml")
