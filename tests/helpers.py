@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,30 @@ def shared_complaints(nhs: Any) -> Any:
         capability=taxonomy.Capability({"nhse": "medium", "nhsi": "medium"}),
     )
     return nhs.with_function(both)
+
+
+_parsed: dict[tuple[str, str], Any] = {}
+
+
+def _parsed_once(path: str | Path, *, error: type[Exception]) -> Any:
+    """``load_yaml`` remembering each (file, text) it parsed; a new text is parsed for real."""
+    from taxonomy.input.reader import load_yaml
+
+    key = (str(path), Path(path).read_text(encoding="utf-8", errors="replace"))
+    if key not in _parsed:
+        _parsed[key] = load_yaml(path, error=error)  # type: ignore[arg-type]
+    return _parsed[key]
+
+
+@contextlib.contextmanager
+def rule_files_parsed_once() -> Iterator[None]:
+    """Within it, a rule file whose text was read before is not parsed again: a test that
+    replaces one file of a copied pack many times parses the others once. The replaced file,
+    its text new, goes through the real loader; nothing that reads a pack changes the data."""
+    import pytest
+
+    from taxonomy.language import reading
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reading, "load_yaml", _parsed_once)
+        yield
