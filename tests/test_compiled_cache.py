@@ -90,6 +90,16 @@ def _check_every_node(pack: RulePack, portfolio: Portfolio) -> None:
             assert node == _fresh(rules[node.rule], known), node.rule
 
 
+def _drawn_twins(portfolio: Portfolio, data: st.DataObject) -> Portfolio:
+    """``portfolio`` with a twin of each function drawn (:func:`_twins`); a twin the model
+    refuses is not an example."""
+    try:
+        return data.draw(_twins(portfolio))
+    except (InputError, ValueError):  # the model refuses a twin drawn
+        assume(False)
+        raise  # assume(False) never returns
+
+
 @settings(max_examples=40, deadline=None)
 @given(portfolios(max_functions=4, max_bodies=4), st.data())
 def test_every_explanation_node_of_a_warm_run_is_the_one_built_afresh(
@@ -97,11 +107,7 @@ def test_every_explanation_node_of_a_warm_run_is_the_one_built_afresh(
 ) -> None:
     # The twins are classified after the originals in one process: every node they are given
     # from what was kept (under the case, the key or the node key) must be their own.
-    try:
-        both = data.draw(_twins(portfolio))
-    except (InputError, ValueError):  # the model refuses a twin drawn
-        assume(False)
-        return
+    both = _drawn_twins(portfolio, data)
     _check_every_node(DEFAULT, both)
 
 
@@ -110,11 +116,7 @@ def test_every_explanation_node_of_a_warm_run_is_the_one_built_afresh(
 def test_every_explanation_node_is_built_afresh_for_a_second_pack(
     portfolio: Portfolio, data: st.DataObject
 ) -> None:
-    try:
-        both = data.draw(_twins(portfolio))
-    except (InputError, ValueError):
-        assume(False)
-        return
+    both = _drawn_twins(portfolio, data)
     _check_every_node(COUNCILS, both)
 
 
@@ -125,11 +127,7 @@ def test_twins_a_node_key_joins_get_the_same_node(
 ) -> None:
     # For every rule (fired or not), two functions whose values give the same node key get
     # the same node: the key holds everything the node is built from.
-    try:
-        both = data.draw(_twins(portfolio))
-    except (InputError, ValueError):
-        assume(False)
-        return
+    both = _drawn_twins(portfolio, data)
     compiled = compile_pack(DEFAULT)
     known = [k for fn in both.functions if (k := _known(DEFAULT, fn, both)) is not None]
     for rule in DEFAULT.rules:

@@ -15,7 +15,6 @@ import csv
 import datetime
 import json
 import sys
-import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from taxonomy.cli import classify as classify_module
 from taxonomy.errors import TaxonomyError
 from taxonomy.input.files import dump_portfolio, load_portfolio
 from taxonomy.input.portfolio import portfolio_from_data, portfolio_to_data
-from tests.helpers import run_cli
+from tests.helpers import peak_traced, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -391,12 +390,11 @@ def _forced(path: Path, out: Path) -> int:
 
 def _peak(path: Path, out: Path) -> int:
     """The most memory Python held (tracemalloc) while classify ran on ``path``."""
-    tracemalloc.start()
-    try:
+
+    def run() -> None:
         assert _forced(path, out) == 0
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    return peak_traced(run)
 
 
 @pytest.mark.slow

@@ -10,7 +10,6 @@ import csv
 import shutil
 import subprocess
 import sys
-import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_classify import synthetic  # noqa: E402  (the benchmarks' generator, not a copy)
 from bench_memory import write_csv  # noqa: E402
 
-from tests.helpers import run_cli  # noqa: E402
+from tests.helpers import peak_traced, run_cli  # noqa: E402
 
 #: The side tables that make a portfolio be read whole: governance naming functions, mergers.
 _WHOLE_ONLY = ("joint_bodies", "roles", "delegations", "abolitions")
@@ -192,12 +191,11 @@ def test_an_existing_output_is_left_as_it_was_on_a_problem(tmp_path: Path) -> No
 
 def _peak(path: Path, out: Path) -> int:
     """The most memory Python held (tracemalloc) while classify ran on ``path``."""
-    tracemalloc.start()
-    try:
+
+    def run() -> None:
         assert _classify(path, out, "--force").exit_code == 0
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+
+    return peak_traced(run)
 
 
 @pytest.mark.slow
