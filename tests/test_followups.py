@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -384,3 +385,55 @@ def test_a_scenario_delegating_to_an_oversight_group_is_refused(
         scenario.apply(nhs)
     assert caught.value.key == key and said in str(caught.value)
     assert "takes no decisions (board paper para 20)" in str(caught.value)
+
+
+def test_a_function_cannot_be_independent_of_a_body_holding_a_duty_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """``held_by_each`` naming a body it must stay independent of is refused, as for an owner.
+
+    It was accepted: the body still held and decided the function, but its own team vanished
+    from the graph (a trial found it: a fire authority holding professional standards while
+    the function had to stay independent of it).
+    """
+    import yaml
+
+    data = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    fn = next(f for f in data["functions"] if len(f["performed_by"]) > 1)
+    fn["legal"] = {"held_by_each": "all", "independence_from": [fn["performed_by"][0]]}
+    with pytest.raises(taxonomy.PortfolioError) as info:
+        taxonomy.portfolio_from_data(data, file="nhs.yaml")
+    said = str(info.value)
+    assert f"{fn['performed_by'][0]} holds a duty of its own (held_by_each)" in said
+    assert "key 'independence_from'" in said
+    # The same as CSV, whose plain rows take the fast reader: it must not accept it either.
+    good = yaml.safe_load((ROOT / "examples/nhs_joint_working_2018.yaml").read_text("utf-8"))
+    (tmp_path / "nhs.yaml").write_text(yaml.safe_dump(good), encoding="utf-8")
+    assert (
+        run_cli(
+            "-q", "convert", str(tmp_path / "nhs.yaml"), "-o", str(tmp_path / "p.csv")
+        ).returncode
+        == 0
+    )
+    with (tmp_path / "p.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    held, apart = rows[0].index("legal.held_by_each"), rows[0].index("legal.independence_from")
+    row = next(r for r in rows if r[0] == fn["id"])
+    row[held], row[apart] = "all", fn["performed_by"][0]
+    with (tmp_path / "p.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    out = tmp_path / "out.jsonl"
+    done = run_cli("-q", "classify", str(tmp_path / "p.csv"), "--format", "jsonl", "-o", str(out))
+    assert done.returncode == 2 and "holds a duty of its own (held_by_each)" in done.stderr
+    assert not out.exists()
+    with pytest.raises(ValueError, match="a body cannot be independent of itself"):
+        taxonomy.Function(
+            "f",
+            "F",
+            "national",
+            ("a", "b"),
+            taxonomy.Efficiency("low", "low"),
+            taxonomy.Effectiveness("low"),
+            taxonomy.Legal(held_by_each=("a", "b"), independence_from=("a",)),
+            taxonomy.Capability({"a": "low", "b": "low"}),
+        )

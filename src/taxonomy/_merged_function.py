@@ -203,6 +203,8 @@ def _inside(fn: Function, legal: Legal, into: str) -> str:
     """How a merger put ``fn`` inside ``into``, in words."""
     if into in legal.statutory_owner:
         return "holds its statutory duty"
+    if into in legal.held_by_each:
+        return "holds a duty of its own in it"
     if set(fn.performed_by) <= {into, *legal.independence_from}:
         return "carries it out"
     return "is the only body whose employees may carry it out"

@@ -300,7 +300,7 @@ class Function:
                 "carry it out, but it must stay independent of them: nobody could"
             )
         self._check_involves()
-        bound = sorted(set(legal.statutory_owner) & set(legal.independence_from))
+        bound = sorted(set(legal.independence_from) & {*legal.statutory_owner, *legal.held_by_each})
         if bound:
             raise ValueError(
                 f"function {self.id!r} must stay independent of {', '.join(bound)}, which holds "

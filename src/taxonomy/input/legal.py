@@ -183,16 +183,19 @@ def _refuse_impossible(
                 key="independence_from",
                 item=item,
             )
-    bound = sorted(set(legal.statutory_owner) & set(independence))
-    if bound:
-        with problems.collecting():
-            reader.fail(
-                f"{', '.join(bound)} holds the statutory duty, so the function cannot be "
-                "independent of it",
-                at=lg,
-                key="independence_from",
-                item=item,
-            )
+    for holding, how in (
+        (legal.statutory_owner, "holds the statutory duty"),
+        (legal.held_by_each, "holds a duty of its own (held_by_each)"),
+    ):
+        bound = sorted(set(holding) & set(independence))
+        if bound:
+            with problems.collecting():
+                reader.fail(
+                    f"{', '.join(bound)} {how}, so the function cannot be independent of it",
+                    at=lg,
+                    key="independence_from",
+                    item=item,
+                )
 
 
 def _posts(reader: Reader, lg: Fields, item: str) -> tuple[str, ...]:

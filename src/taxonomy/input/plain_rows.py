@@ -288,6 +288,7 @@ class PlainRows:
         if (
             (delegable and set(delegable) <= set(independence))
             or set(owners) & set(independence)
+            or set(held) & set(independence)
             or set(consent) & {*owners, *held, *independence}
         ):
             return None  # answers the law cannot hold together: the reader says why

@@ -222,6 +222,7 @@ def _stricter(fn: Function, portfolio: Portfolio) -> list[tuple[str, Legal]]:
         lawful = (
             not set(fn.performed_by) <= barred
             and body not in legal.statutory_owner
+            and body not in legal.held_by_each
             and body not in legal.with_agreement_of
             and not (legal.delegable_to and set(legal.delegable_to) <= barred)
             and fn.agreed_lead != body

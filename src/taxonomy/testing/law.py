@@ -454,12 +454,16 @@ def _inherited(before: Portfolio, after: Portfolio, gone: str, into: str) -> lis
 
 
 def _inside(fn: Function, body: str) -> bool:
-    """Whether nothing can keep ``fn`` apart from ``body``: it alone does it, holds it or may."""
+    """Whether nothing can keep ``fn`` apart from ``body``: it alone does it, holds it, or may.
+
+    It holds it where it holds the statutory duty or a duty of its own (``held_by_each``).
+    """
     barred = {body, *fn.legal.independence_from}
     only = fn.legal.delegable_to
     return (
         set(fn.performed_by) <= barred
         or body in fn.legal.statutory_owner
+        or body in fn.legal.held_by_each
         or bool(only and set(only) <= barred)
     )
 

@@ -129,8 +129,9 @@ def legal_constraints(ids: Sequence[str]) -> st.SearchStrategy[Legal]:
 
     Every part of :class:`Legal` is drawn: one or several statutory owners, duties each body
     holds, employees-only and delegation limits, a Board-reserved decision, independence (never
-    from every body, nor from an owner), a reason to stay separate and distinct, and a body whose
-    agreement the decision needs (never a holder, nor one it must stay independent of).
+    from every body, nor from an owner or a body holding a duty of its own), a reason to stay
+    separate and distinct, and a body whose agreement the decision needs (never a holder, nor
+    one it must stay independent of).
     """
     return _legal_constraints(tuple(ids))
 
@@ -146,7 +147,8 @@ def _legal_constraints(draw: st.DrawFn, ids: tuple[str, ...]) -> Legal:
     delegable = draw(some)
     if delegable and set(delegable) <= set(independence):
         delegable = ()  # nobody could carry it out: the model refuses that
-    held = draw(some)
+    # Never a body it must stay independent of: a body cannot be independent of itself.
+    held = tuple(b for b in draw(some) if b not in independence)
     reserved = draw(_BOOLEANS)
     limits = draw(_subsets(tuple(DELEGATION_LIMITS), 0, 2))
     separate = draw(_SEPARATE)
