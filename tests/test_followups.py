@@ -437,3 +437,60 @@ def test_a_function_cannot_be_independent_of_a_body_holding_a_duty_of_its_own(
             taxonomy.Legal(held_by_each=("a", "b"), independence_from=("a",)),
             taxonomy.Capability({"a": "low", "b": "low"}),
         )
+
+
+_NO_JOINT_COMMITTEES = """\
+name: Two districts, no joint committee allowed
+organisations:
+  - {id: county, name: Shire County Council}
+  - {id: north, name: North District}
+  - {id: south, name: South District}
+law:
+  joint_committees: false
+functions:
+  - id: audit
+    name: Audit
+    level: local
+    performed_by: [north, south]
+    efficiency: {duplication: medium, simplification: medium}
+    effectiveness: {joint_benefit: high}
+    legal: {held_by_each: all, independence_from: [county]}
+    capability: {north: medium, south: high}
+governance:
+  bodies:
+    - {id: jc, name: The JC, kind: joint_committee, members: [north, south], delegated: [audit]}
+"""
+
+
+def test_a_delegation_to_a_joint_committee_the_law_allows_none_does_not_take_effect(
+    tmp_path: Path,
+) -> None:
+    """The holders keep deciding, and the explanation says why; check still reports it.
+
+    classify said "Its decisions are taken by the JC" where the law lets the bodies form no
+    joint committee: a delegation the law does not make (a trial found it).
+    """
+    from taxonomy.structure.checks import check
+    from taxonomy.structure.graph import predecessors
+
+    path = tmp_path / "p.yaml"
+    path.write_text(_NO_JOINT_COMMITTEES, encoding="utf-8")
+    result = taxonomy.classify(taxonomy.load_portfolio(path))
+    rec = result["audit"]
+    assert rec.decision is not None
+    assert {(d.id, d.basis) for d in rec.decision.deciders} == {
+        ("north", "held_by_each"),
+        ("south", "held_by_each"),
+    }
+    assert rec.decision.accountable == ("north", "south")
+    assert any("its delegation to The JC cannot take effect" in n for n in rec.explanation.notes)
+    graph = build_graph(result)
+    assert sorted(predecessors(graph, "function:audit", "decides")) == [
+        "board:north",
+        "board:south",
+    ]
+    assert [f for f in check(graph) if f.check == "joint-committee-law"]
+    # Where the law allows one, the joint committee decides.
+    path.write_text(_NO_JOINT_COMMITTEES.replace("false", "true"), encoding="utf-8")
+    lawful = taxonomy.classify(taxonomy.load_portfolio(path))["audit"].decision
+    assert lawful is not None and [d.id for d in lawful.deciders] == ["jc"]

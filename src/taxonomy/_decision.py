@@ -325,11 +325,30 @@ def _own_parts(fn: Function, boards: list[Decider], handed: set[str]) -> list[De
     ]
 
 
-def _accountable(holders: tuple[str, ...], delegations: list[Delegation]) -> tuple[str, ...]:
+def _unlawful(kind: str, basis: str) -> bool:
+    """Whether a decider is a joint committee delegated to: none where the law allows none."""
+    return kind == "joint_committee" and basis == "delegated"
+
+
+def _takes_effect(delegation: Delegation, lawful: bool) -> bool:
+    """Whether ``delegation`` takes the decision from its maker: in force, and lawful.
+
+    A delegation to a joint committee where the law allows the bodies none (``law.
+    joint_committees`` false on the day) cannot take effect: the holders keep deciding, and
+    ``check`` reports it (``joint-committee-law``).
+    """
+    return not delegation.planned and (lawful or delegation.to_kind != "joint_committee")
+
+
+def _accountable(
+    holders: tuple[str, ...], delegations: list[Delegation], *, lawful: bool = True
+) -> tuple[str, ...]:
     """The holders, but a holder a delegation in force relieves gives way to its recipients."""
     if not delegations:
         return holders  # the model lists no holder twice
-    relieved = [d for d in delegations if d.holder_accountable is False and not d.planned]
+    relieved = [
+        d for d in delegations if d.holder_accountable is False and _takes_effect(d, lawful)
+    ]
     gone = {d.by for d in relieved}
     kept = [h for h in holders if h not in gone]
     return tuple(dict.fromkeys([*kept, *(d.to for d in relieved)]))
@@ -370,7 +389,9 @@ def _in_full(
         found = _governed(governance, fn)
         deciders, delegations = found.deciders, found.delegations
         members, unheld = tuple(found.members), tuple(found.unheld)
-        handed = {d.by for d in delegations if not d.planned}
+        if not portfolio.law.joint_committees:  # such a delegation cannot take effect
+            deciders = [d for d in deciders if not _unlawful(d.kind, d.basis)]
+        handed = {d.by for d in delegations if _takes_effect(d, portfolio.law.joint_committees)}
     else:  # the governance says nothing of it (what _governed finds then), found cheaply
         deciders, delegations, members, unheld, handed = [], [], (), (), set()
     keepers, basis = _keepers(fn, lead, handed)
@@ -398,7 +419,7 @@ def _in_full(
         tuple(delegations),
         members,
         unheld,
-        _accountable(holders, delegations) or None,
+        _accountable(holders, delegations, lawful=portfolio.law.joint_committees) or None,
         tuple([Consent(b, legal.agreement_basis or None) for b in agreeing]) if agreeing else (),
     )
 

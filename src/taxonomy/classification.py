@@ -376,11 +376,19 @@ def _notes(
     ``tied``: the bodies tied for the lead, as the lead was settled (before each body's own).
     """
     legal = fn.legal
-    if not (said or own or held.consents or legal.decided_by or legal.independence_breached) and (
-        arrangement.separate or not (legal.board_reserved or legal.held_by_each)
-    ):
+    void = _void_delegations(portfolio, held)
+    if not (
+        said or own or held.consents or legal.decided_by or legal.independence_breached or void
+    ) and (arrangement.separate or not (legal.board_reserved or legal.held_by_each)):
         return ()  # nothing below would say anything (the common case, kept cheap)
     notes = list(said)
+    if void:
+        deciding = ", ".join(d.id for d in held.deciders) or "its holders"
+        notes.append(
+            f"its delegation to {void} cannot take effect: the law does not let these bodies "
+            "delegate decisions to a joint committee (law.joint_committees is false on the day "
+            f"judged), so {deciding} keep deciding it; check reports it (joint-committee-law)"
+        )
     if own:
         if tied:
             notes = [n for n in notes if not n.startswith("undecided between")]
@@ -395,6 +403,19 @@ def _notes(
         notes += decision_words(held, portfolio)
     notes += [breached_independence(fn.name, b) for b in legal.independence_breached]
     return tuple(notes)
+
+
+def _void_delegations(portfolio: Portfolio, held: Decision) -> str:
+    """The joint committees ``held`` lists as delegated to where the law allows none (words)."""
+    if portfolio.law.joint_committees or not held.delegations:
+        return ""
+    names = {b.id: b.name for b in portfolio.governance.bodies}
+    void = dict.fromkeys(
+        names.get(d.to, d.to)
+        for d in held.delegations
+        if d.to_kind == "joint_committee" and not d.planned
+    )
+    return ", ".join(void)
 
 
 def taking_part(portfolio: Portfolio, fn: Function) -> tuple[str, ...]:
