@@ -458,7 +458,7 @@ functions:
     capability: {north: medium, south: high}
 governance:
   bodies:
-    - {id: jc, name: The JC, kind: joint_committee, members: [north, south], delegated: [audit]}
+    - {id: jc, name: Districts Joint Committee, kind: joint_committee, members: [north, south], delegated: [audit]}
 """
 
 
@@ -483,7 +483,7 @@ def test_a_delegation_to_a_joint_committee_the_law_allows_none_does_not_take_eff
         ("south", "held_by_each"),
     }
     assert rec.decision.accountable == ("north", "south")
-    assert any("its delegation to The JC cannot take effect" in n for n in rec.explanation.notes)
+    assert any("its delegation to Districts Joint Committee cannot take effect" in n for n in rec.explanation.notes)
     graph = build_graph(result)
     assert sorted(predecessors(graph, "function:audit", "decides")) == [
         "board:north",
@@ -494,3 +494,31 @@ def test_a_delegation_to_a_joint_committee_the_law_allows_none_does_not_take_eff
     path.write_text(_NO_JOINT_COMMITTEES.replace("false", "true"), encoding="utf-8")
     lawful = taxonomy.classify(taxonomy.load_portfolio(path))["audit"].decision
     assert lawful is not None and [d.id for d in lawful.deciders] == ["jc"]
+
+
+def test_a_reserved_decision_each_holds_and_hands_to_a_lawful_joint_committee_is_said_so(
+    tmp_path: Path,
+) -> None:
+    """Reserved to each Board, held by each, delegated to their joint committee (lawful).
+
+    The decision said the joint committee decides; the explanation's note and paragraph said
+    each Board keeps deciding (a trial found the contradiction). Both now say what the
+    decision says; with nothing delegated, each Board keeps deciding as before.
+    """
+    text = _NO_JOINT_COMMITTEES.replace("false", "true").replace(
+        "legal: {held_by_each: all, independence_from: [county]}",
+        "legal: {held_by_each: all, board_reserved: true}",
+    )
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    portfolio = taxonomy.load_portfolio(path)
+    result = taxonomy.classify(portfolio)
+    rec = result["audit"]
+    assert rec.decision is not None and [d.id for d in rec.decision.deciders] == ["jc"]
+    assert not any("keep deciding" in n for n in rec.explanation.notes)
+    said = rec.paragraph(result)
+    assert "Its decisions are taken by the Districts Joint Committee" in said and "keep deciding" not in said
+    # Not delegated: each Board keeps the decision reserved to it.
+    path.write_text(text.replace(", delegated: [audit]", ""), encoding="utf-8")
+    kept = taxonomy.classify(taxonomy.load_portfolio(path))["audit"]
+    assert any("north, south each keep deciding" in n for n in kept.explanation.notes)

@@ -558,6 +558,22 @@ def _named_posts(
     return named
 
 
+def handed_over(decision: Decision | None) -> frozenset[str]:
+    """The bodies whose delegation to the governance took effect: its recipient decides.
+
+    Not a forum the structure proposes, nor a delegation planned or one the law does not let
+    take effect (a joint committee where the law allows none): the recipient of each is not
+    among the deciders. A body that handed over a duty it holds no longer decides it, even a
+    decision reserved to its Board (a joint committee of the Boards, lawful, takes it).
+    """
+    if decision is None:
+        return frozenset()
+    deciding = {d.id for d in decision.deciders}
+    return frozenset(
+        d.by for d in decision.delegations if d.basis == "governance" and d.to in deciding
+    )
+
+
 def delegating(decision: Decision | None) -> frozenset[str]:
     """The bodies that have delegated the function's decisions to a joint body, in force.
 

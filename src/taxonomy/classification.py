@@ -16,7 +16,13 @@ from typing import Any
 
 import attrs
 
-from taxonomy._decision import Decision, decision_of, decision_words, delegating
+from taxonomy._decision import (
+    Decision,
+    decision_of,
+    decision_words,
+    delegating,
+    handed_over,
+)
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Level, Portfolio
 from taxonomy._outcomes import Completions
@@ -490,8 +496,9 @@ def _decision_notes(
         return ()  # nobody keeps deciding apart from who delivers
     handed = delegating(held)
     keepers = [b for b in legal.held_by_each if b not in handed]
-    if legal.board_reserved:
-        keepers = list(fn.performed_by)
+    if legal.board_reserved:  # held by each and handed over: the joint committee decides
+        gave = handed_over(held) if legal.held_by_each else frozenset()
+        keepers = [b for b in fn.performed_by if b not in gave]
     if not keepers:
         return ()
     whom = (

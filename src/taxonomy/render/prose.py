@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from taxonomy._decision import decision_words, delegating
+from taxonomy._decision import decision_words, delegating, handed_over
 from taxonomy._explanation import Explanation, Firing
 from taxonomy._model import Arrangement, Function, Portfolio, word_list
 from taxonomy._results import Classification, Recommendation, open_lead_words
@@ -385,8 +385,8 @@ class _Writer:
         fn = self._function(rec)
         effects += self._apart(fn, ex)
         if not rec.settled_arrangement.separate:
-            handed = delegating(rec.decision)
-            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names)
+            handed, gave = delegating(rec.decision), handed_over(rec.decision)
+            effects += keeper_effects(fn, handed, self.pack, self.paper, self._names, gave=gave)
         return effects
 
     def _limits(self, rec: Recommendation, ex: Explanation) -> list[LegalEffect]:
@@ -466,8 +466,9 @@ class _Writer:
             return []
         fn = self._function(rec)
         legal, handed = fn.legal, delegating(rec.decision)
+        gave = handed_over(rec.decision) if legal.held_by_each else frozenset()
         keepers = (
-            fn.performed_by
+            tuple(b for b in fn.performed_by if b not in gave)
             if legal.board_reserved
             else tuple(b for b in legal.held_by_each if b not in handed)
         )

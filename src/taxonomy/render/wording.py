@@ -231,17 +231,24 @@ def keeper_effects(
     rules: RulePack,
     paper: str,
     names: Callable[[Iterable[str]], str],
+    *,
+    gave: frozenset[str] = frozenset(),
 ) -> list[LegalEffect]:
     """The bodies that each keep deciding ``fn`` while the work is shared (``decides``).
 
-    Not those that ``handed`` it to a joint body: the joint body decides it for them. ``names``
-    says bodies by name; ``paper`` is the paper as the pack cites it.
+    Not those that ``handed`` it to a joint body: the joint body decides it for them; nor,
+    for a decision reserved to each Board that each holds, those that ``gave`` it over to a
+    joint committee that decides it (:func:`taxonomy._decision.handed_over`). ``names`` says
+    bodies by name; ``paper`` is the paper as the pack cites it.
     """
     effects = []
     for fact, keepers, reason in (
         (
             "legal.board_reserved",
-            fn.performed_by if fn.legal.board_reserved else (),
+            # Held by each and handed over to a joint committee: that committee decides it.
+            tuple(b for b in fn.performed_by if not (fn.legal.held_by_each and b in gave))
+            if fn.legal.board_reserved
+            else (),
             "the decision is reserved to each body's own governing body",
         ),
         (
